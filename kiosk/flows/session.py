@@ -1,0 +1,166 @@
+"""One resident's visit to the terminal, and the idle timer that ends it.
+
+A kiosk is shared: the next person must find no trace of the previous one.
+Everything a flow learns about the current resident (identity record, chosen
+service, answers, documents, health results) lives on one ``Session`` object,
+so ending a visit is one ``clear()`` that drops every reference instead of a
+hunt through screens.  The idle timer decides when a visit has been abandoned;
+it knows nothing of Kivy and takes its clock as an argument so it can be tested
+with a fake clock and driven by any main loop.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from typing import Any, Callable
+
+
+class Session:
+    """Everything about the resident currently at the terminal.
+
+    ``resident`` is the identity record as the card reader produced it;
+    ``service`` the key of the service they chose; ``data`` is scratch space
+    for flows (answers, document images, health results).  Nothing here is
+    ever logged: ``repr`` shows only whether something is held.
+    """
+
+    __slots__ = ("resident", "service", "data", "_visits")
+
+    def __init__(self) -> None:
+        self.resident: Any = None
+        self.service: str | None = None
+        self.data: dict[str, Any] = {}
+        self._visits = 0
+
+    @property
+    def active(self) -> bool:
+        """True while anything about a resident is held."""
+        return self.resident is not None or self.service is not None or bool(self.data)
+
+    def begin(self, service: str) -> None:
+        """Start a visit for ``service``; a previous resident's data is dropped first."""
+        self.clear()
+        self.service = service
+        self._visits += 1
+
+    def identify(self, record: Any) -> None:
+        self.resident = record
+
+    def clear(self) -> None:
+        """Drop every reference to the resident's data.
+
+        ``data`` is emptied in place as well as replaced, so a flow that kept a
+        reference to the old dict does not keep the data alive either.
+        """
+        self.resident = None
+        self.service = None
+        self.data.clear()
+        self.data = {}
+
+    @property
+    def visits(self) -> int:
+        """How many visits began since start-up (not personal data)."""
+        return self._visits
+
+    def __repr__(self) -> str:
+        return (f"Session(resident={'<held>' if self.resident is not None else None}, "
+                f"service={self.service!r}, data_keys={len(self.data)})")
+
+
+class IdleState(str, enum.Enum):
+    STOPPED = "stopped"    # nothing to protect (home screen, no session)
+    RUNNING = "running"    # counting towards the warning
+    WARNING = "warning"    # "are you still there?" is on screen
+    TIMED_OUT = "timed_out"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class IdleTimer:
+    """Warn after ``warning_after`` seconds without a touch, give up after
+    ``timeout_after`` seconds.
+
+    A state machine polled by its owner (``poll()`` from the UI's clock a few
+    times a second) rather than owning a thread or timer: the callbacks then run
+    on the owner's thread, which for Kivy is the only thread allowed to touch
+    widgets.  ``clock`` returns seconds (monotonic) and is injectable for tests.
+
+    Callbacks: ``on_warning(remaining)`` once when the warning starts,
+    ``on_resume()`` when a touch ends a warning, ``on_timeout()`` once at the
+    timeout; after it the timer stays ``TIMED_OUT`` (not counting) until
+    ``start()``.
+    """
+
+    def __init__(self, timeout_after: float = 60.0, warning_after: float = 45.0, *,
+                 clock: Callable[[], float] = time.monotonic,
+                 on_warning: Callable[[float], None] | None = None,
+                 on_resume: Callable[[], None] | None = None,
+                 on_timeout: Callable[[], None] | None = None):
+        if timeout_after <= 0:
+            raise ValueError(f"idle timeout must be positive, got {timeout_after!r}")
+        if not 0 <= warning_after < timeout_after:
+            raise ValueError(f"idle warning ({warning_after!r} s) must come before the timeout "
+                             f"({timeout_after!r} s)")
+        self.timeout_after = float(timeout_after)
+        self.warning_after = float(warning_after)
+        self._clock = clock
+        self.on_warning = on_warning
+        self.on_resume = on_resume
+        self.on_timeout = on_timeout
+        self._state = IdleState.STOPPED
+        self._last_activity = clock()
+
+    @property
+    def state(self) -> IdleState:
+        return self._state
+
+    @property
+    def running(self) -> bool:
+        return self._state in (IdleState.RUNNING, IdleState.WARNING)
+
+    def start(self) -> None:
+        """Arm the timer (a visit has begun); counts from now."""
+        self._last_activity = self._clock()
+        self._state = IdleState.RUNNING
+
+    def stop(self) -> None:
+        """Disarm without firing anything (the visit ended normally)."""
+        self._state = IdleState.STOPPED
+
+    def touch(self) -> None:
+        """The resident did something: start counting again, end a warning."""
+        self._last_activity = self._clock()
+        if self._state is IdleState.WARNING:
+            self._state = IdleState.RUNNING
+            if self.on_resume is not None:
+                self.on_resume()
+
+    def idle_for(self) -> float:
+        return max(0.0, self._clock() - self._last_activity)
+
+    def remaining(self) -> float:
+        """Seconds until the timeout (for the countdown on the warning)."""
+        if not self.running:
+            return 0.0
+        return max(0.0, self.timeout_after - self.idle_for())
+
+    def poll(self) -> IdleState:
+        """Advance the state machine to the current time and fire callbacks.
+
+        A late poll (the UI stalled past both limits) fires the warning and the
+        timeout in order, so a listener never sees a timeout without a warning.
+        """
+        if not self.running:
+            return self._state
+        idle = self.idle_for()
+        if self._state is IdleState.RUNNING and idle >= self.warning_after:
+            self._state = IdleState.WARNING
+            if self.on_warning is not None:
+                self.on_warning(max(0.0, self.timeout_after - idle))
+        if self._state is IdleState.WARNING and idle >= self.timeout_after:
+            self._state = IdleState.TIMED_OUT
+            if self.on_timeout is not None:
+                self.on_timeout()  # may call start() again: the state then says RUNNING
+        return self._state
