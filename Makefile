@@ -1,0 +1,48 @@
+# Two commands do all the set-up on a fresh Debian 12 machine:
+#   make demo   - install what is missing, start the virtual hut, run the kiosk
+#   make test   - install what is missing, run the whole test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+STAMPS := .stamps
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: install demo test bench soak sim clean
+
+install: $(STAMPS)/venv $(STAMPS)/locale
+
+$(STAMPS)/apt: provisioning/install-deps.sh
+	@mkdir -p $(STAMPS)
+	@sh provisioning/install-deps.sh
+	@touch $@
+
+$(STAMPS)/venv: pyproject.toml $(STAMPS)/apt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing the kiosk and its Python packages into $(VENV) ..."
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+	@$(BIN)/python -c "import kiosk, kivy, serial, smartcard, escpos, cv2, requests" || { echo "Python packages did not install" >&2; exit 1; }
+	@touch $@
+
+$(STAMPS)/locale: $(STAMPS)/venv $(wildcard screens/locale/*/LC_MESSAGES/*.po)
+	@$(BIN)/python -m screens.i18n
+	@touch $@
+
+demo: install
+	$(BIN)/kiosk demo --out demo-out
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+soak: install
+	$(BIN)/python -m pytest -m soak -p no:cacheprovider $(PYTEST_ARGS)
+
+sim: install
+	$(BIN)/kiosk sim --dir hut
+
+clean:
+	rm -rf $(STAMPS) $(VENV) demo-out hut .pytest_cache

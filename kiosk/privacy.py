@@ -1,0 +1,112 @@
+"""Personal data rules (PIPL): masking, keyed look-up hashes, and the log filter.
+
+ID card text and photos, document images, health results and phone numbers are
+personal information; health data is sensitive.  They live in memory for the
+session only.  Everything that leaves the session for a human eye (slips,
+screens, logs) goes through the masks here; everything that leaves for the
+platform as a look-up key goes through ``id_lookup_hash``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+
+# 18-digit resident ID numbers (last character may be X), not inside a longer
+# run of digits.  Foreign permanent residence card numbers (15 chars, 3 letters
+# + 12 digits in the 2017 layout) are matched as well.
+_ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+_FOREIGN_RE = re.compile(r"(?<![0-9A-Za-z])([A-Z]{3})(\d{8})(\d{4})(?![0-9A-Za-z])")
+# Mainland mobile numbers, optionally with +86 / 86 and separators.
+_PHONE_RE = re.compile(r"(?<!\d)((?:\+?86[- ]?)?1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
+
+
+def mask_id(number: str) -> str:
+    """``230108195001011234`` -> ``230108********1234`` (first 6, last 4)."""
+    number = (number or "").strip()
+    if len(number) <= 10:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def mask_phone(number: str) -> str:
+    """``13812345678`` -> ``138****5678``."""
+    digits = re.sub(r"\D", "", number or "")
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_name(name: str) -> str:
+    """Chinese names keep their first character (``张*``, ``欧阳**``);
+    Latin names keep the first letter of each word (``J*** S****``)."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    if name.isascii():
+        return " ".join(w[0] + "*" * (len(w) - 1) for w in name.split())
+    return name[0] + "*" * (len(name) - 1)
+
+
+def redact(text: str) -> str:
+    """Mask every ID number and mobile number found in free text."""
+    text = _ID_RE.sub(lambda m: m.group(1) + "********" + m.group(3)[-4:], text)
+    text = _FOREIGN_RE.sub(lambda m: m.group(1) + "********" + m.group(3), text)
+    return _PHONE_RE.sub(lambda m: m.group(1)[:-3] + m.group(1)[-3:] + "****" + m.group(3), text)
+
+
+def id_lookup_hash(id_number: str, key: bytes) -> str:
+    """Keyed hash of an ID number for look-ups (progress query) without
+    sending or storing the number itself."""
+    if not key:
+        raise ValueError("id_hash_key is empty: look-ups by ID need the key from the secrets file")
+    normalised = (id_number or "").strip().upper().encode("ascii", "replace")
+    return hmac.new(key, normalised, hashlib.sha256).hexdigest()
+
+
+class RedactingFilter(logging.Filter):
+    """Masks ID and phone numbers in every record: message, arguments and
+    exception text.  Installed on handlers, so third-party loggers are covered
+    too.  The record is rewritten in place, once, before any formatter runs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string must still be logged, masked
+            message = f"{record.msg!r} {record.args!r}"
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            formatter = logging.Formatter()
+            record.exc_text = redact(formatter.formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+_factory_installed = False
+
+
+def install_redacting_record_factory() -> None:
+    """Mask records as they are created, so every handler (journald's, a test's
+    caplog, a library's own) sees only masked text.  Idempotent."""
+    global _factory_installed
+    if _factory_installed:
+        return
+    previous = logging.getLogRecordFactory()
+    scrub = RedactingFilter()
+
+    def factory(*args, **kwargs):
+        record = previous(*args, **kwargs)
+        scrub.filter(record)
+        return record
+
+    logging.setLogRecordFactory(factory)
+    _factory_installed = True

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Install the Debian packages the kiosk (and its virtual hut and tests) need.
+# Idempotent and quiet when everything is already there.
+set -eu
+
+PACKAGES="
+xvfb xauth
+libgl1 libgl1-mesa-dri libegl1 libgles2 libmtdev1 libglib2.0-0 libsm6 libxext6 libxrender1
+fonts-wqy-microhei fontconfig
+pcscd pcsc-tools libpcsclite-dev swig vsmartcard-vpcd
+espeak-ng
+systemd
+"
+
+missing=""
+for pkg in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $pkg"
+    fi
+done
+
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "missing Debian packages:$missing" >&2
+        echo "run as root (or: sudo apt-get install$missing)" >&2
+        exit 1
+    fi
+    echo "installing Debian packages:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $missing >/dev/null
+fi

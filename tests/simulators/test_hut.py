@@ -1,0 +1,66 @@
+"""The virtual hut: starts what exists, writes a config the kiosk accepts,
+and answers its control API over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import urllib.error
+import urllib.request
+
+from kiosk import config
+from simulators import hut as hut_mod
+
+
+def _post(url: str, body: dict) -> tuple[int, dict]:
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_hut_writes_a_config_the_kiosk_accepts(hut):
+    settings = config.load(hut.config_path)
+    assert settings.terminal.id == hut.terminal_id
+    assert settings.secrets.terminal_key == hut.terminal_key
+    assert len(settings.secrets.outbox_key) == 32
+    assert stat.S_IMODE(os.stat(hut.secrets_path).st_mode) == 0o600
+    assert settings.paths.state_dir == hut.state_dir
+    assert set(settings.devices) | {"platform"} >= set(hut.simulators) - {"platform"}
+
+
+def test_every_registered_simulator_runs_and_says_where_it_is(hut):
+    assert len(hut.simulators) == len(hut_mod.SIMULATORS)
+    text = hut.describe()
+    for name, sim in hut.simulators.items():
+        assert name in text and sim.where() in text
+
+
+def test_control_api_over_http(hut):
+    with urllib.request.urlopen(hut.control_url + "/status", timeout=10) as resp:
+        status = json.loads(resp.read())
+    assert status["config"] == str(hut.config_path)
+    assert set(status["simulators"]) == set(hut.simulators)
+    code, body = _post(hut.control_url + "/control/nosuchdevice/place_card", {})
+    assert code == 400 and "no simulator 'nosuchdevice'" in body["error"]
+    for name in hut.simulators:
+        code, body = _post(hut.control_url + f"/control/{name}/no_such_action", {})
+        assert code == 400, (name, body)
+
+
+def test_doctor_lists_the_simulated_devices(hut, kiosk_cmd):
+    proc = subprocess.run([*kiosk_cmd, "--config", str(hut.config_path), "doctor", "--json"],
+                          capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in proc.stderr
+    rows = json.loads(proc.stdout)
+    settings = config.load(hut.config_path)
+    assert [r["name"] for r in rows] == list(settings.devices)
+    for row in rows:
+        assert row["status"] == "online", row
+        assert row["health"] == "OK", row
+    assert proc.returncode == 0
