@@ -7,6 +7,9 @@ VENV := .venv
 STAMPS := .stamps
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+export KIVY_NO_ARGS := 1
+export KIVY_NO_CONSOLELOG := 1
+export KIVY_NO_FILELOG := 1
 
 .PHONY: install demo test bench soak sim clean
 
@@ -20,9 +23,12 @@ $(STAMPS)/apt: provisioning/install-deps.sh
 $(STAMPS)/venv: pyproject.toml $(STAMPS)/apt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing the kiosk and its Python packages into $(VENV) ..."
-	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
-	@$(BIN)/python -c "import kiosk, kivy, serial, smartcard, escpos, cv2, requests" || { echo "Python packages did not install" >&2; exit 1; }
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip > $(STAMPS)/pip.log 2>&1 \
+		|| { cat $(STAMPS)/pip.log; exit 1; }
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]' >> $(STAMPS)/pip.log 2>&1 \
+		|| { cat $(STAMPS)/pip.log; echo "pip could not install the project (log above)" >&2; exit 1; }
+	@$(BIN)/python -c "import kiosk, kivy, serial, smartcard, escpos, cv2, requests" \
+		|| { echo "Python packages did not install (see $(STAMPS)/pip.log)" >&2; exit 1; }
 	@touch $@
 
 $(STAMPS)/locale: $(STAMPS)/venv $(wildcard screens/locale/*/LC_MESSAGES/*.po)
