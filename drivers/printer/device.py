@@ -1,0 +1,373 @@
+"""The hut's receipt printer: python-escpos backends, true status, jobs that
+are never silently lost.
+
+python-escpos opens the link (``Network`` for ``tcp://host:port``, ``Serial``
+for a port) and sends the bytes.  Status is read here, byte by byte with a
+short timeout, from the backend's socket or serial port: python-escpos's
+``_read`` waits for 16 bytes (the whole timeout on every query) and its
+``is_online``/``paper_status`` turn "no answer" into "offline"/"paper OK".
+
+A job is sent in segments with a status query after each, so a printer that
+runs out of paper (or opens its cover, or jams its cutter) mid-slip is
+noticed at once: the job is reported as failed with how far it got, kept for
+a reprint, and the caller gets a :class:`PrintJobFailed`.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Mapping
+from urllib.parse import urlparse
+
+from drivers.base import (Action, Counters, Device, DeviceFailure, DeviceInfo, HealthLevel, OptionError,
+                          Status)
+
+from . import profiles
+from .encode import EncodedJob, Segment, encode
+from .receipt import QR, Barcode, Cut, Feed, Receipt, Rows, Separator, Text, Title
+from .status import PrinterStatus, query
+
+log = logging.getLogger(__name__)
+
+_OWN_OPTIONS = {"baudrate": (int, 1200, 921600), "status_timeout": (float, 0.05, 10.0),
+                "connect_timeout": (float, 0.1, 60.0), "segment_lines": (int, 1, 200)}
+DEFAULTS = {"baudrate": 9600, "status_timeout": 0.5, "connect_timeout": 3.0, "segment_lines": 8}
+COUNTERS = ("jobs", "failed_jobs", "lines_printed", "cuts", "failed_cuts", "paper_outs", "comm_errors")
+
+
+class PrintJobFailed(DeviceFailure):
+    """A job did not print completely; ``result`` says how far it got.  The
+    job is kept: ``ReceiptPrinter.reprint_failed()`` sends it again."""
+
+    def __init__(self, message: str, action: Action, code: str, result: "JobResult"):
+        super().__init__(message, action, code)
+        self.result = result
+
+
+@dataclass
+class JobResult:
+    job_id: str
+    ok: bool
+    lines_total: int
+    lines_sent: int
+    cut: bool = False
+    status: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+
+
+class _Link:
+    """One open connection through a python-escpos backend."""
+
+    def __init__(self, backend: Any, kind: str):
+        self.backend, self.kind = backend, kind
+
+    @property
+    def raw(self) -> Any:
+        return self.backend._device  # socket.socket or serial.Serial
+
+    def write(self, data: bytes) -> None:
+        self.backend._raw(data)
+
+    def read_byte(self, timeout: float) -> int | None:
+        if self.kind == "network":
+            self.raw.settimeout(timeout)
+            try:
+                got = self.raw.recv(1)
+            except (socket.timeout, BlockingIOError):
+                return None
+            if not got:
+                raise ConnectionResetError("printer closed the connection")
+            return got[0]
+        self.raw.timeout = timeout
+        got = self.raw.read(1)
+        return got[0] if got else None
+
+    def drain(self) -> None:
+        """Forget stale bytes (a late reply to an earlier query)."""
+        while self.read_byte(0.0 if self.kind == "serial" else 0.001) is not None:
+            pass
+
+    def close(self) -> None:
+        try:
+            self.backend.close()
+        except Exception:  # closing a dead link must not raise
+            log.debug("closing printer link failed", exc_info=True)
+
+
+class ReceiptPrinter(Device):
+    device_class: ClassVar[str] = "printer"
+    transports: ClassVar[frozenset[str]] = frozenset({"serial", "network"})
+
+    def __init__(self, name: str, *, url: str | None = None, port: str | None = None,
+                 options: Mapping[str, Any] | None = None, counters: Counters | None = None):
+        super().__init__(name, counters)
+        if bool(url) == bool(port):
+            raise OptionError("url" if url else "port", "either url = \"tcp://host:port\" or port = \"/dev/...\"")
+        self.url, self.port = url, port
+        self.options = self.check_options(options or {})
+        self.profile = profiles.resolve({k: v for k, v in self.options.items() if k in profiles.PROFILE_KEYS})
+        if url:
+            parsed = urlparse(url)
+            if parsed.scheme != "tcp" or not parsed.hostname:
+                raise OptionError("url", 'tcp://host:port, e.g. "tcp://192.168.1.50:9100"')
+            self._address = (parsed.hostname, parsed.port or 9100)
+        self._link: _Link | None = None
+        self._io = threading.RLock()
+        self._last_status = PrinterStatus({})
+        self._problem_codes: set[str] = set()
+        self._job_ids = itertools.count(1)
+        self.failed_jobs: collections.deque[tuple[str, EncodedJob]] = collections.deque(maxlen=5)
+        self._set_info(DeviceInfo(
+            model=self.options.get("model", self.profile.description),
+            capabilities=frozenset({"real_time_status", "qr", "barcode", "receipt_" + str(self.profile.paper_mm) + "mm"}
+                                   | ({"cut"} if self.profile.cut != "none" else set())
+                                   | ({"chinese_font"} if not self.profile.image_fallback else {"chinese_as_image"}))))
+
+    # -- configuration -------------------------------------------------------
+    @classmethod
+    def check_options(cls, options: Mapping[str, Any]) -> dict[str, Any]:
+        out = profiles.check_profile_options(options)
+        for key, value in options.items():
+            if key in profiles.PROFILE_KEYS:
+                continue
+            if key == "model":
+                if not isinstance(value, str):
+                    raise OptionError(key, "a string")
+                out[key] = value
+                continue
+            if key not in _OWN_OPTIONS:
+                known = sorted(profiles.PROFILE_KEYS | set(_OWN_OPTIONS) | {"model"})
+                raise OptionError(key, "no such printer option; known: " + ", ".join(known))
+            kind, low, high = _OWN_OPTIONS[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high \
+                    or (kind is int and not isinstance(value, int)):
+                raise OptionError(key, f"a number from {low} to {high}")
+            out[key] = kind(value)
+        for key, value in DEFAULTS.items():
+            out.setdefault(key, value)
+        return out
+
+    @classmethod
+    def from_config(cls, name: str, cfg: Any, counters: Counters) -> "ReceiptPrinter":
+        return cls(name, url=getattr(cfg, "url", None), port=getattr(cfg, "port", None),
+                   options=getattr(cfg, "options", None) or {}, counters=counters)
+
+    @property
+    def where(self) -> str:
+        return self.url or self.port or "-"
+
+    # -- link ------------------------------------------------------------------
+    def _connect(self) -> _Link:
+        if self._link is not None:
+            return self._link
+        from escpos.exceptions import DeviceNotFoundError
+
+        if self.url:
+            from escpos.printer import Network
+
+            backend = Network(self._address[0], self._address[1], timeout=self.options["connect_timeout"])
+            kind = "network"
+        else:
+            from escpos.printer import Serial
+
+            backend = Serial(self.port, baudrate=self.options["baudrate"], timeout=self.options["status_timeout"],
+                             dsrdtr=False)
+            kind = "serial"
+        try:
+            backend.open()
+        except (DeviceNotFoundError, OSError) as exc:
+            self.counters.incr("comm_errors")
+            raise DeviceFailure(f"printer {self.name} at {self.where} cannot be reached: {_first_line(exc)}",
+                                Action.MAINTENANCE, "no_connection") from None
+        if kind == "network":  # status queries are 3-byte writes: no Nagle delay
+            backend._device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._link = _Link(backend, kind)
+        return self._link
+
+    def _drop_link(self) -> None:
+        if self._link is not None:
+            self._link.close()
+            self._link = None
+
+    def _open(self) -> None:
+        self.query_status()
+
+    def _close(self) -> None:
+        with self._io:
+            self._drop_link()
+
+    # -- status ------------------------------------------------------------------
+    def _read_status(self) -> PrinterStatus:
+        """DLE EOT 1-4.  No reply to DLE EOT 1 ends the query: the printer is
+        not answering, and waiting three more timeouts tells nothing new."""
+        with self._io:
+            try:
+                link = self._connect()
+            except DeviceFailure:
+                return PrinterStatus.decode({})
+            replies: dict[int, int | None] = {}
+            timeout = self.options["status_timeout"]
+            try:
+                link.drain()
+                for n in (1, 2, 3, 4):
+                    link.write(query(n))
+                    replies[n] = self._reply(link, timeout)
+                    if n == 1 and replies[n] is None:
+                        break
+            except OSError as exc:
+                log.warning("printer %s link lost during status query: %s", self.name, _first_line(exc))
+                self.counters.incr("comm_errors")
+                self._drop_link()
+                return PrinterStatus.decode({})
+            return PrinterStatus.decode(replies)
+
+    @staticmethod
+    def _reply(link: _Link, timeout: float) -> int | None:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            byte = link.read_byte(left)
+            if byte is None:
+                return None
+            if byte & 0x93 == 0x12:
+                return byte
+        return None
+
+    def query_status(self) -> PrinterStatus:
+        """Ask the printer now; update the device state and report new problems."""
+        status = self._read_status()
+        self._apply(status)
+        return status
+
+    def _apply(self, status: PrinterStatus) -> None:
+        previous, self._last_status = self._last_status, status
+        if status.paper == "end" and previous.paper != "end":
+            self.counters.incr("paper_outs")
+        self._set_state(status.status, profile=self.profile.name, **status.detail())
+        codes = {p.code for p in status.problems()}
+        for problem in status.problems():
+            if problem.code not in self._problem_codes:
+                self._report_error(f"{problem.what} ({problem.what_zh})", problem.action, problem.code)
+        self._problem_codes = codes
+
+    @property
+    def last_status(self) -> PrinterStatus:
+        return self._last_status
+
+    # -- printing -----------------------------------------------------------------
+    def print_receipt(self, receipt: Receipt | EncodedJob | bytes, holder: str = "print",
+                      job_id: str | None = None, wait: float = 5.0) -> JobResult:
+        """Print one slip.  Raises :class:`PrintJobFailed` (a DeviceFailure)
+        when it could not start or stopped midway; the job is then kept."""
+        if isinstance(receipt, Receipt):
+            job = encode(receipt, self.profile, segment_lines=self.options["segment_lines"])
+        elif isinstance(receipt, (bytes, bytearray)):
+            job = EncodedJob([Segment(bytes(receipt))], self.profile)
+        else:
+            job = receipt
+        job_id = job_id or f"{self.name}-{int(time.time())}-{next(self._job_ids)}"
+        with self.exclusive(holder, timeout=wait):
+            return self._run(job_id, job)
+
+    def reprint_failed(self, holder: str = "reprint") -> list[JobResult]:
+        """Send the kept failed jobs again, oldest first."""
+        results = []
+        while self.failed_jobs:
+            job_id, job = self.failed_jobs[0]
+            with self.exclusive(holder):
+                self.failed_jobs.popleft()
+                results.append(self._run(job_id, job))
+        return results
+
+    def _run(self, job_id: str, job: EncodedJob) -> JobResult:
+        result = JobResult(job_id, False, job.lines, 0)
+        before = self.query_status()
+        if not before.printable:
+            return self._fail(job_id, job, result, before, "before printing")
+        self._set_state(Status.BUSY, **dict(self.state.detail))
+        sent_lines = 0
+        for index, segment in enumerate(job.segments):
+            try:
+                with self._io:
+                    self._connect().write(segment.data)
+            except (OSError, DeviceFailure) as exc:
+                self.counters.incr("comm_errors")
+                with self._io:
+                    self._drop_link()
+                log.warning("printer %s: sending job %s failed: %s", self.name, job_id, _first_line(exc))
+                return self._fail(job_id, job, result, PrinterStatus.decode({}), "while sending")
+            after = self.query_status()
+            if segment.cut:
+                if after.flag("autocutter_error"):
+                    self.counters.incr("failed_cuts")
+                elif after.answered:
+                    self.counters.incr("cuts")
+                    result.cut = True
+            if not after.printable:
+                # This segment's lines were sent but may not have come out:
+                # count as printed only what surely did.
+                result.lines_sent = sent_lines + segment.lines
+                self.counters.incr("lines_printed", sent_lines)
+                where = f"after part {index + 1} of {len(job.segments)}"
+                if index == len(job.segments) - 1 and after.flag("autocutter_error"):
+                    where = "at the cut (the slip printed but was not cut)"
+                return self._fail(job_id, job, result, after, where)
+            sent_lines += segment.lines
+        result.lines_sent, result.ok = sent_lines, True
+        result.status = self._last_status.as_dict()
+        self.counters.incr("lines_printed", sent_lines)
+        self.counters.incr("jobs")
+        self._emit("job_done", {"job": job_id, "lines": sent_lines, "cut": result.cut})
+        return result
+
+    def _fail(self, job_id: str, job: EncodedJob, result: JobResult, status: PrinterStatus,
+              where: str) -> JobResult:
+        problems = status.problems() or [None]
+        problem = problems[0]
+        what = problem.what if problem else "printer stopped"
+        action = problem.action if problem else Action.MAINTENANCE
+        code = problem.code if problem else "stopped"
+        result.reason, result.status = f"{what} {where}", status.as_dict()
+        self.counters.incr("failed_jobs")
+        self.failed_jobs.append((job_id, job))
+        message = (f"print job {job_id} on {self.name} failed {where}: {what}; "
+                   f"{result.lines_sent} of {result.lines_total} lines were sent before it stopped; "
+                   "the job is kept for reprint")
+        self._report_error(message, action, code)
+        self._emit("job_failed", {"job": job_id, "lines_sent": result.lines_sent, "lines_total": result.lines_total,
+                                  "reason": result.reason, "action": action.value, "code": code})
+        raise PrintJobFailed(message, action, code, result)
+
+    # -- health ----------------------------------------------------------------
+    def test_slip(self) -> Receipt:
+        """The driver's own test slip: encoding, grid, QR, barcode and cut all
+        visible on one piece of paper."""
+        p = self.profile
+        return Receipt([
+            Title("打印机自检 Printer test"), Separator(),
+            Rows([("设备 Device", self.name), ("型号 Profile", p.name), ("纸宽 Paper", f"{p.paper_mm} mm"),
+                  ("编码 Encoding", p.encoding + (" (image)" if p.image_fallback else "")),
+                  ("已打印行 Lines", str(self.counters.get("lines_printed"))),
+                  ("切纸 Cuts", str(self.counters.get("cuts")))]),
+            Separator("="), Text("中文测试：居民自助服务小屋", "center"), Text("ABCDEFGHIJ 0123456789", "center"),
+            Text(("1234567890" * 10)[:p.columns]),
+            QR("HUT-PRINTER-TEST " + self.name), Barcode("TEST0001"), Feed(1), Cut()])
+
+    def _check_health(self, level: HealthLevel) -> str:
+        if level is HealthLevel.INTERNAL:
+            return self.query_status().summary()
+        result = self.print_receipt(self.test_slip(), holder="self-test")
+        return "OK" if result.ok else result.reason
+
+    def counters_view(self) -> dict[str, int]:
+        snap = self.counters.snapshot()
+        return {name: snap.get(name, 0) for name in COUNTERS}
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -1,0 +1,226 @@
+"""A receipt to ESC/POS bytes for one printer profile.
+
+python-escpos generates the commands it gets right (raster images, QR codes,
+barcodes, feeds, cuts, text style) through its ``Dummy`` printer.  Chinese
+text is encoded here, because python-escpos sends any string with a CJK
+character as GB18030 and knows nothing of FS & / FS . (its issues #491, #638,
+#678): a GBK, Big5 or UTF-8 printer, or one that starts outside Chinese mode,
+prints mojibake.  Text the printer's font cannot print (any Chinese on a
+printer without a Chinese font, or a character missing from Big5) is drawn
+with the CJK font and sent as a GS v 0 raster image instead of as "?".
+
+The job comes out in segments of a few lines so the device can ask the
+printer for its status between them and notice paper running out mid-job.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from escpos.constants import PAPER_FULL_CUT, PAPER_PART_CUT
+from escpos.printer import Dummy
+
+from .profiles import Profile, cjk_font, latin_font
+from .receipt import QR, Barcode, Cut, Feed, Image, LaidOut, Line, Receipt, char_width, layout, text_width
+
+ESC, GS, FS = b"\x1b", b"\x1d", b"\x1c"
+CHINESE_ON, CHINESE_OFF = FS + b"&", FS + b"."
+ALIGN = {"left": 0, "center": 1, "right": 2}
+FONT_DOTS = 24         # height of the 12x24 font A; a CJK glyph is 24x24
+BASELINE = 0.86       # baseline position within a glyph cell, as a fraction of its height
+_THRESHOLD = [0] * 150 + [255] * 106
+LINE_DOTS = 30         # default line spacing of a 203 dpi printer, about 1/6 inch
+
+
+@dataclass
+class Segment:
+    data: bytes
+    lines: int = 0     # text lines printed by this segment
+    cut: bool = False
+
+
+@dataclass
+class EncodedJob:
+    segments: list[Segment] = field(default_factory=list)
+    profile: Profile | None = None
+
+    @property
+    def data(self) -> bytes:
+        return b"".join(s.data for s in self.segments)
+
+    @property
+    def lines(self) -> int:
+        return sum(s.lines for s in self.segments)
+
+    @property
+    def cuts(self) -> int:
+        return sum(1 for s in self.segments if s.cut)
+
+
+def _dummy(profile: Profile) -> Dummy:
+    printer = Dummy(profile=profile.escpos_profile)
+    # Give this instance its own capability data with the real paper width:
+    # python-escpos centres images with it and prints a warning without it.
+    data = copy.deepcopy(printer.profile.profile_data)
+    data.setdefault("media", {}).setdefault("width", {})["pixels"] = profile.dots
+    printer.profile.profile_data = data
+    return printer
+
+
+def encode_text(text: str, profile: Profile) -> bytes | None:
+    """Text bytes for the printer's resident font, or None when the font's
+    encoding cannot represent the text (the caller falls back to an image)."""
+    if text.isascii():
+        return text.encode("ascii")
+    try:
+        if not profile.chinese_mode:
+            return text.encode(profile.encoding)
+        out = bytearray()
+        run = ""
+        for ch in text:
+            if ch.isascii():
+                if run:
+                    out += CHINESE_ON + run.encode(profile.encoding) + CHINESE_OFF
+                    run = ""
+                out += ch.encode("ascii")
+            else:
+                run += ch
+        if run:
+            out += CHINESE_ON + run.encode(profile.encoding) + CHINESE_OFF
+        return bytes(out)
+    except UnicodeEncodeError:
+        return None
+
+
+def _needs_image(line: Line, profile: Profile) -> bool:
+    if line.text.isascii():
+        return False
+    return profile.image_fallback or encode_text(line.text, profile) is None
+
+
+def render_lines(lines: list[Line], dots: int, columns: int):
+    """Lines of text drawn on the printer's character grid (so key-value
+    rows stay aligned), one PIL image for the run of lines."""
+    from PIL import Image as PILImage, ImageDraw
+
+    cell = dots // columns
+    heights = [LINE_DOTS * (2 if ln.double else 1) for ln in lines]
+    img = PILImage.new("L", (dots, sum(heights)), 255)
+    draw = ImageDraw.Draw(img)
+    y = 0
+    for line, height in zip(lines, heights):
+        scale = 2 if line.double else 1
+        font = cjk_font(FONT_DOTS * scale)
+        width_cols = text_width(line.text) * scale
+        free = max(0, dots - width_cols * cell)
+        x = {"left": 0, "center": free // 2, "right": free}[line.align]
+        latin = latin_font(FONT_DOTS * scale)
+        baseline = y + (height - font.size) // 2 + round(font.size * BASELINE)
+        for offset in (0, 1) if line.bold else (0,):
+            cx = x + offset
+            for ch in line.text:
+                w = char_width(ch) * cell * scale
+                if ch != " ":
+                    glyph_font = latin if ch.isascii() else font
+                    gx = cx + (w - glyph_font.getlength(ch)) / 2
+                    draw.text((gx, baseline), ch, font=glyph_font, fill=0, anchor="ls")
+                cx += w
+        y += height
+    # Threshold the anti-aliased glyphs: python-escpos would dither grey
+    # edges into speckles, which a thermal head prints as hatching.
+    return img.point(_THRESHOLD)
+
+
+def _text_line(line: Line, profile: Profile) -> bytes:
+    body = encode_text(line.text, profile)
+    assert body is not None
+    style = ESC + b"a" + bytes([ALIGN[line.align]])
+    if line.bold:
+        style += ESC + b"E\x01"
+    if line.double:
+        style += GS + b"!\x11"
+    reset = b""
+    if line.double:
+        reset += GS + b"!\x00"
+    if line.bold:
+        reset += ESC + b"E\x00"
+    return style + body + b"\n" + reset
+
+
+def encode(receipt: Receipt, profile: Profile, segment_lines: int = 8) -> EncodedJob:
+    """The ESC/POS bytes of ``receipt`` for ``profile``, in segments of at
+    most ``segment_lines`` text lines (pictures and cuts end a segment)."""
+    items = layout(receipt, profile.columns)
+    if not receipt.ends_with_cut():
+        items.append(Cut())
+    job = EncodedJob(profile=profile)
+    printer = _dummy(profile)
+    printer.hw("INIT")
+    pending_lines = 0
+    image_run: list[Line] = []
+
+    def flush(cut: bool = False) -> None:
+        nonlocal pending_lines
+        if image_run:
+            printer.image(render_lines(image_run, profile.dots, profile.columns), impl="bitImageRaster")
+            pending_lines += len(image_run)
+            image_run.clear()
+        if printer.output or cut:
+            job.segments.append(Segment(printer.output, pending_lines, cut))
+            printer.clear()
+            pending_lines = 0
+
+    for item in items:
+        if isinstance(item, Line):
+            if _needs_image(item, profile):
+                image_run.append(item)
+                continue
+            if image_run:
+                flush()
+            printer._raw(_text_line(item, profile))
+            pending_lines += 1
+            if pending_lines >= segment_lines:
+                flush()
+            continue
+        flush()
+        if isinstance(item, QR):
+            printer._raw(ESC + b"a\x01")
+            if profile.qr_native:
+                printer.qr(item.data, size=item.size, native=True)
+                printer._raw(b"\n")
+            else:
+                printer.qr(item.data, size=item.size, native=False, center=True)
+            printer._raw(ESC + b"a\x00")
+        elif isinstance(item, Barcode):
+            code = item.data
+            if item.kind.upper() == "CODE128" and not code.startswith("{"):
+                code = "{B" + code
+            # The public barcode() prints "Using hardware barcode renderer" to
+            # stdout; _hw_barcode is the same code path without the print.
+            printer._hw_barcode(code, item.kind.upper(), height=64, width=2, pos="BELOW",
+                                font="A", align_ct=True, function_type="B", check=True)
+            printer._raw(b"\n" + ESC + b"a\x00")
+        elif isinstance(item, Image):
+            printer.image(item.image, impl="bitImageRaster", center=item.center)
+        elif isinstance(item, Feed):
+            printer.print_and_feed(item.lines)
+            pending_lines += item.lines
+        elif isinstance(item, Cut):
+            if profile.cut_feed:
+                printer.print_and_feed(profile.cut_feed)
+            if profile.cut != "none":
+                printer._raw(PAPER_FULL_CUT if profile.cut == "full" else PAPER_PART_CUT)
+                flush(cut=True)
+                continue
+        flush()
+    flush()
+    return job
+
+
+def encode_bytes(receipt: Receipt, profile: Profile) -> bytes:
+    return encode(receipt, profile).data
+
+
+__all__ = ["encode", "encode_bytes", "encode_text", "render_lines", "EncodedJob", "Segment",
+           "LaidOut", "CHINESE_ON", "CHINESE_OFF"]

@@ -1,0 +1,86 @@
+"""``kiosk printer status|test``: ask the configured receipt printer what is
+wrong with it, or make it print the maintenance test slip.
+
+Status comes from DLE EOT 1-4, decoded; a printer that does not answer is
+reported as not answering, never as out of paper.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+
+from kiosk.errors import KioskError
+
+DRIVER = "printer.escpos"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("printer", help="receipt printer: decoded status, test slip")
+    actions = p.add_subparsers(dest="printer_command", metavar="ACTION", required=True)
+    s = actions.add_parser("status", help="query the printer (DLE EOT 1-4) and print the decoded status")
+    s.add_argument("--json", action="store_true", help="print JSON")
+    s.add_argument("--device", default=None, help="device name in the config (default: the first receipt printer)")
+    s.set_defaults(func=cmd_status)
+    t = actions.add_parser("test", help="print the maintenance test slip")
+    t.add_argument("--device", default=None, help="device name in the config (default: the first receipt printer)")
+    t.set_defaults(func=cmd_test)
+
+
+def _printer(args: argparse.Namespace):
+    from kiosk import config
+    from kiosk.devices import build_device
+
+    settings = config.load(args.config)
+    names = [n for n, cfg in settings.devices.items() if cfg.driver == DRIVER]
+    if args.device:
+        if args.device not in settings.devices:
+            raise KioskError(f"{settings.source}: no device [devices.{args.device}]")
+        if settings.devices[args.device].driver != DRIVER:
+            raise KioskError(f"{settings.source}: [devices.{args.device}] is not a receipt printer "
+                             f"(driver = {settings.devices[args.device].driver!r})")
+        name = args.device
+    elif names:
+        name = names[0]
+    else:
+        raise KioskError(f"{settings.source}: no receipt printer configured "
+                         f'(a [devices.<name>] table with driver = "{DRIVER}")')
+    return settings, build_device(settings, name)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    _, printer = _printer(args)
+    with printer:
+        status = printer.last_status
+        report = {"device": printer.name, "where": printer.where, "profile": printer.profile.name,
+                  **status.as_dict(), "counters": printer.counters_view()}
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(f"{printer.name} at {printer.where} ({printer.profile.name}): {report['status']}")
+        print(f"  {report['summary']}")
+        for problem in report["problems"]:
+            print(f"  - {problem['what']} / {problem['what_zh']} -> action: {problem['action']}")
+        flags = report["flags"]
+        shown = ", ".join(f"{k}={'?' if v is None else ('yes' if v else 'no')}" for k, v in flags.items())
+        print(f"  bits: {shown}")
+        print(f"  raw replies (DLE EOT 1-4): " + " ".join(f"{n}:{v or 'none'}" for n, v in report["raw"].items()))
+        print("  counters: " + ", ".join(f"{k}={v}" for k, v in report["counters"].items()))
+    return 0 if status.printable else 1
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    from kiosk.slips import maintenance_test_slip
+
+    settings, printer = _printer(args)
+    with printer:
+        before = printer.last_status
+        slip = maintenance_test_slip({
+            "terminal_id": settings.terminal.id, "printer": printer.name, "profile": printer.profile.name,
+            "status": before.summary(), "counters": printer.counters_view(),
+            "time": dt.datetime.now()})
+        result = printer.print_receipt(slip, holder="maintenance test")  # PrintJobFailed -> exit 1
+    print(f"test slip printed on {printer.name}: {result.lines_sent} lines"
+          + (", cut" if result.cut else "") + f"; status {printer.status.value}")
+    return 0

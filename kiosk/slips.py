@@ -1,0 +1,236 @@
+"""The slips a hut prints, filled from data: application receipt, service
+guide, health report, technician's provisioning report, maintenance test slip.
+
+Every label is Chinese first, English second (a resident reads the first
+line; a visitor or an English-reading relative the second), or one language
+when the terminal is told so.  ID numbers are masked here, once, with
+``kiosk.privacy.mask_id`` (first 6, last 4), and free text goes through
+``redact`` so an ID or phone number typed into a remark cannot reach paper.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable, Iterable, Mapping
+
+from drivers.printer.receipt import QR, Cut, Feed, Receipt, Rows, Separator, Text, Title
+from kiosk.privacy import mask_id, mask_name, redact
+
+LANGUAGES = ("both", "zh", "en")
+
+LABELS: dict[str, tuple[str, str]] = {
+    "application_title": ("受理回执", "Application receipt"),
+    "guide_title": ("办事指南", "Service guide"),
+    "health_title": ("健康自测报告", "Health check report"),
+    "provisioning_title": ("终端安装报告", "Terminal provisioning report"),
+    "test_title": ("维护测试单", "Maintenance test slip"),
+    "number": ("受理编号", "No."),
+    "matter": ("办理事项", "Matter"),
+    "name": ("姓名", "Name"),
+    "id": ("证件号码", "ID"),
+    "time": ("时间", "Time"),
+    "hut": ("服务小屋", "Hut"),
+    "terminal": ("终端", "Terminal"),
+    "technician": ("技术人员", "Technician"),
+    "platform": ("平台地址", "Platform"),
+    "software": ("软件版本", "Software"),
+    "materials": ("所需材料", "Documents to bring"),
+    "steps": ("办理流程", "Steps"),
+    "where": ("办理地点", "Where"),
+    "hours": ("办理时间", "Opening hours"),
+    "phone": ("咨询电话", "Enquiries"),
+    "devices": ("设备状态", "Devices"),
+    "counters": ("计数", "Counters"),
+    "scan_track": ("扫码查询办理进度", "Scan to track your application"),
+    "scan_guide": ("扫码查看完整指南", "Scan for the full guide"),
+    "keep": ("请妥善保管本回执", "Please keep this receipt"),
+    "health_note": ("本结果仅供参考，不作诊断依据", "For reference only, not a diagnosis"),
+    "normal": ("正常", "normal"),
+    "high": ("偏高", "high"),
+    "low": ("偏低", "low"),
+    "test_ok": ("如能清楚看到本单全部内容，打印机工作正常",
+                "If all of this slip is clear, the printer works"),
+}
+
+
+def label(key: str, language: str = "both") -> str:
+    zh, en = LABELS[key]
+    return {"zh": zh, "en": en}.get(language, f"{zh} {en}")
+
+
+def _check_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+    return language
+
+
+def _when(value: Any) -> str:
+    if value is None:
+        value = dt.datetime.now()
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, dt.datetime) else value.isoformat()
+    return str(value)
+
+
+def _require(data: Mapping[str, Any], *keys: str) -> None:
+    missing = [k for k in keys if not data.get(k)]
+    if missing:
+        raise ValueError("slip data lacks " + ", ".join(missing))
+
+
+def _bilingual(data: Mapping[str, Any], key: str, language: str) -> str:
+    """``matter`` / ``matter_en`` style fields in the wanted language(s)."""
+    zh, en = str(data.get(key, "") or ""), str(data.get(key + "_en", "") or "")
+    if language == "zh" or not en:
+        return zh or en
+    if language == "en":
+        return en
+    return f"{zh} {en}" if zh else en
+
+
+def _title(key: str, language: str) -> list:
+    if language == "both":
+        zh, en = LABELS[key]
+        return [Title(zh), Text(en, "center", bold=True)]
+    return [Title(label(key, language))]
+
+
+def _lines(items: Iterable[Any]) -> list[Text]:
+    return [Text(redact(str(item))) for item in items]
+
+
+def application_receipt(data: Mapping[str, Any], language: str = "both") -> Receipt:
+    """data: number, matter (+ matter_en), id_number, time, tracking_url,
+    optional name, hut, notes."""
+    _require(data, "number", "matter", "tracking_url")
+    lang = _check_language(language)
+    rows = [(label("number", lang), str(data["number"])), (label("matter", lang), _bilingual(data, "matter", lang))]
+    if data.get("name"):
+        rows.append((label("name", lang), mask_name(str(data["name"]))))
+    if data.get("id_number"):
+        rows.append((label("id", lang), mask_id(str(data["id_number"]))))
+    rows.append((label("time", lang), _when(data.get("time"))))
+    if data.get("hut"):
+        rows.append((label("hut", lang), str(data["hut"])))
+    receipt = Receipt([*_title("application_title", lang), Separator(), Rows(rows), Separator()])
+    receipt.add(*_lines(data.get("notes", [])))
+    receipt.add(Text(label("scan_track", lang), "center"), QR(str(data["tracking_url"])),
+                Text(label("keep", lang), "center"), Feed(2), Cut())
+    return receipt
+
+
+def service_guide(data: Mapping[str, Any], language: str = "both") -> Receipt:
+    """data: matter (+ matter_en), materials [..], steps [..], optional where,
+    hours, phone, url."""
+    _require(data, "matter")
+    lang = _check_language(language)
+    receipt = Receipt([*_title("guide_title", lang), Text(_bilingual(data, "matter", lang), "center", bold=True),
+                       Separator()])
+    for key in ("materials", "steps"):
+        items = data.get(key) or []
+        if items:
+            receipt.add(Text(label(key, lang) + ":", bold=True))
+            receipt.add(*_lines(f"{i}. {item}" for i, item in enumerate(items, 1)))
+    rows = [(label(k, lang), str(data[k])) for k in ("where", "hours", "phone") if data.get(k)]
+    if rows:
+        receipt.add(Separator(), Rows(rows))
+    if data.get("url"):
+        receipt.add(Text(label("scan_guide", lang), "center"), QR(str(data["url"])))
+    receipt.add(Feed(2), Cut())
+    return receipt
+
+
+def health_report(data: Mapping[str, Any], language: str = "both") -> Receipt:
+    """data: results [{"item", "item_en", "value", "unit", "flag"}], time,
+    optional id_number, name.  Health data is sensitive: printed for the
+    resident only, never stored or logged."""
+    _require(data, "results")
+    lang = _check_language(language)
+    rows = []
+    if data.get("name"):
+        rows.append((label("name", lang), mask_name(str(data["name"]))))
+    if data.get("id_number"):
+        rows.append((label("id", lang), mask_id(str(data["id_number"]))))
+    rows.append((label("time", lang), _when(data.get("time"))))
+    results = []
+    for r in data["results"]:
+        flag = r.get("flag")
+        value = f"{r.get('value', '')} {r.get('unit', '')}".strip()
+        if flag in ("normal", "high", "low"):
+            value += f" ({label(flag, lang)})"
+        results.append((_bilingual({"item": r.get("item", ""), "item_en": r.get("item_en", "")}, "item", lang),
+                        value))
+    return Receipt([*_title("health_title", lang), Separator(), Rows(rows), Separator(), Rows(results),
+                    Separator(), Text(label("health_note", lang)), Feed(2), Cut()])
+
+
+def _device_rows(devices: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
+    rows = []
+    for name, dev in devices.items():
+        if isinstance(dev, Mapping):
+            status = str(dev.get("status", "unknown"))
+            summary = dev.get("summary") or dev.get("health")
+            rows.append((str(name), status + (f" ({summary})" if summary and summary != "OK" else "")))
+        else:
+            rows.append((str(name), str(dev)))
+    return rows
+
+
+def provisioning_report(data: Mapping[str, Any], language: str = "both") -> Receipt:
+    """data: terminal_id, terminal_name, platform_url, software, technician,
+    time, devices {name: {"status", "summary"}}, optional checks [..]."""
+    _require(data, "terminal_id")
+    lang = _check_language(language)
+    rows = [(label("terminal", lang), str(data["terminal_id"]))]
+    if data.get("terminal_name"):
+        rows.append((label("hut", lang), str(data["terminal_name"])))
+    for key, field in (("platform", "platform_url"), ("software", "software"), ("technician", "technician")):
+        if data.get(field):
+            rows.append((label(key, lang), str(data[field])))
+    rows.append((label("time", lang), _when(data.get("time"))))
+    receipt = Receipt([*_title("provisioning_title", lang), Separator(), Rows(rows), Separator(),
+                       Text(label("devices", lang) + ":", bold=True), Rows(_device_rows(data.get("devices", {}), lang))])
+    if data.get("checks"):
+        receipt.add(Separator(), *_lines(data["checks"]))
+    receipt.add(Feed(2), Cut())
+    return receipt
+
+
+def maintenance_test_slip(data: Mapping[str, Any], language: str = "both") -> Receipt:
+    """data: terminal_id, printer (name), profile, status, counters {..},
+    time, optional devices.  Exercises Chinese, the grid, QR and cut."""
+    _require(data, "terminal_id")
+    lang = _check_language(language)
+    rows = [(label("terminal", lang), str(data["terminal_id"])), (label("time", lang), _when(data.get("time")))]
+    for key in ("printer", "profile", "status"):
+        if data.get(key):
+            rows.append((key, str(data[key])))
+    receipt = Receipt([*_title("test_title", lang), Separator(), Rows(rows)])
+    if data.get("counters"):
+        receipt.add(Separator(), Text(label("counters", lang) + ":", bold=True),
+                    Rows((str(k), str(v)) for k, v in data["counters"].items()))
+    if data.get("devices"):
+        receipt.add(Separator(), Rows(_device_rows(data["devices"], lang)))
+    receipt.add(Separator("="), Text("中文：居民自助服务小屋 天大小事", "center"),
+                Text("ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789", "center"),
+                QR(f"HUT-TEST {data['terminal_id']} {_when(data.get('time'))}"),
+                Text(label("test_ok", lang)), Feed(2), Cut())
+    return receipt
+
+
+SLIPS: dict[str, Callable[..., Receipt]] = {
+    "application_receipt": application_receipt,
+    "service_guide": service_guide,
+    "health_report": health_report,
+    "provisioning_report": provisioning_report,
+    "maintenance_test_slip": maintenance_test_slip,
+}
+
+
+def build(kind: str, data: Mapping[str, Any], language: str = "both") -> Receipt:
+    """A slip by name, for data-driven callers (the CLI, flows)."""
+    try:
+        template = SLIPS[kind]
+    except KeyError:
+        raise ValueError(f"unknown slip {kind!r}; slips: {', '.join(SLIPS)}") from None
+    return template(data, language)

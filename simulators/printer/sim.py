@@ -1,0 +1,368 @@
+"""A simulated ESC/POS receipt printer on TCP (like port 9100) and on a pty.
+
+It interprets what it receives with the same interpreter the preview uses,
+answers DLE EOT 1-4 from a scriptable state (paper near end / end, cover
+open, cutter error, no answer...), and writes every job to
+``workdir/printer/job-NNNN.png`` (the slip as it would look) and ``.txt``
+(a transcript).  Like a real printer it stops printing when the paper runs
+out or the cover opens: what comes after is not on the paper, and the
+transcript says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import select
+import socket
+import threading
+import tty
+from pathlib import Path
+from typing import Any, Callable
+
+from drivers.printer import profiles
+from drivers.printer.interpret import (BarcodeOp, CutOp, EscPosInterpreter, Feed, Init, QRCode, Raster,
+                                       StatusQuery, TextLine)
+from drivers.printer.paper import Slip
+
+log = logging.getLogger(__name__)
+
+IDLE_END_OF_JOB = 0.5   # seconds of silence that end a job without a cut
+PRINTING = (TextLine, Feed, Raster, QRCode, BarcodeOp)
+
+
+class _Session:
+    """One endpoint's byte stream (a TCP connection or the pty)."""
+
+    def __init__(self, sim: "PrinterSimulator", endpoint: str, reply: Callable[[bytes], None]):
+        self.sim, self.endpoint, self.reply = sim, endpoint, reply
+        self.interp = EscPosInterpreter(sim.encoding, sim.chinese_default)
+        self.slip = Slip(sim.dots)
+        self.notes: list[str] = []
+
+    def feed(self, data: bytes) -> None:
+        for op in self.interp.feed(data):
+            self.handle(op)
+
+    def handle(self, op: Any) -> None:
+        sim = self.sim
+        if isinstance(op, StatusQuery):
+            answer = sim.status_byte(op.n)
+            if answer is not None:
+                self.reply(bytes([answer]))
+            return
+        if isinstance(op, Init):
+            if self.slip.printed_anything:
+                self.finish()
+            return
+        if isinstance(op, PRINTING):
+            stopped = sim.stopped_reason()
+            if stopped:
+                if not self.notes or not self.notes[-1].startswith("[NOT PRINTED"):
+                    self.notes.append(f"[NOT PRINTED: {stopped}]")
+                return
+            self.slip.add(op)
+            if isinstance(op, TextLine):
+                sim.consume_line()
+            return
+        if isinstance(op, CutOp):
+            stopped = sim.stopped_reason()
+            if sim.state["cutter_error"]:
+                self.notes.append("[CUT FAILED: autocutter error]")
+            elif stopped:
+                self.notes.append(f"[NOT CUT: {stopped}]")
+            else:
+                self.slip.add(op)
+            self.finish()
+
+    def idle(self) -> None:
+        for op in self.interp.flush():
+            self.handle(op)
+        if self.slip.printed_anything or self.notes:
+            self.finish()
+
+    def finish(self) -> None:
+        if self.slip.printed_anything or self.notes:
+            self.sim.save_job(self.slip, self.notes, self.endpoint)
+        self.slip, self.notes = Slip(self.sim.dots), []
+
+
+class PrinterSimulator:
+    name = "printer"
+    description = "ESC/POS receipt printer (TCP and serial pty), slips rendered to PNG"
+
+    def __init__(self, workdir: str | os.PathLike, port: int = 0, *, profile: str = "generic80-cn",
+                 encoding: str | None = None, chinese_default: bool | None = None, dots: int | None = None,
+                 serial: bool = True, host: str = "127.0.0.1"):
+        self.workdir = Path(workdir)
+        self.outdir = self.workdir / "printer"
+        self.profile = profiles.resolve({"profile": profile})
+        self.encoding = encoding or self.profile.encoding
+        # A printer without a Chinese font (the image-fallback profile) is never in Chinese mode.
+        if chinese_default is None:
+            chinese_default = not self.profile.image_fallback
+        self.chinese_default = chinese_default
+        self.dots = dots or self.profile.dots
+        self.host, self.port, self.serial = host, port, serial
+        self._lock = threading.RLock()
+        self.state: dict[str, Any] = {}
+        self.reset()
+        self._jobs: list[dict[str, Any]] = []
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._server: socket.socket | None = None
+        self._conns: set[socket.socket] = set()
+        self._master = self._slave = -1
+        self.serial_port = ""
+        self._started = False
+
+    # -- the printer's state -------------------------------------------------
+    def reset(self) -> dict[str, Any]:
+        with self._lock:
+            self.state = {"paper": "ok", "lines_left": None, "cover_open": False, "cutter_error": False,
+                          "unrecoverable_error": False, "overheated": False, "no_answer": False}
+            return dict(self.state)
+
+    def stopped_reason(self) -> str | None:
+        s = self.state
+        if s["paper"] == "end":
+            return "paper end"
+        if s["cover_open"]:
+            return "cover open"
+        if s["unrecoverable_error"]:
+            return "unrecoverable error"
+        if s["overheated"]:
+            return "print head overheated"
+        return None
+
+    def consume_line(self) -> None:
+        with self._lock:
+            left = self.state["lines_left"]
+            if left is not None:
+                left -= 1
+                self.state["lines_left"] = left if left > 0 else None
+                if left <= 0:
+                    self.state["paper"] = "end"
+
+    def status_byte(self, n: int) -> int | None:
+        """The reply to DLE EOT n, from the ESC/POS reference's bit table."""
+        with self._lock:
+            s = self.state
+            if s["no_answer"] or n not in (1, 2, 3, 4):
+                return None
+            error = s["cutter_error"] or s["unrecoverable_error"] or s["overheated"]
+            paper_end = s["paper"] == "end"
+            value = 0x12
+            if n == 1 and (paper_end or s["cover_open"] or error):
+                value |= 0x08
+            elif n == 2:
+                value |= (0x04 if s["cover_open"] else 0) | (0x20 if paper_end else 0) | (0x40 if error else 0)
+            elif n == 3:
+                value |= ((0x08 if s["cutter_error"] else 0) | (0x20 if s["unrecoverable_error"] else 0)
+                          | (0x40 if s["overheated"] else 0))
+            elif n == 4:
+                value |= (0x0C if s["paper"] in ("near_end", "end") else 0) | (0x60 if paper_end else 0)
+            return value
+
+    def save_job(self, slip: Slip, notes: list[str], endpoint: str) -> dict[str, Any]:
+        with self._lock:
+            number = len(self._jobs) + 1
+        self.outdir.mkdir(parents=True, exist_ok=True)
+        base = self.outdir / f"job-{number:04d}"
+        slip.render().save(base.with_suffix(".png"))
+        transcript = slip.transcript() + "".join(n + "\n" for n in notes)
+        base.with_suffix(".txt").write_text(transcript, encoding="utf-8")
+        job = {"id": number, "png": str(base.with_suffix(".png")), "transcript": str(base.with_suffix(".txt")),
+               "endpoint": endpoint, "cut": slip.cut, "lines": sum(isinstance(o, TextLine) for o in slip.ops),
+               "complete": not notes, "notes": list(notes)}
+        with self._lock:
+            self._jobs.append(job)
+        log.info("printer simulator: job %d (%s) -> %s", number, endpoint, job["png"])
+        return job
+
+    # -- lifecycle -------------------------------------------------------------
+    def start(self) -> None:
+        if self._started:
+            return
+        self._stop.clear()
+        self.outdir.mkdir(parents=True, exist_ok=True)
+        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            server.bind((self.host, self.port))
+        except OSError:
+            server.close()
+            raise
+        server.listen(4)
+        server.settimeout(0.2)
+        self._server = server
+        self._spawn(self._accept_loop, "printer-sim-accept")
+        if self.serial:
+            master, slave = os.openpty()
+            tty.setraw(master)
+            tty.setraw(slave)
+            os.set_blocking(master, False)
+            self._master, self._slave = master, slave
+            self.serial_port = os.ttyname(slave)
+            self._spawn(self._pty_loop, "printer-sim-pty")
+        self._started = True
+
+    def stop(self) -> None:
+        if not self._started:
+            return
+        self._stop.set()
+        if self._server is not None:
+            self._server.close()
+        with self._lock:
+            for conn in list(self._conns):
+                try:
+                    conn.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+        for thread in self._threads:
+            thread.join(5)
+        self._threads.clear()
+        for fd in (self._master, self._slave):
+            if fd >= 0:
+                os.close(fd)
+        self._master = self._slave = -1
+        self._server = None
+        self._started = False
+
+    def __enter__(self) -> "PrinterSimulator":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _spawn(self, target: Callable[..., None], name: str, *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    @property
+    def tcp_port(self) -> int:
+        return self._server.getsockname()[1] if self._server is not None else 0
+
+    def where(self) -> str:
+        return f"tcp://{self.host}:{self.tcp_port}"
+
+    def config_patch(self) -> dict[str, Any]:
+        return {"devices": {"printer": {"driver": "printer.escpos", "url": self.where(),
+                                        "options": {"profile": self.profile.name, "status_timeout": 0.5}}}}
+
+    # -- endpoints ---------------------------------------------------------------
+    def _accept_loop(self) -> None:
+        assert self._server is not None
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._server.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            with self._lock:
+                self._conns.add(conn)
+            self._spawn(self._conn_loop, "printer-sim-conn", conn)
+
+    def _conn_loop(self, conn: socket.socket) -> None:
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        session = _Session(self, "tcp", conn.sendall)
+        conn.settimeout(0.1)
+        idle = 0.0
+        try:
+            while not self._stop.is_set():
+                try:
+                    data = conn.recv(65536)
+                except socket.timeout:
+                    idle += 0.1
+                    if idle >= IDLE_END_OF_JOB:
+                        session.idle()
+                        idle = 0.0
+                    continue
+                if not data:
+                    break
+                idle = 0.0
+                session.feed(data)
+        except OSError:
+            pass
+        finally:
+            try:
+                session.idle()
+            except Exception:
+                log.exception("printer simulator could not save the last job")
+            with self._lock:
+                self._conns.discard(conn)
+            conn.close()
+
+    def _pty_loop(self) -> None:
+        def reply(data: bytes) -> None:
+            os.write(self._master, data)
+
+        session = _Session(self, "serial", reply)
+        idle = 0.0
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self._master], [], [], 0.1)
+            if not ready:
+                idle += 0.1
+                if idle >= IDLE_END_OF_JOB:
+                    session.idle()
+                    idle = 0.0
+                continue
+            try:
+                data = os.read(self._master, 65536)
+            except BlockingIOError:
+                continue
+            except OSError:  # nobody has the port open right now
+                self._stop.wait(0.05)
+                continue
+            idle = 0.0
+            if data:
+                session.feed(data)
+        session.idle()
+
+    # -- scripting -------------------------------------------------------------------
+    def control(self, action: str, **params: Any) -> dict[str, Any]:
+        actions: dict[str, Callable[..., dict[str, Any]]] = {
+            "set_paper": self._set_paper, "open_cover": lambda open=True: self._flag("cover_open", open),
+            "close_cover": lambda: self._flag("cover_open", False),
+            "cutter_error": lambda on=True: self._flag("cutter_error", on),
+            "unrecoverable_error": lambda on=True: self._flag("unrecoverable_error", on),
+            "overheat": lambda on=True: self._flag("overheated", on),
+            "no_answer": lambda on=True: self._flag("no_answer", on),
+            "reset": self.reset, "jobs": lambda: {"jobs": self.jobs()}, "status": self._status,
+            "clear_jobs": self._clear_jobs,
+        }
+        if action not in actions:
+            raise ValueError(f"unknown printer action {action!r}; actions: {', '.join(sorted(actions))}")
+        return actions[action](**params)
+
+    def _flag(self, key: str, on: bool) -> dict[str, Any]:
+        with self._lock:
+            self.state[key] = bool(on)
+            return dict(self.state)
+
+    def _set_paper(self, state: str = "ok", lines_left: int | None = None) -> dict[str, Any]:
+        if state not in ("ok", "near_end", "end"):
+            raise ValueError("paper state is one of ok, near_end, end")
+        if lines_left is not None and (not isinstance(lines_left, int) or lines_left < 1):
+            raise ValueError("lines_left is a positive number of lines before the paper runs out")
+        with self._lock:
+            self.state["paper"], self.state["lines_left"] = state, lines_left
+            return dict(self.state)
+
+    def _status(self) -> dict[str, Any]:
+        with self._lock:
+            replies = {str(n): self.status_byte(n) for n in (1, 2, 3, 4)}
+            return {**self.state, "replies": replies, "tcp": self.where(), "serial": self.serial_port,
+                    "encoding": self.encoding, "chinese_default": self.chinese_default, "dots": self.dots}
+
+    def jobs(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(j) for j in self._jobs]
+
+    def _clear_jobs(self) -> dict[str, Any]:
+        with self._lock:
+            self._jobs.clear()
+        return {"jobs": []}
