@@ -1,0 +1,247 @@
+"""The headless walk-through: every screen that exists, photographed.
+
+``kiosk demo`` starts the virtual hut and calls ``main(settings,
+hut_control_url, out_dir, headless=True)``: the app runs in the hut, a
+script drives it the way a resident would (and the hut's control API plays
+the resident's ID card), and each screen is saved as a PNG.  With a display
+and ``headless=False`` the app simply runs in the hut for a person to try.
+
+The script is a generator run on the Kivy clock (``Walk``): it yields a
+number of seconds to wait or an ``Until`` condition, so it reads top to
+bottom like the visit it acts out.  UI tests use the same runner.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import shutil
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Generator
+
+from screens import app as app_module  # sets Kivy's environment before Kivy loads
+
+from kivy.clock import Clock  # noqa: E402
+
+Script = Generator[Any, None, None]
+
+
+@dataclass
+class Until:
+    """Wait until ``condition()`` is true; after ``timeout`` seconds a
+    ``TimeoutError`` naming ``what`` is thrown into the script."""
+
+    condition: Callable[[], bool]
+    what: str
+    timeout: float = 10.0
+
+
+class Walk:
+    """Runs a script generator on the Kivy clock, then stops the app."""
+
+    POLL = 0.05
+
+    def __init__(self, app: Any, script: Callable[[], Script]):
+        self.app = app
+        self._script_factory = script
+        self._gen: Script | None = None
+        self.error: BaseException | None = None
+        self.finished = False
+
+    def start(self, *_args: Any) -> None:
+        self._gen = self._script_factory()
+        Clock.schedule_once(lambda _dt: self._advance(None), 0)
+
+    def _advance(self, throw: BaseException | None) -> None:
+        assert self._gen is not None
+        try:
+            command = self._gen.throw(throw) if throw is not None else next(self._gen)
+        except StopIteration:
+            self.finished = True
+            self.app.stop()
+            return
+        except BaseException as exc:  # the script failed: report it, end the app
+            self.error = exc
+            self.app.stop()
+            return
+        if isinstance(command, Until):
+            self._wait_until(command, time.monotonic() + command.timeout)
+        else:
+            Clock.schedule_once(lambda _dt: self._advance(None), float(command or 0))
+
+    def _wait_until(self, until: Until, deadline: float) -> None:
+        try:
+            done = until.condition()
+        except Exception as exc:
+            self._advance(exc)
+            return
+        if done:
+            Clock.schedule_once(lambda _dt: self._advance(None), 0)
+        elif time.monotonic() > deadline:
+            self._advance(TimeoutError(f"timed out after {until.timeout:g} s waiting for {until.what}"))
+        else:
+            Clock.schedule_once(lambda _dt: self._wait_until(until, deadline), self.POLL)
+
+
+def screenshot(path: Path) -> Path:
+    """Save the whole window (overlays included) as exactly ``path``.
+    Kivy's ``Window.screenshot`` appends a counter to the name; strip it."""
+    from kivy.core.window import Window
+
+    path = Path(path)
+    saved = Window.screenshot(name=str(path))
+    if saved is None:
+        raise RuntimeError(f"the window could not be saved to {path}")
+    Path(saved).replace(path)
+    return path
+
+
+class FastForwardClock:
+    """Monotonic time plus an offset the demo can advance, so the idle
+    warning can be shown without waiting 45 real seconds."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset
+
+
+def hut_control(control_url: str, device: str, action: str, **params: Any) -> dict[str, Any]:
+    """POST /control/<device>/<action> on the virtual hut."""
+    body = json.dumps(params).encode()
+    request = urllib.request.Request(f"{control_url}/control/{device}/{action}", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def hut_devices(control_url: str) -> dict[str, Any]:
+    with urllib.request.urlopen(f"{control_url}/status", timeout=10) as response:
+        return json.loads(response.read()).get("simulators", {})
+
+
+SETTLE = 0.4  # seconds for Kivy to lay out and draw a changed screen before a photo
+
+
+def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
+                log: Callable[[str], None]) -> Script:
+    def shot(name: str) -> None:
+        screenshot(out / f"{name}.png")
+        log(f"  {name}.png")
+
+    yield Until(lambda: app.sm is not None and app.sm.current == "home", "the home screen")
+    yield SETTLE
+    app.set_language("zh_CN")
+    yield SETTLE
+    shot("01-home-zh")
+
+    app.set_language("en")
+    yield SETTLE
+    shot("02-home-en")
+    app.set_language("zh_CN")
+
+    devices = hut_devices(control_url) if control_url else {}
+    app.show_identify("approval")
+    if "idcard" in devices:
+        try:
+            yield Until(lambda: app.identify.reader_available, "the ID card reader to come online", 15)
+        except TimeoutError as exc:
+            log(f"  note: {exc}; the identify screen shows the reader as unavailable")
+    yield SETTLE
+    shot("03-identify-waiting")
+
+    if "idcard" in devices:
+        hut_control(control_url, "idcard", "place_card", card="resident")
+        yield Until(lambda: app.identify.state == "identified", "the card to be read", 20)
+        yield SETTLE
+        shot("04-identify-card")
+        hut_control(control_url, "idcard", "remove_card")
+    else:
+        log("  skipped 04-identify-card: this hut has no ID card simulator yet")
+
+    app.go_home("resident")
+    app.open_service("health")
+    yield SETTLE
+    shot("05-service-being-prepared")
+
+    # Fast-forward to just past the warning: the overlay shows the countdown.
+    clock.offset += app.idle.warning_after - app.idle.idle_for() + 0.5
+    yield Until(lambda: app.warning._is_open, "the idle warning")
+    yield SETTLE
+    shot("06-idle-warning")
+
+    clock.offset += app.idle.timeout_after
+    yield Until(lambda: app.sm.current == "home" and not app.session.active, "the idle timeout")
+    gc.collect()
+    yield SETTLE
+    shot("07-home-after-timeout")
+
+
+def copy_slips(settings: Any, out: Path) -> list[Path]:
+    """Copy the printer simulator's rendered slips (PNG) next to the screenshots.
+
+    The hut keeps its files in the folder of the generated kiosk.toml; the
+    printer simulator renders what it receives into a ``printer`` folder there.
+    """
+    workdir = Path(settings.source).parent
+    found = sorted(p for folder in ("printer", "slips") for p in (workdir / folder).rglob("*.png")
+                   if (workdir / folder).is_dir())
+    copied = []
+    if found:
+        (out / "slips").mkdir(exist_ok=True)
+        for path in found:
+            target = out / "slips" / path.name
+            shutil.copy2(path, target)
+            copied.append(target)
+    return copied
+
+
+def main(settings: Any, hut_control_url: str, out_dir: str | os.PathLike, headless: bool = True) -> int:
+    """Run the kiosk in the virtual hut; headless: walk through and photograph it.
+
+    Returns the process exit code: 0 when every screen was saved.
+    """
+    out = Path(out_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    if not headless:
+        say(f"Kiosk running in the virtual hut; script it with POST {hut_control_url}/control/<device>/<action>")
+        return app_module.main(settings)
+
+    from screens.headless import virtual_display
+
+    with virtual_display(settings.screen.width, settings.screen.height):
+        app_module.configure_kivy(settings)
+        clock = FastForwardClock()
+        app = app_module.KioskApp(settings, clock=clock)
+        say(f"Walking through the kiosk screens; saving them in {out}:")
+        walk = Walk(app, lambda: walkthrough(app, clock, hut_control_url, out, say))
+        app.bind(on_start=walk.start)
+        app.run()
+    if walk.error is not None:
+        say(f"demo failed: {walk.error}")
+        return 1
+    if not walk.finished:
+        say("demo failed: the app stopped before the walk-through finished")
+        return 1
+    slips = copy_slips(settings, out)
+    if slips:
+        say(f"Printed slips from the printer simulator: {out / 'slips'} ({len(slips)} files)")
+    say(f"Screenshots are in {out}")
+    return 0
+
+
+if __name__ == "__main__":  # python -m screens.demo CONFIG CONTROL_URL OUT
+    from kiosk.config import load
+
+    sys.exit(main(load(sys.argv[1]), sys.argv[2], sys.argv[3]))

@@ -1,0 +1,33 @@
+"""The home screen: the resident services as large tiles and the language switch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.uix.screenmanager import Screen
+
+from screens import theme
+from screens.services import SERVICES
+from screens.widgets.bilingual import ServiceTile
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+
+class HomeScreen(Screen):
+    """Three tiles on the first row, two on the second: five services stay
+    large enough for an unsteady finger on a 1920x1080 screen."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.tiles: dict[str, ServiceTile] = {}
+        for index, service in enumerate(SERVICES):
+            tile = ServiceTile(key=service.key, msgid=service.title,
+                               tint=theme.TILE_COLOURS.get(service.key, theme.PRIMARY))
+            tile.bind(on_release=self._tile_pressed)
+            (self.ids.row1 if index < 3 else self.ids.row2).add_widget(tile)
+            self.tiles[service.key] = tile
+
+    def _tile_pressed(self, tile: ServiceTile) -> None:
+        App.get_running_app().open_service(tile.key)

@@ -1,0 +1,51 @@
+"""Labels, buttons and tiles that show a text in both languages.
+
+They take a msgid, not a text: the translation happens in their kv rule with
+``app.lang`` in the expression, so a language switch re-labels them live.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, OptionProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+
+from screens import theme
+
+
+class BilingualLabel(BoxLayout):
+    msgid = StringProperty("")
+    font_size = NumericProperty(theme.FONT_BODY)
+    second_font_size = NumericProperty(theme.FONT_BODY_SECOND)
+    color = ColorProperty(theme.TEXT)
+    second_color = ColorProperty(theme.TEXT_MUTED)
+    bold = BooleanProperty(False)
+    halign = OptionProperty("center", options=["left", "center", "right"])
+    show_second = BooleanProperty(True)
+
+
+class BigButton(Button):
+    msgid = StringProperty("")
+    tint = ColorProperty(theme.PRIMARY)
+    ink = ColorProperty(theme.ON_PRIMARY)
+
+    def label_markup(self, first: str, second: str) -> str:
+        """``继续`` over a smaller ``Continue``; markup-escaped because
+        translations may contain ``[`` or ``&``."""
+        from kivy.utils import escape_markup
+
+        small = int(self.font_size * 0.7)
+        return f"{escape_markup(first)}\n[size={small}]{escape_markup(second)}[/size]"
+
+
+class ServiceTile(ButtonBehavior, BoxLayout):
+    key = StringProperty("")
+    msgid = StringProperty("")
+    tint = ColorProperty(theme.PRIMARY)
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,32 @@
+"""The "are you still there?" overlay with a large countdown.
+
+A modal over whatever screen is showing, so the resident sees their work is
+still there.  Any touch ends it (the app resets the idle timer on every touch);
+the Continue button is there because an elderly resident needs something
+obvious to press.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import NumericProperty
+from kivy.uix.modalview import ModalView
+
+
+class IdleWarning(ModalView):
+    remaining = NumericProperty(0.0)
+    seconds_left = NumericProperty(0)
+
+    __events__ = ("on_continue",)
+
+    def on_remaining(self, _instance, value: float) -> None:
+        self.seconds_left = max(0, math.ceil(value))
+
+    def on_continue(self) -> None:
+        pass
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

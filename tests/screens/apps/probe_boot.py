@@ -1,0 +1,82 @@
+"""Boot the app full screen and look at the home screen the way a resident would."""
+
+from probe_common import Until, alpha_pixels, labels_of, run, tap
+
+
+def clipped(screen):
+    """Labels whose rendered text is wider than the label: cut-off words."""
+    return [lab.text for lab in labels_of(screen)
+            if lab.text and lab.opacity > 0 and lab.texture_size[0] > lab.width + 1]
+
+
+def script(app, facts):
+    from kivy.core.text import Label as CoreLabel
+    from kivy.core.window import Window
+
+    from screens import fonts
+
+    yield Until(lambda: app.sm is not None and app.sm.current == "home", "the home screen")
+    yield 0.5
+    facts["screen"] = app.sm.current
+    facts["window_size"] = list(Window.size)
+    facts["fullscreen"] = Window.fullscreen
+    facts["show_cursor"] = bool(Window.show_cursor)
+    facts["registered_font"] = fonts.registered_default_font()
+    facts["cjk_font"] = str(fonts.find_cjk_font())
+
+    tile = app.home.tiles["approval"]
+    first = tile.ids.first
+    facts["tile_text"] = first.text
+    facts["tile_second"] = tile.ids.second.text
+    facts["tile_font_file"] = first._label.options["font_name_r"]
+    facts["tile_text_pixels"] = alpha_pixels(first.texture)
+    facts["tile_texture_size"] = list(first.texture_size)
+    facts["tile_size"] = [tile.width, tile.height]
+    facts["tile_labels"] = {k: t.ids.first.text for k, t in app.home.tiles.items()}
+    facts["clipped_zh"] = clipped(app.home)
+
+    # Tofu boxes all look alike: two different Chinese words must render
+    # differently with the default font, and identically with Roboto (which
+    # proves the comparison can tell).
+    def render(text, font=None):
+        label = CoreLabel(text=text, font_size=48, **({"font_name": font} if font else {}))
+        label.refresh()
+        return bytes(label.texture.pixels)
+
+    facts["glyphs_differ_default_font"] = render("自助办事") != render("健康自测")
+    facts["glyphs_differ_roboto"] = render("自助办事", "data/fonts/Roboto-Regular.ttf") != \
+        render("健康自测", "data/fonts/Roboto-Regular.ttf")
+
+    # The language switch, touched like a resident would.
+    tap(app.home.ids.lang_en)
+    yield 0.4
+    facts["lang_after_en_tap"] = app.lang
+    facts["tile_labels_en"] = {k: t.ids.first.text for k, t in app.home.tiles.items()}
+    facts["tile_second_en"] = tile.ids.second.text
+    facts["prompt_en"] = app.home.ids.prompt.ids.first.text
+    facts["clipped_en"] = clipped(app.home)
+    tap(app.home.ids.lang_zh)
+    yield 0.4
+    facts["lang_after_zh_tap"] = app.lang
+    facts["prompt_zh"] = app.home.ids.prompt.ids.first.text
+
+    # Escape (a keyboard left on the kiosk) must not end the app.
+    Window.dispatch("on_key_down", 27, 41, None, [])
+    Window.dispatch("on_keyboard", 27, 41, None, [])
+    yield 0.5
+    facts["alive_after_escape"] = True
+
+    # A tile whose flow is not built yet leads to the honest message.
+    tap(app.home.tiles["health"])
+    yield 0.4
+    facts["after_health_tap"] = app.sm.current
+    facts["preparing_message"] = app.preparing.ids.message.ids.first.text
+    facts["preparing_title"] = app.preparing.service_title
+    facts["clipped_preparing"] = clipped(app.preparing)
+    tap(app.preparing.ids.back)
+    yield 0.4
+    facts["after_back_tap"] = app.sm.current
+
+
+if __name__ == "__main__":
+    run(script)

@@ -1,0 +1,54 @@
+"""Shared by the probe scripts: start the app from a config and run a script."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
+from kiosk.config import load  # noqa: E402
+from screens import app as app_module  # noqa: E402
+from screens.demo import Until, Walk  # noqa: E402,F401
+
+
+def labels_of(widget: Any) -> list[Any]:
+    from kivy.uix.label import Label
+
+    return [w for w in widget.walk(restrict=True) if isinstance(w, Label)]
+
+
+def tap(widget: Any = None, pos: tuple[float, float] | None = None) -> None:
+    """A real touch through Kivy's input path (down then up) at a widget's centre."""
+    from kivy.tests.common import UnitTestTouch
+
+    x, y = pos if pos is not None else widget.to_window(*widget.center)
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    touch.touch_up()
+
+
+def alpha_pixels(texture: Any) -> int:
+    data = texture.pixels
+    return sum(1 for i in range(3, len(data), 4) if data[i] > 0)
+
+
+def run(script: Callable[[Any, dict], Any], clock: Any = None) -> None:
+    config, out = sys.argv[1], Path(sys.argv[2])
+    settings = load(config)
+    app_module.configure_kivy(settings)
+    kwargs = {"clock": clock} if clock is not None else {}
+    app = app_module.KioskApp(settings, **kwargs)
+    facts: dict[str, Any] = {}
+    walk = Walk(app, lambda: script(app, facts))
+    app.bind(on_start=walk.start)
+    app.run()
+    if walk.error is not None:
+        traceback.print_exception(walk.error)
+        facts["error"] = repr(walk.error)
+    facts["finished"] = walk.finished
+    out.write_text(json.dumps(facts, ensure_ascii=False, indent=1), encoding="utf-8")
+    sys.exit(0 if walk.finished else 1)

@@ -1,0 +1,74 @@
+"""UI tests run the kiosk app in a child process under Xvfb.
+
+Kivy's Window is a process-wide singleton, so each test module starts one
+child (``apps/<probe>.py``) that drives the app like a resident and writes
+what it observed as JSON; the module's tests then assert on those facts.
+When ``DISPLAY`` is unset a private Xvfb is started (and stopped) per module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+
+
+@pytest.fixture(scope="module")
+def display():
+    from screens.headless import virtual_display
+
+    with virtual_display(set_env=False) as value:
+        yield value
+
+
+@pytest.fixture(scope="module")
+def kiosk_config():
+    """``kiosk_config(folder, screen=..., timeouts=...)`` -> path of a kiosk.toml."""
+    return write_config
+
+
+@pytest.fixture(scope="module")
+def probe(display):
+    """``probe("probe_x.py", folder, config)`` -> the facts the child observed."""
+    return lambda name, folder, config, timeout=120: run_probe(name, display, folder, config, timeout)
+
+
+def write_config(folder: Path, *, screen: str = "", timeouts: str = "", extra: str = "") -> Path:
+    """A minimal valid kiosk.toml (no devices) plus an empty 0600 secrets file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    secrets = folder / "secrets.toml"
+    secrets.write_text("")
+    secrets.chmod(0o600)
+    config = folder / "kiosk.toml"
+    config.write_text(f"""
+[terminal]
+id = "UI-TEST-1"
+[platform]
+url = "http://127.0.0.1:9"
+[paths]
+state_dir = "state"
+secrets_file = "secrets.toml"
+[screen]
+{screen}
+[timeouts]
+{timeouts}
+{extra}
+""", encoding="utf-8")
+    return config
+
+
+def run_probe(probe: str, display: str, folder: Path, config: Path, timeout: float = 120) -> dict:
+    out = folder / "facts.json"
+    env = dict(os.environ, DISPLAY=display, KIVY_NO_ARGS="1", KIVY_HOME=str(folder / "kivy-home"),
+               KIVY_NO_CONSOLELOG="1", PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, str(HERE / "apps" / probe), str(config), str(out)],
+                          env=env, cwd=str(folder), capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, f"{probe} exited {proc.returncode}:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+    return json.loads(out.read_text(encoding="utf-8"))
