@@ -1,0 +1,1 @@
+"""Second-generation ID card reader (GA 467 SAM over serial)."""

@@ -1,0 +1,439 @@
+"""The ID card reader: the GA 467 codec run over pyserial.
+
+pyserial's ``serial.threaded.ReaderThread`` owns the port and feeds bytes to
+a protocol object (:class:`_SamLink`) that turns them into replies; a polling
+thread runs find -> select -> read and turns replies into device events.  The
+split keeps the codec free of I/O and lets one thread block on a reply while
+another reads the wire.
+
+Card rules the kiosk relies on: ``card_present`` when a card appears,
+``record`` (data = :class:`IdCardRecord`) once per card while it stays,
+``card_removed`` when it goes, and ``card_left`` (once) when the UI calls
+:meth:`IdCardReader.remind_if_present` at the end of a session.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from typing import Any, ClassVar, Mapping
+
+import serial
+import serial.threaded
+
+from drivers.base import (Action, Counters, Device, DeviceFailure, DeviceInfo, HealthLevel, OptionError,
+                          Status)
+from drivers.idcard import codec
+from drivers.idcard.records import IdCardRecord
+
+log = logging.getLogger(__name__)
+
+_LOST = object()
+
+OPTIONS: dict[str, tuple[type, Any, str]] = {
+    "poll_interval": (float, 0.2, "seconds between find-card polls, 0.05..5"),
+    "command_timeout": (float, 0.5, "seconds to wait for a short reply, 0.05..10"),
+    "read_timeout": (float, 3.0, "seconds to wait for the card data reply, 0.2..30"),
+    "retries": (int, 2, "retries after a damaged or missing reply, 0..10"),
+    "removal_polls": (int, 2, "empty polls before a card counts as removed, 1..20"),
+    "reconnect_interval": (float, 1.0, "seconds between attempts to reopen a vanished port, 0.05..60"),
+    "baudrate": (int, 115200, "one of 9600, 19200, 38400, 57600, 115200"),
+    "fingerprint": (bool, False, "true to read base info with fingerprint (30 10)"),
+    "wlt_library": (str, "", "path of a vendor WLT photo decoder library, or empty"),
+    "wlt_symbol": (str, "unpack", "function name in the WLT library"),
+}
+_RANGES = {"poll_interval": (0.05, 5), "command_timeout": (0.05, 10), "read_timeout": (0.2, 30),
+           "retries": (0, 10), "removal_polls": (1, 20), "reconnect_interval": (0.05, 60)}
+
+
+class _LinkLost(Exception):
+    pass
+
+
+class _SamLink(serial.threaded.Protocol):
+    """Bytes from the ReaderThread -> replies (or codec errors) in a queue."""
+
+    def __init__(self) -> None:
+        self.decoder = codec.FrameDecoder("reply")
+        self.replies: queue.Queue = queue.Queue()
+        self.lost = threading.Event()
+        self.lock = threading.Lock()
+        self.transport: serial.threaded.ReaderThread | None = None
+
+    def connection_made(self, transport: serial.threaded.ReaderThread) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        with self.lock:
+            self.decoder.feed(data)
+            while True:
+                try:
+                    for reply in self.decoder.events():
+                        self.replies.put(reply)
+                    break
+                except codec.ProtocolError as exc:
+                    self.replies.put(exc)
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        self.lost.set()
+        self.replies.put(_LOST)
+
+    def flush(self, port: serial.Serial) -> None:
+        """Drop whatever is buffered anywhere, so a late reply to a failed
+        command is never taken as the answer to the next one."""
+        with self.lock:
+            try:
+                port.reset_input_buffer()
+            except (serial.SerialException, OSError, ValueError):
+                pass
+            self.decoder.reset()
+            while True:
+                try:
+                    item = self.replies.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _LOST:
+                    self.replies.put(_LOST)
+                    break
+
+
+# what a success reply's data must look like; anything else is a stray reply
+_EXPECTED_DATA = {codec.FIND_CARD: 4, codec.SELECT_CARD: 8, codec.READ_SAM_ID: 16, codec.SAM_STATUS: 0,
+                  codec.RESET_SAM: 0}
+
+
+class IdCardReader(Device):
+    """二代身份证阅读器 on a serial port (RS-232 or USB-serial, 115200 8N1)."""
+
+    device_class = "idcard"
+    transports: ClassVar[frozenset[str]] = frozenset({"serial"})
+
+    def __init__(self, name: str, port: str, counters: Counters | None = None, **options: Any):
+        super().__init__(name, counters)
+        self.port = port
+        self.options = self.check_options(options)
+        for key in OPTIONS:
+            setattr(self, key, self.options[key])
+        self._wlt = None
+        if self.wlt_library:
+            from drivers.idcard.wlt import WltDecoder
+            self._wlt = WltDecoder(self.wlt_library, self.wlt_symbol)
+        self._serial: serial.Serial | None = None
+        self._reader: serial.threaded.ReaderThread | None = None
+        self._link: _SamLink | None = None
+        self._txn = threading.RLock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._card_uid: bytes | None = None   # card currently on the reader
+        self._delivered = False               # its record went out
+        self._left_reported = False
+        self._failed_uid: bytes | None = None  # read failure already reported for it
+        self._misses = 0
+        self._silent_polls = 0
+        self._lost_reported = False
+
+    # -- configuration -------------------------------------------------------------
+    @classmethod
+    def check_options(cls, options: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in options:
+            if key not in OPTIONS:
+                raise OptionError(key, f"no such option for an idcard reader (known: {', '.join(OPTIONS)})")
+        for key, (kind, default, expected) in OPTIONS.items():
+            value = options.get(key, default)
+            if kind is bool:
+                if not isinstance(value, bool):
+                    raise OptionError(key, expected)
+            elif kind is str:
+                if not isinstance(value, str):
+                    raise OptionError(key, expected)
+            else:
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                        (kind is int and not float(value).is_integer()):
+                    raise OptionError(key, expected)
+                value = kind(value)
+                lo, hi = _RANGES.get(key, (None, None))
+                if lo is not None and not lo <= value <= hi:
+                    raise OptionError(key, expected)
+            out[key] = value
+        if out["baudrate"] not in codec.BAUD_PARA:
+            raise OptionError("baudrate", OPTIONS["baudrate"][2])
+        return out
+
+    @classmethod
+    def from_config(cls, name: str, cfg: Any, counters: Counters) -> "IdCardReader":
+        if not getattr(cfg, "port", None):
+            raise OptionError("port", "the reader's serial port, e.g. /dev/ttyUSB0")
+        return cls(name, cfg.port, counters, **dict(cfg.options or {}))
+
+    # -- lifecycle -------------------------------------------------------------------
+    def _open(self) -> None:
+        self._stop.clear()
+        self._connect()
+        self._thread = threading.Thread(target=self._run, name=f"idcard-{self.name}", daemon=True)
+        self._thread.start()
+
+    def _close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(self.read_timeout + 5)
+            self._thread = None
+        self._disconnect()
+        self._set_state(Status.OFFLINE)
+
+    def _connect(self) -> bool:
+        try:
+            port = serial.Serial(self.port, self.baudrate, timeout=None, write_timeout=1)
+        except (serial.SerialException, OSError, ValueError) as exc:
+            if self.status != Status.NO_DEVICE:
+                log.info("idcard %s: port %s not available (%s)", self.name, self.port, exc)
+            self._set_state(Status.NO_DEVICE, port=self.port)
+            return False
+        link = _SamLink()
+        reader = serial.threaded.ReaderThread(port, lambda: link)
+        reader.daemon = True
+        reader.start()
+        reader.connect()
+        self._serial, self._reader, self._link = port, reader, link
+        try:
+            self._check_sam(initial=True)
+        except _LinkLost:
+            self._disconnect()
+            self._set_state(Status.NO_DEVICE, port=self.port)
+            return False
+        return True
+
+    def _disconnect(self) -> None:
+        reader, port = self._reader, self._serial
+        self._reader = self._serial = self._link = None
+        if reader is not None:
+            try:
+                reader.stop()
+            except Exception:  # the thread may already be gone with the port
+                pass
+        if port is not None:
+            try:
+                port.close()
+            except (serial.SerialException, OSError):
+                pass
+
+    def _check_sam(self, initial: bool = False) -> bool:
+        """SAM status (11 FF): 60 means the security module failed its
+        self-test, which no retry fixes: hardware_error for an engineer."""
+        try:
+            reply = self._transact(codec.SAM_STATUS)
+        except codec.ProtocolError as exc:
+            self._set_state(Status.UNKNOWN, reason="no_answer")
+            if initial:
+                self._report_error(f"身份证阅读器无应答 / ID card reader does not answer: {exc}", Action.MAINTENANCE,
+                                   exc.code)
+            return False
+        if reply.sw3 != codec.SW3_OK:
+            err = codec.ProtocolError.from_sw3(reply.sw3)
+            if self.status != Status.HARDWARE_ERROR:
+                self._set_state(Status.HARDWARE_ERROR, sw3=f"{reply.sw3:02X}")
+                self._report_error(f"身份证阅读器故障 / ID card reader fault: {err}", Action.MAINTENANCE, err.code)
+            return False
+        if self._info.serial == "unknown":
+            try:
+                sam_id = codec.format_sam_id(self._transact(codec.READ_SAM_ID).raise_for_status().data)
+                caps = {"find_card", "select_card", "read_base_info"}
+                caps |= {"fingerprint"} if self.fingerprint else set()
+                caps |= {"photo_decode"} if self._wlt else set()
+                self._set_info(DeviceInfo(model="GA 467 SAM", serial=sam_id, capabilities=frozenset(caps)))
+            except codec.ProtocolError:
+                pass
+        self._silent_polls = 0
+        self._lost_reported = False
+        self._set_state(Status.ONLINE, card_present=self._card_uid is not None)
+        return True
+
+    # -- one command -------------------------------------------------------------------
+    def _transact(self, command: tuple[int, int], data: bytes = b"", timeout: float | None = None,
+                  retries: int | None = None) -> codec.Reply:
+        """Send one command and wait for its reply, retrying after a damaged,
+        missing or stray reply (flushing in between).  Raises ProtocolError
+        when every attempt failed, _LinkLost when the port vanished."""
+        if timeout is None:
+            timeout = self.read_timeout if command[0] == 0x30 else self.command_timeout
+        attempts = 1 + (self.retries if retries is None else retries)
+        frame = codec.encode_command(command[0], command[1], data)
+        last: codec.ProtocolError | None = None
+        with self._txn:
+            for attempt in range(attempts):
+                link, port = self._link, self._serial
+                if link is None or port is None or link.lost.is_set():
+                    raise _LinkLost()
+                if attempt:
+                    link.flush(port)
+                try:
+                    port.write(frame)
+                except (serial.SerialException, OSError) as exc:
+                    raise _LinkLost() from exc
+                try:
+                    return self._await(link, command, time.monotonic() + timeout)
+                except codec.ProtocolError as exc:
+                    last = exc
+                    self.counters.incr("comm_errors")
+                    log.debug("idcard %s: %02X%02X attempt %d failed: %s", self.name, *command, attempt + 1,
+                              exc.en)
+            if link is not None and port is not None:
+                link.flush(port)
+        assert last is not None
+        raise last
+
+    def _await(self, link: _SamLink, command: tuple[int, int], deadline: float) -> codec.Reply:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise codec.ProtocolError("timeout", "等待应答超时", f"no reply to {command[0]:02X} {command[1]:02X}")
+            try:
+                item = link.replies.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if item is _LOST:
+                link.replies.put(_LOST)
+                raise _LinkLost()
+            if isinstance(item, codec.ProtocolError):
+                raise item
+            expected = _EXPECTED_DATA.get(command)
+            if item.ok and expected is not None and len(item.data) != expected:
+                log.debug("idcard %s: stray reply dropped", self.name)
+                continue
+            return item
+
+    # -- polling -------------------------------------------------------------------------
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                if self._link is None:
+                    if not self._connect():
+                        self._stop.wait(self.reconnect_interval)
+                        continue
+                if self.status in (Status.HARDWARE_ERROR, Status.UNKNOWN):
+                    if not self._check_sam():
+                        self._stop.wait(self.poll_interval)
+                        continue
+                self._poll_once()
+            except _LinkLost:
+                self._on_link_lost()
+                continue
+            except codec.ProtocolError as exc:
+                self._on_silence(exc)
+            self._stop.wait(max(0.0, self.poll_interval - (time.monotonic() - started)))
+
+    def _on_link_lost(self) -> None:
+        self._disconnect()
+        self._forget_card()
+        self._set_state(Status.NO_DEVICE, port=self.port)
+        if not self._lost_reported:
+            self._lost_reported = True
+            self.counters.incr("disconnects")
+            self._report_error(f"身份证阅读器已断开 / ID card reader disconnected ({self.port}); "
+                               "it reconnects by itself", Action.AUTO, "unplugged")
+
+    def _on_silence(self, exc: codec.ProtocolError) -> None:
+        self._silent_polls += 1
+        if self._silent_polls == 3 and self.status == Status.ONLINE:
+            self._set_state(Status.UNKNOWN, reason="no_answer")
+            self._report_error(f"身份证阅读器无应答 / ID card reader does not answer: {exc}", Action.AUTO, exc.code)
+
+    def _poll_once(self) -> None:
+        found = self._transact(codec.FIND_CARD)
+        self._silent_polls = 0
+        if found.sw3 == codec.SW3_NO_CARD:
+            if self._card_uid is not None:
+                self._misses += 1
+                if self._misses >= self.removal_polls:
+                    self._forget_card()
+            return
+        if found.sw3 in (0x60, 0x66):  # the SAM itself failed: status says so
+            self._check_sam()
+            return
+        if found.sw3 != codec.SW3_CARD_FOUND:
+            found.raise_for_status()
+        self._misses = 0
+        selected = self._transact(codec.SELECT_CARD)
+        if selected.sw3 != codec.SW3_OK:
+            return  # a card still settling (or halted after a read): next poll decides
+        uid = selected.data
+        if self._card_uid is not None and uid != self._card_uid:
+            self._forget_card()  # swapped within one poll: the old card left
+        if self._card_uid is None:
+            self._card_uid, self._delivered, self._left_reported = uid, False, False
+            self._set_state(Status.ONLINE, card_present=True)
+            self._emit("card_present")
+        if self._delivered:
+            return
+        self._read_card(uid)
+
+    def _read_card(self, uid: bytes) -> None:
+        command = codec.READ_BASE_FP if self.fingerprint else codec.READ_BASE
+        try:
+            reply = self._transact(command).raise_for_status()
+            record = codec.parse_base_info(reply.data)
+        except codec.ProtocolError as exc:
+            self.counters.incr("read_failures")
+            if self._link is not None and self._serial is not None:
+                self._link.flush(self._serial)
+            if self._failed_uid != uid:
+                self._failed_uid = uid
+                self._report_error(f"读卡失败，请重新放置身份证 / card read failed, place the card again: {exc}",
+                                   Action.CLEAR, exc.code)
+            if exc.sw3 == 0x41:  # the card is gone or moved: select again from scratch
+                self._misses = 0
+            return
+        self.counters.incr("reads")
+        self._delivered = True
+        self._failed_uid = None
+        log.info("idcard %s: card read (%s)", self.name, record.card_type.value)
+        self._emit("record", record)
+
+    def _forget_card(self) -> None:
+        if self._card_uid is None:
+            return
+        self._card_uid, self._delivered, self._left_reported = None, False, False
+        self._failed_uid = None
+        self._misses = 0
+        if self.status == Status.ONLINE:
+            self._set_state(Status.ONLINE, card_present=False)
+        self._emit("card_removed")
+
+    # -- for the kiosk -------------------------------------------------------------------
+    @property
+    def card_present(self) -> bool:
+        return self._card_uid is not None
+
+    def remind_if_present(self) -> bool:
+        """Called when a resident's session ends: emits ``card_left`` (once
+        per card) if the card is still on the reader, so the screen can say
+        "请取走您的身份证 / please take your card"."""
+        if self._card_uid is None or self._left_reported:
+            return False
+        self._left_reported = True
+        self._emit("card_left")
+        return True
+
+    def photo_bmp(self, record: IdCardRecord) -> bytes | None:
+        """The card photo as a 102x126 BMP, in memory, when a vendor WLT
+        decoder is configured; None otherwise (the screen shows no photo)."""
+        if self._wlt is None or not record.photo:
+            return None
+        return self._wlt.decode(record.photo)
+
+    def _check_health(self, level: HealthLevel) -> str:
+        if self._link is None:
+            raise DeviceFailure(f"未找到身份证阅读器 / no ID card reader at {self.port}", Action.MAINTENANCE,
+                                "no_device")
+        try:
+            if level == HealthLevel.INTERNAL:
+                self._transact(codec.SAM_STATUS).raise_for_status()
+                return "OK"
+            sam_id = codec.format_sam_id(self._transact(codec.READ_SAM_ID).raise_for_status().data)
+            return f"OK (SAM ID {sam_id})"
+        except _LinkLost:
+            raise DeviceFailure(f"身份证阅读器已断开 / ID card reader disconnected ({self.port})",
+                                Action.AUTO, "unplugged") from None

@@ -1,0 +1,123 @@
+"""``kiosk idcard read`` and ``kiosk idcard decode``: the technician's tools
+for the ID card reader.
+
+``read`` prints masked name and number unless ``--show`` is given: the
+command's output may end up in a terminal log or the journal, and a
+technician checking a reader rarely needs the full number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import threading
+from pathlib import Path
+
+from kiosk.errors import KioskError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("idcard", help="ID card reader (二代身份证阅读器): read a card, decode a reply frame")
+    sub = p.add_subparsers(dest="idcard_command", metavar="ACTION", required=True)
+
+    r = sub.add_parser("read", help="read one card from the configured reader (or --port)")
+    r.add_argument("--port", help="serial port of the reader (default: the idcard.sam device in the config)")
+    r.add_argument("--json", action="store_true", help="print the record as JSON")
+    r.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a card (default 30)")
+    r.add_argument("--show", action="store_true", help="print name and ID number unmasked")
+    r.set_defaults(func=cmd_read)
+
+    d = sub.add_parser("decode", help="decode one read-base-info reply frame from a file and print JSON")
+    d.add_argument("file", metavar="FILE", help="the frame: raw bytes, or hex text with --hex ('-' = stdin)")
+    d.add_argument("--hex", action="store_true", help="FILE holds hex text (spaces, newlines, 0x and : allowed)")
+    d.set_defaults(func=cmd_decode)
+
+
+def _read_input(name: str, as_hex: bool) -> bytes:
+    try:
+        raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as exc:
+        raise KioskError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if not as_hex:
+        return raw
+    text = raw.decode("ascii", errors="replace")
+    text = re.sub(r"0[xX]", "", text)
+    text = re.sub(r"[\s:,]", "", text)
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        raise KioskError(f"{name}: not hex text (use hex digits, optionally separated by spaces)") from None
+
+
+def cmd_decode(args: argparse.Namespace) -> int:
+    from drivers.idcard import codec
+
+    raw = _read_input(args.file, args.hex)
+    try:
+        reply = codec.decode_one_reply(raw).raise_for_status()
+        record = codec.parse_base_info(reply.data)
+    except codec.ProtocolError as exc:
+        raise KioskError(f"{args.file}: bad frame: {exc}") from None
+    print(json.dumps(record.as_json(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _open_reader(args: argparse.Namespace):
+    from drivers.idcard.device import IdCardReader
+
+    if args.port:
+        return IdCardReader("idcard", args.port)
+    from kiosk import config as config_mod
+    from kiosk.devices import build_device
+
+    settings = config_mod.load(args.config)
+    names = [n for n, cfg in settings.devices.items() if cfg.driver == "idcard.sam" and cfg.enabled]
+    if not names:
+        raise KioskError(f"{settings.source}: no enabled [devices.<name>] with driver = \"idcard.sam\"; "
+                         "configure one or pass --port")
+    return build_device(settings, names[0])
+
+
+def cmd_read(args: argparse.Namespace) -> int:
+    from drivers.base import Action, DeviceEvent, DeviceFailure, Status
+    from kiosk.privacy import mask_id, mask_name
+
+    reader = _open_reader(args)
+    got: list = []
+    done = threading.Event()
+
+    def on_event(event) -> None:
+        if isinstance(event, DeviceEvent) and event.kind == "record":
+            got.append(event.data)
+            done.set()
+
+    reader.subscribe(on_event)
+    reader.open()
+    try:
+        if reader.status == Status.NO_DEVICE:
+            raise DeviceFailure(f"未找到身份证阅读器 / no ID card reader at {reader.port}", Action.MAINTENANCE)
+        if reader.status != Status.ONLINE:
+            raise DeviceFailure(f"身份证阅读器不可用 / ID card reader is {reader.status.value}: "
+                                f"{reader.check_health('internal')}", Action.MAINTENANCE)
+        print("请放置身份证 / place the ID card on the reader …", file=sys.stderr, flush=True)
+        if not done.wait(args.timeout):
+            raise KioskError(f"no card was read within {args.timeout:g} s (放置身份证后重试 / place a card and retry)")
+    finally:
+        reader.close()
+    record = got[0]
+    out = record.as_json()
+    if not args.show:
+        out["name"] = mask_name(out["name"])
+        out["name_en"] = mask_name(out["name_en"]) if out["name_en"] else None
+        out["id_number"] = mask_id(out["id_number"])
+        for key in ("address", "pass_number", "birth_date"):
+            if out[key]:
+                out[key] = "***"
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for key, value in out.items():
+            print(f"{key:18} {value}")
+    return 0

@@ -1,0 +1,114 @@
+"""Fixtures for the ID card driver tests: a simulator on a real pty and a
+reader on it, both torn down after each test."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+# Under plain `pytest` (not `python -m pytest`) tests/ is on sys.path and
+# tests/drivers shadows the real drivers package as a namespace package.
+_ROOT = str(Path(__file__).resolve().parents[3])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+import pytest
+
+from drivers.base import DeviceError, DeviceEvent, StatusChanged
+from drivers.idcard.device import IdCardReader
+from simulators.idcard import IdCardSimulator
+
+FAST = dict(poll_interval=0.05, command_timeout=0.3, read_timeout=1.0, reconnect_interval=0.1, retries=2)
+
+
+class Recorder:
+    """Collects a device's events and waits for them."""
+
+    def __init__(self) -> None:
+        self.events: list = []
+        self.cond = threading.Condition()
+
+    def __call__(self, event) -> None:
+        with self.cond:
+            self.events.append(event)
+            self.cond.notify_all()
+
+    def kinds(self) -> list[str]:
+        with self.cond:
+            return [e.kind for e in self.events if isinstance(e, DeviceEvent)]
+
+    def records(self) -> list:
+        with self.cond:
+            return [e.data for e in self.events if isinstance(e, DeviceEvent) and e.kind == "record"]
+
+    def errors(self) -> list[DeviceError]:
+        with self.cond:
+            return [e for e in self.events if isinstance(e, DeviceError)]
+
+    def statuses(self) -> list[str]:
+        with self.cond:
+            return [e.new.status.value for e in self.events if isinstance(e, StatusChanged)]
+
+    def wait(self, predicate, timeout: float = 5.0):
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for event in self.events:
+                    if predicate(event):
+                        return event
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"timed out; events so far: {self.events}")
+                self.cond.wait(remaining)
+
+    def wait_kind(self, kind: str, count: int = 1, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while sum(1 for e in self.events if isinstance(e, DeviceEvent) and e.kind == kind) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"timed out waiting for {count} {kind}; got {self.kinds()}")
+                self.cond.wait(remaining)
+
+    def wait_status(self, status: str, timeout: float = 5.0) -> None:
+        self.wait(lambda e: isinstance(e, StatusChanged) and e.new.status.value == status, timeout)
+
+    def clear(self) -> None:
+        with self.cond:
+            self.events.clear()
+
+
+@pytest.fixture
+def sim(tmp_path):
+    s = IdCardSimulator(tmp_path / "hut", card_delay=0.005, seed=1)
+    s.start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def recorder():
+    return Recorder()
+
+
+@pytest.fixture
+def make_reader(sim, recorder):
+    readers: list[IdCardReader] = []
+
+    def make(**options) -> IdCardReader:
+        reader = IdCardReader("idcard", options.pop("port", sim.where()), **{**FAST, **options})
+        reader.subscribe(recorder)
+        readers.append(reader)
+        reader.open()
+        return reader
+
+    yield make
+    for reader in readers:
+        reader.close()
+
+
+@pytest.fixture
+def reader(make_reader):
+    return make_reader()
