@@ -67,6 +67,9 @@ class _Session:
             return
         if isinstance(op, CutOp):
             stopped = sim.stopped_reason()
+            with sim._lock:
+                if sim.state["cutter_armed"] and not stopped:  # the cutter jams on this cut
+                    sim.state["cutter_armed"], sim.state["cutter_error"] = False, True
             if sim.state["cutter_error"]:
                 self.notes.append("[CUT FAILED: autocutter error]")
             elif stopped:
@@ -119,7 +122,7 @@ class PrinterSimulator:
     # -- the printer's state -------------------------------------------------
     def reset(self) -> dict[str, Any]:
         with self._lock:
-            self.state = {"paper": "ok", "lines_left": None, "cover_open": False, "cutter_error": False,
+            self.state = {"paper": "ok", "lines_left": None, "cover_open": False, "cutter_error": False, "cutter_armed": False,
                           "unrecoverable_error": False, "overheated": False, "no_answer": False}
             return dict(self.state)
 
@@ -327,7 +330,7 @@ class PrinterSimulator:
         actions: dict[str, Callable[..., dict[str, Any]]] = {
             "set_paper": self._set_paper, "open_cover": lambda open=True: self._flag("cover_open", open),
             "close_cover": lambda: self._flag("cover_open", False),
-            "cutter_error": lambda on=True: self._flag("cutter_error", on),
+            "cutter_error": self._cutter_error,
             "unrecoverable_error": lambda on=True: self._flag("unrecoverable_error", on),
             "overheat": lambda on=True: self._flag("overheated", on),
             "no_answer": lambda on=True: self._flag("no_answer", on),
@@ -341,6 +344,15 @@ class PrinterSimulator:
     def _flag(self, key: str, on: bool) -> dict[str, Any]:
         with self._lock:
             self.state[key] = bool(on)
+            return dict(self.state)
+
+    def _cutter_error(self, on: bool = True, on_next_cut: bool = False) -> dict[str, Any]:
+        """Cutter broken now, or (on_next_cut) jamming at the next cut."""
+        with self._lock:
+            if on_next_cut:
+                self.state["cutter_armed"] = bool(on)
+            else:
+                self.state["cutter_error"] = bool(on)
             return dict(self.state)
 
     def _set_paper(self, state: str = "ok", lines_left: int | None = None) -> dict[str, Any]:

@@ -1,0 +1,146 @@
+"""Chinese text that really prints: the bytes of a Chinese receipt read back
+to the same text in every encoding profile, both by the simulator's
+interpreter and by a small decoder written here from the ESC/POS reference."""
+
+from __future__ import annotations
+
+import pytest
+
+from drivers.printer.encode import encode, encode_text
+from drivers.printer.paper import slips_from_bytes
+from drivers.printer.profiles import resolve
+from drivers.printer.receipt import QR, Cut, Receipt, Rows, Separator, Text, Title, layout, plain_text
+
+SIMPLIFIED = Receipt([
+    Title("受理回执 Receipt"), Separator(),
+    Rows([("受理编号 No.", "A20261126-0001"), ("办理事项 Matter", "老年人优待证办理 Senior citizen card"),
+          ("证件号码 ID", "230108********1234"), ("时间 Time", "2026-11-26 17:30")]),
+    Separator(), Text("请凭此回执扫码查询办理进度，谢谢！Please keep this slip."), Text("居民自助服务小屋", "center"),
+    QR("https://hut.example.cn/t/A20261126-0001"), Cut()])
+
+# Big5 is traditional Chinese: 号, 办, 证 are not in it, so the Big5 receipt is written in traditional characters.
+TRADITIONAL = Receipt([
+    Title("受理回執 Receipt"), Separator(),
+    Rows([("受理編號 No.", "A20261126-0001"), ("辦理事項 Matter", "長者優待證辦理 Senior citizen card")]),
+    Text("請憑此回執掃碼查詢辦理進度，謝謝！"), Cut()])
+
+PROFILES = [  # (profile options, receipt)
+    ({"profile": "generic80-cn"}, SIMPLIFIED),                                   # gb18030, FS & mode
+    ({"profile": "generic80-cn", "encoding": "gbk"}, SIMPLIFIED),
+    ({"profile": "generic80-cn", "encoding": "utf-8", "chinese_mode": False}, SIMPLIFIED),
+    ({"profile": "generic80-cn", "encoding": "big5"}, TRADITIONAL),
+    ({"profile": "generic58-cn"}, SIMPLIFIED),                                   # gbk, 58 mm
+    ({"profile": "generic58-cn", "encoding": "gb18030", "chinese_mode": False}, SIMPLIFIED),
+]
+
+
+def reference_decode(data: bytes, encoding: str, chinese_default: bool) -> list[str]:
+    """Printed text lines, per the ESC/POS reference: FS & enters and FS .
+    leaves Chinese (kanji) mode, in which bytes >= 0x80 are the printer's
+    multi-byte encoding; other bytes are code page 437; LF prints the line."""
+    lines, pieces, buf, chinese, i = [], [], bytearray(), chinese_default, 0
+
+    def close_piece():
+        if buf:
+            pieces.append(bytes(buf).decode(encoding if chinese else "cp437"))
+            buf.clear()
+
+    while i < len(data):
+        b = data[i]
+        if b == 0x0A:
+            close_piece()
+            lines.append("".join(pieces))
+            pieces = []
+            i += 1
+        elif b == 0x1B:  # ESC
+            cmd = data[i + 1]
+            i += 2 + (0 if cmd in b"@2" else 1)
+        elif b == 0x1C:  # FS
+            close_piece()
+            chinese = {ord("&"): True, ord("."): False}.get(data[i + 1], chinese)
+            i += 2
+        elif b == 0x1D:  # GS
+            cmd = data[i + 1]
+            if cmd == ord("v"):  # GS v 0 m xL xH yL yH data
+                i += 8 + (data[i + 4] | data[i + 5] << 8) * (data[i + 6] | data[i + 7] << 8)
+            elif cmd == ord("("):  # GS ( k pL pH data
+                i += 5 + (data[i + 3] | data[i + 4] << 8)
+            elif cmd == ord("V"):
+                i += 4 if data[i + 2] in (65, 66) else 3
+            elif cmd == ord("k"):
+                m = data[i + 2]
+                i = data.index(0, i + 3) + 1 if m <= 6 else i + 4 + data[i + 3]
+            else:
+                i += 3
+        elif b == 0x10:  # DLE EOT n
+            i += 3
+        else:
+            buf.append(b)
+            i += 1
+    return [ln.strip() for ln in lines if ln.strip()]
+
+
+def expected_lines(receipt: Receipt, columns: int) -> list[str]:
+    return [ln for ln in plain_text(layout(receipt, columns), columns) if ln.strip()]
+
+
+@pytest.mark.parametrize("options,receipt", PROFILES, ids=lambda v: str(v) if isinstance(v, dict) else "")
+def test_chinese_receipt_reads_back_the_same(options, receipt):
+    profile = resolve(options)
+    data = encode(receipt, profile).data
+    expected = expected_lines(receipt, profile.columns)
+    assert any(not ln.isascii() for ln in expected)
+    # 1. Independent decoder from the reference (a printer that starts in Chinese mode).
+    assert reference_decode(data, profile.encoding, True) == [ln.strip() for ln in expected]
+    # 2. The simulator's interpreter, with alignment applied as on paper.
+    (slip,) = slips_from_bytes(data, profile.encoding, True, profile.dots)
+    assert [ln for ln in slip.text_lines() if ln.strip()] == expected
+    assert "[QR] https://hut.example.cn/t/A20261126-0001" in slip.transcript() or receipt is TRADITIONAL
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk", "big5"])
+def test_chinese_mode_frames_every_chinese_run(encoding):
+    profile = resolve({"encoding": encoding, "chinese_mode": True})
+    body = encode_text("受理 No. 1 號", profile) if encoding == "big5" else encode_text("受理 No. 1 号", profile)
+    assert body.startswith(b"\x1c&") and body.endswith(b"\x1c.")
+    assert body.count(b"\x1c&") == 2 and body.count(b"\x1c.") == 2
+    # A printer that starts outside Chinese mode still prints it right.
+    assert reference_decode(body + b"\n", encoding, chinese_default=False)[0].startswith("受理 No. 1")
+
+
+def test_python_escpos_alone_would_send_gb18030_to_a_gbk_printer():
+    """Why the driver encodes Chinese itself: python-escpos's MagicEncode picks
+    GB18030 for any CJK text, which a GBK or Big5 printer misreads for
+    characters outside GBK (and there is no FS & at all)."""
+    from escpos.printer import Dummy
+
+    printer = Dummy()
+    printer.text("受理\n")
+    assert b"\x1c&" not in printer.output
+    ours = encode_text("受理", resolve({"encoding": "utf-8", "chinese_mode": False}))
+    assert ours == "受理".encode("utf-8") and ours not in printer.output
+
+
+def test_image_fallback_sends_no_chinese_text_bytes():
+    profile = resolve({"profile": "epson80-image"})
+    job = encode(SIMPLIFIED, profile)
+    text = reference_decode(job.data, "cp437", False)
+    assert all(ln.isascii() for ln in text)  # nothing for a missing Chinese font to garble
+    (slip,) = slips_from_bytes(job.data, profile.encoding, False, profile.dots)
+    rasters = [ln for ln in slip.transcript().splitlines() if ln.startswith("[IMAGE")]
+    chinese_lines = [ln for ln in expected_lines(SIMPLIFIED, profile.columns) if not ln.isascii()]
+    heights = sum(int(r.split("x")[1].rstrip("]")) for r in rasters if not r.startswith("[IMAGE 512x"))
+    assert rasters and heights == 0  # every raster spans the paper width (512 dots)
+    total = sum(int(r.split("x")[1].rstrip("]")) for r in rasters)
+    assert total >= 30 * len(chinese_lines)  # one 30-dot band per Chinese line (titles are taller)
+    assert slip.render().width == 512
+
+
+def test_character_missing_from_big5_prints_as_image_not_question_mark():
+    profile = resolve({"encoding": "big5"})
+    receipt = Receipt([Text("編號 A1"), Text("简体办证"), Cut()])  # 简/办/证 are simplified only
+    data = encode(receipt, profile).data
+    assert reference_decode(data, "big5", True) == ["編號 A1"]  # no "????" line
+    (slip,) = slips_from_bytes(data, "big5", True, profile.dots)
+    assert "編號 A1" in slip.text_lines()
+    assert any(ln.startswith("[IMAGE") for ln in slip.transcript().splitlines())
