@@ -1,0 +1,112 @@
+"""The hut's slips: filled from data, Chinese first then English, the ID
+masked wherever printed, and fitting both paper widths."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import cv2
+import numpy as np
+import pytest
+
+from drivers.printer.encode import encode
+from drivers.printer.paper import slips_from_bytes
+from drivers.printer.profiles import BUILTIN, resolve
+from drivers.printer.receipt import QR, layout, plain_text, text_width
+from kiosk import slips
+
+ID = "230108195001011234"
+WHEN = dt.datetime(2026, 11, 26, 17, 30)
+APPLICATION = {"number": "A20261126-0001", "matter": "老年人优待证办理", "matter_en": "Senior citizen card",
+               "id_number": ID, "name": "张建国", "time": WHEN, "hut": "天河小屋",
+               "tracking_url": "https://hut.example.cn/t/A20261126-0001",
+               "notes": ["联系电话 13812345678 已登记"]}
+DATA = {
+    "application_receipt": APPLICATION,
+    "service_guide": {"matter": "居住证明开具", "matter_en": "Certificate of residence",
+                      "materials": ["身份证原件 ID card", "户口簿 Household register"],
+                      "steps": ["在小屋提交申请", "3个工作日内短信通知"], "where": "街道便民服务中心",
+                      "hours": "周一至周五 9:00-17:00", "phone": "0411-12345678",
+                      "url": "https://hut.example.cn/guide/12"},
+    "health_report": {"id_number": ID, "time": WHEN, "results": [
+        {"item": "血压", "item_en": "Blood pressure", "value": "128/82", "unit": "mmHg", "flag": "normal"},
+        {"item": "血糖", "item_en": "Blood glucose", "value": "7.9", "unit": "mmol/L", "flag": "high"}]},
+    "provisioning_report": {"terminal_id": "DL-TH-0007", "terminal_name": "天河小屋", "platform_url":
+                            "https://platform.example.cn", "software": "0.1.0", "technician": "T-042",
+                            "time": WHEN, "devices": {"printer": {"status": "online", "summary": "OK"},
+                                                      "idcard": {"status": "offline", "summary": "no answer"}}},
+    "maintenance_test_slip": {"terminal_id": "DL-TH-0007", "printer": "printer", "profile": "generic80-cn",
+                              "status": "OK", "counters": {"jobs": 12, "cuts": 12}, "time": WHEN},
+}
+
+
+def lines_of(receipt, columns):
+    return [ln for ln in plain_text(layout(receipt, columns), columns)]
+
+
+@pytest.mark.parametrize("kind", list(slips.SLIPS))
+@pytest.mark.parametrize("profile", sorted(BUILTIN))
+def test_every_slip_fits_the_paper_and_prints(kind, profile):
+    prof = resolve({"profile": profile})
+    receipt = slips.build(kind, DATA[kind])
+    lines = lines_of(receipt, prof.columns)
+    assert all(text_width(ln) <= prof.columns for ln in lines)
+    (slip,) = slips_from_bytes(encode(receipt, prof).data, prof.encoding, not prof.image_fallback, prof.dots)
+    assert slip.printed_anything
+
+
+@pytest.mark.parametrize("kind", ["application_receipt", "health_report"])
+def test_id_number_is_masked_first_6_last_4_and_never_printed_whole(kind):
+    receipt = slips.build(kind, DATA[kind])
+    text = "\n".join(lines_of(receipt, 48))
+    assert "230108********1234" in text
+    assert ID not in text
+    for profile in BUILTIN.values():
+        data = encode(receipt, profile).data
+        assert ID.encode() not in data and b"19500101" not in data
+
+
+def test_application_receipt_has_number_matter_time_and_tracking_qr():
+    receipt = slips.application_receipt(APPLICATION)
+    text = "\n".join(lines_of(receipt, 48))
+    assert "受理回执" in text and "Application receipt" in text
+    assert text.index("受理回执") < text.index("Application receipt")  # Chinese first
+    assert "A20261126-0001" in text and "老年人优待证办理 Senior citizen card" in text
+    assert "2026-11-26 17:30" in text and "张**" in text and "张建国" not in text
+    assert "138****5678" in text and "13812345678" not in text  # free text is redacted too
+    assert [b.data for b in receipt.blocks if isinstance(b, QR)] == [APPLICATION["tracking_url"]]
+
+
+def test_application_receipt_qr_scans_on_the_rendered_slip():
+    prof = resolve()
+    (slip,) = slips_from_bytes(encode(slips.application_receipt(APPLICATION), prof).data, prof.encoding, True,
+                               prof.dots)
+    data, _, _ = cv2.QRCodeDetector().detectAndDecode(np.array(slip.render().convert("RGB")))
+    assert data == APPLICATION["tracking_url"]
+
+
+def test_single_language_slips():
+    zh = "\n".join(lines_of(slips.application_receipt(APPLICATION, "zh"), 48))
+    en = "\n".join(lines_of(slips.application_receipt(APPLICATION, "en"), 48))
+    assert "受理编号" in zh and "No." not in zh and "Senior citizen card" not in zh
+    assert "No." in en and "受理编号" not in en and "Senior citizen card" in en
+
+
+def test_health_report_flags_values_and_says_not_a_diagnosis():
+    text = "\n".join(lines_of(slips.health_report(DATA["health_report"]), 48))
+    assert "7.9 mmol/L (偏高 high)" in text and "128/82 mmHg (正常 normal)" in text
+    assert "不作诊断依据" in text
+
+
+def test_provisioning_report_lists_devices_with_their_trouble():
+    text = "\n".join(lines_of(slips.provisioning_report(DATA["provisioning_report"]), 48))
+    assert "DL-TH-0007" in text and "offline (no answer)" in text
+
+
+def test_missing_data_and_bad_language_are_clear_errors():
+    with pytest.raises(ValueError, match="tracking_url"):
+        slips.application_receipt({"number": "A1", "matter": "x"})
+    with pytest.raises(ValueError, match="language"):
+        slips.service_guide({"matter": "x"}, language="fr")
+    with pytest.raises(ValueError, match="application_receipt"):
+        slips.build("menu", {})
