@@ -1,0 +1,162 @@
+"""The service catalog: the matters (事项) a resident can file at the hut.
+
+The platform owns the catalog; the kiosk keeps the last copy it received
+(see kiosk.central.client) so a hut without network still guides residents.
+This module is the typed model both sides agree on, plus the form-field
+validation, so the kiosk refuses a bad date before the resident walks away
+and the platform refuses the same things with the same rules.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+FIELD_TYPES = ("text", "integer", "decimal", "date", "phone", "choice", "boolean", "id_number")
+SCAN_SIZES = ("A4", "A5", "ID-1", "B5")
+ENHANCE_MODES = ("document", "grayscale", "photo")
+_PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
+_ID = re.compile(r"^\d{17}[\dX]$")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_number_valid(value: str) -> bool:
+    """GB 11643 check digit; a typo in the 18 digits is caught at the hut."""
+    value = value.strip().upper()
+    if not _ID.match(value):
+        return False
+    total = sum(int(c) * w for c, w in zip(value[:17], _ID_WEIGHTS))
+    return "10X98765432"[total % 11] == value[17]
+
+
+class CatalogError(ValueError):
+    """The catalog document does not follow the contract."""
+
+
+@dataclass(frozen=True)
+class Material:
+    code: str
+    name: str
+    name_en: str
+    required: bool = True
+    handling: str = "scan"          # "scan" at the hut, or "counter": bring the original
+    scan_size: str | None = None    # for handling == "scan"
+    enhance: str | None = None      # document | grayscale | photo
+    pages: int = 1
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    label_en: str
+    type: str
+    required: bool = True
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    choices: tuple[str, ...] = ()
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` is not acceptable (Chinese first, English second), or None."""
+        if value is None or value == "":
+            return "必填 / required" if self.required else None
+        t = self.type
+        if t in ("text", "phone", "id_number", "choice", "date") and not isinstance(value, str):
+            return "应为文字 / must be text"
+        if t == "text":
+            if self.max_length and len(value) > self.max_length:
+                return f"不超过{self.max_length}字 / at most {self.max_length} characters"
+            if self.pattern and not re.fullmatch(self.pattern, value):
+                return "格式不正确 / wrong format"
+        elif t == "phone" and not _PHONE.match(value):
+            return "电话号码格式不正确 / not a phone number"
+        elif t == "id_number" and not id_number_valid(value):
+            return "身份证号码不正确 / not a valid ID number"
+        elif t == "choice" and value not in self.choices:
+            return "请从选项中选择 / choose one of the options"
+        elif t == "date":
+            try:
+                _dt.date.fromisoformat(value)
+            except ValueError:
+                return "日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD"
+        elif t == "boolean" and not isinstance(value, bool):
+            return "应为是或否 / must be yes or no"
+        elif t in ("integer", "decimal"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                    t == "integer" and not float(value).is_integer()):
+                return "应为数字 / must be a number"
+            if self.min is not None and value < self.min:
+                return f"不小于{self.min:g} / at least {self.min:g}"
+            if self.max is not None and value > self.max:
+                return f"不大于{self.max:g} / at most {self.max:g}"
+        return None
+
+
+@dataclass(frozen=True)
+class Matter:
+    code: str
+    name: str
+    name_en: str
+    department: str
+    conditions: tuple[str, ...]
+    materials: tuple[Material, ...]
+    fields: tuple[FormField, ...]
+    social_security_card: bool
+    promised_days: int
+    summary: str = ""
+
+    def validate(self, form: Mapping[str, Any]) -> dict[str, str]:
+        """Problems by field name; empty when the form can be filed."""
+        problems = {f.name: p for f in self.fields if (p := f.problem(form.get(f.name))) is not None}
+        known = {f.name for f in self.fields}
+        for extra in form:
+            if extra not in known:
+                problems[extra] = "未知字段 / unknown field"
+        return problems
+
+
+@dataclass(frozen=True)
+class Catalog:
+    version: str
+    matters: tuple[Matter, ...] = field(default_factory=tuple)
+
+    def matter(self, code: str) -> Matter | None:
+        return next((m for m in self.matters if m.code == code), None)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Catalog":
+        try:
+            return cls(version=str(data["version"]),
+                       matters=tuple(_matter(m) for m in data["matters"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CatalogError(f"catalog does not follow the contract: {exc!r}") from None
+
+
+def _matter(m: Mapping[str, Any]) -> Matter:
+    materials = []
+    for x in m.get("materials", []):
+        handling = x.get("handling", "scan")
+        if handling not in ("scan", "counter"):
+            raise ValueError(f"material {x.get('code')}: handling {handling!r}")
+        if handling == "scan" and (x.get("scan_size") not in SCAN_SIZES or x.get("enhance") not in ENHANCE_MODES):
+            raise ValueError(f"material {x.get('code')}: scan_size/enhance")
+        materials.append(Material(code=x["code"], name=x["name"], name_en=x.get("name_en", ""),
+                                  required=bool(x.get("required", True)), handling=handling,
+                                  scan_size=x.get("scan_size"), enhance=x.get("enhance"),
+                                  pages=int(x.get("pages", 1))))
+    fields = []
+    for f in m.get("fields", []):
+        if f["type"] not in FIELD_TYPES:
+            raise ValueError(f"field {f.get('name')}: type {f['type']!r}")
+        fields.append(FormField(name=f["name"], label=f["label"], label_en=f.get("label_en", ""), type=f["type"],
+                                required=bool(f.get("required", True)), min=f.get("min"), max=f.get("max"),
+                                max_length=f.get("max_length"), pattern=f.get("pattern"),
+                                choices=tuple(f.get("choices", ()))))
+    return Matter(code=m["code"], name=m["name"], name_en=m.get("name_en", ""), department=m["department"],
+                  conditions=tuple(m.get("conditions", ())), materials=tuple(materials), fields=tuple(fields),
+                  social_security_card=bool(m["social_security_card"]), promised_days=int(m["promised_days"]),
+                  summary=m.get("summary", ""))

@@ -1,0 +1,9 @@
+"""The kiosk's side of the central platform: contract (openapi.yaml), signing and client.
+
+Other platforms fit behind the same boundary: the outbox and the flows talk
+to ``CentralClient`` and its two error kinds, never to HTTP directly.
+"""
+
+from kiosk.central.client import CentralClient, CentralError, NeedsStaff, RetryLater
+
+__all__ = ["CentralClient", "CentralError", "NeedsStaff", "RetryLater"]

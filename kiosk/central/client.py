@@ -1,0 +1,266 @@
+"""HTTP client for the central platform (kiosk/central/openapi.yaml).
+
+Every failure becomes one of two things the callers can act on:
+``RetryLater`` (network trouble, 5xx, 408, 429, 409 in flight: the outbox
+backs off and tries again, honouring Retry-After) or ``NeedsStaff`` (any
+other 4xx: retrying cannot help, a person must look).  The UI's status query
+runs under a hard time budget so a resident never stares at a frozen screen.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import email.utils
+import json
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from kiosk import __version__
+from kiosk.catalog import Catalog, CatalogError
+from kiosk.central import signing
+from kiosk.errors import KioskError
+
+log = logging.getLogger(__name__)
+SUBMISSION_PATHS = {"application": "/v1/applications", "health_record": "/v1/health-records",
+                    "request": "/v1/requests"}
+RETRY_STATUSES = {408, 409, 429}
+
+
+class CentralError(KioskError):
+    """The platform could not do what was asked; ``code`` is the contract's error code."""
+
+    def __init__(self, message: str, code: str = "", status: int | None = None):
+        super().__init__(message)
+        self.code, self.status = code, status
+
+
+class RetryLater(CentralError):
+    """Transient: try again later (after ``retry_after`` seconds if given).
+    ``ambiguous`` means the platform may have acted on the request."""
+
+    def __init__(self, message: str, code: str = "", status: int | None = None,
+                 retry_after: float | None = None, ambiguous: bool = False):
+        super().__init__(message, code, status)
+        self.retry_after, self.ambiguous = retry_after, ambiguous
+
+
+class NeedsStaff(CentralError):
+    """Permanent: the platform refused; a technician or clerk must look."""
+
+
+class _Signer(requests.auth.AuthBase):
+    def __init__(self, terminal_id: str, key: bytes):
+        self.terminal_id, self.key = terminal_id, key
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        body = r.body.encode("utf-8") if isinstance(r.body, str) else (r.body or b"")
+        r.headers.update(signing.sign(self.key, r.method or "GET", r.url or "", body, self.terminal_id))
+        return r
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        return None if parsed is None else max(0.0, parsed.timestamp() - time.time())
+
+
+class CentralClient:
+    def __init__(self, base_url: str, terminal_id: str, terminal_key: bytes, *, ca_file: Path | None = None,
+                 client_cert: Path | None = None, client_key: Path | None = None, connect_timeout: float = 3.0,
+                 read_timeout: float = 10.0, state_dir: Path | None = None, pool_size: int = 8):
+        self.base_url = base_url.rstrip("/")
+        self.terminal_id = terminal_id
+        self.timeout = (connect_timeout, read_timeout)
+        self.state_dir = Path(state_dir) if state_dir else None
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        self.session.verify = str(ca_file) if ca_file else True
+        if client_cert:
+            self.session.cert = (str(client_cert), str(client_key)) if client_key else str(client_cert)
+        self.session.headers["User-Agent"] = f"hut-kiosk/{__version__}"
+        self.session.auth = _Signer(terminal_id, terminal_key) if terminal_key else None
+        self._budget_pool = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="central-query")
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> "CentralClient":
+        p = settings.platform
+        return cls(p.url, settings.terminal.id, settings.secrets.terminal_key, ca_file=p.ca_file,
+                   client_cert=p.client_cert, client_key=p.client_key, connect_timeout=p.connect_timeout,
+                   read_timeout=p.read_timeout, state_dir=settings.paths.state_dir)
+
+    def close(self) -> None:
+        self._budget_pool.shutdown(wait=False, cancel_futures=True)
+        self.session.close()
+
+    # -- the one place HTTP happens ---------------------------------------
+    def request(self, method: str, path: str, *, data: bytes | None = None, json_body: Any = None,
+                headers: dict[str, str] | None = None, params: dict[str, str] | None = None,
+                timeout: tuple[float, float] | None = None, signed: bool = True,
+                expect: tuple[int, ...] = ()) -> requests.Response:
+        """Send one request; return a 2xx/304 (or ``expect``ed) answer, raise otherwise."""
+        if json_body is not None:
+            data = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            headers = {"Content-Type": "application/json", **(headers or {})}
+        try:
+            r = self.session.request(method, self.base_url + path, data=data, headers=headers, params=params,
+                                     timeout=timeout or self.timeout, auth=None if signed else _NoAuth())
+        except requests.exceptions.SSLError as exc:
+            raise NeedsStaff(f"TLS failure talking to {self.base_url}: {type(exc).__name__}; check platform.ca_file "
+                             "and the terminal clock", "TLS") from None
+        except (requests.exceptions.ConnectTimeout, requests.exceptions.InvalidURL) as exc:
+            raise RetryLater(f"cannot reach the platform ({type(exc).__name__})", "NETWORK") from None
+        except requests.exceptions.RequestException as exc:
+            refused = isinstance(exc, requests.exceptions.ConnectionError) and "NewConnectionError" in repr(exc)
+            raise RetryLater(f"network failure talking to the platform ({type(exc).__name__})", "NETWORK",
+                             ambiguous=not refused) from None
+        log.debug("%s %s -> %s", method, path, r.status_code)
+        if 200 <= r.status_code < 300 or r.status_code == 304 or r.status_code in expect:
+            return r
+        code, message = _error_of(r)
+        if r.status_code >= 500 or r.status_code in RETRY_STATUSES:
+            raise RetryLater(f"platform answered {r.status_code} {code}: {message}", code, r.status_code,
+                             parse_retry_after(r.headers.get("Retry-After")), ambiguous=r.status_code >= 500)
+        raise NeedsStaff(f"platform refused ({r.status_code} {code}): {message}", code, r.status_code)
+
+    @staticmethod
+    def json_of(r: requests.Response) -> Any:
+        try:
+            return r.json()
+        except ValueError:
+            raise RetryLater("platform answered with malformed JSON", "MALFORMED_RESPONSE", r.status_code,
+                             ambiguous=True) from None
+
+    # -- terminal ----------------------------------------------------------
+    def enrol(self, enrolment_code: str, terminal_name: str = "") -> tuple[str, bytes]:
+        """Exchange the technician's one-time code for (terminal ID, key)."""
+        r = self.request("POST", "/v1/enrolment", signed=False, json_body={
+            "enrolment_code": enrolment_code, "terminal_name": terminal_name, "software_version": __version__})
+        body = self.json_of(r)
+        return body["terminal_id"], bytes.fromhex(body["terminal_key"])
+
+    def heartbeat(self, devices: dict[str, dict], counters: dict[str, dict], outbox: dict) -> dict:
+        return self.json_of(self.request("POST", "/v1/heartbeat", json_body={
+            "software_version": __version__, "sent_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "devices": devices, "counters": counters, "outbox": outbox}))
+
+    # -- catalog with an on-disk ETag cache -----------------------------------
+    def _catalog_files(self) -> tuple[Path, Path]:
+        if self.state_dir is None:
+            raise KioskError("the catalog cache needs paths.state_dir")
+        folder = self.state_dir / "catalog"
+        return folder / "catalog.json", folder / "catalog.etag"
+
+    def cached_catalog(self) -> Catalog | None:
+        body_file, _ = self._catalog_files()
+        try:
+            return Catalog.from_dict(json.loads(body_file.read_text("utf-8")))
+        except (OSError, ValueError, CatalogError):
+            return None
+
+    def catalog(self) -> Catalog:
+        """The current catalog; the cached copy when the platform is unreachable."""
+        body_file, etag_file = self._catalog_files()
+        cached = self.cached_catalog()
+        headers = {}
+        if cached is not None and etag_file.exists():
+            headers["If-None-Match"] = etag_file.read_text("ascii").strip()
+        try:
+            r = self.request("GET", "/v1/catalog", headers=headers)
+            if r.status_code == 304 and cached is not None:
+                return cached
+            data = self.json_of(r)
+            catalog = Catalog.from_dict(data)
+        except (RetryLater, CatalogError) as exc:
+            if cached is None:
+                raise RetryLater(f"no catalog: the platform is unreachable and nothing is cached ({exc})",
+                                 "NO_CATALOG") from None
+            log.warning("catalog: using the cached copy (%s)", getattr(exc, "code", "") or type(exc).__name__)
+            return cached
+        body_file.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(body_file, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        _atomic_write(etag_file, r.headers.get("ETag", "").encode("ascii"))
+        return catalog
+
+    # -- submissions --------------------------------------------------------
+    def put_attachment(self, sha256: str, data: bytes) -> bool:
+        """Upload by hash; False when the platform already had it."""
+        r = self.request("PUT", f"/v1/attachments/{sha256}", data=data,
+                         headers={"Content-Type": "application/octet-stream"})
+        return r.status_code == 201
+
+    def submit(self, kind: str, body: bytes, idempotency_key: str) -> dict:
+        r = self.request("POST", SUBMISSION_PATHS[kind], data=body,
+                         headers={"Content-Type": "application/json", "Idempotency-Key": idempotency_key})
+        receipt = self.json_of(r)
+        if not isinstance(receipt, dict) or not isinstance(receipt.get("number"), str):
+            raise RetryLater("platform receipt has no number", "MALFORMED_RESPONSE", r.status_code, ambiguous=True)
+        return receipt
+
+    def submission(self, serial: str) -> dict | None:
+        """The platform's receipt for ``serial``, or None if it never arrived."""
+        r = self.request("GET", f"/v1/submissions/{serial}", expect=(404,))
+        if r.status_code == 404:
+            code, _ = _error_of(r)
+            if code != "NOT_FOUND":
+                raise RetryLater("platform answered 404 without NOT_FOUND", code, 404)
+            return None
+        receipt = self.json_of(r)
+        if not isinstance(receipt, dict) or not isinstance(receipt.get("number"), str):
+            raise RetryLater("platform receipt has no number", "MALFORMED_RESPONSE", r.status_code, ambiguous=True)
+        return receipt
+
+    # -- queries for the UI, under a time budget ----------------------------------
+    def _within(self, budget: float, fn: Any, *args: Any) -> Any:
+        future = self._budget_pool.submit(fn, *args)
+        try:
+            return future.result(timeout=budget)
+        except concurrent.futures.TimeoutError:
+            raise RetryLater(f"platform did not answer within {budget:g} s", "BUDGET") from None
+
+    def application_status(self, number: str, budget: float = 3.0) -> dict | None:
+        """Progress of one application, or None if the platform has no such number."""
+        def query() -> dict | None:
+            r = self.request("GET", f"/v1/applications/{number}", expect=(404,), timeout=(budget, budget))
+            return None if r.status_code == 404 else self.json_of(r)
+        return self._within(budget, query)
+
+    def applications_for(self, id_hash: str, budget: float = 3.0) -> list[dict]:
+        """A resident's applications by the keyed hash of their ID number."""
+        def query() -> list[dict]:
+            r = self.request("GET", "/v1/applications", params={"id_hash": id_hash}, timeout=(budget, budget))
+            return self.json_of(r)["applications"]
+        return self._within(budget, query)
+
+
+class _NoAuth(requests.auth.AuthBase):
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        return r
+
+
+def _error_of(r: requests.Response) -> tuple[str, str]:
+    try:
+        err = r.json()["error"]
+        return str(err["code"]), str(err.get("message", ""))[:300]
+    except (ValueError, KeyError, TypeError):
+        return f"HTTP_{r.status_code}", (r.reason or "")[:100]
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)

@@ -1,0 +1,273 @@
+"""The outbox: where a resident's submission waits, encrypted, until the
+platform confirms it.
+
+Why this shape:
+* The UI process calls ``enqueue`` and shows the receipt number at once; one
+  SQLite transaction (WAL, ``synchronous=FULL``) makes the submission durable
+  before the number is shown.  Attachments are sealed into files and fsynced
+  *before* that transaction, so a committed row never points at a missing
+  file; a crash in between leaves only an orphan file, swept later.
+* The body bytes are frozen at enqueue time, so every retry sends identical
+  bytes under the same Idempotency-Key and the platform can recognise it.
+* Once confirmed, the payload and attachments are deleted; a minimal record
+  (serial, platform number, time, status) stays ``retention_days``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import secrets
+import sqlite3
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from kiosk.outbox.sealing import Sealer
+
+KINDS = ("application", "health_record", "request")
+PENDING, CONFIRMED, DEAD = "pending", "confirmed", "dead"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY, serial TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, idem_key TEXT NOT NULL,
+    created_at REAL NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL, sent INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+    payload BLOB, number TEXT, platform_status TEXT, finished_at REAL);
+CREATE INDEX IF NOT EXISTS submissions_due ON submissions (state, next_attempt_at);
+CREATE TABLE IF NOT EXISTS attachments (
+    id INTEGER PRIMARY KEY, submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    blob TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, uploaded INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS attachments_submission ON attachments (submission_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A document image handed over by a flow; ``data`` never touches disk unsealed."""
+
+    material_code: str
+    data: bytes
+    content_type: str = "image/jpeg"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    serial: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Item:
+    """One due submission, as the worker sees it."""
+
+    id: int
+    serial: str
+    kind: str
+    idem_key: str
+    attempts: int
+    sent: bool
+    payload: bytes
+    attachments: tuple[tuple[int, str, str, bool], ...]  # (id, blob, sha256, uploaded)
+
+
+def _serial_prefix(terminal_id: str) -> str:
+    clean = "".join(c for c in terminal_id.upper() if c.isascii() and (c.isalnum() or c == "-")).strip("-")
+    return (clean or "HUT")[:24]
+
+
+class Outbox:
+    def __init__(self, folder: Path, key: bytes, terminal_id: str, *, durable: bool = True):
+        """``durable=False`` (the worker) uses synchronous=NORMAL: its commits
+        survive a process crash, and what a power cut could undo is repaired
+        by idempotency and ask-by-serial."""
+        self.folder = Path(folder)
+        self.blob_dir = self.folder / "blobs"
+        self.blob_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.folder, 0o700)
+        self.sealer = Sealer(key)
+        self.prefix = _serial_prefix(terminal_id)
+        self.db = sqlite3.connect(self.folder / "outbox.sqlite3", isolation_level=None, timeout=30,
+                                  check_same_thread=False)  # one user at a time, maybe not its creator
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+        self.db.execute("PRAGMA secure_delete=ON")
+        self.db.executescript(_SCHEMA)
+
+    @classmethod
+    def from_settings(cls, settings: Any, *, durable: bool = True) -> "Outbox":
+        return cls(settings.paths.state_dir / "outbox", settings.secrets.outbox_key, settings.terminal.id,
+                   durable=durable)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- the UI side --------------------------------------------------------
+    def enqueue(self, kind: str, body: dict, attachments: Iterable[Attachment] = ()) -> Receipt:
+        """Make a submission durable and return its serial (the receipt number).
+
+        ``body`` is the contract's submission object without ``serial`` and
+        ``attachments``; both are added here.
+        """
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}")
+        files = []
+        refs = []
+        for a in attachments:
+            blob = uuid.uuid4().hex
+            sha = hashlib.sha256(a.data).hexdigest()
+            self._write_blob(blob, self.sealer.seal(a.data, b"blob:" + blob.encode()))
+            files.append((blob, sha, len(a.data)))
+            refs.append({"sha256": sha, "material_code": a.material_code, "content_type": a.content_type,
+                         "size": len(a.data)})
+        if files:
+            _fsync_dir(self.blob_dir)
+        now = time.time()
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            seq = db.execute("INSERT INTO meta VALUES ('seq', 1) ON CONFLICT(key) DO UPDATE SET value=value+1 "
+                             "RETURNING value").fetchone()[0]
+            serial = f"{self.prefix}-{dt.datetime.now():%y%m%d}-{seq:05d}{secrets.token_hex(1).upper()}"
+            document = {**body, "serial": serial, "attachments": refs,
+                        "submitted_at": dt.datetime.fromtimestamp(now, dt.timezone.utc).isoformat(timespec="seconds")}
+            raw = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            sealed = self.sealer.seal(raw, b"payload:" + serial.encode())
+            sid = db.execute("INSERT INTO submissions (serial, kind, idem_key, created_at, state, next_attempt_at, "
+                             "payload) VALUES (?,?,?,?,?,?,?)",
+                             (serial, kind, uuid.uuid4().hex, now, PENDING, now, sealed)).lastrowid
+            db.executemany("INSERT INTO attachments (submission_id, blob, sha256, size) VALUES (?,?,?,?)",
+                           [(sid, blob, sha, size) for blob, sha, size in files])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            for blob, _, _ in files:
+                self.blob_path(blob).unlink(missing_ok=True)
+            raise
+        return Receipt(serial, now)
+
+    def blob_path(self, blob: str) -> Path:
+        return self.blob_dir / f"{blob}.bin"
+
+    def _write_blob(self, blob: str, sealed: bytes) -> None:
+        fd = os.open(self.blob_path(blob), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, sealed)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    # -- the worker side --------------------------------------------------------
+    def next_due(self, now: float | None = None) -> Item | None:
+        now = time.time() if now is None else now
+        row = self.db.execute("SELECT id, serial, kind, idem_key, attempts, sent, payload FROM submissions "
+                              "WHERE state=? AND next_attempt_at<=? ORDER BY next_attempt_at, id LIMIT 1",
+                              (PENDING, now)).fetchone()
+        if row is None:
+            return None
+        atts = self.db.execute("SELECT id, blob, sha256, uploaded FROM attachments WHERE submission_id=? ORDER BY id",
+                               (row[0],)).fetchall()
+        return Item(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6],
+                    tuple((a[0], a[1], a[2], bool(a[3])) for a in atts))
+
+    def next_wakeup(self) -> float | None:
+        row = self.db.execute("SELECT MIN(next_attempt_at) FROM submissions WHERE state=?", (PENDING,)).fetchone()
+        return row[0]
+
+    def open_payload(self, item: Item) -> bytes:
+        return self.sealer.open(item.payload, b"payload:" + item.serial.encode())
+
+    def open_blob(self, blob: str) -> bytes:
+        return self.sealer.open(self.blob_path(blob).read_bytes(), b"blob:" + blob.encode())
+
+    def mark_uploaded(self, attachment_id: int) -> None:
+        self.db.execute("UPDATE attachments SET uploaded=1 WHERE id=?", (attachment_id,))
+
+    def mark_sent(self, item: Item) -> None:
+        """Before the POST: from now on an interruption is ambiguous."""
+        self.db.execute("UPDATE submissions SET sent=1 WHERE id=?", (item.id,))
+
+    def reschedule(self, item: Item, delay: float, error_code: str, failed: bool = True) -> None:
+        self.db.execute("UPDATE submissions SET next_attempt_at=?, last_error=?, attempts=attempts+? WHERE id=?",
+                        (time.time() + delay, error_code[:64], 1 if failed else 0, item.id))
+
+    def reupload(self, item: Item) -> None:
+        self.db.execute("UPDATE attachments SET uploaded=0 WHERE submission_id=?", (item.id,))
+
+    def confirm(self, item: Item, receipt: dict) -> None:
+        """Keep only the minimal record; delete payload and attachments."""
+        blobs = [a[1] for a in item.attachments]
+        self.db.execute("BEGIN IMMEDIATE")
+        self.db.execute("UPDATE submissions SET state=?, payload=NULL, number=?, platform_status=?, finished_at=?, "
+                        "last_error=NULL WHERE id=?", (CONFIRMED, str(receipt.get("number", ""))[:64],
+                                                        str(receipt.get("status", ""))[:16], time.time(), item.id))
+        self.db.execute("DELETE FROM attachments WHERE submission_id=?", (item.id,))
+        self.db.execute("COMMIT")
+        for blob in blobs:
+            self.blob_path(blob).unlink(missing_ok=True)
+
+    def dead_letter(self, item: Item, error_code: str) -> None:
+        self.db.execute("UPDATE submissions SET state=?, last_error=?, finished_at=? WHERE id=?",
+                        (DEAD, error_code[:64], time.time(), item.id))
+
+    def requeue(self, serial: str) -> bool:
+        """Maintenance: send a dead-lettered submission again."""
+        return self.db.execute("UPDATE submissions SET state=?, next_attempt_at=?, attempts=0 WHERE serial=? "
+                               "AND state=?", (PENDING, time.time(), serial, DEAD)).rowcount == 1
+
+    # -- maintenance ------------------------------------------------------------
+    def purge(self, retention_days: int, now: float | None = None, orphan_age: float = 600.0) -> int:
+        """Forget finished records past retention (dead ones with their data)
+        and sweep orphan blob files from enqueues that never committed."""
+        now = time.time() if now is None else now
+        cutoff = now - retention_days * 86400
+        old = self.db.execute("SELECT id FROM submissions WHERE state IN (?,?) AND finished_at < ?",
+                              (CONFIRMED, DEAD, cutoff)).fetchall()
+        ids = [r[0] for r in old]
+        if ids:
+            marks = ",".join("?" * len(ids))
+            blobs = [r[0] for r in self.db.execute(f"SELECT blob FROM attachments WHERE submission_id IN ({marks})",
+                                                   ids)]
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(f"DELETE FROM attachments WHERE submission_id IN ({marks})", ids)
+            self.db.execute(f"DELETE FROM submissions WHERE id IN ({marks})", ids)
+            self.db.execute("COMMIT")
+            for blob in blobs:
+                self.blob_path(blob).unlink(missing_ok=True)
+        known = {r[0] for r in self.db.execute("SELECT blob FROM attachments")}
+        for path in self.blob_dir.glob("*.bin"):
+            if path.stem not in known:
+                try:
+                    if now - path.stat().st_mtime > orphan_age:
+                        path.unlink()
+                except FileNotFoundError:
+                    pass
+        return len(ids)
+
+    def status(self, now: float | None = None) -> dict:
+        now = time.time() if now is None else now
+        counts = dict(self.db.execute("SELECT state, COUNT(*) FROM submissions GROUP BY state").fetchall())
+        oldest = self.db.execute("SELECT MIN(created_at) FROM submissions WHERE state=?", (PENDING,)).fetchone()[0]
+        dead = [{"serial": r[0], "kind": r[1], "error": r[2], "since": r[3]} for r in self.db.execute(
+            "SELECT serial, kind, last_error, finished_at FROM submissions WHERE state=? ORDER BY id", (DEAD,))]
+        return {"pending": counts.get(PENDING, 0), "confirmed": counts.get(CONFIRMED, 0), "dead": counts.get(DEAD, 0),
+                "oldest_pending_seconds": None if oldest is None else round(now - oldest, 1), "dead_letters": dead}
+
+    def records(self) -> list[dict]:
+        """The minimal records (no personal data), newest first."""
+        rows = self.db.execute("SELECT serial, kind, state, number, platform_status, created_at, finished_at, "
+                               "last_error FROM submissions ORDER BY id DESC").fetchall()
+        keys = ("serial", "kind", "state", "number", "platform_status", "created_at", "finished_at", "last_error")
+        return [dict(zip(keys, r)) for r in rows]
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

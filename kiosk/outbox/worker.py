@@ -1,0 +1,149 @@
+"""The outbox worker: a separate process (`kiosk outbox worker`, its own
+systemd service) that moves submissions to the platform.
+
+Per submission: if an earlier POST may have reached the platform, ask by
+serial first; otherwise upload the attachments (content-addressed, so a
+repeat is a no-op), mark the submission "sent", POST it with its frozen
+body and Idempotency-Key, and on the platform's receipt keep only the
+minimal record.  Transient failures back off exponentially with full jitter
+(AWS architecture blog, "Exponential Backoff and Jitter"), capped, and never
+sooner than the platform's Retry-After.  Refusals go to the dead letters.
+
+Only one worker may run per outbox (an flock), and SIGKILL at any instant
+is safe: every step is either idempotent on the platform or recorded first.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import os
+import random
+import signal
+import threading
+import time
+from pathlib import Path
+
+from kiosk.central.client import CentralClient, NeedsStaff, RetryLater
+from kiosk.errors import KioskError
+from kiosk.outbox.sealing import SealError
+from kiosk.outbox.store import Item, Outbox
+
+log = logging.getLogger(__name__)
+PURGE_EVERY_SECONDS = 3600.0
+
+
+def full_jitter(failures: int, base: float, cap: float, rng: random.Random = random.Random()) -> float:
+    """Delay before the next try after ``failures`` failed tries."""
+    return rng.uniform(0.0, min(cap, base * (2 ** min(failures, 30))))
+
+
+class WorkerBusy(KioskError):
+    """Another worker already drains this outbox."""
+
+
+class OutboxWorker:
+    def __init__(self, outbox: Outbox, client: CentralClient, *, max_backoff: float = 600.0,
+                 base_delay: float = 1.0, retention_days: int = 30, idle_poll: float = 2.0):
+        self.outbox, self.client = outbox, client
+        self.max_backoff, self.base_delay = max_backoff, base_delay
+        self.retention_days, self.idle_poll = retention_days, idle_poll
+        self.stopping = threading.Event()
+        self.sent = self.failed = 0
+        self._lock_fd: int | None = None
+        self._last_purge = 0.0
+
+    def lock(self) -> None:
+        path = Path(self.outbox.folder) / "worker.lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise WorkerBusy(f"another outbox worker is running on {self.outbox.folder} "
+                             "(systemctl status kiosk-outbox); stop it first") from None
+        self._lock_fd = fd
+
+    def unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def install_signal_handlers(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: self.stopping.set())
+
+    # -- one submission -------------------------------------------------------
+    def process(self, item: Item) -> str:
+        """Move one submission as far as possible; returns its new state."""
+        try:
+            if item.sent:
+                receipt = self.client.submission(item.serial)
+                if receipt is not None:
+                    self.outbox.confirm(item, receipt)
+                    return "confirmed"
+            for att_id, blob, sha, uploaded in item.attachments:
+                if uploaded:
+                    continue
+                data = self.outbox.open_blob(blob)
+                if hashlib.sha256(data).hexdigest() != sha:
+                    raise SealError("attachment does not match its hash")
+                self.client.put_attachment(sha, data)
+                self.outbox.mark_uploaded(att_id)
+            body = self.outbox.open_payload(item)
+            if not item.sent:
+                self.outbox.mark_sent(item)
+            receipt = self.client.submit(item.kind, body, item.idem_key)
+        except RetryLater as exc:
+            delay = max(exc.retry_after or 0.0, full_jitter(item.attempts, self.base_delay, self.max_backoff))
+            self.outbox.reschedule(item, delay, exc.code or "RETRY")
+            self.failed += 1
+            log.info("outbox %s: retry in %.1f s (%s)", item.serial, delay, exc.code)
+            return "retry"
+        except NeedsStaff as exc:
+            if exc.code == "ATTACHMENT_MISSING":  # platform lost it: upload again, then retry
+                self.outbox.reupload(item)
+                self.outbox.reschedule(item, full_jitter(item.attempts, self.base_delay, self.max_backoff),
+                                       exc.code)
+                return "retry"
+            self.outbox.dead_letter(item, exc.code or f"HTTP_{exc.status}")
+            log.warning("outbox %s: refused by the platform (%s); moved to dead letters", item.serial, exc.code)
+            return "dead"
+        except (SealError, FileNotFoundError):
+            self.outbox.dead_letter(item, "UNREADABLE")
+            log.error("outbox %s: stored data cannot be read (wrong outbox_key or damaged); dead letter",
+                      item.serial)
+            return "dead"
+        self.outbox.confirm(item, receipt)
+        self.sent += 1
+        log.info("outbox %s: confirmed as %s", item.serial, receipt.get("number"))
+        return "confirmed"
+
+    # -- loops --------------------------------------------------------------
+    def run(self, until_empty: bool = False, deadline: float | None = None) -> dict:
+        """Work until stopped; with ``until_empty`` return when nothing is pending."""
+        while not self.stopping.is_set():
+            if deadline is not None and time.monotonic() > deadline:
+                break
+            now = time.time()
+            if now - self._last_purge > PURGE_EVERY_SECONDS:
+                self.outbox.purge(self.retention_days, now)
+                self._last_purge = now
+            item = self.outbox.next_due(now)
+            if item is not None:
+                self.process(item)
+                continue
+            wake = self.outbox.next_wakeup()
+            if wake is None and until_empty:
+                break
+            pause = self.idle_poll if wake is None else min(self.idle_poll, max(0.0, wake - time.time()))
+            self.stopping.wait(max(pause, 0.01))
+        return self.outbox.status()
+
+    @classmethod
+    def from_settings(cls, settings: object, **overrides: float) -> "OutboxWorker":
+        s = settings  # type: ignore[assignment]
+        return cls(Outbox.from_settings(s, durable=False), CentralClient.from_settings(s),
+                   max_backoff=s.outbox.max_backoff_seconds, retention_days=s.outbox.retention_days,  # type: ignore
+                   **overrides)

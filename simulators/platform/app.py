@@ -1,0 +1,326 @@
+"""The reference central platform as an ASGI app (FastAPI).
+
+Implements kiosk/central/openapi.yaml.  Bodies are read raw and checked by
+hand because the signature covers the exact bytes and every refusal must
+carry the contract's error code, not FastAPI's generic 422 shape.
+The contract document itself is served at /openapi.yaml and /openapi.json.
+
+Admin calls (/v1/admin/...) are unsigned: the reference platform listens on
+127.0.0.1 and they stand in for the district's back office.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from importlib import resources
+from typing import Any, Callable
+
+import yaml
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from kiosk.catalog import Catalog
+from kiosk.central import signing
+from simulators.platform.faults import FaultInjector
+from simulators.platform.store import PlatformStore, STATUS_FLOW
+
+SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
+SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+KEY_RE = re.compile(r"^[\x21-\x7e]{8,128}$")
+MAX_ATTACHMENT = 10 * 1024 * 1024
+CONTRACT = resources.files("kiosk.central").joinpath("openapi.yaml")
+
+
+def load_catalog_document() -> dict:
+    text = resources.files("simulators.platform").joinpath("catalog.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    data.pop("common", None)
+    Catalog.from_dict(data)  # the shipped catalog must follow the model
+    return data
+
+
+def error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    headers = {"Retry-After": str(extra.pop("retry_after"))} if "retry_after" in extra else None
+    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status, headers=headers)
+
+
+class Refused(Exception):
+    def __init__(self, response: JSONResponse):
+        self.response = response
+
+
+def _obj(body: bytes) -> dict:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise Refused(error(400, "MALFORMED_JSON", "body is not valid JSON"))
+    if not isinstance(data, dict):
+        raise Refused(error(422, "VALIDATION", "body must be a JSON object"))
+    return data
+
+
+def _need(data: dict, key: str, kind: type | tuple, where: str = "") -> Any:
+    value = data.get(key)
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise Refused(error(422, "VALIDATION", f"{where}{key}: missing or of the wrong type"))
+    return value
+
+
+def _attachments(data: dict, store: PlatformStore) -> list[dict]:
+    items = data.get("attachments", [])
+    if not isinstance(items, list):
+        raise Refused(error(422, "VALIDATION", "attachments must be a list"))
+    for i, a in enumerate(items):
+        if not isinstance(a, dict) or not isinstance(a.get("sha256"), str) or not SHA_RE.match(a["sha256"]):
+            raise Refused(error(422, "VALIDATION", f"attachments[{i}].sha256 must be 64 lower-case hex digits"))
+        if not store.has_attachment(a["sha256"]):
+            raise Refused(error(422, "ATTACHMENT_MISSING", f"attachments[{i}] was not uploaded; PUT it first"))
+    return items
+
+
+def create_app(store: PlatformStore, faults: FaultInjector | None = None,
+               terminal_resolver: Callable[[str], tuple[bytes, bool] | None] | None = None) -> Any:
+    app = FastAPI(title="Reference central platform", docs_url=None, redoc_url=None, openapi_url=None)
+    catalog_doc = load_catalog_document()
+    catalog = Catalog.from_dict(catalog_doc)
+    catalog_bytes = json.dumps(catalog_doc, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    catalog_etag = '"' + hashlib.sha256(catalog_bytes).hexdigest()[:32] + '"'
+    contract = yaml.safe_load(CONTRACT.read_text("utf-8"))
+    in_flight: set[tuple[str, str]] = set()
+
+    def lookup(terminal_id: str) -> tuple[bytes, bool] | None:
+        found = store.terminal(terminal_id)
+        if found is None and terminal_resolver is not None:
+            found = terminal_resolver(terminal_id)
+        return found
+
+    async def authenticate(request: Request, body: bytes) -> str:
+        headers = request.headers
+        rejection = signing.check_headers(headers)
+        terminal_id = headers.get(signing.H_TERMINAL, "")
+        if rejection is None:
+            known = await run_in_threadpool(lookup, terminal_id)
+            if known is None:
+                rejection = signing.Rejection(signing.TERMINAL_UNKNOWN, "terminal is not enrolled here")
+            elif known[1]:
+                rejection = signing.Rejection(signing.TERMINAL_REVOKED, "terminal has been revoked; re-enrol it", 403)
+            else:
+                rejection = signing.verify(known[0], request.method, request.url.path, request.url.query, body,
+                                           headers)
+        if rejection is None and not await run_in_threadpool(store.use_nonce, terminal_id, headers[signing.H_NONCE]):
+            rejection = signing.Rejection(signing.NONCE_REPLAYED, "nonce already used in the last 15 minutes")
+        if rejection is not None:
+            await run_in_threadpool(store.bump, "rejected_signatures")
+            raise Refused(error(rejection.http_status, rejection.code, rejection.message))
+        return terminal_id
+
+    @app.exception_handler(Refused)
+    async def _refused(_request: Request, exc: Refused) -> JSONResponse:
+        return exc.response
+
+    @app.get("/openapi.yaml")
+    async def openapi_yaml() -> Response:
+        return Response(CONTRACT.read_bytes(), media_type="application/yaml")
+
+    @app.get("/openapi.json")
+    async def openapi_json() -> JSONResponse:
+        return JSONResponse(contract)
+
+    @app.post("/v1/enrolment")
+    async def enrol(request: Request) -> JSONResponse:
+        data = _obj(await request.body())
+        code = _need(data, "enrolment_code", str)
+        name = data.get("terminal_name", "")
+        if not isinstance(name, str) or len(name) > 100:
+            raise Refused(error(422, "VALIDATION", "terminal_name must be text up to 100 characters"))
+        result = await run_in_threadpool(store.enrol, code, name)
+        if result is None:
+            return error(403, "ENROLMENT_CODE_INVALID", "enrolment code is unknown or already used")
+        return JSONResponse({"terminal_id": result[0], "terminal_key": result[1]}, status_code=201)
+
+    @app.get("/v1/catalog")
+    async def get_catalog(request: Request) -> Response:
+        await authenticate(request, await request.body())
+        headers = {"ETag": catalog_etag, "Cache-Control": "no-cache"}
+        if catalog_etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+            return Response(status_code=304, headers=headers)
+        return Response(catalog_bytes, media_type="application/json", headers=headers)
+
+    @app.put("/v1/attachments/{sha}")
+    async def put_attachment(sha: str, request: Request) -> JSONResponse:
+        body = await request.body()
+        await authenticate(request, body)
+        if not SHA_RE.match(sha):
+            return error(422, "VALIDATION", "path must be the attachment's SHA-256 in lower-case hex")
+        if len(body) > MAX_ATTACHMENT:
+            return error(413, "ATTACHMENT_TOO_LARGE", f"attachments are limited to {MAX_ATTACHMENT} bytes")
+        if hashlib.sha256(body).hexdigest() != sha:
+            return error(422, "HASH_MISMATCH", "body does not hash to the SHA-256 in the path")
+        created = await run_in_threadpool(store.put_attachment, sha, body)
+        return JSONResponse({"sha256": sha, "size": len(body)}, status_code=201 if created else 200)
+
+    async def submit(request: Request, kind: str, check: Callable[[dict], tuple[str | None, str | None, int | None]]
+                     ) -> JSONResponse:
+        body = await request.body()
+        terminal_id = await authenticate(request, body)
+        key = request.headers.get("idempotency-key", "")
+        if not KEY_RE.match(key):
+            return error(400, "IDEMPOTENCY_KEY_MISSING", "Idempotency-Key header (8-128 printable characters) is required")
+        body_sha = hashlib.sha256(body).hexdigest()
+        slot = (terminal_id, key)
+        if slot in in_flight:
+            return error(409, "IN_FLIGHT", "the same Idempotency-Key is being processed; retry shortly", retry_after=1)
+        in_flight.add(slot)
+        try:
+            seen = await run_in_threadpool(store.idempotent, terminal_id, key)
+            if seen is not None:
+                if seen[0] != body_sha:
+                    return error(422, "IDEMPOTENCY_MISMATCH", "Idempotency-Key was used with a different body")
+                await run_in_threadpool(store.bump, "idempotent_replays")
+                return JSONResponse(seen[2], status_code=seen[1], headers={"Idempotent-Replayed": "true"})
+            data = _obj(body)
+            serial = _need(data, "serial", str)
+            if not SERIAL_RE.match(serial):
+                return error(422, "VALIDATION", "serial: 1-64 letters, digits and '-'")
+            matter_code, id_hash, days = check(data)
+            if await run_in_threadpool(store.by_serial, terminal_id, serial):
+                return error(422, "SERIAL_REUSED", "this serial was already filed with another Idempotency-Key")
+            receipt = await run_in_threadpool(store.create_submission, terminal_id, kind, key, body_sha, data,
+                                              matter_code, id_hash, days)
+            return JSONResponse(receipt, status_code=201)
+        finally:
+            in_flight.discard(slot)
+
+    def person(data: dict, key: str) -> str | None:
+        who = _need(data, key, dict)
+        id_hash = who.get("id_hash")
+        if id_hash is not None and (not isinstance(id_hash, str) or not SHA_RE.match(id_hash)):
+            raise Refused(error(422, "VALIDATION", f"{key}.id_hash must be 64 lower-case hex digits"))
+        for field in ("name", "id_number", "phone"):
+            if field in who and not isinstance(who[field], str):
+                raise Refused(error(422, "VALIDATION", f"{key}.{field} must be text"))
+        return id_hash
+
+    def check_application(data: dict) -> tuple[str | None, str | None, int | None]:
+        code = _need(data, "matter_code", str)
+        matter = catalog.matter(code)
+        if matter is None:
+            raise Refused(error(422, "UNKNOWN_MATTER", f"no matter {code!r} in the catalog"))
+        id_hash = person(data, "applicant")
+        applicant = data["applicant"]
+        if not isinstance(applicant.get("name"), str) or not isinstance(applicant.get("id_number"), str):
+            raise Refused(error(422, "VALIDATION", "applicant.name and applicant.id_number are required"))
+        problems = matter.validate(_need(data, "form", dict))
+        if problems:
+            raise Refused(error(422, "FORM_INVALID", "some form fields are not acceptable", fields=problems))
+        _attachments(data, store)
+        return code, id_hash, matter.promised_days
+
+    def check_health(data: dict) -> tuple[str | None, str | None, int | None]:
+        id_hash = person(data, "resident")
+        items = _need(data, "measurements", list)
+        if not items or not all(isinstance(m, dict) and isinstance(m.get("kind"), str) for m in items):
+            raise Refused(error(422, "VALIDATION", "measurements: a non-empty list of objects with a kind"))
+        return None, id_hash, None
+
+    def check_request(data: dict) -> tuple[str | None, str | None, int | None]:
+        category = _need(data, "category", str)
+        text = _need(data, "text", str)
+        if not category.strip() or not text.strip() or len(text) > 2000:
+            raise Refused(error(422, "VALIDATION", "category and text (up to 2000 characters) are required"))
+        id_hash = person(data, "resident") if "resident" in data else None
+        _attachments(data, store)
+        return None, id_hash, None
+
+    @app.post("/v1/applications")
+    async def post_application(request: Request) -> JSONResponse:
+        return await submit(request, "application", check_application)
+
+    @app.post("/v1/health-records")
+    async def post_health(request: Request) -> JSONResponse:
+        return await submit(request, "health_record", check_health)
+
+    @app.post("/v1/requests")
+    async def post_request(request: Request) -> JSONResponse:
+        return await submit(request, "request", check_request)
+
+    @app.get("/v1/submissions/{serial}")
+    async def get_submission(serial: str, request: Request) -> JSONResponse:
+        terminal_id = await authenticate(request, await request.body())
+        found = await run_in_threadpool(store.by_serial, terminal_id, serial)
+        if found is None:
+            return error(404, "NOT_FOUND", "no submission with this serial from this terminal")
+        return JSONResponse(found)
+
+    @app.get("/v1/applications/{number}")
+    async def get_application(number: str, request: Request) -> JSONResponse:
+        await authenticate(request, await request.body())
+        found = await run_in_threadpool(store.application, number)
+        if found is None:
+            return error(404, "NOT_FOUND", "no application with this number")
+        return JSONResponse(found)
+
+    @app.get("/v1/applications")
+    async def find_applications(request: Request) -> JSONResponse:
+        await authenticate(request, await request.body())
+        id_hash = request.query_params.get("id_hash", "")
+        if not SHA_RE.match(id_hash):
+            return error(422, "VALIDATION", "id_hash must be 64 lower-case hex digits (keyed hash of the ID number)")
+        return JSONResponse({"applications": await run_in_threadpool(store.applications_by_id_hash, id_hash)})
+
+    @app.post("/v1/heartbeat")
+    async def heartbeat(request: Request) -> JSONResponse:
+        body = await request.body()
+        terminal_id = await authenticate(request, body)
+        data = _obj(body)
+        _need(data, "software_version", str)
+        for key in ("devices", "counters", "outbox"):
+            if key in data and not isinstance(data[key], dict):
+                raise Refused(error(422, "VALIDATION", f"{key} must be an object"))
+        await run_in_threadpool(store.bump, "heartbeats")
+        from simulators.platform.store import now_iso
+        return JSONResponse({"terminal_id": terminal_id, "server_time": now_iso()})
+
+    # -- admin (reference platform only) ----------------------------------
+    @app.get("/v1/admin/stats")
+    async def stats() -> JSONResponse:
+        return JSONResponse(await run_in_threadpool(store.stats))
+
+    @app.post("/v1/admin/enrolment-codes")
+    async def new_code() -> JSONResponse:
+        return JSONResponse({"enrolment_code": await run_in_threadpool(store.new_enrolment_code)}, status_code=201)
+
+    @app.post("/v1/admin/terminals")
+    async def add_terminal(request: Request) -> JSONResponse:
+        data = _obj(await request.body())
+        tid, key = _need(data, "terminal_id", str), _need(data, "terminal_key", str)
+        if not tid or not re.fullmatch(r"[0-9a-fA-F]{32,128}", key):
+            return error(422, "VALIDATION", "terminal_id and terminal_key (hex, 16-64 bytes) are required")
+        await run_in_threadpool(store.add_terminal, tid, key.lower(), str(data.get("name", "")))
+        return JSONResponse({"terminal_id": tid}, status_code=201)
+
+    @app.post("/v1/admin/terminals/{terminal_id}/revoke")
+    async def revoke(terminal_id: str) -> JSONResponse:
+        if not await run_in_threadpool(store.revoke, terminal_id):
+            return error(404, "NOT_FOUND", "no such terminal")
+        return JSONResponse({"terminal_id": terminal_id, "revoked": True})
+
+    @app.post("/v1/admin/applications/{number}/status")
+    async def move(number: str, request: Request) -> JSONResponse:
+        data = _obj(await request.body())
+        status = _need(data, "status", str)
+        note = data.get("note", "")
+        if not isinstance(note, str):
+            return error(422, "VALIDATION", "note must be text")
+        result = await run_in_threadpool(store.move, number, status, note)
+        if result == "NOT_FOUND":
+            return error(404, "NOT_FOUND", "no application with this number")
+        if result == "BAD_TRANSITION":
+            allowed = {k: list(v) for k, v in STATUS_FLOW.items()}
+            return error(409, "BAD_TRANSITION", f"allowed moves: {allowed}")
+        return JSONResponse(result)
+
+    return faults.wrap(app) if faults is not None else app

@@ -1,0 +1,168 @@
+"""Running the reference platform: in a thread (tests, the virtual hut) or
+in the foreground (`kiosk platform serve`, the bench's separate process).
+
+The port is chosen before uvicorn starts so it is known at once (a free
+ephemeral port in tests) and a restart takes the same port back, which is
+how the "platform down, then up" test works.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from simulators.platform.app import create_app
+from simulators.platform.faults import MODES, FaultInjector
+from simulators.platform.store import PlatformStore
+
+log = logging.getLogger(__name__)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """An unused port for uvicorn to bind.  (Handing uvicorn a pre-bound
+    socket instead costs ~40 ms per request: Nagle meets delayed ACK.)"""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def _uvicorn(app: Any, host: str, port: int) -> uvicorn.Server:
+    config = uvicorn.Config(app, host=host, port=port, log_level="critical", access_log=False, lifespan="off",
+                            timeout_keep_alive=30, limit_concurrency=200)
+    return uvicorn.Server(config)
+
+
+class PlatformServer:
+    """The platform in a background thread of this process."""
+
+    def __init__(self, db_path: Path, host: str = "127.0.0.1", port: int = 0, terminal_resolver: Any = None):
+        self.db_path = Path(db_path)
+        self.host, self.port = host, port
+        self.faults = FaultInjector()
+        self.terminal_resolver = terminal_resolver
+        self.store: PlatformStore | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self.store = PlatformStore(self.db_path)
+        if not self.port:
+            self.port = free_port(self.host)
+        self._server = _uvicorn(create_app(self.store, self.faults, self.terminal_resolver), self.host, self.port)
+        self._thread = threading.Thread(target=self._server.run, name=f"platform:{self.port}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("reference platform did not start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        if self._thread is None:
+            return
+        assert self._server is not None
+        self._server.should_exit = True
+        self._thread.join(10)
+        self._thread = None
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    def __enter__(self) -> "PlatformServer":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class PlatformSimulator:
+    """The hut's simulator entry: the reference platform on an ephemeral port,
+    its database in the hut's working folder.  The hut hands over its
+    terminal's identity (trust_terminal) so a fresh hut can file at once."""
+
+    name = "platform"
+    description = "Reference central platform (FastAPI + SQLite) with failure injection"
+
+    def __init__(self, workdir: Path):
+        self.workdir = Path(workdir)
+        self.server = PlatformServer(self.workdir / "platform.sqlite3")
+
+    def trust_terminal(self, terminal_id: str, key: bytes) -> None:
+        """Called by the hut with the terminal identity it writes into kiosk.toml/secrets.toml."""
+        assert self.server.store is not None, "start() the platform first"
+        self.server.store.add_terminal(terminal_id, key.hex(), "virtual hut")
+
+    def start(self) -> None:
+        self.server.start()
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def where(self) -> str:
+        return self.server.url
+
+    def config_patch(self) -> dict:
+        return {"platform": {"url": self.server.url}}
+
+    def control(self, action: str, **params: Any) -> dict:
+        store = self.server.store
+        actions = ("stats", "fail", "clear_faults", "move", "register_terminal", "revoke", "enrolment_code",
+                   "down", "up")
+        if action == "stats" and store:
+            return store.stats()
+        if action == "fail":
+            if params.get("mode") not in MODES:
+                raise ValueError(f"fail needs mode= one of {', '.join(MODES)}")
+            self.server.faults.set(params["mode"], params.get("count"), params.get("seconds", 0.0),
+                                   params.get("probability", 1.0), params.get("code", 500),
+                                   params.get("retry_after"))
+            return {"fault": params["mode"]}
+        if action == "clear_faults":
+            self.server.faults.clear()
+            return {"fault": None}
+        if action == "move" and store:
+            result = store.move(params["number"], params["status"], params.get("note", ""))
+            return result if isinstance(result, dict) else {"error": result}
+        if action == "register_terminal" and store:
+            store.add_terminal(params["terminal_id"], params["terminal_key"], params.get("name", ""))
+            return {"terminal_id": params["terminal_id"]}
+        if action == "revoke" and store:
+            return {"revoked": store.revoke(params["terminal_id"])}
+        if action == "enrolment_code" and store:
+            return {"enrolment_code": store.new_enrolment_code()}
+        if action == "down":
+            self.server.stop()
+            return {"running": False}
+        if action == "up":
+            self.server.start()
+            return {"running": True}
+        raise ValueError(f"unknown action {action!r}; actions: {', '.join(actions)}")
+
+
+def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765) -> None:
+    """Run in the foreground until interrupted (SIGINT/SIGTERM)."""
+    store = PlatformStore(Path(db_path))
+    port = port or free_port(host)
+    server = _uvicorn(create_app(store, FaultInjector()), host, port)
+    print(f"reference platform listening on http://{host}:{port} (db {db_path})", flush=True)
+    try:
+        server.run()
+    finally:
+        store.close()

@@ -1,0 +1,245 @@
+"""The reference platform's storage: one SQLite file plus a folder of
+attachments named by their SHA-256.
+
+Why SQLite and files: tests must see the platform's state after it restarts
+(the "platform down, then up" test) and the bench must measure real writes.
+One connection behind a lock keeps it simple; the platform is a reference,
+not a production service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import secrets
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from kiosk.central.signing import NONCE_WINDOW_SECONDS
+
+KINDS = {"application": "PF", "health_record": "JK", "request": "SQ"}
+STATUS_FLOW = {"受理": ("审核中",), "审核中": ("办结", "退回")}
+STATS_KEYS = ("applications", "health_records", "requests", "attachments", "idempotent_replays",
+              "rejected_signatures")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS terminals (id TEXT PRIMARY KEY, key_hex TEXT NOT NULL, name TEXT NOT NULL DEFAULT '',
+    revoked INTEGER NOT NULL DEFAULT 0, enrolled_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS enrolment_codes (code TEXT PRIMARY KEY, used_by TEXT);
+CREATE TABLE IF NOT EXISTS nonces (terminal_id TEXT NOT NULL, nonce TEXT NOT NULL, seen_at REAL NOT NULL,
+    PRIMARY KEY (terminal_id, nonce));
+CREATE TABLE IF NOT EXISTS attachments (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, stored_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS submissions (number TEXT PRIMARY KEY, kind TEXT NOT NULL, terminal_id TEXT NOT NULL,
+    serial TEXT NOT NULL, matter_code TEXT, id_hash TEXT, status TEXT NOT NULL, body TEXT NOT NULL,
+    received_at TEXT NOT NULL, promised_by TEXT, history TEXT NOT NULL, UNIQUE (terminal_id, serial));
+CREATE INDEX IF NOT EXISTS submissions_id_hash ON submissions (id_hash);
+CREATE TABLE IF NOT EXISTS idempotency (terminal_id TEXT NOT NULL, key TEXT NOT NULL, body_sha256 TEXT NOT NULL,
+    status_code INTEGER NOT NULL, response TEXT NOT NULL, PRIMARY KEY (terminal_id, key));
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+"""
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class PlatformStore:
+    def __init__(self, db_path: Path):
+        self.db_path = Path(db_path)
+        self.blob_dir = self.db_path.with_name(self.db_path.name + ".attachments")
+        self.blob_dir.mkdir(parents=True, exist_ok=True)
+        self.lock = threading.RLock()
+        self.db = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+        self._last_nonce_purge = 0.0
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.close()
+
+    # -- terminals ---------------------------------------------------------
+    def add_terminal(self, terminal_id: str, key_hex: str, name: str = "") -> None:
+        bytes.fromhex(key_hex)
+        with self.lock:
+            self.db.execute("INSERT INTO terminals (id, key_hex, name, enrolled_at) VALUES (?,?,?,?) "
+                            "ON CONFLICT(id) DO UPDATE SET key_hex=excluded.key_hex, revoked=0",
+                            (terminal_id, key_hex, name, now_iso()))
+
+    def terminal(self, terminal_id: str) -> tuple[bytes, bool] | None:
+        with self.lock:
+            row = self.db.execute("SELECT key_hex, revoked FROM terminals WHERE id=?", (terminal_id,)).fetchone()
+        return (bytes.fromhex(row[0]), bool(row[1])) if row else None
+
+    def revoke(self, terminal_id: str) -> bool:
+        with self.lock:
+            return self.db.execute("UPDATE terminals SET revoked=1 WHERE id=?", (terminal_id,)).rowcount == 1
+
+    def new_enrolment_code(self) -> str:
+        code = "-".join(secrets.token_hex(2).upper() for _ in range(3))
+        with self.lock:
+            self.db.execute("INSERT INTO enrolment_codes (code) VALUES (?)", (code,))
+        return code
+
+    def enrol(self, code: str, name: str) -> tuple[str, str] | None:
+        with self.lock:
+            row = self.db.execute("SELECT used_by FROM enrolment_codes WHERE code=?", (code,)).fetchone()
+            if row is None or row[0] is not None:
+                return None
+            n = self.db.execute("SELECT COUNT(*) FROM terminals").fetchone()[0] + 1
+            terminal_id = f"HUT-{n:04d}-{secrets.token_hex(2).upper()}"
+            key_hex = secrets.token_hex(32)
+            self.db.execute("BEGIN")
+            self.db.execute("UPDATE enrolment_codes SET used_by=? WHERE code=?", (terminal_id, code))
+            self.db.execute("INSERT INTO terminals (id, key_hex, name, enrolled_at) VALUES (?,?,?,?)",
+                            (terminal_id, key_hex, name, now_iso()))
+            self.db.execute("COMMIT")
+        return terminal_id, key_hex
+
+    def use_nonce(self, terminal_id: str, nonce: str) -> bool:
+        """True the first time a nonce is seen within the window."""
+        now = time.time()
+        with self.lock:
+            if now - self._last_nonce_purge > 60:
+                self.db.execute("DELETE FROM nonces WHERE seen_at < ?", (now - NONCE_WINDOW_SECONDS,))
+                self._last_nonce_purge = now
+            try:
+                self.db.execute("INSERT INTO nonces VALUES (?,?,?)", (terminal_id, nonce, now))
+            except sqlite3.IntegrityError:
+                row = self.db.execute("SELECT seen_at FROM nonces WHERE terminal_id=? AND nonce=?",
+                                      (terminal_id, nonce)).fetchone()
+                if row and now - row[0] > NONCE_WINDOW_SECONDS:
+                    self.db.execute("UPDATE nonces SET seen_at=? WHERE terminal_id=? AND nonce=?",
+                                    (now, terminal_id, nonce))
+                    return True
+                return False
+        return True
+
+    # -- attachments -------------------------------------------------------
+    def blob_path(self, sha: str) -> Path:
+        return self.blob_dir / sha[:2] / sha
+
+    def has_attachment(self, sha: str) -> bool:
+        with self.lock:
+            return self.db.execute("SELECT 1 FROM attachments WHERE sha256=?", (sha,)).fetchone() is not None
+
+    def put_attachment(self, sha: str, data: bytes) -> bool:
+        """Store by hash; False when it was already there (a no-op)."""
+        if self.has_attachment(sha):
+            return False
+        path = self.blob_path(sha)
+        path.parent.mkdir(exist_ok=True)
+        tmp = path.with_name(f".{sha}.{threading.get_ident()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        with self.lock:
+            self.db.execute("INSERT OR IGNORE INTO attachments VALUES (?,?,?)", (sha, len(data), now_iso()))
+        return True
+
+    # -- submissions -------------------------------------------------------
+    def idempotent(self, terminal_id: str, key: str) -> tuple[str, int, dict] | None:
+        with self.lock:
+            row = self.db.execute("SELECT body_sha256, status_code, response FROM idempotency "
+                                  "WHERE terminal_id=? AND key=?", (terminal_id, key)).fetchone()
+        return (row[0], row[1], json.loads(row[2])) if row else None
+
+    def by_serial(self, terminal_id: str, serial: str) -> dict | None:
+        with self.lock:
+            row = self.db.execute("SELECT number, kind, serial, status, received_at FROM submissions "
+                                  "WHERE terminal_id=? AND serial=?", (terminal_id, serial)).fetchone()
+        return None if row is None else {"kind": row[1], "serial": row[2], "number": row[0], "status": row[3],
+                                         "received_at": row[4]}
+
+    def create_submission(self, terminal_id: str, kind: str, key: str, body_sha: str, body: dict,
+                          matter_code: str | None, id_hash: str | None, promised_days: int | None) -> dict:
+        """Insert the submission and its idempotency record in one transaction."""
+        received = now_iso()
+        promised = None
+        if promised_days is not None:
+            promised = (dt.date.today() + dt.timedelta(days=promised_days)).isoformat()
+        status = "受理"
+        with self.lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                seq = self.db.execute("SELECT COUNT(*) FROM submissions WHERE kind=?", (kind,)).fetchone()[0] + 1
+                number = f"{KINDS[kind]}{dt.date.today():%Y%m%d}{seq:06d}"
+                history = json.dumps([{"status": status, "at": received, "note": ""}], ensure_ascii=False)
+                self.db.execute("INSERT INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                                (number, kind, terminal_id, body["serial"], matter_code, id_hash, status,
+                                 json.dumps(body, ensure_ascii=False), received, promised, history))
+                receipt = {"kind": kind, "serial": body["serial"], "number": number, "status": status,
+                           "received_at": received}
+                if promised:
+                    receipt["promised_by"] = promised
+                self.db.execute("INSERT INTO idempotency VALUES (?,?,?,?,?)",
+                                (terminal_id, key, body_sha, 201, json.dumps(receipt, ensure_ascii=False)))
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        return receipt
+
+    def application(self, number: str) -> dict | None:
+        with self.lock:
+            row = self.db.execute("SELECT number, serial, matter_code, status, received_at, promised_by, history "
+                                  "FROM submissions WHERE number=? AND kind='application'", (number,)).fetchone()
+        return None if row is None else _status(row)
+
+    def applications_by_id_hash(self, id_hash: str, limit: int = 20) -> list[dict]:
+        with self.lock:
+            rows = self.db.execute("SELECT number, serial, matter_code, status, received_at, promised_by, history "
+                                   "FROM submissions WHERE id_hash=? AND kind='application' "
+                                   "ORDER BY received_at DESC, number DESC LIMIT ?", (id_hash, limit)).fetchall()
+        return [_status(r) for r in rows]
+
+    def move(self, number: str, status: str, note: str) -> dict | str:
+        """Advance an application; returns the new status or why not."""
+        with self.lock:
+            row = self.db.execute("SELECT status, history FROM submissions WHERE number=? AND kind='application'",
+                                  (number,)).fetchone()
+            if row is None:
+                return "NOT_FOUND"
+            if status not in STATUS_FLOW.get(row[0], ()):
+                return "BAD_TRANSITION"
+            history = json.loads(row[1]) + [{"status": status, "at": now_iso(), "note": note}]
+            self.db.execute("UPDATE submissions SET status=?, history=? WHERE number=?",
+                            (status, json.dumps(history, ensure_ascii=False), number))
+        return self.application(number)  # type: ignore[return-value]
+
+    def bump(self, name: str, by: int = 1) -> None:
+        with self.lock:
+            self.db.execute("INSERT INTO counters VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=value+?",
+                            (name, by, by))
+
+    def stats(self) -> dict[str, int]:
+        with self.lock:
+            kinds = dict(self.db.execute("SELECT kind, COUNT(*) FROM submissions GROUP BY kind").fetchall())
+            counters = dict(self.db.execute("SELECT name, value FROM counters").fetchall())
+            attachments = self.db.execute("SELECT COUNT(*) FROM attachments").fetchone()[0]
+        return {"applications": kinds.get("application", 0), "health_records": kinds.get("health_record", 0),
+                "requests": kinds.get("request", 0), "attachments": attachments,
+                "idempotent_replays": counters.get("idempotent_replays", 0),
+                "rejected_signatures": counters.get("rejected_signatures", 0)}
+
+    def serial_counts(self) -> dict[str, int]:
+        """How many submissions each serial produced (tests check 'none twice')."""
+        with self.lock:
+            return dict(self.db.execute("SELECT serial, COUNT(*) FROM submissions GROUP BY serial").fetchall())
+
+
+def _status(row: Any) -> dict:
+    out = {"application_number": row[0], "serial": row[1], "matter_code": row[2], "status": row[3],
+           "received_at": row[4], "history": json.loads(row[6])}
+    if row[5]:
+        out["promised_by"] = row[5]
+    return out
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,34 @@
+"""Helpers for tests and benches that need a platform and an enrolled terminal."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kiosk.central.client import CentralClient
+from simulators.platform.server import PlatformServer
+
+
+@dataclass
+class Terminal:
+    """An enrolled terminal's identity and keys (what a secrets file holds)."""
+
+    id: str = "HUT-TEST-01"
+    key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    outbox_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    id_hash_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+
+
+def start_platform(folder: Path, terminal: Terminal, port: int = 0) -> PlatformServer:
+    server = PlatformServer(Path(folder) / "platform.sqlite3", port=port)
+    server.start()
+    assert server.store is not None
+    server.store.add_terminal(terminal.id, terminal.key.hex(), "test")
+    return server
+
+
+def client_for(url: str, terminal: Terminal, state_dir: Path | None = None, **kw: float) -> CentralClient:
+    kw.setdefault("connect_timeout", 1.0)
+    kw.setdefault("read_timeout", 2.0)
+    return CentralClient(url, terminal.id, terminal.key, state_dir=state_dir, **kw)  # type: ignore[arg-type]

@@ -1,0 +1,162 @@
+"""The client against the reference platform: error mapping, catalog cache,
+status budget, enrolment, idempotency, TLS settings."""
+
+import json
+import time
+import uuid
+
+import pytest
+import requests
+
+from kiosk.central import CentralClient, NeedsStaff, RetryLater
+from kiosk.central.client import parse_retry_after
+from simulators.platform.testing import client_for
+
+ID_HASH = "ab" * 32
+
+
+def _app_body(serial, **over):
+    body = {"serial": serial, "matter_code": "SQ-001",
+            "applicant": {"name": "张三", "id_number": "110101195001011237", "id_hash": ID_HASH},
+            "form": {"certificate": "居住证明", "purpose": "办理入学", "phone": "13800000000"}}
+    body.update(over)
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+@pytest.mark.parametrize("mode,params", [
+    ("error500", {}), ("status", {"code": 503}), ("status", {"code": 408}), ("status", {"code": 409}),
+    ("status", {"code": 429}), ("drop", {}),
+    ("malformed", {}), ("timeout", {"seconds": 3}),
+])
+def test_transient_failures_mean_retry_later(platform, client, mode, params):
+    platform.faults.set(mode, count=1, **params)
+    with pytest.raises(RetryLater):
+        client.submit("application", _app_body("S-1"), "key-" + uuid.uuid4().hex)
+
+
+def test_platform_down_means_retry_later(terminal, tmp_path):
+    from simulators.platform.server import free_port
+    c = client_for(f"http://127.0.0.1:{free_port()}", terminal)
+    with pytest.raises(RetryLater) as info:
+        c.heartbeat({}, {}, {})
+    assert info.value.code == "NETWORK" and not info.value.ambiguous
+
+
+def test_429_retry_after_is_honoured(platform, client):
+    platform.faults.set("status", count=1, code=429, retry_after=7)
+    with pytest.raises(RetryLater) as info:
+        client.heartbeat({}, {}, {})
+    assert info.value.status == 429 and info.value.retry_after == 7
+
+
+def test_other_4xx_needs_staff_with_the_platform_code(client):
+    with pytest.raises(NeedsStaff) as info:
+        client.submit("application", _app_body("S-2", matter_code="NOPE"), "key-" + uuid.uuid4().hex)
+    assert (info.value.status, info.value.code) == (422, "UNKNOWN_MATTER")
+
+
+def test_form_validation_problems_come_back(client):
+    body = _app_body("S-3", form={"certificate": "结婚证明", "purpose": "x", "phone": "12"})
+    with pytest.raises(NeedsStaff) as info:
+        client.submit("application", body, "key-" + uuid.uuid4().hex)
+    assert info.value.code == "FORM_INVALID"
+
+
+def test_repeat_returns_the_original_and_changed_body_is_422(platform, client):
+    key = "key-" + uuid.uuid4().hex
+    first = client.submit("application", _app_body("S-4"), key)
+    again = client.submit("application", _app_body("S-4"), key)
+    assert again == first and first["number"].startswith("PF")
+    with pytest.raises(NeedsStaff) as info:
+        client.submit("application", _app_body("S-4", form={"certificate": "其他", "purpose": "y",
+                                                            "phone": "13800000000"}), key)
+    assert (info.value.status, info.value.code) == (422, "IDEMPOTENCY_MISMATCH")
+    stats = requests.get(platform.url + "/v1/admin/stats", timeout=5).json()
+    assert stats["applications"] == 1 and stats["idempotent_replays"] == 1
+
+
+def test_repeat_while_the_first_answer_is_held_is_a_replay(platform, client, terminal):
+    """The client gave up waiting (ambiguous); its retry must not file twice."""
+    import threading
+    platform.faults.set("timeout", count=1, seconds=1.5)
+    key = "key-" + uuid.uuid4().hex
+    slow = client_for(platform.url, terminal, read_timeout=5)
+    t = threading.Thread(target=slow.submit, args=("application", _app_body("S-5"), key))
+    t.start()
+    time.sleep(0.3)
+    # the first one is processed but its answer held: a repeat now is a replay, not a second application
+    assert client.submit("application", _app_body("S-5"), key)["serial"] == "S-5"
+    t.join()
+    assert requests.get(platform.url + "/v1/admin/stats", timeout=5).json()["applications"] == 1
+
+
+def test_serial_query(client):
+    assert client.submission("S-6") is None
+    receipt = client.submit("application", _app_body("S-6"), "key-" + uuid.uuid4().hex)
+    assert client.submission("S-6")["number"] == receipt["number"]
+
+
+def test_catalog_is_cached_with_etag_and_works_offline(platform, client, tmp_path):
+    catalog = client.catalog()
+    assert len(catalog.matters) >= 15
+    etag = (tmp_path / "state" / "catalog" / "catalog.etag").read_text()
+    assert etag.startswith('"')
+    assert client.catalog() == catalog  # answered 304 from the cache
+    platform.stop()
+    assert client.catalog() == catalog  # offline: the cached copy
+
+
+def test_no_catalog_offline_without_cache(terminal, tmp_path):
+    from simulators.platform.server import free_port
+    c = client_for(f"http://127.0.0.1:{free_port()}", terminal, tmp_path)
+    with pytest.raises(RetryLater) as info:
+        c.catalog()
+    assert info.value.code == "NO_CATALOG"
+
+
+def test_status_query_respects_its_budget(platform, client):
+    receipt = client.submit("application", _app_body("S-7"), "key-" + uuid.uuid4().hex)
+    assert client.application_status(receipt["number"])["status"] == "受理"
+    platform.faults.set("slow", count=1, seconds=2)
+    started = time.monotonic()
+    with pytest.raises(RetryLater) as info:
+        client.application_status(receipt["number"], budget=0.5)
+    assert time.monotonic() - started < 1.0 and info.value.code == "BUDGET"
+    assert client.application_status("PF00000000000000") is None
+
+
+def test_status_moves_and_lookup_by_id_hash(platform, client):
+    receipt = client.submit("application", _app_body("S-8"), "key-" + uuid.uuid4().hex)
+    url = f"{platform.url}/v1/admin/applications/{receipt['number']}/status"
+    assert requests.post(url, json={"status": "审核中"}, timeout=5).status_code == 200
+    assert requests.post(url, json={"status": "办结", "note": "已发放"}, timeout=5).status_code == 200
+    found = client.applications_for(ID_HASH)
+    assert [a["status"] for a in found] == ["办结"]
+    assert [h["status"] for h in found[0]["history"]] == ["受理", "审核中", "办结"]
+
+
+def test_enrolment_with_a_one_time_code(platform, tmp_path):
+    code = requests.post(platform.url + "/v1/admin/enrolment-codes", timeout=5).json()["enrolment_code"]
+    fresh = CentralClient(platform.url, "", b"", state_dir=tmp_path)
+    terminal_id, key = fresh.enrol(code, "平房区某社区小屋")
+    assert len(key) == 32
+    enrolled = CentralClient(platform.url, terminal_id, key)
+    assert enrolled.heartbeat({"printer": {"status": "online"}}, {}, {"depth": 0})["terminal_id"] == terminal_id
+    with pytest.raises(NeedsStaff) as info:
+        fresh.enrol(code)
+    assert info.value.code == "ENROLMENT_CODE_INVALID"
+
+
+def test_tls_verification_is_on_by_default_and_takes_a_ca_file(tmp_path):
+    ca = tmp_path / "ca.pem"
+    ca.write_text("x")
+    assert CentralClient("https://p.example", "T", b"k" * 32).session.verify is True
+    c = CentralClient("https://p.example", "T", b"k" * 32, ca_file=ca, client_cert=tmp_path / "c.pem",
+                      client_key=tmp_path / "k.pem")
+    assert c.session.verify == str(ca) and c.session.cert == (str(tmp_path / "c.pem"), str(tmp_path / "k.pem"))
+
+
+def test_retry_after_parsing():
+    assert parse_retry_after("12") == 12
+    assert parse_retry_after(None) is None
+    assert 0 <= parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") <= 0.001

@@ -1,0 +1,153 @@
+"""Nothing lost, nothing twice: the worker against a platform that is down,
+failing, slow, dropping connections or answering garbage."""
+
+import random
+import threading
+import time
+
+import pytest
+import requests
+
+from kiosk.outbox.synthetic import fill, synthetic_application
+from kiosk.outbox.worker import full_jitter
+from simulators.platform.server import PlatformServer, free_port
+
+
+def _stats(platform):
+    return requests.get(platform.url + "/v1/admin/stats", timeout=5).json()
+
+
+def _assert_each_once(platform, receipts):
+    counts = platform.store.serial_counts()
+    assert {r.serial for r in receipts} == set(counts)
+    assert set(counts.values()) == {1}
+
+
+def test_platform_down_for_the_whole_enqueue_then_up(tmp_path, terminal, outbox, make_worker):
+    port = free_port()
+    worker = make_worker(f"http://127.0.0.1:{port}", max_backoff=0.2)
+    receipts = fill(outbox, 20, terminal.id_hash_key, attachment_bytes=4096)
+    # the worker tries while the platform is down: every attempt fails, nothing is lost
+    worker.run(deadline=time.monotonic() + 1.0)
+    assert outbox.status()["pending"] == 20 and worker.failed >= 1
+    assert {r["last_error"] for r in outbox.records()} == {"NETWORK"}
+    server = PlatformServer(tmp_path / "platform.sqlite3", port=port)
+    server.start()
+    try:
+        server.store.add_terminal(terminal.id, terminal.key.hex())
+        status = worker.run(until_empty=True)
+        assert status["pending"] == 0 and status["confirmed"] == 20
+        assert _stats(server)["applications"] == 20
+        _assert_each_once(server, receipts)
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("mode,params", [
+    ("error500", {}),
+    ("status", {"code": 503, "retry_after": 0}),
+    ("timeout", {"seconds": 1.5}),
+    ("slow", {"seconds": 0.15}),
+    ("drop", {}),
+    ("malformed", {}),
+])
+def test_flaky_platform_loses_nothing_and_files_nothing_twice(platform, terminal, outbox, make_worker, mode, params):
+    receipts = fill(outbox, 12, terminal.id_hash_key, attachment_bytes=2048)
+    platform.faults.set(mode, probability=0.5, **params)
+    platform.faults._random.seed(7)
+    worker = make_worker(platform.url, read_timeout=1.0)
+    worker.run(deadline=time.monotonic() + 1.5)
+    assert platform.faults.injected > 0
+    platform.faults.clear()
+    status = worker.run(until_empty=True)
+    assert status["pending"] == 0 and status["dead"] == 0 and status["confirmed"] == 12
+    assert _stats(platform)["applications"] == 12
+    _assert_each_once(platform, receipts)
+
+
+def test_worker_keeps_backing_off_while_the_platform_fails(platform, terminal, outbox, make_worker):
+    fill(outbox, 1, terminal.id_hash_key, attachment_bytes=1024)
+    platform.faults.set("error500")
+    worker = make_worker(platform.url, base_delay=0.05, max_backoff=0.4)
+    worker.run(deadline=time.monotonic() + 2.0)
+    tries = worker.failed
+    # full jitter capped at 0.4 s: on average one try per 0.2 s, never a busy loop
+    assert 3 <= tries <= 60
+    assert outbox.status()["pending"] == 1
+    platform.faults.clear()
+    assert worker.run(until_empty=True)["confirmed"] == 1
+
+
+def test_retry_after_delays_the_next_try(platform, terminal, outbox, make_worker):
+    fill(outbox, 1, terminal.id_hash_key, attachment_bytes=1024)
+    platform.faults.set("status", count=1, code=429, retry_after=30)
+    worker = make_worker(platform.url, max_backoff=0.1)
+    worker.process(outbox.next_due())
+    wait = outbox.next_wakeup() - time.time()
+    assert 29 <= wait <= 30.5
+
+
+def test_full_jitter_is_capped():
+    rng = random.Random(1)
+    delays = [full_jitter(n, 1.0, 600.0, rng) for n in range(40) for _ in range(20)]
+    assert max(delays) <= 600.0 and min(delays) >= 0.0
+    assert max(full_jitter(3, 1.0, 600.0, rng) for _ in range(200)) <= 8.0
+
+
+def test_enqueue_is_never_blocked_by_a_stuck_worker(platform, terminal, outbox, make_worker):
+    """The UI process keeps enqueueing while the worker waits on a platform that does not answer."""
+    fill(outbox, 3, terminal.id_hash_key, attachment_bytes=1024)
+    platform.faults.set("timeout", seconds=3)
+    worker = make_worker(platform.url, read_timeout=2.5)
+    t = threading.Thread(target=worker.run, kwargs={"deadline": time.monotonic() + 2.5})
+    t.start()
+    try:
+        time.sleep(0.3)
+        slowest = 0.0
+        for i in range(10):
+            started = time.monotonic()
+            outbox.enqueue("application", *synthetic_application(100 + i, terminal.id_hash_key, 300 * 1024))
+            slowest = max(slowest, time.monotonic() - started)
+        assert slowest < 1.0, f"enqueue took {slowest:.2f} s while the worker was stuck"
+        assert t.is_alive() and platform.faults.injected >= 1  # the worker really was waiting
+    finally:
+        worker.stopping.set()
+        t.join()
+    platform.faults.clear()
+    worker.stopping.clear()
+    assert worker.run(until_empty=True)["confirmed"] == 13
+
+
+def test_refused_submission_goes_to_dead_letters(platform, terminal, outbox, make_worker):
+    body, atts = synthetic_application(1, terminal.id_hash_key, 1024)
+    body["matter_code"] = "XX-404"
+    receipt = outbox.enqueue("application", body, atts)
+    fill(outbox, 2, terminal.id_hash_key, attachment_bytes=1024)
+    status = make_worker(platform.url).run(until_empty=True)
+    assert status["dead"] == 1 and status["confirmed"] == 2
+    assert status["dead_letters"] == [{"serial": receipt.serial, "kind": "application", "error": "UNKNOWN_MATTER",
+                                       "since": pytest.approx(time.time(), abs=30)}]
+
+
+def test_ambiguous_failure_asks_by_serial_before_resubmitting(platform, terminal, outbox, make_worker):
+    [receipt] = fill(outbox, 1, terminal.id_hash_key, attachment_bytes=1024)
+    platform.faults.set("drop", count=1)
+    worker = make_worker(platform.url)
+    # uploads pass the fault? no: the first request (an upload) is dropped; retry until it hits the POST
+    while outbox.status()["pending"]:
+        worker.process(outbox.next_due(now=time.time() + 10))
+    assert _stats(platform)["applications"] == 1 and _stats(platform)["idempotent_replays"] == 0
+    assert outbox.records()[0]["number"] == platform.store.by_serial(terminal.id, receipt.serial)["number"]
+
+
+def test_health_records_and_requests_go_through_too(platform, terminal, outbox, make_worker):
+    from kiosk.outbox.store import Attachment
+    outbox.enqueue("health_record", {"resident": {"id_hash": "cd" * 32},
+                                     "measurements": [{"kind": "blood_pressure", "values": {"sys": 128, "dia": 82},
+                                                       "unit": "mmHg"}]})
+    outbox.enqueue("request", {"category": "供暖", "text": "3号楼暖气不热", "location": "平房区某小区3号楼"},
+                   [Attachment("photo", b"\xff\xd8photo")])
+    make_worker(platform.url).run(until_empty=True)
+    stats = _stats(platform)
+    assert (stats["health_records"], stats["requests"], stats["attachments"]) == (1, 1, 1)
+    assert {r["number"][:2] for r in outbox.records()} == {"JK", "SQ"}
