@@ -40,6 +40,7 @@ PROFILE = Path(__file__).with_name("profiles") / "simulated.toml"
 
 # "module:Class" of every simulator the hut starts, in start order.
 SIMULATORS: list[str] = [
+    "simulators.platform.server:PlatformSimulator",
     "simulators.printer:PrinterSimulator",
     "simulators.idcard:IdCardSimulator",
 ]
