@@ -15,7 +15,7 @@ of the configured multi-byte encoding; outside it they are code page 437.
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 ESC, GS, FS, DLE = 0x1B, 0x1D, 0x1C, 0x10
 LF, CR, HT, FF, NUL = 0x0A, 0x0D, 0x09, 0x0C, 0x00
@@ -397,43 +397,3 @@ class EscPosInterpreter:
             return 0 if len(self._buf) < 5 else 5
         ops.append(Unknown(bytes(self._buf[:2])))
         return 2
-
-
-BARCODE_NAMES = {0: "UPC-A", 1: "UPC-E", 2: "EAN13", 3: "EAN8", 4: "CODE39", 5: "ITF", 6: "CODABAR",
-                 65: "UPC-A", 66: "UPC-E", 67: "EAN13", 68: "EAN8", 69: "CODE39", 70: "ITF",
-                 71: "CODABAR", 72: "CODE93", 73: "CODE128"}
-
-
-@dataclass
-class Transcript:
-    """Helper to follow the printed text of ops without rendering pixels."""
-
-    columns: int = 48
-    lines: list[str] = field(default_factory=list)
-
-    def add(self, op: Op) -> None:
-        if isinstance(op, TextLine):
-            widest = max((r.width for r in op.runs), default=1)
-            text = op.text.rstrip(" ")
-            gap = self.columns // widest - _columns(text)
-            pad = 0 if gap <= 0 or op.align == 0 else (gap // 2 if op.align == 1 else gap)
-            self.lines.append((" " * pad + text) if text else "")
-        elif isinstance(op, Feed):
-            self.lines.extend([""] * max(0, round(op.dots / 30)))
-        elif isinstance(op, QRCode):
-            self.lines.append("[QR] " + op.data.decode("utf-8", "replace"))
-        elif isinstance(op, BarcodeOp):
-            data = op.data.decode("ascii", "replace")
-            if op.system == 73 and data[:1] == "{":  # CODE128 code set prefix
-                data = data[2:].replace("{{", "{")
-            self.lines.append(f"[BARCODE {BARCODE_NAMES.get(op.system, op.system)}] {data}")
-        elif isinstance(op, Raster):
-            self.lines.append(f"[IMAGE {op.width_bytes * 8}x{op.height}]")
-        elif isinstance(op, CutOp):
-            self.lines.append("[CUT partial]" if op.partial else "[CUT full]")
-
-
-def _columns(text: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

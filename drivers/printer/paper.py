@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image, ImageDraw
 
-from .interpret import (BarcodeOp, CutOp, EscPosInterpreter, Feed, Op, QRCode, Raster, TextLine,
-                        Transcript)
+from .interpret import BarcodeOp, CutOp, EscPosInterpreter, Feed, Op, QRCode, Raster, TextLine
 from .profiles import cjk_font, latin_font
 from .receipt import char_width
 
@@ -65,6 +64,44 @@ class Slip:
             page.paste(band, (0, y))
             y += band.height
         return page
+
+
+BARCODE_NAMES = {0: "UPC-A", 1: "UPC-E", 2: "EAN13", 3: "EAN8", 4: "CODE39", 5: "ITF", 6: "CODABAR",
+                 65: "UPC-A", 66: "UPC-E", 67: "EAN13", 68: "EAN8", 69: "CODE39", 70: "ITF",
+                 71: "CODABAR", 72: "CODE93", 73: "CODE128"}
+
+
+@dataclass
+class Transcript:
+    """The printed text of ops, line by line, with markers for pictures and cuts."""
+
+    columns: int = 48
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, op: Op) -> None:
+        if isinstance(op, TextLine):
+            widest = max((r.width for r in op.runs), default=1)
+            text = op.text.rstrip(" ")
+            gap = self.columns // widest - _columns(text)
+            pad = 0 if gap <= 0 or op.align == 0 else (gap // 2 if op.align == 1 else gap)
+            self.lines.append((" " * pad + text) if text else "")
+        elif isinstance(op, Feed):
+            self.lines.extend([""] * max(0, round(op.dots / 30)))
+        elif isinstance(op, QRCode):
+            self.lines.append("[QR] " + op.data.decode("utf-8", "replace"))
+        elif isinstance(op, BarcodeOp):
+            data = op.data.decode("ascii", "replace")
+            if op.system == 73 and data[:1] == "{":  # CODE128 code set prefix
+                data = data[2:].replace("{{", "{")
+            self.lines.append(f"[BARCODE {BARCODE_NAMES.get(op.system, op.system)}] {data}")
+        elif isinstance(op, Raster):
+            self.lines.append(f"[IMAGE {op.width_bytes * 8}x{op.height}]")
+        elif isinstance(op, CutOp):
+            self.lines.append("[CUT partial]" if op.partial else "[CUT full]")
+
+
+def _columns(text: str) -> int:
+    return sum(char_width(c) for c in text)
 
 
 def _aligned(img: Image.Image, dots: int, align: int) -> Image.Image:

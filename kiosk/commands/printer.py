@@ -65,7 +65,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         flags = report["flags"]
         shown = ", ".join(f"{k}={'?' if v is None else ('yes' if v else 'no')}" for k, v in flags.items())
         print(f"  bits: {shown}")
-        print(f"  raw replies (DLE EOT 1-4): " + " ".join(f"{n}:{v or 'none'}" for n, v in report["raw"].items()))
+        print("  raw replies (DLE EOT 1-4): " + " ".join(f"{n}:{v or 'none'}" for n, v in report["raw"].items()))
         print("  counters: " + ", ".join(f"{k}={v}" for k, v in report["counters"].items()))
     return 0 if status.printable else 1
 
