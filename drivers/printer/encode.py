@@ -16,6 +16,7 @@ printer for its status between them and notice paper running out mid-job.
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass, field
 
 from escpos.constants import PAPER_FULL_CUT, PAPER_PART_CUT
@@ -29,7 +30,7 @@ CHINESE_ON, CHINESE_OFF = FS + b"&", FS + b"."
 ALIGN = {"left": 0, "center": 1, "right": 2}
 FONT_DOTS = 24         # height of the 12x24 font A; a CJK glyph is 24x24
 BASELINE = 0.86       # baseline position within a glyph cell, as a fraction of its height
-_THRESHOLD = [0] * 150 + [255] * 106
+_INK = [0] * 106 + [255] * 150   # glyph coverage above ~40 % prints as a dot
 LINE_DOTS = 30         # default line spacing of a 203 dpi printer, about 1/6 inch
 
 
@@ -99,37 +100,46 @@ def _needs_image(line: Line, profile: Profile) -> bool:
     return profile.image_fallback or encode_text(line.text, profile) is None
 
 
+@functools.lru_cache(maxsize=8192)
+def _glyph(ch: str, cell_w: int, size: int):
+    """One character drawn in its grid cell (a thresholded ink mask: 255 =
+    ink), cached: a slip repeats few distinct characters, and Pillow's
+    per-call text layout costs far more than pasting a ready cell."""
+    from PIL import Image as PILImage, ImageDraw
+
+    font = latin_font(size) if ch.isascii() else cjk_font(size)
+    cell = PILImage.new("L", (cell_w, LINE_DOTS * size // FONT_DOTS), 0)
+    baseline = (cell.height - size) // 2 + round(size * BASELINE)
+    ImageDraw.Draw(cell).text(((cell_w - font.getlength(ch)) / 2, baseline), ch, font=font, fill=255,
+                              anchor="ls")
+    # Threshold the anti-aliased edges: python-escpos would dither grey
+    # into speckles, which a thermal head prints as hatching.
+    return cell.point(_INK)
+
+
 def render_lines(lines: list[Line], dots: int, columns: int):
     """Lines of text drawn on the printer's character grid (so key-value
     rows stay aligned), one PIL image for the run of lines."""
-    from PIL import Image as PILImage, ImageDraw
+    from PIL import Image as PILImage
 
     cell = dots // columns
     heights = [LINE_DOTS * (2 if ln.double else 1) for ln in lines]
     img = PILImage.new("L", (dots, sum(heights)), 255)
-    draw = ImageDraw.Draw(img)
     y = 0
     for line, height in zip(lines, heights):
         scale = 2 if line.double else 1
-        font = cjk_font(FONT_DOTS * scale)
-        width_cols = text_width(line.text) * scale
-        free = max(0, dots - width_cols * cell)
+        free = max(0, dots - text_width(line.text) * scale * cell)
         x = {"left": 0, "center": free // 2, "right": free}[line.align]
-        latin = latin_font(FONT_DOTS * scale)
-        baseline = y + (height - font.size) // 2 + round(font.size * BASELINE)
-        for offset in (0, 1) if line.bold else (0,):
-            cx = x + offset
-            for ch in line.text:
-                w = char_width(ch) * cell * scale
-                if ch != " ":
-                    glyph_font = latin if ch.isascii() else font
-                    gx = cx + (w - glyph_font.getlength(ch)) / 2
-                    draw.text((gx, baseline), ch, font=glyph_font, fill=0, anchor="ls")
-                cx += w
+        for ch in line.text:
+            w = char_width(ch) * cell * scale
+            if ch != " " and w:
+                mask = _glyph(ch, w, FONT_DOTS * scale)
+                img.paste(0, (x, y), mask)
+                if line.bold:
+                    img.paste(0, (x + 1, y), mask)
+            x += w
         y += height
-    # Threshold the anti-aliased glyphs: python-escpos would dither grey
-    # edges into speckles, which a thermal head prints as hatching.
-    return img.point(_THRESHOLD)
+    return img
 
 
 def _text_line(line: Line, profile: Profile) -> bytes:
