@@ -76,6 +76,8 @@ class KioskApp(App):
     # The ID card is still on the reader after the visit ended: the home
     # screen asks the resident to take it until the reader says it is gone.
     card_reminder = BooleanProperty(False)
+    # What the reader last said: is a card lying on it?
+    card_on_reader = BooleanProperty(False)
     title = "Hut kiosk"
 
     def __init__(self, settings: Any, clock: Any = time.monotonic, **kwargs: Any):
@@ -196,9 +198,12 @@ class KioskApp(App):
         if not isinstance(event, DeviceEvent):
             return
         self.idle.touch()  # placing or taking a card is the resident acting
-        if event.kind == "card_left":
+        if event.kind in ("card_present", "record"):
+            self.card_on_reader = True
+        elif event.kind == "card_left":
             self.card_reminder = True
         elif event.kind == "card_removed":
+            self.card_on_reader = False
             self.card_reminder = False
         if not on_identify:
             return  # a card read on the home screen is not kept anywhere
@@ -231,6 +236,12 @@ class KioskApp(App):
             self.session.begin(key)
         self.identify.reset(service.title)
         self._show("identify")
+        # A card placed before the resident chose a service was not kept;
+        # ask the reader to deliver it again instead of making them lift it.
+        for device in self.devices.values():
+            read_again = getattr(device, "read_again", None)
+            if read_again is not None:
+                read_again()
 
     def continue_service(self) -> None:
         """After identification: the service's own flow, or the honest message."""

@@ -162,26 +162,42 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
         yield Until(lambda: app.identify.state == "identified", "the card to be read", 20)
         yield SETTLE
         shot("04-identify-card")
+        app.go_home("resident")  # the resident leaves the card on the reader
+        yield Until(lambda: app.card_reminder, "the reminder to take the card", 10)
+        yield SETTLE
+        shot("05-home-take-your-card")
         hut_control(control_url, "idcard", "remove_card")
+        yield Until(lambda: not app.card_on_reader, "the reader to notice the card was taken", 10)
     else:
-        log("  skipped 04-identify-card: this hut has no ID card simulator yet")
+        log("  skipped 04-identify-card and 05-home-take-your-card: this hut has no ID card simulator yet")
 
     app.go_home("resident")
     app.open_service("health")
     yield SETTLE
-    shot("05-service-being-prepared")
+    shot("06-service-being-prepared")
 
     # Fast-forward to just past the warning: the overlay shows the countdown.
-    clock.offset += app.idle.warning_after - app.idle.idle_for() + 0.5
-    yield Until(lambda: app.warning._is_open, "the idle warning")
-    yield SETTLE
-    shot("06-idle-warning")
+    # The clock is pushed on every check, because a late reader event (the
+    # card being taken away) counts as activity and restarts the count.
+    def fast_forward(to: float) -> None:
+        clock.offset += max(0.0, to - app.idle.idle_for())
 
-    clock.offset += app.idle.timeout_after
-    yield Until(lambda: app.sm.current == "home" and not app.session.active, "the idle timeout")
+    def warned() -> bool:
+        fast_forward(app.idle.warning_after + 0.5)
+        return app.warning._is_open
+
+    def timed_out() -> bool:
+        fast_forward(app.idle.timeout_after + 0.5)
+        return app.sm.current == "home" and not app.session.active
+
+    yield Until(warned, "the idle warning")
+    yield SETTLE
+    shot("07-idle-warning")
+
+    yield Until(timed_out, "the idle timeout")
     gc.collect()
     yield SETTLE
-    shot("07-home-after-timeout")
+    shot("08-home-after-timeout")
 
 
 def copy_slips(settings: Any, out: Path) -> list[Path]:

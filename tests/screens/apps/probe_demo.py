@@ -1,0 +1,29 @@
+"""Run the demo walk-through in a real virtual hut (with the ID card simulator)."""
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
+import simulators.hut as hut_module  # noqa: E402
+from kiosk.config import load  # noqa: E402
+
+IDCARD = "simulators.idcard.sam:IdCardSimulator"
+
+
+def main() -> int:
+    workdir, out = Path(sys.argv[1]), Path(sys.argv[2])
+    if IDCARD not in hut_module.SIMULATORS:  # the card step needs the reader
+        hut_module.SIMULATORS.append(IDCARD)
+    with hut_module.Hut(workdir) as hut:
+        settings = load(hut.config_path)
+        from screens.demo import main as demo_main
+
+        rc = demo_main(settings, hut.control_url, out)
+        (out / "hut.json").write_text(json.dumps(sorted(hut.simulators)))
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""The demo walks through every screen in a virtual hut and saves a PNG of each."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+pytestmark = pytest.mark.ui
+
+HERE = Path(__file__).resolve().parent
+EXPECTED = ["01-home-zh", "02-home-en", "03-identify-waiting", "04-identify-card", "05-home-take-your-card",
+            "06-service-being-prepared", "07-idle-warning", "08-home-after-timeout"]
+
+
+@pytest.fixture(scope="module")
+def demo(display, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    out = folder / "out"
+    env = dict(os.environ, DISPLAY=display, KIVY_NO_ARGS="1", KIVY_HOME=str(folder / "kivy-home"),
+               KIVY_NO_CONSOLELOG="1", PYTHONPATH=str(HERE.parents[1]))
+    proc = subprocess.run([sys.executable, str(HERE / "apps" / "probe_demo.py"), str(folder / "hut"), str(out)],
+                          env=env, capture_output=True, text=True, timeout=180, cwd=folder)
+    return proc, out
+
+
+def test_demo_exits_0_and_says_where_the_pictures_are(demo):
+    proc, out = demo
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    assert f"Screenshots are in {out}" in proc.stdout
+
+
+def test_every_screen_is_saved_as_a_full_window_png(demo):
+    proc, out = demo
+    assert "idcard" in json.loads((out / "hut.json").read_text())
+    for name in EXPECTED:
+        path = out / f"{name}.png"
+        assert path.is_file(), f"{name}.png missing; demo said:\n{proc.stdout}"
+        with Image.open(path) as image:
+            assert image.size == (1920, 1080)
+            colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
+            assert colours is None or len(colours) > 50, f"{name}.png is (nearly) blank"
+
+
+def test_screens_differ_and_home_after_timeout_shows_no_trace(demo):
+    _, out = demo
+    pictures = {name: Image.open(out / f"{name}.png").convert("RGB").tobytes() for name in EXPECTED}
+    steps = EXPECTED[:-1]
+    assert len({pictures[n] for n in steps}) == len(steps), "two steps saved the same picture"
+    assert pictures["08-home-after-timeout"] == pictures["01-home-zh"], \
+        "after the idle timeout the home screen differs from a fresh start"
