@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 import time
 from typing import Any
@@ -37,7 +38,8 @@ from screens.services import BY_KEY  # noqa: E402
 log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 0.2
-READER_DOWN = {Status.OFFLINE, Status.POWER_OFF, Status.NO_DEVICE, Status.HARDWARE_ERROR}
+# "unknown" is a reader that stopped answering: for the resident it cannot read a card either.
+READER_DOWN = {Status.OFFLINE, Status.POWER_OFF, Status.NO_DEVICE, Status.HARDWARE_ERROR, Status.UNKNOWN}
 
 
 def configure_kivy(settings: Any) -> None:
@@ -156,6 +158,9 @@ class KioskApp(App):
                 device = build_device(self.settings, name)
             except KioskError as exc:
                 log.error("ID card reader %s cannot be used: %s", name, exc)
+                continue
+            except Exception:  # a broken driver must not keep the kiosk from starting
+                log.exception("ID card reader %s cannot be built", name)
                 continue
             self.attach_device(device)
             threading.Thread(target=self._open_device, args=(device,), name=f"open-{name}",
@@ -336,5 +341,15 @@ class KioskApp(App):
 def main(settings: Any) -> int:
     """Run the kiosk on this terminal's screen until the window closes."""
     configure_kivy(settings)
-    KioskApp(settings).run()
+    app = KioskApp(settings)
+
+    def stop_gracefully(signum: int, _frame: Any) -> None:
+        # systemd stops the kiosk with SIGTERM: close devices (their counters
+        # are flushed on close) and drop the session instead of dying mid-frame.
+        log.info("signal %d: stopping the kiosk app", signum)
+        Clock.schedule_once(lambda _dt: app.stop())
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop_gracefully)
+    app.run()
     return 0

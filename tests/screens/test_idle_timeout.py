@@ -29,12 +29,14 @@ def test_identified_resident_is_shown_masked_only(facts):
     assert facts["masked_id"] == "230108********1234"
     assert not facts["full_id_on_screen"] and not facts["full_name_on_screen"]
     assert facts["session_has_resident"]
+    assert facts["clipped_identify"] == [], "text cut off on a 1280x800 screen"
 
 
 def test_warning_shows_a_countdown_and_any_touch_dismisses_it(facts):
     assert WARNING - 0.3 <= facts["warning_after"] <= WARNING + 1.5
     assert facts["countdown"].isdigit() and 1 <= int(facts["countdown"]) <= IDLE - WARNING + 1
     assert "Continue" in facts["warning_text"] and "继续" in facts["warning_text"]
+    assert facts["clipped_warning"] == [], "text cut off on a 1280x800 screen"
     assert facts["warning_open_after_touch"] is False
     assert facts["screen_after_touch"] == "identify"
     assert facts["resident_kept_after_touch"], "a touch must keep the visit going"

@@ -27,6 +27,11 @@ def from_driver_thread(app, *events):
     thread.join()
 
 
+def clipped(widget):
+    return [lab.text for lab in labels_of(widget)
+            if lab.text and lab.opacity > 0 and lab.texture_size[0] > lab.width + 1]
+
+
 def all_text(app):
     from kivy.core.window import Window
     return " ".join(lab.text for child in Window.children for lab in labels_of(child))
@@ -60,6 +65,7 @@ def script(app, facts):
     facts["full_id_on_screen"] = NUMBER in text
     facts["full_name_on_screen"] = NAME in text
     facts["session_has_resident"] = app.session.resident is not None and app.session.resident.name == NAME
+    facts["clipped_identify"] = clipped(app.identify)
 
     # Idle: the warning comes with a countdown; a touch anywhere sends it away.
     started = time.monotonic()
@@ -68,6 +74,7 @@ def script(app, facts):
     yield 0.3
     facts["countdown"] = app.warning.ids.countdown.text
     facts["warning_text"] = " ".join(lab.text for lab in labels_of(app.warning))
+    facts["clipped_warning"] = clipped(app.warning)
     tap(pos=(5, 5))  # a corner, not the button: any touch counts
     yield 0.3
     facts["warning_open_after_touch"] = app.warning._is_open
