@@ -52,3 +52,15 @@ def test_screens_differ_and_home_after_timeout_shows_no_trace(demo):
     assert len({pictures[n] for n in steps}) == len(steps), "two steps saved the same picture"
     assert pictures["08-home-after-timeout"] == pictures["01-home-zh"], \
         "after the idle timeout the home screen differs from a fresh start"
+
+
+def test_printed_slips_are_copied_next_to_the_screenshots(demo):
+    proc, out = demo
+    if not (out / "selftest.txt").exists():
+        pytest.skip("this hut has no printer simulator")
+    assert (out / "selftest.txt").read_text() == "OK"
+    slips = sorted((out / "slips").glob("*.png"))
+    assert slips, f"no slip copied; demo said:\n{proc.stdout}"
+    with Image.open(slips[0]) as image:
+        assert image.size[1] > 100, "the copied slip is not a rendered receipt"
+    assert f"{out / 'slips'}" in proc.stdout

@@ -18,6 +18,12 @@ def main() -> int:
         hut_module.SIMULATORS.append(IDCARD)
     with hut_module.Hut(workdir) as hut:
         settings = load(hut.config_path)
+        if "printer" in settings.devices:  # a real slip for the demo to collect
+            from kiosk.devices import build_device
+
+            with build_device(settings, "printer") as printer:
+                (out / "selftest.txt").parent.mkdir(parents=True, exist_ok=True)
+                (out / "selftest.txt").write_text(printer.check_health("external"))
         from screens.demo import main as demo_main
 
         rc = demo_main(settings, hut.control_url, out)
