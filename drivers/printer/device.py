@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 _OWN_OPTIONS = {"baudrate": (int, 1200, 921600), "status_timeout": (float, 0.05, 10.0),
                 "connect_timeout": (float, 0.1, 60.0), "segment_lines": (int, 1, 200)}
 DEFAULTS = {"baudrate": 9600, "status_timeout": 0.5, "connect_timeout": 3.0, "segment_lines": 8}
+WRITE_TIMEOUT = 30.0
+STATUS_RETRIES = 2
 COUNTERS = ("jobs", "failed_jobs", "lines_printed", "cuts", "failed_cuts", "paper_outs", "comm_errors")
 
 
@@ -72,6 +74,12 @@ class _Link:
         return self.backend._device  # socket.socket or serial.Serial
 
     def write(self, data: bytes) -> None:
+        # A printer with a full buffer takes bytes as fast as it prints;
+        # the short status-read timeout must not apply to writes.
+        if self.kind == "network":
+            self.raw.settimeout(WRITE_TIMEOUT)
+        else:
+            self.raw.write_timeout = WRITE_TIMEOUT
         self.backend._raw(data)
 
     def read_byte(self, timeout: float) -> int | None:
@@ -121,6 +129,7 @@ class ReceiptPrinter(Device):
         self._io = threading.RLock()
         self._last_status = PrinterStatus({})
         self._problem_codes: set[str] = set()
+        self._link_error = ""  # why the last connect failed, for the technician
         self._job_ids = itertools.count(1)
         self.failed_jobs: collections.deque[tuple[str, EncodedJob]] = collections.deque(maxlen=5)
         self._set_info(DeviceInfo(
@@ -183,8 +192,10 @@ class ReceiptPrinter(Device):
             backend.open()
         except (DeviceNotFoundError, OSError) as exc:
             self.counters.incr("comm_errors")
-            raise DeviceFailure(f"printer {self.name} at {self.where} cannot be reached: {_first_line(exc)}",
-                                Action.MAINTENANCE, "no_connection") from None
+            self._link_error = f"cannot connect to {self.where}: {_first_line(exc)}"
+            raise DeviceFailure(f"printer {self.name}: {self._link_error}", Action.MAINTENANCE,
+                                "no_connection") from None
+        self._link_error = ""
         if kind == "network":  # status queries are 3-byte writes: no Nagle delay
             backend._device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._link = _Link(backend, kind)
@@ -248,11 +259,15 @@ class ReceiptPrinter(Device):
         previous, self._last_status = self._last_status, status
         if status.paper == "end" and previous.paper != "end":
             self.counters.incr("paper_outs")
-        self._set_state(status.status, profile=self.profile.name, **status.detail())
+        link = {"link": self._link_error} if self._link_error and not status.answered else {}
+        self._set_state(status.status, profile=self.profile.name, **status.detail(), **link)
         codes = {p.code for p in status.problems()}
         for problem in status.problems():
             if problem.code not in self._problem_codes:
-                self._report_error(f"{problem.what} ({problem.what_zh})", problem.action, problem.code)
+                what = f"{problem.what} ({problem.what_zh})"
+                if link:
+                    what += f"; {self._link_error}"
+                self._report_error(what, problem.action, problem.code)
         self._problem_codes = codes
 
     @property
@@ -301,7 +316,12 @@ class ReceiptPrinter(Device):
                     self._drop_link()
                 log.warning("printer %s: sending job %s failed: %s", self.name, job_id, _first_line(exc))
                 return self._fail(job_id, job, result, PrinterStatus.decode({}), "while sending")
-            after = self.query_status()
+            after = self._read_status()
+            for _ in range(STATUS_RETRIES):  # a busy printer may miss one real-time reply
+                if after.answered:
+                    break
+                after = self._read_status()
+            self._apply(after)
             if segment.cut:
                 if after.flag("autocutter_error"):
                     self.counters.incr("failed_cuts")

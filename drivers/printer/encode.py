@@ -69,9 +69,15 @@ def _dummy(profile: Profile) -> Dummy:
     return printer
 
 
+# Text from data (a matter name from the platform, a typed remark) must never
+# carry a control byte into the stream: ESC or GS in it would be a command.
+_NO_CONTROLS = {c: " " for c in [*range(0x20), 0x7F]}
+
+
 def encode_text(text: str, profile: Profile) -> bytes | None:
     """Text bytes for the printer's resident font, or None when the font's
     encoding cannot represent the text (the caller falls back to an image)."""
+    text = text.translate(_NO_CONTROLS)
     if text.isascii():
         return text.encode("ascii")
     try:

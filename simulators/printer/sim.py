@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import select
 import socket
 import threading
@@ -111,6 +112,9 @@ class PrinterSimulator:
         self.state: dict[str, Any] = {}
         self.reset()
         self._jobs: list[dict[str, Any]] = []
+        self._numbered = 0
+        self._render_queue: queue.Queue = queue.Queue()
+        self._renderer: threading.Thread | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._server: socket.socket | None = None
@@ -167,9 +171,26 @@ class PrinterSimulator:
                 value |= (0x0C if s["paper"] in ("near_end", "end") else 0) | (0x60 if paper_end else 0)
             return value
 
-    def save_job(self, slip: Slip, notes: list[str], endpoint: str) -> dict[str, Any]:
+    def save_job(self, slip: Slip, notes: list[str], endpoint: str) -> None:
+        """Queue the slip for drawing.  Drawing takes a while and a real
+        printer answers DLE EOT in real time, so the endpoint thread must not
+        wait for it."""
         with self._lock:
-            number = len(self._jobs) + 1
+            self._numbered += 1
+            number = self._numbered
+        self._render_queue.put((number, slip, list(notes), endpoint))
+
+    def _render_loop(self) -> None:
+        while True:
+            item = self._render_queue.get()
+            if item is None:
+                return
+            try:
+                self._render(*item)
+            except Exception:
+                log.exception("printer simulator could not draw job %d", item[0])
+
+    def _render(self, number: int, slip: Slip, notes: list[str], endpoint: str) -> dict[str, Any]:
         self.outdir.mkdir(parents=True, exist_ok=True)
         base = self.outdir / f"job-{number:04d}"
         slip.render().save(base.with_suffix(".png"))
@@ -180,6 +201,7 @@ class PrinterSimulator:
                "complete": not notes, "notes": list(notes)}
         with self._lock:
             self._jobs.append(job)
+            self._jobs.sort(key=lambda j: j["id"])
         log.info("printer simulator: job %d (%s) -> %s", number, endpoint, job["png"])
         return job
 
@@ -189,6 +211,8 @@ class PrinterSimulator:
             return
         self._stop.clear()
         self.outdir.mkdir(parents=True, exist_ok=True)
+        self._renderer = threading.Thread(target=self._render_loop, name="printer-sim-render", daemon=True)
+        self._renderer.start()
         server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -225,6 +249,10 @@ class PrinterSimulator:
         for thread in self._threads:
             thread.join(5)
         self._threads.clear()
+        if self._renderer is not None:  # draw what is queued, then end
+            self._render_queue.put(None)
+            self._renderer.join(30)
+            self._renderer = None
         for fd in (self._master, self._slave):
             if fd >= 0:
                 os.close(fd)

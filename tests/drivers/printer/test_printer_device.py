@@ -198,3 +198,10 @@ def test_from_config_picks_transport_and_applies_profile_overrides():
         ReceiptPrinter("x", url="http://10.0.0.5")
     with pytest.raises(OptionError):
         ReceiptPrinter("x")
+
+
+def test_unreachable_printer_says_why_in_its_state():
+    device = ReceiptPrinter("p", url="tcp://127.0.0.1:9", options={"connect_timeout": 0.5})
+    device.open()
+    assert "cannot connect to tcp://127.0.0.1:9" in device.state.detail["link"]
+    device.close()

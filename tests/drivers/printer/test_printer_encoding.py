@@ -144,3 +144,12 @@ def test_character_missing_from_big5_prints_as_image_not_question_mark():
     (slip,) = slips_from_bytes(data, "big5", True, profile.dots)
     assert "編號 A1" in slip.text_lines()
     assert any(ln.startswith("[IMAGE") for ln in slip.transcript().splitlines())
+
+
+def test_control_bytes_in_data_cannot_inject_commands():
+    profile = resolve()
+    evil = Receipt([Text("事项\x1bd\x09\x1dV\x00 end"), Cut()])
+    data = encode(evil, profile).data
+    (slip,) = slips_from_bytes(data, profile.encoding, True, profile.dots)
+    assert slip.cut == "full" and [op for op in slip.ops if type(op).__name__ == "CutOp"].__len__() == 1
+    assert reference_decode(data, "gb18030", True) == ["事项 d  V  end"]
