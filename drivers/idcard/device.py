@@ -1,7 +1,7 @@
 """The ID card reader: the GA 467 codec run over pyserial.
 
 pyserial's ``serial.threaded.ReaderThread`` owns the port and feeds bytes to
-a protocol object (:class:`_SamLink`) that turns them into replies; a polling
+a protocol object (:class:`SamLink`) that turns them into replies; a polling
 thread runs find -> select -> read and turns replies into device events.  The
 split keeps the codec free of I/O and lets one thread block on a reply while
 another reads the wire.
@@ -26,11 +26,10 @@ import serial.threaded
 from drivers.base import (Action, Counters, Device, DeviceFailure, DeviceInfo, HealthLevel, OptionError,
                           Status)
 from drivers.idcard import codec
+from drivers.idcard.link import LOST, LinkLost, SamLink
 from drivers.idcard.records import IdCardRecord
 
 log = logging.getLogger(__name__)
-
-_LOST = object()
 
 OPTIONS: dict[str, tuple[type, Any, str]] = {
     "poll_interval": (float, 0.2, "seconds between find-card polls, 0.05..5"),
@@ -46,57 +45,6 @@ OPTIONS: dict[str, tuple[type, Any, str]] = {
 }
 _RANGES = {"poll_interval": (0.05, 5), "command_timeout": (0.05, 10), "read_timeout": (0.2, 30),
            "retries": (0, 10), "removal_polls": (1, 20), "reconnect_interval": (0.05, 60)}
-
-
-class _LinkLost(Exception):
-    pass
-
-
-class _SamLink(serial.threaded.Protocol):
-    """Bytes from the ReaderThread -> replies (or codec errors) in a queue."""
-
-    def __init__(self) -> None:
-        self.decoder = codec.FrameDecoder("reply")
-        self.replies: queue.Queue = queue.Queue()
-        self.lost = threading.Event()
-        self.lock = threading.Lock()
-        self.transport: serial.threaded.ReaderThread | None = None
-
-    def connection_made(self, transport: serial.threaded.ReaderThread) -> None:
-        self.transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        with self.lock:
-            self.decoder.feed(data)
-            while True:
-                try:
-                    for reply in self.decoder.events():
-                        self.replies.put(reply)
-                    break
-                except codec.ProtocolError as exc:
-                    self.replies.put(exc)
-
-    def connection_lost(self, exc: BaseException | None) -> None:
-        self.lost.set()
-        self.replies.put(_LOST)
-
-    def flush(self, port: serial.Serial) -> None:
-        """Drop whatever is buffered anywhere, so a late reply to a failed
-        command is never taken as the answer to the next one."""
-        with self.lock:
-            try:
-                port.reset_input_buffer()
-            except (serial.SerialException, OSError, ValueError):
-                pass
-            self.decoder.reset()
-            while True:
-                try:
-                    item = self.replies.get_nowait()
-                except queue.Empty:
-                    break
-                if item is _LOST:
-                    self.replies.put(_LOST)
-                    break
 
 
 # what a success reply's data must look like; anything else is a stray reply
@@ -122,7 +70,7 @@ class IdCardReader(Device):
             self._wlt = WltDecoder(self.wlt_library, self.wlt_symbol)
         self._serial: serial.Serial | None = None
         self._reader: serial.threaded.ReaderThread | None = None
-        self._link: _SamLink | None = None
+        self._link: SamLink | None = None
         self._txn = threading.RLock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -191,7 +139,7 @@ class IdCardReader(Device):
                 log.info("idcard %s: port %s not available (%s)", self.name, self.port, exc)
             self._set_state(Status.NO_DEVICE, port=self.port)
             return False
-        link = _SamLink()
+        link = SamLink()
         reader = serial.threaded.ReaderThread(port, lambda: link)
         reader.daemon = True
         reader.start()
@@ -199,7 +147,7 @@ class IdCardReader(Device):
         self._serial, self._reader, self._link = port, reader, link
         try:
             self._check_sam(initial=True)
-        except _LinkLost:
+        except LinkLost:
             self._disconnect()
             self._set_state(Status.NO_DEVICE, port=self.port)
             return False
@@ -255,7 +203,7 @@ class IdCardReader(Device):
                   retries: int | None = None) -> codec.Reply:
         """Send one command and wait for its reply, retrying after a damaged,
         missing or stray reply (flushing in between).  Raises ProtocolError
-        when every attempt failed, _LinkLost when the port vanished."""
+        when every attempt failed, LinkLost when the port vanished."""
         if timeout is None:
             timeout = self.read_timeout if command[0] == 0x30 else self.command_timeout
         attempts = 1 + (self.retries if retries is None else retries)
@@ -265,13 +213,13 @@ class IdCardReader(Device):
             for attempt in range(attempts):
                 link, port = self._link, self._serial
                 if link is None or port is None or link.lost.is_set():
-                    raise _LinkLost()
+                    raise LinkLost()
                 if attempt:
                     link.flush(port)
                 try:
                     port.write(frame)
                 except (serial.SerialException, OSError) as exc:
-                    raise _LinkLost() from exc
+                    raise LinkLost() from exc
                 try:
                     return self._await(link, command, time.monotonic() + timeout)
                 except codec.ProtocolError as exc:
@@ -284,7 +232,7 @@ class IdCardReader(Device):
         assert last is not None
         raise last
 
-    def _await(self, link: _SamLink, command: tuple[int, int], deadline: float) -> codec.Reply:
+    def _await(self, link: SamLink, command: tuple[int, int], deadline: float) -> codec.Reply:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -293,9 +241,9 @@ class IdCardReader(Device):
                 item = link.replies.get(timeout=remaining)
             except queue.Empty:
                 continue
-            if item is _LOST:
-                link.replies.put(_LOST)
-                raise _LinkLost()
+            if item is LOST:
+                link.replies.put(LOST)
+                raise LinkLost()
             if isinstance(item, codec.ProtocolError):
                 raise item
             expected = _EXPECTED_DATA.get(command)
@@ -318,7 +266,7 @@ class IdCardReader(Device):
                         self._stop.wait(self.poll_interval)
                         continue
                 self._poll_once()
-            except _LinkLost:
+            except LinkLost:
                 self._on_link_lost()
                 continue
             except codec.ProtocolError as exc:
@@ -417,6 +365,16 @@ class IdCardReader(Device):
         self._emit("card_left")
         return True
 
+    def read_again(self) -> None:
+        """Deliver the card on the reader once more (no need to lift it).
+
+        The once-per-card rule drops a card placed before the resident chose
+        a service; the identify step calls this when it opens.  Nothing is
+        cached: the card is simply read again on the next poll.
+        """
+        self._delivered = False
+        self._failed_uid = None
+
     def photo_bmp(self, record: IdCardRecord) -> bytes | None:
         """The card photo as a 102x126 BMP, in memory, when a vendor WLT
         decoder is configured; None otherwise (the screen shows no photo)."""
@@ -434,6 +392,6 @@ class IdCardReader(Device):
                 return "OK"
             sam_id = codec.format_sam_id(self._transact(codec.READ_SAM_ID).raise_for_status().data)
             return f"OK (SAM ID {sam_id})"
-        except _LinkLost:
+        except LinkLost:
             raise DeviceFailure(f"身份证阅读器已断开 / ID card reader disconnected ({self.port})",
                                 Action.AUTO, "unplugged") from None

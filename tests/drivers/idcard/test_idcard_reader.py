@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from drivers.base import Action, Counters, DeviceEvent, OptionError, Status
+from drivers.base import Action, Counters, DeviceError, DeviceEvent, OptionError, Status
 from drivers.idcard.device import IdCardReader
 from drivers.idcard.records import CardType
 
@@ -109,7 +109,8 @@ def test_persistent_corruption_then_recovery_serves_next_card(sim, reader, recor
     sim.control("set_fault", mode="bad_checksum")
     recorder.wait_status("unknown", timeout=8)
     assert reader.counters.get("comm_errors") >= 3
-    assert any("does not answer" in e.what and "checksum" in e.what for e in recorder.errors())
+    error = recorder.wait(lambda e: isinstance(e, DeviceError) and "does not answer" in e.what)
+    assert "checksum" in error.what and "校验" in error.what
     sim.control("clear_fault")
     recorder.wait(lambda e: getattr(e, "new", None) is not None and e.new.status == Status.ONLINE
                   and e.old.status == Status.UNKNOWN)
@@ -164,7 +165,8 @@ def test_unplug_and_replug(sim, reader, recorder):
     recorder.wait_status("no_device")
     assert "card_removed" in recorder.kinds()
     assert "no ID card reader" in reader.check_health("internal") or "disconnected" in reader.check_health()
-    assert any(e.code == "unplugged" and e.action == Action.AUTO for e in recorder.errors())
+    error = recorder.wait(lambda e: isinstance(e, DeviceError) and e.code == "unplugged")
+    assert error.action == Action.AUTO and "disconnected" in error.what
     sim.control("remove_card")
     sim.control("replug")
     recorder.wait(lambda e: getattr(e, "new", None) is not None and e.new.status == Status.ONLINE
@@ -239,3 +241,13 @@ def test_record_event_repr_hides_the_record(sim, reader, recorder):
     recorder.wait_kind("record")
     event = next(e for e in recorder.events if isinstance(e, DeviceEvent) and e.kind == "record")
     assert "李秀英" not in repr(event) and "1281" not in repr(event)
+
+
+def test_read_again_delivers_the_card_still_on_the_reader(sim, reader, recorder):
+    sim.control("place_card", card="resident")
+    recorder.wait_kind("record")
+    reader.read_again()
+    recorder.wait_kind("record", 2)
+    assert recorder.kinds() == ["card_present", "record", "record"]
+    time.sleep(0.3)
+    assert recorder.kinds().count("record") == 2  # and then once again only

@@ -1,0 +1,68 @@
+"""The transport half of the reader: pyserial's ``ReaderThread`` feeds the
+bytes it reads to :class:`SamLink`, which runs the sans-I/O decoder and queues
+replies for whichever thread is waiting on a command (serial.threaded's
+Protocol/ReaderThread split).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+
+import serial
+import serial.threaded
+
+from drivers.idcard import codec
+
+LOST = object()  # queued when the port vanishes
+
+
+class LinkLost(Exception):
+    """The port vanished (USB adapter pulled): the reader reconnects."""
+
+
+class SamLink(serial.threaded.Protocol):
+    """Bytes from the ReaderThread -> replies (or codec errors) in a queue."""
+
+    def __init__(self) -> None:
+        self.decoder = codec.FrameDecoder("reply")
+        self.replies: queue.Queue = queue.Queue()
+        self.lost = threading.Event()
+        self.lock = threading.Lock()
+        self.transport: serial.threaded.ReaderThread | None = None
+
+    def connection_made(self, transport: serial.threaded.ReaderThread) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        with self.lock:
+            self.decoder.feed(data)
+            while True:
+                try:
+                    for reply in self.decoder.events():
+                        self.replies.put(reply)
+                    break
+                except codec.ProtocolError as exc:
+                    self.replies.put(exc)
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        self.lost.set()
+        self.replies.put(LOST)
+
+    def flush(self, port: serial.Serial) -> None:
+        """Drop whatever is buffered anywhere, so a late reply to a failed
+        command is never taken as the answer to the next one."""
+        with self.lock:
+            try:
+                port.reset_input_buffer()
+            except (serial.SerialException, OSError, ValueError):
+                pass
+            self.decoder.reset()
+            while True:
+                try:
+                    item = self.replies.get_nowait()
+                except queue.Empty:
+                    break
+                if item is LOST:
+                    self.replies.put(LOST)
+                    break
