@@ -133,7 +133,7 @@ class ReceiptPrinter(Device):
         self._job_ids = itertools.count(1)
         self.failed_jobs: collections.deque[tuple[str, EncodedJob]] = collections.deque(maxlen=5)
         self._set_info(DeviceInfo(
-            model=self.options.get("model", self.profile.description),
+            model=self.options.get("model", f"ESC/POS {self.profile.paper_mm} mm ({self.profile.name})"),
             capabilities=frozenset({"real_time_status", "qr", "barcode", "receipt_" + str(self.profile.paper_mm) + "mm"}
                                    | ({"cut"} if self.profile.cut != "none" else set())
                                    | ({"chinese_font"} if not self.profile.image_fallback else {"chinese_as_image"}))))

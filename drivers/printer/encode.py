@@ -37,7 +37,7 @@ LINE_DOTS = 30         # default line spacing of a 203 dpi printer, about 1/6 in
 @dataclass
 class Segment:
     data: bytes
-    lines: int = 0     # text lines printed by this segment
+    lines: int = 0     # text lines printed by this segment (feeds not counted)
     cut: bool = False
 
 
@@ -221,7 +221,6 @@ def encode(receipt: Receipt, profile: Profile, segment_lines: int = 8) -> Encode
             printer.image(item.image, impl="bitImageRaster", center=item.center)
         elif isinstance(item, Feed):
             printer.print_and_feed(item.lines)
-            pending_lines += item.lines
         elif isinstance(item, Cut):
             if profile.cut_feed:
                 printer.print_and_feed(profile.cut_feed)
