@@ -243,6 +243,10 @@ class KioskApp(App):
         self._show("identify")
         # A card placed before the resident chose a service was not kept;
         # ask the reader to deliver it again instead of making them lift it.
+        # Not a card the previous resident left behind, though: the next
+        # person must not be shown someone else's identity.
+        if self.card_reminder:
+            return
         for device in self.devices.values():
             read_again = getattr(device, "read_again", None)
             if read_again is not None:

@@ -30,3 +30,8 @@ def test_card_placed_early_is_read_when_identify_opens(facts):
 def test_card_left_on_the_reader_is_pointed_out_until_taken(facts):
     assert facts["home_prompt_with_card"] == "请取走您的身份证"
     assert facts["home_prompt_after"] == "请选择您要办理的服务"
+
+
+def test_a_card_left_behind_is_not_read_for_the_next_resident(facts):
+    assert facts["next_resident_state"] == "waiting"
+    assert facts["next_resident_session_has_card"] is False

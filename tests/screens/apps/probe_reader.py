@@ -36,6 +36,13 @@ def script(hut):
         app.go_home("resident")
         yield Until(lambda: app.card_reminder, "the reminder to take the card", 10)
         facts["home_prompt_with_card"] = app.home.ids.prompt.ids.first.text
+        # The next resident must not be identified with the card left behind.
+        app.show_identify("approval")
+        yield 2.0
+        facts["next_resident_state"] = app.identify.state
+        facts["next_resident_session_has_card"] = app.session.resident is not None
+        app.go_home("resident")
+        yield 0.3
         hut.control("idcard", "remove_card")
         yield Until(lambda: not app.card_reminder, "the reminder to go away", 10)
         facts["home_prompt_after"] = app.home.ids.prompt.ids.first.text
