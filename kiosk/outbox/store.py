@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS submissions (
 CREATE INDEX IF NOT EXISTS submissions_due ON submissions (state, next_attempt_at);
 CREATE TABLE IF NOT EXISTS attachments (
     id INTEGER PRIMARY KEY, submission_id INTEGER NOT NULL REFERENCES submissions(id),
-    blob TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, uploaded INTEGER NOT NULL DEFAULT 0);
+    blob TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL, sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL, uploaded INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS attachments_submission ON attachments (submission_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
@@ -62,6 +63,18 @@ class Receipt:
 
 
 @dataclass(frozen=True)
+class StoredAttachment:
+    """Where one sealed attachment lies: a slice of its submission's blob file."""
+
+    id: int
+    blob: str
+    offset: int
+    length: int
+    sha256: str
+    uploaded: bool
+
+
+@dataclass(frozen=True)
 class Item:
     """One due submission, as the worker sees it."""
 
@@ -72,7 +85,7 @@ class Item:
     attempts: int
     sent: bool
     payload: bytes
-    attachments: tuple[tuple[int, str, str, bool], ...]  # (id, blob, sha256, uploaded)
+    attachments: tuple[StoredAttachment, ...]
 
 
 def _serial_prefix(terminal_id: str) -> str:
@@ -115,16 +128,19 @@ class Outbox:
         """
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}")
-        files = []
-        refs = []
+        # All of a submission's attachments go into one file (one fsync, not one per page).
+        blob = uuid.uuid4().hex
+        parts, rows, refs, offset = [], [], [], 0
         for a in attachments:
-            blob = uuid.uuid4().hex
+            sealed = self.sealer.seal(a.data, f"blob:{blob}:{offset}".encode())
             sha = hashlib.sha256(a.data).hexdigest()
-            self._write_blob(blob, self.sealer.seal(a.data, b"blob:" + blob.encode()))
-            files.append((blob, sha, len(a.data)))
+            parts.append(sealed)
+            rows.append((blob, offset, len(sealed), sha, len(a.data)))
             refs.append({"sha256": sha, "material_code": a.material_code, "content_type": a.content_type,
                          "size": len(a.data)})
-        if files:
+            offset += len(sealed)
+        if parts:
+            self._write_blob(blob, b"".join(parts))
             _fsync_dir(self.blob_dir)
         now = time.time()
         db = self.db
@@ -140,13 +156,12 @@ class Outbox:
             sid = db.execute("INSERT INTO submissions (serial, kind, idem_key, created_at, state, next_attempt_at, "
                              "payload) VALUES (?,?,?,?,?,?,?)",
                              (serial, kind, uuid.uuid4().hex, now, PENDING, now, sealed)).lastrowid
-            db.executemany("INSERT INTO attachments (submission_id, blob, sha256, size) VALUES (?,?,?,?)",
-                           [(sid, blob, sha, size) for blob, sha, size in files])
+            db.executemany("INSERT INTO attachments (submission_id, blob, offset, length, sha256, size) "
+                           "VALUES (?,?,?,?,?,?)", [(sid, *row) for row in rows])
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
-            for blob, _, _ in files:
-                self.blob_path(blob).unlink(missing_ok=True)
+            self.blob_path(blob).unlink(missing_ok=True)
             raise
         return Receipt(serial, now)
 
@@ -169,10 +184,10 @@ class Outbox:
                               (PENDING, now)).fetchone()
         if row is None:
             return None
-        atts = self.db.execute("SELECT id, blob, sha256, uploaded FROM attachments WHERE submission_id=? ORDER BY id",
-                               (row[0],)).fetchall()
+        atts = self.db.execute("SELECT id, blob, offset, length, sha256, uploaded FROM attachments "
+                               "WHERE submission_id=? ORDER BY id", (row[0],)).fetchall()
         return Item(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6],
-                    tuple((a[0], a[1], a[2], bool(a[3])) for a in atts))
+                    tuple(StoredAttachment(a[0], a[1], a[2], a[3], a[4], bool(a[5])) for a in atts))
 
     def next_wakeup(self) -> float | None:
         row = self.db.execute("SELECT MIN(next_attempt_at) FROM submissions WHERE state=?", (PENDING,)).fetchone()
@@ -181,8 +196,11 @@ class Outbox:
     def open_payload(self, item: Item) -> bytes:
         return self.sealer.open(item.payload, b"payload:" + item.serial.encode())
 
-    def open_blob(self, blob: str) -> bytes:
-        return self.sealer.open(self.blob_path(blob).read_bytes(), b"blob:" + blob.encode())
+    def open_attachment(self, att: StoredAttachment) -> bytes:
+        with open(self.blob_path(att.blob), "rb") as f:
+            f.seek(att.offset)
+            sealed = f.read(att.length)
+        return self.sealer.open(sealed, f"blob:{att.blob}:{att.offset}".encode())
 
     def mark_uploaded(self, attachment_id: int) -> None:
         self.db.execute("UPDATE attachments SET uploaded=1 WHERE id=?", (attachment_id,))
@@ -200,7 +218,7 @@ class Outbox:
 
     def confirm(self, item: Item, receipt: dict) -> None:
         """Keep only the minimal record; delete payload and attachments."""
-        blobs = [a[1] for a in item.attachments]
+        blobs = {a.blob for a in item.attachments}
         self.db.execute("BEGIN IMMEDIATE")
         self.db.execute("UPDATE submissions SET state=?, payload=NULL, number=?, platform_status=?, finished_at=?, "
                         "last_error=NULL WHERE id=?", (CONFIRMED, str(receipt.get("number", ""))[:64],
@@ -230,8 +248,8 @@ class Outbox:
         ids = [r[0] for r in old]
         if ids:
             marks = ",".join("?" * len(ids))
-            blobs = [r[0] for r in self.db.execute(f"SELECT blob FROM attachments WHERE submission_id IN ({marks})",
-                                                   ids)]
+            blobs = {r[0] for r in self.db.execute(f"SELECT blob FROM attachments WHERE submission_id IN ({marks})",
+                                                   ids)}
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(f"DELETE FROM attachments WHERE submission_id IN ({marks})", ids)
             self.db.execute(f"DELETE FROM submissions WHERE id IN ({marks})", ids)

@@ -83,14 +83,14 @@ class OutboxWorker:
                 if receipt is not None:
                     self.outbox.confirm(item, receipt)
                     return "confirmed"
-            for att_id, blob, sha, uploaded in item.attachments:
-                if uploaded:
+            for att in item.attachments:
+                if att.uploaded:
                     continue
-                data = self.outbox.open_blob(blob)
-                if hashlib.sha256(data).hexdigest() != sha:
+                data = self.outbox.open_attachment(att)
+                if hashlib.sha256(data).hexdigest() != att.sha256:
                     raise SealError("attachment does not match its hash")
-                self.client.put_attachment(sha, data)
-                self.outbox.mark_uploaded(att_id)
+                self.client.put_attachment(att.sha256, data)
+                self.outbox.mark_uploaded(att.id)
             body = self.outbox.open_payload(item)
             if not item.sent:
                 self.outbox.mark_sent(item)

@@ -17,10 +17,13 @@ import re
 from importlib import resources
 from typing import Any, Callable
 
+import jsonschema_rs
 import yaml
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from kiosk.catalog import Catalog
 from kiosk.central import signing
@@ -42,9 +45,27 @@ def load_catalog_document() -> dict:
     return data
 
 
-def error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+def error_response(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     headers = {"Retry-After": str(extra.pop("retry_after"))} if "retry_after" in extra else None
     return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status, headers=headers)
+
+
+class ContractSchemas:
+    """Validates bodies against the contract's own component schemas, so the
+    platform and openapi.yaml cannot drift apart.  Messages name the field and
+    the rule, never the value (which may be personal data)."""
+
+    def __init__(self, contract: dict):
+        self._validators = {name: jsonschema_rs.Draft202012Validator(
+            {**contract, "$ref": f"#/components/schemas/{name}"}, validate_formats=True)
+                            for name in contract["components"]["schemas"]}
+
+    def check(self, name: str, data: Any) -> None:
+        error = next(iter(self._validators[name].iter_errors(data)), None)
+        if error is not None:
+            where = "/".join(str(p) for p in error.instance_path) or "body"
+            rule = type(error.kind).__name__.lower()
+            raise Refused(error_response(422, "VALIDATION", f"{where}: does not satisfy the contract ({rule})"))
 
 
 class Refused(Exception):
@@ -56,28 +77,28 @@ def _obj(body: bytes) -> dict:
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        raise Refused(error(400, "MALFORMED_JSON", "body is not valid JSON"))
+        raise Refused(error_response(400, "MALFORMED_JSON", "body is not valid JSON"))
     if not isinstance(data, dict):
-        raise Refused(error(422, "VALIDATION", "body must be a JSON object"))
+        raise Refused(error_response(422, "VALIDATION", "body must be a JSON object"))
     return data
 
 
 def _need(data: dict, key: str, kind: type | tuple, where: str = "") -> Any:
     value = data.get(key)
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise Refused(error(422, "VALIDATION", f"{where}{key}: missing or of the wrong type"))
+        raise Refused(error_response(422, "VALIDATION", f"{where}{key}: missing or of the wrong type"))
     return value
 
 
 def _attachments(data: dict, store: PlatformStore) -> list[dict]:
     items = data.get("attachments", [])
     if not isinstance(items, list):
-        raise Refused(error(422, "VALIDATION", "attachments must be a list"))
+        raise Refused(error_response(422, "VALIDATION", "attachments must be a list"))
     for i, a in enumerate(items):
         if not isinstance(a, dict) or not isinstance(a.get("sha256"), str) or not SHA_RE.match(a["sha256"]):
-            raise Refused(error(422, "VALIDATION", f"attachments[{i}].sha256 must be 64 lower-case hex digits"))
+            raise Refused(error_response(422, "VALIDATION", f"attachments[{i}].sha256 must be 64 lower-case hex digits"))
         if not store.has_attachment(a["sha256"]):
-            raise Refused(error(422, "ATTACHMENT_MISSING", f"attachments[{i}] was not uploaded; PUT it first"))
+            raise Refused(error_response(422, "ATTACHMENT_MISSING", f"attachments[{i}] was not uploaded; PUT it first"))
     return items
 
 
@@ -89,6 +110,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
     catalog_bytes = json.dumps(catalog_doc, ensure_ascii=False, sort_keys=True).encode("utf-8")
     catalog_etag = '"' + hashlib.sha256(catalog_bytes).hexdigest()[:32] + '"'
     contract = yaml.safe_load(CONTRACT.read_text("utf-8"))
+    schemas = ContractSchemas(contract)
     in_flight: set[tuple[str, str]] = set()
 
     def lookup(terminal_id: str) -> tuple[bytes, bool] | None:
@@ -114,8 +136,23 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
             rejection = signing.Rejection(signing.NONCE_REPLAYED, "nonce already used in the last 15 minutes")
         if rejection is not None:
             await run_in_threadpool(store.bump, "rejected_signatures")
-            raise Refused(error(rejection.http_status, rejection.code, rejection.message))
+            raise Refused(error_response(rejection.http_status, rejection.code, rejection.message))
         return terminal_id
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        """Contract-shaped errors; a 405 lists every method of the path (Starlette
+        names only the first route that matched it)."""
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            methods = set()
+            for route in app.router.routes:
+                if route.matches(request.scope)[0] != Match.NONE:
+                    methods |= set(getattr(route, "methods", None) or ())
+            headers["Allow"] = ", ".join(sorted(methods))
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, f"HTTP_{exc.status_code}")
+        return JSONResponse({"error": {"code": code, "message": str(exc.detail)}}, status_code=exc.status_code,
+                            headers=headers)
 
     @app.exception_handler(Refused)
     async def _refused(_request: Request, exc: Refused) -> JSONResponse:
@@ -135,10 +172,10 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         code = _need(data, "enrolment_code", str)
         name = data.get("terminal_name", "")
         if not isinstance(name, str) or len(name) > 100:
-            raise Refused(error(422, "VALIDATION", "terminal_name must be text up to 100 characters"))
+            raise Refused(error_response(422, "VALIDATION", "terminal_name must be text up to 100 characters"))
         result = await run_in_threadpool(store.enrol, code, name)
         if result is None:
-            return error(403, "ENROLMENT_CODE_INVALID", "enrolment code is unknown or already used")
+            return error_response(403, "ENROLMENT_CODE_INVALID", "enrolment code is unknown or already used")
         return JSONResponse({"terminal_id": result[0], "terminal_key": result[1]}, status_code=201)
 
     @app.get("/v1/catalog")
@@ -154,40 +191,41 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         body = await request.body()
         await authenticate(request, body)
         if not SHA_RE.match(sha):
-            return error(422, "VALIDATION", "path must be the attachment's SHA-256 in lower-case hex")
+            return error_response(422, "VALIDATION", "path must be the attachment's SHA-256 in lower-case hex")
         if len(body) > MAX_ATTACHMENT:
-            return error(413, "ATTACHMENT_TOO_LARGE", f"attachments are limited to {MAX_ATTACHMENT} bytes")
+            return error_response(413, "ATTACHMENT_TOO_LARGE", f"attachments are limited to {MAX_ATTACHMENT} bytes")
         if hashlib.sha256(body).hexdigest() != sha:
-            return error(422, "HASH_MISMATCH", "body does not hash to the SHA-256 in the path")
+            return error_response(422, "HASH_MISMATCH", "body does not hash to the SHA-256 in the path")
         created = await run_in_threadpool(store.put_attachment, sha, body)
         return JSONResponse({"sha256": sha, "size": len(body)}, status_code=201 if created else 200)
 
-    async def submit(request: Request, kind: str, check: Callable[[dict], tuple[str | None, str | None, int | None]]
+    async def submit(request: Request, kind: str, schema: str, check: Callable[[dict], tuple[str | None, str | None, int | None]]
                      ) -> JSONResponse:
         body = await request.body()
         terminal_id = await authenticate(request, body)
         key = request.headers.get("idempotency-key", "")
         if not KEY_RE.match(key):
-            return error(400, "IDEMPOTENCY_KEY_MISSING", "Idempotency-Key header (8-128 printable characters) is required")
+            return error_response(400, "IDEMPOTENCY_KEY_MISSING", "Idempotency-Key header (8-128 printable characters) is required")
         body_sha = hashlib.sha256(body).hexdigest()
         slot = (terminal_id, key)
         if slot in in_flight:
-            return error(409, "IN_FLIGHT", "the same Idempotency-Key is being processed; retry shortly", retry_after=1)
+            return error_response(409, "IN_FLIGHT", "the same Idempotency-Key is being processed; retry shortly", retry_after=1)
         in_flight.add(slot)
         try:
             seen = await run_in_threadpool(store.idempotent, terminal_id, key)
             if seen is not None:
                 if seen[0] != body_sha:
-                    return error(422, "IDEMPOTENCY_MISMATCH", "Idempotency-Key was used with a different body")
+                    return error_response(422, "IDEMPOTENCY_MISMATCH", "Idempotency-Key was used with a different body")
                 await run_in_threadpool(store.bump, "idempotent_replays")
                 return JSONResponse(seen[2], status_code=seen[1], headers={"Idempotent-Replayed": "true"})
             data = _obj(body)
+            schemas.check(schema, data)
             serial = _need(data, "serial", str)
             if not SERIAL_RE.match(serial):
-                return error(422, "VALIDATION", "serial: 1-64 letters, digits and '-'")
+                return error_response(422, "VALIDATION", "serial: 1-64 letters, digits and '-'")
             matter_code, id_hash, days = check(data)
             if await run_in_threadpool(store.by_serial, terminal_id, serial):
-                return error(422, "SERIAL_REUSED", "this serial was already filed with another Idempotency-Key")
+                return error_response(422, "SERIAL_REUSED", "this serial was already filed with another Idempotency-Key")
             receipt = await run_in_threadpool(store.create_submission, terminal_id, kind, key, body_sha, data,
                                               matter_code, id_hash, days)
             return JSONResponse(receipt, status_code=201)
@@ -198,61 +236,62 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         who = _need(data, key, dict)
         id_hash = who.get("id_hash")
         if id_hash is not None and (not isinstance(id_hash, str) or not SHA_RE.match(id_hash)):
-            raise Refused(error(422, "VALIDATION", f"{key}.id_hash must be 64 lower-case hex digits"))
+            raise Refused(error_response(422, "VALIDATION", f"{key}.id_hash must be 64 lower-case hex digits"))
         for field in ("name", "id_number", "phone"):
             if field in who and not isinstance(who[field], str):
-                raise Refused(error(422, "VALIDATION", f"{key}.{field} must be text"))
+                raise Refused(error_response(422, "VALIDATION", f"{key}.{field} must be text"))
         return id_hash
 
     def check_application(data: dict) -> tuple[str | None, str | None, int | None]:
         code = _need(data, "matter_code", str)
         matter = catalog.matter(code)
         if matter is None:
-            raise Refused(error(422, "UNKNOWN_MATTER", f"no matter {code!r} in the catalog"))
+            raise Refused(error_response(422, "UNKNOWN_MATTER", f"no matter {code!r} in the catalog"))
         id_hash = person(data, "applicant")
         applicant = data["applicant"]
         if not isinstance(applicant.get("name"), str) or not isinstance(applicant.get("id_number"), str):
-            raise Refused(error(422, "VALIDATION", "applicant.name and applicant.id_number are required"))
+            raise Refused(error_response(422, "VALIDATION", "applicant.name and applicant.id_number are required"))
         problems = matter.validate(_need(data, "form", dict))
         if problems:
-            raise Refused(error(422, "FORM_INVALID", "some form fields are not acceptable", fields=problems))
+            raise Refused(error_response(422, "FORM_INVALID", "some form fields are not acceptable", fields=problems))
         _attachments(data, store)
         return code, id_hash, matter.promised_days
 
     def check_health(data: dict) -> tuple[str | None, str | None, int | None]:
         id_hash = person(data, "resident")
         items = _need(data, "measurements", list)
-        if not items or not all(isinstance(m, dict) and isinstance(m.get("kind"), str) for m in items):
-            raise Refused(error(422, "VALIDATION", "measurements: a non-empty list of objects with a kind"))
+        if not items or not all(isinstance(m, dict) and isinstance(m.get("kind"), str) and m["kind"].strip()
+                                for m in items):
+            raise Refused(error_response(422, "VALIDATION", "measurements: a non-empty list of objects with a kind"))
         return None, id_hash, None
 
     def check_request(data: dict) -> tuple[str | None, str | None, int | None]:
         category = _need(data, "category", str)
         text = _need(data, "text", str)
         if not category.strip() or not text.strip() or len(text) > 2000:
-            raise Refused(error(422, "VALIDATION", "category and text (up to 2000 characters) are required"))
+            raise Refused(error_response(422, "VALIDATION", "category and text (up to 2000 characters) are required"))
         id_hash = person(data, "resident") if "resident" in data else None
         _attachments(data, store)
         return None, id_hash, None
 
     @app.post("/v1/applications")
     async def post_application(request: Request) -> JSONResponse:
-        return await submit(request, "application", check_application)
+        return await submit(request, "application", "Application", check_application)
 
     @app.post("/v1/health-records")
     async def post_health(request: Request) -> JSONResponse:
-        return await submit(request, "health_record", check_health)
+        return await submit(request, "health_record", "HealthRecord", check_health)
 
     @app.post("/v1/requests")
     async def post_request(request: Request) -> JSONResponse:
-        return await submit(request, "request", check_request)
+        return await submit(request, "request", "ResidentRequest", check_request)
 
     @app.get("/v1/submissions/{serial}")
     async def get_submission(serial: str, request: Request) -> JSONResponse:
         terminal_id = await authenticate(request, await request.body())
         found = await run_in_threadpool(store.by_serial, terminal_id, serial)
         if found is None:
-            return error(404, "NOT_FOUND", "no submission with this serial from this terminal")
+            return error_response(404, "NOT_FOUND", "no submission with this serial from this terminal")
         return JSONResponse(found)
 
     @app.get("/v1/applications/{number}")
@@ -260,7 +299,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         await authenticate(request, await request.body())
         found = await run_in_threadpool(store.application, number)
         if found is None:
-            return error(404, "NOT_FOUND", "no application with this number")
+            return error_response(404, "NOT_FOUND", "no application with this number")
         return JSONResponse(found)
 
     @app.get("/v1/applications")
@@ -268,18 +307,14 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         await authenticate(request, await request.body())
         id_hash = request.query_params.get("id_hash", "")
         if not SHA_RE.match(id_hash):
-            return error(422, "VALIDATION", "id_hash must be 64 lower-case hex digits (keyed hash of the ID number)")
+            return error_response(422, "VALIDATION", "id_hash must be 64 lower-case hex digits (keyed hash of the ID number)")
         return JSONResponse({"applications": await run_in_threadpool(store.applications_by_id_hash, id_hash)})
 
     @app.post("/v1/heartbeat")
     async def heartbeat(request: Request) -> JSONResponse:
         body = await request.body()
         terminal_id = await authenticate(request, body)
-        data = _obj(body)
-        _need(data, "software_version", str)
-        for key in ("devices", "counters", "outbox"):
-            if key in data and not isinstance(data[key], dict):
-                raise Refused(error(422, "VALIDATION", f"{key} must be an object"))
+        schemas.check("Heartbeat", _obj(body))
         await run_in_threadpool(store.bump, "heartbeats")
         from simulators.platform.store import now_iso
         return JSONResponse({"terminal_id": terminal_id, "server_time": now_iso()})
@@ -298,14 +333,14 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         data = _obj(await request.body())
         tid, key = _need(data, "terminal_id", str), _need(data, "terminal_key", str)
         if not tid or not re.fullmatch(r"[0-9a-fA-F]{32,128}", key):
-            return error(422, "VALIDATION", "terminal_id and terminal_key (hex, 16-64 bytes) are required")
+            return error_response(422, "VALIDATION", "terminal_id and terminal_key (hex, 16-64 bytes) are required")
         await run_in_threadpool(store.add_terminal, tid, key.lower(), str(data.get("name", "")))
         return JSONResponse({"terminal_id": tid}, status_code=201)
 
     @app.post("/v1/admin/terminals/{terminal_id}/revoke")
     async def revoke(terminal_id: str) -> JSONResponse:
         if not await run_in_threadpool(store.revoke, terminal_id):
-            return error(404, "NOT_FOUND", "no such terminal")
+            return error_response(404, "NOT_FOUND", "no such terminal")
         return JSONResponse({"terminal_id": terminal_id, "revoked": True})
 
     @app.post("/v1/admin/applications/{number}/status")
@@ -314,13 +349,13 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         status = _need(data, "status", str)
         note = data.get("note", "")
         if not isinstance(note, str):
-            return error(422, "VALIDATION", "note must be text")
+            return error_response(422, "VALIDATION", "note must be text")
         result = await run_in_threadpool(store.move, number, status, note)
         if result == "NOT_FOUND":
-            return error(404, "NOT_FOUND", "no application with this number")
+            return error_response(404, "NOT_FOUND", "no application with this number")
         if result == "BAD_TRANSITION":
             allowed = {k: list(v) for k, v in STATUS_FLOW.items()}
-            return error(409, "BAD_TRANSITION", f"allowed moves: {allowed}")
+            return error_response(409, "BAD_TRANSITION", f"allowed moves: {allowed}")
         return JSONResponse(result)
 
     return faults.wrap(app) if faults is not None else app

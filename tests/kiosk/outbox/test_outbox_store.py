@@ -58,7 +58,7 @@ def test_no_name_or_id_number_on_disk_in_any_encoding(tmp_path, outbox, terminal
     # and it is really there, sealed: the worker can read it back
     item = outbox.next_due()
     assert NAME in outbox.open_payload(item).decode("utf-8")
-    assert ID_NUMBER.encode() in outbox.open_blob(item.attachments[0][1])
+    assert ID_NUMBER.encode() in outbox.open_attachment(item.attachments[0])
 
 
 def test_the_outbox_folder_is_private(tmp_path, outbox):
@@ -72,7 +72,7 @@ def test_a_wrong_key_cannot_open_the_outbox(tmp_path, outbox, terminal):
     with pytest.raises(SealError):
         other.open_payload(item)
     with pytest.raises(SealError):
-        other.open_blob(item.attachments[0][1])
+        other.open_attachment(item.attachments[0])
     other.close()
 
 

@@ -1,0 +1,162 @@
+"""Outbox benchmark (issue 5).
+
+1. Enqueue: one application with two 300 KB attachments, sealed and fsynced
+   (blob files, their folder, the WAL commit with synchronous=FULL).
+   Goal: median <= 20 ms.
+2. Drain: 1,000 queued applications (two 300 KB attachments each) drained by
+   the outbox worker to the reference platform on loopback, against a bare
+   loop of `requests` posting the same bytes (PUT, PUT, POST, signed) to a
+   second, identical platform, in the same run, in alternating chunks of 100.  Each platform runs in its
+   own process (`python -m simulators.platform`).  The bare loop's time
+   counts only its HTTP calls; the drain's time is wall-clock for everything
+   (decrypting, hashing, bookkeeping, deleting).  Goal: ratio >= 0.6.
+
+Run: .venv/bin/python bench/bench_outbox.py [--apps 1000] [--enqueues 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kiosk.central import signing  # noqa: E402
+from kiosk.central.client import CentralClient  # noqa: E402
+from kiosk.outbox.store import Outbox  # noqa: E402
+from kiosk.outbox.synthetic import synthetic_application  # noqa: E402
+from kiosk.outbox.worker import OutboxWorker  # noqa: E402
+from simulators.platform.server import free_port  # noqa: E402
+
+TERMINAL = "HUT-BENCH-01"
+SIZE = 300 * 1024
+
+
+def bench_enqueue(folder: Path, count: int, id_hash_key: bytes) -> dict:
+    box = Outbox(folder / "enqueue-outbox", secrets.token_bytes(32), TERMINAL)
+    apps = [synthetic_application(i, id_hash_key, SIZE, random.Random(i)) for i in range(count)]
+    times = []
+    for body, atts in apps:
+        started = time.perf_counter()
+        box.enqueue("application", body, atts)
+        times.append((time.perf_counter() - started) * 1000)
+    box.close()
+    times.sort()
+    return {"count": count, "median_ms": round(statistics.median(times), 2),
+            "p95_ms": round(times[int(0.95 * len(times)) - 1], 2), "max_ms": round(times[-1], 2)}
+
+
+class PlatformProcess:
+    def __init__(self, folder: Path, key: bytes):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([sys.executable, "-m", "simulators.platform", "--db",
+                                      str(folder / "platform.sqlite3"), "--port", str(self.port)],
+                                     cwd=ROOT, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                requests.get(self.url + "/v1/admin/stats", timeout=1)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("platform process did not start")
+                time.sleep(0.1)
+        requests.post(self.url + "/v1/admin/terminals", json={"terminal_id": TERMINAL, "terminal_key": key.hex()},
+                      timeout=5).raise_for_status()
+
+    def stats(self) -> dict:
+        return requests.get(self.url + "/v1/admin/stats", timeout=5).json()
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def bench_drain(folder: Path, count: int, id_hash_key: bytes, chunk: int = 100) -> dict:
+    """Alternate chunks (enqueue, bare loop, drain) so neither side profits
+    from going second (warm caches, quieter disk writeback)."""
+    key, outbox_key = secrets.token_bytes(32), secrets.token_bytes(32)
+    box = Outbox(folder / "drain-outbox", outbox_key, TERMINAL)
+    for name in ("bare", "outbox-target"):
+        (folder / name).mkdir()
+    bare, target = PlatformProcess(folder / "bare", key), PlatformProcess(folder / "outbox-target", key)
+    session = requests.Session()
+    # the worker has its own connection, as in the kiosk-outbox service
+    worker = OutboxWorker(Outbox(folder / "drain-outbox", outbox_key, TERMINAL, durable=False),
+                          CentralClient(target.url, TERMINAL, key))
+    bare_seconds = drain_seconds = 0.0
+    try:
+        for first in range(0, count, chunk):
+            apps = [synthetic_application(i, id_hash_key, SIZE, random.Random(i))
+                    for i in range(first, min(count, first + chunk))]
+            serials = [box.enqueue("application", body, atts).serial for body, atts in apps]
+            # the exact body bytes the worker will send
+            bodies = [box.sealer.open(box.db.execute("SELECT payload FROM submissions WHERE serial=?",
+                                                     (serial,)).fetchone()[0], b"payload:" + serial.encode())
+                      for serial in serials]
+            started = time.perf_counter()
+            for (_, atts), body in zip(apps, bodies):
+                for a in atts:
+                    url = f"{bare.url}/v1/attachments/{signing.body_sha256(a.data)}"
+                    session.put(url, data=a.data, timeout=30, headers={
+                        **signing.sign(key, "PUT", url, a.data, TERMINAL),
+                        "Content-Type": "application/octet-stream"}).raise_for_status()
+                url = bare.url + "/v1/applications"
+                session.post(url, data=body, timeout=30, headers={
+                    **signing.sign(key, "POST", url, body, TERMINAL), "Content-Type": "application/json",
+                    "Idempotency-Key": uuid.uuid4().hex}).raise_for_status()
+            bare_seconds += time.perf_counter() - started
+            started = time.perf_counter()
+            status = worker.run(until_empty=True)
+            drain_seconds += time.perf_counter() - started
+        bare_stats, drain_stats = bare.stats(), target.stats()
+    finally:
+        session.close()
+        worker.outbox.close()
+        worker.client.close()
+        box.close()
+        bare.stop()
+        target.stop()
+    assert status["confirmed"] == count and status["pending"] == 0, status
+    assert drain_stats["applications"] == count == bare_stats["applications"], (drain_stats, bare_stats)
+    return {"apps": count, "bare_seconds": round(bare_seconds, 2), "drain_seconds": round(drain_seconds, 2),
+            "bare_apps_per_s": round(count / bare_seconds, 1), "drain_apps_per_s": round(count / drain_seconds, 1),
+            "ratio": round(bare_seconds / drain_seconds, 3)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--apps", type=int, default=1000)
+    parser.add_argument("--enqueues", type=int, default=200)
+    parser.add_argument("--dir", type=Path, default=None, help="work folder (default: a temporary one)")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-outbox-", dir=args.dir))
+    id_hash_key = secrets.token_bytes(32)
+    try:
+        enqueue = bench_enqueue(folder, args.enqueues, id_hash_key)
+        print("enqueue:", json.dumps(enqueue), flush=True)
+        drain = bench_drain(folder, args.apps, id_hash_key)
+        print("drain:", json.dumps(drain), flush=True)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    ok = enqueue["median_ms"] <= 20 and drain["ratio"] >= 0.6
+    print("goals met" if ok else "GOALS NOT MET: enqueue median <= 20 ms, drain ratio >= 0.6")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Crash safety: SIGKILL the worker process at 30 random moments while it
+drains 300 submissions; the platform must end with each exactly once."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import requests
+import tomli_w
+
+from kiosk.config import load, write_secrets_file
+from kiosk.outbox.store import Outbox
+from kiosk.outbox.synthetic import fill
+from simulators.platform.server import PlatformServer
+
+KILLS = 30
+SUBMISSIONS = 300
+
+
+def _hut_config(tmp_path, url):
+    secrets = tmp_path / "secrets.toml"
+    key = os.urandom(32)
+    write_secrets_file(secrets, terminal_key=key)
+    config = tmp_path / "kiosk.toml"
+    config.write_text(tomli_w.dumps({
+        "terminal": {"id": "HUT-CRASH-01"},
+        "platform": {"url": url, "connect_timeout": 1.0, "read_timeout": 2.0},
+        "paths": {"state_dir": str(tmp_path / "state"), "secrets_file": str(secrets)},
+        "outbox": {"max_backoff_seconds": 1},
+    }))
+    return config, key
+
+
+def test_sigkill_at_random_moments_loses_nothing_and_files_nothing_twice(tmp_path):
+    platform = PlatformServer(tmp_path / "platform.sqlite3")
+    platform.start()
+    worker = None
+    try:
+        config, key = _hut_config(tmp_path, platform.url)
+        settings = load(config)
+        platform.store.add_terminal(settings.terminal.id, key.hex())
+        outbox = Outbox.from_settings(settings)
+        receipts = fill(outbox, SUBMISSIONS, settings.secrets.id_hash_key, attachment_bytes=2048)
+        # a little latency on every call so the kills land mid-request as often as between requests
+        platform.faults.set("slow", seconds=0.01)
+        cmd = [sys.executable, "-m", "kiosk.cli", "--config", str(config), "--log-level", "WARNING", "outbox"]
+        rng = random.Random(20261126)
+        progress = []
+        for _ in range(KILLS):
+            worker = subprocess.Popen(cmd + ["worker"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            time.sleep(rng.uniform(0.3, 0.9))
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(10)
+            assert worker.returncode == -signal.SIGKILL, worker.stderr.read().decode()
+            worker.stderr.close()
+            progress.append(outbox.status()["confirmed"])
+        assert progress[-1] < SUBMISSIONS, "the drain finished before the last kill: kills were not mid-drain"
+        assert progress[-1] > progress[0]
+        platform.faults.clear()
+        drain = subprocess.run(cmd + ["drain", "--timeout", "120"], capture_output=True, text=True, timeout=180)
+        assert drain.returncode == 0, drain.stdout + drain.stderr
+        status = outbox.status()
+        assert (status["pending"], status["dead"], status["confirmed"]) == (0, 0, SUBMISSIONS)
+        assert list(outbox.blob_dir.iterdir()) == []
+        stats = requests.get(platform.url + "/v1/admin/stats", timeout=5).json()
+        assert stats["applications"] == SUBMISSIONS
+        counts = platform.store.serial_counts()
+        assert set(counts) == {r.serial for r in receipts} and set(counts.values()) == {1}
+        numbers = [r["number"] for r in outbox.records()]
+        assert len(set(numbers)) == SUBMISSIONS and all(n.startswith("PF") for n in numbers)
+        outbox.close()
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        platform.stop()

@@ -1,0 +1,217 @@
+"""The reference platform as a service: catalog content, attachments, status
+moves, stats, failure injection, the hut simulator entry and `kiosk platform serve`."""
+
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from kiosk.catalog import ENHANCE_MODES, FIELD_TYPES, SCAN_SIZES, Catalog
+from kiosk.central import signing
+from simulators.platform.server import PlatformSimulator, free_port
+from simulators.platform.testing import Terminal, client_for, start_platform
+
+
+@pytest.fixture
+def terminal():
+    return Terminal()
+
+
+@pytest.fixture
+def platform(tmp_path, terminal):
+    server = start_platform(tmp_path, terminal)
+    yield server
+    server.stop()
+
+
+def _signed(method, url, terminal, body=b"", **headers):
+    return requests.request(method, url, data=body, timeout=5,
+                            headers={**signing.sign(terminal.key, method, url, body, terminal.id), **headers})
+
+
+def test_catalog_has_at_least_15_complete_matters(platform, terminal):
+    r = _signed("GET", platform.url + "/v1/catalog", terminal)
+    catalog = Catalog.from_dict(r.json())
+    assert len(catalog.matters) >= 15
+    names = {m.name for m in catalog.matters}
+    assert {"最低生活保障申请", "临时救助申请", "高龄津贴申请", "残疾人两项补贴申请", "居住证申领", "就业失业登记",
+            "城乡居民医疗保险参保登记", "城乡居民养老保险参保登记", "老年人优待证办理", "生育登记",
+            "居民证明开具"} <= names
+    assert len({m.code for m in catalog.matters}) == len(catalog.matters)
+    for m in catalog.matters:
+        assert m.department and m.conditions and m.materials and m.fields and m.promised_days > 0, m.code
+        for mat in m.materials:
+            if mat.handling == "scan":
+                assert mat.scan_size in SCAN_SIZES and mat.enhance in ENHANCE_MODES
+            else:
+                assert mat.handling == "counter" and mat.scan_size is None
+        assert all(f.type in FIELD_TYPES and f.label for f in m.fields)
+        assert all(f.choices for f in m.fields if f.type == "choice")
+    assert any(mat.handling == "counter" for m in catalog.matters for mat in m.materials)
+    assert {m.social_security_card for m in catalog.matters} == {True, False}
+
+
+def test_form_fields_are_validated_by_type(platform):
+    catalog = Catalog.from_dict(json.loads((platform.url and _catalog_text(platform))))
+    dibao = catalog.matter("MZ-001")
+    assert dibao.validate({"household_size": 3, "monthly_income": 1200.5, "reason": "因病",
+                           "phone": "13800000000", "address": "平房区友协大街1号"}) == {}
+    problems = dibao.validate({"household_size": 0, "monthly_income": "many", "reason": "想要",
+                               "phone": "123", "extra": 1})
+    assert set(problems) == {"household_size", "monthly_income", "reason", "phone", "address", "extra"}
+    birth = catalog.matter("WJ-001")
+    assert "spouse_id_number" in birth.validate({"spouse_id_number": "230108195001011235", "child_order": 1,
+                                                 "phone": "13800000000"})
+    assert birth.validate({"spouse_id_number": "11010119900307803X", "child_order": 1,
+                           "phone": "13800000000"}) == {}
+
+
+def _catalog_text(platform):
+    from simulators.platform.app import load_catalog_document
+    return json.dumps(load_catalog_document())
+
+
+def test_attachments_are_content_addressed(platform, terminal):
+    data = os.urandom(5000)
+    sha = hashlib.sha256(data).hexdigest()
+    url = f"{platform.url}/v1/attachments/{sha}"
+    assert _signed("PUT", url, terminal, data).status_code == 201
+    assert _signed("PUT", url, terminal, data).status_code == 200  # a repeat is a no-op
+    assert platform.store.blob_path(sha).read_bytes() == data
+    wrong = _signed("PUT", f"{platform.url}/v1/attachments/{'0' * 64}", terminal, data)
+    assert (wrong.status_code, wrong.json()["error"]["code"]) == (422, "HASH_MISMATCH")
+    assert requests.get(platform.url + "/v1/admin/stats", timeout=5).json()["attachments"] == 1
+
+
+def test_application_needs_its_attachments_uploaded_first(platform, terminal):
+    body = json.dumps({"serial": "A-1", "matter_code": "SQ-001",
+                       "applicant": {"name": "李四", "id_number": "110101195001011237"},
+                       "form": {"certificate": "居住证明", "purpose": "入学", "phone": "13800000000"},
+                       "attachments": [{"sha256": "1" * 64}]}).encode()
+    r = _signed("POST", platform.url + "/v1/applications", terminal, body, **{"Idempotency-Key": "k-00000001"})
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "ATTACHMENT_MISSING")
+    r = _signed("POST", platform.url + "/v1/applications", terminal, body)
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "IDEMPOTENCY_KEY_MISSING")
+
+
+def test_status_moves_only_along_the_flow(platform, terminal):
+    client = client_for(platform.url, terminal)
+    body = json.dumps({"serial": "A-2", "matter_code": "SQ-001",
+                       "applicant": {"name": "李四", "id_number": "110101195001011237"},
+                       "form": {"certificate": "居住证明", "purpose": "入学", "phone": "13800000000"}}).encode()
+    number = client.submit("application", body, "k-00000002")["number"]
+    move = f"{platform.url}/v1/admin/applications/{number}/status"
+    assert requests.post(move, json={"status": "办结"}, timeout=5).json()["error"]["code"] == "BAD_TRANSITION"
+    assert requests.post(move, json={"status": "审核中"}, timeout=5).json()["status"] == "审核中"
+    assert requests.post(move, json={"status": "退回", "note": "材料不全"}, timeout=5).json()["status"] == "退回"
+    assert requests.post(move, json={"status": "办结"}, timeout=5).status_code == 409
+    status = client.application_status(number)
+    assert status["status"] == "退回" and status["history"][-1]["note"] == "材料不全"
+    assert requests.post(f"{platform.url}/v1/admin/applications/PF0/status", json={"status": "审核中"},
+                         timeout=5).status_code == 404
+
+
+def test_stats_have_exactly_the_contract_keys(platform):
+    stats = requests.get(platform.url + "/v1/admin/stats", timeout=5).json()
+    assert set(stats) == {"applications", "health_records", "requests", "attachments", "idempotent_replays",
+                          "rejected_signatures"}
+    assert all(isinstance(v, int) for v in stats.values())
+
+
+def test_the_contract_document_is_served(platform):
+    doc = requests.get(platform.url + "/openapi.json", timeout=5).json()
+    assert doc["openapi"].startswith("3.1") and "/v1/applications" in doc["paths"]
+    assert "X-Kiosk-Signature" in requests.get(platform.url + "/openapi.yaml", timeout=5).text
+
+
+def test_405_lists_every_allowed_method(platform):
+    r = requests.delete(platform.url + "/v1/applications", timeout=5)
+    assert r.status_code == 405 and set(r.headers["Allow"].split(", ")) == {"GET", "POST"}
+
+
+@pytest.mark.parametrize("mode", ["error500", "drop", "malformed"])
+def test_failure_injection(platform, terminal, mode):
+    platform.faults.set(mode, count=1)
+    url = platform.url + "/v1/heartbeat"
+    body = b'{"software_version": "1"}'
+    if mode == "drop":  # the status line arrives, then the connection is cut
+        with pytest.raises((requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+            _signed("POST", url, terminal, body)
+    else:
+        r = _signed("POST", url, terminal, body)
+        if mode == "error500":
+            assert r.status_code == 500
+        else:
+            with pytest.raises(ValueError):
+                r.json()
+    assert _signed("POST", url, terminal, body).status_code == 200  # count=1: only the next request
+    assert requests.get(platform.url + "/v1/admin/stats", timeout=5).status_code == 200
+
+
+def test_slow_and_timeout_injection(platform, terminal):
+    url = platform.url + "/v1/heartbeat"
+    platform.faults.set("slow", count=1, seconds=0.5)
+    started = time.monotonic()
+    assert _signed("POST", url, terminal, b'{"software_version": "1"}').status_code == 200
+    assert time.monotonic() - started >= 0.5
+    platform.faults.set("timeout", count=1, seconds=2)
+    with pytest.raises(requests.ReadTimeout):
+        requests.post(url, data=b'{"software_version": "1"}', timeout=(1, 0.5),
+                      headers=signing.sign(terminal.key, "POST", url, b'{"software_version": "1"}', terminal.id))
+
+
+def test_hut_simulator_entry(tmp_path, terminal):
+    sim = PlatformSimulator(tmp_path)
+    sim.start()
+    try:
+        assert sim.name == "platform" and sim.description
+        assert sim.where().startswith("http://127.0.0.1:")
+        assert sim.config_patch() == {"platform": {"url": sim.where()}}
+        sim.trust_terminal(terminal.id, terminal.key)
+        client = client_for(sim.where(), terminal)
+        assert client.heartbeat({}, {}, {})["terminal_id"] == terminal.id
+        assert sim.control("fail", mode="error500", count=1) == {"fault": "error500"}
+        with pytest.raises(Exception):
+            client.heartbeat({}, {}, {})
+        assert set(sim.control("stats")) >= {"applications", "rejected_signatures"}
+        assert sim.control("revoke", terminal_id=terminal.id) == {"revoked": True}
+        assert sim.control("down") == {"running": False}
+        assert sim.control("up") == {"running": True}
+        with pytest.raises(ValueError, match="actions:"):
+            sim.control("explode")
+        with pytest.raises(ValueError):
+            sim.control("fail", mode="meteor")
+    finally:
+        sim.stop()
+        sim.stop()  # idempotent
+    with socket.socket() as s:  # nothing listens on the port any more
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", int(sim.where().rsplit(":", 1)[1])))
+
+
+def test_kiosk_platform_serve(tmp_path):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "platform", "serve", "--db",
+                             str(tmp_path / "p.sqlite3"), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                stats = requests.get(f"http://127.0.0.1:{port}/v1/admin/stats", timeout=1).json()
+                break
+            except requests.ConnectionError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+                time.sleep(0.1)
+        assert stats["applications"] == 0
+        assert (tmp_path / "p.sqlite3").exists()
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=10)
+    assert f"http://127.0.0.1:{port}" in out and "Traceback" not in err
