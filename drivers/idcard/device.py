@@ -294,6 +294,9 @@ class IdCardReader(Device):
         self._silent_polls = 0
         if found.sw3 == codec.SW3_NO_CARD:
             if self._card_uid is not None:
+                if self._still_selected():
+                    self._misses = 0
+                    return
                 self._misses += 1
                 if self._misses >= self.removal_polls:
                     self._forget_card()
@@ -317,6 +320,13 @@ class IdCardReader(Device):
         if self._delivered:
             return
         self._read_card(uid)
+
+    def _still_selected(self) -> bool:
+        """Many SAMs stop finding a card once it has been read, although it
+        still lies on the reader; selecting it still works, so a failed find
+        only counts as "removed" when select fails too."""
+        selected = self._transact(codec.SELECT_CARD)
+        return selected.sw3 == codec.SW3_OK and selected.data == self._card_uid
 
     def _read_card(self, uid: bytes) -> None:
         command = codec.READ_BASE_FP if self.fingerprint else codec.READ_BASE

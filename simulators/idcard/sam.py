@@ -56,6 +56,8 @@ class IdCardSimulator:
         self._card: dict[str, Any] | None = None
         self._placed_at: float | None = None
         self._selected = False
+        self._halted = False                 # card already read while it stayed
+        self.find_after_read = "found"       # or "fails": the SAM model's behaviour
         self._fault = "none"
         self._fault_count: int | None = None
         self._trace: list[dict[str, Any]] = []
@@ -95,6 +97,7 @@ class IdCardSimulator:
             "set_fault": self._set_fault, "clear_fault": lambda: self._set_fault("none"),
             "unplug": self._do_unplug, "replug": self._do_replug,
             "set_delay": self._set_delay, "status": self._status, "list_cards": self._list_cards,
+            "set_model": self._set_model,
         }
         if action not in actions:
             raise ValueError(f"unknown idcard action {action!r}; actions: {', '.join(sorted(actions))}")
@@ -109,6 +112,7 @@ class IdCardSimulator:
         with self._lock:
             self._card = made
             self._selected = False
+            self._halted = False
             self._placed_at = time.monotonic()
             self._trace = []
         return {"placed": made["type"], "uid": cards.uid(made).hex()}
@@ -118,6 +122,7 @@ class IdCardSimulator:
             had = self._card is not None
             self._card = None
             self._selected = False
+            self._halted = False
         return {"removed": had}
 
     def _set_fault(self, mode: str = "none", count: int | None = None) -> dict:
@@ -127,6 +132,15 @@ class IdCardSimulator:
             self._fault = mode
             self._fault_count = None if count is None else int(count)
         return {"fault": mode, "count": count}
+
+    def _set_model(self, find_after_read: str = "found") -> dict:
+        """Real SAMs differ: some keep finding a card that was read and left
+        on the reader, others answer "no card" until it is lifted (select
+        still works).  The driver must cope with both."""
+        if find_after_read not in ("found", "fails"):
+            raise ValueError("find_after_read: 'found' or 'fails'")
+        self.find_after_read = find_after_read
+        return {"find_after_read": find_after_read}
 
     def _set_delay(self, seconds: float) -> dict:
         self.card_delay = float(seconds)
@@ -255,7 +269,8 @@ class IdCardSimulator:
         elif key == codec.READ_SAM_ID:
             reply = codec.encode_reply(0x90, SAM_ID)
         elif key == codec.FIND_CARD:
-            reply = codec.encode_reply(0x9F, b"\x00" * 4) if card else codec.encode_reply(0x80)
+            hidden = self._halted and self.find_after_read == "fails"
+            reply = codec.encode_reply(0x9F, b"\x00" * 4) if card and not hidden else codec.encode_reply(0x80)
         elif key == codec.SELECT_CARD:
             if card:
                 with self._lock:
@@ -273,6 +288,8 @@ class IdCardSimulator:
                 reply = codec.encode_reply(0x41)
             else:
                 reply = codec.encode_reply(0x90, cards.base_info(card, key == codec.READ_BASE_FP))
+                with self._lock:
+                    self._halted = True
         elif key == codec.READ_ADDRESS:
             new_address = card.get("new_address") if card else None
             if card is None:

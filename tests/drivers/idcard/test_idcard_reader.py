@@ -251,3 +251,20 @@ def test_read_again_delivers_the_card_still_on_the_reader(sim, reader, recorder)
     assert recorder.kinds() == ["card_present", "record", "record"]
     time.sleep(0.3)
     assert recorder.kinds().count("record") == 2  # and then once again only
+
+
+def test_sam_that_stops_finding_a_read_card(sim, reader, recorder):
+    """Some SAMs answer "no card" to find once a card has been read, until it
+    is lifted; the card is still there and must not be reported removed."""
+    sim.control("set_model", find_after_read="fails")
+    sim.control("place_card", card="resident")
+    recorder.wait_kind("record")
+    time.sleep(0.4)
+    trace = sim.control("status")["trace"]
+    assert any(t["cmd"] == "2001" and t["sw3"] == "80" for t in trace)  # find really failed
+    assert recorder.kinds() == ["card_present", "record"]
+    assert reader.remind_if_present() is True
+    sim.control("remove_card")
+    recorder.wait_kind("card_removed")
+    sim.control("place_card", card="resident")
+    recorder.wait_kind("record", 2)

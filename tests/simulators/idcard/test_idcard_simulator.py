@@ -206,3 +206,17 @@ def test_every_preset_has_a_valid_number():
     for name, card in cards.CARDS.items():
         check = foreign_2017_number_valid if card["type"] == "foreign_2017" else id_number_valid
         assert check(card["id_number"]), name
+
+
+def test_model_that_stops_finding_a_read_card(sim, port):
+    sim.control("set_model", find_after_read="fails")
+    sim.control("place_card", card="resident")
+    assert exchange(port, encode_command(*codec.FIND_CARD))[0].sw3 == 0x9F
+    exchange(port, encode_command(*codec.SELECT_CARD))
+    assert exchange(port, encode_command(*codec.READ_BASE))[0].sw3 == 0x90
+    assert exchange(port, encode_command(*codec.FIND_CARD))[0].sw3 == 0x80   # read, still there
+    assert exchange(port, encode_command(*codec.SELECT_CARD))[0].sw3 == 0x90  # select still works
+    sim.control("place_card", card="resident")                               # lifted and placed again
+    assert exchange(port, encode_command(*codec.FIND_CARD))[0].sw3 == 0x9F
+    with pytest.raises(ValueError):
+        sim.control("set_model", find_after_read="sometimes")
