@@ -193,9 +193,13 @@ class PrinterSimulator:
     def _render(self, number: int, slip: Slip, notes: list[str], endpoint: str) -> dict[str, Any]:
         self.outdir.mkdir(parents=True, exist_ok=True)
         base = self.outdir / f"job-{number:04d}"
-        slip.render().save(base.with_suffix(".png"))
+        # Written aside and renamed: whoever collects *.png never gets half a file.
+        partial = base.with_name(base.name + ".partial")
+        slip.render().save(partial, format="PNG")
+        os.replace(partial, base.with_suffix(".png"))
         transcript = slip.transcript() + "".join(n + "\n" for n in notes)
-        base.with_suffix(".txt").write_text(transcript, encoding="utf-8")
+        partial.write_text(transcript, encoding="utf-8")
+        os.replace(partial, base.with_suffix(".txt"))
         job = {"id": number, "png": str(base.with_suffix(".png")), "transcript": str(base.with_suffix(".txt")),
                "endpoint": endpoint, "cut": slip.cut, "lines": sum(isinstance(o, TextLine) for o in slip.ops),
                "complete": not notes, "notes": list(notes)}
