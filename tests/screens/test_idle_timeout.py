@@ -4,7 +4,7 @@ import pytest
 
 pytestmark = pytest.mark.ui
 
-IDLE, WARNING = 3.0, 1.5
+IDLE, WARNING = 4.0, 1.5  # 2.5 s between them leaves room for a loaded CI machine
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def test_identified_resident_is_shown_masked_only(facts):
 
 
 def test_warning_shows_a_countdown_and_any_touch_dismisses_it(facts):
-    assert WARNING - 0.3 <= facts["warning_after"] <= WARNING + 1.5
+    assert WARNING - 0.3 <= facts["warning_after"] <= WARNING + 3.0
     assert facts["countdown"].isdigit() and 1 <= int(facts["countdown"]) <= IDLE - WARNING + 1
     assert "Continue" in facts["warning_text"] and "继续" in facts["warning_text"]
     assert facts["clipped_warning"] == [], "text cut off on a 1280x800 screen"
@@ -43,7 +43,7 @@ def test_warning_shows_a_countdown_and_any_touch_dismisses_it(facts):
 
 
 def test_timeout_returns_home_and_clears_the_session(facts):
-    assert IDLE - 0.3 <= facts["timeout_after"] <= IDLE + 2.0
+    assert IDLE - 0.3 <= facts["timeout_after"] <= IDLE + 3.0
     assert facts["session"] == {"resident": False, "service": None, "data": 0, "active": False}
     assert facts["record_alive_after_timeout"] is False, "the ID card record is still referenced somewhere"
     assert facts["identify_masked"] == ["", ""]
