@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 _OWN_OPTIONS = {"baudrate": (int, 1200, 921600), "status_timeout": (float, 0.05, 10.0),
                 "connect_timeout": (float, 0.1, 60.0), "segment_lines": (int, 1, 200)}
 DEFAULTS = {"baudrate": 9600, "status_timeout": 0.5, "connect_timeout": 3.0, "segment_lines": 8}
+GS_I = b"\x1dI"
 WRITE_TIMEOUT = 30.0
 STATUS_RETRIES = 2
 COUNTERS = ("jobs", "failed_jobs", "lines_printed", "cuts", "failed_cuts", "paper_outs", "comm_errors")
@@ -208,6 +209,48 @@ class ReceiptPrinter(Device):
 
     def _open(self) -> None:
         self.query_status()
+        if self._last_status.answered:
+            self._read_identity()
+
+    def _read_identity(self) -> None:
+        """Model, firmware and serial from GS I 67/65/68 ("_" text NUL, as
+        Epson answers).  Many Chinese printers do not answer: then the
+        profile's name stays the model and the rest "unknown"."""
+        found: dict[str, str] = {}
+        with self._io:
+            try:
+                link = self._connect()
+                for key, n in (("model", 67), ("firmware", 65), ("serial", 68)):
+                    link.drain()
+                    link.write(GS_I + bytes([n]))
+                    text = self._read_text(link, self.options["status_timeout"])
+                    if text is None:
+                        break
+                    found[key] = text
+            except (OSError, DeviceFailure):
+                self._drop_link()
+        if found:
+            info = self.info
+            self._set_info(DeviceInfo(self.options.get("model") or found.get("model", info.model),
+                                      found.get("serial", info.serial), found.get("firmware", info.firmware),
+                                      info.capabilities))
+
+    @staticmethod
+    def _read_text(link: _Link, timeout: float) -> str | None:
+        deadline = time.monotonic() + timeout
+        data = bytearray()
+        while (left := deadline - time.monotonic()) > 0:
+            byte = link.read_byte(left)
+            if byte is None:
+                return None
+            if not data and byte != 0x5F:  # not the start of an ID reply
+                continue
+            if byte == 0:
+                return data[1:].decode("ascii", "replace").strip() or None
+            data.append(byte)
+            if len(data) > 80:
+                return None
+        return None
 
     def _close(self) -> None:
         with self._io:

@@ -97,6 +97,13 @@ class StatusQuery:
 
 
 @dataclass
+class InfoQuery:
+    """GS I n: transmit printer ID (model, firmware, serial...)."""
+
+    n: int
+
+
+@dataclass
 class Init:
     pass
 
@@ -106,7 +113,7 @@ class Unknown:
     data: bytes
 
 
-Op = TextLine | Feed | Raster | QRCode | BarcodeOp | CutOp | StatusQuery | Init | Unknown
+Op = TextLine | Feed | Raster | QRCode | BarcodeOp | CutOp | StatusQuery | InfoQuery | Init | Unknown
 
 
 @dataclass
@@ -351,6 +358,8 @@ class EscPosInterpreter:
             s.bc_height = p[0] or 1
         elif c == "w":
             s.bc_module = p[0]
+        elif c == "I":
+            ops.append(InfoQuery(p[0]))
         elif c == "H":
             s.hri = p[0] % 48 if p[0] >= 48 else p[0]
         return size

@@ -54,13 +54,15 @@ def cmd_status(args: argparse.Namespace) -> int:
     with printer:
         status = printer.last_status
         report = {"device": printer.name, "where": printer.where, "profile": printer.profile.name,
-                  **status.as_dict(), "counters": printer.counters_view()}
+                  "info": printer.info.as_dict(), **status.as_dict(), "counters": printer.counters_view()}
         if printer.state.detail.get("link"):
             report["link"] = printer.state.detail["link"]
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
+        info = report["info"]
         print(f"{printer.name} at {printer.where} ({printer.profile.name}): {report['status']}")
+        print(f"  model {info['model']}, firmware {info['firmware']}, serial {info['serial']}")
         print(f"  {report['summary']}")
         if printer.state.detail.get("link"):
             print(f"  link: {printer.state.detail['link']}")

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from drivers.printer import profiles
-from drivers.printer.interpret import (BarcodeOp, CutOp, EscPosInterpreter, Feed, Init, QRCode, Raster,
-                                       StatusQuery, TextLine)
+from drivers.printer.interpret import (BarcodeOp, CutOp, EscPosInterpreter, Feed, InfoQuery, Init, QRCode,
+                                       Raster, StatusQuery, TextLine)
 from drivers.printer.paper import Slip
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,11 @@ class _Session:
             answer = sim.status_byte(op.n)
             if answer is not None:
                 self.reply(bytes([answer]))
+            return
+        if isinstance(op, InfoQuery):
+            answer = sim.info_reply(op.n)
+            if answer is not None:
+                self.reply(answer)
             return
         if isinstance(op, Init):
             if self.slip.printed_anything:
@@ -170,6 +175,14 @@ class PrinterSimulator:
             elif n == 4:
                 value |= (0x0C if s["paper"] in ("near_end", "end") else 0) | (0x60 if paper_end else 0)
             return value
+
+    def info_reply(self, n: int) -> bytes | None:
+        """GS I n as Epson answers it: 65-69 as "_" + text + NUL."""
+        with self._lock:
+            if self.state["no_answer"]:
+                return None
+        text = {65: "HUT-SIM 1.0", 66: "HUT", 67: f"HUT-SIM{self.profile.paper_mm}", 68: "SIM00000001"}.get(n)
+        return None if text is None else b"_" + text.encode("ascii") + b"\x00"
 
     def save_job(self, slip: Slip, notes: list[str], endpoint: str) -> None:
         """Queue the slip for drawing.  Drawing takes a while and a real

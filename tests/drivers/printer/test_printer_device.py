@@ -205,3 +205,16 @@ def test_unreachable_printer_says_why_in_its_state():
     device.open()
     assert "cannot connect to tcp://127.0.0.1:9" in device.state.detail["link"]
     device.close()
+
+
+def test_model_firmware_and_serial_come_from_the_printer(printer):
+    assert printer.info.model == "HUT-SIM80"
+    assert printer.info.firmware == "HUT-SIM 1.0" and printer.info.serial == "SIM00000001"
+    assert printer.info.supports("real_time_status") and printer.info.supports("cut")
+
+
+def test_a_printer_without_id_replies_keeps_the_profile_as_model(printer_sim, monkeypatch):
+    monkeypatch.setattr(printer_sim, "info_reply", lambda n: None)
+    with ReceiptPrinter("p", url=printer_sim.where(), options={"status_timeout": 0.2}) as device:
+        assert device.status is Status.ONLINE
+        assert device.info.model == "ESC/POS 80 mm (generic80-cn)" and device.info.serial == "unknown"
