@@ -95,6 +95,7 @@ class KioskApp(App):
         self.devices: dict[str, Any] = {}
         self._unsubscribe: list[Any] = []
         self.sm = None
+        self.home = None
         self.identify = None
         self.preparing = None
         self.warning = None
