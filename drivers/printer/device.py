@@ -31,6 +31,7 @@ from drivers.base import (Action, Counters, Device, DeviceFailure, DeviceInfo, H
 from . import profiles
 from .encode import EncodedJob, Segment, encode
 from .receipt import QR, Barcode, Cut, Feed, Receipt, Rows, Separator, Text, Title
+from .link import Link
 from .status import PrinterStatus, query
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,6 @@ _OWN_OPTIONS = {"baudrate": (int, 1200, 921600), "status_timeout": (float, 0.05,
                 "connect_timeout": (float, 0.1, 60.0), "segment_lines": (int, 1, 200)}
 DEFAULTS = {"baudrate": 9600, "status_timeout": 0.5, "connect_timeout": 3.0, "segment_lines": 8}
 GS_I = b"\x1dI"
-WRITE_TIMEOUT = 30.0
 STATUS_RETRIES = 2
 COUNTERS = ("jobs", "failed_jobs", "lines_printed", "cuts", "failed_cuts", "paper_outs", "comm_errors")
 
@@ -64,51 +64,6 @@ class JobResult:
     reason: str = ""
 
 
-class _Link:
-    """One open connection through a python-escpos backend."""
-
-    def __init__(self, backend: Any, kind: str):
-        self.backend, self.kind = backend, kind
-
-    @property
-    def raw(self) -> Any:
-        return self.backend._device  # socket.socket or serial.Serial
-
-    def write(self, data: bytes) -> None:
-        # A printer with a full buffer takes bytes as fast as it prints;
-        # the short status-read timeout must not apply to writes.
-        if self.kind == "network":
-            self.raw.settimeout(WRITE_TIMEOUT)
-        else:
-            self.raw.write_timeout = WRITE_TIMEOUT
-        self.backend._raw(data)
-
-    def read_byte(self, timeout: float) -> int | None:
-        if self.kind == "network":
-            self.raw.settimeout(timeout)
-            try:
-                got = self.raw.recv(1)
-            except (socket.timeout, BlockingIOError):
-                return None
-            if not got:
-                raise ConnectionResetError("printer closed the connection")
-            return got[0]
-        self.raw.timeout = timeout
-        got = self.raw.read(1)
-        return got[0] if got else None
-
-    def drain(self) -> None:
-        """Forget stale bytes (a late reply to an earlier query)."""
-        while self.read_byte(0.0 if self.kind == "serial" else 0.001) is not None:
-            pass
-
-    def close(self) -> None:
-        try:
-            self.backend.close()
-        except Exception:  # closing a dead link must not raise
-            log.debug("closing printer link failed", exc_info=True)
-
-
 class ReceiptPrinter(Device):
     device_class: ClassVar[str] = "printer"
     transports: ClassVar[frozenset[str]] = frozenset({"serial", "network"})
@@ -126,7 +81,7 @@ class ReceiptPrinter(Device):
             if parsed.scheme != "tcp" or not parsed.hostname:
                 raise OptionError("url", 'tcp://host:port, e.g. "tcp://192.168.1.50:9100"')
             self._address = (parsed.hostname, parsed.port or 9100)
-        self._link: _Link | None = None
+        self._link: Link | None = None
         self._io = threading.RLock()
         self._last_status = PrinterStatus({})
         self._problem_codes: set[str] = set()
@@ -173,7 +128,7 @@ class ReceiptPrinter(Device):
         return self.url or self.port or "-"
 
     # -- link ------------------------------------------------------------------
-    def _connect(self) -> _Link:
+    def _connect(self) -> Link:
         if self._link is not None:
             return self._link
         from escpos.exceptions import DeviceNotFoundError
@@ -199,7 +154,7 @@ class ReceiptPrinter(Device):
         self._link_error = ""
         if kind == "network":  # status queries are 3-byte writes: no Nagle delay
             backend._device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._link = _Link(backend, kind)
+        self._link = Link(backend, kind)
         return self._link
 
     def _drop_link(self) -> None:
@@ -223,7 +178,7 @@ class ReceiptPrinter(Device):
                 for key, n in (("model", 67), ("firmware", 65), ("serial", 68)):
                     link.drain()
                     link.write(GS_I + bytes([n]))
-                    text = self._read_text(link, self.options["status_timeout"])
+                    text = link.read_id_text( self.options["status_timeout"])
                     if text is None:
                         break
                     found[key] = text
@@ -234,23 +189,6 @@ class ReceiptPrinter(Device):
             self._set_info(DeviceInfo(self.options.get("model") or found.get("model", info.model),
                                       found.get("serial", info.serial), found.get("firmware", info.firmware),
                                       info.capabilities))
-
-    @staticmethod
-    def _read_text(link: _Link, timeout: float) -> str | None:
-        deadline = time.monotonic() + timeout
-        data = bytearray()
-        while (left := deadline - time.monotonic()) > 0:
-            byte = link.read_byte(left)
-            if byte is None:
-                return None
-            if not data and byte != 0x5F:  # not the start of an ID reply
-                continue
-            if byte == 0:
-                return data[1:].decode("ascii", "replace").strip() or None
-            data.append(byte)
-            if len(data) > 80:
-                return None
-        return None
 
     def _close(self) -> None:
         with self._io:
@@ -271,7 +209,7 @@ class ReceiptPrinter(Device):
                 link.drain()
                 for n in (1, 2, 3, 4):
                     link.write(query(n))
-                    replies[n] = self._reply(link, timeout)
+                    replies[n] = link.read_status_byte(timeout)
                     if n == 1 and replies[n] is None:
                         break
             except OSError as exc:
@@ -280,17 +218,6 @@ class ReceiptPrinter(Device):
                 self._drop_link()
                 return PrinterStatus.decode({})
             return PrinterStatus.decode(replies)
-
-    @staticmethod
-    def _reply(link: _Link, timeout: float) -> int | None:
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            byte = link.read_byte(left)
-            if byte is None:
-                return None
-            if byte & 0x93 == 0x12:
-                return byte
-        return None
 
     def query_status(self) -> PrinterStatus:
         """Ask the printer now; update the device state and report new problems."""

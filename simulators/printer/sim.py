@@ -22,78 +22,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from drivers.printer import profiles
-from drivers.printer.interpret import (BarcodeOp, CutOp, EscPosInterpreter, Feed, InfoQuery, Init, QRCode,
-                                       Raster, StatusQuery, TextLine)
+from drivers.printer.interpret import TextLine
 from drivers.printer.paper import Slip
+
+from .session import Session
 
 log = logging.getLogger(__name__)
 
 IDLE_END_OF_JOB = 0.5   # seconds of silence that end a job without a cut
-PRINTING = (TextLine, Feed, Raster, QRCode, BarcodeOp)
-
-
-class _Session:
-    """One endpoint's byte stream (a TCP connection or the pty)."""
-
-    def __init__(self, sim: "PrinterSimulator", endpoint: str, reply: Callable[[bytes], None]):
-        self.sim, self.endpoint, self.reply = sim, endpoint, reply
-        self.interp = EscPosInterpreter(sim.encoding, sim.chinese_default)
-        self.slip = Slip(sim.dots)
-        self.notes: list[str] = []
-
-    def feed(self, data: bytes) -> None:
-        for op in self.interp.feed(data):
-            self.handle(op)
-
-    def handle(self, op: Any) -> None:
-        sim = self.sim
-        if isinstance(op, StatusQuery):
-            answer = sim.status_byte(op.n)
-            if answer is not None:
-                self.reply(bytes([answer]))
-            return
-        if isinstance(op, InfoQuery):
-            answer = sim.info_reply(op.n)
-            if answer is not None:
-                self.reply(answer)
-            return
-        if isinstance(op, Init):
-            if self.slip.printed_anything:
-                self.finish()
-            return
-        if isinstance(op, PRINTING):
-            stopped = sim.stopped_reason()
-            if stopped:
-                if not self.notes or not self.notes[-1].startswith("[NOT PRINTED"):
-                    self.notes.append(f"[NOT PRINTED: {stopped}]")
-                return
-            self.slip.add(op)
-            if isinstance(op, TextLine):
-                sim.consume_line()
-            return
-        if isinstance(op, CutOp):
-            stopped = sim.stopped_reason()
-            with sim._lock:
-                if sim.state["cutter_armed"] and not stopped:  # the cutter jams on this cut
-                    sim.state["cutter_armed"], sim.state["cutter_error"] = False, True
-            if sim.state["cutter_error"]:
-                self.notes.append("[CUT FAILED: autocutter error]")
-            elif stopped:
-                self.notes.append(f"[NOT CUT: {stopped}]")
-            else:
-                self.slip.add(op)
-            self.finish()
-
-    def idle(self) -> None:
-        for op in self.interp.flush():
-            self.handle(op)
-        if self.slip.printed_anything or self.notes:
-            self.finish()
-
-    def finish(self) -> None:
-        if self.slip.printed_anything or self.notes:
-            self.sim.save_job(self.slip, self.notes, self.endpoint)
-        self.slip, self.notes = Slip(self.sim.dots), []
 
 
 class PrinterSimulator:
@@ -316,7 +252,7 @@ class PrinterSimulator:
 
     def _conn_loop(self, conn: socket.socket) -> None:
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        session = _Session(self, "tcp", conn.sendall)
+        session = Session(self, "tcp", conn.sendall)
         conn.settimeout(0.1)
         idle = 0.0
         try:
@@ -348,7 +284,7 @@ class PrinterSimulator:
         def reply(data: bytes) -> None:
             os.write(self._master, data)
 
-        session = _Session(self, "serial", reply)
+        session = Session(self, "serial", reply)
         idle = 0.0
         while not self._stop.is_set():
             ready, _, _ = select.select([self._master], [], [], 0.1)
