@@ -31,6 +31,9 @@ from kiosk import config as config_mod
 from kiosk.errors import KioskError
 
 
+SERVICES = ("run", "sim", "demo")
+
+
 def _default_config() -> str:
     return os.environ.get("KIOSK_CONFIG") or str(config_mod.DEFAULT_PATH)
 
@@ -42,8 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", default=_default_config(), metavar="PATH",
                         help="configuration file (default: $KIOSK_CONFIG or /etc/kiosk/kiosk.toml)")
-    parser.add_argument("--log-level", default=os.environ.get("KIOSK_LOG_LEVEL", "INFO"),
-                        choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="log level (default INFO)")
+    parser.add_argument("--log-level", default=os.environ.get("KIOSK_LOG_LEVEL"),
+                        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                        help="log level (default: INFO for services, WARNING for one-shot commands)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("run", help="run the kiosk app on this terminal's screen and devices")
@@ -160,7 +164,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    logsetup.configure(args.log_level, stream=sys.stderr if args.command not in ("run", "sim") else None)
+    service = args.command in SERVICES or getattr(args.func, "__name__", "") in ("cmd_worker", "cmd_serve")
+    # Services log INFO to stdout (journald); one-shot commands keep stdout for
+    # their output (tables, JSON) and log only warnings, to stderr.
+    logsetup.configure(args.log_level or ("INFO" if service else "WARNING"),
+                       stream=None if service else sys.stderr)
     try:
         return int(args.func(args) or 0)
     except KioskError as exc:
