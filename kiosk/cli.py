@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sim", help="start the virtual hut (every simulated device) and print where each one is")
     p.add_argument("--dir", default="hut", help="folder for the hut's config, state and outputs (default ./hut)")
     p.add_argument("--control-port", type=int, default=0, help="port of the control API (default: any free port)")
+    p.add_argument("--printer-port", type=int, default=9100,
+                   help="TCP port of the network printer (default 9100, the JetDirect port; any free one if taken)")
     p.set_defaults(func=cmd_sim)
 
     p = sub.add_parser("doctor", help="list each configured device and its status")
@@ -95,10 +97,27 @@ def cmd_sim(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    with Hut(workdir, control_port=args.control_port) as hut:
+    options = {}
+    if args.printer_port and _port_free(args.printer_port):
+        options["printer"] = {"port": args.printer_port}
+    elif args.printer_port:
+        print(f"port {args.printer_port} is taken; the printer simulator takes any free port", file=sys.stderr)
+    with Hut(workdir, control_port=args.control_port, options=options) as hut:
         print(hut.describe(), flush=True)
         stop.wait()
     return 0
+
+
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _have_display() -> bool:

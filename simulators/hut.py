@@ -76,11 +76,16 @@ class Hut:
     """Start, describe, script and stop the simulated devices of one hut."""
 
     def __init__(self, workdir: str | os.PathLike, control_port: int = 0,
-                 only: list[str] | None = None, overrides: dict[str, Any] | None = None):
+                 only: list[str] | None = None, overrides: dict[str, Any] | None = None,
+                 options: dict[str, dict[str, Any]] | None = None):
+        """``overrides`` is merged into the written config; ``options`` gives a
+        simulator's constructor arguments by simulator name, e.g.
+        ``{"printer": {"port": 9100}}``."""
         self.workdir = Path(workdir).resolve()
         self.control_port = control_port
         self.only = only
         self.overrides = overrides or {}
+        self.options = options or {}
         self.simulators: dict[str, Simulator] = {}
         self._server: ThreadingHTTPServer | None = None
         self._server_thread: threading.Thread | None = None
@@ -119,9 +124,9 @@ class Hut:
         try:
             for target in SIMULATORS:
                 cls = _load_class(target)
-                sim: Simulator = cls(self.workdir)
-                if self.only is not None and sim.name not in self.only:
+                if self.only is not None and cls.name not in self.only:
                     continue
+                sim: Simulator = cls(self.workdir, **self.options.get(cls.name, {}))
                 sim.start()
                 self.simulators[sim.name] = sim
                 trust = getattr(sim, "trust_terminal", None)

@@ -64,3 +64,32 @@ def test_doctor_lists_the_simulated_devices(hut, kiosk_cmd):
         assert row["status"] == "online", row
         assert row["health"] == "OK", row
     assert proc.returncode == 0
+
+
+def test_kiosk_sim_prints_where_each_device_is_and_stops_on_sigterm(tmp_path, kiosk_cmd):
+    import signal
+    import time
+
+    proc = subprocess.Popen([*kiosk_cmd, "sim", "--dir", str(tmp_path / "h"), "--printer-port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "control API:" in line:
+                break
+        text = "".join(lines)
+        assert "control API: http://127.0.0.1:" in text, text + proc.stderr.read()
+        for name in ("idcard", "printer", "platform"):
+            assert name in text
+        assert (tmp_path / "h" / "kiosk.toml").exists()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
