@@ -14,6 +14,7 @@ import email.utils
 import json
 import logging
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -77,11 +78,13 @@ def parse_retry_after(value: str | None) -> float | None:
 class CentralClient:
     def __init__(self, base_url: str, terminal_id: str, terminal_key: bytes, *, ca_file: Path | None = None,
                  client_cert: Path | None = None, client_key: Path | None = None, connect_timeout: float = 3.0,
-                 read_timeout: float = 10.0, state_dir: Path | None = None, pool_size: int = 8):
+                 read_timeout: float = 10.0, state_dir: Path | None = None, pool_size: int = 8,
+                 status_budget: float = 3.0):
         self.base_url = base_url.rstrip("/")
         self.terminal_id = terminal_id
         self.timeout = (connect_timeout, read_timeout)
         self.state_dir = Path(state_dir) if state_dir else None
+        self.status_budget = status_budget
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("https://", adapter)
@@ -98,7 +101,8 @@ class CentralClient:
         p = settings.platform
         return cls(p.url, settings.terminal.id, settings.secrets.terminal_key, ca_file=p.ca_file,
                    client_cert=p.client_cert, client_key=p.client_key, connect_timeout=p.connect_timeout,
-                   read_timeout=p.read_timeout, state_dir=settings.paths.state_dir)
+                   read_timeout=p.read_timeout, state_dir=settings.paths.state_dir,
+                   status_budget=settings.timeouts.status_query_seconds)
 
     def close(self) -> None:
         self._budget_pool.shutdown(wait=False, cancel_futures=True)
@@ -114,10 +118,13 @@ class CentralClient:
             data = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             headers = {"Content-Type": "application/json", **(headers or {})}
         try:
+            # verify passed per request: requests lets $REQUESTS_CA_BUNDLE override a
+            # session-level CA file, which would silently ignore platform.ca_file.
             r = self.session.request(method, self.base_url + path, data=data, headers=headers, params=params,
-                                     timeout=timeout or self.timeout, auth=None if signed else _NoAuth())
+                                     timeout=timeout or self.timeout, auth=None if signed else _NoAuth(),
+                                     verify=self.session.verify)
         except requests.exceptions.SSLError as exc:
-            raise NeedsStaff(f"TLS failure talking to {self.base_url}: {type(exc).__name__}; check platform.ca_file "
+            raise NeedsStaff(f"TLS failure talking to {self.base_url}: {_tls_reason(exc)}; check platform.ca_file "
                              "and the terminal clock", "TLS") from None
         except (requests.exceptions.ConnectTimeout, requests.exceptions.InvalidURL) as exc:
             raise RetryLater(f"cannot reach the platform ({type(exc).__name__})", "NETWORK") from None
@@ -229,15 +236,19 @@ class CentralClient:
         except concurrent.futures.TimeoutError:
             raise RetryLater(f"platform did not answer within {budget:g} s", "BUDGET") from None
 
-    def application_status(self, number: str, budget: float = 3.0) -> dict | None:
+    def application_status(self, number: str, budget: float | None = None) -> dict | None:
         """Progress of one application, or None if the platform has no such number."""
+        budget = budget or self.status_budget
+
         def query() -> dict | None:
             r = self.request("GET", f"/v1/applications/{number}", expect=(404,), timeout=(budget, budget))
             return None if r.status_code == 404 else self.json_of(r)
         return self._within(budget, query)
 
-    def applications_for(self, id_hash: str, budget: float = 3.0) -> list[dict]:
+    def applications_for(self, id_hash: str, budget: float | None = None) -> list[dict]:
         """A resident's applications by the keyed hash of their ID number."""
+        budget = budget or self.status_budget
+
         def query() -> list[dict]:
             r = self.request("GET", "/v1/applications", params={"id_hash": id_hash}, timeout=(budget, budget))
             return self.json_of(r)["applications"]
@@ -264,3 +275,9 @@ def _atomic_write(path: Path, data: bytes) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
+
+
+def _tls_reason(exc: Exception) -> str:
+    """The OpenSSL reason (e.g. "certificate verify failed: unable to get local issuer certificate")."""
+    found = re.search(r"\[SSL[^\]]*\][^(]*", str(exc))
+    return found.group(0).strip() if found else type(exc).__name__

@@ -11,7 +11,7 @@ Modes (applied to /v1/ paths except /v1/admin/):
              connection (ambiguous, like a NAT dropping a flow)
   malformed  process the request, answer with truncated JSON
 Each fault hits the next `count` matching requests (None: until cleared),
-each with `probability`.
+each with `probability`; `path` narrows it to paths starting with that prefix.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class Fault:
     probability: float = 1.0
     code: int = 500
     retry_after: float | None = None
+    path: str = "/v1/"
 
 
 class FaultInjector:
@@ -47,20 +48,20 @@ class FaultInjector:
         self._random = random.Random(seed)
 
     def set(self, mode: str, count: int | None = None, seconds: float = 0.0, probability: float = 1.0,
-            code: int = 500, retry_after: float | None = None) -> None:
+            code: int = 500, retry_after: float | None = None, path: str = "/v1/") -> None:
         if mode not in MODES:
             raise ValueError(f"unknown fault mode {mode!r}; known: {', '.join(MODES)}")
         with self._lock:
-            self.fault = Fault(mode, count, float(seconds), float(probability), int(code), retry_after)
+            self.fault = Fault(mode, count, float(seconds), float(probability), int(code), retry_after, path)
 
     def clear(self) -> None:
         with self._lock:
             self.fault = None
 
-    def _take(self) -> Fault | None:
+    def _take(self, path: str) -> Fault | None:
         with self._lock:
             f = self.fault
-            if f is None or self._random.random() >= f.probability:
+            if f is None or not path.startswith(f.path) or self._random.random() >= f.probability:
                 return None
             if f.count is not None:
                 f.count -= 1
@@ -74,7 +75,7 @@ class FaultInjector:
             path = scope.get("path", "")
             if scope["type"] != "http" or not path.startswith("/v1/") or path.startswith("/v1/admin/"):
                 return await app(scope, receive, send)
-            fault = self._take()
+            fault = self._take(path)
             if fault is None:
                 return await app(scope, receive, send)
             if fault.mode in ("error500", "status"):

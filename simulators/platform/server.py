@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import ssl
 import threading
 import time
 from pathlib import Path
@@ -32,17 +33,26 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-def _uvicorn(app: Any, host: str, port: int) -> uvicorn.Server:
+def _uvicorn(app: Any, host: str, port: int, tls: dict | None = None) -> uvicorn.Server:
     config = uvicorn.Config(app, host=host, port=port, log_level="critical", access_log=False, lifespan="off",
-                            timeout_keep_alive=30, limit_concurrency=200)
+                            timeout_keep_alive=30, limit_concurrency=200, timeout_graceful_shutdown=1,
+                            **(tls or {}))
     return uvicorn.Server(config)
 
 
 class PlatformServer:
     """The platform in a background thread of this process."""
 
-    def __init__(self, db_path: Path, host: str = "127.0.0.1", port: int = 0, terminal_resolver: Any = None):
+    def __init__(self, db_path: Path, host: str = "127.0.0.1", port: int = 0, terminal_resolver: Any = None,
+                 tls_cert: Path | None = None, tls_key: Path | None = None, client_ca: Path | None = None):
+        """``tls_cert``/``tls_key`` serve HTTPS; ``client_ca`` also demands a
+        client certificate signed by that CA (mutual TLS)."""
         self.db_path = Path(db_path)
+        self.tls: dict | None = None
+        if tls_cert:
+            self.tls = {"ssl_certfile": str(tls_cert), "ssl_keyfile": str(tls_key)}
+            if client_ca:
+                self.tls.update(ssl_ca_certs=str(client_ca), ssl_cert_reqs=ssl.CERT_REQUIRED)
         self.host, self.port = host, port
         self.faults = FaultInjector()
         self.terminal_resolver = terminal_resolver
@@ -52,7 +62,7 @@ class PlatformServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     @property
     def running(self) -> bool:
@@ -64,7 +74,8 @@ class PlatformServer:
         self.store = PlatformStore(self.db_path)
         if not self.port:
             self.port = free_port(self.host)
-        self._server = _uvicorn(create_app(self.store, self.faults, self.terminal_resolver), self.host, self.port)
+        self._server = _uvicorn(create_app(self.store, self.faults, self.terminal_resolver), self.host, self.port,
+                                self.tls)
         self._thread = threading.Thread(target=self._server.run, name=f"platform:{self.port}", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 10
@@ -132,7 +143,7 @@ class PlatformSimulator:
                 raise ValueError(f"fail needs mode= one of {', '.join(MODES)}")
             self.server.faults.set(params["mode"], params.get("count"), params.get("seconds", 0.0),
                                    params.get("probability", 1.0), params.get("code", 500),
-                                   params.get("retry_after"))
+                                   params.get("retry_after"), params.get("path", "/v1/"))
             return {"fault": params["mode"]}
         if action == "clear_faults":
             self.server.faults.clear()

@@ -160,3 +160,21 @@ def test_retry_after_parsing():
     assert parse_retry_after("12") == 12
     assert parse_retry_after(None) is None
     assert 0 <= parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") <= 0.001
+
+
+def test_client_from_the_terminal_configuration(tmp_path):
+    import tomli_w
+    from kiosk.config import load, write_secrets_file
+    key = bytes(range(32))
+    write_secrets_file(tmp_path / "secrets.toml", terminal_key=key)
+    (tmp_path / "ca.pem").write_text("x")
+    (tmp_path / "kiosk.toml").write_text(tomli_w.dumps({
+        "terminal": {"id": "HUT-0042"},
+        "platform": {"url": "https://platform.example.gov.cn", "ca_file": str(tmp_path / "ca.pem"),
+                     "connect_timeout": 2.5, "read_timeout": 7.0},
+        "paths": {"state_dir": str(tmp_path / "state"), "secrets_file": str(tmp_path / "secrets.toml")},
+        "timeouts": {"status_query_seconds": 2.0}}))
+    c = CentralClient.from_settings(load(tmp_path / "kiosk.toml"))
+    assert (c.terminal_id, c.timeout, c.status_budget) == ("HUT-0042", (2.5, 7.0), 2.0)
+    assert c.session.verify == str(tmp_path / "ca.pem") and c.session.auth.key == key
+    assert c.state_dir == tmp_path / "state"

@@ -130,14 +130,28 @@ def test_refused_submission_goes_to_dead_letters(platform, terminal, outbox, mak
 
 
 def test_ambiguous_failure_asks_by_serial_before_resubmitting(platform, terminal, outbox, make_worker):
+    """The platform files the application but the answer is lost: the worker
+    must learn the number by serial, not file it again."""
     [receipt] = fill(outbox, 1, terminal.id_hash_key, attachment_bytes=1024)
-    platform.faults.set("drop", count=1)
+    platform.faults.set("drop", count=1, path="/v1/applications")
     worker = make_worker(platform.url)
-    # uploads pass the fault? no: the first request (an upload) is dropped; retry until it hits the POST
-    while outbox.status()["pending"]:
-        worker.process(outbox.next_due(now=time.time() + 10))
-    assert _stats(platform)["applications"] == 1 and _stats(platform)["idempotent_replays"] == 0
+    assert worker.process(outbox.next_due()) == "retry"
+    assert outbox.next_due(now=time.time() + 10).sent  # recorded as possibly delivered
+    assert _stats(platform)["applications"] == 1
+    assert worker.process(outbox.next_due(now=time.time() + 10)) == "confirmed"
+    stats = _stats(platform)
+    assert stats["applications"] == 1 and stats["idempotent_replays"] == 0  # asked, did not resubmit
     assert outbox.records()[0]["number"] == platform.store.by_serial(terminal.id, receipt.serial)["number"]
+
+
+def test_ambiguous_failure_before_the_platform_acted_resubmits_once(platform, terminal, outbox, make_worker):
+    [receipt] = fill(outbox, 1, terminal.id_hash_key, attachment_bytes=1024)
+    platform.faults.set("error500", count=1, path="/v1/applications")
+    worker = make_worker(platform.url)
+    assert worker.process(outbox.next_due()) == "retry"
+    assert worker.process(outbox.next_due(now=time.time() + 10)) == "confirmed"
+    assert _stats(platform)["applications"] == 1
+    assert platform.store.serial_counts() == {receipt.serial: 1}
 
 
 def test_health_records_and_requests_go_through_too(platform, terminal, outbox, make_worker):
