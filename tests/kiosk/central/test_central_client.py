@@ -178,3 +178,27 @@ def test_client_from_the_terminal_configuration(tmp_path):
     assert (c.terminal_id, c.timeout, c.status_budget) == ("HUT-0042", (2.5, 7.0), 2.0)
     assert c.session.verify == str(tmp_path / "ca.pem") and c.session.auth.key == key
     assert c.state_dir == tmp_path / "state"
+
+
+def test_a_repeat_while_the_first_is_being_processed_is_409_in_flight(platform, client, terminal):
+    import threading
+    store = platform.store
+    original = store.create_submission
+
+    def slow_create(*args, **kw):  # the platform's own write, made slow
+        time.sleep(0.8)
+        return original(*args, **kw)
+
+    store.create_submission = slow_create
+    key = "key-" + uuid.uuid4().hex
+    first = client_for(platform.url, terminal, read_timeout=5)
+    results = {}
+    t = threading.Thread(target=lambda: results.setdefault("first", first.submit("application", _app_body("S-9"), key)))
+    t.start()
+    time.sleep(0.3)
+    with pytest.raises(RetryLater) as info:
+        client.submit("application", _app_body("S-9"), key)
+    t.join()
+    assert (info.value.status, info.value.code, info.value.retry_after) == (409, "IN_FLIGHT", 1)
+    assert client.submit("application", _app_body("S-9"), key) == results["first"]  # afterwards: a replay
+    first.close()

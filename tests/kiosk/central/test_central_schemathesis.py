@@ -40,7 +40,7 @@ def signed_platform(tmp_path_factory):
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, derandomize=True,
+@settings(max_examples=30, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.filter_too_much])
 def test_platform_conforms_to_the_contract(case, signed_platform):

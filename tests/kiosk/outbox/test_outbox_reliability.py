@@ -108,7 +108,8 @@ def test_enqueue_is_never_blocked_by_a_stuck_worker(platform, terminal, outbox, 
             started = time.monotonic()
             outbox.enqueue("application", *synthetic_application(100 + i, terminal.id_hash_key, 300 * 1024))
             slowest = max(slowest, time.monotonic() - started)
-        assert slowest < 1.0, f"enqueue took {slowest:.2f} s while the worker was stuck"
+        # blocked would mean waiting out the worker's 2.5 s read timeout
+        assert slowest < 2.0, f"enqueue took {slowest:.2f} s while the worker was stuck"
         assert t.is_alive() and platform.faults.injected >= 1  # the worker really was waiting
     finally:
         worker.stopping.set()
