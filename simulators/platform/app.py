@@ -1,8 +1,10 @@
 """The reference central platform as an ASGI app (FastAPI).
 
-Implements kiosk/central/openapi.yaml.  Bodies are read raw and checked by
-hand because the signature covers the exact bytes and every refusal must
-carry the contract's error code, not FastAPI's generic 422 shape.
+Implements kiosk/central/openapi.yaml.  Bodies are read raw (the signature
+covers the exact bytes), validated against the contract's own schemas, then
+against the rules a schema cannot state (the catalog's form fields,
+attachments uploaded first, idempotency); every refusal carries the
+contract's error code, not FastAPI's generic 422 shape.
 The contract document itself is served at /openapi.yaml and /openapi.json.
 
 Admin calls (/v1/admin/...) are unsigned: the reference platform listens on
@@ -28,7 +30,7 @@ from starlette.routing import Match
 from kiosk.catalog import Catalog
 from kiosk.central import signing
 from simulators.platform.faults import FaultInjector
-from simulators.platform.store import PlatformStore, STATUS_FLOW
+from simulators.platform.store import STATUS_FLOW, PlatformStore, now_iso
 
 SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -316,7 +318,6 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         terminal_id = await authenticate(request, body)
         schemas.check("Heartbeat", _obj(body))
         await run_in_threadpool(store.bump, "heartbeats")
-        from simulators.platform.store import now_iso
         return JSONResponse({"terminal_id": terminal_id, "server_time": now_iso()})
 
     # -- admin (reference platform only) ----------------------------------
