@@ -17,6 +17,9 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 
+from .ops import (BarcodeOp, CutOp, Feed, InfoQuery, Init, Op, QRCode, Raster, Run, StatusQuery, TextLine,
+                  Unknown)
+
 ESC, GS, FS, DLE = 0x1B, 0x1D, 0x1C, 0x10
 LF, CR, HT, FF, NUL = 0x0A, 0x0D, 0x09, 0x0C, 0x00
 
@@ -33,87 +36,6 @@ _GS_FIXED = {ord(k): v for k, v in {
 _FS_FIXED = {ord(k): v for k, v in {
     "&": 0, ".": 0, "!": 1, "-": 1, "C": 1, "S": 2, "W": 1, "p": 2, "?": 0, "2": 0,
 }.items()}
-
-
-@dataclass
-class Run:
-    text: str
-    bold: bool = False
-    width: int = 1
-    height: int = 1
-    underline: bool = False
-
-
-@dataclass
-class TextLine:
-    runs: list[Run]
-    align: int = 0          # 0 left, 1 center, 2 right
-    spacing: int = 30       # line feed amount in dots
-
-    @property
-    def text(self) -> str:
-        return "".join(r.text for r in self.runs)
-
-
-@dataclass
-class Feed:
-    dots: int
-
-
-@dataclass
-class Raster:
-    width_bytes: int
-    height: int
-    data: bytes
-    align: int = 0
-
-
-@dataclass
-class QRCode:
-    data: bytes
-    module: int = 3
-    ec: int = 48            # 48 L, 49 M, 50 Q, 51 H
-    align: int = 0
-
-
-@dataclass
-class BarcodeOp:
-    system: int
-    data: bytes
-    height: int = 162
-    module: int = 3
-    hri: int = 0
-    align: int = 0
-
-
-@dataclass
-class CutOp:
-    partial: bool
-
-
-@dataclass
-class StatusQuery:
-    n: int
-
-
-@dataclass
-class InfoQuery:
-    """GS I n: transmit printer ID (model, firmware, serial...)."""
-
-    n: int
-
-
-@dataclass
-class Init:
-    pass
-
-
-@dataclass
-class Unknown:
-    data: bytes
-
-
-Op = TextLine | Feed | Raster | QRCode | BarcodeOp | CutOp | StatusQuery | InfoQuery | Init | Unknown
 
 
 @dataclass

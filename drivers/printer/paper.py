@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from PIL import Image, ImageDraw
 
-from .interpret import BarcodeOp, CutOp, EscPosInterpreter, Feed, Op, QRCode, Raster, TextLine
+from .interpret import EscPosInterpreter
+from .ops import BarcodeOp, CutOp, Feed, Op, QRCode, Raster, TextLine
 from .profiles import cjk_font, latin_font
 from .receipt import char_width
 

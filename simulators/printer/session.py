@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from drivers.printer.interpret import (BarcodeOp, CutOp, EscPosInterpreter, Feed, InfoQuery, Init, QRCode, Raster,
-                                       StatusQuery, TextLine)
+from drivers.printer.interpret import EscPosInterpreter
+from drivers.printer.ops import BarcodeOp, CutOp, Feed, InfoQuery, Init, QRCode, Raster, StatusQuery, TextLine
 from drivers.printer.paper import Slip
 
 if TYPE_CHECKING:

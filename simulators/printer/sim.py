@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from drivers.printer import profiles
-from drivers.printer.interpret import TextLine
+from drivers.printer.ops import TextLine
 from drivers.printer.paper import Slip
 
 from .session import Session

@@ -1,17 +1,3 @@
-"""A started printer simulator per test (ephemeral TCP port + pty)."""
+"""The printer simulator fixture, defined once in tests/printer_fixtures.py."""
 
-from __future__ import annotations
-
-import pytest
-
-
-@pytest.fixture
-def printer_sim(tmp_path):
-    from simulators.printer import PrinterSimulator
-
-    sim = PrinterSimulator(tmp_path / "hut")
-    sim.start()
-    try:
-        yield sim
-    finally:
-        sim.stop()
+from tests.printer_fixtures import printer_sim  # noqa: F401  (a fixture: pytest finds it by name)

@@ -13,7 +13,8 @@ import pytest
 import serial
 
 from drivers.printer.encode import encode
-from drivers.printer.interpret import EscPosInterpreter, QRCode, Raster, TextLine
+from drivers.printer.interpret import EscPosInterpreter
+from drivers.printer.ops import QRCode, Raster, TextLine
 from drivers.printer.profiles import resolve
 from drivers.printer.receipt import QR, Cut, Image, Receipt, Rows, Separator, Text, Title
 

@@ -1,0 +1,24 @@
+"""Fixtures shared by the printer driver tests and the printer simulator
+tests: a started simulator per test (ephemeral TCP port + a pty).
+
+Imported by tests/drivers/printer/conftest.py and
+tests/simulators/printer/conftest.py rather than listed in ``pytest_plugins``:
+pytest refuses ``pytest_plugins`` in a conftest below the rootdir once a
+whole-suite run collects it, and tests/conftest.py belongs to the lead.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def printer_sim(tmp_path):
+    from simulators.printer import PrinterSimulator
+
+    sim = PrinterSimulator(tmp_path / "hut")
+    sim.start()
+    try:
+        yield sim
+    finally:
+        sim.stop()
