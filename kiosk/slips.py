@@ -4,8 +4,10 @@ guide, health report, technician's provisioning report, maintenance test slip.
 Every label is Chinese first, English second (a resident reads the first
 line; a visitor or an English-reading relative the second), or one language
 when the terminal is told so.  ID numbers are masked here, once, with
-``kiosk.privacy.mask_id`` (first 6, last 4), and free text goes through
-``redact`` so an ID or phone number typed into a remark cannot reach paper.
+``kiosk.privacy.mask_id`` (first 6, last 4), and every other text on the
+slip goes through ``redact`` so an ID or mobile number that found its way
+into a remark, a matter name or a device summary cannot reach paper.  Data
+of the wrong shape is a ``ValueError`` naming the field, never a crash.
 """
 
 from __future__ import annotations
@@ -50,6 +52,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "low": ("偏低", "low"),
     "test_ok": ("如能清楚看到本单全部内容，打印机工作正常",
                 "If all of this slip is clear, the printer works"),
+    "printer": ("打印机", "Printer"),
+    "profile": ("打印配置", "Profile"),
+    "status": ("状态", "Status"),
+    # The driver's counters (drivers.printer.device.COUNTERS), named for staff.
+    "counter_jobs": ("打印任务", "Jobs"),
+    "counter_failed_jobs": ("失败任务", "Failed jobs"),
+    "counter_lines_printed": ("已打印行", "Lines printed"),
+    "counter_cuts": ("切纸", "Cuts"),
+    "counter_failed_cuts": ("切纸失败", "Failed cuts"),
+    "counter_paper_outs": ("缺纸次数", "Paper-outs"),
+    "counter_comm_errors": ("通信错误", "Link errors"),
 }
 
 
@@ -73,9 +86,53 @@ def _when(value: Any) -> str:
 
 
 def _require(data: Mapping[str, Any], *keys: str) -> None:
+    if not isinstance(data, Mapping):
+        raise ValueError("slip data must be an object (a JSON object / dict) with the slip's fields")
     missing = [k for k in keys if not data.get(k)]
     if missing:
         raise ValueError("slip data lacks " + ", ".join(missing))
+
+
+def _list(data: Mapping[str, Any], key: str) -> list:
+    """A list field; a string or a number here is a mistake in the data
+    (printing it letter by letter, or failing later, would hide it)."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f'"{key}" must be a list, not {type(value).__name__}')
+    return list(value)
+
+
+def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = data.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValueError(f'"{key}" must be an object of name: value, not {type(value).__name__}')
+    return value
+
+
+def _masked(receipt: Receipt, keep: Iterable[str] = ()) -> Receipt:
+    """Every text on the slip with ID and mobile numbers masked, whatever
+    field it came from (a matter name, a device summary, a remark): the ID
+    fields are masked with ``mask_id`` already, this catches the rest.
+    ``keep`` holds values printed as they are (a guide's enquiry number)."""
+    keep = set(keep)
+
+    def clean(text: str) -> str:
+        return text if text in keep else redact(text)
+
+    blocks = []
+    for block in receipt.blocks:
+        if isinstance(block, Title):
+            block = Title(clean(block.text), block.align)
+        elif isinstance(block, Text):
+            block = Text(clean(block.text), block.align, block.bold)
+        elif isinstance(block, Rows):
+            block = Rows((clean(k), clean(v)) for k, v in block.rows)
+        blocks.append(block)
+    return Receipt(blocks)
 
 
 def _bilingual(data: Mapping[str, Any], key: str, language: str) -> str:
@@ -96,7 +153,7 @@ def _title(key: str, language: str) -> list:
 
 
 def _lines(items: Iterable[Any]) -> list[Text]:
-    return [Text(redact(str(item))) for item in items]
+    return [Text(str(item)) for item in items]
 
 
 def application_receipt(data: Mapping[str, Any], language: str = "both") -> Receipt:
@@ -113,10 +170,10 @@ def application_receipt(data: Mapping[str, Any], language: str = "both") -> Rece
     if data.get("hut"):
         rows.append((label("hut", lang), str(data["hut"])))
     receipt = Receipt([*_title("application_title", lang), Separator(), Rows(rows), Separator()])
-    receipt.add(*_lines(data.get("notes", [])))
+    receipt.add(*_lines(_list(data, "notes")))
     receipt.add(Text(label("scan_track", lang), "center"), QR(str(data["tracking_url"])),
                 Text(label("keep", lang), "center"), Feed(2), Cut())
-    return receipt
+    return _masked(receipt)
 
 
 def service_guide(data: Mapping[str, Any], language: str = "both") -> Receipt:
@@ -127,7 +184,7 @@ def service_guide(data: Mapping[str, Any], language: str = "both") -> Receipt:
     receipt = Receipt([*_title("guide_title", lang), Text(_bilingual(data, "matter", lang), "center", bold=True),
                        Separator()])
     for key in ("materials", "steps"):
-        items = data.get(key) or []
+        items = _list(data, key)
         if items:
             receipt.add(Text(label(key, lang) + ":", bold=True))
             receipt.add(*_lines(f"{i}. {item}" for i, item in enumerate(items, 1)))
@@ -137,7 +194,7 @@ def service_guide(data: Mapping[str, Any], language: str = "both") -> Receipt:
     if data.get("url"):
         receipt.add(Text(label("scan_guide", lang), "center"), QR(str(data["url"])))
     receipt.add(Feed(2), Cut())
-    return receipt
+    return _masked(receipt, keep=[str(data["phone"])] if data.get("phone") else [])
 
 
 def health_report(data: Mapping[str, Any], language: str = "both") -> Receipt:
@@ -153,15 +210,17 @@ def health_report(data: Mapping[str, Any], language: str = "both") -> Receipt:
         rows.append((label("id", lang), mask_id(str(data["id_number"]))))
     rows.append((label("time", lang), _when(data.get("time"))))
     results = []
-    for r in data["results"]:
+    for i, r in enumerate(_list(data, "results"), 1):
+        if not isinstance(r, Mapping):
+            raise ValueError(f'"results" item {i} must be an object with item, value, unit and flag')
         flag = r.get("flag")
         value = f"{r.get('value', '')} {r.get('unit', '')}".strip()
         if flag in ("normal", "high", "low"):
             value += f" ({label(flag, lang)})"
         results.append((_bilingual({"item": r.get("item", ""), "item_en": r.get("item_en", "")}, "item", lang),
                         value))
-    return Receipt([*_title("health_title", lang), Separator(), Rows(rows), Separator(), Rows(results),
-                    Separator(), Text(label("health_note", lang)), Feed(2), Cut()])
+    return _masked(Receipt([*_title("health_title", lang), Separator(), Rows(rows), Separator(), Rows(results),
+                            Separator(), Text(label("health_note", lang)), Feed(2), Cut()]))
 
 
 def _device_rows(devices: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
@@ -189,11 +248,11 @@ def provisioning_report(data: Mapping[str, Any], language: str = "both") -> Rece
             rows.append((label(key, lang), str(data[field])))
     rows.append((label("time", lang), _when(data.get("time"))))
     receipt = Receipt([*_title("provisioning_title", lang), Separator(), Rows(rows), Separator(),
-                       Text(label("devices", lang) + ":", bold=True), Rows(_device_rows(data.get("devices", {}), lang))])
+                       Text(label("devices", lang) + ":", bold=True), Rows(_device_rows(_table(data, "devices"), lang))])
     if data.get("checks"):
-        receipt.add(Separator(), *_lines(data["checks"]))
+        receipt.add(Separator(), *_lines(_list(data, "checks")))
     receipt.add(Feed(2), Cut())
-    return receipt
+    return _masked(receipt)
 
 
 def maintenance_test_slip(data: Mapping[str, Any], language: str = "both") -> Receipt:
@@ -204,18 +263,21 @@ def maintenance_test_slip(data: Mapping[str, Any], language: str = "both") -> Re
     rows = [(label("terminal", lang), str(data["terminal_id"])), (label("time", lang), _when(data.get("time")))]
     for key in ("printer", "profile", "status"):
         if data.get(key):
-            rows.append((key, str(data[key])))
+            rows.append((label(key, lang), str(data[key])))
     receipt = Receipt([*_title("test_title", lang), Separator(), Rows(rows)])
-    if data.get("counters"):
+    counters = _table(data, "counters")
+    if counters:
         receipt.add(Separator(), Text(label("counters", lang) + ":", bold=True),
-                    Rows((str(k), str(v)) for k, v in data["counters"].items()))
-    if data.get("devices"):
-        receipt.add(Separator(), Rows(_device_rows(data["devices"], lang)))
+                    Rows((label("counter_" + str(k), lang) if "counter_" + str(k) in LABELS else str(k), str(v))
+                         for k, v in counters.items()))
+    devices = _table(data, "devices")
+    if devices:
+        receipt.add(Separator(), Rows(_device_rows(devices, lang)))
     receipt.add(Separator("="), Text("中文：居民自助服务小屋 天大小事", "center"),
                 Text("ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789", "center"),
                 QR(f"HUT-TEST {data['terminal_id']} {_when(data.get('time'))}"),
                 Text(label("test_ok", lang)), Feed(2), Cut())
-    return receipt
+    return _masked(receipt)
 
 
 SLIPS: dict[str, Callable[..., Receipt]] = {

@@ -20,6 +20,7 @@ import functools
 from dataclasses import dataclass, field
 
 from escpos.constants import PAPER_FULL_CUT, PAPER_PART_CUT
+from escpos.exceptions import BarcodeCodeError, BarcodeSizeError, BarcodeTypeError
 from escpos.printer import Dummy
 
 from .profiles import Profile, cjk_font, latin_font
@@ -214,8 +215,14 @@ def encode(receipt: Receipt, profile: Profile, segment_lines: int = 8) -> Encode
                 code = "{B" + code
             # The public barcode() prints "Using hardware barcode renderer" to
             # stdout; _hw_barcode is the same code path without the print.
-            printer._hw_barcode(code, item.kind.upper(), height=64, width=2, pos="BELOW",
-                                font="A", align_ct=True, function_type="B", check=True)
+            try:
+                printer._hw_barcode(code, item.kind.upper(), height=64, width=2, pos="BELOW",
+                                    font="A", align_ct=True, function_type="B", check=True)
+            except (BarcodeCodeError, BarcodeTypeError, BarcodeSizeError):
+                # Data from a template or a JOB.json: say which value is wrong
+                # (python-escpos's own text starts "No Barcode code was supplied").
+                raise ValueError(f"barcode {item.data!r} is not valid {item.kind} data "
+                                 "(CODE128 takes printable ASCII)") from None
             printer._raw(b"\n" + ESC + b"a\x00")
         elif isinstance(item, Image):
             printer.image(item.image, impl="bitImageRaster", center=item.center)

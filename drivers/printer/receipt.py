@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Literal, Sequence, Union
+from typing import Any, ClassVar, Iterable, Literal, Sequence, Union
 
 Align = Literal["left", "center", "right"]
 
@@ -85,6 +85,7 @@ class Receipt:
     """A slip: a list of blocks.  Ends with a cut unless told otherwise."""
 
     blocks: list[Block] = field(default_factory=list)
+    JOB_KEYS: ClassVar[tuple[str, ...]] = ("title", "rows", "lines", "qr", "barcode")
 
     def add(self, *blocks: Block) -> "Receipt":
         self.blocks.extend(blocks)
@@ -94,33 +95,61 @@ class Receipt:
         return bool(self.blocks) and isinstance(self.blocks[-1], Cut)
 
     @classmethod
-    def from_job(cls, job: dict) -> "Receipt":
-        """The CLI's JOB.json: {"title", "rows", "lines", "qr"} (+ optional "barcode")."""
+    def from_job(cls, job: Any) -> "Receipt":
+        """The CLI's JOB.json: {"title", "rows", "lines", "qr"} (+ optional "barcode").
+
+        Strict about types: a number or an object where text belongs would
+        otherwise print as Python's repr, and a technician only finds out at
+        the hut.  Every message names the key (and the item) that is wrong.
+        Other keys are allowed (a job has "at least" these); the CLI warns
+        about them with :meth:`extra_job_keys`, since "line" is likely a typo."""
         if not isinstance(job, dict):
             raise ValueError("a job is a JSON object with title, rows, lines and qr")
         title = job.get("title")
-        if not isinstance(title, str) or not title:
+        if not isinstance(title, str) or not title.strip():
             raise ValueError('"title" must be a non-empty string')
         rows = job.get("rows", [])
-        if not isinstance(rows, list) or not all(
-                isinstance(r, (list, tuple)) and len(r) == 2 for r in rows):
+        if not isinstance(rows, list):
             raise ValueError('"rows" must be a list of [label, value] pairs')
+        for i, row in enumerate(rows, 1):
+            if not (isinstance(row, list) and len(row) == 2 and all(isinstance(x, str) for x in row)):
+                raise ValueError(f'"rows" item {i} must be a [label, value] pair of two strings, not {_shown(row)}')
         lines = job.get("lines", [])
-        if not isinstance(lines, list) or not all(isinstance(x, str) for x in lines):
+        if not isinstance(lines, list):
             raise ValueError('"lines" must be a list of strings')
+        for i, line in enumerate(lines, 1):
+            if not isinstance(line, str):
+                raise ValueError(f'"lines" item {i} must be a string, not {_shown(line)}')
         qr = job.get("qr")
         if qr is not None and (not isinstance(qr, str) or not qr):
             raise ValueError('"qr" must be a non-empty string or null')
+        barcode = job.get("barcode")
+        if barcode is not None and (not isinstance(barcode, str) or not barcode
+                                    or not all(" " <= c <= "~" for c in barcode)):
+            raise ValueError('"barcode" must be a string of printable ASCII (CODE128) or null')
         receipt = cls([Title(title), Separator()])
         if rows:
             receipt.add(Rows(rows), Separator())
         receipt.add(*(Text(x) for x in lines))
         if qr:
             receipt.add(QR(qr))
-        if job.get("barcode"):
-            receipt.add(Barcode(str(job["barcode"])))
+        if barcode:
+            receipt.add(Barcode(barcode))
         receipt.add(Feed(2), Cut())
         return receipt
+
+    @classmethod
+    def extra_job_keys(cls, job: Any) -> list[str]:
+        """Keys of a JOB.json that :meth:`from_job` does not print."""
+        return [k for k in job if k not in cls.JOB_KEYS] if isinstance(job, dict) else []
+
+
+def _shown(value: Any) -> str:
+    """A bad JSON value, short enough for a one-line message."""
+    import json
+
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 # -- columns -----------------------------------------------------------------
@@ -168,11 +197,32 @@ def _tokens(text: str) -> list[str]:
     return tokens
 
 
+# Chinese line-breaking rules (禁则): closing punctuation never starts a
+# line and opening brackets never end one.  A slip that starts a line with
+# "，" looks broken to every Chinese reader.
+NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉”’…—·％")
+NO_LINE_END = frozenset("（《「『【〔〈“‘")
+
+
+def _carry(line: str, tok: str, columns: int) -> str:
+    """The end of ``line`` that has to move down with ``tok``: the last
+    character when ``tok`` may not start a line (or the line may not end on
+    it), so the punctuation keeps its character company.  "" when none."""
+    if len(line) < 2:
+        return ""
+    last = line[-1]
+    if last in NO_LINE_END or (tok[0] in NO_LINE_START and is_wide(last) and last not in NO_LINE_START):
+        if text_width(last + tok) <= columns:
+            return last
+    return ""
+
+
 def wrap(text: str, columns: int) -> list[str]:
     """Break ``text`` into lines of at most ``columns`` columns.
 
-    Breaks between words and around Chinese characters; a word longer than a
-    line is split by characters.  Explicit newlines are kept.
+    Breaks between words and around Chinese characters, never before closing
+    punctuation or after an opening bracket; a word longer than a line is
+    split by characters.  Explicit newlines are kept.
     """
     if columns < 2:
         raise ValueError("a line needs at least two columns")
@@ -183,6 +233,12 @@ def wrap(text: str, columns: int) -> list[str]:
             w = text_width(tok)
             if width + w <= columns:
                 line, width = line + tok, width + w
+                continue
+            carry = _carry(line, tok, columns)
+            if carry:
+                out.append(line[:-1].rstrip(" "))
+                line = carry + tok
+                width = text_width(line)
                 continue
             stripped = tok.rstrip(" ")
             if width + text_width(stripped) <= columns:  # the space may hang

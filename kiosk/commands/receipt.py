@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from kiosk.errors import KioskError
@@ -49,10 +50,35 @@ def _load_job(path: str):
         if isinstance(job, dict) and "slip" in job:
             from kiosk import slips
 
-            return slips.build(str(job["slip"]), job.get("data") or {}, job.get("language", "both"))
-        return Receipt.from_job(job)
+            data = job.get("data", {})
+            if not isinstance(data, dict):
+                raise ValueError('"data" must be a JSON object with the slip\'s fields')
+            return slips.build(str(job["slip"]), data, job.get("language", "both"))
+        for key in Receipt.extra_job_keys(job):
+            print(f"kiosk: {path}: key {key!r} is not printed (a job has {', '.join(Receipt.JOB_KEYS)})",
+                  file=sys.stderr)
+        return Receipt.from_job(_masked(job))
     except ValueError as exc:
         raise KioskError(f"{path}: {exc}") from None
+
+
+def _masked(job):
+    """The job with every ID and mobile number in its text masked, as on
+    every slip (first 6 and last 4 digits of an ID): a JOB.json written by
+    hand or by another tool may carry the whole number.  Wrong types are
+    left for ``Receipt.from_job`` to name."""
+    from kiosk.privacy import redact
+
+    def mask(value):
+        if isinstance(value, str):
+            return redact(value)
+        if isinstance(value, list):
+            return [mask(v) for v in value]
+        return value
+
+    if not isinstance(job, dict):
+        return job
+    return {k: (mask(v) if k in ("title", "rows", "lines") else v) for k, v in job.items()}
 
 
 def _profile(args: argparse.Namespace):
@@ -62,6 +88,15 @@ def _profile(args: argparse.Namespace):
     if args.encoding:
         options["encoding"] = args.encoding
     return resolve(options)
+
+
+def _encode(path: str, receipt, profile) -> bytes:
+    from drivers.printer.encode import encode
+
+    try:
+        return encode(receipt, profile).data
+    except ValueError as exc:  # data the printer cannot take, e.g. a barcode value
+        raise KioskError(f"{path}: {exc}") from None
 
 
 def _write(path: str, write) -> None:
@@ -74,11 +109,9 @@ def _write(path: str, write) -> None:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from drivers.printer.encode import encode
-
     receipt = _load_job(args.job)
     profile = _profile(args)
-    data = encode(receipt, profile).data
+    data = _encode(args.job, receipt, profile)
     _write(args.out, lambda out: out.write_bytes(data))
     print(f"wrote {args.out}: {len(data)} bytes of ESC/POS for {profile.name} "
           f"({profile.paper_mm} mm, {profile.encoding}{', Chinese as image' if profile.image_fallback else ''})")
@@ -86,12 +119,11 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
-    from drivers.printer.encode import encode
     from drivers.printer.paper import slips_from_bytes
 
     receipt = _load_job(args.job)
     profile = _profile(args)
-    data = encode(receipt, profile).data
+    data = _encode(args.job, receipt, profile)
     # Read the bytes back the way the simulated printer for this profile does.
     pages = slips_from_bytes(data, profile.encoding, not profile.image_fallback, profile.dots)
     if not pages:

@@ -66,6 +66,58 @@ def test_id_number_is_masked_first_6_last_4_and_never_printed_whole(kind):
         assert ID.encode() not in data and b"19500101" not in data
 
 
+# Where an ID number could reach each slip besides its ID field: a typed
+# remark, a matter name from the platform, a device summary, a check result.
+STRAY_ID = {
+    "application_receipt": {**APPLICATION, "matter": f"代办 {ID}", "notes": [f"证件 {ID}"], "hut": ID},
+    "service_guide": {**DATA["service_guide"], "steps": [f"持证 {ID} 办理"], "where": ID},
+    "health_report": {**DATA["health_report"], "results": [{"item": ID, "value": ID, "unit": "", "flag": None}]},
+    "provisioning_report": {**DATA["provisioning_report"], "technician": ID, "checks": [f"卡 {ID} 读取 OK"],
+                            "devices": {"idcard": {"status": "online", "summary": f"last card {ID}"}}},
+    "maintenance_test_slip": {**DATA["maintenance_test_slip"], "status": f"read {ID}",
+                              "devices": {"idcard": {"status": "online", "summary": ID}}},
+}
+
+
+@pytest.mark.parametrize("kind", list(slips.SLIPS))
+@pytest.mark.parametrize("language", slips.LANGUAGES)
+def test_an_id_number_is_masked_wherever_it_is_printed_on_every_slip(kind, language):
+    receipt = slips.build(kind, STRAY_ID[kind], language)
+    text = "\n".join(lines_of(receipt, 80))  # wide enough that no number is wrapped apart
+    assert "230108********1234" in text
+    assert ID not in text and "19500101" not in text
+    for profile in BUILTIN.values():
+        assert b"19500101" not in encode(receipt, profile).data
+
+
+def test_the_guide_enquiry_number_is_printed_whole():
+    text = "\n".join(lines_of(slips.service_guide({"matter": "x", "phone": "13812345678"}), 48))
+    assert "13812345678" in text  # a public enquiry line, not a resident's number
+
+
+def test_maintenance_slip_names_everything_in_chinese_first():
+    data = {**DATA["maintenance_test_slip"], "counters": {"lines_printed": 5, "paper_outs": 1, "custom": 2}}
+    text = "\n".join(lines_of(slips.maintenance_test_slip(data), 48))
+    for words in ("打印机 Printer", "打印配置 Profile", "状态 Status", "已打印行 Lines printed",
+                  "缺纸次数 Paper-outs", "custom"):
+        assert words in text
+    assert "lines_printed" not in text
+
+
+@pytest.mark.parametrize("kind,data,names", [
+    ("application_receipt", [("number", "A1")], "object"),
+    ("application_receipt", {**APPLICATION, "notes": "one note"}, '"notes"'),
+    ("service_guide", {"matter": "x", "materials": 3}, '"materials"'),
+    ("health_report", {"results": ["128/82"]}, '"results" item 1'),
+    ("provisioning_report", {"terminal_id": "T", "devices": ["printer"]}, '"devices"'),
+    ("maintenance_test_slip", {"terminal_id": "T", "counters": 7}, '"counters"'),
+])
+def test_data_of_the_wrong_shape_is_a_clear_error_naming_the_field(kind, data, names):
+    with pytest.raises(ValueError) as bad:
+        slips.build(kind, data)
+    assert names in str(bad.value)
+
+
 def test_application_receipt_has_number_matter_time_and_tracking_qr():
     receipt = slips.application_receipt(APPLICATION)
     text = "\n".join(lines_of(receipt, 48))

@@ -36,6 +36,20 @@ def test_a_chinese_character_never_straddles_the_edge():
     assert wrap("一二三四", 7) == ["一二三", "四"]
 
 
+def test_closing_punctuation_never_starts_a_line_nor_an_opening_bracket_ends_one():
+    # 32 columns hold 16 wide characters: "！" would be the 17th; the 谢 before it goes down with it.
+    lines = wrap("请凭此回执扫码查询办理进度，谢谢！Please keep this slip", 32)
+    assert lines[0] == "请凭此回执扫码查询办理进度，谢" and lines[1].startswith("谢！Please")
+    assert wrap("一二三四五，六", 10) == ["一二三四", "五，六"]
+    assert wrap("一二三四（五六", 10) == ["一二三四", "（五六"]
+    for text in ("受理编号已生成，请凭回执查询。谢谢！", "办理进度（以短信为准）请留意。"):
+        for columns in range(6, 30):
+            lines = wrap(text, columns)
+            assert "".join(lines) == text
+            assert not any(ln[:1] in "，。！）" for ln in lines[1:]), (columns, lines)
+            assert not any(ln[-1:] == "（" for ln in lines), (columns, lines)
+
+
 def test_key_value_row_is_right_aligned_to_the_paper_edge():
     (line,) = key_value("受理编号 No.", "A20261126-0001", 48)
     assert text_width(line) == 48
