@@ -62,6 +62,7 @@ class JobResult:
     cut: bool = False
     status: dict[str, Any] = field(default_factory=dict)
     reason: str = ""
+    stage: str = ""    # where a failed job stopped: "before printing", "after part 2 of 5"...
 
 
 class ReceiptPrinter(Device):
@@ -77,10 +78,7 @@ class ReceiptPrinter(Device):
         self.options = self.check_options(options or {})
         self.profile = profiles.resolve({k: v for k, v in self.options.items() if k in profiles.PROFILE_KEYS})
         if url:
-            parsed = urlparse(url)
-            if parsed.scheme != "tcp" or not parsed.hostname:
-                raise OptionError("url", 'tcp://host:port, e.g. "tcp://192.168.1.50:9100"')
-            self._address = (parsed.hostname, parsed.port or 9100)
+            self._address = _tcp_address(url)
         self._link: Link | None = None
         self._io = threading.RLock()
         self._last_status = PrinterStatus({})
@@ -108,11 +106,12 @@ class ReceiptPrinter(Device):
                 continue
             if key not in _OWN_OPTIONS:
                 known = sorted(profiles.PROFILE_KEYS | set(_OWN_OPTIONS) | {"model"})
-                raise OptionError(key, "no such printer option; known: " + ", ".join(known))
+                raise OptionError(key, "a known printer option (this one does not exist); the options are "
+                                  + ", ".join(known))
             kind, low, high = _OWN_OPTIONS[key]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high \
                     or (kind is int and not isinstance(value, int)):
-                raise OptionError(key, f"a number from {low} to {high}")
+                raise OptionError(key, f"{'an integer' if kind is int else 'a number'} from {low} to {high}")
             out[key] = kind(value)
         for key, value in DEFAULTS.items():
             out.setdefault(key, value)
@@ -227,7 +226,10 @@ class ReceiptPrinter(Device):
 
     def _apply(self, status: PrinterStatus) -> None:
         previous, self._last_status = self._last_status, status
-        if status.paper == "end" and previous.paper != "end":
+        # A paper-out is counted when seen happening (paper known to be there,
+        # now out), not on every look at an empty printer: each `kiosk printer
+        # status` is a new process whose first status has no "before".
+        if status.paper == "end" and previous.answered and previous.paper != "end":
             self.counters.incr("paper_outs")
         link = {"link": self._link_error} if self._link_error and not status.answered else {}
         self._set_state(status.status, profile=self.profile.name, **status.detail(), **link)
@@ -322,7 +324,7 @@ class ReceiptPrinter(Device):
         what = problem.what if problem else "printer stopped"
         action = problem.action if problem else Action.MAINTENANCE
         code = problem.code if problem else "stopped"
-        result.reason, result.status = f"{what} {where}", status.as_dict()
+        result.reason, result.stage, result.status = f"{what} {where}", where, status.as_dict()
         self.counters.incr("failed_jobs")
         self.failed_jobs.append((job_id, job))
         message = (f"print job {job_id} on {self.name} failed {where}: {what}; "
@@ -357,6 +359,20 @@ class ReceiptPrinter(Device):
     def counters_view(self) -> dict[str, int]:
         snap = self.counters.snapshot()
         return {name: snap.get(name, 0) for name in COUNTERS}
+
+
+def _tcp_address(url: str) -> tuple[str, int]:
+    """(host, port) of "tcp://host[:port]" (port 9100, the raw printing
+    port, when not given)."""
+    expected = 'tcp://host:port, e.g. "tcp://192.168.1.50:9100"'
+    parsed = urlparse(url)
+    try:
+        port = parsed.port
+    except ValueError:  # "tcp://host:99999" or "tcp://host:x"
+        raise OptionError("url", expected + " (the port is a number from 1 to 65535)") from None
+    if parsed.scheme != "tcp" or not parsed.hostname or port == 0:
+        raise OptionError("url", expected)
+    return parsed.hostname, port or 9100
 
 
 def _first_line(exc: BaseException) -> str:

@@ -184,6 +184,9 @@ def test_options_are_checked_with_the_key_and_what_is_expected():
         ReceiptPrinter.check_options({"paper_width": 70})
     with pytest.raises(OptionError):
         ReceiptPrinter.check_options({"status_timeout": "fast"})
+    with pytest.raises(OptionError) as bad:
+        ReceiptPrinter.check_options({"baudrate": 9600.5})
+    assert bad.value.key == "baudrate" and bad.value.expected.startswith("an integer")
     opts = ReceiptPrinter.check_options({"profile": "generic80-cn", "paper_width": "58mm", "encoding": "GBK"})
     assert opts["paper_width"] == 58 and opts["encoding"] == "gbk"
 
@@ -196,6 +199,11 @@ def test_from_config_picks_transport_and_applies_profile_overrides():
     assert device.profile.columns == 32 and device.profile.dots == 384 and device.profile.encoding == "big5"
     with pytest.raises(OptionError):
         ReceiptPrinter("x", url="http://10.0.0.5")
+    for url in ("tcp://10.0.0.5:99999", "tcp://10.0.0.5:x", "tcp://:9100", "tcp://10.0.0.5:0"):
+        with pytest.raises(OptionError) as bad:
+            ReceiptPrinter("x", url=url)
+        assert bad.value.key == "url"
+    assert ReceiptPrinter("x", url="tcp://10.0.0.5")._address == ("10.0.0.5", 9100)
     with pytest.raises(OptionError):
         ReceiptPrinter("x")
 
@@ -218,3 +226,21 @@ def test_a_printer_without_id_replies_keeps_the_profile_as_model(printer_sim, mo
     with ReceiptPrinter("p", url=printer_sim.where(), options={"status_timeout": 0.2}) as device:
         assert device.status is Status.ONLINE
         assert device.info.model == "ESC/POS 80 mm (generic80-cn)" and device.info.serial == "unknown"
+
+
+def test_a_paper_out_is_counted_once_however_often_it_is_looked_at(printer_sim, tmp_path):
+    path = tmp_path / "counters.json"
+    with ReceiptPrinter("p", url=printer_sim.where(), counters=Counters(path)) as device:
+        printer_sim.control("set_paper", state="end")
+        device.query_status()
+        device.query_status()
+        assert device.counters.get("paper_outs") == 1
+    # A new process (`kiosk printer status`) sees the same empty printer: not a new paper-out.
+    with ReceiptPrinter("p", url=printer_sim.where(), counters=Counters(path)) as device:
+        assert device.state.detail["paper"] == "end"
+        assert device.counters.get("paper_outs") == 1
+        printer_sim.control("reset")
+        device.query_status()
+        printer_sim.control("set_paper", state="end")
+        device.query_status()
+        assert device.counters.get("paper_outs") == 2

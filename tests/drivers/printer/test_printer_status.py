@@ -76,12 +76,21 @@ def test_every_bit_combination_maps_to_the_right_status_and_action():
     assert checked == 1 << 14
 
 
-@pytest.mark.parametrize("n,value,flag", [(n, v, None) for n, _, v in ALL])
-def test_each_single_bit_sets_exactly_its_flag(n, value, flag):
+# The driver's flag name for each bit above, written out from the reference.
+FLAG = {"drawer": "drawer_pin3_high", "offline": "offline", "waiting": "waiting_online_recovery",
+        "feed_button": "feed_button_pressed", "cover": "cover_open", "feeding": "feeding_by_button",
+        "paper_stop": "stopped_paper_end", "error": "error", "jam": "recoverable_error",
+        "cutter": "autocutter_error", "unrecoverable": "unrecoverable_error", "overheat": "auto_recoverable_error",
+        "near_end": "paper_near_end", "end": "paper_end"}
+
+
+@pytest.mark.parametrize("n,name,value", ALL, ids=[name for _, name, _ in ALL])
+def test_each_single_bit_sets_exactly_its_own_flag(n, name, value):
     replies = {1: 0x12, 2: 0x12, 3: 0x12, 4: 0x12}
     replies[n] |= value
     flags = PrinterStatus.decode(replies).flags()
-    assert sum(bool(v) for v in flags.values()) == 1
+    assert [k for k, v in flags.items() if v] == [FLAG[name]]
+    assert set(flags) == set(FLAG.values())  # every bit of the reference has a flag
 
 
 def test_paper_end_is_user_error_cleared_by_staff_with_chinese_instruction():
