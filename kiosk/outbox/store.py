@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS attachments (
     size INTEGER NOT NULL, uploaded INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS attachments_submission ON attachments (submission_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS trash (blob TEXT PRIMARY KEY);
 """
 
 
@@ -217,16 +218,27 @@ class Outbox:
         self.db.execute("UPDATE attachments SET uploaded=0 WHERE submission_id=?", (item.id,))
 
     def confirm(self, item: Item, receipt: dict) -> None:
-        """Keep only the minimal record; delete payload and attachments."""
+        """Keep only the minimal record; delete payload and attachments.
+
+        The files to delete are listed in ``trash`` in the same transaction,
+        so a crash before they are unlinked leaves a note, not a forgotten file.
+        """
         blobs = {a.blob for a in item.attachments}
         self.db.execute("BEGIN IMMEDIATE")
+        self.db.executemany("INSERT OR IGNORE INTO trash VALUES (?)", [(b,) for b in blobs])
         self.db.execute("UPDATE submissions SET state=?, payload=NULL, number=?, platform_status=?, finished_at=?, "
                         "last_error=NULL WHERE id=?", (CONFIRMED, str(receipt.get("number", ""))[:64],
                                                         str(receipt.get("status", ""))[:16], time.time(), item.id))
         self.db.execute("DELETE FROM attachments WHERE submission_id=?", (item.id,))
         self.db.execute("COMMIT")
+        self._empty_trash(blobs)
+
+    def _empty_trash(self, blobs: Iterable[str] | None = None) -> None:
+        if blobs is None:
+            blobs = [r[0] for r in self.db.execute("SELECT blob FROM trash")]
         for blob in blobs:
             self.blob_path(blob).unlink(missing_ok=True)
+            self.db.execute("DELETE FROM trash WHERE blob=?", (blob,))
 
     def dead_letter(self, item: Item, error_code: str) -> None:
         self.db.execute("UPDATE submissions SET state=?, last_error=?, finished_at=? WHERE id=?",
@@ -239,8 +251,9 @@ class Outbox:
 
     # -- maintenance ------------------------------------------------------------
     def purge(self, retention_days: int, now: float | None = None, orphan_age: float = 600.0) -> int:
-        """Forget finished records past retention (dead ones with their data)
-        and sweep orphan blob files from enqueues that never committed."""
+        """Forget finished records past retention (dead ones with their data),
+        finish deletions a crash interrupted, and sweep orphan files from
+        enqueues that never committed."""
         now = time.time() if now is None else now
         cutoff = now - retention_days * 86400
         old = self.db.execute("SELECT id FROM submissions WHERE state IN (?,?) AND finished_at < ?",
@@ -256,6 +269,7 @@ class Outbox:
             self.db.execute("COMMIT")
             for blob in blobs:
                 self.blob_path(blob).unlink(missing_ok=True)
+        self._empty_trash()
         known = {r[0] for r in self.db.execute("SELECT blob FROM attachments")}
         for path in self.blob_dir.glob("*.bin"):
             if path.stem not in known:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import requests
 import tomli_w
 
@@ -35,6 +36,17 @@ def _hut_config(tmp_path, url):
 
 
 def test_sigkill_at_random_moments_loses_nothing_and_files_nothing_twice(tmp_path):
+    _crash_run(tmp_path, SUBMISSIONS, KILLS, attachment_bytes=2048, fault=("slow", {"seconds": 0.02}))
+
+
+@pytest.mark.soak
+def test_soak_sigkill_with_full_size_pages_and_a_flaky_platform(tmp_path):
+    """make soak: 1,000 applications with two 300 KB pages, 100 kills, 10 % of calls failing."""
+    _crash_run(tmp_path, 1000, 100, attachment_bytes=300 * 1024,
+               fault=("error500", {"probability": 0.1}), life=(0.5, 2.0))
+
+
+def _crash_run(tmp_path, submissions, kills, attachment_bytes, fault, life=(0.3, 0.9)):
     platform = PlatformServer(tmp_path / "platform.sqlite3")
     platform.start()
     worker = None
@@ -43,34 +55,34 @@ def test_sigkill_at_random_moments_loses_nothing_and_files_nothing_twice(tmp_pat
         settings = load(config)
         platform.store.add_terminal(settings.terminal.id, key.hex())
         outbox = Outbox.from_settings(settings)
-        receipts = fill(outbox, SUBMISSIONS, settings.secrets.id_hash_key, attachment_bytes=2048)
-        # a little latency on every call so the kills land mid-request as often as between requests
-        platform.faults.set("slow", seconds=0.01)
+        receipts = fill(outbox, submissions, settings.secrets.id_hash_key, attachment_bytes=attachment_bytes)
+        # latency (or failures) on the calls so the kills land mid-request as often as between requests
+        platform.faults.set(fault[0], **fault[1])
         cmd = [sys.executable, "-m", "kiosk.cli", "--config", str(config), "--log-level", "WARNING", "outbox"]
         rng = random.Random(20261126)
         progress = []
-        for _ in range(KILLS):
+        for _ in range(kills):
             worker = subprocess.Popen(cmd + ["worker"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            time.sleep(rng.uniform(0.3, 0.9))
+            time.sleep(rng.uniform(*life))
             worker.send_signal(signal.SIGKILL)
             worker.wait(10)
             assert worker.returncode == -signal.SIGKILL, worker.stderr.read().decode()
             worker.stderr.close()
             progress.append(outbox.status()["confirmed"])
-        assert progress[-1] < SUBMISSIONS, "the drain finished before the last kill: kills were not mid-drain"
+        assert progress[-1] < submissions, f"the drain finished before the last kill: {progress}"
         assert progress[-1] > progress[0]
         platform.faults.clear()
-        drain = subprocess.run(cmd + ["drain", "--timeout", "120"], capture_output=True, text=True, timeout=180)
+        drain = subprocess.run(cmd + ["drain", "--timeout", "600"], capture_output=True, text=True, timeout=700)
         assert drain.returncode == 0, drain.stdout + drain.stderr
         status = outbox.status()
-        assert (status["pending"], status["dead"], status["confirmed"]) == (0, 0, SUBMISSIONS)
+        assert (status["pending"], status["dead"], status["confirmed"]) == (0, 0, submissions)
         assert list(outbox.blob_dir.iterdir()) == []
         stats = requests.get(platform.url + "/v1/admin/stats", timeout=5).json()
-        assert stats["applications"] == SUBMISSIONS
+        assert stats["applications"] == submissions
         counts = platform.store.serial_counts()
         assert set(counts) == {r.serial for r in receipts} and set(counts.values()) == {1}
         numbers = [r["number"] for r in outbox.records()]
-        assert len(set(numbers)) == SUBMISSIONS and all(n.startswith("PF") for n in numbers)
+        assert len(set(numbers)) == submissions and all(n.startswith("PF") for n in numbers)
         outbox.close()
     finally:
         if worker is not None and worker.poll() is None:

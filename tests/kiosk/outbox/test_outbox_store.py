@@ -123,3 +123,21 @@ def test_body_bytes_are_frozen_at_enqueue(outbox, terminal):
     outbox.enqueue("application", *_application(terminal))
     item = outbox.next_due()
     assert outbox.open_payload(item) == outbox.open_payload(outbox.next_due())
+
+
+def test_a_crash_between_confirm_and_unlink_leaves_no_file_behind(outbox, terminal, monkeypatch):
+    outbox.enqueue("application", *_application(terminal))
+    item = outbox.next_due()
+    monkeypatch.setattr(outbox, "_empty_trash", lambda blobs=None: None)  # "killed" right after the commit
+    outbox.confirm(item, {"number": "PF1"})
+    assert len(list(outbox.blob_dir.iterdir())) == 1
+    monkeypatch.undo()
+    outbox.purge(30)  # what the next worker does first
+    assert list(outbox.blob_dir.iterdir()) == []
+
+
+def test_second_attachment_reads_back(outbox, terminal):
+    body, atts = _application(terminal)
+    outbox.enqueue("application", body, atts)
+    item = outbox.next_due()
+    assert [outbox.open_attachment(a) for a in item.attachments] == [a.data for a in atts]
