@@ -9,6 +9,8 @@ whole-suite run collects it, and tests/conftest.py belongs to the lead.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 
@@ -22,3 +24,15 @@ def printer_sim(tmp_path):
         yield sim
     finally:
         sim.stop()
+
+
+def wait_jobs(sim, count: int, timeout: float = 5.0) -> list[dict]:
+    """The simulator's jobs once ``count`` are drawn (it draws on its own
+    thread, as a printer prints while it answers status)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        jobs = sim.jobs()
+        if len(jobs) >= count:
+            return jobs
+        time.sleep(0.05)
+    raise AssertionError(f"simulator has {len(sim.jobs())} jobs, wanted {count}")

@@ -23,14 +23,13 @@ from escpos.constants import PAPER_FULL_CUT, PAPER_PART_CUT
 from escpos.exceptions import BarcodeCodeError, BarcodeSizeError, BarcodeTypeError
 from escpos.printer import Dummy
 
-from .profiles import Profile, cjk_font, latin_font
+from .profiles import BASELINE, Profile, cjk_font, latin_font
 from .receipt import QR, Barcode, Cut, Feed, Image, LaidOut, Line, Receipt, char_width, layout, text_width
 
 ESC, GS, FS = b"\x1b", b"\x1d", b"\x1c"
 CHINESE_ON, CHINESE_OFF = FS + b"&", FS + b"."
 ALIGN = {"left": 0, "center": 1, "right": 2}
 FONT_DOTS = 24         # height of the 12x24 font A; a CJK glyph is 24x24
-BASELINE = 0.86       # baseline position within a glyph cell, as a fraction of its height
 _INK = [0] * 106 + [255] * 150   # glyph coverage above ~40 % prints as a dot
 LINE_DOTS = 30         # default line spacing of a 203 dpi printer, about 1/6 inch
 

@@ -16,11 +16,10 @@ from PIL import Image, ImageDraw
 
 from .interpret import EscPosInterpreter
 from .ops import BarcodeOp, CutOp, Feed, Op, QRCode, Raster, TextLine
-from .profiles import cjk_font, latin_font
+from .profiles import BASELINE, cjk_font, latin_font
 from .receipt import char_width
 
 CELL_W, CELL_H = 12, 24
-BASELINE = 0.86  # baseline within a glyph cell, as a fraction of its height
 MARGIN = 8  # white paper above the first line and below the last
 
 

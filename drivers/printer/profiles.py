@@ -130,6 +130,12 @@ KNOWN_FONTS = (
 )
 
 
+# Where the baseline sits in a glyph cell, as a fraction of the cell height:
+# the driver's raster fallback and the paper renderer both draw with it, so
+# a character sits at the same height in both.
+BASELINE = 0.86
+
+
 class FontMissing(RuntimeError):
     pass
 

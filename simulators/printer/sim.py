@@ -2,7 +2,7 @@
 
 It interprets what it receives with the same interpreter the preview uses,
 answers DLE EOT 1-4 from a scriptable state (paper near end / end, cover
-open, cutter error, no answer...), and writes every job to
+open, paper jam, cutter error, unrecoverable error, overheat, no answer), and writes every job to
 ``workdir/printer/job-NNNN.png`` (the slip as it would look) and ``.txt``
 (a transcript).  Like a real printer it stops printing when the paper runs
 out or the cover opens: what comes after is not on the paper, and the
@@ -67,8 +67,9 @@ class PrinterSimulator:
     # -- the printer's state -------------------------------------------------
     def reset(self) -> dict[str, Any]:
         with self._lock:
-            self.state = {"paper": "ok", "lines_left": None, "cover_open": False, "cutter_error": False, "cutter_armed": False,
-                          "unrecoverable_error": False, "overheated": False, "no_answer": False}
+            self.state = {"paper": "ok", "lines_left": None, "cover_open": False, "paper_jam": False,
+                          "cutter_error": False, "cutter_armed": False, "unrecoverable_error": False,
+                          "overheated": False, "no_answer": False}
             return dict(self.state)
 
     def stopped_reason(self) -> str | None:
@@ -77,6 +78,8 @@ class PrinterSimulator:
             return "paper end"
         if s["cover_open"]:
             return "cover open"
+        if s["paper_jam"]:
+            return "paper jam"
         if s["unrecoverable_error"]:
             return "unrecoverable error"
         if s["overheated"]:
@@ -98,7 +101,7 @@ class PrinterSimulator:
             s = self.state
             if s["no_answer"] or n not in (1, 2, 3, 4):
                 return None
-            error = s["cutter_error"] or s["unrecoverable_error"] or s["overheated"]
+            error = s["cutter_error"] or s["unrecoverable_error"] or s["overheated"] or s["paper_jam"]
             paper_end = s["paper"] == "end"
             value = 0x12
             if n == 1 and (paper_end or s["cover_open"] or error):
@@ -106,8 +109,8 @@ class PrinterSimulator:
             elif n == 2:
                 value |= (0x04 if s["cover_open"] else 0) | (0x20 if paper_end else 0) | (0x40 if error else 0)
             elif n == 3:
-                value |= ((0x08 if s["cutter_error"] else 0) | (0x20 if s["unrecoverable_error"] else 0)
-                          | (0x40 if s["overheated"] else 0))
+                value |= ((0x04 if s["paper_jam"] else 0) | (0x08 if s["cutter_error"] else 0)
+                          | (0x20 if s["unrecoverable_error"] else 0) | (0x40 if s["overheated"] else 0))
             elif n == 4:
                 value |= (0x0C if s["paper"] in ("near_end", "end") else 0) | (0x60 if paper_end else 0)
             return value
@@ -311,6 +314,7 @@ class PrinterSimulator:
         actions: dict[str, Callable[..., dict[str, Any]]] = {
             "set_paper": self._set_paper, "open_cover": lambda open=True: self._flag("cover_open", open),
             "close_cover": lambda: self._flag("cover_open", False),
+            "paper_jam": lambda on=True: self._flag("paper_jam", on),
             "cutter_error": self._cutter_error,
             "unrecoverable_error": lambda on=True: self._flag("unrecoverable_error", on),
             "overheat": lambda on=True: self._flag("overheated", on),

@@ -10,21 +10,13 @@ import pytest
 from drivers.base import Action, Counters, DeviceError, DeviceEvent, HealthLevel, OptionError, Status
 from drivers.printer.device import PrintJobFailed, ReceiptPrinter
 from drivers.printer.receipt import Receipt, Rows, Separator, Text, Title, layout, plain_text
+from tests.printer_fixtures import wait_jobs
 
 
 def slip(lines: int = 12) -> Receipt:
     return Receipt([Title("受理回执 Receipt"), Separator(), Rows([("受理编号 No.", "A20261126-0001")]),
                     *(Text(f"第{i}行 line {i}") for i in range(1, lines + 1))])
 
-
-def wait_jobs(sim, count: int, timeout: float = 5.0) -> list[dict]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        jobs = sim.jobs()
-        if len(jobs) >= count:
-            return jobs
-        time.sleep(0.05)
-    raise AssertionError(f"simulator has {len(sim.jobs())} jobs, wanted {count}")
 
 
 @pytest.fixture(params=["network", "serial"])
@@ -107,6 +99,16 @@ def test_cover_open_stops_the_job_before_anything_is_sent(printer, printer_sim):
     assert printer.status is Status.USER_ERROR and printer.state.detail["cover"] == "open"
     time.sleep(0.7)
     assert printer_sim.jobs() == []
+
+
+def test_paper_jam_is_cleared_by_staff_and_nothing_is_printed(printer, printer_sim):
+    printer_sim.control("paper_jam")
+    with pytest.raises(PrintJobFailed) as failed:
+        printer.print_receipt(slip(2))
+    assert failed.value.code == "recoverable_error" and failed.value.action is Action.CLEAR
+    assert printer.status is Status.USER_ERROR and "卡纸" in printer.last_status.problems()[0].what_zh
+    printer_sim.control("paper_jam", on=False)
+    assert printer.print_receipt(slip(2)).ok
 
 
 def test_cutter_jam_at_the_cut_counts_a_failed_cut_and_calls_maintenance(printer, printer_sim):

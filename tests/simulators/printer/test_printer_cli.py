@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import cv2
 import pytest
 
 from drivers.printer.paper import slips_from_bytes
+from tests.printer_fixtures import wait_jobs
 
 JOB = {"title": "受理回执 Receipt", "rows": [["受理编号 No.", "A20261126-0001"], ["证件号码 ID", "230108********1234"]],
        "lines": ["请妥善保管本回执 Please keep this receipt"], "qr": "https://hut.example.cn/t/A20261126-0001"}
@@ -141,10 +141,7 @@ def test_printer_status_json_and_no_answer(config, printer_sim):
 def test_printer_test_prints_the_maintenance_slip(config, printer_sim):
     run = kiosk("printer", "test", config=config)
     assert run.returncode == 0, run.stderr
-    deadline = time.monotonic() + 5
-    while not printer_sim.jobs() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    (job,) = printer_sim.jobs()
+    (job,) = wait_jobs(printer_sim, 1)
     transcript = Path(job["transcript"]).read_text(encoding="utf-8")
     assert "维护测试单" in transcript and "TEST-0001" in transcript
     printer_sim.control("open_cover")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import socket
-import time
 
 import cv2
 import numpy as np
@@ -17,6 +16,7 @@ from drivers.printer.interpret import EscPosInterpreter
 from drivers.printer.ops import QRCode, Raster, TextLine
 from drivers.printer.profiles import resolve
 from drivers.printer.receipt import QR, Cut, Image, Receipt, Rows, Separator, Text, Title
+from tests.printer_fixtures import wait_jobs
 
 URL = "https://hut.example.cn/track/A20261126-0001"
 
@@ -24,15 +24,6 @@ URL = "https://hut.example.cn/track/A20261126-0001"
 def receipt() -> Receipt:
     return Receipt([Title("受理回执 Receipt"), Separator(), Rows([("受理编号 No.", "A20261126-0001")]),
                     Text("扫码查询办理进度 Scan to track"), QR(URL), Cut()])
-
-
-def wait_jobs(sim, count, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if len(sim.jobs()) >= count:
-            return sim.jobs()
-        time.sleep(0.05)
-    raise AssertionError("no job rendered")
 
 
 def send_tcp(sim, data: bytes) -> None:
@@ -117,6 +108,7 @@ def test_interpreter_gives_the_same_result_fed_byte_by_byte():
     ({"set_paper": {"state": "near_end"}}, [0x12, 0x12, 0x12, 0x1E]),
     ({"set_paper": {"state": "end"}}, [0x1A, 0x32, 0x12, 0x7E]),
     ({"open_cover": {}}, [0x1A, 0x16, 0x12, 0x12]),
+    ({"paper_jam": {}}, [0x1A, 0x52, 0x16, 0x12]),
     ({"cutter_error": {}}, [0x1A, 0x52, 0x1A, 0x12]),
     ({"unrecoverable_error": {}}, [0x1A, 0x52, 0x32, 0x12]),
     ({"overheat": {}}, [0x1A, 0x52, 0x52, 0x12]),
