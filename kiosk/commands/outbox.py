@@ -28,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.set_defaults(func=cmd_drain)
     w = actions.add_parser("worker", help="run the worker until stopped (the kiosk-outbox service)")
     w.set_defaults(func=cmd_worker)
+    n = actions.add_parser("retry", help="end the back-off: try every waiting submission now")
+    n.set_defaults(func=cmd_retry)
     r = actions.add_parser("requeue", help="send a dead-lettered submission again")
     r.add_argument("serial")
     r.set_defaults(func=cmd_requeue)
@@ -109,6 +111,16 @@ def cmd_worker(args: argparse.Namespace) -> int:
     finally:
         worker.unlock()
     log.info("outbox worker stopped")
+    return 0
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    _, outbox = _outbox(args)
+    try:
+        count = outbox.retry_now()
+    finally:
+        outbox.close()
+    print(f"{count} waiting submission(s) will be tried now (the worker picks them up within seconds)")
     return 0
 
 

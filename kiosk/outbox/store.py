@@ -249,6 +249,12 @@ class Outbox:
         return self.db.execute("UPDATE submissions SET state=?, next_attempt_at=?, attempts=0 WHERE serial=? "
                                "AND state=?", (PENDING, time.time(), serial, DEAD)).rowcount == 1
 
+    def retry_now(self) -> int:
+        """Maintenance: end every pending submission's back-off (after fixing
+        the network, the clock or the enrolment)."""
+        return self.db.execute("UPDATE submissions SET next_attempt_at=? WHERE state=?",
+                               (time.time(), PENDING)).rowcount
+
     # -- maintenance ------------------------------------------------------------
     def purge(self, retention_days: int, now: float | None = None, orphan_age: float = 600.0) -> int:
         """Forget finished records past retention (dead ones with their data),

@@ -25,6 +25,7 @@ import threading
 import time
 from pathlib import Path
 
+from kiosk.central import signing
 from kiosk.central.client import CentralClient, NeedsStaff, RetryLater
 from kiosk.errors import KioskError
 from kiosk.outbox.sealing import SealError
@@ -32,6 +33,10 @@ from kiosk.outbox.store import Item, Outbox
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 3600.0
+# Refusals of the terminal, not of the submission (wrong clock, key, revoked,
+# TLS trust): staff must fix the terminal; the submissions stay queued.
+TERMINAL_PROBLEMS = frozenset({signing.SIGNATURE_MISSING, signing.SIGNATURE_INVALID, signing.TIMESTAMP_SKEW,
+                               signing.NONCE_REPLAYED, signing.TERMINAL_UNKNOWN, signing.TERMINAL_REVOKED, "TLS"})
 
 
 def full_jitter(failures: int, base: float, cap: float, rng: random.Random = random.Random()) -> float:
@@ -102,6 +107,12 @@ class OutboxWorker:
             log.info("outbox %s: retry in %.1f s (%s)", item.serial, delay, exc.code)
             return "retry"
         except NeedsStaff as exc:
+            if exc.code in TERMINAL_PROBLEMS:
+                self.outbox.reschedule(item, self.max_backoff, exc.code)
+                self.failed += 1
+                log.error("outbox: the platform refuses this terminal (%s): %s; submissions stay queued",
+                          exc.code, exc)
+                return "retry"
             if exc.code == "ATTACHMENT_MISSING":  # platform lost it: upload again, then retry
                 self.outbox.reupload(item)
                 self.outbox.reschedule(item, full_jitter(item.attempts, self.base_delay, self.max_backoff),

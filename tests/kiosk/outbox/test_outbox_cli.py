@@ -79,6 +79,7 @@ def test_requeue_and_errors_a_technician_can_act_on(hut, tmp_path):
     config, _ = hut
     r = kiosk(config, "requeue", "NOPE-1")
     assert r.returncode == 2 and "no dead letter with serial NOPE-1" in r.stderr and "Traceback" not in r.stderr
+    assert "0 waiting submission(s)" in kiosk(config, "retry").stdout
     r = kiosk(config, "fill", "--synthetic", "0")
     assert r.returncode == 2 and "positive number" in r.stderr
 
