@@ -126,7 +126,10 @@ class CentralClient:
         except requests.exceptions.SSLError as exc:
             raise NeedsStaff(f"TLS failure talking to {self.base_url}: {_tls_reason(exc)}; check platform.ca_file "
                              "and the terminal clock", "TLS") from None
-        except (requests.exceptions.ConnectTimeout, requests.exceptions.InvalidURL) as exc:
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema) as exc:
+            raise NeedsStaff(f"platform.url {self.base_url!r} cannot be used ({type(exc).__name__})", "CONFIG") from None
+        except requests.exceptions.ConnectTimeout as exc:
             raise RetryLater(f"cannot reach the platform ({type(exc).__name__})", "NETWORK") from None
         except requests.exceptions.RequestException as exc:
             refused = isinstance(exc, requests.exceptions.ConnectionError) and "NewConnectionError" in repr(exc)

@@ -36,7 +36,8 @@ PURGE_EVERY_SECONDS = 3600.0
 # Refusals of the terminal, not of the submission (wrong clock, key, revoked,
 # TLS trust): staff must fix the terminal; the submissions stay queued.
 TERMINAL_PROBLEMS = frozenset({signing.SIGNATURE_MISSING, signing.SIGNATURE_INVALID, signing.TIMESTAMP_SKEW,
-                               signing.NONCE_REPLAYED, signing.TERMINAL_UNKNOWN, signing.TERMINAL_REVOKED, "TLS"})
+                               signing.NONCE_REPLAYED, signing.TERMINAL_UNKNOWN, signing.TERMINAL_REVOKED, "TLS",
+                               "CONFIG"})
 
 
 def full_jitter(failures: int, base: float, cap: float, rng: random.Random = random.Random()) -> float:

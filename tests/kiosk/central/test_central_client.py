@@ -202,3 +202,9 @@ def test_a_repeat_while_the_first_is_being_processed_is_409_in_flight(platform, 
     assert (info.value.status, info.value.code, info.value.retry_after) == (409, "IN_FLIGHT", 1)
     assert client.submit("application", _app_body("S-9"), key) == results["first"]  # afterwards: a replay
     first.close()
+
+
+def test_an_unusable_url_needs_staff(terminal):
+    with pytest.raises(NeedsStaff) as info:
+        client_for("htp:/platform", terminal).heartbeat({}, {}, {})
+    assert info.value.code == "CONFIG" and "platform.url" in str(info.value)
