@@ -20,11 +20,18 @@ DRIVER = "printer.escpos"
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("printer", help="receipt printer: decoded status, test slip")
     actions = p.add_subparsers(dest="printer_command", metavar="ACTION", required=True)
-    s = actions.add_parser("status", help="query the printer (DLE EOT 1-4) and print the decoded status")
+    s = actions.add_parser("status", help="query the printer (DLE EOT 1-4) and print the decoded status",
+                           description="Query the printer (DLE EOT 1-4) and print every decoded bit, what is "
+                                       "wrong and who has to act. A printer that does not answer is reported "
+                                       "as not answering (offline, paper unknown), never as out of paper. "
+                                       "Exit status: 0 ready to print, 1 not ready, 2 bad configuration.")
     s.add_argument("--json", action="store_true", help="print JSON")
     s.add_argument("--device", default=None, help="device name in the config (default: the first receipt printer)")
     s.set_defaults(func=cmd_status)
-    t = actions.add_parser("test", help="print the maintenance test slip")
+    t = actions.add_parser("test", help="print the maintenance test slip",
+                           description="Print the maintenance test slip (Chinese, aligned rows, QR, cut) "
+                                       "with status checks before, during and after. Exit status: 0 printed, "
+                                       "1 not printed (the message says why and what to do), 2 bad configuration.")
     t.add_argument("--device", default=None, help="device name in the config (default: the first receipt printer)")
     t.set_defaults(func=cmd_test)
 
