@@ -147,7 +147,7 @@ class ReceiptPrinter(Device):
             backend.open()
         except (DeviceNotFoundError, OSError) as exc:
             self.counters.incr("comm_errors")
-            self._link_error = f"cannot connect to {self.where}: {_first_line(exc)}"
+            self._link_error = f"cannot connect to {self.where}: {_why(exc)}"
             raise DeviceFailure(f"printer {self.name}: {self._link_error}", Action.MAINTENANCE,
                                 "no_connection") from None
         self._link_error = ""
@@ -232,6 +232,8 @@ class ReceiptPrinter(Device):
         if status.paper == "end" and previous.answered and previous.paper != "end":
             self.counters.incr("paper_outs")
         link = {"link": self._link_error} if self._link_error and not status.answered else {}
+        if not status.answered and not self._link_error:
+            link = {"hint": self._silence_hint()}
         self._set_state(status.status, profile=self.profile.name, **status.detail(), **link)
         codes = {p.code for p in status.problems()}
         for problem in status.problems():
@@ -241,6 +243,18 @@ class ReceiptPrinter(Device):
                     what += f"; {self._link_error}"
                 self._report_error(what, problem.action, problem.code)
         self._problem_codes = codes
+
+    def _silence_hint(self) -> str:
+        """What to check when the link is open but nothing answers: on a
+        serial line that is most often a baud rate that does not match the
+        printer's (its self-test page shows it), on the network a device at
+        that address that is not an ESC/POS printer, or one that is busy."""
+        if self.port:
+            return (f"connected to {self.port} but no reply at {self.options['baudrate']} baud: check that the "
+                    "printer is on, that options.baudrate matches the printer's (see its self-test page), "
+                    "and the cable")
+        return (f"connected to {self.url} but no reply: check that the address is the printer's "
+                "(see its self-test page) and that no other computer is printing to it")
 
     @property
     def last_status(self) -> PrinterStatus:
@@ -373,6 +387,16 @@ def _tcp_address(url: str) -> tuple[str, int]:
     if parsed.scheme != "tcp" or not parsed.hostname or port == 0:
         raise OptionError("url", expected)
     return parsed.hostname, port or 9100
+
+
+def _why(exc: BaseException) -> str:
+    """The cause a technician can act on: python-escpos wraps the OS error
+    ("Connection refused", "No such file or directory") in a two-line
+    "Device not found" message; the wrapped error says it best."""
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, OSError) and cause.strerror:
+        return cause.strerror
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _first_line(exc: BaseException) -> str:

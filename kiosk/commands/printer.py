@@ -67,8 +67,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         status = printer.last_status
         report = {"device": printer.name, "where": printer.where, "profile": printer.profile.name,
                   "info": printer.info.as_dict(), **status.as_dict(), "counters": printer.counters_view()}
-        if printer.state.detail.get("link"):
-            report["link"] = printer.state.detail["link"]
+        for key in ("link", "hint"):
+            if printer.state.detail.get(key):
+                report[key] = printer.state.detail[key]
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -76,8 +77,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"{printer.name} at {printer.where} ({printer.profile.name}): {report['status']}")
         print(f"  model {info['model']}, firmware {info['firmware']}, serial {info['serial']}")
         print(f"  {report['summary']}")
-        if printer.state.detail.get("link"):
-            print(f"  link: {printer.state.detail['link']}")
+        for key in ("link", "hint"):
+            if report.get(key):
+                print(f"  {key}: {report[key]}")
         for problem in report["problems"]:
             print(f"  - {problem['what']} / {problem['what_zh']} -> action: {problem['action']}")
         flags = report["flags"]
