@@ -15,8 +15,8 @@ from drivers.printer.encode import encode
 from drivers.printer.interpret import EscPosInterpreter
 from drivers.printer.ops import QRCode, Raster, TextLine
 from drivers.printer.profiles import resolve
-from drivers.printer.receipt import QR, Cut, Image, Receipt, Rows, Separator, Text, Title
-from tests.printer_fixtures import wait_jobs
+from drivers.printer.receipt import QR, Cut, Image, Line, Receipt, Rows, Separator, Text, Title, layout, text_width
+from tests.printer_fixtures import GlyphReader, wait_jobs
 
 URL = "https://hut.example.cn/track/A20261126-0001"
 
@@ -72,6 +72,29 @@ def test_png_shows_chinese_text_as_ink(printer_sim):
     # 20 Chinese characters = 40 columns = 480 dots wide on the 12-dot grid.
     ink_cols = np.where((pixels[:-20] < 128).sum(axis=0) > 0)[0]
     assert 440 < ink_cols.max() - ink_cols.min() <= 480
+
+
+@pytest.mark.parametrize("profile", ["generic80-cn", "generic58-cn"])
+def test_the_chinese_on_the_png_reads_back_as_sent(tmp_path, profile):
+    """Readable, not just inked: every Chinese character on the simulator's
+    PNG is the one sent, in its column, on 80 and 58 mm paper."""
+    from simulators.printer import PrinterSimulator
+
+    prof = resolve({"profile": profile})
+    with PrinterSimulator(tmp_path, profile=profile) as sim:
+        send_tcp(sim, encode(receipt(), prof).data)
+        (job,) = wait_jobs(sim, 1)
+    ink = (np.asarray(cv2.imread(job["png"], cv2.IMREAD_GRAYSCALE)) < 128).astype(np.uint8)
+    rows = np.flatnonzero(ink.sum(axis=1))
+    runs = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)  # one run of inked rows per printed line
+    lines = [item for item in layout(receipt(), prof.columns) if isinstance(item, Line)]
+    reader = GlyphReader(line.text for line in lines)
+    read = 0
+    for line, run in zip(lines, runs):
+        band = np.pad(ink[run[0]:run[-1] + 1], ((6, 6), (0, 0)))
+        if not line.text.isascii():
+            read += reader.check_line(band, line.text, line.align, 2 if line.double else 1, prof.dots, 12)
+    assert read == sum(text_width(ch) == 2 for line in lines for ch in line.text) > 15
 
 
 def test_raster_image_comes_out_bit_for_bit(printer_sim):
