@@ -98,7 +98,22 @@ def check_profile_options(options: Mapping[str, Any]) -> dict[str, Any]:
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
                 raise OptionError(key, f"an integer from {low} to {high}")
             out[key] = value
+    _check_grid(out)
     return out
+
+
+def _check_grid(opts: Mapping[str, Any]) -> None:
+    """Slips are laid out in columns of the 12-dot font A: more columns than
+    the paper has room for would run every full line off the right edge (and
+    squeeze the image fallback's glyphs).  Blame the key the config set."""
+    base = BUILTIN[opts["profile"]]
+    width = opts.get("paper_width", base.paper_mm)
+    dots, columns = PAPER[width] if width != base.paper_mm else (base.dots, base.columns)  # as resolve() does
+    dots, columns = opts.get("dots", dots), opts.get("columns", columns)
+    if columns * 12 > dots:
+        key = next((k for k in ("columns", "dots", "paper_width") if k in opts), "columns")
+        raise OptionError(key, f"a paper grid that fits: {columns} columns of the 12-dot font need "
+                               f"{columns * 12} dots, the paper has {dots} (at most {dots // 12} columns)")
 
 
 PROFILE_KEYS = frozenset({"profile", "paper_width", "encoding", "cut", "dots", "columns", "cut_feed",

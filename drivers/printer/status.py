@@ -127,7 +127,11 @@ class PrinterStatus:
             out.append(Problem("print head overheated: printing resumes when it cools down",
                                "打印头过热，冷却后自动恢复", Action.AUTO, "auto_recoverable_error"))
         if not out and (f("offline") or f("error")):
-            out.append(Problem("printer is offline", "打印机离线", Action.AUTO, "offline"))
+            if f("waiting_online_recovery"):
+                out.append(Problem("printer is offline, waiting for online recovery", "打印机离线，等待恢复",
+                                   Action.AUTO, "offline"))
+            else:
+                out.append(Problem("printer is offline", "打印机离线", Action.AUTO, "offline"))
         return out
 
     @property

@@ -192,6 +192,9 @@ def test_options_are_checked_with_the_key_and_what_is_expected():
     with pytest.raises(OptionError) as bad:
         ReceiptPrinter.check_options({"baudrate": 9600.5})
     assert bad.value.key == "baudrate" and bad.value.expected.startswith("an integer")
+    with pytest.raises(OptionError) as bad:  # 48 columns of 12 dots do not fit 58 mm paper
+        ReceiptPrinter.check_options({"paper_width": 58, "columns": 48})
+    assert bad.value.key == "columns" and "at most 32 columns" in bad.value.expected
     opts = ReceiptPrinter.check_options({"profile": "generic80-cn", "paper_width": "58mm", "encoding": "GBK"})
     assert opts["paper_width"] == 58 and opts["encoding"] == "gbk"
 

@@ -130,3 +130,9 @@ def test_every_problem_has_a_meaning_not_a_code():
     replies = dict(zip((1, 2, 3, 4), (0x7E, 0x7E, 0x7E, 0x7E)))
     for problem in PrinterStatus.decode(replies).problems():
         assert problem.what and problem.what_zh and not problem.what.startswith("0x")
+
+
+def test_offline_waiting_for_recovery_says_so():
+    st = PrinterStatus.decode({1: 0x12 | 0x08 | 0x20, 2: 0x12, 3: 0x12, 4: 0x12})
+    assert st.status is Status.OFFLINE and st.action is Action.AUTO
+    assert st.summary() == "printer is offline, waiting for online recovery [auto]"
