@@ -54,12 +54,13 @@ def _load_job(path: str):
             if not isinstance(data, dict):
                 raise ValueError('"data" must be a JSON object with the slip\'s fields')
             return slips.build(str(job["slip"]), data, job.get("language", "both"))
-        for key in Receipt.extra_job_keys(job):
-            print(f"kiosk: {path}: key {key!r} is not printed (a job has {', '.join(Receipt.JOB_KEYS)})",
-                  file=sys.stderr)
-        return Receipt.from_job(_masked(job))
+        receipt = Receipt.from_job(_masked(job))
     except ValueError as exc:
         raise KioskError(f"{path}: {exc}") from None
+    for key in Receipt.extra_job_keys(job):  # after the errors: a bad job gets one line, not two
+        print(f"kiosk: {path}: key {key!r} is not printed (a job has {', '.join(Receipt.JOB_KEYS)})",
+              file=sys.stderr)
+    return receipt
 
 
 def _masked(job):
