@@ -23,7 +23,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Mapping
-from urllib.parse import urlparse
 
 from drivers.base import (Action, Counters, Device, DeviceFailure, DeviceInfo, HealthLevel, OptionError,
                           Status)
@@ -31,7 +30,7 @@ from drivers.base import (Action, Counters, Device, DeviceFailure, DeviceInfo, H
 from . import profiles
 from .encode import EncodedJob, Segment, encode
 from .receipt import QR, Barcode, Cut, Feed, Receipt, Rows, Separator, Text, Title
-from .link import Link
+from .link import Link, connect_error_text, tcp_address
 from .status import PrinterStatus, query
 
 log = logging.getLogger(__name__)
@@ -78,7 +77,7 @@ class ReceiptPrinter(Device):
         self.options = self.check_options(options or {})
         self.profile = profiles.resolve({k: v for k, v in self.options.items() if k in profiles.PROFILE_KEYS})
         if url:
-            self._address = _tcp_address(url)
+            self._address = tcp_address(url)
         self._link: Link | None = None
         self._io = threading.RLock()
         self._last_status = PrinterStatus({})
@@ -147,7 +146,7 @@ class ReceiptPrinter(Device):
             backend.open()
         except (DeviceNotFoundError, OSError) as exc:
             self.counters.incr("comm_errors")
-            self._link_error = f"cannot connect to {self.where}: {_why(exc)}"
+            self._link_error = f"cannot connect to {self.where}: {connect_error_text(exc)}"
             raise DeviceFailure(f"printer {self.name}: {self._link_error}", Action.MAINTENANCE,
                                 "no_connection") from None
         self._link_error = ""
@@ -373,30 +372,6 @@ class ReceiptPrinter(Device):
     def counters_view(self) -> dict[str, int]:
         snap = self.counters.snapshot()
         return {name: snap.get(name, 0) for name in COUNTERS}
-
-
-def _tcp_address(url: str) -> tuple[str, int]:
-    """(host, port) of "tcp://host[:port]" (port 9100, the raw printing
-    port, when not given)."""
-    expected = 'tcp://host:port, e.g. "tcp://192.168.1.50:9100"'
-    parsed = urlparse(url)
-    try:
-        port = parsed.port
-    except ValueError:  # "tcp://host:99999" or "tcp://host:x"
-        raise OptionError("url", expected + " (the port is a number from 1 to 65535)") from None
-    if parsed.scheme != "tcp" or not parsed.hostname or port == 0:
-        raise OptionError("url", expected)
-    return parsed.hostname, port or 9100
-
-
-def _why(exc: BaseException) -> str:
-    """The cause a technician can act on: python-escpos wraps the OS error
-    ("Connection refused", "No such file or directory") in a two-line
-    "Device not found" message; the wrapped error says it best."""
-    cause = exc.__cause__ or exc.__context__
-    if isinstance(cause, OSError) and cause.strerror:
-        return cause.strerror
-    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _first_line(exc: BaseException) -> str:

@@ -13,6 +13,9 @@ import logging
 import socket
 import time
 from typing import Any
+from urllib.parse import urlparse
+
+from drivers.base import OptionError
 
 from .status import valid_reply
 
@@ -92,3 +95,27 @@ class Link:
             if len(data) > 80:
                 return None
         return None
+
+
+def tcp_address(url: str) -> tuple[str, int]:
+    """(host, port) of "tcp://host[:port]" (port 9100, the raw printing
+    port, when not given)."""
+    expected = 'tcp://host:port, e.g. "tcp://192.168.1.50:9100"'
+    parsed = urlparse(url)
+    try:
+        port = parsed.port
+    except ValueError:  # "tcp://host:99999" or "tcp://host:x"
+        raise OptionError("url", expected + " (the port is a number from 1 to 65535)") from None
+    if parsed.scheme != "tcp" or not parsed.hostname or port == 0:
+        raise OptionError("url", expected)
+    return parsed.hostname, port or 9100
+
+
+def connect_error_text(exc: BaseException) -> str:
+    """The cause a technician can act on: python-escpos wraps the OS error
+    ("Connection refused", "No such file or directory") in a two-line
+    "Device not found" message; the wrapped error says it best."""
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, OSError) and cause.strerror:
+        return cause.strerror
+    return " ".join(str(exc).split()) or type(exc).__name__
