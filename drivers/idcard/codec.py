@@ -1,4 +1,4 @@
-"""GA 467 SAM serial protocol, sans-I/O: bytes in, frames and records out.
+"""GA 467 SAM serial protocol, sans-I/O: bytes in, frames out.
 
 Frames both ways are ``AA AA AA 96 69 · LEN(2, BE) · body · CHK`` where LEN
 counts every byte after itself (CHK included) and CHK is the XOR of LEN and
@@ -7,25 +7,22 @@ body.  A host frame's body is ``CMD PARA DATA``; a SAM frame's is
 
 Nothing here reads a port, a clock or starts a thread (h11/wsproto style), so
 the same decoder runs over pyserial, a pty in the simulator, a file given to
-``kiosk idcard decode`` and a fuzz test throwing 100,000 streams at it.
+``kiosk idcard decode`` and a fuzz test throwing 100,000 streams at it.  What
+the card data inside a reply means is :mod:`drivers.idcard.cardtext`'s job.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import struct
 from dataclasses import dataclass
 from typing import Iterator
 
 from drivers.base import Action, DeviceFailure
-from drivers.idcard.records import (LONG_TERM, CardType, IdCardRecord, foreign_2017_number_valid,
-                                    id_number_valid)
+
 
 PREAMBLE = b"\xaa\xaa\xaa\x96\x69"
 HEADER_LEN = 7                 # preamble + LEN
 MAX_LEN = 3000                 # longest real body: 30 10 reply with 1024-byte fingerprint = 2314
-TEXT_LEN = 256
-PHOTO_LEN = 1024
 
 # (CMD, PARA) pairs
 RESET_SAM = (0x10, 0xFF)
@@ -70,14 +67,16 @@ SW3_MEANINGS: dict[int, tuple[str, str]] = {
 
 
 def sw3_meaning(sw3: int) -> tuple[str, str]:
+    """Codes outside the standard still get words, never a bare hex code."""
     return SW3_MEANINGS.get(sw3, ("未定义的状态码", "undefined status code"))
 
 
 class ProtocolError(DeviceFailure):
     """The idcard codec's one error: a damaged frame or a SAM refusal.
 
-    ``kind`` is ``checksum``, ``length``, ``status`` (SW3 not success) or
-    ``format`` (a reply whose content does not parse); the message carries
+    ``kind`` is ``checksum``, ``length``, ``status`` (SW3 not success),
+    ``timeout`` (no reply in time) or ``format`` (a reply whose content does
+    not parse), so callers can choose retry or report; the message carries
     Chinese and English so "0x41" is never shown without its meaning.  Card
     contents never go into the message.
     """
@@ -134,6 +133,10 @@ def encode_reply(sw3: int, data: bytes = b"", sw1: int = 0, sw2: int = 0) -> byt
 
 @dataclass(frozen=True)
 class Command:
+    """A host frame, as the simulator receives it.  ``start``/``size`` place
+    it in the stream: the simulator times a command's arrival by its size,
+    and the fuzz test checks each frame was found where it was put."""
+
     cmd: int
     para: int
     data: bytes
@@ -147,6 +150,8 @@ class Command:
 
 @dataclass(frozen=True)
 class Reply:
+    """A SAM frame.  SW1/SW2 are kept for the log only: SW3 alone decides."""
+
     sw1: int
     sw2: int
     sw3: int
@@ -241,7 +246,8 @@ class FrameDecoder:
                 if length < self._min_len or length > self._max_len:
                     self.garbage += 1
                     self._drop(1)
-                    raise ProtocolError("length", "帧长度错误", f"frame length {length} out of range")
+                    raise ProtocolError("length", "帧长度错误", f"frame length {length} out of range "
+                                                                 f"{self._min_len}..{self._max_len}")
                 total = HEADER_LEN + length
                 if len(buf) >= total:
                     if xor_checksum(memoryview(buf)[5:total - 1]) != buf[total - 1]:
@@ -272,8 +278,37 @@ class FrameDecoder:
             return
 
 
+# What a success reply's data must look like, and SW3 codes that only card
+# commands produce.  A reply that fails these checks answers some other
+# command (one that timed out, or one sent before a replug) and must not be
+# taken as the answer: "no card" is no answer to "SAM status".
+_SUCCESS_DATA = {FIND_CARD: 4, SELECT_CARD: 8, READ_SAM_ID: 16, SAM_STATUS: 0, RESET_SAM: 0}
+_CARD_ONLY_SW3 = frozenset({SW3_CARD_FOUND, SW3_NO_CARD, 0x81, 0x41, 0x91})
+
+
+def can_answer(command: tuple[int, int], reply: Reply) -> bool:
+    """False when ``reply`` cannot be the SAM's answer to ``command``."""
+    if command[0] not in (0x20, 0x30) and reply.sw3 in _CARD_ONLY_SW3:
+        return False
+    expected = _SUCCESS_DATA.get(command)
+    return not (reply.ok and expected is not None and len(reply.data) != expected)
+
+
 def decode_one_reply(raw: bytes) -> Reply:
-    """Exactly one complete SAM reply, nothing else (``kiosk idcard decode``)."""
+    """Exactly one complete SAM reply, nothing else (``kiosk idcard decode``).
+
+    A file whose LEN disagrees with its size would otherwise surface as a
+    checksum error (CHK is looked for at the wrong place); the technician
+    is told about the length instead, with both numbers.
+    """
+    if raw.startswith(PREAMBLE) and len(raw) >= HEADER_LEN:
+        length = (raw[5] << 8) | raw[6]
+        total = HEADER_LEN + length
+        if 4 <= length <= MAX_LEN and total != len(raw) and (
+                total > len(raw) or xor_checksum(raw[5:total - 1]) != raw[total - 1]):
+            raise ProtocolError("length", f"帧长度错误：长度字段为{length}，实际为{len(raw) - HEADER_LEN}字节",
+                                f"length error: LEN says {length} bytes follow it, the input has "
+                                f"{len(raw) - HEADER_LEN}")
     dec = FrameDecoder("reply")
     dec.feed(raw)
     frames = list(dec.events())
@@ -284,107 +319,6 @@ def decode_one_reply(raw: bytes) -> Reply:
     if len(frames) > 1 or dec.buffered or dec.garbage:
         raise ProtocolError("format", "输入不是恰好一个完整的帧", "input is not exactly one complete frame")
     return frames[0]
-
-
-# -- card contents ------------------------------------------------------------
-def _field(text: bytes, start: int, end: int) -> str:
-    """One fixed-width UCS-2 LE field, padding stripped on the right only
-    (English names keep their inner spaces)."""
-    return text[start:end].decode("utf-16-le", errors="replace").rstrip(" \x00")
-
-
-def _raw(text: bytes, start: int, end: int) -> str:
-    return text[start:end].decode("utf-16-le", errors="replace")
-
-
-def _date(value: str, what: str) -> dt.date:
-    try:
-        if len(value) != 8 or not value.isdigit():
-            raise ValueError
-        return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
-    except ValueError:
-        raise ProtocolError("format", f"卡内{what}不是有效日期", f"{what} on the card is not a valid date") from None
-
-
-def _valid_to(value: str) -> dt.date | str:
-    return LONG_TERM if value.strip() == LONG_TERM else _date(value, "有效期截止 valid-to")
-
-
-def _or_none(value: str) -> str | None:
-    return value or None
-
-
-def card_type_of(text: bytes) -> CardType:
-    flag = _raw(text, 248, 250)
-    return {"J": CardType.HK_MO_TW, "I": CardType.FOREIGN_2017, "Y": CardType.FOREIGN_2023}.get(
-        flag, CardType.RESIDENT)
-
-
-def parse_text(text: bytes, photo: bytes = b"", fingerprint: bytes = b"") -> IdCardRecord:
-    """The 256-byte text block of any of the four card types -> one record."""
-    if len(text) < TEXT_LEN:
-        raise ProtocolError("format", "文字信息长度不足256字节", f"text block is {len(text)} bytes, expected 256")
-    kind = card_type_of(text)
-    f = lambda a, b: _field(text, a, b)  # noqa: E731
-    if kind in (CardType.RESIDENT, CardType.HK_MO_TW):
-        number = f(122, 158)
-        nation = f(32, 36)
-        return IdCardRecord(
-            card_type=kind, name=f(0, 30), gender_code=f(30, 32),
-            nation_code=nation or None,
-            birth_date=_date(f(36, 52), "出生日期 birth date"), address=_or_none(f(52, 122)),
-            id_number=number, authority=_or_none(f(158, 188)),
-            valid_from=_date(f(188, 204), "有效期起始 valid-from"), valid_to=_valid_to(f(204, 220)),
-            pass_number=_or_none(f(220, 238)) if kind is CardType.HK_MO_TW else None,
-            issue_count=_or_none(f(238, 242)) if kind is CardType.HK_MO_TW else None,
-            id_number_valid=id_number_valid(number), photo=photo, fingerprint=fingerprint)
-    if kind is CardType.FOREIGN_2017:
-        number = f(122, 152)
-        name_en = f(0, 120)
-        name_zh = f(158, 188)
-        return IdCardRecord(
-            card_type=kind, name=name_zh or name_en, name_en=name_en or None, gender_code=f(120, 122),
-            id_number=number, nationality=_or_none(f(152, 158)),
-            valid_from=_date(f(188, 204), "有效期起始 valid-from"), valid_to=_valid_to(f(204, 220)),
-            birth_date=_date(f(220, 236), "出生日期 birth date"), card_version=_or_none(f(236, 240)),
-            authority_code=_or_none(f(240, 248)),
-            id_number_valid=foreign_2017_number_valid(number), photo=photo, fingerprint=fingerprint)
-    # 2023 card: the English name runs on from 52..122 into 220..242; join the
-    # raw halves before stripping so a space at the seam survives.
-    part2 = f(220, 242)
-    name_en = (_raw(text, 52, 122) + part2).rstrip(" \x00") if part2 else f(52, 122)
-    number = f(122, 158)
-    name_zh = f(0, 30)
-    return IdCardRecord(
-        card_type=kind, name=name_zh or name_en, name_en=name_en or None, gender_code=f(30, 32),
-        issue_count=_or_none(f(32, 36)), birth_date=_date(f(36, 52), "出生日期 birth date"),
-        id_number=number, authority=_or_none(f(158, 188)),
-        valid_from=_date(f(188, 204), "有效期起始 valid-from"), valid_to=_valid_to(f(204, 220)),
-        nationality=_or_none(f(242, 248)), previous_card=_or_none(f(250, 256)),
-        id_number_valid=id_number_valid(number), photo=photo, fingerprint=fingerprint)
-
-
-def parse_base_info(data: bytes) -> IdCardRecord:
-    """Data of a 30 01 (or 30 10, with fingerprint) success reply -> record.
-
-    The two layouts are told apart by which length header adds up, so a reply
-    can be decoded without knowing which command asked for it.
-    """
-    if len(data) >= 4:
-        tlen, plen = struct.unpack_from(">HH", data)
-        if 4 + tlen + plen == len(data):
-            return parse_text(data[4:4 + tlen], data[4 + tlen:])
-    if len(data) >= 6:
-        tlen, plen, flen = struct.unpack_from(">HHH", data)
-        if 6 + tlen + plen + flen == len(data):
-            body = data[6:]
-            return parse_text(body[:tlen], body[tlen:tlen + plen], body[tlen + plen:])
-    raise ProtocolError("format", "基本信息长度字段与数据不符", "base-info length fields do not match the data")
-
-
-def parse_address(data: bytes) -> str:
-    """30 03 reply data: the newest address (70 bytes UCS-2)."""
-    return _field(data, 0, 70)
 
 
 def format_sam_id(data: bytes) -> str:

@@ -25,7 +25,7 @@ import serial.threaded
 
 from drivers.base import (Action, Counters, Device, DeviceFailure, DeviceInfo, HealthLevel, OptionError,
                           Status)
-from drivers.idcard import codec
+from drivers.idcard import cardtext, codec
 from drivers.idcard.link import LOST, LinkLost, SamLink
 from drivers.idcard.records import IdCardRecord
 
@@ -45,11 +45,6 @@ OPTIONS: dict[str, tuple[type, Any, str]] = {
 }
 _RANGES = {"poll_interval": (0.05, 5), "command_timeout": (0.05, 10), "read_timeout": (0.2, 30),
            "retries": (0, 10), "removal_polls": (1, 20), "reconnect_interval": (0.05, 60)}
-
-
-# what a success reply's data must look like; anything else is a stray reply
-_EXPECTED_DATA = {codec.FIND_CARD: 4, codec.SELECT_CARD: 8, codec.READ_SAM_ID: 16, codec.SAM_STATUS: 0,
-                  codec.RESET_SAM: 0}
 
 
 class IdCardReader(Device):
@@ -246,8 +241,7 @@ class IdCardReader(Device):
                 raise LinkLost()
             if isinstance(item, codec.ProtocolError):
                 raise item
-            expected = _EXPECTED_DATA.get(command)
-            if item.ok and expected is not None and len(item.data) != expected:
+            if not codec.can_answer(command, item):
                 log.debug("idcard %s: stray reply dropped", self.name)
                 continue
             return item
@@ -332,7 +326,7 @@ class IdCardReader(Device):
         command = codec.READ_BASE_FP if self.fingerprint else codec.READ_BASE
         try:
             reply = self._transact(command).raise_for_status()
-            record = codec.parse_base_info(reply.data)
+            record = cardtext.parse_base_info(reply.data)
         except codec.ProtocolError as exc:
             self.counters.incr("read_failures")
             if self._link is not None and self._serial is not None:

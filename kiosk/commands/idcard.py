@@ -17,6 +17,8 @@ from pathlib import Path
 
 from kiosk.errors import KioskError
 
+_HEX_TEXT = re.compile(rb"(?:0[xX])?[0-9A-Fa-f]{2}(?:[\s:,]*(?:0[xX])?[0-9A-Fa-f]{2})*\s*")
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("idcard", help="ID card reader (二代身份证阅读器): read a card, decode a reply frame")
@@ -52,14 +54,21 @@ def _read_input(name: str, as_hex: bool) -> bytes:
 
 
 def cmd_decode(args: argparse.Namespace) -> int:
-    from drivers.idcard import codec
+    from drivers.idcard import cardtext, codec
 
     raw = _read_input(args.file, args.hex)
     try:
         reply = codec.decode_one_reply(raw).raise_for_status()
-        record = codec.parse_base_info(reply.data)
+        if reply.sw3 != codec.SW3_OK:  # 9F: a find-card reply is a success, but carries no card
+            zh, en = codec.sw3_meaning(reply.sw3)
+            raise codec.ProtocolError("format", f"这是“{zh}”应答，不是读基本信息应答",
+                                      f"SW3 {reply.sw3:02X} ({en}) is not a read-base-info reply", reply.sw3)
+        record = cardtext.parse_base_info(reply.data)
     except codec.ProtocolError as exc:
-        raise KioskError(f"{args.file}: bad frame: {exc}") from None
+        hint = ""
+        if not args.hex and _HEX_TEXT.fullmatch(raw):
+            hint = " (the file looks like hex text: add --hex)"
+        raise KioskError(f"{args.file}: bad frame: {exc}{hint}") from None
     print(json.dumps(record.as_json(), ensure_ascii=False, indent=2))
     return 0
 

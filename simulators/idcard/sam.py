@@ -28,7 +28,8 @@ from simulators.idcard import cards
 
 log = logging.getLogger(__name__)
 
-FAULTS = ("none", "fragmented", "bad_checksum", "selftest_fail", "removed_mid_read", "no_reply", "garbage")
+FAULTS = ("none", "fragmented", "bad_checksum", "selftest_fail", "removed_mid_read", "no_reply", "garbage",
+          "late_reply")
 SAM_ID = bytes.fromhex("0500") + bytes.fromhex("0100") + (20101225).to_bytes(4, "little") \
     + (12345678).to_bytes(4, "little") + (1234567890).to_bytes(4, "little")
 
@@ -45,6 +46,7 @@ class IdCardSimulator:
         self.baudrate = baudrate
         self.card_delay = card_delay          # SAM's processing time for card commands
         self.command_delay = command_delay    # for SAM-only commands (status, ID)
+        self.late_by = 0.5                    # extra delay of a late_reply
         self.link = self.workdir / "idcard-sam"
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
@@ -53,6 +55,12 @@ class IdCardSimulator:
         self._master: int | None = None
         self._slave: int | None = None
         self._slave_name = ""
+        # Bumped on every plug.  The kernel hands out the freed fd numbers
+        # again, so a reply still being written when the reader was unplugged
+        # must be matched to its own connection by this, never by fd number:
+        # otherwise it lands on the replugged pty as the answer to whatever
+        # the reader asks first.
+        self._plugs = 0
         self._card: dict[str, Any] | None = None
         self._placed_at: float | None = None
         self._selected = False
@@ -125,12 +133,17 @@ class IdCardSimulator:
             self._halted = False
         return {"removed": had}
 
-    def _set_fault(self, mode: str = "none", count: int | None = None) -> dict:
+    def _set_fault(self, mode: str = "none", count: int | None = None, seconds: float | None = None) -> dict:
+        """``count`` replies are hit (then the fault clears), or all of them.
+        ``seconds`` is how late a ``late_reply`` comes: longer than the
+        reader's timeout, it arrives while the reader waits for the next one."""
         if mode not in FAULTS:
             raise ValueError(f"unknown fault {mode!r}; faults: {', '.join(FAULTS)}")
         with self._lock:
             self._fault = mode
             self._fault_count = None if count is None else int(count)
+            if seconds is not None:
+                self.late_by = float(seconds)
         return {"fault": mode, "count": count}
 
     def _set_model(self, find_after_read: str = "found") -> dict:
@@ -174,6 +187,7 @@ class IdCardSimulator:
         tty.setraw(slave)
         os.set_blocking(master, False)
         self._master, self._slave = master, slave
+        self._plugs += 1
         self._slave_name = os.ttyname(slave)
         tmp = self.link.with_name(self.link.name + ".new")
         with contextlib.suppress(FileNotFoundError):
@@ -197,25 +211,34 @@ class IdCardSimulator:
     def byte_time(self) -> float:
         return 10.0 / self.baudrate
 
+    def _line(self) -> tuple[int, int] | None:
+        """(master fd, plug number) of the pty now plugged in; call with the lock held."""
+        return None if self._master is None else (self._master, self._plugs)
+
     def _serve(self) -> None:
         decoder = codec.FrameDecoder("command")
         first_byte_at = 0.0
-        master = None
+        line: tuple[int, int] | None = None
         while not self._stop.is_set():
             with self._lock:
-                if self._master != master:
-                    master = self._master
+                if self._line() != line:
+                    line = self._line()
                     decoder = codec.FrameDecoder("command")
-            if master is None:
+            if line is None:
                 self._stop.wait(0.02)
                 continue
             try:
-                ready, _, _ = select.select([master], [], [], 0.05)
+                ready, _, _ = select.select([line[0]], [], [], 0.05)
                 if not ready:
                     continue
-                data = os.read(master, 4096)
+                with self._lock:
+                    if self._line() != line:  # unplugged (maybe replugged) meanwhile
+                        continue
+                    data = os.read(line[0], 4096)
+            except (BlockingIOError, InterruptedError):
+                continue
             except (OSError, ValueError):  # unplugged under our feet
-                master = None
+                line = None
                 continue
             if not data:
                 continue
@@ -225,12 +248,12 @@ class IdCardSimulator:
             while True:
                 try:
                     for frame in decoder.events():
-                        self._answer(master, frame, first_byte_at)
+                        self._answer(line, frame, first_byte_at)
                         first_byte_at = time.monotonic()
                     break
                 except codec.ProtocolError as exc:
                     sw3 = 0x10 if exc.kind == "checksum" else 0x11
-                    self._send(master, codec.encode_reply(sw3), first_byte_at)
+                    self._send(line, codec.encode_reply(sw3), first_byte_at)
 
     def _consume_fault(self, *modes: str) -> str | None:
         """The active fault if it is one of ``modes``, counting it down."""
@@ -244,7 +267,7 @@ class IdCardSimulator:
                     self._fault, self._fault_count = "none", None
             return fault
 
-    def _answer(self, master: int, frame: codec.Command, received_from: float) -> None:
+    def _answer(self, line: tuple[int, int], frame: codec.Command, received_from: float) -> None:
         # The command has only fully arrived once its bytes crossed the line.
         arrived = received_from + frame.size * self.byte_time
         self._sleep_until(arrived)
@@ -306,11 +329,14 @@ class IdCardSimulator:
                                     "cmd_bytes": frame.size, "reply_bytes": len(reply),
                                     "delay": delay, "sw3": f"{reply[9]:02X}"})
         self._sleep_until(arrived + delay)
-        self._send(master, reply, time.monotonic())
+        self._send(line, reply, time.monotonic())
 
-    def _send(self, master: int, reply: bytes, start: float) -> None:
+    def _send(self, line: tuple[int, int], reply: bytes, start: float) -> None:
         if self._consume_fault("no_reply"):
             return
+        if self._consume_fault("late_reply"):
+            time.sleep(self.late_by)
+            start = time.monotonic()
         if self._consume_fault("bad_checksum"):
             reply = reply[:-1] + bytes((reply[-1] ^ 0x5A,))
         if self._consume_fault("garbage"):
@@ -329,12 +355,20 @@ class IdCardSimulator:
             pos += len(chunk)
             self._sleep_until(start + pos * bt + gaps)
             while chunk:
-                try:
-                    chunk = chunk[os.write(master, chunk):]
-                except BlockingIOError:  # reader slow to drain: wait like a UART would
-                    if not select.select([], [master], [], 0.5)[1]:
+                with self._lock:
+                    if self._line() != line:  # unplugged mid-reply: the rest is lost, as on a wire
                         return
-                except OSError:  # unplugged mid-reply: the rest is lost, as on a wire
+                    try:
+                        written = os.write(line[0], chunk)
+                    except BlockingIOError:
+                        written = 0
+                    except OSError:
+                        return
+                chunk = chunk[written:]
+                if chunk and not written:  # reader slow to drain: wait like a UART would
+                    with contextlib.suppress(OSError, ValueError):
+                        if select.select([], [line[0]], [], 0.5)[1]:
+                            continue
                     return
 
     @staticmethod

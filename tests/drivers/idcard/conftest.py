@@ -75,6 +75,12 @@ class Recorder:
     def wait_status(self, status: str, timeout: float = 5.0) -> None:
         self.wait(lambda e: isinstance(e, StatusChanged) and e.new.status.value == status, timeout)
 
+    def wait_transition(self, old: str, new: str, timeout: float = 5.0) -> None:
+        """A recovery is proven by the change itself (e.g. unknown -> online),
+        not by any "online" seen before the fault took hold."""
+        self.wait(lambda e: isinstance(e, StatusChanged) and e.old.status.value == old
+                  and e.new.status.value == new, timeout)
+
     def clear(self) -> None:
         with self.cond:
             self.events.clear()

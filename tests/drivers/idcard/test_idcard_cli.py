@@ -62,23 +62,46 @@ def test_decode_hex_resident(tmp_path):
         "fingerprint_bytes": 0, "id_number_valid": True}
 
 
-@pytest.mark.parametrize("content,as_hex,reason", [
-    (lambda: frame("resident")[:-1] + b"\x00", False, "checksum"),
-    (lambda: frame("resident")[:700], False, "incomplete"),
-    (lambda: encode_reply(0x41), False, "SW3 41"),
-    (lambda: encode_reply(0x90, b"\x01\x00\x04\x00" + bytes(100)), False, "length"),
-    (lambda: b"zz not hex", True, "not hex"),
-    (lambda: b"\x00" * 50, False, "preamble"),
+def _with_len(raw: bytes, length: int) -> bytes:
+    return raw[:5] + length.to_bytes(2, "big") + raw[7:]
+
+
+@pytest.mark.parametrize("content,reason", [
+    (lambda: frame("resident")[:-1] + b"\x00", "checksum mismatch"),
+    (lambda: frame("resident")[:700], "length error: LEN says 1288 bytes follow it, the input has 693"),
+    (lambda: _with_len(frame("resident"), 1287), "length error: LEN says 1287"),
+    (lambda: _with_len(frame("resident"), 0xFFFF), "frame length 65535 out of range"),
+    (lambda: encode_reply(0x41), "SW3 41: 读证/卡操作失败 / card read failed"),
+    (lambda: encode_reply(0x60), "SW3 60: SAM自检失败"),
+    (lambda: encode_reply(0x9F, bytes(4)), "SW3 9F (card found) is not a read-base-info reply"),
+    (lambda: encode_reply(0x90, b"\x01\x00\x04\x00" + bytes(100)), "length fields do not match"),
+    (lambda: frame("resident") + b"\x00", "not exactly one complete frame"),
+    (lambda: b"\x00" * 50, "preamble"),
 ])
+@pytest.mark.parametrize("as_hex", [False, True], ids=["raw", "hex"])
 def test_bad_frame_exits_2_with_one_line(tmp_path, content, as_hex, reason):
     path = tmp_path / "bad"
-    path.write_bytes(content())
+    path.write_bytes(content().hex(" ").encode() if as_hex else content())
     done = kiosk("idcard", "decode", *(["--hex"] if as_hex else []), str(path))
     assert done.returncode == 2
     assert done.stdout == ""
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and reason in lines[0], done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_not_hex_text_with_hex_option(tmp_path):
+    path = tmp_path / "bad.hex"
+    path.write_bytes(b"zz not hex")
+    done = kiosk("idcard", "decode", "--hex", str(path))
+    assert done.returncode == 2 and "not hex text" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_hex_text_without_hex_option_gets_a_hint(tmp_path):
+    path = tmp_path / "reply.txt"
+    path.write_text(frame("resident").hex(" "))
+    done = kiosk("idcard", "decode", str(path))
+    assert done.returncode == 2 and "add --hex" in done.stderr
 
 
 def test_decode_missing_file(tmp_path):
@@ -117,10 +140,9 @@ def test_read_no_card_times_out_with_exit_2(sim):
 
 
 def test_read_uses_config_when_no_port(tmp_path):
-    pytest.importorskip("simulators.hut")
     from simulators.hut import Hut
 
-    with Hut(tmp_path / "hut") as hut:
+    with Hut(tmp_path / "hut", only=["idcard"]) as hut:
         hut.control("idcard", "place_card", card="hk_mo_tw")
         done = kiosk("idcard", "read", "--json", "--timeout", "10", config=hut.config_path)
     assert done.returncode == 0, done.stderr

@@ -142,8 +142,12 @@ def test_decode_one_reply_rejects_anything_but_one_complete_frame():
     assert codec.decode_one_reply(FOUND).sw3 == 0x9F
     with pytest.raises(ProtocolError, match="preamble"):
         codec.decode_one_reply(b"hello")
-    with pytest.raises(ProtocolError, match="incomplete"):
+    with pytest.raises(ProtocolError, match="LEN says 8 bytes follow it, the input has 5"):
         codec.decode_one_reply(FOUND[:-3])
+    shorter_len = FOUND[:6] + bytes([FOUND[6] - 1]) + FOUND[7:]  # CHK would be looked for one byte early
+    with pytest.raises(ProtocolError, match="LEN says 7 bytes follow it, the input has 8") as info:
+        codec.decode_one_reply(shorter_len)
+    assert info.value.kind == "length"
     with pytest.raises(ProtocolError, match="exactly one"):
         codec.decode_one_reply(FOUND + NO_CARD)
     with pytest.raises(ProtocolError, match="checksum"):
@@ -182,3 +186,13 @@ def test_xor_checksum_matches_a_plain_loop():
 def test_reply_repr_never_shows_data():
     reply = codec.Reply(0, 0, 0x90, "李秀英".encode("utf-16-le"))
     assert "李" not in repr(reply) and "6e67" not in repr(reply)
+
+
+def test_a_reply_that_cannot_answer_the_command_is_recognised():
+    assert codec.can_answer(codec.FIND_CARD, codec.Reply(0, 0, 0x9F, bytes(4)))
+    assert codec.can_answer(codec.FIND_CARD, codec.Reply(0, 0, 0x80, b""))
+    assert not codec.can_answer(codec.FIND_CARD, codec.Reply(0, 0, 0x90, bytes(8)))    # a select reply
+    assert codec.can_answer(codec.SAM_STATUS, codec.Reply(0, 0, 0x60, b""))            # self-test failed
+    assert not codec.can_answer(codec.SAM_STATUS, codec.Reply(0, 0, 0x80, b""))        # "no card"
+    assert not codec.can_answer(codec.READ_SAM_ID, codec.Reply(0, 0, 0x9F, bytes(4)))
+    assert codec.can_answer(codec.READ_BASE, codec.Reply(0, 0, 0x41, b""))

@@ -1,15 +1,21 @@
 """Nothing of a card reaches the logs or the disk: read cards (also through
-faults that produce error messages), then grep everything."""
+faults that produce error messages), then grep everything -- in-process with
+DEBUG logging, and through ``kiosk idcard read`` on the virtual hut's config,
+whose state directory is the one a terminal uses."""
 
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from drivers.base import Counters
-from drivers.idcard.device import IdCardReader
+from simulators.hut import Hut
 from simulators.idcard import cards
 
-FAST = dict(poll_interval=0.05, command_timeout=0.3, read_timeout=1.0, reconnect_interval=0.1)
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _needles() -> list[bytes]:
@@ -24,38 +30,49 @@ def _needles() -> list[bytes]:
     return out
 
 
-def test_no_card_data_in_logs_or_state_dir(sim, recorder, tmp_path, caplog):
+def _assert_nothing_of_a_card(logged: bytes, state: Path) -> None:
+    files = [p for p in state.rglob("*") if p.is_file()]
+    assert files, "the reader wrote no counters: the state directory check would prove nothing"
+    blobs = {p: p.read_bytes() for p in files}
+    for needle in _needles():
+        assert needle not in logged, needle
+        for path, blob in blobs.items():
+            assert needle not in blob, (path, needle)
+
+
+def test_no_card_data_in_logs_or_state_dir(sim, make_reader, recorder, tmp_path, caplog):
     state = tmp_path / "state"
-    state.mkdir()
     caplog.set_level(logging.DEBUG)
-    reader = IdCardReader("idcard", sim.where(), Counters(state / "counters-idcard.json", flush_interval=0),
-                          **FAST)
-    reader.subscribe(recorder)
-    reader.open()
-    try:
-        for n, name in enumerate(cards.CARDS, start=1):
-            if name == "hk_mo_tw":
-                sim.control("set_fault", mode="bad_checksum", count=2)
-            sim.control("place_card", card=name)
-            recorder.wait_kind("record", n)
-            reader.remind_if_present()
-            sim.control("remove_card")
-            recorder.wait_kind("card_removed", n)
-        sim.control("set_fault", mode="removed_mid_read", count=1)
-        sim.control("place_card", card="resident")
-        recorder.wait_kind("card_removed", len(cards.CARDS) + 1)
-    finally:
-        reader.close()
+    reader = make_reader(counters=Counters(state / "counters-idcard.json", flush_interval=0))
+    for n, name in enumerate(cards.CARDS, start=1):
+        if name == "hk_mo_tw":
+            sim.control("set_fault", mode="bad_checksum", count=2)
+        sim.control("place_card", card=name)
+        recorder.wait_kind("record", n)
+        reader.remind_if_present()
+        sim.control("remove_card")
+        recorder.wait_kind("card_removed", n)
+    sim.control("set_fault", mode="removed_mid_read", count=1)
+    sim.control("place_card", card="resident")
+    recorder.wait_kind("card_removed", len(cards.CARDS) + 1)
+    reader.close()
     assert len(recorder.records()) == len(cards.CARDS)
-    assert (state / "counters-idcard.json").exists()
+    assert recorder.errors(), "the faults produced no error messages to check"
 
     logged = "\n".join(
         f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records).encode("utf-8") + caplog.text.encode()
     assert b"card read" in logged  # the log does say something happened
-    files = [p for p in state.rglob("*") if p.is_file()]
-    assert files
-    blobs = [p.read_bytes() for p in files]
-    for needle in _needles():
-        assert needle not in logged, needle
-        for path, blob in zip(files, blobs):
-            assert needle not in blob, (path, needle)
+    errors = "\n".join(e.what for e in recorder.errors()).encode("utf-8")
+    _assert_nothing_of_a_card(logged + errors, state)
+
+
+def test_kiosk_idcard_read_leaves_nothing_in_output_log_or_state_dir(tmp_path):
+    with Hut(tmp_path / "hut", only=["idcard"]) as hut:
+        hut.control("idcard", "place_card", card="foreign_2023")
+        env = dict(os.environ, PYTHONPATH=str(ROOT), KIOSK_CONFIG=str(hut.config_path))
+        done = subprocess.run([sys.executable, "-m", "kiosk.cli", "--log-level", "DEBUG", "idcard", "read",
+                               "--json", "--timeout", "10"], cwd=ROOT, env=env, capture_output=True, timeout=30)
+        assert done.returncode == 0, done.stderr.decode()
+        assert b'"card_type": "foreign_2023"' in done.stdout
+        assert b"DEBUG" in done.stderr or b"INFO" in done.stderr  # the log really was on
+        _assert_nothing_of_a_card(done.stdout + done.stderr, hut.state_dir)

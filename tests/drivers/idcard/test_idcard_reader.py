@@ -112,8 +112,7 @@ def test_persistent_corruption_then_recovery_serves_next_card(sim, reader, recor
     error = recorder.wait(lambda e: isinstance(e, DeviceError) and "does not answer" in e.what)
     assert "checksum" in error.what and "校验" in error.what
     sim.control("clear_fault")
-    recorder.wait(lambda e: getattr(e, "new", None) is not None and e.new.status == Status.ONLINE
-                  and e.old.status == Status.UNKNOWN)
+    recorder.wait_transition("unknown", "online")
     sim.control("place_card", card="foreign_2017")
     recorder.wait_kind("record")
 
@@ -133,16 +132,23 @@ def test_selftest_failure_is_hardware_error_and_recovers(sim, make_reader, recor
     assert error.action == Action.MAINTENANCE and "SW3 60" in error.what and "自检" in error.what
     assert "SAM" in reader.check_health("internal") and "60" in reader.check_health("internal")
     sim.control("clear_fault")
-    recorder.wait_status("online")
+    recorder.wait_transition("hardware_error", "online")
     sim.control("place_card", card="resident")
     recorder.wait_kind("record")
 
 
 def test_selftest_failure_while_running(sim, reader, recorder):
     sim.control("set_fault", mode="selftest_fail")
-    recorder.wait_status("hardware_error", timeout=8)
+    recorder.wait_transition("online", "hardware_error", timeout=8)
+    assert reader.state.detail.get("sw3") == "60"
+    error = recorder.wait(lambda e: isinstance(e, DeviceError) and e.action == Action.MAINTENANCE)
+    assert "SW3 60" in error.what and "self-test" in error.what
+    sim.control("place_card", card="resident")
+    time.sleep(0.3)  # several polls: a failed SAM reads no card and reports the fault once
+    assert recorder.records() == [] and len(recorder.errors()) == 1
     sim.control("clear_fault")
-    recorder.wait_status("online")
+    recorder.wait_transition("hardware_error", "online")
+    recorder.wait_kind("record")
 
 
 def test_card_removed_mid_read_then_next_card(sim, reader, recorder):
@@ -169,8 +175,7 @@ def test_unplug_and_replug(sim, reader, recorder):
     assert error.action == Action.AUTO and "disconnected" in error.what
     sim.control("remove_card")
     sim.control("replug")
-    recorder.wait(lambda e: getattr(e, "new", None) is not None and e.new.status == Status.ONLINE
-                  and e.old.status == Status.NO_DEVICE)
+    recorder.wait_transition("no_device", "online")
     sim.control("place_card", card="foreign_2023")
     recorder.wait_kind("record", 2)
     assert recorder.records()[1].card_type is CardType.FOREIGN_2023
@@ -182,7 +187,7 @@ def test_no_port_is_no_device_and_comes_up_when_it_appears(sim, make_reader, rec
     assert reader.status == Status.NO_DEVICE
     assert "no ID card reader" in reader.check_health()
     sim.control("replug")
-    recorder.wait_status("online")
+    recorder.wait_transition("no_device", "online")
 
 
 def test_fingerprint_option_reads_30_10(sim, make_reader, recorder):
@@ -268,3 +273,22 @@ def test_sam_that_stops_finding_a_read_card(sim, reader, recorder):
     recorder.wait_kind("card_removed")
     sim.control("place_card", card="resident")
     recorder.wait_kind("record", 2)
+
+
+def test_late_reply_is_never_taken_for_the_next_command(sim, reader, recorder):
+    """The reply to a timed-out find arrives while the reader waits for the
+    retry's answer; the retry's own reply then arrives while it waits for
+    select.  A reader that took that stray find reply as the card's serial
+    would see a "different" card on the next poll and report it twice."""
+    sim.control("place_card", card="resident")
+    recorder.wait_kind("record")
+    sim.control("remove_card")
+    recorder.wait_kind("card_removed")
+    # a find times out (command_timeout 0.3 s) before its reply comes
+    sim.control("set_fault", mode="late_reply", count=1, seconds=0.45)
+    sim.control("place_card", card="foreign_2017")
+    recorder.wait_kind("record", 2)
+    time.sleep(0.4)  # several more polls with the card still there
+    assert recorder.kinds() == ["card_present", "record", "card_removed", "card_present", "record"]
+    assert reader.counters.get("comm_errors") >= 1
+    assert recorder.records()[1].card_type is CardType.FOREIGN_2017

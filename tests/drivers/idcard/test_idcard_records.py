@@ -7,8 +7,9 @@ import struct
 
 import pytest
 
-from drivers.idcard import codec
-from drivers.idcard.codec import ProtocolError, parse_base_info, parse_text
+from drivers.idcard import cardtext
+from drivers.idcard.cardtext import parse_base_info, parse_text
+from drivers.idcard.codec import ProtocolError
 from drivers.idcard.records import NATIONS, CardType, id_check_digit, id_number_valid
 from simulators.idcard import cards
 
@@ -150,4 +151,88 @@ def test_text_shorter_than_256_bytes_is_rejected():
 
 def test_address_reply():
     data = ("天津市红桥区新地址1号" + " " * 24).encode("utf-16-le")
-    assert codec.parse_address(data) == "天津市红桥区新地址1号"
+    assert cardtext.parse_address(data) == "天津市红桥区新地址1号"
+
+
+# -- the issue's byte-offset table, written out a second way ---------------------
+# cards.py lays cards out by column widths; here every field goes at the byte
+# offsets the GA 467 / permanent-residence-card notices give, so a shifted
+# field in either the parser or the simulator's cards fails one of the two.
+def _block(fields: dict[tuple[int, int], str], flag: str = " ") -> bytes:
+    buf = bytearray(" ".encode("utf-16-le") * 128)
+    for (start, end), value in fields.items():
+        raw = value.encode("utf-16-le")
+        assert len(raw) <= end - start, (start, end, value)
+        buf[start:start + len(raw)] = raw
+    buf[248:250] = flag.encode("utf-16-le")
+    return bytes(buf)
+
+
+RESIDENT_FIELDS = {(0, 30): "张 三丰", (30, 32): "1", (32, 36): "56", (36, 52): "19491231",
+                   (52, 122): "北京市东城区某街1号", (122, 158): "11010519491231002X",
+                   (158, 188): "北京市公安局东城分局", (188, 204): "20200101", (204, 220): "20400101"}
+
+
+def test_resident_offsets_from_the_issue_table():
+    r = parse_text(_block(RESIDENT_FIELDS))
+    assert r.card_type is CardType.RESIDENT
+    assert (r.name, r.gender, r.nation_code, r.nation) == ("张 三丰", "男", "56", "基诺")
+    assert r.birth_date == dt.date(1949, 12, 31) and r.address == "北京市东城区某街1号"
+    assert r.id_number == "11010519491231002X" and r.id_number_valid
+    assert r.authority == "北京市公安局东城分局"
+    assert (r.valid_from, r.valid_to) == (dt.date(2020, 1, 1), dt.date(2040, 1, 1))
+
+
+def test_hk_mo_tw_offsets_from_the_issue_table():
+    fields = {**RESIDENT_FIELDS, (32, 36): ""}
+    fields[(220, 238)] = "H12345678"
+    fields[(238, 242)] = "03"
+    r = parse_text(_block(fields, "J"))
+    assert r.card_type is CardType.HK_MO_TW
+    assert (r.pass_number, r.issue_count, r.name) == ("H12345678", "03", "张 三丰")
+    assert r.id_number == "11010519491231002X" and r.valid_to == dt.date(2040, 1, 1)
+
+
+def test_foreign_2017_offsets_from_the_issue_table():
+    r = parse_text(_block({(0, 120): "O'BRIEN  ANNE MARIE", (120, 122): "2", (122, 152): "IRL110075060112",
+                           (152, 158): "IRL", (158, 188): "安妮", (188, 204): "20170601", (204, 220): "20270601",
+                           (220, 236): "19750601", (236, 240): "20", (240, 248): "1100"}, "I"))
+    assert r.card_type is CardType.FOREIGN_2017
+    assert (r.name_en, r.name, r.gender) == ("O'BRIEN  ANNE MARIE", "安妮", "女")
+    assert (r.id_number, r.nationality) == ("IRL110075060112", "IRL") and r.id_number_valid
+    assert (r.valid_from, r.valid_to, r.birth_date) == (dt.date(2017, 6, 1), dt.date(2027, 6, 1),
+                                                        dt.date(1975, 6, 1))
+    assert (r.card_version, r.authority_code) == ("20", "1100")
+
+
+def test_foreign_2023_offsets_from_the_issue_table():
+    r = parse_text(_block({(0, 30): "安娜", (30, 32): "2", (32, 36): "01", (36, 52): "19900228",
+                           (52, 122): "VAN DER BERG, ANNA MARIA CHRISTINA", (122, 158): "91152819900228006X",
+                           (188, 204): "20240101", (204, 220): "长期", (220, 242): "",
+                           (242, 248): "NLD", (250, 256): "NLD"}, "Y"))
+    assert r.card_type is CardType.FOREIGN_2023
+    assert (r.name, r.name_en, r.gender) == ("安娜", "VAN DER BERG, ANNA MARIA CHRISTINA", "女")
+    assert (r.issue_count, r.birth_date) == ("01", dt.date(1990, 2, 28))
+    assert r.id_number == "91152819900228006X" and r.id_number_valid
+    assert (r.valid_from, r.valid_to) == (dt.date(2024, 1, 1), "长期")
+    assert (r.nationality, r.previous_card) == ("NLD", "NLD")
+
+
+@pytest.mark.parametrize("flag,kind", [("J", CardType.HK_MO_TW), ("I", CardType.FOREIGN_2017),
+                                       ("Y", CardType.FOREIGN_2023), (" ", CardType.RESIDENT),
+                                       ("j", CardType.RESIDENT), ("X", CardType.RESIDENT)])
+def test_card_type_is_the_character_at_byte_248(flag, kind):
+    assert cardtext.card_type_of(_block({}, flag)) is kind
+
+
+def test_flag_one_character_off_is_not_a_card_type():
+    for pos in (246, 250):
+        block = bytearray(_block({}))
+        block[pos:pos + 2] = "J".encode("utf-16-le")
+        assert cardtext.card_type_of(bytes(block)) is CardType.RESIDENT
+
+
+def test_nul_padding_is_stripped_like_spaces():
+    block = bytearray(_block(RESIDENT_FIELDS))
+    block[0:30] = "李四".encode("utf-16-le").ljust(30, b"\0")
+    assert parse_text(bytes(block)).name == "李四"

@@ -9,7 +9,7 @@ import time
 import pytest
 import serial
 
-from drivers.idcard import codec
+from drivers.idcard import cardtext, codec
 from drivers.idcard.codec import FrameDecoder, encode_command
 from simulators.idcard import FAULTS, IdCardSimulator
 from simulators.idcard import cards
@@ -72,7 +72,7 @@ def test_full_read_sequence_and_line_timing(sim, port):
     assert sel.sw3 == 0x90 and sel.data == cards.uid(cards.CARDS["foreign_2023"])
     reply, chunks, took = exchange(port, encode_command(*codec.READ_BASE))
     assert reply.size == 1295
-    record = codec.parse_base_info(reply.raise_for_status().data)
+    record = cardtext.parse_base_info(reply.raise_for_status().data)
     assert record.name == "马丽娅"
     # a pty is instant; the simulator must not be faster than 115200 baud
     line_time = (10 + 1295) * 10 / 115200
@@ -107,14 +107,14 @@ def test_no_card_and_unselected_reads(sim, port):
 def test_newest_address(sim, port):
     sim.control("place_card", card="resident", new_address="天津市红桥区新地址1号")
     reply = exchange(port, encode_command(*codec.READ_ADDRESS))[0]
-    assert codec.parse_address(reply.data) == "天津市红桥区新地址1号"
+    assert cardtext.parse_address(reply.data) == "天津市红桥区新地址1号"
 
 
 def test_fingerprint_read(sim, port):
     sim.control("place_card", card="resident", fingerprint_bytes=512)
     exchange(port, encode_command(*codec.SELECT_CARD))
     reply = exchange(port, encode_command(*codec.READ_BASE_FP))[0]
-    assert len(codec.parse_base_info(reply.data).fingerprint) == 512
+    assert len(cardtext.parse_base_info(reply.data).fingerprint) == 512
 
 
 def test_fragmented_fault_splits_replies(sim, port):
@@ -220,3 +220,25 @@ def test_model_that_stops_finding_a_read_card(sim, port):
     assert exchange(port, encode_command(*codec.FIND_CARD))[0].sw3 == 0x9F
     with pytest.raises(ValueError):
         sim.control("set_model", find_after_read="sometimes")
+
+
+def test_late_reply_fault(sim, port):
+    sim.control("set_fault", mode="late_reply", count=1, seconds=0.3)
+    reply, _, took = exchange(port, encode_command(*codec.SAM_STATUS))
+    assert reply.sw3 == 0x90 and took >= 0.3
+    assert exchange(port, encode_command(*codec.SAM_STATUS))[2] < 0.1
+
+
+def test_reply_in_flight_at_unplug_never_reaches_the_replugged_port(sim, port):
+    """The freed pty fd numbers are handed out again on replug; a reply still
+    being written must die with the old connection, as on a real wire."""
+    sim.control("place_card", card="resident")
+    sim.control("set_delay", seconds=0.3)
+    port.write(encode_command(*codec.FIND_CARD))
+    time.sleep(0.05)                     # the SAM is "processing" the find
+    sim.control("unplug")
+    sim.control("replug")
+    with serial.Serial(sim.where(), 115200, timeout=0.05) as again:
+        time.sleep(0.4)                  # the old find's reply would be due now
+        assert again.read(100) == b""
+        assert exchange(again, encode_command(*codec.SAM_STATUS))[0].sw3 == 0x90
