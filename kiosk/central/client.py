@@ -160,10 +160,12 @@ class CentralClient:
         body = self.json_of(r)
         return body["terminal_id"], bytes.fromhex(body["terminal_key"])
 
-    def heartbeat(self, devices: dict[str, dict], counters: dict[str, dict], outbox: dict) -> dict:
+    def heartbeat(self, devices: dict[str, dict], outbox: dict, counters: dict[str, int] | None = None) -> dict:
+        """``devices`` as DeviceMonitor.heartbeat_devices() gives it; ``outbox``
+        with depth, dead and oldest_pending_seconds (Outbox.status())."""
         return self.json_of(self.request("POST", "/v1/heartbeat", json_body={
             "software_version": __version__, "sent_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "devices": devices, "counters": counters, "outbox": outbox}))
+            "devices": devices, "counters": counters or {}, "outbox": outbox}))
 
     # -- catalog with an on-disk ETag cache -----------------------------------
     def _catalog_files(self) -> tuple[Path, Path]:

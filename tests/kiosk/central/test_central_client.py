@@ -141,7 +141,7 @@ def test_enrolment_with_a_one_time_code(platform, tmp_path):
     terminal_id, key = fresh.enrol(code, "平房区某社区小屋")
     assert len(key) == 32
     enrolled = CentralClient(platform.url, terminal_id, key)
-    assert enrolled.heartbeat({"printer": {"status": "online"}}, {}, {"depth": 0})["terminal_id"] == terminal_id
+    assert enrolled.heartbeat({"printer": {"status": "online"}}, {"depth": 0})["terminal_id"] == terminal_id
     with pytest.raises(NeedsStaff) as info:
         fresh.enrol(code)
     assert info.value.code == "ENROLMENT_CODE_INVALID"
@@ -208,3 +208,23 @@ def test_an_unusable_url_needs_staff(terminal):
     with pytest.raises(NeedsStaff) as info:
         client_for("htp:/platform", terminal).heartbeat({}, {}, {})
     assert info.value.code == "CONFIG" and "platform.url" in str(info.value)
+
+
+def test_heartbeat_carries_the_device_monitor_view(platform, client, tmp_path, terminal):
+    from kiosk.outbox.store import Outbox
+    box = Outbox(tmp_path / "outbox", terminal.outbox_key, terminal.id)
+    outbox = box.status()
+    box.close()
+    devices = {  # the shape of kiosk.health.DeviceMonitor.heartbeat_devices()
+        "printer": {"status": "user_error", "detail": {"paper": "out", "cover": "closed"},
+                    "info": {"model": "TM-T88", "serial": "X1", "firmware": None, "capabilities": ["near_end"]},
+                    "counters": {"prints": 120, "cuts": 118, "failed_cuts": 0},
+                    "last_error": {"what": "paper out", "action": "clear"}},
+        "idcard": {"status": "no_device", "detail": {}, "last_error": {"what": "no such port", "action": "maintenance"}},
+    }
+    assert client.heartbeat(devices, {"depth": outbox["pending"], "dead": outbox["dead"],
+                                      "oldest_pending_seconds": outbox["oldest_pending_seconds"]},
+                            {"uptime_seconds": 3600})["terminal_id"] == terminal.id
+    with pytest.raises(NeedsStaff) as info:
+        client.heartbeat({"printer": {"detail": {}}}, {})  # no status
+    assert info.value.code == "VALIDATION" and "printer" in str(info.value)
