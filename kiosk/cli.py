@@ -79,7 +79,20 @@ def build_parser() -> argparse.ArgumentParser:
         register = getattr(module, "register", None)
         if register is not None:
             register(sub)
+    _accept_config_everywhere(parser)
     return parser
+
+
+def _accept_config_everywhere(parser: argparse.ArgumentParser) -> None:
+    """``kiosk run --config X`` as well as ``kiosk --config X run``: technicians
+    (and systemd units) put the option after the command as often as before it."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                if "--config" not in child._option_string_actions:
+                    child.add_argument("--config", default=argparse.SUPPRESS, metavar="PATH",
+                                       help="configuration file (as the global --config)")
+                _accept_config_everywhere(child)
 
 
 # -- built-in commands ------------------------------------------------------
