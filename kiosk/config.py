@@ -45,6 +45,7 @@ class PlatformSettings:
     client_key: Path | None = None
     connect_timeout: float = 3.0
     read_timeout: float = 10.0
+    heartbeat_seconds: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ _SCHEMA: dict[str, dict[str, tuple[Callable[[Any], Any], bool]]] = {
         "client_key": (_optional_path, False),
         "connect_timeout": (_number(0.1, 120), False),
         "read_timeout": (_number(0.1, 600), False),
+        "heartbeat_seconds": (_number(5, 3600), False),
     },
     "paths": {"state_dir": (_path, False), "secrets_file": (_path, False)},
     "screen": {

@@ -9,10 +9,13 @@ need: the technician's ``kiosk doctor`` table and the heartbeat's
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 import time
-from typing import Any
+from pathlib import Path
+from typing import Any, Mapping
 
 from drivers.base import Device, DeviceError, DeviceFailure, DeviceState, HealthLevel, Status, StatusChanged
 from kiosk.config import Settings
@@ -22,6 +25,7 @@ from kiosk.errors import KioskError
 log = logging.getLogger(__name__)
 
 SETTLE_SECONDS = 3.0
+SNAPSHOT_NAME = "devices.json"
 _TRANSIENT = (Status.STARTING, Status.UNKNOWN)
 
 
@@ -98,19 +102,97 @@ class DeviceMonitor:
 
     def heartbeat_devices(self) -> dict[str, Any]:
         """The heartbeat's view: status, detail, info, counters, last error."""
-        out: dict[str, Any] = {}
-        for name, device in self.devices.items():
-            err = self.last_error.get(name)
-            out[name] = {
-                **device.state.as_dict(),
-                "info": device.info.as_dict(),
-                "counters": device.counters.snapshot(),
-                "last_error": {"what": err.what, "action": err.action.value} if err else None,
-            }
+        out = {name: device_view(device, self.last_error.get(name)) for name, device in self.devices.items()}
         for name, message in self.load_errors.items():
             out[name] = {"status": Status.NO_DEVICE.value, "detail": {}, "last_error":
                          {"what": message, "action": "maintenance"}}
         return out
+
+
+def device_view(device: Device, last_error: DeviceError | None = None) -> dict[str, Any]:
+    """One device as the platform's heartbeat sees it (no personal data)."""
+    return {
+        **device.state.as_dict(),
+        "info": device.info.as_dict(),
+        "counters": device.counters.snapshot(),
+        "last_error": {"what": last_error.what, "action": last_error.action.value} if last_error else None,
+    }
+
+
+class DeviceSnapshot:
+    """The app's devices, written to ``<state_dir>/devices.json`` on every
+    change (and on start), for the outbox worker's heartbeat.
+
+    The app owns the devices (exclusive use); the worker is the one process
+    that talks to the platform in the background.  A small file between them
+    keeps both simple: no socket, no shared lock, and a stale file says by its
+    age that the app is not running.  It holds statuses, device info and
+    counters only.
+    """
+
+    def __init__(self, state_dir: Path, devices: Mapping[str, Device]):
+        self.path = Path(state_dir) / SNAPSHOT_NAME
+        self.devices = devices
+        self.last_error: dict[str, DeviceError] = {}
+        self._unsubscribe: list = []
+        self._lock = threading.Lock()
+
+    def start(self) -> "DeviceSnapshot":
+        for device in list(self.devices.values()):
+            self.watch(device)
+        self.write()
+        return self
+
+    def watch(self, device: Device) -> None:
+        self._unsubscribe.append(device.subscribe(self._on_event))
+
+    def stop(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+
+    def _on_event(self, event: Any) -> None:
+        if isinstance(event, DeviceError):
+            self.last_error[event.device] = event
+        if isinstance(event, (StatusChanged, DeviceError)):
+            self.write()
+
+    def write(self) -> None:
+        view = {name: device_view(d, self.last_error.get(name)) for name, d in list(self.devices.items())}
+        data = json.dumps({"written_at": time.time(), "devices": view}, ensure_ascii=False).encode()
+        with self._lock:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = self.path.with_suffix(".tmp")
+                tmp.write_bytes(data)
+                os.replace(tmp, self.path)
+            except OSError as exc:  # a full disk must not stop a resident's visit
+                log.warning("device snapshot not written (%s): %s", self.path, exc)
+
+
+def read_snapshot(state_dir: Path, max_age: float, now: float | None = None) -> dict[str, Any]:
+    """The devices block of a heartbeat from the app's snapshot.
+
+    When the app has not written for ``max_age`` seconds its devices are
+    reported ``unknown`` with the reason: the worker cannot vouch for them,
+    and "no news" must not look like "all well".
+    """
+    path = Path(state_dir) / SNAPSHOT_NAME
+    now = time.time() if now is None else now
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        written, devices = float(data["written_at"]), dict(data["devices"])
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("device snapshot %s unreadable: %s", path, exc)
+        return {}
+    age = now - written
+    if age > max_age:
+        for view in devices.values():
+            view["status"] = Status.UNKNOWN.value
+            view["detail"] = {"reason": f"kiosk app not running (last report {int(age)} s ago)"}
+    return devices
 
 
 def doctor_report(settings: Settings, level: str = "internal") -> list[dict[str, Any]]:

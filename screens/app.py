@@ -32,6 +32,7 @@ from kivy.properties import BooleanProperty, StringProperty  # noqa: E402
 from drivers.base import DeviceError, DeviceEvent, StatusChanged, Status  # noqa: E402
 from kiosk.errors import KioskError  # noqa: E402
 from kiosk.flows.session import IdleState, IdleTimer, Session  # noqa: E402
+from kiosk.health import DeviceSnapshot  # noqa: E402
 from screens import fonts, i18n  # noqa: E402
 from screens.services import BY_KEY  # noqa: E402
 
@@ -93,6 +94,8 @@ class KioskApp(App):
                               clock=clock, on_warning=self._idle_warning,
                               on_resume=self._idle_resume, on_timeout=self._idle_timeout)
         self.devices: dict[str, Any] = {}
+        # Device statuses for the outbox worker's heartbeat (no personal data).
+        self.snapshot = DeviceSnapshot(settings.paths.state_dir, self.devices)
         self._unsubscribe: list[Any] = []
         self.sm = None
         self.home = None
@@ -144,6 +147,8 @@ class KioskApp(App):
                 device.close()
             except Exception:  # closing must not stop closing the others
                 log.exception("device %s did not close cleanly", name)
+        self.snapshot.write()
+        self.snapshot.stop()
         self.session.clear()
 
     # -- devices -------------------------------------------------------------
@@ -171,6 +176,8 @@ class KioskApp(App):
         """Listen to a device (also how a test hands in its own reader)."""
         self.devices[device.name] = device
         self._unsubscribe.append(device.subscribe(self.on_device_event))
+        self.snapshot.watch(device)
+        self.snapshot.write()
 
     def _open_device(self, device: Any) -> None:
         from drivers.base import DeviceFailure

@@ -51,8 +51,13 @@ class WorkerBusy(KioskError):
 
 class OutboxWorker:
     def __init__(self, outbox: Outbox, client: CentralClient, *, max_backoff: float = 600.0,
-                 base_delay: float = 1.0, retention_days: int = 30, idle_poll: float = 2.0):
+                 base_delay: float = 1.0, retention_days: int = 30, idle_poll: float = 2.0,
+                 heartbeat_seconds: float | None = None, state_dir: Path | None = None):
+        """``heartbeat_seconds`` (with ``state_dir``, where the app leaves its
+        device snapshot) makes the worker also send the terminal's heartbeat."""
         self.outbox, self.client = outbox, client
+        self.heartbeat_seconds, self.state_dir = heartbeat_seconds, state_dir
+        self._last_heartbeat = 0.0
         self.max_backoff, self.base_delay = max_backoff, base_delay
         self.retention_days, self.idle_poll = retention_days, idle_poll
         self.stopping = threading.Event()
@@ -142,6 +147,7 @@ class OutboxWorker:
             if now - self._last_purge > PURGE_EVERY_SECONDS:
                 self.outbox.purge(self.retention_days, now)
                 self._last_purge = now
+            self._maybe_heartbeat(now)
             item = self.outbox.next_due(now)
             if item is not None:
                 self.process(item)
@@ -153,9 +159,34 @@ class OutboxWorker:
             self.stopping.wait(max(pause, 0.01))
         return self.outbox.status()
 
+    def _maybe_heartbeat(self, now: float) -> None:
+        if not self.heartbeat_seconds or now - self._last_heartbeat < self.heartbeat_seconds:
+            return
+        self._last_heartbeat = now
+        self.send_heartbeat(now)
+
+    def send_heartbeat(self, now: float | None = None) -> bool:
+        """Device statuses (from the app's snapshot), outbox depth, counters.
+        A failed heartbeat is only logged: it never holds up a submission."""
+        from kiosk.health import read_snapshot
+
+        now = time.time() if now is None else now
+        devices = read_snapshot(self.state_dir, 3 * self.heartbeat_seconds, now) if self.state_dir else {}
+        status = self.outbox.status(now)
+        outbox = {"depth": status["pending"], "dead": status["dead"],
+                  "oldest_pending_seconds": status["oldest_pending_seconds"]}
+        try:
+            self.client.heartbeat(devices, outbox, {"submissions_sent": self.sent, "send_failures": self.failed})
+        except KioskError as exc:
+            log.warning("heartbeat not delivered: %s", exc)
+            return False
+        return True
+
     @classmethod
     def from_settings(cls, settings: object, **overrides: float) -> "OutboxWorker":
         s = settings  # type: ignore[assignment]
+        options = {"heartbeat_seconds": s.platform.heartbeat_seconds, "state_dir": s.paths.state_dir}  # type: ignore
+        options.update(overrides)
         return cls(Outbox.from_settings(s, durable=False), CentralClient.from_settings(s),
                    max_backoff=s.outbox.max_backoff_seconds, retention_days=s.outbox.retention_days,  # type: ignore
-                   **overrides)
+                   **options)

@@ -316,14 +316,22 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
     async def heartbeat(request: Request) -> JSONResponse:
         body = await request.body()
         terminal_id = await authenticate(request, body)
-        schemas.check("Heartbeat", _obj(body))
-        await run_in_threadpool(store.bump, "heartbeats")
+        beat = _obj(body)
+        schemas.check("Heartbeat", beat)
+        await run_in_threadpool(store.save_heartbeat, terminal_id, beat)
         return JSONResponse({"terminal_id": terminal_id, "server_time": now_iso()})
 
     # -- admin (reference platform only) ----------------------------------
     @app.get("/v1/admin/stats")
     async def stats() -> JSONResponse:
         return JSONResponse(await run_in_threadpool(store.stats))
+
+    @app.get("/v1/admin/terminals/{terminal_id}/heartbeat")
+    async def last_heartbeat(terminal_id: str) -> JSONResponse:
+        found = await run_in_threadpool(store.last_heartbeat, terminal_id)
+        if found is None:
+            return error_response(404, "NOT_FOUND", "no heartbeat from this terminal yet")
+        return JSONResponse(found)
 
     @app.post("/v1/admin/enrolment-codes")
     async def new_code() -> JSONResponse:

@@ -41,6 +41,7 @@ CREATE INDEX IF NOT EXISTS submissions_id_hash ON submissions (id_hash);
 CREATE TABLE IF NOT EXISTS idempotency (terminal_id TEXT NOT NULL, key TEXT NOT NULL, body_sha256 TEXT NOT NULL,
     status_code INTEGER NOT NULL, response TEXT NOT NULL, PRIMARY KEY (terminal_id, key));
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS heartbeats (terminal_id TEXT PRIMARY KEY, received_at TEXT NOT NULL, body TEXT NOT NULL);
 """
 
 
@@ -216,6 +217,21 @@ class PlatformStore:
         with self.lock:
             self.db.execute("INSERT INTO counters VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=value+?",
                             (name, by, by))
+
+    def save_heartbeat(self, terminal_id: str, body: dict) -> None:
+        """Keep the latest heartbeat of each terminal (what a district's
+        operations screen would show)."""
+        with self.lock:
+            self.db.execute("INSERT INTO heartbeats VALUES (?, ?, ?) ON CONFLICT(terminal_id) DO UPDATE SET "
+                            "received_at=excluded.received_at, body=excluded.body",
+                            (terminal_id, now_iso(), json.dumps(body, ensure_ascii=False)))
+        self.bump("heartbeats")
+
+    def last_heartbeat(self, terminal_id: str) -> dict | None:
+        with self.lock:
+            row = self.db.execute("SELECT received_at, body FROM heartbeats WHERE terminal_id=?",
+                                  (terminal_id,)).fetchone()
+        return None if row is None else {"received_at": row[0], "heartbeat": json.loads(row[1])}
 
     def stats(self) -> dict[str, int]:
         with self.lock:

@@ -1,18 +1,7 @@
 import pytest
 
-from simulators.platform.testing import Terminal, client_for, start_platform
-
-
-@pytest.fixture
-def terminal():
-    return Terminal()
-
-
-@pytest.fixture
-def platform(tmp_path, terminal):
-    server = start_platform(tmp_path / "platform", terminal)
-    yield server
-    server.stop()
+from simulators.platform.testing import client_for
+from tests.platform_fixtures import platform, terminal  # noqa: F401  (fixtures, found by name)
 
 
 @pytest.fixture
