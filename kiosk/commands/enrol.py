@@ -1,0 +1,85 @@
+"""``kiosk enrol CODE``: the technician's one-time code becomes this
+terminal's identity (terminal ID) and signing key.
+
+The key goes into the secrets file (kept 0600, the other keys untouched); the
+terminal ID replaces ``[terminal] id`` in the config by editing that one line,
+so the technician's comments and layout survive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import tomllib
+from pathlib import Path
+
+import tomli_w
+
+from kiosk import config as config_mod
+from kiosk.central.client import CentralClient
+from kiosk.errors import KioskError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("enrol", help="enrol this terminal with the platform using the technician's one-time code")
+    p.add_argument("code", help="the one-time enrolment code from the district")
+    p.set_defaults(func=cmd_enrol)
+
+
+def cmd_enrol(args: argparse.Namespace) -> int:
+    settings = config_mod.load(args.config)
+    p = settings.platform
+    client = CentralClient(p.url, settings.terminal.id, b"", ca_file=p.ca_file, client_cert=p.client_cert,
+                           client_key=p.client_key, connect_timeout=p.connect_timeout, read_timeout=p.read_timeout)
+    try:
+        terminal_id, key = client.enrol(args.code.strip(), settings.terminal.name)
+    finally:
+        client.close()
+    store_terminal_key(settings.paths.secrets_file, key)
+    changed = set_terminal_id(settings.source, terminal_id)
+    print(f"enrolled as terminal {terminal_id}; key stored in {settings.paths.secrets_file}")
+    if changed:
+        print(f"{settings.source}: [terminal] id set to {terminal_id!r}")
+    config_mod.load(settings.source)  # the files still load together
+    return 0
+
+
+def store_terminal_key(path: Path, key: bytes) -> None:
+    """Replace terminal_key in the secrets file, atomically and never readable by others."""
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    data["terminal_key"] = key.hex()
+    tmp = path.with_name(path.name + ".new")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write("# Terminal secrets. Mode 0600. terminal_key is filled in by enrolment.\n")
+        fh.write(tomli_w.dumps(data))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+_SECTION = re.compile(r"^\s*\[([^\]]+)\]\s*(#.*)?$")
+_ID_LINE = re.compile(r'^(\s*id\s*=\s*)"[^"]*"(.*)$')
+
+
+def set_terminal_id(path: Path, terminal_id: str) -> bool:
+    """Set ``id`` in the ``[terminal]`` table by editing its line only."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    section = None
+    for i, line in enumerate(lines):
+        m = _SECTION.match(line)
+        if m:
+            section = m.group(1).strip()
+            continue
+        if section == "terminal":
+            m = _ID_LINE.match(line.rstrip("\n"))
+            if m:
+                new = f'{m.group(1)}"{terminal_id}"{m.group(2)}\n'
+                if new == line:
+                    return False
+                lines[i] = new
+                path.write_text("".join(lines), encoding="utf-8")
+                return True
+    raise KioskError(f"{path}: no line id = \"...\" in [terminal]; add id = \"{terminal_id}\" there by hand")
