@@ -196,7 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    service = args.command in SERVICES or getattr(args.func, "__name__", "") in ("cmd_worker", "cmd_serve")
+    # A long-running subcommand says so with set_defaults(service=True).
+    service = args.command in SERVICES or getattr(args, "service", False)
     # Services log INFO to stdout (journald); one-shot commands keep stdout for
     # their output (tables, JSON) and log only warnings, to stderr.
     logsetup.configure(args.log_level or ("INFO" if service else "WARNING"),

@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="give up after this long even if items are still waiting to retry")
     d.set_defaults(func=cmd_drain)
     w = actions.add_parser("worker", help="run the worker until stopped (the kiosk-outbox service)")
-    w.set_defaults(func=cmd_worker)
+    w.set_defaults(func=cmd_worker, service=True)
     n = actions.add_parser("retry", help="end the back-off: try every waiting submission now")
     n.set_defaults(func=cmd_retry)
     r = actions.add_parser("requeue", help="send a dead-lettered submission again")

@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--db", type=Path, required=True, help="SQLite database file (created if missing)")
     s.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0 picks a free one)")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    s.set_defaults(func=cmd_serve)
+    s.set_defaults(func=cmd_serve, service=True)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
