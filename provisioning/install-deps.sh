@@ -10,6 +10,7 @@ fonts-wqy-microhei fontconfig
 pcscd pcsc-tools libpcsclite-dev swig vsmartcard-vpcd
 espeak-ng
 systemd
+gcc
 "
 
 missing=""
@@ -18,6 +19,13 @@ for pkg in $PACKAGES; do
         missing="$missing $pkg"
     fi
 done
+
+# Debian's own python3 needs python3-venv for `python3 -m venv` (and the
+# headers to build pyscard); a self-built Python has both already.
+PYTHON="${PYTHON:-python3}"
+if ! "$PYTHON" -c "import ensurepip, sysconfig, os; assert os.path.exists(sysconfig.get_paths()['include'] + '/Python.h')" 2>/dev/null; then
+    missing="$missing python3-venv python3-dev"
+fi
 
 if [ -n "$missing" ]; then
     if [ "$(id -u)" != 0 ]; then
