@@ -10,6 +10,7 @@ runs under a hard time budget so a resident never stares at a frozen screen.
 from __future__ import annotations
 
 import concurrent.futures
+import datetime as dt
 import email.utils
 import json
 import logging
@@ -18,6 +19,7 @@ import re
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -66,13 +68,23 @@ class _Signer(requests.auth.AuthBase):
 
 
 def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date).
+
+    Anything unreadable (a proxy's odd header) counts as absent: the backoff
+    still applies, and the worker must not die over a header."""
     if not value:
         return None
     try:
         return max(0.0, float(value))
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return None if parsed is None else max(0.0, parsed.timestamp() - time.time())
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (ValueError, TypeError, IndexError):
+        return None
+    if parsed.tzinfo is None:  # RFC 9110 dates are GMT; "-0000" parses as naive
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return max(0.0, parsed.timestamp() - time.time())
 
 
 class CentralClient:
@@ -157,8 +169,12 @@ class CentralClient:
         """Exchange the technician's one-time code for (terminal ID, key)."""
         r = self.request("POST", "/v1/enrolment", signed=False, json_body={
             "enrolment_code": enrolment_code, "terminal_name": terminal_name, "software_version": __version__})
-        body = self.json_of(r)
-        return body["terminal_id"], bytes.fromhex(body["terminal_key"])
+        body = _shaped(_shaped(self.json_of(r), "terminal_id"), "terminal_key")
+        try:
+            key = bytes.fromhex(body["terminal_key"])
+        except (TypeError, ValueError):
+            raise RetryLater("platform answered an enrolment key that is not hex", "MALFORMED_RESPONSE") from None
+        return str(body["terminal_id"]), key
 
     def heartbeat(self, devices: dict[str, dict], outbox: dict, counters: dict[str, int] | None = None) -> dict:
         """``devices`` as DeviceMonitor.heartbeat_devices() gives it; ``outbox``
@@ -222,7 +238,7 @@ class CentralClient:
 
     def submission(self, serial: str) -> dict | None:
         """The platform's receipt for ``serial``, or None if it never arrived."""
-        r = self.request("GET", f"/v1/submissions/{serial}", expect=(404,))
+        r = self.request("GET", f"/v1/submissions/{_segment(serial)}", expect=(404,))
         if r.status_code == 404:
             code, _ = _error_of(r)
             if code != "NOT_FOUND":
@@ -246,8 +262,9 @@ class CentralClient:
         budget = budget or self.status_budget
 
         def query() -> dict | None:
-            r = self.request("GET", f"/v1/applications/{number}", expect=(404,), timeout=(budget, budget))
-            return None if r.status_code == 404 else self.json_of(r)
+            r = self.request("GET", f"/v1/applications/{_segment(number)}", expect=(404,),
+                             timeout=(budget, budget))
+            return None if r.status_code == 404 else _shaped(self.json_of(r), "application_number")
         return self._within(budget, query)
 
     def applications_for(self, id_hash: str, budget: float | None = None) -> list[dict]:
@@ -256,8 +273,26 @@ class CentralClient:
 
         def query() -> list[dict]:
             r = self.request("GET", "/v1/applications", params={"id_hash": id_hash}, timeout=(budget, budget))
-            return self.json_of(r)["applications"]
+            found = _shaped(self.json_of(r), "applications")["applications"]
+            if not isinstance(found, list) or not all(isinstance(a, dict) for a in found):
+                raise RetryLater("platform answered applications that are not a list", "MALFORMED_RESPONSE",
+                                 r.status_code)
+            return found
         return self._within(budget, query)
+
+
+def _segment(value: str) -> str:
+    """One path segment, percent-encoded: a typed number with a space, '/' or
+    '?' must stay that number, not become another path or a query."""
+    return quote(value, safe="")
+
+
+def _shaped(body: Any, key: str) -> dict:
+    """The platform's answer, if it is an object with ``key``; a garbled
+    answer is the platform's passing trouble, never a crash in the UI."""
+    if not isinstance(body, dict) or key not in body:
+        raise RetryLater(f"platform answer has no {key}", "MALFORMED_RESPONSE")
+    return body
 
 
 class _NoAuth(requests.auth.AuthBase):

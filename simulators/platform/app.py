@@ -104,6 +104,14 @@ def _attachments(data: dict, store: PlatformStore) -> list[dict]:
     return items
 
 
+def _raw_path(request: Request) -> str:
+    """The path as it came over the wire (percent-encoded), which is what the
+    terminal signed; Starlette's ``url.path`` is decoded, so a number with a
+    space or Chinese in it would fail the signature."""
+    raw = request.scope.get("raw_path")
+    return raw.decode("latin-1") if raw else request.url.path
+
+
 def create_app(store: PlatformStore, faults: FaultInjector | None = None,
                terminal_resolver: Callable[[str], tuple[bytes, bool] | None] | None = None) -> Any:
     app = FastAPI(title="Reference central platform", docs_url=None, redoc_url=None, openapi_url=None)
@@ -132,7 +140,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
             elif known[1]:
                 rejection = signing.Rejection(signing.TERMINAL_REVOKED, "terminal has been revoked; re-enrol it", 403)
             else:
-                rejection = signing.verify(known[0], request.method, request.url.path, request.url.query, body,
+                rejection = signing.verify(known[0], request.method, _raw_path(request), request.url.query, body,
                                            headers)
         if rejection is None and not await run_in_threadpool(store.use_nonce, terminal_id, headers[signing.H_NONCE]):
             rejection = signing.Rejection(signing.NONCE_REPLAYED, "nonce already used in the last 15 minutes")

@@ -8,7 +8,7 @@ import uuid
 import pytest
 import requests
 
-from kiosk.central import CentralClient, NeedsStaff, RetryLater
+from kiosk.central import CentralClient, NeedsStaff, RetryLater, signing
 from kiosk.central.client import parse_retry_after
 from simulators.platform.testing import client_for
 
@@ -228,3 +228,46 @@ def test_heartbeat_carries_the_device_monitor_view(platform, client, tmp_path, t
     with pytest.raises(NeedsStaff) as info:
         client.heartbeat({"printer": {"detail": {}}}, {})  # no status
     assert info.value.code == "VALIDATION" and "printer" in str(info.value)
+
+
+def test_an_unreadable_retry_after_counts_as_absent():
+    """A proxy's odd header must not crash the worker: the backoff still applies."""
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after("Wed, 99 Foo 2015") is None
+    assert parse_retry_after("-3") == 0
+    assert 0 <= parse_retry_after("Wed, 21 Oct 2015 07:28:00 -0000") <= 0.001
+
+
+@pytest.mark.parametrize("typed", ["PF 2026", "申请1", "PF2026/1", "PF?x=1", "PF#1", "%41"])
+def test_a_status_query_for_any_typed_number_is_signed_correctly(client, typed):
+    """What a resident types goes into the path percent-encoded and signed as
+    sent: an unknown number is 'not found', never 'the terminal key may be wrong'."""
+    assert client.application_status(typed) is None
+
+
+def test_a_number_with_an_encoded_character_is_found(platform, client):
+    receipt = client.submit("application", _app_body("S-10"), "key-" + uuid.uuid4().hex)
+    platform.store.db.execute("UPDATE submissions SET number=? WHERE serial='S-10'", ("PF 申请 1",))
+    assert client.application_status("PF 申请 1")["serial"] == "S-10" != receipt["number"]
+
+
+def test_a_well_formed_but_wrong_answer_is_retry_later(platform, client):
+    platform.store.applications_by_id_hash = lambda *a, **k: {"not": "a list"}
+    with pytest.raises(RetryLater) as info:
+        client.applications_for(ID_HASH)
+    assert info.value.code == "MALFORMED_RESPONSE"
+
+
+def test_a_retry_is_signed_afresh_and_keeps_its_idempotency_key(platform, client):
+    sent = []
+    client.session.hooks["response"].append(lambda r, *a, **k: sent.append(dict(r.request.headers)))
+    platform.faults.set("error500", count=1, path="/v1/applications")
+    key = "key-" + uuid.uuid4().hex
+    with pytest.raises(RetryLater):
+        client.submit("application", _app_body("S-11"), key)
+    assert client.submit("application", _app_body("S-11"), key)["serial"] == "S-11"
+    first, retry = sent
+    assert first["Idempotency-Key"] == retry["Idempotency-Key"] == key
+    for header in (signing.H_NONCE, signing.H_SIGNATURE):
+        assert first[header] != retry[header]
+    assert first[signing.H_BODY_SHA] == retry[signing.H_BODY_SHA]
