@@ -93,6 +93,8 @@ class OutboxWorker:
                 receipt = self.client.submission(item.serial)
                 if receipt is not None:
                     self.outbox.confirm(item, receipt)
+                    self.sent += 1
+                    log.info("outbox %s: the platform had it already, as %s", item.serial, receipt.get("number"))
                     return "confirmed"
             for att in item.attachments:
                 if att.uploaded:
@@ -137,6 +139,21 @@ class OutboxWorker:
         log.info("outbox %s: confirmed as %s", item.serial, receipt.get("number"))
         return "confirmed"
 
+    def _process_guarded(self, item: Item) -> str:
+        """``process`` for the service loop: a bug or a surprise answer on one
+        submission backs that submission off instead of killing the worker,
+        which systemd would restart into the same item until it gives up,
+        leaving every other resident's submission waiting.  Only the type is
+        logged: an exception's text may quote the data."""
+        try:
+            return self.process(item)
+        except Exception as exc:  # noqa: BLE001 - see above
+            self.outbox.reschedule(item, full_jitter(item.attempts, self.base_delay, self.max_backoff),
+                                   "INTERNAL:" + type(exc).__name__)
+            self.failed += 1
+            log.error("outbox %s: unexpected %s while sending; will retry", item.serial, type(exc).__name__)
+            return "retry"
+
     # -- loops --------------------------------------------------------------
     def run(self, until_empty: bool = False, deadline: float | None = None) -> dict:
         """Work until stopped; with ``until_empty`` return when nothing is pending."""
@@ -150,7 +167,7 @@ class OutboxWorker:
             self._maybe_heartbeat(now)
             item = self.outbox.next_due(now)
             if item is not None:
-                self.process(item)
+                self._process_guarded(item)
                 continue
             wake = self.outbox.next_wakeup()
             if wake is None and until_empty:

@@ -140,6 +140,7 @@ def test_ambiguous_failure_asks_by_serial_before_resubmitting(platform, terminal
     assert outbox.next_due(now=time.time() + 10).sent  # recorded as possibly delivered
     assert _stats(platform)["applications"] == 1
     assert worker.process(outbox.next_due(now=time.time() + 10)) == "confirmed"
+    assert worker.sent == 1  # counted like any delivery (`kiosk outbox drain` reports it)
     stats = _stats(platform)
     assert stats["applications"] == 1 and stats["idempotent_replays"] == 0  # asked, did not resubmit
     assert outbox.records()[0]["number"] == platform.store.by_serial(terminal.id, receipt.serial)["number"]
@@ -182,3 +183,40 @@ def test_a_refused_terminal_keeps_its_submissions_queued(platform, terminal, out
     platform.store.add_terminal(terminal.id, terminal.key.hex())  # re-enrolled
     assert outbox.retry_now() == 2  # the technician: `kiosk outbox retry`
     assert worker.run(until_empty=True)["confirmed"] == 2
+
+
+def test_a_retried_submission_keeps_its_key_and_gets_a_new_signature(platform, terminal, outbox, make_worker):
+    [receipt] = fill(outbox, 1, terminal.id_hash_key, attachment_bytes=1024)
+    platform.faults.set("error500", count=1, path="/v1/applications")
+    worker = make_worker(platform.url)
+    posts = []
+    worker.client.session.hooks["response"].append(
+        lambda r, *a, **k: posts.append(dict(r.request.headers)) if r.request.method == "POST" else None)
+    assert worker.run(until_empty=True)["confirmed"] == 1
+    first, retry = posts
+    assert first["Idempotency-Key"] == retry["Idempotency-Key"]
+    assert first["X-Kiosk-Nonce"] != retry["X-Kiosk-Nonce"]
+    assert first["X-Kiosk-Signature"] != retry["X-Kiosk-Signature"]
+    assert platform.store.serial_counts() == {receipt.serial: 1}
+
+
+def test_an_unexpected_error_backs_off_one_submission_not_the_worker(platform, terminal, outbox, make_worker,
+                                                                     caplog):
+    """A surprise on one submission must not kill the service (systemd would
+    restart it into the same submission until it gives up on all of them)."""
+    receipts = fill(outbox, 3, terminal.id_hash_key, attachment_bytes=1024)
+    worker = make_worker(platform.url)
+    real_submit, calls = worker.client.submit, []
+
+    def surprising(kind, body, key):
+        calls.append(key)
+        if len(calls) == 1:
+            raise ValueError("could quote 230108195001011234")
+        return real_submit(kind, body, key)
+
+    worker.client.submit = surprising
+    with caplog.at_level("INFO"):
+        status = worker.run(until_empty=True)
+    assert (status["confirmed"], status["pending"], status["dead"]) == (3, 0, 0)
+    _assert_each_once(platform, receipts)
+    assert "unexpected ValueError" in caplog.text and "230108195001011234" not in caplog.text

@@ -141,3 +141,25 @@ def test_second_attachment_reads_back(outbox, terminal):
     outbox.enqueue("application", body, atts)
     item = outbox.next_due()
     assert [outbox.open_attachment(a) for a in item.attachments] == [a.data for a in atts]
+
+
+def test_the_ui_side_commits_durably_and_the_worker_side_survives_a_crash(tmp_path, outbox, terminal):
+    """WAL with synchronous=FULL for enqueue (the receipt number is shown only
+    after an fsynced commit); the worker's NORMAL survives a process crash."""
+    assert outbox.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert outbox.db.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
+    worker_side = Outbox(tmp_path / "state" / "outbox", terminal.outbox_key, terminal.id, durable=False)
+    assert worker_side.db.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
+    worker_side.close()
+
+
+def test_a_failed_enqueue_leaves_neither_row_nor_file(outbox, terminal, monkeypatch):
+    """One transaction: if the commit cannot happen, no receipt, no half record, no sealed file."""
+    body, atts = _application(terminal)
+    real = outbox.sealer.seal
+    monkeypatch.setattr(outbox.sealer, "seal", lambda data, ctx: (_ for _ in ()).throw(OSError("disk full"))
+                        if ctx.startswith(b"payload:") else real(data, ctx))
+    with pytest.raises(OSError):
+        outbox.enqueue("application", body, atts)
+    assert outbox.records() == [] and list(outbox.blob_dir.iterdir()) == []
+    assert outbox.db.execute("SELECT COUNT(*) FROM attachments").fetchone() == (0,)
