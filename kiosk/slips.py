@@ -36,7 +36,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "technician": ("技术人员", "Technician"),
     "platform": ("平台地址", "Platform"),
     "software": ("软件版本", "Software"),
+    "conditions": ("申请条件", "Who can apply"),
     "materials": ("所需材料", "Documents to bring"),
+    "department": ("受理部门", "Department"),
+    "promised": ("承诺时限", "Processing time"),
     "steps": ("办理流程", "Steps"),
     "where": ("办理地点", "Where"),
     "hours": ("办理时间", "Opening hours"),
@@ -177,18 +180,19 @@ def application_receipt(data: Mapping[str, Any], language: str = "both") -> Rece
 
 
 def service_guide(data: Mapping[str, Any], language: str = "both") -> Receipt:
-    """data: matter (+ matter_en), materials [..], steps [..], optional where,
-    hours, phone, url."""
+    """data: matter (+ matter_en), conditions [..], materials [..], steps [..],
+    optional department, promised, where, hours, phone, url."""
     _require(data, "matter")
     lang = _check_language(language)
     receipt = Receipt([*_title("guide_title", lang), Text(_bilingual(data, "matter", lang), "center", bold=True),
                        Separator()])
-    for key in ("materials", "steps"):
+    for key in ("conditions", "materials", "steps"):
         items = _list(data, key)
         if items:
             receipt.add(Text(label(key, lang) + ":", bold=True))
             receipt.add(*_lines(f"{i}. {item}" for i, item in enumerate(items, 1)))
-    rows = [(label(k, lang), str(data[k])) for k in ("where", "hours", "phone") if data.get(k)]
+    rows = [(label(k, lang), str(data[k])) for k in ("department", "promised", "where", "hours", "phone")
+            if data.get(k)]
     if rows:
         receipt.add(Separator(), Rows(rows))
     if data.get("url"):

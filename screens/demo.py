@@ -200,6 +200,60 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
     shot("08-home-after-timeout")
 
 
+def wait_for_paper(control_url: str, count: int, timeout: float = 10.0) -> None:
+    """The printer simulator draws each slip on its own thread (as a printer
+    prints while it answers status): wait until ``count`` are on paper."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if len(hut_control(control_url, "printer", "jobs").get("jobs", [])) >= count:
+                return
+        except (OSError, ValueError):
+            return
+        time.sleep(0.1)
+
+
+def print_demo_slips(settings: Any, say: Callable[[str], None]) -> int:
+    """What the hut's printer puts out, on the simulator's paper: the
+    maintenance worker's self-test slip and a service guide for a matter from
+    the platform's catalog.  (The application receipt and the health report
+    come with their flows.)  A missing printer or platform is reported, not
+    fatal: the screenshots are the demo's first job."""
+    from drivers.base import DeviceFailure, HealthLevel
+    from kiosk import slips
+    from kiosk.central.client import CentralClient
+    from kiosk.devices import build_device
+    from kiosk.errors import KioskError
+
+    names = [n for n, cfg in settings.devices.items() if cfg.enabled and cfg.driver.startswith("printer.")]
+    if not names:
+        return 0
+    printed = 0
+    printer = build_device(settings, names[0])
+    client = CentralClient.from_settings(settings)
+    try:
+        printer.open()
+        health = printer.check_health(HealthLevel.EXTERNAL)
+        printed += health == "OK"
+        say(f"  printer self-test: {health}")
+        matter = client.catalog().matters[0]
+        guide = slips.service_guide({
+            "matter": matter.name, "matter_en": matter.name_en,
+            "materials": [m.name + ("" if m.handling == "scan" else "（请带原件到窗口 bring the original）")
+                          for m in matter.materials],
+            "conditions": list(matter.conditions), "department": matter.department,
+            "promised": f"{matter.promised_days} 个工作日 working days"})
+        result = printer.print_receipt(guide, holder="demo")
+        printed += result.ok
+        say(f"  service guide for {matter.name}: {'printed' if result.ok else result.reason}")
+    except (DeviceFailure, KioskError) as exc:
+        say(f"  printing skipped: {exc}")
+    finally:
+        client.close()
+        printer.close()
+    return printed
+
+
 def copy_slips(settings: Any, out: Path) -> list[Path]:
     """Copy the printer simulator's rendered slips (PNG) next to the screenshots.
 
@@ -250,6 +304,9 @@ def main(settings: Any, hut_control_url: str, out_dir: str | os.PathLike, headle
     if not walk.finished:
         say("demo failed: the app stopped before the walk-through finished")
         return 1
+    printed = print_demo_slips(settings, say)
+    if printed and hut_control_url:
+        wait_for_paper(hut_control_url, printed)
     slips = copy_slips(settings, out)
     if slips:
         say(f"Printed slips from the printer simulator: {out / 'slips'} ({len(slips)} files)")

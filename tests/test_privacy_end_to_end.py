@@ -39,6 +39,8 @@ def test_demo_leaves_no_trace_of_the_resident(tmp_path):
     assert proc.returncode == 0, logs.decode(errors="replace")[-3000:]
     assert b"card read" in logs  # the card really was read in this run
     assert any(out_dir.glob("*identify*card*.png"))
+    # The demo also prints (self-test slip, a service guide) and keeps the paper.
+    assert len(list((out_dir / "slips").glob("*.png"))) >= 2
 
     state = hut_dir / "state"
     files = [p for p in state.rglob("*") if p.is_file()]
