@@ -70,7 +70,9 @@ def _crash_run(tmp_path, submissions, kills, attachment_bytes, fault, life=(0.3,
             worker.stderr.close()
             progress.append(outbox.status()["confirmed"])
         assert progress[-1] < submissions, f"the drain finished before the last kill: {progress}"
-        assert progress[-1] > progress[0]
+        # most kills hit a worker at work, not one still importing its modules
+        working = sum(after > before for before, after in zip([0] + progress, progress))
+        assert working >= kills * 2 // 3, f"too few kills landed mid-drain: {progress}"
         platform.faults.clear()
         drain = subprocess.run(cmd + ["drain", "--timeout", "600"], capture_output=True, text=True, timeout=700)
         assert drain.returncode == 0, drain.stdout + drain.stderr
