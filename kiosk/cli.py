@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("doctor", help="list each configured device and its status")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("-v", "--verbose", action="store_true", help="add each device's model and detail to the table")
     p.add_argument("--level", default="internal", choices=["internal", "external"],
                    help="health check level (external may print a slip)")
     p.set_defaults(func=cmd_doctor)
@@ -168,14 +169,14 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        print(_table(rows))
+        print(_table(rows, verbose=args.verbose))
     return 0 if all(r["status"] == "online" or not r["enabled"] for r in rows) else 1
 
 
-def _table(rows: list[dict]) -> str:
-    headers = ["device", "driver", "where", "status", "detail", "model", "health"]
-    body = [[str(r["name"]), r["driver"], r["where"], r["status"] if r["enabled"] else "disabled",
-             ", ".join(f"{k}={v}" for k, v in r["detail"].items()), r["info"]["model"], r["health"]]
+def _table(rows: list[dict], verbose: bool = False) -> str:
+    headers = ["device", "driver", "where", "status", "health"] + (["model", "detail"] if verbose else [])
+    body = [[str(r["name"]), r["driver"], r["where"], r["status"] if r["enabled"] else "disabled", r["health"]]
+            + ([r["info"]["model"], ", ".join(f"{k}={v}" for k, v in r["detail"].items())] if verbose else [])
             for r in rows]
     if not body:
         return "no devices configured"
@@ -183,7 +184,7 @@ def _table(rows: list[dict]) -> str:
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths))]
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in body]
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 # -- entry point ------------------------------------------------------------
