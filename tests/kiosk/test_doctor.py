@@ -1,0 +1,54 @@
+"""`kiosk doctor` at a site where nothing answers: each device is listed with
+a status that says what is wrong (not a crash, not a false OK), exit code 1."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+
+from kiosk.config import write_secrets_file
+
+
+def _refused_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # closed again: connecting is refused
+
+
+def test_doctor_names_missing_and_silent_devices(tmp_path, kiosk_cmd):
+    write_secrets_file(tmp_path / "secrets.toml")
+    cfg = tmp_path / "kiosk.toml"
+    cfg.write_text(f"""
+[terminal]
+id = "T1"
+[platform]
+url = "http://127.0.0.1:9"
+[paths]
+state_dir = "state"
+secrets_file = "secrets.toml"
+[devices.idcard]
+driver = "idcard.sam"
+port = "{tmp_path}/ttyUSB-absent"
+[devices.printer]
+driver = "printer.escpos"
+url = "tcp://127.0.0.1:{_refused_port()}"
+[devices.spare]
+driver = "printer.escpos"
+url = "tcp://127.0.0.1:9"
+enabled = false
+""", encoding="utf-8")
+    table = subprocess.run([*kiosk_cmd, "--config", str(cfg), "doctor"], capture_output=True, text=True, timeout=60)
+    assert table.returncode == 1 and "Traceback" not in table.stderr
+    lines = {line.split()[0]: line for line in table.stdout.splitlines()[2:]}
+    assert "no_device" in lines["idcard"] and "ttyUSB-absent" in lines["idcard"]
+    assert "offline" in lines["printer"] and "OK" not in lines["printer"]
+    assert "disabled" in lines["spare"]
+
+    proc = subprocess.run([*kiosk_cmd, "--config", str(cfg), "doctor", "--json"],
+                          capture_output=True, text=True, timeout=60)
+    rows = {r["name"]: r for r in json.loads(proc.stdout)}
+    assert rows["idcard"]["status"] == "no_device"
+    assert rows["printer"]["status"] == "offline" and rows["printer"]["detail"]["paper"] == "unknown"
+    assert rows["printer"]["last_error"]["action"] == "maintenance"
+    assert rows["spare"]["status"] == "disabled"
