@@ -7,7 +7,9 @@ through ``kivy.metrics``) is imported; that is why the screen modules are
 imported inside ``build``.
 
 Device events arrive on driver threads; ``on_device_event`` only schedules
-them onto the Kivy clock, where every widget change happens.
+them onto the Kivy clock, where the identify flow (``kiosk.flows.identify``)
+takes them and every widget change happens.  The app forwards events and
+intents to the flow and renders its view; the rules live in the flow.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ from kivy.clock import Clock  # noqa: E402
 from kivy.config import Config  # noqa: E402
 from kivy.properties import BooleanProperty, StringProperty  # noqa: E402
 
-from drivers.base import DeviceError, DeviceEvent, StatusChanged, Status  # noqa: E402
+from drivers.base import DeviceEvent, Status  # noqa: E402
 from kiosk.errors import KioskError  # noqa: E402
+from kiosk.flows.identify import IdentifyFlow, IdentifyView  # noqa: E402
 from kiosk.flows.session import IdleState, IdleTimer, Session  # noqa: E402
 from kiosk.health import DeviceSnapshot  # noqa: E402
 from screens import fonts, i18n  # noqa: E402
@@ -39,8 +42,6 @@ from screens.services import BY_KEY  # noqa: E402
 log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 0.2
-# "unknown" is a reader that stopped answering: for the resident it cannot read a card either.
-READER_DOWN = {Status.OFFLINE, Status.POWER_OFF, Status.NO_DEVICE, Status.HARDWARE_ERROR, Status.UNKNOWN}
 
 
 def configure_kivy(settings: Any) -> None:
@@ -76,6 +77,7 @@ class KioskApp(App):
     """
 
     lang = StringProperty("zh_CN")
+    # Mirrors of the identify flow's view, for the kv rules of every screen.
     # The ID card is still on the reader after the visit ended: the home
     # screen asks the resident to take it until the reader says it is gone.
     card_reminder = BooleanProperty(False)
@@ -90,6 +92,7 @@ class KioskApp(App):
         self.default_lang = settings.screen.language
         self.lang = self.default_lang
         self.session = Session()
+        self.identify_flow = IdentifyFlow(self.session)
         self.idle = IdleTimer(settings.timeouts.idle_seconds, settings.timeouts.idle_warning_seconds,
                               clock=clock, on_warning=self._idle_warning,
                               on_resume=self._idle_resume, on_timeout=self._idle_timeout)
@@ -122,7 +125,9 @@ class KioskApp(App):
             self.sm.add_widget(screen)
         self.warning = IdleWarning()
         self.warning.bind(on_continue=lambda *_: self.idle.touch())
-        self.identify.reader_available = False  # until a reader reports in
+        # The flow's listener runs on the thread that feeds the flow: the Kivy one.
+        self._unsubscribe.append(self.identify_flow.subscribe(self._render_identify))
+        self._render_identify(self.identify_flow.view)  # reader unavailable until one reports in
         return self.sm
 
     def on_start(self) -> None:
@@ -176,6 +181,7 @@ class KioskApp(App):
         """Listen to a device (also how a test hands in its own reader)."""
         self.devices[device.name] = device
         self._unsubscribe.append(device.subscribe(self.on_device_event))
+        self.identify_flow.attach(device)
         self.snapshot.watch(device)
         self.snapshot.write()
 
@@ -188,46 +194,23 @@ class KioskApp(App):
             log.error("device %s did not open: %s", device.name, exc)
         except Exception:
             log.exception("device %s did not open", device.name)
-        status = device.status
-        Clock.schedule_once(lambda _dt: self._reader_status(status))
+        status: Status = device.status
+        Clock.schedule_once(lambda _dt: self.identify_flow.reader_status(status))
 
     def on_device_event(self, event: Any) -> None:
         """Called on a driver's thread: hand the event to the Kivy thread."""
         Clock.schedule_once(lambda _dt: self._handle_device_event(event))
 
-    def _reader_status(self, status: Status) -> None:
-        if self.identify is not None:
-            self.identify.reader_available = status not in READER_DOWN
-
     def _handle_device_event(self, event: Any) -> None:
-        on_identify = self.sm is not None and self.sm.current == "identify"
-        if isinstance(event, StatusChanged):
-            self._reader_status(event.new.status)
-            return
-        if isinstance(event, DeviceError):
-            if on_identify:
-                self.identify.read_failed()
-            return
-        if not isinstance(event, DeviceEvent):
-            return
-        self.idle.touch()  # placing or taking a card is the resident acting
-        if event.kind in ("card_present", "record"):
-            self.card_on_reader = True
-        elif event.kind == "card_left":
-            self.card_reminder = True
-        elif event.kind == "card_removed":
-            self.card_on_reader = False
-            self.card_reminder = False
-        if not on_identify:
-            return  # a card read on the home screen is not kept anywhere
-        if event.kind == "card_present":
-            self.identify.card_present()
-        elif event.kind == "record" and event.data is not None:
-            self.session.identify(event.data)
-            self.identify.card_read(event.data)
-            log.info("resident identified for service %s", self.session.service)
-        elif event.kind == "card_removed":
-            self.identify.card_removed()
+        if isinstance(event, DeviceEvent):
+            self.idle.touch()  # placing or taking a card is the resident acting
+        self.identify_flow.handle(event)
+
+    def _render_identify(self, view: IdentifyView) -> None:
+        self.card_on_reader = view.card_on_reader
+        self.card_reminder = view.card_reminder
+        if self.identify is not None:
+            self.identify.render(view)
 
     # -- navigation ------------------------------------------------------------
     def open_service(self, key: str) -> None:
@@ -247,21 +230,15 @@ class KioskApp(App):
         service = BY_KEY[key]
         if self.session.service != key:
             self.session.begin(key)
-        self.identify.reset(service.title)
+        self.identify.service_title = service.title
+        self.identify_flow.start()  # also asks the reader for a card already lying there
         self._show("identify")
-        # A card placed before the resident chose a service was not kept;
-        # ask the reader to deliver it again instead of making them lift it.
-        # Not a card the previous resident left behind, though: the next
-        # person must not be shown someone else's identity.
-        if self.card_reminder:
-            return
-        for device in self.devices.values():
-            read_again = getattr(device, "read_again", None)
-            if read_again is not None:
-                read_again()
 
     def continue_service(self) -> None:
         """After identification: the service's own flow, or the honest message."""
+        if not self.identify_flow.confirm():
+            log.info("continue pressed before the resident was identified; staying")
+            return
         service = BY_KEY.get(self.session.service or "")
         if service is None:
             self.go_home("no service")
@@ -274,26 +251,16 @@ class KioskApp(App):
     def go_home(self, reason: str = "resident") -> None:
         """End the visit: every trace of the resident goes, on screen and in memory.
         After a timeout the next person also gets the default language back."""
+        self.identify_flow.end()  # drops the record, asks for a card left on the reader
         self.session.clear()
-        self.identify.reset()
+        self.identify.service_title = ""
         self.preparing.service_title = ""
-        self._remind_card()
         self.warning.dismiss(animation=False)
         if reason == "timeout":
             self.lang = self.default_lang
         self.sm.current = "home"
         log.info("back to home (%s)", reason)
         self._arm_idle()
-
-    def _remind_card(self) -> None:
-        """Ask readers to report a card still lying on them (``card_left``)."""
-        for device in self.devices.values():
-            remind = getattr(device, "remind_if_present", None)
-            if remind is not None:
-                try:
-                    remind()
-                except Exception:
-                    log.exception("device %s: card reminder failed", device.name)
 
     def set_language(self, lang: str) -> None:
         if lang not in i18n.LANGUAGES:

@@ -47,6 +47,11 @@ class Session:
     def identify(self, record: Any) -> None:
         self.resident = record
 
+    def forget_resident(self) -> None:
+        """Drop the identity record only: the resident backed out of the
+        identify step, so the record must not outlive it."""
+        self.resident = None
+
     def clear(self) -> None:
         """Drop every reference to the resident's data.
 

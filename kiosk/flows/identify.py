@@ -1,0 +1,237 @@
+"""The identify step: "please place your ID card", as a state machine.
+
+Kept out of the screen so every rule a resident depends on can be tested with
+plain ``DeviceEvent`` objects and a fake reader, no display: the record goes
+to the ``Session`` and nowhere else (the screen gets only the masked name and
+number), a card placed before the step opens is asked for again, and a card
+the previous resident left on the reader is pointed out ("please take your
+card") and never taken as the next resident's.
+
+The flow is not thread-safe on purpose: its owner calls it from one thread
+(the Kivy app marshals driver events onto its clock first), and listeners are
+called on that same thread, which is the only one allowed to touch widgets.
+
+States while the step is open::
+
+    waiting ──card_present──▶ reading ──record──▶ identified ──confirm──▶ closed
+       ▲  ▲                      │                     (record in the Session)
+       │  └─────card_present──── failed ◀── DeviceError / card_removed
+       └── reader back ── reader_unavailable ◀── reader down (unless identified)
+
+``closed`` is the step not being on screen: reader events then only keep
+``card_on_reader`` and the ``card_reminder`` up to date.  ``end()`` (the visit
+is over: home, back, idle timeout) drops the record and asks the readers to
+report a card still lying on them (``card_left``), which raises the reminder
+until ``card_removed``.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Protocol
+
+from drivers.base import DeviceError, DeviceEvent, Status, StatusChanged
+from kiosk.flows.session import Session
+from kiosk.privacy import mask_id, mask_name
+
+log = logging.getLogger(__name__)
+
+# "unknown" is a reader that stopped answering: for the resident it cannot read a card either.
+READER_DOWN = frozenset({Status.OFFLINE, Status.POWER_OFF, Status.NO_DEVICE, Status.HARDWARE_ERROR,
+                         Status.UNKNOWN})
+
+
+class IdentifyState(str, enum.Enum):
+    CLOSED = "closed"                          # the step is not on screen
+    WAITING = "waiting"                        # "please place your ID card"
+    READING = "reading"                        # a card is there, its record not yet
+    IDENTIFIED = "identified"                  # masked name and number shown, Continue offered
+    FAILED = "failed"                          # "could not be read, place it again"
+    READER_UNAVAILABLE = "reader_unavailable"  # "ask the hut staff for help"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class IdentifyView:
+    """What a screen may show: the state plus attributes, never the record.
+
+    ``card_on_reader`` and ``card_reminder`` hold in every state: the home
+    screen shows the reminder after the step has closed.
+    """
+
+    state: IdentifyState = IdentifyState.CLOSED
+    reader_available: bool = False
+    card_on_reader: bool = False
+    card_reminder: bool = False
+    masked_name: str = ""
+    masked_id: str = ""
+
+    def __repr__(self) -> str:  # masked already, but a view has no business in logs
+        return (f"IdentifyView(state={self.state.value!r}, reader_available={self.reader_available}, "
+                f"card_on_reader={self.card_on_reader}, card_reminder={self.card_reminder})")
+
+
+class CardReader(Protocol):
+    """What the flow asks of an ID card reader (``drivers.idcard.device.IdCardReader``)."""
+
+    name: str
+
+    def read_again(self) -> None: ...
+
+    def remind_if_present(self) -> bool: ...
+
+
+Listener = Callable[[IdentifyView], None]
+
+
+def resident_fields(record: Any) -> tuple[str, str]:
+    """Name and ID number from an identity record (``IdCardRecord`` or a
+    mapping with the same keys).  Foreign cards may carry only an English name."""
+    get = record.get if isinstance(record, dict) else (lambda k, d=None: getattr(record, k, d))
+    name = get("name") or get("name_en") or ""
+    return str(name), str(get("id_number") or "")
+
+
+class IdentifyFlow:
+    """The identify step of one terminal, across visits.
+
+    Intents: ``start()`` (the step opens), ``confirm()`` (Continue),
+    ``cancel()`` (Back), ``end()`` (the visit is over).  Events: ``handle(event)``
+    for anything a reader publishes, ``reader_status(status)`` for a status
+    read directly (after ``open()``).  ``view`` is the current value;
+    ``subscribe`` is called with every changed value.
+    """
+
+    def __init__(self, session: Session, readers: list[CardReader] | None = None):
+        self.session = session
+        self.readers: list[Any] = list(readers or [])
+        self._view = IdentifyView()
+        self._listeners: list[Listener] = []
+
+    # -- observing ---------------------------------------------------------------
+    @property
+    def view(self) -> IdentifyView:
+        return self._view
+
+    @property
+    def state(self) -> IdentifyState:
+        return self._view.state
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """``listener(view)`` after every change; returns the unsubscribe call."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def attach(self, reader: CardReader) -> None:
+        self.readers.append(reader)
+
+    def _set(self, **changes: Any) -> None:
+        new = replace(self._view, **changes)
+        if new == self._view:
+            return
+        self._view = new
+        for listener in list(self._listeners):
+            listener(new)
+
+    @property
+    def _open(self) -> bool:
+        return self._view.state is not IdentifyState.CLOSED
+
+    # -- intents -------------------------------------------------------------------
+    def start(self) -> None:
+        """The identify step opens: "place your card", no trace of anyone before.
+
+        A card placed before the resident chose a service was not kept, so the
+        readers are asked to deliver it again instead of making them lift it.
+        Not a card the previous resident left behind, though: the next person
+        must not be shown someone else's identity.
+        """
+        self._set(state=self._resting_state(), masked_name="", masked_id="")
+        if self._view.card_reminder:
+            return
+        for reader in list(self.readers):
+            read_again = getattr(reader, "read_again", None)
+            if read_again is None:
+                continue
+            try:
+                read_again()
+            except Exception:  # one broken reader must not keep the step from opening
+                log.exception("reader %s: read_again failed", getattr(reader, "name", "?"))
+
+    def confirm(self) -> bool:
+        """Continue: the record stays in the session for the service's own flow;
+        the step closes.  False (nothing happens) unless a resident is identified."""
+        if self._view.state is not IdentifyState.IDENTIFIED or self.session.resident is None:
+            return False
+        self._set(state=IdentifyState.CLOSED, masked_name="", masked_id="")
+        return True
+
+    def cancel(self) -> None:
+        """The resident backs out of the step: their record is dropped at once."""
+        self.session.forget_resident()
+        self._set(state=IdentifyState.CLOSED, masked_name="", masked_id="")
+
+    def end(self) -> None:
+        """The visit is over (home, timeout): forget the resident and ask every
+        reader to report a card still lying on it, which raises the reminder."""
+        self.cancel()
+        for reader in list(self.readers):
+            remind = getattr(reader, "remind_if_present", None)
+            if remind is None:
+                continue
+            try:
+                remind()
+            except Exception:
+                log.exception("reader %s: card reminder failed", getattr(reader, "name", "?"))
+
+    # -- events --------------------------------------------------------------------
+    def handle(self, event: Any) -> None:
+        """One reader event, on the owner's thread."""
+        if isinstance(event, StatusChanged):
+            self.reader_status(event.new.status)
+        elif isinstance(event, DeviceError):
+            if self._view.state is IdentifyState.READING:
+                self._set(state=IdentifyState.FAILED)
+        elif isinstance(event, DeviceEvent):
+            self._card_event(event)
+
+    def reader_status(self, status: Status) -> None:
+        available = status not in READER_DOWN
+        changes: dict[str, Any] = {"reader_available": available}
+        state = self._view.state
+        if not available and state not in (IdentifyState.CLOSED, IdentifyState.IDENTIFIED):
+            changes["state"] = IdentifyState.READER_UNAVAILABLE
+        elif available and state is IdentifyState.READER_UNAVAILABLE:
+            changes["state"] = IdentifyState.WAITING
+        self._set(**changes)
+
+    def _card_event(self, event: DeviceEvent) -> None:
+        kind, state = event.kind, self._view.state
+        if kind == "card_left":
+            self._set(card_reminder=True)
+        elif kind == "card_removed":
+            self._set(card_on_reader=False, card_reminder=False,
+                      **({"state": IdentifyState.FAILED} if state is IdentifyState.READING else {}))
+        elif kind == "card_present":
+            self._set(card_on_reader=True,
+                      **({"state": IdentifyState.READING}
+                         if state in (IdentifyState.WAITING, IdentifyState.FAILED) else {}))
+        elif kind == "record":
+            self._set(card_on_reader=True)
+            # On the home screen a read card is not kept anywhere; while the
+            # reminder is up, the card lying there is the previous resident's.
+            if self._open and event.data is not None and not self._view.card_reminder:
+                self._identified(event.data)
+
+    def _identified(self, record: Any) -> None:
+        self.session.identify(record)
+        name, number = resident_fields(record)
+        self._set(state=IdentifyState.IDENTIFIED, masked_name=mask_name(name), masked_id=mask_id(number))
+        log.info("resident identified for service %s", self.session.service)
+
+    def _resting_state(self) -> IdentifyState:
+        return IdentifyState.WAITING if self._view.reader_available else IdentifyState.READER_UNAVAILABLE
