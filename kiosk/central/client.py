@@ -58,6 +58,9 @@ class NeedsStaff(CentralError):
 
 
 class _Signer(requests.auth.AuthBase):
+    """Signs at send time, from the prepared request: what is signed is exactly
+    what goes on the wire, and every retry gets a fresh nonce and timestamp."""
+
     def __init__(self, terminal_id: str, key: bytes):
         self.terminal_id, self.key = terminal_id, key
 
@@ -88,6 +91,10 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 class CentralClient:
+    """One per process: a pooled session keeps TLS connections warm for the
+    worker, and the UI's queries share a small thread pool that enforces their
+    time budget (a socket timeout alone does not bound a slow trickle)."""
+
     def __init__(self, base_url: str, terminal_id: str, terminal_key: bytes, *, ca_file: Path | None = None,
                  client_cert: Path | None = None, client_key: Path | None = None, connect_timeout: float = 3.0,
                  read_timeout: float = 10.0, state_dir: Path | None = None, pool_size: int = 8,
@@ -119,6 +126,12 @@ class CentralClient:
     def close(self) -> None:
         self._budget_pool.shutdown(wait=False, cancel_futures=True)
         self.session.close()
+
+    def __enter__(self) -> "CentralClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- the one place HTTP happens ---------------------------------------
     def request(self, method: str, path: str, *, data: bytes | None = None, json_body: Any = None,
@@ -296,6 +309,8 @@ def _shaped(body: Any, key: str) -> dict:
 
 
 class _NoAuth(requests.auth.AuthBase):
+    """Enrolment is the one call made before the terminal has a key."""
+
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         return r
 

@@ -23,6 +23,9 @@ class SealError(KioskError):
 
 
 class Sealer:
+    """A fresh random 96-bit nonce per record: records are few (thousands,
+    not billions), so random nonces stay far from GCM's collision bound."""
+
     def __init__(self, key: bytes):
         if len(key) != 32:
             raise KioskError("outbox_key must be 32 bytes (base64 in the secrets file); the outbox cannot start")

@@ -95,6 +95,10 @@ def _serial_prefix(terminal_id: str) -> str:
 
 
 class Outbox:
+    """Shared by two processes (the UI enqueues, the worker sends), each with
+    its own connection; SQLite's locking and short transactions keep the UI
+    from ever waiting on the network."""
+
     def __init__(self, folder: Path, key: bytes, terminal_id: str, *, durable: bool = True):
         """``durable=False`` (the worker) uses synchronous=NORMAL: its commits
         survive a process crash, and what a power cut could undo is repaired

@@ -50,6 +50,9 @@ class WorkerBusy(KioskError):
 
 
 class OutboxWorker:
+    """Owns the only link between the outbox and the platform, so that
+    ordering, backoff and the ask-by-serial rule live in one place."""
+
     def __init__(self, outbox: Outbox, client: CentralClient, *, max_backoff: float = 600.0,
                  base_delay: float = 1.0, retention_days: int = 30, idle_poll: float = 2.0,
                  heartbeat_seconds: float | None = None, state_dir: Path | None = None):

@@ -71,6 +71,9 @@ class ContractSchemas:
 
 
 class Refused(Exception):
+    """Lets a helper deep in validation end the request with the contract's
+    error shape without every caller checking a return value."""
+
     def __init__(self, response: JSONResponse):
         self.response = response
 

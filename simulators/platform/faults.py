@@ -41,6 +41,9 @@ class Fault:
 
 
 class FaultInjector:
+    """ASGI middleware rather than a switch in each handler: a fault then hits
+    every endpoint the same way, as a network or proxy would."""
+
     def __init__(self, seed: int | None = None):
         self.fault: Fault | None = None
         self.injected = 0

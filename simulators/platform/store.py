@@ -50,6 +50,9 @@ def now_iso() -> str:
 
 
 class PlatformStore:
+    """The platform's whole state, so a test can check it directly (e.g. each
+    serial filed exactly once) and a restart keeps it."""
+
     def __init__(self, db_path: Path):
         self.db_path = Path(db_path)
         self.blob_dir = self.db_path.with_name(self.db_path.name + ".attachments")

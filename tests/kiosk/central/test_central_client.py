@@ -36,8 +36,7 @@ def test_transient_failures_mean_retry_later(platform, client, mode, params):
 
 def test_platform_down_means_retry_later(terminal, tmp_path):
     from simulators.platform.server import free_port
-    c = client_for(f"http://127.0.0.1:{free_port()}", terminal)
-    with pytest.raises(RetryLater) as info:
+    with client_for(f"http://127.0.0.1:{free_port()}", terminal) as c, pytest.raises(RetryLater) as info:
         c.heartbeat({}, {}, {})
     assert info.value.code == "NETWORK" and not info.value.ambiguous
 
@@ -87,6 +86,7 @@ def test_repeat_while_the_first_answer_is_held_is_a_replay(platform, client, ter
     # the first one is processed but its answer held: a repeat now is a replay, not a second application
     assert client.submit("application", _app_body("S-5"), key)["serial"] == "S-5"
     t.join()
+    slow.close()
     assert requests.get(platform.url + "/v1/admin/stats", timeout=5).json()["applications"] == 1
 
 
@@ -108,8 +108,7 @@ def test_catalog_is_cached_with_etag_and_works_offline(platform, client, tmp_pat
 
 def test_no_catalog_offline_without_cache(terminal, tmp_path):
     from simulators.platform.server import free_port
-    c = client_for(f"http://127.0.0.1:{free_port()}", terminal, tmp_path)
-    with pytest.raises(RetryLater) as info:
+    with client_for(f"http://127.0.0.1:{free_port()}", terminal, tmp_path) as c, pytest.raises(RetryLater) as info:
         c.catalog()
     assert info.value.code == "NO_CATALOG"
 
@@ -137,13 +136,13 @@ def test_status_moves_and_lookup_by_id_hash(platform, client):
 
 def test_enrolment_with_a_one_time_code(platform, tmp_path):
     code = requests.post(platform.url + "/v1/admin/enrolment-codes", timeout=5).json()["enrolment_code"]
-    fresh = CentralClient(platform.url, "", b"", state_dir=tmp_path)
-    terminal_id, key = fresh.enrol(code, "平房区某社区小屋")
-    assert len(key) == 32
-    enrolled = CentralClient(platform.url, terminal_id, key)
-    assert enrolled.heartbeat({"printer": {"status": "online"}}, {"depth": 0})["terminal_id"] == terminal_id
-    with pytest.raises(NeedsStaff) as info:
-        fresh.enrol(code)
+    with CentralClient(platform.url, "", b"", state_dir=tmp_path) as fresh:
+        terminal_id, key = fresh.enrol(code, "平房区某社区小屋")
+        assert len(key) == 32
+        with CentralClient(platform.url, terminal_id, key) as enrolled:
+            assert enrolled.heartbeat({"printer": {"status": "online"}}, {"depth": 0})["terminal_id"] == terminal_id
+        with pytest.raises(NeedsStaff) as info:
+            fresh.enrol(code)
     assert info.value.code == "ENROLMENT_CODE_INVALID"
 
 
@@ -205,8 +204,8 @@ def test_a_repeat_while_the_first_is_being_processed_is_409_in_flight(platform, 
 
 
 def test_an_unusable_url_needs_staff(terminal):
-    with pytest.raises(NeedsStaff) as info:
-        client_for("htp:/platform", terminal).heartbeat({}, {}, {})
+    with client_for("htp:/platform", terminal) as c, pytest.raises(NeedsStaff) as info:
+        c.heartbeat({}, {}, {})
     assert info.value.code == "CONFIG" and "platform.url" in str(info.value)
 
 

@@ -72,11 +72,11 @@ def test_an_unknown_ca_is_refused_by_default(tmp_path, pki):
     server = _platform(tmp_path, pki, terminal, mutual=False)
     try:
         assert server.url.startswith("https://")
-        with pytest.raises(NeedsStaff) as info:
-            CentralClient(server.url, terminal.id, terminal.key).heartbeat({}, {}, {})
+        with CentralClient(server.url, terminal.id, terminal.key) as default, pytest.raises(NeedsStaff) as info:
+            default.heartbeat({}, {}, {})
         assert info.value.code == "TLS" and "ca_file" in str(info.value)
-        ok = CentralClient(server.url, terminal.id, terminal.key, ca_file=pki["ca"])
-        assert ok.heartbeat({}, {}, {})["terminal_id"] == terminal.id
+        with CentralClient(server.url, terminal.id, terminal.key, ca_file=pki["ca"]) as ok:
+            assert ok.heartbeat({}, {}, {})["terminal_id"] == terminal.id
     finally:
         server.stop()
 
@@ -85,11 +85,11 @@ def test_client_certificate_for_mutual_tls(tmp_path, pki):
     terminal = Terminal()
     server = _platform(tmp_path, pki, terminal, mutual=True)
     try:
-        without = CentralClient(server.url, terminal.id, terminal.key, ca_file=pki["ca"])
-        with pytest.raises((NeedsStaff, RetryLater)):
+        with CentralClient(server.url, terminal.id, terminal.key, ca_file=pki["ca"]) as without, \
+                pytest.raises((NeedsStaff, RetryLater)):
             without.heartbeat({}, {}, {})
-        with_cert = CentralClient(server.url, terminal.id, terminal.key, ca_file=pki["ca"],
-                                  client_cert=pki["client"][0], client_key=pki["client"][1])
-        assert with_cert.heartbeat({}, {}, {})["terminal_id"] == terminal.id
+        with CentralClient(server.url, terminal.id, terminal.key, ca_file=pki["ca"],
+                           client_cert=pki["client"][0], client_key=pki["client"][1]) as with_cert:
+            assert with_cert.heartbeat({}, {}, {})["terminal_id"] == terminal.id
     finally:
         server.stop()
