@@ -246,6 +246,12 @@ class PlatformStore:
                 "idempotent_replays": counters.get("idempotent_replays", 0),
                 "rejected_signatures": counters.get("rejected_signatures", 0)}
 
+    def counter(self, name: str) -> int:
+        """A counter outside the contract's stats (e.g. serial_lookups_found)."""
+        with self.lock:
+            row = self.db.execute("SELECT value FROM counters WHERE name=?", (name,)).fetchone()
+        return row[0] if row else 0
+
     def serial_counts(self) -> dict[str, int]:
         """How many submissions each serial produced (tests check 'none twice')."""
         with self.lock:
