@@ -218,6 +218,12 @@ class Outbox:
         self.db.execute("UPDATE submissions SET next_attempt_at=?, last_error=?, attempts=attempts+? WHERE id=?",
                         (time.time() + delay, error_code[:64], 1 if failed else 0, item.id))
 
+    def hold_all(self, delay: float, error_code: str) -> int:
+        """Put every pending submission off by ``delay``: the platform refused
+        the terminal itself, so trying the others now would only repeat it."""
+        return self.db.execute("UPDATE submissions SET next_attempt_at=MAX(next_attempt_at, ?), last_error=? "
+                               "WHERE state=?", (time.time() + delay, error_code[:64], PENDING)).rowcount
+
     def reupload(self, item: Item) -> None:
         self.db.execute("UPDATE attachments SET uploaded=0 WHERE submission_id=?", (item.id,))
 

@@ -120,9 +120,10 @@ class OutboxWorker:
         except NeedsStaff as exc:
             if exc.code in TERMINAL_PROBLEMS:
                 self.outbox.reschedule(item, self.max_backoff, exc.code)
+                held = self.outbox.hold_all(self.max_backoff, exc.code)
                 self.failed += 1
-                log.error("outbox: the platform refuses this terminal (%s): %s; submissions stay queued",
-                          exc.code, exc)
+                log.error("outbox: the platform refuses this terminal (%s): %s; %d submission(s) stay queued "
+                          "(`kiosk outbox retry` once fixed)", exc.code, exc, held)
                 return "retry"
             if exc.code == "ATTACHMENT_MISSING":  # platform lost it: upload again, then retry
                 self.outbox.reupload(item)

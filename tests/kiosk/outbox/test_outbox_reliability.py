@@ -172,17 +172,18 @@ def test_health_records_and_requests_go_through_too(platform, terminal, outbox, 
 def test_a_refused_terminal_keeps_its_submissions_queued(platform, terminal, outbox, make_worker):
     """A revoked terminal (or a wrong clock or key) is the terminal's problem,
     not the submissions': nothing goes to the dead letters."""
-    fill(outbox, 2, terminal.id_hash_key, attachment_bytes=1024)
+    fill(outbox, 5, terminal.id_hash_key, attachment_bytes=1024)
     platform.store.revoke(terminal.id)
     worker = make_worker(platform.url, max_backoff=60)
     worker.run(deadline=time.monotonic() + 0.5)
     status = outbox.status()
-    assert (status["pending"], status["dead"]) == (2, 0)
+    assert (status["pending"], status["dead"]) == (5, 0)
     assert {r["last_error"] for r in outbox.records()} == {"TERMINAL_REVOKED"}
     assert outbox.next_wakeup() - time.time() > 50  # waits for staff, does not hammer
+    assert _stats(platform)["rejected_signatures"] == 1  # one refusal holds them all, not one per submission
     platform.store.add_terminal(terminal.id, terminal.key.hex())  # re-enrolled
-    assert outbox.retry_now() == 2  # the technician: `kiosk outbox retry`
-    assert worker.run(until_empty=True)["confirmed"] == 2
+    assert outbox.retry_now() == 5  # the technician: `kiosk outbox retry`
+    assert worker.run(until_empty=True)["confirmed"] == 5
 
 
 def test_a_retried_submission_keeps_its_key_and_gets_a_new_signature(platform, terminal, outbox, make_worker):
