@@ -1,12 +1,12 @@
 """The ``kiosk`` command: the appliance's one entry point.
 
-Built-in subcommands live here (run, demo, sim, doctor, version); every module
-in ``kiosk/commands/`` adds its own through ``register(subparsers)``, so a
-device issue brings its CLI without touching this file.
-
-This module is the composition root: ``run`` and ``demo`` import ``screens``
-(Kivy) lazily, inside the command, so the rest of the CLI works on a machine
-without a display and ``kiosk/`` itself stays free of Kivy.
+Built-in subcommands live here (doctor, version); every module in
+``kiosk/commands/`` adds its own through ``register(subparsers)``, so a device
+issue brings its CLI without touching this file.  The layers above kiosk/
+register theirs through the ``hut_kiosk.commands`` entry point group:
+``screens.commands`` (run) and ``simulators.commands`` (sim, demo, platform
+serve).  So kiosk/ imports neither Kivy nor the simulators, and the commands
+that need them load them only when they run.
 """
 
 from __future__ import annotations
@@ -16,13 +16,8 @@ import importlib
 import json
 import os
 import pkgutil
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
-import threading
-from pathlib import Path
+from importlib.metadata import entry_points
 from typing import Sequence
 
 import kiosk
@@ -31,7 +26,7 @@ from kiosk import config as config_mod
 from kiosk.errors import KioskError
 
 
-SERVICES = ("run", "sim", "demo")
+PLUGIN_GROUP = "hut_kiosk.commands"
 
 
 def _default_config() -> str:
@@ -50,21 +45,6 @@ def build_parser() -> argparse.ArgumentParser:
                         help="log level (default: INFO for services, WARNING for one-shot commands)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("run", help="run the kiosk app on this terminal's screen and devices")
-    p.set_defaults(func=cmd_run)
-
-    p = sub.add_parser("demo", help="start the virtual hut and run the kiosk in it (headless: screenshots to demo-out/)")
-    p.add_argument("--out", default="demo-out", help="folder for screenshots (default demo-out)")
-    p.add_argument("--dir", default=None, help="folder for the virtual hut's files (default: a temporary folder)")
-    p.set_defaults(func=cmd_demo)
-
-    p = sub.add_parser("sim", help="start the virtual hut (every simulated device) and print where each one is")
-    p.add_argument("--dir", default="hut", help="folder for the hut's config, state and outputs (default ./hut)")
-    p.add_argument("--control-port", type=int, default=0, help="port of the control API (default: any free port)")
-    p.add_argument("--printer-port", type=int, default=9100,
-                   help="TCP port of the network printer (default 9100, the JetDirect port; any free one if taken)")
-    p.set_defaults(func=cmd_sim)
-
     p = sub.add_parser("doctor", help="list each configured device and its status")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("-v", "--verbose", action="store_true", help="add each device's model and detail to the table")
@@ -80,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
         register = getattr(module, "register", None)
         if register is not None:
             register(sub)
+    # Layers above kiosk/ (the screens' `run`, the virtual hut's `sim`, `demo`,
+    # `platform serve`) plug in here; kiosk/ never imports them itself.
+    for entry in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name):
+        entry.load()(sub)
     _accept_config_everywhere(parser)
     return parser
 
@@ -97,70 +81,6 @@ def _accept_config_everywhere(parser: argparse.ArgumentParser) -> None:
 
 
 # -- built-in commands ------------------------------------------------------
-def cmd_run(args: argparse.Namespace) -> int:
-    settings = config_mod.load(args.config)
-    from screens.app import main as app_main  # Kivy only here
-
-    return app_main(settings) or 0
-
-
-def cmd_sim(args: argparse.Namespace) -> int:
-    from simulators.hut import Hut
-
-    workdir = Path(args.dir).resolve()
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    options = {}
-    if args.printer_port and _port_free(args.printer_port):
-        options["printer"] = {"port": args.printer_port}
-    elif args.printer_port:
-        print(f"port {args.printer_port} is taken; the printer simulator takes any free port", file=sys.stderr)
-    with Hut(workdir, control_port=args.control_port, options=options) as hut:
-        print(hut.describe(), flush=True)
-        stop.wait()
-    return 0
-
-
-def _port_free(port: int) -> bool:
-    import socket
-
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _have_display() -> bool:
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    if not _have_display() and not os.environ.get("KIOSK_DEMO_UNDER_XVFB"):
-        xvfb = shutil.which("xvfb-run")
-        if not xvfb:
-            raise KioskError("no display and no xvfb-run: install the xvfb package (make demo does)")
-        env = dict(os.environ, KIOSK_DEMO_UNDER_XVFB="1")
-        cmd = [xvfb, "-a", "-s", "-screen 0 1920x1080x24", sys.executable, "-m", "kiosk.cli", *sys.argv[1:]]
-        return subprocess.call(cmd, env=env)
-    from simulators.hut import Hut
-
-    out = Path(args.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    headless = bool(os.environ.get("KIOSK_DEMO_UNDER_XVFB"))
-    with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as tmp:
-        workdir = Path(args.dir).resolve() if args.dir else Path(tmp)
-        with Hut(workdir) as hut:
-            print(hut.describe(), flush=True)
-            settings = config_mod.load(hut.config_path)
-            from screens.demo import main as demo_main  # Kivy only here
-
-            return demo_main(settings, hut.control_url, out, headless=headless) or 0
-
-
 def cmd_doctor(args: argparse.Namespace) -> int:
     from kiosk.health import doctor_report
 
@@ -198,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     # A long-running subcommand says so with set_defaults(service=True).
-    service = args.command in SERVICES or getattr(args, "service", False)
+    service = getattr(args, "service", False)
     # Services log INFO to stdout (journald); one-shot commands keep stdout for
     # their output (tables, JSON) and log only warnings, to stderr.
     logsetup.configure(args.log_level or ("INFO" if service else "WARNING"),
