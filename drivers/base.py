@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterator, Mapping
 
+from drivers.options import DriverOptions, OptionError, validate
+
 log = logging.getLogger(__name__)
 
 
@@ -86,15 +88,6 @@ class DeviceBusy(DeviceFailure):
     def __init__(self, device: str, holder: str):
         super().__init__(f"{device} is in use by {holder}", Action.AUTO, "busy")
         self.holder = holder
-
-
-class OptionError(ValueError):
-    """A driver option in the config is wrong.  ``key`` is relative to ``options``."""
-
-    def __init__(self, key: str, expected: str):
-        super().__init__(f"{key}: expected {expected}")
-        self.key = key
-        self.expected = expected
 
 
 @dataclass(frozen=True)
@@ -255,7 +248,7 @@ class Device:
     ``_open``/``_close``/``_check_health`` and call ``_set_state``,
     ``_report_error`` and ``_emit`` from their transport thread.  They also
     provide ``from_config(name, cfg, counters)`` and, when they take options,
-    ``check_options(options) -> dict`` raising :class:`OptionError`.
+    an ``Options`` model (a :class:`drivers.options.DriverOptions`).
     """
 
     device_class: ClassVar[str] = "device"
@@ -272,13 +265,14 @@ class Device:
         self._opened = False
 
     # -- configuration -------------------------------------------------
+    # The driver's options table, declared as a model (drivers/options.py);
+    # the default takes none.
+    Options: ClassVar[type[DriverOptions]] = DriverOptions
+
     @classmethod
     def check_options(cls, options: Mapping[str, Any]) -> dict[str, Any]:
-        """Validate and normalise the ``options`` table; default: none allowed."""
-        if options:
-            key = sorted(options)[0]
-            raise OptionError(key, f"no such option for a {cls.device_class} driver")
-        return {}
+        """Validate and normalise the ``options`` table (raises OptionError)."""
+        return validate(cls.Options, options).model_dump()
 
     # -- state and info --------------------------------------------------
     @property
