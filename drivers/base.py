@@ -292,7 +292,14 @@ class Device:
         if self._opened:
             return
         self._set_state(Status.STARTING)
-        self._open()
+        try:
+            self._open()
+        except BaseException:
+            # A driver that failed before saying what is wrong must not look
+            # as if it were still starting.
+            if self.status is Status.STARTING:
+                self._set_state(Status.OFFLINE, reason="open failed")
+            raise
         self._opened = True
 
     def close(self) -> None:

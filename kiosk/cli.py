@@ -1,6 +1,6 @@
 """The ``kiosk`` command: the appliance's one entry point.
 
-Built-in subcommands live here (doctor, version); every module in
+The built-in subcommand is ``version``; every module in
 ``kiosk/commands/`` adds its own through ``register(subparsers)``, so a device
 issue brings its CLI without touching this file.  The layers above kiosk/
 register theirs through the ``hut_kiosk.commands`` entry point group:
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
 import pkgutil
 import sys
@@ -45,13 +44,6 @@ def build_parser() -> argparse.ArgumentParser:
                         help="log level (default: INFO for services, WARNING for one-shot commands)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("doctor", help="list each configured device and its status")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.add_argument("-v", "--verbose", action="store_true", help="add each device's model and detail to the table")
-    p.add_argument("--level", default="internal", choices=["internal", "external"],
-                   help="health check level (external may print a slip)")
-    p.set_defaults(func=cmd_doctor)
-
     p = sub.add_parser("version", help="print the software version")
     p.set_defaults(func=lambda args: print(f"hut-kiosk {kiosk.__version__}") or 0)
 
@@ -78,33 +70,6 @@ def _accept_config_everywhere(parser: argparse.ArgumentParser) -> None:
                     child.add_argument("--config", default=argparse.SUPPRESS, metavar="PATH",
                                        help="configuration file (as the global --config)")
                 _accept_config_everywhere(child)
-
-
-# -- built-in commands ------------------------------------------------------
-def cmd_doctor(args: argparse.Namespace) -> int:
-    from kiosk.health import doctor_report
-
-    settings = config_mod.load(args.config)
-    rows = doctor_report(settings, level=args.level)
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
-    else:
-        print(_table(rows, verbose=args.verbose))
-    return 0 if all(r["status"] == "online" or not r["enabled"] for r in rows) else 1
-
-
-def _table(rows: list[dict], verbose: bool = False) -> str:
-    headers = ["device", "driver", "where", "status", "health"] + (["model", "detail"] if verbose else [])
-    body = [[str(r["name"]), r["driver"], r["where"], r["status"] if r["enabled"] else "disabled", r["health"]]
-            + ([r["info"]["model"], ", ".join(f"{k}={v}" for k, v in r["detail"].items())] if verbose else [])
-            for r in rows]
-    if not body:
-        return "no devices configured"
-    widths = [max(len(h), *(len(row[i]) for row in body)) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in body]
-    return "\n".join(line.rstrip() for line in lines)
 
 
 # -- entry point ------------------------------------------------------------

@@ -6,10 +6,13 @@ runs before any screen module (``screens.theme`` already creates the window
 through ``kivy.metrics``) is imported; that is why the screen modules are
 imported inside ``build``.
 
-Device events arrive on driver threads; ``on_device_event`` only schedules
-them onto the Kivy clock, where the identify flow (``kiosk.flows.identify``)
-takes them and every widget change happens.  The app forwards events and
-intents to the flow and renders its view; the rules live in the flow.
+The devices belong to ``kiosk.device_owner.DeviceOwner``, which opens them
+in the background and leaves their states for the heartbeat; the app only
+subscribes to it.  Device events arrive on driver threads; ``on_device_event``
+only schedules them onto the Kivy clock, where the flows take them and every
+widget change happens.  Routing is ``kiosk.flows.visit.VisitFlow``; what the
+screens may offer is ``kiosk.availability``.  The app forwards events and
+intents to the flows and maps their views to screens; the rules live in kiosk/.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import threading
 import time
 from typing import Any
 
@@ -29,19 +31,23 @@ os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 from kivy.app import App  # noqa: E402
 from kivy.clock import Clock  # noqa: E402
 from kivy.config import Config  # noqa: E402
-from kivy.properties import BooleanProperty, StringProperty  # noqa: E402
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty  # noqa: E402
 
-from drivers.base import DeviceEvent, Status  # noqa: E402
-from kiosk.errors import KioskError  # noqa: E402
+from drivers.base import DeviceEvent, StatusChanged  # noqa: E402
+from kiosk.availability import Availability, decide  # noqa: E402
+from kiosk.device_owner import DeviceOwner  # noqa: E402
 from kiosk.flows.identify import IdentifyFlow, IdentifyView  # noqa: E402
+from kiosk.flows.services import Step  # noqa: E402
 from kiosk.flows.session import IdleState, IdleTimer, Session  # noqa: E402
-from kiosk.health import DeviceSnapshot  # noqa: E402
+from kiosk.flows.visit import VisitFlow, VisitState, VisitView  # noqa: E402
+from kiosk.snapshot import read_platform_reach  # noqa: E402
 from screens import fonts, i18n  # noqa: E402
-from screens.services import BY_KEY  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 0.2
+# The one thing screens decide: which Kivy screen presents which step.
+STEP_SCREENS: dict[str, str] = {Step.IDENTIFY: "identify"}
 
 
 def configure_kivy(settings: Any) -> None:
@@ -70,7 +76,7 @@ def configure_kivy(settings: Any) -> None:
 
 
 class KioskApp(App):
-    """Owns the session, the idle timer, the reader subscription and navigation.
+    """Binds the flows and the device owner to the screens.
 
     Screens call ``open_service``, ``continue_service``, ``go_home`` and
     ``set_language``; they never touch devices or the session's contents.
@@ -83,22 +89,26 @@ class KioskApp(App):
     card_reminder = BooleanProperty(False)
     # What the reader last said: is a card lying on it?
     card_on_reader = BooleanProperty(False)
+    # What the screens may offer now (kiosk.availability), for kv rules.
+    availability = ObjectProperty(Availability(), rebind=True)
     title = "Hut kiosk"
 
-    def __init__(self, settings: Any, clock: Any = time.monotonic, **kwargs: Any):
-        """``clock`` feeds the idle timer; the demo passes one it can fast-forward."""
+    def __init__(self, settings: Any, clock: Any = time.monotonic, owner: DeviceOwner | None = None,
+                 **kwargs: Any):
+        """``clock`` feeds the idle timer; the demo passes one it can fast-forward.
+        ``owner`` replaces the device owner (tests hand in their own devices)."""
         super().__init__(**kwargs)
         self.settings = settings
         self.default_lang = settings.screen.language
         self.lang = self.default_lang
         self.session = Session()
         self.identify_flow = IdentifyFlow(self.session)
+        self.visit = VisitFlow(self.session, presentable=STEP_SCREENS)
         self.idle = IdleTimer(settings.timeouts.idle_seconds, settings.timeouts.idle_warning_seconds,
                               clock=clock, on_warning=self._idle_warning,
                               on_resume=self._idle_resume, on_timeout=self._idle_timeout)
-        self.devices: dict[str, Any] = {}
-        # Device statuses for the outbox worker's heartbeat (no personal data).
-        self.snapshot = DeviceSnapshot(settings.paths.state_dir, self.devices)
+        # The devices belong to the owner; it also leaves their states for the heartbeat.
+        self.owner = owner or DeviceOwner(settings, snapshot_dir=settings.paths.state_dir)
         self._unsubscribe: list[Any] = []
         self.sm = None
         self.home = None
@@ -127,6 +137,7 @@ class KioskApp(App):
         self.warning.bind(on_continue=lambda *_: self.idle.touch())
         # The flow's listener runs on the thread that feeds the flow: the Kivy one.
         self._unsubscribe.append(self.identify_flow.subscribe(self._render_identify))
+        self._unsubscribe.append(self.visit.subscribe(self._render_visit))
         self._render_identify(self.identify_flow.view)  # reader unavailable until one reports in
         return self.sm
 
@@ -139,7 +150,12 @@ class KioskApp(App):
         Window.bind(on_touch_down=self._any_touch, on_key_down=self._any_key,
                     on_keyboard=self._swallow_escape, on_request_close=self._refuse_keyboard_close)
         Clock.schedule_interval(self._poll_idle, IDLE_POLL_SECONDS)
-        self._start_devices()
+        self._unsubscribe.append(self.owner.subscribe(self.on_device_event))
+        self.owner.start()  # builds now, opens each device on its own thread
+        for reader in self.owner.devices_of_kind("idcard"):
+            self.identify_flow.attach(reader)
+        Clock.schedule_interval(lambda _dt: self._update_availability(), self.owner.snapshot_interval)
+        self._update_availability()
         log.info("kiosk app started (language %s, idle %gs, warning %gs)", self.lang,
                  self.idle.timeout_after, self.idle.warning_after)
 
@@ -147,64 +163,27 @@ class KioskApp(App):
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
-        for name, device in self.devices.items():
-            try:
-                device.close()
-            except Exception:  # closing must not stop closing the others
-                log.exception("device %s did not close cleanly", name)
-        self.snapshot.write()
-        self.snapshot.stop()
+        self.owner.stop()  # closes every device (flushing counters), writes the last snapshot
         self.session.clear()
 
     # -- devices -------------------------------------------------------------
-    def _start_devices(self) -> None:
-        """Open the ID card reader in the background: a slow or missing reader
-        must not keep the home screen from appearing."""
-        from kiosk.devices import build_device
-
-        for name, cfg in self.settings.devices.items():
-            if not cfg.enabled or not cfg.driver.startswith("idcard."):
-                continue
-            try:
-                device = build_device(self.settings, name)
-            except KioskError as exc:
-                log.error("ID card reader %s cannot be used: %s", name, exc)
-                continue
-            except Exception:  # a broken driver must not keep the kiosk from starting
-                log.exception("ID card reader %s cannot be built", name)
-                continue
-            self.attach_device(device)
-            threading.Thread(target=self._open_device, args=(device,), name=f"open-{name}",
-                             daemon=True).start()
-
-    def attach_device(self, device: Any) -> None:
-        """Listen to a device (also how a test hands in its own reader)."""
-        self.devices[device.name] = device
-        self._unsubscribe.append(device.subscribe(self.on_device_event))
-        self.identify_flow.attach(device)
-        self.snapshot.watch(device)
-        self.snapshot.write()
-
-    def _open_device(self, device: Any) -> None:
-        from drivers.base import DeviceFailure
-
-        try:
-            device.open()
-        except DeviceFailure as exc:
-            log.error("device %s did not open: %s", device.name, exc)
-        except Exception:
-            log.exception("device %s did not open", device.name)
-        status: Status = device.status
-        Clock.schedule_once(lambda _dt: self.identify_flow.reader_status(status))
-
     def on_device_event(self, event: Any) -> None:
         """Called on a driver's thread: hand the event to the Kivy thread."""
         Clock.schedule_once(lambda _dt: self._handle_device_event(event))
 
     def _handle_device_event(self, event: Any) -> None:
+        record = self.owner.record(event.device)
+        if isinstance(event, StatusChanged):
+            self._update_availability()
+        if record is None or record.kind != "idcard":
+            return
         if isinstance(event, DeviceEvent):
             self.idle.touch()  # placing or taking a card is the resident acting
         self.identify_flow.handle(event)
+
+    def _update_availability(self) -> None:
+        reach = read_platform_reach(self.settings.paths.state_dir, 3 * self.settings.platform.heartbeat_seconds)
+        self.availability = decide(self.owner.statuses_by_kind(), reach)
 
     def _render_identify(self, view: IdentifyView) -> None:
         self.card_on_reader = view.card_on_reader
@@ -213,46 +192,39 @@ class KioskApp(App):
             self.identify.render(view)
 
     # -- navigation ------------------------------------------------------------
-    def open_service(self, key: str) -> None:
-        service = BY_KEY[key]
-        self.session.begin(key)
-        log.info("service %s chosen", key)
-        if service.screen is None:
-            self.preparing.service_title = service.title
+    def _render_visit(self, view: VisitView) -> None:
+        """The visit flow decided where the resident is; show that screen."""
+        if view.state is VisitState.PREPARING:
+            self.preparing.service_title = view.title
             self._show("preparing")
-        elif service.needs_identity:
-            self.show_identify(key)
+        elif view.state is VisitState.STEP:
+            if view.step == Step.IDENTIFY:
+                self.identify.service_title = view.title
+                self.identify_flow.start()  # also asks the reader for a card already lying there
+            self._show(STEP_SCREENS[view.step])
         else:
-            self._show(service.screen)
+            self._show("home")
+
+    def open_service(self, key: str) -> None:
+        """A home tile: the visit flow decides the first step (or "being prepared")."""
+        self.visit.choose(key)
 
     def show_identify(self, key: str) -> None:
-        """Ask for the ID card on behalf of service ``key``."""
-        service = BY_KEY[key]
-        if self.session.service != key:
-            self.session.begin(key)
-        self.identify.service_title = service.title
-        self.identify_flow.start()  # also asks the reader for a card already lying there
-        self._show("identify")
+        """Open service ``key`` at its identify step (the demo, the UI tests)."""
+        self.visit.choose(key, at_step=Step.IDENTIFY)
 
     def continue_service(self) -> None:
-        """After identification: the service's own flow, or the honest message."""
+        """Continue on the identify screen: on to the service's next step."""
         if not self.identify_flow.confirm():
             log.info("continue pressed before the resident was identified; staying")
             return
-        service = BY_KEY.get(self.session.service or "")
-        if service is None:
-            self.go_home("no service")
-        elif service.screen is None:
-            self.preparing.service_title = service.title
-            self._show("preparing")
-        else:
-            self._show(service.screen)
+        self.visit.next()
 
     def go_home(self, reason: str = "resident") -> None:
         """End the visit: every trace of the resident goes, on screen and in memory.
         After a timeout the next person also gets the default language back."""
         self.identify_flow.end()  # drops the record, asks for a card left on the reader
-        self.session.clear()
+        self.visit.home()         # clears the session
         self.identify.service_title = ""
         self.preparing.service_title = ""
         self.warning.dismiss(animation=False)

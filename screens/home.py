@@ -9,7 +9,7 @@ from kivy.lang import Builder
 from kivy.uix.screenmanager import Screen
 
 from screens import theme
-from screens.services import SERVICES
+from kiosk.flows.services import SERVICES
 from screens.widgets.bilingual import ServiceTile
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

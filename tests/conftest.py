@@ -31,3 +31,30 @@ def hut(tmp_path):
 def kiosk_cmd():
     """The kiosk CLI as a subprocess argv prefix (runs the code in this checkout)."""
     return [sys.executable, "-m", "kiosk.cli"]
+
+
+@pytest.fixture
+def make_settings(tmp_path):
+    """``make_settings(devices_toml="", **platform)``: a validated Settings with
+    its own state folder and secrets file, for tests of kiosk/ that need one."""
+    from kiosk import config
+    from kiosk.config import write_secrets_file
+
+    def make(devices_toml: str = "", heartbeat_seconds: float = 60) -> "config.Settings":
+        folder = Path(tempfile.mkdtemp(dir=tmp_path, prefix="site-"))
+        write_secrets_file(folder / "secrets.toml")
+        path = folder / "kiosk.toml"
+        path.write_text(f"""
+[terminal]
+id = "T-TEST"
+[platform]
+url = "http://127.0.0.1:9"
+heartbeat_seconds = {heartbeat_seconds}
+[paths]
+state_dir = "state"
+secrets_file = "secrets.toml"
+{devices_toml}
+""", encoding="utf-8")
+        return config.load(path)
+
+    return make

@@ -190,7 +190,7 @@ class CentralClient:
         return str(body["terminal_id"]), key
 
     def heartbeat(self, devices: dict[str, dict], outbox: dict, counters: dict[str, int] | None = None) -> dict:
-        """``devices`` as DeviceMonitor.heartbeat_devices() gives it; ``outbox``
+        """``devices`` as DeviceOwner.heartbeat_devices() gives it; ``outbox``
         with depth, dead and oldest_pending_seconds (Outbox.status())."""
         return self.json_of(self.request("POST", "/v1/heartbeat", json_body={
             "software_version": __version__, "sent_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import enum
 import logging
-from dataclasses import dataclass, replace
-from typing import Any, Callable, Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from drivers.base import DeviceError, DeviceEvent, Status, StatusChanged
+from kiosk.flows.machine import FlowMachine
 from kiosk.flows.session import Session
 from kiosk.privacy import mask_id, mask_name
 
@@ -85,9 +86,6 @@ class CardReader(Protocol):
     def remind_if_present(self) -> bool: ...
 
 
-Listener = Callable[[IdentifyView], None]
-
-
 def resident_fields(record: Any) -> tuple[str, str]:
     """Name and ID number from an identity record (``IdCardRecord`` or a
     mapping with the same keys).  Foreign cards may carry only an English name."""
@@ -96,46 +94,43 @@ def resident_fields(record: Any) -> tuple[str, str]:
     return str(name), str(get("id_number") or "")
 
 
-class IdentifyFlow:
+_OPEN = (IdentifyState.WAITING, IdentifyState.READING, IdentifyState.IDENTIFIED, IdentifyState.FAILED,
+         IdentifyState.READER_UNAVAILABLE)
+
+
+class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
     """The identify step of one terminal, across visits.
 
     Intents: ``start()`` (the step opens), ``confirm()`` (Continue),
     ``cancel()`` (Back), ``end()`` (the visit is over).  Events: ``handle(event)``
     for anything a reader publishes, ``reader_status(status)`` for a status
     read directly (after ``open()``).  ``view`` is the current value;
-    ``subscribe`` is called with every changed value.
+    ``subscribe`` is called with every changed value.  ``card_on_reader``,
+    ``card_reminder`` and ``reader_available`` are attributes that change in
+    any state; the table moves only ``state``.
     """
 
+    TRANSITIONS = {
+        **{(s, "start"): IdentifyState.WAITING for s in IdentifyState},
+        **{(s, "start_without_reader"): IdentifyState.READER_UNAVAILABLE for s in IdentifyState},
+        (IdentifyState.WAITING, "card_present"): IdentifyState.READING,
+        (IdentifyState.FAILED, "card_present"): IdentifyState.READING,
+        **{(s, "record"): IdentifyState.IDENTIFIED for s in _OPEN},
+        (IdentifyState.READING, "read_failed"): IdentifyState.FAILED,
+        **{(s, "reader_down"): IdentifyState.READER_UNAVAILABLE
+           for s in (IdentifyState.WAITING, IdentifyState.READING, IdentifyState.FAILED)},
+        (IdentifyState.READER_UNAVAILABLE, "reader_up"): IdentifyState.WAITING,
+        (IdentifyState.IDENTIFIED, "confirm"): IdentifyState.CLOSED,
+        **{(s, "cancel"): IdentifyState.CLOSED for s in IdentifyState},
+    }
+
     def __init__(self, session: Session, readers: list[CardReader] | None = None):
+        super().__init__(IdentifyView())
         self.session = session
         self.readers: list[Any] = list(readers or [])
-        self._view = IdentifyView()
-        self._listeners: list[Listener] = []
-
-    # -- observing ---------------------------------------------------------------
-    @property
-    def view(self) -> IdentifyView:
-        return self._view
-
-    @property
-    def state(self) -> IdentifyState:
-        return self._view.state
-
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """``listener(view)`` after every change; returns the unsubscribe call."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def attach(self, reader: CardReader) -> None:
         self.readers.append(reader)
-
-    def _set(self, **changes: Any) -> None:
-        new = replace(self._view, **changes)
-        if new == self._view:
-            return
-        self._view = new
-        for listener in list(self._listeners):
-            listener(new)
 
     @property
     def _open(self) -> bool:
@@ -150,7 +145,7 @@ class IdentifyFlow:
         Not a card the previous resident left behind, though: the next person
         must not be shown someone else's identity.
         """
-        self._set(state=self._resting_state(), masked_name="", masked_id="")
+        self._fire("start" if self._view.reader_available else "start_without_reader", masked_name="", masked_id="")
         if self._view.card_reminder:
             return
         for reader in list(self.readers):
@@ -165,15 +160,14 @@ class IdentifyFlow:
     def confirm(self) -> bool:
         """Continue: the record stays in the session for the service's own flow;
         the step closes.  False (nothing happens) unless a resident is identified."""
-        if self._view.state is not IdentifyState.IDENTIFIED or self.session.resident is None:
+        if self.session.resident is None:
             return False
-        self._set(state=IdentifyState.CLOSED, masked_name="", masked_id="")
-        return True
+        return self._fire("confirm", masked_name="", masked_id="")
 
     def cancel(self) -> None:
         """The resident backs out of the step: their record is dropped at once."""
         self.session.forget_resident()
-        self._set(state=IdentifyState.CLOSED, masked_name="", masked_id="")
+        self._fire("cancel", masked_name="", masked_id="")
 
     def end(self) -> None:
         """The visit is over (home, timeout): forget the resident and ask every
@@ -194,32 +188,25 @@ class IdentifyFlow:
         if isinstance(event, StatusChanged):
             self.reader_status(event.new.status)
         elif isinstance(event, DeviceError):
-            if self._view.state is IdentifyState.READING:
-                self._set(state=IdentifyState.FAILED)
+            self._fire("read_failed")
         elif isinstance(event, DeviceEvent):
             self._card_event(event)
 
     def reader_status(self, status: Status) -> None:
         available = status not in READER_DOWN
-        changes: dict[str, Any] = {"reader_available": available}
-        state = self._view.state
-        if not available and state not in (IdentifyState.CLOSED, IdentifyState.IDENTIFIED):
-            changes["state"] = IdentifyState.READER_UNAVAILABLE
-        elif available and state is IdentifyState.READER_UNAVAILABLE:
-            changes["state"] = IdentifyState.WAITING
-        self._set(**changes)
+        if not self._fire("reader_up" if available else "reader_down", reader_available=available):
+            self._set(reader_available=available)
 
     def _card_event(self, event: DeviceEvent) -> None:
-        kind, state = event.kind, self._view.state
+        kind = event.kind
         if kind == "card_left":
             self._set(card_reminder=True)
         elif kind == "card_removed":
-            self._set(card_on_reader=False, card_reminder=False,
-                      **({"state": IdentifyState.FAILED} if state is IdentifyState.READING else {}))
+            if not self._fire("read_failed", card_on_reader=False, card_reminder=False):
+                self._set(card_on_reader=False, card_reminder=False)
         elif kind == "card_present":
-            self._set(card_on_reader=True,
-                      **({"state": IdentifyState.READING}
-                         if state in (IdentifyState.WAITING, IdentifyState.FAILED) else {}))
+            if not self._fire("card_present", card_on_reader=True):
+                self._set(card_on_reader=True)
         elif kind == "record":
             self._set(card_on_reader=True)
             # On the home screen a read card is not kept anywhere; while the
@@ -230,8 +217,5 @@ class IdentifyFlow:
     def _identified(self, record: Any) -> None:
         self.session.identify(record)
         name, number = resident_fields(record)
-        self._set(state=IdentifyState.IDENTIFIED, masked_name=mask_name(name), masked_id=mask_id(number))
+        self._fire("record", masked_name=mask_name(name), masked_id=mask_id(number))
         log.info("resident identified for service %s", self.session.service)
-
-    def _resting_state(self) -> IdentifyState:
-        return IdentifyState.WAITING if self._view.reader_available else IdentifyState.READER_UNAVAILABLE

@@ -189,7 +189,7 @@ class OutboxWorker:
     def send_heartbeat(self, now: float | None = None) -> bool:
         """Device statuses (from the app's snapshot), outbox depth, counters.
         A failed heartbeat is only logged: it never holds up a submission."""
-        from kiosk.health import read_snapshot
+        from kiosk.snapshot import read_snapshot, write_platform_reach
 
         now = time.time() if now is None else now
         devices = read_snapshot(self.state_dir, 3 * self.heartbeat_seconds, now) if self.state_dir else {}
@@ -200,7 +200,11 @@ class OutboxWorker:
             self.client.heartbeat(devices, outbox, {"submissions_sent": self.sent, "send_failures": self.failed})
         except KioskError as exc:
             log.warning("heartbeat not delivered: %s", exc)
+            if self.state_dir:
+                write_platform_reach(self.state_dir, False, now)
             return False
+        if self.state_dir:
+            write_platform_reach(self.state_dir, True, now)
         return True
 
     @classmethod

@@ -17,7 +17,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from screens import i18n
-from screens.services import SERVICES
+from kiosk.flows.services import SERVICES
 
 SCREENS = Path(i18n.__file__).resolve().parent
 PO = SCREENS / "locale" / "zh_CN" / "LC_MESSAGES" / "kiosk.po"

@@ -9,7 +9,7 @@ import time
 import urllib.request
 
 from drivers.base import Action, Device, DeviceInfo, Status
-from kiosk.health import DeviceSnapshot, read_snapshot
+from kiosk.snapshot import read_snapshot, write_snapshot
 from kiosk.outbox.synthetic import fill
 
 
@@ -32,9 +32,20 @@ def _last_heartbeat(platform, terminal) -> dict:
         return json.loads(r.read())["heartbeat"]
 
 
-def test_snapshot_follows_status_changes(tmp_path):
+def _snapshot(state_dir, *devices, now=None):
+    """What the device owner leaves for the worker (tests/kiosk/test_device_owner.py
+    covers the owner writing it on every change)."""
+    views = {d.name: {**d.state.as_dict(), "info": d.info.as_dict(), "counters": d.counters.snapshot(),
+                      "last_error": None} for d in devices}
+    write_snapshot(state_dir, views, now)
+
+
+def test_snapshot_follows_status_changes(tmp_path, make_settings):
+    from kiosk.device_owner import DeviceOwner
+
     reader = Reader("idcard")
-    snap = DeviceSnapshot(tmp_path, {"idcard": reader}).start()
+    owner = DeviceOwner(make_settings(), snapshot_dir=tmp_path)
+    owner.attach(reader)
     reader.open()
     assert read_snapshot(tmp_path, max_age=60)["idcard"]["status"] == "online"
     reader._report_error("SAM self-test failed: call an engineer", Action.MAINTENANCE)
@@ -43,13 +54,13 @@ def test_snapshot_follows_status_changes(tmp_path):
     assert seen["status"] == "hardware_error"
     assert seen["last_error"] == {"what": "SAM self-test failed: call an engineer", "action": "maintenance"}
     assert seen["info"]["serial"] == "S-42"
-    snap.stop()
+    owner.stop()
 
 
 def test_stale_snapshot_reports_unknown(tmp_path):
     reader = Reader("idcard")
     reader.open()
-    DeviceSnapshot(tmp_path, {"idcard": reader}).start()
+    _snapshot(tmp_path, reader)
     later = time.time() + 600
     seen = read_snapshot(tmp_path, max_age=180, now=later)["idcard"]
     assert seen["status"] == "unknown" and "not running" in seen["detail"]["reason"]
@@ -62,7 +73,7 @@ def test_worker_sends_device_statuses_and_outbox_depth(tmp_path, platform, termi
     reader = Reader("idcard")
     reader.open()
     reader.counters.incr("reads", 7)
-    DeviceSnapshot(tmp_path / "state", {"idcard": reader}).start()
+    _snapshot(tmp_path / "state", reader)
     fill(outbox, 2, terminal.id_hash_key, attachment_bytes=1024)
 
     worker = make_worker("http://127.0.0.1:9", heartbeat_seconds=60, state_dir=tmp_path / "state")

@@ -1,7 +1,8 @@
 """A resident identifies, walks away; the idle guard must wipe the visit.
 
-Reader events are fed from a real thread, as a driver would send them, so
-the marshalling onto the Kivy clock is exercised too.
+Reader events are published from a real thread by a reader the app's device
+owner holds, as a driver would send them, so the owner's event stream and the
+marshalling onto the Kivy clock are exercised too.
 """
 
 import datetime as dt
@@ -12,16 +13,26 @@ import weakref
 
 from probe_common import Until, labels_of, run, tap
 
-from drivers.base import DeviceEvent, DeviceState, Status, StatusChanged
+from drivers.base import Device, DeviceEvent, DeviceState, Status, StatusChanged
 from drivers.idcard.records import CardType, IdCardRecord
 
 NAME, NUMBER = "张三丰", "230108195001011234"
 
 
-def from_driver_thread(app, *events):
+class Reader(Device):
+    device_class = "idcard"
+
+    def read_again(self):
+        pass
+
+    def remind_if_present(self):
+        return False
+
+
+def from_driver_thread(reader, *events):
     def send():
         for event in events:
-            app.on_device_event(event)
+            reader._publish(event)
     thread = threading.Thread(target=send)
     thread.start()
     thread.join()
@@ -42,11 +53,14 @@ def script(app, facts):
     yield 0.3
     facts["idle_running_at_home"] = app.idle.running
 
+    reader = Reader("idcard")
+    app.owner.attach(reader)
+    app.identify_flow.attach(reader)
     tap(app.home.ids.lang_en)  # this resident prefers English
     yield 0.2
     app.show_identify("approval")
     online = DeviceState(Status.ONLINE, {"card_present": False})
-    from_driver_thread(app, StatusChanged("idcard", DeviceState(), online, {}))
+    from_driver_thread(reader, StatusChanged("idcard", DeviceState(), online, {}))
     yield Until(lambda: app.identify.reader_available, "the reader to be shown online", 5)
     facts["state_waiting"] = app.identify.state
 
@@ -55,7 +69,7 @@ def script(app, facts):
                           valid_from=dt.date(2015, 1, 1), valid_to="长期", id_number_valid=True,
                           address="黑龙江省哈尔滨市香坊区", photo=b"\x00" * 1024)
     alive = weakref.ref(record)
-    from_driver_thread(app, DeviceEvent("idcard", "card_present"), DeviceEvent("idcard", "record", record))
+    from_driver_thread(reader, DeviceEvent("idcard", "card_present"), DeviceEvent("idcard", "record", record))
     del record
     yield Until(lambda: app.identify.state == "identified", "the card to be shown", 5)
     yield 0.2

@@ -1,0 +1,133 @@
+"""What the screens may offer, decided from the devices' states.
+
+A pure function of the device owner's statuses (by kind), the platform's
+reachability and the matter at hand, so the whole rule is one table in a
+test: a dead printer never stops a visit (the resident notes the number
+instead), a dead card reader sends identity steps to the counter (or to the
+social security card where the matter accepts it), a dead camera turns
+scanning into a list of papers to bring, and an unreachable platform queues
+the submission under a local number.  Screens show the mode; they never
+look at a device.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from drivers.base import Status
+from kiosk.flows.services import Service, Step
+
+# A device that answers and is not in trouble.  BUSY is a job in progress.
+USABLE = frozenset({Status.ONLINE, Status.BUSY})
+
+
+class Identify(str, enum.Enum):
+    ID_CARD = "id_card"                  # the ID card reader (and perhaps the social security card)
+    SOCIAL_SECURITY = "social_security"  # the ID card reader is down: the social security card only
+    COUNTER = "counter"                  # no card can be read here: the hut's counter
+
+
+class Papers(str, enum.Enum):
+    SCAN = "scan"
+    BRING = "bring_to_counter"           # list the papers to bring to the counter
+
+
+class SlipMode(str, enum.Enum):
+    PRINT = "print"
+    NOTE_NUMBER = "note_number"          # show the number large: note it down or photograph it
+
+
+class Submit(str, enum.Enum):
+    ONLINE = "online"                    # the platform's application number
+    QUEUED = "queued"                    # a local serial; sent by itself later
+
+
+class Measure(str, enum.Enum):
+    MEASURE = "measure"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
+class Availability:
+    """The kiosk's capabilities right now (no resident data)."""
+
+    id_card: bool = False
+    social_security: bool = False
+    scan: bool = False
+    slip: bool = False
+    online: bool = False
+    health_devices: int = 0
+
+    def identify(self, social_security_allowed: bool = False) -> Identify:
+        """How a resident identifies for a matter (``social_security_allowed``:
+        the matter's catalog entry accepts the social security card)."""
+        if self.id_card:
+            return Identify.ID_CARD
+        if self.social_security and social_security_allowed:
+            return Identify.SOCIAL_SECURITY
+        return Identify.COUNTER
+
+    @property
+    def papers(self) -> Papers:
+        return Papers.SCAN if self.scan else Papers.BRING
+
+    @property
+    def slip_mode(self) -> SlipMode:
+        return SlipMode.PRINT if self.slip else SlipMode.NOTE_NUMBER
+
+    @property
+    def submit(self) -> Submit:
+        return Submit.ONLINE if self.online else Submit.QUEUED
+
+    @property
+    def measure(self) -> Measure:
+        return Measure.MEASURE if self.health_devices else Measure.UNAVAILABLE
+
+    def offers(self, svc: Service, social_security_allowed: bool = False) -> "ServiceOffer":
+        """Each step of ``svc`` with the mode it runs in now."""
+        modes: dict[str, str] = {}
+        for step in svc.steps:
+            if step == Step.IDENTIFY:
+                modes[step] = self.identify(social_security_allowed).value
+            elif step == Step.PAPERS:
+                modes[step] = self.papers.value
+            elif step == Step.SUBMIT:
+                modes[step] = f"{self.submit.value}+{self.slip_mode.value}"
+            elif step in (Step.RESULT, Step.GUIDE):
+                modes[step] = self.slip_mode.value
+            elif step == Step.MEASURE:
+                modes[step] = self.measure.value
+        # A health check with no device to measure with cannot be done here at all.
+        usable = not (Step.MEASURE in svc.steps and self.measure is Measure.UNAVAILABLE)
+        return ServiceOffer(svc.key, usable, tuple(sorted(modes.items())))
+
+
+@dataclass(frozen=True)
+class ServiceOffer:
+    service: str
+    usable: bool
+    modes: tuple[tuple[str, str], ...]
+
+    def mode(self, step: str) -> str | None:
+        return dict(self.modes).get(step)
+
+
+def decide(statuses: Mapping[str, Sequence[Status]], platform_reachable: bool | None = None) -> Availability:
+    """``statuses``: each device kind's statuses (``DeviceOwner.statuses_by_kind``);
+    ``platform_reachable``: as the outbox worker last found it (None: unknown,
+    which counts as not reachable: a number the resident cannot use later is
+    worse than "it will be sent by itself")."""
+
+    def usable(kind: str) -> int:
+        return sum(1 for status in statuses.get(kind, ()) if status in USABLE)
+
+    return Availability(
+        id_card=usable("idcard") > 0,
+        social_security=usable("smartcard") > 0,
+        scan=usable("camera") > 0,
+        slip=usable("printer") > 0,
+        online=platform_reachable is True,
+        health_devices=usable("health"),
+    )

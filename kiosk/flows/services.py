@@ -1,0 +1,69 @@
+"""The resident services on the home screen and the steps of each.
+
+Which services exist, which need the resident's identity and in what order
+their steps come are business rules, so they live here and not in a screen:
+a screen only says which steps it can present (``VisitFlow(presentable=...)``).
+
+A service whose steps cannot all be presented yet is "being prepared" and
+never asks for an identity card: collecting a resident's identity for a
+service that cannot be delivered would be collection without a purpose
+(PIPL's minimisation rule).  Identity is needed exactly when a service has
+an ``identify`` step, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def N_(msgid: str) -> str:
+    """Marks a msgid for translation where it is defined; translated where shown."""
+    return msgid
+
+
+class Step:
+    """Step names: the vocabulary shared by flows, availability and screens."""
+
+    CHOOSE_MATTER = "choose_matter"   # category -> matter, pinyin search
+    CONDITIONS = "conditions"         # conditions and papers before starting
+    GUIDE = "guide"                   # one matter's guide, printable
+    CONSENT = "consent"               # separate consent (sensitive data)
+    IDENTIFY = "identify"             # ID card or social security card
+    FORM = "form"                     # the matter's fields
+    PAPERS = "papers"                 # scan the required papers
+    REVIEW = "review"
+    SUBMIT = "submit"                 # outbox; slip or number to note down
+    MEASURE = "measure"               # health devices
+    RESULT = "result"                 # health results and slip
+    REQUEST_FORM = "request_form"     # 天大小事 request
+    PROGRESS = "progress"             # statuses of the resident's matters
+
+
+@dataclass(frozen=True)
+class Service:
+    key: str
+    title: str                 # msgid (English); Chinese in the zh_CN catalog
+    steps: tuple[str, ...]
+
+    @property
+    def needs_identity(self) -> bool:
+        return Step.IDENTIFY in self.steps
+
+
+SERVICES: tuple[Service, ...] = (
+    Service("approval", N_("Self-service"),
+            (Step.CHOOSE_MATTER, Step.CONDITIONS, Step.IDENTIFY, Step.FORM, Step.PAPERS, Step.REVIEW,
+             Step.SUBMIT)),
+    Service("health", N_("Health check"), (Step.CONSENT, Step.IDENTIFY, Step.MEASURE, Step.RESULT)),
+    Service("guide", N_("Service guide"), (Step.CHOOSE_MATTER, Step.GUIDE)),
+    Service("request", N_("Requests"), (Step.IDENTIFY, Step.REQUEST_FORM, Step.REVIEW, Step.SUBMIT)),
+    Service("progress", N_("Progress"), (Step.IDENTIFY, Step.PROGRESS)),
+)
+BY_KEY: dict[str, Service] = {s.key: s for s in SERVICES}
+
+
+def service(key: str) -> Service:
+    try:
+        return BY_KEY[key]
+    except KeyError:
+        raise ValueError(f"unknown service {key!r}; known: {', '.join(BY_KEY)}") from None
