@@ -1,16 +1,20 @@
-"""The hut's receipt printer: python-escpos backends, true status, jobs that
-are never silently lost.
+"""The hut's receipt printer: slips encoded with python-escpos, sent over a
+link of our own (TCP socket or serial port), true status, jobs whose failure
+is never silent.
 
-python-escpos opens the link (``Network`` for ``tcp://host:port``, ``Serial``
-for a port) and sends the bytes.  Status is read here, byte by byte with a
-short timeout, from the backend's socket or serial port: python-escpos's
+Status is read byte by byte with a short timeout (link.py): python-escpos's
 ``_read`` waits for 16 bytes (the whole timeout on every query) and its
 ``is_online``/``paper_status`` turn "no answer" into "offline"/"paper OK".
 
 A job is sent in segments with a status query after each, so a printer that
 runs out of paper (or opens its cover, or jams its cutter) mid-slip is
-noticed at once: the job is reported as failed with how far it got, kept for
-a reprint, and the caller gets a :class:`PrintJobFailed`.
+noticed at once: the job is reported as failed with how far it got, and the
+caller gets a :class:`PrintJobFailed`.  The job itself is not kept: it may
+carry personal data, and printing it again is the kiosk's decision.
+
+While no job runs, a background check asks for the status every
+``status_interval`` seconds, so paper out, an open cover or a pulled cable
+shows in ``state`` without anything being printed.
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ from __future__ import annotations
 import collections
 import itertools
 import logging
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -129,31 +132,20 @@ class ReceiptPrinter(Device):
     def _connect(self) -> Link:
         if self._link is not None:
             return self._link
-        from escpos.exceptions import DeviceNotFoundError
-
-        if self.url:
-            from escpos.printer import Network
-
-            backend = Network(self._address[0], self._address[1], timeout=self.options["connect_timeout"])
-            kind = "network"
-        else:
-            from escpos.printer import Serial
-
-            backend = Serial(self.port, baudrate=self.options["baudrate"], timeout=self.options["status_timeout"],
-                             dsrdtr=False)
-            kind = "serial"
         try:
-            backend.open()
-        except (DeviceNotFoundError, OSError) as exc:
+            if self.url:
+                link = Link.tcp(*self._address, connect_timeout=self.options["connect_timeout"])
+            else:
+                assert self.port is not None
+                link = Link.serial_port(self.port, self.options["baudrate"], self.options["status_timeout"])
+        except (OSError, ValueError) as exc:
             self.counters.incr("comm_errors")
             self._link_error = f"cannot connect to {self.where}: {connect_error_text(exc)}"
             raise DeviceFailure(f"printer {self.name}: {self._link_error}", Action.MAINTENANCE,
                                 "no_connection") from None
         self._link_error = ""
-        if kind == "network":  # status queries are 3-byte writes: no Nagle delay
-            backend._device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._link = Link(backend, kind)
-        return self._link
+        self._link = link
+        return link
 
     def _drop_link(self) -> None:
         if self._link is not None:
