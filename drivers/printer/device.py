@@ -19,7 +19,6 @@ shows in ``state`` without anything being printed.
 
 from __future__ import annotations
 
-import collections
 import itertools
 import logging
 import threading
@@ -47,8 +46,7 @@ COUNTERS = ("jobs", "failed_jobs", "lines_printed", "cuts", "failed_cuts", "pape
 
 
 class PrintJobFailed(DeviceFailure):
-    """A job did not print completely; ``result`` says how far it got.  The
-    job is kept: ``ReceiptPrinter.reprint_failed()`` sends it again."""
+    """A job did not print completely; ``result`` says how far it got."""
 
     def __init__(self, message: str, action: Action, code: str, result: "JobResult"):
         super().__init__(message, action, code)
@@ -87,7 +85,6 @@ class ReceiptPrinter(Device):
         self._problem_codes: set[str] = set()
         self._link_error = ""  # why the last connect failed, for the technician
         self._job_ids = itertools.count(1)
-        self.failed_jobs: collections.deque[tuple[str, EncodedJob]] = collections.deque(maxlen=5)
         self._set_info(DeviceInfo(
             model=self.options.get("model", f"ESC/POS {self.profile.paper_mm} mm ({self.profile.name})"),
             capabilities=frozenset({"real_time_status", "qr", "barcode", "receipt_" + str(self.profile.paper_mm) + "mm"}
@@ -255,7 +252,7 @@ class ReceiptPrinter(Device):
     def print_receipt(self, receipt: Receipt | EncodedJob | bytes, holder: str = "print",
                       job_id: str | None = None, wait: float = 5.0) -> JobResult:
         """Print one slip.  Raises :class:`PrintJobFailed` (a DeviceFailure)
-        when it could not start or stopped midway; the job is then kept."""
+        when it could not start or stopped midway."""
         if isinstance(receipt, Receipt):
             job = encode(receipt, self.profile, segment_lines=self.options["segment_lines"])
         elif isinstance(receipt, (bytes, bytearray)):
@@ -266,21 +263,11 @@ class ReceiptPrinter(Device):
         with self.exclusive(holder, timeout=wait):
             return self._run(job_id, job)
 
-    def reprint_failed(self, holder: str = "reprint") -> list[JobResult]:
-        """Send the kept failed jobs again, oldest first."""
-        results = []
-        while self.failed_jobs:
-            job_id, job = self.failed_jobs[0]
-            with self.exclusive(holder):
-                self.failed_jobs.popleft()
-                results.append(self._run(job_id, job))
-        return results
-
     def _run(self, job_id: str, job: EncodedJob) -> JobResult:
         result = JobResult(job_id, False, job.lines, 0)
         before = self.query_status()
         if not before.printable:
-            return self._fail(job_id, job, result, before, "before printing")
+            return self._fail(job_id, result, before, "before printing")
         self._set_state(Status.BUSY, **dict(self.state.detail))
         sent_lines = 0
         for index, segment in enumerate(job.segments):
@@ -292,7 +279,7 @@ class ReceiptPrinter(Device):
                 with self._io:
                     self._drop_link()
                 log.warning("printer %s: sending job %s failed: %s", self.name, job_id, _first_line(exc))
-                return self._fail(job_id, job, result, PrinterStatus.decode({}), "while sending")
+                return self._fail(job_id, result, PrinterStatus.decode({}), "while sending")
             after = self._read_status()
             for _ in range(STATUS_RETRIES):  # a busy printer may miss one real-time reply
                 if after.answered:
@@ -313,7 +300,7 @@ class ReceiptPrinter(Device):
                 where = f"after part {index + 1} of {len(job.segments)}"
                 if index == len(job.segments) - 1 and after.flag("autocutter_error"):
                     where = "at the cut (the slip printed but was not cut)"
-                return self._fail(job_id, job, result, after, where)
+                return self._fail(job_id, result, after, where)
             sent_lines += segment.lines
         result.lines_sent, result.ok = sent_lines, True
         result.status = self._last_status.as_dict()
@@ -322,7 +309,7 @@ class ReceiptPrinter(Device):
         self._emit("job_done", {"job": job_id, "lines": sent_lines, "cut": result.cut})
         return result
 
-    def _fail(self, job_id: str, job: EncodedJob, result: JobResult, status: PrinterStatus,
+    def _fail(self, job_id: str, result: JobResult, status: PrinterStatus,
               where: str) -> JobResult:
         problems = status.problems() or [None]
         problem = problems[0]
@@ -331,10 +318,8 @@ class ReceiptPrinter(Device):
         code = problem.code if problem else "stopped"
         result.reason, result.stage, result.status = f"{what} {where}", where, status.as_dict()
         self.counters.incr("failed_jobs")
-        self.failed_jobs.append((job_id, job))
         message = (f"print job {job_id} on {self.name} failed {where}: {what}; "
-                   f"{result.lines_sent} of {result.lines_total} lines were sent before it stopped; "
-                   "the job is kept for reprint")
+                   f"{result.lines_sent} of {result.lines_total} lines were sent before it stopped")
         self._report_error(message, action, code)
         self._emit("job_failed", {"job": job_id, "lines_sent": result.lines_sent, "lines_total": result.lines_total,
                                   "reason": result.reason, "action": action.value, "code": code})
