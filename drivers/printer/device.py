@@ -26,8 +26,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Mapping
 
-from drivers.base import (Action, Counters, Device, DeviceFailure, DeviceInfo, HealthLevel, OptionError,
-                          Status)
+from drivers.base import (Action, Counters, Device, DeviceBusy, DeviceFailure, DeviceInfo, HealthLevel,
+                          OptionError, Status)
 
 from . import profiles
 from .encode import EncodedJob, Segment, encode
@@ -42,6 +42,7 @@ _OWN_OPTIONS = {"baudrate": (int, 1200, 921600), "status_timeout": (float, 0.05,
 DEFAULTS = {"baudrate": 9600, "status_timeout": 0.5, "connect_timeout": 3.0, "segment_lines": 8}
 GS_I = b"\x1dI"
 STATUS_RETRIES = 2
+STATUS_INTERVAL = 2.0   # seconds between background status checks while idle
 COUNTERS = ("jobs", "failed_jobs", "lines_printed", "cuts", "failed_cuts", "paper_outs", "comm_errors")
 
 
@@ -85,6 +86,8 @@ class ReceiptPrinter(Device):
         self._problem_codes: set[str] = set()
         self._link_error = ""  # why the last connect failed, for the technician
         self._job_ids = itertools.count(1)
+        self._watch_stop = threading.Event()
+        self._watcher: threading.Thread | None = None
         self._set_info(DeviceInfo(
             model=self.options.get("model", f"ESC/POS {self.profile.paper_mm} mm ({self.profile.name})"),
             capabilities=frozenset({"real_time_status", "qr", "barcode", "receipt_" + str(self.profile.paper_mm) + "mm"}
@@ -136,7 +139,8 @@ class ReceiptPrinter(Device):
                 assert self.port is not None
                 link = Link.serial_port(self.port, self.options["baudrate"], self.options["status_timeout"])
         except (OSError, ValueError) as exc:
-            self.counters.incr("comm_errors")
+            if not self._link_error:  # count the link going down, not every retry of the status check
+                self.counters.incr("comm_errors")
             self._link_error = f"cannot connect to {self.where}: {connect_error_text(exc)}"
             raise DeviceFailure(f"printer {self.name}: {self._link_error}", Action.MAINTENANCE,
                                 "no_connection") from None
@@ -153,6 +157,28 @@ class ReceiptPrinter(Device):
         self.query_status()
         if self._last_status.answered:
             self._read_identity()
+        self._watch_stop.clear()
+        self._watcher = threading.Thread(target=self._watch, name=f"printer-status-{self.name}", daemon=True)
+        self._watcher.start()
+
+    @property
+    def status_interval(self) -> float:
+        return float(self.options.get("status_interval", STATUS_INTERVAL))
+
+    def _watch(self) -> None:
+        """The background status check: every ``status_interval`` seconds
+        while no job runs, so paper out, an open cover or a pulled cable (and
+        the recovery) show in ``state`` without anything being printed.  It
+        takes the device the way a job does and skips its turn when a job or
+        a self-test holds it: those read the status themselves."""
+        while not self._watch_stop.wait(self.status_interval):
+            try:
+                with self.exclusive("status check"):
+                    self.query_status()
+            except DeviceBusy:
+                continue
+            except Exception:  # the watcher must outlive one bad check
+                log.exception("printer %s: background status check failed", self.name)
 
     def _read_identity(self) -> None:
         """Model, firmware and serial from GS I 67/65/68 ("_" text NUL, as
@@ -178,6 +204,11 @@ class ReceiptPrinter(Device):
                                       info.capabilities))
 
     def _close(self) -> None:
+        self._watch_stop.set()
+        if self._watcher is not None:
+            # A check in progress ends within one connect plus four status replies.
+            self._watcher.join(self.options["connect_timeout"] + 4 * self.options["status_timeout"] + 1)
+            self._watcher = None
         with self._io:
             self._drop_link()
 
@@ -208,8 +239,9 @@ class ReceiptPrinter(Device):
 
     def query_status(self) -> PrinterStatus:
         """Ask the printer now; update the device state and report new problems."""
-        status = self._read_status()
-        self._apply(status)
+        with self._io:  # one reader of the link and of the last status at a time
+            status = self._read_status()
+            self._apply(status)
         return status
 
     def _apply(self, status: PrinterStatus) -> None:
