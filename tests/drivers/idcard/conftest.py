@@ -95,6 +95,20 @@ def sim(tmp_path):
 
 
 @pytest.fixture
+def wait_commands(sim):
+    """Wait until the simulated SAM has answered ``more`` further commands:
+    the reader has really polled that many times (instead of a sleep)."""
+    def wait(more: int, timeout: float = 5.0) -> None:
+        target = sim.control("status")["commands"] + more
+        deadline = time.monotonic() + timeout
+        while sim.control("status")["commands"] < target:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the SAM answered fewer than {more} more commands in {timeout} s")
+            time.sleep(0.02)
+    return wait
+
+
+@pytest.fixture
 def recorder():
     return Recorder()
 
