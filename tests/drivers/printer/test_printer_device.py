@@ -200,18 +200,18 @@ def test_options_are_checked_with_the_key_and_what_is_expected():
 
 
 def test_from_config_picks_transport_and_applies_profile_overrides():
-    cfg = SimpleNamespace(name="printer", driver="printer.escpos", port=None, url="tcp://10.0.0.5:9100",
+    cfg = SimpleNamespace(name="printer", driver="printer.escpos", port=None, url="tcp://127.0.0.1:9100",
                           enabled=True, options=ReceiptPrinter.check_options({"paper_width": 58, "encoding": "big5"}))
     device = ReceiptPrinter.from_config("printer", cfg, Counters(None))
     assert device.transports == frozenset({"serial", "network"})
     assert device.profile.columns == 32 and device.profile.dots == 384 and device.profile.encoding == "big5"
     with pytest.raises(OptionError):
-        ReceiptPrinter("x", url="http://10.0.0.5")
-    for url in ("tcp://10.0.0.5:99999", "tcp://10.0.0.5:x", "tcp://:9100", "tcp://10.0.0.5:0"):
+        ReceiptPrinter("x", url="http://127.0.0.1")
+    for url in ("tcp://127.0.0.1:99999", "tcp://127.0.0.1:x", "tcp://:9100", "tcp://127.0.0.1:0"):
         with pytest.raises(OptionError) as bad:
             ReceiptPrinter("x", url=url)
         assert bad.value.key == "url"
-    assert ReceiptPrinter("x", url="tcp://10.0.0.5")._address == ("10.0.0.5", 9100)
+    assert ReceiptPrinter("x", url="tcp://127.0.0.1")._address == ("127.0.0.1", 9100)
     with pytest.raises(OptionError):
         ReceiptPrinter("x")
 
