@@ -18,33 +18,35 @@ import logging
 import queue
 import threading
 import time
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar, Literal
 
 import serial
 import serial.threaded
+from pydantic import Field
 
 from drivers.base import (Action, Counters, Device, DeviceFailure, DeviceInfo, HealthLevel, OptionError,
                           Status)
 from drivers.idcard import cardtext, codec
 from drivers.idcard.link import LOST, LinkLost, SamLink
 from drivers.idcard.records import IdCardRecord
+from drivers.options import DriverOptions, Name, Text
 
 log = logging.getLogger(__name__)
 
-OPTIONS: dict[str, tuple[type, Any, str]] = {
-    "poll_interval": (float, 0.2, "seconds between find-card polls, 0.05..5"),
-    "command_timeout": (float, 0.5, "seconds to wait for a short reply, 0.05..10"),
-    "read_timeout": (float, 3.0, "seconds to wait for the card data reply, 0.2..30"),
-    "retries": (int, 2, "retries after a damaged or missing reply, 0..10"),
-    "removal_polls": (int, 2, "empty polls before a card counts as removed, 1..20"),
-    "reconnect_interval": (float, 1.0, "seconds between attempts to reopen a vanished port, 0.05..60"),
-    "baudrate": (int, 115200, "one of 9600, 19200, 38400, 57600, 115200"),
-    "fingerprint": (bool, False, "true to read base info with fingerprint (30 10)"),
-    "wlt_library": (str, "", "path of a vendor WLT photo decoder library, or empty"),
-    "wlt_symbol": (str, "unpack", "function name in the WLT library"),
-}
-_RANGES = {"poll_interval": (0.05, 5), "command_timeout": (0.05, 10), "read_timeout": (0.2, 30),
-           "retries": (0, 10), "removal_polls": (1, 20), "reconnect_interval": (0.05, 60)}
+class IdCardOptions(DriverOptions):
+    """How the driver paces a SAM reader; the defaults suit the common
+    115200-baud readers."""
+
+    poll_interval: float = Field(0.2, ge=0.05, le=5)        # seconds between find-card polls
+    command_timeout: float = Field(0.5, ge=0.05, le=10)     # seconds to wait for a short reply
+    read_timeout: float = Field(3.0, ge=0.2, le=30)         # seconds to wait for the card data reply
+    retries: int = Field(2, ge=0, le=10)                    # after a damaged or missing reply
+    removal_polls: int = Field(2, ge=1, le=20)              # empty polls before a card counts as removed
+    reconnect_interval: float = Field(1.0, ge=0.05, le=60)  # seconds between attempts to reopen a vanished port
+    baudrate: Literal[9600, 19200, 38400, 57600, 115200] = 115200  # the rates codec.BAUD_PARA can set
+    fingerprint: bool = False                               # read base info with fingerprint (30 10)
+    wlt_library: Text = ""                                  # a vendor WLT photo decoder library, or empty
+    wlt_symbol: Name = "unpack"                             # function name in the WLT library
 
 
 class IdCardReader(Device):
@@ -52,13 +54,14 @@ class IdCardReader(Device):
 
     device_class = "idcard"
     transports: ClassVar[frozenset[str]] = frozenset({"serial"})
+    Options: ClassVar[type[DriverOptions]] = IdCardOptions
 
     def __init__(self, name: str, port: str, counters: Counters | None = None, **options: Any):
         super().__init__(name, counters)
         self.port = port
         self.options = self.check_options(options)
-        for key in OPTIONS:
-            setattr(self, key, self.options[key])
+        for key, value in self.options.items():
+            setattr(self, key, value)
         self._wlt = None
         if self.wlt_library:
             from drivers.idcard.wlt import WltDecoder
@@ -78,33 +81,6 @@ class IdCardReader(Device):
         self._lost_reported = False
 
     # -- configuration -------------------------------------------------------------
-    @classmethod
-    def check_options(cls, options: Mapping[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key in options:
-            if key not in OPTIONS:
-                raise OptionError(key, f"no such option for an idcard reader (known: {', '.join(OPTIONS)})")
-        for key, (kind, default, expected) in OPTIONS.items():
-            value = options.get(key, default)
-            if kind is bool:
-                if not isinstance(value, bool):
-                    raise OptionError(key, expected)
-            elif kind is str:
-                if not isinstance(value, str):
-                    raise OptionError(key, expected)
-            else:
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                        (kind is int and not float(value).is_integer()):
-                    raise OptionError(key, expected)
-                value = kind(value)
-                lo, hi = _RANGES.get(key, (None, None))
-                if lo is not None and not lo <= value <= hi:
-                    raise OptionError(key, expected)
-            out[key] = value
-        if out["baudrate"] not in codec.BAUD_PARA:
-            raise OptionError("baudrate", OPTIONS["baudrate"][2])
-        return out
-
     @classmethod
     def from_config(cls, name: str, cfg: Any, counters: Counters) -> "IdCardReader":
         if not getattr(cfg, "port", None):
