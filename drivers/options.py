@@ -177,15 +177,24 @@ def _bounds(field: Any) -> dict[str, Any]:
     return out
 
 
+def _key_part(part: Any) -> str:
+    """A key as the error line shows it: a key in the file may itself hold a
+    newline or run to megabytes, and the line must stay one short line."""
+    text = str(part)
+    if _CONTROL.search(text) or len(text) > 64:
+        return shorten(text, 64)
+    return text
+
+
 def _located(error: Mapping[str, Any]) -> str:
     """The dotted key an error is about; a model-level check names its key
     by raising OptionError(key, ...)."""
     ctx = error.get("ctx") or {}
     inner = ctx.get("error")
-    parts = [str(p) for p in error.get("loc") or ()]
-    if isinstance(inner, OptionError):
+    parts = [str(p) for p in error.get("loc") or () if p != "[key]"]  # a bad name of a table: the name
+    if isinstance(inner, OptionError) and inner.key:
         parts = [*parts, inner.key] if not parts or parts[-1] != inner.key else parts
-    return ".".join(parts)
+    return ".".join(_key_part(p) for p in parts)
 
 
 def _got(options: Mapping[str, Any], key: str) -> Any:
