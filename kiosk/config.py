@@ -88,9 +88,9 @@ class PlatformSettings(_Section):
     ca_file: OptionalPath = None
     client_cert: OptionalPath = None
     client_key: OptionalPath = None
-    connect_timeout: float = Field(3.0, ge=0.1, le=120)
-    read_timeout: float = Field(10.0, ge=0.1, le=600)
-    heartbeat_seconds: float = Field(60.0, ge=5, le=3600)
+    connect_timeout: float = Field(default=3.0, ge=0.1, le=120)
+    read_timeout: float = Field(default=10.0, ge=0.1, le=600)
+    heartbeat_seconds: float = Field(default=60.0, ge=5, le=3600)
 
 
 class PathSettings(_Section):
@@ -102,14 +102,14 @@ class ScreenSettings(_Section):
     fullscreen: bool = True
     show_cursor: bool = False
     language: Language = "zh_CN"
-    width: int = Field(1920, ge=320, le=10000)
-    height: int = Field(1080, ge=240, le=10000)
+    width: int = Field(default=1920, ge=320, le=10000)
+    height: int = Field(default=1080, ge=240, le=10000)
 
 
 class TimeoutSettings(_Section):
-    idle_seconds: float = Field(60.0, ge=1, le=3600)
-    idle_warning_seconds: float = Field(45.0, ge=0, le=3600)
-    status_query_seconds: float = Field(3.0, ge=0.1, le=60)
+    idle_seconds: float = Field(default=60.0, ge=1, le=3600)
+    idle_warning_seconds: float = Field(default=45.0, ge=0, le=3600)
+    status_query_seconds: float = Field(default=3.0, ge=0.1, le=60)
 
     @model_validator(mode="after")
     def _warning_comes_first(self) -> "TimeoutSettings":
@@ -119,8 +119,8 @@ class TimeoutSettings(_Section):
 
 
 class OutboxSettings(_Section):
-    retention_days: int = Field(30, ge=1, le=3650)
-    max_backoff_seconds: float = Field(600.0, ge=1, le=86400)
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    max_backoff_seconds: float = Field(default=600.0, ge=1, le=86400)
 
 
 def _device_name(value: str) -> str:
@@ -156,7 +156,7 @@ class DeviceTable(_Section):
             cls = driver_class(self.driver)
         except KioskError as exc:
             raise OptionError("driver", f"a driver that loads ({exc})") from None
-        self._check_transport(cls.transports)
+        self._check_transport(getattr(cls, "transports", frozenset({"serial"})))
         try:
             self._options = cls.check_options(self.options)
         except OptionError as exc:
@@ -192,7 +192,7 @@ class _ConfigFile(_Section):
     screen: ScreenSettings = ScreenSettings()
     timeouts: TimeoutSettings = TimeoutSettings()
     outbox: OutboxSettings = OutboxSettings()
-    devices: dict[DeviceName, DeviceTable] = Field({}, description="a set of tables [devices.<name>]")
+    devices: dict[DeviceName, DeviceTable] = Field(default={}, description="a set of tables [devices.<name>]")
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from drivers.base import (Action, Counters, Device, DeviceFailure, DeviceInfo, H
 from drivers.idcard import cardtext, codec
 from drivers.idcard.link import LOST, LinkLost, SamLink
 from drivers.idcard.records import IdCardRecord
-from drivers.options import DriverOptions, Name, Text
+from drivers.options import DriverOptions, Name, Text, validate
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +37,12 @@ class IdCardOptions(DriverOptions):
     """How the driver paces a SAM reader; the defaults suit the common
     115200-baud readers."""
 
-    poll_interval: float = Field(0.2, ge=0.05, le=5)        # seconds between find-card polls
-    command_timeout: float = Field(0.5, ge=0.05, le=10)     # seconds to wait for a short reply
-    read_timeout: float = Field(3.0, ge=0.2, le=30)         # seconds to wait for the card data reply
-    retries: int = Field(2, ge=0, le=10)                    # after a damaged or missing reply
-    removal_polls: int = Field(2, ge=1, le=20)              # empty polls before a card counts as removed
-    reconnect_interval: float = Field(1.0, ge=0.05, le=60)  # seconds between attempts to reopen a vanished port
+    poll_interval: float = Field(default=0.2, ge=0.05, le=5)        # seconds between find-card polls
+    command_timeout: float = Field(default=0.5, ge=0.05, le=10)     # seconds to wait for a short reply
+    read_timeout: float = Field(default=3.0, ge=0.2, le=30)         # seconds to wait for the card data reply
+    retries: int = Field(default=2, ge=0, le=10)                    # after a damaged or missing reply
+    removal_polls: int = Field(default=2, ge=1, le=20)              # empty polls before a card counts as removed
+    reconnect_interval: float = Field(default=1.0, ge=0.05, le=60)  # seconds between attempts to reopen a vanished port
     baudrate: Literal[9600, 19200, 38400, 57600, 115200] = 115200  # the rates codec.BAUD_PARA can set
     fingerprint: bool = False                               # read base info with fingerprint (30 10)
     wlt_library: Text = ""                                  # a vendor WLT photo decoder library, or empty
@@ -59,9 +59,14 @@ class IdCardReader(Device):
     def __init__(self, name: str, port: str, counters: Counters | None = None, **options: Any):
         super().__init__(name, counters)
         self.port = port
-        self.options = self.check_options(options)
-        for key, value in self.options.items():
-            setattr(self, key, value)
+        opts = validate(IdCardOptions, options)
+        self.options = opts.model_dump()
+        self.poll_interval, self.command_timeout, self.read_timeout = (opts.poll_interval, opts.command_timeout,
+                                                                       opts.read_timeout)
+        self.retries, self.removal_polls, self.reconnect_interval = (opts.retries, opts.removal_polls,
+                                                                     opts.reconnect_interval)
+        self.baudrate, self.fingerprint = opts.baudrate, opts.fingerprint
+        self.wlt_library, self.wlt_symbol = opts.wlt_library, opts.wlt_symbol
         self._wlt = None
         if self.wlt_library:
             from drivers.idcard.wlt import WltDecoder

@@ -70,11 +70,11 @@ class PrinterOptions(profiles.ProfileOptions):
     driver talks to it."""
 
     model: OptionText | None = None  # what `kiosk doctor` shows when the printer does not say
-    baudrate: int = Field(9600, ge=1200, le=921600)
-    status_timeout: float = Field(0.5, ge=0.05, le=10.0)
-    connect_timeout: float = Field(3.0, ge=0.1, le=60.0)
-    segment_lines: int = Field(8, ge=1, le=200)
-    status_interval: float = Field(2.0, ge=0.5, le=60.0)  # seconds between background status checks
+    baudrate: int = Field(default=9600, ge=1200, le=921600)
+    status_timeout: float = Field(default=0.5, ge=0.05, le=10.0)
+    connect_timeout: float = Field(default=3.0, ge=0.1, le=60.0)
+    segment_lines: int = Field(default=8, ge=1, le=200)
+    status_interval: float = Field(default=2.0, ge=0.5, le=60.0)  # seconds between background status checks
 
 
 class ReceiptPrinter(Device):

@@ -99,9 +99,9 @@ class ProfileOptions(DriverOptions):
     chinese_mode: bool | None = None
     image_fallback: bool | None = None
     qr_native: bool | None = None
-    dots: int | None = Field(None, ge=128, le=1024)
-    columns: int | None = Field(None, ge=16, le=96)
-    cut_feed: int | None = Field(None, ge=0, le=20)
+    dots: int | None = Field(default=None, ge=128, le=1024)
+    columns: int | None = Field(default=None, ge=16, le=96)
+    cut_feed: int | None = Field(default=None, ge=0, le=20)
 
     @model_validator(mode="after")
     def _grid_fits(self) -> "ProfileOptions":
