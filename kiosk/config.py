@@ -271,6 +271,8 @@ def _read_toml(path: Path, what: str) -> dict[str, Any]:
         raise ConfigError(f"{path}: {what} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
+    except OSError as exc:  # a device node, a broken disk: still one line
+        raise ConfigError(f"{path}: {what} cannot be read ({exc.strerror or exc})") from None
     except RecursionError:  # tomllib parses nested arrays and inline tables recursively
         raise ConfigError(f"{path}: {_deepest_key(text.decode('utf-8'))}: expected arrays and inline tables "
                           f"nested at most {NESTING_LIMIT} deep") from None

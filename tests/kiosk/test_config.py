@@ -3,13 +3,21 @@ file gets one line naming the file and the key, and exit code 2."""
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import textwrap
+import tomllib
+import typing
 from pathlib import Path
 
 import pytest
+import tomli_w
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from drivers.idcard.device import IdCardOptions
+from drivers.printer.device import PrinterOptions
 from kiosk import config
 from kiosk.config import ConfigError
 
@@ -249,3 +257,77 @@ def test_bad_secrets_name_the_key_and_never_quote_it(tmp_path, case):
     message = str(info.value)
     assert message.startswith(f"{tmp_path / 'secrets.toml'}: {key}: expected ") and "\n" not in message
     assert "(found" not in message and "s3cr3t" not in message and "zz" not in message
+
+
+# -- property: any TOML at any key gives Settings or one ConfigError line -----
+SCALARS = st.one_of(st.booleans(), st.integers(min_value=-(2**63), max_value=2**63 - 1),
+                    st.floats(), st.text(max_size=40), st.dates(), st.times(), st.datetimes())
+TOML_VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
+                           | st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=3), max_leaves=6)
+SECTIONS = {"terminal": config.TerminalSettings, "platform": config.PlatformSettings, "paths": config.PathSettings,
+            "screen": config.ScreenSettings, "timeouts": config.TimeoutSettings, "outbox": config.OutboxSettings,
+            "devices.idcard": config.DeviceTable}
+MODELS = {**SECTIONS, "devices.idcard.options": IdCardOptions, "devices.printer.options": PrinterOptions}
+WORDS = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=20)
+
+
+def plausible(model, key):
+    """Values of the right kind, in range half the time: without them
+    nearly every example would stop at its first wrong value."""
+    field = model.model_fields[key]
+    bounds = {k: getattr(m, k) for m in field.metadata for k in ("ge", "le") if hasattr(m, k)}
+    lo, hi = bounds.get("ge", -1e6), bounds.get("le", 1e6)
+    kinds = typing.get_args(field.annotation) or (field.annotation,)
+    if typing.get_origin(field.annotation) is typing.Literal:
+        return st.sampled_from(kinds)
+    if bool in kinds:
+        return st.booleans()
+    if int in kinds:
+        return st.integers(min_value=int(lo) - 2, max_value=int(hi) + 2)
+    if float in kinds:
+        return st.floats(min_value=lo - 1, max_value=hi + 1) | st.integers(min_value=int(lo), max_value=int(hi))
+    if key == "url":
+        return st.builds("https://{}".format, WORDS)
+    return WORDS
+
+
+EVERY_KEY = [(section, key, plausible(model, key)) for section, model in MODELS.items() for key in model.model_fields]
+EVERY_KEY += [("screen", "brightness", WORDS), ("devices.printer", "port", WORDS)]
+CHANGES = st.lists(st.sampled_from(EVERY_KEY).flatmap(
+    lambda where: st.tuples(st.just(where[:2]), where[2] | where[2] | TOML_VALUES)), min_size=1, max_size=4)
+
+
+@pytest.fixture(scope="module")
+def hut_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("property")
+    write(folder, "")
+    return folder
+
+
+@settings(max_examples=150, deadline=None)
+@given(changes=CHANGES)
+def test_any_toml_value_at_any_key_gives_settings_or_one_config_error_line(hut_dir, changes):
+    data = tomllib.loads(GOOD + PRINTER)
+    for (section, key), value in changes:
+        table = data
+        for part in section.split("."):  # a later change may replace an earlier one's table
+            if not isinstance(table.get(part), dict):
+                table[part] = {}
+            table = table[part]
+        table[key] = value
+    path = hut_dir / "kiosk.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    try:
+        loaded = config.load(path)
+    except ConfigError as exc:
+        message = str(exc)
+        assert message.startswith(f"{path}: ") and "\n" not in message and len(message) < 600
+        return
+    for name, model in SECTIONS.items():
+        if "." not in name:
+            assert isinstance(getattr(loaded, name), model)
+    numbers = [v for section in (loaded.platform, loaded.timeouts, loaded.outbox, loaded.screen)
+               for v in section.model_dump().values() if isinstance(v, float)]
+    assert all(math.isfinite(v) for v in numbers)
+    for device in loaded.devices.values():
+        assert all(not isinstance(v, float) or math.isfinite(v) for v in device.options.values())
