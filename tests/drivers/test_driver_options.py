@@ -74,6 +74,7 @@ def test_unknown_key_with_a_newline_stays_on_one_line():
 
 
 def test_idcard_baud_rates_are_those_the_codec_can_set():
+    assert IdCardReader.Options is IdCardOptions and ReceiptPrinter.Options is PrinterOptions
     assert set(typing.get_args(IdCardOptions.model_fields["baudrate"].annotation)) == set(codec.BAUD_PARA)
 
 
