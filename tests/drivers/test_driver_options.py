@@ -6,6 +6,7 @@ hands them to the driver's constructor, which checks them once more)."""
 from __future__ import annotations
 
 import typing
+from pathlib import Path
 
 import pytest
 
@@ -137,3 +138,10 @@ def test_shorten_quotes_a_huge_value_in_about_80_characters():
     for _ in range(100_000):
         deep = [deep]
     assert shorten(deep) == "<list nested too deep>"
+
+
+@pytest.mark.parametrize("driver", DRIVERS, ids=lambda d: d.__name__)
+def test_operator_docs_list_every_option(driver):
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "OPERATIONS.md").read_text(encoding="utf-8")
+    section = docs.split("## Driver options", 1)[1]
+    assert [key for key in driver.Options.model_fields if f"`{key}`" not in section] == []
