@@ -20,7 +20,6 @@ from typing import Annotated, Any, Mapping, Sequence, TypeVar, get_args, get_ori
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
 from pydantic.fields import FieldInfo
 
-
 __all__ = ["DriverOptions", "Text", "Name", "OptionError", "validate", "expected_from_error", "shorten",
            "no_control_characters", "field_at"]
 

@@ -35,11 +35,11 @@ class ConfigError(KioskError):
 
 
 # -- typed settings ----------------------------------------------------------
-# Each section is a model with the drivers' option rules (drivers/options.py):
-# unknown keys refused, no coercion, no NaN, bounded text without control
-# characters; `validate` turns the first mistake into "key: expected ...".
 class _Section(DriverOptions):
-    pass
+    """A table of the file, under the drivers' option rules (drivers/options.py):
+    unknown keys refused, no coercion, no NaN, bounded text without control
+    characters, frozen once read; `validate` turns the first mistake into
+    "key: expected ... (found ...)"."""
 
 
 def _not_blank(value: str) -> str:
