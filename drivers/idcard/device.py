@@ -21,35 +21,36 @@ import logging
 import queue
 import threading
 import time
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar, Literal
 
 import serial
 import serial.threaded
+from pydantic import Field
 
 from drivers.base import (Action, Counters, Device, DeviceFailure, DeviceInfo, HealthLevel, OptionError,
                           Status)
 from drivers.idcard import cardtext, codec
 from drivers.idcard.link import LOST, LinkLost, SamLink
 from drivers.idcard.presence import COMMANDS, CardPresence, Do, Seen
+from drivers.options import DriverOptions, validate
 
 log = logging.getLogger(__name__)
 
 SILENT_POLLS = 3  # unanswered polls in a row before the reader is reported silent
 
-OPTIONS: dict[str, tuple[type, Any, str]] = {
-    "poll_interval": (float, 0.2, "seconds between find-card polls, 0.05..5"),
-    "command_timeout": (float, 0.5, "seconds to wait for a short reply, 0.05..10"),
-    "read_timeout": (float, 3.0, "seconds to wait for the card data reply, 0.2..30"),
-    "retries": (int, 2, "retries after a damaged or missing reply, 0..10"),
-    "removal_polls": (int, 2, "empty polls before a card counts as removed, 1..20"),
-    "reconnect_interval": (float, 1.0, "seconds between attempts to reopen a vanished port, 0.05..60"),
-    "baudrate": (int, 115200, "one of 9600, 19200, 38400, 57600, 115200"),
-    "fingerprint": (bool, False, "true to read base info with fingerprint (30 10)"),
-    "wlt_library": (str, "", "path of a vendor WLT photo decoder library, or empty"),
-    "wlt_symbol": (str, "unpack", "function name in the WLT library"),
-}
-_RANGES = {"poll_interval": (0.05, 5), "command_timeout": (0.05, 10), "read_timeout": (0.2, 30),
-           "retries": (0, 10), "removal_polls": (1, 20), "reconnect_interval": (0.05, 60)}
+
+class IdCardOptions(DriverOptions):
+    """How the driver paces a SAM reader; the defaults suit the common
+    115200-baud readers."""
+
+    poll_interval: float = Field(default=0.2, ge=0.05, le=5)        # seconds between find-card polls
+    command_timeout: float = Field(default=0.5, ge=0.05, le=10)     # seconds to wait for a short reply
+    read_timeout: float = Field(default=3.0, ge=0.2, le=30)         # seconds to wait for the card data reply
+    retries: int = Field(default=2, ge=0, le=10)                    # after a damaged or missing reply
+    removal_polls: int = Field(default=2, ge=1, le=20)              # empty polls before a card counts as removed
+    reconnect_interval: float = Field(default=1.0, ge=0.05, le=60)  # seconds between attempts to reopen the port
+    baudrate: Literal[9600, 19200, 38400, 57600, 115200] = 115200  # the rates codec.BAUD_PARA can set
+    fingerprint: bool = False                               # read base info with fingerprint (30 10)
 
 
 class IdCardReader(Device):
@@ -57,13 +58,18 @@ class IdCardReader(Device):
 
     device_class = "idcard"
     transports: ClassVar[frozenset[str]] = frozenset({"serial"})
+    Options: ClassVar[type[DriverOptions]] = IdCardOptions
 
     def __init__(self, name: str, port: str, counters: Counters | None = None, **options: Any):
         super().__init__(name, counters)
         self.port = port
-        self.options = self.check_options(options)
-        for key in OPTIONS:
-            setattr(self, key, self.options[key])
+        opts = validate(IdCardOptions, options)
+        self.options = opts.model_dump()
+        self.poll_interval, self.command_timeout, self.read_timeout = (opts.poll_interval, opts.command_timeout,
+                                                                       opts.read_timeout)
+        self.retries, self.removal_polls, self.reconnect_interval = (opts.retries, opts.removal_polls,
+                                                                     opts.reconnect_interval)
+        self.baudrate, self.fingerprint = opts.baudrate, opts.fingerprint
         self._serial: serial.Serial | None = None
         self._reader: serial.threaded.ReaderThread | None = None
         self._link: SamLink | None = None
@@ -77,33 +83,6 @@ class IdCardReader(Device):
         self._presence_lock = threading.RLock()
 
     # -- configuration -------------------------------------------------------------
-    @classmethod
-    def check_options(cls, options: Mapping[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key in options:
-            if key not in OPTIONS:
-                raise OptionError(key, f"no such option for an idcard reader (known: {', '.join(OPTIONS)})")
-        for key, (kind, default, expected) in OPTIONS.items():
-            value = options.get(key, default)
-            if kind is bool:
-                if not isinstance(value, bool):
-                    raise OptionError(key, expected)
-            elif kind is str:
-                if not isinstance(value, str):
-                    raise OptionError(key, expected)
-            else:
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                        (kind is int and not float(value).is_integer()):
-                    raise OptionError(key, expected)
-                value = kind(value)
-                lo, hi = _RANGES.get(key, (None, None))
-                if lo is not None and not lo <= value <= hi:
-                    raise OptionError(key, expected)
-            out[key] = value
-        if out["baudrate"] not in codec.BAUD_PARA:
-            raise OptionError("baudrate", OPTIONS["baudrate"][2])
-        return out
-
     @classmethod
     def from_config(cls, name: str, cfg: Any, counters: Counters) -> "IdCardReader":
         if not getattr(cfg, "port", None):

@@ -26,8 +26,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Mapping
 
+from pydantic import Field
+
 from drivers.base import (Action, Counters, Device, DeviceBusy, DeviceFailure, DeviceInfo, HealthLevel,
                           OptionError, Status)
+from drivers.options import DriverOptions
+from drivers.options import Text as OptionText
 
 from . import profiles
 from .encode import EncodedJob, Segment, encode
@@ -37,9 +41,6 @@ from .status import PrinterStatus, query
 
 log = logging.getLogger(__name__)
 
-_OWN_OPTIONS = {"baudrate": (int, 1200, 921600), "status_timeout": (float, 0.05, 10.0),
-                "connect_timeout": (float, 0.1, 60.0), "segment_lines": (int, 1, 200)}
-DEFAULTS = {"baudrate": 9600, "status_timeout": 0.5, "connect_timeout": 3.0, "segment_lines": 8}
 GS_I = b"\x1dI"
 STATUS_RETRIES = 2
 STATUS_INTERVAL = 2.0   # seconds between background status checks while idle
@@ -66,9 +67,22 @@ class JobResult:
     stage: str = ""    # where a failed job stopped: "before printing", "after part 2 of 5"...
 
 
+class PrinterOptions(profiles.ProfileOptions):
+    """A receipt printer's options: its profile and overrides, plus how the
+    driver talks to it."""
+
+    model: OptionText | None = None  # what `kiosk doctor` shows when the printer does not say
+    baudrate: int = Field(default=9600, ge=1200, le=921600)
+    status_timeout: float = Field(default=0.5, ge=0.05, le=10.0)
+    connect_timeout: float = Field(default=3.0, ge=0.1, le=60.0)
+    segment_lines: int = Field(default=8, ge=1, le=200)
+    status_interval: float = Field(default=2.0, ge=0.5, le=60.0)  # seconds between background status checks
+
+
 class ReceiptPrinter(Device):
     device_class: ClassVar[str] = "printer"
     transports: ClassVar[frozenset[str]] = frozenset({"serial", "network"})
+    Options: ClassVar[type[DriverOptions]] = PrinterOptions
 
     def __init__(self, name: str, *, url: str | None = None, port: str | None = None,
                  options: Mapping[str, Any] | None = None, counters: Counters | None = None):
@@ -89,36 +103,12 @@ class ReceiptPrinter(Device):
         self._watch_stop = threading.Event()
         self._watcher: threading.Thread | None = None
         self._set_info(DeviceInfo(
-            model=self.options.get("model", f"ESC/POS {self.profile.paper_mm} mm ({self.profile.name})"),
+            model=self.options["model"] or f"ESC/POS {self.profile.paper_mm} mm ({self.profile.name})",
             capabilities=frozenset({"real_time_status", "qr", "barcode", "receipt_" + str(self.profile.paper_mm) + "mm"}
                                    | ({"cut"} if self.profile.cut != "none" else set())
                                    | ({"chinese_font"} if not self.profile.image_fallback else {"chinese_as_image"}))))
 
     # -- configuration -------------------------------------------------------
-    @classmethod
-    def check_options(cls, options: Mapping[str, Any]) -> dict[str, Any]:
-        out = profiles.check_profile_options(options)
-        for key, value in options.items():
-            if key in profiles.PROFILE_KEYS:
-                continue
-            if key == "model":
-                if not isinstance(value, str):
-                    raise OptionError(key, "a string")
-                out[key] = value
-                continue
-            if key not in _OWN_OPTIONS:
-                known = sorted(profiles.PROFILE_KEYS | set(_OWN_OPTIONS) | {"model"})
-                raise OptionError(key, "a known printer option (this one does not exist); the options are "
-                                  + ", ".join(known))
-            kind, low, high = _OWN_OPTIONS[key]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high \
-                    or (kind is int and not isinstance(value, int)):
-                raise OptionError(key, f"{'an integer' if kind is int else 'a number'} from {low} to {high}")
-            out[key] = kind(value)
-        for key, value in DEFAULTS.items():
-            out.setdefault(key, value)
-        return out
-
     @classmethod
     def from_config(cls, name: str, cfg: Any, counters: Counters) -> "ReceiptPrinter":
         return cls(name, url=getattr(cfg, "url", None), port=getattr(cfg, "port", None),
