@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import struct
 
+from drivers.idcard import gb11643
 from drivers.idcard.codec import ProtocolError
-from drivers.idcard.records import (LONG_TERM, CardType, IdCardRecord, foreign_2017_number_valid,
-                                    id_number_valid)
+from drivers.idcard.records import LONG_TERM, CardType, IdCardRecord, foreign_2017_number_valid
 
 TEXT_LEN = 256
 
@@ -74,7 +74,7 @@ def parse_text(text: bytes, photo: bytes = b"", fingerprint: bytes = b"") -> IdC
             valid_from=_date(f(188, 204), "有效期起始 valid-from"), valid_to=_valid_to(f(204, 220)),
             pass_number=_or_none(f(220, 238)) if kind is CardType.HK_MO_TW else None,
             issue_count=_or_none(f(238, 242)) if kind is CardType.HK_MO_TW else None,
-            id_number_valid=id_number_valid(number), photo=photo, fingerprint=fingerprint)
+            id_number_valid=gb11643.is_valid(number), photo=photo, fingerprint=fingerprint)
     if kind is CardType.FOREIGN_2017:
         number = f(122, 152)
         name_en = f(0, 120)
@@ -98,7 +98,7 @@ def parse_text(text: bytes, photo: bytes = b"", fingerprint: bytes = b"") -> IdC
         id_number=number, authority=_or_none(f(158, 188)),
         valid_from=_date(f(188, 204), "有效期起始 valid-from"), valid_to=_valid_to(f(204, 220)),
         nationality=_or_none(f(242, 248)), previous_card=_or_none(f(250, 256)),
-        id_number_valid=id_number_valid(number), photo=photo, fingerprint=fingerprint)
+        id_number_valid=gb11643.is_valid(number), photo=photo, fingerprint=fingerprint)
 
 
 def parse_base_info(data: bytes) -> IdCardRecord:
