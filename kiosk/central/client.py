@@ -14,7 +14,6 @@ import datetime as dt
 import email.utils
 import json
 import logging
-import os
 import re
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ from urllib.parse import quote
 import requests
 from requests.adapters import HTTPAdapter
 
+from drivers.storage import atomic_write
 from kiosk import __version__
 from kiosk.catalog import Catalog, CatalogError
 from kiosk.central import signing
@@ -229,9 +229,8 @@ class CentralClient:
                                  "NO_CATALOG") from None
             log.warning("catalog: using the cached copy (%s)", getattr(exc, "code", "") or type(exc).__name__)
             return cached
-        body_file.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(body_file, json.dumps(data, ensure_ascii=False).encode("utf-8"))
-        _atomic_write(etag_file, r.headers.get("ETag", "").encode("ascii"))
+        atomic_write(body_file, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        atomic_write(etag_file, r.headers.get("ETag", "").encode("ascii"))
         return catalog
 
     # -- submissions --------------------------------------------------------
@@ -321,15 +320,6 @@ def _error_of(r: requests.Response) -> tuple[str, str]:
         return str(err["code"]), str(err.get("message", ""))[:300]
     except (ValueError, KeyError, TypeError):
         return f"HTTP_{r.status_code}", (r.reason or "")[:100]
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def _tls_reason(exc: Exception) -> str:
