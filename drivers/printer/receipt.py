@@ -171,10 +171,6 @@ def is_wide(ch: str) -> bool:
     return char_width(ch) == 2
 
 
-def has_non_ascii(text: str) -> bool:
-    return not text.isascii()
-
-
 def _tokens(text: str) -> list[str]:
     """Words (runs of Latin letters/digits with their trailing space) and
     single wide characters: the units a line may break between."""
