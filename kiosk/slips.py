@@ -1,5 +1,6 @@
 """The slips a hut prints, filled from data: application receipt, service
-guide, health report, technician's provisioning report, maintenance test slip.
+guide, health report, technician's provisioning report.  (The printer test
+slip is the driver's, drivers/printer/testslip.py: the driver prints it too.)
 
 Every label is Chinese first, English second (a resident reads the first
 line; a visitor or an English-reading relative the second), or one language
@@ -25,7 +26,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "guide_title": ("办事指南", "Service guide"),
     "health_title": ("健康自测报告", "Health check report"),
     "provisioning_title": ("终端安装报告", "Terminal provisioning report"),
-    "test_title": ("维护测试单", "Maintenance test slip"),
     "number": ("受理编号", "No."),
     "matter": ("办理事项", "Matter"),
     "name": ("姓名", "Name"),
@@ -45,7 +45,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "hours": ("办理时间", "Opening hours"),
     "phone": ("咨询电话", "Enquiries"),
     "devices": ("设备状态", "Devices"),
-    "counters": ("计数", "Counters"),
     "scan_track": ("扫码查询办理进度", "Scan to track your application"),
     "scan_guide": ("扫码查看完整指南", "Scan for the full guide"),
     "keep": ("请妥善保管本回执", "Please keep this receipt"),
@@ -53,19 +52,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "normal": ("正常", "normal"),
     "high": ("偏高", "high"),
     "low": ("偏低", "low"),
-    "test_ok": ("如能清楚看到本单全部内容，打印机工作正常",
-                "If all of this slip is clear, the printer works"),
-    "printer": ("打印机", "Printer"),
-    "profile": ("打印配置", "Profile"),
-    "status": ("状态", "Status"),
-    # The driver's counters (drivers.printer.device.COUNTERS), named for staff.
-    "counter_jobs": ("打印任务", "Jobs"),
-    "counter_failed_jobs": ("失败任务", "Failed jobs"),
-    "counter_lines_printed": ("已打印行", "Lines printed"),
-    "counter_cuts": ("切纸", "Cuts"),
-    "counter_failed_cuts": ("切纸失败", "Failed cuts"),
-    "counter_paper_outs": ("缺纸次数", "Paper-outs"),
-    "counter_comm_errors": ("通信错误", "Link errors"),
 }
 
 
@@ -259,37 +245,11 @@ def provisioning_report(data: Mapping[str, Any], language: str = "both") -> Rece
     return _masked(receipt)
 
 
-def maintenance_test_slip(data: Mapping[str, Any], language: str = "both") -> Receipt:
-    """data: terminal_id, printer (name), profile, status, counters {..},
-    time, optional devices.  Exercises Chinese, the grid, QR and cut."""
-    _require(data, "terminal_id")
-    lang = _check_language(language)
-    rows = [(label("terminal", lang), str(data["terminal_id"])), (label("time", lang), _when(data.get("time")))]
-    for key in ("printer", "profile", "status"):
-        if data.get(key):
-            rows.append((label(key, lang), str(data[key])))
-    receipt = Receipt([*_title("test_title", lang), Separator(), Rows(rows)])
-    counters = _table(data, "counters")
-    if counters:
-        receipt.add(Separator(), Text(label("counters", lang) + ":", bold=True),
-                    Rows((label("counter_" + str(k), lang) if "counter_" + str(k) in LABELS else str(k), str(v))
-                         for k, v in counters.items()))
-    devices = _table(data, "devices")
-    if devices:
-        receipt.add(Separator(), Rows(_device_rows(devices, lang)))
-    receipt.add(Separator("="), Text("中文：居民自助服务小屋 天大小事", "center"),
-                Text("ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789", "center"),
-                QR(f"HUT-TEST {data['terminal_id']} {_when(data.get('time'))}"),
-                Text(label("test_ok", lang)), Feed(2), Cut())
-    return _masked(receipt)
-
-
 SLIPS: dict[str, Callable[..., Receipt]] = {
     "application_receipt": application_receipt,
     "service_guide": service_guide,
     "health_report": health_report,
     "provisioning_report": provisioning_report,
-    "maintenance_test_slip": maintenance_test_slip,
 }
 
 

@@ -142,7 +142,7 @@ def test_health_checks(printer, printer_sim):
     assert printer.check_health(HealthLevel.INTERNAL) == "OK"
     assert printer.check_health(HealthLevel.EXTERNAL) == "OK"
     (job,) = wait_jobs(printer_sim, 1)
-    assert "打印机自检 Printer test" in open(job["transcript"], encoding="utf-8").read()
+    assert "打印机测试单" in open(job["transcript"], encoding="utf-8").read()
     printer_sim.control("set_paper", state="end")
     assert "paper" in printer.check_health(HealthLevel.INTERNAL)
     assert "paper" in printer.check_health(HealthLevel.EXTERNAL)
