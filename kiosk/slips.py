@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, Iterable, Mapping
 
-from drivers.printer.receipt import QR, Cut, Feed, Receipt, Rows, Separator, Text, Title
+from drivers.printer.slip import QR, Cut, Feed, Rows, Separator, Slip, Text, Title
 from kiosk.privacy import mask_id, mask_name, redact
 
 LANGUAGES = ("both", "zh", "en")
@@ -102,7 +102,7 @@ def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value
 
 
-def _masked(receipt: Receipt, keep: Iterable[str] = ()) -> Receipt:
+def _masked(slip: Slip, keep: Iterable[str] = ()) -> Slip:
     """Every text on the slip with ID and mobile numbers masked, whatever
     field it came from (a matter name, a device summary, a remark): the ID
     fields are masked with ``mask_id`` already, this catches the rest.
@@ -113,7 +113,7 @@ def _masked(receipt: Receipt, keep: Iterable[str] = ()) -> Receipt:
         return text if text in keep else redact(text)
 
     blocks = []
-    for block in receipt.blocks:
+    for block in slip.blocks:
         if isinstance(block, Title):
             block = Title(clean(block.text), block.align)
         elif isinstance(block, Text):
@@ -121,7 +121,7 @@ def _masked(receipt: Receipt, keep: Iterable[str] = ()) -> Receipt:
         elif isinstance(block, Rows):
             block = Rows((clean(k), clean(v)) for k, v in block.rows)
         blocks.append(block)
-    return Receipt(blocks)
+    return Slip(blocks)
 
 
 def _bilingual(data: Mapping[str, Any], key: str, language: str) -> str:
@@ -145,7 +145,7 @@ def _lines(items: Iterable[Any]) -> list[Text]:
     return [Text(str(item)) for item in items]
 
 
-def application_receipt(data: Mapping[str, Any], language: str = "both") -> Receipt:
+def application_receipt(data: Mapping[str, Any], language: str = "both") -> Slip:
     """data: number, matter (+ matter_en), id_number, time, tracking_url,
     optional name, hut, notes."""
     _require(data, "number", "matter", "tracking_url")
@@ -158,36 +158,36 @@ def application_receipt(data: Mapping[str, Any], language: str = "both") -> Rece
     rows.append((label("time", lang), _when(data.get("time"))))
     if data.get("hut"):
         rows.append((label("hut", lang), str(data["hut"])))
-    receipt = Receipt([*_title("application_title", lang), Separator(), Rows(rows), Separator()])
-    receipt.add(*_lines(_list(data, "notes")))
-    receipt.add(Text(label("scan_track", lang), "center"), QR(str(data["tracking_url"])),
+    slip = Slip([*_title("application_title", lang), Separator(), Rows(rows), Separator()])
+    slip.add(*_lines(_list(data, "notes")))
+    slip.add(Text(label("scan_track", lang), "center"), QR(str(data["tracking_url"])),
                 Text(label("keep", lang), "center"), Feed(2), Cut())
-    return _masked(receipt)
+    return _masked(slip)
 
 
-def service_guide(data: Mapping[str, Any], language: str = "both") -> Receipt:
+def service_guide(data: Mapping[str, Any], language: str = "both") -> Slip:
     """data: matter (+ matter_en), conditions [..], materials [..], steps [..],
     optional department, promised, where, hours, phone, url."""
     _require(data, "matter")
     lang = _check_language(language)
-    receipt = Receipt([*_title("guide_title", lang), Text(_bilingual(data, "matter", lang), "center", bold=True),
+    slip = Slip([*_title("guide_title", lang), Text(_bilingual(data, "matter", lang), "center", bold=True),
                        Separator()])
     for key in ("conditions", "materials", "steps"):
         items = _list(data, key)
         if items:
-            receipt.add(Text(label(key, lang) + ":", bold=True))
-            receipt.add(*_lines(f"{i}. {item}" for i, item in enumerate(items, 1)))
+            slip.add(Text(label(key, lang) + ":", bold=True))
+            slip.add(*_lines(f"{i}. {item}" for i, item in enumerate(items, 1)))
     rows = [(label(k, lang), str(data[k])) for k in ("department", "promised", "where", "hours", "phone")
             if data.get(k)]
     if rows:
-        receipt.add(Separator(), Rows(rows))
+        slip.add(Separator(), Rows(rows))
     if data.get("url"):
-        receipt.add(Text(label("scan_guide", lang), "center"), QR(str(data["url"])))
-    receipt.add(Feed(2), Cut())
-    return _masked(receipt, keep=[str(data["phone"])] if data.get("phone") else [])
+        slip.add(Text(label("scan_guide", lang), "center"), QR(str(data["url"])))
+    slip.add(Feed(2), Cut())
+    return _masked(slip, keep=[str(data["phone"])] if data.get("phone") else [])
 
 
-def health_report(data: Mapping[str, Any], language: str = "both") -> Receipt:
+def health_report(data: Mapping[str, Any], language: str = "both") -> Slip:
     """data: results [{"item", "item_en", "value", "unit", "flag"}], time,
     optional id_number, name.  Health data is sensitive: printed for the
     resident only, never stored or logged."""
@@ -209,7 +209,7 @@ def health_report(data: Mapping[str, Any], language: str = "both") -> Receipt:
             value += f" ({label(flag, lang)})"
         results.append((_bilingual({"item": r.get("item", ""), "item_en": r.get("item_en", "")}, "item", lang),
                         value))
-    return _masked(Receipt([*_title("health_title", lang), Separator(), Rows(rows), Separator(), Rows(results),
+    return _masked(Slip([*_title("health_title", lang), Separator(), Rows(rows), Separator(), Rows(results),
                             Separator(), Text(label("health_note", lang)), Feed(2), Cut()]))
 
 
@@ -225,7 +225,7 @@ def _device_rows(devices: Mapping[str, Any], lang: str) -> list[tuple[str, str]]
     return rows
 
 
-def provisioning_report(data: Mapping[str, Any], language: str = "both") -> Receipt:
+def provisioning_report(data: Mapping[str, Any], language: str = "both") -> Slip:
     """data: terminal_id, terminal_name, platform_url, software, technician,
     time, devices {name: {"status", "summary"}}, optional checks [..]."""
     _require(data, "terminal_id")
@@ -237,15 +237,15 @@ def provisioning_report(data: Mapping[str, Any], language: str = "both") -> Rece
         if data.get(field):
             rows.append((label(key, lang), str(data[field])))
     rows.append((label("time", lang), _when(data.get("time"))))
-    receipt = Receipt([*_title("provisioning_title", lang), Separator(), Rows(rows), Separator(),
+    slip = Slip([*_title("provisioning_title", lang), Separator(), Rows(rows), Separator(),
                        Text(label("devices", lang) + ":", bold=True), Rows(_device_rows(_table(data, "devices"), lang))])
     if data.get("checks"):
-        receipt.add(Separator(), *_lines(_list(data, "checks")))
-    receipt.add(Feed(2), Cut())
-    return _masked(receipt)
+        slip.add(Separator(), *_lines(_list(data, "checks")))
+    slip.add(Feed(2), Cut())
+    return _masked(slip)
 
 
-SLIPS: dict[str, Callable[..., Receipt]] = {
+SLIPS: dict[str, Callable[..., Slip]] = {
     "application_receipt": application_receipt,
     "service_guide": service_guide,
     "health_report": health_report,
@@ -253,7 +253,7 @@ SLIPS: dict[str, Callable[..., Receipt]] = {
 }
 
 
-def build(kind: str, data: Mapping[str, Any], language: str = "both") -> Receipt:
+def build(kind: str, data: Mapping[str, Any], language: str = "both") -> Slip:
     """A slip by name, for data-driven callers (the CLI, flows)."""
     try:
         template = SLIPS[kind]

@@ -30,7 +30,7 @@ from drivers.base import (Action, Counters, Device, DeviceFailure, DeviceInfo, H
 from . import profiles
 from .encode import EncodedJob, Segment, encode
 from .link import Link, connect_error_text, tcp_address
-from .receipt import Receipt
+from .slip import Slip
 from .status import PrinterStatus, query
 from .testslip import printer_test_slip
 
@@ -261,11 +261,11 @@ class ReceiptPrinter(Device):
         return self._last_status
 
     # -- printing -----------------------------------------------------------------
-    def print_receipt(self, receipt: Receipt | EncodedJob | bytes, holder: str = "print",
+    def print_receipt(self, receipt: Slip | EncodedJob | bytes, holder: str = "print",
                       job_id: str | None = None, wait: float = 5.0) -> JobResult:
         """Print one slip.  Raises :class:`PrintJobFailed` (a DeviceFailure)
         when it could not start or stopped midway; the job is then kept."""
-        if isinstance(receipt, Receipt):
+        if isinstance(receipt, Slip):
             job = encode(receipt, self.profile, segment_lines=self.options["segment_lines"])
         elif isinstance(receipt, (bytes, bytearray)):
             job = EncodedJob([Segment(bytes(receipt))], self.profile)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 from .profiles import Profile
-from .receipt import QR, Barcode, Cut, Feed, Receipt, Rows, Separator, Text, Title
+from .slip import QR, Barcode, Cut, Feed, Rows, Separator, Slip, Text, Title
 
 # The driver's counters (drivers.printer.device.COUNTERS), named for staff.
 COUNTER_LABELS = {
@@ -27,13 +27,13 @@ COUNTER_LABELS = {
 
 
 def printer_test_slip(printer: str, profile: Profile, status: str, counters: Mapping[str, int],
-                       extra_rows: Iterable[tuple[str, str]] = ()) -> Receipt:
+                       extra_rows: Iterable[tuple[str, str]] = ()) -> Slip:
     """``extra_rows`` come first (the terminal ID and the time, from the kiosk)."""
     rows = [*extra_rows,
             ("设备 Device", printer), ("型号 Profile", profile.name), ("纸宽 Paper", f"{profile.paper_mm} mm"),
             ("编码 Encoding", profile.encoding + (" (image)" if profile.image_fallback else "")),
             ("状态 Status", status)]
-    return Receipt([
+    return Slip([
         Title("打印机测试单"), Text("Printer test slip", "center", bold=True), Separator(), Rows(rows),
         Separator(), Text("计数 Counters:", bold=True),
         Rows((COUNTER_LABELS.get(name, name), str(value)) for name, value in counters.items()),

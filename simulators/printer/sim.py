@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from drivers.printer import profiles
 from drivers.printer.ops import TextLine
-from drivers.printer.paper import Slip
+from drivers.printer.paper import PrintedSlip
 
 from .session import Session
 
@@ -123,7 +123,7 @@ class PrinterSimulator:
         text = {65: "HUT-SIM 1.0", 66: "HUT", 67: f"HUT-SIM{self.profile.paper_mm}", 68: "SIM00000001"}.get(n)
         return None if text is None else b"_" + text.encode("ascii") + b"\x00"
 
-    def save_job(self, slip: Slip, notes: list[str], endpoint: str) -> None:
+    def save_job(self, slip: PrintedSlip, notes: list[str], endpoint: str) -> None:
         """Queue the slip for drawing.  Drawing takes a while and a real
         printer answers DLE EOT in real time, so the endpoint thread must not
         wait for it."""
@@ -142,7 +142,7 @@ class PrinterSimulator:
             except Exception:
                 log.exception("printer simulator could not draw job %d", item[0])
 
-    def _render(self, number: int, slip: Slip, notes: list[str], endpoint: str) -> dict[str, Any]:
+    def _render(self, number: int, slip: PrintedSlip, notes: list[str], endpoint: str) -> dict[str, Any]:
         self.outdir.mkdir(parents=True, exist_ok=True)
         base = self.outdir / f"job-{number:04d}"
         # Written aside and renamed: whoever collects *.png never gets half a file.

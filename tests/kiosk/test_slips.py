@@ -12,7 +12,7 @@ import pytest
 from drivers.printer.encode import encode
 from drivers.printer.paper import slips_from_bytes
 from drivers.printer.profiles import BUILTIN, resolve
-from drivers.printer.receipt import QR, layout, plain_text, text_width
+from drivers.printer.slip import QR, layout, plain_text, text_width
 from kiosk import slips
 
 ID = "230108195001011234"

@@ -9,12 +9,12 @@ import pytest
 
 from drivers.base import Action, Counters, DeviceError, DeviceEvent, HealthLevel, OptionError, Status
 from drivers.printer.device import PrintJobFailed, ReceiptPrinter
-from drivers.printer.receipt import Receipt, Rows, Separator, Text, Title, layout, plain_text
+from drivers.printer.slip import Rows, Separator, Slip, Text, Title, layout, plain_text
 from tests.printer_fixtures import wait_jobs
 
 
-def slip(lines: int = 12) -> Receipt:
-    return Receipt([Title("受理回执 Receipt"), Separator(), Rows([("受理编号 No.", "A20261126-0001")]),
+def slip(lines: int = 12) -> Slip:
+    return Slip([Title("受理回执 Receipt"), Separator(), Rows([("受理编号 No.", "A20261126-0001")]),
                     *(Text(f"第{i}行 line {i}") for i in range(1, lines + 1))])
 
 

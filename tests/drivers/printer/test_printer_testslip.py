@@ -9,7 +9,7 @@ from drivers.printer.device import COUNTERS
 from drivers.printer.encode import encode
 from drivers.printer.paper import slips_from_bytes
 from drivers.printer.profiles import BUILTIN
-from drivers.printer.receipt import layout, plain_text, text_width
+from drivers.printer.slip import layout, plain_text, text_width
 from drivers.printer.testslip import printer_test_slip
 
 COUNTS = {name: i for i, name in enumerate(COUNTERS)}
