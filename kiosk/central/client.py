@@ -17,7 +17,7 @@ import logging
 import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 from urllib.parse import quote
 
 import requests
@@ -33,6 +33,18 @@ log = logging.getLogger(__name__)
 SUBMISSION_PATHS = {"application": "/v1/applications", "health_record": "/v1/health-records",
                     "request": "/v1/requests"}
 RETRY_STATUSES = {408, 409, 429}
+
+
+class PlatformAcknowledgement(TypedDict, total=False):
+    """The platform's answer to a submission (the contract's ``Acknowledgement``):
+    its own number for it, which the resident can track, and its status."""
+
+    kind: str
+    serial: str
+    number: str
+    status: str
+    received_at: str
+    promised_by: str
 
 
 class CentralError(KioskError):
@@ -240,26 +252,27 @@ class CentralClient:
                          headers={"Content-Type": "application/octet-stream"})
         return r.status_code == 201
 
-    def submit(self, kind: str, body: bytes, idempotency_key: str) -> dict:
+    def submit(self, kind: str, body: bytes, idempotency_key: str) -> PlatformAcknowledgement:
         r = self.request("POST", SUBMISSION_PATHS[kind], data=body,
                          headers={"Content-Type": "application/json", "Idempotency-Key": idempotency_key})
-        receipt = self.json_of(r)
-        if not isinstance(receipt, dict) or not isinstance(receipt.get("number"), str):
-            raise RetryLater("platform receipt has no number", "MALFORMED_RESPONSE", r.status_code, ambiguous=True)
-        return receipt
+        return self._acknowledgement(r)
 
-    def submission(self, serial: str) -> dict | None:
-        """The platform's receipt for ``serial``, or None if it never arrived."""
+    def submission(self, serial: str) -> PlatformAcknowledgement | None:
+        """The platform's acknowledgement of ``serial``, or None if it never arrived."""
         r = self.request("GET", f"/v1/submissions/{_segment(serial)}", expect=(404,))
         if r.status_code == 404:
             code, _ = _error_of(r)
             if code != "NOT_FOUND":
                 raise RetryLater("platform answered 404 without NOT_FOUND", code, 404)
             return None
-        receipt = self.json_of(r)
-        if not isinstance(receipt, dict) or not isinstance(receipt.get("number"), str):
-            raise RetryLater("platform receipt has no number", "MALFORMED_RESPONSE", r.status_code, ambiguous=True)
-        return receipt
+        return self._acknowledgement(r)
+
+    def _acknowledgement(self, r: requests.Response) -> PlatformAcknowledgement:
+        ack = self.json_of(r)
+        if not isinstance(ack, dict) or not isinstance(ack.get("number"), str):
+            raise RetryLater("platform acknowledgement has no number", "MALFORMED_RESPONSE", r.status_code,
+                             ambiguous=True)
+        return cast(PlatformAcknowledgement, ack)
 
     # -- queries for the UI, under a time budget ----------------------------------
     def _within(self, budget: float, fn: Any, *args: Any) -> Any:

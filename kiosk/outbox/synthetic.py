@@ -11,7 +11,7 @@ import os
 import random
 
 from drivers.idcard.gb11643 import with_check_character
-from kiosk.outbox.store import Attachment, Outbox, Receipt
+from kiosk.outbox.store import Attachment, Outbox, QueuedSubmission
 from kiosk.privacy import id_lookup_hash
 
 def synthetic_id(n: int) -> str:
@@ -30,6 +30,6 @@ def synthetic_application(n: int, id_hash_key: bytes, attachment_bytes: int = 30
     return body, [Attachment("id_card", make(attachment_bytes)), Attachment("hukou", make(attachment_bytes))]
 
 
-def fill(outbox: Outbox, count: int, id_hash_key: bytes, attachment_bytes: int = 300 * 1024) -> list[Receipt]:
+def fill(outbox: Outbox, count: int, id_hash_key: bytes, attachment_bytes: int = 300 * 1024) -> list[QueuedSubmission]:
     return [outbox.enqueue("application", *synthetic_application(i, id_hash_key, attachment_bytes))
             for i in range(count)]

@@ -4,7 +4,7 @@ systemd service) that moves submissions to the platform.
 Per submission: if an earlier POST may have reached the platform, ask by
 serial first; otherwise upload the attachments (content-addressed, so a
 repeat is a no-op), mark the submission "sent", POST it with its frozen
-body and Idempotency-Key, and on the platform's receipt keep only the
+body and Idempotency-Key, and on the platform's acknowledgement keep only the
 minimal record.  Transient failures back off exponentially with full jitter
 (AWS architecture blog, "Exponential Backoff and Jitter"), capped, and never
 sooner than the platform's Retry-After.  Refusals go to the dead letters.
@@ -93,11 +93,11 @@ class OutboxWorker:
         """Move one submission as far as possible; returns its new state."""
         try:
             if item.sent:
-                receipt = self.client.submission(item.serial)
-                if receipt is not None:
-                    self.outbox.confirm(item, receipt)
+                ack = self.client.submission(item.serial)
+                if ack is not None:
+                    self.outbox.confirm(item, ack)
                     self.sent += 1
-                    log.info("outbox %s: the platform had it already, as %s", item.serial, receipt.get("number"))
+                    log.info("outbox %s: the platform had it already, as %s", item.serial, ack.get("number"))
                     return "confirmed"
             for att in item.attachments:
                 if att.uploaded:
@@ -110,7 +110,7 @@ class OutboxWorker:
             body = self.outbox.open_payload(item)
             if not item.sent:
                 self.outbox.mark_sent(item)
-            receipt = self.client.submit(item.kind, body, item.idem_key)
+            ack = self.client.submit(item.kind, body, item.idem_key)
         except RetryLater as exc:
             delay = max(exc.retry_after or 0.0, full_jitter(item.attempts, self.base_delay, self.max_backoff))
             self.outbox.reschedule(item, delay, exc.code or "RETRY")
@@ -138,9 +138,9 @@ class OutboxWorker:
             log.error("outbox %s: stored data cannot be read (wrong outbox_key or damaged); dead letter",
                       item.serial)
             return "dead"
-        self.outbox.confirm(item, receipt)
+        self.outbox.confirm(item, ack)
         self.sent += 1
-        log.info("outbox %s: confirmed as %s", item.serial, receipt.get("number"))
+        log.info("outbox %s: confirmed as %s", item.serial, ack.get("number"))
         return "confirmed"
 
     def _process_guarded(self, item: Item) -> str:
