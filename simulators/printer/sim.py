@@ -25,7 +25,7 @@ from drivers.printer import profiles
 from drivers.printer.ops import TextLine
 from drivers.printer.paper import PrintedSlip
 
-from .session import Session
+from .connection import PrinterConnection
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +255,7 @@ class PrinterSimulator:
 
     def _conn_loop(self, conn: socket.socket) -> None:
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        session = Session(self, "tcp", conn.sendall)
+        connection = PrinterConnection(self, "tcp", conn.sendall)
         conn.settimeout(0.1)
         idle = 0.0
         try:
@@ -265,18 +265,18 @@ class PrinterSimulator:
                 except socket.timeout:
                     idle += 0.1
                     if idle >= IDLE_END_OF_JOB:
-                        session.idle()
+                        connection.idle()
                         idle = 0.0
                     continue
                 if not data:
                     break
                 idle = 0.0
-                session.feed(data)
+                connection.feed(data)
         except OSError:
             pass
         finally:
             try:
-                session.idle()
+                connection.idle()
             except Exception:
                 log.exception("printer simulator could not save the last job")
             with self._lock:
@@ -287,14 +287,14 @@ class PrinterSimulator:
         def reply(data: bytes) -> None:
             os.write(self._master, data)
 
-        session = Session(self, "serial", reply)
+        connection = PrinterConnection(self, "serial", reply)
         idle = 0.0
         while not self._stop.is_set():
             ready, _, _ = select.select([self._master], [], [], 0.1)
             if not ready:
                 idle += 0.1
                 if idle >= IDLE_END_OF_JOB:
-                    session.idle()
+                    connection.idle()
                     idle = 0.0
                 continue
             try:
@@ -306,8 +306,8 @@ class PrinterSimulator:
                 continue
             idle = 0.0
             if data:
-                session.feed(data)
-        session.idle()
+                connection.feed(data)
+        connection.idle()
 
     # -- scripting -------------------------------------------------------------------
     def control(self, action: str, **params: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 PRINTING = (TextLine, Feed, Raster, QRCode, BarcodeOp)
 
 
-class Session:
+class PrinterConnection:
     """One endpoint's byte stream (a TCP connection or the pty)."""
 
     def __init__(self, sim: "PrinterSimulator", endpoint: str, reply: Callable[[bytes], None]):
