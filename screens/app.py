@@ -26,18 +26,18 @@ from typing import Any
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 
-from kivy.app import App  # noqa: E402
-from kivy.clock import Clock  # noqa: E402
-from kivy.config import Config  # noqa: E402
-from kivy.properties import BooleanProperty, StringProperty  # noqa: E402
+from kivy.app import App  # noqa: E402 - after the Kivy environment above
+from kivy.clock import Clock  # noqa: E402 - after the Kivy environment above
+from kivy.config import Config  # noqa: E402 - after the Kivy environment above
+from kivy.properties import BooleanProperty, StringProperty  # noqa: E402 - after the Kivy environment above
 
-from drivers.base import DeviceEvent, Status  # noqa: E402
-from kiosk.errors import KioskError  # noqa: E402
-from kiosk.flows.identify import IdentifyFlow, IdentifyView  # noqa: E402
-from kiosk.flows.session import IdleState, IdleTimer, Session  # noqa: E402
-from kiosk.health import DeviceSnapshot  # noqa: E402
-from screens import fonts, i18n  # noqa: E402
-from screens.services import BY_KEY  # noqa: E402
+from drivers.base import DeviceEvent, Status  # noqa: E402 - after the Kivy environment above
+from kiosk.errors import KioskError  # noqa: E402 - after the Kivy environment above
+from kiosk.flows.identify import IdentifyFlow, IdentifyView  # noqa: E402 - after the Kivy environment above
+from kiosk.flows.session import IdleState, IdleTimer, Session  # noqa: E402 - after the Kivy environment above
+from kiosk.health import DeviceSnapshot  # noqa: E402 - after the Kivy environment above
+from screens import fonts, i18n  # noqa: E402 - after the Kivy environment above
+from screens.services import BY_KEY  # noqa: E402 - after the Kivy environment above
 
 log = logging.getLogger(__name__)
 

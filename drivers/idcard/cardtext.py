@@ -62,7 +62,10 @@ def parse_text(text: bytes, photo: bytes = b"", fingerprint: bytes = b"") -> IdC
     if len(text) < TEXT_LEN:
         raise ProtocolError("format", "文字信息长度不足256字节", f"text block is {len(text)} bytes, expected 256")
     kind = card_type_of(text)
-    f = lambda a, b: _field(text, a, b)  # noqa: E731
+
+    def f(start: int, end: int) -> str:
+        return _field(text, start, end)
+
     if kind in (CardType.RESIDENT, CardType.HK_MO_TW):
         number = f(122, 158)
         nation = f(32, 36)

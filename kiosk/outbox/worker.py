@@ -24,12 +24,16 @@ import signal
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kiosk.central import signing
 from kiosk.central.client import CentralClient, NeedsStaff, RetryLater
 from kiosk.errors import KioskError
 from kiosk.outbox.sealing import SealError
 from kiosk.outbox.store import Item, Outbox
+
+if TYPE_CHECKING:
+    from kiosk.config import Settings
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 3600.0
@@ -151,7 +155,7 @@ class OutboxWorker:
         logged: an exception's text may quote the data."""
         try:
             return self.process(item)
-        except Exception as exc:  # noqa: BLE001 - see above
+        except Exception as exc:
             self.outbox.reschedule(item, full_jitter(item.attempts, self.base_delay, self.max_backoff),
                                    "INTERNAL:" + type(exc).__name__)
             self.failed += 1
@@ -204,10 +208,9 @@ class OutboxWorker:
         return True
 
     @classmethod
-    def from_settings(cls, settings: object, **overrides: float) -> "OutboxWorker":
-        s = settings  # type: ignore[assignment]
-        options = {"heartbeat_seconds": s.platform.heartbeat_seconds, "state_dir": s.paths.state_dir}  # type: ignore
+    def from_settings(cls, settings: Settings, **overrides: float) -> "OutboxWorker":
+        s = settings
+        options: dict[str, Any] = {"heartbeat_seconds": s.platform.heartbeat_seconds, "state_dir": s.paths.state_dir}
         options.update(overrides)
         return cls(Outbox.from_settings(s, durable=False), CentralClient.from_settings(s),
-                   max_backoff=s.outbox.max_backoff_seconds, retention_days=s.outbox.retention_days,  # type: ignore
-                   **options)
+                   max_backoff=s.outbox.max_backoff_seconds, retention_days=s.outbox.retention_days, **options)
