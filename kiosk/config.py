@@ -397,8 +397,8 @@ def write_secrets_file(path: Path, *, terminal_key: bytes | None = None, pin: st
                        fresh_keys: bool = False) -> None:
     """The one writer of the secrets file (`kiosk secrets init`, `kiosk enrol`,
     the virtual hut).  What is not given is kept from the file already there,
-    so enrolling never loses the key of queued submissions; a new file (or
-    ``fresh_keys``) gets new outbox and look-up keys.  Written atomically,
+    so enrolling never loses the key of queued submissions; missing outbox
+    and look-up keys (a new file, or ``fresh_keys``) are made.  Written atomically,
     mode 0600 from the first byte (never briefly readable by others)."""
     import secrets as token
 
@@ -407,14 +407,11 @@ def write_secrets_file(path: Path, *, terminal_key: bytes | None = None, pin: st
     from drivers.storage import atomic_write
     from kiosk.pin import hash_pin
 
-    if path.exists() and not fresh_keys:
-        old = load_secrets(path)
-    else:
-        old = Secrets(outbox_key=token.token_bytes(32), id_hash_key=token.token_bytes(32))
+    old = load_secrets(path) if path.exists() and not fresh_keys else Secrets()
     data = {
         "terminal_key": (old.terminal_key if terminal_key is None else terminal_key).hex(),
-        "outbox_key": base64.b64encode(old.outbox_key).decode(),
-        "id_hash_key": old.id_hash_key.hex(),
+        "outbox_key": base64.b64encode(old.outbox_key or token.token_bytes(32)).decode(),
+        "id_hash_key": (old.id_hash_key or token.token_bytes(32)).hex(),
         "maintenance_pin_hash": old.maintenance_pin_hash if pin is None else (hash_pin(pin) if pin else ""),
     }
     text = "# Terminal secrets. Mode 0600. terminal_key is filled in by enrolment.\n" + tomli_w.dumps(data)

@@ -33,6 +33,15 @@ def test_enrolment_replaces_the_terminal_key_and_keeps_everything_else(tmp_path)
     assert os.listdir(tmp_path) == ["secrets.toml"]
 
 
+def test_a_file_without_keys_gets_them(tmp_path):
+    path = tmp_path / "secrets.toml"
+    path.write_text("")
+    path.chmod(0o600)
+    config.write_secrets_file(path, terminal_key=b"\x03" * 32)
+    s = config.load_secrets(path)
+    assert len(s.outbox_key) == 32 and len(s.id_hash_key) == 32 and s.terminal_key == b"\x03" * 32
+
+
 def test_fresh_keys_replace_the_old_ones(tmp_path):
     path = tmp_path / "secrets.toml"
     config.write_secrets_file(path, terminal_key=b"\x02" * 32)
