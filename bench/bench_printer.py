@@ -32,11 +32,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from drivers.printer.device import ReceiptPrinter  # noqa: E402
-from drivers.printer.encode import encode  # noqa: E402
-from drivers.printer.profiles import resolve  # noqa: E402
-from drivers.printer.receipt import Line, layout  # noqa: E402
-from kiosk.slips import application_receipt  # noqa: E402
+from drivers.printer.device import ReceiptPrinter  # noqa: E402 - after the sys.path line above
+from drivers.printer.encode import encode  # noqa: E402 - after the sys.path line above
+from drivers.printer.profiles import resolve  # noqa: E402 - after the sys.path line above
+from drivers.printer.slip import Line, layout  # noqa: E402 - after the sys.path line above
+from kiosk.slips import application_receipt  # noqa: E402 - after the sys.path line above
 
 DATA = {"number": "A20261126-0001", "matter": "老年人优待证办理", "matter_en": "Senior citizen card application",
         "id_number": "230108195001011234", "name": "张建国", "time": dt.datetime(2026, 11, 26, 17, 30),

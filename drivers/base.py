@@ -18,7 +18,6 @@ import enum
 import json
 import logging
 import os
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterator, Mapping
 
 from drivers.options import DriverOptions, OptionError, validate
+from drivers.storage import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -227,18 +227,7 @@ class Counters:
             payload = json.dumps(self._values, sort_keys=True)
             self._dirty = False
             self._last_flush = time.monotonic()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        atomic_write(self.path, payload.encode("utf-8"))
 
 
 class Device:

@@ -370,24 +370,26 @@ def _key_words(key: str) -> str:
     return shorten(key, 64) if len(key) > 64 or not key.isprintable() else key
 
 
-def write_secrets_file(path: Path, *, terminal_key: bytes = b"", pin: str = "") -> None:
-    """Write a new secrets file with fresh outbox and look-up keys, mode 0600
-    from the first byte (never briefly world-readable)."""
+def write_secrets_file(path: Path, *, terminal_key: bytes | None = None, pin: str | None = None,
+                       fresh_keys: bool = False) -> None:
+    """The one writer of the secrets file (`kiosk secrets init`, `kiosk enrol`,
+    the virtual hut).  What is not given is kept from the file already there,
+    so enrolling never loses the key of queued submissions; missing outbox
+    and look-up keys (a new file, or ``fresh_keys``) are made.  Written atomically,
+    mode 0600 from the first byte (never briefly readable by others)."""
     import secrets as token
 
     import tomli_w
 
+    from drivers.storage import atomic_write
     from kiosk.pin import hash_pin
 
+    old = load_secrets(path) if path.exists() and not fresh_keys else Secrets()
     data = {
-        "terminal_key": terminal_key.hex(),
-        "outbox_key": base64.b64encode(token.token_bytes(32)).decode(),
-        "id_hash_key": token.token_bytes(32).hex(),
-        "maintenance_pin_hash": hash_pin(pin) if pin else "",
+        "terminal_key": (old.terminal_key if terminal_key is None else terminal_key).hex(),
+        "outbox_key": base64.b64encode(old.outbox_key or token.token_bytes(32)).decode(),
+        "id_hash_key": (old.id_hash_key or token.token_bytes(32)).hex(),
+        "maintenance_pin_hash": old.maintenance_pin_hash if pin is None else (hash_pin(pin) if pin else ""),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write("# Terminal secrets. Mode 0600. terminal_key is filled in by enrolment.\n")
-        fh.write(tomli_w.dumps(data))
-    os.chmod(path, 0o600)
+    text = "# Terminal secrets. Mode 0600. terminal_key is filled in by enrolment.\n" + tomli_w.dumps(data)
+    atomic_write(path, text.encode("utf-8"), mode=0o600)

@@ -35,9 +35,10 @@ from drivers.options import Text as OptionText
 
 from . import profiles
 from .encode import EncodedJob, Segment, encode
-from .receipt import QR, Barcode, Cut, Feed, Receipt, Rows, Separator, Text, Title
 from .link import Link, connect_error_text, tcp_address
+from .slip import Slip
 from .status import PrinterStatus, query
+from .testslip import printer_test_slip
 
 log = logging.getLogger(__name__)
 
@@ -271,11 +272,11 @@ class ReceiptPrinter(Device):
         return self._last_status
 
     # -- printing -----------------------------------------------------------------
-    def print_receipt(self, receipt: Receipt | EncodedJob | bytes, holder: str = "print",
+    def print_receipt(self, receipt: Slip | EncodedJob | bytes, holder: str = "print",
                       job_id: str | None = None, wait: float = 5.0) -> JobResult:
         """Print one slip.  Raises :class:`PrintJobFailed` (a DeviceFailure)
         when it could not start or stopped midway."""
-        if isinstance(receipt, Receipt):
+        if isinstance(receipt, Slip):
             job = encode(receipt, self.profile, segment_lines=self.options["segment_lines"])
         elif isinstance(receipt, (bytes, bytearray)):
             job = EncodedJob([Segment(bytes(receipt))], self.profile)
@@ -348,24 +349,11 @@ class ReceiptPrinter(Device):
         raise PrintJobFailed(message, action, code, result)
 
     # -- health ----------------------------------------------------------------
-    def test_slip(self) -> Receipt:
-        """The driver's own test slip: encoding, grid, QR, barcode and cut all
-        visible on one piece of paper."""
-        p = self.profile
-        return Receipt([
-            Title("打印机自检 Printer test"), Separator(),
-            Rows([("设备 Device", self.name), ("型号 Profile", p.name), ("纸宽 Paper", f"{p.paper_mm} mm"),
-                  ("编码 Encoding", p.encoding + (" (image)" if p.image_fallback else "")),
-                  ("已打印行 Lines", str(self.counters.get("lines_printed"))),
-                  ("切纸 Cuts", str(self.counters.get("cuts")))]),
-            Separator("="), Text("中文测试：居民自助服务小屋", "center"), Text("ABCDEFGHIJ 0123456789", "center"),
-            Text(("1234567890" * 10)[:p.columns]),
-            QR("HUT-PRINTER-TEST " + self.name), Barcode("TEST0001"), Feed(1), Cut()])
-
     def _check_health(self, level: HealthLevel) -> str:
         if level is HealthLevel.INTERNAL:
             return self.query_status().summary()
-        result = self.print_receipt(self.test_slip(), holder="self-test")
+        slip = printer_test_slip(self.name, self.profile, self.last_status.summary(), self.counters_view())
+        result = self.print_receipt(slip, holder="self-test")
         return "OK" if result.ok else result.reason
 
     def counters_view(self) -> dict[str, int]:

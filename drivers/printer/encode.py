@@ -29,7 +29,7 @@ from escpos.escpos import Escpos
 from escpos.printer import Dummy
 
 from .profiles import BASELINE, Profile, cjk_font, latin_font
-from .receipt import QR, Barcode, Cut, Feed, Image, LaidOut, Line, Receipt, char_width, layout, text_width
+from .slip import QR, Barcode, Cut, Feed, Image, LaidOut, Line, Slip, char_width, layout, text_width
 
 ESC, GS, FS = b"\x1b", b"\x1d", b"\x1c"
 CHINESE_ON, CHINESE_OFF = FS + b"&", FS + b"."
@@ -192,7 +192,7 @@ def _text_line(line: Line, profile: Profile) -> bytes:
     return style + body + b"\n" + reset
 
 
-def encode(receipt: Receipt, profile: Profile, segment_lines: int = 8) -> EncodedJob:
+def encode(receipt: Slip, profile: Profile, segment_lines: int = 8) -> EncodedJob:
     """The ESC/POS bytes of ``receipt`` for ``profile``, in segments of at
     most ``segment_lines`` text lines (pictures and cuts end a segment)."""
     items = layout(receipt, profile.columns)
@@ -254,7 +254,7 @@ def encode(receipt: Receipt, profile: Profile, segment_lines: int = 8) -> Encode
     return job
 
 
-def encode_bytes(receipt: Receipt, profile: Profile) -> bytes:
+def encode_bytes(receipt: Slip, profile: Profile) -> bytes:
     return encode(receipt, profile).data
 
 

@@ -9,12 +9,12 @@ import pytest
 
 from drivers.base import Action, Counters, DeviceError, DeviceEvent, HealthLevel, OptionError, Status
 from drivers.printer.device import PrintJobFailed, ReceiptPrinter
-from drivers.printer.receipt import Receipt, Rows, Separator, Text, Title, layout, plain_text
+from drivers.printer.slip import Rows, Separator, Slip, Text, Title, layout, plain_text
 from tests.printer_fixtures import wait_jobs
 
 
-def slip(lines: int = 12) -> Receipt:
-    return Receipt([Title("受理回执 Receipt"), Separator(), Rows([("受理编号 No.", "A20261126-0001")]),
+def slip(lines: int = 12) -> Slip:
+    return Slip([Title("受理回执 Receipt"), Separator(), Rows([("受理编号 No.", "A20261126-0001")]),
                     *(Text(f"第{i}行 line {i}") for i in range(1, lines + 1))])
 
 
@@ -142,7 +142,7 @@ def test_health_checks(printer, printer_sim):
     assert printer.check_health(HealthLevel.INTERNAL) == "OK"
     assert printer.check_health(HealthLevel.EXTERNAL) == "OK"
     (job,) = wait_jobs(printer_sim, 1)
-    assert "打印机自检 Printer test" in open(job["transcript"], encoding="utf-8").read()
+    assert "打印机测试单" in open(job["transcript"], encoding="utf-8").read()
     printer_sim.control("set_paper", state="end")
     assert "paper" in printer.check_health(HealthLevel.INTERNAL)
     assert "paper" in printer.check_health(HealthLevel.EXTERNAL)

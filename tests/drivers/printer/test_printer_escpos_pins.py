@@ -11,7 +11,7 @@ from PIL import Image as PILImage
 
 from drivers.printer.encode import _dummy, barcode_bytes, encode
 from drivers.printer.profiles import resolve
-from drivers.printer.receipt import QR, Barcode, Cut, Feed, Receipt, Text
+from drivers.printer.slip import QR, Barcode, Cut, Feed, Slip, Text
 
 GS, ESC = b"\x1d", b"\x1b"
 PROFILE = resolve({"profile": "generic80-cn"})
@@ -71,7 +71,7 @@ def test_bad_barcode_data_names_the_value(data, kind):
 
 
 def test_a_slip_is_init_text_qr_barcode_feed_and_cut_in_that_order():
-    job = encode(Receipt([Text("A1"), QR("HUT", size=3), Barcode("T1"), Feed(2), Cut()]), PROFILE)
+    job = encode(Slip([Text("A1"), QR("HUT", size=3), Barcode("T1"), Feed(2), Cut()]), PROFILE)
     data = job.data
     assert data.startswith(ESC + b"@")
     qr = data.index(GS + b"(k\x04\x001A2\x00")
