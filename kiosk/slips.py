@@ -202,7 +202,8 @@ def service_guide(data: Mapping[str, Any], language: str = "both") -> Receipt:
 
 
 def health_report(data: Mapping[str, Any], language: str = "both") -> Receipt:
-    """data: results [{"item", "item_en", "value", "unit", "flag"}], time,
+    """data: results [{"item", "item_en", "value", "unit", "flag"}, optional
+    "value_en" when the value is words], time,
     optional id_number, name.  Health data is sensitive: printed for the
     resident only, never stored or logged."""
     _require(data, "results")
@@ -219,6 +220,8 @@ def health_report(data: Mapping[str, Any], language: str = "both") -> Receipt:
             raise ValueError(f'"results" item {i} must be an object with item, value, unit and flag')
         flag = r.get("flag")
         value = f"{r.get('value', '')} {r.get('unit', '')}".strip()
+        if r.get("value_en"):  # words rather than a number (a classification)
+            value = _bilingual({"value": value, "value_en": r["value_en"]}, "value", lang)
         if flag in ("normal", "high", "low"):
             value += f" ({label(flag, lang)})"
         results.append((_bilingual({"item": r.get("item", ""), "item_en": r.get("item_en", "")}, "item", lang),

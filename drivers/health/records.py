@@ -133,7 +133,9 @@ class Measurement:
         out["device"] = self.device
         out["raw_hex"] = self.raw_hex
         if self.time is not None:
-            out["measured_at"] = self.time.isoformat(timespec="seconds")
+            # Device clocks and the kiosk's arrival stamps are local time;
+            # the contract wants an offset (RFC 3339).
+            out["measured_at"] = self.time.astimezone().isoformat(timespec="seconds")
         if self.context:
             out["context"] = {k: v for k, v in self.context.items() if isinstance(v, (str, int, float, bool))}
         return out

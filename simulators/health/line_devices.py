@@ -6,7 +6,7 @@ while someone stands on it) with the progress and result lines of its
 format, as scripted through ``control``:
 
     reading      next result (values by name; defaults are a healthy adult)
-    fault        next measurement fails with this fault (cuff_leak, movement...)
+    fault        next measurement fails with this fault (kind = cuff_leak, movement...)
     no_response  the device stays silent (a dead cable or a hung device)
     clear        back to normal
 """
@@ -60,10 +60,10 @@ class LineDevice(PtyDevice):
         self.values = {**self.defaults, **{k: float(v) for k, v in values.items()}}
         return {"reading": dict(self.values)}
 
-    def _fault(self, name: str) -> dict[str, Any]:
-        if name not in self.faults:
+    def _fault(self, kind: str) -> dict[str, Any]:
+        if kind not in self.faults:
             raise ValueError(f"{self.name} faults: {', '.join(self.faults)}")
-        return self._set_mode(name)
+        return self._set_mode(kind)
 
     def _line(self, text: str) -> None:
         self._send(text.encode("ascii") + b"\r\n")

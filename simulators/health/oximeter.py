@@ -60,10 +60,10 @@ class OximeterSimulator(PtyDevice):
         self._finger_at = time.monotonic()
         return {"reading": {"spo2": spo2, "pulse": pulse}}
 
-    def _fault(self, name: str) -> dict[str, Any]:
-        if name != "probe_error":
+    def _fault(self, kind: str) -> dict[str, Any]:
+        if kind != "probe_error":
             raise ValueError("oximeter faults: probe_error")
-        return self._set_mode(name)
+        return self._set_mode(kind)
 
     def start(self) -> None:
         super().start()

@@ -32,7 +32,7 @@ def test_blood_pressure_measurement_with_progress(simulated):
 
 def test_cuff_leak_is_a_user_error_with_a_prompt_and_the_next_measurement_works(simulated):
     sim, bp = simulated(BloodPressureSimulator)
-    sim.control("fault", name="cuff_leak")
+    sim.control("fault", kind="cuff_leak")
     seen = Recorder(bp)
     bp.start_measurement()
     end = seen.wait_end()
@@ -114,7 +114,7 @@ def test_oximeter_prompts_for_a_finger_then_reports_a_settled_reading(simulated)
 
 def test_oximeter_probe_error_is_a_hardware_error(simulated):
     sim, oxi = simulated(OximeterSimulator, probe_error_samples=10)
-    sim.control("fault", name="probe_error")
+    sim.control("fault", kind="probe_error")
     seen = Recorder(oxi)
     oxi.start_measurement()
     end = seen.wait_end()
@@ -134,7 +134,7 @@ def test_readings_nobody_asked_for_are_dropped(simulated):
 
 def test_blocking_measure_raises_a_device_failure(simulated):
     sim, bp = simulated(BloodPressureSimulator)
-    sim.control("fault", name="movement")
+    sim.control("fault", kind="movement")
     with pytest.raises(DeviceFailure) as err:
         bp.measure()
     assert err.value.code == "movement"

@@ -53,7 +53,7 @@ def test_control_api_refuses_unknown_actions_and_bad_values(health_hut):
     import urllib.error
 
     for path, body in (("/control/bp/explode", {}), ("/control/oximeter/reading", {"spo2": 140}),
-                       ("/control/bp/fault", {"name": "fire"}), ("/control/scale/reading", {"weight": "heavy"})):
+                       ("/control/bp/fault", {"kind": "fire"}), ("/control/scale/reading", {"weight": "heavy"})):
         with pytest.raises(urllib.error.HTTPError) as err:
             _post(health_hut, path, body)
         assert err.value.code == 400
