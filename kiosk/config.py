@@ -278,9 +278,12 @@ class _Loader:
                 if transports == {"network"}:
                     raise self.fail(f"{key}.url", 'the device address, such as "tcp://192.168.1.50:9100" (missing)',
                                     show_got=False)
+                if transports == {"ble"}:
+                    raise self.fail(f"{key}.url", 'the device address, such as "ble://C4:7C:8D:6A:2B:11" (missing)',
+                                    show_got=False)
                 raise self.fail(f"{key}.port", 'a serial port ("/dev/ttyUSB0") or a url ("tcp://host:9100"); '
                                                "neither is set", show_got=False)
-            if url is not None and "network" not in transports:
+            if url is not None and not transports & {"network", "ble"}:
                 raise self.fail(f"{key}.url", f"no url: the {driver} driver talks over a serial port (set port)",
                                 show_got=False)
             if port is not None and url is None and "serial" not in transports:

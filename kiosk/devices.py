@@ -21,6 +21,7 @@ DRIVERS: dict[str, str] = {
     "printer.escpos": "drivers.printer.device:ReceiptPrinter",
     "health.line": "drivers.health.line:LineHealthDevice",
     "health.cms50d": "drivers.health.oximeter:PulseOximeter",
+    "health.ble": "drivers.health.ble:BleHealthDevice",
 }
 
 

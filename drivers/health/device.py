@@ -211,6 +211,17 @@ class HealthDevice(Device):
             self._bytes_seen = True
             self._on_bytes(data)
 
+    def _heard(self) -> None:
+        """The device showed it is there without sending a value yet (a BLE
+        link came up): no "no data" failure for this measurement."""
+        with self._lock:
+            if self._active:
+                self._bytes_seen = True
+
+    @property
+    def measuring(self) -> bool:
+        return self._active
+
     # -- one measurement ------------------------------------------------------------
     def start_measurement(self, timeout: float | None = None) -> None:
         """Begin one measurement; its end comes as a ``measurement`` or

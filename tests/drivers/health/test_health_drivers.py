@@ -160,3 +160,17 @@ def test_options_are_validated(tmp_path):
     assert err.value.key == "baudrate"
     with pytest.raises(OptionError):
         LineHealthDevice("x", "/dev/null")  # neither preset nor format
+
+
+def test_values_never_reach_the_log(simulated, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    sim, bp = simulated(BloodPressureSimulator)
+    sim.control("reading", systolic=173, diastolic=103, pulse=67)
+    seen = Recorder(bp)
+    bp.start_measurement()
+    end = seen.wait_end()
+    logging.getLogger("test").info("events: %r, records: %r", seen.events, end.data)
+    assert values(end.data)["systolic"] == 173.0
+    assert "173" not in caplog.text and "103" not in caplog.text
