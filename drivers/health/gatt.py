@@ -13,6 +13,7 @@ lb -> kg, inch -> cm, °F -> °C, kg/L and mol/L -> mmol/L).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any, Callable
 
 from drivers.health import ieee11073
@@ -86,8 +87,7 @@ def _record(kind: Kind, number: ieee11073.Number, raw: bytes, convert: Callable[
 def _timed(records: list[Measurement], time: dt.datetime | None) -> list[Measurement]:
     if time is None:
         return records
-    return [Measurement(r.kind, r.value, r.unit, r.loinc, r.raw_hex, time, r.device, r.special, r.context)
-            for r in records]
+    return [replace(r, time=time) for r in records]
 
 
 def _kpa(value: float) -> float:
