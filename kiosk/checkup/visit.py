@@ -54,13 +54,16 @@ class Consent:
                 "version": self.version, "basis": "PIPL art. 29 separate consent"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Result:
     """One line of the report: the words for the resident and the value as shown."""
 
     test: str
     classification: classify.Classification
     shown: tuple[tuple[str, str], ...]   # (item, display text)
+
+    def __repr__(self) -> str:  # the result is health data: no values, no words
+        return f"Result(test={self.test!r}, values=<hidden>)"
 
 
 class Visit:

@@ -120,6 +120,8 @@ def test_slip_prints_values_classification_words_and_the_note():
 def test_visit_repr_hides_identity_and_values():
     visit = _visit_with_bp()
     assert REF not in repr(visit) and "140" not in repr(visit)
+    [result] = visit.results(TABLE)
+    assert "140" not in repr(result) and "高血压" not in repr(result)
 
 
 def test_bmi_computed_from_weight_and_height_when_the_scale_sends_none():
