@@ -84,10 +84,10 @@ class ReferenceTable(DriverOptions):
     glucose_random: Scale
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Classification:
-    """The words for one result.  Holds no value, so it may be shown,
-    printed or tested without leaking the reading itself."""
+    """The words for one result.  Holds no value, but the words themselves
+    say something about the resident's health: its ``repr`` hides them."""
 
     category: str
     flag: str
@@ -96,6 +96,9 @@ class Classification:
     note_zh: str
     note_en: str
     source: str
+
+    def __repr__(self) -> str:
+        return "Classification(<hidden>)"
 
     def as_json(self) -> dict[str, str]:
         return {"category": self.category, "label_zh": self.label_zh, "label_en": self.label_en}
