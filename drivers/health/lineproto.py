@@ -77,6 +77,7 @@ class LineFormat(DriverOptions):
                 raise OptionError(f"fields.{name}", f"a named group of pattern (it has: {', '.join(sorted(groups))})")
         if self.checksum != "none" and self.checksum_group not in groups:
             raise OptionError("checksum_group", "a named group of pattern holding the checksum's hex digits")
+        check_units(self)
         return self
 
 
@@ -258,6 +259,4 @@ class LineDecoder:
 
 def line_format(options: dict[str, Any] | LineFormat) -> LineFormat:
     """A validated format from a config table (or a preset's)."""
-    fmt = options if isinstance(options, LineFormat) else validate(LineFormat, options)
-    check_units(fmt)
-    return fmt
+    return options if isinstance(options, LineFormat) else validate(LineFormat, options)
