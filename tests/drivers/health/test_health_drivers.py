@@ -193,3 +193,19 @@ def test_oximeter_that_stops_streaming_mid_measurement_times_out_and_recovers(si
     oxi.start_measurement(timeout=10)
     got = values(seen.wait_end().data)
     assert got["spo2"] == 97.0 and abs(got["pulse"] - 70.0) <= 1   # the simulator's pulse wobbles by one
+
+
+def test_unplugged_mid_measurement_is_no_device_and_a_replug_recovers(simulated):
+    sim, bp = simulated(BloodPressureSimulator, speedup=1.0)
+    seen = Recorder(bp)
+    bp.start_measurement()
+    sim.control("unplug")   # the USB adapter is pulled while the cuff inflates
+    end = seen.wait_end()
+    assert end.data.reason == "no_data" and bp.status is Status.NO_DEVICE
+    assert bp.counters.get("disconnects") == 1
+    with pytest.raises(DeviceFailure, match="no health device"):
+        bp.start_measurement()   # still unplugged
+    sim.control("replug")
+    sim.speedup = 20.0
+    bp.start_measurement()
+    assert values(seen.wait_end().data)["systolic"] == 128.0
