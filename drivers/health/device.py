@@ -284,6 +284,9 @@ class HealthDevice(Device):
         raise NotImplementedError
 
     def _progress(self, step: str) -> None:
+        """Report a step once (a device repeating "inflating" is one prompt)."""
+        if self.state.detail.get("step") == step:
+            return
         zh, en = PROGRESS[step]
         self._set_state(Status.BUSY, measuring=True, step=step)
         self._emit("progress", Progress(step, zh, en))

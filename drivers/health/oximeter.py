@@ -41,19 +41,12 @@ class PulseOximeter(HealthDevice):
         self._decoder = cms50d.Cms50dDecoder()
         self._rule = cms50d.StableReading(self.options.stable_samples, self.options.spo2_spread,
                                           self.options.pulse_spread)
-        self._step = ""
         self._probe_errors = 0
 
     def _begin(self) -> None:
         self._decoder.reset()
         self._rule.reset()
-        self._step = ""
         self._probe_errors = 0
-
-    def _show(self, step: str) -> None:
-        if step != self._step:
-            self._step = step
-            self._progress(step)
 
     def _on_bytes(self, data: bytes) -> None:
         self._decoder.feed(data)
@@ -65,7 +58,7 @@ class PulseOximeter(HealthDevice):
                     return
             else:
                 self._probe_errors = 0
-            self._show("finger_out" if sample.finger_out else "measuring")
+            self._progress("finger_out" if sample.finger_out else "measuring")
             reading = self._rule.push(sample)
             if reading is not None:
                 self._deliver(reading.records())
