@@ -30,6 +30,10 @@ DEFAULT_SECRETS = Path("/etc/kiosk/secrets.toml")
 DEFAULT_STATE_DIR = Path("/var/lib/kiosk")
 
 
+# Transports a device's ``url`` can name (its ``port`` is a local device node).
+URL_TRANSPORTS = frozenset({"network", "ble"})
+
+
 class ConfigError(KioskError):
     """The configuration cannot be used; the message names file and key."""
 
@@ -164,16 +168,21 @@ class DeviceTable(_Section):
         return self
 
     def _check_transport(self, transports: frozenset[str]) -> None:
+        """``port`` names a local device node (serial), ``url`` an address
+        (tcp://, http://, ble://): which one a driver takes is its ``transports``."""
         if not self.enabled:
             return
         port, url, driver = self.port, self.url, self.driver
+        by_url = transports & URL_TRANSPORTS
         if port is None and url is None:
             if transports == {"serial"}:
                 raise OptionError("port", 'the serial port of the device, such as "/dev/ttyUSB0" (missing)')
             if transports == {"network"}:
                 raise OptionError("url", 'the device address, such as "tcp://192.168.1.50:9100" (missing)')
+            if transports == {"ble"}:
+                raise OptionError("url", 'the device address, such as "ble://C4:7C:8D:6A:2B:11" (missing)')
             raise OptionError("port", 'a serial port ("/dev/ttyUSB0") or a url ("tcp://host:9100"); neither is set')
-        if url is not None and "network" not in transports:
+        if url is not None and not by_url:
             raise OptionError("url", f"no url: the {driver} driver talks over a serial port (set port)")
         if port is not None and url is None and "serial" not in transports:
             raise OptionError("port", f"no port: the {driver} driver talks over the network (set url)")

@@ -188,7 +188,8 @@ def service_guide(data: Mapping[str, Any], language: str = "both") -> Slip:
 
 
 def health_report(data: Mapping[str, Any], language: str = "both") -> Slip:
-    """data: results [{"item", "item_en", "value", "unit", "flag"}], time,
+    """data: results [{"item", "item_en", "value", "unit", "flag"}, optional
+    "value_en" when the value is words], time,
     optional id_number, name.  Health data is sensitive: printed for the
     resident only, never stored or logged."""
     _require(data, "results")
@@ -205,6 +206,8 @@ def health_report(data: Mapping[str, Any], language: str = "both") -> Slip:
             raise ValueError(f'"results" item {i} must be an object with item, value, unit and flag')
         flag = r.get("flag")
         value = f"{r.get('value', '')} {r.get('unit', '')}".strip()
+        if r.get("value_en"):  # words rather than a number (a classification)
+            value = _bilingual({"value": value, "value_en": r["value_en"]}, "value", lang)
         if flag in ("normal", "high", "low"):
             value += f" ({label(flag, lang)})"
         results.append((_bilingual({"item": r.get("item", ""), "item_en": r.get("item_en", "")}, "item", lang),

@@ -159,6 +159,7 @@ def test_ambiguous_failure_before_the_platform_acted_resubmits_once(platform, te
 def test_health_records_and_requests_go_through_too(platform, terminal, outbox, make_worker):
     from kiosk.outbox.store import Attachment
     outbox.enqueue("health_record", {"resident": {"id_hash": "cd" * 32},
+                                     "consent": {"given": True, "at": "2026-11-26T08:00:00+00:00"},
                                      "measurements": [{"kind": "blood_pressure", "values": {"sys": 128, "dia": 82},
                                                        "unit": "mmHg"}]})
     outbox.enqueue("request", {"category": "供暖", "text": "3号楼暖气不热", "location": "平房区某小区3号楼"},
