@@ -109,9 +109,9 @@ class PlatformProcess:
             try:
                 requests.get(self.url + "/v1/admin/stats", timeout=1)
                 break
-            except requests.ConnectionError:
+            except requests.ConnectionError as exc:
                 if time.monotonic() > deadline:
-                    raise RuntimeError("platform process did not start")
+                    raise RuntimeError("platform process did not start") from exc
                 time.sleep(0.1)
         requests.post(self.url + "/v1/admin/terminals", json={"terminal_id": TERMINAL, "terminal_key": key.hex()},
                       timeout=5).raise_for_status()

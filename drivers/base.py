@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterator, Mapping
 
-from drivers.options import DriverOptions, OptionError, validate
+from drivers.options import DriverOptions, validate
+from drivers.options import OptionError as OptionError  # re-exported: the device model's option error
 from drivers.storage import atomic_write
 
 log = logging.getLogger(__name__)
@@ -257,6 +258,12 @@ class Device:
     # The driver's options table, declared as a model (drivers/options.py);
     # the default takes none.
     Options: ClassVar[type[DriverOptions]] = DriverOptions
+
+    @classmethod
+    def from_config(cls, name: str, cfg: Any, counters: Counters) -> "Device":
+        """Build (not open) the device from its ``[devices.<name>]`` table
+        (``cfg`` is a ``kiosk.config.DeviceConfig``); every driver provides it."""
+        raise NotImplementedError(f"{cls.__name__} cannot be built from the config")
 
     @classmethod
     def check_options(cls, options: Mapping[str, Any]) -> dict[str, Any]:

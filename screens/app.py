@@ -21,7 +21,7 @@ import logging
 import os
 import signal
 import time
-from typing import Any
+from typing import Any, Callable
 
 # Before the first Kivy import: the kiosk's own argv is not Kivy's, and the
 # kiosk's logging set-up (with the privacy filter) must stay in charge.
@@ -35,6 +35,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty  # n
 
 from drivers.base import DeviceEvent, StatusChanged  # noqa: E402
 from kiosk.availability import Availability, decide  # noqa: E402
+from kiosk.config import Settings  # noqa: E402
 from kiosk.device_owner import DeviceOwner  # noqa: E402
 from kiosk.flows.identify import IdentifyFlow, IdentifyView  # noqa: E402
 from kiosk.flows.services import Step  # noqa: E402
@@ -50,7 +51,7 @@ IDLE_POLL_SECONDS = 0.2
 STEP_SCREENS: dict[str, str] = {Step.IDENTIFY: "identify"}
 
 
-def configure_kivy(settings: Any) -> None:
+def configure_kivy(settings: Settings) -> None:
     """Window settings and the CJK default font, before the window exists.
 
     Escape never exits (a resident leaning on a keyboard must not kill the
@@ -93,7 +94,8 @@ class KioskApp(App):
     availability = ObjectProperty(Availability(), rebind=True)
     title = "Hut kiosk"
 
-    def __init__(self, settings: Any, clock: Any = time.monotonic, owner: DeviceOwner | None = None,
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic,
+                 owner: DeviceOwner | None = None,
                  **kwargs: Any):
         """``clock`` feeds the idle timer; the demo passes one it can fast-forward.
         ``owner`` replaces the device owner (tests hand in their own devices)."""
@@ -289,7 +291,7 @@ class KioskApp(App):
         return source == "keyboard"
 
 
-def main(settings: Any) -> int:
+def main(settings: Settings) -> int:
     """Run the kiosk on this terminal's screen until the window closes."""
     configure_kivy(settings)
     app = KioskApp(settings)

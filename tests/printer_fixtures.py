@@ -62,7 +62,8 @@ class GlyphReader:
     @staticmethod
     def _draw(chars: set[str], size: int) -> dict:
         import numpy as np
-        from PIL import Image as PILImage, ImageDraw, ImageFont
+        from PIL import Image as PILImage
+        from PIL import ImageDraw, ImageFont
 
         from drivers.printer.profiles import find_cjk_font
 

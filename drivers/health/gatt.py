@@ -17,8 +17,18 @@ from dataclasses import replace
 from typing import Any, Callable
 
 from drivers.health import ieee11073
-from drivers.health.records import (CM_PER_INCH, GLUCOSE_MG_PER_MMOL, KG_PER_LB, MMHG_PER_KPA, CodecError, Kind,
-                                    Measurement, Special, fahrenheit_to_celsius, measurement)
+from drivers.health.records import (
+    CM_PER_INCH,
+    GLUCOSE_MG_PER_MMOL,
+    KG_PER_LB,
+    MMHG_PER_KPA,
+    CodecError,
+    Kind,
+    Measurement,
+    Special,
+    fahrenheit_to_celsius,
+    measurement,
+)
 
 Decoder = Callable[[bytes], list[Measurement]]
 

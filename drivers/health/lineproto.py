@@ -20,9 +20,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from drivers.health.records import (CM_PER_INCH, GLUCOSE_MG_PER_MMOL, KG_PER_LB, MMHG_PER_KPA, CodecError, Kind,
-                                    UNITS, Measurement, fahrenheit_to_celsius,
-                                    measurement)
+from drivers.health.records import (
+    CM_PER_INCH,
+    GLUCOSE_MG_PER_MMOL,
+    KG_PER_LB,
+    MMHG_PER_KPA,
+    UNITS,
+    CodecError,
+    Kind,
+    Measurement,
+    fahrenheit_to_celsius,
+    measurement,
+)
 from drivers.options import DriverOptions, OptionError, Text, validate
 
 # unit -> (the record's unit, how to convert to it)

@@ -27,8 +27,7 @@ import serial
 import serial.threaded
 from pydantic import Field
 
-from drivers.base import (Action, Counters, Device, DeviceFailure, DeviceInfo, HealthLevel, OptionError,
-                          Status)
+from drivers.base import Action, Counters, Device, DeviceFailure, DeviceInfo, HealthLevel, OptionError, Status
 from drivers.idcard import cardtext, codec
 from drivers.idcard.link import LOST, LinkLost, SamLink
 from drivers.idcard.presence import COMMANDS, CardPresence, Do, Seen

@@ -28,8 +28,17 @@ from typing import Any, ClassVar, Mapping
 
 from pydantic import Field
 
-from drivers.base import (Action, Counters, Device, DeviceBusy, DeviceFailure, DeviceInfo, HealthLevel,
-                          OptionError, Status)
+from drivers.base import (
+    Action,
+    Counters,
+    Device,
+    DeviceBusy,
+    DeviceFailure,
+    DeviceInfo,
+    HealthLevel,
+    OptionError,
+    Status,
+)
 from drivers.options import DriverOptions
 from drivers.options import Text as OptionText
 
@@ -334,8 +343,8 @@ class ReceiptPrinter(Device):
 
     def _fail(self, job_id: str, result: JobResult, status: PrinterStatus,
               where: str) -> JobResult:
-        problems = status.problems() or [None]
-        problem = problems[0]
+        problems = status.problems()
+        problem = problems[0] if problems else None
         what = problem.what if problem else "printer stopped"
         action = problem.action if problem else Action.MAINTENANCE
         code = problem.code if problem else "stopped"

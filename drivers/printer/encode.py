@@ -23,8 +23,15 @@ import copy
 import functools
 from dataclasses import dataclass, field
 
-from escpos.constants import (BARCODE_FONT_A, BARCODE_HEIGHT, BARCODE_TXT_BLW, BARCODE_TYPE_B, BARCODE_WIDTH,
-                              PAPER_FULL_CUT, PAPER_PART_CUT)
+from escpos.constants import (
+    BARCODE_FONT_A,
+    BARCODE_HEIGHT,
+    BARCODE_TXT_BLW,
+    BARCODE_TYPE_B,
+    BARCODE_WIDTH,
+    PAPER_FULL_CUT,
+    PAPER_PART_CUT,
+)
 from escpos.escpos import Escpos
 from escpos.printer import Dummy
 
@@ -139,7 +146,8 @@ def _glyph(ch: str, cell_w: int, size: int):
     """One character drawn in its grid cell (a thresholded ink mask: 255 =
     ink), cached: a slip repeats few distinct characters, and Pillow's
     per-call text layout costs far more than pasting a ready cell."""
-    from PIL import Image as PILImage, ImageDraw
+    from PIL import Image as PILImage
+    from PIL import ImageDraw
 
     font = latin_font(size) if ch.isascii() else cjk_font(size)
     cell = PILImage.new("L", (cell_w, LINE_DOTS * size // FONT_DOTS), 0)

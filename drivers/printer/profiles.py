@@ -211,7 +211,7 @@ def latin_font(cell_height: int):
         except OSError:
             continue
         advance = probe.getlength("M")
-        if "Mono" in " ".join(probe.getname()) and advance == probe.getlength("i") and advance > 0:
+        if "Mono" in " ".join(part or "" for part in probe.getname()) and advance == probe.getlength("i") and advance > 0:
             size = max(1, round(cell_height / 2 * 100 / advance))
             return ImageFont.truetype(font_path, size, index=index)
     return cjk_font(cell_height)

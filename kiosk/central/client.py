@@ -17,7 +17,7 @@ import logging
 import re
 import time
 from pathlib import Path
-from typing import Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 from urllib.parse import quote
 
 import requests
@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 SUBMISSION_PATHS = {"application": "/v1/applications", "health_record": "/v1/health-records",
                     "request": "/v1/requests"}
 RETRY_STATUSES = {408, 409, 429}
+
+if TYPE_CHECKING:
+    from kiosk.config import Settings
 
 
 class PlatformAcknowledgement(TypedDict, total=False):
@@ -128,7 +131,7 @@ class CentralClient:
         self._budget_pool = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="central-query")
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "CentralClient":
+    def from_settings(cls, settings: "Settings") -> "CentralClient":
         p = settings.platform
         return cls(p.url, settings.terminal.id, settings.secrets.terminal_key, ca_file=p.ca_file,
                    client_cert=p.client_cert, client_key=p.client_key, connect_timeout=p.connect_timeout,

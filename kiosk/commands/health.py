@@ -14,12 +14,15 @@ import argparse
 import json
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.errors import KioskError
 
 CODECS = ("gatt-bp", "gatt-weight", "gatt-temperature", "gatt-plx-spot", "gatt-glucose", "cms50d")
 HEALTH_DRIVERS = ("health.line", "health.cms50d")
+
+if TYPE_CHECKING:
+    from kiosk.config import Settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -110,7 +113,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return 0
 
 
-def _health_device(settings: Any, name: str) -> Any:
+def _health_device(settings: "Settings", name: str) -> Any:
     from kiosk.devices import build_device
 
     cfg = settings.devices.get(name)
@@ -134,7 +137,7 @@ def _test_of(kinds: Any) -> str:
 
 
 def cmd_measure(args: argparse.Namespace) -> int:
-    from drivers.base import DeviceFailure, DeviceEvent
+    from drivers.base import DeviceEvent, DeviceFailure
     from drivers.printer.slip import layout, plain_text
     from kiosk import config as config_mod
     from kiosk import slips

@@ -25,7 +25,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from kiosk.outbox.sealing import Sealer
 
@@ -49,6 +49,9 @@ CREATE INDEX IF NOT EXISTS attachments_submission ON attachments (submission_id)
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS trash (blob TEXT PRIMARY KEY);
 """
+
+if TYPE_CHECKING:
+    from kiosk.config import Settings
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ class Outbox:
         self.db.executescript(_SCHEMA)
 
     @classmethod
-    def from_settings(cls, settings: Any, *, durable: bool = True) -> "Outbox":
+    def from_settings(cls, settings: "Settings", *, durable: bool = True) -> "Outbox":
         return cls(settings.paths.state_dir / "outbox", settings.secrets.outbox_key, settings.terminal.id,
                    durable=durable)
 

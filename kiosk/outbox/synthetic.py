@@ -14,6 +14,7 @@ from drivers.idcard.gb11643 import with_check_character
 from kiosk.outbox.store import Attachment, Outbox, QueuedSubmission
 from kiosk.privacy import id_lookup_hash
 
+
 def synthetic_id(n: int) -> str:
     return with_check_character(f"990101{1930 + n % 60:04d}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}")
 

@@ -44,7 +44,10 @@ TERMINAL_PROBLEMS = frozenset({signing.SIGNATURE_MISSING, signing.SIGNATURE_INVA
                                "CONFIG"})
 
 
-def full_jitter(failures: int, base: float, cap: float, rng: random.Random = random.Random()) -> float:
+_RNG = random.Random()
+
+
+def full_jitter(failures: int, base: float, cap: float, rng: random.Random = _RNG) -> float:
     """Delay before the next try after ``failures`` failed tries."""
     return rng.uniform(0.0, min(cap, base * (2 ** min(failures, 30))))
 
@@ -196,7 +199,8 @@ class OutboxWorker:
         from kiosk.snapshot import read_snapshot, write_platform_reach
 
         now = time.time() if now is None else now
-        devices = read_snapshot(self.state_dir, 3 * self.heartbeat_seconds, now) if self.state_dir else {}
+        max_age = 3 * (self.heartbeat_seconds or 60.0)
+        devices = read_snapshot(self.state_dir, max_age, now) if self.state_dir else {}
         status = self.outbox.status(now)
         outbox = {"depth": status["pending"], "dead": status["dead"],
                   "oldest_pending_seconds": status["oldest_pending_seconds"]}

@@ -18,7 +18,6 @@ from typing import Any
 
 from drivers.idcard.gb11643 import with_check_character
 
-
 # Column widths (characters of UCS-2) for each card type; 128 characters = 256 bytes.
 LAYOUTS: dict[str, list[tuple[str, int]]] = {
     "resident": [("name", 15), ("gender", 1), ("nation", 2), ("birth", 8), ("address", 35),

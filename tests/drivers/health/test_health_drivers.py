@@ -7,8 +7,13 @@ import pytest
 
 from drivers.base import Action, DeviceFailure, Status
 from drivers.health.device import Failure
-from simulators.health import (BloodPressureSimulator, GlucometerSimulator, OximeterSimulator, ScaleSimulator,
-                               ThermometerSimulator)
+from simulators.health import (
+    BloodPressureSimulator,
+    GlucometerSimulator,
+    OximeterSimulator,
+    ScaleSimulator,
+    ThermometerSimulator,
+)
 from tests.drivers.health.conftest import Recorder
 
 

@@ -3,16 +3,8 @@ reader on it, both torn down after each test."""
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
-from pathlib import Path
-
-# Under plain `pytest` (not `python -m pytest`) tests/ is on sys.path and
-# tests/drivers shadows the real drivers package as a namespace package.
-_ROOT = str(Path(__file__).resolve().parents[3])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
 
 import pytest
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from drivers.printer.slip import (Rows, Separator, Slip, Text, Title, key_value, layout, plain_text, text_width,
-                                     wrap)
+from drivers.printer.slip import Rows, Separator, Slip, Text, Title, key_value, layout, plain_text, text_width, wrap
 
 
 def test_chinese_counts_two_columns():

@@ -163,6 +163,7 @@ def test_retry_after_parsing():
 
 def test_client_from_the_terminal_configuration(tmp_path):
     import tomli_w
+
     from kiosk.config import load, write_secrets_file
     key = bytes(range(32))
     write_secrets_file(tmp_path / "secrets.toml", terminal_key=key)

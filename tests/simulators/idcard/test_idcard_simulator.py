@@ -11,8 +11,7 @@ import serial
 
 from drivers.idcard import cardtext, codec
 from drivers.idcard.codec import FrameDecoder, encode_command
-from simulators.idcard import FAULTS, IdCardSimulator
-from simulators.idcard import cards
+from simulators.idcard import FAULTS, IdCardSimulator, cards
 
 
 @pytest.fixture
