@@ -67,6 +67,7 @@ class OutboxWorker:
         self.sent = self.failed = 0
         self._lock_fd: int | None = None
         self._last_purge = 0.0
+        self._outage: dict[str, float] | None = None  # since, retries: one log line per outage
 
     def lock(self) -> None:
         path = Path(self.outbox.folder) / "worker.lock"
@@ -97,6 +98,7 @@ class OutboxWorker:
                 if receipt is not None:
                     self.outbox.confirm(item, receipt)
                     self.sent += 1
+                    self._reached()
                     log.info("outbox %s: the platform had it already, as %s", item.serial, receipt.get("number"))
                     return "confirmed"
             for att in item.attachments:
@@ -115,9 +117,11 @@ class OutboxWorker:
             delay = max(exc.retry_after or 0.0, full_jitter(item.attempts, self.base_delay, self.max_backoff))
             self.outbox.reschedule(item, delay, exc.code or "RETRY")
             self.failed += 1
-            log.info("outbox %s: retry in %.1f s (%s)", item.serial, delay, exc.code)
+            self._retrying(exc.code or "RETRY")
+            log.debug("outbox %s: retry in %.1f s (%s)", item.serial, delay, exc.code)
             return "retry"
         except NeedsStaff as exc:
+            self._reached()  # a refusal is an answer: the outage, if any, is over
             if exc.code in TERMINAL_PROBLEMS:
                 self.outbox.reschedule(item, self.max_backoff, exc.code)
                 held = self.outbox.hold_all(self.max_backoff, exc.code)
@@ -140,8 +144,25 @@ class OutboxWorker:
             return "dead"
         self.outbox.confirm(item, receipt)
         self.sent += 1
+        self._reached()
         log.info("outbox %s: confirmed as %s", item.serial, receipt.get("number"))
         return "confirmed"
+
+    def _retrying(self, code: str) -> None:
+        """During an outage every pending submission fails in turn; one line
+        when it starts and one with the count when it ends keep the journal
+        readable (five short outages once wrote a thousand lines)."""
+        if self._outage is None:
+            self._outage = {"since": time.monotonic(), "retries": 0}
+            log.warning("outbox: platform not available (%s); submissions stay queued and are retried with "
+                        "backoff", code)
+        self._outage["retries"] += 1
+
+    def _reached(self) -> None:
+        if self._outage is not None:
+            log.warning("outbox: platform available again after %.0f s; %d send(s) were retried",
+                        time.monotonic() - self._outage["since"], int(self._outage["retries"]))
+            self._outage = None
 
     def _process_guarded(self, item: Item) -> str:
         """``process`` for the service loop: a bug or a surprise answer on one
