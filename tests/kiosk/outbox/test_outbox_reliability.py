@@ -6,15 +6,15 @@ import threading
 import time
 
 import pytest
-import requests
 
 from kiosk.outbox.synthetic import fill, synthetic_application
 from kiosk.outbox.worker import full_jitter
 from simulators.platform.server import PlatformServer, free_port
+from simulators.platform.testing import admin
 
 
 def _stats(platform):
-    return requests.get(platform.url + "/v1/admin/stats", timeout=5).json()
+    return admin(platform, "GET", "/v1/admin/stats").json()
 
 
 def _assert_each_once(platform, receipts):
