@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 3600.0
 # Refusals of the terminal, not of the submission (wrong clock, key, revoked,
 # TLS trust): staff must fix the terminal; the submissions stay queued.
-TERMINAL_PROBLEMS = frozenset({signing.SIGNATURE_MISSING, signing.SIGNATURE_INVALID, signing.TIMESTAMP_SKEW,
+TERMINAL_PROBLEMS = frozenset({signing.SIGNATURE_MISSING, signing.SIGNATURE_MALFORMED, signing.SIGNATURE_INVALID,
+                               signing.TIMESTAMP_SKEW,
                                signing.NONCE_REPLAYED, signing.TERMINAL_UNKNOWN, signing.TERMINAL_REVOKED, "TLS",
                                "CONFIG"})
 
