@@ -217,6 +217,9 @@ def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765, tls_cert: Pa
     proxy terminates connections in front of it."""
     if bool(tls_cert) != bool(tls_key):
         raise KioskError("--tls-cert and --tls-key go together")
+    for pem in (tls_cert, tls_key):
+        if pem and not Path(pem).is_file():
+            raise KioskError(f"{pem}: no such file (TLS certificate and key are PEM files)")
     if not is_loopback(host) and not tls_cert and not behind_tls_proxy:
         raise KioskError(f"refusing to listen on {host} without TLS: pass --tls-cert and --tls-key, or "
                          "--behind-tls-proxy when a TLS proxy terminates connections in front of the platform")
