@@ -35,6 +35,15 @@ def platform(tmp_path, terminal):
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One platform for the refusals that change nothing (keeps the suite fast)."""
+    terminal = Terminal()
+    server = start_platform(tmp_path_factory.mktemp("shared"), terminal)
+    yield server, terminal
+    server.stop()
+
+
 def _signed(method, url, terminal, body=b"", **headers):
     return requests.request(method, url, data=body, timeout=10,
                             headers={**signing.sign(terminal.key, method, url, body, terminal.id), **headers})
@@ -178,7 +187,8 @@ def test_attachments_have_their_own_larger_limit(platform, terminal):
     ("/v1/heartbeat", "POST", "text/plain"), ("/v1/heartbeat", "POST", None),
     ("/v1/applications", "POST", "application/x-www-form-urlencoded"),
     ("/v1/attachments/" + hashlib.sha256(b"{}").hexdigest(), "PUT", "application/json")])
-def test_content_type_is_enforced(platform, terminal, path, method, content_type):
+def test_content_type_is_enforced(shared, path, method, content_type):
+    platform, terminal = shared
     headers = {"Idempotency-Key": "k-" + uuid.uuid4().hex}
     if content_type:
         headers["Content-Type"] = content_type
@@ -186,13 +196,15 @@ def test_content_type_is_enforced(platform, terminal, path, method, content_type
 
 
 @pytest.mark.parametrize("depth", [17, 1000, 10000])
-def test_deep_json_is_malformed_not_a_crash(platform, terminal, depth):
+def test_deep_json_is_malformed_not_a_crash(shared, depth):
+    platform, terminal = shared
     body = b'{"software_version": "1", "devices": ' + b"[" * depth + b"]" * depth + b"}"
     _refused(_signed("POST", platform.url + "/v1/heartbeat", terminal, body, **JSON), 400, "MALFORMED_JSON")
 
 
 @pytest.mark.parametrize("name", ["\\ud800", "李\\udfff四", "a\\u0000b", "a\\u0007b", "a\\nb"])
-def test_invalid_text_in_a_name_is_refused_in_the_contracts_shape(platform, terminal, name):
+def test_invalid_text_in_a_name_is_refused_in_the_contracts_shape(shared, name):
+    platform, terminal = shared
     body = _application("HOSTILE-1").replace("李四".encode(), name.encode())
     r = _signed("POST", platform.url + "/v1/applications", terminal, body,
                 **JSON, **{"Idempotency-Key": "k-" + uuid.uuid4().hex})
@@ -238,7 +250,8 @@ def test_a_terminal_reads_an_application_only_with_the_residents_proof(platform,
     (b'{"software_version": "' + b"1" * 65 + b'"}', 422, "VALIDATION"),
     (b'{"software_version": "1", "counters": {"x": ' + b"9" * 5000 + b"}}", 400, "MALFORMED_JSON"),
 ])
-def test_heartbeat_values_out_of_bounds_are_refused(platform, terminal, raw, status, code):
+def test_heartbeat_values_out_of_bounds_are_refused(shared, raw, status, code):
+    platform, terminal = shared
     _refused(_signed("POST", platform.url + "/v1/heartbeat", terminal, raw, **JSON), status, code)
     assert platform.store.last_heartbeat(terminal.id) is None
 
@@ -249,6 +262,19 @@ def _signed_head(platform, terminal, method, path, body, **headers):
     signed = signing.sign(terminal.key, method, platform.url + path, body, terminal.id)
     fields = {**signed, "Content-Length": str(len(body)), "Content-Type": "application/json", **headers}
     return f"{method} {path} HTTP/1.1\nHost: x\n" + "".join(f"{k}: {v}\n" for k, v in fields.items())
+
+
+@pytest.mark.parametrize("value,status,code", [
+    (b"NaN", 400, "MALFORMED_JSON"), (b"Infinity", 400, "MALFORMED_JSON"), (b"1e400", 400, "MALFORMED_JSON"),
+    (b"1e6", 422, "VALIDATION"), (b"-1e6", 422, "VALIDATION"), (b'"' + b"9" * 65 + b'"', 422, "VALIDATION")])
+def test_health_values_out_of_range_are_refused(shared, value, status, code):
+    platform, terminal = shared
+    body = (b'{"serial": "H-1", "resident": {"name": "\xe6\x9d\x8e"}, '
+            b'"measurements": [{"kind": "blood_pressure", "values": {"sys": ' + value + b', "dia": 80}}]}')
+    r = _signed("POST", platform.url + "/v1/health-records", terminal, body,
+                **JSON, **{"Idempotency-Key": "k-" + uuid.uuid4().hex})
+    _refused(r, status, code)
+    assert platform.store.stats()["health_records"] == 0
 
 
 @pytest.mark.parametrize("size", [20_000_000, 300_000])
@@ -263,7 +289,8 @@ def test_huge_names_and_heartbeats_are_not_stored(platform, terminal, size):
     assert platform.store.stats()["applications"] == 0 and platform.store.last_heartbeat(terminal.id) is None
 
 
-def test_a_name_longer_than_the_contract_allows_is_refused(platform, terminal):
+def test_a_name_longer_than_the_contract_allows_is_refused(shared):
+    platform, terminal = shared
     r = _signed("POST", platform.url + "/v1/applications", terminal, _application("LONG-1", "张" * 101),
                 **JSON, **{"Idempotency-Key": "k-" + uuid.uuid4().hex})
     _refused(r, 422, "VALIDATION")
@@ -271,7 +298,8 @@ def test_a_name_longer_than_the_contract_allows_is_refused(platform, terminal):
 
 # -- 5. nonce, idempotency, files ------------------------------------------------------------
 @pytest.mark.parametrize("nonce", ["1", "0" * 31, "0" * 33, "g" * 32, "../" * 11 + "..", "0" * 1000])
-def test_nonces_must_be_32_hex_digits(platform, terminal, nonce):
+def test_nonces_must_be_32_hex_digits(shared, nonce):
+    platform, terminal = shared
     url = platform.url + "/v1/catalog"
     r = requests.get(url, timeout=5, headers=signing.sign(terminal.key, "GET", url, b"", terminal.id, nonce=nonce))
     _refused(r, 401, signing.SIGNATURE_MALFORMED)
