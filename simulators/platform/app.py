@@ -84,10 +84,6 @@ class Refused(Exception):
         self.response = response
 
 
-def _obj(body: bytes) -> dict:
-    return parse_object(body)
-
-
 def _need(data: dict, key: str, kind: type | tuple, where: str = "") -> Any:
     value = data.get(key)
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
@@ -174,7 +170,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
 
     @app.post("/v1/enrolment")
     async def enrol(request: Request) -> JSONResponse:
-        data = _obj(await request.body())
+        data = parse_object(await request.body())
         code = _need(data, "enrolment_code", str)
         name = data.get("terminal_name", "")
         if not isinstance(name, str) or len(name) > 100:
@@ -223,7 +219,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
                     return error_response(422, "IDEMPOTENCY_MISMATCH", "Idempotency-Key was used with a different body")
                 await run_in_threadpool(store.bump, "idempotent_replays")
                 return JSONResponse(seen[2], status_code=seen[1], headers={"Idempotent-Replayed": "true"})
-            data = _obj(body)
+            data = parse_object(body)
             schemas.check(schema, data)
             serial = _need(data, "serial", str)
             if not SERIAL_RE.match(serial):
@@ -327,7 +323,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
     async def heartbeat(request: Request) -> JSONResponse:
         body = await request.body()
         terminal_id = terminal_of(request)
-        beat = _obj(body)
+        beat = parse_object(body)
         schemas.check("Heartbeat", beat)
         await run_in_threadpool(store.save_heartbeat, terminal_id, beat)
         return JSONResponse({"terminal_id": terminal_id, "server_time": now_iso()})
@@ -356,7 +352,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
 
     @app.post("/v1/admin/applications/{number}/status")
     async def move(number: str, request: Request) -> JSONResponse:
-        data = _obj(await request.body())
+        data = parse_object(await request.body())
         status = _need(data, "status", str)
         note, internal = data.get("note", ""), data.get("internal_note", "")
         if not isinstance(note, str) or not isinstance(internal, str) or len(note) > 500 or len(internal) > 2000:
