@@ -101,7 +101,7 @@ def one_round(folder: Path) -> dict:
                 break
             except requests.ConnectionError:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("platform process did not start")
+                    raise RuntimeError("platform process did not start") from None
                 time.sleep(0.1)
         key = os.urandom(32)
         store = PlatformStore(db)

@@ -24,9 +24,9 @@ from typing import Any
 
 import uvicorn
 
+from kiosk.errors import KioskError
 from simulators.platform.app import create_app
 from simulators.platform.faults import MODES, FaultInjector
-from kiosk.errors import KioskError
 from simulators.platform.store import PlatformStore, private_folder
 
 log = logging.getLogger(__name__)
@@ -60,9 +60,10 @@ def admin_token(db_path: Path) -> str:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        token = path.read_text("ascii").strip()
-        if len(token) < 32:
-            raise KioskError(f"{path}: admin token shorter than 32 characters; delete the file to make a new one")
+        token = path.read_text("ascii", errors="replace").strip()
+        if len(token) < 32 or not token.isascii() or not token.isprintable():
+            raise KioskError(f"{path}: not an admin token (32 or more printable ASCII characters); "
+                             "delete the file to make a new one") from None
         return token
     token = secrets.token_urlsafe(32)
     with os.fdopen(fd, "w") as f:

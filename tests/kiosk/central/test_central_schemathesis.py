@@ -12,7 +12,6 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, assume, settings
-
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
