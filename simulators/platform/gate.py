@@ -72,8 +72,8 @@ ROUTES: list[tuple[str, re.Pattern[str], Rule]] = [
     ("GET", re.compile(r"/v1/applications(/[^/]*)?"), Rule("terminal", None, 0)),
     ("GET", re.compile(r"/v1/submissions/[^/]*"), Rule("terminal", None, 0)),
     ("GET", re.compile(r"/v1/admin/(stats|terminals/[^/]*/heartbeat)"), Rule("admin", None, 0)),
-    ("POST", re.compile(r"/v1/admin/(enrolment-codes|terminals/[^/]*/revoke|applications/[^/]*/status)"),
-     Rule("admin", JSON, MAX_SMALL_BODY)),
+    ("POST", re.compile(r"/v1/admin/(enrolment-codes|terminals/[^/]*/revoke)"), Rule("admin", None, 0)),
+    ("POST", re.compile(r"/v1/admin/applications/[^/]*/status"), Rule("admin", JSON, MAX_SMALL_BODY)),
 ]
 OTHER = Rule("anyone", None, 0)
 OTHER_ADMIN = Rule("admin", None, 0)  # no such admin call; still nothing without the token

@@ -334,3 +334,28 @@ def test_the_platforms_files_are_private(tmp_path, terminal):
             assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
     finally:
         server.stop()
+
+
+def test_every_endpoint_of_the_contract_has_its_gate_rule():
+    """A new endpoint cannot slip in without a size limit and a caller check."""
+    from importlib import resources
+
+    import yaml
+
+    from simulators.platform.gate import OTHER, rule_for
+
+    contract = yaml.safe_load(resources.files("kiosk.central").joinpath("openapi.yaml").read_text("utf-8"))
+    for path, operations in contract["paths"].items():
+        concrete = path.replace("{", "").replace("}", "")
+        for method, operation in operations.items():
+            rule = rule_for(method.upper(), concrete)
+            if path.startswith("/openapi."):
+                assert rule is OTHER  # the contract itself: public, no body
+            elif operation.get("security") == []:
+                assert rule.caller == "anyone" and rule.limit > 0, path
+            elif path.startswith("/v1/admin/"):
+                assert rule.caller == "admin", path
+            else:
+                assert rule.caller == "terminal", path
+            assert rule.limit <= 10 * 1024 * 1024
+            assert ("requestBody" in operation) == (rule.media is not None), (method, path)
