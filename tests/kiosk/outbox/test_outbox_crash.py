@@ -9,13 +9,13 @@ import sys
 import time
 
 import pytest
-import requests
 import tomli_w
 
 from kiosk.config import load, write_secrets_file
 from kiosk.outbox.store import Outbox
 from kiosk.outbox.synthetic import fill
 from simulators.platform.server import PlatformServer
+from simulators.platform.testing import admin
 
 KILLS = 30
 SUBMISSIONS = 300
@@ -80,7 +80,7 @@ def _crash_run(tmp_path, submissions, kills, attachment_bytes, fault, life=(0.3,
         status = outbox.status()
         assert (status["pending"], status["dead"], status["confirmed"]) == (0, 0, submissions)
         assert list(outbox.blob_dir.iterdir()) == []
-        stats = requests.get(platform.url + "/v1/admin/stats", timeout=5).json()
+        stats = admin(platform, "GET", "/v1/admin/stats").json()
         assert stats["applications"] == submissions
         # the hard case happened: the platform filed it, the kill lost the answer, the restart asked by serial
         assert platform.store.counter("serial_lookups_found") >= 1
