@@ -272,6 +272,9 @@ class _Loader:
         transports = getattr(cls, "transports", frozenset({"serial"}))
         if enabled:
             if port is None and url is None:
+                if transports == {"pcsc"}:
+                    raise self.fail(f"{key}.port", 'the PC/SC reader name as pcsc_scan lists it, such as '
+                                                   '"Virtual PCD 00 00" (missing)', show_got=False)
                 if transports == {"serial"}:
                     raise self.fail(f"{key}.port", 'the serial port of the device, such as "/dev/ttyUSB0" (missing)',
                                     show_got=False)
@@ -283,7 +286,7 @@ class _Loader:
             if url is not None and "network" not in transports:
                 raise self.fail(f"{key}.url", f"no url: the {driver} driver talks over a serial port (set port)",
                                 show_got=False)
-            if port is not None and url is None and "serial" not in transports:
+            if port is not None and url is None and not transports & {"serial", "pcsc"}:
                 raise self.fail(f"{key}.port", f"no port: the {driver} driver talks over the network (set url)",
                                 show_got=False)
         options = raw.get("options", {})
