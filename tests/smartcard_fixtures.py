@@ -59,12 +59,12 @@ def smartcard_sim(tmp_path_factory):
 
 @pytest.fixture
 def slots(smartcard_sim):
-    """Both readers empty before and after each test."""
-    for slot in smartcard_sim.slots.values():
-        slot.remove()
+    """Both readers empty (as pcscd sees them) before and after each test."""
+    for role in smartcard_sim.slots:
+        smartcard_sim.control("remove", reader=role)
     yield smartcard_sim
-    for slot in smartcard_sim.slots.values():
-        slot.remove()
+    for role in smartcard_sim.slots:
+        smartcard_sim.control("remove", reader=role)
 
 
 class Recorder:

@@ -118,3 +118,27 @@ class Pcscd:
             raise PcscdUnavailable("this pcscd was running before the hut started; it is not ours to restart")
         self.stop()
         return self.start()
+
+
+def wait_card(reader: str, present: bool, timeout: float = 3.0) -> bool:
+    """Wait (bounded) until pcscd sees a card in ``reader`` (or none): it
+    polls presence about every 0.4 s, so a removed card is "still there" for
+    a moment.  False on timeout or when pcscd does not answer."""
+    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if hresult != scard.SCARD_S_SUCCESS:
+        return False
+    try:
+        known = scard.SCARD_STATE_UNAWARE
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            hresult, states = scard.SCardGetStatusChange(context, max(0, int(remaining * 1000)), [(reader, known)])
+            if hresult not in (scard.SCARD_S_SUCCESS, scard.SCARD_E_TIMEOUT):
+                return False
+            known = states[0][1] & ~scard.SCARD_STATE_CHANGED
+            if bool(known & scard.SCARD_STATE_PRESENT) == present:
+                return True
+            if remaining <= 0:
+                return False
+    finally:
+        scard.SCardReleaseContext(context)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from simulators.smartcard.cards import PRESETS, make_card
-from simulators.smartcard.pcscd import Pcscd
+from simulators.smartcard.pcscd import Pcscd, wait_card
 from simulators.smartcard.vpcd import VpcdSlot
 
 READERS = {"social_security": 0, "staff": 1}
@@ -85,7 +85,11 @@ class SmartcardSimulator:
         return next(role for role, s in self.slots.items() if s is slot)
 
     def _remove(self, reader: str = "social_security") -> dict[str, Any]:
-        return {"removed": self._slot(reader).remove()}
+        """Returns once pcscd has seen the card go (or after 3 s), so the next
+        step of a script does not find the old card still "there"."""
+        removed = self._slot(reader).remove()
+        seen = wait_card(self.reader_name(reader), present=False)
+        return {"removed": removed, "seen_by_pcscd": seen}
 
     def _status(self) -> dict[str, Any]:
         return {"pcscd_owned": self.pcscd.owned,

@@ -26,11 +26,18 @@ log = logging.getLogger(__name__)
 VPCD_HOST = "127.0.0.1"
 VPCD_PORT = 35963          # slot 0; slot n is VPCD_PORT + n (/etc/reader.conf.d/vpcd)
 CTRL_OFF, CTRL_ON, CTRL_RESET, CTRL_ATR = 0, 1, 2, 4
+_QUICKACK = getattr(socket, "TCP_QUICKACK", None)  # Linux only
 
 
 def _recv_exact(sock: socket.socket, n: int) -> bytes | None:
     data = b""
     while len(data) < n:
+        # vpcd writes the length and the message in two send() calls; with
+        # Nagle on its side and delayed ACKs on ours, every message would
+        # wait ~40 ms for the ACK of its length.  Linux clears QUICKACK after
+        # use, so it is set again before every read.
+        if _QUICKACK is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
         chunk = sock.recv(n - len(data))
         if not chunk:
             return None
@@ -137,6 +144,11 @@ class VpcdSlot:
                 time.sleep(self.delay)
             reply = card.respond(message)
             self.apdus += 1
+            if not reply:
+                # vpcd would wait forever for a 0-byte message; a card that
+                # says nothing at all is mute, which a reader sees as a card
+                # lost mid-exchange.  It is still in the slot: reconnect.
+                return
             sock.sendall(len(reply).to_bytes(2, "big") + reply)
 
     def _pull_out(self, stop: threading.Event) -> None:
