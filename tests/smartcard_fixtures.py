@@ -20,7 +20,6 @@ import pytest
 
 from drivers.base import DeviceError, DeviceEvent, StatusChanged
 
-
 # A fixed "today" for pure reads (the default card expires in 2030).
 TODAY = dt.date(2026, 6, 1)
 

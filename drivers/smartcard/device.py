@@ -23,8 +23,17 @@ from typing import Any, ClassVar, Generator, Literal, Mapping, TypeVar
 
 from pydantic import Field
 
-from drivers.base import (Action, Counters, Device, DeviceBusy, DeviceFailure, DeviceInfo, HealthLevel,
-                          OptionError, Status)
+from drivers.base import (
+    Action,
+    Counters,
+    Device,
+    DeviceBusy,
+    DeviceFailure,
+    DeviceInfo,
+    HealthLevel,
+    OptionError,
+    Status,
+)
 from drivers.options import DriverOptions
 from drivers.smartcard import codec, pcsc
 from drivers.smartcard.apdu import CardProtocolError

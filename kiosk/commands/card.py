@@ -26,7 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = p.add_subparsers(dest="card_command", metavar="ACTION", required=True)
 
     r = sub.add_parser("read", help="read a social security card (社会保障卡) and print its record")
-    r.add_argument("--reader", metavar="NAME", help="PC/SC reader name (default: the configured social security reader)")
+    r.add_argument("--reader", metavar="NAME",
+                   help="PC/SC reader name (default: the configured social security reader)")
     r.add_argument("--json", action="store_true", help="print the record as JSON")
     r.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a card (default 30)")
     r.add_argument("--show", action="store_true", help="print name, numbers and birth date unmasked")

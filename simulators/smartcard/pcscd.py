@@ -75,13 +75,10 @@ class Pcscd:
         path = self.check_installed()
         names = readers()
         if names is None:
-            log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
-            try:
+            with contextlib.ExitStack() as files:
+                log = files.enter_context(open(self.log_path, "ab")) if self.log_path else subprocess.DEVNULL
                 self.process = subprocess.Popen([path, "-f"], stdout=log, stderr=subprocess.STDOUT,
                                                 stdin=subprocess.DEVNULL, start_new_session=True)
-            finally:
-                if self.log_path:
-                    log.close()  # type: ignore[union-attr]  # the child holds its own copy
         deadline = time.monotonic() + self.ready_timeout
         while True:
             names = readers()

@@ -9,7 +9,7 @@ started here (``pcscd -f``) and stopped with the hut.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from simulators.smartcard.cards import PRESETS, make_card
 from simulators.smartcard.pcscd import Pcscd, wait_card
@@ -44,7 +44,7 @@ class SmartcardSimulator:
 
     def config_patch(self) -> dict[str, Any]:
         return {"devices": {
-            "sscard": {"driver": "smartcard.pcsc", "port": self.reader_name("social_security"),
+            "smartcard": {"driver": "smartcard.pcsc", "port": self.reader_name("social_security"),
                        "options": {"reads": "social_security"}},
             "staffcard": {"driver": "smartcard.pcsc", "port": self.reader_name("staff"),
                           "options": {"reads": "staff_uid"}},
@@ -55,9 +55,10 @@ class SmartcardSimulator:
 
     # -- control API ------------------------------------------------------------------
     def control(self, action: str, **params: Any) -> dict[str, Any]:
-        actions = {"insert": self._insert, "remove": self._remove, "status": self._status,
-                   "list_cards": self._list_cards, "restart_pcscd": self._restart_pcscd,
-                   "stop_pcscd": self._stop_pcscd, "start_pcscd": self._start_pcscd}
+        actions: dict[str, Callable[..., dict[str, Any]]] = {
+            "insert": self._insert, "remove": self._remove, "status": self._status,
+            "list_cards": self._list_cards, "restart_pcscd": self._restart_pcscd,
+            "stop_pcscd": self._stop_pcscd, "start_pcscd": self._start_pcscd}
         if action not in actions:
             raise ValueError(f"unknown smartcard action {action!r}; actions: {', '.join(sorted(actions))}")
         return actions[action](**params)

@@ -206,25 +206,28 @@ def test_damaged_replies_of_a_real_card_only_ever_raise_the_driver_error():
     now and then: reaches every field decoder, not just the first SELECT."""
     import random
 
+    class Damaged:
+        def __init__(self, card: SocialSecurityCard, rng: random.Random):
+            self.card, self.rng = card, rng
+
+        def respond(self, command: bytes) -> bytes:
+            rng = self.rng
+            reply = bytearray(self.card.respond(command))
+            roll = rng.random()
+            if roll < 0.05 and reply:
+                reply[rng.randrange(len(reply))] = rng.randrange(256)
+            elif roll < 0.08:
+                del reply[rng.randrange(len(reply) + 1):]
+            elif roll < 0.10:
+                reply[rng.randrange(len(reply) + 1):0] = rng.randbytes(rng.randrange(1, 5))
+            return bytes(reply)
+
     records = errors = 0
     for seed in range(3000):
         rng = random.Random(seed)
         card = SocialSecurityCard(version=rng.choice(["2.00", "3.00"]), chained=rng.random() < 0.3)
-
-        class Damaged:
-            def respond(self, command: bytes) -> bytes:
-                reply = bytearray(card.respond(command))
-                roll = rng.random()
-                if roll < 0.05 and reply:
-                    reply[rng.randrange(len(reply))] = rng.randrange(256)
-                elif roll < 0.08:
-                    del reply[rng.randrange(len(reply) + 1):]
-                elif roll < 0.10:
-                    reply[rng.randrange(len(reply) + 1):0] = rng.randbytes(rng.randrange(1, 5))
-                return bytes(reply)
-
         try:
-            run(codec.read_social_security(TODAY), Damaged())
+            run(codec.read_social_security(TODAY), Damaged(card, rng))
             records += 1
         except CardProtocolError:
             errors += 1
