@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 VPCD_HOST = "127.0.0.1"
 VPCD_PORT = 35963          # slot 0; slot n is VPCD_PORT + n (/etc/reader.conf.d/vpcd)
 CTRL_OFF, CTRL_ON, CTRL_RESET, CTRL_ATR = 0, 1, 2, 4
-_QUICKACK = getattr(socket, "TCP_QUICKACK", None)  # Linux only
+QUICKACK = getattr(socket, "TCP_QUICKACK", None)  # Linux only
 
 
 def _recv_exact(sock: socket.socket, n: int) -> bytes | None:
@@ -36,8 +36,8 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes | None:
         # Nagle on its side and delayed ACKs on ours, every message would
         # wait ~40 ms for the ACK of its length.  Linux clears QUICKACK after
         # use, so it is set again before every read.
-        if _QUICKACK is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
+        if QUICKACK is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, QUICKACK, 1)
         chunk = sock.recv(n - len(data))
         if not chunk:
             return None
