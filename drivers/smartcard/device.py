@@ -97,9 +97,14 @@ class SmartCardReader(Device):
         context = self._context
         if context is not None:
             context.cancel()
-        if self._thread is not None:
-            self._thread.join(self.wait_interval + 10)
-            self._thread = None
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(self.wait_interval + 10)
+            if thread.is_alive():
+                # Stuck in a transmit that pcscd never answers: releasing the
+                # context now would block on the same call, so leave it.
+                log.warning("smartcard %s: reader thread did not stop; PC/SC context left open", self.name)
+                self._context = None
         self._drop_context()
         self._set_state(Status.OFFLINE)
 
