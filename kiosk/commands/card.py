@@ -45,15 +45,6 @@ def _positive(timeout: float) -> float:
     return timeout
 
 
-def _configured_reader(settings: Any, reads: str) -> tuple[str, str]:
-    """(device name, reader name) of the first enabled reader that reads ``reads``."""
-    for name, cfg in settings.devices.items():
-        if cfg.driver == DRIVER and cfg.enabled and cfg.options.get("reads") == reads:
-            return name, cfg.port
-    raise KioskError(f"{settings.source}: no enabled [devices.<name>] with driver = \"{DRIVER}\" and "
-                     f"options.reads = \"{reads}\"; configure one or pass --reader")
-
-
 def _open_reader(args: argparse.Namespace, reads: str, settings: Any | None) -> Any:
     from drivers.smartcard.device import SmartCardReader
 
@@ -63,9 +54,11 @@ def _open_reader(args: argparse.Namespace, reads: str, settings: Any | None) -> 
         from kiosk import config as config_mod
 
         settings = config_mod.load(args.config)
-    from kiosk.devices import build_device
+    from kiosk.devices import build_device, configured_device
 
-    name, _reader = _configured_reader(settings, reads)
+    what = ("social security card reader" if reads == "social_security" else "staff card reader") + \
+        " (or pass --reader)"
+    name = configured_device(settings, {DRIVER}, what, where=lambda cfg: cfg.options.get("reads") == reads)
     return build_device(settings, name)
 
 

@@ -7,8 +7,11 @@ import json
 import threading
 import time
 
+import pytest
+
 from drivers.base import Action, Device, DeviceFailure, DeviceInfo, Status
 from kiosk.device_owner import DeviceOwner
+from kiosk.devices import configured_device
 from kiosk.errors import KioskError
 from kiosk.snapshot import read_snapshot
 
@@ -134,3 +137,14 @@ def test_card_events_never_reach_the_snapshot(make_settings, tmp_path):
     owner.stop()
     text = (tmp_path / "devices.json").read_text(encoding="utf-8")
     assert "张三" not in text and "230108199001011234" not in text
+
+
+def test_a_command_finds_its_configured_device_or_says_which_is_missing(make_settings):
+    settings = make_settings(DEVICES)
+    assert configured_device(settings, {"printer.escpos"}, "receipt printer") == "printer"
+    assert configured_device(settings, {"printer.escpos"}, "receipt printer", "printer") == "printer"
+    for name, words in (("spare", "disabled"), ("idcard", "is not a receipt printer"), ("nope", "no device")):
+        with pytest.raises(KioskError, match=words):
+            configured_device(settings, {"printer.escpos"}, "receipt printer", name)
+    with pytest.raises(KioskError, match='no camera configured .*driver = "camera.opencv"'):
+        configured_device(settings, {"camera.opencv"}, "camera")

@@ -47,10 +47,10 @@ def test_repr_and_logs_hide_personal_data(caplog):
 
 def test_identify_step_takes_the_social_security_record():
     session = Session()
-    session.begin("health_check")
+    session.begin("health")
     flow = IdentifyFlow(session)
     flow.reader_status(Status.ONLINE)
-    flow.start()
+    flow.start(accept_social_security=True)  # the health check accepts the card
     flow.handle(DeviceEvent("sscard", "card_present"))
     flow.handle(DeviceEvent("sscard", "record", _record()))
     assert flow.state is IdentifyState.IDENTIFIED
