@@ -36,6 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     u = sub.add_parser("uid", help="print the keyed hash of a staff card's UID (for the secrets file allow-list)")
     u.add_argument("--reader", metavar="NAME", help="PC/SC reader name (default: the configured staff card reader)")
     u.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a card (default 30)")
+    u.add_argument("--enrol", action="store_true",
+                   help="also add the card to this terminal's staff cards (the secrets file)")
     u.set_defaults(func=cmd_uid)
 
 
@@ -118,13 +120,27 @@ def cmd_read(args: argparse.Namespace) -> int:
     return 0
 
 
+def read_staff_uid(args: argparse.Namespace, settings: Any) -> bytes:
+    """Wait for a staff card on the configured (or ``--reader``) staff card
+    reader and return its UID (also for ``kiosk maintenance login --card``)."""
+    reader = _open_reader(args, "staff_uid", settings)
+    uid: bytes = _wait_for(reader, "staff_card", _positive(args.timeout), "请刷工作卡 / present the staff card …")
+    return uid
+
+
 def cmd_uid(args: argparse.Namespace) -> int:
     from kiosk import config as config_mod
+    from kiosk.config import write_secrets_file
     from kiosk.staff import staff_card_hash
 
-    timeout = _positive(args.timeout)
     settings = config_mod.load(args.config)  # the key lives in its secrets file
-    reader = _open_reader(args, "staff_uid", settings)
-    uid = _wait_for(reader, "staff_card", timeout, "请刷工作卡 / present the staff card …")
-    print(staff_card_hash(uid, settings.secrets.id_hash_key))
+    digest = staff_card_hash(read_staff_uid(args, settings), settings.secrets.id_hash_key)
+    print(digest)
+    if args.enrol:
+        cards = settings.secrets.staff_cards
+        if digest in cards:
+            print("已登记 / already enrolled", file=sys.stderr)
+        else:
+            write_secrets_file(settings.paths.secrets_file, staff_cards=(*cards, digest))
+            print(f"已登记工作卡 / staff card enrolled ({len(cards) + 1} on this terminal)", file=sys.stderr)
     return 0
