@@ -41,11 +41,15 @@ from kiosk.flows.services import Step  # noqa: E402
 from kiosk.flows.session import IdleState, IdleTimer, Session  # noqa: E402
 from kiosk.flows.visit import VisitFlow, VisitState, VisitView  # noqa: E402
 from kiosk.snapshot import read_platform_reach  # noqa: E402
+from kiosk.watchdog import NotifySocket, ServiceNotifier, status_line, watchdog_interval  # noqa: E402
 from screens import fonts, i18n  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 0.2
+# How often the main loop asks the notifier whether to tell systemd something;
+# well under half of any sensible WatchdogSec.
+NOTIFY_TICK_SECONDS = 1.0
 # The one thing screens decide: which Kivy screen presents which step.
 STEP_SCREENS: dict[str, str] = {Step.IDENTIFY: "identify"}
 
@@ -115,6 +119,8 @@ class KioskApp(App):
         self.identify = None
         self.preparing = None
         self.warning = None
+        self.notifier = ServiceNotifier(watchdog_interval(os.environ, os.getpid()))
+        self.notify_socket = NotifySocket()
 
     # -- construction ------------------------------------------------------
     def build(self):
@@ -156,15 +162,28 @@ class KioskApp(App):
             self.identify_flow.attach(reader)
         Clock.schedule_interval(lambda _dt: self._update_availability(), self.owner.snapshot_interval)
         self._update_availability()
+        if self.notify_socket.enabled:
+            every = self.notifier.ping_every
+            Clock.schedule_interval(self._notify_systemd, min(NOTIFY_TICK_SECONDS, every / 2) if every
+                                    else NOTIFY_TICK_SECONDS)
         log.info("kiosk app started (language %s, idle %gs, warning %gs)", self.lang,
                  self.idle.timeout_after, self.idle.warning_after)
 
     def on_stop(self) -> None:
+        self.notify_socket.send(self.notifier.stopping())
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
         self.owner.stop()  # closes every device (flushing counters), writes the last snapshot
         self.session.clear()
+
+    # -- systemd -------------------------------------------------------------
+    def _notify_systemd(self, _dt: float) -> None:
+        """On the Kivy clock, so the pings stop when the main loop freezes."""
+        home_up = self.sm is not None and self.sm.current in self.sm.screen_names
+        statuses = {name: rec.status for name, rec in self.owner.records().items()}
+        self.notify_socket.send(self.notifier.tick(time.monotonic(), home_up=home_up,
+                                                   status=status_line(statuses, home_up)))
 
     # -- devices -------------------------------------------------------------
     def on_device_event(self, event: Any) -> None:
