@@ -44,6 +44,7 @@ class LastError:
     what: str
     action: str
     at: float
+    code: str | None = None  # the driver's problem code, for kiosk.advice (not sent: the contract has what/action)
 
     def as_dict(self) -> dict[str, Any]:
         return {"what": self.what, "action": self.action}
@@ -307,7 +308,7 @@ class DeviceOwner:
 
     def _remember_error(self, event: DeviceError) -> None:
         with self._lock:
-            self._errors[event.device] = LastError(event.what, event.action.value, self._clock())
+            self._errors[event.device] = LastError(event.what, event.action.value, self._clock(), event.code)
 
     def _load_failed(self, cfg: DeviceConfig, message: str) -> None:
         log.error("device %s not loaded: %s", cfg.name, message)
