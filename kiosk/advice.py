@@ -49,6 +49,9 @@ ACTION: dict[str, Advice] = {
     "auto": Advice("稍候，会自动恢复", "wait: it recovers by itself", "wait"),
 }
 
+_PHOTO_UNREADABLE = Advice("证件照片读取失败：请居民重新放卡", "ID photo unreadable: ask the resident to place the card "
+                           "again", "wait")
+
 # A driver's problem code (DeviceError.code, a device's detail["problem"]) -> the exact fix.
 PROBLEM: dict[str, Advice] = {
     "paper_end": Advice("换纸", "replace the paper roll", "staff"),
@@ -62,7 +65,15 @@ PROBLEM: dict[str, Advice] = {
                         "staff"),
     "offline": Advice("打印机离线：稍候，仍离线请检查", "printer offline: wait, then check it", "wait"),
     "unplugged": Advice("读卡器已拔出：插好USB线", "reader unplugged: plug the USB cable back in", "staff"),
-    "no_port": Advice("找不到串口：检查USB线", "serial port missing: check the USB cable", "staff"),
+    "no_device": Advice("找不到身份证阅读器：检查USB线", "ID card reader not found: check its USB cable", "staff"),
+    "no_connection": Advice("连不上打印机：检查电源、连线或网络，仍不行请联系工程师",
+                            "cannot connect to the printer: check power, cable, network; then call an engineer",
+                            "staff"),
+    "busy": Advice("设备正忙：稍候", "device busy with another job: wait", "wait"),
+    "wlt_library": Advice("照片解码库缺失：联系工程师", "photo decoder missing: call an engineer", "engineer"),
+    "wlt_decode": _PHOTO_UNREADABLE,
+    "wlt_length": _PHOTO_UNREADABLE,
+    "wlt_size": _PHOTO_UNREADABLE,
 }
 
 # Terminal-wide findings of `kiosk doctor` -> what to do.
