@@ -49,8 +49,8 @@ ACTION: dict[str, Advice] = {
     "auto": Advice("稍候，会自动恢复", "wait: it recovers by itself", "wait"),
 }
 
-_PHOTO_UNREADABLE = Advice("证件照片读取失败：请居民重新放卡", "ID photo unreadable: ask the resident to place the card "
-                           "again", "wait")
+_PHOTO_UNREADABLE = Advice("证件照片读取失败：请居民重新放卡",
+                           "ID photo unreadable: ask the resident to place the card again", "wait")
 
 # A driver's problem code (DeviceError.code, a device's detail["problem"]) -> the exact fix.
 PROBLEM: dict[str, Advice] = {
