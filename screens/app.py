@@ -34,6 +34,7 @@ from kivy.config import Config  # noqa: E402
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty  # noqa: E402
 
 from drivers.base import DeviceEvent, StatusChanged  # noqa: E402
+from kiosk.app_state import WRITE_EVERY_SECONDS, AppStats, write_app_state  # noqa: E402
 from kiosk.availability import Availability, decide  # noqa: E402
 from kiosk.device_owner import DeviceOwner  # noqa: E402
 from kiosk.flows.identify import IdentifyFlow, IdentifyView  # noqa: E402
@@ -119,6 +120,7 @@ class KioskApp(App):
         self.identify = None
         self.preparing = None
         self.warning = None
+        self.stats = AppStats()  # sessions per flow, frame times, busy flags: app-state.json
         self.notifier = ServiceNotifier(watchdog_interval(os.environ, os.getpid()))
         self.notify_socket = NotifySocket()
 
@@ -162,6 +164,8 @@ class KioskApp(App):
             self.identify_flow.attach(reader)
         Clock.schedule_interval(lambda _dt: self._update_availability(), self.owner.snapshot_interval)
         self._update_availability()
+        Clock.schedule_interval(lambda dt: self.stats.frame(dt), 0)  # every frame: the UI's frame time
+        Clock.schedule_interval(lambda _dt: self._write_app_state(), WRITE_EVERY_SECONDS)
         if self.notify_socket.enabled:
             every = self.notifier.ping_every
             Clock.schedule_interval(self._notify_systemd, min(NOTIFY_TICK_SECONDS, every / 2) if every
@@ -176,6 +180,12 @@ class KioskApp(App):
         self._unsubscribe.clear()
         self.owner.stop()  # closes every device (flushing counters), writes the last snapshot
         self.session.clear()
+
+    def _write_app_state(self) -> None:
+        """For the metrics and for kiosk update (which never restarts under a resident)."""
+        self.stats.session_active = self.session.active
+        self.stats.printing = any(r.kind == "printer" and r.status == "busy" for r in self.owner.records().values())
+        write_app_state(self.settings.paths.state_dir, self.stats)
 
     # -- systemd -------------------------------------------------------------
     def _notify_systemd(self, _dt: float) -> None:
@@ -226,7 +236,9 @@ class KioskApp(App):
 
     def open_service(self, key: str) -> None:
         """A home tile: the visit flow decides the first step (or "being prepared")."""
+        self.stats.session_started(key)
         self.visit.choose(key)
+        self._write_app_state()
 
     def show_identify(self, key: str) -> None:
         """Open service ``key`` at its identify step (the demo, the UI tests)."""
@@ -250,6 +262,7 @@ class KioskApp(App):
         if reason == "timeout":
             self.lang = self.default_lang
         self.sm.current = "home"
+        self._write_app_state()
         log.info("back to home (%s)", reason)
         self._arm_idle()
 
