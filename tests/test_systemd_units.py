@@ -23,7 +23,7 @@ def _verify(unit_text: str, name: str, tmp_path: Path) -> subprocess.CompletedPr
     # check that ExecStart is executable.
     kiosk = str(Path(sys.executable).with_name("kiosk"))
     target = tmp_path / name
-    target.write_text(unit_text.replace("/opt/kiosk/.venv/bin/kiosk", kiosk))
+    target.write_text(unit_text.replace("/opt/kiosk/current/.venv/bin/kiosk", kiosk))
     return subprocess.run(["systemd-analyze", "verify", str(target)], capture_output=True, text=True, timeout=60)
 
 
@@ -50,7 +50,7 @@ def test_units_run_kiosk_command_lines_the_cli_accepts():
         for line in unit.read_text().splitlines():
             if line.startswith("ExecStart="):
                 argv = line.split("=", 1)[1].split()
-                assert argv[0] == "/opt/kiosk/.venv/bin/kiosk"
+                assert argv[0] == "/opt/kiosk/current/.venv/bin/kiosk"
                 args = parser.parse_args(argv[1:])
                 assert callable(args.func)
                 if "--config" in argv:
@@ -62,7 +62,7 @@ def test_units_run_kiosk_command_lines_the_cli_accepts():
 def _exposure(unit: Path, tmp_path: Path) -> float:
     kiosk = str(Path(sys.executable).with_name("kiosk"))
     target = tmp_path / unit.name
-    target.write_text(unit.read_text().replace("/opt/kiosk/.venv/bin/kiosk", kiosk))
+    target.write_text(unit.read_text().replace("/opt/kiosk/current/.venv/bin/kiosk", kiosk))
     proc = subprocess.run(["systemd-analyze", "security", "--offline=true", str(target)],
                           capture_output=True, text=True, timeout=60)
     m = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", proc.stdout)

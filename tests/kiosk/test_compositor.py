@@ -18,8 +18,8 @@ def test_auto_prefers_cage_then_x():
 def test_the_app_inside_runs_without_a_compositor_and_the_cli_accepts_it():
     from kiosk.cli import build_parser
 
-    argv = app_command("/etc/kiosk/kiosk.toml", python="/opt/kiosk/.venv/bin/python")
-    assert argv[:3] == ["/opt/kiosk/.venv/bin/python", "-m", "kiosk.cli"]
+    argv = app_command("/etc/kiosk/kiosk.toml", python="/opt/kiosk/current/.venv/bin/python")
+    assert argv[:3] == ["/opt/kiosk/current/.venv/bin/python", "-m", "kiosk.cli"]
     args = build_parser().parse_args(argv[3:])
     assert args.compositor == "none" and args.config == "/etc/kiosk/kiosk.toml"
     assert compositor_command("cage", argv)[-len(argv):] == argv
