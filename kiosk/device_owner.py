@@ -21,13 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from drivers.base import (Action, Device, DeviceError, DeviceFailure, Event, HealthLevel, Status,
-                          StatusChanged)
+from drivers.base import Action, Device, DeviceError, DeviceFailure, Event, HealthLevel, Status, StatusChanged
 from kiosk.config import DeviceConfig, Settings
 from kiosk.device_health import EVENTS_NAME, UPTIME_COUNTER, DeviceHealthLog
-from kiosk.snapshot import write_snapshot
 from kiosk.devices import build_device
 from kiosk.errors import KioskError
+from kiosk.snapshot import write_snapshot
 
 log = logging.getLogger(__name__)
 
