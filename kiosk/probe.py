@@ -109,9 +109,14 @@ def _ask(port: serial.Serial, question: bytes, timeout: float) -> bytes:
 
 
 def _sam_replies(data: bytes) -> list[sam.Reply]:
+    """The SAM replies in ``data``; a malformed frame (an echo of our own
+    command, another protocol that happens to use the preamble) is none."""
     decoder = sam.FrameDecoder("reply")
     decoder.feed(data)
-    return [e for e in decoder.events() if isinstance(e, sam.Reply)]
+    try:
+        return [e for e in decoder.events() if isinstance(e, sam.Reply)]
+    except sam.ProtocolError:
+        return []
 
 
 def probe_serial(candidate: Candidate, opener: Callable[..., serial.Serial] = serial.Serial) -> Found | Silent:
