@@ -96,29 +96,42 @@ def _rule(p: Peripheral, usb: UsbId, serial: str | None) -> str:
     return ", ".join(['ACTION=="add|change"'] + match + action)
 
 
-def render_rules(serials: Mapping[str, str] | None = None,
+@dataclass(frozen=True)
+class Adapter:
+    """One peripheral's USB adapter as provision found it on this terminal."""
+
+    vendor: str
+    product: str
+    serial: str
+
+
+def render_rules(adapters: Mapping[str, Adapter] | None = None,
                  peripherals: Iterable[Peripheral] = PERIPHERALS) -> str:
     """The udev rules file.
 
     A USB ID only one peripheral uses names it outright.  A generic bridge
     (several peripherals may sit behind an FTDI) only gets group access until
-    ``serials`` (peripheral name -> the adapter's USB serial, as provision
-    found them) says which adapter is which; then it is named by its serial.
+    ``adapters`` (peripheral name -> the adapter provision found answering
+    as it) says which adapter is which; a found adapter is then named by its
+    own vendor, product and serial, whether or not the table lists it.
     """
-    serials = serials or {}
+    adapters = adapters or {}
     peripherals = tuple(peripherals)
     shared = shared_ids(peripherals)
     lines = ["# Stable names for the hut kiosk's peripherals: /dev/kiosk/<name>, group kiosk.",
              "# Generated from kiosk/peripherals.py (kiosk provision writes the terminal's own copy",
-             "# with the adapters' serial numbers); do not edit by hand.", ""]
+             "# with the adapters it found); do not edit by hand.", ""]
     for p in peripherals:
         lines.append(f"# {p.name}: {p.zh} / {p.en}")
-        for usb in p.usb:
-            serial = serials.get(p.name)
-            if usb in shared and not serial:
-                continue
-            lines.append(f"# {usb.what}")
-            lines.append(_rule(p, usb, serial))
+        found = adapters.get(p.name)
+        if found is not None:
+            lines.append(f"# the adapter kiosk provision found (serial {found.serial})")
+            lines.append(_rule(p, UsbId(found.vendor, found.product, ""), found.serial))
+        else:
+            for usb in p.usb:
+                if usb not in shared:
+                    lines.append(f"# {usb.what}")
+                    lines.append(_rule(p, usb, None))
         lines.append("")
     bridges = sorted(shared, key=lambda u: (u.vendor, u.product))
     if bridges:

@@ -24,7 +24,7 @@ from typing import Any, Callable
 import tomli_w
 
 from kiosk.errors import KioskError
-from kiosk.peripherals import RULES_NAME, render_rules
+from kiosk.peripherals import RULES_NAME, Adapter, by_name, render_rules
 from kiosk.probe import Found, Silent
 
 CONFIG_HEADER = ("# /etc/kiosk/kiosk.toml, written by `kiosk provision` from what answered on this terminal.\n"
@@ -165,7 +165,7 @@ class Provisioner:
         c = found.candidate
         if c.transport == "network" or c.where.startswith(("http://", "https://", "rtsp://", "tcp://")):
             return {"url": c.where}
-        if self.layout.real and c.serial_number:
+        if self.layout.real and c.serial_number and c.vid and c.pid and dev_name in by_name():
             return {"port": f"/dev/kiosk/{dev_name}"}  # the udev rule below names it by its serial
         return {"port": c.where}
 
@@ -213,8 +213,9 @@ class Provisioner:
             self.run(["systemctl", "daemon-reload"], check=False)
 
     def install_rules(self, found: list[Found]) -> None:
-        serials = {n: f.candidate.serial_number for n, f in device_names(found).items() if f.candidate.serial_number}
-        changed = self.write("udev rules", self.layout.rules, render_rules(serials).encode())
+        adapters = {n: Adapter(c.vid, c.pid, c.serial_number) for n, f in device_names(found).items()
+                    if (c := f.candidate).serial_number and c.vid and c.pid}
+        changed = self.write("udev rules", self.layout.rules, render_rules(adapters).encode())
         if changed and self.layout.real and not self.dry_run and shutil.which("udevadm"):
             self.run(["udevadm", "control", "--reload"], check=False)
             self.run(["udevadm", "trigger", "--settle", "--subsystem-match=tty", "--subsystem-match=usbmisc",

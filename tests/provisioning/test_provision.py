@@ -112,3 +112,21 @@ def test_the_platform_accepts_the_enrolled_terminal_signature(runs):
     settings = config_mod.load(runs["root"] / "etc/kiosk/kiosk.toml")
     with CentralClient(settings.platform.url, settings.terminal.id, settings.secrets.terminal_key) as client:
         assert isinstance(client.heartbeat({}, {"depth": 0, "dead": 0, "oldest_pending_seconds": None}), dict)
+
+
+def test_on_a_real_root_a_usb_adapter_is_configured_by_its_stable_name(tmp_path):
+    import tomllib as toml
+
+    from kiosk.probe import Candidate, Found
+    from kiosk.provision import Layout, Provisioner
+
+    usb = Found("idcard", Candidate("/dev/ttyUSB0", "serial", "0403", "6001", "A10K3ZQ1"), "ID card SAM", {})
+    pty = Found("printer", Candidate("/dev/pts/4", "serial"), "ESC/POS printer", {"baudrate": 9600})
+    real = toml.loads(Provisioner(Layout(Path("/"))).config_text({}, [usb, pty], terminal_id="T", name="",
+                                                                  platform_url="https://p").decode())
+    assert real["devices"]["idcard"]["port"] == "/dev/kiosk/idcard"
+    assert real["devices"]["printer"] == {"driver": "printer.escpos", "port": "/dev/pts/4",
+                                          "options": {"baudrate": 9600}}
+    staged = toml.loads(Provisioner(Layout(tmp_path)).config_text({}, [usb], terminal_id="T", name="",
+                                                                   platform_url="https://p").decode())
+    assert staged["devices"]["idcard"]["port"] == "/dev/ttyUSB0"  # no udev under a staging root

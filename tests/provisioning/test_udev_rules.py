@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.peripherals import PERIPHERALS, RULES_NAME, render_rules, shared_ids
+from kiosk.peripherals import PERIPHERALS, RULES_NAME, Adapter, render_rules, shared_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "provisioning" / "udev" / RULES_NAME
@@ -21,11 +21,18 @@ def test_shipped_rules_are_generated_from_the_table():
         "regenerate: python -c 'from kiosk.peripherals import render_rules; print(render_rules(), end=\"\")'"
 
 
-def test_a_serial_names_a_generic_bridge_and_only_that_adapter():
-    text = render_rules({"idcard": "A10K3ZQ1", "bp": "0001"})
+FOUND = {"idcard": Adapter("0403", "6001", "A10K3ZQ1"), "bp": Adapter("10c4", "ea60", "0001"),
+         "printer": Adapter("0fe6", "811e", "P58-7")}  # a printer bridge the table does not list
+
+
+def test_found_adapters_are_named_by_their_own_ids_and_serial():
+    text = render_rules(FOUND)
     idcard = [line for line in text.splitlines() if 'SYMLINK+="kiosk/idcard"' in line]
-    assert idcard and all('ATTRS{serial}=="A10K3ZQ1"' in line for line in idcard)
+    assert idcard == ['ACTION=="add|change", SUBSYSTEM=="tty", ATTRS{idVendor}=="0403", ATTRS{idProduct}=="6001", '
+                      'ATTRS{serial}=="A10K3ZQ1", SYMLINK+="kiosk/idcard", GROUP="kiosk", MODE="0660"']
     assert any('SYMLINK+="kiosk/bp"' in line and 'ATTRS{serial}=="0001"' in line for line in text.splitlines())
+    printer = [line for line in text.splitlines() if 'SYMLINK+="kiosk/printer"' in line]
+    assert len(printer) == 1 and 'ATTRS{idVendor}=="0fe6"' in printer[0]
     # Without its serial, no rule names the glucose meter (its bridges are generic).
     assert 'kiosk/glucose"' not in text
     assert all(p.name for p in PERIPHERALS) and shared_ids()
@@ -53,7 +60,7 @@ needs_udevadm = pytest.mark.skipif(shutil.which("udevadm") is None or shutil.whi
 
 @needs_udevadm
 def test_udev_accepts_the_rules(tmp_path):
-    assert _udev_parse(render_rules({"idcard": "A10K3ZQ1", "bp": "0001"}), tmp_path) == []
+    assert _udev_parse(render_rules(FOUND), tmp_path) == []
 
 
 @needs_udevadm
