@@ -190,7 +190,7 @@ class KioskApp(App):
     # -- systemd -------------------------------------------------------------
     def _notify_systemd(self, _dt: float) -> None:
         """On the Kivy clock, so the pings stop when the main loop freezes."""
-        home_up = self.sm is not None and self.sm.current in self.sm.screen_names
+        home_up = self.notifier.ready_sent or (self.sm is not None and self.sm.current == "home")
         statuses = {name: rec.status for name, rec in self.owner.records().items()}
         self.notify_socket.send(self.notifier.tick(time.monotonic(), home_up=home_up,
                                                    status=status_line(statuses, home_up)))
