@@ -100,9 +100,10 @@ def disk_status(settings: Settings) -> dict[str, Any]:
 
 
 def findings(settings: Settings, outbox: dict[str, Any], platform: dict[str, Any], disk: dict[str, Any],
-             app_running: bool) -> tuple[list[str], list[str]]:
+             app_stopped: bool) -> tuple[list[str], list[str]]:
     """(what stops the kiosk from serving, what needs staff), as
-    kiosk.advice.TERMINAL keys."""
+    kiosk.advice.TERMINAL keys.  ``app_stopped``: the app reported before
+    and has stopped (a terminal where it never ran yet is being set up)."""
     fatal: list[str] = []
     staff: list[str] = []
     if not settings.secrets.terminal_key:
@@ -112,7 +113,7 @@ def findings(settings: Settings, outbox: dict[str, Any], platform: dict[str, Any
         fatal.append("disk_low")
     if disk.get("writable") is False or "error" in disk:
         fatal.append("state_unwritable")
-    if not app_running:
+    if app_stopped:
         staff.append("app_not_running")
     if platform.get("reachable") is False or (platform.get("reachable") is None
                                               and platform.get("worker_reached") is False):

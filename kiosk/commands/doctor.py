@@ -99,7 +99,7 @@ def doctor_report(settings: Settings, check: str = "internal", probe_platform: b
     outbox = outbox_status(settings)
     platform = platform_status(settings, probe=probe_platform)
     disk = disk_status(settings)
-    fatal, staff = findings(settings, outbox, platform, disk, app_running)
+    fatal, staff = findings(settings, outbox, platform, disk, app_stopped=age is not None and not app_running)
     staff += [f"device:{r['name']}" for r in rows if r["enabled"] and r["advice"]["who"] != "none"]
     exit_code = CANNOT_SERVE if fatal else NEEDS_STAFF if staff else ALL_WELL
     return {"terminal": settings.terminal.id, "app_running": app_running, "devices": rows, "outbox": outbox,

@@ -95,3 +95,15 @@ def test_an_unenrolled_terminal_cannot_serve(hut, tmp_path):
     proc = doctor(config, "--offline")
     assert proc.returncode == 2
     assert "verdict: cannot serve" in proc.stdout and "not_enrolled" in proc.stdout
+
+
+def test_an_app_that_reported_and_stopped_needs_staff(hut, tmp_path):
+    from kiosk.snapshot import write_snapshot
+
+    state = tmp_path / "state"
+    write_snapshot(state, {"printer": {"status": "online"}}, now=1.0)  # long ago
+    config = tmp_path / "kiosk.toml"
+    config.write_text(hut.config_path.read_text().replace(str(hut.state_dir), str(state)), encoding="utf-8")
+    proc = doctor(config, "--offline")
+    assert proc.returncode == 1
+    assert "app_not_running: 自助程序未运行" in proc.stdout and "opened by doctor (app not running)" in proc.stdout
