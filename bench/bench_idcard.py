@@ -32,13 +32,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import serial  # noqa: E402
+import serial  # noqa: E402 - after the sys.path line above
 
-from drivers.base import DeviceEvent  # noqa: E402
-from drivers.idcard import cardtext, codec  # noqa: E402
-from drivers.idcard.device import IdCardReader  # noqa: E402
-from simulators.idcard import IdCardSimulator  # noqa: E402
-from simulators.idcard.cards import CARDS  # noqa: E402
+from drivers.base import DeviceEvent  # noqa: E402 - after the sys.path line above
+from drivers.idcard import cardtext, codec  # noqa: E402 - after the sys.path line above
+from drivers.idcard.device import IdCardReader  # noqa: E402 - after the sys.path line above
+from simulators.idcard import IdCardSimulator  # noqa: E402 - after the sys.path line above
+from simulators.idcard.cards import CARDS  # noqa: E402 - after the sys.path line above
 
 
 def bare_exchanges(sim: IdCardSimulator, runs: int) -> list[float]:

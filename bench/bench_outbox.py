@@ -38,12 +38,12 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk.central import signing  # noqa: E402
-from kiosk.central.client import CentralClient  # noqa: E402
-from kiosk.outbox.store import Outbox  # noqa: E402
-from kiosk.outbox.synthetic import synthetic_application  # noqa: E402
-from kiosk.outbox.worker import OutboxWorker  # noqa: E402
-from simulators.platform.server import free_port  # noqa: E402
+from kiosk.central import signing  # noqa: E402 - after the sys.path line above
+from kiosk.central.client import CentralClient  # noqa: E402 - after the sys.path line above
+from kiosk.outbox.store import Outbox  # noqa: E402 - after the sys.path line above
+from kiosk.outbox.synthetic import synthetic_application  # noqa: E402 - after the sys.path line above
+from kiosk.outbox.worker import OutboxWorker  # noqa: E402 - after the sys.path line above
+from simulators.platform.server import free_port  # noqa: E402 - after the sys.path line above
 
 TERMINAL = "HUT-BENCH-01"
 SIZE = 300 * 1024
@@ -109,9 +109,9 @@ class PlatformProcess:
             try:
                 requests.get(self.url + "/v1/admin/stats", timeout=1)
                 break
-            except requests.ConnectionError:
+            except requests.ConnectionError as exc:
                 if time.monotonic() > deadline:
-                    raise RuntimeError("platform process did not start")
+                    raise RuntimeError("platform process did not start") from exc
                 time.sleep(0.1)
         requests.post(self.url + "/v1/admin/terminals", json={"terminal_id": TERMINAL, "terminal_key": key.hex()},
                       timeout=5).raise_for_status()

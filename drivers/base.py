@@ -18,14 +18,15 @@ import enum
 import json
 import logging
 import os
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterator, Mapping
 
-from drivers.options import DriverOptions, OptionError, validate
+from drivers.options import DriverOptions, validate
+from drivers.options import OptionError as OptionError  # re-exported: the device model's option error
+from drivers.storage import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -227,18 +228,7 @@ class Counters:
             payload = json.dumps(self._values, sort_keys=True)
             self._dirty = False
             self._last_flush = time.monotonic()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        atomic_write(self.path, payload.encode("utf-8"))
 
 
 class Device:
@@ -268,6 +258,12 @@ class Device:
     # The driver's options table, declared as a model (drivers/options.py);
     # the default takes none.
     Options: ClassVar[type[DriverOptions]] = DriverOptions
+
+    @classmethod
+    def from_config(cls, name: str, cfg: Any, counters: Counters) -> "Device":
+        """Build (not open) the device from its ``[devices.<name>]`` table
+        (``cfg`` is a ``kiosk.config.DeviceConfig``); every driver provides it."""
+        raise NotImplementedError(f"{cls.__name__} cannot be built from the config")
 
     @classmethod
     def check_options(cls, options: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,13 +15,13 @@ import ``kiosk/`` while the kiosk may import drivers.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Mapping, TypeVar
+from typing import Annotated, Any, Mapping, Sequence, TypeVar, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
-
+from pydantic.fields import FieldInfo
 
 __all__ = ["DriverOptions", "Text", "Name", "OptionError", "validate", "expected_from_error", "shorten",
-           "no_control_characters"]
+           "no_control_characters", "field_at"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -40,7 +40,7 @@ class OptionError(ValueError):
 # A bad value is quoted in the error line, but never whole: a 20 MB string in
 # a config file must not become a 20 MB log line.
 QUOTE_LIMIT = 80
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # tab and newline too: no key holds text of lines
 
 
 def shorten(value: Any, limit: int = QUOTE_LIMIT) -> str:
@@ -88,11 +88,39 @@ def _number_words(ctx: Mapping[str, Any], integer: bool) -> str:
     return kind
 
 
-def _field_kind(model: type[BaseModel], key: str) -> str | None:
-    field = model.model_fields.get(key)
-    if field is None or field.annotation is None:
-        return None
-    return getattr(field.annotation, "__name__", None)
+def _is_integer(field: FieldInfo | None) -> bool:
+    annotation = getattr(field, "annotation", None)
+    return annotation is int or int in get_args(annotation)
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):  # Optional[Section]
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return None
+
+
+def field_at(model: type[BaseModel], loc: Sequence[Any]) -> tuple[type[BaseModel], FieldInfo | None]:
+    """The model that owns the last part of ``loc`` and that part's field
+    (None for an unknown key or a model-level check): sections nest models,
+    and ``[devices.<name>]`` is a table of models keyed by name."""
+    owner = model
+    parts = list(loc)
+    while parts:
+        field = owner.model_fields.get(str(parts.pop(0)))
+        if field is None or not parts:
+            return owner, field
+        annotation = field.annotation
+        if get_origin(annotation) is dict:  # a table of tables: skip the name
+            annotation = get_args(annotation)[1]
+            parts.pop(0)
+        inner = _submodel(annotation)
+        if inner is None:
+            return owner, field  # an item of a list: what the list holds
+        owner = inner
+    return owner, None
 
 
 def expected_from_error(model: type[BaseModel], error: Mapping[str, Any]) -> str:
@@ -100,18 +128,21 @@ def expected_from_error(model: type[BaseModel], error: Mapping[str, Any]) -> str
     own ``description``, which a model sets when the type alone says too little)."""
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
-    loc = error.get("loc") or ()
-    key = str(loc[0]) if loc else ""
-    field = model.model_fields.get(key)
+    owner, field = field_at(model, error.get("loc") or ())
     if kind == "extra_forbidden":
-        known = ", ".join(model.model_fields) or "none"
+        known = ", ".join(owner.model_fields) or "none"
         return f"no such key (known: {known})"
     if kind == "missing":
         described = f" ({field.description})" if field is not None and field.description else ""
         return f"this key to be set (it is required){described}"
+    if kind == "value_error":
+        inner = ctx.get("error")
+        if isinstance(inner, OptionError):
+            return inner.expected
+        return str(inner) if inner is not None else str(error.get("msg", "a valid value"))
     if field is not None and field.description:
         return field.description
-    integer = _field_kind(model, key) == "int"
+    integer = _is_integer(field)
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         return _number_words({**ctx, **_bounds(field)}, integer)
     if kind == "finite_number":
@@ -132,11 +163,6 @@ def expected_from_error(model: type[BaseModel], error: Mapping[str, Any]) -> str
         return "a table"
     if kind in ("list_type", "tuple_type"):
         return "a list"
-    if kind == "value_error":
-        inner = ctx.get("error")
-        if isinstance(inner, OptionError):
-            return inner.expected
-        return str(inner) if inner is not None else str(error.get("msg", "a valid value"))
     return str(error.get("msg", "a valid value")).lower()
 
 
@@ -150,15 +176,24 @@ def _bounds(field: Any) -> dict[str, Any]:
     return out
 
 
+def _key_part(part: Any) -> str:
+    """A key as the error line shows it: a key in the file may itself hold a
+    newline or run to megabytes, and the line must stay one short line."""
+    text = str(part)
+    if _CONTROL.search(text) or len(text) > 64:
+        return shorten(text, 64)
+    return text
+
+
 def _located(error: Mapping[str, Any]) -> str:
     """The dotted key an error is about; a model-level check names its key
     by raising OptionError(key, ...)."""
     ctx = error.get("ctx") or {}
     inner = ctx.get("error")
-    parts = [str(p) for p in error.get("loc") or ()]
-    if isinstance(inner, OptionError):
+    parts = [str(p) for p in error.get("loc") or () if p != "[key]"]  # a bad name of a table: the name
+    if isinstance(inner, OptionError) and inner.key:
         parts = [*parts, inner.key] if not parts or parts[-1] != inner.key else parts
-    return ".".join(parts)
+    return ".".join(_key_part(p) for p in parts)
 
 
 def _got(options: Mapping[str, Any], key: str) -> Any:
@@ -181,10 +216,12 @@ def validate(model: type[M], options: Mapping[str, Any]) -> M:
         error = exc.errors(include_url=False)[0]
         key = _located(error)
         expected = expected_from_error(model, error)
-        got = _got(options, key)
         found = None
-        if got is not None and error.get("type") not in ("extra_forbidden", "missing"):
-            found = shorten(got)
+        if error.get("type") not in ("extra_forbidden", "missing"):
+            inner = (error.get("ctx") or {}).get("error")
+            # A model-level check names its key; the input pydantic holds is then the whole table.
+            got = _got(options, key) if isinstance(inner, OptionError) else error.get("input")
+            found = None if got is None else shorten(got)
         raise OptionError(key, expected, found) from None
     except RecursionError:
         raise OptionError("", "tables and arrays nested at most a few levels deep") from None

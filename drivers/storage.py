@@ -1,9 +1,9 @@
-"""Writing a file so that a crash leaves the old version or the new one, never half.
+"""Replacing a small file so that a power cut leaves the old or the new one.
 
-Temp file in the same folder (created with its final mode, so a secrets file
-is never briefly world-readable), write, fsync, rename over the target, fsync
-the folder so the rename itself survives a power cut.  Counters, the device
-snapshot, the secrets file and the lockout state all go through here.
+Counters, the cached catalog, the secrets file and the maintenance lockout
+all hold state that a half-written file would lose or corrupt (a hut's power
+is cut without warning).  Both drivers/ and kiosk/ write such files, so the
+one implementation lives here, below both.
 """
 
 from __future__ import annotations
@@ -15,21 +15,27 @@ from pathlib import Path
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes, mode: int = 0o644) -> None:
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    """Replace ``path`` with ``data``: a temporary file in the same folder is
+    written, fsynced and renamed over it, then the folder is fsynced so the
+    rename itself survives a power cut.  The file has ``mode`` from its first
+    byte (0600 for secrets: never briefly readable by others).  On any error
+    the old file is untouched and no temporary file is left behind."""
+    path = Path(path)
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), mode)  # before the first byte (mkstemp made it 0600)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    dir_fd = os.open(target.parent, os.O_RDONLY)
+    dir_fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:

@@ -14,21 +14,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from drivers.idcard import gb11643
+
 FIELD_TYPES = ("text", "integer", "decimal", "date", "phone", "choice", "boolean", "id_number")
 SCAN_SIZES = ("A4", "A5", "ID-1", "B5")
 ENHANCE_MODES = ("document", "grayscale", "photo")
 _PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
-_ID = re.compile(r"^\d{17}[\dX]$")
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def id_number_valid(value: str) -> bool:
-    """GB 11643 check digit; a typo in the 18 digits is caught at the hut."""
-    value = value.strip().upper()
-    if not _ID.match(value):
-        return False
-    total = sum(int(c) * w for c, w in zip(value[:17], _ID_WEIGHTS))
-    return "10X98765432"[total % 11] == value[17]
 
 
 class CatalogError(ValueError):
@@ -74,7 +65,7 @@ class FormField:
                 return "格式不正确 / wrong format"
         elif t == "phone" and not _PHONE.match(value):
             return "电话号码格式不正确 / not a phone number"
-        elif t == "id_number" and not id_number_valid(value):
+        elif t == "id_number" and not gb11643.is_valid(value.strip()):
             return "身份证号码不正确 / not a valid ID number"
         elif t == "choice" and value not in self.choices:
             return "请从选项中选择 / choose one of the options"

@@ -24,7 +24,6 @@ import kiosk.commands
 from kiosk import config as config_mod
 from kiosk.errors import KioskError
 
-
 PLUGIN_GROUP = "hut_kiosk.commands"
 
 

@@ -12,18 +12,26 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import re
 import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from types import MappingProxyType
+from typing import Annotated, Any, Literal, Mapping, get_args
 
+from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, model_validator
+
+from drivers.options import DriverOptions, Name, OptionError, Text, no_control_characters, shorten, validate
 from kiosk.errors import KioskError
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 DEFAULT_SECRETS = Path("/etc/kiosk/secrets.toml")
 DEFAULT_STATE_DIR = Path("/var/lib/kiosk")
-LANGUAGES = ("zh_CN", "en")
+
+
+# Transports a device's ``url`` can name (its ``port`` is a local device node).
+URL_TRANSPORTS = frozenset({"network", "ble"})
 
 
 class ConfigError(KioskError):
@@ -31,49 +39,169 @@ class ConfigError(KioskError):
 
 
 # -- typed settings ----------------------------------------------------------
-@dataclass(frozen=True)
-class TerminalSettings:
-    id: str
-    name: str = ""
+class _Section(DriverOptions):
+    """A table of the file, under the drivers' option rules (drivers/options.py):
+    unknown keys refused, no coercion, no NaN, bounded text without control
+    characters, frozen once read; `validate` turns the first mistake into
+    "key: expected ... (found ...)"."""
 
 
-@dataclass(frozen=True)
-class PlatformSettings:
-    url: str
-    ca_file: Path | None = None
-    client_cert: Path | None = None
-    client_key: Path | None = None
-    connect_timeout: float = 3.0
-    read_timeout: float = 10.0
-    heartbeat_seconds: float = 60.0
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("a non-empty string")
+    return value
 
 
-@dataclass(frozen=True)
-class PathSettings:
-    state_dir: Path = DEFAULT_STATE_DIR
-    secrets_file: Path = DEFAULT_SECRETS
+def _url(value: str) -> str:
+    if not value.startswith(("http://", "https://")) or len(value) < 10:
+        raise ValueError('an http:// or https:// URL, such as "https://platform.example.gov.cn"')
+    return value.rstrip("/")
 
 
-@dataclass(frozen=True)
-class ScreenSettings:
+def _path(value: object) -> object:
+    """A path is written as text in the file; relative ones are resolved
+    against the file's folder by `load`."""
+    if isinstance(value, Path):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError('a file or folder path, such as "/var/lib/kiosk"')
+    if len(value) > PATH_MAX:
+        raise ValueError(f"a path of at most {PATH_MAX} characters")
+    return Path(no_control_characters(value))
+
+
+def _optional_path(value: object) -> object:
+    return None if value == "" else _path(value)
+
+
+PATH_MAX = 4096
+FilePath = Annotated[Path, BeforeValidator(_path)]
+OptionalPath = Annotated[Path | None, BeforeValidator(_optional_path)]
+Url = Annotated[Text, AfterValidator(_url)]
+Language = Literal["zh_CN", "en"]
+LANGUAGES: tuple[str, ...] = get_args(Language)
+
+
+class TerminalSettings(_Section):
+    id: Annotated[Name, AfterValidator(_not_blank)]
+    name: Text = ""
+
+
+class PlatformSettings(_Section):
+    url: Url
+    ca_file: OptionalPath = None
+    client_cert: OptionalPath = None
+    client_key: OptionalPath = None
+    connect_timeout: float = Field(default=3.0, ge=0.1, le=120)
+    read_timeout: float = Field(default=10.0, ge=0.1, le=600)
+    heartbeat_seconds: float = Field(default=60.0, ge=5, le=3600)
+
+
+class PathSettings(_Section):
+    state_dir: FilePath = DEFAULT_STATE_DIR
+    secrets_file: FilePath = DEFAULT_SECRETS
+
+
+class ScreenSettings(_Section):
     fullscreen: bool = True
     show_cursor: bool = False
-    language: str = "zh_CN"
-    width: int = 1920
-    height: int = 1080
+    language: Language = "zh_CN"
+    width: int = Field(default=1920, ge=320, le=10000)
+    height: int = Field(default=1080, ge=240, le=10000)
 
 
-@dataclass(frozen=True)
-class TimeoutSettings:
-    idle_seconds: float = 60.0
-    idle_warning_seconds: float = 45.0
-    status_query_seconds: float = 3.0
+class TimeoutSettings(_Section):
+    idle_seconds: float = Field(default=60.0, ge=1, le=3600)
+    idle_warning_seconds: float = Field(default=45.0, ge=0, le=3600)
+    status_query_seconds: float = Field(default=3.0, ge=0.1, le=60)
+
+    @model_validator(mode="after")
+    def _warning_comes_first(self) -> "TimeoutSettings":
+        if self.idle_warning_seconds >= self.idle_seconds:
+            raise OptionError("idle_warning_seconds", f"less than timeouts.idle_seconds ({self.idle_seconds:g})")
+        return self
 
 
-@dataclass(frozen=True)
-class OutboxSettings:
-    retention_days: int = 30
-    max_backoff_seconds: float = 600.0
+class OutboxSettings(_Section):
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    max_backoff_seconds: float = Field(default=600.0, ge=1, le=86400)
+
+
+def _device_name(value: str) -> str:
+    """The name becomes a file name (counters/<name>.json) and a label on
+    the maintenance screen."""
+    if not _DEVICE_NAME.fullmatch(value):
+        raise ValueError('a device name of letters, digits, "_" and "-", such as "printer"')
+    return value
+
+
+_DEVICE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+DeviceName = Annotated[str, AfterValidator(_device_name)]
+
+
+class DeviceTable(_Section):
+    """One ``[devices.<name>]`` table as written; its ``options`` are the
+    driver's own model, checked once the driver is known."""
+
+    driver: Name
+    port: Annotated[Name, AfterValidator(_not_blank)] | None = None
+    url: Annotated[Name, AfterValidator(_not_blank)] | None = None
+    enabled: bool = True
+    options: dict[str, Any] = {}
+    _options: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _fits_its_driver(self) -> "DeviceTable":
+        from kiosk.devices import DRIVERS, driver_class
+
+        if self.driver not in DRIVERS:
+            raise OptionError("driver", "one of " + ", ".join(f'"{d}"' for d in sorted(DRIVERS)))
+        try:
+            cls = driver_class(self.driver)
+        except KioskError as exc:
+            raise OptionError("driver", f"a driver that loads ({exc})") from None
+        self._check_transport(getattr(cls, "transports", frozenset({"serial"})))
+        try:
+            self._options = cls.check_options(self.options)
+        except OptionError as exc:
+            raise OptionError(f"options.{exc.key}" if exc.key else "options", exc.expected) from None
+        return self
+
+    def _check_transport(self, transports: frozenset[str]) -> None:
+        """``port`` names a local device node (serial), ``url`` an address
+        (tcp://, http://, ble://): which one a driver takes is its ``transports``."""
+        if not self.enabled:
+            return
+        port, url, driver = self.port, self.url, self.driver
+        by_url = transports & URL_TRANSPORTS
+        if port is None and url is None:
+            if transports == {"serial"}:
+                raise OptionError("port", 'the serial port of the device, such as "/dev/ttyUSB0" (missing)')
+            if transports == {"network"}:
+                raise OptionError("url", 'the device address, such as "tcp://192.168.1.50:9100" (missing)')
+            if transports == {"ble"}:
+                raise OptionError("url", 'the device address, such as "ble://C4:7C:8D:6A:2B:11" (missing)')
+            raise OptionError("port", 'a serial port ("/dev/ttyUSB0") or a url ("tcp://host:9100"); neither is set')
+        if url is not None and not by_url:
+            raise OptionError("url", f"no url: the {driver} driver talks over a serial port (set port)")
+        if port is not None and url is None and "serial" not in transports:
+            raise OptionError("port", f"no port: the {driver} driver talks over the network (set url)")
+
+    def config(self, name: str) -> "DeviceConfig":
+        return DeviceConfig(name=name, driver=self.driver, port=self.port, url=self.url, enabled=self.enabled,
+                            options=MappingProxyType(self._options))
+
+
+class _ConfigFile(_Section):
+    """The whole kiosk.toml."""
+
+    terminal: TerminalSettings = Field(description='a table [terminal] with id = "<the terminal id>"')
+    platform: PlatformSettings = Field(description='a table [platform] with url = "https://..."')
+    paths: PathSettings = PathSettings()
+    screen: ScreenSettings = ScreenSettings()
+    timeouts: TimeoutSettings = TimeoutSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    devices: dict[DeviceName, DeviceTable] = Field(default={}, description="a set of tables [devices.<name>]")
 
 
 @dataclass(frozen=True)
@@ -87,6 +215,16 @@ class DeviceConfig:
     url: str | None = None
     enabled: bool = True
     options: Mapping[str, Any] = field(default_factory=dict)
+
+
+class _SecretsFile(_Section):
+    """The secrets file as written: key material as text.  Its errors never
+    quote a value (see `load_secrets`)."""
+
+    terminal_key: Text = ""
+    outbox_key: Text = ""
+    id_hash_key: Text = ""
+    maintenance_pin_hash: Text = ""
 
 
 @dataclass(frozen=True)
@@ -120,186 +258,17 @@ class Settings:
         return self.paths.state_dir / "counters" / f"{device}.json"
 
 
-# -- field checkers: each returns the value or raises _Bad(expected) ----------
-class _Bad(Exception):
-    def __init__(self, expected: str):
-        self.expected = expected
-
-
-def _str(nonempty: bool = False) -> Callable[[Any], str]:
-    def check(v: Any) -> str:
-        if not isinstance(v, str) or (nonempty and not v.strip()):
-            raise _Bad("a non-empty string" if nonempty else "a string")
-        return v
-    return check
-
-
-def _bool(v: Any) -> bool:
-    if not isinstance(v, bool):
-        raise _Bad("true or false")
-    return v
-
-
-def _number(minimum: float, maximum: float | None = None, integer: bool = False) -> Callable[[Any], float]:
-    def check(v: Any) -> float:
-        ok_type = isinstance(v, int) if integer else isinstance(v, (int, float))
-        if isinstance(v, bool) or not ok_type or v < minimum or (maximum is not None and v > maximum):
-            kind = "a whole number" if integer else "a number"
-            limits = f" from {minimum:g} to {maximum:g}" if maximum is not None else f" of at least {minimum:g}"
-            raise _Bad(kind + limits)
-        return int(v) if integer else float(v)
-    return check
-
-
-def _path(v: Any) -> Path:
-    if not isinstance(v, str) or not v.strip():
-        raise _Bad("a file or folder path")
-    return Path(v)
-
-
-def _optional_path(v: Any) -> Path | None:
-    if v == "":
-        return None
-    return _path(v)
-
-
-def _url(v: Any) -> str:
-    if not isinstance(v, str) or not v.startswith(("http://", "https://")) or len(v) < 10:
-        raise _Bad("an http:// or https:// URL, such as \"https://platform.example.gov.cn\"")
-    return v.rstrip("/")
-
-
-def _choice(*choices: str) -> Callable[[Any], str]:
-    def check(v: Any) -> str:
-        if v not in choices:
-            raise _Bad("one of " + ", ".join(f'"{c}"' for c in choices))
-        return v
-    return check
-
-
-# section -> key -> (checker, required)
-_SCHEMA: dict[str, dict[str, tuple[Callable[[Any], Any], bool]]] = {
-    "terminal": {"id": (_str(nonempty=True), True), "name": (_str(), False)},
-    "platform": {
-        "url": (_url, True),
-        "ca_file": (_optional_path, False),
-        "client_cert": (_optional_path, False),
-        "client_key": (_optional_path, False),
-        "connect_timeout": (_number(0.1, 120), False),
-        "read_timeout": (_number(0.1, 600), False),
-        "heartbeat_seconds": (_number(5, 3600), False),
-    },
-    "paths": {"state_dir": (_path, False), "secrets_file": (_path, False)},
-    "screen": {
-        "fullscreen": (_bool, False),
-        "show_cursor": (_bool, False),
-        "language": (_choice(*LANGUAGES), False),
-        "width": (_number(320, 10000, integer=True), False),
-        "height": (_number(240, 10000, integer=True), False),
-    },
-    "timeouts": {
-        "idle_seconds": (_number(1, 3600), False),
-        "idle_warning_seconds": (_number(0, 3600), False),
-        "status_query_seconds": (_number(0.1, 60), False),
-    },
-    "outbox": {
-        "retention_days": (_number(1, 3650, integer=True), False),
-        "max_backoff_seconds": (_number(1, 86400), False),
-    },
-}
-_REQUIRED_SECTIONS = ("terminal", "platform")
-_SECTION_TYPES = {
-    "terminal": TerminalSettings, "platform": PlatformSettings, "paths": PathSettings,
-    "screen": ScreenSettings, "timeouts": TimeoutSettings, "outbox": OutboxSettings,
-}
-
-
-class _Loader:
-    def __init__(self, path: Path):
-        self.path = path
-
-    def fail(self, key: str, expected: str, got: Any = None, *, show_got: bool = True) -> ConfigError:
-        where = f"{self.path}: {key}: " if key else f"{self.path}: "
-        tail = f" (found {got!r})" if show_got and got is not None else ""
-        return ConfigError(f"{where}expected {expected}{tail}")
-
-    def section(self, data: Mapping[str, Any], name: str) -> Any:
-        raw = data.get(name, {})
-        if not isinstance(raw, dict):
-            raise self.fail(name, "a table [" + name + "]", type(raw).__name__)
-        schema = _SCHEMA[name]
-        for key in raw:
-            if key not in schema:
-                raise self.fail(f"{name}.{key}", "no such key; known keys: " + ", ".join(schema), show_got=False)
-        values: dict[str, Any] = {}
-        for key, (check, required) in schema.items():
-            if key not in raw:
-                if required:
-                    raise self.fail(f"{name}.{key}", "this key to be set (it is required)", show_got=False)
-                continue
-            try:
-                values[key] = check(raw[key])
-            except _Bad as bad:
-                raise self.fail(f"{name}.{key}", bad.expected, raw[key]) from None
-        return _SECTION_TYPES[name](**values)
-
-    def device(self, name: str, raw: Any) -> DeviceConfig:
-        from kiosk.devices import driver_class, DRIVERS
-        from drivers.base import OptionError
-
-        key = f"devices.{name}"
-        if not isinstance(raw, dict):
-            raise self.fail(key, f"a table [devices.{name}]", type(raw).__name__)
-        allowed = {"driver", "port", "url", "enabled", "options"}
-        for k in raw:
-            if k not in allowed:
-                raise self.fail(f"{key}.{k}", "no such key; known keys: " + ", ".join(sorted(allowed)), show_got=False)
-        driver = raw.get("driver")
-        if driver not in DRIVERS:
-            raise self.fail(f"{key}.driver", "one of " + ", ".join(f'"{d}"' for d in sorted(DRIVERS)), driver)
-        try:
-            enabled = _bool(raw.get("enabled", True))
-        except _Bad as bad:
-            raise self.fail(f"{key}.enabled", bad.expected, raw.get("enabled")) from None
-        port, url = raw.get("port"), raw.get("url")
-        for k, v in (("port", port), ("url", url)):
-            if v is not None and (not isinstance(v, str) or not v.strip()):
-                raise self.fail(f"{key}.{k}", "a non-empty string", v)
-        try:
-            cls = driver_class(driver)
-        except KioskError as exc:
-            raise self.fail(f"{key}.driver", f"a driver that loads ({exc})", show_got=False) from None
-        transports = getattr(cls, "transports", frozenset({"serial"}))
-        if enabled:
-            if port is None and url is None:
-                if transports == {"serial"}:
-                    raise self.fail(f"{key}.port", 'the serial port of the device, such as "/dev/ttyUSB0" (missing)',
-                                    show_got=False)
-                if transports == {"network"}:
-                    raise self.fail(f"{key}.url", 'the device address, such as "tcp://192.168.1.50:9100" (missing)',
-                                    show_got=False)
-                raise self.fail(f"{key}.port", 'a serial port ("/dev/ttyUSB0") or a url ("tcp://host:9100"); '
-                                               "neither is set", show_got=False)
-            if url is not None and "network" not in transports:
-                raise self.fail(f"{key}.url", f"no url: the {driver} driver talks over a serial port (set port)",
-                                show_got=False)
-            if port is not None and url is None and "serial" not in transports:
-                raise self.fail(f"{key}.port", f"no port: the {driver} driver talks over the network (set url)",
-                                show_got=False)
-        options = raw.get("options", {})
-        if not isinstance(options, dict):
-            raise self.fail(f"{key}.options", f"a table [devices.{name}.options]", type(options).__name__)
-        try:
-            normalised = cls.check_options(options)
-        except OptionError as exc:
-            raise self.fail(f"{key}.options.{exc.key}", exc.expected, options.get(exc.key)) from None
-        return DeviceConfig(name=name, driver=driver, port=port, url=url, enabled=enabled, options=normalised)
+def _fail(path: Path, error: OptionError, *, quote: bool = True) -> ConfigError:
+    where = f"{path}: {error.key}: " if error.key else f"{path}: "
+    tail = f" (found {error.found})" if quote and error.found is not None else ""
+    return ConfigError(f"{where}expected {error.expected}{tail}")
 
 
 def _read_toml(path: Path, what: str) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            text = fh.read()
+        return tomllib.loads(text.decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: {what} not found (set --config or KIOSK_CONFIG, "
                           f"or install one from provisioning/)") from None
@@ -311,13 +280,45 @@ def _read_toml(path: Path, what: str) -> dict[str, Any]:
         raise ConfigError(f"{path}: {what} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
+    except OSError as exc:  # a device node, a broken disk: still one line
+        raise ConfigError(f"{path}: {what} cannot be read ({exc.strerror or exc})") from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise ConfigError(f"{path}: {_deepest_key(text.decode('utf-8'))}: expected arrays and inline tables "
+                          f"nested at most {NESTING_LIMIT} deep") from None
 
 
-def _decode_key(path: Path, key: str, value: Any, kind: str, length: int | None) -> bytes:
-    if value in (None, ""):
+NESTING_LIMIT = 100
+_HEADER = re.compile(r"\s*\[\[?\s*([^\]\s][^\]]*?)\s*\]\]?\s*(#.*)?")
+_ASSIGNMENT = re.compile(r"\s*([^=\[{]+?)\s*=")
+
+
+def _deepest_key(text: str) -> str:
+    """Where a value nests too deep, for the error line: the dotted key of
+    the first assignment whose brackets open beyond the limit (or the line
+    number).  A rough scan (strings are not parsed), good enough to point
+    a technician at the line tomllib could not follow."""
+    table, key, depth = "", "", 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if depth == 0:
+            header = _HEADER.fullmatch(line)
+            if header:
+                table = header.group(1)
+                continue
+            assignment = _ASSIGNMENT.match(line)
+            if assignment:
+                key = assignment.group(1).strip()
+        for char in line:
+            depth += 1 if char in "[{" else -1 if char in "]}" else 0
+            if depth > NESTING_LIMIT:
+                dotted = ".".join(part for part in (table, key) if part)
+                return shorten(dotted, 64).strip("'") if dotted else f"line {number}"
+        depth = max(depth, 0)
+    return "(somewhere)"
+
+
+def _decode(path: Path, key: str, value: str, kind: str, length: int | None) -> bytes:
+    if not value:
         return b""
-    if not isinstance(value, str):
-        raise ConfigError(f"{path}: {key}: expected a {kind} string")
     try:
         raw = bytes.fromhex(value) if kind == "hex" else base64.b64decode(value, validate=True)
     except (ValueError, binascii.Error):
@@ -340,77 +341,64 @@ def load_secrets(path: Path) -> Secrets:
     if mode & 0o077:
         raise ConfigError(f"{path}: secrets file has mode {mode:04o}; expected 0600 "
                           f"(readable by its owner only). Fix with: chmod 600 {path}")
-    data = _read_toml(path, "secrets file")
-    known = {"terminal_key", "outbox_key", "id_hash_key", "maintenance_pin_hash"}
-    for key in data:
-        if key not in known:
-            raise ConfigError(f"{path}: {key}: no such key; known keys: " + ", ".join(sorted(known)))
-    pin = data.get("maintenance_pin_hash", "")
-    if not isinstance(pin, str):
-        raise ConfigError(f"{path}: maintenance_pin_hash: expected a string")
+    try:
+        data = validate(_SecretsFile, _read_toml(path, "secrets file"))
+    except OptionError as exc:
+        raise _fail(path, exc, quote=False) from None  # a quote of a bad key is a piece of the key
     return Secrets(
-        terminal_key=_decode_key(path, "terminal_key", data.get("terminal_key"), "hex", None),
-        outbox_key=_decode_key(path, "outbox_key", data.get("outbox_key"), "base64", 32),
-        id_hash_key=_decode_key(path, "id_hash_key", data.get("id_hash_key"), "hex", None),
-        maintenance_pin_hash=pin,
+        terminal_key=_decode(path, "terminal_key", data.terminal_key, "hex", None),
+        outbox_key=_decode(path, "outbox_key", data.outbox_key, "base64", 32),
+        id_hash_key=_decode(path, "id_hash_key", data.id_hash_key, "hex", None),
+        maintenance_pin_hash=data.maintenance_pin_hash,
     )
 
 
-def load(path: str | os.PathLike | None = None) -> Settings:
+def load(path: str | os.PathLike[str] | None = None) -> Settings:
     """Load and validate the configuration; raise ConfigError with one clear line."""
     path = Path(path) if path else Path(os.environ.get("KIOSK_CONFIG") or DEFAULT_PATH)
     data = _read_toml(path, "configuration file")
-    loader = _Loader(path)
-    known = set(_SCHEMA) | {"devices"}
     for name in data:
-        if name not in known:
-            raise loader.fail(name, "no such section; known sections: " + ", ".join(sorted(known)), show_got=False)
-    for name in _REQUIRED_SECTIONS:
-        if name not in data:
-            raise loader.fail(f"[{name}]", "this section to be present (it is required)", show_got=False)
-    sections = {name: loader.section(data, name) for name in _SCHEMA}
-    timeouts: TimeoutSettings = sections["timeouts"]
-    if timeouts.idle_warning_seconds >= timeouts.idle_seconds:
-        raise loader.fail("timeouts.idle_warning_seconds",
-                          f"less than timeouts.idle_seconds ({timeouts.idle_seconds:g})",
-                          timeouts.idle_warning_seconds)
-    devices_raw = data.get("devices", {})
-    if not isinstance(devices_raw, dict):
-        raise loader.fail("devices", "a set of tables [devices.<name>]", type(devices_raw).__name__)
-    devices = {name: loader.device(name, raw) for name, raw in devices_raw.items()}
-
-    paths: PathSettings = sections["paths"]
+        if name not in _ConfigFile.model_fields:
+            known = ", ".join(sorted(_ConfigFile.model_fields))
+            raise _fail(path, OptionError(_key_words(name), f"no such section; known sections: {known}"))
+    try:
+        file = validate(_ConfigFile, data)
+    except OptionError as exc:
+        raise _fail(path, exc) from None
     base = path.parent
     # Relative paths in the file are relative to the file (the simulated profile
     # and a technician's test copy work from any folder).
-    paths = PathSettings(
-        state_dir=paths.state_dir if paths.state_dir.is_absolute() else base / paths.state_dir,
-        secrets_file=paths.secrets_file if paths.secrets_file.is_absolute() else base / paths.secrets_file,
-    )
-    secrets = load_secrets(paths.secrets_file)
-    return Settings(source=path, terminal=sections["terminal"], platform=sections["platform"], paths=paths,
-                    screen=sections["screen"], timeouts=timeouts, outbox=sections["outbox"],
-                    devices=devices, secrets=secrets)
+    paths = PathSettings(state_dir=base / file.paths.state_dir, secrets_file=base / file.paths.secrets_file)
+    return Settings(source=path, terminal=file.terminal, platform=file.platform, paths=paths,
+                    screen=file.screen, timeouts=file.timeouts, outbox=file.outbox,
+                    devices=MappingProxyType({name: table.config(name) for name, table in file.devices.items()}),
+                    secrets=load_secrets(paths.secrets_file))
 
 
-def write_secrets_file(path: Path, *, terminal_key: bytes = b"", pin: str = "") -> None:
-    """Write a new secrets file with fresh outbox and look-up keys, mode 0600
-    from the first byte (never briefly world-readable)."""
+def _key_words(key: str) -> str:
+    return shorten(key, 64) if len(key) > 64 or not key.isprintable() else key
+
+
+def write_secrets_file(path: Path, *, terminal_key: bytes | None = None, pin: str | None = None,
+                       fresh_keys: bool = False) -> None:
+    """The one writer of the secrets file (`kiosk secrets init`, `kiosk enrol`,
+    the virtual hut).  What is not given is kept from the file already there,
+    so enrolling never loses the key of queued submissions; missing outbox
+    and look-up keys (a new file, or ``fresh_keys``) are made.  Written atomically,
+    mode 0600 from the first byte (never briefly readable by others)."""
     import secrets as token
 
     import tomli_w
 
+    from drivers.storage import atomic_write
     from kiosk.pin import hash_pin
 
+    old = load_secrets(path) if path.exists() and not fresh_keys else Secrets()
     data = {
-        "terminal_key": terminal_key.hex(),
-        "outbox_key": base64.b64encode(token.token_bytes(32)).decode(),
-        "id_hash_key": token.token_bytes(32).hex(),
-        "maintenance_pin_hash": hash_pin(pin) if pin else "",
+        "terminal_key": (old.terminal_key if terminal_key is None else terminal_key).hex(),
+        "outbox_key": base64.b64encode(old.outbox_key or token.token_bytes(32)).decode(),
+        "id_hash_key": (old.id_hash_key or token.token_bytes(32)).hex(),
+        "maintenance_pin_hash": old.maintenance_pin_hash if pin is None else (hash_pin(pin) if pin else ""),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write("# Terminal secrets. Mode 0600. terminal_key is filled in by enrolment.\n")
-        fh.write(tomli_w.dumps(data))
-    os.chmod(path, 0o600)
+    text = "# Terminal secrets. Mode 0600. terminal_key is filled in by enrolment.\n" + tomli_w.dumps(data)
+    atomic_write(path, text.encode("utf-8"), mode=0o600)

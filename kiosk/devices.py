@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 DRIVERS: dict[str, str] = {
     "idcard.sam": "drivers.idcard.device:IdCardReader",
     "printer.escpos": "drivers.printer.device:ReceiptPrinter",
+    "health.line": "drivers.health.line:LineHealthDevice",
+    "health.cms50d": "drivers.health.oximeter:PulseOximeter",
+    "health.ble": "drivers.health.ble:BleHealthDevice",
 }
 
 

@@ -23,11 +23,15 @@ class _JournalFormatter(logging.Formatter):
         return "\n".join(prefix + line for line in text.splitlines())
 
 
+class _KioskHandler(logging.StreamHandler):
+    """Ours, so a second ``configure`` replaces it and leaves others' handlers alone."""
+
+
 def configure(level: str | int = "INFO", stream=None) -> logging.Handler:
     """Install one stdout handler on the root logger with the redacting filter."""
     install_redacting_record_factory()
     stream = stream if stream is not None else sys.stdout
-    handler = logging.StreamHandler(stream)
+    handler = _KioskHandler(stream)
     if os.environ.get("JOURNAL_STREAM"):
         handler.setFormatter(_JournalFormatter("%(name)s: %(message)s"))
     else:
@@ -35,9 +39,8 @@ def configure(level: str | int = "INFO", stream=None) -> logging.Handler:
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     for old in list(root.handlers):
-        if getattr(old, "_kiosk", False):
+        if isinstance(old, _KioskHandler):
             root.removeHandler(old)
-    handler._kiosk = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level if isinstance(level, int) else level.upper())
     return handler

@@ -31,16 +31,6 @@ def mask_id(number: str) -> str:
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
-def mask_phone(number: str) -> str:
-    """``13812345678`` -> ``138****5678``."""
-    digits = re.sub(r"\D", "", number or "")
-    if digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-
-
 def mask_name(name: str) -> str:
     """Chinese names keep their first character (``张*``, ``欧阳**``);
     Latin names keep the first letter of each word (``J*** S****``)."""

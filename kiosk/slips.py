@@ -1,5 +1,6 @@
 """The slips a hut prints, filled from data: application receipt, service
-guide, health report, technician's provisioning report, maintenance test slip.
+guide, health report, technician's provisioning report.  (The printer test
+slip is the driver's, drivers/printer/testslip.py: the driver prints it too.)
 
 Every label is Chinese first, English second (a resident reads the first
 line; a visitor or an English-reading relative the second), or one language
@@ -15,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, Iterable, Mapping
 
-from drivers.printer.receipt import QR, Cut, Feed, Receipt, Rows, Separator, Text, Title
+from drivers.printer.slip import QR, Cut, Feed, Rows, Separator, Slip, Text, Title
 from kiosk.privacy import mask_id, mask_name, redact
 
 LANGUAGES = ("both", "zh", "en")
@@ -25,7 +26,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "guide_title": ("办事指南", "Service guide"),
     "health_title": ("健康自测报告", "Health check report"),
     "provisioning_title": ("终端安装报告", "Terminal provisioning report"),
-    "test_title": ("维护测试单", "Maintenance test slip"),
     "number": ("受理编号", "No."),
     "matter": ("办理事项", "Matter"),
     "name": ("姓名", "Name"),
@@ -45,7 +45,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "hours": ("办理时间", "Opening hours"),
     "phone": ("咨询电话", "Enquiries"),
     "devices": ("设备状态", "Devices"),
-    "counters": ("计数", "Counters"),
     "scan_track": ("扫码查询办理进度", "Scan to track your application"),
     "scan_guide": ("扫码查看完整指南", "Scan for the full guide"),
     "keep": ("请妥善保管本回执", "Please keep this receipt"),
@@ -53,19 +52,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "normal": ("正常", "normal"),
     "high": ("偏高", "high"),
     "low": ("偏低", "low"),
-    "test_ok": ("如能清楚看到本单全部内容，打印机工作正常",
-                "If all of this slip is clear, the printer works"),
-    "printer": ("打印机", "Printer"),
-    "profile": ("打印配置", "Profile"),
-    "status": ("状态", "Status"),
-    # The driver's counters (drivers.printer.device.COUNTERS), named for staff.
-    "counter_jobs": ("打印任务", "Jobs"),
-    "counter_failed_jobs": ("失败任务", "Failed jobs"),
-    "counter_lines_printed": ("已打印行", "Lines printed"),
-    "counter_cuts": ("切纸", "Cuts"),
-    "counter_failed_cuts": ("切纸失败", "Failed cuts"),
-    "counter_paper_outs": ("缺纸次数", "Paper-outs"),
-    "counter_comm_errors": ("通信错误", "Link errors"),
 }
 
 
@@ -116,7 +102,7 @@ def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value
 
 
-def _masked(receipt: Receipt, keep: Iterable[str] = ()) -> Receipt:
+def _masked(slip: Slip, keep: Iterable[str] = ()) -> Slip:
     """Every text on the slip with ID and mobile numbers masked, whatever
     field it came from (a matter name, a device summary, a remark): the ID
     fields are masked with ``mask_id`` already, this catches the rest.
@@ -127,7 +113,7 @@ def _masked(receipt: Receipt, keep: Iterable[str] = ()) -> Receipt:
         return text if text in keep else redact(text)
 
     blocks = []
-    for block in receipt.blocks:
+    for block in slip.blocks:
         if isinstance(block, Title):
             block = Title(clean(block.text), block.align)
         elif isinstance(block, Text):
@@ -135,7 +121,7 @@ def _masked(receipt: Receipt, keep: Iterable[str] = ()) -> Receipt:
         elif isinstance(block, Rows):
             block = Rows((clean(k), clean(v)) for k, v in block.rows)
         blocks.append(block)
-    return Receipt(blocks)
+    return Slip(blocks)
 
 
 def _bilingual(data: Mapping[str, Any], key: str, language: str) -> str:
@@ -159,7 +145,7 @@ def _lines(items: Iterable[Any]) -> list[Text]:
     return [Text(str(item)) for item in items]
 
 
-def application_receipt(data: Mapping[str, Any], language: str = "both") -> Receipt:
+def application_receipt(data: Mapping[str, Any], language: str = "both") -> Slip:
     """data: number, matter (+ matter_en), id_number, time, tracking_url,
     optional name, hut, notes."""
     _require(data, "number", "matter", "tracking_url")
@@ -172,37 +158,38 @@ def application_receipt(data: Mapping[str, Any], language: str = "both") -> Rece
     rows.append((label("time", lang), _when(data.get("time"))))
     if data.get("hut"):
         rows.append((label("hut", lang), str(data["hut"])))
-    receipt = Receipt([*_title("application_title", lang), Separator(), Rows(rows), Separator()])
-    receipt.add(*_lines(_list(data, "notes")))
-    receipt.add(Text(label("scan_track", lang), "center"), QR(str(data["tracking_url"])),
+    slip = Slip([*_title("application_title", lang), Separator(), Rows(rows), Separator()])
+    slip.add(*_lines(_list(data, "notes")))
+    slip.add(Text(label("scan_track", lang), "center"), QR(str(data["tracking_url"])),
                 Text(label("keep", lang), "center"), Feed(2), Cut())
-    return _masked(receipt)
+    return _masked(slip)
 
 
-def service_guide(data: Mapping[str, Any], language: str = "both") -> Receipt:
+def service_guide(data: Mapping[str, Any], language: str = "both") -> Slip:
     """data: matter (+ matter_en), conditions [..], materials [..], steps [..],
     optional department, promised, where, hours, phone, url."""
     _require(data, "matter")
     lang = _check_language(language)
-    receipt = Receipt([*_title("guide_title", lang), Text(_bilingual(data, "matter", lang), "center", bold=True),
+    slip = Slip([*_title("guide_title", lang), Text(_bilingual(data, "matter", lang), "center", bold=True),
                        Separator()])
     for key in ("conditions", "materials", "steps"):
         items = _list(data, key)
         if items:
-            receipt.add(Text(label(key, lang) + ":", bold=True))
-            receipt.add(*_lines(f"{i}. {item}" for i, item in enumerate(items, 1)))
+            slip.add(Text(label(key, lang) + ":", bold=True))
+            slip.add(*_lines(f"{i}. {item}" for i, item in enumerate(items, 1)))
     rows = [(label(k, lang), str(data[k])) for k in ("department", "promised", "where", "hours", "phone")
             if data.get(k)]
     if rows:
-        receipt.add(Separator(), Rows(rows))
+        slip.add(Separator(), Rows(rows))
     if data.get("url"):
-        receipt.add(Text(label("scan_guide", lang), "center"), QR(str(data["url"])))
-    receipt.add(Feed(2), Cut())
-    return _masked(receipt, keep=[str(data["phone"])] if data.get("phone") else [])
+        slip.add(Text(label("scan_guide", lang), "center"), QR(str(data["url"])))
+    slip.add(Feed(2), Cut())
+    return _masked(slip, keep=[str(data["phone"])] if data.get("phone") else [])
 
 
-def health_report(data: Mapping[str, Any], language: str = "both") -> Receipt:
-    """data: results [{"item", "item_en", "value", "unit", "flag"}], time,
+def health_report(data: Mapping[str, Any], language: str = "both") -> Slip:
+    """data: results [{"item", "item_en", "value", "unit", "flag"}, optional
+    "value_en" when the value is words], time,
     optional id_number, name.  Health data is sensitive: printed for the
     resident only, never stored or logged."""
     _require(data, "results")
@@ -219,11 +206,13 @@ def health_report(data: Mapping[str, Any], language: str = "both") -> Receipt:
             raise ValueError(f'"results" item {i} must be an object with item, value, unit and flag')
         flag = r.get("flag")
         value = f"{r.get('value', '')} {r.get('unit', '')}".strip()
+        if r.get("value_en"):  # words rather than a number (a classification)
+            value = _bilingual({"value": value, "value_en": r["value_en"]}, "value", lang)
         if flag in ("normal", "high", "low"):
             value += f" ({label(flag, lang)})"
         results.append((_bilingual({"item": r.get("item", ""), "item_en": r.get("item_en", "")}, "item", lang),
                         value))
-    return _masked(Receipt([*_title("health_title", lang), Separator(), Rows(rows), Separator(), Rows(results),
+    return _masked(Slip([*_title("health_title", lang), Separator(), Rows(rows), Separator(), Rows(results),
                             Separator(), Text(label("health_note", lang)), Feed(2), Cut()]))
 
 
@@ -239,7 +228,7 @@ def _device_rows(devices: Mapping[str, Any], lang: str) -> list[tuple[str, str]]
     return rows
 
 
-def provisioning_report(data: Mapping[str, Any], language: str = "both") -> Receipt:
+def provisioning_report(data: Mapping[str, Any], language: str = "both") -> Slip:
     """data: terminal_id, terminal_name, platform_url, software, technician,
     time, devices {name: {"status", "summary"}}, optional checks [..]."""
     _require(data, "terminal_id")
@@ -251,49 +240,23 @@ def provisioning_report(data: Mapping[str, Any], language: str = "both") -> Rece
         if data.get(field):
             rows.append((label(key, lang), str(data[field])))
     rows.append((label("time", lang), _when(data.get("time"))))
-    receipt = Receipt([*_title("provisioning_title", lang), Separator(), Rows(rows), Separator(),
+    slip = Slip([*_title("provisioning_title", lang), Separator(), Rows(rows), Separator(),
                        Text(label("devices", lang) + ":", bold=True), Rows(_device_rows(_table(data, "devices"), lang))])
     if data.get("checks"):
-        receipt.add(Separator(), *_lines(_list(data, "checks")))
-    receipt.add(Feed(2), Cut())
-    return _masked(receipt)
+        slip.add(Separator(), *_lines(_list(data, "checks")))
+    slip.add(Feed(2), Cut())
+    return _masked(slip)
 
 
-def maintenance_test_slip(data: Mapping[str, Any], language: str = "both") -> Receipt:
-    """data: terminal_id, printer (name), profile, status, counters {..},
-    time, optional devices.  Exercises Chinese, the grid, QR and cut."""
-    _require(data, "terminal_id")
-    lang = _check_language(language)
-    rows = [(label("terminal", lang), str(data["terminal_id"])), (label("time", lang), _when(data.get("time")))]
-    for key in ("printer", "profile", "status"):
-        if data.get(key):
-            rows.append((label(key, lang), str(data[key])))
-    receipt = Receipt([*_title("test_title", lang), Separator(), Rows(rows)])
-    counters = _table(data, "counters")
-    if counters:
-        receipt.add(Separator(), Text(label("counters", lang) + ":", bold=True),
-                    Rows((label("counter_" + str(k), lang) if "counter_" + str(k) in LABELS else str(k), str(v))
-                         for k, v in counters.items()))
-    devices = _table(data, "devices")
-    if devices:
-        receipt.add(Separator(), Rows(_device_rows(devices, lang)))
-    receipt.add(Separator("="), Text("中文：居民自助服务小屋 天大小事", "center"),
-                Text("ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789", "center"),
-                QR(f"HUT-TEST {data['terminal_id']} {_when(data.get('time'))}"),
-                Text(label("test_ok", lang)), Feed(2), Cut())
-    return _masked(receipt)
-
-
-SLIPS: dict[str, Callable[..., Receipt]] = {
+SLIPS: dict[str, Callable[..., Slip]] = {
     "application_receipt": application_receipt,
     "service_guide": service_guide,
     "health_report": health_report,
     "provisioning_report": provisioning_report,
-    "maintenance_test_slip": maintenance_test_slip,
 }
 
 
-def build(kind: str, data: Mapping[str, Any], language: str = "both") -> Receipt:
+def build(kind: str, data: Mapping[str, Any], language: str = "both") -> Slip:
     """A slip by name, for data-driven callers (the CLI, flows)."""
     try:
         template = SLIPS[kind]

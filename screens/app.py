@@ -21,7 +21,7 @@ import logging
 import os
 import signal
 import time
-from typing import Any
+from typing import Any, Callable
 
 # Before the first Kivy import: the kiosk's own argv is not Kivy's, and the
 # kiosk's logging set-up (with the privacy filter) must stay in charge.
@@ -36,6 +36,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty  # n
 from drivers.base import DeviceEvent, StatusChanged  # noqa: E402
 from kiosk.app_state import WRITE_EVERY_SECONDS, AppStats, write_app_state  # noqa: E402
 from kiosk.availability import Availability, decide  # noqa: E402
+from kiosk.config import Settings  # noqa: E402
 from kiosk.device_owner import DeviceOwner  # noqa: E402
 from kiosk.flows.identify import IdentifyFlow, IdentifyView  # noqa: E402
 from kiosk.flows.services import Step  # noqa: E402
@@ -55,7 +56,7 @@ NOTIFY_TICK_SECONDS = 1.0
 STEP_SCREENS: dict[str, str] = {Step.IDENTIFY: "identify"}
 
 
-def configure_kivy(settings: Any) -> None:
+def configure_kivy(settings: Settings) -> None:
     """Window settings and the CJK default font, before the window exists.
 
     Escape never exits (a resident leaning on a keyboard must not kill the
@@ -98,7 +99,8 @@ class KioskApp(App):
     availability = ObjectProperty(Availability(), rebind=True)
     title = "Hut kiosk"
 
-    def __init__(self, settings: Any, clock: Any = time.monotonic, owner: DeviceOwner | None = None,
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic,
+                 owner: DeviceOwner | None = None,
                  **kwargs: Any):
         """``clock`` feeds the idle timer; the demo passes one it can fast-forward.
         ``owner`` replaces the device owner (tests hand in their own devices)."""
@@ -321,7 +323,7 @@ class KioskApp(App):
         return source == "keyboard"
 
 
-def main(settings: Any) -> int:
+def main(settings: Settings) -> int:
     """Run the kiosk on this terminal's screen until the window closes."""
     configure_kivy(settings)
     app = KioskApp(settings)

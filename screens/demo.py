@@ -27,7 +27,8 @@ from typing import Any, Callable, Generator
 
 from screens import app as app_module  # sets Kivy's environment before Kivy loads
 
-from kivy.clock import Clock  # noqa: E402
+# isort: split
+from kivy.clock import Clock
 
 Script = Generator[Any, None, None]
 

@@ -8,8 +8,8 @@ from kivy.app import App
 from kivy.lang import Builder
 from kivy.uix.screenmanager import Screen
 
-from screens import theme
 from kiosk.flows.services import SERVICES
+from screens import theme
 from screens.widgets.bilingual import ServiceTile
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

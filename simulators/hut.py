@@ -43,6 +43,11 @@ SIMULATORS: list[str] = [
     "simulators.platform.server:PlatformSimulator",
     "simulators.printer:PrinterSimulator",
     "simulators.idcard:IdCardSimulator",
+    "simulators.health:BloodPressureSimulator",
+    "simulators.health:ScaleSimulator",
+    "simulators.health:ThermometerSimulator",
+    "simulators.health:OximeterSimulator",
+    "simulators.health:GlucometerSimulator",
 ]
 
 

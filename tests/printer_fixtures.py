@@ -54,7 +54,7 @@ class GlyphReader:
     """
 
     def __init__(self, texts, size: int = 24):
-        from drivers.printer.receipt import char_width
+        from drivers.printer.slip import char_width
 
         wide = {ch for text in texts for ch in text if char_width(ch) == 2} | set(LOOK_ALIKES)
         self.templates = {1: self._draw(wide, size), 2: self._draw(wide, size * 2)}
@@ -62,7 +62,8 @@ class GlyphReader:
     @staticmethod
     def _draw(chars: set[str], size: int) -> dict:
         import numpy as np
-        from PIL import Image as PILImage, ImageDraw, ImageFont
+        from PIL import Image as PILImage
+        from PIL import ImageDraw, ImageFont
 
         from drivers.printer.profiles import find_cjk_font
 
@@ -90,7 +91,7 @@ class GlyphReader:
         """Assert that ``band`` (one printed line, ink = 1) shows ``text`` on
         the printer's grid of ``cell``-dot columns; returns how many Chinese
         characters were read."""
-        from drivers.printer.receipt import char_width
+        from drivers.printer.slip import char_width
 
         used = sum(char_width(ch) for ch in text) * cell * scale
         x = {"left": 0, "center": (dots - used) // 2, "right": dots - used}[align]

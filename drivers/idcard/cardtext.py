@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import struct
 
+from drivers.idcard import gb11643
 from drivers.idcard.codec import ProtocolError
-from drivers.idcard.records import (LONG_TERM, CardType, IdCardRecord, foreign_2017_number_valid,
-                                    id_number_valid)
+from drivers.idcard.records import LONG_TERM, CardType, IdCardRecord, foreign_2017_number_valid
 
 TEXT_LEN = 256
 
@@ -62,7 +62,10 @@ def parse_text(text: bytes, photo: bytes = b"", fingerprint: bytes = b"") -> IdC
     if len(text) < TEXT_LEN:
         raise ProtocolError("format", "文字信息长度不足256字节", f"text block is {len(text)} bytes, expected 256")
     kind = card_type_of(text)
-    f = lambda a, b: _field(text, a, b)  # noqa: E731
+
+    def f(start: int, end: int) -> str:
+        return _field(text, start, end)
+
     if kind in (CardType.RESIDENT, CardType.HK_MO_TW):
         number = f(122, 158)
         nation = f(32, 36)
@@ -74,7 +77,7 @@ def parse_text(text: bytes, photo: bytes = b"", fingerprint: bytes = b"") -> IdC
             valid_from=_date(f(188, 204), "有效期起始 valid-from"), valid_to=_valid_to(f(204, 220)),
             pass_number=_or_none(f(220, 238)) if kind is CardType.HK_MO_TW else None,
             issue_count=_or_none(f(238, 242)) if kind is CardType.HK_MO_TW else None,
-            id_number_valid=id_number_valid(number), photo=photo, fingerprint=fingerprint)
+            id_number_valid=gb11643.is_valid(number), photo=photo, fingerprint=fingerprint)
     if kind is CardType.FOREIGN_2017:
         number = f(122, 152)
         name_en = f(0, 120)
@@ -98,7 +101,7 @@ def parse_text(text: bytes, photo: bytes = b"", fingerprint: bytes = b"") -> IdC
         id_number=number, authority=_or_none(f(158, 188)),
         valid_from=_date(f(188, 204), "有效期起始 valid-from"), valid_to=_valid_to(f(204, 220)),
         nationality=_or_none(f(242, 248)), previous_card=_or_none(f(250, 256)),
-        id_number_valid=id_number_valid(number), photo=photo, fingerprint=fingerprint)
+        id_number_valid=gb11643.is_valid(number), photo=photo, fingerprint=fingerprint)
 
 
 def parse_base_info(data: bytes) -> IdCardRecord:

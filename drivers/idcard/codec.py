@@ -19,7 +19,6 @@ from typing import Iterator
 
 from drivers.base import Action, DeviceFailure
 
-
 PREAMBLE = b"\xaa\xaa\xaa\x96\x69"
 HEADER_LEN = 7                 # preamble + LEN
 MAX_LEN = 3000                 # longest real body: 30 10 reply with 1024-byte fingerprint = 2314
@@ -318,7 +317,10 @@ def decode_one_reply(raw: bytes) -> Reply:
         raise ProtocolError("length", "帧不完整（数据比长度字段短）", "incomplete frame: fewer bytes than LEN says")
     if len(frames) > 1 or dec.buffered or dec.garbage:
         raise ProtocolError("format", "输入不是恰好一个完整的帧", "input is not exactly one complete frame")
-    return frames[0]
+    frame = frames[0]
+    if not isinstance(frame, Reply):  # a "reply" decoder yields replies only
+        raise ProtocolError("format", "输入不是应答帧", "input is not a reply frame")
+    return frame
 
 
 def format_sam_id(data: bytes) -> str:

@@ -4,12 +4,15 @@ pyserial's ``serial.threaded.ReaderThread`` owns the port and feeds bytes to
 a protocol object (:class:`SamLink`) that turns them into replies; a polling
 thread runs find -> select -> read and turns replies into device events.  The
 split keeps the codec free of I/O and lets one thread block on a reply while
-another reads the wire.
+another reads the wire.  What the answers mean for the card on the reader is
+decided by :class:`~drivers.idcard.presence.CardPresence`, a machine without
+I/O that the polling thread only feeds and obeys.
 
 Card rules the kiosk relies on: ``card_present`` when a card appears,
 ``record`` (data = :class:`IdCardRecord`) once per card while it stays,
 ``card_removed`` when it goes, and ``card_left`` (once) when the UI calls
-:meth:`IdCardReader.remind_if_present` at the end of a session.
+:meth:`IdCardReader.remind_if_present` at the end of a session;
+:meth:`IdCardReader.read_again` delivers the card on the reader once more.
 """
 
 from __future__ import annotations
@@ -18,33 +21,35 @@ import logging
 import queue
 import threading
 import time
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar, Literal
 
 import serial
 import serial.threaded
+from pydantic import Field
 
-from drivers.base import (Action, Counters, Device, DeviceFailure, DeviceInfo, HealthLevel, OptionError,
-                          Status)
+from drivers.base import Action, Counters, Device, DeviceFailure, DeviceInfo, HealthLevel, OptionError, Status
 from drivers.idcard import cardtext, codec
 from drivers.idcard.link import LOST, LinkLost, SamLink
-from drivers.idcard.records import IdCardRecord
+from drivers.idcard.presence import COMMANDS, CardPresence, Do, Seen
+from drivers.options import DriverOptions, validate
 
 log = logging.getLogger(__name__)
 
-OPTIONS: dict[str, tuple[type, Any, str]] = {
-    "poll_interval": (float, 0.2, "seconds between find-card polls, 0.05..5"),
-    "command_timeout": (float, 0.5, "seconds to wait for a short reply, 0.05..10"),
-    "read_timeout": (float, 3.0, "seconds to wait for the card data reply, 0.2..30"),
-    "retries": (int, 2, "retries after a damaged or missing reply, 0..10"),
-    "removal_polls": (int, 2, "empty polls before a card counts as removed, 1..20"),
-    "reconnect_interval": (float, 1.0, "seconds between attempts to reopen a vanished port, 0.05..60"),
-    "baudrate": (int, 115200, "one of 9600, 19200, 38400, 57600, 115200"),
-    "fingerprint": (bool, False, "true to read base info with fingerprint (30 10)"),
-    "wlt_library": (str, "", "path of a vendor WLT photo decoder library, or empty"),
-    "wlt_symbol": (str, "unpack", "function name in the WLT library"),
-}
-_RANGES = {"poll_interval": (0.05, 5), "command_timeout": (0.05, 10), "read_timeout": (0.2, 30),
-           "retries": (0, 10), "removal_polls": (1, 20), "reconnect_interval": (0.05, 60)}
+SILENT_POLLS = 3  # unanswered polls in a row before the reader is reported silent
+
+
+class IdCardOptions(DriverOptions):
+    """How the driver paces a SAM reader; the defaults suit the common
+    115200-baud readers."""
+
+    poll_interval: float = Field(default=0.2, ge=0.05, le=5)        # seconds between find-card polls
+    command_timeout: float = Field(default=0.5, ge=0.05, le=10)     # seconds to wait for a short reply
+    read_timeout: float = Field(default=3.0, ge=0.2, le=30)         # seconds to wait for the card data reply
+    retries: int = Field(default=2, ge=0, le=10)                    # after a damaged or missing reply
+    removal_polls: int = Field(default=2, ge=1, le=20)              # empty polls before a card counts as removed
+    reconnect_interval: float = Field(default=1.0, ge=0.05, le=60)  # seconds between attempts to reopen the port
+    baudrate: Literal[9600, 19200, 38400, 57600, 115200] = 115200  # the rates codec.BAUD_PARA can set
+    fingerprint: bool = False                               # read base info with fingerprint (30 10)
 
 
 class IdCardReader(Device):
@@ -52,59 +57,31 @@ class IdCardReader(Device):
 
     device_class = "idcard"
     transports: ClassVar[frozenset[str]] = frozenset({"serial"})
+    Options: ClassVar[type[DriverOptions]] = IdCardOptions
 
     def __init__(self, name: str, port: str, counters: Counters | None = None, **options: Any):
         super().__init__(name, counters)
         self.port = port
-        self.options = self.check_options(options)
-        for key in OPTIONS:
-            setattr(self, key, self.options[key])
-        self._wlt = None
-        if self.wlt_library:
-            from drivers.idcard.wlt import WltDecoder
-            self._wlt = WltDecoder(self.wlt_library, self.wlt_symbol)
+        opts = validate(IdCardOptions, options)
+        self.options = opts.model_dump()
+        self.poll_interval, self.command_timeout, self.read_timeout = (opts.poll_interval, opts.command_timeout,
+                                                                       opts.read_timeout)
+        self.retries, self.removal_polls, self.reconnect_interval = (opts.retries, opts.removal_polls,
+                                                                     opts.reconnect_interval)
+        self.baudrate, self.fingerprint = opts.baudrate, opts.fingerprint
         self._serial: serial.Serial | None = None
         self._reader: serial.threaded.ReaderThread | None = None
         self._link: SamLink | None = None
         self._txn = threading.RLock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._card_uid: bytes | None = None   # card currently on the reader
-        self._delivered = False               # its record went out
-        self._left_reported = False
-        self._failed_uid: bytes | None = None  # read failure already reported for it
-        self._misses = 0
-        self._silent_polls = 0
-        self._lost_reported = False
+        self._presence = CardPresence(self.removal_polls, SILENT_POLLS)
+        # The polling thread feeds the machine; remind_if_present and
+        # read_again come from the kiosk's thread.  Reentrant: a listener may
+        # call read_again from inside an event.
+        self._presence_lock = threading.RLock()
 
     # -- configuration -------------------------------------------------------------
-    @classmethod
-    def check_options(cls, options: Mapping[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key in options:
-            if key not in OPTIONS:
-                raise OptionError(key, f"no such option for an idcard reader (known: {', '.join(OPTIONS)})")
-        for key, (kind, default, expected) in OPTIONS.items():
-            value = options.get(key, default)
-            if kind is bool:
-                if not isinstance(value, bool):
-                    raise OptionError(key, expected)
-            elif kind is str:
-                if not isinstance(value, str):
-                    raise OptionError(key, expected)
-            else:
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                        (kind is int and not float(value).is_integer()):
-                    raise OptionError(key, expected)
-                value = kind(value)
-                lo, hi = _RANGES.get(key, (None, None))
-                if lo is not None and not lo <= value <= hi:
-                    raise OptionError(key, expected)
-            out[key] = value
-        if out["baudrate"] not in codec.BAUD_PARA:
-            raise OptionError("baudrate", OPTIONS["baudrate"][2])
-        return out
-
     @classmethod
     def from_config(cls, name: str, cfg: Any, counters: Counters) -> "IdCardReader":
         if not getattr(cfg, "port", None):
@@ -184,13 +161,12 @@ class IdCardReader(Device):
                 sam_id = codec.format_sam_id(self._transact(codec.READ_SAM_ID).raise_for_status().data)
                 caps = {"find_card", "select_card", "read_base_info"}
                 caps |= {"fingerprint"} if self.fingerprint else set()
-                caps |= {"photo_decode"} if self._wlt else set()
                 self._set_info(DeviceInfo(model="GA 467 SAM", serial=sam_id, capabilities=frozenset(caps)))
             except codec.ProtocolError:
                 pass
-        self._silent_polls = 0
-        self._lost_reported = False
-        self._set_state(Status.ONLINE, card_present=self._card_uid is not None)
+        with self._presence_lock:
+            self._feed(Seen.SAM_OK)
+            self._set_state(Status.ONLINE, card_present=self._presence.card_present)
         return True
 
     # -- one command -------------------------------------------------------------------
@@ -269,60 +245,45 @@ class IdCardReader(Device):
 
     def _on_link_lost(self) -> None:
         self._disconnect()
-        self._forget_card()
+        with self._presence_lock:
+            self._feed(Seen.LOST)
         self._set_state(Status.NO_DEVICE, port=self.port)
-        if not self._lost_reported:
-            self._lost_reported = True
-            self.counters.incr("disconnects")
-            self._report_error(f"身份证阅读器已断开 / ID card reader disconnected ({self.port}); "
-                               "it reconnects by itself", Action.AUTO, "unplugged")
 
     def _on_silence(self, exc: codec.ProtocolError) -> None:
-        self._silent_polls += 1
-        if self._silent_polls == 3 and self.status == Status.ONLINE:
-            self._set_state(Status.UNKNOWN, reason="no_answer")
-            self._report_error(f"身份证阅读器无应答 / ID card reader does not answer: {exc}", Action.AUTO, exc.code)
+        with self._presence_lock:
+            self._feed(Seen.SILENT, error=exc)
 
     def _poll_once(self) -> None:
         found = self._transact(codec.FIND_CARD)
-        self._silent_polls = 0
-        if found.sw3 == codec.SW3_NO_CARD:
-            if self._card_uid is not None:
-                if self._still_selected():
-                    self._misses = 0
-                    return
-                self._misses += 1
-                if self._misses >= self.removal_polls:
-                    self._forget_card()
-            return
         if found.sw3 in (0x60, 0x66):  # the SAM itself failed: status says so
             self._check_sam()
             return
-        if found.sw3 != codec.SW3_CARD_FOUND:
-            found.raise_for_status()
-        self._misses = 0
-        selected = self._transact(codec.SELECT_CARD)
-        if selected.sw3 != codec.SW3_OK:
-            return  # a card still settling (or halted after a read): next poll decides
-        uid = selected.data
-        if self._card_uid is not None and uid != self._card_uid:
-            self._forget_card()  # swapped within one poll: the old card left
-        if self._card_uid is None:
-            self._card_uid, self._delivered, self._left_reported = uid, False, False
-            self._set_state(Status.ONLINE, card_present=True)
-            self._emit("card_present")
-        if self._delivered:
-            return
-        self._read_card(uid)
+        if found.sw3 == codec.SW3_NO_CARD:
+            seen = Seen.FIND_EMPTY
+        else:
+            if found.sw3 != codec.SW3_CARD_FOUND:
+                found.raise_for_status()
+            seen = Seen.FIND_CARD
+        with self._presence_lock:
+            command = _command(self._feed(seen))
+        while command is not None:
+            command = self._send(command)
 
-    def _still_selected(self) -> bool:
-        """Many SAMs stop finding a card once it has been read, although it
-        still lies on the reader; selecting it still works, so a failed find
-        only counts as "removed" when select fails too."""
+    def _send(self, command: Do) -> Do | None:
+        """Send the command the machine asked for and feed it the answer;
+        returns the next command it asks for, if any."""
+        if command is Do.SEND_READ:
+            return self._read_card()
         selected = self._transact(codec.SELECT_CARD)
-        return selected.sw3 == codec.SW3_OK and selected.data == self._card_uid
+        ok = selected.sw3 == codec.SW3_OK
+        if command is Do.SEND_SELECT:
+            seen = Seen.SELECTED if ok else Seen.SELECT_FAILED
+        else:  # many SAMs stop finding a card once read: select tells if it is still there
+            seen = Seen.CONFIRMED if ok else Seen.NOT_CONFIRMED
+        with self._presence_lock:
+            return _command(self._feed(seen, selected.data if ok else b""))
 
-    def _read_card(self, uid: bytes) -> None:
+    def _read_card(self) -> Do | None:
         command = codec.READ_BASE_FP if self.fingerprint else codec.READ_BASE
         try:
             reply = self._transact(command).raise_for_status()
@@ -331,43 +292,58 @@ class IdCardReader(Device):
             self.counters.incr("read_failures")
             if self._link is not None and self._serial is not None:
                 self._link.flush(self._serial)
-            if self._failed_uid != uid:
-                self._failed_uid = uid
-                self._report_error(f"读卡失败，请重新放置身份证 / card read failed, place the card again: {exc}",
-                                   Action.CLEAR, exc.code)
-            if exc.sw3 == 0x41:  # the card is gone or moved: select again from scratch
-                self._misses = 0
-            return
+            with self._presence_lock:
+                return _command(self._feed(Seen.READ_FAILED, error=exc))
         self.counters.incr("reads")
-        self._delivered = True
-        self._failed_uid = None
         log.info("idcard %s: card read (%s)", self.name, record.card_type.value)
-        self._emit("record", record)
+        with self._presence_lock:
+            return _command(self._feed(Seen.READ_OK, record=record))
 
-    def _forget_card(self) -> None:
-        if self._card_uid is None:
-            return
-        self._card_uid, self._delivered, self._left_reported = None, False, False
-        self._failed_uid = None
-        self._misses = 0
-        if self.status == Status.ONLINE:
-            self._set_state(Status.ONLINE, card_present=False)
-        self._emit("card_removed")
+    def _feed(self, seen: Seen, uid: bytes = b"", *, record: Any = None,
+              error: codec.ProtocolError | None = None) -> tuple[Do, ...]:
+        """Feed the presence machine (holding ``_presence_lock``) and carry
+        out the events it asks for; the commands are for the caller."""
+        todo = self._presence.feed(seen, uid)
+        for do in todo:
+            if do is Do.EMIT_CARD_PRESENT:
+                self._set_state(Status.ONLINE, card_present=True)
+                self._emit("card_present")
+            elif do is Do.EMIT_CARD_REMOVED:
+                if self.status == Status.ONLINE:
+                    self._set_state(Status.ONLINE, card_present=False)
+                self._emit("card_removed")
+            elif do is Do.EMIT_RECORD:
+                self._emit("record", record)
+            elif do is Do.EMIT_CARD_LEFT:
+                self._emit("card_left")
+            elif do is Do.REPORT_READ_FAILURE:
+                assert error is not None
+                self._report_error(f"读卡失败，请重新放置身份证 / card read failed, place the card again: {error}",
+                                   Action.CLEAR, error.code)
+            elif do is Do.REPORT_SILENT:
+                assert error is not None
+                if self.status == Status.ONLINE:
+                    self._set_state(Status.UNKNOWN, reason="no_answer")
+                    self._report_error(f"身份证阅读器无应答 / ID card reader does not answer: {error}", Action.AUTO,
+                                       error.code)
+            elif do is Do.REPORT_LOST:
+                self._set_state(Status.NO_DEVICE, port=self.port)
+                self.counters.incr("disconnects")
+                self._report_error(f"身份证阅读器已断开 / ID card reader disconnected ({self.port}); "
+                                   "it reconnects by itself", Action.AUTO, "unplugged")
+        return todo
 
     # -- for the kiosk -------------------------------------------------------------------
     @property
     def card_present(self) -> bool:
-        return self._card_uid is not None
+        return self._presence.card_present
 
     def remind_if_present(self) -> bool:
         """Called when a resident's session ends: emits ``card_left`` (once
         per card) if the card is still on the reader, so the screen can say
         "请取走您的身份证 / please take your card"."""
-        if self._card_uid is None or self._left_reported:
-            return False
-        self._left_reported = True
-        self._emit("card_left")
-        return True
+        with self._presence_lock:
+            return Do.EMIT_CARD_LEFT in self._feed(Seen.REMIND)
 
     def read_again(self) -> None:
         """Deliver the card on the reader once more (no need to lift it).
@@ -376,15 +352,8 @@ class IdCardReader(Device):
         a service; the identify step calls this when it opens.  Nothing is
         cached: the card is simply read again on the next poll.
         """
-        self._delivered = False
-        self._failed_uid = None
-
-    def photo_bmp(self, record: IdCardRecord) -> bytes | None:
-        """The card photo as a 102x126 BMP, in memory, when a vendor WLT
-        decoder is configured; None otherwise (the screen shows no photo)."""
-        if self._wlt is None or not record.photo:
-            return None
-        return self._wlt.decode(record.photo)
+        with self._presence_lock:
+            self._feed(Seen.READ_AGAIN)
 
     def _check_health(self, level: HealthLevel) -> str:
         if self._link is None:
@@ -399,3 +368,8 @@ class IdCardReader(Device):
         except LinkLost:
             raise DeviceFailure(f"身份证阅读器已断开 / ID card reader disconnected ({self.port})",
                                 Action.AUTO, "unplugged") from None
+
+
+def _command(todo: tuple[Do, ...]) -> Do | None:
+    """The command the presence machine wants sent next (at most one)."""
+    return next((do for do in todo if do in COMMANDS), None)

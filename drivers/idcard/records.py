@@ -43,25 +43,6 @@ NATIONS["98"] = "外国血统中国籍人士"
 
 LONG_TERM = "长期"
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK_CHARS = "10X98765432"
-
-
-def id_check_digit(first17: str) -> str:
-    """GB 11643-1999 check character (ISO 7064 MOD 11-2) of 17 digits."""
-    if len(first17) != 17 or not first17.isdigit() or not first17.isascii():
-        raise ValueError("need exactly 17 ASCII digits")
-    return _CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, _WEIGHTS)) % 11]
-
-
-def id_number_valid(number: str) -> bool:
-    """True when an 18-character citizen/residence-permit number has the right
-    check character.  Used for resident, HK/MO/TW and 2023 foreigner cards,
-    which all follow GB 11643."""
-    if len(number) != 18 or not number[:17].isdigit() or not number.isascii():
-        return False
-    return id_check_digit(number[:17]) == number[17].upper()
-
 
 def foreign_2017_number_valid(number: str) -> bool:
     """The 2004/2017 foreigner number (3 letters of nationality + 12 digits)

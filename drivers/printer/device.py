@@ -1,51 +1,64 @@
-"""The hut's receipt printer: python-escpos backends, true status, jobs that
-are never silently lost.
+"""The hut's receipt printer: slips encoded with python-escpos, sent over a
+link of our own (TCP socket or serial port), true status, jobs whose failure
+is never silent.
 
-python-escpos opens the link (``Network`` for ``tcp://host:port``, ``Serial``
-for a port) and sends the bytes.  Status is read here, byte by byte with a
-short timeout, from the backend's socket or serial port: python-escpos's
+Status is read byte by byte with a short timeout (link.py): python-escpos's
 ``_read`` waits for 16 bytes (the whole timeout on every query) and its
 ``is_online``/``paper_status`` turn "no answer" into "offline"/"paper OK".
 
 A job is sent in segments with a status query after each, so a printer that
 runs out of paper (or opens its cover, or jams its cutter) mid-slip is
-noticed at once: the job is reported as failed with how far it got, kept for
-a reprint, and the caller gets a :class:`PrintJobFailed`.
+noticed at once: the job is reported as failed with how far it got, and the
+caller gets a :class:`PrintJobFailed`.  The job itself is not kept: it may
+carry personal data, and printing it again is the kiosk's decision.
+
+While no job runs, a background check asks for the status every
+``status_interval`` seconds, so paper out, an open cover or a pulled cable
+shows in ``state`` without anything being printed.
 """
 
 from __future__ import annotations
 
-import collections
 import itertools
 import logging
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Mapping
 
-from drivers.base import (Action, Counters, Device, DeviceFailure, DeviceInfo, HealthLevel, OptionError,
-                          Status)
+from pydantic import Field
+
+from drivers.base import (
+    Action,
+    Counters,
+    Device,
+    DeviceBusy,
+    DeviceFailure,
+    DeviceInfo,
+    HealthLevel,
+    OptionError,
+    Status,
+)
+from drivers.options import DriverOptions
+from drivers.options import Text as OptionText
 
 from . import profiles
 from .encode import EncodedJob, Segment, encode
-from .receipt import QR, Barcode, Cut, Feed, Receipt, Rows, Separator, Text, Title
 from .link import Link, connect_error_text, tcp_address
+from .slip import Slip
 from .status import PrinterStatus, query
+from .testslip import printer_test_slip
 
 log = logging.getLogger(__name__)
 
-_OWN_OPTIONS = {"baudrate": (int, 1200, 921600), "status_timeout": (float, 0.05, 10.0),
-                "connect_timeout": (float, 0.1, 60.0), "segment_lines": (int, 1, 200)}
-DEFAULTS = {"baudrate": 9600, "status_timeout": 0.5, "connect_timeout": 3.0, "segment_lines": 8}
 GS_I = b"\x1dI"
 STATUS_RETRIES = 2
+STATUS_INTERVAL = 2.0   # seconds between background status checks while idle
 COUNTERS = ("jobs", "failed_jobs", "lines_printed", "cuts", "failed_cuts", "paper_outs", "comm_errors")
 
 
 class PrintJobFailed(DeviceFailure):
-    """A job did not print completely; ``result`` says how far it got.  The
-    job is kept: ``ReceiptPrinter.reprint_failed()`` sends it again."""
+    """A job did not print completely; ``result`` says how far it got."""
 
     def __init__(self, message: str, action: Action, code: str, result: "JobResult"):
         super().__init__(message, action, code)
@@ -64,9 +77,22 @@ class JobResult:
     stage: str = ""    # where a failed job stopped: "before printing", "after part 2 of 5"...
 
 
+class PrinterOptions(profiles.ProfileOptions):
+    """A receipt printer's options: its profile and overrides, plus how the
+    driver talks to it."""
+
+    model: OptionText | None = None  # what `kiosk doctor` shows when the printer does not say
+    baudrate: int = Field(default=9600, ge=1200, le=921600)
+    status_timeout: float = Field(default=0.5, ge=0.05, le=10.0)
+    connect_timeout: float = Field(default=3.0, ge=0.1, le=60.0)
+    segment_lines: int = Field(default=8, ge=1, le=200)
+    status_interval: float = Field(default=2.0, ge=0.5, le=60.0)  # seconds between background status checks
+
+
 class ReceiptPrinter(Device):
     device_class: ClassVar[str] = "printer"
     transports: ClassVar[frozenset[str]] = frozenset({"serial", "network"})
+    Options: ClassVar[type[DriverOptions]] = PrinterOptions
 
     def __init__(self, name: str, *, url: str | None = None, port: str | None = None,
                  options: Mapping[str, Any] | None = None, counters: Counters | None = None):
@@ -84,38 +110,15 @@ class ReceiptPrinter(Device):
         self._problem_codes: set[str] = set()
         self._link_error = ""  # why the last connect failed, for the technician
         self._job_ids = itertools.count(1)
-        self.failed_jobs: collections.deque[tuple[str, EncodedJob]] = collections.deque(maxlen=5)
+        self._watch_stop = threading.Event()
+        self._watcher: threading.Thread | None = None
         self._set_info(DeviceInfo(
-            model=self.options.get("model", f"ESC/POS {self.profile.paper_mm} mm ({self.profile.name})"),
+            model=self.options["model"] or f"ESC/POS {self.profile.paper_mm} mm ({self.profile.name})",
             capabilities=frozenset({"real_time_status", "qr", "barcode", "receipt_" + str(self.profile.paper_mm) + "mm"}
                                    | ({"cut"} if self.profile.cut != "none" else set())
                                    | ({"chinese_font"} if not self.profile.image_fallback else {"chinese_as_image"}))))
 
     # -- configuration -------------------------------------------------------
-    @classmethod
-    def check_options(cls, options: Mapping[str, Any]) -> dict[str, Any]:
-        out = profiles.check_profile_options(options)
-        for key, value in options.items():
-            if key in profiles.PROFILE_KEYS:
-                continue
-            if key == "model":
-                if not isinstance(value, str):
-                    raise OptionError(key, "a string")
-                out[key] = value
-                continue
-            if key not in _OWN_OPTIONS:
-                known = sorted(profiles.PROFILE_KEYS | set(_OWN_OPTIONS) | {"model"})
-                raise OptionError(key, "a known printer option (this one does not exist); the options are "
-                                  + ", ".join(known))
-            kind, low, high = _OWN_OPTIONS[key]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high \
-                    or (kind is int and not isinstance(value, int)):
-                raise OptionError(key, f"{'an integer' if kind is int else 'a number'} from {low} to {high}")
-            out[key] = kind(value)
-        for key, value in DEFAULTS.items():
-            out.setdefault(key, value)
-        return out
-
     @classmethod
     def from_config(cls, name: str, cfg: Any, counters: Counters) -> "ReceiptPrinter":
         return cls(name, url=getattr(cfg, "url", None), port=getattr(cfg, "port", None),
@@ -129,31 +132,21 @@ class ReceiptPrinter(Device):
     def _connect(self) -> Link:
         if self._link is not None:
             return self._link
-        from escpos.exceptions import DeviceNotFoundError
-
-        if self.url:
-            from escpos.printer import Network
-
-            backend = Network(self._address[0], self._address[1], timeout=self.options["connect_timeout"])
-            kind = "network"
-        else:
-            from escpos.printer import Serial
-
-            backend = Serial(self.port, baudrate=self.options["baudrate"], timeout=self.options["status_timeout"],
-                             dsrdtr=False)
-            kind = "serial"
         try:
-            backend.open()
-        except (DeviceNotFoundError, OSError) as exc:
-            self.counters.incr("comm_errors")
+            if self.url:
+                link = Link.tcp(*self._address, connect_timeout=self.options["connect_timeout"])
+            else:
+                assert self.port is not None
+                link = Link.serial_port(self.port, self.options["baudrate"], self.options["status_timeout"])
+        except (OSError, ValueError) as exc:
+            if not self._link_error:  # count the link going down, not every retry of the status check
+                self.counters.incr("comm_errors")
             self._link_error = f"cannot connect to {self.where}: {connect_error_text(exc)}"
             raise DeviceFailure(f"printer {self.name}: {self._link_error}", Action.MAINTENANCE,
                                 "no_connection") from None
         self._link_error = ""
-        if kind == "network":  # status queries are 3-byte writes: no Nagle delay
-            backend._device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._link = Link(backend, kind)
-        return self._link
+        self._link = link
+        return link
 
     def _drop_link(self) -> None:
         if self._link is not None:
@@ -164,6 +157,28 @@ class ReceiptPrinter(Device):
         self.query_status()
         if self._last_status.answered:
             self._read_identity()
+        self._watch_stop.clear()
+        self._watcher = threading.Thread(target=self._watch, name=f"printer-status-{self.name}", daemon=True)
+        self._watcher.start()
+
+    @property
+    def status_interval(self) -> float:
+        return float(self.options.get("status_interval", STATUS_INTERVAL))
+
+    def _watch(self) -> None:
+        """The background status check: every ``status_interval`` seconds
+        while no job runs, so paper out, an open cover or a pulled cable (and
+        the recovery) show in ``state`` without anything being printed.  It
+        takes the device the way a job does and skips its turn when a job or
+        a self-test holds it: those read the status themselves."""
+        while not self._watch_stop.wait(self.status_interval):
+            try:
+                with self.exclusive("status check"):
+                    self.query_status()
+            except DeviceBusy:
+                continue
+            except Exception:  # the watcher must outlive one bad check
+                log.exception("printer %s: background status check failed", self.name)
 
     def _read_identity(self) -> None:
         """Model, firmware and serial from GS I 67/65/68 ("_" text NUL, as
@@ -189,6 +204,11 @@ class ReceiptPrinter(Device):
                                       info.capabilities))
 
     def _close(self) -> None:
+        self._watch_stop.set()
+        if self._watcher is not None:
+            # A check in progress ends within one connect plus four status replies.
+            self._watcher.join(self.options["connect_timeout"] + 4 * self.options["status_timeout"] + 1)
+            self._watcher = None
         with self._io:
             self._drop_link()
 
@@ -219,8 +239,9 @@ class ReceiptPrinter(Device):
 
     def query_status(self) -> PrinterStatus:
         """Ask the printer now; update the device state and report new problems."""
-        status = self._read_status()
-        self._apply(status)
+        with self._io:  # one reader of the link and of the last status at a time
+            status = self._read_status()
+            self._apply(status)
         return status
 
     def _apply(self, status: PrinterStatus) -> None:
@@ -260,11 +281,11 @@ class ReceiptPrinter(Device):
         return self._last_status
 
     # -- printing -----------------------------------------------------------------
-    def print_receipt(self, receipt: Receipt | EncodedJob | bytes, holder: str = "print",
+    def print_receipt(self, receipt: Slip | EncodedJob | bytes, holder: str = "print",
                       job_id: str | None = None, wait: float = 5.0) -> JobResult:
         """Print one slip.  Raises :class:`PrintJobFailed` (a DeviceFailure)
-        when it could not start or stopped midway; the job is then kept."""
-        if isinstance(receipt, Receipt):
+        when it could not start or stopped midway."""
+        if isinstance(receipt, Slip):
             job = encode(receipt, self.profile, segment_lines=self.options["segment_lines"])
         elif isinstance(receipt, (bytes, bytearray)):
             job = EncodedJob([Segment(bytes(receipt))], self.profile)
@@ -274,21 +295,11 @@ class ReceiptPrinter(Device):
         with self.exclusive(holder, timeout=wait):
             return self._run(job_id, job)
 
-    def reprint_failed(self, holder: str = "reprint") -> list[JobResult]:
-        """Send the kept failed jobs again, oldest first."""
-        results = []
-        while self.failed_jobs:
-            job_id, job = self.failed_jobs[0]
-            with self.exclusive(holder):
-                self.failed_jobs.popleft()
-                results.append(self._run(job_id, job))
-        return results
-
     def _run(self, job_id: str, job: EncodedJob) -> JobResult:
         result = JobResult(job_id, False, job.lines, 0)
         before = self.query_status()
         if not before.printable:
-            return self._fail(job_id, job, result, before, "before printing")
+            return self._fail(job_id, result, before, "before printing")
         self._set_state(Status.BUSY, **dict(self.state.detail))
         sent_lines = 0
         for index, segment in enumerate(job.segments):
@@ -300,7 +311,7 @@ class ReceiptPrinter(Device):
                 with self._io:
                     self._drop_link()
                 log.warning("printer %s: sending job %s failed: %s", self.name, job_id, _first_line(exc))
-                return self._fail(job_id, job, result, PrinterStatus.decode({}), "while sending")
+                return self._fail(job_id, result, PrinterStatus.decode({}), "while sending")
             after = self._read_status()
             for _ in range(STATUS_RETRIES):  # a busy printer may miss one real-time reply
                 if after.answered:
@@ -321,7 +332,7 @@ class ReceiptPrinter(Device):
                 where = f"after part {index + 1} of {len(job.segments)}"
                 if index == len(job.segments) - 1 and after.flag("autocutter_error"):
                     where = "at the cut (the slip printed but was not cut)"
-                return self._fail(job_id, job, result, after, where)
+                return self._fail(job_id, result, after, where)
             sent_lines += segment.lines
         result.lines_sent, result.ok = sent_lines, True
         result.status = self._last_status.as_dict()
@@ -330,43 +341,28 @@ class ReceiptPrinter(Device):
         self._emit("job_done", {"job": job_id, "lines": sent_lines, "cut": result.cut})
         return result
 
-    def _fail(self, job_id: str, job: EncodedJob, result: JobResult, status: PrinterStatus,
+    def _fail(self, job_id: str, result: JobResult, status: PrinterStatus,
               where: str) -> JobResult:
-        problems = status.problems() or [None]
-        problem = problems[0]
+        problems = status.problems()
+        problem = problems[0] if problems else None
         what = problem.what if problem else "printer stopped"
         action = problem.action if problem else Action.MAINTENANCE
         code = problem.code if problem else "stopped"
         result.reason, result.stage, result.status = f"{what} {where}", where, status.as_dict()
         self.counters.incr("failed_jobs")
-        self.failed_jobs.append((job_id, job))
         message = (f"print job {job_id} on {self.name} failed {where}: {what}; "
-                   f"{result.lines_sent} of {result.lines_total} lines were sent before it stopped; "
-                   "the job is kept for reprint")
+                   f"{result.lines_sent} of {result.lines_total} lines were sent before it stopped")
         self._report_error(message, action, code)
         self._emit("job_failed", {"job": job_id, "lines_sent": result.lines_sent, "lines_total": result.lines_total,
                                   "reason": result.reason, "action": action.value, "code": code})
         raise PrintJobFailed(message, action, code, result)
 
     # -- health ----------------------------------------------------------------
-    def test_slip(self) -> Receipt:
-        """The driver's own test slip: encoding, grid, QR, barcode and cut all
-        visible on one piece of paper."""
-        p = self.profile
-        return Receipt([
-            Title("打印机自检 Printer test"), Separator(),
-            Rows([("设备 Device", self.name), ("型号 Profile", p.name), ("纸宽 Paper", f"{p.paper_mm} mm"),
-                  ("编码 Encoding", p.encoding + (" (image)" if p.image_fallback else "")),
-                  ("已打印行 Lines", str(self.counters.get("lines_printed"))),
-                  ("切纸 Cuts", str(self.counters.get("cuts")))]),
-            Separator("="), Text("中文测试：居民自助服务小屋", "center"), Text("ABCDEFGHIJ 0123456789", "center"),
-            Text(("1234567890" * 10)[:p.columns]),
-            QR("HUT-PRINTER-TEST " + self.name), Barcode("TEST0001"), Feed(1), Cut()])
-
     def _check_health(self, level: HealthLevel) -> str:
         if level is HealthLevel.INTERNAL:
             return self.query_status().summary()
-        result = self.print_receipt(self.test_slip(), holder="self-test")
+        slip = printer_test_slip(self.name, self.profile, self.last_status.summary(), self.counters_view())
+        result = self.print_receipt(slip, holder="self-test")
         return "OK" if result.ok else result.reason
 
     def counters_view(self) -> dict[str, int]:

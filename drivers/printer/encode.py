@@ -1,7 +1,11 @@
 """A receipt to ESC/POS bytes for one printer profile.
 
 python-escpos generates the commands it gets right (raster images, QR codes,
-barcodes, feeds, cuts, text style) through its ``Dummy`` printer.  Chinese
+feeds, initialisation) through its ``Dummy`` printer, whose ``output`` we
+take and ``clear`` after each; the job's bytes are collected here.  Barcodes
+are written here from python-escpos's own constants and checked with its
+``check_barcode``, because its ``barcode()`` prints a line to stdout on
+every call (tests pin the bytes to what ``barcode()`` emits).  Chinese
 text is encoded here, because python-escpos sends any string with a CJK
 character as GB18030 and knows nothing of FS & / FS . (its issues #491, #638,
 #678): a GBK, Big5 or UTF-8 printer, or one that starts outside Chinese mode,
@@ -19,12 +23,20 @@ import copy
 import functools
 from dataclasses import dataclass, field
 
-from escpos.constants import PAPER_FULL_CUT, PAPER_PART_CUT
-from escpos.exceptions import BarcodeCodeError, BarcodeSizeError, BarcodeTypeError
+from escpos.constants import (
+    BARCODE_FONT_A,
+    BARCODE_HEIGHT,
+    BARCODE_TXT_BLW,
+    BARCODE_TYPE_B,
+    BARCODE_WIDTH,
+    PAPER_FULL_CUT,
+    PAPER_PART_CUT,
+)
+from escpos.escpos import Escpos
 from escpos.printer import Dummy
 
 from .profiles import BASELINE, Profile, cjk_font, latin_font
-from .receipt import QR, Barcode, Cut, Feed, Image, LaidOut, Line, Receipt, char_width, layout, text_width
+from .slip import QR, Barcode, Cut, Feed, Image, LaidOut, Line, Slip, char_width, layout, text_width
 
 ESC, GS, FS = b"\x1b", b"\x1d", b"\x1c"
 CHINESE_ON, CHINESE_OFF = FS + b"&", FS + b"."
@@ -69,6 +81,29 @@ def _dummy(profile: Profile) -> Dummy:
     return printer
 
 
+def _take(printer: Dummy) -> bytes:
+    """What python-escpos generated since the last take."""
+    data = printer.output
+    printer.clear()
+    return data
+
+
+BARCODE_HEIGHT_DOTS, BARCODE_MODULE = 64, 2
+
+
+def barcode_bytes(data: str, kind: str = "CODE128") -> bytes:
+    """A printer-drawn barcode (GS k, function B), centred, its text below
+    in font A, as python-escpos's ``barcode()`` sends it.  CODE128 data
+    without a code set gets code set B ("{B"), the printable-ASCII one."""
+    kind = kind.upper()
+    code = "{B" + data if kind == "CODE128" and not data.startswith("{") else data
+    if kind not in BARCODE_TYPE_B or not Escpos.check_barcode(kind, code) or not code.isascii():
+        # Data from a template or a JOB.json: say which value is wrong.
+        raise ValueError(f"barcode {data!r} is not valid {kind} data (CODE128 takes printable ASCII)")
+    return (ESC + b"a\x01" + BARCODE_HEIGHT + bytes([BARCODE_HEIGHT_DOTS]) + BARCODE_WIDTH + bytes([BARCODE_MODULE])
+            + BARCODE_FONT_A + BARCODE_TXT_BLW + BARCODE_TYPE_B[kind] + bytes([len(code)]) + code.encode("ascii"))
+
+
 # Text from data (a matter name from the platform, a typed remark) must never
 # carry a control byte into the stream: ESC or GS in it would be a command.
 _NO_CONTROLS = {c: " " for c in [*range(0x20), 0x7F]}
@@ -111,7 +146,8 @@ def _glyph(ch: str, cell_w: int, size: int):
     """One character drawn in its grid cell (a thresholded ink mask: 255 =
     ink), cached: a slip repeats few distinct characters, and Pillow's
     per-call text layout costs far more than pasting a ready cell."""
-    from PIL import Image as PILImage, ImageDraw
+    from PIL import Image as PILImage
+    from PIL import ImageDraw
 
     font = latin_font(size) if ch.isascii() else cjk_font(size)
     cell = PILImage.new("L", (cell_w, LINE_DOTS * size // FONT_DOTS), 0)
@@ -164,7 +200,7 @@ def _text_line(line: Line, profile: Profile) -> bytes:
     return style + body + b"\n" + reset
 
 
-def encode(receipt: Receipt, profile: Profile, segment_lines: int = 8) -> EncodedJob:
+def encode(receipt: Slip, profile: Profile, segment_lines: int = 8) -> EncodedJob:
     """The ESC/POS bytes of ``receipt`` for ``profile``, in segments of at
     most ``segment_lines`` text lines (pictures and cuts end a segment)."""
     items = layout(receipt, profile.columns)
@@ -173,6 +209,7 @@ def encode(receipt: Receipt, profile: Profile, segment_lines: int = 8) -> Encode
     job = EncodedJob(profile=profile)
     printer = _dummy(profile)
     printer.hw("INIT")
+    pending = bytearray(_take(printer))
     pending_lines = 0
     image_run: list[Line] = []
 
@@ -180,11 +217,12 @@ def encode(receipt: Receipt, profile: Profile, segment_lines: int = 8) -> Encode
         nonlocal pending_lines
         if image_run:
             printer.image(render_lines(image_run, profile.dots, profile.columns), impl="bitImageRaster")
+            pending.extend(_take(printer))
             pending_lines += len(image_run)
             image_run.clear()
-        if printer.output or cut:
-            job.segments.append(Segment(printer.output, pending_lines, cut))
-            printer.clear()
+        if pending or cut:
+            job.segments.append(Segment(bytes(pending), pending_lines, cut))
+            pending.clear()
             pending_lines = 0
 
     for item in items:
@@ -194,44 +232,29 @@ def encode(receipt: Receipt, profile: Profile, segment_lines: int = 8) -> Encode
                 continue
             if image_run:
                 flush()
-            printer._raw(_text_line(item, profile))
+            pending.extend(_text_line(item, profile))
             pending_lines += 1
             if pending_lines >= segment_lines:
                 flush()
             continue
         flush()
         if isinstance(item, QR):
-            printer._raw(ESC + b"a\x01")
-            if profile.qr_native:
-                printer.qr(item.data, size=item.size, native=True)
-                printer._raw(b"\n")
-            else:
-                printer.qr(item.data, size=item.size, native=False, center=True)
-            printer._raw(ESC + b"a\x00")
+            printer.qr(item.data, size=item.size, native=profile.qr_native, center=not profile.qr_native)
+            pending.extend(ESC + b"a\x01" + _take(printer) + (b"\n" if profile.qr_native else b"") + ESC + b"a\x00")
         elif isinstance(item, Barcode):
-            code = item.data
-            if item.kind.upper() == "CODE128" and not code.startswith("{"):
-                code = "{B" + code
-            # The public barcode() prints "Using hardware barcode renderer" to
-            # stdout; _hw_barcode is the same code path without the print.
-            try:
-                printer._hw_barcode(code, item.kind.upper(), height=64, width=2, pos="BELOW",
-                                    font="A", align_ct=True, function_type="B", check=True)
-            except (BarcodeCodeError, BarcodeTypeError, BarcodeSizeError):
-                # Data from a template or a JOB.json: say which value is wrong
-                # (python-escpos's own text starts "No Barcode code was supplied").
-                raise ValueError(f"barcode {item.data!r} is not valid {item.kind} data "
-                                 "(CODE128 takes printable ASCII)") from None
-            printer._raw(b"\n" + ESC + b"a\x00")
+            pending.extend(barcode_bytes(item.data, item.kind) + b"\n" + ESC + b"a\x00")
         elif isinstance(item, Image):
             printer.image(item.image, impl="bitImageRaster", center=item.center)
+            pending.extend(_take(printer))
         elif isinstance(item, Feed):
             printer.print_and_feed(item.lines)
+            pending.extend(_take(printer))
         elif isinstance(item, Cut):
             if profile.cut_feed:
                 printer.print_and_feed(profile.cut_feed)
+                pending.extend(_take(printer))
             if profile.cut != "none":
-                printer._raw(PAPER_FULL_CUT if profile.cut == "full" else PAPER_PART_CUT)
+                pending.extend(PAPER_FULL_CUT if profile.cut == "full" else PAPER_PART_CUT)
                 flush(cut=True)
                 continue
         flush()
@@ -239,9 +262,9 @@ def encode(receipt: Receipt, profile: Profile, segment_lines: int = 8) -> Encode
     return job
 
 
-def encode_bytes(receipt: Receipt, profile: Profile) -> bytes:
+def encode_bytes(receipt: Slip, profile: Profile) -> bytes:
     return encode(receipt, profile).data
 
 
-__all__ = ["encode", "encode_bytes", "encode_text", "render_lines", "EncodedJob", "Segment",
+__all__ = ["encode", "encode_bytes", "encode_text", "barcode_bytes", "render_lines", "EncodedJob", "Segment",
            "LaidOut", "CHINESE_ON", "CHINESE_OFF"]

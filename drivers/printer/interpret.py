@@ -17,8 +17,7 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 
-from .ops import (BarcodeOp, CutOp, Feed, InfoQuery, Init, Op, QRCode, Raster, Run, StatusQuery, TextLine,
-                  Unknown)
+from .ops import BarcodeOp, CutOp, Feed, InfoQuery, Init, Op, QRCode, Raster, Run, StatusQuery, TextLine, Unknown
 
 ESC, GS, FS, DLE = 0x1B, 0x1D, 0x1C, 0x10
 LF, CR, HT, FF, NUL = 0x0A, 0x0D, 0x09, 0x0C, 0x00

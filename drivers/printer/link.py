@@ -1,10 +1,12 @@
-"""The byte link to a printer: a python-escpos backend for opening and
-sending, plus the reads python-escpos does not do well.
+"""The byte link to a printer: a TCP socket or a serial port, owned here.
 
-Its ``_read`` asks for 16 bytes and so waits out the whole timeout on every
-status query; here replies are read byte by byte with a short timeout from
-the backend's socket or serial port, and a byte that is not a status reply
-(wrong fixed bits) is skipped rather than taken for one.
+python-escpos's backends (``Network``, ``Serial``) only open, write and
+close, and their reads ask for 16 bytes, so every status query would wait
+out the whole timeout; they keep the connection in a private attribute.  The
+link is plain ``socket`` and pyserial instead: replies are read byte by byte
+with a short timeout, and a byte that is not a status reply (wrong fixed
+bits) is skipped rather than taken for one.  python-escpos stays what it is
+good at: generating the commands (encode.py).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from __future__ import annotations
 import logging
 import socket
 import time
-from typing import Any
 from urllib.parse import urlparse
+
+import serial
 
 from drivers.base import OptionError
 
@@ -25,36 +28,47 @@ WRITE_TIMEOUT = 30.0
 
 
 class Link:
-    """One open connection through a python-escpos backend."""
+    """One open connection to a printer."""
 
-    def __init__(self, backend: Any, kind: str):
-        self.backend, self.kind = backend, kind
+    def __init__(self, conn: socket.socket | serial.Serial):
+        self.conn = conn
+        self.kind = "network" if isinstance(conn, socket.socket) else "serial"
 
-    @property
-    def raw(self) -> Any:
-        return self.backend._device  # socket.socket or serial.Serial
+    @classmethod
+    def tcp(cls, host: str, port: int, connect_timeout: float) -> "Link":
+        """Connect to a network printer's raw port.  Raises OSError."""
+        sock = socket.create_connection((host, port), timeout=connect_timeout)
+        # Status queries are 3-byte writes: no Nagle delay.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return cls(sock)
+
+    @classmethod
+    def serial_port(cls, port: str, baudrate: int, timeout: float) -> "Link":
+        """Open a serial printer (8N1, no flow control).  Raises OSError
+        (pyserial's SerialException is one) or ValueError."""
+        return cls(serial.Serial(port, baudrate, timeout=timeout, write_timeout=WRITE_TIMEOUT, dsrdtr=False))
 
     def write(self, data: bytes) -> None:
         # A printer with a full buffer takes bytes as fast as it prints;
         # the short status-read timeout must not apply to writes.
-        if self.kind == "network":
-            self.raw.settimeout(WRITE_TIMEOUT)
+        if isinstance(self.conn, socket.socket):
+            self.conn.settimeout(WRITE_TIMEOUT)
+            self.conn.sendall(data)
         else:
-            self.raw.write_timeout = WRITE_TIMEOUT
-        self.backend._raw(data)
+            self.conn.write(data)
 
     def read_byte(self, timeout: float) -> int | None:
-        if self.kind == "network":
-            self.raw.settimeout(timeout)
+        if isinstance(self.conn, socket.socket):
+            self.conn.settimeout(timeout)
             try:
-                got = self.raw.recv(1)
+                got = self.conn.recv(1)
             except (socket.timeout, BlockingIOError):
                 return None
             if not got:
                 raise ConnectionResetError("printer closed the connection")
             return got[0]
-        self.raw.timeout = timeout
-        got = self.raw.read(1)
+        self.conn.timeout = timeout
+        got = self.conn.read(1)
         return got[0] if got else None
 
     def drain(self) -> None:
@@ -64,8 +78,13 @@ class Link:
 
     def close(self) -> None:
         try:
-            self.backend.close()
-        except Exception:  # closing a dead link must not raise
+            if isinstance(self.conn, socket.socket):
+                try:
+                    self.conn.shutdown(socket.SHUT_RDWR)
+                except OSError:  # already reset by the printer
+                    pass
+            self.conn.close()
+        except (OSError, serial.SerialException):  # closing a dead link must not raise
             log.debug("closing printer link failed", exc_info=True)
 
     def read_status_byte(self, timeout: float) -> int | None:
@@ -112,10 +131,11 @@ def tcp_address(url: str) -> tuple[str, int]:
 
 
 def connect_error_text(exc: BaseException) -> str:
-    """The cause a technician can act on: python-escpos wraps the OS error
-    ("Connection refused", "No such file or directory") in a two-line
-    "Device not found" message; the wrapped error says it best."""
+    """The cause a technician can act on ("Connection refused", "No such
+    file or directory"): pyserial wraps the OS error in "could not open port
+    ...: [Errno 2] ..."; the wrapped error says it best."""
     cause = exc.__cause__ or exc.__context__
-    if isinstance(cause, OSError) and cause.strerror:
-        return cause.strerror
+    for err in (cause, exc):
+        if isinstance(err, OSError) and err.strerror and "[Errno" not in err.strerror:
+            return err.strerror
     return " ".join(str(exc).split()) or type(exc).__name__

@@ -17,14 +17,14 @@ from PIL import Image, ImageDraw
 from .interpret import EscPosInterpreter
 from .ops import BarcodeOp, CutOp, Feed, Op, QRCode, Raster, TextLine
 from .profiles import BASELINE, cjk_font, latin_font
-from .receipt import char_width
+from .slip import char_width
 
 CELL_W, CELL_H = 12, 24
 MARGIN = 8  # white paper above the first line and below the last
 
 
 @dataclass
-class Slip:
+class PrintedSlip:
     """One job's paper: ops in order, rendered on demand."""
 
     dots: int = 576
@@ -205,12 +205,12 @@ def _band(op: Op, dots: int) -> Image.Image | None:
 
 
 def slips_from_bytes(data: bytes, encoding: str = "gb18030", chinese_default: bool = True,
-                     dots: int = 576) -> list[Slip]:
+                     dots: int = 576) -> list[PrintedSlip]:
     """Bytes of one or more jobs to their slips (a cut ends a slip)."""
     interp = EscPosInterpreter(encoding, chinese_default)
-    slips = [Slip(dots)]
+    slips = [PrintedSlip(dots)]
     for op in interp.feed(data) + interp.flush():
         slips[-1].add(op)
         if isinstance(op, CutOp):
-            slips.append(Slip(dots))
+            slips.append(PrintedSlip(dots))
     return [s for s in slips if s.ops and (s.printed_anything or s.cut)]

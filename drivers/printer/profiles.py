@@ -17,12 +17,13 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Annotated, Any, Literal, Mapping
 
-from drivers.base import OptionError
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+
+from drivers.options import DriverOptions, Name, OptionError, validate
 
 ENCODINGS = ("gb18030", "gbk", "big5", "utf-8")
-CUTS = ("full", "partial", "none")
 PAPER = {58: (384, 32), 80: (576, 48)}  # mm -> (dots, columns of 12-dot font A)
 
 
@@ -58,71 +59,73 @@ BUILTIN: dict[str, Profile] = {
 }
 DEFAULT_PROFILE = "generic80-cn"
 
-_BOOL_OPTIONS = ("chinese_mode", "image_fallback", "qr_native")
+_ENCODING_ALIASES = {"utf8": "utf-8", "cp936": "gbk", "cp950": "big5"}
 
 
-def check_profile_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate the profile part of a printer's options; unknown keys are
-    left to the caller.  Returns the normalised profile options."""
-    out: dict[str, Any] = {}
-    name = options.get("profile", DEFAULT_PROFILE)
-    if name not in BUILTIN:
-        raise OptionError("profile", "one of " + ", ".join(sorted(BUILTIN)))
-    out["profile"] = name
-    if "paper_width" in options:
-        width = options["paper_width"]
-        if isinstance(width, str):
-            width = width.removesuffix("mm").strip()
-            width = int(width) if width.isdigit() else width
-        if width not in PAPER:
-            raise OptionError("paper_width", "58 or 80 (millimetres)")
-        out["paper_width"] = width
-    if "encoding" in options:
-        enc = str(options["encoding"]).lower().replace("_", "-")
-        enc = {"utf8": "utf-8", "cp936": "gbk", "cp950": "big5"}.get(enc, enc)
-        if enc not in ENCODINGS:
-            raise OptionError("encoding", "one of " + ", ".join(ENCODINGS))
-        out["encoding"] = enc
-    if "cut" in options:
-        if options["cut"] not in CUTS:
-            raise OptionError("cut", "one of " + ", ".join(CUTS))
-        out["cut"] = options["cut"]
-    for key in _BOOL_OPTIONS:
-        if key in options:
-            if not isinstance(options[key], bool):
-                raise OptionError(key, "true or false")
-            out[key] = options[key]
-    for key, low, high in (("dots", 128, 1024), ("columns", 16, 96), ("cut_feed", 0, 20)):
-        if key in options:
-            value = options[key]
-            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-                raise OptionError(key, f"an integer from {low} to {high}")
-            out[key] = value
-    _check_grid(out)
-    return out
+def _profile_name(value: object) -> object:
+    if isinstance(value, str) and value not in BUILTIN:
+        raise ValueError("one of " + ", ".join(f'"{n}"' for n in sorted(BUILTIN)))
+    return value
 
 
-def _check_grid(opts: Mapping[str, Any]) -> None:
-    """Slips are laid out in columns of the 12-dot font A: more columns than
-    the paper has room for would run every full line off the right edge (and
-    squeeze the image fallback's glyphs).  Blame the key the config set."""
-    base = BUILTIN[opts["profile"]]
-    width = opts.get("paper_width", base.paper_mm)
-    dots, columns = PAPER[width] if width != base.paper_mm else (base.dots, base.columns)  # as resolve() does
-    dots, columns = opts.get("dots", dots), opts.get("columns", columns)
-    if columns * 12 > dots:
-        key = next((k for k in ("columns", "dots", "paper_width") if k in opts), "columns")
-        raise OptionError(key, f"a paper grid that fits: {columns} columns of the 12-dot font need "
-                               f"{columns * 12} dots, the paper has {dots} (at most {dots // 12} columns)")
+def _paper_width(value: object) -> object:
+    """58 and 80 as numbers, and "58mm" / "80 mm" as printed on the roll's box."""
+    if isinstance(value, str):
+        digits = value.lower().removesuffix("mm").strip()
+        value = int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 4 else value
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value in PAPER):
+        return value
+    raise ValueError("58 or 80 (millimetres)")
 
 
-PROFILE_KEYS = frozenset({"profile", "paper_width", "encoding", "cut", "dots", "columns", "cut_feed",
-                          *_BOOL_OPTIONS})
+def _encoding(value: object) -> object:
+    """Codec names as the printer's manual spells them ("GBK", "UTF8", "cp936")."""
+    if isinstance(value, str):
+        name = value.lower().replace("_", "-")
+        value = _ENCODING_ALIASES.get(name, name)
+    if value is None or value in ENCODINGS:
+        return value
+    raise ValueError("one of " + ", ".join(f'"{e}"' for e in ENCODINGS))
+
+
+class ProfileOptions(DriverOptions):
+    """The profile part of a printer's options: a profile's name and single
+    overrides of it (None: as the profile has it)."""
+
+    profile: Annotated[Name, AfterValidator(_profile_name)] = DEFAULT_PROFILE
+    paper_width: Annotated[int | None, BeforeValidator(_paper_width)] = None
+    encoding: Annotated[str | None, BeforeValidator(_encoding)] = None
+    cut: Literal["full", "partial", "none"] | None = None
+    chinese_mode: bool | None = None
+    image_fallback: bool | None = None
+    qr_native: bool | None = None
+    dots: int | None = Field(default=None, ge=128, le=1024)
+    columns: int | None = Field(default=None, ge=16, le=96)
+    cut_feed: int | None = Field(default=None, ge=0, le=20)
+
+    @model_validator(mode="after")
+    def _grid_fits(self) -> "ProfileOptions":
+        """Slips are laid out in columns of the 12-dot font A: more columns
+        than the paper has room for would run every full line off the right
+        edge (and squeeze the image fallback's glyphs).  Blame the key the
+        config set."""
+        base = BUILTIN[self.profile]
+        width = self.paper_width or base.paper_mm
+        dots, columns = PAPER[width] if width != base.paper_mm else (base.dots, base.columns)  # as resolve() does
+        dots, columns = self.dots or dots, self.columns or columns
+        if columns * 12 > dots:
+            key = next((k for k in ("columns", "dots", "paper_width") if getattr(self, k) is not None), "columns")
+            raise OptionError(key, f"a paper grid that fits: {columns} columns of the 12-dot font need "
+                                   f"{columns * 12} dots, the paper has {dots} (at most {dots // 12} columns)")
+        return self
+
+
+PROFILE_KEYS = frozenset(ProfileOptions.model_fields)
 
 
 def resolve(options: Mapping[str, Any] | None = None) -> Profile:
     """The profile named in ``options`` with the overrides applied."""
-    opts = check_profile_options(options or {})
+    opts = validate(ProfileOptions, options or {}).model_dump(exclude_none=True)
     base = BUILTIN[opts.pop("profile")]
     changes: dict[str, Any] = {}
     width = opts.pop("paper_width", None)
@@ -208,7 +211,7 @@ def latin_font(cell_height: int):
         except OSError:
             continue
         advance = probe.getlength("M")
-        if "Mono" in " ".join(probe.getname()) and advance == probe.getlength("i") and advance > 0:
+        if "Mono" in " ".join(part or "" for part in probe.getname()) and advance == probe.getlength("i") and advance > 0:
             size = max(1, round(cell_height / 2 * 100 / advance))
             return ImageFont.truetype(font_path, size, index=index)
     return cjk_font(cell_height)

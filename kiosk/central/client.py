@@ -14,16 +14,16 @@ import datetime as dt
 import email.utils
 import json
 import logging
-import os
 import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
 
+from drivers.storage import atomic_write
 from kiosk import __version__
 from kiosk.catalog import Catalog, CatalogError
 from kiosk.central import signing
@@ -33,6 +33,21 @@ log = logging.getLogger(__name__)
 SUBMISSION_PATHS = {"application": "/v1/applications", "health_record": "/v1/health-records",
                     "request": "/v1/requests"}
 RETRY_STATUSES = {408, 409, 429}
+
+if TYPE_CHECKING:
+    from kiosk.config import Settings
+
+
+class PlatformAcknowledgement(TypedDict, total=False):
+    """The platform's answer to a submission (the contract's ``Acknowledgement``):
+    its own number for it, which the resident can track, and its status."""
+
+    kind: str
+    serial: str
+    number: str
+    status: str
+    received_at: str
+    promised_by: str
 
 
 class CentralError(KioskError):
@@ -116,7 +131,7 @@ class CentralClient:
         self._budget_pool = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="central-query")
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "CentralClient":
+    def from_settings(cls, settings: "Settings") -> "CentralClient":
         p = settings.platform
         return cls(p.url, settings.terminal.id, settings.secrets.terminal_key, ca_file=p.ca_file,
                    client_cert=p.client_cert, client_key=p.client_key, connect_timeout=p.connect_timeout,
@@ -229,9 +244,8 @@ class CentralClient:
                                  "NO_CATALOG") from None
             log.warning("catalog: using the cached copy (%s)", getattr(exc, "code", "") or type(exc).__name__)
             return cached
-        body_file.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(body_file, json.dumps(data, ensure_ascii=False).encode("utf-8"))
-        _atomic_write(etag_file, r.headers.get("ETag", "").encode("ascii"))
+        atomic_write(body_file, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        atomic_write(etag_file, r.headers.get("ETag", "").encode("ascii"))
         return catalog
 
     # -- submissions --------------------------------------------------------
@@ -241,26 +255,27 @@ class CentralClient:
                          headers={"Content-Type": "application/octet-stream"})
         return r.status_code == 201
 
-    def submit(self, kind: str, body: bytes, idempotency_key: str) -> dict:
+    def submit(self, kind: str, body: bytes, idempotency_key: str) -> PlatformAcknowledgement:
         r = self.request("POST", SUBMISSION_PATHS[kind], data=body,
                          headers={"Content-Type": "application/json", "Idempotency-Key": idempotency_key})
-        receipt = self.json_of(r)
-        if not isinstance(receipt, dict) or not isinstance(receipt.get("number"), str):
-            raise RetryLater("platform receipt has no number", "MALFORMED_RESPONSE", r.status_code, ambiguous=True)
-        return receipt
+        return self._acknowledgement(r)
 
-    def submission(self, serial: str) -> dict | None:
-        """The platform's receipt for ``serial``, or None if it never arrived."""
+    def submission(self, serial: str) -> PlatformAcknowledgement | None:
+        """The platform's acknowledgement of ``serial``, or None if it never arrived."""
         r = self.request("GET", f"/v1/submissions/{_segment(serial)}", expect=(404,))
         if r.status_code == 404:
             code, _ = _error_of(r)
             if code != "NOT_FOUND":
                 raise RetryLater("platform answered 404 without NOT_FOUND", code, 404)
             return None
-        receipt = self.json_of(r)
-        if not isinstance(receipt, dict) or not isinstance(receipt.get("number"), str):
-            raise RetryLater("platform receipt has no number", "MALFORMED_RESPONSE", r.status_code, ambiguous=True)
-        return receipt
+        return self._acknowledgement(r)
+
+    def _acknowledgement(self, r: requests.Response) -> PlatformAcknowledgement:
+        ack = self.json_of(r)
+        if not isinstance(ack, dict) or not isinstance(ack.get("number"), str):
+            raise RetryLater("platform acknowledgement has no number", "MALFORMED_RESPONSE", r.status_code,
+                             ambiguous=True)
+        return cast(PlatformAcknowledgement, ack)
 
     # -- queries for the UI, under a time budget ----------------------------------
     def _within(self, budget: float, fn: Any, *args: Any) -> Any:
@@ -321,15 +336,6 @@ def _error_of(r: requests.Response) -> tuple[str, str]:
         return str(err["code"]), str(err.get("message", ""))[:300]
     except (ValueError, KeyError, TypeError):
         return f"HTTP_{r.status_code}", (r.reason or "")[:100]
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def _tls_reason(exc: Exception) -> str:

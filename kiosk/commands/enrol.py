@@ -9,13 +9,11 @@ so the technician's comments and layout survive.
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import tomllib
+import stat
 from pathlib import Path
 
-import tomli_w
-
+from drivers.storage import atomic_write
 from kiosk import config as config_mod
 from kiosk.central.client import CentralClient
 from kiosk.errors import KioskError
@@ -36,28 +34,13 @@ def cmd_enrol(args: argparse.Namespace) -> int:
         terminal_id, key = client.enrol(args.code.strip(), settings.terminal.name)
     finally:
         client.close()
-    store_terminal_key(settings.paths.secrets_file, key)
+    config_mod.write_secrets_file(settings.paths.secrets_file, terminal_key=key)
     changed = set_terminal_id(settings.source, terminal_id)
     print(f"enrolled as terminal {terminal_id}; key stored in {settings.paths.secrets_file}")
     if changed:
         print(f"{settings.source}: [terminal] id set to {terminal_id!r}")
     config_mod.load(settings.source)  # the files still load together
     return 0
-
-
-def store_terminal_key(path: Path, key: bytes) -> None:
-    """Replace terminal_key in the secrets file, atomically and never readable by others."""
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
-    data["terminal_key"] = key.hex()
-    tmp = path.with_name(path.name + ".new")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write("# Terminal secrets. Mode 0600. terminal_key is filled in by enrolment.\n")
-        fh.write(tomli_w.dumps(data))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 _SECTION = re.compile(r"^\s*\[([^\]]+)\]\s*(#.*)?$")
@@ -80,6 +63,6 @@ def set_terminal_id(path: Path, terminal_id: str) -> bool:
                 if new == line:
                     return False
                 lines[i] = new
-                path.write_text("".join(lines), encoding="utf-8")
+                atomic_write(path, "".join(lines).encode("utf-8"), mode=stat.S_IMODE(path.stat().st_mode))
                 return True
     raise KioskError(f"{path}: no line id = \"...\" in [terminal]; add id = \"{terminal_id}\" there by hand")

@@ -6,9 +6,15 @@ import argparse
 import json
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from kiosk.config import load
 from kiosk.errors import KioskError
+
+if TYPE_CHECKING:  # imported lazily at run time: `kiosk --help` stays fast
+    from kiosk.config import Settings
+    from kiosk.outbox.store import Outbox
+    from kiosk.outbox.worker import OutboxWorker
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.set_defaults(func=cmd_requeue)
 
 
-def _outbox(args: argparse.Namespace):  # noqa: ANN202 - kiosk.outbox imported lazily to keep `kiosk --help` fast
+def _outbox(args: argparse.Namespace) -> tuple[Settings, Outbox]:
     from kiosk.outbox.store import Outbox
     settings = load(args.config)
     return settings, Outbox.from_settings(settings)
@@ -75,15 +81,15 @@ def cmd_fill(args: argparse.Namespace) -> int:
     settings, outbox = _outbox(args)
     try:
         started = time.monotonic()
-        receipts = fill(outbox, args.synthetic, settings.secrets.id_hash_key)
+        queued = fill(outbox, args.synthetic, settings.secrets.id_hash_key)
     finally:
         outbox.close()
-    print(f"enqueued {len(receipts)} synthetic applications in {time.monotonic() - started:.2f} s "
-          f"(first {receipts[0].serial}, last {receipts[-1].serial})")
+    print(f"enqueued {len(queued)} synthetic applications in {time.monotonic() - started:.2f} s "
+          f"(first {queued[0].serial}, last {queued[-1].serial})")
     return 0
 
 
-def _worker(args: argparse.Namespace):  # noqa: ANN202
+def _worker(args: argparse.Namespace) -> OutboxWorker:
     from kiosk.outbox.worker import OutboxWorker
     worker = OutboxWorker.from_settings(load(args.config))
     worker.lock()

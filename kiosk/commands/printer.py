@@ -1,5 +1,5 @@
 """``kiosk printer status|test``: ask the configured receipt printer what is
-wrong with it, or make it print the maintenance test slip.
+wrong with it, or make it print the test slip (drivers/printer/testslip.py).
 
 Status comes from DLE EOT 1-4, decoded; a printer that does not answer is
 reported as not answering, never as out of paper.
@@ -92,20 +92,18 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_test(args: argparse.Namespace) -> int:
     from drivers.printer.device import PrintJobFailed
-    from kiosk.slips import maintenance_test_slip
+    from drivers.printer.testslip import printer_test_slip
 
     settings, printer = _printer(args)
     with printer:
         before = printer.last_status
-        slip = maintenance_test_slip({
-            "terminal_id": settings.terminal.id, "printer": printer.name, "profile": printer.profile.name,
-            "status": before.summary(), "counters": printer.counters_view(),
-            "time": dt.datetime.now()})
+        slip = printer_test_slip(printer.name, printer.profile, before.summary(), printer.counters_view(),
+                                 [("终端 Terminal", settings.terminal.id),
+                                  ("时间 Time", dt.datetime.now().strftime("%Y-%m-%d %H:%M"))])
         try:
             result = printer.print_receipt(slip, holder="maintenance test")
         except PrintJobFailed as failed:
-            # The driver's message ends "kept for reprint", which is true in
-            # the kiosk service, not in this one-shot command: say what to do.
+            # Say what to do, then how to try again.
             result = failed.result
             todo = "; ".join(f"{p['what_zh']} {p['what']} [{p['action']}]"
                              for p in result.status.get("problems", [])) or result.reason

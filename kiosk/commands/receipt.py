@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _load_job(path: str):
-    from drivers.printer.receipt import Receipt
+    from drivers.printer.slip import Slip
 
     try:
         job = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -54,20 +54,20 @@ def _load_job(path: str):
             if not isinstance(data, dict):
                 raise ValueError('"data" must be a JSON object with the slip\'s fields')
             return slips.build(str(job["slip"]), data, job.get("language", "both"))
-        receipt = Receipt.from_job(_masked(job))
+        slip = Slip.from_job(_masked(job))
     except ValueError as exc:
         raise KioskError(f"{path}: {exc}") from None
-    for key in Receipt.extra_job_keys(job):  # after the errors: a bad job gets one line, not two
-        print(f"kiosk: {path}: key {key!r} is not printed (a job has {', '.join(Receipt.JOB_KEYS)})",
+    for key in Slip.extra_job_keys(job):  # after the errors: a bad job gets one line, not two
+        print(f"kiosk: {path}: key {key!r} is not printed (a job has {', '.join(Slip.JOB_KEYS)})",
               file=sys.stderr)
-    return receipt
+    return slip
 
 
 def _masked(job):
     """The job with every ID and mobile number in its text masked, as on
     every slip (first 6 and last 4 digits of an ID): a JOB.json written by
     hand or by another tool may carry the whole number.  Wrong types are
-    left for ``Receipt.from_job`` to name."""
+    left for ``Slip.from_job`` to name."""
     from kiosk.privacy import redact
 
     def mask(value):
@@ -91,11 +91,11 @@ def _profile(args: argparse.Namespace):
     return resolve(options)
 
 
-def _encode(path: str, receipt, profile) -> bytes:
+def _encode(path: str, slip, profile) -> bytes:
     from drivers.printer.encode import encode
 
     try:
-        return encode(receipt, profile).data
+        return encode(slip, profile).data
     except ValueError as exc:  # data the printer cannot take, e.g. a barcode value
         raise KioskError(f"{path}: {exc}") from None
 
@@ -110,9 +110,9 @@ def _write(path: str, write) -> None:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    receipt = _load_job(args.job)
+    slip = _load_job(args.job)
     profile = _profile(args)
-    data = _encode(args.job, receipt, profile)
+    data = _encode(args.job, slip, profile)
     _write(args.out, lambda out: out.write_bytes(data))
     print(f"wrote {args.out}: {len(data)} bytes of ESC/POS for {profile.name} "
           f"({profile.paper_mm} mm, {profile.encoding}{', Chinese as image' if profile.image_fallback else ''})")
@@ -122,9 +122,9 @@ def cmd_render(args: argparse.Namespace) -> int:
 def cmd_preview(args: argparse.Namespace) -> int:
     from drivers.printer.paper import slips_from_bytes
 
-    receipt = _load_job(args.job)
+    slip = _load_job(args.job)
     profile = _profile(args)
-    data = _encode(args.job, receipt, profile)
+    data = _encode(args.job, slip, profile)
     # Read the bytes back the way the simulated printer for this profile does.
     pages = slips_from_bytes(data, profile.encoding, not profile.image_fallback, profile.dots)
     if not pages:

@@ -44,6 +44,6 @@ def cmd_init(args: argparse.Namespace) -> int:
     if out.exists() and not args.force:
         raise KioskError(f"{out} exists; it holds the key of queued submissions. Use --force only on a new terminal")
     pin = _read_pin(args.pin_stdin)
-    write_secrets_file(out, pin=pin)
+    write_secrets_file(out, pin=pin, fresh_keys=True)
     print(f"wrote {out} (mode 0600)" + ("" if pin else "; no maintenance PIN set yet"))
     return 0

@@ -42,7 +42,7 @@ class FlowMachine(Generic[S, V]):
 
     @property
     def state(self) -> S:
-        return self._view.state  # type: ignore[attr-defined,no-any-return]  # every view has a state field
+        return self._view.state  # type: ignore[attr-defined]  # every view has a state field
 
     def subscribe(self, listener: Callable[[V], None]) -> Callable[[], None]:
         """``listener(view)`` after every change; returns the unsubscribe call."""

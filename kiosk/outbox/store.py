@@ -25,9 +25,12 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from kiosk.outbox.sealing import Sealer
+
+if TYPE_CHECKING:
+    from kiosk.central.client import PlatformAcknowledgement
 
 KINDS = ("application", "health_record", "request")
 PENDING, CONFIRMED, DEAD = "pending", "confirmed", "dead"
@@ -47,6 +50,9 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS trash (blob TEXT PRIMARY KEY);
 """
 
+if TYPE_CHECKING:
+    from kiosk.config import Settings
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -58,7 +64,10 @@ class Attachment:
 
 
 @dataclass(frozen=True)
-class Receipt:
+class QueuedSubmission:
+    """What ``enqueue`` hands back: the serial the resident's slip shows at
+    once (the platform's own number comes with its acknowledgement)."""
+
     serial: str
     created_at: float
 
@@ -117,7 +126,7 @@ class Outbox:
         self.db.executescript(_SCHEMA)
 
     @classmethod
-    def from_settings(cls, settings: Any, *, durable: bool = True) -> "Outbox":
+    def from_settings(cls, settings: "Settings", *, durable: bool = True) -> "Outbox":
         return cls(settings.paths.state_dir / "outbox", settings.secrets.outbox_key, settings.terminal.id,
                    durable=durable)
 
@@ -125,7 +134,7 @@ class Outbox:
         self.db.close()
 
     # -- the UI side --------------------------------------------------------
-    def enqueue(self, kind: str, body: dict, attachments: Iterable[Attachment] = ()) -> Receipt:
+    def enqueue(self, kind: str, body: dict, attachments: Iterable[Attachment] = ()) -> QueuedSubmission:
         """Make a submission durable and return its serial (the receipt number).
 
         ``body`` is the contract's submission object without ``serial`` and
@@ -168,7 +177,7 @@ class Outbox:
             db.execute("ROLLBACK")
             self.blob_path(blob).unlink(missing_ok=True)
             raise
-        return Receipt(serial, now)
+        return QueuedSubmission(serial, now)
 
     def blob_path(self, blob: str) -> Path:
         return self.blob_dir / f"{blob}.bin"
@@ -227,7 +236,7 @@ class Outbox:
     def reupload(self, item: Item) -> None:
         self.db.execute("UPDATE attachments SET uploaded=0 WHERE submission_id=?", (item.id,))
 
-    def confirm(self, item: Item, receipt: dict) -> None:
+    def confirm(self, item: Item, ack: PlatformAcknowledgement) -> None:
         """Keep only the minimal record; delete payload and attachments.
 
         The files to delete are listed in ``trash`` in the same transaction,
@@ -237,8 +246,8 @@ class Outbox:
         self.db.execute("BEGIN IMMEDIATE")
         self.db.executemany("INSERT OR IGNORE INTO trash VALUES (?)", [(b,) for b in blobs])
         self.db.execute("UPDATE submissions SET state=?, payload=NULL, number=?, platform_status=?, finished_at=?, "
-                        "last_error=NULL WHERE id=?", (CONFIRMED, str(receipt.get("number", ""))[:64],
-                                                        str(receipt.get("status", ""))[:16], time.time(), item.id))
+                        "last_error=NULL WHERE id=?", (CONFIRMED, str(ack.get("number", ""))[:64],
+                                                        str(ack.get("status", ""))[:16], time.time(), item.id))
         self.db.execute("DELETE FROM attachments WHERE submission_id=?", (item.id,))
         self.db.execute("COMMIT")
         self._empty_trash(blobs)

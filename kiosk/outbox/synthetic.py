@@ -10,19 +10,13 @@ from __future__ import annotations
 import os
 import random
 
-from kiosk.catalog import id_number_valid
-from kiosk.outbox.store import Attachment, Outbox, Receipt
+from drivers.idcard.gb11643 import with_check_character
+from kiosk.outbox.store import Attachment, Outbox, QueuedSubmission
 from kiosk.privacy import id_lookup_hash
-
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def synthetic_id(n: int) -> str:
-    base = f"990101{1930 + n % 60:04d}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
-    digit = "10X98765432"[sum(int(c) * w for c, w in zip(base, _WEIGHTS)) % 11]
-    number = base + digit
-    assert id_number_valid(number)
-    return number
+    return with_check_character(f"990101{1930 + n % 60:04d}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}")
 
 
 def synthetic_application(n: int, id_hash_key: bytes, attachment_bytes: int = 300 * 1024,
@@ -37,6 +31,6 @@ def synthetic_application(n: int, id_hash_key: bytes, attachment_bytes: int = 30
     return body, [Attachment("id_card", make(attachment_bytes)), Attachment("hukou", make(attachment_bytes))]
 
 
-def fill(outbox: Outbox, count: int, id_hash_key: bytes, attachment_bytes: int = 300 * 1024) -> list[Receipt]:
+def fill(outbox: Outbox, count: int, id_hash_key: bytes, attachment_bytes: int = 300 * 1024) -> list[QueuedSubmission]:
     return [outbox.enqueue("application", *synthetic_application(i, id_hash_key, attachment_bytes))
             for i in range(count)]

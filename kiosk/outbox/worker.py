@@ -4,7 +4,7 @@ systemd service) that moves submissions to the platform.
 Per submission: if an earlier POST may have reached the platform, ask by
 serial first; otherwise upload the attachments (content-addressed, so a
 repeat is a no-op), mark the submission "sent", POST it with its frozen
-body and Idempotency-Key, and on the platform's receipt keep only the
+body and Idempotency-Key, and on the platform's acknowledgement keep only the
 minimal record.  Transient failures back off exponentially with full jitter
 (AWS architecture blog, "Exponential Backoff and Jitter"), capped, and never
 sooner than the platform's Retry-After.  Refusals go to the dead letters.
@@ -24,12 +24,16 @@ import signal
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kiosk.central import signing
 from kiosk.central.client import CentralClient, NeedsStaff, RetryLater
 from kiosk.errors import KioskError
 from kiosk.outbox.sealing import SealError
 from kiosk.outbox.store import Item, Outbox
+
+if TYPE_CHECKING:
+    from kiosk.config import Settings
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 3600.0
@@ -40,7 +44,10 @@ TERMINAL_PROBLEMS = frozenset({signing.SIGNATURE_MISSING, signing.SIGNATURE_INVA
                                "CONFIG"})
 
 
-def full_jitter(failures: int, base: float, cap: float, rng: random.Random = random.Random()) -> float:
+_RNG = random.Random()
+
+
+def full_jitter(failures: int, base: float, cap: float, rng: random.Random = _RNG) -> float:
     """Delay before the next try after ``failures`` failed tries."""
     return rng.uniform(0.0, min(cap, base * (2 ** min(failures, 30))))
 
@@ -93,11 +100,11 @@ class OutboxWorker:
         """Move one submission as far as possible; returns its new state."""
         try:
             if item.sent:
-                receipt = self.client.submission(item.serial)
-                if receipt is not None:
-                    self.outbox.confirm(item, receipt)
+                ack = self.client.submission(item.serial)
+                if ack is not None:
+                    self.outbox.confirm(item, ack)
                     self.sent += 1
-                    log.info("outbox %s: the platform had it already, as %s", item.serial, receipt.get("number"))
+                    log.info("outbox %s: the platform had it already, as %s", item.serial, ack.get("number"))
                     return "confirmed"
             for att in item.attachments:
                 if att.uploaded:
@@ -110,7 +117,7 @@ class OutboxWorker:
             body = self.outbox.open_payload(item)
             if not item.sent:
                 self.outbox.mark_sent(item)
-            receipt = self.client.submit(item.kind, body, item.idem_key)
+            ack = self.client.submit(item.kind, body, item.idem_key)
         except RetryLater as exc:
             delay = max(exc.retry_after or 0.0, full_jitter(item.attempts, self.base_delay, self.max_backoff))
             self.outbox.reschedule(item, delay, exc.code or "RETRY")
@@ -138,9 +145,9 @@ class OutboxWorker:
             log.error("outbox %s: stored data cannot be read (wrong outbox_key or damaged); dead letter",
                       item.serial)
             return "dead"
-        self.outbox.confirm(item, receipt)
+        self.outbox.confirm(item, ack)
         self.sent += 1
-        log.info("outbox %s: confirmed as %s", item.serial, receipt.get("number"))
+        log.info("outbox %s: confirmed as %s", item.serial, ack.get("number"))
         return "confirmed"
 
     def _process_guarded(self, item: Item) -> str:
@@ -151,7 +158,7 @@ class OutboxWorker:
         logged: an exception's text may quote the data."""
         try:
             return self.process(item)
-        except Exception as exc:  # noqa: BLE001 - see above
+        except Exception as exc:
             self.outbox.reschedule(item, full_jitter(item.attempts, self.base_delay, self.max_backoff),
                                    "INTERNAL:" + type(exc).__name__)
             self.failed += 1
@@ -192,7 +199,8 @@ class OutboxWorker:
         from kiosk.snapshot import read_snapshot, write_platform_reach
 
         now = time.time() if now is None else now
-        devices = read_snapshot(self.state_dir, 3 * self.heartbeat_seconds, now) if self.state_dir else {}
+        max_age = 3 * (self.heartbeat_seconds or 60.0)
+        devices = read_snapshot(self.state_dir, max_age, now) if self.state_dir else {}
         status = self.outbox.status(now)
         outbox = {"depth": status["pending"], "dead": status["dead"],
                   "oldest_pending_seconds": status["oldest_pending_seconds"]}
@@ -208,10 +216,9 @@ class OutboxWorker:
         return True
 
     @classmethod
-    def from_settings(cls, settings: object, **overrides: float) -> "OutboxWorker":
-        s = settings  # type: ignore[assignment]
-        options = {"heartbeat_seconds": s.platform.heartbeat_seconds, "state_dir": s.paths.state_dir}  # type: ignore
+    def from_settings(cls, settings: Settings, **overrides: float) -> "OutboxWorker":
+        s = settings
+        options: dict[str, Any] = {"heartbeat_seconds": s.platform.heartbeat_seconds, "state_dir": s.paths.state_dir}
         options.update(overrides)
         return cls(Outbox.from_settings(s, durable=False), CentralClient.from_settings(s),
-                   max_backoff=s.outbox.max_backoff_seconds, retention_days=s.outbox.retention_days,  # type: ignore
-                   **options)
+                   max_backoff=s.outbox.max_backoff_seconds, retention_days=s.outbox.retention_days, **options)

@@ -16,12 +16,7 @@ import random
 import struct
 from typing import Any
 
-from drivers.idcard.records import id_check_digit
-
-
-def with_check_digit(first17: str) -> str:
-    return first17 + id_check_digit(first17)
-
+from drivers.idcard.gb11643 import with_check_character
 
 # Column widths (characters of UCS-2) for each card type; 128 characters = 256 bytes.
 LAYOUTS: dict[str, list[tuple[str, int]]] = {
@@ -43,15 +38,15 @@ CARDS: dict[str, dict[str, Any]] = {
     "resident": {
         "type": "resident", "name": "李秀英", "gender": "2", "nation": "01", "birth": "19500101",
         "address": "天津市和平区南京路一二三号幸福里5号楼2门301",
-        "id_number": with_check_digit("12010119500101128"), "authority": "天津市公安局和平分局",
+        "id_number": with_check_character("12010119500101128"), "authority": "天津市公安局和平分局",
         "valid_from": "20150101", "valid_to": "长期"},
     "resident_hui": {
         "type": "resident", "name": "马建国", "gender": "1", "nation": "03", "birth": "19621108",
-        "address": "天津市河西区友谊路88号", "id_number": with_check_digit("12010319621108301"),
+        "address": "天津市河西区友谊路88号", "id_number": with_check_character("12010319621108301"),
         "authority": "天津市公安局河西分局", "valid_from": "20120305", "valid_to": "20320305"},
     "hk_mo_tw": {
         "type": "hk_mo_tw", "name": "陈家明", "gender": "1", "nation": "", "birth": "19880512",
-        "address": "天津市南开区鞍山西道200号", "id_number": with_check_digit("81000019880512003"),
+        "address": "天津市南开区鞍山西道200号", "id_number": with_check_character("81000019880512003"),
         "authority": "天津市公安局南开分局", "valid_from": "20230701", "valid_to": "20280701",
         "pass_number": "H60123456", "issue_count": "01"},
     "foreign_2017": {
@@ -61,7 +56,7 @@ CARDS: dict[str, dict[str, Any]] = {
     "foreign_2023": {
         "type": "foreign_2023", "name": "马丽娅", "gender": "2", "issue_count": "00", "birth": "19850315",
         "name_en": "GONZALEZ MARTINEZ, MARIA DEL CARMEN ALEJANDRA",
-        "id_number": with_check_digit("91272419850315022"), "valid_from": "20231201",
+        "id_number": with_check_character("91272419850315022"), "valid_from": "20231201",
         "valid_to": "20331201", "nationality": "ESP", "previous_card": ""},
 }
 

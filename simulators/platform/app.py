@@ -30,6 +30,7 @@ from starlette.routing import Match
 from kiosk.catalog import Catalog
 from kiosk.central import signing
 from simulators.platform.faults import FaultInjector
+from simulators.platform.health import BadHealthRecord, check_health_record
 from simulators.platform.store import STATUS_FLOW, PlatformStore, now_iso
 
 SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
@@ -272,10 +273,10 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
 
     def check_health(data: dict) -> tuple[str | None, str | None, int | None]:
         id_hash = person(data, "resident")
-        items = _need(data, "measurements", list)
-        if not items or not all(isinstance(m, dict) and isinstance(m.get("kind"), str) and m["kind"].strip()
-                                for m in items):
-            raise Refused(error_response(422, "VALIDATION", "measurements: a non-empty list of objects with a kind"))
+        try:
+            check_health_record(data)
+        except BadHealthRecord as exc:
+            raise Refused(error_response(422, exc.code, str(exc))) from None
         return None, id_hash, None
 
     def check_request(data: dict) -> tuple[str | None, str | None, int | None]:

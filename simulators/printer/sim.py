@@ -23,9 +23,9 @@ from typing import Any, Callable
 
 from drivers.printer import profiles
 from drivers.printer.ops import TextLine
-from drivers.printer.paper import Slip
+from drivers.printer.paper import PrintedSlip
 
-from .session import Session
+from .connection import PrinterConnection
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ class PrinterSimulator:
         text = {65: "HUT-SIM 1.0", 66: "HUT", 67: f"HUT-SIM{self.profile.paper_mm}", 68: "SIM00000001"}.get(n)
         return None if text is None else b"_" + text.encode("ascii") + b"\x00"
 
-    def save_job(self, slip: Slip, notes: list[str], endpoint: str) -> None:
+    def save_job(self, slip: PrintedSlip, notes: list[str], endpoint: str) -> None:
         """Queue the slip for drawing.  Drawing takes a while and a real
         printer answers DLE EOT in real time, so the endpoint thread must not
         wait for it."""
@@ -142,7 +142,7 @@ class PrinterSimulator:
             except Exception:
                 log.exception("printer simulator could not draw job %d", item[0])
 
-    def _render(self, number: int, slip: Slip, notes: list[str], endpoint: str) -> dict[str, Any]:
+    def _render(self, number: int, slip: PrintedSlip, notes: list[str], endpoint: str) -> dict[str, Any]:
         self.outdir.mkdir(parents=True, exist_ok=True)
         base = self.outdir / f"job-{number:04d}"
         # Written aside and renamed: whoever collects *.png never gets half a file.
@@ -255,7 +255,7 @@ class PrinterSimulator:
 
     def _conn_loop(self, conn: socket.socket) -> None:
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        session = Session(self, "tcp", conn.sendall)
+        connection = PrinterConnection(self, "tcp", conn.sendall)
         conn.settimeout(0.1)
         idle = 0.0
         try:
@@ -265,18 +265,18 @@ class PrinterSimulator:
                 except socket.timeout:
                     idle += 0.1
                     if idle >= IDLE_END_OF_JOB:
-                        session.idle()
+                        connection.idle()
                         idle = 0.0
                     continue
                 if not data:
                     break
                 idle = 0.0
-                session.feed(data)
+                connection.feed(data)
         except OSError:
             pass
         finally:
             try:
-                session.idle()
+                connection.idle()
             except Exception:
                 log.exception("printer simulator could not save the last job")
             with self._lock:
@@ -287,14 +287,14 @@ class PrinterSimulator:
         def reply(data: bytes) -> None:
             os.write(self._master, data)
 
-        session = Session(self, "serial", reply)
+        connection = PrinterConnection(self, "serial", reply)
         idle = 0.0
         while not self._stop.is_set():
             ready, _, _ = select.select([self._master], [], [], 0.1)
             if not ready:
                 idle += 0.1
                 if idle >= IDLE_END_OF_JOB:
-                    session.idle()
+                    connection.idle()
                     idle = 0.0
                 continue
             try:
@@ -306,8 +306,8 @@ class PrinterSimulator:
                 continue
             idle = 0.0
             if data:
-                session.feed(data)
-        session.idle()
+                connection.feed(data)
+        connection.idle()
 
     # -- scripting -------------------------------------------------------------------
     def control(self, action: str, **params: Any) -> dict[str, Any]:

@@ -8,8 +8,20 @@ import threading
 
 import pytest
 
-from drivers.base import (Action, Counters, Device, DeviceBusy, DeviceError, DeviceEvent, DeviceFailure,
-                          DeviceInfo, HealthLevel, OptionError, Status, StatusChanged)
+from drivers.base import (
+    Action,
+    Counters,
+    Device,
+    DeviceBusy,
+    DeviceError,
+    DeviceEvent,
+    DeviceFailure,
+    DeviceInfo,
+    HealthLevel,
+    OptionError,
+    Status,
+    StatusChanged,
+)
 
 
 class Lamp(Device):

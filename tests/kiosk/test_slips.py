@@ -12,7 +12,7 @@ import pytest
 from drivers.printer.encode import encode
 from drivers.printer.paper import slips_from_bytes
 from drivers.printer.profiles import BUILTIN, resolve
-from drivers.printer.receipt import QR, layout, plain_text, text_width
+from drivers.printer.slip import QR, layout, plain_text, text_width
 from kiosk import slips
 
 ID = "230108195001011234"
@@ -35,8 +35,6 @@ DATA = {
                             "https://platform.example.cn", "software": "0.1.0", "technician": "T-042",
                             "time": WHEN, "devices": {"printer": {"status": "online", "summary": "OK"},
                                                       "idcard": {"status": "offline", "summary": "no answer"}}},
-    "maintenance_test_slip": {"terminal_id": "DL-TH-0007", "printer": "printer", "profile": "generic80-cn",
-                              "status": "OK", "counters": {"jobs": 12, "cuts": 12}, "time": WHEN},
 }
 
 
@@ -74,8 +72,6 @@ STRAY_ID = {
     "health_report": {**DATA["health_report"], "results": [{"item": ID, "value": ID, "unit": "", "flag": None}]},
     "provisioning_report": {**DATA["provisioning_report"], "technician": ID, "checks": [f"卡 {ID} 读取 OK"],
                             "devices": {"idcard": {"status": "online", "summary": f"last card {ID}"}}},
-    "maintenance_test_slip": {**DATA["maintenance_test_slip"], "status": f"read {ID}",
-                              "devices": {"idcard": {"status": "online", "summary": ID}}},
 }
 
 
@@ -95,22 +91,12 @@ def test_the_guide_enquiry_number_is_printed_whole():
     assert "13812345678" in text  # a public enquiry line, not a resident's number
 
 
-def test_maintenance_slip_names_everything_in_chinese_first():
-    data = {**DATA["maintenance_test_slip"], "counters": {"lines_printed": 5, "paper_outs": 1, "custom": 2}}
-    text = "\n".join(lines_of(slips.maintenance_test_slip(data), 48))
-    for words in ("打印机 Printer", "打印配置 Profile", "状态 Status", "已打印行 Lines printed",
-                  "缺纸次数 Paper-outs", "custom"):
-        assert words in text
-    assert "lines_printed" not in text
-
-
 @pytest.mark.parametrize("kind,data,names", [
     ("application_receipt", [("number", "A1")], "object"),
     ("application_receipt", {**APPLICATION, "notes": "one note"}, '"notes"'),
     ("service_guide", {"matter": "x", "materials": 3}, '"materials"'),
     ("health_report", {"results": ["128/82"]}, '"results" item 1'),
     ("provisioning_report", {"terminal_id": "T", "devices": ["printer"]}, '"devices"'),
-    ("maintenance_test_slip", {"terminal_id": "T", "counters": 7}, '"counters"'),
 ])
 def test_data_of_the_wrong_shape_is_a_clear_error_naming_the_field(kind, data, names):
     with pytest.raises(ValueError) as bad:

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from screens import i18n
 from kiosk.flows.services import SERVICES
+from screens import i18n
 
 SCREENS = Path(i18n.__file__).resolve().parent
 PO = SCREENS / "locale" / "zh_CN" / "LC_MESSAGES" / "kiosk.po"

@@ -3,16 +3,8 @@ reader on it, both torn down after each test."""
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
-from pathlib import Path
-
-# Under plain `pytest` (not `python -m pytest`) tests/ is on sys.path and
-# tests/drivers shadows the real drivers package as a namespace package.
-_ROOT = str(Path(__file__).resolve().parents[3])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
 
 import pytest
 
@@ -92,6 +84,20 @@ def sim(tmp_path):
     s.start()
     yield s
     s.stop()
+
+
+@pytest.fixture
+def wait_commands(sim):
+    """Wait until the simulated SAM has answered ``more`` further commands:
+    the reader has really polled that many times (instead of a sleep)."""
+    def wait(more: int, timeout: float = 5.0) -> None:
+        target = sim.control("status")["commands"] + more
+        deadline = time.monotonic() + timeout
+        while sim.control("status")["commands"] < target:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the SAM answered fewer than {more} more commands in {timeout} s")
+            time.sleep(0.02)
+    return wait
 
 
 @pytest.fixture

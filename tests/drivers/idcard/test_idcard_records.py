@@ -7,10 +7,10 @@ import struct
 
 import pytest
 
-from drivers.idcard import cardtext
+from drivers.idcard import cardtext, gb11643
 from drivers.idcard.cardtext import parse_base_info, parse_text
 from drivers.idcard.codec import ProtocolError
-from drivers.idcard.records import NATIONS, CardType, id_check_digit, id_number_valid
+from drivers.idcard.records import NATIONS, CardType
 from simulators.idcard import cards
 
 
@@ -20,12 +20,15 @@ def info(card: dict, fp: bool = False) -> bytes:
 
 def test_gb11643_reference_number():
     # the worked example of GB 11643-1999
-    assert id_check_digit("11010519491231002") == "X"
-    assert id_number_valid("11010519491231002X")
-    assert id_number_valid("11010519491231002x")
-    assert not id_number_valid("110105194912310021")
-    assert not id_number_valid("11010519491231002")
-    assert not id_number_valid("１１０１０５１９４９１２３１００２X")  # full-width digits
+    assert gb11643.check_character("11010519491231002") == "X"
+    assert gb11643.is_valid("11010519491231002X")
+    assert gb11643.is_valid("11010519491231002x")
+    assert not gb11643.is_valid("110105194912310021")
+    assert not gb11643.is_valid("11010519491231002")
+    assert not gb11643.is_valid("１１０１０５１９４９１２３１００２X")  # full-width digits
+    assert gb11643.with_check_character("11010519491231002") == "11010519491231002X"
+    with pytest.raises(ValueError):
+        gb11643.check_character("1101051949123100")
 
 
 def test_resident_card():

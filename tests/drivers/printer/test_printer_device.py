@@ -9,12 +9,12 @@ import pytest
 
 from drivers.base import Action, Counters, DeviceError, DeviceEvent, HealthLevel, OptionError, Status
 from drivers.printer.device import PrintJobFailed, ReceiptPrinter
-from drivers.printer.receipt import Receipt, Rows, Separator, Text, Title, layout, plain_text
+from drivers.printer.slip import Rows, Separator, Slip, Text, Title, layout, plain_text
 from tests.printer_fixtures import wait_jobs
 
 
-def slip(lines: int = 12) -> Receipt:
-    return Receipt([Title("受理回执 Receipt"), Separator(), Rows([("受理编号 No.", "A20261126-0001")]),
+def slip(lines: int = 12) -> Slip:
+    return Slip([Title("受理回执 Receipt"), Separator(), Rows([("受理编号 No.", "A20261126-0001")]),
                     *(Text(f"第{i}行 line {i}") for i in range(1, lines + 1))])
 
 
@@ -67,7 +67,7 @@ def test_no_answer_is_offline_with_paper_unknown_not_paper_out(printer, printer_
     assert printer_sim.jobs() == []  # nothing was sent to a printer that does not answer
 
 
-def test_paper_out_in_the_middle_of_a_job_is_detected_reported_and_kept(printer, printer_sim):
+def test_paper_out_in_the_middle_of_a_job_is_detected_and_reported(printer, printer_sim):
     printer_sim.control("set_paper", lines_left=5)
     receipt = slip(20)
     with pytest.raises(PrintJobFailed) as failed:
@@ -75,7 +75,8 @@ def test_paper_out_in_the_middle_of_a_job_is_detected_reported_and_kept(printer,
     result = failed.value.result
     assert not result.ok and 0 < result.lines_sent < result.lines_total
     assert failed.value.action is Action.CLEAR and failed.value.code == "paper_end"
-    assert "A20261126-0001" in str(failed.value) and "reprint" in str(failed.value)
+    assert "A20261126-0001" in str(failed.value)
+    assert f"{result.lines_sent} of {result.lines_total} lines" in str(failed.value)
     assert printer.status is Status.USER_ERROR and printer.state.detail["paper"] == "end"
     counters = printer.counters_view()
     assert counters["paper_outs"] == 1 and counters["failed_jobs"] == 1 and counters["jobs"] == 0
@@ -86,10 +87,9 @@ def test_paper_out_in_the_middle_of_a_job_is_detected_reported_and_kept(printer,
     (partial,) = wait_jobs(printer_sim, 1)
     assert not partial["complete"] and partial["lines"] == 5 and partial["cut"] is None
     assert "[NOT PRINTED: paper end]" in open(partial["transcript"], encoding="utf-8").read()
-    # Staff load paper; the kept job prints whole.
+    # Staff load paper; the next slip prints whole.
     printer_sim.control("reset")
-    (again,) = printer.reprint_failed()
-    assert again.ok and again.job_id == "A20261126-0001" and not printer.failed_jobs
+    assert printer.print_receipt(receipt).ok
     jobs = wait_jobs(printer_sim, 2)
     assert jobs[1]["complete"] and jobs[1]["cut"] == "full"
 
@@ -142,7 +142,7 @@ def test_health_checks(printer, printer_sim):
     assert printer.check_health(HealthLevel.INTERNAL) == "OK"
     assert printer.check_health(HealthLevel.EXTERNAL) == "OK"
     (job,) = wait_jobs(printer_sim, 1)
-    assert "打印机自检 Printer test" in open(job["transcript"], encoding="utf-8").read()
+    assert "打印机测试单" in open(job["transcript"], encoding="utf-8").read()
     printer_sim.control("set_paper", state="end")
     assert "paper" in printer.check_health(HealthLevel.INTERNAL)
     assert "paper" in printer.check_health(HealthLevel.EXTERNAL)
@@ -191,7 +191,7 @@ def test_options_are_checked_with_the_key_and_what_is_expected():
         ReceiptPrinter.check_options({"status_timeout": "fast"})
     with pytest.raises(OptionError) as bad:
         ReceiptPrinter.check_options({"baudrate": 9600.5})
-    assert bad.value.key == "baudrate" and bad.value.expected.startswith("an integer")
+    assert bad.value.key == "baudrate" and bad.value.expected == "a whole number from 1200 to 921600"
     with pytest.raises(OptionError) as bad:  # 48 columns of 12 dots do not fit 58 mm paper
         ReceiptPrinter.check_options({"paper_width": 58, "columns": 48})
     assert bad.value.key == "columns" and "at most 32 columns" in bad.value.expected
@@ -200,18 +200,18 @@ def test_options_are_checked_with_the_key_and_what_is_expected():
 
 
 def test_from_config_picks_transport_and_applies_profile_overrides():
-    cfg = SimpleNamespace(name="printer", driver="printer.escpos", port=None, url="tcp://10.0.0.5:9100",
+    cfg = SimpleNamespace(name="printer", driver="printer.escpos", port=None, url="tcp://127.0.0.1:9100",
                           enabled=True, options=ReceiptPrinter.check_options({"paper_width": 58, "encoding": "big5"}))
     device = ReceiptPrinter.from_config("printer", cfg, Counters(None))
     assert device.transports == frozenset({"serial", "network"})
     assert device.profile.columns == 32 and device.profile.dots == 384 and device.profile.encoding == "big5"
     with pytest.raises(OptionError):
-        ReceiptPrinter("x", url="http://10.0.0.5")
-    for url in ("tcp://10.0.0.5:99999", "tcp://10.0.0.5:x", "tcp://:9100", "tcp://10.0.0.5:0"):
+        ReceiptPrinter("x", url="http://127.0.0.1")
+    for url in ("tcp://127.0.0.1:99999", "tcp://127.0.0.1:x", "tcp://:9100", "tcp://127.0.0.1:0"):
         with pytest.raises(OptionError) as bad:
             ReceiptPrinter("x", url=url)
         assert bad.value.key == "url"
-    assert ReceiptPrinter("x", url="tcp://10.0.0.5")._address == ("10.0.0.5", 9100)
+    assert ReceiptPrinter("x", url="tcp://127.0.0.1")._address == ("127.0.0.1", 9100)
     with pytest.raises(OptionError):
         ReceiptPrinter("x")
 

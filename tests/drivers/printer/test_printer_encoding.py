@@ -9,10 +9,10 @@ import pytest
 from drivers.printer.encode import encode, encode_text
 from drivers.printer.paper import slips_from_bytes
 from drivers.printer.profiles import resolve
-from drivers.printer.receipt import QR, Cut, Receipt, Rows, Separator, Text, Title, layout, plain_text
+from drivers.printer.slip import QR, Cut, Rows, Separator, Slip, Text, Title, layout, plain_text
 from tests.printer_fixtures import GlyphReader
 
-SIMPLIFIED = Receipt([
+SIMPLIFIED = Slip([
     Title("受理回执 Receipt"), Separator(),
     Rows([("受理编号 No.", "A20261126-0001"), ("办理事项 Matter", "老年人优待证办理 Senior citizen card"),
           ("证件号码 ID", "230108********1234"), ("时间 Time", "2026-11-26 17:30")]),
@@ -20,7 +20,7 @@ SIMPLIFIED = Receipt([
     QR("https://hut.example.cn/t/A20261126-0001"), Cut()])
 
 # Big5 is traditional Chinese: 号, 办, 证 are not in it, so the Big5 receipt is written in traditional characters.
-TRADITIONAL = Receipt([
+TRADITIONAL = Slip([
     Title("受理回執 Receipt"), Separator(),
     Rows([("受理編號 No.", "A20261126-0001"), ("辦理事項 Matter", "長者優待證辦理 Senior citizen card")]),
     Text("請憑此回執掃碼查詢辦理進度，謝謝！"), Cut()])
@@ -81,7 +81,7 @@ def reference_decode(data: bytes, encoding: str, chinese_default: bool) -> list[
     return [ln.strip() for ln in lines if ln.strip()]
 
 
-def expected_lines(receipt: Receipt, columns: int) -> list[str]:
+def expected_lines(receipt: Slip, columns: int) -> list[str]:
     return [ln for ln in plain_text(layout(receipt, columns), columns) if ln.strip()]
 
 
@@ -139,7 +139,7 @@ def test_image_fallback_sends_no_chinese_text_bytes():
 
 def test_character_missing_from_big5_prints_as_image_not_question_mark():
     profile = resolve({"encoding": "big5"})
-    receipt = Receipt([Text("編號 A1"), Text("简体办证"), Cut()])  # 简/办/证 are simplified only
+    receipt = Slip([Text("編號 A1"), Text("简体办证"), Cut()])  # 简/办/证 are simplified only
     data = encode(receipt, profile).data
     assert reference_decode(data, "big5", True) == ["編號 A1"]  # no "????" line
     (slip,) = slips_from_bytes(data, "big5", True, profile.dots)
@@ -149,7 +149,7 @@ def test_character_missing_from_big5_prints_as_image_not_question_mark():
 
 def test_control_bytes_in_data_cannot_inject_commands():
     profile = resolve()
-    evil = Receipt([Text("事项\x1bd\x09\x1dV\x00 end"), Cut()])
+    evil = Slip([Text("事项\x1bd\x09\x1dV\x00 end"), Cut()])
     data = encode(evil, profile).data
     (slip,) = slips_from_bytes(data, profile.encoding, True, profile.dots)
     assert slip.cut == "full" and [op for op in slip.ops if type(op).__name__ == "CutOp"].__len__() == 1
@@ -179,7 +179,7 @@ def test_image_fallback_reads_back_to_the_same_chinese_text(options):
     Chinese character cell is matched against the whole alphabet of the slip
     drawn independently here, and must be the expected one; Latin cells must
     carry ink and blank cells none."""
-    from drivers.printer.receipt import Line, char_width
+    from drivers.printer.slip import Line, char_width
 
     profile = resolve(options)
     data = encode(SIMPLIFIED, profile).data

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from drivers.printer.receipt import (Receipt, Rows, Separator, Text, Title, key_value, layout, plain_text, text_width,
-                                     wrap)
+from drivers.printer.slip import Rows, Separator, Slip, Text, Title, key_value, layout, plain_text, text_width, wrap
 
 
 def test_chinese_counts_two_columns():
@@ -64,7 +64,7 @@ def test_key_value_that_does_not_fit_puts_the_value_below_right_aligned():
 
 
 def test_layout_of_a_receipt_fits_58_and_80_mm():
-    receipt = Receipt([Title("受理回执 Receipt"), Separator(),
+    receipt = Slip([Title("受理回执 Receipt"), Separator(),
                        Rows([("受理编号 No.", "A1"), ("事项 Matter", "居住证明开具 Certificate of residence")]),
                        Text("请凭此回执查询办理进度。Please keep this slip to track your application.")])
     for columns in (32, 48):

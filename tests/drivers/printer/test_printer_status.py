@@ -3,7 +3,6 @@ model as the issue says, and "no answer" never read as "no paper"."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from drivers.base import Action, Status

@@ -92,8 +92,8 @@ def test_repeat_while_the_first_answer_is_held_is_a_replay(platform, client, ter
 
 def test_serial_query(client):
     assert client.submission("S-6") is None
-    receipt = client.submit("application", _app_body("S-6"), "key-" + uuid.uuid4().hex)
-    assert client.submission("S-6")["number"] == receipt["number"]
+    ack = client.submit("application", _app_body("S-6"), "key-" + uuid.uuid4().hex)
+    assert client.submission("S-6")["number"] == ack["number"]
 
 
 def test_catalog_is_cached_with_etag_and_works_offline(platform, client, tmp_path):
@@ -114,19 +114,19 @@ def test_no_catalog_offline_without_cache(terminal, tmp_path):
 
 
 def test_status_query_respects_its_budget(platform, client):
-    receipt = client.submit("application", _app_body("S-7"), "key-" + uuid.uuid4().hex)
-    assert client.application_status(receipt["number"])["status"] == "受理"
+    ack = client.submit("application", _app_body("S-7"), "key-" + uuid.uuid4().hex)
+    assert client.application_status(ack["number"])["status"] == "受理"
     platform.faults.set("slow", count=1, seconds=2)
     started = time.monotonic()
     with pytest.raises(RetryLater) as info:
-        client.application_status(receipt["number"], budget=0.5)
+        client.application_status(ack["number"], budget=0.5)
     assert time.monotonic() - started < 1.0 and info.value.code == "BUDGET"
     assert client.application_status("PF00000000000000") is None
 
 
 def test_status_moves_and_lookup_by_id_hash(platform, client):
-    receipt = client.submit("application", _app_body("S-8"), "key-" + uuid.uuid4().hex)
-    url = f"{platform.url}/v1/admin/applications/{receipt['number']}/status"
+    ack = client.submit("application", _app_body("S-8"), "key-" + uuid.uuid4().hex)
+    url = f"{platform.url}/v1/admin/applications/{ack['number']}/status"
     assert requests.post(url, json={"status": "审核中"}, timeout=5).status_code == 200
     assert requests.post(url, json={"status": "办结", "note": "已发放"}, timeout=5).status_code == 200
     found = client.applications_for(ID_HASH)
@@ -163,6 +163,7 @@ def test_retry_after_parsing():
 
 def test_client_from_the_terminal_configuration(tmp_path):
     import tomli_w
+
     from kiosk.config import load, write_secrets_file
     key = bytes(range(32))
     write_secrets_file(tmp_path / "secrets.toml", terminal_key=key)
@@ -245,9 +246,9 @@ def test_a_status_query_for_any_typed_number_is_signed_correctly(client, typed):
 
 
 def test_a_number_with_an_encoded_character_is_found(platform, client):
-    receipt = client.submit("application", _app_body("S-10"), "key-" + uuid.uuid4().hex)
+    ack = client.submit("application", _app_body("S-10"), "key-" + uuid.uuid4().hex)
     platform.store.db.execute("UPDATE submissions SET number=? WHERE serial='S-10'", ("PF 申请 1",))
-    assert client.application_status("PF 申请 1")["serial"] == "S-10" != receipt["number"]
+    assert client.application_status("PF 申请 1")["serial"] == "S-10" != ack["number"]
 
 
 def test_a_well_formed_but_wrong_answer_is_retry_later(platform, client):

@@ -10,7 +10,6 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, assume, settings
-
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from kiosk.central import signing

@@ -55,7 +55,7 @@ def _crash_run(tmp_path, submissions, kills, attachment_bytes, fault, life=(0.3,
         settings = load(config)
         platform.store.add_terminal(settings.terminal.id, key.hex())
         outbox = Outbox.from_settings(settings)
-        receipts = fill(outbox, submissions, settings.secrets.id_hash_key, attachment_bytes=attachment_bytes)
+        queued = fill(outbox, submissions, settings.secrets.id_hash_key, attachment_bytes=attachment_bytes)
         # every answer held a moment after the platform acted: kills land mid-upload, between steps and
         # where the platform has filed a submission but the worker has not recorded it (about 1 kill in 3)
         platform.faults.set(fault[0], **fault[1])
@@ -85,7 +85,7 @@ def _crash_run(tmp_path, submissions, kills, attachment_bytes, fault, life=(0.3,
         # the hard case happened: the platform filed it, the kill lost the answer, the restart asked by serial
         assert platform.store.counter("serial_lookups_found") >= 1
         counts = platform.store.serial_counts()
-        assert set(counts) == {r.serial for r in receipts} and set(counts.values()) == {1}
+        assert set(counts) == {r.serial for r in queued} and set(counts.values()) == {1}
         numbers = [r["number"] for r in outbox.records()]
         assert len(set(numbers)) == submissions and all(n.startswith("PF") for n in numbers)
         outbox.close()

@@ -9,8 +9,8 @@ import time
 import urllib.request
 
 from drivers.base import Action, Device, DeviceInfo, Status
-from kiosk.snapshot import read_snapshot, write_snapshot
 from kiosk.outbox.synthetic import fill
+from kiosk.snapshot import read_snapshot, write_snapshot
 
 
 class Reader(Device):

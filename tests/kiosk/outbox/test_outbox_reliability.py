@@ -17,16 +17,16 @@ def _stats(platform):
     return requests.get(platform.url + "/v1/admin/stats", timeout=5).json()
 
 
-def _assert_each_once(platform, receipts):
+def _assert_each_once(platform, queued):
     counts = platform.store.serial_counts()
-    assert {r.serial for r in receipts} == set(counts)
+    assert {r.serial for r in queued} == set(counts)
     assert set(counts.values()) == {1}
 
 
 def test_platform_down_for_the_whole_enqueue_then_up(tmp_path, terminal, outbox, make_worker):
     port = free_port()
     worker = make_worker(f"http://127.0.0.1:{port}", max_backoff=0.2)
-    receipts = fill(outbox, 20, terminal.id_hash_key, attachment_bytes=4096)
+    queued = fill(outbox, 20, terminal.id_hash_key, attachment_bytes=4096)
     # the worker tries while the platform is down: every attempt fails, nothing is lost
     worker.run(deadline=time.monotonic() + 1.0)
     assert outbox.status()["pending"] == 20 and worker.failed >= 1
@@ -38,7 +38,7 @@ def test_platform_down_for_the_whole_enqueue_then_up(tmp_path, terminal, outbox,
         status = worker.run(until_empty=True)
         assert status["pending"] == 0 and status["confirmed"] == 20
         assert _stats(server)["applications"] == 20
-        _assert_each_once(server, receipts)
+        _assert_each_once(server, queued)
     finally:
         server.stop()
 
@@ -52,7 +52,7 @@ def test_platform_down_for_the_whole_enqueue_then_up(tmp_path, terminal, outbox,
     ("malformed", {}),
 ])
 def test_flaky_platform_loses_nothing_and_files_nothing_twice(platform, terminal, outbox, make_worker, mode, params):
-    receipts = fill(outbox, 12, terminal.id_hash_key, attachment_bytes=2048)
+    queued = fill(outbox, 12, terminal.id_hash_key, attachment_bytes=2048)
     platform.faults.set(mode, probability=0.5, **params)
     platform.faults._random.seed(7)
     worker = make_worker(platform.url, read_timeout=1.0)
@@ -62,7 +62,7 @@ def test_flaky_platform_loses_nothing_and_files_nothing_twice(platform, terminal
     status = worker.run(until_empty=True)
     assert status["pending"] == 0 and status["dead"] == 0 and status["confirmed"] == 12
     assert _stats(platform)["applications"] == 12
-    _assert_each_once(platform, receipts)
+    _assert_each_once(platform, queued)
 
 
 def test_worker_keeps_backing_off_while_the_platform_fails(platform, terminal, outbox, make_worker):
@@ -122,18 +122,18 @@ def test_enqueue_is_never_blocked_by_a_stuck_worker(platform, terminal, outbox, 
 def test_refused_submission_goes_to_dead_letters(platform, terminal, outbox, make_worker):
     body, atts = synthetic_application(1, terminal.id_hash_key, 1024)
     body["matter_code"] = "XX-404"
-    receipt = outbox.enqueue("application", body, atts)
+    queued = outbox.enqueue("application", body, atts)
     fill(outbox, 2, terminal.id_hash_key, attachment_bytes=1024)
     status = make_worker(platform.url).run(until_empty=True)
     assert status["dead"] == 1 and status["confirmed"] == 2
-    assert status["dead_letters"] == [{"serial": receipt.serial, "kind": "application", "error": "UNKNOWN_MATTER",
+    assert status["dead_letters"] == [{"serial": queued.serial, "kind": "application", "error": "UNKNOWN_MATTER",
                                        "since": pytest.approx(time.time(), abs=30)}]
 
 
 def test_ambiguous_failure_asks_by_serial_before_resubmitting(platform, terminal, outbox, make_worker):
     """The platform files the application but the answer is lost: the worker
     must learn the number by serial, not file it again."""
-    [receipt] = fill(outbox, 1, terminal.id_hash_key, attachment_bytes=1024)
+    [queued] = fill(outbox, 1, terminal.id_hash_key, attachment_bytes=1024)
     platform.faults.set("drop", count=1, path="/v1/applications")
     worker = make_worker(platform.url)
     assert worker.process(outbox.next_due()) == "retry"
@@ -143,22 +143,23 @@ def test_ambiguous_failure_asks_by_serial_before_resubmitting(platform, terminal
     assert worker.sent == 1  # counted like any delivery (`kiosk outbox drain` reports it)
     stats = _stats(platform)
     assert stats["applications"] == 1 and stats["idempotent_replays"] == 0  # asked, did not resubmit
-    assert outbox.records()[0]["number"] == platform.store.by_serial(terminal.id, receipt.serial)["number"]
+    assert outbox.records()[0]["number"] == platform.store.by_serial(terminal.id, queued.serial)["number"]
 
 
 def test_ambiguous_failure_before_the_platform_acted_resubmits_once(platform, terminal, outbox, make_worker):
-    [receipt] = fill(outbox, 1, terminal.id_hash_key, attachment_bytes=1024)
+    [queued] = fill(outbox, 1, terminal.id_hash_key, attachment_bytes=1024)
     platform.faults.set("error500", count=1, path="/v1/applications")
     worker = make_worker(platform.url)
     assert worker.process(outbox.next_due()) == "retry"
     assert worker.process(outbox.next_due(now=time.time() + 10)) == "confirmed"
     assert _stats(platform)["applications"] == 1
-    assert platform.store.serial_counts() == {receipt.serial: 1}
+    assert platform.store.serial_counts() == {queued.serial: 1}
 
 
 def test_health_records_and_requests_go_through_too(platform, terminal, outbox, make_worker):
     from kiosk.outbox.store import Attachment
     outbox.enqueue("health_record", {"resident": {"id_hash": "cd" * 32},
+                                     "consent": {"given": True, "at": "2026-11-26T08:00:00+00:00"},
                                      "measurements": [{"kind": "blood_pressure", "values": {"sys": 128, "dia": 82},
                                                        "unit": "mmHg"}]})
     outbox.enqueue("request", {"category": "供暖", "text": "3号楼暖气不热", "location": "平房区某小区3号楼"},
@@ -187,7 +188,7 @@ def test_a_refused_terminal_keeps_its_submissions_queued(platform, terminal, out
 
 
 def test_a_retried_submission_keeps_its_key_and_gets_a_new_signature(platform, terminal, outbox, make_worker):
-    [receipt] = fill(outbox, 1, terminal.id_hash_key, attachment_bytes=1024)
+    [queued] = fill(outbox, 1, terminal.id_hash_key, attachment_bytes=1024)
     platform.faults.set("error500", count=1, path="/v1/applications")
     worker = make_worker(platform.url)
     posts = []
@@ -198,14 +199,14 @@ def test_a_retried_submission_keeps_its_key_and_gets_a_new_signature(platform, t
     assert first["Idempotency-Key"] == retry["Idempotency-Key"]
     assert first["X-Kiosk-Nonce"] != retry["X-Kiosk-Nonce"]
     assert first["X-Kiosk-Signature"] != retry["X-Kiosk-Signature"]
-    assert platform.store.serial_counts() == {receipt.serial: 1}
+    assert platform.store.serial_counts() == {queued.serial: 1}
 
 
 def test_an_unexpected_error_backs_off_one_submission_not_the_worker(platform, terminal, outbox, make_worker,
                                                                      caplog):
     """A surprise on one submission must not kill the service (systemd would
     restart it into the same submission until it gives up on all of them)."""
-    receipts = fill(outbox, 3, terminal.id_hash_key, attachment_bytes=1024)
+    queued = fill(outbox, 3, terminal.id_hash_key, attachment_bytes=1024)
     worker = make_worker(platform.url)
     real_submit, calls = worker.client.submit, []
 
@@ -219,5 +220,5 @@ def test_an_unexpected_error_backs_off_one_submission_not_the_worker(platform, t
     with caplog.at_level("INFO"):
         status = worker.run(until_empty=True)
     assert (status["confirmed"], status["pending"], status["dead"]) == (3, 0, 0)
-    _assert_each_once(platform, receipts)
+    _assert_each_once(platform, queued)
     assert "unexpected ValueError" in caplog.text and "230108195001011234" not in caplog.text

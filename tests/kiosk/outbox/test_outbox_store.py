@@ -1,4 +1,4 @@
-"""The outbox on disk: receipts, encryption at rest, minimal records, retention, dead letters."""
+"""The outbox on disk: serials at enqueue, encryption at rest, minimal records, retention, dead letters."""
 
 import os
 import sqlite3
@@ -34,12 +34,12 @@ def _all_bytes(folder):
 
 
 def test_enqueue_returns_a_receipt_number_at_once(outbox, terminal):
-    receipt = outbox.enqueue("application", *_application(terminal))
-    assert receipt.serial.startswith(terminal.id + "-")
+    queued = outbox.enqueue("application", *_application(terminal))
+    assert queued.serial.startswith(terminal.id + "-")
     status = outbox.status()
     assert status["pending"] == 1 and status["oldest_pending_seconds"] >= 0
     other = outbox.enqueue("application", *_application(terminal))
-    assert other.serial != receipt.serial
+    assert other.serial != queued.serial
 
 
 def test_no_name_or_id_number_on_disk_in_any_encoding(tmp_path, outbox, terminal):
@@ -77,7 +77,7 @@ def test_a_wrong_key_cannot_open_the_outbox(tmp_path, outbox, terminal):
 
 
 def test_confirm_keeps_only_the_minimal_record(tmp_path, outbox, terminal):
-    receipt = outbox.enqueue("application", *_application(terminal))
+    queued = outbox.enqueue("application", *_application(terminal))
     item = outbox.next_due()
     outbox.confirm(item, {"number": "PF20261126000001", "status": "受理"})
     assert list((tmp_path / "state" / "outbox" / "blobs").iterdir()) == []
@@ -85,7 +85,7 @@ def test_confirm_keeps_only_the_minimal_record(tmp_path, outbox, terminal):
     assert db.execute("SELECT payload FROM submissions").fetchone() == (None,)
     assert db.execute("SELECT COUNT(*) FROM attachments").fetchone() == (0,)
     [record] = outbox.records()
-    assert (record["serial"], record["number"], record["state"]) == (receipt.serial, "PF20261126000001",
+    assert (record["serial"], record["number"], record["state"]) == (queued.serial, "PF20261126000001",
                                                                      "confirmed")
     assert outbox.status()["pending"] == 0 and outbox.status()["confirmed"] == 1
 
@@ -110,13 +110,13 @@ def test_orphan_files_from_an_interrupted_enqueue_are_swept(outbox):
 
 
 def test_dead_letters_are_listed_and_can_be_requeued(outbox, terminal):
-    receipt = outbox.enqueue("application", *_application(terminal))
+    queued = outbox.enqueue("application", *_application(terminal))
     outbox.dead_letter(outbox.next_due(), "FORM_INVALID")
     status = outbox.status()
-    assert status["dead"] == 1 and status["dead_letters"][0]["serial"] == receipt.serial
+    assert status["dead"] == 1 and status["dead_letters"][0]["serial"] == queued.serial
     assert status["dead_letters"][0]["error"] == "FORM_INVALID"
-    assert outbox.requeue(receipt.serial) and outbox.status()["pending"] == 1
-    assert not outbox.requeue(receipt.serial)
+    assert outbox.requeue(queued.serial) and outbox.status()["pending"] == 1
+    assert not outbox.requeue(queued.serial)
 
 
 def test_body_bytes_are_frozen_at_enqueue(outbox, terminal):
@@ -154,7 +154,7 @@ def test_the_ui_side_commits_durably_and_the_worker_side_survives_a_crash(tmp_pa
 
 
 def test_a_failed_enqueue_leaves_neither_row_nor_file(outbox, terminal, monkeypatch):
-    """One transaction: if the commit cannot happen, no receipt, no half record, no sealed file."""
+    """One transaction: if the commit cannot happen, no serial, no half record, no sealed file."""
     body, atts = _application(terminal)
     real = outbox.sealer.seal
     monkeypatch.setattr(outbox.sealer, "seal", lambda data, ctx: (_ for _ in ()).throw(OSError("disk full"))

@@ -10,9 +10,9 @@ from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from kiosk.config import load  # noqa: E402
-from screens import app as app_module  # noqa: E402
-from screens.demo import Until, Walk  # noqa: E402,F401
+from kiosk.config import load  # noqa: E402 - after the sys.path line above
+from screens import app as app_module  # noqa: E402 - after the sys.path line above
+from screens.demo import Until, Walk  # noqa: E402,F401 - after sys.path above; Until is re-exported to the probes
 
 
 def labels_of(widget: Any) -> list[Any]:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-import simulators.hut as hut_module  # noqa: E402
-from kiosk.config import load  # noqa: E402
+import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
+from kiosk.config import load  # noqa: E402 - after the sys.path line above
 
 IDCARD = "simulators.idcard.sam:IdCardSimulator"
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-import simulators.hut as hut_module  # noqa: E402
-from probe_common import Until, labels_of, run  # noqa: E402
+from probe_common import Until, labels_of, run  # noqa: E402 - after the sys.path line above
+
+import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
 
 IDCARD = "simulators.idcard.sam:IdCardSimulator"
 

@@ -11,8 +11,7 @@ import serial
 
 from drivers.idcard import cardtext, codec
 from drivers.idcard.codec import FrameDecoder, encode_command
-from simulators.idcard import FAULTS, IdCardSimulator
-from simulators.idcard import cards
+from simulators.idcard import FAULTS, IdCardSimulator, cards
 
 
 @pytest.fixture
@@ -201,10 +200,11 @@ def test_stop_is_idempotent_and_cleans_up(tmp_path):
 
 
 def test_every_preset_has_a_valid_number():
-    from drivers.idcard.records import foreign_2017_number_valid, id_number_valid
+    from drivers.idcard.gb11643 import is_valid
+    from drivers.idcard.records import foreign_2017_number_valid
 
     for name, card in cards.CARDS.items():
-        check = foreign_2017_number_valid if card["type"] == "foreign_2017" else id_number_valid
+        check = foreign_2017_number_valid if card["type"] == "foreign_2017" else is_valid
         assert check(card["id_number"]), name
 
 

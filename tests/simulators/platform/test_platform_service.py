@@ -14,6 +14,7 @@ import requests
 
 from kiosk.catalog import ENHANCE_MODES, FIELD_TYPES, SCAN_SIZES, Catalog
 from kiosk.central import signing
+from kiosk.errors import KioskError
 from simulators.platform.server import PlatformSimulator, free_port
 from simulators.platform.testing import Terminal, client_for, start_platform
 
@@ -177,7 +178,7 @@ def test_hut_simulator_entry(tmp_path, terminal):
         client = client_for(sim.where(), terminal)
         assert client.heartbeat({}, {}, {})["terminal_id"] == terminal.id
         assert sim.control("fail", mode="error500", count=1) == {"fault": "error500"}
-        with pytest.raises(Exception):
+        with pytest.raises(KioskError):
             client.heartbeat({}, {}, {})
         assert set(sim.control("stats")) >= {"applications", "rejected_signatures"}
         assert sim.control("revoke", terminal_id=terminal.id) == {"revoked": True}

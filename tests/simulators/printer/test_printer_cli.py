@@ -138,12 +138,12 @@ def test_printer_status_json_and_no_answer(config, printer_sim):
     assert run.returncode == 1 and "paper roll is out" in run.stdout and "换纸" in run.stdout
 
 
-def test_printer_test_prints_the_maintenance_slip(config, printer_sim):
+def test_printer_test_prints_the_test_slip(config, printer_sim):
     run = kiosk("printer", "test", config=config)
     assert run.returncode == 0, run.stderr
     (job,) = wait_jobs(printer_sim, 1)
     transcript = Path(job["transcript"]).read_text(encoding="utf-8")
-    assert "维护测试单" in transcript and "TEST-0001" in transcript
+    assert "打印机测试单" in transcript and "TEST-0001" in transcript and "终端 Terminal" in transcript
     printer_sim.control("open_cover")
     run = kiosk("printer", "test", config=config)
     assert run.returncode == 1 and "Traceback" not in run.stderr

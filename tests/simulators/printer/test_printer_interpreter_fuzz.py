@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from drivers.printer.interpret import EscPosInterpreter
 from drivers.printer.paper import slips_from_bytes

@@ -15,14 +15,14 @@ from drivers.printer.encode import encode
 from drivers.printer.interpret import EscPosInterpreter
 from drivers.printer.ops import QRCode, Raster, TextLine
 from drivers.printer.profiles import resolve
-from drivers.printer.receipt import QR, Cut, Image, Line, Receipt, Rows, Separator, Text, Title, layout, text_width
+from drivers.printer.slip import QR, Cut, Image, Line, Rows, Separator, Slip, Text, Title, layout, text_width
 from tests.printer_fixtures import GlyphReader, wait_jobs
 
 URL = "https://hut.example.cn/track/A20261126-0001"
 
 
-def receipt() -> Receipt:
-    return Receipt([Title("受理回执 Receipt"), Separator(), Rows([("受理编号 No.", "A20261126-0001")]),
+def receipt() -> Slip:
+    return Slip([Title("受理回执 Receipt"), Separator(), Rows([("受理编号 No.", "A20261126-0001")]),
                     Text("扫码查询办理进度 Scan to track"), QR(URL), Cut()])
 
 
@@ -64,7 +64,7 @@ def test_qr_in_the_rendered_png_scans_to_the_tracking_url(tmp_path, profile):
 
 
 def test_png_shows_chinese_text_as_ink(printer_sim):
-    send_tcp(printer_sim, encode(Receipt([Text("中文" * 10), Cut()]), resolve()).data)
+    send_tcp(printer_sim, encode(Slip([Text("中文" * 10), Cut()]), resolve()).data)
     (job,) = wait_jobs(printer_sim, 1)
     pixels = np.array(cv2.imread(job["png"], cv2.IMREAD_GRAYSCALE))
     ink_rows = np.where((pixels < 128).sum(axis=1) > 0)[0]
@@ -102,7 +102,7 @@ def test_raster_image_comes_out_bit_for_bit(printer_sim):
 
     picture = PILImage.new("L", (64, 32), 255)
     picture.paste(0, (0, 0, 32, 16))  # black top-left quarter
-    data = encode(Receipt([Image(picture, center=False), Cut()]), resolve()).data
+    data = encode(Slip([Image(picture, center=False), Cut()]), resolve()).data
     ops = EscPosInterpreter().feed(data)
     (raster,) = [op for op in ops if isinstance(op, Raster)]
     assert (raster.width_bytes, raster.height) == (8, 32)

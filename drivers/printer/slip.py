@@ -1,4 +1,4 @@
-"""The receipt as a document of blocks, laid out in character columns.
+"""A slip as a document of blocks, laid out in character columns.
 
 A slip is described once, as data (title, text, key-value rows, QR...), and
 laid out for whatever paper the hut's printer has.  Thermal printers print a
@@ -81,13 +81,13 @@ Block = Union[Title, Text, Rows, Separator, QR, Barcode, Image, Feed, Cut]
 
 
 @dataclass
-class Receipt:
+class Slip:
     """A slip: a list of blocks.  Ends with a cut unless told otherwise."""
 
     blocks: list[Block] = field(default_factory=list)
     JOB_KEYS: ClassVar[tuple[str, ...]] = ("title", "rows", "lines", "qr", "barcode")
 
-    def add(self, *blocks: Block) -> "Receipt":
+    def add(self, *blocks: Block) -> "Slip":
         self.blocks.extend(blocks)
         return self
 
@@ -95,7 +95,7 @@ class Receipt:
         return bool(self.blocks) and isinstance(self.blocks[-1], Cut)
 
     @classmethod
-    def from_job(cls, job: Any) -> "Receipt":
+    def from_job(cls, job: Any) -> "Slip":
         """The CLI's JOB.json: {"title", "rows", "lines", "qr"} (+ optional "barcode").
 
         Strict about types: a number or an object where text belongs would
@@ -127,16 +127,16 @@ class Receipt:
         if barcode is not None and (not isinstance(barcode, str) or not barcode
                                     or not all(" " <= c <= "~" for c in barcode)):
             raise ValueError('"barcode" must be a string of printable ASCII (CODE128) or null')
-        receipt = cls([Title(title), Separator()])
+        slip = cls([Title(title), Separator()])
         if rows:
-            receipt.add(Rows(rows), Separator())
-        receipt.add(*(Text(x) for x in lines))
+            slip.add(Rows(rows), Separator())
+        slip.add(*(Text(x) for x in lines))
         if qr:
-            receipt.add(QR(qr))
+            slip.add(QR(qr))
         if barcode:
-            receipt.add(Barcode(barcode))
-        receipt.add(Feed(2), Cut())
-        return receipt
+            slip.add(Barcode(barcode))
+        slip.add(Feed(2), Cut())
+        return slip
 
     @classmethod
     def extra_job_keys(cls, job: Any) -> list[str]:
@@ -169,10 +169,6 @@ def text_width(text: str) -> int:
 
 def is_wide(ch: str) -> bool:
     return char_width(ch) == 2
-
-
-def has_non_ascii(text: str) -> bool:
-    return not text.isascii()
 
 
 def _tokens(text: str) -> list[str]:
@@ -300,10 +296,10 @@ class Line:
 LaidOut = Union[Line, QR, Barcode, Image, Feed, Cut]
 
 
-def layout(receipt: Receipt, columns: int) -> list[LaidOut]:
+def layout(slip: Slip, columns: int) -> list[LaidOut]:
     """Blocks to printable lines for a paper ``columns`` wide."""
     out: list[LaidOut] = []
-    for block in receipt.blocks:
+    for block in slip.blocks:
         if isinstance(block, Title):
             # Double width halves the columns; a long title prints normal size.
             double = text_width(block.text) <= columns // 2

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from drivers.printer.interpret import EscPosInterpreter
 from drivers.printer.ops import BarcodeOp, CutOp, Feed, InfoQuery, Init, QRCode, Raster, StatusQuery, TextLine
-from drivers.printer.paper import Slip
+from drivers.printer.paper import PrintedSlip
 
 if TYPE_CHECKING:
     from .sim import PrinterSimulator
@@ -17,13 +17,13 @@ if TYPE_CHECKING:
 PRINTING = (TextLine, Feed, Raster, QRCode, BarcodeOp)
 
 
-class Session:
+class PrinterConnection:
     """One endpoint's byte stream (a TCP connection or the pty)."""
 
     def __init__(self, sim: "PrinterSimulator", endpoint: str, reply: Callable[[bytes], None]):
         self.sim, self.endpoint, self.reply = sim, endpoint, reply
         self.interp = EscPosInterpreter(sim.encoding, sim.chinese_default)
-        self.slip = Slip(sim.dots)
+        self.slip = PrintedSlip(sim.dots)
         self.notes: list[str] = []
 
     def feed(self, data: bytes) -> None:
@@ -78,4 +78,4 @@ class Session:
     def finish(self) -> None:
         if self.slip.printed_anything or self.notes:
             self.sim.save_job(self.slip, self.notes, self.endpoint)
-        self.slip, self.notes = Slip(self.sim.dots), []
+        self.slip, self.notes = PrintedSlip(self.sim.dots), []

@@ -1,0 +1,161 @@
+"""Maintenance login: the PIN check and its lockout rule.
+
+A hut stands unattended; whoever guesses the maintenance PIN can open the
+devices' self-tests and the outbox.  Five wrong PINs lock maintenance for
+five minutes.  The count lives in a small file in the state folder, so
+restarting the app (or the command) does not hand out five fresh tries.
+
+The rule (:class:`PinLockout`) is pure and takes the time as an argument, so
+a test walks the whole table with a fake clock; :class:`MaintenanceLogin`
+drives it with the stored PIN hash, the state file and a clock.  The clock is
+wall time (``time.time``): the lock must survive a reboot, which resets the
+monotonic clock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import fcntl
+import json
+import logging
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from drivers.storage import atomic_write
+from kiosk.errors import KioskError
+from kiosk.pin import verify_pin
+
+log = logging.getLogger(__name__)
+
+MAX_WRONG = 5
+LOCKOUT_SECONDS = 300.0
+
+
+class Outcome(str, enum.Enum):
+    OK = "ok"
+    WRONG = "wrong"      # wrong PIN, tries left
+    LOCKED = "locked"    # locked now (this try locked it, or it was locked already)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    outcome: Outcome
+    tries_left: int = 0
+    locked_seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.OK
+
+    @property
+    def locked_minutes(self) -> int:
+        """Whole minutes to wait, rounded up (a screen says "1 minute", never "0")."""
+        return math.ceil(self.locked_seconds / 60)
+
+    def message(self) -> str:
+        """One line, Chinese first, for the staff member at the terminal."""
+        if self.outcome is Outcome.OK:
+            return "维护登录成功 / maintenance login OK"
+        if self.outcome is Outcome.WRONG:
+            return f"PIN错误，还可尝试{self.tries_left}次 / wrong PIN, {self.tries_left} tries left"
+        return (f"维护登录已锁定，请{self.locked_minutes}分钟后再试 / "
+                f"maintenance login locked, try again in {self.locked_minutes} min")
+
+
+@dataclass(frozen=True)
+class PinLockout:
+    """How many wrong PINs in a row, and until when (wall-clock seconds)
+    maintenance is locked.  Immutable: each step returns the next state."""
+
+    wrong: int = 0
+    locked_until: float = 0.0
+
+    def locked_for(self, now: float) -> float:
+        """Seconds left of the lock, 0 when not locked.  Capped at the lockout
+        length, so a clock set back by hours does not lock staff out for hours."""
+        return min(max(self.locked_until - now, 0.0), LOCKOUT_SECONDS)
+
+    def refuse_if_locked(self, now: float) -> LoginResult | None:
+        """The answer without looking at the PIN while locked (no guess is
+        even checked, so none can be confirmed during the lock)."""
+        left = self.locked_for(now)
+        return LoginResult(Outcome.LOCKED, 0, left) if left > 0 else None
+
+    def after(self, pin_correct: bool, now: float) -> tuple[PinLockout, LoginResult]:
+        """The state and the answer after one checked PIN (when not locked)."""
+        if pin_correct:
+            return PinLockout(), LoginResult(Outcome.OK)
+        wrong = self.wrong + 1  # a lock that ran out left the count at 0
+        if wrong >= MAX_WRONG:
+            return PinLockout(0, now + LOCKOUT_SECONDS), LoginResult(Outcome.LOCKED, 0, LOCKOUT_SECONDS)
+        return PinLockout(wrong, 0.0), LoginResult(Outcome.WRONG, MAX_WRONG - wrong)
+
+
+class LockoutFile:
+    """The lockout state on disk, 0600, replaced atomically; one login at a
+    time (an flock on a file beside it), so two processes cannot both use
+    the last try."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def load(self) -> PinLockout:
+        try:
+            data = json.loads(self.path.read_text("utf-8"))
+            return PinLockout(int(data["wrong"]), float(data["locked_until"]))
+        except FileNotFoundError:
+            return PinLockout()
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            # Only root can write here; a damaged file must not lock staff out for good.
+            log.warning("%s: unreadable maintenance lockout state (%s); starting a fresh count", self.path, exc)
+            return PinLockout()
+
+    def save(self, state: PinLockout) -> None:
+        data = {"wrong": state.wrong, "locked_until": state.locked_until}
+        atomic_write(self.path, json.dumps(data).encode("utf-8"), mode=0o600)
+
+
+class MaintenanceLogin:
+    """The maintenance login of one terminal: its PIN hash, its lockout file
+    and a clock (injected for tests)."""
+
+    def __init__(self, pin_hash: str, state_dir: Path, clock: Callable[[], float]):
+        if not pin_hash:
+            raise KioskError("no maintenance PIN is set in the secrets file; "
+                             "set one when writing it with `kiosk secrets init`")
+        self.pin_hash = pin_hash
+        self.store = LockoutFile(state_dir / "maintenance" / "pin_lockout.json")
+        self.clock = clock
+
+    def login(self, pin: str, card_uid: str | None = None) -> LoginResult:
+        """Check ``pin`` under the lockout rule.  ``card_uid`` is the staff
+        card a later second factor will ask for; no staff card is enrolled on
+        any terminal yet, so one given is refused rather than silently ignored."""
+        if card_uid is not None:
+            raise KioskError("no staff card is enrolled on this terminal; log in with the PIN alone")
+        with self.store.locked():
+            state = self.store.load()
+            now = self.clock()
+            refused = state.refuse_if_locked(now)
+            if refused is not None:
+                return refused
+            state_after, result = state.after(verify_pin(pin, self.pin_hash), now)
+            if state_after != state:
+                self.store.save(state_after)
+        # INFO: the services' journal keeps it; a one-shot command shows only its answer line.
+        log.info("maintenance login: %s", result.outcome.value)
+        return result

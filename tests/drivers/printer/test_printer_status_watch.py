@@ -1,0 +1,110 @@
+"""The printer reports its state without being used: the background status
+check, against the simulated printer over real TCP and a real pty, with no
+print job at all.  (How fast it notices is measured in bench/bench_printer.py.)"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from drivers.base import Action, Counters, DeviceError, Status
+from drivers.printer.device import ReceiptPrinter
+
+SETTLE = 10.0  # seconds a test waits for a change
+FAST = 0.25    # status_interval for the tests that are not about the default
+
+
+def fast(device: ReceiptPrinter) -> ReceiptPrinter:
+    # As the config's [devices.printer.options] status_interval would (the
+    # option joins the printer's Options model at merge; check_options does
+    # not know it yet).
+    device.options["status_interval"] = FAST
+    return device
+
+
+def wait_state(printer: ReceiptPrinter, predicate, timeout: float = SETTLE) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate(printer.state):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"state still {printer.state.as_dict()} after {timeout} s")
+        time.sleep(0.05)
+
+
+@pytest.fixture(params=["network", "serial"])
+def idle_printer(request, printer_sim, tmp_path):
+    where = {"url": printer_sim.where()} if request.param == "network" else {"port": printer_sim.serial_port}
+    device = fast(ReceiptPrinter("printer", options={"status_timeout": 0.3}, counters=Counters(tmp_path / "c.json"),
+                                 **where))
+    device.events = []
+    device.subscribe(device.events.append)
+    device.open()
+    try:
+        yield device
+    finally:
+        device.close()
+
+
+def test_the_default_check_runs_every_two_seconds(printer_sim):
+    with ReceiptPrinter("p", url=printer_sim.where(), options={"status_timeout": 0.3}) as device:
+        assert device.status_interval == 2.0
+        printer_sim.control("open_cover")
+        wait_state(device, lambda s: s.detail.get("cover") == "open")
+
+
+def test_cover_opened_and_closed_shows_with_no_job(idle_printer, printer_sim):
+    assert idle_printer.status is Status.ONLINE
+    printer_sim.control("open_cover")
+    wait_state(idle_printer, lambda s: s.status is Status.USER_ERROR and s.detail.get("cover") == "open")
+    errors = [e for e in idle_printer.events if isinstance(e, DeviceError)]
+    assert [(e.code, e.action) for e in errors] == [("cover_open", Action.CLEAR)]
+    printer_sim.control("close_cover")
+    wait_state(idle_printer, lambda s: s.status is Status.ONLINE and s.detail.get("cover") == "closed")
+    assert printer_sim.jobs() == []  # nothing was printed to find out
+
+
+def test_paper_out_and_new_roll_show_with_no_job(idle_printer, printer_sim):
+    printer_sim.control("set_paper", state="end")
+    wait_state(idle_printer, lambda s: s.detail.get("paper") == "end")
+    assert idle_printer.status is Status.USER_ERROR and idle_printer.counters.get("paper_outs") == 1
+    printer_sim.control("reset")
+    wait_state(idle_printer, lambda s: s.status is Status.ONLINE and s.detail.get("paper") == "ok")
+
+
+def test_a_printer_that_stops_answering_is_offline_then_back(idle_printer, printer_sim):
+    printer_sim.control("no_answer")
+    wait_state(idle_printer, lambda s: s.status is Status.OFFLINE)
+    assert idle_printer.state.detail["paper"] == "unknown"  # no answer is not "no paper"
+    printer_sim.control("no_answer", on=False)
+    wait_state(idle_printer, lambda s: s.status is Status.ONLINE)
+
+
+def test_a_pulled_network_cable_shows_and_the_printer_comes_back(printer_sim, tmp_path):
+    from simulators.printer import PrinterSimulator
+
+    port = printer_sim.tcp_port
+    device = fast(ReceiptPrinter("p", url=printer_sim.where(), options={"status_timeout": 0.3, "connect_timeout": 0.5},
+                                 counters=Counters(tmp_path / "c.json")))
+    device.open()
+    try:
+        printer_sim.stop()
+        wait_state(device, lambda s: s.status is Status.OFFLINE and "link" in s.detail)
+        assert "Connection refused" in device.state.detail["link"]
+        with PrinterSimulator(tmp_path / "again", port=port, serial=False):
+            wait_state(device, lambda s: s.status is Status.ONLINE)
+        # Retrying while it was away counted the link going down, not every retry.
+        assert device.counters.get("comm_errors") <= 2
+    finally:
+        device.close()
+
+
+def test_close_stops_the_background_check(printer_sim):
+    def checks() -> list[str]:
+        return [t.name for t in threading.enumerate() if t.name.startswith("printer-status")]
+
+    device = ReceiptPrinter("p", url=printer_sim.where(), options={"status_timeout": 0.3})
+    device.open()
+    assert checks() == ["printer-status-p"]
+    device.close()
+    assert checks() == []

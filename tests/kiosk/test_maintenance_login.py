@@ -1,0 +1,107 @@
+"""Maintenance login: five wrong PINs lock it for five minutes, a restart
+does not reset the count, a right PIN does; the CLI's exit codes and lines."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+
+import pytest
+
+from kiosk.errors import KioskError
+from kiosk.maintenance import LOCKOUT_SECONDS, MaintenanceLogin, Outcome, PinLockout
+from kiosk.pin import hash_pin
+
+OK, WRONG, LOCKED = Outcome.OK, Outcome.WRONG, Outcome.LOCKED
+
+# (seconds since start, PIN right?, outcome, tries left, minutes of lock left)
+TABLE = [
+    (0, False, WRONG, 4, 0),
+    (1, False, WRONG, 3, 0),
+    (2, True, OK, 0, 0),        # a right PIN resets the count
+    (3, False, WRONG, 4, 0),
+    (4, False, WRONG, 3, 0),
+    (5, False, WRONG, 2, 0),
+    (6, False, WRONG, 1, 0),
+    (7, False, LOCKED, 0, 5),   # the fifth wrong PIN in a row locks
+    (8, True, LOCKED, 0, 5),    # locked: even the right PIN is refused
+    (7 + 241, True, LOCKED, 0, 1),
+    (7 + 300, False, WRONG, 4, 0),  # the lock ran out: a fresh count
+    (7 + 301, True, OK, 0, 0),
+]
+
+
+def step(state: PinLockout, now: float, right: bool):
+    refused = state.refuse_if_locked(now)
+    return (state, refused) if refused else state.after(right, now)
+
+
+def test_lockout_table():
+    state = PinLockout()
+    for now, right, outcome, tries_left, minutes in TABLE:
+        state, result = step(state, now, right)
+        assert (result.outcome, result.tries_left, result.locked_minutes) == (outcome, tries_left, minutes), now
+
+
+def test_clock_set_back_never_locks_longer_than_five_minutes():
+    locked = PinLockout(0, 10_000.0 + LOCKOUT_SECONDS)
+    assert locked.locked_for(10_000.0 - 86_400) == LOCKOUT_SECONDS
+
+
+def test_messages_are_one_line_chinese_first():
+    state = PinLockout()
+    for now, right, *_ in TABLE:
+        state, result = step(state, now, right)
+        line = result.message()
+        assert "\n" not in line and " / " in line
+        zh, en = line.split(" / ")
+        assert not zh.isascii() and en.isascii()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_restart_keeps_the_lock_and_the_state_file_is_private(tmp_path):
+    clock, pin_hash = Clock(), hash_pin("246810", iterations=1000)
+    for _ in range(4):
+        assert MaintenanceLogin(pin_hash, tmp_path, clock).login("000000").outcome is WRONG
+    # a new process (a new object) still has one try left, not five
+    assert MaintenanceLogin(pin_hash, tmp_path, clock).login("000000").outcome is LOCKED
+    clock.now += LOCKOUT_SECONDS - 1
+    assert MaintenanceLogin(pin_hash, tmp_path, clock).login("246810").outcome is LOCKED
+    clock.now += 1
+    assert MaintenanceLogin(pin_hash, tmp_path, clock).login("246810").ok
+    state_file = tmp_path / "maintenance" / "pin_lockout.json"
+    assert stat.S_IMODE(os.stat(state_file).st_mode) == 0o600
+
+
+def test_no_pin_set_and_a_card_are_refused_with_a_reason(tmp_path):
+    with pytest.raises(KioskError, match="kiosk secrets init"):
+        MaintenanceLogin("", tmp_path, Clock())
+    with pytest.raises(KioskError, match="staff card"):
+        MaintenanceLogin(hash_pin("246810", iterations=1000), tmp_path, Clock()).login("246810", card_uid="04A1B2C3")
+
+
+def test_cli_login_exit_codes_on_the_virtual_hut(hut, kiosk_cmd):
+    def login(pin: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*kiosk_cmd, "maintenance", "login", "--config", str(hut.config_path)],
+                              input=pin + "\n", capture_output=True, text=True, timeout=60)
+
+    ok = login("246810")
+    assert (ok.returncode, ok.stdout.strip()) == (0, "维护登录成功 / maintenance login OK"), ok.stderr
+    for left in (4, 3, 2, 1):
+        wrong = login("135790")
+        assert wrong.returncode == 1 and f"还可尝试{left}次" in wrong.stderr and f"{left} tries left" in wrong.stderr
+    locked = login("135790")
+    assert locked.returncode == 3 and locked.stderr.strip() == (
+        "维护登录已锁定，请5分钟后再试 / maintenance login locked, try again in 5 min")
+    still = login("246810")  # every call is a new process: the lock is on disk
+    assert still.returncode == 3 and "locked" in still.stderr and not still.stdout
+    empty = login("")
+    assert empty.returncode == 2 and "no PIN given" in empty.stderr and "Traceback" not in empty.stderr
