@@ -49,9 +49,6 @@ ACTION: dict[str, Advice] = {
     "auto": Advice("稍候，会自动恢复", "wait: it recovers by itself", "wait"),
 }
 
-_PHOTO_UNREADABLE = Advice("证件照片读取失败：请居民重新放卡",
-                           "ID photo unreadable: ask the resident to place the card again", "wait")
-
 # A driver's problem code (DeviceError.code, a device's detail["problem"]) -> the exact fix.
 PROBLEM: dict[str, Advice] = {
     "paper_end": Advice("换纸", "replace the paper roll", "staff"),
@@ -65,15 +62,28 @@ PROBLEM: dict[str, Advice] = {
                         "staff"),
     "offline": Advice("打印机离线：稍候，仍离线请检查", "printer offline: wait, then check it", "wait"),
     "unplugged": Advice("读卡器已拔出：插好USB线", "reader unplugged: plug the USB cable back in", "staff"),
-    "no_device": Advice("找不到身份证阅读器：检查USB线", "ID card reader not found: check its USB cable", "staff"),
+    "no_device": Advice("找不到设备：检查USB线和电源", "device not found: check its USB cable and power", "staff"),
     "no_connection": Advice("连不上打印机：检查电源、连线或网络，仍不行请联系工程师",
                             "cannot connect to the printer: check power, cable, network; then call an engineer",
                             "staff"),
     "busy": Advice("设备正忙：稍候", "device busy with another job: wait", "wait"),
-    "wlt_library": Advice("照片解码库缺失：联系工程师", "photo decoder missing: call an engineer", "engineer"),
-    "wlt_decode": _PHOTO_UNREADABLE,
-    "wlt_length": _PHOTO_UNREADABLE,
-    "wlt_size": _PHOTO_UNREADABLE,
+    # health devices (drivers/health: the fault names of FAULTS, and codec errors)
+    "cuff_leak": Advice("袖带漏气：检查袖带和气管是否破损、接好", "cuff leak: check the cuff and its tube are intact "
+                        "and connected", "staff"),
+    "cuff_loose": Advice("袖带过松：帮居民绑紧", "cuff too loose: help the resident tighten it", "staff"),
+    "movement": Advice("测量时移动：请居民保持不动后重测", "the resident moved: measure again, keeping still", "wait"),
+    "overrange": Advice("超出测量范围：重新测量，反复出现请联系工程师",
+                        "out of range: measure again; call an engineer if it repeats", "staff"),
+    "strip_error": Advice("试纸错误：更换试纸", "strip error: use a new test strip", "staff"),
+    "low_battery": Advice("设备电量不足：更换电池或充电", "battery low: replace or charge the battery", "staff"),
+    "probe_error": Advice("血氧探头故障：联系工程师", "oximeter probe fault: call an engineer", "engineer"),
+    "device_error": Advice("设备故障：联系工程师", "device fault: call an engineer", "engineer"),
+    "no_data": Advice("设备无响应：检查电源和连线", "the device does not answer: check power and cable", "staff"),
+    "timeout": Advice("测量超时：重新测量", "the measurement timed out: measure again", "wait"),
+    "cancelled": Advice("测量已取消", "measurement cancelled", "wait"),
+    "decode": Advice("读数无法解析：重新测量，反复出现请联系工程师",
+                     "a reading could not be decoded: measure again; call an engineer if it repeats", "wait"),
+    "no_ble_stack": Advice("蓝牙组件未安装：联系工程师", "Bluetooth support not installed: call an engineer", "engineer"),
 }
 
 # Terminal-wide findings of `kiosk doctor` -> what to do.
@@ -99,7 +109,7 @@ TERMINAL: dict[str, Advice] = {
 def for_device(status: str, detail: Mapping[str, Any], last_error: Mapping[str, Any] | None) -> Advice:
     """The one thing to do about a device: its problem's fix when the driver
     named one, else its error's action, else its status."""
-    problem = str(detail.get("problem") or (last_error or {}).get("code") or "")
+    problem = str(detail.get("problem") or detail.get("fault") or (last_error or {}).get("code") or "")
     if status == "online" and detail.get("paper") == "near_end":
         return PROBLEM["paper_near_end"]
     if status in ("online", "busy", "disabled"):

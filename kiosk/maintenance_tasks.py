@@ -1,6 +1,7 @@
 """What a maintenance worker may do from the shell (or the maintenance
-screen): run each device's self-test, reprint failed slips, list and requeue
-the outbox's dead letters.  Every action, allowed or refused, goes into an
+screen): run each device's self-test, list and requeue the outbox's dead
+letters.  (No reprint: the printer keeps no failed jobs, which would hold a
+resident's data without use.)  Every action, allowed or refused, goes into an
 audit log in the state folder first, so the district can tell who did what
 to a terminal and when.
 
@@ -85,24 +86,6 @@ def run_self_tests(owner: DeviceOwner, audit: AuditLog, operator: str, names: li
             results[name] = f"failed: {exc}"
         audit.record(operator, f"self_test:{level.value}", name, results[name])
     return results
-
-
-def reprint_failed(owner: DeviceOwner, audit: AuditLog, operator: str) -> list[dict[str, Any]]:
-    """Send each printer's kept failed slips again (after paper was changed)."""
-    from drivers.printer.device import ReceiptPrinter
-
-    out: list[dict[str, Any]] = []
-    for printer in owner.devices_of_kind("printer"):
-        if not isinstance(printer, ReceiptPrinter):
-            continue
-        for result in printer.reprint_failed(holder="maintenance"):
-            row = {"printer": printer.name, "job": result.job_id, "ok": result.ok, "reason": result.reason}
-            audit.record(operator, "reprint", f"{printer.name}/{result.job_id}",
-                         "ok" if result.ok else f"failed: {result.reason}")
-            out.append(row)
-    if not out:
-        audit.record(operator, "reprint", "-", "nothing to reprint")
-    return out
 
 
 def dead_letters(settings: Settings) -> list[dict[str, Any]]:

@@ -4,9 +4,15 @@ Every serial port is asked the questions the hut's peripherals answer, in an
 order that cannot hurt the others: first ``DLE EOT 1`` (3 bytes a SAM
 module discards as noise before its preamble; an ESC/POS printer answers one
 status byte of the form 0xx1xx10), then the SAM status command ``11 FF``
-(a SAM answers ``SW 90``).  Cameras are opened with OpenCV and must hand over
-a frame; PC/SC readers are whatever pcscd lists.  Nothing here writes a
-file: ``--dry-run`` probes too.
+(a SAM answers ``SW 90``).  A port where neither answers is then only
+listened to, for the health devices that talk by themselves: a CMS50D+
+oximeter's live stream (19200 8O1), a scale printing a preset line format
+(drivers.health.lineproto.PRESETS; someone must stand on it).  Health
+devices that speak only when started (a blood-pressure cuff would inflate)
+are never started here: the inventory configures them and provision checks
+them.  Cameras are opened with OpenCV and must hand over a frame; PC/SC
+readers are whatever pcscd lists.  Nothing here writes a file:
+``--dry-run`` probes too.
 """
 
 from __future__ import annotations
@@ -14,7 +20,9 @@ from __future__ import annotations
 import fnmatch
 import glob
 import logging
+import os
 import socket
+import termios
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
@@ -31,7 +39,8 @@ log = logging.getLogger(__name__)
 
 PRINTER_BAUDS = (9600, 19200, 38400, 115200)
 SAM_BAUDS = (115200, 9600)
-ANSWER_TIMEOUT = 0.3
+ANSWER_TIMEOUT = 0.2
+LISTEN_SECONDS = 1.2
 SERIAL_GLOBS = ("/dev/ttyUSB*", "/dev/ttyACM*")
 CAMERA_GLOBS = ("/dev/video*",)
 
@@ -58,11 +67,13 @@ class Found:
     candidate: Candidate
     result: str
     options: dict[str, Any] = field(default_factory=dict)
+    driver_name: str | None = None  # when the kind has several drivers (health.line, health.cms50d)
+    name: str | None = None         # the config name it gets (a peripheral of kiosk.peripherals)
 
     @property
     def driver(self) -> str | None:
         """The installed driver for this kind (None: found, but no driver to run it)."""
-        preferred = {"idcard": "idcard.sam", "printer": "printer.escpos"}.get(self.kind)
+        preferred = self.driver_name or {"idcard": "idcard.sam", "printer": "printer.escpos"}.get(self.kind)
         if preferred in DRIVERS:
             return preferred
         return next((d for d in sorted(DRIVERS) if d.startswith(self.kind + ".")), None)
@@ -124,14 +135,16 @@ def probe_serial(candidate: Candidate, opener: Callable[..., serial.Serial] = se
         port = opener(candidate.where, baudrate=PRINTER_BAUDS[0], timeout=ANSWER_TIMEOUT, write_timeout=1)
     except (serial.SerialException, OSError, ValueError) as exc:
         return Silent(candidate, f"cannot open: {exc}")
+    # A pty (the virtual hut, a serial-over-network bridge) has no baud rate: one try is enough.
+    pty = os.path.realpath(candidate.where).startswith("/dev/pts/")
     try:
-        for baud in PRINTER_BAUDS:
+        for baud in PRINTER_BAUDS[:1] if pty else PRINTER_BAUDS:
             port.baudrate = baud
             answer = _ask(port, dle_eot(1), ANSWER_TIMEOUT)
             if answer and valid_reply(answer[0]):
                 return Found("printer", candidate, f"ESC/POS printer: DLE EOT 1 -> {answer[0]:02X} at {baud} baud",
                              {"baudrate": baud})
-        for baud in SAM_BAUDS:
+        for baud in SAM_BAUDS[:1] if pty else SAM_BAUDS:
             port.baudrate = baud
             replies = _sam_replies(_ask(port, sam.encode_command(*sam.SAM_STATUS), ANSWER_TIMEOUT))
             if replies:
@@ -145,7 +158,52 @@ def probe_serial(candidate: Candidate, opener: Callable[..., serial.Serial] = se
         return Silent(candidate, f"port failed while asking: {exc}")
     finally:
         port.close()
-    return Silent(candidate, "no answer to DLE EOT 1 (printer) nor to 11 FF (SAM) at any baud rate")
+    try:
+        heard = _listen_for_health(candidate, opener)
+    except (serial.SerialException, OSError, termios.error) as exc:
+        return Silent(candidate, f"port failed while listening: {exc}")
+    if heard is not None:
+        return heard
+    return Silent(candidate, "no answer to DLE EOT 1 (printer) nor to 11 FF (SAM) at any baud rate, "
+                             "and nothing heard from a health device")
+
+
+def _hear(candidate: Candidate, opener: Callable[..., serial.Serial], seconds: float, **settings: Any) -> bytes:
+    """What the port says unasked for ``seconds``, opened at ``settings`` (as
+    the health drivers open it: settings at open, not changed on the fly)."""
+    port = opener(candidate.where, timeout=0.2, **settings)
+    try:
+        port.reset_input_buffer()
+        deadline = time.monotonic() + seconds
+        heard = bytearray()
+        while time.monotonic() < deadline:
+            heard += port.read(512)
+        return bytes(heard)
+    finally:
+        port.close()
+
+
+def _listen_for_health(candidate: Candidate, opener: Callable[..., serial.Serial]) -> Found | None:
+    """Health devices that talk unasked, each at its own serial settings."""
+    from drivers.health import cms50d, lineproto
+
+    decoder = cms50d.Cms50dDecoder()
+    decoder.feed(_hear(candidate, opener, LISTEN_SECONDS, baudrate=19200, parity=serial.PARITY_ODD))
+    packets = len(decoder.events())
+    # The 8N1 listen comes second also because it leaves the port at the
+    # defaults: a Linux pty refuses (EINVAL) an odd-parity open that follows
+    # another one, and the oximeter's driver opens it next.
+    heard = _hear(candidate, opener, 0.0 if packets >= 10 else LISTEN_SECONDS, baudrate=9600)
+    if packets >= 10:
+        return Found("health", candidate, "pulse oximeter: CMS50D+ live stream at 19200 8O1", {},
+                     "health.cms50d", "oximeter")
+    for preset, raw in sorted(lineproto.PRESETS.items()):
+        lines = lineproto.LineDecoder(lineproto.line_format(raw))
+        lines.feed(heard)
+        if any(isinstance(e, lineproto.LineReading) for e in lines.events()):
+            return Found("health", candidate, f"scale: a reading in the {preset} line format at 9600 8N1",
+                         {"preset": preset}, "health.line", "scale")
+    return None
 
 
 def probe_network_printer(candidate: Candidate, timeout: float = 2.0) -> Found | Silent:
@@ -200,12 +258,18 @@ def probe_pcsc() -> list[Found | Silent]:
 
 def probe_all(ports: Iterable[str] = (), urls: Iterable[str] = (), cameras: Iterable[str] = (),
               scan_system: bool = True, pcsc: bool = True) -> list[Found | Silent]:
-    """Every candidate, asked in turn (a port is one device, so order matters
-    less than not asking two things at once)."""
+    """Every candidate, in the order given.  Serial ports and printer
+    addresses are probed side by side (each is a different device, and a
+    silent port costs seconds of listening); each one is asked its
+    questions in turn."""
+    from concurrent.futures import ThreadPoolExecutor
+
     results: list[Found | Silent] = []
     serials = serial_candidates(ports) if scan_system else [Candidate(p, "serial") for p in ports]
-    results += [probe_serial(c) for c in serials]
-    results += [probe_network_printer(Candidate(u, "network")) for u in urls]
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="probe") as pool:
+        asked = [pool.submit(probe_serial, c) for c in serials]
+        asked += [pool.submit(probe_network_printer, Candidate(u, "network")) for u in urls]
+        results += [future.result() for future in asked]
     camera_list = camera_candidates(cameras) if scan_system else [Candidate(c, "camera") for c in cameras]
     results += [probe_camera(c) for c in camera_list]
     if pcsc:

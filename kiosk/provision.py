@@ -229,7 +229,7 @@ def device_names(found: list[Found]) -> dict[str, Found]:
     for f in found:
         if f.driver is None:
             continue
-        base = KIND_NAMES.get(f.kind, f.kind)
+        base = f.name or KIND_NAMES.get(f.kind, f.kind)
         name, n = base, 1
         while name in out:
             n += 1

@@ -171,6 +171,10 @@ def report_text(terminal_id: str, name: str, platform_url: str, results: list[Fo
             dev = names.get(id(r), "-")
             check = checks.get(dev, "not checked" if dev != "-" else "no driver installed for " + r.kind)
             lines.append(f"  {dev:<10} {r.candidate.where}: {r.result}; check: {check}")
+    configured = [n for n in checks if n not in names.values()]
+    if configured:
+        lines += ["", "configured, not probed 已配置(未探测):"]
+        lines += [f"  {n:<10} check: {checks[n]}" for n in configured]
     silent = [r for r in results if isinstance(r, Silent)]
     if silent:
         lines += ["", "no answer 无应答:"] + [f"  {r.candidate.where}: {r.result}" for r in silent]

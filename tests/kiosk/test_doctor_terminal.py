@@ -28,7 +28,7 @@ def doctor(config, *args):
 
 @pytest.fixture(scope="module")
 def hut(tmp_path_factory):
-    with Hut(tmp_path_factory.mktemp("doctor-hut")) as hut:
+    with Hut(tmp_path_factory.mktemp("doctor-hut"), only=["platform", "printer", "idcard"]) as hut:
         yield hut
 
 

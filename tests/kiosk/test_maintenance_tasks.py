@@ -1,4 +1,4 @@
-"""Maintenance from the shell: self-tests, reprints and dead letters, each
+"""Maintenance from the shell: self-tests and dead letters, each
 in the audit log, against the virtual hut."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from kiosk import config as config_mod
 from kiosk.device_owner import DeviceOwner
 from kiosk.errors import KioskError
-from kiosk.maintenance_tasks import AuditLog, dead_letters, reprint_failed, requeue, run_self_tests
+from kiosk.maintenance_tasks import AuditLog, dead_letters, requeue, run_self_tests
 from kiosk.outbox.store import Outbox
 from kiosk.outbox.synthetic import fill
 from simulators.hut import Hut
@@ -18,7 +18,7 @@ from simulators.hut import Hut
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    with Hut(tmp_path_factory.mktemp("maint-hut")) as hut:
+    with Hut(tmp_path_factory.mktemp("maint-hut"), only=["platform", "printer", "idcard"]) as hut:
         settings = config_mod.load(hut.config_path)
         with DeviceOwner(settings) as owner:
             owner.wait_settled()
@@ -38,21 +38,6 @@ def test_self_tests_print_and_are_audited(site):
     assert ("worker-07", "self_test:external", "printer") in logged
     with pytest.raises(KioskError, match="no device named camera"):
         run_self_tests(owner, audit, "worker-07", ["camera"])
-
-
-def test_a_slip_that_failed_for_lack_of_paper_is_reprinted(site):
-    hut, _settings, owner, audit = site
-    from drivers.printer.device import PrintJobFailed
-    from kiosk.slips import maintenance_test_slip
-
-    printer = owner.device("printer")
-    hut.control("printer", "set_paper", state="end")
-    with pytest.raises(PrintJobFailed, match="kept for reprint"):
-        printer.print_receipt(maintenance_test_slip({"terminal_id": "T"}))
-    hut.control("printer", "set_paper", state="ok")
-    done = reprint_failed(owner, audit, "worker-07")
-    assert [r["ok"] for r in done] == [True]
-    assert audit.entries()[-1].action == "reprint" and audit.entries()[-1].result == "ok"
 
 
 def test_dead_letters_are_listed_and_requeued(site):

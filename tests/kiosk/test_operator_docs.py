@@ -33,7 +33,9 @@ def test_every_status_and_action_has_advice():
 
 
 def test_every_problem_code_a_driver_reports_has_advice():
-    codes = set()
+    from drivers.health.device import FAULTS
+
+    codes = set(FAULTS)
     for path in (ROOT / "drivers").rglob("*.py"):
         codes |= set(re.findall(r'Action\.[A-Z]+,\s*"([a-z_]+)"', path.read_text(encoding="utf-8")))
     assert codes and codes <= set(advice.PROBLEM), sorted(codes - set(advice.PROBLEM))
@@ -45,3 +47,5 @@ def test_advice_says_replace_paper_and_call_an_engineer():
     assert hw.who == "engineer" and "联系工程师" in hw.zh
     assert advice.for_device("online", {"paper": "near_end"}, None).who == "staff"
     assert advice.for_device("online", {}, None).who == "none"
+    leak = advice.for_device("user_error", {"fault": "cuff_leak", "prompt_zh": "袖带漏气"}, None)
+    assert leak.who == "staff" and "袖带" in leak.zh

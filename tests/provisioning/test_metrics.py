@@ -38,7 +38,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def scrape(tmp_path_factory):
-    with Hut(tmp_path_factory.mktemp("metrics-hut")) as hut:
+    with Hut(tmp_path_factory.mktemp("metrics-hut"), only=["platform", "printer", "idcard"]) as hut:
         settings = config_mod.load(hut.config_path)
         owner = DeviceOwner(settings, snapshot_dir=settings.paths.state_dir)
         owner.start(background=False)

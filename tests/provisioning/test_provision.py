@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import tomli_w
 
 from kiosk import config as config_mod
 from kiosk.pin import verify_pin
@@ -34,21 +35,29 @@ def _files(root: Path) -> dict[str, tuple[bytes, int, int]]:
 def runs(tmp_path_factory):
     work = tmp_path_factory.mktemp("provision")
     with Hut(work / "hut") as hut:
-        platform_url = tomllib.loads(hut.config_path.read_text())["platform"]["url"]
+        hut_config = tomllib.loads(hut.config_path.read_text())
+        platform_url = hut_config["platform"]["url"]
         code = hut["platform"].control("enrolment_code")["enrolment_code"]
         _master, silent = os.openpty()  # a port where nothing answers
         root = work / "root"
+        hut.control("scale", "reading", weight=70.0, height=172.0)  # someone stands on it: it talks
+        # Devices that speak only when started come from the inventory, as the
+        # Ansible playbook templates them before running provision.
+        inventory = {"terminal": {"id": "UNENROLLED"}, "platform": {"url": platform_url},
+                     "devices": {n: hut_config["devices"][n] for n in ("bp", "thermometer", "glucometer")}}
 
         def provision(*extra: str, stdin: str = "") -> subprocess.CompletedProcess:
             argv = [sys.executable, "-m", "kiosk.cli", "provision", "--root", str(root), "--no-scan",
                     "--non-interactive", "--port", hut["idcard"].where(), "--port", os.ttyname(silent),
+                    "--port", hut["oximeter"].where(), "--port", hut["scale"].where(),
                     "--url", hut["printer"].where(), *extra]
             return subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=120)
 
         dry = provision("--dry-run", "--platform", platform_url, "--enrolment-code", code)
         dry_files = sorted(p for p in root.rglob("*")) if root.exists() else []
-        first = provision("--platform", platform_url, "--enrolment-code", code, "--name", "测试小屋", "--pin-stdin",
-                          stdin=PIN + "\n")
+        (root / "etc/kiosk").mkdir(parents=True)
+        (root / "etc/kiosk/kiosk.toml").write_text(tomli_w.dumps(inventory), encoding="utf-8")
+        first = provision("--enrolment-code", code, "--name", "测试小屋", "--pin-stdin", stdin=PIN + "\n")
         after_first = _files(root)
         second = provision()
         after_second = _files(root)
@@ -75,11 +84,21 @@ def test_first_run_finds_every_device_enrols_and_writes_config_and_secrets(runs)
     assert settings.devices["idcard"].driver == "idcard.sam"
     assert settings.devices["idcard"].port == runs["hut"]["idcard"].where()
     assert settings.devices["printer"].url == runs["hut"]["printer"].where()
+    assert settings.devices["oximeter"].driver == "health.cms50d"
+    assert settings.devices["oximeter"].port == runs["hut"]["oximeter"].where()
+    assert settings.devices["scale"].driver == "health.line" and settings.devices["scale"].port == \
+        runs["hut"]["scale"].where()
+    assert {"bp", "thermometer", "glucometer"} <= set(settings.devices), "the inventory's devices were dropped"
     assert len(settings.secrets.terminal_key) == 32 and settings.secrets.outbox_key
     assert verify_pin(PIN, settings.secrets.maintenance_pin_hash)
     assert (root / "etc/kiosk/secrets.toml").stat().st_mode & 0o777 == 0o600
     assert f"no answer 无应答:\n  {runs['silent']}: no answer" in first.stdout
-    assert "check: OK" in first.stdout
+    found = first.stdout.split("devices found 找到的设备:")[1].split("\n\n")[0]
+    assert [line.split()[0] for line in found.strip().splitlines()] == ["idcard", "oximeter", "scale", "printer"]
+    assert all("; check: OK" in line for line in found.splitlines() if line.strip()), found
+    configured = first.stdout.split("configured, not probed")[1].split("\n\n")[0]
+    assert [line.split()[0] for line in configured.strip().splitlines()[1:]] == ["bp", "thermometer", "glucometer"]
+    assert all(line.endswith("check: OK") for line in configured.strip().splitlines()[1:]), configured
 
 
 def test_units_and_rules_are_installed_and_enabled(runs):
