@@ -195,3 +195,46 @@ def test_a_bundle_escaping_its_folder_is_refused(terminal):
     with pytest.raises(UpdateRefused, match="cannot unpack"):
         install(evil, layout, supervisor)
     assert not (layout.root / "etc" / "evil").exists() and current_release(layout) == "1.0.0"
+
+
+class Systemctl:
+    """What `systemctl show` says, one answer per poll (systemd is not PID 1 here)."""
+
+    def __init__(self, answers):
+        self.answers, self.calls = list(answers), []
+
+    def __call__(self, argv, **_kw):
+        self.calls.append(argv)
+        out = self.answers.pop(0) if argv[1] == "show" and len(self.answers) > 1 else self.answers[0]
+        return subprocess.CompletedProcess(argv, 0, stdout=out if argv[1] == "show" else "", stderr="")
+
+
+def _show(active, sub, restarts):
+    return f"ActiveState={active}\nSubState={sub}\nNRestarts={restarts}\n"
+
+
+def test_systemd_supervisor_reads_ready_crashes_and_timeouts():
+    from kiosk.updater import SystemdSupervisor
+
+    clock = iter(range(1000))
+    ready = Systemctl([_show("active", "running", 2), _show("activating", "start", 2), _show("active", "running", 2)])
+    sup = SystemdSupervisor(run=ready, sleep=lambda _s: None, clock=lambda: next(clock))
+    sup.restart()
+    assert ["systemctl", "--no-block", "restart", *SystemdSupervisor.UNITS] in ready.calls
+    assert sup.watch(120, 3) == "ready"
+
+    crashing = Systemctl([_show("active", "running", 5), _show("activating", "auto-restart", 6),
+                          _show("activating", "auto-restart", 8)])
+    sup = SystemdSupervisor(run=crashing, sleep=lambda _s: None, clock=lambda: next(clock))
+    sup.restart()
+    assert sup.watch(120, 3) == "crashed"
+
+    failed = Systemctl([_show("inactive", "dead", 0), _show("failed", "failed", 0)])
+    sup = SystemdSupervisor(run=failed, sleep=lambda _s: None, clock=lambda: next(clock))
+    sup.restart()
+    assert sup.watch(120, 3) == "crashed"
+
+    stuck = Systemctl([_show("activating", "start", 0)])
+    sup = SystemdSupervisor(run=stuck, sleep=lambda _s: None, clock=lambda: next(clock))
+    sup.restart()
+    assert sup.watch(10, 3) == "timeout"
