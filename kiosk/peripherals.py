@@ -64,11 +64,15 @@ PERIPHERALS: tuple[Peripheral, ...] = (
                (UsbId("076b", "3031", "OMNIKEY 3x21"), UsbId("072f", "90cc", "ACS ACR38U")),
                "listed by pcscd (pcsc_scan)"),
     Peripheral("bp", "血压计", "blood pressure monitor", "tty", "health", (CP210X, FTDI, PL2303),
-               "answers its preset's identify command"),
-    Peripheral("glucose", "血糖仪", "blood glucose meter", "tty", "health", (CP210X, FTDI, PL2303),
-               "answers its preset's identify command"),
+               "configured from the inventory: it speaks only when a measurement is started"),
+    Peripheral("glucometer", "血糖仪", "blood glucose meter", "tty", "health", (CP210X, FTDI, PL2303),
+               "configured from the inventory: it speaks only when a measurement is started"),
+    Peripheral("thermometer", "体温计", "infrared thermometer", "tty", "health", (CH340, CP210X),
+               "configured from the inventory: it speaks only when a measurement is started"),
+    Peripheral("oximeter", "血氧仪", "pulse oximeter (CMS50D+)", "tty", "health", (CP210X,),
+               "heard: its live stream at 19200 8O1"),
     Peripheral("scale", "身高体重秤", "height and weight scale", "tty", "health", (CH340, PL2303),
-               "sends its preset's measurement frames"),
+               "heard: a preset line format (tanita, and-standard) while someone stands on it"),
 )
 
 

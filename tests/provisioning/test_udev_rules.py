@@ -34,7 +34,7 @@ def test_found_adapters_are_named_by_their_own_ids_and_serial():
     printer = [line for line in text.splitlines() if 'SYMLINK+="kiosk/printer"' in line]
     assert len(printer) == 1 and 'ATTRS{idVendor}=="0fe6"' in printer[0]
     # Without its serial, no rule names the glucose meter (its bridges are generic).
-    assert 'kiosk/glucose"' not in text
+    assert 'kiosk/glucometer"' not in text
     assert all(p.name for p in PERIPHERALS) and shared_ids()
 
 
