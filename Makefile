@@ -11,7 +11,7 @@ export KIVY_NO_ARGS := 1
 export KIVY_NO_CONSOLELOG := 1
 export KIVY_NO_FILELOG := 1
 
-.PHONY: install demo test bench soak sim clean
+.PHONY: install lint demo test bench soak sim clean
 
 install: $(STAMPS)/venv $(STAMPS)/locale
 
@@ -38,7 +38,11 @@ $(STAMPS)/locale: $(STAMPS)/venv $(wildcard screens/locale/*/LC_MESSAGES/*.po)
 demo: install
 	$(BIN)/kiosk demo --out demo-out
 
-test: install
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

@@ -30,8 +30,10 @@ DEFAULT_SECRETS = Path("/etc/kiosk/secrets.toml")
 DEFAULT_STATE_DIR = Path("/var/lib/kiosk")
 
 
-# Transports a device's ``url`` can name (its ``port`` is a local device node).
+# Transports a device's ``url`` can name, and those its ``port`` names (a
+# serial device node, or a PC/SC reader's name).
 URL_TRANSPORTS = frozenset({"network", "ble"})
+PORT_TRANSPORTS = frozenset({"serial", "pcsc"})
 
 
 class ConfigError(KioskError):
@@ -168,13 +170,16 @@ class DeviceTable(_Section):
         return self
 
     def _check_transport(self, transports: frozenset[str]) -> None:
-        """``port`` names a local device node (serial), ``url`` an address
-        (tcp://, http://, ble://): which one a driver takes is its ``transports``."""
+        """``port`` names a local device (a serial node, a PC/SC reader), ``url``
+        an address (tcp://, http://, ble://): which a driver takes is its ``transports``."""
         if not self.enabled:
             return
         port, url, driver = self.port, self.url, self.driver
         by_url = transports & URL_TRANSPORTS
         if port is None and url is None:
+            if transports == {"pcsc"}:
+                raise OptionError("port", 'the PC/SC reader name as pcsc_scan lists it, such as "Virtual PCD 00 00" '
+                                          "(missing)")
             if transports == {"serial"}:
                 raise OptionError("port", 'the serial port of the device, such as "/dev/ttyUSB0" (missing)')
             if transports == {"network"}:
@@ -184,7 +189,7 @@ class DeviceTable(_Section):
             raise OptionError("port", 'a serial port ("/dev/ttyUSB0") or a url ("tcp://host:9100"); neither is set')
         if url is not None and not by_url:
             raise OptionError("url", f"no url: the {driver} driver talks over a serial port (set port)")
-        if port is not None and url is None and "serial" not in transports:
+        if port is not None and url is None and not transports & PORT_TRANSPORTS:
             raise OptionError("port", f"no port: the {driver} driver talks over the network (set url)")
 
     def config(self, name: str) -> "DeviceConfig":

@@ -226,14 +226,6 @@ class DeviceOwner:
         """The built devices of one class ("idcard", "printer", ...), config order."""
         return [d for d in self._devices.values() if d.device_class == kind]
 
-    def statuses_by_kind(self) -> dict[str, list[Status]]:
-        """For the availability rules: each kind's statuses (disabled devices left out)."""
-        out: dict[str, list[Status]] = {}
-        for rec in self.records().values():
-            if rec.enabled:
-                out.setdefault(rec.kind, []).append(Status(rec.status))
-        return out
-
     def heartbeat_devices(self) -> dict[str, Any]:
         """The heartbeat's ``devices`` block."""
         return {name: rec.as_dict() for name, rec in self.records().items()}

@@ -22,6 +22,7 @@ DRIVERS: dict[str, str] = {
     "health.line": "drivers.health.line:LineHealthDevice",
     "health.cms50d": "drivers.health.oximeter:PulseOximeter",
     "health.ble": "drivers.health.ble:BleHealthDevice",
+    "smartcard.pcsc": "drivers.smartcard.device:SmartCardReader",
 }
 
 

@@ -39,7 +39,7 @@ from kiosk.availability import Availability, decide  # noqa: E402
 from kiosk.config import Settings  # noqa: E402
 from kiosk.device_owner import DeviceOwner  # noqa: E402
 from kiosk.flows.identify import IdentifyFlow, IdentifyView  # noqa: E402
-from kiosk.flows.services import Step  # noqa: E402
+from kiosk.flows.services import BY_KEY, Step  # noqa: E402
 from kiosk.flows.session import IdleState, IdleTimer, Session  # noqa: E402
 from kiosk.flows.visit import VisitFlow, VisitState, VisitView  # noqa: E402
 from kiosk.snapshot import read_platform_reach  # noqa: E402
@@ -162,7 +162,7 @@ class KioskApp(App):
         Clock.schedule_interval(self._poll_idle, IDLE_POLL_SECONDS)
         self._unsubscribe.append(self.owner.subscribe(self.on_device_event))
         self.owner.start()  # builds now, opens each device on its own thread
-        for reader in self.owner.devices_of_kind("idcard"):
+        for reader in self.identity_readers():
             self.identify_flow.attach(reader)
         Clock.schedule_interval(lambda _dt: self._update_availability(), self.owner.snapshot_interval)
         self._update_availability()
@@ -202,11 +202,16 @@ class KioskApp(App):
         """Called on a driver's thread: hand the event to the Kivy thread."""
         Clock.schedule_once(lambda _dt: self._handle_device_event(event))
 
+    def identity_readers(self) -> list[Any]:
+        """The readers a resident identifies with: ID card readers, and smart
+        card readers that read social security cards (not the staff card's)."""
+        return [*self.owner.devices_of_kind("idcard"),
+                *(d for d in self.owner.devices_of_kind("smartcard") if d.info.supports("social_security_card"))]
+
     def _handle_device_event(self, event: Any) -> None:
-        record = self.owner.record(event.device)
         if isinstance(event, StatusChanged):
             self._update_availability()
-        if record is None or record.kind != "idcard":
+        if not any(reader.name == event.device for reader in self.identify_flow.readers):
             return
         if isinstance(event, DeviceEvent):
             self.idle.touch()  # placing or taking a card is the resident acting
@@ -214,7 +219,7 @@ class KioskApp(App):
 
     def _update_availability(self) -> None:
         reach = read_platform_reach(self.settings.paths.state_dir, 3 * self.settings.platform.heartbeat_seconds)
-        self.availability = decide(self.owner.statuses_by_kind(), reach)
+        self.availability = decide(self.owner.records().values(), reach)
 
     def _render_identify(self, view: IdentifyView) -> None:
         self.card_on_reader = view.card_on_reader
@@ -231,7 +236,8 @@ class KioskApp(App):
         elif view.state is VisitState.STEP:
             if view.step == Step.IDENTIFY:
                 self.identify.service_title = view.title
-                self.identify_flow.start()  # also asks the reader for a card already lying there
+                # also asks the readers for a card already lying there
+                self.identify_flow.start(accept_social_security=BY_KEY[view.service].accepts_social_security)
             self._show(STEP_SCREENS[view.step])
         else:
             self._show("home")

@@ -42,7 +42,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = actions.add_parser("serve", help="serve the reference platform over HTTP until interrupted")
     s.add_argument("--db", type=Path, required=True, help="SQLite database file (created if missing)")
     s.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0 picks a free one)")
-    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    s.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1; any other needs TLS or --behind-tls-proxy)")
+    s.add_argument("--tls-cert", type=Path, help="serve HTTPS with this certificate (PEM)")
+    s.add_argument("--tls-key", type=Path, help="the certificate's private key (PEM)")
+    s.add_argument("--behind-tls-proxy", action="store_true",
+                   help="plain HTTP beyond loopback, because a TLS proxy in front terminates the connections")
     s.set_defaults(func=cmd_serve, service=True)
 
 
@@ -104,7 +109,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from simulators.platform import server
 
     try:
-        server.serve(args.db, args.host, args.port)
+        server.serve(args.db, args.host, args.port, args.tls_cert, args.tls_key, args.behind_tls_proxy)
     except OSError as exc:
         raise KioskError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     except KeyboardInterrupt:

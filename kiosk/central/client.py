@@ -48,6 +48,7 @@ class PlatformAcknowledgement(TypedDict, total=False):
     status: str
     received_at: str
     promised_by: str
+    access_code: str  # applications only: the slip's proof for progress queries
 
 
 class CentralError(KioskError):
@@ -285,12 +286,15 @@ class CentralClient:
         except concurrent.futures.TimeoutError:
             raise RetryLater(f"platform did not answer within {budget:g} s", "BUDGET") from None
 
-    def application_status(self, number: str, budget: float | None = None) -> dict | None:
-        """Progress of one application, or None if the platform has no such number."""
+    def application_status(self, number: str, proof: str, budget: float | None = None) -> dict | None:
+        """Progress of one application, or None if the platform has no such
+        number for this ``proof``: the slip's access code (its QR) or the
+        applicant's id_hash (from the card they placed).  Without one the
+        platform shows nobody's application."""
         budget = budget or self.status_budget
 
         def query() -> dict | None:
-            r = self.request("GET", f"/v1/applications/{_segment(number)}", expect=(404,),
+            r = self.request("GET", f"/v1/applications/{_segment(number)}", params={"proof": proof}, expect=(404,),
                              timeout=(budget, budget))
             return None if r.status_code == 404 else _shaped(self.json_of(r), "application_number")
         return self._within(budget, query)

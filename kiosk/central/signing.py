@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -53,6 +54,13 @@ TIMESTAMP_SKEW = "TIMESTAMP_SKEW"
 NONCE_REPLAYED = "NONCE_REPLAYED"
 TERMINAL_UNKNOWN = "TERMINAL_UNKNOWN"
 TERMINAL_REVOKED = "TERMINAL_REVOKED"
+SIGNATURE_MALFORMED = "SIGNATURE_MALFORMED"
+
+# The shape of each header, so a nonce of any length or a signature that is
+# not hex is refused before any lookup (the contract states these shapes).
+HEADER_SHAPES = {H_TERMINAL: re.compile(r"[\x21-\x7e]{1,64}"), H_TIMESTAMP: re.compile(r"[0-9]{1,12}"),
+                 H_NONCE: re.compile(r"[0-9a-fA-F]{32}"), H_BODY_SHA: re.compile(r"[0-9a-fA-F]{64}"),
+                 H_SIGNATURE: re.compile(r"[0-9a-fA-F]{64}")}
 
 
 def body_sha256(body: bytes | None) -> str:
@@ -101,34 +109,47 @@ def check_headers(headers: Mapping[str, str]) -> Rejection | None:
     missing = [h for h in SIGNED_HEADERS if not headers.get(h)]
     if missing:
         return Rejection(SIGNATURE_MISSING, "request is not signed; missing header(s): " + ", ".join(missing))
+    bad = [h for h in SIGNED_HEADERS if not HEADER_SHAPES[h].fullmatch(headers[h])]
+    if bad:
+        return Rejection(SIGNATURE_MALFORMED, "malformed header(s): " + ", ".join(bad) + " (nonce: 32 hex digits, "
+                         "content SHA-256 and signature: 64 hex digits, timestamp: Unix seconds)")
     return None
 
 
-def verify(key: bytes, method: str, path: str, query: str, body: bytes,
-           headers: Mapping[str, str], now: float | None = None) -> Rejection | None:
-    """Check signature and clock for a request whose terminal is known.
+def verify_claimed(key: bytes, method: str, path: str, query: str, headers: Mapping[str, str],
+                   now: float | None = None) -> Rejection | None:
+    """Check headers, clock and signature against the body hash the request
+    *claims* (X-Kiosk-Content-SHA256), before a byte of the body is read: a
+    forger is refused without the platform spending memory on its body.  The
+    caller must then check that the body hashes to the claim.
 
     Nonce replay is the caller's business (it needs storage); it must be
     checked only after this returns None so a forged request cannot burn a
     genuine nonce.
     """
-    missing = check_headers(headers)
-    if missing:
-        return missing
+    malformed = check_headers(headers)
+    if malformed:
+        return malformed
     ts = headers[H_TIMESTAMP]
-    try:
-        ts_value = int(ts)
-    except ValueError:
-        return Rejection(TIMESTAMP_SKEW, "X-Kiosk-Timestamp must be Unix seconds")
     current = time.time() if now is None else now
-    if abs(current - ts_value) > MAX_CLOCK_SKEW_SECONDS:
-        return Rejection(TIMESTAMP_SKEW, f"timestamp is {int(current - ts_value)} s away from the platform's clock "
+    if abs(current - int(ts)) > MAX_CLOCK_SKEW_SECONDS:
+        return Rejection(TIMESTAMP_SKEW, f"timestamp is {int(current - int(ts))} s away from the platform's clock "
                                          f"(limit {MAX_CLOCK_SKEW_SECONDS} s); check the terminal's time (NTP)")
-    digest = body_sha256(body)
-    if not hmac.compare_digest(digest, headers[H_BODY_SHA].lower()):
-        return Rejection(SIGNATURE_INVALID, "X-Kiosk-Content-SHA256 does not match the body")
-    text = string_to_sign(method, path, query, headers[H_TERMINAL], ts, headers[H_NONCE], digest)
+    text = string_to_sign(method, path, query, headers[H_TERMINAL], ts, headers[H_NONCE], headers[H_BODY_SHA].lower())
     expected = hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected, headers[H_SIGNATURE].lower()):
         return Rejection(SIGNATURE_INVALID, "signature does not match; the terminal key may be wrong")
     return None
+
+
+BODY_MISMATCH = Rejection(SIGNATURE_INVALID, "X-Kiosk-Content-SHA256 does not match the body")
+
+
+def verify(key: bytes, method: str, path: str, query: str, body: bytes,
+           headers: Mapping[str, str], now: float | None = None) -> Rejection | None:
+    """Check signature and clock for a request whose terminal is known and
+    whose body is at hand (``verify_claimed`` plus the body's hash)."""
+    rejection = verify_claimed(key, method, path, query, headers, now)
+    if rejection is None and not hmac.compare_digest(body_sha256(body), headers[H_BODY_SHA].lower()):
+        return BODY_MISMATCH
+    return rejection

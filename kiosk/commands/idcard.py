@@ -1,9 +1,11 @@
 """``kiosk idcard read`` and ``kiosk idcard decode``: the technician's tools
 for the ID card reader.
 
-``read`` prints masked name and number unless ``--show`` is given: the
-command's output may end up in a terminal log or the journal, and a
-technician checking a reader rarely needs the full number.
+``read`` prints masked name and number unless ``--show`` is given, and
+``decode`` unless ``--unmasked`` is: the command's output may end up in a
+terminal log or the journal, and a technician checking a reader rarely needs
+the full number.  Output is UTF-8 whatever the locale (a service shell with
+``LANG=C`` must not turn a card's Chinese name into a traceback).
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     d = sub.add_parser("decode", help="decode one read-base-info reply frame from a file and print JSON")
     d.add_argument("file", metavar="FILE", help="the frame: raw bytes, or hex text with --hex ('-' = stdin)")
     d.add_argument("--hex", action="store_true", help="FILE holds hex text (spaces, newlines, 0x and : allowed)")
+    d.add_argument("--unmasked", action="store_true",
+                   help="print name, ID number, address and birth date in full (personal data: "
+                        "technicians only, never into a ticket or log)")
     d.set_defaults(func=cmd_decode)
 
 
@@ -69,8 +74,33 @@ def cmd_decode(args: argparse.Namespace) -> int:
         if not args.hex and _HEX_TEXT.fullmatch(raw):
             hint = " (the file looks like hex text: add --hex)"
         raise KioskError(f"{args.file}: bad frame: {exc}{hint}") from None
-    print(json.dumps(record.as_json(), ensure_ascii=False, indent=2))
+    if args.unmasked:
+        print("注意：以下为未遮蔽的个人信息 / unmasked personal data: do not paste it into a ticket or log",
+              file=sys.stderr, flush=True)
+    out = record.as_json() if args.unmasked else _masked(record.as_json())
+    _print_utf8(json.dumps(out, ensure_ascii=False, indent=2))
     return 0
+
+
+def _masked(out: dict) -> dict:
+    """What a technician needs to judge a reader (card type, validity,
+    sizes) without the resident's identity."""
+    from kiosk.privacy import mask_id, mask_name
+
+    out = dict(out)
+    out["name"] = mask_name(out["name"])
+    out["name_en"] = mask_name(out["name_en"]) if out["name_en"] else None
+    out["id_number"] = mask_id(out["id_number"])
+    for key in ("address", "pass_number", "birth_date"):
+        if out[key]:
+            out[key] = "***"
+    return out
+
+
+def _print_utf8(text: str) -> None:
+    sys.stdout.flush()
+    sys.stdout.buffer.write((text + "\n").encode("utf-8"))
+    sys.stdout.buffer.flush()
 
 
 def _open_reader(args: argparse.Namespace):
@@ -91,7 +121,6 @@ def _open_reader(args: argparse.Namespace):
 
 def cmd_read(args: argparse.Namespace) -> int:
     from drivers.base import Action, DeviceEvent, DeviceFailure, Status
-    from kiosk.privacy import mask_id, mask_name
 
     reader = _open_reader(args)
     got: list = []
@@ -116,17 +145,9 @@ def cmd_read(args: argparse.Namespace) -> int:
     finally:
         reader.close()
     record = got[0]
-    out = record.as_json()
-    if not args.show:
-        out["name"] = mask_name(out["name"])
-        out["name_en"] = mask_name(out["name_en"]) if out["name_en"] else None
-        out["id_number"] = mask_id(out["id_number"])
-        for key in ("address", "pass_number", "birth_date"):
-            if out[key]:
-                out[key] = "***"
+    out = record.as_json() if args.show else _masked(record.as_json())
     if args.json:
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        _print_utf8(json.dumps(out, ensure_ascii=False, indent=2))
     else:
-        for key, value in out.items():
-            print(f"{key:18} {value}")
+        _print_utf8("\n".join(f"{key:18} {value}" for key, value in out.items()))
     return 0

@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 3600.0
 # Refusals of the terminal, not of the submission (wrong clock, key, revoked,
 # TLS trust): staff must fix the terminal; the submissions stay queued.
-TERMINAL_PROBLEMS = frozenset({signing.SIGNATURE_MISSING, signing.SIGNATURE_INVALID, signing.TIMESTAMP_SKEW,
+TERMINAL_PROBLEMS = frozenset({signing.SIGNATURE_MISSING, signing.SIGNATURE_MALFORMED, signing.SIGNATURE_INVALID,
+                               signing.TIMESTAMP_SKEW,
                                signing.NONCE_REPLAYED, signing.TERMINAL_UNKNOWN, signing.TERMINAL_REVOKED, "TLS",
                                "CONFIG"})
 
@@ -74,6 +75,7 @@ class OutboxWorker:
         self.sent = self.failed = 0
         self._lock_fd: int | None = None
         self._last_purge = 0.0
+        self._outage: dict[str, float] | None = None  # since, retries: one log line per outage
 
     def lock(self) -> None:
         path = Path(self.outbox.folder) / "worker.lock"
@@ -104,6 +106,7 @@ class OutboxWorker:
                 if ack is not None:
                     self.outbox.confirm(item, ack)
                     self.sent += 1
+                    self._reached()
                     log.info("outbox %s: the platform had it already, as %s", item.serial, ack.get("number"))
                     return "confirmed"
             for att in item.attachments:
@@ -122,9 +125,11 @@ class OutboxWorker:
             delay = max(exc.retry_after or 0.0, full_jitter(item.attempts, self.base_delay, self.max_backoff))
             self.outbox.reschedule(item, delay, exc.code or "RETRY")
             self.failed += 1
-            log.info("outbox %s: retry in %.1f s (%s)", item.serial, delay, exc.code)
+            self._retrying(exc.code or "RETRY")
+            log.debug("outbox %s: retry in %.1f s (%s)", item.serial, delay, exc.code)
             return "retry"
         except NeedsStaff as exc:
+            self._reached()  # a refusal is an answer: the outage, if any, is over
             if exc.code in TERMINAL_PROBLEMS:
                 self.outbox.reschedule(item, self.max_backoff, exc.code)
                 held = self.outbox.hold_all(self.max_backoff, exc.code)
@@ -147,8 +152,25 @@ class OutboxWorker:
             return "dead"
         self.outbox.confirm(item, ack)
         self.sent += 1
+        self._reached()
         log.info("outbox %s: confirmed as %s", item.serial, ack.get("number"))
         return "confirmed"
+
+    def _retrying(self, code: str) -> None:
+        """During an outage every pending submission fails in turn; one line
+        when it starts and one with the count when it ends keep the journal
+        readable (five short outages once wrote a thousand lines)."""
+        if self._outage is None:
+            self._outage = {"since": time.monotonic(), "retries": 0}
+            log.warning("outbox: platform not available (%s); submissions stay queued and are retried with "
+                        "backoff", code)
+        self._outage["retries"] += 1
+
+    def _reached(self) -> None:
+        if self._outage is not None:
+            log.warning("outbox: platform available again after %.0f s; %d send(s) were retried",
+                        time.monotonic() - self._outage["since"], int(self._outage["retries"]))
+            self._outage = None
 
     def _process_guarded(self, item: Item) -> str:
         """``process`` for the service loop: a bug or a surprise answer on one

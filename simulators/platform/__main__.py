@@ -1,4 +1,4 @@
-"""`python -m simulators.platform --db PATH --port N` (same as `kiosk platform serve`)."""
+"""`python -m simulators.platform --db PATH --port N` (same as `kiosk platform serve`, on loopback)."""
 
 import argparse
 from pathlib import Path

@@ -7,8 +7,11 @@ attachments uploaded first, idempotency); every refusal carries the
 contract's error code, not FastAPI's generic 422 shape.
 The contract document itself is served at /openapi.yaml and /openapi.json.
 
-Admin calls (/v1/admin/...) are unsigned: the reference platform listens on
-127.0.0.1 and they stand in for the district's back office.
+Everything a request must pass before its body is read (size, media type,
+the terminal's signature, the admin's token) is the gate's business
+(gate.py), which wraps this app; the handlers find the signed terminal in
+``scope["kiosk.terminal"]``.  Admin calls (/v1/admin/...) stand in for the
+district's back office and need the admin token.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import hashlib
 import json
 import re
 from importlib import resources
+from pathlib import Path
 from typing import Any, Callable
 
 import jsonschema_rs
@@ -29,14 +33,16 @@ from starlette.routing import Match
 
 from kiosk.catalog import Catalog
 from kiosk.central import signing
+from simulators.platform.bodies import parse_object
 from simulators.platform.faults import FaultInjector
+from simulators.platform.gate import Gate, Refusal, Upload, refusal_response
 from simulators.platform.health import BadHealthRecord, check_health_record
 from simulators.platform.store import STATUS_FLOW, PlatformStore, now_iso
 
 SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 KEY_RE = re.compile(r"^[\x21-\x7e]{8,128}$")
-MAX_ATTACHMENT = 10 * 1024 * 1024
+PROOF_RE = re.compile(r"^(?:[0-9a-f]{16}|[0-9a-f]{64})$")
 CONTRACT = resources.files("kiosk.central").joinpath("openapi.yaml")
 
 
@@ -79,16 +85,6 @@ class Refused(Exception):
         self.response = response
 
 
-def _obj(body: bytes) -> dict:
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise Refused(error_response(400, "MALFORMED_JSON", "body is not valid JSON"))
-    if not isinstance(data, dict):
-        raise Refused(error_response(422, "VALIDATION", "body must be a JSON object"))
-    return data
-
-
 def _need(data: dict, key: str, kind: type | tuple, where: str = "") -> Any:
     value = data.get(key)
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
@@ -108,16 +104,20 @@ def _attachments(data: dict, store: PlatformStore) -> list[dict]:
     return items
 
 
-def _raw_path(request: Request) -> str:
-    """The path as it came over the wire (percent-encoded), which is what the
-    terminal signed; Starlette's ``url.path`` is decoded, so a number with a
-    space or Chinese in it would fail the signature."""
-    raw = request.scope.get("raw_path")
-    return raw.decode("latin-1") if raw else request.url.path
+def terminal_of(request: Request) -> str:
+    """The terminal the gate verified; a handler for a signed route never runs without one."""
+    terminal_id = request.scope.get("kiosk.terminal")
+    if not terminal_id:
+        raise Refusal(401, signing.SIGNATURE_MISSING, "request is not signed")
+    return str(terminal_id)
 
 
 def create_app(store: PlatformStore, faults: FaultInjector | None = None,
-               terminal_resolver: Callable[[str], tuple[bytes, bool] | None] | None = None) -> Any:
+               terminal_resolver: Callable[[str], tuple[bytes, bool] | None] | None = None,
+               admin_token: str | None = None, spool_dir: Path | None = None) -> Any:
+    """``admin_token``: the bearer token admin calls need (None: admin calls
+    are refused).  ``spool_dir``: where attachments stream to while arriving
+    (default: beside the store's attachments)."""
     app = FastAPI(title="Reference central platform", docs_url=None, redoc_url=None, openapi_url=None)
     catalog_doc = load_catalog_document()
     catalog = Catalog.from_dict(catalog_doc)
@@ -132,26 +132,6 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         if found is None and terminal_resolver is not None:
             found = terminal_resolver(terminal_id)
         return found
-
-    async def authenticate(request: Request, body: bytes) -> str:
-        headers = request.headers
-        rejection = signing.check_headers(headers)
-        terminal_id = headers.get(signing.H_TERMINAL, "")
-        if rejection is None:
-            known = await run_in_threadpool(lookup, terminal_id)
-            if known is None:
-                rejection = signing.Rejection(signing.TERMINAL_UNKNOWN, "terminal is not enrolled here")
-            elif known[1]:
-                rejection = signing.Rejection(signing.TERMINAL_REVOKED, "terminal has been revoked; re-enrol it", 403)
-            else:
-                rejection = signing.verify(known[0], request.method, _raw_path(request), request.url.query, body,
-                                           headers)
-        if rejection is None and not await run_in_threadpool(store.use_nonce, terminal_id, headers[signing.H_NONCE]):
-            rejection = signing.Rejection(signing.NONCE_REPLAYED, "nonce already used in the last 15 minutes")
-        if rejection is not None:
-            await run_in_threadpool(store.bump, "rejected_signatures")
-            raise Refused(error_response(rejection.http_status, rejection.code, rejection.message))
-        return terminal_id
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -172,6 +152,15 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
     async def _refused(_request: Request, exc: Refused) -> JSONResponse:
         return exc.response
 
+    @app.exception_handler(Refusal)
+    async def _refusal(_request: Request, exc: Refusal) -> JSONResponse:
+        return refusal_response(exc)
+
+    @app.exception_handler(Exception)
+    async def _bug(_request: Request, exc: Exception) -> JSONResponse:
+        """Even a bug answers in the contract's shape (never a plain-text 500)."""
+        return error_response(500, "INTERNAL", f"the platform failed ({type(exc).__name__})")
+
     @app.get("/openapi.yaml")
     async def openapi_yaml() -> Response:
         return Response(CONTRACT.read_bytes(), media_type="application/yaml")
@@ -182,7 +171,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
 
     @app.post("/v1/enrolment")
     async def enrol(request: Request) -> JSONResponse:
-        data = _obj(await request.body())
+        data = parse_object(await request.body())
         code = _need(data, "enrolment_code", str)
         name = data.get("terminal_name", "")
         if not isinstance(name, str) or len(name) > 100:
@@ -194,7 +183,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
 
     @app.get("/v1/catalog")
     async def get_catalog(request: Request) -> Response:
-        await authenticate(request, await request.body())
+        terminal_of(request)
         headers = {"ETag": catalog_etag, "Cache-Control": "no-cache"}
         if catalog_etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
             return Response(status_code=304, headers=headers)
@@ -202,25 +191,25 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
 
     @app.put("/v1/attachments/{sha}")
     async def put_attachment(sha: str, request: Request) -> JSONResponse:
-        body = await request.body()
-        await authenticate(request, body)
+        terminal_of(request)
+        upload: Upload | None = request.scope.get("kiosk.upload")
         if not SHA_RE.match(sha):
             return error_response(422, "VALIDATION", "path must be the attachment's SHA-256 in lower-case hex")
-        if len(body) > MAX_ATTACHMENT:
-            return error_response(413, "ATTACHMENT_TOO_LARGE", f"attachments are limited to {MAX_ATTACHMENT} bytes")
-        if hashlib.sha256(body).hexdigest() != sha:
+        if upload is None or upload.sha256 != sha:
             return error_response(422, "HASH_MISMATCH", "body does not hash to the SHA-256 in the path")
-        created = await run_in_threadpool(store.put_attachment, sha, body)
-        return JSONResponse({"sha256": sha, "size": len(body)}, status_code=201 if created else 200)
+        created = await run_in_threadpool(store.adopt_attachment, sha, upload.path, upload.size)
+        return JSONResponse({"sha256": sha, "size": upload.size}, status_code=201 if created else 200)
 
     async def submit(request: Request, kind: str, schema: str, check: Callable[[dict], tuple[str | None, str | None, int | None]]
                      ) -> JSONResponse:
         body = await request.body()
-        terminal_id = await authenticate(request, body)
+        terminal_id = terminal_of(request)
         key = request.headers.get("idempotency-key", "")
         if not KEY_RE.match(key):
-            return error_response(400, "IDEMPOTENCY_KEY_MISSING", "Idempotency-Key header (8-128 printable characters) is required")
+            return error_response(400, "IDEMPOTENCY_KEY_MISSING",
+                                  "Idempotency-Key header (8-128 printable characters) is required")
         body_sha = hashlib.sha256(body).hexdigest()
+        key = f"{kind}:{key}"  # a key is scoped to its terminal and its endpoint
         slot = (terminal_id, key)
         if slot in in_flight:
             return error_response(409, "IN_FLIGHT", "the same Idempotency-Key is being processed; retry shortly", retry_after=1)
@@ -232,7 +221,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
                     return error_response(422, "IDEMPOTENCY_MISMATCH", "Idempotency-Key was used with a different body")
                 await run_in_threadpool(store.bump, "idempotent_replays")
                 return JSONResponse(seen[2], status_code=seen[1], headers={"Idempotent-Replayed": "true"})
-            data = _obj(body)
+            data = parse_object(body)
             schemas.check(schema, data)
             serial = _need(data, "serial", str)
             if not SERIAL_RE.match(serial):
@@ -302,7 +291,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
 
     @app.get("/v1/submissions/{serial}")
     async def get_submission(serial: str, request: Request) -> JSONResponse:
-        terminal_id = await authenticate(request, await request.body())
+        terminal_id = terminal_of(request)
         found = await run_in_threadpool(store.by_serial, terminal_id, serial)
         if found is None:
             return error_response(404, "NOT_FOUND", "no submission with this serial from this terminal")
@@ -311,15 +300,22 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
 
     @app.get("/v1/applications/{number}")
     async def get_application(number: str, request: Request) -> JSONResponse:
-        await authenticate(request, await request.body())
-        found = await run_in_threadpool(store.application, number)
+        """Only with proof the resident is at the hut: the slip's access code or
+        the keyed hash of their ID number.  A wrong proof answers exactly like
+        an unknown number, so numbers cannot be probed."""
+        terminal_of(request)
+        proof = request.query_params.get("proof", "")
+        if not PROOF_RE.match(proof):
+            return error_response(422, "VALIDATION", "proof must be the slip's access code (16 hex digits) or the "
+                                                     "applicant's id_hash (64 hex digits)")
+        found = await run_in_threadpool(store.application_with_proof, number, proof)
         if found is None:
-            return error_response(404, "NOT_FOUND", "no application with this number")
+            return error_response(404, "NOT_FOUND", "no application with this number and proof")
         return JSONResponse(found)
 
     @app.get("/v1/applications")
     async def find_applications(request: Request) -> JSONResponse:
-        await authenticate(request, await request.body())
+        terminal_of(request)
         id_hash = request.query_params.get("id_hash", "")
         if not SHA_RE.match(id_hash):
             return error_response(422, "VALIDATION", "id_hash must be 64 lower-case hex digits (keyed hash of the ID number)")
@@ -328,8 +324,8 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
     @app.post("/v1/heartbeat")
     async def heartbeat(request: Request) -> JSONResponse:
         body = await request.body()
-        terminal_id = await authenticate(request, body)
-        beat = _obj(body)
+        terminal_id = terminal_of(request)
+        beat = parse_object(body)
         schemas.check("Heartbeat", beat)
         await run_in_threadpool(store.save_heartbeat, terminal_id, beat)
         return JSONResponse({"terminal_id": terminal_id, "server_time": now_iso()})
@@ -350,15 +346,6 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
     async def new_code() -> JSONResponse:
         return JSONResponse({"enrolment_code": await run_in_threadpool(store.new_enrolment_code)}, status_code=201)
 
-    @app.post("/v1/admin/terminals")
-    async def add_terminal(request: Request) -> JSONResponse:
-        data = _obj(await request.body())
-        tid, key = _need(data, "terminal_id", str), _need(data, "terminal_key", str)
-        if not tid or not re.fullmatch(r"[0-9a-fA-F]{32,128}", key):
-            return error_response(422, "VALIDATION", "terminal_id and terminal_key (hex, 16-64 bytes) are required")
-        await run_in_threadpool(store.add_terminal, tid, key.lower(), str(data.get("name", "")))
-        return JSONResponse({"terminal_id": tid}, status_code=201)
-
     @app.post("/v1/admin/terminals/{terminal_id}/revoke")
     async def revoke(terminal_id: str) -> JSONResponse:
         if not await run_in_threadpool(store.revoke, terminal_id):
@@ -367,12 +354,12 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
 
     @app.post("/v1/admin/applications/{number}/status")
     async def move(number: str, request: Request) -> JSONResponse:
-        data = _obj(await request.body())
+        data = parse_object(await request.body())
         status = _need(data, "status", str)
-        note = data.get("note", "")
-        if not isinstance(note, str):
-            return error_response(422, "VALIDATION", "note must be text")
-        result = await run_in_threadpool(store.move, number, status, note)
+        note, internal = data.get("note", ""), data.get("internal_note", "")
+        if not isinstance(note, str) or not isinstance(internal, str) or len(note) > 500 or len(internal) > 2000:
+            return error_response(422, "VALIDATION", "note (up to 500) and internal_note (up to 2000) must be text")
+        result = await run_in_threadpool(store.move, number, status, note, internal)
         if result == "NOT_FOUND":
             return error_response(404, "NOT_FOUND", "no application with this number")
         if result == "BAD_TRANSITION":
@@ -380,4 +367,9 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
             return error_response(409, "BAD_TRANSITION", f"allowed moves: {allowed}")
         return JSONResponse(result)
 
-    return faults.wrap(app) if faults is not None else app
+    def refused_signature() -> None:
+        store.bump("rejected_signatures")
+
+    inner = faults.wrap(app) if faults is not None else app
+    return Gate(inner, lookup, store.use_nonce, refused_signature, admin_token,
+                spool_dir or store.blob_dir / ".incoming")

@@ -4,11 +4,17 @@ in the foreground (`kiosk platform serve`, the bench's separate process).
 The port is chosen before uvicorn starts so it is known at once (a free
 ephemeral port in tests) and a restart takes the same port back, which is
 how the "platform down, then up" test works.
+
+The admin token (``<db>.admin-token``, 0600, created at first start) is the
+back office's credential; tests and tools read it from that file.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import os
+import secrets
 import socket
 import ssl
 import threading
@@ -18,9 +24,10 @@ from typing import Any
 
 import uvicorn
 
+from kiosk.errors import KioskError
 from simulators.platform.app import create_app
 from simulators.platform.faults import MODES, FaultInjector
-from simulators.platform.store import PlatformStore
+from simulators.platform.store import PlatformStore, private_folder
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +41,43 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def _uvicorn(app: Any, host: str, port: int, tls: dict | None = None) -> uvicorn.Server:
+    # h11 rather than httptools: it caps the request line and headers (h11_max_incomplete_event_size)
+    # and, like httptools, pauses reading while a body waits to be consumed.
     config = uvicorn.Config(app, host=host, port=port, log_level="critical", access_log=False, lifespan="off",
                             timeout_keep_alive=30, limit_concurrency=200, timeout_graceful_shutdown=1,
-                            **(tls or {}))
+                            http="h11", h11_max_incomplete_event_size=32 * 1024, **(tls or {}))
     return uvicorn.Server(config)
+
+
+def admin_token_path(db_path: Path) -> Path:
+    return Path(db_path).with_name(Path(db_path).name + ".admin-token")
+
+
+def admin_token(db_path: Path) -> str:
+    """The platform's admin token, created (0600) at the first start."""
+    path = admin_token_path(db_path)
+    private_folder(path.parent)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        token = path.read_text("ascii", errors="replace").strip()
+        if len(token) < 32 or not token.isascii() or not token.isprintable():
+            raise KioskError(f"{path}: not an admin token (32 or more printable ASCII characters); "
+                             "delete the file to make a new one") from None
+        return token
+    token = secrets.token_urlsafe(32)
+    with os.fdopen(fd, "w") as f:
+        f.write(token + "\n")
+    return token
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class PlatformServer:
@@ -57,6 +97,7 @@ class PlatformServer:
         self.faults = FaultInjector()
         self.terminal_resolver = terminal_resolver
         self.store: PlatformStore | None = None
+        self.admin_token = ""
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -72,10 +113,11 @@ class PlatformServer:
         if self._thread is not None:
             return
         self.store = PlatformStore(self.db_path)
+        self.admin_token = admin_token(self.db_path)
         if not self.port:
             self.port = free_port(self.host)
-        self._server = _uvicorn(create_app(self.store, self.faults, self.terminal_resolver), self.host, self.port,
-                                self.tls)
+        self._server = _uvicorn(create_app(self.store, self.faults, self.terminal_resolver, self.admin_token),
+                                self.host, self.port, self.tls)
         self._thread = threading.Thread(target=self._server.run, name=f"platform:{self.port}", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 10
@@ -113,7 +155,7 @@ class PlatformSimulator:
 
     def __init__(self, workdir: Path):
         self.workdir = Path(workdir)
-        self.server = PlatformServer(self.workdir / "platform.sqlite3")
+        self.server = PlatformServer(self.workdir / "platform" / "platform.sqlite3")
 
     def trust_terminal(self, terminal_id: str, key: bytes) -> None:
         """Called by the hut with the terminal identity it writes into kiosk.toml/secrets.toml."""
@@ -167,12 +209,28 @@ class PlatformSimulator:
         raise ValueError(f"unknown action {action!r}; actions: {', '.join(actions)}")
 
 
-def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Run in the foreground until interrupted (SIGINT/SIGTERM)."""
+def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765, tls_cert: Path | None = None,
+          tls_key: Path | None = None, behind_tls_proxy: bool = False) -> None:
+    """Run in the foreground until interrupted (SIGINT/SIGTERM).
+
+    Beyond loopback the platform faces the network a district's platform
+    faces: it refuses to start there in plain HTTP, unless told that a TLS
+    proxy terminates connections in front of it."""
+    if bool(tls_cert) != bool(tls_key):
+        raise KioskError("--tls-cert and --tls-key go together")
+    for pem in (tls_cert, tls_key):
+        if pem and not Path(pem).is_file():
+            raise KioskError(f"{pem}: no such file (TLS certificate and key are PEM files)")
+    if not is_loopback(host) and not tls_cert and not behind_tls_proxy:
+        raise KioskError(f"refusing to listen on {host} without TLS: pass --tls-cert and --tls-key, or "
+                         "--behind-tls-proxy when a TLS proxy terminates connections in front of the platform")
+    token = admin_token(Path(db_path))
     store = PlatformStore(Path(db_path))
     port = port or free_port(host)
-    server = _uvicorn(create_app(store, FaultInjector()), host, port)
-    print(f"reference platform listening on http://{host}:{port} (db {db_path})", flush=True)
+    tls = {"ssl_certfile": str(tls_cert), "ssl_keyfile": str(tls_key)} if tls_cert else None
+    server = _uvicorn(create_app(store, FaultInjector(), admin_token=token), host, port, tls)
+    print(f"reference platform listening on {'https' if tls else 'http'}://{host}:{port} (db {db_path}; "
+          f"admin token in {admin_token_path(Path(db_path))})", flush=True)
     try:
         server.run()
     finally:

@@ -4,14 +4,17 @@ attachments named by their SHA-256.
 Why SQLite and files: tests must see the platform's state after it restarts
 (the "platform down, then up" test) and the bench must measure real writes.
 One connection behind a lock keeps it simple; the platform is a reference,
-not a production service.
+not a production service.  The files hold terminal keys and residents' data:
+they are created 0600 and their folders 0700.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
+import logging
 import os
 import secrets
 import sqlite3
@@ -22,6 +25,7 @@ from typing import Any
 
 from kiosk.central.signing import NONCE_WINDOW_SECONDS
 
+log = logging.getLogger(__name__)
 KINDS = {"application": "PF", "health_record": "JK", "request": "SQ"}
 STATUS_FLOW = {"受理": ("审核中",), "审核中": ("办结", "退回")}
 STATS_KEYS = ("applications", "health_records", "requests", "attachments", "idempotent_replays",
@@ -36,7 +40,8 @@ CREATE TABLE IF NOT EXISTS nonces (terminal_id TEXT NOT NULL, nonce TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS attachments (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, stored_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS submissions (number TEXT PRIMARY KEY, kind TEXT NOT NULL, terminal_id TEXT NOT NULL,
     serial TEXT NOT NULL, matter_code TEXT, id_hash TEXT, status TEXT NOT NULL, body TEXT NOT NULL,
-    received_at TEXT NOT NULL, promised_by TEXT, history TEXT NOT NULL, UNIQUE (terminal_id, serial));
+    received_at TEXT NOT NULL, promised_by TEXT, history TEXT NOT NULL, access_code TEXT,
+    UNIQUE (terminal_id, serial));
 CREATE INDEX IF NOT EXISTS submissions_id_hash ON submissions (id_hash);
 CREATE TABLE IF NOT EXISTS idempotency (terminal_id TEXT NOT NULL, key TEXT NOT NULL, body_sha256 TEXT NOT NULL,
     status_code INTEGER NOT NULL, response TEXT NOT NULL, PRIMARY KEY (terminal_id, key));
@@ -56,12 +61,22 @@ class PlatformStore:
     def __init__(self, db_path: Path):
         self.db_path = Path(db_path)
         self.blob_dir = self.db_path.with_name(self.db_path.name + ".attachments")
-        self.blob_dir.mkdir(parents=True, exist_ok=True)
+        private_folder(self.db_path.parent)
+        private_folder(self.blob_dir)
         self.lock = threading.RLock()
-        self.db = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(_SCHEMA)
+        old_umask = os.umask(0o077)  # the -wal and -shm files SQLite creates later inherit 0600 from the db
+        try:
+            self.db = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(_SCHEMA)
+        finally:
+            os.umask(old_umask)
+        for path in (self.db_path, *self.db_path.parent.glob(self.db_path.name + "-*")):
+            os.chmod(path, 0o600)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(submissions)")}
+        if "access_code" not in columns:  # a database from before access codes
+            self.db.execute("ALTER TABLE submissions ADD COLUMN access_code TEXT")
         self._last_nonce_purge = 0.0
 
     def close(self) -> None:
@@ -133,17 +148,17 @@ class PlatformStore:
         with self.lock:
             return self.db.execute("SELECT 1 FROM attachments WHERE sha256=?", (sha,)).fetchone() is not None
 
-    def put_attachment(self, sha: str, data: bytes) -> bool:
-        """Store by hash; False when it was already there (a no-op)."""
+    def adopt_attachment(self, sha: str, spooled: Path, size: int) -> bool:
+        """Store a file that arrived (spooled, already hashed) under its hash;
+        False when it was already there (a no-op)."""
         if self.has_attachment(sha):
             return False
         path = self.blob_path(sha)
-        path.parent.mkdir(exist_ok=True)
-        tmp = path.with_name(f".{sha}.{threading.get_ident()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(spooled, 0o600)
+        os.replace(spooled, path)
         with self.lock:
-            self.db.execute("INSERT OR IGNORE INTO attachments VALUES (?,?,?)", (sha, len(data), now_iso()))
+            self.db.execute("INSERT OR IGNORE INTO attachments VALUES (?,?,?)", (sha, size, now_iso()))
         return True
 
     # -- submissions -------------------------------------------------------
@@ -155,10 +170,14 @@ class PlatformStore:
 
     def by_serial(self, terminal_id: str, serial: str) -> dict | None:
         with self.lock:
-            row = self.db.execute("SELECT number, kind, serial, status, received_at FROM submissions "
+            row = self.db.execute("SELECT number, kind, serial, status, received_at, access_code FROM submissions "
                                   "WHERE terminal_id=? AND serial=?", (terminal_id, serial)).fetchone()
-        return None if row is None else {"kind": row[1], "serial": row[2], "number": row[0], "status": row[3],
-                                         "received_at": row[4]}
+        if row is None:
+            return None
+        found = {"kind": row[1], "serial": row[2], "number": row[0], "status": row[3], "received_at": row[4]}
+        if row[5]:
+            found["access_code"] = row[5]
+        return found
 
     def create_submission(self, terminal_id: str, kind: str, key: str, body_sha: str, body: dict,
                           matter_code: str | None, id_hash: str | None, promised_days: int | None) -> dict:
@@ -174,13 +193,18 @@ class PlatformStore:
                 seq = self.db.execute("SELECT COUNT(*) FROM submissions WHERE kind=?", (kind,)).fetchone()[0] + 1
                 number = f"{KINDS[kind]}{dt.date.today():%Y%m%d}{seq:06d}"
                 history = json.dumps([{"status": status, "at": received, "note": ""}], ensure_ascii=False)
-                self.db.execute("INSERT INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                code = secrets.token_hex(8) if kind == "application" else None
+                self.db.execute("INSERT INTO submissions (number, kind, terminal_id, serial, matter_code, id_hash, "
+                                "status, body, received_at, promised_by, history, access_code) "
+                                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                                 (number, kind, terminal_id, body["serial"], matter_code, id_hash, status,
-                                 json.dumps(body, ensure_ascii=False), received, promised, history))
+                                 json.dumps(body, ensure_ascii=False), received, promised, history, code))
                 receipt = {"kind": kind, "serial": body["serial"], "number": number, "status": status,
                            "received_at": received}
                 if promised:
                     receipt["promised_by"] = promised
+                if code:
+                    receipt["access_code"] = code
                 self.db.execute("INSERT INTO idempotency VALUES (?,?,?,?,?)",
                                 (terminal_id, key, body_sha, 201, json.dumps(receipt, ensure_ascii=False)))
                 self.db.execute("COMMIT")
@@ -195,6 +219,16 @@ class PlatformStore:
                                   "FROM submissions WHERE number=? AND kind='application'", (number,)).fetchone()
         return None if row is None else _status(row)
 
+    def application_with_proof(self, number: str, proof: str) -> dict | None:
+        """The application, if ``proof`` is its slip's access code or its
+        applicant's id_hash (what only the resident brings to a hut)."""
+        with self.lock:
+            row = self.db.execute("SELECT access_code, id_hash FROM submissions WHERE number=? AND kind='application'",
+                                  (number,)).fetchone()
+        if row is None or not any(v and hmac.compare_digest(v, proof) for v in row):
+            return None
+        return self.application(number)
+
     def applications_by_id_hash(self, id_hash: str, limit: int = 20) -> list[dict]:
         with self.lock:
             rows = self.db.execute("SELECT number, serial, matter_code, status, received_at, promised_by, history "
@@ -202,8 +236,9 @@ class PlatformStore:
                                    "ORDER BY received_at DESC, number DESC LIMIT ?", (id_hash, limit)).fetchall()
         return [_status(r) for r in rows]
 
-    def move(self, number: str, status: str, note: str) -> dict | str:
-        """Advance an application; returns the new status or why not."""
+    def move(self, number: str, status: str, note: str, internal_note: str = "") -> dict | str:
+        """Advance an application; returns the new status or why not.
+        ``note`` is for the resident; ``internal_note`` stays with the staff."""
         with self.lock:
             row = self.db.execute("SELECT status, history FROM submissions WHERE number=? AND kind='application'",
                                   (number,)).fetchone()
@@ -211,7 +246,10 @@ class PlatformStore:
                 return "NOT_FOUND"
             if status not in STATUS_FLOW.get(row[0], ()):
                 return "BAD_TRANSITION"
-            history = json.loads(row[1]) + [{"status": status, "at": now_iso(), "note": note}]
+            step = {"status": status, "at": now_iso(), "note": note}
+            if internal_note:
+                step["internal_note"] = internal_note
+            history = json.loads(row[1]) + [step]
             self.db.execute("UPDATE submissions SET status=?, history=? WHERE number=?",
                             (status, json.dumps(history, ensure_ascii=False), number))
         return self.application(number)  # type: ignore[return-value]
@@ -259,8 +297,10 @@ class PlatformStore:
 
 
 def _status(row: Any) -> dict:
+    """An application as a terminal may see it: the staff's internal notes left out."""
+    history = [{k: v for k, v in step.items() if k != "internal_note"} for step in json.loads(row[6])]
     out = {"application_number": row[0], "serial": row[1], "matter_code": row[2], "status": row[3],
-           "received_at": row[4], "history": json.loads(row[6])}
+           "received_at": row[4], "history": history}
     if row[5]:
         out["promised_by"] = row[5]
     return out
@@ -268,3 +308,13 @@ def _status(row: Any) -> dict:
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def private_folder(folder: Path) -> None:
+    """Create ``folder`` 0700.  An existing folder others can enter is only
+    warned about: narrowing a folder someone chose (their home, /srv) is
+    theirs to decide."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder.stat().st_mode & 0o077:
+        log.warning("%s is open to other users (mode %o); the platform's database holds terminal keys: "
+                    "keep it in a folder of mode 0700", folder, folder.stat().st_mode & 0o777)

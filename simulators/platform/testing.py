@@ -5,6 +5,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import requests
 
 from kiosk.central.client import CentralClient
 from simulators.platform.server import PlatformServer
@@ -32,3 +35,10 @@ def client_for(url: str, terminal: Terminal, state_dir: Path | None = None, **kw
     kw.setdefault("connect_timeout", 1.0)
     kw.setdefault("read_timeout", 2.0)
     return CentralClient(url, terminal.id, terminal.key, state_dir=state_dir, **kw)  # type: ignore[arg-type]
+
+
+def admin(server: PlatformServer, method: str, path: str, **kw: Any) -> requests.Response:
+    """An admin call with the platform's token (what the back office sends)."""
+    kw.setdefault("timeout", 5)
+    headers = {"Authorization": f"Bearer {server.admin_token}", **kw.pop("headers", {})}
+    return requests.request(method, server.url + path, headers=headers, **kw)

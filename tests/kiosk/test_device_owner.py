@@ -69,7 +69,8 @@ def test_every_configured_device_gets_a_record_and_a_slow_one_does_not_hold_up_s
         rec = owner.record("idcard")
         assert rec.status == "online" and rec.kind == "idcard" and rec.info["model"] == "M-1"
         assert [d.name for d in owner.devices_of_kind("printer")] == ["printer"]
-        assert owner.statuses_by_kind() == {"idcard": [Status.ONLINE], "printer": [Status.ONLINE]}
+        assert {(r.kind, r.status) for r in owner.records().values()} == {
+            ("idcard", "online"), ("printer", "online"), ("printer", "disabled")}
     finally:
         gate.set()
         owner.stop()

@@ -13,15 +13,17 @@ import urllib.request
 from kiosk import config
 
 
-def _new_code(url: str) -> str:
-    req = urllib.request.Request(f"{url}/v1/admin/enrolment-codes", method="POST", data=b"")
+def _new_code(hut) -> str:
+    """A code from the platform's back office (its admin API, with its token)."""
+    platform = hut["platform"].server
+    req = urllib.request.Request(f"{platform.url}/v1/admin/enrolment-codes", method="POST", data=b"",
+                                 headers={"Authorization": f"Bearer {platform.admin_token}"})
     with urllib.request.urlopen(req, timeout=5) as r:
         return json.loads(r.read())["enrolment_code"]
 
 
 def test_enrolment_writes_key_and_id_and_the_terminal_then_signs(hut, kiosk_cmd):
-    url = config.load(hut.config_path).platform.url
-    code = _new_code(url)
+    code = _new_code(hut)
     before = hut.config_path.read_text()
     proc = subprocess.run([*kiosk_cmd, "enrol", code, "--config", str(hut.config_path)],
                           capture_output=True, text=True, timeout=60)

@@ -20,8 +20,9 @@ KEYS = ["card_type", "name", "name_en", "gender", "gender_code", "nation", "nati
         "nationality", "photo_bytes", "fingerprint_bytes", "id_number_valid"]
 
 
-def kiosk(*args: str, timeout: float = 30, config: Path | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def kiosk(*args: str, timeout: float = 30, config: Path | None = None, **env_extra: str
+          ) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **env_extra)
     if config is not None:
         env["KIOSK_CONFIG"] = str(config)
     return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], cwd=ROOT, env=env, capture_output=True,
@@ -36,8 +37,9 @@ def frame(name: str, **fields) -> bytes:
 def test_decode_raw_frame_of_every_card_type(tmp_path, name):
     path = tmp_path / "reply.bin"
     path.write_bytes(frame(name))
-    done = kiosk("idcard", "decode", str(path))
+    done = kiosk("idcard", "decode", "--unmasked", str(path))
     assert done.returncode == 0, done.stderr
+    assert "unmasked personal data" in done.stderr
     out = json.loads(done.stdout)
     assert list(out) == KEYS
     card = cards.CARDS[name]
@@ -50,7 +52,7 @@ def test_decode_hex_resident(tmp_path):
     path = tmp_path / "reply.hex"
     raw = frame("resident").hex(" ")
     path.write_text("\n".join(raw[i:i + 48] for i in range(0, len(raw), 48)) + "\n")
-    done = kiosk("idcard", "decode", "--hex", str(path))
+    done = kiosk("idcard", "decode", "--hex", "--unmasked", str(path))
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out == {
@@ -60,6 +62,22 @@ def test_decode_hex_resident(tmp_path):
         "authority": "天津市公安局和平分局", "valid_from": "2015-01-01", "valid_to": "长期",
         "pass_number": None, "issue_count": None, "nationality": None, "photo_bytes": 1024,
         "fingerprint_bytes": 0, "id_number_valid": True}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii"])
+def test_decode_masks_by_default_and_writes_utf8_whatever_the_locale(tmp_path, encoding):
+    path = tmp_path / "reply.bin"
+    path.write_bytes(frame("resident"))
+    done = subprocess.run([sys.executable, "-m", "kiosk.cli", "idcard", "decode", str(path)], cwd=ROOT,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING=encoding, LC_ALL="C"),
+                          capture_output=True, timeout=30)
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
+    out = json.loads(done.stdout.decode("utf-8"))
+    assert (out["name"], out["id_number"], out["address"], out["birth_date"]) == (
+        "李**", "120101********1281", "***", "***")
+    assert out["card_type"] == "resident" and out["id_number_valid"] is True
+    assert b"120101195001011281" not in done.stdout + done.stderr
+    assert "李秀英".encode() not in done.stdout
 
 
 def _with_len(raw: bytes, length: int) -> bytes:

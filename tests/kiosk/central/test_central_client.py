@@ -6,11 +6,10 @@ import time
 import uuid
 
 import pytest
-import requests
 
 from kiosk.central import CentralClient, NeedsStaff, RetryLater, signing
 from kiosk.central.client import parse_retry_after
-from simulators.platform.testing import client_for
+from simulators.platform.testing import admin, client_for
 
 ID_HASH = "ab" * 32
 
@@ -70,7 +69,7 @@ def test_repeat_returns_the_original_and_changed_body_is_422(platform, client):
         client.submit("application", _app_body("S-4", form={"certificate": "其他", "purpose": "y",
                                                             "phone": "13800000000"}), key)
     assert (info.value.status, info.value.code) == (422, "IDEMPOTENCY_MISMATCH")
-    stats = requests.get(platform.url + "/v1/admin/stats", timeout=5).json()
+    stats = admin(platform, "GET", "/v1/admin/stats").json()
     assert stats["applications"] == 1 and stats["idempotent_replays"] == 1
 
 
@@ -87,7 +86,7 @@ def test_repeat_while_the_first_answer_is_held_is_a_replay(platform, client, ter
     assert client.submit("application", _app_body("S-5"), key)["serial"] == "S-5"
     t.join()
     slow.close()
-    assert requests.get(platform.url + "/v1/admin/stats", timeout=5).json()["applications"] == 1
+    assert admin(platform, "GET", "/v1/admin/stats").json()["applications"] == 1
 
 
 def test_serial_query(client):
@@ -115,27 +114,28 @@ def test_no_catalog_offline_without_cache(terminal, tmp_path):
 
 def test_status_query_respects_its_budget(platform, client):
     ack = client.submit("application", _app_body("S-7"), "key-" + uuid.uuid4().hex)
-    assert client.application_status(ack["number"])["status"] == "受理"
+    code = ack["access_code"]
+    assert client.application_status(ack["number"], code)["status"] == "受理"
     platform.faults.set("slow", count=1, seconds=2)
     started = time.monotonic()
     with pytest.raises(RetryLater) as info:
-        client.application_status(ack["number"], budget=0.5)
+        client.application_status(ack["number"], code, budget=0.5)
     assert time.monotonic() - started < 1.0 and info.value.code == "BUDGET"
-    assert client.application_status("PF00000000000000") is None
+    assert client.application_status("PF00000000000000", code) is None
 
 
 def test_status_moves_and_lookup_by_id_hash(platform, client):
     ack = client.submit("application", _app_body("S-8"), "key-" + uuid.uuid4().hex)
-    url = f"{platform.url}/v1/admin/applications/{ack['number']}/status"
-    assert requests.post(url, json={"status": "审核中"}, timeout=5).status_code == 200
-    assert requests.post(url, json={"status": "办结", "note": "已发放"}, timeout=5).status_code == 200
+    move = f"/v1/admin/applications/{ack['number']}/status"
+    assert admin(platform, "POST", move, json={"status": "审核中"}).status_code == 200
+    assert admin(platform, "POST", move, json={"status": "办结", "note": "已发放"}).status_code == 200
     found = client.applications_for(ID_HASH)
     assert [a["status"] for a in found] == ["办结"]
     assert [h["status"] for h in found[0]["history"]] == ["受理", "审核中", "办结"]
 
 
 def test_enrolment_with_a_one_time_code(platform, tmp_path):
-    code = requests.post(platform.url + "/v1/admin/enrolment-codes", timeout=5).json()["enrolment_code"]
+    code = admin(platform, "POST", "/v1/admin/enrolment-codes").json()["enrolment_code"]
     with CentralClient(platform.url, "", b"", state_dir=tmp_path) as fresh:
         terminal_id, key = fresh.enrol(code, "平房区某社区小屋")
         assert len(key) == 32
@@ -242,13 +242,13 @@ def test_an_unreadable_retry_after_counts_as_absent():
 def test_a_status_query_for_any_typed_number_is_signed_correctly(client, typed):
     """What a resident types goes into the path percent-encoded and signed as
     sent: an unknown number is 'not found', never 'the terminal key may be wrong'."""
-    assert client.application_status(typed) is None
+    assert client.application_status(typed, ID_HASH) is None
 
 
 def test_a_number_with_an_encoded_character_is_found(platform, client):
     ack = client.submit("application", _app_body("S-10"), "key-" + uuid.uuid4().hex)
     platform.store.db.execute("UPDATE submissions SET number=? WHERE serial='S-10'", ("PF 申请 1",))
-    assert client.application_status("PF 申请 1")["serial"] == "S-10" != ack["number"]
+    assert client.application_status("PF 申请 1", ack["access_code"])["serial"] == "S-10" != ack["number"]
 
 
 def test_a_well_formed_but_wrong_answer_is_retry_later(platform, client):

@@ -1,7 +1,9 @@
 """Property-based conformance of the reference platform to the contract
-(kiosk/central/openapi.yaml), with every request properly signed so the
-generated data reaches the handlers instead of bouncing off the signature
-check.  Bounded examples keep it to seconds."""
+(kiosk/central/openapi.yaml), with every request properly signed (and every
+admin call carrying the real admin token) so the generated data reaches the
+handlers instead of bouncing off the credential check.  Negative data (what
+the contract forbids) as well as positive, on every endpoint; bounded
+examples keep it to seconds."""
 
 import re
 from importlib import resources
@@ -10,6 +12,7 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, assume, settings
+from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from kiosk.central import signing
@@ -18,14 +21,22 @@ from simulators.platform.testing import Terminal, start_platform
 
 CONTRACT = resources.files("kiosk.central").joinpath("openapi.yaml")
 schema = schemathesis.openapi.from_path(str(CONTRACT))
+schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
 
 
 class SignIfAsked(_Signer):
-    """Sign like the kiosk, except when schemathesis deliberately left the
-    signature header out (its negative "missing header" cases)."""
+    """Sign like the kiosk (or authorise like the back office), except when
+    schemathesis deliberately left the credential out (its negative "missing
+    header" cases)."""
+
+    def __init__(self, terminal_id, key, admin_token):
+        super().__init__(terminal_id, key)
+        self.admin_token = admin_token
 
     def __call__(self, r):
+        if r.headers.get("Authorization", "").startswith("Bearer "):
+            r.headers["Authorization"] = f"Bearer {self.admin_token}"
         return super().__call__(r) if signing.H_SIGNATURE in r.headers else r
 
 
@@ -34,7 +45,7 @@ def signed_platform(tmp_path_factory):
     terminal = Terminal()
     server = start_platform(tmp_path_factory.mktemp("platform"), terminal)
     session = requests.Session()
-    session.auth = SignIfAsked(terminal.id, terminal.key)
+    session.auth = SignIfAsked(terminal.id, terminal.key, server.admin_token)
     yield server, session
     session.close()
     server.stop()

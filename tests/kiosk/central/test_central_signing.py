@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from kiosk.central import signing
+from simulators.platform.testing import admin
 
 
 def _get(platform, headers):
@@ -17,7 +18,7 @@ def _signed(terminal, platform, **kw):
 
 
 def _rejected(platform):
-    return requests.get(platform.url + "/v1/admin/stats", timeout=5).json()["rejected_signatures"]
+    return admin(platform, "GET", "/v1/admin/stats").json()["rejected_signatures"]
 
 
 def test_a_correctly_signed_request_is_accepted(platform, terminal):
@@ -49,7 +50,8 @@ def test_signature_with_another_key_is_refused(platform, terminal):
 def test_altered_body_is_refused(platform, terminal):
     url = platform.url + "/v1/heartbeat"
     headers = signing.sign(terminal.key, "POST", url, b'{"software_version": "1"}', terminal.id)
-    r = requests.post(url, data=b'{"software_version": "2"}', headers=headers, timeout=5)
+    r = requests.post(url, data=b'{"software_version": "2"}', headers={**headers, "Content-Type": "application/json"},
+                      timeout=5)
     assert (r.status_code, r.json()["error"]["code"]) == (401, "SIGNATURE_INVALID")
 
 
@@ -94,7 +96,7 @@ def test_unknown_terminal_is_refused(platform, terminal):
 
 
 def test_revoked_terminal_is_refused(platform, terminal, client):
-    assert requests.post(f"{platform.url}/v1/admin/terminals/{terminal.id}/revoke", timeout=5).status_code == 200
+    assert admin(platform, "POST", f"/v1/admin/terminals/{terminal.id}/revoke").status_code == 200
     r = _get(platform, _signed(terminal, platform))
     assert (r.status_code, r.json()["error"]["code"]) == (403, "TERMINAL_REVOKED")
     from kiosk.central import NeedsStaff

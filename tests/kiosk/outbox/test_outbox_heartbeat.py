@@ -4,13 +4,12 @@ that stopped reporting shows as unknown, never as "all well"."""
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.request
 
 from drivers.base import Action, Device, DeviceInfo, Status
 from kiosk.outbox.synthetic import fill
 from kiosk.snapshot import read_snapshot, write_snapshot
+from simulators.platform.testing import admin
 
 
 class Reader(Device):
@@ -28,8 +27,7 @@ class Reader(Device):
 
 
 def _last_heartbeat(platform, terminal) -> dict:
-    with urllib.request.urlopen(f"{platform.url}/v1/admin/terminals/{terminal.id}/heartbeat", timeout=5) as r:
-        return json.loads(r.read())["heartbeat"]
+    return admin(platform, "GET", f"/v1/admin/terminals/{terminal.id}/heartbeat").json()["heartbeat"]
 
 
 def _snapshot(state_dir, *devices, now=None):

@@ -6,15 +6,15 @@ import threading
 import time
 
 import pytest
-import requests
 
 from kiosk.outbox.synthetic import fill, synthetic_application
 from kiosk.outbox.worker import full_jitter
 from simulators.platform.server import PlatformServer, free_port
+from simulators.platform.testing import admin
 
 
 def _stats(platform):
-    return requests.get(platform.url + "/v1/admin/stats", timeout=5).json()
+    return admin(platform, "GET", "/v1/admin/stats").json()
 
 
 def _assert_each_once(platform, queued):
@@ -23,20 +23,28 @@ def _assert_each_once(platform, queued):
     assert set(counts.values()) == {1}
 
 
-def test_platform_down_for_the_whole_enqueue_then_up(tmp_path, terminal, outbox, make_worker):
+def test_platform_down_for_the_whole_enqueue_then_up(tmp_path, terminal, outbox, make_worker, caplog):
     port = free_port()
     worker = make_worker(f"http://127.0.0.1:{port}", max_backoff=0.2)
     queued = fill(outbox, 20, terminal.id_hash_key, attachment_bytes=4096)
     # the worker tries while the platform is down: every attempt fails, nothing is lost
-    worker.run(deadline=time.monotonic() + 1.0)
-    assert outbox.status()["pending"] == 20 and worker.failed >= 1
+    with caplog.at_level("INFO", logger="kiosk.outbox.worker"):
+        worker.run(deadline=time.monotonic() + 1.0)
+    assert outbox.status()["pending"] == 20 and worker.failed >= 2
+    # one line for the whole outage, not one per submission and try
+    assert [r.getMessage() for r in caplog.records if "kiosk.outbox" in r.name] == [
+        "outbox: platform not available (NETWORK); submissions stay queued and are retried with backoff"]
     assert {r["last_error"] for r in outbox.records()} == {"NETWORK"}
     server = PlatformServer(tmp_path / "platform.sqlite3", port=port)
     server.start()
     try:
         server.store.add_terminal(terminal.id, terminal.key.hex())
-        status = worker.run(until_empty=True)
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="kiosk.outbox.worker"):
+            status = worker.run(until_empty=True)
         assert status["pending"] == 0 and status["confirmed"] == 20
+        back = [r.getMessage() for r in caplog.records if "available again" in r.getMessage()]
+        assert len(back) == 1 and f"; {worker.failed} send(s) were retried" in back[0]
         assert _stats(server)["applications"] == 20
         _assert_each_once(server, queued)
     finally:

@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ from kiosk.catalog import ENHANCE_MODES, FIELD_TYPES, SCAN_SIZES, Catalog
 from kiosk.central import signing
 from kiosk.errors import KioskError
 from simulators.platform.server import PlatformSimulator, free_port
-from simulators.platform.testing import Terminal, client_for, start_platform
+from simulators.platform.testing import Terminal, admin, client_for, start_platform
 
 
 @pytest.fixture
@@ -32,6 +33,8 @@ def platform(tmp_path, terminal):
 
 
 def _signed(method, url, terminal, body=b"", **headers):
+    if body:
+        headers.setdefault("Content-Type", "application/octet-stream" if method == "PUT" else "application/json")
     return requests.request(method, url, data=body, timeout=5,
                             headers={**signing.sign(terminal.key, method, url, body, terminal.id), **headers})
 
@@ -87,7 +90,7 @@ def test_attachments_are_content_addressed(platform, terminal):
     assert platform.store.blob_path(sha).read_bytes() == data
     wrong = _signed("PUT", f"{platform.url}/v1/attachments/{'0' * 64}", terminal, data)
     assert (wrong.status_code, wrong.json()["error"]["code"]) == (422, "HASH_MISMATCH")
-    assert requests.get(platform.url + "/v1/admin/stats", timeout=5).json()["attachments"] == 1
+    assert admin(platform, "GET", "/v1/admin/stats").json()["attachments"] == 1
 
 
 def test_application_needs_its_attachments_uploaded_first(platform, terminal):
@@ -106,20 +109,22 @@ def test_status_moves_only_along_the_flow(platform, terminal):
     body = json.dumps({"serial": "A-2", "matter_code": "SQ-001",
                        "applicant": {"name": "李四", "id_number": "110101195001011237"},
                        "form": {"certificate": "居住证明", "purpose": "入学", "phone": "13800000000"}}).encode()
-    number = client.submit("application", body, "k-00000002")["number"]
-    move = f"{platform.url}/v1/admin/applications/{number}/status"
-    assert requests.post(move, json={"status": "办结"}, timeout=5).json()["error"]["code"] == "BAD_TRANSITION"
-    assert requests.post(move, json={"status": "审核中"}, timeout=5).json()["status"] == "审核中"
-    assert requests.post(move, json={"status": "退回", "note": "材料不全"}, timeout=5).json()["status"] == "退回"
-    assert requests.post(move, json={"status": "办结"}, timeout=5).status_code == 409
-    status = client.application_status(number)
+    receipt = client.submit("application", body, "k-00000002")
+    number = receipt["number"]
+    move = f"/v1/admin/applications/{number}/status"
+    assert admin(platform, "POST", move, json={"status": "办结"}).json()["error"]["code"] == "BAD_TRANSITION"
+    assert admin(platform, "POST", move, json={"status": "审核中"}).json()["status"] == "审核中"
+    assert admin(platform, "POST", move, json={"status": "退回", "note": "材料不全",
+                                               "internal_note": "申请人态度差"}).json()["status"] == "退回"
+    assert admin(platform, "POST", move, json={"status": "办结"}).status_code == 409
+    status = client.application_status(number, proof=receipt["access_code"])
     assert status["status"] == "退回" and status["history"][-1]["note"] == "材料不全"
-    assert requests.post(f"{platform.url}/v1/admin/applications/PF0/status", json={"status": "审核中"},
-                         timeout=5).status_code == 404
+    assert "申请人态度差" not in json.dumps(status, ensure_ascii=False)  # the staff's own note stays with them
+    assert admin(platform, "POST", "/v1/admin/applications/PF0/status", json={"status": "审核中"}).status_code == 404
 
 
 def test_stats_have_exactly_the_contract_keys(platform):
-    stats = requests.get(platform.url + "/v1/admin/stats", timeout=5).json()
+    stats = admin(platform, "GET", "/v1/admin/stats").json()
     assert set(stats) == {"applications", "health_records", "requests", "attachments", "idempotent_replays",
                           "rejected_signatures"}
     assert all(isinstance(v, int) for v in stats.values())
@@ -152,7 +157,7 @@ def test_failure_injection(platform, terminal, mode):
             with pytest.raises(ValueError):
                 r.json()
     assert _signed("POST", url, terminal, body).status_code == 200  # count=1: only the next request
-    assert requests.get(platform.url + "/v1/admin/stats", timeout=5).status_code == 200
+    assert admin(platform, "GET", "/v1/admin/stats").status_code == 200
 
 
 def test_slow_and_timeout_injection(platform, terminal):
@@ -164,7 +169,8 @@ def test_slow_and_timeout_injection(platform, terminal):
     platform.faults.set("timeout", count=1, seconds=2)
     with pytest.raises(requests.ReadTimeout):
         requests.post(url, data=b'{"software_version": "1"}', timeout=(1, 0.5),
-                      headers=signing.sign(terminal.key, "POST", url, b'{"software_version": "1"}', terminal.id))
+                      headers={**signing.sign(terminal.key, "POST", url, b'{"software_version": "1"}', terminal.id),
+                               "Content-Type": "application/json"})
 
 
 def test_hut_simulator_entry(tmp_path, terminal):
@@ -205,14 +211,30 @@ def test_kiosk_platform_serve(tmp_path):
         deadline = time.monotonic() + 15
         while True:
             try:
-                stats = requests.get(f"http://127.0.0.1:{port}/v1/admin/stats", timeout=1).json()
+                anonymous = requests.get(f"http://127.0.0.1:{port}/v1/admin/stats", timeout=1)
                 break
             except requests.ConnectionError:
                 assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
                 time.sleep(0.1)
+        assert (anonymous.status_code, anonymous.json()["error"]["code"]) == (401, "ADMIN_UNAUTHORIZED")
+        token_file = tmp_path / "p.sqlite3.admin-token"
+        assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+        stats = requests.get(f"http://127.0.0.1:{port}/v1/admin/stats", timeout=1,
+                             headers={"Authorization": f"Bearer {token_file.read_text().strip()}"}).json()
         assert stats["applications"] == 0
         assert (tmp_path / "p.sqlite3").exists()
     finally:
         proc.terminate()
         out, err = proc.communicate(timeout=10)
-    assert f"http://127.0.0.1:{port}" in out and "Traceback" not in err
+    assert f"http://127.0.0.1:{port}" in out and str(token_file) in out and "Traceback" not in err
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.7"])
+def test_kiosk_platform_serve_beyond_loopback_needs_tls(tmp_path, host):
+    done = subprocess.run([sys.executable, "-m", "kiosk.cli", "platform", "serve", "--db",
+                           str(tmp_path / "p.sqlite3"), "--host", host, "--port", "0"],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "without TLS" in lines[0] and "--behind-tls-proxy" in lines[0], done.stderr
+    assert not (tmp_path / "p.sqlite3").exists()
