@@ -67,6 +67,13 @@ PROBLEM: dict[str, Advice] = {
                             "cannot connect to the printer: check power, cable, network; then call an engineer",
                             "staff"),
     "busy": Advice("设备正忙：稍候", "device busy with another job: wait", "wait"),
+    # smart card readers (drivers/smartcard)
+    "no_card": Advice("读卡器中无卡：插入一张卡再测试", "no card in the reader: insert one to test it", "staff"),
+    "removed_mid_read": Advice("读卡中卡片被拔出：请重新插卡", "the card was pulled out during the read: insert it again",
+                               "wait"),
+    "pcscd_down": Advice("读卡服务(pcscd)未运行：重启终端，仍不行请联系工程师",
+                         "the card reader service (pcscd) is not running: restart the terminal; "
+                         "call an engineer if it persists", "engineer"),
     # health devices (drivers/health: the fault names of FAULTS, and codec errors)
     "cuff_leak": Advice("袖带漏气：检查袖带和气管是否破损、接好", "cuff leak: check the cuff and its tube are intact "
                         "and connected", "staff"),

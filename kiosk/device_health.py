@@ -47,6 +47,8 @@ COUNTERS: dict[str, tuple[str, str]] = {
     "failures": ("测量失败", "failed measurements"),
     "rejected_lines": ("无效数据行", "rejected data lines"),
     "rejected_values": ("无效读数", "rejected readings"),
+    "removed_mid_read": ("读卡中拔卡", "cards pulled out mid-read"),
+    "pcscd_outages": ("读卡服务中断", "card service (pcscd) outages"),
     "comm_errors": ("通信错误", "communication errors"),
     "disconnects": ("断开次数", "disconnects"),
     UPTIME_COUNTER: ("在线时长(秒)", "time online (s)"),

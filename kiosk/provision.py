@@ -149,7 +149,10 @@ class Provisioner:
         if paths:
             data["paths"] = paths
         devices = {k: dict(v) for k, v in current.get("devices", {}).items()}
-        for dev_name, found_one in device_names(found).items():
+        # A device found where the config already has one is that one (its
+        # name and options, e.g. a reader's role, come from the inventory).
+        configured_at = {str(v.get("url") or v.get("port")): k for k, v in devices.items()}
+        for dev_name, found_one in device_names(found, configured_at).items():
             entry = devices.get(dev_name, {})
             entry["driver"] = found_one.driver
             entry.pop("port", None)
@@ -222,12 +225,17 @@ class Provisioner:
                       "--subsystem-match=video4linux", "--subsystem-match=usb"], check=False)
 
 
-def device_names(found: list[Found]) -> dict[str, Found]:
-    """Config names for what answered: ``printer``, then ``printer_2``...;
+def device_names(found: list[Found], configured_at: dict[str, str] | None = None) -> dict[str, Found]:
+    """Config names for what answered: the configured device's name when
+    the config has one at that address, else ``printer``, ``printer_2``...;
     a device without an installed driver is left out (the report says so)."""
     out: dict[str, Found] = {}
+    configured_at = configured_at or {}
     for f in found:
         if f.driver is None:
+            continue
+        if f.candidate.where in configured_at:
+            out[configured_at[f.candidate.where]] = f
             continue
         base = f.name or KIND_NAMES.get(f.kind, f.kind)
         name, n = base, 1

@@ -38,7 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", action="append", default=[], help="also probe this serial port (repeatable)")
     p.add_argument("--url", action="append", default=[], help="also probe this network printer, tcp://host:port")
     p.add_argument("--camera", action="append", default=[], help="also probe this camera source (URL or /dev/videoN)")
-    p.add_argument("--no-scan", action="store_true", help="probe only the ports/urls/cameras given, not the system's")
+    p.add_argument("--no-scan", action="store_true",
+                   help="probe only the ports/urls/cameras given, not the system's (PC/SC readers are always "
+                        "listed: asking pcscd touches no device)")
     p.add_argument("--skip-checks", action="store_true", help="do not run the devices' external self-tests")
     p.set_defaults(func=cmd_provision)
 
@@ -78,7 +80,7 @@ def _enrol(prov: Provisioner, args: argparse.Namespace, platform: dict[str, Any]
 def cmd_provision(args: argparse.Namespace) -> int:
     layout = Layout(Path(args.root))
     prov = Provisioner(layout, dry_run=args.dry_run)
-    results = probe_all(args.port, args.url, args.camera, scan_system=not args.no_scan, pcsc=not args.no_scan)
+    results = probe_all(args.port, args.url, args.camera, scan_system=not args.no_scan)
     found = found_only(results)
 
     config, secrets = prov.existing_config(), prov.existing_secrets()
@@ -111,10 +113,12 @@ def cmd_provision(args: argparse.Namespace) -> int:
     checks: dict[str, str] = {}
     if not args.dry_run and not args.skip_checks:
         checks = _check_devices(layout, terminal_id, name, platform["url"], results)
-    print(report_text(terminal_id, name, platform["url"], results, prov.steps, checks, dry_run=args.dry_run))
+    configured_at = {str(v.get("url") or v.get("port")): k for k, v in config.get("devices", {}).items()}
+    report = report_text(terminal_id, name, platform["url"], results, prov.steps, checks, configured_at,
+                         dry_run=args.dry_run)
+    print(report)
     if not args.dry_run:
-        (layout.state_dir / "provision-report.txt").write_text(
-            report_text(terminal_id, name, platform["url"], results, prov.steps, checks), encoding="utf-8")
+        (layout.state_dir / "provision-report.txt").write_text(report, encoding="utf-8")
     failed = any(s.outcome == "failed" for s in prov.steps) or not all(v.startswith("OK") for v in checks.values())
     return 1 if failed or (terminal_id == PLACEHOLDER_ID and not args.dry_run) else 0
 
@@ -158,14 +162,14 @@ def _check_devices(layout: Layout, terminal_id: str, name: str, platform_url: st
 
 
 def report_text(terminal_id: str, name: str, platform_url: str, results: list[Found | Silent], steps: list[Step],
-                checks: dict[str, str], dry_run: bool = False) -> str:
+                checks: dict[str, str], configured_at: dict[str, str], dry_run: bool = False) -> str:
     lines = ["终端安装报告 / Terminal provisioning report" + ("  (DRY RUN: nothing written)" if dry_run else ""),
              f"terminal 终端:   {terminal_id}" + (f"  ({name})" if name else ""),
              f"platform 平台:   {platform_url}",
              f"software 软件:   {__version__}",
              f"time 时间:       {time.strftime('%Y-%m-%d %H:%M:%S')}", "",
              "devices found 找到的设备:"]
-    names = {id(f): n for n, f in device_names(found_only(results)).items()}
+    names = {id(f): n for n, f in device_names(found_only(results), configured_at).items()}
     for r in results:
         if isinstance(r, Found):
             dev = names.get(id(r), "-")

@@ -41,10 +41,14 @@ def runs(tmp_path_factory):
         _master, silent = os.openpty()  # a port where nothing answers
         root = work / "root"
         hut.control("scale", "reading", weight=70.0, height=172.0)  # someone stands on it: it talks
-        # Devices that speak only when started come from the inventory, as the
-        # Ansible playbook templates them before running provision.
+        hut.control("smartcard", "insert", card="social_security")  # test cards for the readers' self-tests
+        hut.control("smartcard", "insert", card="staff")
+        # Devices that speak only when started, and the card readers' roles,
+        # come from the inventory, as the Ansible playbook templates them
+        # before running provision.
         inventory = {"terminal": {"id": "UNENROLLED"}, "platform": {"url": platform_url},
-                     "devices": {n: hut_config["devices"][n] for n in ("bp", "thermometer", "glucometer")}}
+                     "devices": {n: hut_config["devices"][n]
+                                 for n in ("bp", "thermometer", "glucometer", "smartcard", "staffcard")}}
 
         def provision(*extra: str, stdin: str = "") -> subprocess.CompletedProcess:
             argv = [sys.executable, "-m", "kiosk.cli", "provision", "--root", str(root), "--no-scan",
@@ -89,12 +93,16 @@ def test_first_run_finds_every_device_enrols_and_writes_config_and_secrets(runs)
     assert settings.devices["scale"].driver == "health.line" and settings.devices["scale"].port == \
         runs["hut"]["scale"].where()
     assert {"bp", "thermometer", "glucometer"} <= set(settings.devices), "the inventory's devices were dropped"
+    assert settings.devices["staffcard"].options["reads"] == "staff_uid", "a found reader lost its role"
+    assert "smartcard_2" not in settings.devices
     assert len(settings.secrets.terminal_key) == 32 and settings.secrets.outbox_key
     assert verify_pin(PIN, settings.secrets.maintenance_pin_hash)
     assert (root / "etc/kiosk/secrets.toml").stat().st_mode & 0o777 == 0o600
     assert f"no answer 无应答:\n  {runs['silent']}: no answer" in first.stdout
     found = first.stdout.split("devices found 找到的设备:")[1].split("\n\n")[0]
-    assert [line.split()[0] for line in found.strip().splitlines()] == ["idcard", "oximeter", "scale", "printer"]
+    assert [line.split()[0] for line in found.strip().splitlines()] == ["idcard", "oximeter", "scale", "printer",
+                                                                         "smartcard", "staffcard"]
+    assert "PC/SC reader listed by pcscd: Virtual PCD 00 01" in found
     assert all("; check: OK" in line for line in found.splitlines() if line.strip()), found
     configured = first.stdout.split("configured, not probed")[1].split("\n\n")[0]
     assert [line.split()[0] for line in configured.strip().splitlines()[1:]] == ["bp", "thermometer", "glucometer"]
