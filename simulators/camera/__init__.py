@@ -1,0 +1,1 @@
+"""The virtual hut's document camera (高拍仪): synthetic scenes served as MJPEG over HTTP."""
