@@ -25,13 +25,14 @@ from typing import Iterator
 import cv2
 import numpy as np
 
-from drivers.camera.frames import as_bgr
+from drivers.camera.frames import as_bgr, check_frame
 
 DETECT_WIDTH = 480
 MIN_AREA = 0.03          # of the frame: an ID card on the tray is more
 MIN_CONFIDENCE = 0.5
+TRACK_CONFIDENCE = 0.85   # a tracked page that fits less well is searched for afresh
 _OFFSET = 2.5            # px at detection scale: inside/outside sample distance
-_MAX_CANDIDATES = 40
+_MAX_CANDIDATES = 4
 _CONTRAST = 5.0          # grey levels the inside must beat the outside by
 
 
@@ -173,6 +174,24 @@ def _sides(quad: np.ndarray, ts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
 _TS = np.linspace(0.06, 0.94, 24, dtype=np.float32)
 
 
+def _rough_support(quad: np.ndarray, grey: np.ndarray) -> float:
+    """A quick first look for ranking candidates: is the grey 6 px inside
+    brighter than 6 px outside?  Tolerant of outlines a few px off."""
+    h, w = grey.shape
+    base, n, _, _ = _sides(quad, _TS[::2])
+    pts = base.reshape(-1, 2)
+    normal = np.repeat(n, base.shape[1], axis=0)
+    both = np.concatenate([pts - 6 * normal, pts + 6 * normal]).astype(np.float32)
+    valid = ((both[:, 0] >= 0) & (both[:, 0] <= w - 1) & (both[:, 1] >= 0) & (both[:, 1] <= h - 1))
+    k = len(pts)
+    valid = valid[:k] & valid[k:]
+    if valid.sum() < 4:
+        return 0.0
+    vals = cv2.remap(grey, both[:, None, 0].copy(), both[:, None, 1].copy(), cv2.INTER_LINEAR).ravel()
+    good = (vals[:k] - vals[k:] > _CONTRAST) & valid
+    return float(good.sum() / k)
+
+
 def _support(quad: np.ndarray, grey: np.ndarray, white: np.ndarray) -> tuple[float, float]:
     """(share of the in-view outline that looks like a page edge, share of
     the outline that is in view).  A page edge has a brighter inside than
@@ -268,6 +287,7 @@ class PageDetector:
         self.width = width
         self._reference: np.ndarray | None = None
         self._reference_shape: tuple[int, ...] | None = None
+        self._last: tuple[np.ndarray, tuple[int, ...]] | None = None   # live tracking
         if reference is not None:
             self.set_reference(reference)
 
@@ -275,9 +295,9 @@ class PageDetector:
         if frame is None:
             self._reference = self._reference_shape = None
             return
-        frame = as_bgr(frame)
+        check_frame(frame)
         self._reference_shape = frame.shape
-        self._reference = self._downscale(frame)[0]
+        self._reference = as_bgr(self._downscale(frame)[0])
 
     def _downscale(self, frame: np.ndarray) -> tuple[np.ndarray, float]:
         h, w = frame.shape[:2]
@@ -286,39 +306,64 @@ class PageDetector:
             return frame, 1.0
         return cv2.resize(frame, (self.width, max(1, round(h * scale))), interpolation=cv2.INTER_AREA), scale
 
-    def detect(self, frame: np.ndarray) -> Detection | None:
-        """The page in ``frame``, or None when there is none."""
-        frame = as_bgr(frame)
+    def detect(self, frame: np.ndarray, track: bool = False) -> Detection | None:
+        """The page in ``frame``, or None when there is none.
+
+        ``track`` (live preview): first refit the previous frame's page on
+        this frame and keep it when it still fits well; a page on a tray
+        moves little between frames, and this skips the candidate search.
+        """
+        check_frame(frame)
         h, w = frame.shape[:2]
         if min(h, w) < 32:
+            self._last = None
             return None
         small, scale = self._downscale(frame)
+        small = as_bgr(small)
         grey = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (3, 3), 0).astype(np.float32)
         white = _whiteness(small)
-        grey_u8 = grey.astype(np.uint8)
-        reference = self._reference if self._reference_shape == frame.shape else None
+        best, confidence = None, 0.0
+        if track and self._last is not None and self._last[1] == small.shape:
+            best = _refine(self._last[0], grey, 5.0)
+            confidence, _ = _support(best, grey, white)
+            if confidence < TRACK_CONFIDENCE:
+                best = None
+        if best is None:
+            best = self._search(frame.shape, small, grey, white)
+            if best is None:
+                self._last = None
+                return None
+            confidence, _ = _support(best, grey, white)
+        if confidence < MIN_CONFIDENCE:
+            self._last = None
+            return None
+        self._last = (best, small.shape)
+        full = best / scale
+        if scale < 1.0:
+            full_grey = frame if frame.ndim == 2 else cv2.cvtColor(as_bgr(frame), cv2.COLOR_BGR2GRAY)
+            full = _refine(full, full_grey, max(3.0, 1.5 / scale), 80)
+        return Detection(order_corners(full), round(confidence, 3))
+
+    def _search(self, shape: tuple[int, ...], small: np.ndarray, grey: np.ndarray,
+                white: np.ndarray) -> np.ndarray | None:
+        reference = self._reference if self._reference_shape == shape else None
         unique: list[np.ndarray] = []
-        for quad in _candidates(small, grey_u8, white, reference):
+        for quad in _candidates(small, grey.astype(np.uint8), white, reference):
             if not unique or np.abs(np.asarray(unique) - quad).max(axis=(1, 2)).min() > 4:
                 unique.append(quad)
         if not unique:
             return None
         # A mask's outline sits a pixel or two off the edge (inside a dark
-        # ring, outside a dilated edge): refit each on the image before scoring.
-        best, best_score = unique[0], -1.0
-        for quad in unique[:_MAX_CANDIDATES]:
+        # ring, outside a dilated edge): refit the likeliest few on the image
+        # before scoring.
+        best, best_score = None, -1.0
+        ranked = sorted(unique, key=lambda q: -_rough_support(q, grey))
+        for quad in ranked[:_MAX_CANDIDATES]:
             refit = _refine(quad, grey, 5.0)
             score = _score(refit, grey, white)
             if score > best_score:
                 best, best_score = refit, score
-        confidence, _ = _support(best, grey, white)
-        if confidence < MIN_CONFIDENCE:
-            return None
-        full = best / scale
-        if scale < 1.0:
-            full_grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-            full = _refine(full, full_grey, max(3.0, 1.5 / scale), 80)
-        return Detection(order_corners(full), round(confidence, 3))
+        return best
 
 
 def detect_page(frame: np.ndarray, reference: np.ndarray | None = None) -> Detection | None:

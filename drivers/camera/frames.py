@@ -26,21 +26,26 @@ class ScanError(DeviceFailure):
         super().__init__(message, Action.CLEAR, code)
 
 
-def as_bgr(frame: np.ndarray) -> np.ndarray:
-    """The frame as 3-channel BGR uint8 (grey and BGRA accepted)."""
+def check_frame(frame: np.ndarray) -> None:
+    """Raise ScanError unless ``frame`` is an 8-bit grey, BGR or BGRA array."""
     if not isinstance(frame, np.ndarray):
         raise ScanError(f"expected an image array, got {type(frame).__name__}")
     if frame.dtype != np.uint8:
         raise ScanError(f"expected an 8-bit image, got {frame.dtype}")
+    if not (frame.ndim == 2 or (frame.ndim == 3 and frame.shape[2] in (1, 3, 4))):
+        raise ScanError(f"expected a grey, BGR or BGRA image, got an array of shape {frame.shape}")
+
+
+def as_bgr(frame: np.ndarray) -> np.ndarray:
+    """The frame as 3-channel BGR uint8 (grey and BGRA accepted)."""
+    check_frame(frame)
     if frame.ndim == 2:
         return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
     if frame.ndim == 3 and frame.shape[2] == 3:
         return frame
     if frame.ndim == 3 and frame.shape[2] == 4:
         return cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
-    if frame.ndim == 3 and frame.shape[2] == 1:
-        return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
-    raise ScanError(f"expected a grey, BGR or BGRA image, got an array of shape {frame.shape}")
+    return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
 
 
 def decode_image(data: bytes, name: str = "image") -> np.ndarray:
@@ -60,11 +65,11 @@ def decode_image(data: bytes, name: str = "image") -> np.ndarray:
         w = h = 0
     if w * h > MAX_PIXELS:
         raise ScanError(f"{name}: {w}x{h} is larger than {MAX_PIXELS // 1_000_000} megapixels", "too_large")
+    if _truncated_jpeg(data):
+        raise ScanError(f"{name}: the JPEG is truncated (no end-of-image marker); capture it again", "truncated")
     image = cv2.imdecode(buf, cv2.IMREAD_COLOR)
     if image is None:
         raise ScanError(f"{name}: not an image OpenCV can read (JPEG, PNG, BMP, TIFF, WebP)")
-    if _truncated_jpeg(data):
-        raise ScanError(f"{name}: the JPEG is truncated (no end-of-image marker); capture it again", "truncated")
     return image
 
 

@@ -42,6 +42,7 @@ class Scene:
     doc: str                       # "a4" or "id1"
     page_size: tuple[int, int]
     conditions: tuple[str, ...]
+    template: int = 0
     tray: np.ndarray | None = field(default=None, repr=False)   # the empty tray, same lighting
 
 
@@ -240,7 +241,8 @@ def render_scene(seed: int, kind: str | None = None, size: tuple[int, int] = (19
         odds = {"shadow": 0.5, "glare": 0.3, "hand": 0.25, "corner_out": 0.15, "blur": 0.3, "noise": 0.5,
                 "jpeg": 0.6, "occluder": 0.15}
         conditions = tuple(c for c, p in odds.items() if rng.random() < p)
-    template = page_template(int(rng.integers(0, 6)), doc)
+    template_index = int(rng.integers(0, 6))
+    template = page_template(template_index, doc)
     th, tw = template.shape[:2]
     corners = _place(doc, w, h, rng, "corner_out" in conditions)
     bg = _background(kind, h, w, rng)
@@ -292,7 +294,7 @@ def render_scene(seed: int, kind: str | None = None, size: tuple[int, int] = (19
     if "jpeg" in conditions:
         ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(50, 92))])
         image = cv2.imdecode(buf, cv2.IMREAD_COLOR)
-    return Scene(image, corners, kind, seed, doc, (tw, th), tuple(conditions), tray)
+    return Scene(image, corners, kind, seed, doc, (tw, th), tuple(conditions), template_index, tray)
 
 
 def scene_set(count: int, seed: int = 0, size: tuple[int, int] = (1920, 1080),
