@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 DRIVERS: dict[str, str] = {
     "idcard.sam": "drivers.idcard.device:IdCardReader",
     "printer.escpos": "drivers.printer.device:ReceiptPrinter",
+    "camera.uvc": "drivers.camera.device:DocumentCamera",
 }
 
 

@@ -43,6 +43,7 @@ SIMULATORS: list[str] = [
     "simulators.platform.server:PlatformSimulator",
     "simulators.printer:PrinterSimulator",
     "simulators.idcard:IdCardSimulator",
+    "simulators.camera:CameraSimulator",
 ]
 
 
