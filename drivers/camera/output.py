@@ -18,7 +18,7 @@ from drivers.camera.frames import ScanError
 from drivers.camera.rectify import DPI
 
 MAX_PAGE_BYTES = 400_000      # an A4 page in colour, for upload
-QUALITIES = (80, 72, 64, 56, 48)   # 8-point text at 300 dpi is ~33 px tall: legible at all of these
+QUALITIES = (70, 55, 42, 35)   # 8-point text at 300 dpi is ~33 px tall: legible at all of these
 
 
 def _pil(page: np.ndarray) -> Image.Image:
