@@ -218,9 +218,16 @@ def _support(quad: np.ndarray, grey: np.ndarray, white: np.ndarray) -> tuple[flo
 
 
 def _score(quad: np.ndarray, grey: np.ndarray, white: np.ndarray) -> float:
+    """Edge support, discounted for outline out of view (a quad may only
+    reach outside the frame where a page corner really is), plus a little
+    for the in-view area (of two well-supported nested quads, the page is
+    the outer one)."""
     support, seen = _support(quad, grey, white)
-    area = cv2.contourArea(quad) / (grey.shape[0] * grey.shape[1])
-    return support * min(1.0, seen / 0.6) + 0.15 * min(area, 1.0) ** 0.5
+    h, w = grey.shape
+    frame = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32).reshape(-1, 1, 2)
+    inside, _ = cv2.intersectConvexConvex(quad.reshape(-1, 1, 2).astype(np.float32), frame)
+    area = inside / (h * w)
+    return support * seen + 0.15 * min(area, 1.0) ** 0.5
 
 
 def _candidates(small: np.ndarray, grey: np.ndarray, white: np.ndarray,
@@ -245,11 +252,14 @@ def _refine(quad: np.ndarray, grey: np.ndarray, reach: float, samples: int = 32)
     base, n, _, _ = _sides(quad, ts)
     steps = np.arange(-reach, reach + 1, 1.0, dtype=np.float32)
     grid = base[:, :, None, :] + steps[None, None, :, None] * n[:, None, None, :]      # (4, T, S, 2)
-    in_view = ((grid[..., 0] >= 0) & (grid[..., 0] <= w - 1) & (grid[..., 1] >= 0)
-               & (grid[..., 1] <= h - 1)).all(axis=2).ravel()
+    # A side point must be in view; its profile may run off the frame (a
+    # page edge close to the frame's border), where the border repeats.
+    flat_base = base.reshape(-1, 2)
+    in_view = ((flat_base[:, 0] >= 1) & (flat_base[:, 0] <= w - 2) & (flat_base[:, 1] >= 1)
+               & (flat_base[:, 1] <= h - 2))
     flat = grid.reshape(-1, len(steps), 2)
     prof = cv2.remap(grey, np.ascontiguousarray(flat[..., 0]), np.ascontiguousarray(flat[..., 1]),
-                     cv2.INTER_LINEAR)
+                     cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     prof = prof.astype(np.float32, copy=False)
     step = prof[:, :-2] - prof[:, 2:]                                                   # inside minus outside
     rows = np.arange(len(step))
@@ -261,7 +271,7 @@ def _refine(quad: np.ndarray, grey: np.ndarray, reach: float, samples: int = 32)
     sub = np.clip(np.where(np.abs(denom) > 1e-6, 0.5 * (left - right) / np.where(denom == 0, 1, denom), 0), -0.5, 0.5)
     offset = steps[0] + best + 1 + sub
     points = base.reshape(-1, 2) + offset[:, None] * np.repeat(n, samples, axis=0)
-    ok = (in_view & (mid > 2 * _CONTRAST)).reshape(4, -1)
+    ok = (in_view & (mid > _CONTRAST)).reshape(4, -1)
     points = points.reshape(4, -1, 2)
     lines = []
     for i in range(4):
