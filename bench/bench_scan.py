@@ -31,15 +31,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
+import cv2
+import numpy as np
 
-from drivers.camera.detect import PageDetector, order_corners  # noqa: E402
-from drivers.camera.output import page_jpeg  # noqa: E402
-from drivers.camera.pipeline import scan_page  # noqa: E402
-from drivers.camera.rectify import rectify  # noqa: E402
-from simulators.camera.metric import smartdoc_jaccard  # noqa: E402
-from simulators.camera.scenes import KINDS, scene_set  # noqa: E402
+from drivers.camera.detect import PageDetector, order_corners
+from drivers.camera.output import page_jpeg
+from drivers.camera.pipeline import scan_page
+from drivers.camera.rectify import rectify
+from simulators.camera.metric import smartdoc_jaccard
+from simulators.camera.scenes import KINDS, scene_set
 
 
 def classic(frame: np.ndarray) -> np.ndarray | None:

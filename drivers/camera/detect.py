@@ -19,8 +19,8 @@ from it.  All pure functions on arrays.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import cv2
 import numpy as np

@@ -25,7 +25,16 @@ import cv2
 import numpy as np
 from pydantic import Field
 
-from drivers.base import Action, Counters, Device, DeviceFailure, DeviceInfo, HealthLevel, OptionError, Status
+from drivers.base import (
+    Action,
+    Counters,
+    Device,
+    DeviceFailure,
+    DeviceInfo,
+    HealthLevel,
+    OptionError,
+    Status,
+)
 from drivers.options import DriverOptions, validate
 
 log = logging.getLogger(__name__)
@@ -94,7 +103,7 @@ class DocumentCamera(Device):
                                                          | ({"mjpg"} if self.options.mjpg and not url else set()))))
 
     @classmethod
-    def from_config(cls, name: str, cfg: Any, counters: Counters) -> "DocumentCamera":
+    def from_config(cls, name: str, cfg: Any, counters: Counters) -> DocumentCamera:
         return cls(name, port=getattr(cfg, "port", None), url=getattr(cfg, "url", None),
                    options=dict(getattr(cfg, "options", None) or {}), counters=counters)
 
@@ -216,8 +225,9 @@ class DocumentCamera(Device):
         if self.status == Status.HARDWARE_ERROR:
             raise DeviceFailure(f"高拍仪没有画面 / document camera frames stopped ({self.where})",
                                 Action.MAINTENANCE, "frames_stopped")
-        frame = self.latest() if level == HealthLevel.INTERNAL else self.next_frame(
-            self.latest().seq if self.latest() else 0, self.options.stall_seconds)
+        latest = self.latest()
+        frame = latest if level == HealthLevel.INTERNAL else self.next_frame(
+            latest.seq if latest is not None else 0, self.options.stall_seconds)
         if frame is None:
             raise DeviceFailure(f"高拍仪无画面 / document camera sends no frames ({self.where})", Action.AUTO,
                                 "no_frame")

@@ -30,7 +30,7 @@ def paper_level(page: np.ndarray) -> np.ndarray:
     small = cv2.resize(page, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
     background = cv2.medianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), 15)
-    return cv2.resize(cv2.max(background, 1), (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.resize(np.maximum(background, 1), (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 # Levels: paper grain and sensor noise above WHITE_POINT become pure white
@@ -52,10 +52,10 @@ def to_bw(flat: np.ndarray) -> np.ndarray:
     grey = cv2.cvtColor(flat, cv2.COLOR_BGR2GRAY)
     block = max(15, (min(grey.shape) // 60) | 1)
     ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, block, 12)
-    ink |= ((grey < 110).astype(np.uint8) * 255)
+    dark = (grey < 110).astype(np.uint8) * 255
     hsv = cv2.cvtColor(flat, cv2.COLOR_BGR2HSV)
     seal = ((hsv[..., 1] > 70) & (hsv[..., 2] > 60) & (hsv[..., 2] < 250)).astype(np.uint8) * 255
-    return cv2.bitwise_not(ink | seal)
+    return cv2.bitwise_not(cv2.bitwise_or(cv2.bitwise_or(ink, dark), seal))
 
 
 def enhance(page: np.ndarray, mode: str = "colour") -> np.ndarray:

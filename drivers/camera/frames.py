@@ -8,8 +8,11 @@ needs a plain file) and anything that is not an image becomes a
 
 from __future__ import annotations
 
-import numpy as np
+import io
+
 import cv2
+import numpy as np
+from PIL import Image
 
 from drivers.base import Action, DeviceFailure
 
@@ -55,14 +58,10 @@ def decode_image(data: bytes, name: str = "image") -> np.ndarray:
     buf = np.frombuffer(data, np.uint8)
     # Pillow reads the header only: refuse a huge image before decoding it.
     try:
-        import io
-
-        from PIL import Image
-
         with Image.open(io.BytesIO(data)) as probe:
             w, h = probe.size
-    except Exception:  # Pillow's open raises many types for non-images; the decode below says which
-        w = h = 0
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        w = h = 0   # not an image Pillow knows; cv2.imdecode below decides
     if w * h > MAX_PIXELS:
         raise ScanError(f"{name}: {w}x{h} is larger than {MAX_PIXELS // 1_000_000} megapixels", "too_large")
     if _truncated_jpeg(data):

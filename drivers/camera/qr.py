@@ -22,7 +22,7 @@ def read_qr(frame: np.ndarray) -> str | None:
     grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
     for image in (grey, cv2.resize(grey, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)):
         try:
-            text, points, _ = detector.detectAndDecode(image)
+            text, _points, _ = detector.detectAndDecode(image)
         except cv2.error:
             continue
         if text:

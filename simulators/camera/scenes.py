@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import cv2
 import numpy as np
@@ -292,7 +292,7 @@ def render_scene(seed: int, kind: str | None = None, size: tuple[int, int] = (19
         canvas += rng.normal(0, rng.uniform(2, 7), (h, w, 1)).astype(np.float32)
     image = np.clip(canvas, 0, 255).astype(np.uint8)
     if "jpeg" in conditions:
-        ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(50, 92))])
+        _, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(50, 92))])
         image = cv2.imdecode(buf, cv2.IMREAD_COLOR)
     return Scene(image, corners, kind, seed, doc, (tw, th), tuple(conditions), template_index, tray)
 

@@ -12,7 +12,6 @@ plugs it back in on the same port.
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -162,7 +161,7 @@ class CameraSimulator:
             self.last_corners = scene.corners if page else None
 
     def _encode(self, image: np.ndarray) -> bytes:
-        ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, self.quality])
+        _, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, self.quality])
         return buf.tobytes()
 
     def _next_jpeg(self, n: int) -> bytes:
@@ -229,7 +228,7 @@ class CameraSimulator:
             try:
                 out.write(head + data + b"\r\n")
                 out.flush()
-            except (BrokenPipeError, ConnectionResetError, socket.timeout, OSError):
+            except (TimeoutError, BrokenPipeError, ConnectionResetError, OSError):
                 return
             n += 1
             with self._lock:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tracemalloc
 from collections import defaultdict
 
 import cv2
@@ -31,7 +30,7 @@ def test_corners_are_in_full_resolution_and_ordered(plain_scene):
     assert found is not None and found.confidence > 0.8
     truth = order_corners(plain_scene.corners)
     assert np.abs(found.corners - truth).max() < 6      # pixels of the 1920x1080 frame
-    tl, tr, br, bl = found.corners
+    tl, tr, br, _bl = found.corners
     assert tl.sum() == min(c.sum() for c in found.corners)
     # clockwise on screen: the cross product of two sides is positive (y down)
     a, b = tr - tl, br - tr
@@ -83,7 +82,7 @@ def test_non_images_are_refused_clearly(data, code):
 
 
 def test_a_truncated_jpeg_is_refused(plain_scene):
-    ok, buf = cv2.imencode(".jpg", plain_scene.image)
+    _, buf = cv2.imencode(".jpg", plain_scene.image)
     with pytest.raises(ScanError) as err:
         decode_image(buf.tobytes()[: len(buf) // 2], "half.jpg")
     assert err.value.code == "truncated"

@@ -15,7 +15,7 @@ from simulators.camera.scenes import render_scene
 
 
 def _run(kiosk_cmd, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([*kiosk_cmd, "scan", *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([*kiosk_cmd, "scan", *args], capture_output=True, text=True, timeout=timeout, check=False)
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,8 @@ through OpenCV's FFmpeg backend, as a network document camera)."""
 from __future__ import annotations
 
 import socket
-import threading
 import time
 
-import numpy as np
 import pytest
 
 from drivers.base import DeviceError, OptionError, Status, StatusChanged
