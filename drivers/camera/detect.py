@@ -230,14 +230,21 @@ def _score(quad: np.ndarray, grey: np.ndarray, white: np.ndarray) -> float:
     return support * seen + 0.15 * min(area, 1.0) ** 0.5
 
 
+def _box_area(contour: np.ndarray) -> int:
+    _, _, w, h = cv2.boundingRect(contour)
+    return w * h
+
+
 def _candidates(small: np.ndarray, grey: np.ndarray, white: np.ndarray,
                 reference: np.ndarray | None) -> Iterator[np.ndarray]:
     h, w = grey.shape
     min_area = MIN_AREA * h * w
     for mask in _masks(small, grey, white, reference):
         contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-        big = [c for c in contours if cv2.contourArea(c) > min_area]
-        big.sort(key=cv2.contourArea, reverse=True)
+        # Text makes hundreds of tiny contours: a bounding box is cheaper
+        # than an area for throwing them out.
+        sized = [(cv2.contourArea(c), c) for c in contours if len(c) > 4 and _box_area(c) > min_area]
+        big = [c for area, c in sorted(sized, key=lambda t: -t[0]) if area > min_area]
         for contour in big[:3]:
             for quad in _quads_from_contour(contour):
                 yield order_corners(quad)
