@@ -81,3 +81,18 @@ def test_live_headless_prints_detections_from_the_simulated_camera(kiosk_cmd, tm
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert len(lines) == 5 and all(line["corners"] is not None for line in lines)
+
+
+def test_qr_reads_a_receipt_photo(kiosk_cmd, tmp_path):
+    import qrcode
+
+    url = "https://platform.example.gov.cn/track/2026-000777"
+    slip = np.full((1080, 1920, 3), 230, np.uint8)
+    code = cv2.cvtColor(np.asarray(qrcode.make(url, box_size=10).convert("L"), np.uint8), cv2.COLOR_GRAY2BGR)
+    slip[200:200 + code.shape[0], 700:700 + code.shape[1]] = code
+    cv2.imwrite(str(tmp_path / "slip.jpg"), slip)
+    done = _run(kiosk_cmd, "qr", str(tmp_path / "slip.jpg"))
+    assert done.returncode == 0 and done.stdout.strip() == url
+    cv2.imwrite(str(tmp_path / "blank.jpg"), np.full((100, 100, 3), 230, np.uint8))
+    missing = _run(kiosk_cmd, "qr", str(tmp_path / "blank.jpg"))
+    assert missing.returncode == 2 and "no QR code" in missing.stderr

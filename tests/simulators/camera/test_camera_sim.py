@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import time
 
+import numpy as np
 import pytest
 
 from drivers.base import DeviceError, OptionError, Status, StatusChanged
@@ -128,3 +129,28 @@ def test_the_hut_configures_and_scripts_the_camera(tmp_path):
         with camera:
             assert camera.next_frame(0, timeout=8) is not None
             assert camera.status == Status.ONLINE
+
+
+def test_an_image_folder_is_served_in_turn(tmp_path):
+    import cv2
+
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    for i, level in enumerate((40, 200)):
+        cv2.imwrite(str(folder / f"{i}.png"), np.full((360, 640, 3), level, np.uint8))
+    (folder / "notes.txt").write_text("not a picture")
+    sim = CameraSimulator(tmp_path, fps=20, size=(640, 360), folder=str(folder))
+    sim.start()
+    try:
+        camera = DocumentCamera("camera", url=sim.url, options=FAST)
+        seen = set()
+        with camera:
+            seq = 0
+            for _ in range(10):
+                frame = camera.next_frame(seq, timeout=8)
+                assert frame is not None
+                seq = frame.seq
+                seen.add(round(float(frame.image.mean()) / 10) * 10)
+        assert seen == {40, 200}
+    finally:
+        sim.stop()
