@@ -149,3 +149,22 @@ def test_auto_capture_fires_once_after_steady_frames(plain_scene):
     moving = [machine.feed(found.corners + 10 * i, good) for i in range(6)]
     assert not any(moving)                                                 # never still
     assert machine.state == CaptureState.STEADYING
+
+
+def test_id_card_and_detected_aspect_sizes():
+    card = render_scene(31, "dark", doc="id1", conditions=())
+    found = detect_page(card.image)
+    assert found is not None
+    page = scan_page(card.image, found.corners, "id1", "colour")
+    assert page.shape[:2] == (638, 1011)                      # 85.6 x 54 mm at 300 dpi, upright
+    auto = rectify(card.image, found.corners, "auto")
+    ratio = max(auto.shape[:2]) / min(auto.shape[:2])
+    assert abs(ratio - 85.6 / 54) < 0.08                      # the detected aspect, not A4's
+
+
+def test_frames_and_scenes_keep_pixels_out_of_their_repr(plain_scene):
+    from drivers.camera.device import Frame
+
+    frame = Frame(plain_scene.image, 7, 1.0)
+    assert "array" not in repr(frame) and "image" not in repr(frame)
+    assert "array(" not in repr(plain_scene).split("corners=")[0]
