@@ -154,6 +154,7 @@ def _masks(small: np.ndarray, grey: np.ndarray, white: np.ndarray,
 _OFFSETS = np.array([-_OFFSET, -_OFFSET / 3, _OFFSET / 3, _OFFSET], np.float32)   # inside ... outside
 _TAPS = np.array([-1.5, 0.0, 1.5], np.float32)       # averaged along the side against noise
 _UNIT = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], np.float32)
+_GREY_WEIGHTS = np.array([0.114, 0.587, 0.299], np.float32)   # BGR, as cv2.COLOR_BGR2GRAY
 _MIDDLE = np.stack(np.meshgrid(*[np.linspace(0.1, 0.9, 8, dtype=np.float32)] * 2), axis=-1).reshape(-1, 1, 2)
 
 
@@ -251,10 +252,10 @@ def _candidates(small: np.ndarray, grey: np.ndarray, white: np.ndarray,
 
 
 def _refine(quad: np.ndarray, grey: np.ndarray, reach: float, samples: int = 32) -> np.ndarray:
-    """Fit each side again on ``grey``: the strongest inside-brighter step
+    """Fit each side again on ``grey`` (or a BGR frame): the strongest inside-brighter step
     along its normal within ``reach`` px, at 32 places per side, then a
     Huber line (a pen or a finger across the edge is an outlier)."""
-    h, w = grey.shape
+    h, w = grey.shape[:2]
     ts = np.linspace(0.05, 0.95, samples, dtype=np.float32)
     base, n, _, _ = _sides(quad, ts)
     steps = np.arange(-reach, reach + 1, 1.0, dtype=np.float32)
@@ -268,6 +269,8 @@ def _refine(quad: np.ndarray, grey: np.ndarray, reach: float, samples: int = 32)
     prof = cv2.remap(grey, np.ascontiguousarray(flat[..., 0]), np.ascontiguousarray(flat[..., 1]),
                      cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     prof = prof.astype(np.float32, copy=False)
+    if prof.ndim == 3:   # sampled from a colour frame: grey only where it is needed
+        prof = prof @ _GREY_WEIGHTS
     step = prof[:, :-2] - prof[:, 2:]                                                   # inside minus outside
     rows = np.arange(len(step))
     best = step.argmax(axis=1)
@@ -357,8 +360,8 @@ class PageDetector:
         self._last = (best, small.shape)
         full = best / scale
         if scale < 1.0:
-            full_grey = frame if frame.ndim == 2 else cv2.cvtColor(as_bgr(frame), cv2.COLOR_BGR2GRAY)
-            full = _refine(full, full_grey, max(3.0, 1.5 / scale), 80)
+            colour = frame if frame.ndim == 2 else as_bgr(frame)
+            full = _refine(full, colour, max(3.0, 1.5 / scale), 80)
         return Detection(order_corners(full), round(confidence, 3))
 
     def _search(self, shape: tuple[int, ...], small: np.ndarray, grey: np.ndarray,
