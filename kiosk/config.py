@@ -31,9 +31,9 @@ DEFAULT_STATE_DIR = Path("/var/lib/kiosk")
 
 
 # Transports a device's ``url`` can name, and those its ``port`` names (a
-# serial device node, or a PC/SC reader's name).
+# serial device node, a PC/SC reader's name, or a V4L2 camera node).
 URL_TRANSPORTS = frozenset({"network", "ble"})
-PORT_TRANSPORTS = frozenset({"serial", "pcsc"})
+PORT_TRANSPORTS = frozenset({"serial", "pcsc", "video"})
 
 
 class ConfigError(KioskError):
@@ -182,6 +182,9 @@ class DeviceTable(_Section):
                                           "(missing)")
             if transports == {"serial"}:
                 raise OptionError("port", 'the serial port of the device, such as "/dev/ttyUSB0" (missing)')
+            if "video" in transports:
+                raise OptionError("port", 'the camera, such as "/dev/video0" (or url = "http://…" for a network '
+                                          "camera); neither is set")
             if transports == {"network"}:
                 raise OptionError("url", 'the device address, such as "tcp://192.168.1.50:9100" (missing)')
             if transports == {"ble"}:

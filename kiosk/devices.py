@@ -23,6 +23,7 @@ DRIVERS: dict[str, str] = {
     "health.cms50d": "drivers.health.oximeter:PulseOximeter",
     "health.ble": "drivers.health.ble:BleHealthDevice",
     "smartcard.pcsc": "drivers.smartcard.device:SmartCardReader",
+    "camera.uvc": "drivers.camera.device:DocumentCamera",
 }
 
 

@@ -49,6 +49,7 @@ SIMULATORS: list[str] = [
     "simulators.health:OximeterSimulator",
     "simulators.health:GlucometerSimulator",
     "simulators.smartcard:SmartcardSimulator",
+    "simulators.camera:CameraSimulator",
 ]
 
 
