@@ -141,3 +141,41 @@ def test_cli_enrols_a_staff_card_and_then_asks_for_it(hut, kiosk_cmd):
     hut.control("smartcard", "insert", card="staff", uid="04FFFFFFFFFF01")
     stranger = run("maintenance", "login", pin="246810")
     assert stranger.returncode == 1 and "staff card not enrolled" in stranger.stderr
+
+
+def test_maintenance_actions_log_in_first_and_are_audited(tmp_path, kiosk_cmd):
+    """selftest / dead-letters / requeue: refused with a wrong PIN, done with
+    the right one, and every action in the audit log (no resident data)."""
+    import json
+
+    from kiosk import config
+    from kiosk.outbox.store import Outbox
+    from kiosk.outbox.synthetic import fill
+    from simulators.hut import Hut
+    from tests.printer_fixtures import wait_jobs
+
+    with Hut(tmp_path / "hut", only=["platform", "printer"]) as hut:
+        def run(*args: str, pin: str = "246810") -> subprocess.CompletedProcess:
+            return subprocess.run([*kiosk_cmd, "maintenance", *args, "--config", str(hut.config_path)],
+                                  input=pin + "\n", capture_output=True, text=True, timeout=120)
+
+        refused = run("selftest", pin="135790")
+        assert refused.returncode == 1 and "wrong PIN" in refused.stderr and not refused.stdout
+        tested = run("selftest", "printer")
+        assert tested.returncode == 0 and tested.stdout.startswith("printer: OK"), tested.stdout + tested.stderr
+        assert len(wait_jobs(hut["printer"], 1)) == 1  # the external self-test printed its slip
+
+        settings = config.load(hut.config_path)
+        outbox = Outbox.from_settings(settings)
+        serial = fill(outbox, 1, settings.secrets.id_hash_key, attachment_bytes=64)[0].serial
+        outbox.dead_letter(outbox.next_due(), "VALIDATION")
+        listed = run("dead-letters")
+        assert listed.returncode == 0 and json.loads(listed.stdout)[0]["serial"] == serial
+        assert run("requeue", serial).returncode == 0
+        assert outbox.status()["dead"] == 0
+        again = run("requeue", serial)
+        assert again.returncode == 2 and "not a dead letter" in again.stderr
+        outbox.close()
+        text = (settings.state_dir / "maintenance-audit.jsonl").read_text(encoding="utf-8")
+        for action in ("self_test:external", "dead_letters", "requeue"):
+            assert action in text
