@@ -74,6 +74,12 @@ PROBLEM: dict[str, Advice] = {
     "pcscd_down": Advice("读卡服务(pcscd)未运行：重启终端，仍不行请联系工程师",
                          "the card reader service (pcscd) is not running: restart the terminal; "
                          "call an engineer if it persists", "engineer"),
+    # the document camera (drivers/camera)
+    "frames_stopped": Advice("高拍仪画面中断：检查USB线或网线，仍不恢复请联系工程师",
+                             "the camera stopped sending frames: check its cable; call an engineer if it stays",
+                             "staff"),
+    "no_frame": Advice("高拍仪无画面：检查连接和电源", "the camera gives no picture: check its cable and power",
+                       "staff"),
     # health devices (drivers/health: the fault names of FAULTS, and codec errors)
     "cuff_leak": Advice("袖带漏气：检查袖带和气管是否破损、接好", "cuff leak: check the cuff and its tube are intact "
                         "and connected", "staff"),
