@@ -80,7 +80,6 @@ class DocumentCamera(Device):
     """高拍仪 / document camera: a UVC camera or a network camera's stream."""
 
     device_class: ClassVar[str] = "camera"
-    # "serial" here means "a local port": a V4L2 index or /dev/video path.
     # port = a V4L2 node or index ("/dev/video0", "0"); url = a network camera's stream
     transports: ClassVar[frozenset[str]] = frozenset({"video", "network"})
     Options: ClassVar[type[DriverOptions]] = CameraOptions

@@ -19,12 +19,12 @@ import random
 import select
 import threading
 import time
-import tty
 from pathlib import Path
 from typing import Any
 
 from drivers.idcard import codec
 from simulators.idcard import cards
+from simulators.pty import close_pty, open_pty
 
 log = logging.getLogger(__name__)
 
@@ -182,28 +182,12 @@ class IdCardSimulator:
 
     # -- pty ---------------------------------------------------------------------
     def _plug(self) -> None:
-        master, slave = os.openpty()
-        tty.setraw(master)
-        tty.setraw(slave)
-        os.set_blocking(master, False)
-        self._master, self._slave = master, slave
+        self._master, self._slave = open_pty(self.link)
         self._plugs += 1
-        self._slave_name = os.ttyname(slave)
-        tmp = self.link.with_name(self.link.name + ".new")
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        os.symlink(self._slave_name, tmp)
-        os.replace(tmp, self.link)
+        self._slave_name = os.ttyname(self._slave)
 
     def _unplug(self) -> None:
-        """Closing the master is what pulling a USB adapter looks like to the
-        reader: its reads fail with EIO and the path disappears."""
-        with contextlib.suppress(FileNotFoundError):
-            self.link.unlink()
-        for fd in (self._master, self._slave):
-            if fd is not None:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
+        close_pty(self.link, self._master, self._slave)  # what pulling the USB adapter looks like
         self._master = self._slave = None
 
     # -- the SAM -------------------------------------------------------------------
