@@ -1,0 +1,106 @@
+"""One attempt of the face check: the liveness challenge and the comparison
+with the card photo, over frames from the front camera.
+
+Frames arrive as ``(t, rgb)`` (seconds, an RGB array); the attempt never
+reads a clock or a camera, so the same code runs under the app's camera
+thread, the technician's ``kiosk face liveness`` and the tests.  The frame
+kept for the comparison and the descriptors live on this object only, and
+:meth:`FaceCheckAttempt.drop` (called by :meth:`finish`) lets them go: what
+leaves is a :class:`FaceCheckResult` (passed, score, threshold), never a
+picture or a descriptor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Protocol
+
+import numpy as np
+
+from kiosk.face.engine import DEFAULT_THRESHOLD, Face, FaceEngine
+from kiosk.face.liveness import Challenge, LivenessJudge, LivenessRules, Progress, Verdict, eye_aspect_ratio, yaw
+
+
+class FrameSource(Protocol):
+    """What the face check reads from a front camera: frames with their
+    capture time.  The camera driver (drivers/camera) provides it; tests and
+    the CLI pass lists."""
+
+    def frames(self) -> Iterable[tuple[float, np.ndarray]]: ...
+
+
+@dataclass(frozen=True)
+class FaceCheckResult:
+    """What goes with the submission.  ``score`` is the face distance (lower
+    is more alike; None when no comparison was made)."""
+
+    passed: bool
+    live: bool
+    same_person: bool
+    score: float | None
+    threshold: float
+    reason: str   # passed | not_live | not_same_person | no_face
+
+    def for_submission(self, at: str) -> dict[str, object]:
+        return {"passed": self.passed, "score": None if self.score is None else round(self.score, 4),
+                "threshold": self.threshold, "reason": self.reason, "at": at}
+
+
+class FaceCheckAttempt:
+    """Feed frames; ``progress`` says which challenge to prompt; ``finish()``
+    gives the result once the judge has decided (or the frames ran out)."""
+
+    def __init__(self, engine: FaceEngine, card_descriptor: np.ndarray, challenges: tuple[Challenge, ...],
+                 start: float, *, threshold: float = DEFAULT_THRESHOLD, rules: LivenessRules | None = None):
+        self.engine = engine
+        self.threshold = threshold
+        self.judge = LivenessJudge(challenges, start, rules)
+        self._card: np.ndarray | None = card_descriptor
+        self._best: tuple[int, np.ndarray] | None = None  # (face width, frame) of the best frontal frame
+        self._best_face: Face | None = None
+
+    @property
+    def progress(self) -> Progress:
+        return self.judge.progress
+
+    def feed(self, t: float, rgb: np.ndarray) -> Progress:
+        face = self.engine.find(rgb)
+        if face is not None:
+            rules = self.judge.rules
+            frontal = abs(yaw(face.landmarks)) <= rules.frontal and eye_aspect_ratio(face.landmarks) >= rules.open_ear
+            if frontal and (self._best is None or face.width > self._best[0]):
+                self._best, self._best_face = (face.width, rgb), face
+        return self.judge.feed(t, None if face is None else face.landmarks)
+
+    def finish(self) -> FaceCheckResult:
+        try:
+            live = self.judge.progress.verdict is Verdict.PASSED
+            if self._best is None or self._card is None or self._best_face is None:
+                return FaceCheckResult(False, live, False, None, self.threshold, "no_face")
+            score = self.engine.distance(self._card, self.engine.embed(self._best[1], self._best_face))
+            same = score <= self.threshold
+            reason = "passed" if live and same else ("not_live" if not live else "not_same_person")
+            return FaceCheckResult(live and same, live, same, score, self.threshold, reason)
+        finally:
+            self.drop()
+
+    def drop(self) -> None:
+        """Let go of the kept frame and the card descriptor."""
+        self._best = None
+        self._best_face = None
+        self._card = None
+
+
+def run_attempt(engine: FaceEngine, card_descriptor: np.ndarray, challenges: tuple[Challenge, ...],
+                frames: Iterable[tuple[float, np.ndarray]], *, threshold: float = DEFAULT_THRESHOLD,
+                rules: LivenessRules | None = None) -> FaceCheckResult:
+    """A whole attempt over ``frames`` (stops reading once the judge decided)."""
+    attempt: FaceCheckAttempt | None = None
+    for t, rgb in frames:
+        if attempt is None:
+            attempt = FaceCheckAttempt(engine, card_descriptor, challenges, t, threshold=threshold, rules=rules)
+        if attempt.feed(t, rgb).verdict is not Verdict.RUNNING:
+            break
+    if attempt is None:
+        return FaceCheckResult(False, False, False, None, threshold, "no_face")
+    return attempt.finish()
