@@ -56,7 +56,7 @@ class FaceCheckAttempt:
         self.threshold = threshold
         self.judge = LivenessJudge(challenges, start, rules)
         self._card: np.ndarray | None = card_descriptor
-        self._best: tuple[int, np.ndarray] | None = None  # (face width, frame) of the best frontal frame
+        self._best: tuple[float, np.ndarray] | None = None  # (how far from frontal, frame) of the best frame
         self._best_face: Face | None = None
 
     @property
@@ -66,10 +66,11 @@ class FaceCheckAttempt:
     def feed(self, t: float, rgb: np.ndarray) -> Progress:
         face = self.engine.find(rgb)
         if face is not None:
-            rules = self.judge.rules
-            frontal = abs(yaw(face.landmarks)) <= rules.frontal and eye_aspect_ratio(face.landmarks) >= rules.open_ear
-            if frontal and (self._best is None or face.width > self._best[0]):
-                self._best, self._best_face = (face.width, rgb), face
+            # the comparison uses the most frontal frame with open eyes, as the card photo is taken
+            off = abs(yaw(face.landmarks)) + (0.0 if eye_aspect_ratio(face.landmarks) >= self.judge.rules.open_ear
+                                              else 1.0)
+            if self._best is None or off < self._best[0]:
+                self._best, self._best_face = (off, rgb), face
         return self.judge.feed(t, None if face is None else face.landmarks)
 
     def finish(self) -> FaceCheckResult:

@@ -4,7 +4,8 @@ Judged only from the 68 landmarks of consecutive frames, so the rule is a
 pure function of (time, landmarks) that tests feed with plain arrays:
 
 * blink: the eyes seen open, then closed (eye aspect ratio, Soukupová and
-  Čech 2016, below ``closed_ear``), then open again;
+  Čech 2016, below ``closed_ratio`` of the resident's own open-eye ratio,
+  since eyes differ), then open again;
 * turn: the face seen frontal, then the nose moved towards the asked side
   of the jaw line for ``hold_frames`` frames in a row.  "Left" is the
   resident's own left (the camera is not mirrored: their left is the
@@ -75,8 +76,9 @@ def yaw(landmarks: np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class LivenessRules:
-    open_ear: float = 0.22       # eyes count as open at or above this
-    closed_ear: float = 0.16     # and as closed below this
+    open_ear: float = 0.18       # eyes count as open at or above this
+    closed_ratio: float = 0.6    # closed: below this share of the resident's own open-eye ratio
+    reopen_ratio: float = 0.85   # open again: back to this share of it
     frontal: float = 0.06        # |yaw| within this is frontal
     turned: float = 0.14         # |yaw| beyond this is a turn
     hold_frames: int = 2         # a turn must last this many frames
@@ -113,6 +115,7 @@ class LivenessJudge:
         self._primed = False      # eyes seen open / face seen frontal for this step
         self._closed = False      # blink: eyes seen closed after open
         self._held = 0
+        self._open_ear = 0.0      # the resident's own open-eye ratio (eyes differ)
         self._verdict = Verdict.RUNNING
 
     @property
@@ -129,6 +132,7 @@ class LivenessJudge:
         if landmarks is not None and self._step_done(self.challenges[self._step], landmarks):
             self._step += 1
             self._primed = self._closed = False
+            self._open_ear = 0.0
             self._held = 0
             if self._step == len(self.challenges):
                 self._verdict = Verdict.PASSED
@@ -138,12 +142,14 @@ class LivenessJudge:
         rules = self.rules
         if challenge is Challenge.BLINK:
             ear = eye_aspect_ratio(landmarks)
-            if ear >= rules.open_ear:
-                if self._closed:
-                    return True
+            facing = abs(yaw(landmarks)) <= rules.frontal  # a turned head squeezes one eye: no baseline then
+            if not self._closed and ear >= rules.open_ear and facing:
                 self._primed = True
-            elif ear < rules.closed_ear and self._primed:
+                self._open_ear = max(self._open_ear, ear)
+            elif self._primed and ear < rules.closed_ratio * self._open_ear:
                 self._closed = True
+            elif self._closed and ear >= rules.reopen_ratio * self._open_ear:
+                return True
             return False
         side = 1.0 if challenge is Challenge.TURN_LEFT else -1.0
         turn = yaw(landmarks) * side

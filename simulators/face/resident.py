@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.face.liveness import Challenge
+from kiosk.face.liveness import Challenge, yaw
 
 UPPER_LOWER = ((37, 41), (38, 40), (43, 47), (44, 46))
 
@@ -42,8 +42,10 @@ def turned(landmarks: np.ndarray, amount: float) -> np.ndarray:
 
 def cooperative(landmarks: np.ndarray, challenges: tuple[Challenge, ...],
                 fps: float = 10.0, pause: int = 3) -> list[tuple[float, np.ndarray]]:
-    """(t, landmarks) of a resident doing ``challenges`` promptly: ``pause``
+    """(t, landmarks) of a resident doing ``challenges`` promptly: facing the
+    camera (a photo taken at an angle is turned frontal first), ``pause``
     frames to read each prompt, a blink over 4 frames, a turn over 5."""
+    landmarks = turned(landmarks, -yaw(landmarks) / 0.22)  # first, as asked, they face the camera
     frames: list[np.ndarray] = [landmarks] * pause
     for challenge in challenges:
         if challenge is Challenge.BLINK:

@@ -73,9 +73,9 @@ def card_crop(picture: Image.Image) -> Image.Image:
     return rgb.crop((round(cx - width / 2), round(top), round(cx + width / 2), round(top + height)))
 
 
-def encode(picture: Image.Image | str | Path) -> bytes:
+def encode(picture: Image.Image | str | Path | io.BytesIO) -> bytes:
     """1024 photo bytes the stand-in decodes: the largest, best JPEG that fits."""
-    image = Image.open(picture) if isinstance(picture, (str, Path)) else picture
+    image = picture if isinstance(picture, Image.Image) else Image.open(picture)
     portrait = card_crop(image)
     for width in (102, 94, 86, 78, 70, 62):
         scaled = portrait.resize((width, round(width / CARD_ASPECT)), Image.LANCZOS)

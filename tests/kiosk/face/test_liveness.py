@@ -1,0 +1,95 @@
+"""The liveness challenge: a cooperative resident (landmarks of a real photo,
+warped) passes; stills, a looped still image, the wrong move and a slow
+resident fail."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from kiosk.face.check import run_attempt
+from kiosk.face.engine import card_embedding
+from kiosk.face.liveness import (Challenge, LivenessRules, Verdict, eye_aspect_ratio, judge_frames,
+                                 random_challenges, yaw)
+from simulators.face import resident
+
+ORDERS = [(Challenge.BLINK, Challenge.TURN_LEFT), (Challenge.BLINK, Challenge.TURN_RIGHT),
+          (Challenge.TURN_LEFT, Challenge.BLINK), (Challenge.TURN_RIGHT, Challenge.BLINK)]
+
+
+@pytest.fixture(scope="module")
+def landmarks(engine, live):
+    return {name: engine.find(picture).landmarks for name, picture in live.items()
+            if name in ("obama.jpg", "biden.jpg")}
+
+
+def test_challenges_are_a_blink_and_a_turn_in_a_random_order():
+    seen = {random_challenges(random.Random(seed)) for seed in range(40)}
+    assert seen == set(ORDERS)
+
+
+def test_the_warps_move_what_the_rule_reads(landmarks):
+    points = landmarks["obama.jpg"]
+    assert eye_aspect_ratio(points) >= LivenessRules().open_ear
+    assert eye_aspect_ratio(resident.closed_eyes(points, 1.0)) < LivenessRules().closed_ratio * eye_aspect_ratio(points)
+    assert yaw(resident.turned(points, 1.0)) > yaw(points) + LivenessRules().turned
+    assert yaw(resident.turned(points, -1.0)) < yaw(points) - LivenessRules().turned
+
+
+@pytest.mark.parametrize("order", ORDERS, ids=lambda o: "+".join(c.value for c in o))
+@pytest.mark.parametrize("who", ["obama.jpg", "biden.jpg"])
+def test_a_cooperative_resident_passes(landmarks, order, who):
+    frames = resident.cooperative(landmarks[who], order)
+    progress = judge_frames(frames, order)
+    assert progress.verdict is Verdict.PASSED and progress.step == 2
+    assert frames[-1][0] < 6.0  # the moves themselves take a few seconds
+
+
+def test_the_other_side_or_only_a_blink_is_not_enough(landmarks):
+    asked = (Challenge.BLINK, Challenge.TURN_LEFT)
+    did = resident.cooperative(landmarks["obama.jpg"], (Challenge.BLINK, Challenge.TURN_RIGHT))
+    assert judge_frames(did, asked).verdict is Verdict.TIMED_OUT
+    blink_only = resident.cooperative(landmarks["obama.jpg"], (Challenge.BLINK,))
+    assert judge_frames(blink_only, asked).step == 1
+
+
+def test_the_wrong_order_does_not_pass(landmarks):
+    did = resident.cooperative(landmarks["obama.jpg"], (Challenge.TURN_LEFT, Challenge.BLINK))
+    assert judge_frames(did, (Challenge.BLINK, Challenge.TURN_LEFT)).verdict is not Verdict.PASSED
+
+
+def test_too_slow_is_timed_out(landmarks):
+    order = (Challenge.BLINK, Challenge.TURN_LEFT)
+    frames = resident.cooperative(landmarks["obama.jpg"], order, fps=0.5)  # the same moves over ~40 s
+    assert judge_frames(frames, order).verdict is Verdict.TIMED_OUT
+
+
+def test_eyes_closed_in_a_photo_never_open(landmarks):
+    shut = resident.closed_eyes(landmarks["obama.jpg"], 1.0)
+    frames = [(i / 10, shut) for i in range(200)]
+    assert judge_frames(frames, (Challenge.BLINK,)).verdict is Verdict.TIMED_OUT
+
+
+@pytest.mark.parametrize("jitter", [0, 2], ids=["printed photo", "phone in a hand"])
+def test_a_still_picture_fails_through_the_whole_engine(engine, card_photos, live, jitter):
+    rules = LivenessRules(time_limit=2.0)
+    frames = resident.still(live["obama2.jpg"], seconds=2.5, fps=5.0, jitter=jitter)
+    card = card_embedding(engine, card_photos["obama.jpg"])
+    assert card is not None
+    result = run_attempt(engine, card, (Challenge.BLINK, Challenge.TURN_LEFT), frames, rules=rules)
+    assert not result.passed and not result.live and result.reason == "not_live"
+    assert result.same_person  # it is the card holder's photo: only liveness stops it
+
+
+def test_a_looped_still_image_fails(landmarks):
+    loop = [(i / 10, landmarks["obama.jpg"] + np.float32(i % 3)) for i in range(150)]
+    assert judge_frames(loop, (Challenge.TURN_RIGHT, Challenge.BLINK)).verdict is Verdict.TIMED_OUT
+
+
+def test_nobody_in_front_of_the_camera(engine, card_photos, live):
+    frames = resident.still(live["obama2.jpg"] * 0, seconds=1.0, fps=5.0)
+    card = card_embedding(engine, card_photos["obama.jpg"])
+    result = run_attempt(engine, card, (Challenge.BLINK,), frames, rules=LivenessRules(time_limit=0.5))
+    assert result.reason == "no_face" and not result.passed and result.score is None
