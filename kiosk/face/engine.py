@@ -132,10 +132,16 @@ def decode_image(data: bytes, what: str = "image") -> np.ndarray:
     return np.ascontiguousarray(bgr[:, :, ::-1])
 
 
+def upsample_for(rgb: np.ndarray) -> int:
+    """How often the detector doubles a picture: its smallest face is about
+    80 px, so a 102x126 card photo is looked at 4x, a camera frame as it is."""
+    longest = max(rgb.shape[:2])
+    return 2 if longest < 320 else 1 if longest < 800 else 0
+
+
 def card_embedding(engine: FaceEngine, card_rgb: np.ndarray) -> np.ndarray | None:
-    """The card photo's descriptor, or None when no face is found in it.  The
-    card photo is 102x126: the detector looks at it enlarged twice."""
-    face = engine.find(card_rgb, upsample=2)
+    """The card photo's descriptor, or None when no face is found in it."""
+    face = engine.find(card_rgb, upsample=upsample_for(card_rgb))
     return None if face is None else engine.embed(card_rgb, face)
 
 
@@ -145,7 +151,7 @@ def compare(engine: FaceEngine, card_rgb: np.ndarray, live_rgb: np.ndarray,
     card = card_embedding(engine, card_rgb)
     if card is None:
         raise KioskError("no face found in the card photo")
-    face = engine.find(live_rgb, upsample=1)
+    face = engine.find(live_rgb, upsample=upsample_for(live_rgb))
     if face is None:
         raise KioskError("no face found in the live picture")
     d = engine.distance(card, engine.embed(live_rgb, face))

@@ -62,12 +62,15 @@ def card_crop(picture: Image.Image) -> Image.Image:
     import dlib  # only the hut's photo cards need it, not every start of the simulator
 
     rgb = picture.convert("RGB")
-    faces = dlib.get_frontal_face_detector()(np.asarray(rgb), 1)
+    small = rgb.copy()
+    small.thumbnail((640, 640))  # the detector is slow on a 2000-pixel news photo
+    scale = rgb.width / small.width
+    faces = dlib.get_frontal_face_detector()(np.asarray(small), 1)
     if not faces:
         raise ValueError("no face in the picture for the card photo")
     face = max(faces, key=lambda r: r.area())
-    cx, cy = (face.left() + face.right()) / 2, (face.top() + face.bottom()) / 2
-    width = face.width() * 1.7
+    cx, cy = (face.left() + face.right()) / 2 * scale, (face.top() + face.bottom()) / 2 * scale
+    width = face.width() * scale * 1.7
     height = width / CARD_ASPECT
     top = cy - height / 2.2
     return rgb.crop((round(cx - width / 2), round(top), round(cx + width / 2), round(top + height)))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.cli import build_parser
 from kiosk.errors import KioskError
 from kiosk.face.engine import DEFAULT_THRESHOLD, card_embedding, compare
 
@@ -43,8 +44,12 @@ def kiosk(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
-def test_cli_compare_json(face_pictures, tmp_path):
-    done = kiosk("compare", str(face_pictures / "obama.jpg"), str(face_pictures / "biden.jpg"), "--json")
+def test_cli_compare_json(face_pictures, card_photos, live, tmp_path):
+    from PIL import Image
+
+    Image.fromarray(card_photos["obama.jpg"]).save(tmp_path / "card.bmp")
+    Image.fromarray(live["biden.jpg"]).save(tmp_path / "live.png")
+    done = kiosk("compare", str(tmp_path / "card.bmp"), str(tmp_path / "live.png"), "--json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert set(out) == {"same_person", "distance", "threshold"}
@@ -56,10 +61,18 @@ def test_cli_compare_json(face_pictures, tmp_path):
     assert bad.returncode == 2 and "not a picture" in bad.stderr
 
 
-def test_cli_liveness_on_a_folder_of_still_frames(face_pictures, tmp_path):
+def test_cli_liveness_on_a_folder_of_still_frames(engine, live, tmp_path, capsys):
+    """In process (the models are loaded once per session); the command's
+    parsing and exit codes are those of ``kiosk face liveness``."""
+    from PIL import Image
+
     for i in range(4):
-        (tmp_path / f"frame{i:02d}.jpg").write_bytes((face_pictures / "obama2.jpg").read_bytes())
-    done = kiosk("liveness", str(tmp_path), "--json")
-    assert done.returncode == 1, done.stderr
-    out = json.loads(done.stdout)
+        Image.fromarray(live["obama2.jpg"]).save(tmp_path / f"frame{i:02d}.png")
+    args = build_parser().parse_args(["face", "liveness", str(tmp_path), "--json"])
+    assert args.func(args) == 1
+    out = json.loads(capsys.readouterr().out)
     assert out["live"] is False and out["frames_with_face"] == 4 and out["steps_done"] == 0
+    (tmp_path / "empty").mkdir()
+    empty = build_parser().parse_args(["face", "liveness", str(tmp_path / "empty")])
+    with pytest.raises(KioskError, match="no JPEG, PNG or BMP frames"):
+        empty.func(empty)

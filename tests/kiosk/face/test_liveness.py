@@ -11,8 +11,7 @@ import pytest
 
 from kiosk.face.check import run_attempt
 from kiosk.face.engine import card_embedding
-from kiosk.face.liveness import (Challenge, LivenessRules, Verdict, eye_aspect_ratio, judge_frames,
-                                 random_challenges, yaw)
+from kiosk.face.liveness import Challenge, LivenessRules, Verdict, eye_aspect_ratio, judge_frames, random_challenges, yaw
 from simulators.face import resident
 
 ORDERS = [(Challenge.BLINK, Challenge.TURN_LEFT), (Challenge.BLINK, Challenge.TURN_RIGHT),
