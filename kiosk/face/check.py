@@ -85,6 +85,11 @@ class FaceCheckAttempt:
         finally:
             self.drop()
 
+    @property
+    def holding(self) -> bool:
+        """Whether a frame or the card descriptor is still held."""
+        return self._best is not None or self._card is not None
+
     def drop(self) -> None:
         """Let go of the kept frame and the card descriptor."""
         self._best = None
