@@ -11,6 +11,7 @@ pcscd pcsc-tools libpcsclite-dev swig vsmartcard-vpcd
 espeak-ng
 systemd
 gcc
+libjpeg-dev
 "
 
 missing=""

@@ -23,11 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from kiosk.errors import KioskError
-
-# Measured on the registry's test photographs, card photo (through the stand-in
-# WLT path) against live photographs: see docs/PERFORMANCE.md ("Face check
-# threshold") and bench/bench_face.py.  Configurable per terminal.
-DEFAULT_THRESHOLD = 0.66
+from kiosk.face import DEFAULT_THRESHOLD
 
 
 @dataclass(frozen=True, repr=False)
@@ -92,7 +88,7 @@ class DlibFaceEngine:
                     import face_recognition_models as models
                 except ImportError as exc:
                     raise KioskError(f"the face check needs dlib-bin and face-recognition-models "
-                                     f"(pip install 'hut-kiosk[face]'): {exc}") from None
+                                     f"(dependencies of the kiosk: reinstall it): {exc}") from None
                 cls._models = (dlib.get_frontal_face_detector(),
                                dlib.shape_predictor(models.pose_predictor_model_location()),
                                dlib.face_recognition_model_v1(models.face_recognition_model_location()))
