@@ -92,3 +92,25 @@ def test_nobody_in_front_of_the_camera(engine, card_photos, live):
     card = card_embedding(engine, card_photos["obama.jpg"])
     result = run_attempt(engine, card, (Challenge.BLINK,), frames, rules=LivenessRules(time_limit=0.5))
     assert result.reason == "no_face" and not result.passed and result.score is None
+
+
+def test_the_front_camera_scenes(face_pictures, engine, card_photos):
+    """What the virtual hut's front camera shows: the holder compares as the
+    holder, the other person does not, the printed photo and the holder's
+    still picture fail liveness, and nobody is no face."""
+    from kiosk.face.engine import card_embedding as card_of
+    from simulators.face.scenes import SCENES, FaceScenes
+
+    scenes = FaceScenes(face_pictures)
+    card = card_of(engine, card_photos["obama.jpg"])
+    assert card is not None
+    rules = LivenessRules(time_limit=0.5)
+    results = {}
+    for scene in SCENES:
+        frames = [(t / 5, scenes.frame(scene, t / 5)) for t in range(4)]
+        assert frames[0][1].shape == (480, 640, 3)
+        results[scene] = run_attempt(engine, card, (Challenge.BLINK, Challenge.TURN_LEFT), frames, rules=rules)
+    assert results["holder"].same_person and not results["holder"].live
+    assert not results["other"].same_person
+    assert results["printed_photo"].reason == "not_live" and not results["printed_photo"].passed
+    assert results["nobody"].reason == "no_face"
