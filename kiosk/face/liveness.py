@@ -83,6 +83,8 @@ class LivenessRules:
     turned: float = 0.14         # |yaw| beyond this is a turn
     hold_frames: int = 2         # a turn must last this many frames
     time_limit: float = 12.0     # seconds for the whole challenge
+    max_jump: float = 0.35       # a face that moves more than this share of its width between frames is another face
+    max_missing: int = 5         # frames in a row without a face before the challenge starts over
 
 
 class Verdict(str, enum.Enum):
@@ -103,7 +105,9 @@ class Progress:
 
 class LivenessJudge:
     """Feed ``(t, landmarks or None)`` per frame; no clock, no camera, no
-    thread.  Frames with no face are ignored (the time limit still runs)."""
+    thread.  A few frames without a face are ignored (the time limit still
+    runs); more in a row, or a face that jumps to another place, start the
+    challenge over."""
 
     def __init__(self, challenges: tuple[Challenge, ...], start: float, rules: LivenessRules | None = None):
         if not challenges:
@@ -116,6 +120,8 @@ class LivenessJudge:
         self._closed = False      # blink: eyes seen closed after open
         self._held = 0
         self._open_ear = 0.0      # the resident's own open-eye ratio (eyes differ)
+        self._last: np.ndarray | None = None  # the previous frame's landmarks
+        self._missing = 0
         self._verdict = Verdict.RUNNING
 
     @property
@@ -129,14 +135,36 @@ class LivenessJudge:
         if t - self.start > self.rules.time_limit:
             self._verdict = Verdict.TIMED_OUT
             return self.progress
-        if landmarks is not None and self._step_done(self.challenges[self._step], landmarks):
+        if landmarks is None:
+            self._missing += 1
+            if self._missing >= self.rules.max_missing:
+                self._start_over()
+            return self.progress
+        if self._last is not None and self._jumped(self._last, landmarks):
+            self._start_over()
+        self._last, self._missing = landmarks, 0
+        if self._step_done(self.challenges[self._step], landmarks):
             self._step += 1
-            self._primed = self._closed = False
-            self._open_ear = 0.0
-            self._held = 0
+            self._reset_step()
             if self._step == len(self.challenges):
                 self._verdict = Verdict.PASSED
         return self.progress
+
+    def _jumped(self, before: np.ndarray, now: np.ndarray) -> bool:
+        """Another face took the place of the first (one person does the moves
+        while another's photo shows the card holder): the moves must all be
+        one face's, seen without a break."""
+        span = max(float(now[16, 0] - now[0, 0]), 1.0)
+        return float(np.linalg.norm(now.mean(axis=0) - before.mean(axis=0))) > self.rules.max_jump * span
+
+    def _start_over(self) -> None:
+        self._step, self._last, self._missing = 0, None, 0
+        self._reset_step()
+
+    def _reset_step(self) -> None:
+        self._primed = self._closed = False
+        self._open_ear = 0.0
+        self._held = 0
 
     def _step_done(self, challenge: Challenge, landmarks: np.ndarray) -> bool:
         rules = self.rules

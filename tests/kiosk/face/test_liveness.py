@@ -114,3 +114,22 @@ def test_the_front_camera_scenes(face_pictures, engine, card_photos):
     assert not results["other"].same_person
     assert results["printed_photo"].reason == "not_live" and not results["printed_photo"].passed
     assert results["nobody"].reason == "no_face"
+
+
+def test_the_moves_must_be_one_face_seen_without_a_break(landmarks):
+    order = (Challenge.BLINK, Challenge.TURN_LEFT)
+    holder = resident.cooperative(landmarks["obama.jpg"], order)
+    accomplice = resident.cooperative(landmarks["biden.jpg"] + np.float32([200, 0]), order)
+    # the holder's photo blinks... then someone else, elsewhere in the frame, turns
+    blink_end = next(i for i, (_, p) in enumerate(holder) if i > 3 and np.allclose(p, holder[0][1])) + 1
+    turn_start = next(i for i, (_, p) in enumerate(accomplice) if i > blink_end and np.allclose(p, accomplice[0][1]))
+    spliced = holder[:blink_end] + [(t + holder[blink_end - 1][0] + 0.1, p) for t, p in accomplice[turn_start:]]
+    assert judge_frames(spliced, order).verdict is not Verdict.PASSED
+    # the same frames with nobody in between for a moment: also a break
+    gap = holder[:blink_end] + [(holder[blink_end - 1][0] + 0.1 * (i + 1), None) for i in range(6)]
+    rest = [(t + gap[-1][0] + 0.1, p) for t, p in holder[blink_end:]]
+    progress = judge_frames(gap + rest, order)
+    assert progress.verdict is not Verdict.PASSED and progress.step == 0
+    # a short drop-out (two frames) is not a break
+    short = holder[:blink_end] + [(holder[blink_end - 1][0] + 0.05, None)] * 2 + rest
+    assert judge_frames(short, order).verdict is Verdict.PASSED
