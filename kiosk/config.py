@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Literal, Mapping, get_args
 
-from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, StringConstraints, model_validator
 
 from drivers.options import DriverOptions, Name, OptionError, Text, no_control_characters, shorten, validate
 from kiosk.errors import KioskError
@@ -31,8 +31,10 @@ DEFAULT_SECRETS = Path("/etc/kiosk/secrets.toml")
 DEFAULT_STATE_DIR = Path("/var/lib/kiosk")
 
 
-# Transports a device's ``url`` can name (its ``port`` is a local device node).
+# Transports a device's ``url`` can name, and those its ``port`` names (a
+# serial device node, or a PC/SC reader's name).
 URL_TRANSPORTS = frozenset({"network", "ble"})
+PORT_TRANSPORTS = frozenset({"serial", "pcsc"})
 
 
 class ConfigError(KioskError):
@@ -176,13 +178,16 @@ class DeviceTable(_Section):
         return self
 
     def _check_transport(self, transports: frozenset[str]) -> None:
-        """``port`` names a local device node (serial), ``url`` an address
-        (tcp://, http://, ble://): which one a driver takes is its ``transports``."""
+        """``port`` names a local device (a serial node, a PC/SC reader), ``url``
+        an address (tcp://, http://, ble://): which a driver takes is its ``transports``."""
         if not self.enabled:
             return
         port, url, driver = self.port, self.url, self.driver
         by_url = transports & URL_TRANSPORTS
         if port is None and url is None:
+            if transports == {"pcsc"}:
+                raise OptionError("port", 'the PC/SC reader name as pcsc_scan lists it, such as "Virtual PCD 00 00" '
+                                          "(missing)")
             if transports == {"serial"}:
                 raise OptionError("port", 'the serial port of the device, such as "/dev/ttyUSB0" (missing)')
             if transports == {"network"}:
@@ -192,7 +197,7 @@ class DeviceTable(_Section):
             raise OptionError("port", 'a serial port ("/dev/ttyUSB0") or a url ("tcp://host:9100"); neither is set')
         if url is not None and not by_url:
             raise OptionError("url", f"no url: the {driver} driver talks over a serial port (set port)")
-        if port is not None and url is None and "serial" not in transports:
+        if port is not None and url is None and not transports & PORT_TRANSPORTS:
             raise OptionError("port", f"no port: the {driver} driver talks over the network (set url)")
 
     def config(self, name: str) -> "DeviceConfig":
@@ -234,6 +239,10 @@ class _SecretsFile(_Section):
     outbox_key: Text = ""
     id_hash_key: Text = ""
     maintenance_pin_hash: Text = ""
+    # Keyed hashes of the staff cards allowed into maintenance (`kiosk card uid --enrol`).
+    staff_cards: list[Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]] = Field(
+        default_factory=list, max_length=200,
+        description="a list of 64-hex-digit staff card hashes (kiosk card uid prints one)")
 
 
 @dataclass(frozen=True)
@@ -242,6 +251,7 @@ class Secrets:
     outbox_key: bytes = b""
     id_hash_key: bytes = b""
     maintenance_pin_hash: str = ""
+    staff_cards: tuple[str, ...] = ()
 
     def __repr__(self) -> str:  # never print key material
         return "Secrets(<redacted>)"
@@ -360,6 +370,7 @@ def load_secrets(path: Path) -> Secrets:
         outbox_key=_decode(path, "outbox_key", data.outbox_key, "base64", 32),
         id_hash_key=_decode(path, "id_hash_key", data.id_hash_key, "hex", None),
         maintenance_pin_hash=data.maintenance_pin_hash,
+        staff_cards=tuple(data.staff_cards),
     )
 
 
@@ -390,7 +401,7 @@ def _key_words(key: str) -> str:
 
 
 def write_secrets_file(path: Path, *, terminal_key: bytes | None = None, pin: str | None = None,
-                       fresh_keys: bool = False) -> None:
+                       fresh_keys: bool = False, staff_cards: tuple[str, ...] | None = None) -> None:
     """The one writer of the secrets file (`kiosk secrets init`, `kiosk enrol`,
     the virtual hut).  What is not given is kept from the file already there,
     so enrolling never loses the key of queued submissions; missing outbox
@@ -409,6 +420,7 @@ def write_secrets_file(path: Path, *, terminal_key: bytes | None = None, pin: st
         "outbox_key": base64.b64encode(old.outbox_key or token.token_bytes(32)).decode(),
         "id_hash_key": (old.id_hash_key or token.token_bytes(32)).hex(),
         "maintenance_pin_hash": old.maintenance_pin_hash if pin is None else (hash_pin(pin) if pin else ""),
+        "staff_cards": list(old.staff_cards if staff_cards is None else staff_cards),
     }
     text = "# Terminal secrets. Mode 0600. terminal_key is filled in by enrolment.\n" + tomli_w.dumps(data)
     atomic_write(path, text.encode("utf-8"), mode=0o600)

@@ -34,19 +34,24 @@ from kivy.config import Config  # noqa: E402
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty  # noqa: E402
 
 from drivers.base import DeviceEvent, StatusChanged  # noqa: E402
+from kiosk.app_state import WRITE_EVERY_SECONDS, AppStats, write_app_state  # noqa: E402
 from kiosk.availability import Availability, decide  # noqa: E402
 from kiosk.config import Settings  # noqa: E402
 from kiosk.device_owner import DeviceOwner  # noqa: E402
 from kiosk.flows.identify import IdentifyFlow, IdentifyView  # noqa: E402
-from kiosk.flows.services import Step  # noqa: E402
+from kiosk.flows.services import BY_KEY, Step  # noqa: E402
 from kiosk.flows.session import IdleState, IdleTimer, Session  # noqa: E402
 from kiosk.flows.visit import VisitFlow, VisitState, VisitView  # noqa: E402
 from kiosk.snapshot import read_platform_reach  # noqa: E402
+from kiosk.watchdog import NotifySocket, ServiceNotifier, status_line, watchdog_interval  # noqa: E402
 from screens import fonts, i18n  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 0.2
+# How often the main loop asks the notifier whether to tell systemd something;
+# well under half of any sensible WatchdogSec.
+NOTIFY_TICK_SECONDS = 1.0
 # The one thing screens decide: which Kivy screen presents which step.
 STEP_SCREENS: dict[str, str] = {Step.IDENTIFY: "identify"}
 
@@ -117,6 +122,9 @@ class KioskApp(App):
         self.identify = None
         self.preparing = None
         self.warning = None
+        self.stats = AppStats()  # sessions per flow, frame times, busy flags: app-state.json
+        self.notifier = ServiceNotifier(watchdog_interval(os.environ, os.getpid()))
+        self.notify_socket = NotifySocket()
 
     # -- construction ------------------------------------------------------
     def build(self):
@@ -154,30 +162,56 @@ class KioskApp(App):
         Clock.schedule_interval(self._poll_idle, IDLE_POLL_SECONDS)
         self._unsubscribe.append(self.owner.subscribe(self.on_device_event))
         self.owner.start()  # builds now, opens each device on its own thread
-        for reader in self.owner.devices_of_kind("idcard"):
+        for reader in self.identity_readers():
             self.identify_flow.attach(reader)
         Clock.schedule_interval(lambda _dt: self._update_availability(), self.owner.snapshot_interval)
         self._update_availability()
+        Clock.schedule_interval(lambda dt: self.stats.frame(dt), 0)  # every frame: the UI's frame time
+        Clock.schedule_interval(lambda _dt: self._write_app_state(), WRITE_EVERY_SECONDS)
+        if self.notify_socket.enabled:
+            every = self.notifier.ping_every
+            Clock.schedule_interval(self._notify_systemd, min(NOTIFY_TICK_SECONDS, every / 2) if every
+                                    else NOTIFY_TICK_SECONDS)
         log.info("kiosk app started (language %s, idle %gs, warning %gs)", self.lang,
                  self.idle.timeout_after, self.idle.warning_after)
 
     def on_stop(self) -> None:
+        self.notify_socket.send(self.notifier.stopping())
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
         self.owner.stop()  # closes every device (flushing counters), writes the last snapshot
         self.session.clear()
 
+    def _write_app_state(self) -> None:
+        """For the metrics and for kiosk update (which never restarts under a resident)."""
+        self.stats.session_active = self.session.active
+        self.stats.printing = any(r.kind == "printer" and r.status == "busy" for r in self.owner.records().values())
+        write_app_state(self.settings.paths.state_dir, self.stats)
+
+    # -- systemd -------------------------------------------------------------
+    def _notify_systemd(self, _dt: float) -> None:
+        """On the Kivy clock, so the pings stop when the main loop freezes."""
+        home_up = self.notifier.ready_sent or (self.sm is not None and self.sm.current == "home")
+        statuses = {name: rec.status for name, rec in self.owner.records().items()}
+        self.notify_socket.send(self.notifier.tick(time.monotonic(), home_up=home_up,
+                                                   status=status_line(statuses, home_up)))
+
     # -- devices -------------------------------------------------------------
     def on_device_event(self, event: Any) -> None:
         """Called on a driver's thread: hand the event to the Kivy thread."""
         Clock.schedule_once(lambda _dt: self._handle_device_event(event))
 
+    def identity_readers(self) -> list[Any]:
+        """The readers a resident identifies with: ID card readers, and smart
+        card readers that read social security cards (not the staff card's)."""
+        return [*self.owner.devices_of_kind("idcard"),
+                *(d for d in self.owner.devices_of_kind("smartcard") if d.info.supports("social_security_card"))]
+
     def _handle_device_event(self, event: Any) -> None:
-        record = self.owner.record(event.device)
         if isinstance(event, StatusChanged):
             self._update_availability()
-        if record is None or record.kind != "idcard":
+        if not any(reader.name == event.device for reader in self.identify_flow.readers):
             return
         if isinstance(event, DeviceEvent):
             self.idle.touch()  # placing or taking a card is the resident acting
@@ -185,7 +219,7 @@ class KioskApp(App):
 
     def _update_availability(self) -> None:
         reach = read_platform_reach(self.settings.paths.state_dir, 3 * self.settings.platform.heartbeat_seconds)
-        self.availability = decide(self.owner.statuses_by_kind(), reach)
+        self.availability = decide(self.owner.records().values(), reach)
 
     def _render_identify(self, view: IdentifyView) -> None:
         self.card_on_reader = view.card_on_reader
@@ -202,14 +236,17 @@ class KioskApp(App):
         elif view.state is VisitState.STEP:
             if view.step == Step.IDENTIFY:
                 self.identify.service_title = view.title
-                self.identify_flow.start()  # also asks the reader for a card already lying there
+                # also asks the readers for a card already lying there
+                self.identify_flow.start(accept_social_security=BY_KEY[view.service].accepts_social_security)
             self._show(STEP_SCREENS[view.step])
         else:
             self._show("home")
 
     def open_service(self, key: str) -> None:
         """A home tile: the visit flow decides the first step (or "being prepared")."""
+        self.stats.session_started(key)
         self.visit.choose(key)
+        self._write_app_state()
 
     def show_identify(self, key: str) -> None:
         """Open service ``key`` at its identify step (the demo, the UI tests)."""
@@ -233,6 +270,7 @@ class KioskApp(App):
         if reason == "timeout":
             self.lang = self.default_lang
         self.sm.current = "home"
+        self._write_app_state()
         log.info("back to home (%s)", reason)
         self._arm_idle()
 

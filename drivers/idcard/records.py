@@ -20,6 +20,7 @@ class CardType(str, enum.Enum):
     HK_MO_TW = "hk_mo_tw"          # 港澳台居民居住证 (flag "J")
     FOREIGN_2017 = "foreign_2017"  # 外国人永久居留身份证 2017 (flag "I")
     FOREIGN_2023 = "foreign_2023"  # 外国人永久居留身份证 2023 (flag "Y")
+    SOCIAL_SECURITY = "social_security"  # 社会保障卡 (drivers/smartcard), ID number = SSN
 
     def __str__(self) -> str:
         return self.value

@@ -23,8 +23,13 @@ EXIT_CODES = {Outcome.OK: 0, Outcome.WRONG: 1, Outcome.LOCKED: 3}
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("maintenance", help="maintenance staff: PIN login (locks for 5 minutes after 5 wrong PINs)")
     actions = p.add_subparsers(dest="maintenance_command", metavar="ACTION", required=True)
-    login = actions.add_parser("login", help="check the maintenance PIN (typed without echo, or one line on stdin)",
-                               description="Exit 0: PIN right; 1: wrong, tries left; 3: locked, minutes left.")
+    login = actions.add_parser("login", help="check the staff card (where enrolled) and the maintenance PIN",
+                               description="Exit 0: right; 1: wrong PIN or card, tries left; 3: locked, minutes left. "
+                                           "The PIN is typed without echo, or one line on stdin.")
+    login.add_argument("--card", action="store_true",
+                       help="read the staff card first (required once staff cards are enrolled)")
+    login.add_argument("--reader", metavar="NAME", help="PC/SC reader name (default: the configured staff card reader)")
+    login.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the card (default 30)")
     login.set_defaults(func=cmd_login)
 
 
@@ -41,7 +46,13 @@ def _read_pin() -> str:
 
 def cmd_login(args: argparse.Namespace) -> int:
     settings = config_mod.load(args.config)
-    login = MaintenanceLogin(settings.secrets.maintenance_pin_hash, settings.state_dir, clock=time.time)
-    result = login.login(_read_pin())
+    login = MaintenanceLogin(settings.secrets.maintenance_pin_hash, settings.state_dir, clock=time.time,
+                             staff_cards=settings.secrets.staff_cards, card_key=settings.secrets.id_hash_key)
+    uid = None
+    if args.card or login.needs_card:
+        from kiosk.commands.card import read_staff_uid
+
+        uid = read_staff_uid(args, settings)
+    result = login.login(_read_pin(), uid)
     print(result.message(), file=sys.stdout if result.ok else sys.stderr)
     return EXIT_CODES[result.outcome]

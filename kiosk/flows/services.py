@@ -45,6 +45,9 @@ class Service:
     key: str
     title: str                 # msgid (English); Chinese in the zh_CN catalog
     steps: tuple[str, ...]
+    # The social security card identifies in place of the ID card (for filing
+    # a matter the matter's own catalog flag decides instead).
+    accepts_social_security: bool = False
 
     @property
     def needs_identity(self) -> bool:
@@ -55,10 +58,11 @@ SERVICES: tuple[Service, ...] = (
     Service("approval", N_("Self-service"),
             (Step.CHOOSE_MATTER, Step.CONDITIONS, Step.IDENTIFY, Step.FORM, Step.PAPERS, Step.REVIEW,
              Step.SUBMIT)),
-    Service("health", N_("Health check"), (Step.CONSENT, Step.IDENTIFY, Step.MEASURE, Step.RESULT)),
+    Service("health", N_("Health check"), (Step.CONSENT, Step.IDENTIFY, Step.MEASURE, Step.RESULT),
+            accepts_social_security=True),
     Service("guide", N_("Service guide"), (Step.CHOOSE_MATTER, Step.GUIDE)),
     Service("request", N_("Requests"), (Step.IDENTIFY, Step.REQUEST_FORM, Step.REVIEW, Step.SUBMIT)),
-    Service("progress", N_("Progress"), (Step.IDENTIFY, Step.PROGRESS)),
+    Service("progress", N_("Progress"), (Step.IDENTIFY, Step.PROGRESS), accepts_social_security=True),
 )
 BY_KEY: dict[str, Service] = {s.key: s for s in SERVICES}
 

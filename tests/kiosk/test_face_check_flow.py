@@ -9,8 +9,10 @@ import json
 import pytest
 
 from drivers.base import Status
-from kiosk.availability import FaceCheck, decide
+from kiosk.availability import FaceCheck
+from kiosk.availability import decide as decide_records
 from kiosk.catalog import Catalog
+from kiosk.device_owner import DeviceRecord
 from kiosk.face.check import FaceCheckResult
 from kiosk.face.liveness import Challenge
 from kiosk.flows.face_check import MAX_ATTEMPTS, SESSION_KEY, FaceCheckFlow, FaceCheckState
@@ -22,6 +24,13 @@ AT = "2026-11-30T10:00:00+08:00"
 PASS = FaceCheckResult(True, True, True, 0.41, 0.66, "passed")
 NOT_LIVE = FaceCheckResult(False, False, True, 0.45, 0.66, "not_live")
 STRANGER = FaceCheckResult(False, True, False, 0.81, 0.66, "not_same_person")
+
+
+def decide(devices_by_kind, reach=None):
+    """One record per device, as the device owner feeds the rules."""
+    records = [DeviceRecord(f"{kind}{i}", f"{kind}.x", kind, "-", status.value, info={"capabilities": []})
+               for kind, statuses in devices_by_kind.items() for i, status in enumerate(statuses)]
+    return decide_records(records, reach)
 
 
 @pytest.fixture
