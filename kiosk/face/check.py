@@ -3,7 +3,8 @@ with the card photo, over frames from the front camera.
 
 Frames arrive as ``(t, rgb)`` (seconds, an RGB array); the attempt never
 reads a clock or a camera, so the same code runs under the app's camera
-thread, the technician's ``kiosk face liveness`` and the tests.  The frame
+thread (:func:`camera_frames` turns the front camera's frames into that),
+the technician's ``kiosk face liveness`` and the tests.  The frame
 kept for the comparison and the descriptors live on this object only, and
 :meth:`FaceCheckAttempt.drop` (called by :meth:`finish`) lets them go: what
 leaves is a :class:`FaceCheckResult` (passed, score, threshold), never a
@@ -13,7 +14,7 @@ picture or a descriptor.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Protocol
+from typing import Callable, Iterable, Iterator, Protocol
 
 import numpy as np
 
@@ -21,12 +22,33 @@ from kiosk.face.engine import DEFAULT_THRESHOLD, Face, FaceEngine
 from kiosk.face.liveness import Challenge, LivenessJudge, LivenessRules, Progress, Verdict, eye_aspect_ratio, yaw
 
 
-class FrameSource(Protocol):
-    """What the face check reads from a front camera: frames with their
-    capture time.  The camera driver (drivers/camera) provides it; tests and
-    the CLI pass lists."""
+class CapturedFrame(Protocol):
+    """A camera driver's frame: BGR ``image``, ``seq`` since open, arrival time ``at``."""
 
-    def frames(self) -> Iterable[tuple[float, np.ndarray]]: ...
+    image: np.ndarray
+    seq: int
+    at: float
+
+
+class FrontCamera(Protocol):
+    """What the face check needs of the front camera's driver (the capture
+    code shared with the document camera, drivers/camera)."""
+
+    def next_frame(self, after: int = 0, timeout: float = 2.0) -> CapturedFrame | None: ...
+
+
+def camera_frames(camera: FrontCamera, keep_going: Callable[[], bool],
+                  timeout: float = 2.0) -> Iterator[tuple[float, np.ndarray]]:
+    """``(t, rgb)`` from the camera, each frame once, while ``keep_going()``
+    (the flow still wants the camera).  A camera that stops sending ends the
+    stream: the attempt then ends without a face, never with a pass."""
+    seq = 0
+    while keep_going():
+        frame = camera.next_frame(seq, timeout)
+        if frame is None:
+            return
+        seq = frame.seq
+        yield frame.at, np.ascontiguousarray(frame.image[:, :, ::-1])
 
 
 @dataclass(frozen=True)

@@ -133,3 +133,37 @@ def test_the_moves_must_be_one_face_seen_without_a_break(landmarks):
     # a short drop-out (two frames) is not a break
     short = holder[:blink_end] + [(holder[blink_end - 1][0] + 0.05, None)] * 2 + rest
     assert judge_frames(short, order).verdict is Verdict.PASSED
+
+
+def test_camera_frames_reads_each_frame_once_while_wanted():
+    """The seam to the front camera driver: BGR frames by sequence number, in
+    order, as RGB; the stream ends when the flow stops wanting it or the
+    camera stops sending."""
+    from dataclasses import dataclass
+
+    from kiosk.face.check import camera_frames
+
+    @dataclass
+    class Shot:
+        image: np.ndarray
+        seq: int
+        at: float
+
+    class Camera:  # frames 1..5, then silence, as drivers/camera's next_frame(after, timeout)
+        def __init__(self):
+            self.asked: list[int] = []
+
+        def next_frame(self, after=0, timeout=2.0):
+            self.asked.append(after)
+            if after >= 5:
+                return None
+            image = np.zeros((4, 4, 3), np.uint8)
+            image[..., 0] = after + 1  # blue channel in BGR
+            return Shot(image, after + 1, 10.0 + after)
+
+    camera = Camera()
+    got = list(camera_frames(camera, lambda: True))
+    assert [t for t, _ in got] == [10.0, 11.0, 12.0, 13.0, 14.0] and camera.asked == [0, 1, 2, 3, 4, 5]
+    assert [int(rgb[0, 0, 2]) for _, rgb in got] == [1, 2, 3, 4, 5]  # blue is last in RGB
+    wanted = iter([True, True, False])
+    assert len(list(camera_frames(Camera(), lambda: next(wanted)))) == 2
