@@ -177,3 +177,27 @@ def test_the_threshold_and_time_limit_are_configured_per_terminal(tmp_path):
     cfg.write_text(base + "[face_check]\nthreshold = 1.5\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"face_check\.threshold: expected a number from 0.3 to 1"):
         load(cfg)
+
+
+def test_the_contract_takes_the_result_and_refuses_a_picture(flow, session):
+    """The session's face_check record is what Application.face_check accepts;
+    a picture or a descriptor smuggled into it is refused by the contract."""
+    from pathlib import Path
+
+    import yaml
+
+    from simulators.platform.app import ContractSchemas, Refused
+
+    root = Path(__file__).resolve().parents[2]
+    schemas = ContractSchemas(yaml.safe_load((root / "kiosk/central/openapi.yaml").read_text("utf-8")))
+    application = {"serial": "DL-XY-0007-20261130-0001", "matter_code": "MZ-001",
+                   "applicant": {"name": "李秀英", "id_number": "120101195001011281"}, "form": {}}
+    flow.start(True, True)
+    flow.consent()
+    flow.attempt_finished(PASS, "2026-11-30T10:00:00+08:00")
+    schemas.check("Application", {**application, "face_check": session.data[SESSION_KEY]})
+    flow.start(True, False)
+    schemas.check("Application", {**application, "face_check": session.data[SESSION_KEY]})
+    for smuggled in ({"embedding": [0.1] * 128}, {"photo": "Qk02..."}):
+        with pytest.raises(Refused):
+            schemas.check("Application", {**application, "face_check": {**session.data[SESSION_KEY], **smuggled}})
