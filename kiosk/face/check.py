@@ -80,6 +80,7 @@ class FaceCheckAttempt:
         self._card: np.ndarray | None = card_descriptor
         self._best: tuple[float, np.ndarray] | None = None  # (how far from frontal, frame) of the best frame
         self._best_face: Face | None = None
+        self._segment = 0
 
     @property
     def progress(self) -> Progress:
@@ -87,13 +88,18 @@ class FaceCheckAttempt:
 
     def feed(self, t: float, rgb: np.ndarray) -> Progress:
         face = self.engine.find(rgb)
+        progress = self.judge.feed(t, None if face is None else face.landmarks)
+        if self.judge.segment != self._segment:
+            # the challenge started over (another face, or a break): the face
+            # compared must be the one that does the moves, so forget the frame kept before
+            self._segment, self._best, self._best_face = self.judge.segment, None, None
         if face is not None:
             # the comparison uses the most frontal frame with open eyes, as the card photo is taken
             off = abs(yaw(face.landmarks)) + (0.0 if eye_aspect_ratio(face.landmarks) >= self.judge.rules.open_ear
                                               else 1.0)
             if self._best is None or off < self._best[0]:
                 self._best, self._best_face = (off, rgb), face
-        return self.judge.feed(t, None if face is None else face.landmarks)
+        return progress
 
     def finish(self) -> FaceCheckResult:
         try:

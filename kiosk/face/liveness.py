@@ -122,6 +122,7 @@ class LivenessJudge:
         self._open_ear = 0.0      # the resident's own open-eye ratio (eyes differ)
         self._last: np.ndarray | None = None  # the previous frame's landmarks
         self._missing = 0
+        self.segment = 0          # bumped when the challenge starts over: frames before it are another face
         self._verdict = Verdict.RUNNING
 
     @property
@@ -159,6 +160,7 @@ class LivenessJudge:
 
     def _start_over(self) -> None:
         self._step, self._last, self._missing = 0, None, 0
+        self.segment += 1
         self._reset_step()
 
     def _reset_step(self) -> None:

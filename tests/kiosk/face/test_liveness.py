@@ -167,3 +167,47 @@ def test_camera_frames_reads_each_frame_once_while_wanted():
     assert [int(rgb[0, 0, 2]) for _, rgb in got] == [1, 2, 3, 4, 5]  # blue is last in RGB
     wanted = iter([True, True, False])
     assert len(list(camera_frames(Camera(), lambda: next(wanted)))) == 2
+
+
+class ScriptedEngine:
+    """A FaceEngine (the interface a vendor engine implements) that reads
+    which face a frame shows from the frame itself: pixel (0, 0) holds the
+    frame's index into a list of landmarks and the person's number."""
+
+    name = "scripted"
+
+    def __init__(self, landmarks_by_frame):
+        self.landmarks_by_frame = landmarks_by_frame
+
+    def find(self, rgb, upsample=0):
+        from kiosk.face.engine import Face
+
+        points = self.landmarks_by_frame[int(rgb[0, 0, 0]) + 256 * int(rgb[0, 0, 2])]
+        return Face((0, 0, 10, 10), points, int(rgb[0, 0, 1]))
+
+    def embed(self, rgb, face):
+        return np.eye(4)[int(rgb[0, 0, 1])]  # one descriptor per person
+
+    def distance(self, a, b):
+        return float(np.linalg.norm(a - b))
+
+
+def test_the_face_compared_is_the_face_that_did_the_moves(landmarks):
+    """The card holder's photo held up first, then someone else steps in and
+    does the moves: the attempt must compare the one who moved."""
+    order = (Challenge.BLINK, Challenge.TURN_LEFT)
+    holder_photo = [resident.cooperative(landmarks["obama.jpg"], order)[0][1]] * 5
+    accomplice = [p for _, p in resident.cooperative(landmarks["biden.jpg"] + np.float32([250, 0]), order)]
+    points = holder_photo + accomplice
+    frames = []
+    for i in range(len(points)):
+        rgb = np.zeros((2, 2, 3), np.uint8)
+        rgb[0, 0] = (i % 256, 0 if i < len(holder_photo) else 1, i // 256)
+        frames.append((i / 10, rgb))
+    card = np.eye(4)[0]  # the card holder is person 0
+    result = run_attempt(ScriptedEngine(points), card, order, frames)
+    assert result.live and not result.same_person and not result.passed
+    # the same moves by the holder are a pass
+    own = [p for _, p in resident.cooperative(landmarks["obama.jpg"], order)]
+    frames = [(i / 10, np.zeros((2, 2, 3), np.uint8) + np.uint8([i, 0, 0])) for i in range(len(own))]
+    assert run_attempt(ScriptedEngine(own), card, order, frames).passed
