@@ -30,6 +30,11 @@ class Identify(str, enum.Enum):
     COUNTER = "counter"                  # no card can be read here: the hut's counter
 
 
+class FaceCheck(str, enum.Enum):
+    CHECK = "check"                      # the front camera works: the step runs
+    COUNTER = "counter"                  # no front camera: "cannot be done here", the hut's counter
+
+
 class Papers(str, enum.Enum):
     SCAN = "scan"
     BRING = "bring_to_counter"           # list the papers to bring to the counter
@@ -60,6 +65,13 @@ class Availability:
     slip: bool = False
     online: bool = False
     health_devices: int = 0
+    face_camera: bool = False
+
+    @property
+    def face_check(self) -> FaceCheck:
+        """The face check needs the front camera; without it the terminal
+        cannot check that the card is the resident's, so the counter does."""
+        return FaceCheck.CHECK if self.face_camera else FaceCheck.COUNTER
 
     def identify(self, social_security_allowed: bool = False) -> Identify:
         """How a resident identifies for a matter (``social_security_allowed``:
@@ -86,12 +98,16 @@ class Availability:
     def measure(self) -> Measure:
         return Measure.MEASURE if self.health_devices else Measure.UNAVAILABLE
 
-    def offers(self, svc: Service, social_security_allowed: bool = False) -> "ServiceOffer":
-        """Each step of ``svc`` with the mode it runs in now."""
+    def offers(self, svc: Service, social_security_allowed: bool = False,
+               face_check: bool = False) -> "ServiceOffer":
+        """Each step of ``svc`` with the mode it runs in now (``face_check``:
+        the matter's catalog entry asks for the face check after the card)."""
         modes: dict[str, str] = {}
         for step in svc.steps:
             if step == Step.IDENTIFY:
                 modes[step] = self.identify(social_security_allowed).value
+                if face_check:
+                    modes[Step.FACE_CHECK] = self.face_check.value
             elif step == Step.PAPERS:
                 modes[step] = self.papers.value
             elif step == Step.SUBMIT:
@@ -148,4 +164,5 @@ def decide(devices: Iterable[DeviceLike], platform_reachable: bool | None = None
         slip=usable.get("printer", 0) > 0,
         online=platform_reachable is True,
         health_devices=usable.get("health", 0),
+        face_camera=usable.get("face_camera", 0) > 0,
     )

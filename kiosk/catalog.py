@@ -99,6 +99,7 @@ class Matter:
     social_security_card: bool
     promised_days: int
     summary: str = ""
+    face_check: bool = False        # 人证核验 after the card (kiosk/flows/face_check.py)
 
     def validate(self, form: Mapping[str, Any]) -> dict[str, str]:
         """Problems by field name; empty when the form can be filed."""
@@ -150,4 +151,4 @@ def _matter(m: Mapping[str, Any]) -> Matter:
     return Matter(code=m["code"], name=m["name"], name_en=m.get("name_en", ""), department=m["department"],
                   conditions=tuple(m.get("conditions", ())), materials=tuple(materials), fields=tuple(fields),
                   social_security_card=bool(m["social_security_card"]), promised_days=int(m["promised_days"]),
-                  summary=m.get("summary", ""))
+                  summary=m.get("summary", ""), face_check=bool(m.get("face_check", False)))

@@ -24,6 +24,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, String
 
 from drivers.options import DriverOptions, Name, OptionError, Text, no_control_characters, shorten, validate
 from kiosk.errors import KioskError
+from kiosk.face import DEFAULT_THRESHOLD
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 DEFAULT_SECRETS = Path("/etc/kiosk/secrets.toml")
@@ -124,6 +125,13 @@ class TimeoutSettings(_Section):
         return self
 
 
+class FaceCheckSettings(_Section):
+    """人证核验 (kiosk/face): the distance threshold and the liveness time limit."""
+
+    threshold: float = Field(default=DEFAULT_THRESHOLD, ge=0.3, le=1.0)  # see docs/PERFORMANCE.md before changing
+    time_limit_seconds: float = Field(default=12.0, ge=3, le=60)          # for blink + turn, per attempt
+
+
 class OutboxSettings(_Section):
     retention_days: int = Field(default=30, ge=1, le=3650)
     max_backoff_seconds: float = Field(default=600.0, ge=1, le=86400)
@@ -209,6 +217,7 @@ class _ConfigFile(_Section):
     screen: ScreenSettings = ScreenSettings()
     timeouts: TimeoutSettings = TimeoutSettings()
     outbox: OutboxSettings = OutboxSettings()
+    face_check: FaceCheckSettings = FaceCheckSettings()
     devices: dict[DeviceName, DeviceTable] = Field(default={}, description="a set of tables [devices.<name>]")
 
 
@@ -262,6 +271,7 @@ class Settings:
     outbox: OutboxSettings
     devices: Mapping[str, DeviceConfig]
     secrets: Secrets
+    face_check: FaceCheckSettings = FaceCheckSettings()
 
     @property
     def state_dir(self) -> Path:
@@ -384,7 +394,7 @@ def load(path: str | os.PathLike[str] | None = None) -> Settings:
     # and a technician's test copy work from any folder).
     paths = PathSettings(state_dir=base / file.paths.state_dir, secrets_file=base / file.paths.secrets_file)
     return Settings(source=path, terminal=file.terminal, platform=file.platform, paths=paths,
-                    screen=file.screen, timeouts=file.timeouts, outbox=file.outbox,
+                    screen=file.screen, timeouts=file.timeouts, outbox=file.outbox, face_check=file.face_check,
                     devices=MappingProxyType({name: table.config(name) for name, table in file.devices.items()}),
                     secrets=load_secrets(paths.secrets_file))
 

@@ -13,6 +13,7 @@ pcscd pcsc-tools libpcsclite-dev swig vsmartcard-vpcd
 espeak-ng
 systemd
 gcc
+libjpeg-dev
 udev
 ansible ansible-lint
 prometheus

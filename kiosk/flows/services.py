@@ -29,6 +29,7 @@ class Step:
     GUIDE = "guide"                   # one matter's guide, printable
     CONSENT = "consent"               # separate consent (sensitive data)
     IDENTIFY = "identify"             # ID card or social security card
+    FACE_CHECK = "face_check"         # 人证核验 after the card, for matters whose catalog entry asks for it
     FORM = "form"                     # the matter's fields
     PAPERS = "papers"                 # scan the required papers
     REVIEW = "review"

@@ -24,6 +24,7 @@ from typing import Any
 
 from drivers.idcard import codec
 from simulators.idcard import cards
+from simulators.idcard.photo import StandinUnavailable, build_standin
 from simulators.pty import close_pty, open_pty
 
 log = logging.getLogger(__name__)
@@ -96,8 +97,12 @@ class IdCardSimulator:
         return str(self.link)
 
     def config_patch(self) -> dict:
-        return {"devices": {"idcard": {"driver": "idcard.sam", "port": self.where(),
-                                       "options": {"poll_interval": 0.2}}}}
+        options: dict[str, Any] = {"poll_interval": 0.2}
+        try:  # the stand-in photo decoder, so cards placed with a photo_image decode end to end
+            options["wlt_library"] = str(build_standin(self.workdir))
+        except StandinUnavailable as exc:
+            log.warning("idcard simulator: card photos will not decode: %s", exc)
+        return {"devices": {"idcard": {"driver": "idcard.sam", "port": self.where(), "options": options}}}
 
     def control(self, action: str, **params: Any) -> dict:
         actions = {
