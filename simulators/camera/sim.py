@@ -17,6 +17,7 @@ import numpy as np
 
 from simulators.camera.mjpeg import MjpegServer
 from simulators.camera.scenes import KINDS, render_scene
+
 SPOILERS = ("hand", "glare", "blur", "shadow")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
 

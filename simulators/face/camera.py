@@ -99,7 +99,8 @@ class FrontCameraSimulator:
     def _status(self) -> dict[str, Any]:
         with self._lock:
             scene, showing, faces = self._scene, self._showing(self._scene), self._faces_state
-        return {"plugged": self._http.plugged, "scene": scene, "showing": showing, "faces": faces, "frames_sent": self._http.frames_sent, "url": self.url}
+        return {"plugged": self._http.plugged, "scene": scene, "showing": showing, "faces": faces,
+                "frames_sent": self._http.frames_sent, "url": self.url}
 
     @staticmethod
     def _check_scene(scene: str) -> None:
