@@ -51,6 +51,9 @@ COUNTERS: dict[str, tuple[str, str]] = {
     "pcscd_outages": ("读卡服务中断", "card service (pcscd) outages"),
     "comm_errors": ("通信错误", "communication errors"),
     "disconnects": ("断开次数", "disconnects"),
+    "frames": ("摄像头画面数", "camera frames"),
+    "stalls": ("画面中断次数", "frame stalls"),
+    "reconnects": ("重新连接次数", "reconnects"),
     UPTIME_COUNTER: ("在线时长(秒)", "time online (s)"),
 }
 
