@@ -74,6 +74,16 @@ PROBLEM: dict[str, Advice] = {
     "pcscd_down": Advice("读卡服务(pcscd)未运行：重启终端，仍不行请联系工程师",
                          "the card reader service (pcscd) is not running: restart the terminal; "
                          "call an engineer if it persists", "engineer"),
+    # the ID card photo decoder (drivers/idcard/wlt.py, a vendor library)
+    "wlt_library": Advice("证件照解码库无法加载：检查 wlt_library 路径，联系工程师",
+                          "the ID photo decoder library does not load: check wlt_library, call an engineer",
+                          "engineer"),
+    "wlt_length": Advice("证件照数据不完整：请居民重新放卡", "the card's photo data was short: place the card again",
+                         "wait"),
+    "wlt_decode": Advice("证件照解码失败：请居民重新放卡，反复出现请联系工程师",
+                         "the ID photo did not decode: place the card again; call an engineer if it repeats", "wait"),
+    "wlt_size": Advice("证件照尺寸不对：检查解码库版本，联系工程师",
+                       "the decoded ID photo has the wrong size: check the decoder library's version", "engineer"),
     # the document camera (drivers/camera)
     "frames_stopped": Advice("高拍仪画面中断：检查USB线或网线，仍不恢复请联系工程师",
                              "the camera stopped sending frames: check its cable; call an engineer if it stays",
