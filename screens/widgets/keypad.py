@@ -1,0 +1,35 @@
+"""A numeric keypad with keys large enough for an unsteady finger.
+
+Phone numbers and other digit fields are typed here instead of on the
+system keyboard (a kiosk has none, and its on-screen one has small keys).
+The keypad only edits ``value``; whether the number is acceptable is the
+field's rule (``FormField.problem``), shown by the form.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import NumericProperty, StringProperty
+from kivy.uix.gridlayout import GridLayout
+
+DIGITS = "123456789"
+
+
+class NumericKeypad(GridLayout):
+    """``1..9``, then Delete, ``0``, Clear; ``value`` is the digits typed."""
+
+    value = StringProperty("")
+    max_length = NumericProperty(20)
+
+    def press(self, key: str) -> None:
+        if key == "delete":
+            self.value = self.value[:-1]
+        elif key == "clear":
+            self.value = ""
+        elif key.isdigit() and len(self.value) < self.max_length:
+            self.value += key
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
