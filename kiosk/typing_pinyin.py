@@ -78,12 +78,12 @@ class PinyinEngine:
         for word, freq in words:
             self._freq[word] = freq
             if len(word) == 1:
-                for reading in self._readings.get(word, ()):
-                    by_key.setdefault(reading[0], []).append((freq, word))
+                for syllable in self._readings.get(word, ()):
+                    by_key.setdefault(syllable[0], []).append((freq, word))
                 continue
-            reading = self.reading(word)
-            if reading is not None:
-                by_key.setdefault("".join(s[0] for s in reading), []).append((freq, word))
+            syllables = self.reading(word)
+            if syllables is not None:
+                by_key.setdefault("".join(s[0] for s in syllables), []).append((freq, word))
         self._index = {key: tuple(w for _, w in sorted(entries, key=lambda e: -e[0]))
                        for key, entries in by_key.items()}
 

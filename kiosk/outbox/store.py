@@ -23,16 +23,16 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import secrets
 import sqlite3
 import time
-import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from kiosk.outbox.sealing import SealError, Sealer
+from kiosk.outbox.sealing import Sealer, SealError
 
 if TYPE_CHECKING:
     from kiosk.central.client import PlatformAcknowledgement

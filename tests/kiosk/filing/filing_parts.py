@@ -12,14 +12,13 @@ import pytest
 from drivers.idcard.records import CardType, IdCardRecord
 from kiosk.availability import Availability
 from kiosk.catalog import Catalog
-from kiosk.flows.approval import ApprovalFlow
+from kiosk.flows.approval import ApprovalFlow, ApprovalState
 from kiosk.flows.guide import GuideFlow
 from kiosk.flows.progress import ProgressFlow
-from kiosk.flows.services import SERVICES
+from kiosk.flows.services import SERVICES, Step
 from kiosk.flows.session import Session
 from kiosk.flows.visit import VisitFlow
 from simulators.platform.app import load_catalog_document
-
 
 CATALOG = Catalog.from_dict(load_catalog_document())
 ALL_STEPS = {step for svc in SERVICES for step in svc.steps}
@@ -75,3 +74,28 @@ def make_kiosk():
         return Kiosk(outbox, client, id_hash_key, printer if printer is not None else SlipPrinter(), wait_seconds,
                      avail)
     return make
+
+
+def to_form(kiosk, code="MZ-003", record=None):
+    kiosk.visit.choose("approval")
+    assert kiosk.approval.choose(code)
+    assert kiosk.approval.start()
+    kiosk.session.identify(record or card())
+    kiosk.visit.next()  # the identify screen's Continue (the app's continue_service)
+    assert kiosk.approval.state is ApprovalState.FORM and kiosk.visit.view.step == Step.FORM
+
+
+def to_review(kiosk, code="MZ-003", phone="13912345678"):
+    to_form(kiosk, code)
+    a = kiosk.approval
+    for f in a.view.fields:
+        if not f.filled and f.required:
+            value = {"phone": phone, "date": "2020-01-01", "integer": "2", "decimal": "1200"}.get(
+                f.name if f.name == "phone" else f.type) or (f.choices[0] if f.choices else "平房区")
+            assert a.set_field(f.name, value) is None, f.name
+    assert a.form_done()
+    while a.view.current_paper:
+        assert a.add_page(a.view.current_paper, JPEG)
+        a.next_paper()
+    assert a.papers_done()
+    assert a.state is ApprovalState.REVIEW

@@ -16,7 +16,7 @@ from kiosk.flows.services import BY_KEY, Step
 from kiosk.flows.visit import VisitState
 from kiosk.outbox.store import Outbox
 from kiosk.papers import PaperState
-from tests.kiosk.filing.filing_parts import JPEG, card
+from tests.kiosk.filing.filing_parts import JPEG, to_form, to_review
 
 
 @pytest.mark.parametrize("machine,states", [(ApprovalFlow, ApprovalState), (GuideFlow, GuideState),
@@ -35,31 +35,6 @@ def test_every_filing_state_but_closed_belongs_to_one_approval_step():
     for source, trigger, target in ApprovalFlow.table():
         if trigger == "back":
             assert steps.index(STEP_OF[target]) <= steps.index(STEP_OF[source])
-
-
-def to_form(kiosk, code="MZ-003", record=None):
-    kiosk.visit.choose("approval")
-    assert kiosk.approval.choose(code)
-    assert kiosk.approval.start()
-    kiosk.session.identify(record or card())
-    kiosk.visit.next()  # the identify screen's Continue (the app's continue_service)
-    assert kiosk.approval.state is ApprovalState.FORM and kiosk.visit.view.step == Step.FORM
-
-
-def to_review(kiosk, code="MZ-003", phone="13912345678"):
-    to_form(kiosk, code)
-    a = kiosk.approval
-    for f in a.view.fields:
-        if not f.filled and f.required:
-            value = {"phone": phone, "date": "2020-01-01", "integer": "2", "decimal": "1200"}.get(
-                f.name if f.name == "phone" else f.type) or (f.choices[0] if f.choices else "平房区")
-            assert a.set_field(f.name, value) is None, f.name
-    assert a.form_done()
-    while a.view.current_paper:
-        assert a.add_page(a.view.current_paper, JPEG)
-        a.next_paper()
-    assert a.papers_done()
-    assert a.state is ApprovalState.REVIEW
 
 
 def test_the_visit_follows_the_filing_step_by_step(make_kiosk, tmp_path, terminal):
