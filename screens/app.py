@@ -31,7 +31,12 @@ os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 from kivy.app import App  # noqa: E402
 from kivy.clock import Clock  # noqa: E402
 from kivy.config import Config  # noqa: E402
-from kivy.properties import BooleanProperty, ObjectProperty, StringProperty  # noqa: E402
+from kivy.properties import (  # noqa: E402
+    BooleanProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 
 from drivers.base import DeviceEvent, StatusChanged  # noqa: E402
 from kiosk.availability import Availability, decide  # noqa: E402
@@ -49,6 +54,12 @@ log = logging.getLogger(__name__)
 IDLE_POLL_SECONDS = 0.2
 # The one thing screens decide: which Kivy screen presents which step.
 STEP_SCREENS: dict[str, str] = {Step.IDENTIFY: "identify"}
+
+
+def theme_scale(large_text: bool) -> float:
+    from screens import theme
+
+    return theme.LARGE_TEXT_SCALE if large_text else 1.0
 
 
 def configure_kivy(settings: Settings) -> None:
@@ -92,6 +103,16 @@ class KioskApp(App):
     card_on_reader = BooleanProperty(False)
     # What the screens may offer now (kiosk.availability), for kv rules.
     availability = ObjectProperty(Availability(), rebind=True)
+    # Accessibility switches on every screen (the frame's header); kv sizes
+    # text by ``text_scale`` and the voice speaks only while ``voice_on``.
+    large_text = BooleanProperty(False)
+    text_scale = NumericProperty(1.0)
+    voice_on = BooleanProperty(True)
+    # A window taller than wide: layouts stack instead of sitting side by side.
+    portrait = BooleanProperty(False)
+    # "Step 2 of 5": the visit flow's position (index is 0-based; total 0 = no steps).
+    step_index = NumericProperty(0)
+    step_total = NumericProperty(0)
     title = "Hut kiosk"
 
     def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic,
@@ -122,12 +143,16 @@ class KioskApp(App):
     def build(self):
         from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+        from kivy.core.window import Window
+
         import screens.widgets  # noqa: F401  (kv rules of shared widgets)
         from screens.home import HomeScreen
         from screens.identify import IdentifyScreen
         from screens.preparing import PreparingScreen
         from screens.widgets.idle_warning import IdleWarning
 
+        Window.bind(size=self._window_resized)
+        self._window_resized(Window, Window.size)
         # No slide animations: they confuse elderly users and blur screenshots.
         self.sm = ScreenManager(transition=NoTransition())
         self.home = HomeScreen(name="home")
@@ -193,9 +218,26 @@ class KioskApp(App):
         if self.identify is not None:
             self.identify.render(view)
 
+    # -- accessibility -----------------------------------------------------------
+    def _window_resized(self, _window: Any, size: tuple[int, int]) -> None:
+        self.portrait = size[1] > size[0]
+
+    def on_large_text(self, _instance: Any, value: bool) -> None:
+        self.text_scale = theme_scale(value)
+
+    def toggle_large_text(self) -> None:
+        self.large_text = not self.large_text
+        self._arm_idle()
+
+    def toggle_voice(self) -> None:
+        self.voice_on = not self.voice_on
+        self._arm_idle()
+
     # -- navigation ------------------------------------------------------------
     def _render_visit(self, view: VisitView) -> None:
         """The visit flow decided where the resident is; show that screen."""
+        self.step_index = view.index
+        self.step_total = view.total
         if view.state is VisitState.PREPARING:
             self.preparing.service_title = view.title
             self._show("preparing")
@@ -222,6 +264,14 @@ class KioskApp(App):
             return
         self.visit.next()
 
+    def go_back(self) -> None:
+        """返回: the previous step, or home from the first one (the visit flow decides)."""
+        if self.visit.view.step == Step.IDENTIFY:
+            self.identify_flow.end()  # the record must not outlive its step
+        self.visit.back()
+        if self.visit.state is VisitState.HOME:
+            self.go_home("resident")
+
     def go_home(self, reason: str = "resident") -> None:
         """End the visit: every trace of the resident goes, on screen and in memory.
         After a timeout the next person also gets the default language back."""
@@ -230,8 +280,10 @@ class KioskApp(App):
         self.identify.service_title = ""
         self.preparing.service_title = ""
         self.warning.dismiss(animation=False)
-        if reason == "timeout":
+        if reason == "timeout":  # the next person starts from the defaults
             self.lang = self.default_lang
+            self.large_text = False
+            self.voice_on = True
         self.sm.current = "home"
         log.info("back to home (%s)", reason)
         self._arm_idle()
@@ -249,8 +301,9 @@ class KioskApp(App):
     # -- idle --------------------------------------------------------------------
     def _arm_idle(self) -> None:
         """Count idle time whenever there is something to forget: a screen
-        other than home, a session, or a language the next person did not choose."""
-        needed = self.sm.current != "home" or self.session.active or self.lang != self.default_lang
+        other than home, a session, or a language or switch the next person did not choose."""
+        needed = (self.sm.current != "home" or self.session.active or self.lang != self.default_lang
+                  or self.large_text or not self.voice_on)
         if needed and not self.idle.running:
             self.idle.start()
         elif not needed and self.idle.running:

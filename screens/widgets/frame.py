@@ -1,0 +1,76 @@
+"""The frame every screen sits in: the same header everywhere, then the screen's body.
+
+An elderly resident should never hunt for the way out or for bigger text:
+返回 (back) and 首页 (home), the screen's title with "step 2 of 5", the
+language, the large-text switch and the voice switch are in the same place on
+every screen.  Landscape puts them in one row; portrait (a window taller than
+wide) gives the title its own row and the buttons a second one, so nothing is
+squeezed.  Widgets a screen declares inside ``ScreenFrame`` in its kv rule go
+into the body.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
+
+from screens.widgets.bilingual import BigButton
+
+
+class ToolButton(BigButton):
+    """A header button: as wide as its words need, never under the minimum."""
+
+
+class ScreenFrame(BoxLayout):
+    title = StringProperty("")            # msgid of the screen's title
+    navigation = BooleanProperty(True)    # 返回 and 首页 (the home screen has neither)
+    portrait = BooleanProperty(False)     # bound to app.portrait in the kv rule
+
+    def __init__(self, **kwargs: Any):
+        self._spacer = Widget()
+        super().__init__(**kwargs)
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        """The kv rules built the parts (ids exist only now): place them."""
+        self._arrange()
+
+    def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
+        """Children declared by a screen go into the body, below the header."""
+        body = self.ids.get("body")
+        if body is not None and widget is not body:
+            body.add_widget(widget, *args, **kwargs)
+        else:
+            super().add_widget(widget, *args, **kwargs)
+
+    def on_portrait(self, *_args: Any) -> None:
+        self._arrange()
+
+    def on_navigation(self, *_args: Any) -> None:
+        self._arrange()
+
+    def _arrange(self) -> None:
+        ids = self.ids
+        if "heading" not in ids:
+            return
+        parts = [ids.back, ids.home, ids.heading, ids.language, ids.large_text, ids.voice, self._spacer]
+        for part in parts:
+            if part.parent is not None:
+                part.parent.remove_widget(part)
+        nav = [ids.back, ids.home] if self.navigation else []
+        switches = [ids.large_text, ids.voice]
+        if self.portrait:
+            top, tools = [ids.heading, ids.language], [*nav, self._spacer, *switches]
+        else:
+            top, tools = [*nav, ids.heading, ids.language, *switches], []
+        for part in top:
+            ids.top_row.add_widget(part)
+        for part in tools:
+            ids.tool_row.add_widget(part)
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
