@@ -33,20 +33,22 @@ INSTRUCTIONS: dict[tuple[str, str], str] = {
     ("home", ""): N_("Welcome. Touch a service to begin"),
     ("choose_matter", ""): N_("Choose a category, or search the matter by its pinyin initials"),
     ("conditions", ""): N_("Check the conditions and the papers you need, then press Start"),
+    ("identify", ""): N_("Please place your card on the reader"),
     ("identify", "id_card"): N_("Please place your ID card on the reader"),
     ("identify", "social_security"): N_("Please insert your social security card"),
     ("identify", "counter"): N_("Cards cannot be read here now. Please ask at the counter"),
     ("form", ""): N_("Please check what is filled in, and fill in the rest"),
-    ("papers", "scan"): N_("Place the paper flat under the camera"),
+    ("papers", ""): N_("Place the paper flat under the camera"),
     ("papers", "bring_to_counter"): N_("The camera cannot be used. Please hand these papers to the counter"),
     ("papers", "cannot_file"): N_("This matter cannot be filed without this paper. Please come back with it"),
     ("review", ""): N_("Please check everything, agree, and submit"),
     ("submit", ""): N_("Submitting. Please wait a moment"),
     ("submit", "submit_failed"): N_("It could not be submitted. Please ask the staff for help"),
+    ("done", ""): N_("Done. Please take your card"),
     ("done", "print"): N_("Done. Please take your card and your slip"),
     ("done", "note_number"): N_("Done. Please note down or photograph your number, and take your card"),
     ("guide", ""): N_("This is the service guide. You can print it"),
-    ("progress", "waiting"): N_("Place your ID card or social security card, or show the QR code on your slip"),
+    ("progress", ""): N_("Place your ID card or social security card, or show the QR code on your slip"),
     ("progress", "results"): N_("These are your applications and what to do next"),
     ("progress", "nothing_found"): N_("No application was found"),
     ("progress", "unavailable"): N_("The platform cannot be reached now. Please try again later"),
@@ -56,8 +58,9 @@ INSTRUCTIONS: dict[tuple[str, str], str] = {
 
 
 def instruction(step: str, detail: str = "") -> str | None:
-    """The msgid to speak for ``step`` in ``detail`` (a mode or a state);
-    the step's general instruction when the detail has none of its own."""
+    """The msgid to speak for ``step`` in ``detail`` (the step's mode from
+    ``Availability.offers``, or the flow's state: cannot_file, submit_failed,
+    results…); the step's general instruction when the detail has none."""
     return INSTRUCTIONS.get((step, detail)) or INSTRUCTIONS.get((step, ""))
 
 
