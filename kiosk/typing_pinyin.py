@@ -24,10 +24,12 @@ fit.  ``bench/bench_pinyin.py`` measures the latency per key press.
 
 from __future__ import annotations
 
+import importlib.util
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Iterable
 
 from pypinyin import phrases_dict, pinyin_dict
@@ -37,6 +39,16 @@ INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", 
 MAX_WORD = 6              # longer entries are names of things nobody types at a hut
 VOCABULARY = 150_000      # the most frequent words kept (a few MB of memory)
 MAX_SPLITS = 12
+_HANZI_WORD = re.compile(f"[\u4e00-\u9fff]{{1,{MAX_WORD}}}")
+
+
+def jieba_dictionary() -> Path:
+    """jieba's dict.txt, found without importing jieba (its import alone
+    takes half a second and the segmenter is not used)."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("jieba is not installed (pip install jieba): its dictionary ranks the candidates")
+    return Path(list(spec.submodule_search_locations)[0]) / "dict.txt"
 
 
 @dataclass(frozen=True)
@@ -90,12 +102,11 @@ class PinyinEngine:
     @classmethod
     def build(cls, vocabulary: int = VOCABULARY) -> "PinyinEngine":
         """From pypinyin's readings and jieba's word frequencies."""
-        path = resources.files("jieba").joinpath("dict.txt")
         words: dict[str, int] = {}
-        with path.open("r", encoding="utf-8") as f:
+        with open(jieba_dictionary(), encoding="utf-8") as f:
             for line in f:
                 word, count, _ = line.split(" ", 2)
-                if len(word) <= MAX_WORD and all("\u4e00" <= ch <= "\u9fff" for ch in word):
+                if _HANZI_WORD.fullmatch(word):
                     words[word] = int(count)
         kept = sorted(((w, c) for w, c in words.items() if len(w) > 1), key=lambda e: -e[1])[:vocabulary]
         # Every common character, so any name can be typed, even one jieba never counted.
@@ -167,15 +178,21 @@ class PinyinEngine:
         looked: set[tuple[str, ...]] = set()
         splits = self.splits(letters)
         fewest = len(splits[0]) if splits else 0
+        # A word must end where a syllable of the plainest reading ends (or at
+        # the end): "qurenmin" offers 去 and 去人, never 屈辱 (qu-r-en…).
+        boundaries = {len(letters)}
+        for pieces in splits:
+            if len(pieces) == fewest:
+                boundaries.update(sum(len(p) for p in pieces[:i]) for i in range(1, len(pieces)))
         for pieces in splits:
             if len(pieces) > fewest + 2:  # "shenqing" as s-h-e-n-… only adds noise and time
                 break
             for size in range(min(len(pieces), MAX_WORD), 0, -1):
                 head = pieces[:size]
-                if head in looked:
+                consumed = sum(len(p) for p in head)
+                if head in looked or consumed not in boundaries:
                     continue
                 looked.add(head)
-                consumed = sum(len(p) for p in head)
                 for word in self._matching(head, limit):
                     rank = (consumed, self._score(word, head))
                     best[word] = max(best.get(word, rank), rank)

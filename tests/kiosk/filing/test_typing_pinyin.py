@@ -37,7 +37,9 @@ def test_words_that_use_all_the_letters_come_first_and_say_what_they_consume(eng
     assert found[0].consumed == len("shenqing") and found[0].text == "申请"
     consumed = [c.consumed for c in found]
     assert consumed == sorted(consumed, reverse=True) and consumed[-1] < len("shenqing")
-    assert ("神奇", len("shenqi")) in [(c.text, c.consumed) for c in found]  # shen-qi, then n-g-…
+    # A word ends where a syllable of the plain reading ends: no 神奇 (shen-qi) out of shen-qing.
+    assert "神奇" not in [c.text for c in found] and "身" in [c.text for c in found]
+    assert "屈辱" not in texts(engine, "qurenmin", 24) and "去" in texts(engine, "qurenmin", 24)
 
 
 def test_letters_that_are_no_pinyin_give_nothing(engine):
