@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
 import time
 from typing import Any, Callable
 
@@ -40,20 +41,38 @@ from kivy.properties import (  # noqa: E402
 
 from drivers.base import DeviceEvent, StatusChanged  # noqa: E402
 from kiosk.availability import Availability, decide  # noqa: E402
+from kiosk.central.client import CentralClient, CentralError  # noqa: E402
 from kiosk.config import Settings  # noqa: E402
 from kiosk.device_owner import DeviceOwner  # noqa: E402
-from kiosk.flows.identify import IdentifyFlow, IdentifyView  # noqa: E402
+from kiosk.errors import KioskError  # noqa: E402
+from kiosk.flows.approval import ApprovalFlow, ApprovalState, ApprovalView  # noqa: E402
+from kiosk.flows.guide import GuideFlow, GuideView  # noqa: E402
+from kiosk.flows.identify import IdentifyFlow, IdentifyState, IdentifyView  # noqa: E402
+from kiosk.flows.jobs import Job  # noqa: E402
+from kiosk.flows.progress import ProgressFlow, ProgressState, ProgressView  # noqa: E402
 from kiosk.flows.services import Step  # noqa: E402
 from kiosk.flows.session import IdleState, IdleTimer, Session  # noqa: E402
 from kiosk.flows.visit import VisitFlow, VisitState, VisitView  # noqa: E402
+from kiosk.outbox.store import Outbox  # noqa: E402
 from kiosk.snapshot import read_platform_reach  # noqa: E402
-from screens import fonts, i18n  # noqa: E402
+from kiosk.voice import Reminder, Speaker, instruction  # noqa: E402
+from screens import browse, fonts, i18n  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 0.2
 # The one thing screens decide: which Kivy screen presents which step.
-STEP_SCREENS: dict[str, str] = {Step.IDENTIFY: "identify"}
+STEP_SCREENS: dict[str, str] = {Step.IDENTIFY: "identify", **browse.STEPS}
+
+
+def open_outbox(settings: Settings) -> Outbox | None:
+    """The outbox the filings go into; None (logged) when it cannot be opened,
+    and the filing screens then ask the resident to see the staff."""
+    try:
+        return Outbox.from_settings(settings)
+    except (OSError, ValueError, KioskError) as exc:
+        log.error("outbox cannot be opened (%s): filing is not possible on this terminal", exc)
+        return None
 
 
 def theme_scale(large_text: bool) -> float:
@@ -116,10 +135,11 @@ class KioskApp(App):
     title = "Hut kiosk"
 
     def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic,
-                 owner: DeviceOwner | None = None,
+                 owner: DeviceOwner | None = None, speaker: Speaker | None = None,
                  **kwargs: Any):
         """``clock`` feeds the idle timer; the demo passes one it can fast-forward.
-        ``owner`` replaces the device owner (tests hand in their own devices)."""
+        ``owner`` replaces the device owner (tests hand in their own devices);
+        ``speaker`` the voice (tests have it write WAV files)."""
         super().__init__(**kwargs)
         self.settings = settings
         self.default_lang = settings.screen.language
@@ -133,6 +153,21 @@ class KioskApp(App):
         # The devices belong to the owner; it also leaves their states for the heartbeat.
         self.owner = owner or DeviceOwner(settings, snapshot_dir=settings.paths.state_dir)
         self._unsubscribe: list[Any] = []
+        # The resident flows; they follow the visit (subscribed before the app's renderer).
+        self.client = CentralClient.from_settings(settings)
+        self.outbox = open_outbox(settings)
+        hut = settings.terminal.name or settings.terminal.id
+        catalog = self.client.cached_catalog
+        self.approval = ApprovalFlow(self.session, self.visit, catalog, lambda: self.availability, self.outbox,
+                                     self._printer, hut=hut, id_hash_key=settings.secrets.id_hash_key)
+        self.guide = GuideFlow(self.visit, catalog, lambda: self.availability, self._printer, hut=hut)
+        self.progress = ProgressFlow(self.visit, self.client, settings.secrets.id_hash_key,
+                                     lambda: self.availability, catalog)
+        self.speaker = speaker or Speaker()
+        self.reminder = Reminder(clock=clock)
+        self.last_spoken = ""          # the msgid said last (the demo's captions, tests)
+        self._speech_key: tuple[str, str] | None = None
+        self.browse_screens: dict[str, Any] = {}
         self.sm = None
         self.home = None
         self.identify = None
@@ -163,8 +198,13 @@ class KioskApp(App):
         self.warning = IdleWarning()
         self.warning.bind(on_continue=lambda *_: self.idle.touch())
         # The flow's listener runs on the thread that feeds the flow: the Kivy one.
+        self.browse_screens = browse.add_browse_screens(self)
         self._unsubscribe.append(self.identify_flow.subscribe(self._render_identify))
         self._unsubscribe.append(self.visit.subscribe(self._render_visit))
+        self._unsubscribe.append(self.approval.subscribe(self._render_approval))
+        self._unsubscribe.append(self.guide.subscribe(self._render_guide))
+        self._unsubscribe.append(self.progress.subscribe(self._render_progress))
+        self.bind(lang=self._language_changed)
         self._render_identify(self.identify_flow.view)  # reader unavailable until one reports in
         return self.sm
 
@@ -183,6 +223,8 @@ class KioskApp(App):
             self.identify_flow.attach(reader)
         Clock.schedule_interval(lambda _dt: self._update_availability(), self.owner.snapshot_interval)
         self._update_availability()
+        threading.Thread(target=self._refresh_catalog, name="catalog", daemon=True).start()
+        self._speak()
         log.info("kiosk app started (language %s, idle %gs, warning %gs)", self.lang,
                  self.idle.timeout_after, self.idle.warning_after)
 
@@ -192,6 +234,10 @@ class KioskApp(App):
         self._unsubscribe.clear()
         self.owner.stop()  # closes every device (flushing counters), writes the last snapshot
         self.session.clear()
+        self.speaker.close()
+        self.client.close()
+        if self.outbox is not None:
+            self.outbox.close()
 
     # -- devices -------------------------------------------------------------
     def on_device_event(self, event: Any) -> None:
@@ -217,6 +263,119 @@ class KioskApp(App):
         self.card_reminder = view.card_reminder
         if self.identify is not None:
             self.identify.render(view)
+        if view.state is IdentifyState.IDENTIFIED and self.visit.view.step == Step.PROGRESS:
+            self.run_job(self.progress, self.progress.card_read(self.session.resident))
+
+    def _printer(self) -> Any:
+        printers = self.owner.devices_of_kind("printer")
+        return printers[0] if printers else None
+
+    def _refresh_catalog(self) -> None:
+        """The platform's catalog into the client's cache (the flows read the
+        cache when a step opens); the cached copy serves while it is unreachable."""
+        try:
+            self.client.catalog()
+        except (CentralError, KioskError, OSError) as exc:
+            log.warning("catalog not refreshed (%s); using the cached copy", type(exc).__name__)
+
+    # -- the resident flows ----------------------------------------------------------
+    def browse_flow(self) -> ApprovalFlow | GuideFlow:
+        """The flow whose matter list is on screen (filing or the service guide)."""
+        return self.guide if self.visit.view.service == "guide" else self.approval
+
+    def run_job(self, flow: Any, job: Job | None) -> None:
+        """Run a flow's blocking work on a thread; its outcome (and any next
+        job) comes back to the flow on the Kivy thread."""
+        if job is None:
+            return
+
+        def work() -> None:
+            outcome = job.run()
+            Clock.schedule_once(lambda _dt: self.run_job(flow, flow.job_done(job, outcome)))
+
+        threading.Thread(target=work, name=f"job-{job.name}", daemon=True).start()
+
+    def print_guide(self) -> None:
+        """"Print this guide" on the conditions or the guide screen."""
+        if self.visit.view.service == "guide":
+            self.run_job(self.guide, self.guide.print())
+            return
+        job = self.approval.print_guide()
+        if job is None:
+            self.browse_screens[Step.CONDITIONS].no_printer()
+        self.run_job(self.approval, job)
+
+    def progress_retry(self) -> None:
+        self.run_job(self.progress, self.progress.retry())
+
+    def slip_read(self, text: str) -> None:
+        """A QR code read by the camera on the progress step."""
+        self.run_job(self.progress, self.progress.slip_read(text))
+
+    def _render_approval(self, view: ApprovalView) -> None:
+        if view.state is ApprovalState.CHOOSING:
+            self.browse_screens[Step.CHOOSE_MATTER].render(view.pick)
+        elif view.state is ApprovalState.CONDITIONS:
+            self.browse_screens[Step.CONDITIONS].render(view)
+        self._speak()
+
+    def _render_guide(self, view: GuideView) -> None:
+        if view.pick.categories or view.pick.no_catalog:
+            self.browse_screens[Step.CHOOSE_MATTER].render(view.pick)
+        if view.matter is not None:
+            self.browse_screens[Step.GUIDE].render(view)
+
+    def _render_progress(self, view: ProgressView) -> None:
+        self.browse_screens[Step.PROGRESS].render(view)
+        self._speak()
+
+    def _language_changed(self, *_args: Any) -> None:
+        for screen in self.browse_screens.values():
+            relabel = getattr(screen, "relabel", None)
+            if relabel is not None:
+                relabel()
+        self._speech_key = None
+        self._speak()
+
+    # -- voice ----------------------------------------------------------------------
+    def on_voice_on(self, _instance: Any, value: bool) -> None:
+        self.speaker.set_enabled(value)
+        if value:
+            self._speech_key = None
+            self._speak()
+
+    def _speech_now(self) -> tuple[str, str] | None:
+        """(step, detail) of what the resident should hear now (kiosk.voice)."""
+        view = self.visit.view
+        if view.state is VisitState.HOME:
+            return ("home", "")
+        if view.state is not VisitState.STEP:
+            return None
+        approval, step = self.approval.view, view.step
+        details = {
+            Step.IDENTIFY: approval.identify_mode or self.availability.identify().value,
+            Step.PAPERS: "cannot_file" if approval.state is ApprovalState.CANNOT_FILE else approval.papers_mode,
+            Step.SUBMIT: "submit_failed" if approval.state is ApprovalState.SUBMIT_FAILED else "",
+            Step.DONE: approval.slip if approval.slip == "note_number" else "print",
+            Step.PROGRESS: self.progress.view.state.value,
+        }
+        return (step, details.get(step, ""))
+
+    def _speak(self) -> None:
+        """Say the current step's instruction once, in the resident's language;
+        the speaker interrupts whatever it was saying."""
+        key = self._speech_now()
+        if key is None or key == self._speech_key:
+            return
+        self._speech_key = key
+        self.say(instruction(*key))
+
+    def say(self, msgid: str | None) -> None:
+        if not msgid:
+            return
+        self.last_spoken = msgid
+        if self.voice_on:
+            self.speaker.say(i18n.tr(msgid, self.lang), self.lang)
 
     # -- accessibility -----------------------------------------------------------
     def _window_resized(self, _window: Any, size: tuple[int, int]) -> None:
@@ -242,12 +401,16 @@ class KioskApp(App):
             self.preparing.service_title = view.title
             self._show("preparing")
         elif view.state is VisitState.STEP:
-            if view.step == Step.IDENTIFY:
-                self.identify.service_title = view.title
+            if view.step in (Step.IDENTIFY, Step.PROGRESS):  # progress reads the card itself
                 self.identify_flow.start()  # also asks the reader for a card already lying there
-            self._show(STEP_SCREENS[view.step])
+            name = STEP_SCREENS[view.step]
+            screen = self.sm.get_screen(name)
+            if hasattr(screen, "service_title"):
+                screen.service_title = view.title
+            self._show(name)
         else:
             self._show("home")
+        self._speak()
 
     def open_service(self, key: str) -> None:
         """A home tile: the visit flow decides the first step (or "being prepared")."""
@@ -265,10 +428,15 @@ class KioskApp(App):
         self.visit.next()
 
     def go_back(self) -> None:
-        """返回: the previous step, or home from the first one (the visit flow decides)."""
-        if self.visit.view.step == Step.IDENTIFY:
+        """返回: the previous step, or home from the first one (the flows decide;
+        filing refuses once the application is in the outbox)."""
+        view = self.visit.view
+        if view.step in (Step.IDENTIFY, Step.PROGRESS):
             self.identify_flow.end()  # the record must not outlive its step
-        self.visit.back()
+        if view.state is VisitState.STEP and view.service == "approval" and view.index > 0:
+            self.approval.back()
+        else:
+            self.visit.back()
         if self.visit.state is VisitState.HOME:
             self.go_home("resident")
 
@@ -313,6 +481,8 @@ class KioskApp(App):
             self.idle.touch()
 
     def _poll_idle(self, _dt: float) -> None:
+        if self.reminder.due(self.card_reminder):  # "please take your card", again while it lies there
+            self.say(instruction("card_reminder"))
         self.idle.poll()
         if self.idle.state is IdleState.WARNING:
             self.warning.remaining = self.idle.remaining()

@@ -36,7 +36,11 @@ class ScreenFrame(BoxLayout):
         super().__init__(**kwargs)
 
     def on_kv_post(self, base_widget: Any) -> None:
-        """The kv rules built the parts (ids exist only now): place them."""
+        """The kv rules built the parts (ids exist only now): place them.
+        ``ids`` holds weak proxies, and a part is briefly in no parent while
+        it moves between rows: keep the widgets themselves."""
+        self._parts = {name: self.ids[name].__self__
+                       for name in ("back", "home", "heading", "language", "large_text", "voice")}
         self._arrange()
 
     def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
@@ -54,23 +58,22 @@ class ScreenFrame(BoxLayout):
         self._arrange()
 
     def _arrange(self) -> None:
-        ids = self.ids
-        if "heading" not in ids:
+        parts = getattr(self, "_parts", None)
+        if parts is None:
             return
-        parts = [ids.back, ids.home, ids.heading, ids.language, ids.large_text, ids.voice, self._spacer]
-        for part in parts:
+        for part in (*parts.values(), self._spacer):
             if part.parent is not None:
                 part.parent.remove_widget(part)
-        nav = [ids.back, ids.home] if self.navigation else []
-        switches = [ids.large_text, ids.voice]
+        nav = [parts["back"], parts["home"]] if self.navigation else []
+        switches = [parts["large_text"], parts["voice"]]
         if self.portrait:
-            top, tools = [ids.heading, ids.language], [*nav, self._spacer, *switches]
+            top, tools = [parts["heading"], parts["language"]], [*nav, self._spacer, *switches]
         else:
-            top, tools = [*nav, ids.heading, ids.language, *switches], []
+            top, tools = [*nav, parts["heading"], parts["language"], *switches], []
         for part in top:
-            ids.top_row.add_widget(part)
+            self.ids.top_row.add_widget(part)
         for part in tools:
-            ids.tool_row.add_widget(part)
+            self.ids.tool_row.add_widget(part)
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -2,11 +2,15 @@
 nothing drawn over something else, every touch target at least 96 px tall and
 16 px from the next, no text under 32 px, at most one primary action."""
 
+import json
+
 import pytest
+
+from simulators.platform.app import load_catalog_document
 
 pytestmark = pytest.mark.ui
 
-SCREENS = ("home", "identify", "preparing", "idle_warning")
+SCREENS = ("home", "identify", "preparing", "idle_warning", "choose_matter", "conditions", "guide", "progress")
 
 
 @pytest.fixture(scope="module")
@@ -14,6 +18,9 @@ def facts(probe, kiosk_config, tmp_path_factory):
     folder = tmp_path_factory.mktemp("layout")
     config = kiosk_config(folder, screen='fullscreen = false\nwidth = 1920\nheight = 1080\nlanguage = "zh_CN"',
                           timeouts="idle_seconds = 600\nidle_warning_seconds = 540")
+    cache = folder / "state" / "catalog"  # the platform's catalog, as the client caches it
+    cache.mkdir(parents=True)
+    (cache / "catalog.json").write_text(json.dumps(load_catalog_document(), ensure_ascii=False), encoding="utf-8")
     return probe("probe_layout.py", folder, config, timeout=240)
 
 

@@ -15,6 +15,7 @@ from screens.demo import FastForwardClock, screenshot
 
 ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 clock = FastForwardClock()
+MATTER = "MZ-001"  # 最低生活保障申请: the longest lists of conditions and papers
 
 
 def scenes(app):
@@ -32,7 +33,25 @@ def scenes(app):
         app.show_identify("approval")
         clock.offset += app.idle.warning_after + 0.5 - app.idle.idle_for()
 
-    return [("home", home), ("identify", identify), ("preparing", preparing), ("idle_warning", idle_warning)]
+    # Filing opened at its first step whether or not its later screens are
+    # registered yet (the visit flow's preview entry).
+    def choose_matter():
+        app.visit.choose("approval", at_step="choose_matter")
+        app.approval.search("db")  # search results under the keyboard
+
+    def conditions():
+        app.visit.choose("approval", at_step="choose_matter")
+        app.approval.choose(MATTER)
+
+    def guide():
+        app.open_service("guide")
+        app.guide.choose(MATTER)
+
+    def progress():
+        app.open_service("progress")
+
+    return [("home", home), ("identify", identify), ("preparing", preparing), ("idle_warning", idle_warning),
+            ("choose_matter", choose_matter), ("conditions", conditions), ("guide", guide), ("progress", progress)]
 
 
 def script(app, facts):
@@ -55,7 +74,7 @@ def script(app, facts):
                 yield 0.2
             for name, set_up in scenes(app):
                 set_up()
-                yield 0.4
+                yield 0.25
                 if name == "idle_warning":
                     yield Until(lambda: app.warning._is_open, "the idle warning")
                     yield 0.3
