@@ -99,23 +99,26 @@ app = app_module.KioskApp(settings)
 count = int(sys.argv[2])
 MATTER = "MZ-001"
 walk = [
-    lambda: app.open_service("guide"),
-    lambda: app.guide.choose(MATTER),
-    lambda: app.go_back(),
-    lambda: app.go_home("resident"),
-    lambda: app.visit.choose("approval", at_step="choose_matter"),
-    lambda: app.approval.choose(MATTER),
-    lambda: app.go_home("resident"),
-    lambda: app.open_service("progress"),
-    lambda: app.show_identify("approval"),
-    lambda: app.go_home("resident"),
+    ("home>choose_matter", lambda: app.open_service("guide")),
+    ("choose_matter>guide", lambda: app.guide.choose(MATTER)),
+    ("guide>choose_matter", lambda: app.go_back()),
+    ("choose_matter>home", lambda: app.go_home("resident")),
+    ("home>choose_matter(filing)", lambda: app.visit.choose("approval", at_step="choose_matter")),
+    ("choose_matter>conditions", lambda: app.approval.choose(MATTER)),
+    ("conditions>home", lambda: app.go_home("resident")),
+    ("home>progress", lambda: app.open_service("progress")),
+    ("progress>identify", lambda: app.show_identify("approval")),
+    ("identify>home", lambda: app.go_home("resident")),
 ]
-bare = [lambda: setattr(app.sm, "current", "bare_a"), lambda: setattr(app.sm, "current", "bare_b")]
-times = {"kiosk": [], "bare": []}
-state = {"kind": "kiosk", "i": 0, "t0": 0.0}
+bare = [("bare_a", lambda: setattr(app.sm, "current", "bare_a")),
+        ("bare_b", lambda: setattr(app.sm, "current", "bare_b"))]
+times = {"kiosk": [], "bare": [], "by_change": {}}
+state = {"kind": "kiosk", "i": 0, "t0": 0.0, "name": ""}
 def flipped(*_):
     if state["t0"]:
-        times[state["kind"]].append(time.perf_counter() - state["t0"])
+        took = time.perf_counter() - state["t0"]
+        times[state["kind"]].append(took)
+        times["by_change"].setdefault(state["name"], []).append(took)
         state["t0"] = 0.0
         Clock.schedule_once(step, 0.02)
 def step(_dt):
@@ -130,8 +133,9 @@ def step(_dt):
         app.stop()
         return
     actions = walk if kind == "kiosk" else bare
-    action = actions[state["i"] % len(actions)]
+    name, action = actions[state["i"] % len(actions)]
     state["i"] += 1
+    state["name"] = name
     state["t0"] = time.perf_counter()
     action()
 def started(*_):
@@ -207,7 +211,9 @@ def transitions(count: int, folder: Path, config: Path, env: dict[str, str]) -> 
     return {"count": len(k), "kiosk_median_ms": round(statistics.median(k) * 1000, 1),
             "kiosk_p95_ms": round(p95(k) * 1000, 1), "bare_median_ms": round(statistics.median(b) * 1000, 1),
             "bare_p95_ms": round(p95(b) * 1000, 1), "p95_ratio": round(p95(k) / p95(b), 2),
-            "goal_p95_ms": TRANSITION_P95_GOAL * 1000, "ok": p95(k) <= TRANSITION_P95_GOAL}
+            "goal_p95_ms": TRANSITION_P95_GOAL * 1000, "ok": p95(k) <= TRANSITION_P95_GOAL,
+            "median_ms_by_change": {name: round(statistics.median(v) * 1000, 1)
+                                    for name, v in times["by_change"].items()}}
 
 
 def main(argv: list[str] | None = None) -> int:

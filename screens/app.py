@@ -45,11 +45,10 @@ from kiosk.central.client import CentralClient, CentralError  # noqa: E402
 from kiosk.config import Settings  # noqa: E402
 from kiosk.device_owner import DeviceOwner  # noqa: E402
 from kiosk.errors import KioskError  # noqa: E402
-from kiosk.flows.approval import ApprovalFlow, ApprovalState, ApprovalView  # noqa: E402
-from kiosk.flows.guide import GuideFlow, GuideView  # noqa: E402
+from kiosk.flows.approval import ApprovalFlow  # noqa: E402
+from kiosk.flows.guide import GuideFlow  # noqa: E402
 from kiosk.flows.identify import IdentifyFlow, IdentifyState, IdentifyView  # noqa: E402
-from kiosk.flows.jobs import Job  # noqa: E402
-from kiosk.flows.progress import ProgressFlow, ProgressState, ProgressView  # noqa: E402
+from kiosk.flows.progress import ProgressFlow  # noqa: E402
 from kiosk.flows.services import Step  # noqa: E402
 from kiosk.flows.session import IdleState, IdleTimer, Session  # noqa: E402
 from kiosk.flows.visit import VisitFlow, VisitState, VisitView  # noqa: E402
@@ -57,6 +56,7 @@ from kiosk.outbox.store import Outbox  # noqa: E402
 from kiosk.snapshot import read_platform_reach  # noqa: E402
 from kiosk.voice import Reminder, Speaker, instruction  # noqa: E402
 from screens import browse, fonts, i18n  # noqa: E402
+from screens.resident_flows import ResidentFlows, Voice  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def configure_kivy(settings: Settings) -> None:
         i18n.translations(lang)  # a broken catalog stops the start, not a resident
 
 
-class KioskApp(App):
+class KioskApp(ResidentFlows, App):
     """Binds the flows and the device owner to the screens.
 
     Screens call ``open_service``, ``continue_service``, ``go_home`` and
@@ -157,13 +157,14 @@ class KioskApp(App):
         self.client = CentralClient.from_settings(settings)
         self.outbox = open_outbox(settings)
         hut = settings.terminal.name or settings.terminal.id
-        catalog = self.client.cached_catalog
+        self._catalog_memo: Any = None
+        catalog = self._catalog
         self.approval = ApprovalFlow(self.session, self.visit, catalog, lambda: self.availability, self.outbox,
                                      self._printer, hut=hut, id_hash_key=settings.secrets.id_hash_key)
         self.guide = GuideFlow(self.visit, catalog, lambda: self.availability, self._printer, hut=hut)
         self.progress = ProgressFlow(self.visit, self.client, settings.secrets.id_hash_key,
                                      lambda: self.availability, catalog)
-        self.speaker = speaker or Speaker()
+        self.voice = Voice(speaker or Speaker())
         self.reminder = Reminder(clock=clock)
         self.last_spoken = ""          # the msgid said last (the demo's captions, tests)
         self._speech_key: tuple[str, str] | None = None
@@ -176,9 +177,8 @@ class KioskApp(App):
 
     # -- construction ------------------------------------------------------
     def build(self):
-        from kivy.uix.screenmanager import NoTransition, ScreenManager
-
         from kivy.core.window import Window
+        from kivy.uix.screenmanager import NoTransition, ScreenManager
 
         import screens.widgets  # noqa: F401  (kv rules of shared widgets)
         from screens.home import HomeScreen
@@ -234,7 +234,7 @@ class KioskApp(App):
         self._unsubscribe.clear()
         self.owner.stop()  # closes every device (flushing counters), writes the last snapshot
         self.session.clear()
-        self.speaker.close()
+        self.voice.close()
         self.client.close()
         if self.outbox is not None:
             self.outbox.close()
@@ -277,105 +277,14 @@ class KioskApp(App):
             self.client.catalog()
         except (CentralError, KioskError, OSError) as exc:
             log.warning("catalog not refreshed (%s); using the cached copy", type(exc).__name__)
-
-    # -- the resident flows ----------------------------------------------------------
-    def browse_flow(self) -> ApprovalFlow | GuideFlow:
-        """The flow whose matter list is on screen (filing or the service guide)."""
-        return self.guide if self.visit.view.service == "guide" else self.approval
-
-    def run_job(self, flow: Any, job: Job | None) -> None:
-        """Run a flow's blocking work on a thread; its outcome (and any next
-        job) comes back to the flow on the Kivy thread."""
-        if job is None:
             return
+        Clock.schedule_once(lambda _dt: setattr(self, "_catalog_memo", None))  # read the new one next time
 
-        def work() -> None:
-            outcome = job.run()
-            Clock.schedule_once(lambda _dt: self.run_job(flow, flow.job_done(job, outcome)))
-
-        threading.Thread(target=work, name=f"job-{job.name}", daemon=True).start()
-
-    def print_guide(self) -> None:
-        """"Print this guide" on the conditions or the guide screen."""
-        if self.visit.view.service == "guide":
-            self.run_job(self.guide, self.guide.print())
-            return
-        job = self.approval.print_guide()
-        if job is None:
-            self.browse_screens[Step.CONDITIONS].no_printer()
-        self.run_job(self.approval, job)
-
-    def progress_retry(self) -> None:
-        self.run_job(self.progress, self.progress.retry())
-
-    def slip_read(self, text: str) -> None:
-        """A QR code read by the camera on the progress step."""
-        self.run_job(self.progress, self.progress.slip_read(text))
-
-    def _render_approval(self, view: ApprovalView) -> None:
-        if view.state is ApprovalState.CHOOSING:
-            self.browse_screens[Step.CHOOSE_MATTER].render(view.pick)
-        elif view.state is ApprovalState.CONDITIONS:
-            self.browse_screens[Step.CONDITIONS].render(view)
-        self._speak()
-
-    def _render_guide(self, view: GuideView) -> None:
-        if view.pick.categories or view.pick.no_catalog:
-            self.browse_screens[Step.CHOOSE_MATTER].render(view.pick)
-        if view.matter is not None:
-            self.browse_screens[Step.GUIDE].render(view)
-
-    def _render_progress(self, view: ProgressView) -> None:
-        self.browse_screens[Step.PROGRESS].render(view)
-        self._speak()
-
-    def _language_changed(self, *_args: Any) -> None:
-        for screen in self.browse_screens.values():
-            relabel = getattr(screen, "relabel", None)
-            if relabel is not None:
-                relabel()
-        self._speech_key = None
-        self._speak()
-
-    # -- voice ----------------------------------------------------------------------
-    def on_voice_on(self, _instance: Any, value: bool) -> None:
-        self.speaker.set_enabled(value)
-        if value:
-            self._speech_key = None
-            self._speak()
-
-    def _speech_now(self) -> tuple[str, str] | None:
-        """(step, detail) of what the resident should hear now (kiosk.voice)."""
-        view = self.visit.view
-        if view.state is VisitState.HOME:
-            return ("home", "")
-        if view.state is not VisitState.STEP:
-            return None
-        approval, step = self.approval.view, view.step
-        details = {
-            Step.IDENTIFY: approval.identify_mode or self.availability.identify().value,
-            Step.PAPERS: "cannot_file" if approval.state is ApprovalState.CANNOT_FILE else approval.papers_mode,
-            Step.SUBMIT: "submit_failed" if approval.state is ApprovalState.SUBMIT_FAILED else "",
-            Step.DONE: approval.slip if approval.slip == "note_number" else "print",
-            Step.PROGRESS: self.progress.view.state.value,
-        }
-        return (step, details.get(step, ""))
-
-    def _speak(self) -> None:
-        """Say the current step's instruction once, in the resident's language;
-        the speaker interrupts whatever it was saying."""
-        key = self._speech_now()
-        if key is None or key == self._speech_key:
-            return
-        self._speech_key = key
-        self.say(instruction(*key))
-
-    def say(self, msgid: str | None) -> None:
-        if not msgid:
-            return
-        self.last_spoken = msgid
-        if self.voice_on:
-            self.speaker.say(i18n.tr(msgid, self.lang), self.lang)
+    def _catalog(self) -> Any:
+        """The cached catalog, parsed once per refresh (not on every step that lists matters)."""
+        if self._catalog_memo is None:
+            self._catalog_memo = self.client.cached_catalog()
+        return self._catalog_memo
 
     # -- accessibility -----------------------------------------------------------
     def _window_resized(self, _window: Any, size: tuple[int, int]) -> None:

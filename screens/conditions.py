@@ -13,7 +13,6 @@ from kivy.uix.screenmanager import Screen
 import screens.widgets.matter_details  # noqa: F401  (the kv rules and PRINT_WORDS)
 
 
-
 class ConditionsScreen(Screen):
     service_title = StringProperty("")
     matter = ObjectProperty(None, allownone=True)
