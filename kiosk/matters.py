@@ -187,3 +187,14 @@ def detail(m: Matter) -> MatterDetail:
                         tuple(PaperLine(x.code, x.name, x.name_en, x.required, x.handling, x.pages)
                               for x in m.materials),
                         m.promised_days, m.fee, m.social_security_card, m.sensitive, m.papers_later)
+
+
+def guide_slip_data(matter: Matter, hut: str = "") -> dict:
+    """The data of ``kiosk.slips.service_guide`` for one matter."""
+    papers = [f"{m.name}{'（原件交服务台）' if m.handling == 'counter' else ''}"
+              f"{'' if m.required else '（如有）'}" for m in matter.materials]
+    return {"matter": matter.name, "matter_en": matter.name_en, "conditions": list(matter.conditions),
+            "materials": papers, "department": matter.department, "fee": matter.fee or "不收费 / free of charge",
+            "promised": f"{matter.promised_days}个工作日 / {matter.promised_days} working days",
+            "where": hut, "steps": ["刷身份证或社保卡 / Place your card", "填写信息 / Fill in the form",
+                                    "扫描材料 / Scan the papers", "确认提交 / Review and submit"]}

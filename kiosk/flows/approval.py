@@ -38,102 +38,29 @@ hand back the next job (the slip to print after the number).
 
 from __future__ import annotations
 
-import enum
 import logging
-from dataclasses import dataclass
 from typing import Any, Callable
 
 from kiosk import slips
 from kiosk.availability import Availability, SlipMode, Submit
 from kiosk.catalog import Matter
+from kiosk.flows.approval_view import STEP_OF, ApprovalState, ApprovalView
 from kiosk.flows.jobs import Job
 from kiosk.flows.machine import FlowMachine
-from kiosk.flows.picking import CatalogSource, Picker, PickView
+from kiosk.flows.picking import CatalogSource, Picker
 from kiosk.flows.services import Step
 from kiosk.flows.session import Session
 from kiosk.flows.visit import VisitFlow, VisitState, VisitView
-from kiosk.form import FieldView, FilingForm, record_value
-from kiosk.matters import MatterDetail, detail
+from kiosk.form import FilingForm, record_value
+from kiosk.matters import detail, guide_slip_data
 from kiosk.outbox.store import Outbox
-from kiosk.papers import PaperSet, PaperState, PaperView
+from kiosk.papers import PaperSet, PaperState
 from kiosk.privacy import mask_id, mask_name
 from kiosk.submission import WAIT_SECONDS, Filed, Filing, SlipPrinter, application_body, print_slip, receipt_data
 
 log = logging.getLogger(__name__)
 SERVICE = "approval"
 FORM_KEY, PAPERS_KEY = "approval.form", "approval.papers"
-
-
-class ApprovalState(str, enum.Enum):
-    CLOSED = "closed"
-    CHOOSING = "choosing"              # categories, search
-    CONDITIONS = "conditions"          # who may apply, papers; print; "I have them, start"
-    IDENTIFY = "identify"              # IdentifyFlow's step
-    FORM = "form"
-    PAPERS = "papers"
-    CANNOT_FILE = "cannot_file"        # a required paper is missing and cannot come later
-    REVIEW = "review"                  # every field, the pages, the consent(s)
-    SUBMITTING = "submitting"          # in the outbox; waiting briefly for the platform's number
-    SUBMIT_FAILED = "submit_failed"    # the outbox could not take it: ask the staff (or try again)
-    DONE = "done"                      # the number; the slip printing, printed or to note down
-
-    def __str__(self) -> str:
-        return self.value
-
-
-STEP_OF: dict[ApprovalState, str] = {
-    ApprovalState.CHOOSING: Step.CHOOSE_MATTER, ApprovalState.CONDITIONS: Step.CONDITIONS,
-    ApprovalState.IDENTIFY: Step.IDENTIFY, ApprovalState.FORM: Step.FORM, ApprovalState.PAPERS: Step.PAPERS,
-    ApprovalState.CANNOT_FILE: Step.PAPERS, ApprovalState.REVIEW: Step.REVIEW,
-    ApprovalState.SUBMITTING: Step.SUBMIT, ApprovalState.SUBMIT_FAILED: Step.SUBMIT, ApprovalState.DONE: Step.DONE,
-}
-
-
-@dataclass(frozen=True)
-class ApprovalView:
-    """What the approval screens render; masked (name, ID, phone), and its
-    ``repr`` names no value.
-
-    ``identify_mode``: id_card | social_security | counter for this matter;
-    ``papers_mode``: scan | bring_to_counter; ``submit_mode``: online | queued;
-    ``slip``: "" | printing | printed | note_number (show ``number`` large).
-    ``confirmed``: ``number`` is the platform's; otherwise the local serial,
-    "it will be sent by itself".
-    """
-
-    state: ApprovalState = ApprovalState.CLOSED
-    pick: PickView = PickView()
-    matter: MatterDetail | None = None
-    identify_mode: str = ""
-    masked_name: str = ""
-    masked_id: str = ""
-    fields: tuple[FieldView, ...] = ()
-    form_complete: bool = False
-    papers_mode: str = ""
-    papers: tuple[PaperView, ...] = ()
-    current_paper: str = ""            # the paper the camera asks for ("" when none is left)
-    papers_complete: bool = False
-    blocking: tuple[str, ...] = ()     # names of the papers that stop the filing (cannot_file)
-    bring_today: tuple[str, ...] = ()  # originals for the hut's counter today
-    bring_later: tuple[str, ...] = ()  # papers to bring within the promised days
-    consent_given: bool = False
-    sensitive_consent_needed: bool = False
-    sensitive_consent_given: bool = False
-    submit_mode: str = ""
-    number: str = ""
-    confirmed: bool = False
-    slip: str = ""
-    print_guide: str = ""              # "" | printing | printed | failed
-    error: str = ""
-
-    @property
-    def can_submit(self) -> bool:
-        return (self.state in (ApprovalState.REVIEW, ApprovalState.SUBMIT_FAILED) and self.consent_given
-                and (self.sensitive_consent_given or not self.sensitive_consent_needed))
-
-    def __repr__(self) -> str:
-        return (f"ApprovalView(state={self.state.value!r}, matter={self.matter.code if self.matter else None!r}, "
-                f"fields={len(self.fields)}, papers={len(self.papers)}, slip={self.slip!r})")
 
 
 _ALL = tuple(ApprovalState)
@@ -493,13 +420,4 @@ def _cleared() -> dict[str, Any]:
     return {f: getattr(empty, f) for f in ApprovalView.__dataclass_fields__ if f != "state"}
 
 
-def guide_slip_data(matter: Matter, hut: str = "") -> dict:
-    """The data of ``kiosk.slips.service_guide`` for one matter."""
-    papers = [f"{m.name}{'（原件交服务台）' if m.handling == 'counter' else ''}"
-              f"{'' if m.required else '（如有）'}" for m in matter.materials]
-    return {"matter": matter.name, "matter_en": matter.name_en, "conditions": list(matter.conditions),
-            "materials": papers, "department": matter.department, "fee": matter.fee or "不收费 / free of charge",
-            "promised": f"{matter.promised_days}个工作日 / {matter.promised_days} working days",
-            "where": hut, "steps": ["刷身份证或社保卡 / Place your card", "填写信息 / Fill in the form",
-                                    "扫描材料 / Scan the papers", "确认提交 / Review and submit"]}
-
+__all__ = ["STEP_OF", "ApprovalFlow", "ApprovalState", "ApprovalView"]

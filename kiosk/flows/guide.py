@@ -25,13 +25,12 @@ from typing import Any, Callable
 from kiosk import slips
 from kiosk.availability import Availability, SlipMode
 from kiosk.catalog import Matter
-from kiosk.flows.approval import guide_slip_data
 from kiosk.flows.jobs import Job
 from kiosk.flows.machine import FlowMachine
 from kiosk.flows.picking import CatalogSource, Picker, PickView
 from kiosk.flows.services import Step
 from kiosk.flows.visit import VisitFlow, VisitState, VisitView
-from kiosk.matters import MatterDetail, detail
+from kiosk.matters import MatterDetail, detail, guide_slip_data
 from kiosk.submission import SlipPrinter, print_slip
 
 log = logging.getLogger(__name__)
