@@ -144,8 +144,8 @@ def started(*_):
         screen.add_widget(Label(text=name))
         app.sm.add_widget(screen)
     Window.bind(on_flip=flipped)
-    Clock.schedule_once(step, 1.0)
-app.bind(on_start=started)
+    Clock.schedule_once(step, 0.5)
+app.bind(ready=lambda *_: started())
 app.run()
 """
 

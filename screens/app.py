@@ -41,18 +41,14 @@ from kivy.properties import (  # noqa: E402
 
 from drivers.base import DeviceEvent, StatusChanged  # noqa: E402
 from kiosk.availability import Availability, decide  # noqa: E402
-from kiosk.central.client import CentralClient, CentralError  # noqa: E402
+from kiosk.central.client import CentralError  # noqa: E402
 from kiosk.config import Settings  # noqa: E402
 from kiosk.device_owner import DeviceOwner  # noqa: E402
 from kiosk.errors import KioskError  # noqa: E402
-from kiosk.flows.approval import ApprovalFlow  # noqa: E402
-from kiosk.flows.guide import GuideFlow  # noqa: E402
 from kiosk.flows.identify import IdentifyFlow, IdentifyState, IdentifyView  # noqa: E402
-from kiosk.flows.progress import ProgressFlow  # noqa: E402
 from kiosk.flows.services import Step  # noqa: E402
 from kiosk.flows.session import IdleState, IdleTimer, Session  # noqa: E402
 from kiosk.flows.visit import VisitFlow, VisitState, VisitView  # noqa: E402
-from kiosk.outbox.store import Outbox  # noqa: E402
 from kiosk.snapshot import read_platform_reach  # noqa: E402
 from kiosk.voice import Reminder, Speaker, instruction  # noqa: E402
 from screens import browse, fonts, i18n  # noqa: E402
@@ -65,9 +61,11 @@ IDLE_POLL_SECONDS = 0.2
 STEP_SCREENS: dict[str, str] = {Step.IDENTIFY: "identify", **browse.STEPS}
 
 
-def open_outbox(settings: Settings) -> Outbox | None:
+def open_outbox(settings: Settings) -> Any:
     """The outbox the filings go into; None (logged) when it cannot be opened,
     and the filing screens then ask the resident to see the staff."""
+    from kiosk.outbox.store import Outbox
+
     try:
         return Outbox.from_settings(settings)
     except (OSError, ValueError, KioskError) as exc:
@@ -132,6 +130,9 @@ class KioskApp(ResidentFlows, App):
     # "Step 2 of 5": the visit flow's position (index is 0-based; total 0 = no steps).
     step_index = NumericProperty(0)
     step_total = NumericProperty(0)
+    # Every screen and flow is built: the home screen comes first, the rest
+    # just after its first frame (a resident sees the kiosk a second sooner).
+    ready = BooleanProperty(False)
     title = "Hut kiosk"
 
     def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic,
@@ -153,17 +154,13 @@ class KioskApp(ResidentFlows, App):
         # The devices belong to the owner; it also leaves their states for the heartbeat.
         self.owner = owner or DeviceOwner(settings, snapshot_dir=settings.paths.state_dir)
         self._unsubscribe: list[Any] = []
-        # The resident flows; they follow the visit (subscribed before the app's renderer).
-        self.client = CentralClient.from_settings(settings)
-        self.outbox = open_outbox(settings)
-        hut = settings.terminal.name or settings.terminal.id
+        # The resident flows, the platform client and the outbox: built in _build_rest.
+        self.client: Any = None
+        self.outbox: Any = None
+        self.approval: Any = None
+        self.guide: Any = None
+        self.progress: Any = None
         self._catalog_memo: Any = None
-        catalog = self._catalog
-        self.approval = ApprovalFlow(self.session, self.visit, catalog, lambda: self.availability, self.outbox,
-                                     self._printer, hut=hut, id_hash_key=settings.secrets.id_hash_key)
-        self.guide = GuideFlow(self.visit, catalog, lambda: self.availability, self._printer, hut=hut)
-        self.progress = ProgressFlow(self.visit, self.client, settings.secrets.id_hash_key,
-                                     lambda: self.availability, catalog)
         self.voice = Voice(speaker or Speaker())
         self.reminder = Reminder(clock=clock)
         self.last_spoken = ""          # the msgid said last (the demo's captions, tests)
@@ -198,15 +195,42 @@ class KioskApp(ResidentFlows, App):
         self.warning = IdleWarning()
         self.warning.bind(on_continue=lambda *_: self.idle.touch())
         # The flow's listener runs on the thread that feeds the flow: the Kivy one.
-        self.browse_screens = browse.add_browse_screens(self)
         self._unsubscribe.append(self.identify_flow.subscribe(self._render_identify))
+        self.bind(lang=self._language_changed)
+        self._render_identify(self.identify_flow.view)  # reader unavailable until one reports in
+        Window.bind(on_flip=self._first_frame)
+        return self.sm
+
+    def _first_frame(self, window: Any) -> None:
+        window.unbind(on_flip=self._first_frame)
+        Clock.schedule_once(lambda _dt: self._build_rest())
+
+    def _build_rest(self) -> None:
+        """The resident flows and every other screen, once home is on the glass.
+        (The flows pull in the pinyin dictionary and the platform client.)"""
+        from kiosk.central.client import CentralClient
+        from kiosk.flows.approval import ApprovalFlow
+        from kiosk.flows.guide import GuideFlow
+        from kiosk.flows.progress import ProgressFlow
+
+        settings = self.settings
+        self.client = CentralClient.from_settings(settings)
+        self.outbox = open_outbox(settings)
+        hut = settings.terminal.name or settings.terminal.id
+        catalog = self._catalog
+        # The flows follow the visit: subscribed before the app's renderer, they change first.
+        self.approval = ApprovalFlow(self.session, self.visit, catalog, lambda: self.availability, self.outbox,
+                                     self._printer, hut=hut, id_hash_key=settings.secrets.id_hash_key)
+        self.guide = GuideFlow(self.visit, catalog, lambda: self.availability, self._printer, hut=hut)
+        self.progress = ProgressFlow(self.visit, self.client, settings.secrets.id_hash_key,
+                                     lambda: self.availability, catalog)
+        self.browse_screens = browse.add_browse_screens(self)
         self._unsubscribe.append(self.visit.subscribe(self._render_visit))
         self._unsubscribe.append(self.approval.subscribe(self._render_approval))
         self._unsubscribe.append(self.guide.subscribe(self._render_guide))
         self._unsubscribe.append(self.progress.subscribe(self._render_progress))
-        self.bind(lang=self._language_changed)
-        self._render_identify(self.identify_flow.view)  # reader unavailable until one reports in
-        return self.sm
+        threading.Thread(target=self._refresh_catalog, name="catalog", daemon=True).start()
+        self.ready = True
 
     def on_start(self) -> None:
         from kivy.core.window import Window
@@ -223,7 +247,6 @@ class KioskApp(ResidentFlows, App):
             self.identify_flow.attach(reader)
         Clock.schedule_interval(lambda _dt: self._update_availability(), self.owner.snapshot_interval)
         self._update_availability()
-        threading.Thread(target=self._refresh_catalog, name="catalog", daemon=True).start()
         self._speak()
         log.info("kiosk app started (language %s, idle %gs, warning %gs)", self.lang,
                  self.idle.timeout_after, self.idle.warning_after)
@@ -235,7 +258,8 @@ class KioskApp(ResidentFlows, App):
         self.owner.stop()  # closes every device (flushing counters), writes the last snapshot
         self.session.clear()
         self.voice.close()
-        self.client.close()
+        if self.client is not None:
+            self.client.close()
         if self.outbox is not None:
             self.outbox.close()
 

@@ -56,6 +56,10 @@ class Walk:
         self.finished = False
 
     def start(self, *_args: Any) -> None:
+        """Begin once the app has built every screen (``KioskApp.ready``)."""
+        if not getattr(self.app, "ready", True):
+            Clock.schedule_once(self.start, self.POLL)
+            return
         self._gen = self._script_factory()
         Clock.schedule_once(lambda _dt: self._advance(None), 0)
 

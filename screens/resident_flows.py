@@ -13,18 +13,20 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 
-from kiosk.flows.approval import ApprovalFlow, ApprovalState, ApprovalView
-from kiosk.flows.guide import GuideFlow, GuideView
-from kiosk.flows.jobs import Job
-from kiosk.flows.progress import ProgressView
 from kiosk.flows.services import Step
 from kiosk.flows.visit import VisitState
 from kiosk.voice import Speaker, instruction
 from screens import i18n
+
+if TYPE_CHECKING:  # the flows load the pinyin dictionary: imported after the first frame
+    from kiosk.flows.approval import ApprovalFlow, ApprovalView
+    from kiosk.flows.guide import GuideFlow, GuideView
+    from kiosk.flows.jobs import Job
+    from kiosk.flows.progress import ProgressView
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +91,8 @@ class ResidentFlows:
         self.run_job(self.progress, self.progress.slip_read(text))
 
     def _render_approval(self, view: ApprovalView) -> None:
+        from kiosk.flows.approval import ApprovalState
+
         if view.state is ApprovalState.CHOOSING:
             self.browse_screens[Step.CHOOSE_MATTER].render(view.pick)
         elif view.state is ApprovalState.CONDITIONS:
@@ -127,6 +131,8 @@ class ResidentFlows:
             return ("home", "")
         if view.state is not VisitState.STEP:
             return None
+        from kiosk.flows.approval import ApprovalState
+
         approval, step = self.approval.view, view.step
         details = {
             Step.IDENTIFY: approval.identify_mode or self.availability.identify().value,

@@ -1,5 +1,8 @@
 """A large a-z keyboard for searching a matter by its pinyin initials ("dbsq").
 
+Letters only, in an even grid; the screen puts Delete and Clear beside what
+was typed, where the resident looks to see the effect.
+
 Alphabetical, not QWERTY: most elderly residents have never typed, and
 finding a letter in order is easier than learning a layout.  It only edits
 ``value``; the flow searches.
@@ -28,11 +31,6 @@ class LetterKeyboard(GridLayout):
         for letter in string.ascii_lowercase:
             key = Factory.LetterKey(text=letter)
             key.bind(on_release=lambda k: self.press(k.text))
-            self.add_widget(key)
-        for action, msgid in (("delete", "Delete"), ("clear", "Clear")):
-            key = Factory.LetterActionKey(msgid=msgid)
-            key.action = action  # a kv-declared property: set after construction
-            key.bind(on_release=lambda k: self.press(k.action))
             self.add_widget(key)
 
     def press(self, key: str) -> None:

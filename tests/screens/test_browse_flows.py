@@ -64,3 +64,11 @@ def test_unreachable_platform_offers_try_again(facts):
     assert facts["retry_shown"] is True
     assert facts["after_retry"] in ("results", "nothing_found")
     assert facts["session_after_home"] is False
+
+
+def test_each_step_is_spoken_and_the_voice_switch_silences_it(facts):
+    assert facts["spoken_on_choose"] == "Choose a category, or search the matter by its pinyin initials"
+    assert facts["voice_wav_bytes"] > 1000, "espeak-ng wrote no speech for the step"
+    assert facts["voice_on_after_tap"] is False
+    assert facts["voice_button_words"] == "语音：关"
+    assert facts["wav_while_voice_off"] is False, "speech was made with the voice switched off"

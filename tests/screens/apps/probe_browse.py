@@ -15,6 +15,8 @@ from probe_common import Until, labels_of, run, tap  # noqa: E402 - after the sy
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
 
 IDCARD = "simulators.idcard.sam:IdCardSimulator"
+# espeak-ng writes each utterance here instead of playing it (no sound card on a test machine).
+VOICE_WAV = Path(sys.argv[2]).parent / "voice.wav"
 
 
 def key(keyboard, letter):
@@ -34,8 +36,15 @@ def script(hut):
         yield Until(lambda: app.client.cached_catalog() is not None, "the catalog from the platform", 20)
 
         # -- 办事指南: category, then the pinyin initials, then print --------------------
+        VOICE_WAV.unlink(missing_ok=True)
         tap(app.home.tiles["guide"])
         yield 0.3
+        facts["spoken_on_choose"] = app.last_spoken
+        try:
+            yield Until(lambda: VOICE_WAV.exists() and VOICE_WAV.stat().st_size > 1000, "the instruction spoken", 10)
+            facts["voice_wav_bytes"] = VOICE_WAV.stat().st_size
+        except TimeoutError:
+            facts["voice_wav_bytes"] = 0
         choose = app.browse_screens["choose_matter"]
         facts["guide_first_screen"] = app.sm.current
         facts["guide_needs_no_card"] = app.session.resident is None and not app.identify_flow.view.masked_name
@@ -59,6 +68,12 @@ def script(hut):
         facts["guide_texts"] = " ".join(lab.text for lab in labels_of(guide))
         facts["guide_problems"] = problems(guide)
         facts["guide_step"] = guide.ids.frame.ids.step.text
+        # The voice switch on the frame: off, and the next step stays silent.
+        tap(guide.ids.frame.ids.voice)
+        yield 0.3
+        facts["voice_on_after_tap"] = app.voice_on
+        facts["voice_button_words"] = guide.ids.frame.ids.voice.text.splitlines()[0]
+        VOICE_WAV.unlink(missing_ok=True)
         tap(guide.ids.print_button)
         yield Until(lambda: app.guide.view.printing in ("printed", "failed"), "the guide to be printed", 20)
         facts["guide_printing"] = app.guide.view.printing
@@ -69,8 +84,11 @@ def script(hut):
             pass
         facts["printer_jobs"] = len(hut.control("printer", "jobs").get("jobs", []))
         tap(guide.ids.frame.ids.back)
-        yield 0.3
+        yield 0.5
         facts["after_back"] = app.sm.current
+        facts["wav_while_voice_off"] = VOICE_WAV.exists()
+        tap(choose.ids.frame.ids.voice)  # on again for the progress part
+        yield 0.2
         tap(choose.ids.frame.ids.home)
         yield 0.3
         facts["after_home"] = app.sm.current
@@ -119,7 +137,9 @@ def main() -> None:
         hut_module.SIMULATORS.append(IDCARD)
     with hut_module.Hut(workdir, only=["idcard", "printer", "platform"]) as hut:
         sys.argv[1:3] = [str(hut.config_path), out]
-        run(script(hut))
+        from kiosk.voice import Speaker
+
+        run(script(hut), speaker=Speaker(extra_args=["-w", str(VOICE_WAV)]))
 
 
 if __name__ == "__main__":
