@@ -79,7 +79,7 @@ class LiveScan:
 
     def _run(self) -> None:
         from drivers.camera.detect import PageDetector
-        from drivers.camera.quality import AutoCapture, Gate, WORDS, assess
+        from drivers.camera.quality import WORDS, AutoCapture, Gate, assess
 
         detector = PageDetector()
         rule = AutoCapture()

@@ -11,24 +11,31 @@ from __future__ import annotations
 from pathlib import Path
 
 from kivy.lang import Builder
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.gridlayout import GridLayout
 
 DIGITS = "123456789"
 
 
 class NumericKeypad(GridLayout):
-    """``1..9``, then Delete, ``0``, Clear; ``value`` is the digits typed."""
+    """``1..9``, then the decimal point (for amounts), ``0`` and Delete;
+    ``value`` is what was typed."""
 
     value = StringProperty("")
     max_length = NumericProperty(20)
+    decimal = BooleanProperty(False)   # the field takes amounts: the "." key works
+    letter_x = BooleanProperty(False)  # an ID number: its last character may be X
 
     def press(self, key: str) -> None:
         if key == "delete":
             self.value = self.value[:-1]
-        elif key == "clear":
-            self.value = ""
-        elif key.isdigit() and len(self.value) < self.max_length:
+        elif len(self.value) >= self.max_length:
+            return
+        elif key.isdigit():
+            self.value += key
+        elif key == "." and self.decimal and "." not in self.value:
+            self.value += key
+        elif key == "X" and self.letter_x and "X" not in self.value:
             self.value += key
 
 
