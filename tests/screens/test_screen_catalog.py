@@ -40,10 +40,12 @@ def _literal_calls(tree: ast.AST, names: set[str]) -> set[str]:
 
 def _shown_literals(expression: str) -> set[str]:
     """The strings a kv ``msgid:`` expression can evaluate to: its string
-    constants, except those only compared against (``root.state == "done"``)."""
+    constants, except those only compared against (``root.state == "done"``) or
+    used as a table's keys (``{"printing": "Printing…"}``)."""
     tree = ast.parse(expression.strip(), mode="eval")
     compared = {id(n) for node in ast.walk(tree) if isinstance(node, ast.Compare)
                 for n in ast.walk(node) if isinstance(n, ast.Constant)}
+    compared |= {id(k) for node in ast.walk(tree) if isinstance(node, ast.Dict) for k in node.keys}  # {state: msgid}
     return {n.value for n in ast.walk(tree)
             if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.strip() and id(n) not in compared}
 
@@ -56,8 +58,9 @@ def used_msgids() -> set[str]:
     for kv in SCREENS.rglob("*.kv"):
         for line in kv.read_text(encoding="utf-8").splitlines():
             stripped = line.strip()
-            if stripped.startswith("msgid:"):
-                ids.update(_shown_literals(stripped[len("msgid:"):]))
+            for key in ("msgid:", "title:"):  # a ScreenFrame's title is a msgid too
+                if stripped.startswith(key):
+                    ids.update(_shown_literals(stripped[len(key):]))
             ids.update(re.findall(r'tr\("((?:[^"\\]|\\.)+)"', stripped))
     for py in SCREENS.rglob("*.py"):
         tree = ast.parse(py.read_text(encoding="utf-8"))
