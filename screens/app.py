@@ -51,14 +51,14 @@ from kiosk.flows.session import IdleState, IdleTimer, Session  # noqa: E402
 from kiosk.flows.visit import VisitFlow, VisitState, VisitView  # noqa: E402
 from kiosk.snapshot import read_platform_reach  # noqa: E402
 from kiosk.voice import Reminder, Speaker, instruction  # noqa: E402
-from screens import browse, fonts, i18n  # noqa: E402
+from screens import browse, filing, fonts, i18n  # noqa: E402
 from screens.resident_flows import ResidentFlows, Voice  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 0.2
 # The one thing screens decide: which Kivy screen presents which step.
-STEP_SCREENS: dict[str, str] = {Step.IDENTIFY: "identify", **browse.STEPS}
+STEP_SCREENS: dict[str, str] = {Step.IDENTIFY: "identify", **browse.STEPS, **filing.STEPS}
 
 
 def open_outbox(settings: Settings) -> Any:
@@ -225,6 +225,7 @@ class KioskApp(ResidentFlows, App):
         self.progress = ProgressFlow(self.visit, self.client, settings.secrets.id_hash_key,
                                      lambda: self.availability, catalog)
         self.browse_screens = browse.add_browse_screens(self)
+        filing.add_filing_screens(self)
         self._unsubscribe.append(self.visit.subscribe(self._render_visit))
         self._unsubscribe.append(self.approval.subscribe(self._render_approval))
         self._unsubscribe.append(self.guide.subscribe(self._render_guide))
