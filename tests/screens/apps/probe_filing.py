@@ -105,7 +105,7 @@ def to_done(app, hut):
 
 def script(hut):
     def walk(app, facts):
-        yield Until(lambda: app.sm is not None and app.sm.current == "home", "the home screen")
+        yield Until(lambda: app.sm is not None and app.sm.current == "home" and app.ready, "the app to be ready", 20)
         yield Until(lambda: app.availability.online and app.availability.slip and app.availability.id_card,
                     "the platform, printer and reader to be up", 30)
         form, papers = app.sm.get_screen("form"), app.sm.get_screen("papers")
@@ -196,7 +196,7 @@ def script(hut):
         yield Until(lambda: app.sm.current == "papers", "the papers", 5)
         yield 0.3
         facts["no_camera"] = {"mode": papers.mode, "bring_today": papers.ids.bring_today.text,
-                              "text": texts(papers), "proceed": papers.ids.proceed.disabled}
+                              "text": texts(papers), "continue_disabled": papers.ids.proceed.disabled}
         hut.control("idcard", "remove_card")
         app.go_home("resident")
 
