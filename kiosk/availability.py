@@ -14,19 +14,25 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Any, Iterable, Mapping, Protocol
 
 from drivers.base import Status
 from kiosk.flows.services import Service, Step
 
 # A device that answers and is not in trouble.  BUSY is a job in progress.
 USABLE = frozenset({Status.ONLINE, Status.BUSY})
+USABLE_VALUES = frozenset(status.value for status in USABLE)
 
 
 class Identify(str, enum.Enum):
     ID_CARD = "id_card"                  # the ID card reader (and perhaps the social security card)
     SOCIAL_SECURITY = "social_security"  # the ID card reader is down: the social security card only
     COUNTER = "counter"                  # no card can be read here: the hut's counter
+
+
+class FaceCheck(str, enum.Enum):
+    CHECK = "check"                      # the front camera works: the step runs
+    COUNTER = "counter"                  # no front camera: "cannot be done here", the hut's counter
 
 
 class Papers(str, enum.Enum):
@@ -59,6 +65,13 @@ class Availability:
     slip: bool = False
     online: bool = False
     health_devices: int = 0
+    face_camera: bool = False
+
+    @property
+    def face_check(self) -> FaceCheck:
+        """The face check needs the front camera; without it the terminal
+        cannot check that the card is the resident's, so the counter does."""
+        return FaceCheck.CHECK if self.face_camera else FaceCheck.COUNTER
 
     def identify(self, social_security_allowed: bool = False) -> Identify:
         """How a resident identifies for a matter (``social_security_allowed``:
@@ -85,12 +98,16 @@ class Availability:
     def measure(self) -> Measure:
         return Measure.MEASURE if self.health_devices else Measure.UNAVAILABLE
 
-    def offers(self, svc: Service, social_security_allowed: bool = False) -> "ServiceOffer":
-        """Each step of ``svc`` with the mode it runs in now."""
+    def offers(self, svc: Service, social_security_allowed: bool = False,
+               face_check: bool = False) -> "ServiceOffer":
+        """Each step of ``svc`` with the mode it runs in now (``face_check``:
+        the matter's catalog entry asks for the face check after the card)."""
         modes: dict[str, str] = {}
         for step in svc.steps:
             if step == Step.IDENTIFY:
                 modes[step] = self.identify(social_security_allowed).value
+                if face_check:
+                    modes[Step.FACE_CHECK] = self.face_check.value
             elif step == Step.PAPERS:
                 modes[step] = self.papers.value
             elif step == Step.SUBMIT:
@@ -116,20 +133,38 @@ class ServiceOffer:
         return dict(self.modes).get(step)
 
 
-def decide(statuses: Mapping[str, Sequence[Status]], platform_reachable: bool | None = None) -> Availability:
-    """``statuses``: each device kind's statuses (``DeviceOwner.statuses_by_kind``);
+class DeviceLike(Protocol):
+    """What the rules read of a device: ``kiosk.device_owner.DeviceRecord``."""
+
+    kind: str
+    status: str
+    info: Mapping[str, Any]
+
+
+def decide(devices: Iterable[DeviceLike], platform_reachable: bool | None = None) -> Availability:
+    """``devices``: the device owner's records (disabled ones count as absent);
     ``platform_reachable``: as the outbox worker last found it (None: unknown,
     which counts as not reachable: a number the resident cannot use later is
-    worse than "it will be sent by itself")."""
+    worse than "it will be sent by itself").
 
-    def usable(kind: str) -> int:
-        return sum(1 for status in statuses.get(kind, ()) if status in USABLE)
-
+    A device counts by its class, except the card readers of the smart-card
+    class, which count by what they read (``info.capabilities``): the staff
+    card's reader is no way for a resident to identify."""
+    usable: dict[str, int] = {}
+    for device in devices:
+        if device.status not in USABLE_VALUES:
+            continue
+        kinds = {device.kind}
+        if "social_security_card" in device.info.get("capabilities", ()):
+            kinds.add("social_security")
+        for kind in kinds:
+            usable[kind] = usable.get(kind, 0) + 1
     return Availability(
-        id_card=usable("idcard") > 0,
-        social_security=usable("smartcard") > 0,
-        scan=usable("camera") > 0,
-        slip=usable("printer") > 0,
+        id_card=usable.get("idcard", 0) > 0,
+        social_security=usable.get("social_security", 0) > 0,
+        scan=usable.get("camera", 0) > 0,
+        slip=usable.get("printer", 0) > 0,
         online=platform_reachable is True,
-        health_devices=usable("health"),
+        health_devices=usable.get("health", 0),
+        face_camera=usable.get("face_camera", 0) > 0,
     )

@@ -113,6 +113,8 @@ class Matter:
     papers_later: bool = False
     fee: str = ""                   # what filing costs; empty: free of charge (不收费)
 
+    face_check: bool = False        # 人证核验 after the card (kiosk/flows/face_check.py)
+
     @property
     def category_name(self) -> str:
         return self.category or self.department
@@ -169,4 +171,4 @@ def _matter(m: Mapping[str, Any]) -> Matter:
                   social_security_card=bool(m["social_security_card"]), promised_days=int(m["promised_days"]),
                   summary=m.get("summary", ""), category=m.get("category", ""), aliases=tuple(m.get("aliases", ())),
                   sensitive=bool(m.get("sensitive", False)), papers_later=bool(m.get("papers_later", False)),
-                  fee=str(m.get("fee", "")))
+                  fee=str(m.get("fee", "")), face_check=bool(m.get("face_check", False)))

@@ -20,18 +20,21 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Literal, Mapping, get_args
 
-from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, StringConstraints, model_validator
 
 from drivers.options import DriverOptions, Name, OptionError, Text, no_control_characters, shorten, validate
 from kiosk.errors import KioskError
+from kiosk.face import DEFAULT_THRESHOLD
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 DEFAULT_SECRETS = Path("/etc/kiosk/secrets.toml")
 DEFAULT_STATE_DIR = Path("/var/lib/kiosk")
 
 
-# Transports a device's ``url`` can name (its ``port`` is a local device node).
+# Transports a device's ``url`` can name, and those its ``port`` names (a
+# serial device node, a PC/SC reader's name, or a V4L2 camera node).
 URL_TRANSPORTS = frozenset({"network", "ble"})
+PORT_TRANSPORTS = frozenset({"serial", "pcsc", "video"})
 
 
 class ConfigError(KioskError):
@@ -122,6 +125,13 @@ class TimeoutSettings(_Section):
         return self
 
 
+class FaceCheckSettings(_Section):
+    """人证核验 (kiosk/face): the distance threshold and the liveness time limit."""
+
+    threshold: float = Field(default=DEFAULT_THRESHOLD, ge=0.3, le=1.0)  # see docs/PERFORMANCE.md before changing
+    time_limit_seconds: float = Field(default=12.0, ge=3, le=60)          # for blink + turn, per attempt
+
+
 class OutboxSettings(_Section):
     retention_days: int = Field(default=30, ge=1, le=3650)
     max_backoff_seconds: float = Field(default=600.0, ge=1, le=86400)
@@ -168,15 +178,21 @@ class DeviceTable(_Section):
         return self
 
     def _check_transport(self, transports: frozenset[str]) -> None:
-        """``port`` names a local device node (serial), ``url`` an address
-        (tcp://, http://, ble://): which one a driver takes is its ``transports``."""
+        """``port`` names a local device (a serial node, a PC/SC reader), ``url``
+        an address (tcp://, http://, ble://): which a driver takes is its ``transports``."""
         if not self.enabled:
             return
         port, url, driver = self.port, self.url, self.driver
         by_url = transports & URL_TRANSPORTS
         if port is None and url is None:
+            if transports == {"pcsc"}:
+                raise OptionError("port", 'the PC/SC reader name as pcsc_scan lists it, such as "Virtual PCD 00 00" '
+                                          "(missing)")
             if transports == {"serial"}:
                 raise OptionError("port", 'the serial port of the device, such as "/dev/ttyUSB0" (missing)')
+            if "video" in transports:
+                raise OptionError("port", 'the camera, such as "/dev/video0" (or url = "http://…" for a network '
+                                          "camera); neither is set")
             if transports == {"network"}:
                 raise OptionError("url", 'the device address, such as "tcp://192.168.1.50:9100" (missing)')
             if transports == {"ble"}:
@@ -184,7 +200,7 @@ class DeviceTable(_Section):
             raise OptionError("port", 'a serial port ("/dev/ttyUSB0") or a url ("tcp://host:9100"); neither is set')
         if url is not None and not by_url:
             raise OptionError("url", f"no url: the {driver} driver talks over a serial port (set port)")
-        if port is not None and url is None and "serial" not in transports:
+        if port is not None and url is None and not transports & PORT_TRANSPORTS:
             raise OptionError("port", f"no port: the {driver} driver talks over the network (set url)")
 
     def config(self, name: str) -> "DeviceConfig":
@@ -201,6 +217,7 @@ class _ConfigFile(_Section):
     screen: ScreenSettings = ScreenSettings()
     timeouts: TimeoutSettings = TimeoutSettings()
     outbox: OutboxSettings = OutboxSettings()
+    face_check: FaceCheckSettings = FaceCheckSettings()
     devices: dict[DeviceName, DeviceTable] = Field(default={}, description="a set of tables [devices.<name>]")
 
 
@@ -225,6 +242,10 @@ class _SecretsFile(_Section):
     outbox_key: Text = ""
     id_hash_key: Text = ""
     maintenance_pin_hash: Text = ""
+    # Keyed hashes of the staff cards allowed into maintenance (`kiosk card uid --enrol`).
+    staff_cards: list[Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]] = Field(
+        default_factory=list, max_length=200,
+        description="a list of 64-hex-digit staff card hashes (kiosk card uid prints one)")
 
 
 @dataclass(frozen=True)
@@ -233,6 +254,7 @@ class Secrets:
     outbox_key: bytes = b""
     id_hash_key: bytes = b""
     maintenance_pin_hash: str = ""
+    staff_cards: tuple[str, ...] = ()
 
     def __repr__(self) -> str:  # never print key material
         return "Secrets(<redacted>)"
@@ -249,6 +271,7 @@ class Settings:
     outbox: OutboxSettings
     devices: Mapping[str, DeviceConfig]
     secrets: Secrets
+    face_check: FaceCheckSettings = FaceCheckSettings()
 
     @property
     def state_dir(self) -> Path:
@@ -350,6 +373,7 @@ def load_secrets(path: Path) -> Secrets:
         outbox_key=_decode(path, "outbox_key", data.outbox_key, "base64", 32),
         id_hash_key=_decode(path, "id_hash_key", data.id_hash_key, "hex", None),
         maintenance_pin_hash=data.maintenance_pin_hash,
+        staff_cards=tuple(data.staff_cards),
     )
 
 
@@ -370,7 +394,7 @@ def load(path: str | os.PathLike[str] | None = None) -> Settings:
     # and a technician's test copy work from any folder).
     paths = PathSettings(state_dir=base / file.paths.state_dir, secrets_file=base / file.paths.secrets_file)
     return Settings(source=path, terminal=file.terminal, platform=file.platform, paths=paths,
-                    screen=file.screen, timeouts=file.timeouts, outbox=file.outbox,
+                    screen=file.screen, timeouts=file.timeouts, outbox=file.outbox, face_check=file.face_check,
                     devices=MappingProxyType({name: table.config(name) for name, table in file.devices.items()}),
                     secrets=load_secrets(paths.secrets_file))
 
@@ -380,7 +404,7 @@ def _key_words(key: str) -> str:
 
 
 def write_secrets_file(path: Path, *, terminal_key: bytes | None = None, pin: str | None = None,
-                       fresh_keys: bool = False) -> None:
+                       fresh_keys: bool = False, staff_cards: tuple[str, ...] | None = None) -> None:
     """The one writer of the secrets file (`kiosk secrets init`, `kiosk enrol`,
     the virtual hut).  What is not given is kept from the file already there,
     so enrolling never loses the key of queued submissions; missing outbox
@@ -399,6 +423,7 @@ def write_secrets_file(path: Path, *, terminal_key: bytes | None = None, pin: st
         "outbox_key": base64.b64encode(old.outbox_key or token.token_bytes(32)).decode(),
         "id_hash_key": (old.id_hash_key or token.token_bytes(32)).hex(),
         "maintenance_pin_hash": old.maintenance_pin_hash if pin is None else (hash_pin(pin) if pin else ""),
+        "staff_cards": list(old.staff_cards if staff_cards is None else staff_cards),
     }
     text = "# Terminal secrets. Mode 0600. terminal_key is filled in by enrolment.\n" + tomli_w.dumps(data)
     atomic_write(path, text.encode("utf-8"), mode=0o600)

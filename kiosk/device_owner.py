@@ -23,6 +23,7 @@ from typing import Any, Callable, Mapping
 
 from drivers.base import Action, Device, DeviceError, DeviceFailure, Event, HealthLevel, Status, StatusChanged
 from kiosk.config import DeviceConfig, Settings
+from kiosk.device_health import EVENTS_NAME, UPTIME_COUNTER, DeviceHealthLog
 from kiosk.devices import build_device
 from kiosk.errors import KioskError
 from kiosk.snapshot import write_snapshot
@@ -42,6 +43,7 @@ class LastError:
     what: str
     action: str
     at: float
+    code: str | None = None  # the driver's problem code, for kiosk.advice (not sent: the contract has what/action)
 
     def as_dict(self) -> dict[str, Any]:
         return {"what": self.what, "action": self.action}
@@ -98,7 +100,9 @@ class DeviceOwner:
     ``snapshot_dir`` (``kiosk run`` passes the state folder) makes the owner
     leave ``devices.json`` there for the outbox worker's heartbeat: on every
     change and at least every ``snapshot_interval`` seconds.  Only the app
-    passes it: ``kiosk doctor`` must not overwrite the app's report.
+    passes it: ``kiosk doctor`` must not overwrite the app's report.  With
+    it the owner also keeps the device event log there (kiosk.device_health)
+    and counts each device's time online into its lifetime counters.
     """
 
     def __init__(self, settings: Settings, *, build: Callable[[Settings, str], Device] = build_device,
@@ -120,6 +124,8 @@ class DeviceOwner:
         interval = snapshot_interval or min(settings.platform.heartbeat_seconds / 2, MAX_SNAPSHOT_INTERVAL)
         self.snapshot_interval = max(0.5, interval)
         self._refresher: threading.Thread | None = None
+        self.health_log = DeviceHealthLog(snapshot_dir / EVENTS_NAME if snapshot_dir else None, clock=clock)
+        self._online_since: dict[str, float] = {}
 
     # -- lifecycle ------------------------------------------------------------
     def start(self, *, background: bool = True) -> "DeviceOwner":
@@ -186,6 +192,7 @@ class DeviceOwner:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
+        self.count_uptime()
         for name, device in list(self._devices.items()):
             try:
                 device.close()
@@ -219,23 +226,17 @@ class DeviceOwner:
         """The built devices of one class ("idcard", "printer", ...), config order."""
         return [d for d in self._devices.values() if d.device_class == kind]
 
-    def statuses_by_kind(self) -> dict[str, list[Status]]:
-        """For the availability rules: each kind's statuses (disabled devices left out)."""
-        out: dict[str, list[Status]] = {}
-        for rec in self.records().values():
-            if rec.enabled:
-                out.setdefault(rec.kind, []).append(Status(rec.status))
-        return out
-
     def heartbeat_devices(self) -> dict[str, Any]:
         """The heartbeat's ``devices`` block."""
         return {name: rec.as_dict() for name, rec in self.records().items()}
 
     def wait_settled(self, timeout: float = SETTLE_SECONDS) -> None:
-        """Wait until no device is still starting (or the timeout passes)."""
+        """Wait until no device is still starting and every open attempt has
+        recorded its outcome (or the timeout passes)."""
         deadline = time.monotonic() + timeout
         with self._changed:
-            while any(d.status in _TRANSIENT for d in self._devices.values()):
+            while (any(d.status in _TRANSIENT for d in self._devices.values())
+                   or any(t.is_alive() for t in self._openers)):  # an open failure is recorded after its status
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return
@@ -266,6 +267,7 @@ class DeviceOwner:
             self._remember_error(event)
         if isinstance(event, (StatusChanged, DeviceError)):
             self._refresh_record(event.device)
+            self._log_health(event)
         with self._lock:
             listeners = list(self._listeners)
         for listener in listeners:
@@ -297,7 +299,7 @@ class DeviceOwner:
 
     def _remember_error(self, event: DeviceError) -> None:
         with self._lock:
-            self._errors[event.device] = LastError(event.what, event.action.value, self._clock())
+            self._errors[event.device] = LastError(event.what, event.action.value, self._clock(), event.code)
 
     def _load_failed(self, cfg: DeviceConfig, message: str) -> None:
         log.error("device %s not loaded: %s", cfg.name, message)
@@ -313,4 +315,33 @@ class DeviceOwner:
 
     def _refresh(self) -> None:
         while not self._stop.wait(self.snapshot_interval):
+            self.count_uptime()
             self.write_snapshot()
+
+    def _log_health(self, event: StatusChanged | DeviceError) -> None:
+        if isinstance(event, StatusChanged):
+            self.count_uptime()
+            self.health_log.record(event.device, event.new.status.value)
+        else:
+            record = self._records.get(event.device)
+            self.health_log.record(event.device, record.status if record else Status.UNKNOWN.value,
+                                   event.what, event.action.value)
+
+    def count_uptime(self) -> None:
+        """Add each device's time online since the last count to its lifetime
+        ``online_seconds`` (whole seconds).  Called on every status change
+        and every snapshot, and only by the app's owner (the one with a
+        ``snapshot_dir``): doctor's brief look is not the kiosk's uptime."""
+        if self.snapshot_dir is None:
+            return
+        now = self._clock()
+        with self._lock:
+            for name, device in self._devices.items():
+                since = self._online_since.pop(name, None)
+                if since is not None and now > since:
+                    whole = int(now - since)
+                    if whole:
+                        device.counters.incr(UPTIME_COUNTER, whole)
+                    since += whole
+                if device.status == Status.ONLINE:
+                    self._online_since[name] = since if since is not None else now

@@ -8,13 +8,13 @@ python-escpos, and a broken optional driver cannot stop the others.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Collection
 
 from kiosk.errors import KioskError
 
 if TYPE_CHECKING:
     from drivers.base import Device
-    from kiosk.config import Settings
+    from kiosk.config import DeviceConfig, Settings
 
 DRIVERS: dict[str, str] = {
     "idcard.sam": "drivers.idcard.device:IdCardReader",
@@ -22,6 +22,8 @@ DRIVERS: dict[str, str] = {
     "health.line": "drivers.health.line:LineHealthDevice",
     "health.cms50d": "drivers.health.oximeter:PulseOximeter",
     "health.ble": "drivers.health.ble:BleHealthDevice",
+    "smartcard.pcsc": "drivers.smartcard.device:SmartCardReader",
+    "camera.uvc": "drivers.camera.device:DocumentCamera",
 }
 
 
@@ -49,3 +51,26 @@ def build_device(settings: "Settings", name: str) -> "Device":
     cls = driver_class(cfg.driver)
     counters = Counters(settings.counters_path(name))
     return cls.from_config(name, cfg, counters)
+
+
+def configured_device(settings: "Settings", drivers: Collection[str], what: str, name: str | None = None,
+                      where: Callable[["DeviceConfig"], bool] | None = None) -> str:
+    """The name of the device a command should use: ``name`` when given (it
+    must be one of ``drivers`` and enabled), else the first enabled device
+    with one of ``drivers`` (and ``where`` true).  ``what`` says it in words
+    ("receipt printer") for the one-line error a technician reads."""
+    wanted = " or ".join(f'"{d}"' for d in sorted(drivers))
+    if name is not None:
+        cfg = settings.devices.get(name)
+        if cfg is None:
+            raise KioskError(f"{settings.source}: no device [devices.{name}] is configured")
+        if cfg.driver not in drivers:
+            raise KioskError(f"{settings.source}: [devices.{name}] is not a {what} (driver = \"{cfg.driver}\")")
+        if not cfg.enabled:
+            raise KioskError(f"{settings.source}: [devices.{name}] is disabled (enabled = false)")
+        return name
+    for found, cfg in settings.devices.items():
+        if cfg.driver in drivers and cfg.enabled and (where is None or where(cfg)):
+            return found
+    raise KioskError(f"{settings.source}: no {what} configured (an enabled [devices.<name>] table with "
+                     f"driver = {wanted})")

@@ -28,6 +28,7 @@ from typing import Callable, Iterator
 from drivers.storage import atomic_write
 from kiosk.errors import KioskError
 from kiosk.pin import verify_pin
+from kiosk.staff import staff_card_matches
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ LOCKOUT_SECONDS = 300.0
 
 class Outcome(str, enum.Enum):
     OK = "ok"
-    WRONG = "wrong"      # wrong PIN, tries left
+    WRONG = "wrong"      # wrong PIN (or a card not enrolled), tries left
     LOCKED = "locked"    # locked now (this try locked it, or it was locked already)
 
 
@@ -46,6 +47,7 @@ class LoginResult:
     outcome: Outcome
     tries_left: int = 0
     locked_seconds: float = 0.0
+    card_refused: bool = False  # the staff card is not on this terminal's list
 
     @property
     def ok(self) -> bool:
@@ -60,6 +62,9 @@ class LoginResult:
         """One line, Chinese first, for the staff member at the terminal."""
         if self.outcome is Outcome.OK:
             return "维护登录成功 / maintenance login OK"
+        if self.outcome is Outcome.WRONG and self.card_refused:
+            return (f"工作卡未在本终端登记，还可尝试{self.tries_left}次 / "
+                    f"staff card not enrolled on this terminal, {self.tries_left} tries left")
         if self.outcome is Outcome.WRONG:
             return f"PIN错误，还可尝试{self.tries_left}次 / wrong PIN, {self.tries_left} tries left"
         return (f"维护登录已锁定，请{self.locked_minutes}分钟后再试 / "
@@ -133,27 +138,43 @@ class MaintenanceLogin:
     """The maintenance login of one terminal: its PIN hash, its lockout file
     and a clock (injected for tests)."""
 
-    def __init__(self, pin_hash: str, state_dir: Path, clock: Callable[[], float]):
+    def __init__(self, pin_hash: str, state_dir: Path, clock: Callable[[], float],
+                 staff_cards: tuple[str, ...] = (), card_key: bytes = b""):
+        """``staff_cards``: keyed hashes of the enrolled staff cards (secrets
+        file); when there are any, a login needs the card and the PIN."""
         if not pin_hash:
             raise KioskError("no maintenance PIN is set in the secrets file; "
                              "set one when writing it with `kiosk secrets init`")
         self.pin_hash = pin_hash
+        self.staff_cards = tuple(staff_cards)
+        self.card_key = card_key
         self.store = LockoutFile(state_dir / "maintenance" / "pin_lockout.json")
         self.clock = clock
 
-    def login(self, pin: str, card_uid: str | None = None) -> LoginResult:
-        """Check ``pin`` under the lockout rule.  ``card_uid`` is the staff
-        card a later second factor will ask for; no staff card is enrolled on
-        any terminal yet, so one given is refused rather than silently ignored."""
-        if card_uid is not None:
-            raise KioskError("no staff card is enrolled on this terminal; log in with the PIN alone")
+    @property
+    def needs_card(self) -> bool:
+        return bool(self.staff_cards)
+
+    def login(self, pin: str, card_uid: bytes | None = None) -> LoginResult:
+        """Check the staff card (when cards are enrolled) and ``pin`` under one
+        lockout rule: a card not enrolled counts as a wrong try, like a wrong
+        PIN, so neither factor can be guessed faster than the other."""
+        if self.needs_card and card_uid is None:
+            raise KioskError("this terminal needs the staff card as well as the PIN: "
+                             "kiosk maintenance login --card")
+        if not self.needs_card and card_uid is not None:
+            raise KioskError("no staff card is enrolled on this terminal (kiosk card uid --enrol); "
+                             "log in with the PIN alone")
         with self.store.locked():
             state = self.store.load()
             now = self.clock()
             refused = state.refuse_if_locked(now)
             if refused is not None:
                 return refused
-            state_after, result = state.after(verify_pin(pin, self.pin_hash), now)
+            card_ok = card_uid is None or staff_card_matches(card_uid, self.staff_cards, self.card_key)
+            state_after, result = state.after(card_ok and verify_pin(pin, self.pin_hash), now)
+            if not card_ok and result.outcome is Outcome.WRONG:
+                result = LoginResult(Outcome.WRONG, result.tries_left, card_refused=True)
             if state_after != state:
                 self.store.save(state_after)
         # INFO: the services' journal keeps it; a one-shot command shows only its answer line.

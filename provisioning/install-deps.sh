@@ -3,6 +3,8 @@
 # Idempotent and quiet when everything is already there.
 set -eu
 
+# udev (udevadm), ansible, ansible-lint and prometheus (promtool) are for the
+# appliance's tests: rules parsing, the fleet playbook, the alert rules.
 PACKAGES="
 xvfb xauth
 libgl1 libgl1-mesa-dri libegl1 libgles2 libmtdev1 libglib2.0-0 libsm6 libxext6 libxrender1
@@ -11,6 +13,10 @@ pcscd pcsc-tools libpcsclite-dev swig vsmartcard-vpcd
 espeak-ng
 systemd
 gcc
+libjpeg-dev
+udev
+ansible ansible-lint
+prometheus
 "
 
 missing=""

@@ -40,23 +40,28 @@ from kivy.properties import (  # noqa: E402
 )
 
 from drivers.base import DeviceEvent, StatusChanged  # noqa: E402
+from kiosk.app_state import WRITE_EVERY_SECONDS, AppStats, write_app_state  # noqa: E402
 from kiosk.availability import Availability, decide  # noqa: E402
 from kiosk.central.client import CentralError  # noqa: E402
 from kiosk.config import Settings  # noqa: E402
 from kiosk.device_owner import DeviceOwner  # noqa: E402
 from kiosk.errors import KioskError  # noqa: E402
 from kiosk.flows.identify import IdentifyFlow, IdentifyState, IdentifyView  # noqa: E402
-from kiosk.flows.services import Step  # noqa: E402
+from kiosk.flows.services import BY_KEY, Step  # noqa: E402
 from kiosk.flows.session import IdleState, IdleTimer, Session  # noqa: E402
 from kiosk.flows.visit import VisitFlow, VisitState, VisitView  # noqa: E402
 from kiosk.snapshot import read_platform_reach  # noqa: E402
 from kiosk.voice import Reminder, Speaker, instruction  # noqa: E402
+from kiosk.watchdog import NotifySocket, ServiceNotifier, status_line, watchdog_interval  # noqa: E402
 from screens import browse, filing, fonts, i18n  # noqa: E402
 from screens.resident_flows import ResidentFlows, Voice  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 0.2
+# How often the main loop asks the notifier whether to tell systemd something;
+# well under half of any sensible WatchdogSec.
+NOTIFY_TICK_SECONDS = 1.0
 # The one thing screens decide: which Kivy screen presents which step.
 STEP_SCREENS: dict[str, str] = {Step.IDENTIFY: "identify", **browse.STEPS, **filing.STEPS}
 
@@ -171,6 +176,9 @@ class KioskApp(ResidentFlows, App):
         self.identify = None
         self.preparing = None
         self.warning = None
+        self.stats = AppStats()  # sessions per flow, frame times, busy flags: app-state.json
+        self.notifier = ServiceNotifier(watchdog_interval(os.environ, os.getpid()))
+        self.notify_socket = NotifySocket()
 
     # -- construction ------------------------------------------------------
     def build(self):
@@ -244,15 +252,22 @@ class KioskApp(ResidentFlows, App):
         Clock.schedule_interval(self._poll_idle, IDLE_POLL_SECONDS)
         self._unsubscribe.append(self.owner.subscribe(self.on_device_event))
         self.owner.start()  # builds now, opens each device on its own thread
-        for reader in self.owner.devices_of_kind("idcard"):
+        for reader in self.identity_readers():
             self.identify_flow.attach(reader)
         Clock.schedule_interval(lambda _dt: self._update_availability(), self.owner.snapshot_interval)
         self._update_availability()
         self._speak()
+        Clock.schedule_interval(lambda dt: self.stats.frame(dt), 0)  # every frame: the UI's frame time
+        Clock.schedule_interval(lambda _dt: self._write_app_state(), WRITE_EVERY_SECONDS)
+        if self.notify_socket.enabled:
+            every = self.notifier.ping_every
+            Clock.schedule_interval(self._notify_systemd, min(NOTIFY_TICK_SECONDS, every / 2) if every
+                                    else NOTIFY_TICK_SECONDS)
         log.info("kiosk app started (language %s, idle %gs, warning %gs)", self.lang,
                  self.idle.timeout_after, self.idle.warning_after)
 
     def on_stop(self) -> None:
+        self.notify_socket.send(self.notifier.stopping())
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
@@ -264,16 +279,35 @@ class KioskApp(ResidentFlows, App):
         if self.outbox is not None:
             self.outbox.close()
 
+    def _write_app_state(self) -> None:
+        """For the metrics and for kiosk update (which never restarts under a resident)."""
+        self.stats.session_active = self.session.active
+        self.stats.printing = any(r.kind == "printer" and r.status == "busy" for r in self.owner.records().values())
+        write_app_state(self.settings.paths.state_dir, self.stats)
+
+    # -- systemd -------------------------------------------------------------
+    def _notify_systemd(self, _dt: float) -> None:
+        """On the Kivy clock, so the pings stop when the main loop freezes."""
+        home_up = self.notifier.ready_sent or (self.sm is not None and self.sm.current == "home")
+        statuses = {name: rec.status for name, rec in self.owner.records().items()}
+        self.notify_socket.send(self.notifier.tick(time.monotonic(), home_up=home_up,
+                                                   status=status_line(statuses, home_up)))
+
     # -- devices -------------------------------------------------------------
     def on_device_event(self, event: Any) -> None:
         """Called on a driver's thread: hand the event to the Kivy thread."""
         Clock.schedule_once(lambda _dt: self._handle_device_event(event))
 
+    def identity_readers(self) -> list[Any]:
+        """The readers a resident identifies with: ID card readers, and smart
+        card readers that read social security cards (not the staff card's)."""
+        return [*self.owner.devices_of_kind("idcard"),
+                *(d for d in self.owner.devices_of_kind("smartcard") if d.info.supports("social_security_card"))]
+
     def _handle_device_event(self, event: Any) -> None:
-        record = self.owner.record(event.device)
         if isinstance(event, StatusChanged):
             self._update_availability()
-        if record is None or record.kind != "idcard":
+        if not any(reader.name == event.device for reader in self.identify_flow.readers):
             return
         if isinstance(event, DeviceEvent):
             self.idle.touch()  # placing or taking a card is the resident acting
@@ -281,7 +315,7 @@ class KioskApp(ResidentFlows, App):
 
     def _update_availability(self) -> None:
         reach = read_platform_reach(self.settings.paths.state_dir, 3 * self.settings.platform.heartbeat_seconds)
-        self.availability = decide(self.owner.statuses_by_kind(), reach)
+        self.availability = decide(self.owner.records().values(), reach)
 
     def _render_identify(self, view: IdentifyView) -> None:
         self.card_on_reader = view.card_on_reader
@@ -336,7 +370,8 @@ class KioskApp(ResidentFlows, App):
             self._show("preparing")
         elif view.state is VisitState.STEP:
             if view.step in (Step.IDENTIFY, Step.PROGRESS):  # progress reads the card itself
-                self.identify_flow.start()  # also asks the reader for a card already lying there
+                # also asks the readers for a card already lying there
+                self.identify_flow.start(accept_social_security=self._accepts_social_security(view.service))
             name = STEP_SCREENS[view.step]
             screen = self.sm.get_screen(name)
             if hasattr(screen, "service_title"):
@@ -346,9 +381,18 @@ class KioskApp(ResidentFlows, App):
             self._show("home")
         self._speak()
 
+    def _accepts_social_security(self, service: str) -> bool:
+        """Filing a matter: the matter's catalog flag; any other service: its own."""
+        if service == "approval":
+            matter = self.approval.view.matter if self.approval is not None else None
+            return bool(matter is not None and matter.social_security_card)
+        return BY_KEY[service].accepts_social_security
+
     def open_service(self, key: str) -> None:
         """A home tile: the visit flow decides the first step (or "being prepared")."""
+        self.stats.session_started(key)
         self.visit.choose(key)
+        self._write_app_state()
 
     def show_identify(self, key: str) -> None:
         """Open service ``key`` at its identify step (the demo, the UI tests)."""
@@ -387,6 +431,7 @@ class KioskApp(ResidentFlows, App):
             self.large_text = False
             self.voice_on = True
         self.sm.current = "home"
+        self._write_app_state()
         log.info("back to home (%s)", reason)
         self._arm_idle()
 

@@ -26,6 +26,7 @@ INSTRUCTIONS = {
     IdentifyState.IDENTIFIED.value: "Please check that this is you, then press Continue.",
     IdentifyState.FAILED.value: "The card could not be read. Please place it on the reader again.",
     IdentifyState.READER_UNAVAILABLE.value: "The card reader is not available. Please ask the hut staff for help.",
+    IdentifyState.CARD_NOT_ACCEPTED.value: "This service needs your ID card. The social security card cannot be used here.",
 }
 
 

@@ -48,6 +48,8 @@ SIMULATORS: list[str] = [
     "simulators.health:ThermometerSimulator",
     "simulators.health:OximeterSimulator",
     "simulators.health:GlucometerSimulator",
+    "simulators.smartcard:SmartcardSimulator",
+    "simulators.camera:CameraSimulator",
 ]
 
 

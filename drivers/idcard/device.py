@@ -17,6 +17,7 @@ Card rules the kiosk relies on: ``card_present`` when a card appears,
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
@@ -31,7 +32,9 @@ from drivers.base import Action, Counters, Device, DeviceFailure, DeviceInfo, He
 from drivers.idcard import cardtext, codec
 from drivers.idcard.link import LOST, LinkLost, SamLink
 from drivers.idcard.presence import COMMANDS, CardPresence, Do, Seen
-from drivers.options import DriverOptions, validate
+from drivers.idcard.records import IdCardRecord
+from drivers.idcard.wlt import WltDecoder
+from drivers.options import DriverOptions, Name, Text, validate
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,10 @@ class IdCardOptions(DriverOptions):
     reconnect_interval: float = Field(default=1.0, ge=0.05, le=60)  # seconds between attempts to reopen the port
     baudrate: Literal[9600, 19200, 38400, 57600, 115200] = 115200  # the rates codec.BAUD_PARA can set
     fingerprint: bool = False                               # read base info with fingerprint (30 10)
+    # The vendor's WLT photo decoder (a shared library with ``int unpack(char *wlt, char *bmp, int save)``);
+    # none installed: records carry no decoded photo and the face check is skipped, never faked.
+    wlt_library: Text | None = Field(default=None, description="the path of the vendor's WLT decoder library")
+    wlt_symbol: Name = "unpack"                             # its decode function
 
 
 class IdCardReader(Device):
@@ -69,6 +76,15 @@ class IdCardReader(Device):
         self.retries, self.removal_polls, self.reconnect_interval = (opts.retries, opts.removal_polls,
                                                                      opts.reconnect_interval)
         self.baudrate, self.fingerprint = opts.baudrate, opts.fingerprint
+        # Loaded once, at start.  A library that does not load costs the photo, not the reader:
+        # the error is reported when the reader opens and cards are still read.
+        self._wlt: WltDecoder | None = None
+        self._wlt_problem: DeviceFailure | None = None
+        if opts.wlt_library:
+            try:
+                self._wlt = WltDecoder(opts.wlt_library, opts.wlt_symbol)
+            except DeviceFailure as exc:
+                self._wlt_problem = exc
         self._serial: serial.Serial | None = None
         self._reader: serial.threaded.ReaderThread | None = None
         self._link: SamLink | None = None
@@ -90,6 +106,8 @@ class IdCardReader(Device):
 
     # -- lifecycle -------------------------------------------------------------------
     def _open(self) -> None:
+        if self._wlt_problem is not None:
+            self._report_error(str(self._wlt_problem), self._wlt_problem.action, self._wlt_problem.code)
         self._stop.clear()
         self._connect()
         self._thread = threading.Thread(target=self._run, name=f"idcard-{self.name}", daemon=True)
@@ -161,6 +179,7 @@ class IdCardReader(Device):
                 sam_id = codec.format_sam_id(self._transact(codec.READ_SAM_ID).raise_for_status().data)
                 caps = {"find_card", "select_card", "read_base_info"}
                 caps |= {"fingerprint"} if self.fingerprint else set()
+                caps |= {"photo_decode"} if self._wlt is not None else set()
                 self._set_info(DeviceInfo(model="GA 467 SAM", serial=sam_id, capabilities=frozenset(caps)))
             except codec.ProtocolError:
                 pass
@@ -295,9 +314,23 @@ class IdCardReader(Device):
             with self._presence_lock:
                 return _command(self._feed(Seen.READ_FAILED, error=exc))
         self.counters.incr("reads")
+        record = self._with_photo(record)
         log.info("idcard %s: card read (%s)", self.name, record.card_type.value)
         with self._presence_lock:
             return _command(self._feed(Seen.READ_OK, record=record))
+
+    def _with_photo(self, record: IdCardRecord) -> IdCardRecord:
+        """The record with its photo decoded in memory, when a decoder is
+        installed.  A photo the decoder refuses leaves the record without one
+        (the face check then says it cannot be done): the card text is still good."""
+        if self._wlt is None or not record.photo:
+            return record
+        try:
+            return dataclasses.replace(record, photo_bmp=self._wlt.decode(record.photo))
+        except DeviceFailure as exc:
+            self.counters.incr("photo_decode_failures")
+            log.warning("idcard %s: card photo not decoded: %s", self.name, exc)
+            return record
 
     def _feed(self, seen: Seen, uid: bytes = b"", *, record: Any = None,
               error: codec.ProtocolError | None = None) -> tuple[Do, ...]:

@@ -20,6 +20,7 @@ class CardType(str, enum.Enum):
     HK_MO_TW = "hk_mo_tw"          # 港澳台居民居住证 (flag "J")
     FOREIGN_2017 = "foreign_2017"  # 外国人永久居留身份证 2017 (flag "I")
     FOREIGN_2023 = "foreign_2023"  # 外国人永久居留身份证 2023 (flag "Y")
+    SOCIAL_SECURITY = "social_security"  # 社会保障卡 (drivers/smartcard), ID number = SSN
 
     def __str__(self) -> str:
         return self.value
@@ -56,7 +57,9 @@ def foreign_2017_number_valid(number: str) -> bool:
 class IdCardRecord:
     """What the SAM decoded from one card.  Dates are :class:`datetime.date`;
     ``valid_to`` may be the string ``"长期"``.  ``photo`` is the raw WLT
-    (1024 bytes): it stays in memory, never on disk."""
+    (1024 bytes); ``photo_bmp`` the picture the reader's WLT decoder made of
+    it (a 102x126 BMP, empty when no decoder is installed or it failed).
+    Both stay in memory, never on disk."""
 
     card_type: CardType
     name: str
@@ -78,6 +81,7 @@ class IdCardRecord:
     previous_card: str | None = None
     photo: bytes = field(default=b"", compare=False)
     fingerprint: bytes = field(default=b"", compare=False)
+    photo_bmp: bytes = field(default=b"", compare=False)
     address_update: str | None = None
 
     @property

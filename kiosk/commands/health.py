@@ -114,16 +114,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def _health_device(settings: "Settings", name: str) -> Any:
-    from kiosk.devices import build_device
+    from kiosk.devices import build_device, configured_device
 
-    cfg = settings.devices.get(name)
-    if cfg is None or cfg.driver not in HEALTH_DRIVERS:
-        known = [n for n, c in settings.devices.items() if c.driver in HEALTH_DRIVERS]
-        raise KioskError(f"{settings.source}: no health device [devices.{name}]; "
-                         f"health devices: {', '.join(known) or 'none'}")
-    if not cfg.enabled:
-        raise KioskError(f"{settings.source}: [devices.{name}] is disabled (enabled = false)")
-    return build_device(settings, name)
+    return build_device(settings, configured_device(settings, HEALTH_DRIVERS, "health device", name))
 
 
 def _test_of(kinds: Any) -> str:

@@ -109,14 +109,10 @@ def _open_reader(args: argparse.Namespace):
     if args.port:
         return IdCardReader("idcard", args.port)
     from kiosk import config as config_mod
-    from kiosk.devices import build_device
+    from kiosk.devices import build_device, configured_device
 
     settings = config_mod.load(args.config)
-    names = [n for n, cfg in settings.devices.items() if cfg.driver == "idcard.sam" and cfg.enabled]
-    if not names:
-        raise KioskError(f"{settings.source}: no enabled [devices.<name>] with driver = \"idcard.sam\"; "
-                         "configure one or pass --port")
-    return build_device(settings, names[0])
+    return build_device(settings, configured_device(settings, {"idcard.sam"}, "ID card reader (or pass --port)"))
 
 
 def cmd_read(args: argparse.Namespace) -> int:

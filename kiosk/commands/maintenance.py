@@ -1,21 +1,28 @@
-"""``kiosk maintenance login``: check the maintenance PIN at the terminal.
+"""``kiosk maintenance``: staff at the terminal's shell.
 
-Exit 0 when the PIN is right, 1 when it is wrong (tries are left), 3 while
-maintenance is locked after five wrong PINs; one line each, Chinese first.
-The PIN is read without echo when a person types it, or as one line from
-standard input when a script pipes it in.
+``login`` checks the staff card (where cards are enrolled) and the PIN: exit
+0 when right, 1 when wrong (tries are left), 3 while maintenance is locked
+after five wrong tries; one line each, Chinese first.  ``selftest``,
+``dead-letters`` and ``requeue`` log in the same way first and write every
+action to the audit log in the state folder (kiosk/maintenance_tasks.py,
+which the on-screen maintenance mode will call too).  The PIN is read
+without echo when a person types it, or as one line from standard input
+when a script pipes it in.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import sys
 import time
 
 from kiosk import config as config_mod
+from kiosk.config import Settings
 from kiosk.errors import KioskError
-from kiosk.maintenance import MaintenanceLogin, Outcome
+from kiosk.maintenance import LoginResult, MaintenanceLogin, Outcome
+from kiosk.staff import staff_card_hash
 
 EXIT_CODES = {Outcome.OK: 0, Outcome.WRONG: 1, Outcome.LOCKED: 3}
 
@@ -23,9 +30,22 @@ EXIT_CODES = {Outcome.OK: 0, Outcome.WRONG: 1, Outcome.LOCKED: 3}
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("maintenance", help="maintenance staff: PIN login (locks for 5 minutes after 5 wrong PINs)")
     actions = p.add_subparsers(dest="maintenance_command", metavar="ACTION", required=True)
-    login = actions.add_parser("login", help="check the maintenance PIN (typed without echo, or one line on stdin)",
-                               description="Exit 0: PIN right; 1: wrong, tries left; 3: locked, minutes left.")
+    login = actions.add_parser("login", help="check the staff card (where enrolled) and the maintenance PIN",
+                               description="Exit 0: right; 1: wrong PIN or card, tries left; 3: locked, minutes left. "
+                                           "The PIN is typed without echo, or one line on stdin.")
+    _card_options(login)
     login.set_defaults(func=cmd_login)
+    selftest = actions.add_parser("selftest", help="log in, then run each device's external self-test "
+                                                   "(prints a test slip, grabs a frame...)")
+    selftest.add_argument("devices", nargs="*", metavar="DEVICE", help="device names (default: every enabled one)")
+    selftest.set_defaults(func=cmd_selftest)
+    dead = actions.add_parser("dead-letters", help="log in, then list the submissions the outbox gave up on")
+    dead.set_defaults(func=cmd_dead_letters)
+    requeue = actions.add_parser("requeue", help="log in, then send one dead letter again")
+    requeue.add_argument("serial", help="the submission's local serial (from dead-letters)")
+    requeue.set_defaults(func=cmd_requeue)
+    for parser in (selftest, dead, requeue):
+        _card_options(parser)
 
 
 def _read_pin() -> str:
@@ -39,9 +59,83 @@ def _read_pin() -> str:
     return pin
 
 
+def _card_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--card", action="store_true",
+                        help="read the staff card first (required once staff cards are enrolled)")
+    parser.add_argument("--reader", metavar="NAME",
+                        help="PC/SC reader name (default: the configured staff card reader)")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the card (default 30)")
+
+
+def _login(args: argparse.Namespace, settings: Settings) -> tuple[LoginResult, str]:
+    """The login every maintenance action starts with, and who logged in
+    (for the audit log: the staff card's keyed hash, shortened, or "PIN")."""
+    login = MaintenanceLogin(settings.secrets.maintenance_pin_hash, settings.state_dir, clock=time.time,
+                             staff_cards=settings.secrets.staff_cards, card_key=settings.secrets.id_hash_key)
+    uid = None
+    if args.card or login.needs_card:
+        from kiosk.commands.card import read_staff_uid
+
+        uid = read_staff_uid(args, settings)
+    result = login.login(_read_pin(), uid)
+    operator = "PIN" if uid is None else "card " + staff_card_hash(uid, settings.secrets.id_hash_key)[:12]
+    return result, operator
+
+
+def _refused(result: LoginResult) -> int | None:
+    if result.ok:
+        return None
+    print(result.message(), file=sys.stderr)
+    return EXIT_CODES[result.outcome]
+
+
 def cmd_login(args: argparse.Namespace) -> int:
     settings = config_mod.load(args.config)
-    login = MaintenanceLogin(settings.secrets.maintenance_pin_hash, settings.state_dir, clock=time.time)
-    result = login.login(_read_pin())
+    result, _operator = _login(args, settings)
     print(result.message(), file=sys.stdout if result.ok else sys.stderr)
     return EXIT_CODES[result.outcome]
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    """Exit 0 when every self-test said OK, 1 otherwise (each result printed)."""
+    from drivers.base import HealthLevel
+    from kiosk.device_owner import DeviceOwner
+    from kiosk.maintenance_tasks import AuditLog, run_self_tests
+
+    settings = config_mod.load(args.config)
+    result, operator = _login(args, settings)
+    if (code := _refused(result)) is not None:
+        return code
+    with DeviceOwner(settings) as owner:
+        owner.wait_settled()
+        results = run_self_tests(owner, AuditLog(settings.state_dir), operator, args.devices or None,
+                                 HealthLevel.EXTERNAL)
+    for name, line in results.items():
+        print(f"{name}: {line}")
+    return 0 if all(line.startswith("OK") for line in results.values()) else 1
+
+
+def cmd_dead_letters(args: argparse.Namespace) -> int:
+    from kiosk.maintenance_tasks import AuditLog, dead_letters
+
+    settings = config_mod.load(args.config)
+    result, operator = _login(args, settings)
+    if (code := _refused(result)) is not None:
+        return code
+    letters = dead_letters(settings)
+    AuditLog(settings.state_dir).record(operator, "dead_letters", "outbox", f"{len(letters)} listed")
+    print(json.dumps(letters, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_requeue(args: argparse.Namespace) -> int:
+    from kiosk.maintenance_tasks import AuditLog, requeue
+
+    settings = config_mod.load(args.config)
+    result, operator = _login(args, settings)
+    if (code := _refused(result)) is not None:
+        return code
+    if not requeue(settings, args.serial, AuditLog(settings.state_dir), operator):
+        raise KioskError(f"{args.serial} is not a dead letter in this terminal's outbox (see dead-letters)")
+    print(f"已重新排队 / requeued {args.serial}")
+    return 0

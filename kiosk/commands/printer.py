@@ -39,22 +39,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _printer(args: argparse.Namespace):
     from drivers.base import OptionError
     from kiosk import config
-    from kiosk.devices import build_device
+    from kiosk.devices import build_device, configured_device
 
     settings = config.load(args.config)
-    names = [n for n, cfg in settings.devices.items() if cfg.driver == DRIVER]
-    if args.device:
-        if args.device not in settings.devices:
-            raise KioskError(f"{settings.source}: no device [devices.{args.device}]")
-        if settings.devices[args.device].driver != DRIVER:
-            raise KioskError(f"{settings.source}: [devices.{args.device}] is not a receipt printer "
-                             f"(driver = {settings.devices[args.device].driver!r})")
-        name = args.device
-    elif names:
-        name = names[0]
-    else:
-        raise KioskError(f"{settings.source}: no receipt printer configured "
-                         f'(a [devices.<name>] table with driver = "{DRIVER}")')
+    name = configured_device(settings, {DRIVER}, "receipt printer", args.device)
     try:
         return settings, build_device(settings, name)
     except OptionError as exc:  # the url/port pair is checked when the driver is built

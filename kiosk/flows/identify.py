@@ -51,6 +51,7 @@ class IdentifyState(str, enum.Enum):
     IDENTIFIED = "identified"                  # masked name and number shown, Continue offered
     FAILED = "failed"                          # "could not be read, place it again"
     READER_UNAVAILABLE = "reader_unavailable"  # "ask the hut staff for help"
+    CARD_NOT_ACCEPTED = "card_not_accepted"    # a social security card where the ID card is required
 
     def __str__(self) -> str:
         return self.value
@@ -95,7 +96,8 @@ def resident_fields(record: Any) -> tuple[str, str]:
 
 
 _OPEN = (IdentifyState.WAITING, IdentifyState.READING, IdentifyState.IDENTIFIED, IdentifyState.FAILED,
-         IdentifyState.READER_UNAVAILABLE)
+         IdentifyState.READER_UNAVAILABLE, IdentifyState.CARD_NOT_ACCEPTED)
+SOCIAL_SECURITY = "social_security"
 
 
 class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
@@ -112,6 +114,9 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
 
     TRANSITIONS = {
         **{(s, "start"): IdentifyState.WAITING for s in IdentifyState},
+        **{(s, "card_not_accepted"): IdentifyState.CARD_NOT_ACCEPTED
+           for s in (IdentifyState.WAITING, IdentifyState.READING, IdentifyState.FAILED)},
+        (IdentifyState.CARD_NOT_ACCEPTED, "card_present"): IdentifyState.READING,
         **{(s, "start_without_reader"): IdentifyState.READER_UNAVAILABLE for s in IdentifyState},
         (IdentifyState.WAITING, "card_present"): IdentifyState.READING,
         (IdentifyState.FAILED, "card_present"): IdentifyState.READING,
@@ -128,6 +133,7 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
         super().__init__(IdentifyView())
         self.session = session
         self.readers: list[Any] = list(readers or [])
+        self.accept_social_security = False
 
     def attach(self, reader: CardReader) -> None:
         self.readers.append(reader)
@@ -137,14 +143,17 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
         return self._view.state is not IdentifyState.CLOSED
 
     # -- intents -------------------------------------------------------------------
-    def start(self) -> None:
+    def start(self, accept_social_security: bool = False) -> None:
         """The identify step opens: "place your card", no trace of anyone before.
 
         A card placed before the resident chose a service was not kept, so the
         readers are asked to deliver it again instead of making them lift it.
         Not a card the previous resident left behind, though: the next person
-        must not be shown someone else's identity.
+        must not be shown someone else's identity.  ``accept_social_security``:
+        the service (or matter) accepts the social security card in place of
+        the ID card; otherwise such a card is refused with its own words.
         """
+        self.accept_social_security = accept_social_security
         self._fire("start" if self._view.reader_available else "start_without_reader", masked_name="", masked_id="")
         if self._view.card_reminder:
             return
@@ -212,7 +221,15 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
             # On the home screen a read card is not kept anywhere; while the
             # reminder is up, the card lying there is the previous resident's.
             if self._open and event.data is not None and not self._view.card_reminder:
-                self._identified(event.data)
+                if self._card_type(event.data) == SOCIAL_SECURITY and not self.accept_social_security:
+                    self._fire("card_not_accepted")
+                else:
+                    self._identified(event.data)
+
+    @staticmethod
+    def _card_type(record: Any) -> str:
+        card_type = record.get("card_type") if isinstance(record, dict) else getattr(record, "card_type", "")
+        return str(getattr(card_type, "value", card_type) or "")
 
     def _identified(self, record: Any) -> None:
         self.session.identify(record)

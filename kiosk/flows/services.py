@@ -29,6 +29,7 @@ class Step:
     GUIDE = "guide"                   # one matter's guide, printable
     CONSENT = "consent"               # separate consent (sensitive data)
     IDENTIFY = "identify"             # ID card or social security card
+    FACE_CHECK = "face_check"         # 人证核验 after the card, for matters whose catalog entry asks for it
     FORM = "form"                     # the matter's fields
     PAPERS = "papers"                 # scan the required papers
     REVIEW = "review"
@@ -45,6 +46,9 @@ class Service:
     key: str
     title: str                 # msgid (English); Chinese in the zh_CN catalog
     steps: tuple[str, ...]
+    # The social security card identifies in place of the ID card (for filing
+    # a matter the matter's own catalog flag decides instead).
+    accepts_social_security: bool = False
 
     @property
     def needs_identity(self) -> bool:
@@ -55,13 +59,14 @@ SERVICES: tuple[Service, ...] = (
     Service("approval", N_("Self-service"),
             (Step.CHOOSE_MATTER, Step.CONDITIONS, Step.IDENTIFY, Step.FORM, Step.PAPERS, Step.REVIEW,
              Step.SUBMIT, Step.DONE)),
-    Service("health", N_("Health check"), (Step.CONSENT, Step.IDENTIFY, Step.MEASURE, Step.RESULT)),
+    Service("health", N_("Health check"), (Step.CONSENT, Step.IDENTIFY, Step.MEASURE, Step.RESULT),
+            accepts_social_security=True),
     Service("guide", N_("Service guide"), (Step.CHOOSE_MATTER, Step.GUIDE)),
     Service("request", N_("Requests"), (Step.IDENTIFY, Step.REQUEST_FORM, Step.REVIEW, Step.SUBMIT)),
     # Progress identifies inside its own step: the ID card, the social security
     # card or the slip's QR code all prove the right to see an application, and
     # a slip holder never has to place a card.
-    Service("progress", N_("Progress"), (Step.PROGRESS,)),
+    Service("progress", N_("Progress"), (Step.PROGRESS,), accepts_social_security=True),
 )
 BY_KEY: dict[str, Service] = {s.key: s for s in SERVICES}
 

@@ -13,16 +13,16 @@ pulled cable.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import select
 import termios
 import threading
 import time
-import tty
 from pathlib import Path
 from typing import Any, Callable
+
+from simulators.pty import close_pty, open_pty
 
 log = logging.getLogger(__name__)
 
@@ -121,9 +121,10 @@ class PtyDevice:
 
     # -- pty -----------------------------------------------------------------------
     def _plug(self) -> None:
-        master, slave = os.openpty()
-        tty.setraw(master)
-        tty.setraw(slave)
+        self._master, self._slave = open_pty(self.link, self._line_settings)
+
+    def _line_settings(self, slave: int) -> None:
+        """The device's serial settings on the slave, as the real device's port has them."""
         attrs = termios.tcgetattr(slave)
         attrs[2] &= ~(termios.CSIZE | termios.PARENB | termios.PARODD | termios.CSTOPB)
         attrs[2] |= {7: termios.CS7, 8: termios.CS8}[self.bytesize]
@@ -131,21 +132,9 @@ class PtyDevice:
         attrs[2] |= termios.CSTOPB if self.stopbits == 2 else 0
         attrs[4] = attrs[5] = _SPEEDS[self.baudrate]
         termios.tcsetattr(slave, termios.TCSANOW, attrs)
-        os.set_blocking(master, False)
-        self._master, self._slave = master, slave
-        tmp = self.link.with_name(self.link.name + ".new")
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        os.symlink(os.ttyname(slave), tmp)
-        os.replace(tmp, self.link)
 
     def _unplug(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.link.unlink()
-        for fd in (self._master, self._slave):
-            if fd is not None:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
+        close_pty(self.link, self._master, self._slave)  # what pulling the USB adapter looks like
         self._master = self._slave = None
 
     def _do_unplug(self) -> dict[str, Any]:

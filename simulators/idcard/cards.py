@@ -82,7 +82,14 @@ def text_block(card: dict[str, Any]) -> bytes:
 
 
 def photo(card: dict[str, Any]) -> bytes:
-    """1024 bytes standing in for the WLT photo (deterministic per card)."""
+    """The card's 1024 photo bytes: a picture the hut's stand-in decoder reads
+    when the card was given one (``photo_image``: a picture file with a
+    face), else bytes no decoder reads (deterministic per card), as a card
+    whose photo cannot be decoded here."""
+    if card.get("photo_image"):
+        from simulators.idcard.photo import encode  # PIL and dlib only for cards with a picture
+
+        return encode(card["photo_image"])
     seed = int.from_bytes(hashlib.sha256(card["id_number"].encode()).digest()[:8], "big")
     return b"WLT\x00" + random.Random(seed).randbytes(1020)
 

@@ -19,12 +19,13 @@ import random
 import select
 import threading
 import time
-import tty
 from pathlib import Path
 from typing import Any
 
 from drivers.idcard import codec
 from simulators.idcard import cards
+from simulators.idcard.photo import StandinUnavailable, build_standin
+from simulators.pty import close_pty, open_pty
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +97,12 @@ class IdCardSimulator:
         return str(self.link)
 
     def config_patch(self) -> dict:
-        return {"devices": {"idcard": {"driver": "idcard.sam", "port": self.where(),
-                                       "options": {"poll_interval": 0.2}}}}
+        options: dict[str, Any] = {"poll_interval": 0.2}
+        try:  # the stand-in photo decoder, so cards placed with a photo_image decode end to end
+            options["wlt_library"] = str(build_standin(self.workdir))
+        except StandinUnavailable as exc:
+            log.warning("idcard simulator: card photos will not decode: %s", exc)
+        return {"devices": {"idcard": {"driver": "idcard.sam", "port": self.where(), "options": options}}}
 
     def control(self, action: str, **params: Any) -> dict:
         actions = {
@@ -182,28 +187,12 @@ class IdCardSimulator:
 
     # -- pty ---------------------------------------------------------------------
     def _plug(self) -> None:
-        master, slave = os.openpty()
-        tty.setraw(master)
-        tty.setraw(slave)
-        os.set_blocking(master, False)
-        self._master, self._slave = master, slave
+        self._master, self._slave = open_pty(self.link)
         self._plugs += 1
-        self._slave_name = os.ttyname(slave)
-        tmp = self.link.with_name(self.link.name + ".new")
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        os.symlink(self._slave_name, tmp)
-        os.replace(tmp, self.link)
+        self._slave_name = os.ttyname(self._slave)
 
     def _unplug(self) -> None:
-        """Closing the master is what pulling a USB adapter looks like to the
-        reader: its reads fail with EIO and the path disappears."""
-        with contextlib.suppress(FileNotFoundError):
-            self.link.unlink()
-        for fd in (self._master, self._slave):
-            if fd is not None:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
+        close_pty(self.link, self._master, self._slave)  # what pulling the USB adapter looks like
         self._master = self._slave = None
 
     # -- the SAM -------------------------------------------------------------------

@@ -17,13 +17,13 @@ import queue
 import select
 import socket
 import threading
-import tty
 from pathlib import Path
 from typing import Any, Callable
 
 from drivers.printer import profiles
 from drivers.printer.ops import TextLine
 from drivers.printer.paper import PrintedSlip
+from simulators.pty import open_pty
 
 from .connection import PrinterConnection
 
@@ -181,12 +181,8 @@ class PrinterSimulator:
         self._server = server
         self._spawn(self._accept_loop, "printer-sim-accept")
         if self.serial:
-            master, slave = os.openpty()
-            tty.setraw(master)
-            tty.setraw(slave)
-            os.set_blocking(master, False)
-            self._master, self._slave = master, slave
-            self.serial_port = os.ttyname(slave)
+            self._master, self._slave = open_pty()
+            self.serial_port = os.ttyname(self._slave)
             self._spawn(self._pty_loop, "printer-sim-pty")
         self._started = True
 

@@ -5,8 +5,22 @@ from __future__ import annotations
 import pytest
 
 from drivers.base import Status
-from kiosk.availability import Availability, decide
+from kiosk.availability import Availability
+from kiosk.availability import decide as decide_records
+from kiosk.device_owner import DeviceRecord
 from kiosk.flows.services import BY_KEY, SERVICES, Step
+
+
+def decide(devices_by_kind, reach=None):
+    """The rules fed as the owner feeds them: one record per device; the
+    smart-card readers here read social security cards."""
+    records = []
+    for kind, statuses in devices_by_kind.items():
+        caps = ["social_security_card"] if kind == "smartcard" else []
+        records += [DeviceRecord(f"{kind}{i}", f"{kind}.x", kind, "-", status.value, info={"capabilities": caps})
+                    for i, status in enumerate(statuses)]
+    return decide_records(records, reach)
+
 
 ON, OFF, ERR, BUSY, UNK = Status.ONLINE, Status.OFFLINE, Status.USER_ERROR, Status.BUSY, Status.UNKNOWN
 ALL_WELL = {"idcard": [ON], "printer": [ON], "camera": [ON], "smartcard": [ON], "health": [ON, ON]}
@@ -64,3 +78,16 @@ def test_every_service_is_still_offered_with_only_the_screen_working():
     for svc in SERVICES:
         assert nothing.offers(svc).usable == (svc.key != "health")
     assert nothing == Availability()
+
+
+def test_a_staff_card_reader_is_no_way_for_a_resident_to_identify():
+    staff = DeviceRecord("staffcard", "smartcard.pcsc", "smartcard", "Virtual PCD 00 01", "online",
+                         info={"capabilities": ["staff_card_uid"]})
+    ssc = DeviceRecord("smartcard", "smartcard.pcsc", "smartcard", "Virtual PCD 00 00", "online",
+                       info={"capabilities": ["social_security_card"]})
+    approval = BY_KEY["approval"]
+    assert decide_records([staff]).offers(approval, social_security_allowed=True).mode(Step.IDENTIFY) == "counter"
+    assert decide_records([staff, ssc]).offers(approval, social_security_allowed=True).mode(Step.IDENTIFY) \
+        == "social_security"
+    disabled = DeviceRecord("printer", "printer.escpos", "printer", "-", "disabled")
+    assert not decide_records([disabled]).slip

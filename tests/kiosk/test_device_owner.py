@@ -7,8 +7,11 @@ import json
 import threading
 import time
 
+import pytest
+
 from drivers.base import Action, Device, DeviceFailure, DeviceInfo, Status
 from kiosk.device_owner import DeviceOwner
+from kiosk.devices import configured_device
 from kiosk.errors import KioskError
 from kiosk.snapshot import read_snapshot
 
@@ -69,7 +72,8 @@ def test_every_configured_device_gets_a_record_and_a_slow_one_does_not_hold_up_s
         rec = owner.record("idcard")
         assert rec.status == "online" and rec.kind == "idcard" and rec.info["model"] == "M-1"
         assert [d.name for d in owner.devices_of_kind("printer")] == ["printer"]
-        assert owner.statuses_by_kind() == {"idcard": [Status.ONLINE], "printer": [Status.ONLINE]}
+        assert {(r.kind, r.status) for r in owner.records().values()} == {
+            ("idcard", "online"), ("printer", "online"), ("printer", "disabled")}
     finally:
         gate.set()
         owner.stop()
@@ -133,3 +137,14 @@ def test_card_events_never_reach_the_snapshot(make_settings, tmp_path):
     owner.stop()
     text = (tmp_path / "devices.json").read_text(encoding="utf-8")
     assert "张三" not in text and "230108199001011234" not in text
+
+
+def test_a_command_finds_its_configured_device_or_says_which_is_missing(make_settings):
+    settings = make_settings(DEVICES)
+    assert configured_device(settings, {"printer.escpos"}, "receipt printer") == "printer"
+    assert configured_device(settings, {"printer.escpos"}, "receipt printer", "printer") == "printer"
+    for name, words in (("spare", "disabled"), ("idcard", "is not a receipt printer"), ("nope", "no device")):
+        with pytest.raises(KioskError, match=words):
+            configured_device(settings, {"printer.escpos"}, "receipt printer", name)
+    with pytest.raises(KioskError, match='no camera configured .*driver = "camera.opencv"'):
+        configured_device(settings, {"camera.opencv"}, "camera")

@@ -17,7 +17,7 @@ def _refused_port() -> int:
 
 
 def test_doctor_names_missing_and_silent_devices(tmp_path, kiosk_cmd):
-    write_secrets_file(tmp_path / "secrets.toml")
+    write_secrets_file(tmp_path / "secrets.toml", terminal_key=b"k" * 32)  # enrolled: not the finding here
     cfg = tmp_path / "kiosk.toml"
     cfg.write_text(f"""
 [terminal]
@@ -40,14 +40,15 @@ enabled = false
 """, encoding="utf-8")
     table = subprocess.run([*kiosk_cmd, "--config", str(cfg), "doctor"], capture_output=True, text=True, timeout=60)
     assert table.returncode == 1 and "Traceback" not in table.stderr
-    lines = {line.split()[0]: line for line in table.stdout.splitlines()[2:]}
+    device_table = table.stdout.split("\n\n")[0]
+    lines = {line.split()[0]: line for line in device_table.splitlines()[2:]}
     assert "no_device" in lines["idcard"] and "ttyUSB-absent" in lines["idcard"]
     assert "offline" in lines["printer"] and "OK" not in lines["printer"]
     assert "disabled" in lines["spare"]
 
     proc = subprocess.run([*kiosk_cmd, "--config", str(cfg), "doctor", "--json"],
                           capture_output=True, text=True, timeout=60)
-    rows = {r["name"]: r for r in json.loads(proc.stdout)}
+    rows = {r["name"]: r for r in json.loads(proc.stdout)["devices"]}
     assert rows["idcard"]["status"] == "no_device"
     assert rows["printer"]["status"] == "offline" and rows["printer"]["detail"]["paper"] == "unknown"
     assert rows["printer"]["last_error"]["action"] == "maintenance"

@@ -414,3 +414,19 @@ def test_a_broken_reader_does_not_keep_the_step_from_opening_or_ending(session, 
     place_card(flow, reader)
     flow.end()
     assert reader.remind_calls == 1 and flow.view.card_reminder
+
+
+def test_a_social_security_card_is_refused_where_the_id_card_is_required():
+    session = Session()
+    flow = IdentifyFlow(session)
+    flow.reader_status(Status.ONLINE)
+    ssc = {"card_type": "social_security", "name": "李四", "id_number": "110105194912310021"}
+    flow.start()
+    flow.handle(DeviceEvent("smartcard", "card_present"))
+    flow.handle(DeviceEvent("smartcard", "record", ssc))
+    assert flow.state is IdentifyState.CARD_NOT_ACCEPTED and session.resident is None
+    assert flow.view.masked_name == "" and flow.view.masked_id == ""
+    flow.start(accept_social_security=True)
+    flow.handle(DeviceEvent("smartcard", "record", ssc))
+    assert flow.state is IdentifyState.IDENTIFIED and session.resident is ssc
+    assert flow.view.masked_id == "110105********0021"

@@ -84,8 +84,25 @@ def test_restart_keeps_the_lock_and_the_state_file_is_private(tmp_path):
 def test_no_pin_set_and_a_card_are_refused_with_a_reason(tmp_path):
     with pytest.raises(KioskError, match="kiosk secrets init"):
         MaintenanceLogin("", tmp_path, Clock())
-    with pytest.raises(KioskError, match="staff card"):
-        MaintenanceLogin(hash_pin("246810", iterations=1000), tmp_path, Clock()).login("246810", card_uid="04A1B2C3")
+    with pytest.raises(KioskError, match="no staff card is enrolled"):
+        MaintenanceLogin(hash_pin("246810", iterations=1000), tmp_path, Clock()).login("246810", card_uid=b"\x04\xa1")
+
+
+def test_with_staff_cards_enrolled_both_factors_count_under_one_lockout(tmp_path):
+    from kiosk.staff import staff_card_hash
+
+    key, staff, stranger = b"k" * 32, bytes.fromhex("04A1B2C3D4E580"), bytes.fromhex("04FFFFFFFFFF01")
+    login = MaintenanceLogin(hash_pin("246810", iterations=1000), tmp_path, Clock(),
+                             staff_cards=(staff_card_hash(staff, key),), card_key=key)
+    with pytest.raises(KioskError, match="--card"):
+        login.login("246810")  # the PIN alone is not enough here
+    assert login.login("246810", staff).ok
+    refused = login.login("246810", stranger)  # the right PIN with a card not enrolled
+    assert refused.outcome is WRONG and refused.card_refused and "工作卡未在本终端登记" in refused.message()
+    for _ in range(3):
+        assert login.login("135790", staff).outcome is WRONG
+    assert login.login("246810", stranger).outcome is LOCKED  # the fifth wrong try, whichever factor
+    assert login.login("246810", staff).outcome is LOCKED
 
 
 def test_cli_login_exit_codes_on_the_virtual_hut(hut, kiosk_cmd):
@@ -105,3 +122,60 @@ def test_cli_login_exit_codes_on_the_virtual_hut(hut, kiosk_cmd):
     assert still.returncode == 3 and "locked" in still.stderr and not still.stdout
     empty = login("")
     assert empty.returncode == 2 and "no PIN given" in empty.stderr and "Traceback" not in empty.stderr
+
+
+@pytest.mark.pcsc
+def test_cli_enrols_a_staff_card_and_then_asks_for_it(hut, kiosk_cmd):
+    """``kiosk card uid --enrol`` on the hut's staff card reader, then the
+    login wants the card and the PIN; a card not enrolled is refused."""
+    def run(*args: str, pin: str = "") -> subprocess.CompletedProcess:
+        return subprocess.run([*kiosk_cmd, *args, "--config", str(hut.config_path)], input=pin + "\n",
+                              capture_output=True, text=True, timeout=90)
+
+    hut.control("smartcard", "insert", card="staff")
+    enrol = run("card", "uid", "--enrol")
+    assert enrol.returncode == 0 and len(enrol.stdout.strip()) == 64 and "enrolled" in enrol.stderr, enrol.stderr
+    ok = run("maintenance", "login", pin="246810")
+    assert ok.returncode == 0 and "maintenance login OK" in ok.stdout, ok.stderr
+    hut.control("smartcard", "remove", reader="staff")
+    hut.control("smartcard", "insert", card="staff", uid="04FFFFFFFFFF01")
+    stranger = run("maintenance", "login", pin="246810")
+    assert stranger.returncode == 1 and "staff card not enrolled" in stranger.stderr
+
+
+def test_maintenance_actions_log_in_first_and_are_audited(tmp_path, kiosk_cmd):
+    """selftest / dead-letters / requeue: refused with a wrong PIN, done with
+    the right one, and every action in the audit log (no resident data)."""
+    import json
+
+    from kiosk import config
+    from kiosk.outbox.store import Outbox
+    from kiosk.outbox.synthetic import fill
+    from simulators.hut import Hut
+    from tests.printer_fixtures import wait_jobs
+
+    with Hut(tmp_path / "hut", only=["platform", "printer"]) as hut:
+        def run(*args: str, pin: str = "246810") -> subprocess.CompletedProcess:
+            return subprocess.run([*kiosk_cmd, "maintenance", *args, "--config", str(hut.config_path)],
+                                  input=pin + "\n", capture_output=True, text=True, timeout=120)
+
+        refused = run("selftest", pin="135790")
+        assert refused.returncode == 1 and "wrong PIN" in refused.stderr and not refused.stdout
+        tested = run("selftest", "printer")
+        assert tested.returncode == 0 and tested.stdout.startswith("printer: OK"), tested.stdout + tested.stderr
+        assert len(wait_jobs(hut["printer"], 1)) == 1  # the external self-test printed its slip
+
+        settings = config.load(hut.config_path)
+        outbox = Outbox.from_settings(settings)
+        serial = fill(outbox, 1, settings.secrets.id_hash_key, attachment_bytes=64)[0].serial
+        outbox.dead_letter(outbox.next_due(), "VALIDATION")
+        listed = run("dead-letters")
+        assert listed.returncode == 0 and json.loads(listed.stdout)[0]["serial"] == serial
+        assert run("requeue", serial).returncode == 0
+        assert outbox.status()["dead"] == 0
+        again = run("requeue", serial)
+        assert again.returncode == 2 and "not a dead letter" in again.stderr
+        outbox.close()
+        text = (settings.state_dir / "maintenance-audit.jsonl").read_text(encoding="utf-8")
+        for action in ("self_test:external", "dead_letters", "requeue"):
+            assert action in text

@@ -57,7 +57,7 @@ def test_doctor_lists_the_simulated_devices(hut, kiosk_cmd):
     proc = subprocess.run([*kiosk_cmd, "--config", str(hut.config_path), "doctor", "--json"],
                           capture_output=True, text=True, timeout=120)
     assert "Traceback" not in proc.stderr
-    rows = json.loads(proc.stdout)
+    rows = json.loads(proc.stdout)["devices"]
     settings = config.load(hut.config_path)
     assert [r["name"] for r in rows] == list(settings.devices)
     for row in rows:

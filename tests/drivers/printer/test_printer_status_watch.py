@@ -13,15 +13,7 @@ from drivers.base import Action, Counters, DeviceError, Status
 from drivers.printer.device import ReceiptPrinter
 
 SETTLE = 10.0  # seconds a test waits for a change
-FAST = 0.25    # status_interval for the tests that are not about the default
-
-
-def fast(device: ReceiptPrinter) -> ReceiptPrinter:
-    # As the config's [devices.printer.options] status_interval would (the
-    # option joins the printer's Options model at merge; check_options does
-    # not know it yet).
-    device.options["status_interval"] = FAST
-    return device
+FAST = 0.5     # status_interval (its lowest value) for the tests that are not about the default
 
 
 def wait_state(printer: ReceiptPrinter, predicate, timeout: float = SETTLE) -> None:
@@ -35,8 +27,8 @@ def wait_state(printer: ReceiptPrinter, predicate, timeout: float = SETTLE) -> N
 @pytest.fixture(params=["network", "serial"])
 def idle_printer(request, printer_sim, tmp_path):
     where = {"url": printer_sim.where()} if request.param == "network" else {"port": printer_sim.serial_port}
-    device = fast(ReceiptPrinter("printer", options={"status_timeout": 0.3}, counters=Counters(tmp_path / "c.json"),
-                                 **where))
+    device = ReceiptPrinter("printer", options={"status_timeout": 0.3, "status_interval": FAST},
+                            counters=Counters(tmp_path / "c.json"), **where)
     device.events = []
     device.subscribe(device.events.append)
     device.open()
@@ -57,7 +49,11 @@ def test_cover_opened_and_closed_shows_with_no_job(idle_printer, printer_sim):
     assert idle_printer.status is Status.ONLINE
     printer_sim.control("open_cover")
     wait_state(idle_printer, lambda s: s.status is Status.USER_ERROR and s.detail.get("cover") == "open")
-    errors = [e for e in idle_printer.events if isinstance(e, DeviceError)]
+    # The error event follows the state change on the status thread.
+    deadline = time.monotonic() + SETTLE
+    while not (errors := [e for e in idle_printer.events if isinstance(e, DeviceError)]):
+        assert time.monotonic() < deadline, "no error event for the open cover"
+        time.sleep(0.05)
     assert [(e.code, e.action) for e in errors] == [("cover_open", Action.CLEAR)]
     printer_sim.control("close_cover")
     wait_state(idle_printer, lambda s: s.status is Status.ONLINE and s.detail.get("cover") == "closed")
@@ -84,8 +80,8 @@ def test_a_pulled_network_cable_shows_and_the_printer_comes_back(printer_sim, tm
     from simulators.printer import PrinterSimulator
 
     port = printer_sim.tcp_port
-    device = fast(ReceiptPrinter("p", url=printer_sim.where(), options={"status_timeout": 0.3, "connect_timeout": 0.5},
-                                 counters=Counters(tmp_path / "c.json")))
+    device = ReceiptPrinter("p", url=printer_sim.where(), counters=Counters(tmp_path / "c.json"),
+                            options={"status_timeout": 0.3, "connect_timeout": 0.5, "status_interval": FAST})
     device.open()
     try:
         printer_sim.stop()

@@ -95,4 +95,4 @@ def test_measure_refuses_submit_without_consent_and_reports_faults(kiosk_cmd, tm
         done = run(kiosk_cmd, "measure", "bp", config=hut.config_path)
         assert done.returncode == 2 and "cuff_leak" in done.stderr and "袖带漏气" in done.stderr
         done = run(kiosk_cmd, "measure", "printer", config=hut.config_path)
-        assert done.returncode == 2 and "no health device" in done.stderr
+        assert done.returncode == 2 and "[devices.printer]" in done.stderr

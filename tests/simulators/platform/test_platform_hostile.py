@@ -23,18 +23,6 @@ JSON = {"Content-Type": "application/json"}
 ID_NUMBER = "110101195001011237"
 
 
-@pytest.fixture
-def terminal():
-    return Terminal()
-
-
-@pytest.fixture
-def platform(tmp_path, terminal):
-    server = start_platform(tmp_path / "platform", terminal)
-    yield server
-    server.stop()
-
-
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory):
     """One platform for the refusals that change nothing (keeps the suite fast)."""

@@ -17,19 +17,7 @@ from kiosk.catalog import ENHANCE_MODES, FIELD_TYPES, SCAN_SIZES, Catalog
 from kiosk.central import signing
 from kiosk.errors import KioskError
 from simulators.platform.server import PlatformSimulator, free_port
-from simulators.platform.testing import Terminal, admin, client_for, start_platform
-
-
-@pytest.fixture
-def terminal():
-    return Terminal()
-
-
-@pytest.fixture
-def platform(tmp_path, terminal):
-    server = start_platform(tmp_path, terminal)
-    yield server
-    server.stop()
+from simulators.platform.testing import admin, client_for
 
 
 def _signed(method, url, terminal, body=b"", **headers):

@@ -1,0 +1,168 @@
+"""The face check step (人证核验): "look at the camera, blink, turn your head".
+
+A matter whose catalog entry sets ``face_check`` adds this step after the
+card.  Kept out of the screen like every flow: consent comes first (a face is
+sensitive personal information, PIPL art. 28), a terminal without a front
+camera says the check cannot be done here and sends the resident to the
+counter, a card whose photo cannot be decoded here skips the check and says
+so (never a pass), and three failed attempts lead to the counter, not a loop.
+
+The flow runs no camera and no face engine: its owner runs a
+:class:`~kiosk.face.check.FaceCheckAttempt` on the camera's thread and
+reports ``prompt(challenge)`` and ``attempt_finished(result, at)``.  Only the
+result (passed, score, threshold, reason, time) is kept, in
+``session.data["face_check"]`` for the submission; frames and descriptors
+stay with the attempt, which drops them.
+
+States::
+
+    closed ─start─▶ consent ─consent─▶ challenge ─passed─▶ passed ─confirm─▶ closed
+               │         └─decline─▶ counter   │  ▲
+               ├─▶ no_camera (→ counter)       failed─▶ retry ─retry─┘
+               └─▶ no_photo ─confirm─▶ closed  └─third failure─▶ counter
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from kiosk.face.check import FaceCheckResult
+from kiosk.face.liveness import PROMPTS, Challenge
+from kiosk.flows.machine import FlowMachine
+from kiosk.flows.session import Session
+
+MAX_ATTEMPTS = 3
+SESSION_KEY = "face_check"
+
+INTRO = "请看摄像头，眨眨眼，转转头 / Look at the camera, blink, turn your head"
+
+
+class FaceCheckState(str, enum.Enum):
+    CLOSED = "closed"          # the step is not on screen
+    CONSENT = "consent"        # "your face will be compared with your card photo, here, and not kept"
+    CHALLENGE = "challenge"    # camera on, the prompt spoken and shown
+    RETRY = "retry"            # "that did not work, try again" (attempts left)
+    PASSED = "passed"          # Continue offered
+    NO_PHOTO = "no_photo"      # the card photo cannot be read here: the check is skipped, Continue offered
+    NO_CAMERA = "no_camera"    # this terminal cannot do the check: the counter
+    COUNTER = "counter"        # declined or failed three times: the hut's counter
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class FaceCheckView:
+    """What a screen shows and speaks; never a picture or a score's inputs."""
+
+    state: FaceCheckState = FaceCheckState.CLOSED
+    prompt: str = ""             # the text to show and speak (Chinese / English)
+    challenge: str = ""          # the challenge being asked (blink, turn_left, turn_right)
+    attempts: int = 0
+    attempts_left: int = MAX_ATTEMPTS
+
+
+_SPEECH = {
+    FaceCheckState.CONSENT: "核验需要比对您的面部和身份证照片，只在本机进行，不保存图像。是否同意？ / "
+                            "The check compares your face with your card photo on this terminal only; "
+                            "no picture is kept. Do you agree?",
+    FaceCheckState.CHALLENGE: INTRO,
+    FaceCheckState.RETRY: "未能完成核验，请再试一次 / The check did not succeed, please try again",
+    FaceCheckState.PASSED: "核验通过 / Check passed",
+    FaceCheckState.NO_PHOTO: "本机无法读取身份证照片，此项核验跳过，请继续 / "
+                             "The card photo cannot be read here; the face check is skipped",
+    FaceCheckState.NO_CAMERA: "本机无法进行人脸核验，请到服务台办理 / "
+                              "The face check cannot be done at this terminal; please go to the counter",
+    FaceCheckState.COUNTER: "请到服务台办理 / Please go to the counter",
+}
+
+
+S = FaceCheckState
+
+
+class FaceCheckFlow(FlowMachine[FaceCheckState, FaceCheckView]):
+    """Intents: ``start(camera_available, card_photo_available)``, ``consent()``,
+    ``decline()``, ``retry()``, ``confirm()``, ``cancel()``.  Events from the
+    attempt runner: ``prompt(challenge)``, ``attempt_finished(result, at)``."""
+
+    TRANSITIONS = {
+        **{(s, "start"): S.CONSENT for s in S},
+        **{(s, "start_without_camera"): S.NO_CAMERA for s in S},
+        **{(s, "start_without_photo"): S.NO_PHOTO for s in S},
+        (S.CONSENT, "consent"): S.CHALLENGE,
+        (S.CONSENT, "decline"): S.COUNTER,
+        (S.CHALLENGE, "prompt"): S.CHALLENGE,
+        (S.CHALLENGE, "attempt_passed"): S.PASSED,
+        (S.CHALLENGE, "attempt_failed"): S.RETRY,
+        (S.CHALLENGE, "last_attempt_failed"): S.COUNTER,
+        (S.RETRY, "retry"): S.CHALLENGE,
+        (S.RETRY, "decline"): S.COUNTER,
+        (S.PASSED, "confirm"): S.CLOSED,
+        (S.NO_PHOTO, "confirm"): S.CLOSED,
+        **{(s, "cancel"): S.CLOSED for s in S},
+    }
+
+    def __init__(self, session: Session):
+        super().__init__(FaceCheckView())
+        self.session = session
+
+    @property
+    def camera_wanted(self) -> bool:
+        """The owner runs the front camera (and an attempt) only in this state."""
+        return self.state is FaceCheckState.CHALLENGE
+
+    def _enter(self, trigger: str, **changes: object) -> bool:
+        target = self.TRANSITIONS.get((self.state, trigger))
+        if target is None:
+            return False
+        return self._fire(trigger, prompt=_SPEECH.get(target, ""), **changes)
+
+    # -- intents -------------------------------------------------------------------
+    def start(self, camera_available: bool, card_photo_available: bool) -> None:
+        """The step opens after the card.  No camera: this terminal cannot
+        check (counter).  No decodable card photo: skipped, and said so."""
+        self.session.data.pop(SESSION_KEY, None)
+        if not camera_available:
+            self._enter("start_without_camera", challenge="", attempts=0, attempts_left=MAX_ATTEMPTS)
+        elif not card_photo_available:
+            self.session.data[SESSION_KEY] = {"performed": False, "reason": "no_card_photo"}
+            self._enter("start_without_photo", challenge="", attempts=0, attempts_left=MAX_ATTEMPTS)
+        else:
+            self._enter("start", challenge="", attempts=0, attempts_left=MAX_ATTEMPTS)
+
+    def consent(self) -> bool:
+        return self._enter("consent")
+
+    def decline(self) -> bool:
+        """No consent (or no more tries wanted): the counter checks the card by eye."""
+        if self._enter("decline", challenge=""):
+            self.session.data[SESSION_KEY] = {"performed": False, "reason": "declined"}
+            return True
+        return False
+
+    def retry(self) -> bool:
+        return self._enter("retry", challenge="")
+
+    def confirm(self) -> bool:
+        return self._enter("confirm", challenge="")
+
+    def cancel(self) -> None:
+        """Back or end of visit: the result goes with the rest of the session."""
+        self._fire("cancel", prompt="", challenge="")
+
+    # -- events from the attempt runner ------------------------------------------------
+    def prompt(self, challenge: Challenge) -> bool:
+        return self._fire("prompt", challenge=challenge.value, prompt=PROMPTS[challenge])
+
+    def attempt_finished(self, result: FaceCheckResult, at: str) -> bool:
+        """One attempt is over; ``at`` is its time (ISO 8601) for the record."""
+        if self.state is not FaceCheckState.CHALLENGE:
+            return False
+        attempts = self._view.attempts + 1
+        self.session.data[SESSION_KEY] = {"performed": True, "attempts": attempts, **result.for_submission(at)}
+        if result.passed:
+            trigger = "attempt_passed"
+        else:
+            trigger = "last_attempt_failed" if attempts >= MAX_ATTEMPTS else "attempt_failed"
+        return self._enter(trigger, challenge="", attempts=attempts, attempts_left=MAX_ATTEMPTS - attempts)

@@ -1,0 +1,250 @@
+"""Turning a Debian box with peripherals into an enrolled, locked-down kiosk.
+
+``kiosk provision`` (kiosk/commands/provision.py) runs :class:`Provisioner`:
+probe what answers where, enrol once, write the config, the secrets (0600,
+maintenance PIN hash), the units and the udev rules, enable the units, and
+check every device.  Every file is compared before it is written, so a
+second run (a technician unsure whether the first finished) changes nothing
+and says so, and ``--dry-run`` computes the same plan and writes nothing.
+``root`` prefixes every system path: a test (or an image build) provisions
+into a folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import tomli_w
+
+from kiosk.errors import KioskError
+from kiosk.peripherals import RULES_NAME, Adapter, by_name, render_rules
+from kiosk.probe import Found, Silent
+
+CONFIG_HEADER = ("# /etc/kiosk/kiosk.toml, written by `kiosk provision` from what answered on this terminal.\n"
+                 "# Rerunning provision keeps your edits to options and to devices it did not find.\n")
+UNITS = ("kiosk.service", "kiosk-outbox.service", "kiosk-metrics.service")
+PLACEHOLDER_ID = "UNENROLLED"
+KIND_NAMES = {"idcard": "idcard", "printer": "printer", "camera": "camera", "smartcard": "smartcard"}
+
+
+@dataclass
+class Step:
+    """One line of the plan and of the report: what, and what happened."""
+
+    what: str
+    outcome: str  # "changed", "unchanged", "would change", "skipped", "failed"
+    note: str = ""
+
+
+@dataclass
+class Layout:
+    """The system paths, under ``root``."""
+
+    root: Path
+
+    def at(self, path: str) -> Path:
+        return self.root / path.lstrip("/")
+
+    @property
+    def real(self) -> bool:
+        return self.root.resolve() == Path("/")
+
+    @property
+    def config(self) -> Path:
+        return self.at("/etc/kiosk/kiosk.toml")
+
+    @property
+    def secrets(self) -> Path:
+        return self.at("/etc/kiosk/secrets.toml")
+
+    @property
+    def state_dir(self) -> Path:
+        return self.at("/var/lib/kiosk")
+
+    @property
+    def units_dir(self) -> Path:
+        return self.at("/etc/systemd/system")
+
+    @property
+    def rules(self) -> Path:
+        return self.at("/etc/udev/rules.d/" + RULES_NAME)
+
+
+def shipped_dir(name: str) -> Path:
+    """``systemd/`` or ``provisioning/`` of the installed release: beside the
+    package in a checkout, else beside the virtualenv on a terminal
+    (/opt/kiosk/releases/<v>/, where the package is in site-packages)."""
+    for base in (Path(__file__).resolve().parents[1], Path(sys.prefix).parent):
+        if (base / name).is_dir():
+            return base / name
+    raise KioskError(f"cannot find the release's {name}/ folder beside {sys.prefix}")
+
+
+@dataclass
+class Provisioner:
+    layout: Layout
+    dry_run: bool = False
+    run: Callable[..., subprocess.CompletedProcess] = subprocess.run
+    steps: list[Step] = field(default_factory=list)
+
+    # -- files --------------------------------------------------------------------
+    def write(self, what: str, path: Path, content: bytes, mode: int = 0o644) -> bool:
+        """Write ``content`` when it differs (or the mode does); record the step."""
+        try:
+            same = path.read_bytes() == content and (path.stat().st_mode & 0o777) == mode
+        except FileNotFoundError:
+            same = False
+        if same:
+            self.steps.append(Step(what, "unchanged", str(path)))
+            return False
+        if self.dry_run:
+            self.steps.append(Step(what, "would change", str(path)))
+            return True
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".provision")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+        self.steps.append(Step(what, "changed", str(path)))
+        return True
+
+    # -- config ---------------------------------------------------------------------
+    def existing_config(self) -> dict[str, Any]:
+        try:
+            with self.layout.config.open("rb") as fh:
+                return tomllib.load(fh)
+        except FileNotFoundError:
+            return {}
+        except tomllib.TOMLDecodeError as exc:
+            raise KioskError(f"{self.layout.config}: TOML syntax error ({exc}); fix or remove it, then rerun") from None
+
+    def existing_secrets(self) -> dict[str, Any]:
+        try:
+            with self.layout.secrets.open("rb") as fh:
+                return tomllib.load(fh)
+        except FileNotFoundError:
+            return {}
+
+    def config_text(self, current: dict[str, Any], found: list[Found], *, terminal_id: str, name: str,
+                    platform_url: str) -> bytes:
+        data = {k: v for k, v in current.items()}
+        data["terminal"] = {**current.get("terminal", {}), "id": terminal_id}
+        if name:
+            data["terminal"]["name"] = name
+        data["platform"] = {**current.get("platform", {}), "url": platform_url}
+        paths = dict(current.get("paths", {}))
+        if not self.layout.real:
+            paths.update(state_dir=str(self.layout.state_dir), secrets_file=str(self.layout.secrets))
+        if paths:
+            data["paths"] = paths
+        devices = {k: dict(v) for k, v in current.get("devices", {}).items()}
+        # A device found where the config already has one is that one (its
+        # name and options, e.g. a reader's role, come from the inventory).
+        configured_at = {str(v.get("url") or v.get("port")): k for k, v in devices.items()}
+        for dev_name, found_one in device_names(found, configured_at).items():
+            entry = devices.get(dev_name, {})
+            entry["driver"] = found_one.driver
+            entry.pop("port", None)
+            entry.pop("url", None)
+            entry.update(self.address_of(dev_name, found_one))
+            if found_one.options:
+                entry["options"] = {**entry.get("options", {}), **found_one.options}
+            devices[dev_name] = entry
+        data["devices"] = devices
+        return (CONFIG_HEADER + tomli_w.dumps(data)).encode()
+
+    def address_of(self, dev_name: str, found: Found) -> dict[str, str]:
+        c = found.candidate
+        if c.transport == "network" or c.where.startswith(("http://", "https://", "rtsp://", "tcp://")):
+            return {"url": c.where}
+        if self.layout.real and c.serial_number and c.vid and c.pid and dev_name in by_name():
+            return {"port": f"/dev/kiosk/{dev_name}"}  # the udev rule below names it by its serial
+        return {"port": c.where}
+
+    # -- secrets --------------------------------------------------------------------
+    def secrets_text(self, current: dict[str, Any], *, terminal_key: bytes | None, pin: str) -> bytes:
+        import base64
+        import secrets as token
+
+        from kiosk.pin import hash_pin, verify_pin
+
+        data = dict(current)
+        data.setdefault("outbox_key", base64.b64encode(token.token_bytes(32)).decode())
+        data.setdefault("id_hash_key", token.token_bytes(32).hex())
+        if terminal_key is not None:
+            data["terminal_key"] = terminal_key.hex()
+        data.setdefault("terminal_key", "")
+        if pin and not verify_pin(pin, str(data.get("maintenance_pin_hash", ""))):
+            data["maintenance_pin_hash"] = hash_pin(pin)
+        data.setdefault("maintenance_pin_hash", "")
+        return ("# Terminal secrets. Mode 0600. Written by kiosk provision.\n" + tomli_w.dumps(data)).encode()
+
+    # -- units and rules ---------------------------------------------------------------
+    def install_units(self) -> None:
+        source = shipped_dir("systemd")
+        for unit in UNITS:
+            if (source / unit).exists():
+                self.write(f"unit {unit}", self.layout.units_dir / unit, (source / unit).read_bytes())
+
+    def enable_units(self) -> None:
+        root = str(self.layout.root.resolve())
+        for unit in UNITS:
+            if not (shipped_dir("systemd") / unit).exists():
+                continue
+            state = self.run(["systemctl", f"--root={root}", "is-enabled", unit], capture_output=True, text=True)
+            if state.stdout.strip() == "enabled":
+                self.steps.append(Step(f"enable {unit}", "unchanged"))
+                continue
+            if self.dry_run:
+                self.steps.append(Step(f"enable {unit}", "would change"))
+                continue
+            done = self.run(["systemctl", f"--root={root}", "enable", unit], capture_output=True, text=True)
+            self.steps.append(Step(f"enable {unit}", "changed" if done.returncode == 0 else "failed",
+                                   done.stderr.strip().splitlines()[-1] if done.returncode else ""))
+        if self.layout.real and not self.dry_run and Path("/run/systemd/system").is_dir():
+            self.run(["systemctl", "daemon-reload"], check=False)
+
+    def install_rules(self, found: list[Found]) -> None:
+        adapters = {n: Adapter(c.vid, c.pid, c.serial_number) for n, f in device_names(found).items()
+                    if (c := f.candidate).serial_number and c.vid and c.pid}
+        changed = self.write("udev rules", self.layout.rules, render_rules(adapters).encode())
+        if changed and self.layout.real and not self.dry_run and shutil.which("udevadm"):
+            self.run(["udevadm", "control", "--reload"], check=False)
+            self.run(["udevadm", "trigger", "--settle", "--subsystem-match=tty", "--subsystem-match=usbmisc",
+                      "--subsystem-match=video4linux", "--subsystem-match=usb"], check=False)
+
+
+def device_names(found: list[Found], configured_at: dict[str, str] | None = None) -> dict[str, Found]:
+    """Config names for what answered: the configured device's name when
+    the config has one at that address, else ``printer``, ``printer_2``...;
+    a device without an installed driver is left out (the report says so)."""
+    out: dict[str, Found] = {}
+    configured_at = configured_at or {}
+    for f in found:
+        if f.driver is None:
+            continue
+        if f.candidate.where in configured_at:
+            out[configured_at[f.candidate.where]] = f
+            continue
+        base = f.name or KIND_NAMES.get(f.kind, f.kind)
+        name, n = base, 1
+        while name in out:
+            n += 1
+            name = f"{base}_{n}"
+        out[name] = f
+    return out
+
+
+def found_only(results: list[Found | Silent]) -> list[Found]:
+    return [r for r in results if isinstance(r, Found)]

@@ -1,0 +1,1 @@
+"""Faces for the virtual hut's front camera: scenes made from real photographs."""

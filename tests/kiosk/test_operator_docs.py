@@ -1,0 +1,51 @@
+"""The operator documents are current with the tables the code uses, and
+those tables cover every status and problem code the drivers can report."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from drivers.base import Action, Status
+from kiosk import advice
+from kiosk.docs_gen import documents, main, render
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_generated_blocks_are_current():
+    for path in documents():
+        text = path.read_text(encoding="utf-8")
+        assert "<!-- BEGIN GENERATED:" in text
+        assert render(text) == text, f"{path.name} is stale: run python -m kiosk.docs_gen"
+    assert main(["--check"]) == 0
+
+
+def test_a_stale_document_is_detected():
+    text = documents()[1].read_text(encoding="utf-8")
+    stale = text.replace("| `paper_end` | 换纸 |", "| `paper_end` | 加纸 |")
+    assert stale != text and render(stale) == text
+
+
+def test_every_status_and_action_has_advice():
+    assert {s.value for s in Status} | {"disabled"} == set(advice.STATUS)
+    assert {a.value for a in Action} == set(advice.ACTION)
+
+
+def test_every_problem_code_a_driver_reports_has_advice():
+    from drivers.health.device import FAULTS
+
+    codes = set(FAULTS)
+    for path in (ROOT / "drivers").rglob("*.py"):
+        codes |= set(re.findall(r'Action\.[A-Z]+,\s*"([a-z_]+)"', path.read_text(encoding="utf-8")))
+    assert codes and codes <= set(advice.PROBLEM), sorted(codes - set(advice.PROBLEM))
+
+
+def test_advice_says_replace_paper_and_call_an_engineer():
+    assert advice.for_device("user_error", {"problem": "paper_end"}, None).text == "换纸 / replace the paper roll"
+    hw = advice.for_device("hardware_error", {}, {"what": "x", "action": "maintenance"})
+    assert hw.who == "engineer" and "联系工程师" in hw.zh
+    assert advice.for_device("online", {"paper": "near_end"}, None).who == "staff"
+    assert advice.for_device("online", {}, None).who == "none"
+    leak = advice.for_device("user_error", {"fault": "cuff_leak", "prompt_zh": "袖带漏气"}, None)
+    assert leak.who == "staff" and "袖带" in leak.zh

@@ -1,0 +1,69 @@
+"""The udev rules give each peripheral a stable /dev/kiosk/<name>, are current
+with kiosk/peripherals.py, and udev's own rules parser accepts them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kiosk.peripherals import PERIPHERALS, RULES_NAME, Adapter, render_rules, shared_ids
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = ROOT / "provisioning" / "udev" / RULES_NAME
+
+
+def test_shipped_rules_are_generated_from_the_table():
+    assert SHIPPED.read_text(encoding="utf-8") == render_rules(), \
+        "regenerate: python -c 'from kiosk.peripherals import render_rules; print(render_rules(), end=\"\")'"
+
+
+FOUND = {"idcard": Adapter("0403", "6001", "A10K3ZQ1"), "bp": Adapter("10c4", "ea60", "0001"),
+         "printer": Adapter("0fe6", "811e", "P58-7")}  # a printer bridge the table does not list
+
+
+def test_found_adapters_are_named_by_their_own_ids_and_serial():
+    text = render_rules(FOUND)
+    idcard = [line for line in text.splitlines() if 'SYMLINK+="kiosk/idcard"' in line]
+    assert idcard == ['ACTION=="add|change", SUBSYSTEM=="tty", ATTRS{idVendor}=="0403", ATTRS{idProduct}=="6001", '
+                      'ATTRS{serial}=="A10K3ZQ1", SYMLINK+="kiosk/idcard", GROUP="kiosk", MODE="0660"']
+    assert any('SYMLINK+="kiosk/bp"' in line and 'ATTRS{serial}=="0001"' in line for line in text.splitlines())
+    printer = [line for line in text.splitlines() if 'SYMLINK+="kiosk/printer"' in line]
+    assert len(printer) == 1 and 'ATTRS{idVendor}=="0fe6"' in printer[0]
+    # Without its serial, no rule names the glucose meter (its bridges are generic).
+    assert 'kiosk/glucometer"' not in text
+    assert all(p.name for p in PERIPHERALS) and shared_ids()
+
+
+def _udev_parse(rules: str, tmp_path: Path) -> list[str]:
+    """What udev says about the file when it loads it (in a private mount
+    namespace, so /etc/udev/rules.d of this machine is untouched)."""
+    folder = tmp_path / "rules.d"
+    folder.mkdir()
+    (folder / RULES_NAME).write_text(rules, encoding="utf-8")
+    proc = subprocess.run(["unshare", "-m", "sh", "-c",
+                           f"mount --bind {folder} /etc/udev/rules.d && "
+                           "udevadm test --action=add /sys/class/tty/tty0"],
+                          capture_output=True, text=True, timeout=60)
+    output = proc.stdout + proc.stderr
+    assert f"Reading rules file: /etc/udev/rules.d/{RULES_NAME}" in output, output[-2000:]
+    return [line for line in output.splitlines() if RULES_NAME + ":" in line
+            and "Unknown group 'kiosk'" not in line]  # provisioning creates the group
+
+
+needs_udevadm = pytest.mark.skipif(shutil.which("udevadm") is None or shutil.which("unshare") is None
+                                   or os.geteuid() != 0, reason="udevadm test needs udev and root (unshare -m)")
+
+
+@needs_udevadm
+def test_udev_accepts_the_rules(tmp_path):
+    assert _udev_parse(render_rules(FOUND), tmp_path) == []
+
+
+@needs_udevadm
+def test_udev_parse_catches_a_broken_rule(tmp_path):
+    broken = render_rules().replace('SYMLINK+="kiosk/camera"', 'SYMLNK+="kiosk/camera"', 1)
+    assert any("Invalid key" in line for line in _udev_parse(broken, tmp_path))

@@ -1,0 +1,1 @@
+from tests.platform_fixtures import platform, terminal  # noqa: F401  (fixtures, found by name)
