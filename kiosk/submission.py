@@ -54,9 +54,12 @@ def card_kind(record: Any) -> str:
     return "social_security_card" if str(getattr(kind, "value", kind)) == "social_security" else "id_card"
 
 
-def application_body(matter: Matter, record: Any, form: Mapping[str, Any], id_hash_key: bytes = b"") -> dict:
+def application_body(matter: Matter, record: Any, form: Mapping[str, Any], id_hash_key: bytes = b"",
+                     face_check: Mapping[str, Any] | None = None) -> dict:
     """The contract's Application without serial/attachments (the outbox adds
-    them).  ``id_hash`` lets the resident find it later with their card."""
+    them).  ``id_hash`` lets the resident find it later with their card;
+    ``face_check`` is the face check step's outcome (``session.data["face_check"]``,
+    never a picture) for a matter that asks for it."""
     name = record_value(record, "name") or record_value(record, "name_en") or ""
     number = str(record_value(record, "id_number") or "")
     applicant: dict[str, Any] = {"name": str(name), "id_number": number}
@@ -65,7 +68,10 @@ def application_body(matter: Matter, record: Any, form: Mapping[str, Any], id_ha
     phone = form.get("phone")
     if isinstance(phone, str) and re.fullmatch(r"[0-9+ -]{1,20}", phone):
         applicant["phone"] = phone
-    return {"matter_code": matter.code, "applicant": applicant, "form": dict(form), "card": card_kind(record)}
+    body = {"matter_code": matter.code, "applicant": applicant, "form": dict(form), "card": card_kind(record)}
+    if face_check:
+        body["face_check"] = dict(face_check)
+    return body
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ from kiosk.submission import WAIT_SECONDS, Filed, Filing, SlipPrinter, applicati
 log = logging.getLogger(__name__)
 SERVICE = "approval"
 FORM_KEY, PAPERS_KEY = "approval.form", "approval.papers"
+FACE_CHECK_KEY = "face_check"   # kiosk.flows.face_check.SESSION_KEY: the outcome, never a picture
 
 
 _ALL = tuple(ApprovalState)
@@ -355,7 +356,9 @@ class ApprovalFlow(FlowMachine[ApprovalState, ApprovalView]):
         if not self.view.can_submit or form is None or papers is None or matter is None or record is None \
                 or self.outbox is None:
             return None
-        filing = Filing(application_body(matter, record, form.submission(), self.id_hash_key), papers.attachments())
+        body = application_body(matter, record, form.submission(), self.id_hash_key,
+                                face_check=self.session.data.get(FACE_CHECK_KEY) if matter.face_check else None)
+        filing = Filing(body, papers.attachments())
         online = self.availability().submit is Submit.ONLINE
         outbox, wait = self.outbox, self.wait_seconds if online else 0.0
         job = Job("file", lambda: filing.run(outbox, wait))

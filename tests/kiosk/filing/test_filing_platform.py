@@ -153,3 +153,27 @@ def test_progress_says_when_the_platform_cannot_answer_and_asks_again(make_kiosk
 def test_slip_qr_codes(text, expected):
     proof = parse_slip_qr(text)
     assert (None if proof is None else (proof.number, proof.access_code)) == expected
+
+
+def test_a_matter_with_a_face_check_sends_its_outcome_and_the_platform_takes_it(make_kiosk, platform, terminal,
+                                                                                 tmp_path):
+    from kiosk.flows.approval import FACE_CHECK_KEY
+    from kiosk.flows.face_check import SESSION_KEY
+
+    assert FACE_CHECK_KEY == SESSION_KEY
+    folder = tmp_path / "state" / "outbox"
+    outbox = Outbox(folder, terminal.outbox_key, terminal.id)
+    kiosk = make_kiosk(outbox=outbox, id_hash_key=terminal.id_hash_key, online=False)
+    to_review(kiosk, "MZ-001")  # 低保: face check, and sensitive (income, bank card)
+    kiosk.session.data[SESSION_KEY] = {"performed": True, "passed": True, "score": 0.41, "threshold": 0.63,
+                                       "reason": "passed", "attempts": 1, "at": "2026-11-30T19:00:00+08:00"}
+    kiosk.approval.consent(True), kiosk.approval.consent_sensitive(True)
+    kiosk.run(kiosk.approval, kiosk.approval.submit())
+    payload = outbox.open_payload(outbox.next_due())
+    assert b'"face_check":{"performed":true' in payload and b'"score":0.41' in payload
+    with Worker(folder, terminal, platform.url) as worker:
+        deadline = time.monotonic() + 10
+        while worker.outbox.status()["confirmed"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert outbox.records()[0]["state"] == "confirmed"  # the platform took the outcome in the contract's shape
+    outbox.close()
