@@ -9,8 +9,10 @@
                  with one Label, same way, same machine, same minute.
     transitions  one app, the screens a visit walks (home, choose matter, guide,
                  conditions, progress, identify, back home) changed through the
-                 app's intents; time from the intent to the next drawn frame.
-                 Baseline: two one-Label screens swapped in the same process.
+                 app's intents; time from the intent to the next drawn frame,
+                 p95 over all (the first pass draws each screen's text for the
+                 first time) and after the first pass.  Baseline: two one-Label
+                 screens swapped in the same process.
 
 Goals: cold start <= 2.5 s (median), transitions p95 <= 100 ms.  Exit 1 when
 missed.  No devices: the config has none; the catalog is the reference
@@ -31,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 COLD_START_GOAL = 2.5
+WALK_LENGTH = 10    # screen changes in one pass of the transitions child's walk
 TRANSITION_P95_GOAL = 0.100
 
 CONFIG = """
@@ -209,7 +212,10 @@ def transitions(count: int, folder: Path, config: Path, env: dict[str, str]) -> 
     times = json.loads(proc.stdout.strip().splitlines()[-1])
     k, b = times["kiosk"], times["bare"]
     return {"count": len(k), "kiosk_median_ms": round(statistics.median(k) * 1000, 1),
-            "kiosk_p95_ms": round(p95(k) * 1000, 1), "bare_median_ms": round(statistics.median(b) * 1000, 1),
+            "kiosk_p95_ms": round(p95(k) * 1000, 1),
+            # after each screen was shown once (its text textures exist): the cost of every later visit
+            "kiosk_warm_p95_ms": round(p95(k[WALK_LENGTH:]) * 1000, 1),
+            "bare_median_ms": round(statistics.median(b) * 1000, 1),
             "bare_p95_ms": round(p95(b) * 1000, 1), "p95_ratio": round(p95(k) / p95(b), 2),
             "goal_p95_ms": TRANSITION_P95_GOAL * 1000, "ok": p95(k) <= TRANSITION_P95_GOAL,
             "median_ms_by_change": {name: round(statistics.median(v) * 1000, 1)
@@ -238,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         c, t = results["cold_start"], results["transitions"]
         print(f"cold start   kiosk {c['kiosk_median_s']:.2f} s median (bare Kivy {c['bare_median_s']:.2f} s, "
               f"x{c['ratio']}); goal <= {COLD_START_GOAL} s: {'ok' if c['ok'] else 'MISSED'}")
-        print(f"transitions  p95 {t['kiosk_p95_ms']:.1f} ms, median {t['kiosk_median_ms']:.1f} ms over {t['count']} "
+        print(f"transitions  p95 {t['kiosk_p95_ms']:.1f} ms (after the first pass {t['kiosk_warm_p95_ms']:.1f} ms), "
+              f"median {t['kiosk_median_ms']:.1f} ms over {t['count']} "
               f"(bare screens p95 {t['bare_p95_ms']:.1f} ms, x{t['p95_ratio']}); goal p95 <= "
               f"{TRANSITION_P95_GOAL * 1000:.0f} ms: {'ok' if t['ok'] else 'MISSED'}")
         print(f"load average {results['load']} on {results['cpus']} CPUs")
