@@ -58,7 +58,7 @@ def used_msgids() -> set[str]:
     for kv in SCREENS.rglob("*.kv"):
         for line in kv.read_text(encoding="utf-8").splitlines():
             stripped = line.strip()
-            for key in ("msgid:", "title:"):  # a ScreenFrame's title is a msgid too
+            for key in ("msgid:", "title:", "unit:"):  # a ScreenFrame's title, a date picker's unit
                 if stripped.startswith(key):
                     ids.update(_shown_literals(stripped[len(key):]))
             ids.update(re.findall(r'tr\("((?:[^"\\]|\\.)+)"', stripped))
