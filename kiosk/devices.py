@@ -24,6 +24,7 @@ DRIVERS: dict[str, str] = {
     "health.ble": "drivers.health.ble:BleHealthDevice",
     "smartcard.pcsc": "drivers.smartcard.device:SmartCardReader",
     "camera.uvc": "drivers.camera.device:DocumentCamera",
+    "face_camera.uvc": "drivers.camera.front:FrontCamera",
 }
 
 

@@ -50,6 +50,7 @@ SIMULATORS: list[str] = [
     "simulators.health:GlucometerSimulator",
     "simulators.smartcard:SmartcardSimulator",
     "simulators.camera:CameraSimulator",
+    "simulators.face.camera:FrontCameraSimulator",
 ]
 
 

@@ -82,7 +82,9 @@ class DocumentCamera(Device):
     device_class: ClassVar[str] = "camera"
     # port = a V4L2 node or index ("/dev/video0", "0"); url = a network camera's stream
     transports: ClassVar[frozenset[str]] = frozenset({"video", "network"})
-    Options: ClassVar[type[DriverOptions]] = CameraOptions
+    Options: ClassVar[type[CameraOptions]] = CameraOptions
+    # how technicians and staff read it in states and errors: (Chinese, English)
+    called: ClassVar[tuple[str, str]] = ("高拍仪", "document camera")
 
     def __init__(self, name: str, *, port: str | None = None, url: str | None = None,
                  options: dict[str, Any] | None = None, counters: Counters | None = None):
@@ -91,14 +93,14 @@ class DocumentCamera(Device):
             raise OptionError("url" if url else "port",
                               'either port = "0" or "/dev/video0", or url = "http://host/video.mjpg"')
         self.port, self.url = port, url
-        self.options: CameraOptions = validate(CameraOptions, options or {})
+        self.options: CameraOptions = validate(self.Options, options or {})
         self._slot_lock = threading.Condition()
         self._latest: Frame | None = None
         self._seq = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._capture: cv2.VideoCapture | None = None
-        self._set_info(DeviceInfo(model="network camera" if url else "UVC document camera",
+        self._set_info(DeviceInfo(model="network camera" if url else f"UVC {self.called[1]}",
                                   capabilities=frozenset({"latest_frame", "health_frame"}
                                                          | ({"mjpg"} if self.options.mjpg and not url else set()))))
 
@@ -199,7 +201,8 @@ class DocumentCamera(Device):
         self.counters.incr("stalls")
         if self.status == Status.ONLINE:
             self._set_state(Status.HARDWARE_ERROR, reason="frames_stopped", where=self.where)
-            self._report_error(f"高拍仪没有画面 / document camera frames stopped ({self.where}); "
+            zh, en = self.called
+            self._report_error(f"{zh}没有画面 / {en} frames stopped ({self.where}); "
                                "reconnecting by itself — check the cable if it persists", Action.AUTO, "frames_stopped")
 
     # -- for the kiosk -----------------------------------------------------------
@@ -220,16 +223,17 @@ class DocumentCamera(Device):
             return self._latest
 
     def _check_health(self, level: HealthLevel) -> str:
+        zh, en = self.called
         if self.status == Status.NO_DEVICE:
-            raise DeviceFailure(f"未找到高拍仪 / no document camera at {self.where}", Action.MAINTENANCE, "no_device")
+            raise DeviceFailure(f"未找到{zh} / no {en} at {self.where}", Action.MAINTENANCE, "no_device")
         if self.status == Status.HARDWARE_ERROR:
-            raise DeviceFailure(f"高拍仪没有画面 / document camera frames stopped ({self.where})",
+            raise DeviceFailure(f"{zh}没有画面 / {en} frames stopped ({self.where})",
                                 Action.MAINTENANCE, "frames_stopped")
         latest = self.latest()
         frame = latest if level == HealthLevel.INTERNAL else self.next_frame(
             latest.seq if latest is not None else 0, self.options.stall_seconds)
         if frame is None:
-            raise DeviceFailure(f"高拍仪无画面 / document camera sends no frames ({self.where})", Action.AUTO,
+            raise DeviceFailure(f"{zh}无画面 / {en} sends no frames ({self.where})", Action.AUTO,
                                 "no_frame")
         if level == HealthLevel.INTERNAL:
             return "OK"

@@ -31,7 +31,7 @@ def _on_canvas(picture: np.ndarray, scale: float = 1.0, offset: tuple[int, int] 
     h, w = picture.shape[:2]
     factor = min(WIDTH / w, HEIGHT / h) * scale
     small = cv2.resize(picture, (max(1, int(w * factor)), max(1, int(h * factor))), interpolation=cv2.INTER_AREA)
-    canvas = _background()
+    canvas = wall()
     top = (HEIGHT - small.shape[0]) // 2 + offset[1]
     left = (WIDTH - small.shape[1]) // 2 + offset[0]
     y0, x0 = max(0, top), max(0, left)
@@ -40,7 +40,7 @@ def _on_canvas(picture: np.ndarray, scale: float = 1.0, offset: tuple[int, int] 
     return canvas
 
 
-def _background() -> np.ndarray:
+def wall() -> np.ndarray:
     """A hut wall: a soft vertical gradient, no face in it."""
     ramp = np.linspace(200, 150, HEIGHT, dtype=np.float32)[:, None, None]
     return np.broadcast_to(ramp * np.array([1.0, 0.97, 0.9], np.float32), (HEIGHT, WIDTH, 3)).astype(np.uint8)
@@ -54,7 +54,7 @@ class FaceScenes:
         self._holder = load(folder, holder)
         self._other = load(folder, other)
         self._printed = self._print(self._holder)
-        self._nobody = _background()
+        self._nobody = wall()
 
     @staticmethod
     def _print(picture: np.ndarray) -> np.ndarray:
