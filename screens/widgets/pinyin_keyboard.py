@@ -28,7 +28,7 @@ from screens.widgets import keypad  # noqa: F401  (the PadKey rule the letter ke
 from screens.widgets.bilingual import BigButton
 
 LETTERS = string.ascii_lowercase
-CANDIDATES_SHOWN = 6
+CANDIDATES_SHOWN = 5
 
 
 class CandidateButton(Button):
