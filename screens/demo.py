@@ -215,10 +215,22 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
     except ImportError:
         log("  (no filing walk-through in this build)")
     else:
+        before = {p.name for p in out.glob("*.png")}
         part = filing_walkthrough(app, clock, control_url, out, log)
         if part is not None:
             yield from part
+        if shots is not None:  # its pictures, in the walk's order (their names sort in it)
+            shots.extend((name, name[:-4].split("-", 1)[-1].replace("-", " "))
+                         for name in sorted(p.name for p in out.glob("*.png")) if name not in before)
     yield from portrait_walkthrough(app, shot)
+
+
+def paper_count(control_url: str) -> int:
+    """Slips the printer simulator has drawn so far (0 without a printer)."""
+    try:
+        return len(hut_control(control_url, "printer", "jobs").get("jobs", [])) if control_url else 0
+    except (OSError, ValueError):
+        return 0
 
 
 def wait_for_paper(control_url: str, count: int, timeout: float = 10.0) -> None:
@@ -352,9 +364,10 @@ def main(settings: Any, hut_control_url: str, out_dir: str | os.PathLike, headle
     if not walk.finished:
         say("demo failed: the app stopped before the walk-through finished")
         return 1
+    on_paper = paper_count(hut_control_url)
     printed = print_demo_slips(settings, say)
     if printed and hut_control_url:
-        wait_for_paper(hut_control_url, printed)
+        wait_for_paper(hut_control_url, on_paper + printed)
     slips = copy_slips(settings, out)
     if slips:
         say(f"Printed slips from the printer simulator: {out / 'slips'} ({len(slips)} files)")
