@@ -24,6 +24,23 @@ def test_form_is_entered_with_big_controls_and_checked_with_the_catalog_words(fa
     assert facts["form_problems"] == {"certificate": "", "purpose": "", "phone": ""}
 
 
+def test_papers_are_scanned_live_retaken_and_added_to(facts):
+    scan = facts["scan"]
+    assert scan["mode"] == "scan" and scan["paper"] == "居民身份证"
+    assert scan["words_without_page"].startswith("未检测到文件")          # the gate's words, Chinese first
+    assert scan["preview_frames"] >= 3                                    # frames shown live
+    # One texture per time the camera opened (first page, retake, more pages), not one per frame;
+    # it is dropped when the camera stops so no page stays in GPU memory.
+    assert scan["preview_textures"] == 1 and scan["preview_textures_at_end"] == 3
+    assert scan["preview_frames_at_end"] > 3 * scan["preview_textures_at_end"]
+    assert 4 in scan["outline_corners"]                                   # the page outline was drawn
+    assert scan["camera_stopped_for_review"] is True
+    assert "Take it again" in scan["review_text"] and "More pages" in scan["review_text"]
+    assert scan["pages_after_retake"] == 1 and scan["pages_after_more"] == 2 and scan["thumbnails"] == 2
+    assert scan["bring_later"] == "• 户口簿"                               # papers_later: the matter takes it later
+    assert facts["review_thumbnails"] == 2
+
+
 def test_review_shows_masked_answers_and_needs_consent(facts):
     text = facts["review_text"]
     assert "138****5678" in text and "13812345678" not in text

@@ -1,7 +1,8 @@
 """Filing a matter against the virtual hut, with real touches on the filing screens.
 
 One app process runs every scenario in turn (a resident each): the happy
-path, the card taken away mid-flow, the printer out of paper at the end,
+path (the ID card scanned under the hut's camera, retaken, a second page;
+the household register not at hand), the card taken away mid-flow, the printer out of paper at the end,
 the platform down (local number, sent later by the outbox worker running
 here as a thread), the camera missing (the papers-to-bring list) and the
 idle timeout in the middle of a form (nothing of it left in memory).  The
@@ -88,11 +89,63 @@ def fill_certificate_form(app, form, facts=None):
     yield 0.2
 
 
+def scan_papers(app, hut, papers, facts):
+    """SQ-001 under the hut's camera: the ID card taken, retaken, a second page
+    added; the household register not at hand (the matter takes it later)."""
+    scan = facts["scan"] = {"mode": papers.mode, "paper": papers.paper_name}
+    yield Until(lambda: papers.camera_ready, "the live preview", 20)
+    yield 0.5
+    scan["words_without_page"] = papers.ids.gates.text
+    scan["preview_frames"] = papers.ids.preview.frames
+    scan["preview_textures"] = papers.ids.preview.textures_made
+
+    outlines = scan["outline_corners"] = []
+
+    def page_taken(count):
+        outlines.append(len(papers.ids.preview.corners))   # the outline on the live preview
+        return papers.reviewing >= 0 and papers.pages == count
+
+    def taken(count):
+        hut.control("camera", "place_page")
+        yield Until(lambda: page_taken(count), f"page {count} to be taken", 30)
+        yield 0.3
+        hut.control("camera", "remove_page")
+
+    yield from taken(1)
+    scan["camera_stopped_for_review"] = papers.scan is None
+    scan["review_text"] = texts(papers)
+    tap(papers.ids.retake)
+    yield Until(lambda: papers.reviewing < 0 and papers.camera_ready, "the camera again", 10)
+    yield 0.5
+    yield from taken(1)
+    scan["pages_after_retake"] = papers.pages
+    tap(papers.ids.more)
+    yield Until(lambda: papers.reviewing < 0 and papers.camera_ready, "the camera for page 2", 10)
+    yield 0.5
+    yield from taken(2)
+    scan["pages_after_more"] = papers.pages
+    scan["thumbnails"] = len(papers.ids.pages.children)
+    scan["preview_textures_at_end"] = papers.ids.preview.textures_made
+    scan["preview_frames_at_end"] = papers.ids.preview.frames
+    tap(papers.ids.proceed)
+    yield Until(lambda: papers.paper_name == "户口簿", "the next paper", 10)
+    yield 0.5
+    tap(papers.ids.dont_have)
+    yield Until(lambda: papers.paper is None, "the papers listed", 10)
+    yield 0.3
+    scan["bring_later"] = papers.ids.bring_later.text
+    scan["listing_text"] = texts(papers)
+    tap(papers.ids.proceed)
+
+
 def to_done(app, hut):
-    """Papers (whatever mode) -> review -> consent -> submit -> done."""
+    """Papers (the camera's papers not at hand, or the papers to bring) -> review -> consent -> submit -> done."""
     papers, review = app.sm.get_screen("papers"), app.sm.get_screen("review")
     yield Until(lambda: app.sm.current == "papers", "the papers", 5)
     yield 0.3
+    while papers.mode == "scan" and papers.paper is not None:
+        tap(papers.ids.dont_have)
+        yield 0.3
     tap(papers.ids.proceed)
     yield Until(lambda: app.sm.current == "review", "the review", 5)
     yield 0.3
@@ -106,8 +159,8 @@ def to_done(app, hut):
 def script(hut):
     def walk(app, facts):
         yield Until(lambda: app.sm is not None and app.sm.current == "home" and app.ready, "the app to be ready", 20)
-        yield Until(lambda: app.availability.online and app.availability.slip and app.availability.id_card,
-                    "the platform, printer and reader to be up", 30)
+        yield Until(lambda: app.availability.online and app.availability.slip and app.availability.id_card
+                    and app.availability.scan, "the platform, printer, reader and camera to be up", 30)
         form, papers = app.sm.get_screen("form"), app.sm.get_screen("papers")
         review, done = app.sm.get_screen("review"), app.sm.get_screen("done")
 
@@ -121,13 +174,12 @@ def script(hut):
         tap(form.ids.proceed)
         yield Until(lambda: app.sm.current == "papers", "the papers", 5)
         yield 0.3
-        facts["papers_mode"] = papers.mode
-        facts["papers_text"] = texts(papers)
-        tap(papers.ids.proceed)
+        yield from scan_papers(app, hut, papers, facts)
         yield Until(lambda: app.sm.current == "review", "the review", 5)
         yield 0.3
         facts["review_submit_disabled_before_consent"] = review.ids.submit.disabled
         facts["review_text"] = texts(review)
+        facts["review_thumbnails"] = len(review.ids.pages.children)
         tap(review.ids.consent)
         yield 0.2
         facts["review_submit_disabled_after_consent"] = review.ids.submit.disabled
@@ -190,6 +242,8 @@ def script(hut):
         facts["offline"]["platform_applications"] = hut.control("platform", "stats").get("applications")
 
         # -- the camera missing: the papers to bring -----------------------------------------------
+        hut.control("camera", "unplug")
+        yield Until(lambda: not app.availability.scan, "the camera to be missed", 20)
         yield from start_filing(app, hut, "SQ-001")
         yield from fill_certificate_form(app, form)
         tap(form.ids.proceed)
@@ -232,7 +286,7 @@ def script(hut):
 def main():
     workdir, out = Path(sys.argv[1]), sys.argv[2]
     overrides = {"platform": {"heartbeat_seconds": 5}, "outbox": {"max_backoff_seconds": 2}}
-    with hut_module.Hut(workdir, only=["platform", "printer", "idcard"], overrides=overrides) as hut:
+    with hut_module.Hut(workdir, only=["platform", "printer", "idcard", "camera"], overrides=overrides) as hut:
         from kiosk.config import load
         from kiosk.outbox.worker import OutboxWorker
 
