@@ -9,9 +9,9 @@ import os
 
 import pytest
 
-pytestmark = [pytest.mark.ui, pytest.mark.soak]
-
 SESSIONS = int(os.environ.get("KIOSK_SOAK_SESSIONS", "1000"))
+# About three seconds a session under Xvfb's software renderer on a busy machine.
+pytestmark = [pytest.mark.ui, pytest.mark.soak, pytest.mark.timeout(600 + SESSIONS * 6)]
 GROWTH_LIMIT_MB = 15.0
 
 
