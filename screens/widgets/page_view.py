@@ -54,15 +54,17 @@ class _TextureView(Widget):
             self._rect = Rectangle()
         self.bind(pos=self._place, size=self._place)
 
-    def _blit(self, rgb: np.ndarray) -> None:
-        """Show an RGB ``uint8`` array (rows top first)."""
-        h, w = rgb.shape[:2]
-        if self.texture is None or self.texture.size != (w, h):
-            self.texture = Texture.create(size=(w, h), colorfmt="rgb")
+    def _blit(self, pixels: np.ndarray, colorfmt: str = "rgb") -> None:
+        """Show a ``uint8`` array (rows top first) of ``colorfmt`` (rgb, or bgra
+        for the camera: four bytes a pixel is what the GL driver stores, so
+        the upload needs no conversion)."""
+        h, w = pixels.shape[:2]
+        if self.texture is None or self.texture.size != (w, h) or self.texture.colorfmt != colorfmt:
+            self.texture = Texture.create(size=(w, h), colorfmt=colorfmt)
             self.texture.flip_vertical()   # image rows run top-down, GL's bottom-up
             self.textures_made += 1
             self._rect.texture = self.texture
-        self.texture.blit_buffer(np.ascontiguousarray(rgb).tobytes(), colorfmt="rgb", bufferfmt="ubyte")
+        self.texture.blit_buffer(np.ascontiguousarray(pixels).tobytes(), colorfmt=colorfmt, bufferfmt="ubyte")
         self._rect.texture = self.texture
         self.frames += 1
         self._place()
@@ -113,7 +115,7 @@ class CameraPreview(_TextureView):
                                interpolation=cv2.INTER_LINEAR)
         else:
             small = bgr
-        self._blit(cv2.cvtColor(small, cv2.COLOR_BGR2RGB))
+        self._blit(cv2.cvtColor(small, cv2.COLOR_BGR2BGRA), "bgra")
         self.steady = 1 if steady else 0
         self.corners = [list(map(float, c)) for c in corners] if corners is not None else []
 
