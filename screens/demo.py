@@ -138,7 +138,7 @@ SETTLE = 0.4  # seconds for Kivy to lay out and draw a changed screen before a p
 def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
                 log: Callable[[str], None], shots: list[tuple[str, str]] | None = None) -> Script:
     """``shots`` collects (file name, caption) in order, for the index page."""
-    from screens.demo_browse import browse_walkthrough, portrait_walkthrough
+    from screens.demo_browse import browse_walkthrough, portrait_walkthrough, progress_walkthrough
 
     def shot(name: str, caption: str = "") -> None:
         screenshot(out / f"{name}.png")
@@ -222,6 +222,7 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
         if shots is not None:  # its pictures, in the walk's order (their names sort in it)
             shots.extend((name, name[:-4].split("-", 1)[-1].replace("-", " "))
                          for name in sorted(p.name for p in out.glob("*.png")) if name not in before)
+    yield from progress_walkthrough(app, control_url, shot, devices)
     yield from portrait_walkthrough(app, shot)
 
 

@@ -44,15 +44,35 @@ def browse_walkthrough(app: Any, control_url: str, shot: Callable[[str, str], No
     shot("31-approval-conditions", "Step 2: conditions and papers first; print this guide, or start")
 
     app.go_home("resident")
+
+
+def progress_walkthrough(app: Any, control_url: str, shot: Callable[[str, str], None],
+                         devices: dict[str, Any]) -> Script:
+    """After the filing part, so the resident's card finds the application just filed
+    (the outbox worker, its own process as on a terminal, sends it first)."""
+    import subprocess
+    import sys
+    import threading
+
+    app.go_home("resident")
+    sent = threading.Event()
+
+    def drain() -> None:
+        subprocess.run([sys.executable, "-m", "kiosk.cli", "--config", str(app.settings.source), "outbox", "drain",
+                        "--timeout", "30"], capture_output=True, timeout=60, check=False)
+        sent.set()
+
+    threading.Thread(target=drain, name="demo-outbox-drain", daemon=True).start()
+    yield Until(sent.is_set, "the outbox worker to send the filed application", 70)
     app.open_service("progress")
     yield SETTLE
-    shot("40-progress-waiting", "进度查询: place a card or show the slip's QR code; nothing shown before")
+    shot("80-progress-waiting", "进度查询: place a card or show the slip's QR code; nothing shown before")
     if "idcard" in devices:
         hut_control(control_url, "idcard", "place_card", card="resident")
         yield Until(lambda: app.progress.view.state.value in ("results", "nothing_found", "unavailable"),
                     "the platform's answer", 20)
         yield SETTLE
-        shot("41-progress-answer", "The resident's applications (or none) after the ID card")
+        shot("81-progress-answer", "The resident's applications (or none) after the ID card")
         app.go_home("resident")
         hut_control(control_url, "idcard", "remove_card")
         yield Until(lambda: not app.card_on_reader, "the card to be taken", 10)
@@ -68,19 +88,19 @@ def portrait_walkthrough(app: Any, shot: Callable[[str, str], None]) -> Script:
     yield Until(lambda: tuple(Window.size) == (1080, 1920) and app.portrait, "the portrait window")
     app.go_home("resident")
     yield SETTLE
-    shot("50-portrait-home", "Portrait 1080x1920: home (two tiles a row)")
+    shot("90-portrait-home", "Portrait 1080x1920: home (two tiles a row)")
     app.visit.choose("approval", at_step="choose_matter")
     yield SETTLE
-    shot("51-portrait-choose-matter", "Portrait: choose the matter")
+    shot("91-portrait-choose-matter", "Portrait: choose the matter")
     app.approval.choose(MATTER)
     yield SETTLE
-    shot("52-portrait-conditions", "Portrait: conditions and papers")
+    shot("92-portrait-conditions", "Portrait: conditions and papers")
     app.show_identify("approval")
     yield SETTLE
-    shot("53-portrait-identify", "Portrait: identify")
+    shot("93-portrait-identify", "Portrait: identify")
     app.toggle_large_text()
     yield SETTLE
-    shot("54-portrait-identify-large-text", "Portrait, large text (x1.25)")
+    shot("94-portrait-identify-large-text", "Portrait, large text (x1.25)")
     app.toggle_large_text()
     app.go_home("resident")
     Window.size = landscape

@@ -67,9 +67,9 @@ def test_printed_slips_are_copied_next_to_the_screenshots(demo):
 
 
 BROWSE = ["20-guide-categories", "21-guide-search-dbsq", "22-guide-matter", "30-approval-choose-matter",
-          "31-approval-conditions", "40-progress-waiting", "41-progress-answer"]
-PORTRAIT = ["50-portrait-home", "51-portrait-choose-matter", "52-portrait-conditions", "53-portrait-identify",
-            "54-portrait-identify-large-text"]
+          "31-approval-conditions", "80-progress-waiting", "81-progress-answer"]
+PORTRAIT = ["90-portrait-home", "91-portrait-choose-matter", "92-portrait-conditions", "93-portrait-identify",
+            "94-portrait-identify-large-text"]
 
 
 def test_browse_flows_and_portrait_screens_are_saved(demo):
