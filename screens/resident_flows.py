@@ -56,6 +56,20 @@ class ResidentFlows:
     ``progress``, ``browse_screens``, ``availability``, ``lang``,
     ``voice_on``, ``voice`` and ``last_spoken`` / ``_speech_key``."""
 
+    # Provided by KioskApp (annotations only: no attribute is created here).
+    visit: Any
+    approval: Any
+    guide: Any
+    progress: Any
+    session: Any
+    availability: Any
+    browse_screens: dict[str, Any]
+    lang: str
+    voice_on: bool
+    voice: Voice
+    last_spoken: str
+    _speech_key: tuple[str, str] | None
+
     # -- the resident flows ----------------------------------------------------------
     def browse_flow(self) -> ApprovalFlow | GuideFlow:
         """The flow whose matter list is on screen (filing or the service guide)."""
