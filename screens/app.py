@@ -48,12 +48,13 @@ from kiosk.device_owner import DeviceOwner  # noqa: E402
 from kiosk.errors import KioskError  # noqa: E402
 from kiosk.flows.identify import IdentifyFlow, IdentifyState, IdentifyView  # noqa: E402
 from kiosk.flows.services import BY_KEY, Step  # noqa: E402
-from kiosk.flows.session import IdleState, IdleTimer, Session  # noqa: E402
+from kiosk.flows.session import IdleTimer, Session  # noqa: E402
 from kiosk.flows.visit import VisitFlow, VisitState, VisitView  # noqa: E402
 from kiosk.snapshot import read_platform_reach  # noqa: E402
-from kiosk.voice import Reminder, Speaker, instruction  # noqa: E402
+from kiosk.voice import Reminder, Speaker  # noqa: E402
 from kiosk.watchdog import NotifySocket, ServiceNotifier, status_line, watchdog_interval  # noqa: E402
 from screens import browse, filing, fonts, i18n  # noqa: E402
+from screens.idle_guard import IdleGuard  # noqa: E402
 from screens.resident_flows import ResidentFlows, Voice  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ def configure_kivy(settings: Settings) -> None:
         i18n.translations(lang)  # a broken catalog stops the start, not a resident
 
 
-class KioskApp(ResidentFlows, App):
+class KioskApp(ResidentFlows, IdleGuard, App):
     """Binds the flows and the device owner to the screens.
 
     Screens call ``open_service``, ``continue_service``, ``go_home`` and
@@ -444,53 +445,6 @@ class KioskApp(ResidentFlows, App):
     def _show(self, name: str) -> None:
         self.sm.current = name
         self._arm_idle()
-
-    # -- idle --------------------------------------------------------------------
-    def _arm_idle(self) -> None:
-        """Count idle time whenever there is something to forget: a screen
-        other than home, a session, or a language or switch the next person did not choose."""
-        needed = (self.sm.current != "home" or self.session.active or self.lang != self.default_lang
-                  or self.large_text or not self.voice_on)
-        if needed and not self.idle.running:
-            self.idle.start()
-        elif not needed and self.idle.running:
-            self.idle.stop()
-            self.warning.dismiss(animation=False)
-        else:
-            self.idle.touch()
-
-    def _poll_idle(self, _dt: float) -> None:
-        if self.reminder.due(self.card_reminder):  # "please take your card", again while it lies there
-            self.say(instruction("card_reminder"))
-        self.idle.poll()
-        if self.idle.state is IdleState.WARNING:
-            self.warning.remaining = self.idle.remaining()
-
-    def _idle_warning(self, remaining: float) -> None:
-        self.warning.remaining = remaining
-        self.warning.open(animation=False)
-
-    def _idle_resume(self) -> None:
-        self.warning.dismiss(animation=False)
-
-    def _idle_timeout(self) -> None:
-        self.go_home("timeout")
-
-    def _any_touch(self, _window: Any, _touch: Any) -> bool:
-        self.idle.touch()
-        return False  # let the touch reach the widgets
-
-    def _any_key(self, *_args: Any) -> bool:
-        self.idle.touch()
-        return False
-
-    @staticmethod
-    def _swallow_escape(_window: Any, key: int, *_args: Any) -> bool:
-        return key == 27  # Escape (and Android's back) must not leave the kiosk
-
-    @staticmethod
-    def _refuse_keyboard_close(_window: Any, *_args: Any, source: str | None = None) -> bool:
-        return source == "keyboard"
 
 
 def main(settings: Settings) -> int:
