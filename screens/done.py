@@ -19,6 +19,8 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
+from screens import theme
+
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 
@@ -33,6 +35,11 @@ class DoneScreen(Screen):
         self.flow = flow
         if flow is not None:
             flow.subscribe(self.render)
+
+    def on_kv_post(self, _base_widget: Any) -> None:
+        # Six short blocks under one another: the smaller gap keeps them on a
+        # landscape screen in large text too.
+        self.ids.frame.ids.body.spacing = theme.GAP
 
     def render(self, view: Any) -> None:
         state = view.state.value

@@ -43,6 +43,7 @@ class PinyinKeyboard(BoxLayout):
     page = NumericProperty(0)
     pages = NumericProperty(0)
     max_length = NumericProperty(200)
+    shown = NumericProperty(CANDIDATES_SHOWN)   # candidates on the bar: fewer on a narrow screen
     engine = ObjectProperty(None, allownone=True)   # kiosk.typing_pinyin.PinyinEngine
 
     def __init__(self, **kwargs):
@@ -51,7 +52,7 @@ class PinyinKeyboard(BoxLayout):
         self._all: list[str] = []
         self.letter_keys: dict[str, Widget] = {}
         self.candidate_buttons: list[Widget] = []
-        self.bind(page=self._show_page)
+        self.bind(page=self._show_page, width=self._fit)
 
     def on_kv_post(self, _base_widget: Widget) -> None:
         """The keys, once the kv rule made the rows they go in."""
@@ -95,7 +96,7 @@ class PinyinKeyboard(BoxLayout):
         else:
             self.text, self.composing = composer.text, composer.letters
             self._all = [c.text for c in composer.candidates]
-        self.pages = (len(self._all) + CANDIDATES_SHOWN - 1) // CANDIDATES_SHOWN
+        self.pages = (len(self._all) + int(self.shown) - 1) // int(self.shown)
         if self.page != 0:
             self.page = 0   # _show_page runs through the binding
         else:
@@ -125,7 +126,7 @@ class PinyinKeyboard(BoxLayout):
     def choose(self, index: int) -> None:
         """A candidate on the bar: its words are added, its letters consumed."""
         if self.composer is not None and 0 <= index < len(self.candidates):
-            self.composer.pick(int(self.page) * CANDIDATES_SHOWN + index)
+            self.composer.pick(int(self.page) * int(self.shown) + index)
             self._sync()
 
     def append(self, words: str) -> None:
@@ -144,9 +145,15 @@ class PinyinKeyboard(BoxLayout):
         self.text = self.composing = ""
         self._start("", "")
 
+    def _fit(self, *_args) -> None:
+        shown = CANDIDATES_SHOWN if self.width >= 12 * theme.KEY_SIZE else 3
+        if shown != self.shown:
+            self.shown = shown
+            self._sync()
+
     def _show_page(self, *_args) -> None:
-        start = int(self.page) * CANDIDATES_SHOWN
-        self.candidates = self._all[start:start + CANDIDATES_SHOWN]
+        start = int(self.page) * int(self.shown)
+        self.candidates = self._all[start:start + int(self.shown)]
 
     def columns(self, width: float) -> int:
         """Nine letters a row when they fit at the theme's size, otherwise seven."""
