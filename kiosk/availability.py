@@ -112,7 +112,9 @@ class Availability:
                 modes[step] = self.papers.value
             elif step == Step.SUBMIT:
                 modes[step] = f"{self.submit.value}+{self.slip_mode.value}"
-            elif step in (Step.RESULT, Step.GUIDE):
+            elif step == Step.PROGRESS:  # every card proves who asks; so does the slip
+                modes[step] = self.identify(social_security_allowed=True).value
+            elif step in (Step.RESULT, Step.GUIDE, Step.DONE):
                 modes[step] = self.slip_mode.value
             elif step == Step.MEASURE:
                 modes[step] = self.measure.value

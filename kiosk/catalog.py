@@ -50,6 +50,7 @@ class FormField:
     max_length: int | None = None
     pattern: str | None = None
     choices: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()   # text fields: common phrases the resident can pick instead of typing
 
     def problem(self, value: Any) -> str | None:
         """Why ``value`` is not acceptable (Chinese first, English second), or None."""
@@ -99,7 +100,24 @@ class Matter:
     social_security_card: bool
     promised_days: int
     summary: str = ""
+    # Browsing: the catalog's category (the department when it names none) and
+    # the names residents use for the matter (低保申请 for 最低生活保障申请).
+    category: str = ""
+    aliases: tuple[str, ...] = ()
+    # Holds sensitive personal information (PIPL art. 28: health, disability,
+    # financial accounts): the resident gives a separate consent before filing.
+    sensitive: bool = False
+    # The department accepts a required paper the resident does not have with
+    # them later at the counter (within the promised days); otherwise a missing
+    # required paper means the matter cannot be filed today.
+    papers_later: bool = False
+    fee: str = ""                   # what filing costs; empty: free of charge (不收费)
+
     face_check: bool = False        # 人证核验 after the card (kiosk/flows/face_check.py)
+
+    @property
+    def category_name(self) -> str:
+        return self.category or self.department
 
     def validate(self, form: Mapping[str, Any]) -> dict[str, str]:
         """Problems by field name; empty when the form can be filed."""
@@ -147,8 +165,10 @@ def _matter(m: Mapping[str, Any]) -> Matter:
         fields.append(FormField(name=f["name"], label=f["label"], label_en=f.get("label_en", ""), type=f["type"],
                                 required=bool(f.get("required", True)), min=f.get("min"), max=f.get("max"),
                                 max_length=f.get("max_length"), pattern=f.get("pattern"),
-                                choices=tuple(f.get("choices", ()))))
+                                choices=tuple(f.get("choices", ())), phrases=tuple(f.get("phrases", ()))))
     return Matter(code=m["code"], name=m["name"], name_en=m.get("name_en", ""), department=m["department"],
                   conditions=tuple(m.get("conditions", ())), materials=tuple(materials), fields=tuple(fields),
                   social_security_card=bool(m["social_security_card"]), promised_days=int(m["promised_days"]),
-                  summary=m.get("summary", ""), face_check=bool(m.get("face_check", False)))
+                  summary=m.get("summary", ""), category=m.get("category", ""), aliases=tuple(m.get("aliases", ())),
+                  sensitive=bool(m.get("sensitive", False)), papers_later=bool(m.get("papers_later", False)),
+                  fee=str(m.get("fee", "")), face_check=bool(m.get("face_check", False)))

@@ -40,6 +40,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "materials": ("所需材料", "Documents to bring"),
     "department": ("受理部门", "Department"),
     "promised": ("承诺时限", "Processing time"),
+    "fee": ("收费标准", "Fee"),
     "steps": ("办理流程", "Steps"),
     "where": ("办理地点", "Where"),
     "hours": ("办理时间", "Opening hours"),
@@ -167,7 +168,7 @@ def application_receipt(data: Mapping[str, Any], language: str = "both") -> Slip
 
 def service_guide(data: Mapping[str, Any], language: str = "both") -> Slip:
     """data: matter (+ matter_en), conditions [..], materials [..], steps [..],
-    optional department, promised, where, hours, phone, url."""
+    optional department, promised, fee, where, hours, phone, url."""
     _require(data, "matter")
     lang = _check_language(language)
     slip = Slip([*_title("guide_title", lang), Text(_bilingual(data, "matter", lang), "center", bold=True),
@@ -177,7 +178,7 @@ def service_guide(data: Mapping[str, Any], language: str = "both") -> Slip:
         if items:
             slip.add(Text(label(key, lang) + ":", bold=True))
             slip.add(*_lines(f"{i}. {item}" for i, item in enumerate(items, 1)))
-    rows = [(label(k, lang), str(data[k])) for k in ("department", "promised", "where", "hours", "phone")
+    rows = [(label(k, lang), str(data[k])) for k in ("department", "promised", "fee", "where", "hours", "phone")
             if data.get(k)]
     if rows:
         slip.add(Separator(), Rows(rows))

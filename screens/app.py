@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
 import time
 from typing import Any, Callable
 
@@ -31,20 +32,30 @@ os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 from kivy.app import App  # noqa: E402
 from kivy.clock import Clock  # noqa: E402
 from kivy.config import Config  # noqa: E402
-from kivy.properties import BooleanProperty, ObjectProperty, StringProperty  # noqa: E402
+from kivy.properties import (  # noqa: E402
+    BooleanProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 
 from drivers.base import DeviceEvent, StatusChanged  # noqa: E402
 from kiosk.app_state import WRITE_EVERY_SECONDS, AppStats, write_app_state  # noqa: E402
 from kiosk.availability import Availability, decide  # noqa: E402
+from kiosk.central.client import CentralError  # noqa: E402
 from kiosk.config import Settings  # noqa: E402
 from kiosk.device_owner import DeviceOwner  # noqa: E402
-from kiosk.flows.identify import IdentifyFlow, IdentifyView  # noqa: E402
+from kiosk.errors import KioskError  # noqa: E402
+from kiosk.flows.identify import IdentifyFlow, IdentifyState, IdentifyView  # noqa: E402
 from kiosk.flows.services import BY_KEY, Step  # noqa: E402
-from kiosk.flows.session import IdleState, IdleTimer, Session  # noqa: E402
+from kiosk.flows.session import IdleTimer, Session  # noqa: E402
 from kiosk.flows.visit import VisitFlow, VisitState, VisitView  # noqa: E402
 from kiosk.snapshot import read_platform_reach  # noqa: E402
+from kiosk.voice import Reminder, Speaker  # noqa: E402
 from kiosk.watchdog import NotifySocket, ServiceNotifier, status_line, watchdog_interval  # noqa: E402
-from screens import fonts, i18n  # noqa: E402
+from screens import browse, filing, fonts, i18n  # noqa: E402
+from screens.idle_guard import IdleGuard  # noqa: E402
+from screens.resident_flows import ResidentFlows, Voice  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +64,25 @@ IDLE_POLL_SECONDS = 0.2
 # well under half of any sensible WatchdogSec.
 NOTIFY_TICK_SECONDS = 1.0
 # The one thing screens decide: which Kivy screen presents which step.
-STEP_SCREENS: dict[str, str] = {Step.IDENTIFY: "identify"}
+STEP_SCREENS: dict[str, str] = {Step.IDENTIFY: "identify", **browse.STEPS, **filing.STEPS}
+
+
+def open_outbox(settings: Settings) -> Any:
+    """The outbox the filings go into; None (logged) when it cannot be opened,
+    and the filing screens then ask the resident to see the staff."""
+    from kiosk.outbox.store import Outbox
+
+    try:
+        return Outbox.from_settings(settings)
+    except (OSError, ValueError, KioskError) as exc:
+        log.error("outbox cannot be opened (%s): filing is not possible on this terminal", exc)
+        return None
+
+
+def theme_scale(large_text: bool) -> float:
+    from screens import theme
+
+    return theme.LARGE_TEXT_SCALE if large_text else 1.0
 
 
 def configure_kivy(settings: Settings) -> None:
@@ -81,7 +110,7 @@ def configure_kivy(settings: Settings) -> None:
         i18n.translations(lang)  # a broken catalog stops the start, not a resident
 
 
-class KioskApp(App):
+class KioskApp(ResidentFlows, IdleGuard, App):
     """Binds the flows and the device owner to the screens.
 
     Screens call ``open_service``, ``continue_service``, ``go_home`` and
@@ -97,13 +126,27 @@ class KioskApp(App):
     card_on_reader = BooleanProperty(False)
     # What the screens may offer now (kiosk.availability), for kv rules.
     availability = ObjectProperty(Availability(), rebind=True)
+    # Accessibility switches on every screen (the frame's header); kv sizes
+    # text by ``text_scale`` and the voice speaks only while ``voice_on``.
+    large_text = BooleanProperty(False)
+    text_scale = NumericProperty(1.0)
+    voice_on = BooleanProperty(True)
+    # A window taller than wide: layouts stack instead of sitting side by side.
+    portrait = BooleanProperty(False)
+    # "Step 2 of 5": the visit flow's position (index is 0-based; total 0 = no steps).
+    step_index = NumericProperty(0)
+    step_total = NumericProperty(0)
+    # Every screen and flow is built: the home screen comes first, the rest
+    # just after its first frame (a resident sees the kiosk a second sooner).
+    ready = BooleanProperty(False)
     title = "Hut kiosk"
 
     def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic,
-                 owner: DeviceOwner | None = None,
+                 owner: DeviceOwner | None = None, speaker: Speaker | None = None,
                  **kwargs: Any):
         """``clock`` feeds the idle timer; the demo passes one it can fast-forward.
-        ``owner`` replaces the device owner (tests hand in their own devices)."""
+        ``owner`` replaces the device owner (tests hand in their own devices);
+        ``speaker`` the voice (tests have it write WAV files)."""
         super().__init__(**kwargs)
         self.settings = settings
         self.default_lang = settings.screen.language
@@ -117,6 +160,18 @@ class KioskApp(App):
         # The devices belong to the owner; it also leaves their states for the heartbeat.
         self.owner = owner or DeviceOwner(settings, snapshot_dir=settings.paths.state_dir)
         self._unsubscribe: list[Any] = []
+        # The resident flows, the platform client and the outbox: built in _build_rest.
+        self.client: Any = None
+        self.outbox: Any = None
+        self.approval: Any = None
+        self.guide: Any = None
+        self.progress: Any = None
+        self._catalog_memo: Any = None
+        self.voice = Voice(speaker or Speaker())
+        self.reminder = Reminder(clock=clock)
+        self.last_spoken = ""          # the msgid said last (the demo's captions, tests)
+        self._speech_key: tuple[str, str] | None = None
+        self.browse_screens: dict[str, Any] = {}
         self.sm = None
         self.home = None
         self.identify = None
@@ -128,6 +183,7 @@ class KioskApp(App):
 
     # -- construction ------------------------------------------------------
     def build(self):
+        from kivy.core.window import Window
         from kivy.uix.screenmanager import NoTransition, ScreenManager
 
         import screens.widgets  # noqa: F401  (kv rules of shared widgets)
@@ -136,6 +192,8 @@ class KioskApp(App):
         from screens.preparing import PreparingScreen
         from screens.widgets.idle_warning import IdleWarning
 
+        Window.bind(size=self._window_resized)
+        self._window_resized(Window, Window.size)
         # No slide animations: they confuse elderly users and blur screenshots.
         self.sm = ScreenManager(transition=NoTransition())
         self.home = HomeScreen(name="home")
@@ -147,9 +205,42 @@ class KioskApp(App):
         self.warning.bind(on_continue=lambda *_: self.idle.touch())
         # The flow's listener runs on the thread that feeds the flow: the Kivy one.
         self._unsubscribe.append(self.identify_flow.subscribe(self._render_identify))
-        self._unsubscribe.append(self.visit.subscribe(self._render_visit))
+        self.bind(lang=self._language_changed)
         self._render_identify(self.identify_flow.view)  # reader unavailable until one reports in
+        Window.bind(on_flip=self._first_frame)
         return self.sm
+
+    def _first_frame(self, window: Any) -> None:
+        window.unbind(on_flip=self._first_frame)
+        Clock.schedule_once(lambda _dt: self._build_rest())
+
+    def _build_rest(self) -> None:
+        """The resident flows and every other screen, once home is on the glass.
+        (The flows pull in the pinyin dictionary and the platform client.)"""
+        from kiosk.central.client import CentralClient
+        from kiosk.flows.approval import ApprovalFlow
+        from kiosk.flows.guide import GuideFlow
+        from kiosk.flows.progress import ProgressFlow
+
+        settings = self.settings
+        self.client = CentralClient.from_settings(settings)
+        self.outbox = open_outbox(settings)
+        hut = settings.terminal.name or settings.terminal.id
+        catalog = self._catalog
+        # The flows follow the visit: subscribed before the app's renderer, they change first.
+        self.approval = ApprovalFlow(self.session, self.visit, catalog, lambda: self.availability, self.outbox,
+                                     self._printer, hut=hut, id_hash_key=settings.secrets.id_hash_key)
+        self.guide = GuideFlow(self.visit, catalog, lambda: self.availability, self._printer, hut=hut)
+        self.progress = ProgressFlow(self.visit, self.client, settings.secrets.id_hash_key,
+                                     lambda: self.availability, catalog)
+        self.browse_screens = browse.add_browse_screens(self)
+        filing.add_filing_screens(self)
+        self._unsubscribe.append(self.visit.subscribe(self._render_visit))
+        self._unsubscribe.append(self.approval.subscribe(self._render_approval))
+        self._unsubscribe.append(self.guide.subscribe(self._render_guide))
+        self._unsubscribe.append(self.progress.subscribe(self._render_progress))
+        threading.Thread(target=self._refresh_catalog, name="catalog", daemon=True).start()
+        self.ready = True
 
     def on_start(self) -> None:
         from kivy.core.window import Window
@@ -166,6 +257,7 @@ class KioskApp(App):
             self.identify_flow.attach(reader)
         Clock.schedule_interval(lambda _dt: self._update_availability(), self.owner.snapshot_interval)
         self._update_availability()
+        self._speak()
         Clock.schedule_interval(lambda dt: self.stats.frame(dt), 0)  # every frame: the UI's frame time
         Clock.schedule_interval(lambda _dt: self._write_app_state(), WRITE_EVERY_SECONDS)
         if self.notify_socket.enabled:
@@ -182,6 +274,11 @@ class KioskApp(App):
         self._unsubscribe.clear()
         self.owner.stop()  # closes every device (flushing counters), writes the last snapshot
         self.session.clear()
+        self.voice.close()
+        if self.client is not None:
+            self.client.close()
+        if self.outbox is not None:
+            self.outbox.close()
 
     def _write_app_state(self) -> None:
         """For the metrics and for kiosk update (which never restarts under a resident)."""
@@ -226,21 +323,71 @@ class KioskApp(App):
         self.card_reminder = view.card_reminder
         if self.identify is not None:
             self.identify.render(view)
+        if view.state is IdentifyState.IDENTIFIED and self.visit.view.step == Step.PROGRESS:
+            self.run_job(self.progress, self.progress.card_read(self.session.resident))
+
+    def _printer(self) -> Any:
+        printers = self.owner.devices_of_kind("printer")
+        return printers[0] if printers else None
+
+    def _refresh_catalog(self) -> None:
+        """The platform's catalog into the client's cache (the flows read the
+        cache when a step opens); the cached copy serves while it is unreachable."""
+        try:
+            self.client.catalog()
+        except (CentralError, KioskError, OSError) as exc:
+            log.warning("catalog not refreshed (%s); using the cached copy", type(exc).__name__)
+            return
+        Clock.schedule_once(lambda _dt: setattr(self, "_catalog_memo", None))  # read the new one next time
+
+    def _catalog(self) -> Any:
+        """The cached catalog, parsed once per refresh (not on every step that lists matters)."""
+        if self._catalog_memo is None:
+            self._catalog_memo = self.client.cached_catalog()
+        return self._catalog_memo
+
+    # -- accessibility -----------------------------------------------------------
+    def _window_resized(self, _window: Any, size: tuple[int, int]) -> None:
+        self.portrait = size[1] > size[0]
+
+    def on_large_text(self, _instance: Any, value: bool) -> None:
+        self.text_scale = theme_scale(value)
+
+    def toggle_large_text(self) -> None:
+        self.large_text = not self.large_text
+        self._arm_idle()
+
+    def toggle_voice(self) -> None:
+        self.voice_on = not self.voice_on
+        self._arm_idle()
 
     # -- navigation ------------------------------------------------------------
     def _render_visit(self, view: VisitView) -> None:
         """The visit flow decided where the resident is; show that screen."""
+        self.step_index = view.index
+        self.step_total = view.total
         if view.state is VisitState.PREPARING:
             self.preparing.service_title = view.title
             self._show("preparing")
         elif view.state is VisitState.STEP:
-            if view.step == Step.IDENTIFY:
-                self.identify.service_title = view.title
+            if view.step in (Step.IDENTIFY, Step.PROGRESS):  # progress reads the card itself
                 # also asks the readers for a card already lying there
-                self.identify_flow.start(accept_social_security=BY_KEY[view.service].accepts_social_security)
-            self._show(STEP_SCREENS[view.step])
+                self.identify_flow.start(accept_social_security=self._accepts_social_security(view.service))
+            name = STEP_SCREENS[view.step]
+            screen = self.sm.get_screen(name)
+            if hasattr(screen, "service_title"):
+                screen.service_title = view.title
+            self._show(name)
         else:
             self._show("home")
+        self._speak()
+
+    def _accepts_social_security(self, service: str) -> bool:
+        """Filing a matter: the matter's catalog flag; any other service: its own."""
+        if service == "approval":
+            matter = self.approval.view.matter if self.approval is not None else None
+            return bool(matter is not None and matter.social_security_card)
+        return BY_KEY[service].accepts_social_security
 
     def open_service(self, key: str) -> None:
         """A home tile: the visit flow decides the first step (or "being prepared")."""
@@ -259,6 +406,19 @@ class KioskApp(App):
             return
         self.visit.next()
 
+    def go_back(self) -> None:
+        """返回: the previous step, or home from the first one (the flows decide;
+        filing refuses once the application is in the outbox)."""
+        view = self.visit.view
+        if view.step in (Step.IDENTIFY, Step.PROGRESS):
+            self.identify_flow.end()  # the record must not outlive its step
+        if view.state is VisitState.STEP and view.service == "approval" and view.index > 0:
+            self.approval.back()
+        else:
+            self.visit.back()
+        if self.visit.state is VisitState.HOME:
+            self.go_home("resident")
+
     def go_home(self, reason: str = "resident") -> None:
         """End the visit: every trace of the resident goes, on screen and in memory.
         After a timeout the next person also gets the default language back."""
@@ -267,8 +427,10 @@ class KioskApp(App):
         self.identify.service_title = ""
         self.preparing.service_title = ""
         self.warning.dismiss(animation=False)
-        if reason == "timeout":
+        if reason == "timeout":  # the next person starts from the defaults
             self.lang = self.default_lang
+            self.large_text = False
+            self.voice_on = True
         self.sm.current = "home"
         self._write_app_state()
         log.info("back to home (%s)", reason)
@@ -283,50 +445,6 @@ class KioskApp(App):
     def _show(self, name: str) -> None:
         self.sm.current = name
         self._arm_idle()
-
-    # -- idle --------------------------------------------------------------------
-    def _arm_idle(self) -> None:
-        """Count idle time whenever there is something to forget: a screen
-        other than home, a session, or a language the next person did not choose."""
-        needed = self.sm.current != "home" or self.session.active or self.lang != self.default_lang
-        if needed and not self.idle.running:
-            self.idle.start()
-        elif not needed and self.idle.running:
-            self.idle.stop()
-            self.warning.dismiss(animation=False)
-        else:
-            self.idle.touch()
-
-    def _poll_idle(self, _dt: float) -> None:
-        self.idle.poll()
-        if self.idle.state is IdleState.WARNING:
-            self.warning.remaining = self.idle.remaining()
-
-    def _idle_warning(self, remaining: float) -> None:
-        self.warning.remaining = remaining
-        self.warning.open(animation=False)
-
-    def _idle_resume(self) -> None:
-        self.warning.dismiss(animation=False)
-
-    def _idle_timeout(self) -> None:
-        self.go_home("timeout")
-
-    def _any_touch(self, _window: Any, _touch: Any) -> bool:
-        self.idle.touch()
-        return False  # let the touch reach the widgets
-
-    def _any_key(self, *_args: Any) -> bool:
-        self.idle.touch()
-        return False
-
-    @staticmethod
-    def _swallow_escape(_window: Any, key: int, *_args: Any) -> bool:
-        return key == 27  # Escape (and Android's back) must not leave the kiosk
-
-    @staticmethod
-    def _refuse_keyboard_close(_window: Any, *_args: Any, source: str | None = None) -> bool:
-        return source == "keyboard"
 
 
 def main(settings: Settings) -> int:

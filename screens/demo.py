@@ -56,6 +56,10 @@ class Walk:
         self.finished = False
 
     def start(self, *_args: Any) -> None:
+        """Begin once the app has built every screen (``KioskApp.ready``)."""
+        if not getattr(self.app, "ready", True):
+            Clock.schedule_once(self.start, self.POLL)
+            return
         self._gen = self._script_factory()
         Clock.schedule_once(lambda _dt: self._advance(None), 0)
 
@@ -132,20 +136,25 @@ SETTLE = 0.4  # seconds for Kivy to lay out and draw a changed screen before a p
 
 
 def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
-                log: Callable[[str], None]) -> Script:
-    def shot(name: str) -> None:
+                log: Callable[[str], None], shots: list[tuple[str, str]] | None = None) -> Script:
+    """``shots`` collects (file name, caption) in order, for the index page."""
+    from screens.demo_browse import browse_walkthrough, portrait_walkthrough, progress_walkthrough
+
+    def shot(name: str, caption: str = "") -> None:
         screenshot(out / f"{name}.png")
+        if shots is not None:
+            shots.append((f"{name}.png", caption))
         log(f"  {name}.png")
 
     yield Until(lambda: app.sm is not None and app.sm.current == "home", "the home screen")
     yield SETTLE
     app.set_language("zh_CN")
     yield SETTLE
-    shot("01-home-zh")
+    shot("01-home-zh", "Home: the services as large tiles, Chinese first")
 
     app.set_language("en")
     yield SETTLE
-    shot("02-home-en")
+    shot("02-home-en", "Home in English (the language switch on every screen)")
     app.set_language("zh_CN")
 
     devices = hut_devices(control_url) if control_url else {}
@@ -156,17 +165,17 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
         except TimeoutError as exc:
             log(f"  note: {exc}; the identify screen shows the reader as unavailable")
     yield SETTLE
-    shot("03-identify-waiting")
+    shot("03-identify-waiting", "Identify: place the ID card")
 
     if "idcard" in devices:
         hut_control(control_url, "idcard", "place_card", card="resident")
         yield Until(lambda: app.identify.state == "identified", "the card to be read", 20)
         yield SETTLE
-        shot("04-identify-card")
+        shot("04-identify-card", "The card read: name and ID masked for confirmation")
         app.go_home("resident")  # the resident leaves the card on the reader
         yield Until(lambda: app.card_reminder, "the reminder to take the card", 10)
         yield SETTLE
-        shot("05-home-take-your-card")
+        shot("05-home-take-your-card", "Back home with the card still on the reader: take your card")
         hut_control(control_url, "idcard", "remove_card")
         yield Until(lambda: not app.card_on_reader, "the reader to notice the card was taken", 10)
     else:
@@ -175,7 +184,7 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
     app.go_home("resident")
     app.open_service("health")
     yield SETTLE
-    shot("06-service-being-prepared")
+    shot("06-service-being-prepared", "A service not built yet says so honestly")
 
     # Fast-forward to just past the warning: the overlay shows the countdown.
     # The clock is pushed on every check, because a late reader event (the
@@ -193,12 +202,36 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
 
     yield Until(warned, "the idle warning")
     yield SETTLE
-    shot("07-idle-warning")
+    shot("07-idle-warning", "Idle: do you need more time? (countdown)")
 
     yield Until(timed_out, "the idle timeout")
     gc.collect()
     yield SETTLE
-    shot("08-home-after-timeout")
+    shot("08-home-after-timeout", "After the timeout: home, nothing of the visit left")
+
+    yield from browse_walkthrough(app, control_url, shot, devices)
+    try:
+        from screens.demo_filing import filing_walkthrough  # the filing screens' part (S2)
+    except ImportError:
+        log("  (no filing walk-through in this build)")
+    else:
+        before = {p.name for p in out.glob("*.png")}
+        part = filing_walkthrough(app, clock, control_url, out, log)
+        if part is not None:
+            yield from part
+        if shots is not None:  # its pictures, in the walk's order (their names sort in it)
+            shots.extend((name, name[:-4].split("-", 1)[-1].replace("-", " "))
+                         for name in sorted(p.name for p in out.glob("*.png")) if name not in before)
+    yield from progress_walkthrough(app, control_url, shot, devices)
+    yield from portrait_walkthrough(app, shot)
+
+
+def paper_count(control_url: str) -> int:
+    """Slips the printer simulator has drawn so far (0 without a printer)."""
+    try:
+        return len(hut_control(control_url, "printer", "jobs").get("jobs", [])) if control_url else 0
+    except (OSError, ValueError):
+        return 0
 
 
 def wait_for_paper(control_url: str, count: int, timeout: float = 10.0) -> None:
@@ -274,6 +307,32 @@ def copy_slips(settings: Any, out: Path) -> list[Path]:
     return copied
 
 
+def write_index(out: Path, shots: list[tuple[str, str]], slips: list[Path]) -> Path:
+    """index.html: every screen in the order of the walk, a caption each, then
+    the slips; pictures another part saved (the filing walk) in name order."""
+    import html
+
+    listed = {name for name, _ in shots}
+    others = sorted(p.name for p in out.glob("*.png") if p.name not in listed)
+    entries = [*shots, *((name, name[:-4].replace("-", " ")) for name in others),
+               *((f"slips/{p.name}", f"Printed slip: {p.stem}") for p in slips)]
+    figures = "\n".join(
+        f'<figure><img src="{html.escape(name)}" alt="{html.escape(caption)}" loading="lazy">'
+        f"<figcaption>{i}. {html.escape(caption or name)}</figcaption></figure>"
+        for i, (name, caption) in enumerate(entries, 1))
+    page = out / "index.html"
+    page.write_text(f"""<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>Hut kiosk demo</title>
+<style>body{{font-family:sans-serif;margin:2em;background:#f4f6f9}} figure{{display:inline-block;
+vertical-align:top;margin:1em;max-width:45%}} img{{max-width:100%;max-height:70vh;border:1px solid #999}}
+figcaption{{font-size:1.1em;margin-top:.4em}}</style></head>
+<body><h1>Hut kiosk demo / 居民自助服务小屋演示</h1>
+{figures}
+</body></html>
+""", encoding="utf-8")
+    return page
+
+
 def main(settings: Any, hut_control_url: str, out_dir: str | os.PathLike, headless: bool = True) -> int:
     """Run the kiosk in the virtual hut; headless: walk through and photograph it.
 
@@ -296,7 +355,8 @@ def main(settings: Any, hut_control_url: str, out_dir: str | os.PathLike, headle
         clock = FastForwardClock()
         app = app_module.KioskApp(settings, clock=clock)
         say(f"Walking through the kiosk screens; saving them in {out}:")
-        walk = Walk(app, lambda: walkthrough(app, clock, hut_control_url, out, say))
+        shots: list[tuple[str, str]] = []
+        walk = Walk(app, lambda: walkthrough(app, clock, hut_control_url, out, say, shots))
         app.bind(on_start=walk.start)
         app.run()
     if walk.error is not None:
@@ -305,12 +365,15 @@ def main(settings: Any, hut_control_url: str, out_dir: str | os.PathLike, headle
     if not walk.finished:
         say("demo failed: the app stopped before the walk-through finished")
         return 1
+    on_paper = paper_count(hut_control_url)
     printed = print_demo_slips(settings, say)
     if printed and hut_control_url:
-        wait_for_paper(hut_control_url, printed)
+        wait_for_paper(hut_control_url, on_paper + printed)
     slips = copy_slips(settings, out)
     if slips:
         say(f"Printed slips from the printer simulator: {out / 'slips'} ({len(slips)} files)")
+    index = write_index(out, shots, slips)
+    say(f"Index page: {index}")
     say(f"Screenshots are in {out}")
     return 0
 

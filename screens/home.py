@@ -16,17 +16,16 @@ Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 
 class HomeScreen(Screen):
-    """Three tiles on the first row, two on the second: five services stay
-    large enough for an unsteady finger on a 1920x1080 screen."""
+    """The services as tiles; the layout (kv) puts three or two in a row."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.tiles: dict[str, ServiceTile] = {}
-        for index, service in enumerate(SERVICES):
+        for service in SERVICES:
             tile = ServiceTile(key=service.key, msgid=service.title,
                                tint=theme.TILE_COLOURS.get(service.key, theme.PRIMARY))
             tile.bind(on_release=self._tile_pressed)
-            (self.ids.row1 if index < 3 else self.ids.row2).add_widget(tile)
+            self.ids.tiles.add_widget(tile)
             self.tiles[service.key] = tile
 
     def _tile_pressed(self, tile: ServiceTile) -> None:

@@ -1,8 +1,15 @@
 """Every size, colour and font size of the kiosk in one place.
 
-Many residents are elderly: text is large (nothing a resident must read is
-under 28 sp), touch targets are big (tiles over 200 dp tall), contrast is
-high, and colours are never the only signal.  kv files import this module
+Many residents are elderly (适老化): nothing a resident must read is under
+32 px, every touch target is at least 96 px tall with at least 16 px between
+targets, and every text colour on its background has a contrast of at least
+7:1 (WCAG AAA).  ``CONTRAST_PAIRS`` names each text-on-background pair the
+kv files use; tests/screens/test_theme_contrast.py computes their contrast
+from the values here (reading this file as text, without Kivy).
+
+Font sizes are the sizes at normal text; kv rules multiply them by
+``app.text_scale`` (1, or ``LARGE_TEXT_SCALE`` in large-text mode), so the
+switch on every screen re-sizes every text live.  kv files import this module
 (``#:import theme screens.theme``) instead of scattering numbers.
 """
 
@@ -15,43 +22,71 @@ BACKGROUND = (0.96, 0.97, 0.98, 1)
 SURFACE = (1, 1, 1, 1)
 HEADER = (0.05, 0.29, 0.55, 1)          # government blue
 ON_HEADER = (1, 1, 1, 1)
+TOOLBAR = (0.86, 0.89, 0.93, 1)         # the row of 返回 / 首页 / toggles
 TEXT = (0.10, 0.10, 0.12, 1)
-TEXT_MUTED = (0.30, 0.32, 0.36, 1)      # still 7:1 on white
-PRIMARY = (0.05, 0.40, 0.75, 1)
+TEXT_MUTED = (0.30, 0.32, 0.36, 1)
+PRIMARY = (0.03, 0.28, 0.55, 1)         # the one main action of a screen
 ON_PRIMARY = (1, 1, 1, 1)
 SECONDARY = (0.86, 0.89, 0.93, 1)
 ON_SECONDARY = (0.05, 0.20, 0.40, 1)
-SUCCESS = (0.06, 0.50, 0.25, 1)
-WARNING = (0.80, 0.42, 0.00, 1)
+TOGGLE_ON = (0.05, 0.20, 0.40, 1)       # a switched-on toggle: dark, its words say "on"
+ON_TOGGLE_ON = (1, 1, 1, 1)
+SUCCESS = (0.02, 0.36, 0.16, 1)
+WARNING = (0.55, 0.20, 0.00, 1)         # used as text: dark enough for 7:1
+ERROR = (0.62, 0.06, 0.06, 1)
 SCRIM = (0, 0, 0, 0.6)
 TILE_COLOURS = {
-    "approval": (0.05, 0.40, 0.75, 1),
-    "health": (0.06, 0.50, 0.35, 1),
-    "guide": (0.45, 0.30, 0.65, 1),
-    "request": (0.80, 0.36, 0.10, 1),
-    "progress": (0.10, 0.45, 0.55, 1),
+    "approval": (0.03, 0.28, 0.55, 1),
+    "health": (0.02, 0.34, 0.22, 1),
+    "guide": (0.33, 0.18, 0.52, 1),
+    "request": (0.58, 0.20, 0.02, 1),
+    "progress": (0.02, 0.31, 0.38, 1),
 }
 ON_TILE = (1, 1, 1, 1)
 
-# -- font sizes ---------------------------------------------------------------
+# (text, background) pairs as they appear on screen; names of the colours above,
+# "TILE_COLOURS.<key>" for a tile.  Every pair must reach MIN_CONTRAST.
+CONTRAST_PAIRS = (
+    ("TEXT", "BACKGROUND"), ("TEXT", "SURFACE"), ("TEXT_MUTED", "BACKGROUND"), ("TEXT_MUTED", "SURFACE"),
+    ("ON_HEADER", "HEADER"), ("TEXT", "TOOLBAR"), ("ON_PRIMARY", "PRIMARY"), ("ON_SECONDARY", "SECONDARY"),
+    ("ON_TOGGLE_ON", "TOGGLE_ON"), ("SUCCESS", "BACKGROUND"), ("SUCCESS", "SURFACE"),
+    ("WARNING", "BACKGROUND"), ("WARNING", "SURFACE"), ("ERROR", "BACKGROUND"), ("ERROR", "SURFACE"),
+    ("ON_TILE", "TILE_COLOURS.approval"), ("ON_TILE", "TILE_COLOURS.health"),
+    ("ON_TILE", "TILE_COLOURS.guide"), ("ON_TILE", "TILE_COLOURS.request"),
+    ("ON_TILE", "TILE_COLOURS.progress"),
+)
+MIN_CONTRAST = 7.0
+
+# -- accessibility limits (checked by the layout test on the widget tree) --------
+MIN_TEXT = sp(32)            # body text
+MIN_TARGET = dp(96)          # a touch target's height
+MIN_GAP = dp(16)             # between two touch targets
+LARGE_TEXT_SCALE = 1.25
+
+# -- font sizes (at normal text; kv multiplies by app.text_scale) ------------------
 FONT_TITLE = sp(52)          # screen titles
 FONT_TILE = sp(56)           # tile name in the chosen language
-FONT_TILE_SECOND = sp(30)    # tile name in the other language
+FONT_TILE_SECOND = sp(32)    # tile name in the other language
 FONT_BODY = sp(40)           # instructions
-FONT_BODY_SECOND = sp(30)
+FONT_BODY_SECOND = sp(32)
 FONT_BUTTON = sp(40)
-FONT_SMALL = sp(28)          # the smallest text a resident must read
+FONT_BUTTON_SECOND = sp(32)  # the other language's line on a button
+FONT_SMALL = sp(32)          # the smallest text a resident must read
 FONT_COUNTDOWN = sp(160)
 FONT_DATA = sp(48)           # masked name and ID on the identify screen
+FONT_KEY = sp(56)            # a letter on the on-screen keyboard
 
 # -- sizes --------------------------------------------------------------------
 PADDING = dp(40)
 SPACING = dp(32)
+GAP = dp(20)                 # between buttons in a row (>= MIN_GAP)
 HEADER_HEIGHT = dp(130)
 BUTTON_HEIGHT = dp(110)
 BUTTON_WIDTH = dp(420)
+TOOL_BUTTON_WIDTH = dp(170)  # 返回 / 首页 / toggles: at least this wide, wider when their words need it
+KEY_SIZE = dp(104)           # a key of the letter keyboard
 LANG_BUTTON_WIDTH = dp(200)
 TILE_MIN_HEIGHT = dp(220)
 RADIUS = dp(24)
-DIALOG_WIDTH = dp(1100)
-DIALOG_HEIGHT = dp(720)
+DIALOG_WIDTH = dp(1000)
+DIALOG_HEIGHT = dp(760)

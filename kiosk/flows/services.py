@@ -33,11 +33,12 @@ class Step:
     FORM = "form"                     # the matter's fields
     PAPERS = "papers"                 # scan the required papers
     REVIEW = "review"
-    SUBMIT = "submit"                 # outbox; slip or number to note down
+    SUBMIT = "submit"                 # sending through the outbox, a short bounded wait
+    DONE = "done"                     # number, slip or number to note down; "take your card and slip"
     MEASURE = "measure"               # health devices
     RESULT = "result"                 # health results and slip
     REQUEST_FORM = "request_form"     # 天大小事 request
-    PROGRESS = "progress"             # statuses of the resident's matters
+    PROGRESS = "progress"             # card or slip QR, then the statuses of the resident's matters
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,15 @@ class Service:
 SERVICES: tuple[Service, ...] = (
     Service("approval", N_("Self-service"),
             (Step.CHOOSE_MATTER, Step.CONDITIONS, Step.IDENTIFY, Step.FORM, Step.PAPERS, Step.REVIEW,
-             Step.SUBMIT)),
+             Step.SUBMIT, Step.DONE)),
     Service("health", N_("Health check"), (Step.CONSENT, Step.IDENTIFY, Step.MEASURE, Step.RESULT),
             accepts_social_security=True),
     Service("guide", N_("Service guide"), (Step.CHOOSE_MATTER, Step.GUIDE)),
     Service("request", N_("Requests"), (Step.IDENTIFY, Step.REQUEST_FORM, Step.REVIEW, Step.SUBMIT)),
-    Service("progress", N_("Progress"), (Step.IDENTIFY, Step.PROGRESS), accepts_social_security=True),
+    # Progress identifies inside its own step: the ID card, the social security
+    # card or the slip's QR code all prove the right to see an application, and
+    # a slip holder never has to place a card.
+    Service("progress", N_("Progress"), (Step.PROGRESS,), accepts_social_security=True),
 )
 BY_KEY: dict[str, Service] = {s.key: s for s in SERVICES}
 

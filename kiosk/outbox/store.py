@@ -11,6 +11,10 @@ Why this shape:
   bytes under the same Idempotency-Key and the platform can recognise it.
 * Once confirmed, the payload and attachments are deleted; a minimal record
   (serial, platform number, time, status) stays ``retention_days``.
+* An application's access code (the slip's proof for progress queries) is
+  kept with the confirmed row only until the app takes it for the slip
+  (``take_confirmation``), sealed like the payload: whoever holds it can read
+  the application's progress, so it is never in ``records()`` or a log.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import secrets
 import sqlite3
 import time
@@ -27,19 +32,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from kiosk.outbox.sealing import Sealer
+from kiosk.outbox.sealing import Sealer, SealError
 
 if TYPE_CHECKING:
     from kiosk.central.client import PlatformAcknowledgement
 
 KINDS = ("application", "health_record", "request")
 PENDING, CONFIRMED, DEAD = "pending", "confirmed", "dead"
+_ACCESS_CODE = re.compile(r"^[0-9a-f]{16}$")
+ACCESS_CODE_SECONDS = 3600.0   # an untaken access code is erased by the next purge after this
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
     id INTEGER PRIMARY KEY, serial TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, idem_key TEXT NOT NULL,
     created_at REAL NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at REAL NOT NULL, sent INTEGER NOT NULL DEFAULT 0, last_error TEXT,
-    payload BLOB, number TEXT, platform_status TEXT, finished_at REAL);
+    payload BLOB, number TEXT, platform_status TEXT, finished_at REAL, access_code BLOB);
 CREATE INDEX IF NOT EXISTS submissions_due ON submissions (state, next_attempt_at);
 CREATE TABLE IF NOT EXISTS attachments (
     id INTEGER PRIMARY KEY, submission_id INTEGER NOT NULL REFERENCES submissions(id),
@@ -70,6 +77,20 @@ class QueuedSubmission:
 
     serial: str
     created_at: float
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """The platform's word on one submission, as the app reads it back:
+    its number and status, and (applications, first read only) the access code."""
+
+    serial: str
+    number: str
+    status: str
+    access_code: str = ""
+
+    def __repr__(self) -> str:  # the access code opens the application's progress
+        return f"Confirmation({self.serial!r}, number={self.number!r}, status={self.status!r})"
 
 
 @dataclass(frozen=True)
@@ -124,6 +145,9 @@ class Outbox:
         self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         self.db.execute("PRAGMA secure_delete=ON")
         self.db.executescript(_SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(submissions)")}
+        if "access_code" not in columns:  # an outbox from before access codes
+            self.db.execute("ALTER TABLE submissions ADD COLUMN access_code BLOB")
 
     @classmethod
     def from_settings(cls, settings: "Settings", *, durable: bool = True) -> "Outbox":
@@ -243,14 +267,43 @@ class Outbox:
         so a crash before they are unlinked leaves a note, not a forgotten file.
         """
         blobs = {a.blob for a in item.attachments}
+        code = ack.get("access_code")
+        sealed_code = (self.sealer.seal(code.encode("ascii"), b"access:" + item.serial.encode())
+                       if isinstance(code, str) and _ACCESS_CODE.match(code) else None)
         self.db.execute("BEGIN IMMEDIATE")
         self.db.executemany("INSERT OR IGNORE INTO trash VALUES (?)", [(b,) for b in blobs])
         self.db.execute("UPDATE submissions SET state=?, payload=NULL, number=?, platform_status=?, finished_at=?, "
-                        "last_error=NULL WHERE id=?", (CONFIRMED, str(ack.get("number", ""))[:64],
-                                                        str(ack.get("status", ""))[:16], time.time(), item.id))
+                        "last_error=NULL, access_code=? WHERE id=?",
+                        (CONFIRMED, str(ack.get("number", ""))[:64], str(ack.get("status", ""))[:16], time.time(),
+                         sealed_code, item.id))
         self.db.execute("DELETE FROM attachments WHERE submission_id=?", (item.id,))
         self.db.execute("COMMIT")
         self._empty_trash(blobs)
+
+    def take_confirmation(self, serial: str) -> Confirmation | None:
+        """The platform's number for ``serial`` once the worker has it (None
+        while pending or dead-lettered), with the access code the first time
+        only: it is handed to the slip and erased here, so the outbox never
+        keeps a key to a resident's application longer than the visit."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            row = self.db.execute("SELECT number, platform_status, access_code FROM submissions "
+                                  "WHERE serial=? AND state=?", (serial, CONFIRMED)).fetchone()
+            if row is not None and row[2] is not None:
+                self.db.execute("UPDATE submissions SET access_code=NULL WHERE serial=?", (serial,))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        if row is None:
+            return None
+        code = ""
+        if row[2] is not None:
+            try:
+                code = self.sealer.open(row[2], b"access:" + serial.encode()).decode("ascii")
+            except SealError:  # another outbox key: the slip goes without the code
+                code = ""
+        return Confirmation(serial, row[0] or "", row[1] or "", code)
 
     def _empty_trash(self, blobs: Iterable[str] | None = None) -> None:
         if blobs is None:
@@ -280,6 +333,10 @@ class Outbox:
         finish deletions a crash interrupted, and sweep orphan files from
         enqueues that never committed."""
         now = time.time() if now is None else now
+        # An access code nobody took (the resident left before the platform
+        # answered, so the slip showed the local serial) has no use any more.
+        self.db.execute("UPDATE submissions SET access_code=NULL WHERE access_code IS NOT NULL AND finished_at < ?",
+                        (now - ACCESS_CODE_SECONDS,))
         cutoff = now - retention_days * 86400
         old = self.db.execute("SELECT id FROM submissions WHERE state IN (?,?) AND finished_at < ?",
                               (CONFIRMED, DEAD, cutoff)).fetchall()

@@ -30,15 +30,17 @@ class BilingualLabel(BoxLayout):
 
 class BigButton(Button):
     msgid = StringProperty("")
-    tint = ColorProperty(theme.PRIMARY)
-    ink = ColorProperty(theme.ON_PRIMARY)
+    primary = BooleanProperty(False)   # the screen's one main action: filled in PRIMARY
+    tint = ColorProperty(theme.SECONDARY)
+    ink = ColorProperty(theme.ON_SECONDARY)
 
-    def label_markup(self, first: str, second: str) -> str:
-        """``继续`` over a smaller ``Continue``; markup-escaped because
-        translations may contain ``[`` or ``&``."""
+    def label_markup(self, first: str, second: str, font_size: float) -> str:
+        """``继续`` over a smaller ``Continue`` (never under the theme's
+        smallest text); markup-escaped because translations may contain
+        ``[`` or ``&``."""
         from kivy.utils import escape_markup
 
-        small = int(self.font_size * 0.7)
+        small = int(font_size * theme.FONT_BUTTON_SECOND / theme.FONT_BUTTON)
         return f"{escape_markup(first)}\n[size={small}]{escape_markup(second)}[/size]"
 
 

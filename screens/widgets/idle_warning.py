@@ -1,8 +1,8 @@
-"""The "are you still there?" overlay with a large countdown.
+"""The "do you need more time?" overlay with a large countdown.
 
 A modal over whatever screen is showing, so the resident sees their work is
 still there.  Any touch ends it (the app resets the idle timer on every touch);
-the Continue button is there because an elderly resident needs something
+the "yes, I need more time" button is there because an elderly resident needs something
 obvious to press.
 """
 

@@ -11,7 +11,8 @@ from kiosk.flows.visit import VisitFlow, VisitState
 
 
 def test_identity_is_needed_exactly_by_the_services_with_an_identify_step():
-    assert {s.key for s in SERVICES if s.needs_identity} == {"approval", "health", "request", "progress"}
+    # Progress proves the right to look inside its own step (a card or the slip's QR code).
+    assert {s.key for s in SERVICES if s.needs_identity} == {"approval", "health", "request"}
     assert {s.key for s in SERVICES} == {"approval", "health", "guide", "request", "progress"}
 
 
@@ -47,10 +48,10 @@ def test_a_service_that_cannot_be_shown_is_being_prepared_and_asks_for_no_card()
     assert flow.view.step == "" and session.resident is None
     # The demo opens the identify step of a service; Continue goes on to what
     # follows, which cannot be shown yet: "being prepared", not a dead screen.
-    flow.choose("progress", at_step=Step.IDENTIFY)
+    flow.choose("request", at_step=Step.IDENTIFY)
     assert flow.view.step == Step.IDENTIFY and flow.view.index == 0
     flow.next()
-    assert flow.state is VisitState.PREPARING and flow.view.title == "Progress"
+    assert flow.state is VisitState.PREPARING and flow.view.title == "Requests"
     flow.back()
     assert flow.state is VisitState.HOME
 

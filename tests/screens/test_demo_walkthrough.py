@@ -64,3 +64,32 @@ def test_printed_slips_are_copied_next_to_the_screenshots(demo):
     with Image.open(slips[0]) as image:
         assert image.size[1] > 100, "the copied slip is not a rendered receipt"
     assert f"{out / 'slips'}" in proc.stdout
+
+
+BROWSE = ["20-guide-categories", "21-guide-search-dbsq", "22-guide-matter", "30-approval-choose-matter",
+          "31-approval-conditions", "80-progress-waiting", "81-progress-answer"]
+PORTRAIT = ["90-portrait-home", "91-portrait-choose-matter", "92-portrait-conditions", "93-portrait-identify",
+            "94-portrait-identify-large-text"]
+
+
+def test_browse_flows_and_portrait_screens_are_saved(demo):
+    proc, out = demo
+    for name in BROWSE:
+        with Image.open(out / f"{name}.png") as image:
+            assert image.size == (1920, 1080), name
+    for name in PORTRAIT:
+        with Image.open(out / f"{name}.png") as image:
+            assert image.size == (1080, 1920), name
+
+
+def test_index_page_shows_every_picture_in_order_with_a_caption(demo):
+    _, out = demo
+    page = (out / "index.html").read_text(encoding="utf-8")
+    order = [page.index(f'src="{name}.png"') for name in [*EXPECTED, *BROWSE, *PORTRAIT]]
+    assert order == sorted(order), "pictures out of the walk's order"
+    for png in out.glob("*.png"):
+        assert f'src="{png.name}"' in page, f"{png.name} missing from index.html"
+    for slip in (out / "slips").glob("*.png"):
+        assert f'src="slips/{slip.name}"' in page
+    assert page.count("<figcaption>") == page.count("<img ")
+    assert "1. Home: the services as large tiles" in page

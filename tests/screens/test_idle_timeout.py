@@ -35,7 +35,7 @@ def test_identified_resident_is_shown_masked_only(facts):
 def test_warning_shows_a_countdown_and_any_touch_dismisses_it(facts):
     assert WARNING - 0.3 <= facts["warning_after"] <= WARNING + 3.0
     assert facts["countdown"].isdigit() and 1 <= int(facts["countdown"]) <= IDLE - WARNING + 1
-    assert "Continue" in facts["warning_text"] and "继续" in facts["warning_text"]
+    assert "need more time" in facts["warning_text"] and "需要更多时间" in facts["warning_text"]
     assert facts["clipped_warning"] == [], "text cut off on a 1280x800 screen"
     assert facts["warning_open_after_touch"] is False
     assert facts["screen_after_touch"] == "identify"

@@ -21,23 +21,57 @@ from screens import i18n
 
 SCREENS = Path(i18n.__file__).resolve().parent
 PO = SCREENS / "locale" / "zh_CN" / "LC_MESSAGES" / "kiosk.po"
-_LITERAL = re.compile(r'"((?:[^"\\]|\\.)+)"')
+
+
+KIOSK = SCREENS.parent / "kiosk"
+# Module-level tables of msgids in screens/ (state -> words).
+_TABLE = re.compile(r"(INSTRUCTIONS|WORDS|HEADLINES)$")
+
+
+def _literal_calls(tree: ast.AST, names: set[str]) -> set[str]:
+    """First arguments of ``tr("...")`` / ``N_("...")`` calls that are string literals."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names \
+                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            found.add(node.args[0].value)
+    return found
+
+
+def _shown_literals(expression: str) -> set[str]:
+    """The strings a kv ``msgid:`` expression can evaluate to: its string
+    constants, except those only compared against (``root.state == "done"``) or
+    used as a table's keys (``{"printing": "Printing…"}``)."""
+    tree = ast.parse(expression.strip(), mode="eval")
+    compared = {id(n) for node in ast.walk(tree) if isinstance(node, ast.Compare)
+                for n in ast.walk(node) if isinstance(n, ast.Constant)}
+    compared |= {id(k) for node in ast.walk(tree) if isinstance(node, ast.Dict) for k in node.keys}  # {state: msgid}
+    return {n.value for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.strip() and id(n) not in compared}
 
 
 def used_msgids() -> set[str]:
+    """Every msgid a resident can see or hear: kv ``msgid:`` and ``tr("...")``,
+    ``tr``/``N_`` calls and the words tables of screens/, and the msgids the
+    kiosk layer marks with ``N_`` (services, spoken instructions)."""
     ids: set[str] = {s.title for s in SERVICES}
     for kv in SCREENS.rglob("*.kv"):
         for line in kv.read_text(encoding="utf-8").splitlines():
             stripped = line.strip()
-            if stripped.startswith("msgid:"):
-                ids.update(m for m in _LITERAL.findall(stripped) if m.strip())
+            for key in ("msgid:", "title:", "unit:"):  # a ScreenFrame's title, a date picker's unit
+                if stripped.startswith(key):
+                    ids.update(_shown_literals(stripped[len(key):]))
             ids.update(re.findall(r'tr\("((?:[^"\\]|\\.)+)"', stripped))
     for py in SCREENS.rglob("*.py"):
         tree = ast.parse(py.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "INSTRUCTIONS"
-                                                     for t in node.targets)):
-                ids.update(v.value for v in node.value.values)
+        ids.update(_literal_calls(tree, {"tr", "N_"}))
+        for node in tree.body:
+            if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
+                    and any(isinstance(t, ast.Name) and _TABLE.search(t.id) for t in node.targets)):
+                ids.update(v.value for v in node.value.values
+                           if isinstance(v, ast.Constant) and isinstance(v.value, str) and v.value)
+    for py in KIOSK.rglob("*.py"):
+        ids.update(_literal_calls(ast.parse(py.read_text(encoding="utf-8")), {"N_"}))
     return ids
 
 

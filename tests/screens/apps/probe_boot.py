@@ -48,14 +48,14 @@ def script(app, facts):
         render("健康自测", "data/fonts/Roboto-Regular.ttf")
 
     # The language switch, touched like a resident would.
-    tap(app.home.ids.lang_en)
+    tap(app.home.ids.frame.ids.language)  # names English while Chinese is shown
     yield 0.4
     facts["lang_after_en_tap"] = app.lang
     facts["tile_labels_en"] = {k: t.ids.first.text for k, t in app.home.tiles.items()}
     facts["tile_second_en"] = tile.ids.second.text
     facts["prompt_en"] = app.home.ids.prompt.ids.first.text
     facts["clipped_en"] = clipped(app.home)
-    tap(app.home.ids.lang_zh)
+    tap(app.home.ids.frame.ids.language)  # now names 中文
     yield 0.4
     facts["lang_after_zh_tap"] = app.lang
     facts["prompt_zh"] = app.home.ids.prompt.ids.first.text

@@ -56,7 +56,7 @@ def script(app, facts):
     reader = Reader("idcard")
     app.owner.attach(reader)
     app.identify_flow.attach(reader)
-    tap(app.home.ids.lang_en)  # this resident prefers English
+    tap(app.home.ids.frame.ids.language)  # this resident prefers English
     yield 0.2
     app.show_identify("approval")
     online = DeviceState(Status.ONLINE, {"card_present": False})

@@ -26,7 +26,7 @@ def script(hut):
         facts["session_after_card_at_home"] = app.session.active
         facts["screen_at_home"] = app.sm.current
 
-        app.show_identify("progress")
+        app.show_identify("request")
         yield Until(lambda: app.identify.state == "identified", "the early card to be read again", 10)
         facts["masked_name"] = app.identify.masked_name
         facts["masked_id"] = app.identify.masked_id

@@ -1,0 +1,200 @@
+"""Finding a matter in the catalog: categories, and search by pinyin.
+
+Elderly residents rarely know a matter's official name (最低生活保障申请);
+they know what people call it (低保) and can type a few letters on a big
+keyboard.  So the search matches a query against each matter's name and
+aliases (``Matter.aliases``) as Chinese text, as full pinyin (``dibao``) and
+as pinyin initials (``dbsq``), plus the English name for English readers;
+ranked: an exact match of a name's initials first, then a prefix, then a
+substring, then initials found in order with gaps (``zdbz`` in
+``zdshbzsq``).  Readings come from pypinyin (its phrase dictionary picks 长
+as zhang or chang by context), computed once per catalog version: the index
+is pure data and the query is a scan of 62 matters, well under a millisecond.
+
+Categories are the catalog's ``category`` (the department when a matter
+names none), in catalog order.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+
+from pypinyin import Style, lazy_pinyin
+
+from kiosk.catalog import Catalog, Matter
+
+_LATIN = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class MatterSummary:
+    """One line of a matter list: enough to choose it (no conditions yet)."""
+
+    code: str
+    name: str
+    name_en: str
+    category: str
+    department: str
+    promised_days: int
+
+
+@dataclass(frozen=True)
+class _Entry:
+    matter: Matter
+    texts: tuple[str, ...]        # name and aliases, Chinese
+    full: tuple[str, ...]         # the same as full pinyin, no tones, no spaces
+    initials: tuple[str, ...]     # the same as initials
+    english: str
+
+
+def summary(m: Matter) -> MatterSummary:
+    return MatterSummary(m.code, m.name, m.name_en, m.category_name, m.department, m.promised_days)
+
+
+def _pinyin(text: str) -> tuple[str, str]:
+    syllables = [s for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore") if s]
+    return "".join(syllables).lower(), "".join(s[0] for s in syllables).lower()
+
+
+def _normal(query: str) -> str:
+    query = unicodedata.normalize("NFKC", query or "").strip().lower()
+    return re.sub(r"[\s'’]+", "", query)
+
+
+def _in_order(needle: str, hay: str) -> bool:
+    """Every letter of ``needle`` in ``hay``, in order (gaps allowed)."""
+    it = iter(hay)
+    return all(ch in it for ch in needle)
+
+
+class MatterIndex:
+    """Categories and search over one catalog version.  Build it with
+    ``MatterIndex.of(catalog)``: one index per version, shared."""
+
+    _cache: dict[str, "MatterIndex"] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, catalog: Catalog):
+        self.version = catalog.version
+        self.catalog = catalog
+        entries = []
+        for m in catalog.matters:
+            texts = (m.name, *m.aliases)
+            readings = [_pinyin(t) for t in texts]
+            entries.append(_Entry(m, texts, tuple(r[0] for r in readings), tuple(r[1] for r in readings),
+                                  m.name_en.lower()))
+        self._entries = tuple(entries)
+        categories: dict[str, list[Matter]] = {}
+        for m in catalog.matters:
+            categories.setdefault(m.category_name, []).append(m)
+        self._categories = {k: tuple(v) for k, v in categories.items()}
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> "MatterIndex":
+        """The index of ``catalog``, built on first use of its version."""
+        with cls._lock:
+            index = cls._cache.get(catalog.version)
+            if index is None:
+                index = cls(catalog)
+                cls._cache = {catalog.version: index}  # only the current version is kept
+            return index
+
+    def categories(self) -> tuple[str, ...]:
+        return tuple(self._categories)
+
+    def in_category(self, category: str) -> tuple[MatterSummary, ...]:
+        return tuple(summary(m) for m in self._categories.get(category, ()))
+
+    def search(self, query: str, limit: int = 20) -> tuple[MatterSummary, ...]:
+        """Matters for ``query`` (Chinese, pinyin, initials or English), best first."""
+        q = _normal(query)
+        if not q:
+            return ()
+        latin = bool(_LATIN.fullmatch(q))
+        ranked: list[tuple[int, int, MatterSummary]] = []
+        for order, e in enumerate(self._entries):
+            score = self._score(e, q, latin)
+            if score is not None:
+                ranked.append((score, order, summary(e.matter)))
+        ranked.sort(key=lambda r: (r[0], r[1]))
+        return tuple(r[2] for r in ranked[:limit])
+
+    @staticmethod
+    def _score(e: _Entry, q: str, latin: bool) -> int | None:
+        """Lower is better; None: no match."""
+        if q == e.matter.code.lower():
+            return 0
+        if not latin:
+            for i, text in enumerate(e.texts):
+                if q == text:
+                    return 1
+                if q in text:
+                    return 3 + (i > 0)
+            return None
+        best: int | None = None
+        for initials, full in zip(e.initials, e.full):
+            if q == initials or q == full:
+                score = 1
+            elif initials.startswith(q) or full.startswith(q):
+                score = 2
+            elif q in initials or q in full:
+                score = 4
+            elif len(q) >= 2 and _in_order(q, initials):
+                score = 6
+            else:
+                continue
+            best = score if best is None else min(best, score)
+        if best is None and len(q) >= 3 and q in e.english:
+            best = 5
+        return best
+
+
+@dataclass(frozen=True)
+class PaperLine:
+    code: str
+    name: str
+    name_en: str
+    required: bool
+    handling: str                 # scan | counter
+    pages: int
+
+
+@dataclass(frozen=True)
+class MatterDetail:
+    """What the conditions and guide screens show about one matter: who may
+    apply, the papers, the department, the time limit and the fee."""
+
+    code: str
+    name: str
+    name_en: str
+    category: str
+    department: str
+    summary: str
+    conditions: tuple[str, ...]
+    papers: tuple[PaperLine, ...]
+    promised_days: int
+    fee: str                      # "" is free of charge (不收费 / free)
+    social_security_card: bool    # the social security card identifies too
+    sensitive: bool               # a separate consent will be asked
+    papers_later: bool            # a missing paper may be brought to the counter later
+
+
+def detail(m: Matter) -> MatterDetail:
+    return MatterDetail(m.code, m.name, m.name_en, m.category_name, m.department, m.summary, m.conditions,
+                        tuple(PaperLine(x.code, x.name, x.name_en, x.required, x.handling, x.pages)
+                              for x in m.materials),
+                        m.promised_days, m.fee, m.social_security_card, m.sensitive, m.papers_later)
+
+
+def guide_slip_data(matter: Matter, hut: str = "") -> dict:
+    """The data of ``kiosk.slips.service_guide`` for one matter."""
+    papers = [f"{m.name}{'（原件交服务台）' if m.handling == 'counter' else ''}"
+              f"{'' if m.required else '（如有）'}" for m in matter.materials]
+    return {"matter": matter.name, "matter_en": matter.name_en, "conditions": list(matter.conditions),
+            "materials": papers, "department": matter.department, "fee": matter.fee or "不收费 / free of charge",
+            "promised": f"{matter.promised_days}个工作日 / {matter.promised_days} working days",
+            "where": hut, "steps": ["刷身份证或社保卡 / Place your card", "填写信息 / Fill in the form",
+                                    "扫描材料 / Scan the papers", "确认提交 / Review and submit"]}

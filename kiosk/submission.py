@@ -1,0 +1,193 @@
+"""Filing an application: the contract's body, the outbox, the number, the slip.
+
+The app never talks to the platform itself: it enqueues the application in
+the outbox (durable and encrypted before the resident sees a number) and the
+outbox worker, another process, sends it.  What the resident leaves with:
+
+* online: the worker usually confirms within a second or two, so the app
+  waits a short, bounded time (``WAIT_SECONDS``) for the platform's number
+  and access code, read back from the outbox (``Outbox.take_confirmation``);
+* offline or slower than that: the local serial, and the words that the
+  application will be sent by itself; the platform's number is then found
+  with the ID card at any hut (progress query).
+
+The slip's QR code holds the number and the access code
+(``HUTAPP:<number>:<code>``), which the progress query reads back from the
+camera; a slip with a local serial carries only the serial (``HUTAPP:<serial>``),
+which the progress screen answers with "place your ID card".
+
+Every function here blocks (disk, a bounded wait, the printer): the flows
+call them inside ``Job.run`` on a worker thread, never in an intent.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Protocol
+
+from kiosk.catalog import Matter
+from kiosk.form import record_value
+from kiosk.outbox.store import Attachment, Confirmation, Outbox
+from kiosk.privacy import id_lookup_hash
+
+log = logging.getLogger(__name__)
+
+WAIT_SECONDS = 8.0          # how long the resident waits for the platform's number at most
+POLL_SECONDS = 0.2
+QR_PREFIX = "HUTAPP:"
+_QR = re.compile(r"^HUTAPP:([A-Za-z0-9][A-Za-z0-9-]{0,63})(?::([0-9a-f]{16}))?$")
+
+
+class SlipPrinter(Protocol):
+    """What filing needs of a printer (``drivers.printer.device.ReceiptPrinter``)."""
+
+    def print_receipt(self, receipt: Any, holder: str = ..., job_id: str | None = ...,
+                      wait: float = ...) -> Any: ...
+
+
+def card_kind(record: Any) -> str:
+    """The contract's ``card`` value for the record the resident identified with."""
+    kind = record_value(record, "card_type")
+    return "social_security_card" if str(getattr(kind, "value", kind)) == "social_security" else "id_card"
+
+
+def application_body(matter: Matter, record: Any, form: Mapping[str, Any], id_hash_key: bytes = b"",
+                     face_check: Mapping[str, Any] | None = None) -> dict:
+    """The contract's Application without serial/attachments (the outbox adds
+    them).  ``id_hash`` lets the resident find it later with their card;
+    ``face_check`` is the face check step's outcome (``session.data["face_check"]``,
+    never a picture) for a matter that asks for it."""
+    name = record_value(record, "name") or record_value(record, "name_en") or ""
+    number = str(record_value(record, "id_number") or "")
+    applicant: dict[str, Any] = {"name": str(name), "id_number": number}
+    if id_hash_key and number:
+        applicant["id_hash"] = id_lookup_hash(number, id_hash_key)
+    phone = form.get("phone")
+    if isinstance(phone, str) and re.fullmatch(r"[0-9+ -]{1,20}", phone):
+        applicant["phone"] = phone
+    body = {"matter_code": matter.code, "applicant": applicant, "form": dict(form), "card": card_kind(record)}
+    if face_check:
+        body["face_check"] = dict(face_check)
+    return body
+
+
+@dataclass(frozen=True)
+class Filed:
+    """The outcome of a filing.  ``confirmed``: the platform's number came
+    within the wait; otherwise ``number`` is the local serial.  ``error``: the
+    outbox could not take it (full disk, broken key): nothing was filed."""
+
+    serial: str = ""
+    number: str = ""
+    access_code: str = field(default="", repr=False)
+    confirmed: bool = False
+    error: str = ""
+
+    @property
+    def qr(self) -> str:
+        return slip_qr(self.number, self.access_code) if self.confirmed else slip_qr(self.serial)
+
+
+class Filing:
+    """One application on its way to the outbox.  Holds the body and the
+    pages only until ``run`` has enqueued them, so a job object that lingers
+    in the app keeps no personal data alive."""
+
+    def __init__(self, body: dict, attachments: Iterable[Attachment]):
+        self._body: dict | None = body
+        self._attachments: list[Attachment] | None = list(attachments)
+
+    def __repr__(self) -> str:
+        return f"Filing(held={self._body is not None})"
+
+    def run(self, outbox: Outbox, wait: float = WAIT_SECONDS, *, poll: float = POLL_SECONDS,
+            clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> Filed:
+        """Enqueue, then wait up to ``wait`` seconds (0: do not wait) for the
+        worker to confirm.  Never raises: an outbox failure is ``Filed.error``."""
+        body, attachments = self._body, self._attachments
+        if body is None or attachments is None:
+            return Filed(error="already filed")
+        try:
+            queued = outbox.enqueue("application", body, attachments)
+        except Exception as exc:  # the resident must see "ask the staff", not a frozen screen
+            log.error("application could not be queued: %s", type(exc).__name__)
+            return Filed(error=type(exc).__name__)
+        finally:
+            self._body = self._attachments = None
+            del body, attachments
+        confirmation = wait_for_confirmation(outbox, queued.serial, wait, poll=poll, clock=clock, sleep=sleep)
+        if confirmation is None or not confirmation.number:
+            return Filed(serial=queued.serial, number=queued.serial)
+        return Filed(serial=queued.serial, number=confirmation.number, access_code=confirmation.access_code,
+                     confirmed=True)
+
+
+def wait_for_confirmation(outbox: Outbox, serial: str, wait: float, *, poll: float = POLL_SECONDS,
+                          clock: Callable[[], float] = time.monotonic,
+                          sleep: Callable[[float], None] = time.sleep) -> Confirmation | None:
+    deadline = clock() + max(0.0, wait)
+    while True:
+        try:
+            found = outbox.take_confirmation(serial)
+        except Exception as exc:  # a locked database for longer than its timeout: give the serial
+            log.warning("outbox: cannot read the confirmation of %s (%s)", serial, type(exc).__name__)
+            return None
+        if found is not None or clock() >= deadline:
+            return found
+        sleep(min(poll, max(0.0, deadline - clock())))
+
+
+def slip_qr(number: str, access_code: str = "") -> str:
+    return f"{QR_PREFIX}{number}:{access_code}" if access_code else f"{QR_PREFIX}{number}"
+
+
+@dataclass(frozen=True)
+class SlipProof:
+    """What a slip's QR code says: the number and (platform numbers) the access code."""
+
+    number: str
+    access_code: str = field(default="", repr=False)
+
+
+def parse_slip_qr(text: str) -> SlipProof | None:
+    """A slip's QR text, or None when it is not one of ours."""
+    found = _QR.match((text or "").strip())
+    return SlipProof(found.group(1), found.group(2) or "") if found else None
+
+
+def receipt_data(matter: Matter, record: Any, filed: Filed, *, hut: str = "", when: Any = None,
+                 bring_today: Iterable[str] = (), bring_later: Iterable[str] = ()) -> dict:
+    """The data of ``kiosk.slips.application_receipt`` (it masks name and ID)."""
+    notes = []
+    if filed.confirmed:
+        notes.append(f"{matter.department}受理，{matter.promised_days}个工作日内办结 / "
+                     f"{matter.department} will finish within {matter.promised_days} working days")
+    else:
+        notes.append("网络恢复后本申请将自动提交，凭身份证可查询受理编号 / It will be sent by itself when the "
+                     "network is back; your ID card finds its number")
+    today, later = list(bring_today), list(bring_later)
+    if today:
+        notes.append("请将以下材料原件交服务台 / Hand these originals to the counter: " + "、".join(today))
+    if later:
+        notes.append(f"请在{matter.promised_days}个工作日内补交 / Bring within {matter.promised_days} working days: "
+                     + "、".join(later))
+    return {"number": filed.number, "matter": matter.name, "matter_en": matter.name_en,
+            "name": str(record_value(record, "name") or record_value(record, "name_en") or ""),
+            "id_number": str(record_value(record, "id_number") or ""), "time": when, "hut": hut,
+            "notes": notes, "tracking_url": filed.qr}
+
+
+def print_slip(printer: SlipPrinter | None, slip: Any) -> bool:
+    """Print, and say whether it came out; any failure is False (the screen
+    then shows the number to note down), never an exception."""
+    if printer is None:
+        return False
+    try:
+        result = printer.print_receipt(slip, holder="resident")
+    except Exception as exc:
+        log.warning("slip not printed: %s", type(exc).__name__)
+        return False
+    return bool(getattr(result, "ok", True))

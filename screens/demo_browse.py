@@ -1,0 +1,108 @@
+"""The demo's walk through 办事指南, 自助办事's first steps and 进度查询, and
+the main flow again in portrait.
+
+Called from ``screens.demo.walkthrough`` with its ``shot(name, caption)``;
+each step is what a resident would touch, sent through the app's intents,
+with the hut's control API playing the resident's card.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from screens.demo import SETTLE, Script, Until, hut_control
+
+MATTER = "MZ-001"   # 最低生活保障申请: conditions, papers to scan and an original for the counter
+
+
+def browse_walkthrough(app: Any, control_url: str, shot: Callable[[str, str], None],
+                       devices: dict[str, Any]) -> Script:
+    yield Until(lambda: app.client.cached_catalog() is not None, "the platform's catalog", 20)
+
+    app.go_home("resident")
+    app.open_service("guide")
+    yield SETTLE
+    shot("20-guide-categories", "办事指南: categories and the a-z keyboard; no card needed")
+    app.guide.search("dbsq")
+    yield SETTLE
+    shot("21-guide-search-dbsq", "Pinyin initials 'dbsq' find 最低生活保障申请")
+    app.guide.choose(MATTER)
+    yield SETTLE
+    shot("22-guide-matter", "The guide: who may apply, papers, department, time limit, fee")
+    if app.guide.view.can_print:
+        app.print_guide()
+        yield Until(lambda: app.guide.view.printing in ("printed", "failed"), "the guide to print", 20)
+        yield SETTLE
+        shot("23-guide-printed", "The guide printed on the hut's printer")
+
+    app.go_home("resident")
+    app.visit.choose("approval", at_step="choose_matter")
+    yield SETTLE
+    shot("30-approval-choose-matter", "自助办事 step 1: choose the matter")
+    app.approval.choose(MATTER)
+    yield SETTLE
+    shot("31-approval-conditions", "Step 2: conditions and papers first; print this guide, or start")
+
+    app.go_home("resident")
+
+
+def progress_walkthrough(app: Any, control_url: str, shot: Callable[[str, str], None],
+                         devices: dict[str, Any]) -> Script:
+    """After the filing part, so the resident's card finds the application just filed
+    (the outbox worker, its own process as on a terminal, sends it first)."""
+    import subprocess
+    import sys
+    import threading
+
+    app.go_home("resident")
+    sent = threading.Event()
+
+    def drain() -> None:
+        subprocess.run([sys.executable, "-m", "kiosk.cli", "--config", str(app.settings.source), "outbox", "drain",
+                        "--timeout", "30"], capture_output=True, timeout=60, check=False)
+        sent.set()
+
+    threading.Thread(target=drain, name="demo-outbox-drain", daemon=True).start()
+    yield Until(sent.is_set, "the outbox worker to send the filed application", 70)
+    app.open_service("progress")
+    yield SETTLE
+    shot("80-progress-waiting", "进度查询: place a card or show the slip's QR code; nothing shown before")
+    if "idcard" in devices:
+        hut_control(control_url, "idcard", "place_card", card="resident")
+        yield Until(lambda: app.progress.view.state.value in ("results", "nothing_found", "unavailable"),
+                    "the platform's answer", 20)
+        yield SETTLE
+        shot("81-progress-answer", "The resident's applications (or none) after the ID card")
+        app.go_home("resident")
+        hut_control(control_url, "idcard", "remove_card")
+        yield Until(lambda: not app.card_on_reader, "the card to be taken", 10)
+    app.go_home("resident")
+
+
+def portrait_walkthrough(app: Any, shot: Callable[[str, str], None]) -> Script:
+    """The main flow's screens again on a portrait (1080x1920) screen."""
+    from kivy.core.window import Window
+
+    landscape = tuple(Window.size)
+    Window.size = (1080, 1920)
+    yield Until(lambda: tuple(Window.size) == (1080, 1920) and app.portrait, "the portrait window")
+    app.go_home("resident")
+    yield SETTLE
+    shot("90-portrait-home", "Portrait 1080x1920: home (two tiles a row)")
+    app.visit.choose("approval", at_step="choose_matter")
+    yield SETTLE
+    shot("91-portrait-choose-matter", "Portrait: choose the matter")
+    app.approval.choose(MATTER)
+    yield SETTLE
+    shot("92-portrait-conditions", "Portrait: conditions and papers")
+    app.show_identify("approval")
+    yield SETTLE
+    shot("93-portrait-identify", "Portrait: identify")
+    app.toggle_large_text()
+    yield SETTLE
+    shot("94-portrait-identify-large-text", "Portrait, large text (x1.25)")
+    app.toggle_large_text()
+    app.go_home("resident")
+    Window.size = landscape
+    yield Until(lambda: tuple(Window.size) == landscape, "the landscape window")
+    yield SETTLE

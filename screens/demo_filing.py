@@ -1,0 +1,165 @@
+"""The demo's filing part: a resident files 最低生活保障申请 end to end in the virtual hut.
+
+``screens.demo.walkthrough`` calls ``filing_walkthrough`` after the browse
+part.  It acts as the resident would (the card placed through the hut's
+control API, the form's editors opened on the screen, a page laid under the
+camera when the hut has one) and saves each filing screen as a PNG; the
+demo's index lists them in name order.  Values go in through the flow's
+intents (the UI tests tap the keys); the photos show each editor as the
+resident sees it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from screens.demo import SETTLE, FastForwardClock, Script, Until, hut_control, hut_devices, screenshot
+
+MATTER = "MZ-001"   # 最低生活保障申请: keypad, amounts, choices, pinyin text, a sensitive consent
+
+
+def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
+                       log: Callable[[str], None]) -> Script:
+    def shot(name: str) -> None:
+        screenshot(out / f"{name}.png")
+        log(f"  {name}.png")
+
+    devices = hut_devices(control_url) if control_url else {}
+    if "idcard" not in devices:
+        log("  skipped the filing walk-through: this hut has no ID card simulator")
+        return
+    yield Until(lambda: app.ready and app.client.cached_catalog() is not None, "the platform's catalog", 20)
+    app.go_home("resident")
+    app.set_language("zh_CN")
+    app.visit.choose("approval")
+    yield Until(lambda: app.approval.state.value == "choosing", "the matter list")
+    app.approval.choose(MATTER)
+    app.approval.start()
+    hut_control(control_url, "idcard", "place_card", card="resident")
+    yield Until(lambda: app.identify.state == "identified", "the card to be read", 20)
+    app.continue_service()
+    yield Until(lambda: app.sm.current == "form", "the form")
+    form = app.sm.get_screen("form")
+    yield SETTLE
+    shot("60-filing-form-prefilled")
+
+    def edit(name: str) -> None:
+        form.choose(next(f for f in form.fields if f.name == name))
+
+    edit("household_size")
+    for key in "3":
+        form.ids.keypad.press(key)
+    yield SETTLE
+    shot("61-filing-form-keypad")
+    form.enter_typed()
+    edit("monthly_income")
+    for key in "1850.5":
+        form.ids.keypad.press(key)
+    form.enter_typed()
+    edit("reason")
+    yield SETTLE
+    shot("62-filing-form-choices")
+    form.enter("年老无依")
+    edit("address")
+    for letter in "xiangfangqu":
+        form.ids.pinyin.letter(letter)
+    yield Until(lambda: bool(form.ids.pinyin.candidates), "pinyin candidates", 30)
+    yield SETTLE
+    shot("63-filing-form-pinyin-candidates")
+    form.ids.pinyin.clear()
+    edit("phone")
+    for key in "1381234567":
+        form.ids.keypad.press(key)
+    form.enter_typed()
+    yield SETTLE
+    shot("64-filing-form-phone-problem")
+    form.ids.keypad.press("8")
+    form.enter_typed()
+    yield SETTLE
+    shot("65-filing-form-complete")
+    form.done()
+    yield Until(lambda: app.sm.current == "papers", "the papers")
+    papers = app.sm.get_screen("papers")
+    yield SETTLE
+    if papers.mode == "scan" and "camera" in devices:
+        yield from scan_papers(app, papers, control_url, shot, log)
+    else:
+        shot("66-filing-papers-to-bring")
+        papers.proceed()
+    yield Until(lambda: app.sm.current == "review", "the review")
+    review = app.sm.get_screen("review")
+    yield SETTLE
+    shot("70-filing-review")
+    review.toggle_consent()
+    review.toggle_sensitive()
+    yield SETTLE
+    shot("71-filing-review-consents")
+    review.submit()
+    yield Until(lambda: app.approval.state.value == "done", "the application to be filed", 30)
+    done = app.sm.get_screen("done")
+    yield Until(lambda: done.slip in ("printed", "note_number"), "the slip", 20)
+    yield SETTLE
+    shot("72-filing-done-take-your-card")
+    hut_control(control_url, "idcard", "remove_card")
+    yield Until(lambda: not app.card_on_reader, "the card to be taken", 10)
+    yield SETTLE
+    shot("73-filing-done")
+    if "printer" in devices:
+        hut_control(control_url, "printer", "set_paper", state="end")
+        yield from file_again(app, control_url)
+        yield Until(lambda: done.slip == "note_number", "the slip to fail", 20)
+        yield SETTLE
+        shot("74-filing-done-note-the-number")
+        hut_control(control_url, "printer", "set_paper", state="ok")
+        hut_control(control_url, "idcard", "remove_card")
+    app.go_home("resident")
+
+
+def scan_papers(app: Any, papers: Any, control_url: str, shot: Callable[[str], None],
+                log: Callable[[str], None]) -> Script:
+    """Every paper under the hut's camera: the page is laid down, taken by itself, reviewed."""
+    first = True
+    while papers.paper is not None:
+        hut_control(control_url, "camera", "place_page")
+        try:
+            yield Until(lambda: papers.reviewing >= 0, "the page to be taken", 30)
+        except TimeoutError as exc:
+            log(f"  note: {exc}; the paper is marked as not at hand")
+            papers.dont_have()
+            continue
+        yield SETTLE
+        if first:
+            shot("67-filing-papers-review")
+            first = False
+        hut_control(control_url, "camera", "remove_page")
+        papers.next_paper()
+        yield SETTLE
+    if app.sm.current == "papers":
+        shot("68-filing-papers-done")
+        papers.proceed()
+
+
+def file_again(app: Any, control_url: str) -> Script:
+    """A second filing straight through the flow's intents (for the printer-out picture)."""
+    app.go_home("resident")
+    app.visit.choose("approval")
+    yield Until(lambda: app.approval.state.value == "choosing", "the matter list")
+    app.approval.choose("SQ-001")
+    app.approval.start()
+    hut_control(control_url, "idcard", "place_card", card="resident")
+    yield Until(lambda: app.identify.state == "identified", "the card to be read", 20)
+    app.continue_service()
+    yield Until(lambda: app.approval.state.value == "form", "the form")
+    for name, value in (("certificate", "居住证明"), ("purpose", "办理银行业务"), ("phone", "13812345678")):
+        app.approval.set_field(name, value)
+    app.approval.form_done()
+    yield Until(lambda: app.approval.state.value == "papers", "the papers")
+    for paper in app.approval.view.papers:
+        if paper.state.value == "to_scan":
+            app.approval.dont_have(paper.code)
+    app.approval.papers_done()
+    yield Until(lambda: app.approval.state.value == "review", "the review")
+    app.approval.consent(True)
+    app.run_job(app.approval, app.approval.submit())
+    yield Until(lambda: app.approval.state.value == "done", "the application to be filed", 30)

@@ -1,0 +1,146 @@
+"""办事指南 and 进度查询 in the virtual hut, touched like a resident.
+
+The hut runs the reference platform (catalog, progress queries), the
+printer (the guide's slip) and the ID card reader (the progress proof).
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
+from layout_check import measure  # noqa: E402 - after the sys.path line above
+from probe_common import Until, labels_of, run, tap  # noqa: E402 - after the sys.path line above
+
+import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
+
+IDCARD = "simulators.idcard.sam:IdCardSimulator"
+# espeak-ng writes each utterance here instead of playing it (no sound card on a test machine).
+VOICE_WAV = Path(sys.argv[2]).parent / "voice.wav"
+
+
+def key(keyboard, letter):
+    return next(k for k in keyboard.children if getattr(k, "text", "") == letter)
+
+
+def script(hut):
+    def walk(app, facts):
+        from kivy.core.window import Window
+
+        from screens import theme
+
+        def problems(screen):
+            return measure([screen], tuple(Window.size), theme.MIN_TEXT, theme.MIN_TARGET, theme.MIN_GAP)
+
+        yield Until(lambda: app.identify.reader_available, "the reader to come online", 20)
+        yield Until(lambda: app.client.cached_catalog() is not None, "the catalog from the platform", 20)
+
+        # -- 办事指南: category, then the pinyin initials, then print --------------------
+        VOICE_WAV.unlink(missing_ok=True)
+        tap(app.home.tiles["guide"])
+        yield 0.3
+        facts["spoken_on_choose"] = app.last_spoken
+        try:
+            yield Until(lambda: VOICE_WAV.exists() and VOICE_WAV.stat().st_size > 1000, "the instruction spoken", 10)
+            facts["voice_wav_bytes"] = VOICE_WAV.stat().st_size
+        except TimeoutError:
+            facts["voice_wav_bytes"] = 0
+        choose = app.browse_screens["choose_matter"]
+        facts["guide_first_screen"] = app.sm.current
+        facts["guide_needs_no_card"] = app.session.resident is None and not app.identify_flow.view.masked_name
+        categories = list(reversed(choose.ids.categories.children))
+        facts["categories"] = [b.text for b in categories]
+        tap(categories[1])
+        yield 0.3
+        facts["category_chosen"] = app.guide.view.pick.category
+        for letter in "dbsq":
+            tap(key(choose.ids.keyboard, letter))
+            yield 0.05
+        yield 0.3
+        facts["query"] = app.guide.view.pick.query
+        results = list(reversed(choose.ids.matters.children))
+        facts["results"] = [b.text.splitlines()[0] for b in results]
+        tap(results[0])
+        yield 0.4
+        guide = app.browse_screens["guide"]
+        facts["guide_screen"] = app.sm.current
+        facts["guide_matter"] = guide.ids.matter_name.text
+        facts["guide_texts"] = " ".join(lab.text for lab in labels_of(guide))
+        facts["guide_problems"] = problems(guide)
+        facts["guide_step"] = guide.ids.frame.ids.step.text
+        # The voice switch on the frame: off, and the next step stays silent.
+        tap(guide.ids.frame.ids.voice)
+        yield 0.3
+        facts["voice_on_after_tap"] = app.voice_on
+        facts["voice_button_words"] = guide.ids.frame.ids.voice.text.splitlines()[0]
+        VOICE_WAV.unlink(missing_ok=True)
+        tap(guide.ids.print_button)
+        yield Until(lambda: app.guide.view.printing in ("printed", "failed"), "the guide to be printed", 20)
+        facts["guide_printing"] = app.guide.view.printing
+        facts["printed_words"] = guide.ids.print_state.ids.first.text
+        try:  # the printer simulator draws the slip on its own thread
+            yield Until(lambda: hut.control("printer", "jobs").get("jobs"), "the slip on the printer's paper", 10)
+        except TimeoutError:
+            pass
+        facts["printer_jobs"] = len(hut.control("printer", "jobs").get("jobs", []))
+        tap(guide.ids.frame.ids.back)
+        yield 0.5
+        facts["after_back"] = app.sm.current
+        facts["wav_while_voice_off"] = VOICE_WAV.exists()
+        tap(choose.ids.frame.ids.voice)  # on again for the progress part
+        yield 0.2
+        tap(choose.ids.frame.ids.home)
+        yield 0.3
+        facts["after_home"] = app.sm.current
+
+        # -- 进度查询: the ID card proves who asks ------------------------------------------
+        tap(app.home.tiles["progress"])
+        yield 0.3
+        progress = app.browse_screens["progress"]
+        facts["progress_screen"] = app.sm.current
+        facts["progress_waiting"] = progress.ids.headline.ids.first.text
+        facts["progress_items_before_card"] = len(progress.ids.item_list.children)
+        hut.control("idcard", "place_card", card="resident")
+        yield Until(lambda: app.progress.view.state.value in ("results", "nothing_found", "unavailable"),
+                    "the platform's answer", 20)
+        facts["progress_state"] = app.progress.view.state.value
+        facts["progress_proof"] = app.progress.view.proof
+        facts["progress_headline"] = progress.ids.headline.ids.first.text
+        facts["progress_problems"] = problems(progress)
+        facts["spoken"] = app.last_spoken
+
+        # The platform down: "try again" once it is back.
+        tap(progress.ids.frame.ids.home)
+        hut.control("idcard", "remove_card")
+        yield Until(lambda: not app.card_on_reader, "the card to be taken", 10)
+        hut.control("platform", "down")
+        tap(app.home.tiles["progress"])
+        yield 0.3
+        hut.control("idcard", "place_card", card="resident")
+        yield Until(lambda: app.progress.view.state.value == "unavailable", "the unreachable platform", 30)
+        facts["down_headline"] = progress.ids.headline.ids.first.text
+        facts["retry_shown"] = progress.ids.retry.opacity == 1 and not progress.ids.retry.disabled
+        hut.control("platform", "up")
+        tap(progress.ids.retry)
+        yield Until(lambda: app.progress.view.state.value in ("results", "nothing_found"), "the retried answer", 30)
+        facts["after_retry"] = app.progress.view.state.value
+        tap(progress.ids.frame.ids.home)
+        hut.control("idcard", "remove_card")
+        yield 0.3
+        facts["session_after_home"] = app.session.active
+    return walk
+
+
+def main() -> None:
+    workdir, out = Path(sys.argv[1]), sys.argv[2]
+    if IDCARD not in hut_module.SIMULATORS:
+        hut_module.SIMULATORS.append(IDCARD)
+    with hut_module.Hut(workdir, only=["idcard", "printer", "platform"]) as hut:
+        sys.argv[1:3] = [str(hut.config_path), out]
+        from kiosk.voice import Speaker
+
+        run(script(hut), speaker=Speaker(extra_args=["-w", str(VOICE_WAV)]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,305 @@
+"""Filing a matter against the virtual hut, with real touches on the filing screens.
+
+One app process runs every scenario in turn (a resident each): the happy
+path (the ID card scanned under the hut's camera, retaken, a second page;
+the household register not at hand), the card taken away mid-flow, the printer out of paper at the end,
+the platform down (local number, sent later by the outbox worker running
+here as a thread), the camera missing (the papers-to-bring list) and the
+idle timeout in the middle of a form (nothing of it left in memory).  The
+choose-matter and conditions steps belong to other screens: the script
+moves through them with the flow's intents and touches only the filing
+screens, the identify screen's Continue and the frame's buttons.
+"""
+
+import gc
+import sys
+import threading
+import weakref
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
+from probe_common import Until, labels_of, run, tap  # noqa: E402 - after the sys.path line above
+
+import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
+from screens.demo import FastForwardClock  # noqa: E402 - after the sys.path line above
+
+clock = FastForwardClock()
+PHONE = "13812345678"
+
+
+def shown(widget):
+    """Visible: neither it nor a parent is transparent (the window is its own parent)."""
+    while widget is not None and widget is not widget.parent:
+        if widget.opacity == 0:
+            return False
+        widget = widget.parent
+    return True
+
+
+def texts(widget):
+    """The words a resident can see on ``widget`` (markup tags dropped)."""
+    import re
+
+    return " ".join(re.sub(r"\[/?size[^\]]*\]", "", lab.text) for lab in labels_of(widget)
+                    if lab.text and shown(lab))
+
+
+def start_filing(app, hut, code):
+    """Home -> matter -> conditions -> identify (card placed) -> Continue tapped -> the form."""
+    app.go_home("resident")
+    yield 0.2
+    app.open_service("approval")
+    yield Until(lambda: app.approval.state.value == "choosing", "the matter list")
+    app.approval.choose(code)
+    app.approval.start()
+    yield Until(lambda: app.sm.current == "identify", "the identify screen")
+    hut.control("idcard", "place_card", card="resident")
+    yield Until(lambda: app.identify.state == "identified", "the card to be read", 15)
+    yield 0.2
+    tap(app.identify.ids.proceed)
+    yield Until(lambda: app.sm.current == "form", "the form", 5)
+    yield 0.3
+
+
+def fill_certificate_form(app, form, facts=None):
+    """SQ-001: a choice, a common phrase, a phone number on the keypad."""
+    tap(form.rows["certificate"])
+    yield 0.2
+    tap(next(b for b in form.choice_buttons if b.value == "居住证明"))
+    yield 0.2
+    tap(form.rows["purpose"])
+    yield 0.2
+    tap(form.ids.phrases_button)
+    yield 0.3
+    tap(next(b for b in form.ids.phrases.children if b.text == "办理银行业务"))
+    yield 0.2
+    tap(form.rows["phone"])
+    yield 0.2
+    for digit in "1381234567":
+        tap(form.ids.keypad.ids[f"key{digit}"])
+    yield 0.1
+    tap(form.ids.enter)   # one digit short
+    yield 0.2
+    if facts is not None:
+        facts["phone_problem"] = form.rows["phone"].problem
+        facts["typed_visible"] = form.ids.typed.text
+    tap(form.ids.keypad.ids.key8)
+    tap(form.ids.enter)
+    yield 0.2
+
+
+def scan_papers(app, hut, papers, facts):
+    """SQ-001 under the hut's camera: the ID card taken, retaken, a second page
+    added; the household register not at hand (the matter takes it later)."""
+    scan = facts["scan"] = {"mode": papers.mode, "paper": papers.paper_name}
+    yield Until(lambda: papers.camera_ready, "the live preview", 20)
+    yield 0.5
+    scan["words_without_page"] = papers.ids.gates.text
+    scan["preview_frames"] = papers.ids.preview.frames
+    scan["preview_textures"] = papers.ids.preview.textures_made
+
+    outlines = scan["outline_corners"] = []
+
+    def page_taken(count):
+        outlines.append(len(papers.ids.preview.corners))   # the outline on the live preview
+        return papers.reviewing >= 0 and papers.pages == count
+
+    def taken(count):
+        hut.control("camera", "place_page")
+        yield Until(lambda: page_taken(count), f"page {count} to be taken", 30)
+        yield 0.3
+        hut.control("camera", "remove_page")
+
+    yield from taken(1)
+    scan["camera_stopped_for_review"] = papers.scan is None
+    scan["review_text"] = texts(papers)
+    tap(papers.ids.retake)
+    yield Until(lambda: papers.reviewing < 0 and papers.camera_ready, "the camera again", 10)
+    yield 0.5
+    yield from taken(1)
+    scan["pages_after_retake"] = papers.pages
+    tap(papers.ids.more)
+    yield Until(lambda: papers.reviewing < 0 and papers.camera_ready, "the camera for page 2", 10)
+    yield 0.5
+    yield from taken(2)
+    scan["pages_after_more"] = papers.pages
+    scan["thumbnails"] = len(papers.ids.pages.children)
+    scan["preview_textures_at_end"] = papers.ids.preview.textures_made
+    scan["preview_frames_at_end"] = papers.ids.preview.frames
+    tap(papers.ids.proceed)
+    yield Until(lambda: papers.paper_name == "户口簿", "the next paper", 10)
+    yield 0.5
+    tap(papers.ids.dont_have)
+    yield Until(lambda: papers.paper is None, "the papers listed", 10)
+    yield 0.3
+    scan["bring_later"] = papers.ids.bring_later.text
+    scan["listing_text"] = texts(papers)
+    tap(papers.ids.proceed)
+
+
+def to_done(app, hut):
+    """Papers (the camera's papers not at hand, or the papers to bring) -> review -> consent -> submit -> done."""
+    papers, review = app.sm.get_screen("papers"), app.sm.get_screen("review")
+    yield Until(lambda: app.sm.current == "papers", "the papers", 5)
+    yield 0.3
+    while papers.mode == "scan" and papers.paper is not None:
+        tap(papers.ids.dont_have)
+        yield 0.3
+    tap(papers.ids.proceed)
+    yield Until(lambda: app.sm.current == "review", "the review", 5)
+    yield 0.3
+    tap(review.ids.consent)
+    yield 0.2
+    tap(review.ids.submit)
+    yield Until(lambda: app.approval.state.value == "done", "the application to be filed", 20)
+    yield 0.3
+
+
+def script(hut):
+    def walk(app, facts):
+        yield Until(lambda: app.sm is not None and app.sm.current == "home" and app.ready, "the app to be ready", 20)
+        yield Until(lambda: app.availability.online and app.availability.slip and app.availability.id_card
+                    and app.availability.scan, "the platform, printer, reader and camera to be up", 30)
+        form, papers = app.sm.get_screen("form"), app.sm.get_screen("papers")
+        review, done = app.sm.get_screen("review"), app.sm.get_screen("done")
+
+        # -- the happy path -------------------------------------------------------------
+        yield from start_filing(app, hut, "SQ-001")
+        facts["form_rows"] = list(form.rows)
+        facts["form_title_frame"] = texts(form.ids.frame.ids.heading)
+        yield from fill_certificate_form(app, form, facts)
+        facts["form_displays"] = {name: row.display for name, row in form.rows.items()}
+        facts["form_problems"] = {name: row.problem for name, row in form.rows.items()}
+        tap(form.ids.proceed)
+        yield Until(lambda: app.sm.current == "papers", "the papers", 5)
+        yield 0.3
+        yield from scan_papers(app, hut, papers, facts)
+        yield Until(lambda: app.sm.current == "review", "the review", 5)
+        yield 0.3
+        facts["review_submit_disabled_before_consent"] = review.ids.submit.disabled
+        facts["review_text"] = texts(review)
+        facts["review_thumbnails"] = len(review.ids.pages.children)
+        tap(review.ids.consent)
+        yield 0.2
+        facts["review_submit_disabled_after_consent"] = review.ids.submit.disabled
+        tap(review.ids.submit)
+        yield Until(lambda: app.approval.state.value == "done", "the application to be filed", 20)
+        yield Until(lambda: done.slip in ("printed", "note_number"), "the slip", 15)
+        yield 0.3
+        facts["happy"] = {"confirmed": done.confirmed, "number": done.number, "slip": done.slip,
+                          "number_shown": done.ids.number.text, "text": texts(done),
+                          "card_on_reader": app.card_on_reader}
+        hut.control("idcard", "remove_card")
+        yield Until(lambda: not app.card_on_reader, "the card to be taken", 10)
+        yield 0.3
+        facts["happy"]["text_after_card"] = texts(done)
+        tap(done.ids.finish)
+        yield Until(lambda: app.sm.current == "home", "home after Finish", 5)
+        facts["happy"]["session_after"] = app.session.active
+
+        # -- the card taken away mid-flow ----------------------------------------------------
+        yield from start_filing(app, hut, "SQ-001")
+        hut.control("idcard", "remove_card")
+        yield Until(lambda: not app.card_on_reader, "the card to be taken", 10)
+        yield 0.3
+        facts["card_away"] = {"screen": app.sm.current, "rows": list(form.rows)}
+        yield from fill_certificate_form(app, form)
+        tap(form.ids.proceed)
+        yield from to_done(app, hut)
+        facts["card_away"]["done"] = app.approval.state.value
+        facts["card_away"]["text"] = texts(done)
+        tap(done.ids.finish)
+
+        # -- the printer out of paper at the end ---------------------------------------------
+        hut.control("printer", "set_paper", state="end")
+        yield from start_filing(app, hut, "SQ-001")
+        yield from fill_certificate_form(app, form)
+        tap(form.ids.proceed)
+        yield from to_done(app, hut)
+        yield Until(lambda: done.slip in ("printed", "note_number"), "the slip", 20)
+        yield 0.3
+        facts["no_paper"] = {"slip": done.slip, "number": done.number, "number_shown": done.ids.number.text,
+                             "number_font": done.ids.number.font_size, "text": texts(done)}
+        hut.control("printer", "set_paper", state="ok")
+        hut.control("idcard", "remove_card")
+        tap(done.ids.finish)
+
+        # -- the platform down: a local number, sent later by the worker -------------------------
+        hut.control("platform", "down")
+        yield Until(lambda: not app.availability.online, "the worker to find the platform down", 30)
+        yield from start_filing(app, hut, "SQ-001")
+        yield from fill_certificate_form(app, form)
+        tap(form.ids.proceed)
+        yield from to_done(app, hut)
+        facts["offline"] = {"confirmed": done.confirmed, "number": done.number, "text": texts(done)}
+        before = app.approval.outbox.status()["pending"]
+        hut.control("idcard", "remove_card")
+        tap(done.ids.finish)
+        hut.control("platform", "up")
+        yield Until(lambda: app.approval.outbox.status()["pending"] == 0, "the worker to send it", 40)
+        facts["offline"]["pending_before"] = before
+        facts["offline"]["platform_applications"] = hut.control("platform", "stats").get("applications")
+
+        # -- the camera missing: the papers to bring -----------------------------------------------
+        hut.control("camera", "unplug")
+        yield Until(lambda: not app.availability.scan, "the camera to be missed", 20)
+        yield from start_filing(app, hut, "SQ-001")
+        yield from fill_certificate_form(app, form)
+        tap(form.ids.proceed)
+        yield Until(lambda: app.sm.current == "papers", "the papers", 5)
+        yield 0.3
+        facts["no_camera"] = {"mode": papers.mode, "bring_today": papers.ids.bring_today.text,
+                              "text": texts(papers), "continue_disabled": papers.ids.proceed.disabled}
+        hut.control("idcard", "remove_card")
+        app.go_home("resident")
+
+        # -- the idle timeout in the middle of a form -------------------------------------------------
+        yield from start_filing(app, hut, "SQ-001")
+        tap(form.rows["phone"])
+        yield 0.2
+        for digit in PHONE[:5]:
+            tap(form.ids.keypad.ids[f"key{digit}"])
+        tap(form.rows["certificate"])
+        yield 0.2
+        tap(next(b for b in form.choice_buttons if b.value == "家庭关系证明"))
+        yield 0.2
+        filing_form = weakref.ref(app.approval.form)
+        record = weakref.ref(app.session.resident)
+        facts["idle"] = {"form_held": filing_form() is not None, "row_display": form.rows["certificate"].display}
+
+        def timed_out():
+            clock.offset += max(0.0, app.idle.timeout_after + 0.5 - app.idle.idle_for())
+            return app.sm.current == "home"
+
+        yield Until(timed_out, "the idle timeout", 15)
+        yield 0.3
+        gc.collect()
+        facts["idle"].update(form_alive=filing_form() is not None, record_alive=record() is not None,
+                             session_active=app.session.active, rows=list(form.rows),
+                             keypad=form.ids.keypad.value, state=app.approval.state.value,
+                             form_text=texts(form))
+        hut.control("idcard", "remove_card")
+    return walk
+
+
+def main():
+    workdir, out = Path(sys.argv[1]), sys.argv[2]
+    overrides = {"platform": {"heartbeat_seconds": 5}, "outbox": {"max_backoff_seconds": 2}}
+    with hut_module.Hut(workdir, only=["platform", "printer", "idcard", "camera"], overrides=overrides) as hut:
+        from kiosk.config import load
+        from kiosk.outbox.worker import OutboxWorker
+
+        worker = OutboxWorker.from_settings(load(hut.config_path), idle_poll=0.2, base_delay=0.5)
+        thread = threading.Thread(target=worker.run, daemon=True)
+        thread.start()
+        sys.argv[1:3] = [str(hut.config_path), out]
+        try:
+            run(script(hut), clock)
+        finally:
+            worker.stopping.set()
+            thread.join(5)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""The filing screens measured on the widget tree: both orientations, both text sizes.
+
+Each of the form's editors, the papers under the camera, a paper that stops
+the filing, the review with both consents and the done screen with the
+number to note down, reached through the flows' intents (a reader the app's
+owner holds delivers the card) and measured with layout_check.
+"""
+
+import datetime as dt
+import os
+import sys
+import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
+from layout_check import measure, primary_buttons  # noqa: E402 - after the sys.path line above
+from probe_common import Until, run, tap  # noqa: E402 - after the sys.path line above
+
+import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
+from drivers.base import Device, DeviceEvent, DeviceState, Status, StatusChanged  # noqa: E402 - after sys.path above
+from drivers.idcard.records import CardType, IdCardRecord  # noqa: E402 - after the sys.path line above
+from screens.demo import screenshot  # noqa: E402 - after the sys.path line above
+
+ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
+SCENES = ("form_keypad", "form_pinyin", "form_phrases", "form_choices", "form_date", "papers_scan",
+          "papers_cannot_file", "review", "done")
+
+
+class Reader(Device):
+    device_class = "idcard"
+
+    def read_again(self):
+        pass
+
+    def remind_if_present(self):
+        return False
+
+
+def publish(reader, *events):
+    thread = threading.Thread(target=lambda: [reader._publish(e) for e in events])
+    thread.start()
+    thread.join()
+
+
+RECORD = dict(card_type=CardType.RESIDENT, name="张三丰", gender_code="1", birth_date=dt.date(1950, 1, 1),
+              id_number="230108195001011234", valid_from=dt.date(2015, 1, 1), valid_to="长期",
+              id_number_valid=True, address="黑龙江省哈尔滨市香坊区幸福街道红旗小区12号楼3单元501室", photo=b"")
+
+
+def to_form(app, reader, code):
+    app.go_home("resident")
+    app.visit.choose("approval")
+    app.approval.choose(code)
+    app.approval.start()
+    publish(reader, DeviceEvent("idcard", "card_present"), DeviceEvent("idcard", "record", IdCardRecord(**RECORD)))
+    yield Until(lambda: app.identify.state == "identified", "the card", 10)
+    app.continue_service()
+    yield Until(lambda: app.sm.current == "form", "the form", 5)
+
+
+def edit(form, name):
+    form.choose(next(f for f in form.fields if f.name == name))
+
+
+def scene(app, reader, name):
+    form = app.sm.get_screen("form")
+    if name.startswith("form_"):
+        yield from to_form(app, reader, "LL-001" if name == "form_date" else "SQ-001")
+        field = {"form_keypad": "phone", "form_pinyin": "purpose", "form_phrases": "purpose",
+                 "form_choices": "certificate", "form_date": "birth_date"}[name]
+        edit(form, field)
+        if name == "form_pinyin":
+            for letter in "banli":
+                form.ids.pinyin.letter(letter)
+            yield Until(lambda: bool(form.ids.pinyin.candidates), "candidates", 30)
+        if name == "form_phrases":
+            form.toggle_phrases()
+        if name == "form_keypad":
+            for key in "1381234":
+                form.ids.keypad.press(key)
+            form.enter_typed()   # the phone's problem words under the field
+            edit(form, "phone")
+        return
+    if name in ("papers_scan", "papers_cannot_file"):
+        yield from to_form(app, reader, "LL-001")
+        app.approval.set_field("pickup", "社区领取")
+        app.approval.set_field("phone", "13812345678")
+        app.approval.form_done()
+        papers = app.sm.get_screen("papers")
+        if name == "papers_scan":
+            yield Until(lambda: papers.camera_ready, "the live preview", 20)
+        else:
+            app.approval.dont_have("id_card")
+        return
+    yield from to_form(app, reader, "MZ-001")
+    for field, value in (("household_size", "3"), ("monthly_income", "1850.5"), ("reason", "年老无依"),
+                         ("phone", "13812345678")):
+        app.approval.set_field(field, value)
+    app.approval.form_done()
+    for paper in app.approval.view.papers:
+        if paper.state.value == "to_scan":
+            app.approval.dont_have(paper.code)
+    app.approval.papers_done()
+    app.approval.consent(True)
+    app.approval.consent_sensitive(True)
+    if name == "done":
+        app.run_job(app.approval, app.approval.submit())
+        yield Until(lambda: app.approval.state.value == "done", "the number", 20)
+
+
+def script(hut):
+    def walk(app, facts):
+        from kivy.core.window import Window
+
+        from screens import theme
+
+        shots = os.environ.get("KIOSK_LAYOUT_SHOTS")
+        yield Until(lambda: app.sm is not None and app.ready and app.client.cached_catalog() is not None,
+                    "the app and the catalog", 30)
+        reader = Reader("idcard")
+        app.owner.attach(reader)
+        app.identify_flow.attach(reader)
+        publish(reader, StatusChanged("idcard", DeviceState(), DeviceState(Status.ONLINE, {"card_present": False}),
+                                      {}))
+        yield Until(lambda: app.availability.scan, "the camera", 30)
+        facts["problems"], facts["primaries"], facts["shown"] = {}, {}, {}
+        for orientation, size in ORIENTATIONS.items():
+            Window.size = size
+            yield Until(lambda size=size: tuple(Window.size) == size, f"the window at {size}")
+            for large in (False, True):
+                app.large_text = large
+                for name in SCENES:
+                    yield from scene(app, reader, name)
+                    yield 0.6
+                    key = f"{name}/{orientation}/{'large' if large else 'normal'}"
+                    roots = [app.sm.current_screen]
+                    facts["shown"][key] = app.sm.current
+                    facts["problems"][key] = measure(roots, tuple(Window.size), theme.MIN_TEXT, theme.MIN_TARGET,
+                                                     theme.MIN_GAP)
+                    facts["primaries"][key] = primary_buttons(roots)
+                    if shots:
+                        screenshot(Path(shots) / f"{key.replace('/', '-')}.png")
+                    publish(reader, DeviceEvent("idcard", "card_removed"))
+                    app.go_home("resident")
+                    yield 0.1
+        tap(pos=(5, 5))
+    return walk
+
+
+def main():
+    workdir, out = Path(sys.argv[1]), sys.argv[2]
+    overrides = {"timeouts": {"idle_seconds": 600, "idle_warning_seconds": 500}}
+    with hut_module.Hut(workdir, only=["platform", "camera"], overrides=overrides) as hut:
+        sys.argv[1:3] = [str(hut.config_path), out]
+        run(script(hut))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""Soak: one kiosk process files a matter again and again, touch by touch.
+
+Each session is a complete filing on the filing screens (form, papers,
+review, done) with real touches; the ID card reader is a device the app's
+owner holds, publishing from its own thread as a driver does, so a session
+takes a fraction of a second.  The hut's platform serves the catalog, but
+no outbox worker runs and there is no printer: each filing goes into the
+outbox under a local number and the number is shown to note down, the paths
+that hold the most on screen.  The RSS (after a collection) is
+recorded every ``EVERY`` sessions.
+"""
+
+import datetime as dt
+import gc
+import os
+import sys
+import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
+from probe_common import Until, run, tap  # noqa: E402 - after the sys.path line above
+
+import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
+from drivers.base import Device, DeviceEvent, DeviceState, Status, StatusChanged  # noqa: E402 - after sys.path above
+from drivers.idcard.records import CardType, IdCardRecord  # noqa: E402 - after the sys.path line above
+
+SESSIONS = int(os.environ.get("KIOSK_SOAK_SESSIONS", "1000"))
+EVERY = 50
+
+
+class Reader(Device):
+    device_class = "idcard"
+
+    def read_again(self):
+        pass
+
+    def remind_if_present(self):
+        return False
+
+
+def publish(reader, *events):
+    def send():
+        for event in events:
+            reader._publish(event)
+    thread = threading.Thread(target=send)
+    thread.start()
+    thread.join()
+
+
+def rss_mb():
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def record(i):
+    return IdCardRecord(card_type=CardType.RESIDENT, name="张三丰", gender_code="1", birth_date=dt.date(1950, 1, 1),
+                        id_number="230108195001011234", valid_from=dt.date(2015, 1, 1), valid_to="长期",
+                        id_number_valid=True, address=f"黑龙江省哈尔滨市香坊区{i}号", photo=b"\x00" * 1024)
+
+
+SCROLLED = 0.25   # a tap inside a ScrollView is released 0.2 s later (Kivy tells a tap from a scroll)
+
+
+def session(app, reader, i):
+    form, papers = app.sm.get_screen("form"), app.sm.get_screen("papers")
+    review, done = app.sm.get_screen("review"), app.sm.get_screen("done")
+    app.open_service("approval")
+    app.approval.choose("SQ-001")
+    app.approval.start()
+    publish(reader, DeviceEvent("idcard", "card_present"), DeviceEvent("idcard", "record", record(i)))
+    yield Until(lambda: app.identify.state == "identified", "the card", 5)
+    yield 0.05
+    tap(app.identify.ids.proceed)
+    yield Until(lambda: app.sm.current == "form" and form.rows, "the form", 5)
+    yield 0.05
+    tap(form.rows["certificate"])
+    yield SCROLLED
+    tap(form.choice_buttons[i % len(form.choice_buttons)])
+    yield 0.05
+    tap(form.rows["purpose"])
+    yield SCROLLED
+    tap(form.ids.phrases_button)
+    yield 0.3
+    tap(form.ids.phrases.children[-1])
+    yield SCROLLED
+    tap(form.rows["phone"])
+    yield SCROLLED
+    for digit in "13812345678":
+        tap(form.ids.keypad.ids[f"key{digit}"])
+    tap(form.ids.enter)
+    yield 0.02
+    tap(form.ids.proceed)
+    yield 0.05
+    if app.sm.current != "papers":
+        raise AssertionError(f"session {i}: the form was not accepted: {[(r.name, r.problem) for r in form.rows.values()]}")
+    yield 0.05
+    tap(papers.ids.proceed)
+    yield Until(lambda: app.sm.current == "review", "the review", 5)
+    yield 0.05
+    tap(review.ids.consent)
+    yield 0.02
+    tap(review.ids.submit)
+    yield Until(lambda: app.approval.state.value == "done" and done.slip, "the number", 10)
+    yield 0.05
+    publish(reader, DeviceEvent("idcard", "card_removed"))
+    tap(done.ids.finish)
+    yield Until(lambda: app.sm.current == "home" and not app.session.active, "home", 5)
+
+
+def script(app, facts):
+    yield Until(lambda: app.sm is not None and app.ready and app.client.cached_catalog() is not None,
+                "the app and the platform's catalog", 30)
+    reader = Reader("idcard")
+    app.owner.attach(reader)
+    app.identify_flow.attach(reader)
+    publish(reader, StatusChanged("idcard", DeviceState(), DeviceState(Status.ONLINE, {"card_present": False}), {}))
+    yield Until(lambda: app.identify_flow.view.reader_available, "the reader", 5)
+    facts["rss_mb"], facts["numbers"] = [], 0
+    for i in range(1, SESSIONS + 1):
+        yield from session(app, reader, i)
+        facts["numbers"] += bool(app.sm.get_screen("done").number == "")   # forgotten once home
+        if i % EVERY == 0:
+            gc.collect()
+            facts["rss_mb"].append([i, round(rss_mb(), 1)])
+    facts["sessions"] = SESSIONS
+    facts["outbox_pending"] = app.approval.outbox.status()["pending"]
+
+
+def main():
+    workdir, out = Path(sys.argv[1]), sys.argv[2]
+    # A smaller window than the reference: the same widgets, fewer pixels for
+    # the software renderer to draw on every frame of 1,000 sessions.
+    overrides = {"timeouts": {"idle_seconds": 600, "idle_warning_seconds": 500},
+                 "screen": {"width": 1280, "height": 800}}
+    with hut_module.Hut(workdir, only=["platform"], overrides=overrides) as hut:
+        sys.argv[1:3] = [str(hut.config_path), out]
+        run(script)
+
+
+if __name__ == "__main__":
+    main()
