@@ -90,18 +90,6 @@ PROBLEM: dict[str, Advice] = {
                              "staff"),
     "no_frame": Advice("高拍仪无画面：检查连接和电源", "the camera gives no picture: check its cable and power",
                        "staff"),
-    # the ID card photo's WLT decoder (drivers/idcard/wlt.py)
-    "wlt_library": Advice("身份证照片解码库无法加载：检查配置的库文件，联系工程师",
-                          "the ID photo decoder library cannot be loaded: check the configured file; "
-                          "call an engineer", "engineer"),
-    "wlt_length": Advice("身份证照片数据不完整：请居民重新放卡", "the ID photo data was incomplete: place the card "
-                         "again", "wait"),
-    "wlt_decode": Advice("身份证照片解码失败：重新放卡，反复出现请联系工程师",
-                         "the ID photo could not be decoded: place the card again; call an engineer if it repeats",
-                         "wait"),
-    "wlt_size": Advice("身份证照片尺寸错误：检查照片解码库版本，联系工程师",
-                       "the decoded ID photo has the wrong size: check the decoder library's version; "
-                       "call an engineer", "engineer"),
     # health devices (drivers/health: the fault names of FAULTS, and codec errors)
     "cuff_leak": Advice("袖带漏气：检查袖带和气管是否破损、接好", "cuff leak: check the cuff and its tube are intact "
                         "and connected", "staff"),

@@ -55,10 +55,6 @@ COUNTERS: dict[str, tuple[str, str]] = {
     "reconnects": ("摄像头重连次数", "camera reconnects"),
     "comm_errors": ("通信错误", "communication errors"),
     "disconnects": ("断开次数", "disconnects"),
-    "photo_decode_failures": ("证件照解码失败", "ID photo decode failures"),
-    "frames": ("摄像头画面数", "camera frames"),
-    "stalls": ("画面中断次数", "frame stalls"),
-    "reconnects": ("重新连接次数", "reconnects"),
     UPTIME_COUNTER: ("在线时长(秒)", "time online (s)"),
 }
 
