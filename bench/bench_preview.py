@@ -94,9 +94,9 @@ def child(runs: int, seconds: float) -> dict:
         text_scale = NumericProperty(1.0)
 
         def build(self):
-            from screens.widgets.page_view import CameraPreview
-
             from kivy.uix.widget import Widget
+
+            from screens.widgets.page_view import CameraPreview
 
             root = FloatLayout()
             self.preview = CameraPreview(size_hint=(None, None), size=PREVIEW_SIZE, pos=(40, 300))
