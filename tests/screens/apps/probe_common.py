@@ -4,15 +4,41 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
+from drivers.base import Device  # noqa: E402 - after the sys.path line above
 from kiosk.config import load  # noqa: E402 - after the sys.path line above
 from screens import app as app_module  # noqa: E402 - after the sys.path line above
 from screens.demo import Until, Walk  # noqa: E402,F401 - after sys.path above; Until is re-exported to the probes
+
+
+class FakeReader(Device):
+    """An ID card reader the app's device owner holds, whose events a probe
+    publishes as a driver would (see ``from_driver_thread``)."""
+
+    device_class = "idcard"
+
+    def read_again(self) -> None:
+        pass
+
+    def remind_if_present(self) -> bool:
+        return False
+
+
+def from_driver_thread(reader: Device, *events: Any) -> None:
+    """Publish ``events`` from a thread of their own, as a driver's transport
+    thread does, so the app's marshalling onto the Kivy clock is exercised."""
+    def send() -> None:
+        for event in events:
+            reader._publish(event)
+    thread = threading.Thread(target=send)
+    thread.start()
+    thread.join()
 
 
 def labels_of(widget: Any) -> list[Any]:

@@ -7,35 +7,15 @@ marshalling onto the Kivy clock are exercised too.
 
 import datetime as dt
 import gc
-import threading
 import time
 import weakref
 
-from probe_common import Until, labels_of, run, tap
+from probe_common import FakeReader, Until, from_driver_thread, labels_of, run, tap
 
-from drivers.base import Device, DeviceEvent, DeviceState, Status, StatusChanged
+from drivers.base import DeviceEvent, DeviceState, Status, StatusChanged
 from drivers.idcard.records import CardType, IdCardRecord
 
 NAME, NUMBER = "张三丰", "230108195001011234"
-
-
-class Reader(Device):
-    device_class = "idcard"
-
-    def read_again(self):
-        pass
-
-    def remind_if_present(self):
-        return False
-
-
-def from_driver_thread(reader, *events):
-    def send():
-        for event in events:
-            reader._publish(event)
-    thread = threading.Thread(target=send)
-    thread.start()
-    thread.join()
 
 
 def clipped(widget):
@@ -53,7 +33,7 @@ def script(app, facts):
     yield 0.3
     facts["idle_running_at_home"] = app.idle.running
 
-    reader = Reader("idcard")
+    reader = FakeReader("idcard")
     app.owner.attach(reader)
     app.identify_flow.attach(reader)
     tap(app.home.ids.frame.ids.language)  # this resident prefers English

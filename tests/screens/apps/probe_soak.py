@@ -14,38 +14,18 @@ import datetime as dt
 import gc
 import os
 import sys
-import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from probe_common import Until, run, tap  # noqa: E402 - after the sys.path line above
+from probe_common import FakeReader, Until, from_driver_thread, run, tap  # noqa: E402 - after sys.path above
 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
-from drivers.base import Device, DeviceEvent, DeviceState, Status, StatusChanged  # noqa: E402 - after sys.path above
+from drivers.base import DeviceEvent, DeviceState, Status, StatusChanged  # noqa: E402 - after sys.path above
 from drivers.idcard.records import CardType, IdCardRecord  # noqa: E402 - after the sys.path line above
 
 SESSIONS = int(os.environ.get("KIOSK_SOAK_SESSIONS", "1000"))
 EVERY = 50
-
-
-class Reader(Device):
-    device_class = "idcard"
-
-    def read_again(self):
-        pass
-
-    def remind_if_present(self):
-        return False
-
-
-def publish(reader, *events):
-    def send():
-        for event in events:
-            reader._publish(event)
-    thread = threading.Thread(target=send)
-    thread.start()
-    thread.join()
 
 
 def rss_mb():
@@ -71,7 +51,7 @@ def session(app, reader, i):
     app.open_service("approval")
     app.approval.choose("SQ-001")
     app.approval.start()
-    publish(reader, DeviceEvent("idcard", "card_present"), DeviceEvent("idcard", "record", record(i)))
+    from_driver_thread(reader, DeviceEvent("idcard", "card_present"), DeviceEvent("idcard", "record", record(i)))
     yield Until(lambda: app.identify.state == "identified", "the card", 5)
     yield 0.05
     tap(app.identify.ids.proceed)
@@ -106,7 +86,7 @@ def session(app, reader, i):
     tap(review.ids.submit)
     yield Until(lambda: app.approval.state.value == "done" and done.slip, "the number", 10)
     yield 0.05
-    publish(reader, DeviceEvent("idcard", "card_removed"))
+    from_driver_thread(reader, DeviceEvent("idcard", "card_removed"))
     tap(done.ids.finish)
     yield Until(lambda: app.sm.current == "home" and not app.session.active, "home", 5)
 
@@ -114,10 +94,10 @@ def session(app, reader, i):
 def script(app, facts):
     yield Until(lambda: app.sm is not None and app.ready and app.client.cached_catalog() is not None,
                 "the app and the platform's catalog", 30)
-    reader = Reader("idcard")
+    reader = FakeReader("idcard")
     app.owner.attach(reader)
     app.identify_flow.attach(reader)
-    publish(reader, StatusChanged("idcard", DeviceState(), DeviceState(Status.ONLINE, {"card_present": False}), {}))
+    from_driver_thread(reader, StatusChanged("idcard", DeviceState(), DeviceState(Status.ONLINE, {"card_present": False}), {}))
     yield Until(lambda: app.identify_flow.view.reader_available, "the reader", 5)
     facts["rss_mb"], facts["numbers"] = [], 0
     for i in range(1, SESSIONS + 1):
