@@ -138,8 +138,13 @@ class PtyDevice:
         self._master = self._slave = None
 
     def _do_unplug(self) -> dict[str, Any]:
+        """The cable goes: what the device was about to send is lost with it,
+        so the script in progress ends too (otherwise its late lines would
+        race the next measurement after a replug)."""
         with self._lock:
+            self._generation += 1
             self._unplug()
+        self._cancel_timers()
         return {"plugged": False}
 
     def _do_replug(self) -> dict[str, Any]:
