@@ -37,6 +37,20 @@ INSTRUCTIONS: dict[tuple[str, str], str] = {
     ("identify", "id_card"): N_("Please place your ID card on the reader"),
     ("identify", "social_security"): N_("Please insert your social security card"),
     ("identify", "counter"): N_("Cards cannot be read here now. Please ask at the counter"),
+    ("face_check", ""): N_("Please look at the camera"),
+    ("face_check", "consent"): N_("To check that the card is yours, your face will be compared with the card photo, "
+                                  "on this terminal only. No picture is kept. Do you agree?"),
+    ("face_check", "challenge"): N_("Please look at the camera. You will be asked to blink and to turn your head"),
+    ("face_check", "blink"): N_("Please blink"),
+    ("face_check", "turn_left"): N_("Please turn your head to the left"),
+    ("face_check", "turn_right"): N_("Please turn your head to the right"),
+    ("face_check", "retry"): N_("The check did not succeed. Please look straight at the camera and try again"),
+    ("face_check", "passed"): N_("The check is done. Please press Continue"),
+    ("face_check", "no_photo"): N_("Your card photo cannot be read here, so the face check is skipped. "
+                                   "Please press Continue"),
+    ("face_check", "no_camera"): N_("The face check cannot be done at this terminal now. "
+                                    "Please go to the hut's counter"),
+    ("face_check", "counter"): N_("Please go to the hut's counter. The staff will check your card"),
     ("form", ""): N_("Please check what is filled in, and fill in the rest"),
     ("papers", ""): N_("Place the paper flat under the camera"),
     ("papers", "bring_to_counter"): N_("The camera cannot be used. Please hand these papers to the counter"),

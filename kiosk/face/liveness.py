@@ -38,13 +38,6 @@ class Challenge(str, enum.Enum):
         return self.value
 
 
-PROMPTS = {
-    Challenge.BLINK: "请眨眨眼 / Please blink",
-    Challenge.TURN_LEFT: "请向左转头 / Please turn your head to the left",
-    Challenge.TURN_RIGHT: "请向右转头 / Please turn your head to the right",
-}
-
-
 def random_challenges(rng: random.Random | None = None) -> tuple[Challenge, ...]:
     """A blink and a turn to a random side, in a random order: a prepared
     recording has to guess both."""

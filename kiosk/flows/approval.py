@@ -1,7 +1,8 @@
 """自助办事: filing a matter, from choosing it to the slip.
 
 The approval service's steps (``kiosk.flows.services``): choose_matter,
-conditions, identify, form, papers, review, submit, done.  ``VisitFlow`` routes
+conditions, identify, face_check (only for a matter whose catalog entry asks
+for it: ``VisitFlow.include``), form, papers, review, submit, done.  ``VisitFlow`` routes
 them (the app maps ``visit.view.step`` to a screen); this flow holds what the
 steps decide and follows the visit: it opens when the visit enters the first
 step, closes (dropping the form and pages) when the visit leaves the service
@@ -13,6 +14,7 @@ step takes the identified record from the session and pre-fills the form.
 States (``TRANSITIONS``)::
 
     closed ─open─▶ choosing ─choose─▶ conditions ─start─▶ identify ─identified─▶ form
+    identify ─face_check─▶ face_check ─identified─▶ form   (form ─face_check─▶ face_check is Back)
     form ─form_done─▶ papers ─papers_done─▶ review ─submit─▶ submitting ─filed─▶ done
     papers ─missing─▶ cannot_file ─found─▶ papers      submitting ─failed─▶ submit_failed ─submit─▶ …
     every state but submitting and done ─back─▶ the previous one;  any ─close─▶ closed
@@ -22,6 +24,9 @@ Intents by step (what the screens call):
 * choose_matter: ``pick_category(name)``, ``search(text)``, ``choose(code)``
 * conditions: ``start()`` ("I have them, start"), ``print_guide() -> Job | None``
 * identify: the app's ``continue_service`` (IdentifyFlow) as for every service
+* face_check: ``face`` (a ``FaceCheckFlow``: ``consent()``, ``decline()``,
+  ``retry()``), and ``face_continue()`` once it passed or was skipped; the
+  camera work is ``kiosk.face.runner.FaceCheckRunner``'s
 * form: ``set_field(name, value) -> problem | None``, ``form_done() -> bool``
 * papers: ``show_paper(code)``, ``add_page(code, jpeg)``, ``retake(code, index, jpeg)``,
   ``remove_page(code, index)``, ``next_paper()``, ``dont_have(code)``, ``have_it(code)``,
@@ -42,9 +47,10 @@ import logging
 from typing import Any, Callable
 
 from kiosk import slips
-from kiosk.availability import Availability, SlipMode, Submit
+from kiosk.availability import Availability, FaceCheck, SlipMode, Submit
 from kiosk.catalog import Matter
 from kiosk.flows.approval_view import STEP_OF, ApprovalState, ApprovalView
+from kiosk.flows.face_check import FaceCheckFlow, FaceCheckState
 from kiosk.flows.jobs import Job
 from kiosk.flows.machine import FlowMachine
 from kiosk.flows.picking import CatalogSource, Picker
@@ -62,11 +68,13 @@ log = logging.getLogger(__name__)
 SERVICE = "approval"
 FORM_KEY, PAPERS_KEY = "approval.form", "approval.papers"
 FACE_CHECK_KEY = "face_check"   # kiosk.flows.face_check.SESSION_KEY: the outcome, never a picture
+FACE_CHECK_DONE = (FaceCheckState.PASSED, FaceCheckState.NO_PHOTO)
 
 
 _ALL = tuple(ApprovalState)
 _BACK = {
     ApprovalState.CONDITIONS: ApprovalState.CHOOSING, ApprovalState.IDENTIFY: ApprovalState.CONDITIONS,
+    ApprovalState.FACE_CHECK: ApprovalState.IDENTIFY,
     ApprovalState.FORM: ApprovalState.IDENTIFY, ApprovalState.PAPERS: ApprovalState.FORM,
     ApprovalState.CANNOT_FILE: ApprovalState.FORM, ApprovalState.REVIEW: ApprovalState.PAPERS,
     ApprovalState.SUBMIT_FAILED: ApprovalState.REVIEW,
@@ -84,6 +92,9 @@ class ApprovalFlow(FlowMachine[ApprovalState, ApprovalView]):
         (ApprovalState.CHOOSING, "choose"): ApprovalState.CONDITIONS,
         (ApprovalState.CONDITIONS, "start"): ApprovalState.IDENTIFY,
         (ApprovalState.IDENTIFY, "identified"): ApprovalState.FORM,
+        (ApprovalState.IDENTIFY, "face_check"): ApprovalState.FACE_CHECK,
+        (ApprovalState.FORM, "face_check"): ApprovalState.FACE_CHECK,
+        (ApprovalState.FACE_CHECK, "identified"): ApprovalState.FORM,
         (ApprovalState.FORM, "form_done"): ApprovalState.PAPERS,
         (ApprovalState.PAPERS, "missing"): ApprovalState.CANNOT_FILE,
         (ApprovalState.CANNOT_FILE, "found"): ApprovalState.PAPERS,
@@ -101,6 +112,7 @@ class ApprovalFlow(FlowMachine[ApprovalState, ApprovalView]):
                  id_hash_key: bytes = b"", wait_seconds: float = WAIT_SECONDS, language: str = "both"):
         super().__init__(ApprovalView())
         self.session, self.visit = session, visit
+        self.face = FaceCheckFlow(session)  # its camera work: kiosk.face.runner.FaceCheckRunner
         self.picker = Picker(catalog)
         self.availability, self.outbox, self.printer = availability, outbox, printer
         self.hut, self.id_hash_key, self.wait_seconds, self.language = hut, id_hash_key, wait_seconds, language
@@ -126,9 +138,14 @@ class ApprovalFlow(FlowMachine[ApprovalState, ApprovalView]):
             return
         if STEP_OF.get(self.state) == v.step:
             return
+        if self.state is ApprovalState.FACE_CHECK:
+            self.face.cancel()  # leaving the step: the runner lets go of the camera and the card photo
         if v.step == Step.CHOOSE_MATTER:
             self._open()
-        elif v.step == Step.FORM and self.state is ApprovalState.IDENTIFY:
+        elif v.step == Step.FACE_CHECK and self.state in (ApprovalState.IDENTIFY, ApprovalState.FORM):
+            self._fire("face_check")
+            self._start_face_check()
+        elif v.step == Step.FORM and self.state in (ApprovalState.IDENTIFY, ApprovalState.FACE_CHECK):
             self._identified()
         elif STEP_OF.get(_BACK.get(self.state, self.state)) == v.step:
             self._fire("back", error="")
@@ -142,6 +159,7 @@ class ApprovalFlow(FlowMachine[ApprovalState, ApprovalView]):
         self._fire("open", **{**_cleared(), "pick": self.picker.open()})
 
     def _close(self) -> None:
+        self.face.cancel()
         self._drop()
         self._fire("close", **_cleared())
 
@@ -169,6 +187,7 @@ class ApprovalFlow(FlowMachine[ApprovalState, ApprovalView]):
         if matter is None:
             return False
         self._matter = matter
+        self.visit.include(Step.FACE_CHECK, matter.face_check)
         mode = self.availability().identify(matter.social_security_card).value
         self._fire("choose", matter=detail(matter), identify_mode=mode,
                    sensitive_consent_needed=matter.sensitive)
@@ -197,6 +216,23 @@ class ApprovalFlow(FlowMachine[ApprovalState, ApprovalView]):
 
     def _identify_mode(self) -> str:
         return self.availability().identify(self._matter.social_security_card).value if self._matter else ""
+
+    # -- face check -------------------------------------------------------------------
+    def _start_face_check(self) -> None:
+        """After the card, for a matter that asks for it: no front camera here →
+        the counter; a card whose photo cannot be read here → skipped, said so."""
+        photo = getattr(self.session.resident, "photo_bmp", b"")
+        self.face.start(camera_available=self.availability().face_check is FaceCheck.CHECK,
+                        card_photo_available=bool(photo))
+
+    def face_continue(self) -> bool:
+        """Continue once the check passed (or was skipped for want of a card
+        photo): on to the form.  Refused in any other state of the check."""
+        if self.state is not ApprovalState.FACE_CHECK or self.face.state not in FACE_CHECK_DONE:
+            return False
+        self.face.confirm()
+        self.visit.next()
+        return True
 
     # -- form ---------------------------------------------------------------------------
     def _identified(self) -> None:

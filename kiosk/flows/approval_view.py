@@ -21,6 +21,7 @@ class ApprovalState(str, enum.Enum):
     CHOOSING = "choosing"              # categories, search
     CONDITIONS = "conditions"          # who may apply, papers; print; "I have them, start"
     IDENTIFY = "identify"              # IdentifyFlow's step
+    FACE_CHECK = "face_check"          # 人证核验 (FaceCheckFlow's step), for a matter that asks for it
     FORM = "form"
     PAPERS = "papers"
     CANNOT_FILE = "cannot_file"        # a required paper is missing and cannot come later
@@ -35,7 +36,8 @@ class ApprovalState(str, enum.Enum):
 
 STEP_OF: dict[ApprovalState, str] = {
     ApprovalState.CHOOSING: Step.CHOOSE_MATTER, ApprovalState.CONDITIONS: Step.CONDITIONS,
-    ApprovalState.IDENTIFY: Step.IDENTIFY, ApprovalState.FORM: Step.FORM, ApprovalState.PAPERS: Step.PAPERS,
+    ApprovalState.IDENTIFY: Step.IDENTIFY, ApprovalState.FACE_CHECK: Step.FACE_CHECK,
+    ApprovalState.FORM: Step.FORM, ApprovalState.PAPERS: Step.PAPERS,
     ApprovalState.CANNOT_FILE: Step.PAPERS, ApprovalState.REVIEW: Step.REVIEW,
     ApprovalState.SUBMITTING: Step.SUBMIT, ApprovalState.SUBMIT_FAILED: Step.SUBMIT, ApprovalState.DONE: Step.DONE,
 }

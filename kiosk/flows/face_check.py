@@ -20,6 +20,8 @@ States::
                │         └─decline─▶ counter   │  ▲
                ├─▶ no_camera (→ counter)       failed─▶ retry ─retry─┘
                └─▶ no_photo ─confirm─▶ closed  └─third failure─▶ counter
+    consent | challenge | retry ─card_photo_unusable─▶ no_photo   (no face in the card photo)
+    consent | challenge | retry ─check_unavailable─▶ no_camera   (camera stopped, no engine)
 """
 
 from __future__ import annotations
@@ -28,14 +30,12 @@ import enum
 from dataclasses import dataclass
 
 from kiosk.face.check import FaceCheckResult
-from kiosk.face.liveness import PROMPTS, Challenge
+from kiosk.face.liveness import Challenge
 from kiosk.flows.machine import FlowMachine
 from kiosk.flows.session import Session
 
 MAX_ATTEMPTS = 3
 SESSION_KEY = "face_check"
-
-INTRO = "请看摄像头，眨眨眼，转转头 / Look at the camera, blink, turn your head"
 
 
 class FaceCheckState(str, enum.Enum):
@@ -54,28 +54,18 @@ class FaceCheckState(str, enum.Enum):
 
 @dataclass(frozen=True)
 class FaceCheckView:
-    """What a screen shows and speaks; never a picture or a score's inputs."""
+    """What a screen shows and speaks; never a picture or a score's inputs.
+    The words are the screen's (``kiosk.voice.instruction("face_check", view.detail)``)."""
 
     state: FaceCheckState = FaceCheckState.CLOSED
-    prompt: str = ""             # the text to show and speak (Chinese / English)
     challenge: str = ""          # the challenge being asked (blink, turn_left, turn_right)
     attempts: int = 0
     attempts_left: int = MAX_ATTEMPTS
 
-
-_SPEECH = {
-    FaceCheckState.CONSENT: "核验需要比对您的面部和身份证照片，只在本机进行，不保存图像。是否同意？ / "
-                            "The check compares your face with your card photo on this terminal only; "
-                            "no picture is kept. Do you agree?",
-    FaceCheckState.CHALLENGE: INTRO,
-    FaceCheckState.RETRY: "未能完成核验，请再试一次 / The check did not succeed, please try again",
-    FaceCheckState.PASSED: "核验通过 / Check passed",
-    FaceCheckState.NO_PHOTO: "本机无法读取身份证照片，此项核验跳过，请继续 / "
-                             "The card photo cannot be read here; the face check is skipped",
-    FaceCheckState.NO_CAMERA: "本机无法进行人脸核验，请到服务台办理 / "
-                              "The face check cannot be done at this terminal; please go to the counter",
-    FaceCheckState.COUNTER: "请到服务台办理 / Please go to the counter",
-}
+    @property
+    def detail(self) -> str:
+        """What to say now: the challenge being asked, else the state."""
+        return self.challenge if self.state is FaceCheckState.CHALLENGE and self.challenge else self.state.value
 
 
 S = FaceCheckState
@@ -84,7 +74,8 @@ S = FaceCheckState
 class FaceCheckFlow(FlowMachine[FaceCheckState, FaceCheckView]):
     """Intents: ``start(camera_available, card_photo_available)``, ``consent()``,
     ``decline()``, ``retry()``, ``confirm()``, ``cancel()``.  Events from the
-    attempt runner: ``prompt(challenge)``, ``attempt_finished(result, at)``."""
+    attempt runner: ``prompt(challenge)``, ``attempt_finished(result, at)``,
+    ``card_photo_unusable()``, ``check_unavailable()``."""
 
     TRANSITIONS = {
         **{(s, "start"): S.CONSENT for s in S},
@@ -98,6 +89,8 @@ class FaceCheckFlow(FlowMachine[FaceCheckState, FaceCheckView]):
         (S.CHALLENGE, "last_attempt_failed"): S.COUNTER,
         (S.RETRY, "retry"): S.CHALLENGE,
         (S.RETRY, "decline"): S.COUNTER,
+        **{(s, "card_photo_unusable"): S.NO_PHOTO for s in (S.CONSENT, S.CHALLENGE, S.RETRY)},
+        **{(s, "check_unavailable"): S.NO_CAMERA for s in (S.CONSENT, S.CHALLENGE, S.RETRY)},
         (S.PASSED, "confirm"): S.CLOSED,
         (S.NO_PHOTO, "confirm"): S.CLOSED,
         **{(s, "cancel"): S.CLOSED for s in S},
@@ -112,48 +105,56 @@ class FaceCheckFlow(FlowMachine[FaceCheckState, FaceCheckView]):
         """The owner runs the front camera (and an attempt) only in this state."""
         return self.state is FaceCheckState.CHALLENGE
 
-    def _enter(self, trigger: str, **changes: object) -> bool:
-        target = self.TRANSITIONS.get((self.state, trigger))
-        if target is None:
-            return False
-        return self._fire(trigger, prompt=_SPEECH.get(target, ""), **changes)
-
     # -- intents -------------------------------------------------------------------
     def start(self, camera_available: bool, card_photo_available: bool) -> None:
         """The step opens after the card.  No camera: this terminal cannot
         check (counter).  No decodable card photo: skipped, and said so."""
         self.session.data.pop(SESSION_KEY, None)
         if not camera_available:
-            self._enter("start_without_camera", challenge="", attempts=0, attempts_left=MAX_ATTEMPTS)
+            self._fire("start_without_camera", challenge="", attempts=0, attempts_left=MAX_ATTEMPTS)
         elif not card_photo_available:
             self.session.data[SESSION_KEY] = {"performed": False, "reason": "no_card_photo"}
-            self._enter("start_without_photo", challenge="", attempts=0, attempts_left=MAX_ATTEMPTS)
+            self._fire("start_without_photo", challenge="", attempts=0, attempts_left=MAX_ATTEMPTS)
         else:
-            self._enter("start", challenge="", attempts=0, attempts_left=MAX_ATTEMPTS)
+            self._fire("start", challenge="", attempts=0, attempts_left=MAX_ATTEMPTS)
 
     def consent(self) -> bool:
-        return self._enter("consent")
+        return self._fire("consent")
 
     def decline(self) -> bool:
         """No consent (or no more tries wanted): the counter checks the card by eye."""
-        if self._enter("decline", challenge=""):
+        if self._fire("decline", challenge=""):
             self.session.data[SESSION_KEY] = {"performed": False, "reason": "declined"}
             return True
         return False
 
     def retry(self) -> bool:
-        return self._enter("retry", challenge="")
+        return self._fire("retry", challenge="")
 
     def confirm(self) -> bool:
-        return self._enter("confirm", challenge="")
+        return self._fire("confirm", challenge="")
 
     def cancel(self) -> None:
         """Back or end of visit: the result goes with the rest of the session."""
-        self._fire("cancel", prompt="", challenge="")
+        self._fire("cancel", challenge="")
 
     # -- events from the attempt runner ------------------------------------------------
+    def card_photo_unusable(self) -> bool:
+        """The card photo decoded but no face was found in it: skipped, said so."""
+        if self._fire("card_photo_unusable", challenge=""):
+            self.session.data[SESSION_KEY] = {"performed": False, "reason": "no_face_in_card_photo"}
+            return True
+        return False
+
+    def check_unavailable(self) -> bool:
+        """The front camera stopped or the face engine cannot run here: the counter."""
+        if self._fire("check_unavailable", challenge=""):
+            self.session.data[SESSION_KEY] = {"performed": False, "reason": "unavailable"}
+            return True
+        return False
+
     def prompt(self, challenge: Challenge) -> bool:
-        return self._fire("prompt", challenge=challenge.value, prompt=PROMPTS[challenge])
+        return self._fire("prompt", challenge=challenge.value)
 
     def attempt_finished(self, result: FaceCheckResult, at: str) -> bool:
         """One attempt is over; ``at`` is its time (ISO 8601) for the record."""
@@ -165,4 +166,4 @@ class FaceCheckFlow(FlowMachine[FaceCheckState, FaceCheckView]):
             trigger = "attempt_passed"
         else:
             trigger = "last_attempt_failed" if attempts >= MAX_ATTEMPTS else "attempt_failed"
-        return self._enter(trigger, challenge="", attempts=attempts, attempts_left=MAX_ATTEMPTS - attempts)
+        return self._fire(trigger, challenge="", attempts=attempts, attempts_left=MAX_ATTEMPTS - attempts)

@@ -49,16 +49,24 @@ class Service:
     # The social security card identifies in place of the ID card (for filing
     # a matter the matter's own catalog flag decides instead).
     accepts_social_security: bool = False
+    # Steps a visit takes only when its flow asks for them (``VisitFlow.include``):
+    # the face check comes after the card only for a matter whose catalog entry
+    # asks for it.
+    optional: frozenset[str] = frozenset()
 
     @property
     def needs_identity(self) -> bool:
         return Step.IDENTIFY in self.steps
 
+    def steps_with(self, included: frozenset[str] | set[str] = frozenset()) -> tuple[str, ...]:
+        """The steps a visit takes: every step but the optional ones not ``included``."""
+        return tuple(s for s in self.steps if s not in self.optional or s in included)
+
 
 SERVICES: tuple[Service, ...] = (
     Service("approval", N_("Self-service"),
-            (Step.CHOOSE_MATTER, Step.CONDITIONS, Step.IDENTIFY, Step.FORM, Step.PAPERS, Step.REVIEW,
-             Step.SUBMIT, Step.DONE)),
+            (Step.CHOOSE_MATTER, Step.CONDITIONS, Step.IDENTIFY, Step.FACE_CHECK, Step.FORM, Step.PAPERS,
+             Step.REVIEW, Step.SUBMIT, Step.DONE), optional=frozenset({Step.FACE_CHECK})),
     Service("health", N_("Health check"), (Step.CONSENT, Step.IDENTIFY, Step.MEASURE, Step.RESULT),
             accepts_social_security=True),
     Service("guide", N_("Service guide"), (Step.CHOOSE_MATTER, Step.GUIDE)),

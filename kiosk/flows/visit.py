@@ -67,10 +67,29 @@ class VisitFlow(FlowMachine[VisitState, VisitView]):
         super().__init__(VisitView())
         self.session = session
         self.presentable = frozenset(presentable)
+        self._included: set[str] = set()   # the optional steps this visit takes
 
     def ready(self, svc: Service) -> bool:
         """Can every step of ``svc`` be presented?"""
         return all(step in self.presentable for step in svc.steps)
+
+    def steps(self) -> tuple[str, ...]:
+        """The steps of the current visit, in order (none at home)."""
+        svc = BY_KEY.get(self.view.service)
+        return svc.steps_with(self._included) if svc is not None and self.state is VisitState.STEP else ()
+
+    def include(self, step: str, wanted: bool = True) -> None:
+        """A flow decided that this visit takes (or skips) one of its
+        service's optional steps (the face check for a matter that asks for
+        it).  Only steps after the current one change; "step 2 of 5" follows."""
+        svc = BY_KEY.get(self.view.service)
+        if self.state is not VisitState.STEP or svc is None or step not in svc.optional:
+            return
+        if (step in self._included) == wanted:
+            return
+        (self._included.add if wanted else self._included.discard)(step)
+        steps = svc.steps_with(self._included)
+        self._set(index=steps.index(self.view.step), total=len(steps))
 
     # -- intents ------------------------------------------------------------------
     def choose(self, key: str, at_step: str | None = None) -> VisitView:
@@ -79,11 +98,13 @@ class VisitFlow(FlowMachine[VisitState, VisitView]):
         at one of its steps, for the demo and the maintenance preview."""
         svc = service(key)
         self.session.begin(key)
-        if at_step is not None and at_step in svc.steps and at_step in self.presentable:
-            index = svc.steps.index(at_step)
-            self._fire("choose", service=key, title=svc.title, step=at_step, index=index, total=len(svc.steps))
+        self._included = set()
+        steps = svc.steps_with()
+        if at_step is not None and at_step in steps and at_step in self.presentable:
+            index = steps.index(at_step)
+            self._fire("choose", service=key, title=svc.title, step=at_step, index=index, total=len(steps))
         elif at_step is None and self.ready(svc):
-            self._fire("choose", service=key, title=svc.title, step=svc.steps[0], index=0, total=len(svc.steps))
+            self._fire("choose", service=key, title=svc.title, step=steps[0], index=0, total=len(steps))
         else:
             self._fire("choose_unbuilt", service=key, title=svc.title, step="", index=0, total=0)
         log.info("service %s chosen (%s)", key, self.state)
@@ -91,35 +112,37 @@ class VisitFlow(FlowMachine[VisitState, VisitView]):
 
     def next(self) -> VisitView:
         """The current step is done: the next one, or home after the last."""
-        svc = BY_KEY.get(self.view.service)
-        if self.state is not VisitState.STEP or svc is None:
+        steps = self.steps()
+        if not steps:
             return self.view
         index = self.view.index + 1
-        if index >= len(svc.steps):
-            self.session.clear()
-            self._fire("finish", service="", title="", step="", index=0, total=0)
+        if index >= len(steps):
+            self._end("finish")
             return self.view
-        if svc.steps[index] not in self.presentable:
+        if steps[index] not in self.presentable:
             self._fire("choose_unbuilt", step="", index=0, total=0)
         else:
-            self._fire("next", step=svc.steps[index], index=index)
+            self._fire("next", step=steps[index], index=index)
         return self.view
 
     def back(self) -> VisitView:
         """Back: the previous step, or home from the first one."""
-        svc = BY_KEY.get(self.view.service)
-        if self.state is VisitState.STEP and svc is not None and self.view.index > 0 \
-                and svc.steps[self.view.index - 1] in self.presentable:
+        steps = self.steps()
+        if steps and self.view.index > 0 and steps[self.view.index - 1] in self.presentable:
             index = self.view.index - 1
-            self._fire("back", step=svc.steps[index], index=index)
+            self._fire("back", step=steps[index], index=index)
             return self.view
-        if self._fire("back_out", service="", title="", step="", index=0, total=0):
-            self.session.clear()
+        if self.can("back_out"):
+            self._end("back_out")
         return self.view
 
     def home(self) -> VisitView:
         """The visit ends (Home, the last step, the idle timeout): every trace
         of the resident held in the session goes."""
-        self.session.clear()
-        self._fire("home", service="", title="", step="", index=0, total=0)
+        self._end("home")
         return self.view
+
+    def _end(self, trigger: str) -> None:
+        self.session.clear()
+        self._included = set()
+        self._fire(trigger, service="", title="", step="", index=0, total=0)

@@ -26,6 +26,14 @@ NOT_LIVE = FaceCheckResult(False, False, True, 0.45, 0.66, "not_live")
 STRANGER = FaceCheckResult(False, True, False, 0.81, 0.66, "not_same_person")
 
 
+def say(flow, lang="en"):
+    """What the screen shows and the voice says for the flow's view, in ``lang``."""
+    from kiosk.voice import instruction
+    from screens.i18n import tr
+
+    return tr(instruction("face_check", flow.view.detail), lang)
+
+
 def decide(devices_by_kind, reach=None):
     """One record per device, as the device owner feeds the rules."""
     records = [DeviceRecord(f"{kind}{i}", f"{kind}.x", kind, "-", status.value, info={"capabilities": []})
@@ -60,12 +68,12 @@ def test_consent_comes_before_the_camera(flow, session):
     flow.subscribe(views.append)
     flow.start(camera_available=True, card_photo_available=True)
     assert flow.state is S.CONSENT and not flow.camera_wanted
-    assert "不保存图像" in flow.view.prompt and "no picture is kept" in flow.view.prompt
+    assert "No picture is kept" in say(flow) and "不保存图像" in say(flow, "zh_CN")
     flow.consent()
     assert flow.state is S.CHALLENGE and flow.camera_wanted
-    assert "眨眨眼" in flow.view.prompt and "turn your head" in flow.view.prompt
+    assert "blink" in say(flow) and "眨眼" in say(flow, "zh_CN")
     flow.prompt(Challenge.TURN_LEFT)
-    assert flow.view.challenge == "turn_left" and "向左转头" in flow.view.prompt
+    assert flow.view.challenge == "turn_left" and "向左转头" in say(flow, "zh_CN")
     assert flow.attempt_finished(PASS, AT)
     assert flow.state is S.PASSED
     assert session.data[SESSION_KEY] == {"performed": True, "attempts": 1, "passed": True, "score": 0.41,
@@ -77,7 +85,7 @@ def test_consent_comes_before_the_camera(flow, session):
 def test_declining_sends_the_resident_to_the_counter(flow, session):
     flow.start(True, True)
     flow.decline()
-    assert flow.state is S.COUNTER and "服务台" in flow.view.prompt
+    assert flow.state is S.COUNTER and "服务台" in say(flow, "zh_CN")
     assert session.data[SESSION_KEY] == {"performed": False, "reason": "declined"}
     assert not flow.consent()  # no way back into the camera from the counter
 
@@ -97,13 +105,13 @@ def test_three_failures_lead_to_the_counter_not_a_loop(flow, session):
 
 def test_no_front_camera_says_so_and_sends_to_the_counter(flow, session):
     flow.start(camera_available=False, card_photo_available=True)
-    assert flow.state is S.NO_CAMERA and "本机无法进行人脸核验" in flow.view.prompt
+    assert flow.state is S.NO_CAMERA and "本机" in say(flow, "zh_CN") and "counter" in say(flow)
     assert not flow.consent() and not flow.confirm()
 
 
 def test_a_card_without_a_decodable_photo_skips_the_check_and_never_passes(flow, session):
     flow.start(camera_available=True, card_photo_available=False)
-    assert flow.state is S.NO_PHOTO and "跳过" in flow.view.prompt and "skipped" in flow.view.prompt
+    assert flow.state is S.NO_PHOTO and "跳过" in say(flow, "zh_CN") and "skipped" in say(flow)
     assert session.data[SESSION_KEY] == {"performed": False, "reason": "no_card_photo"}
     assert not flow.attempt_finished(PASS, AT)  # nothing can turn the skip into a pass
     flow.confirm()

@@ -16,29 +16,50 @@ def test_identity_is_needed_exactly_by_the_services_with_an_identify_step():
     assert {s.key for s in SERVICES} == {"approval", "health", "guide", "request", "progress"}
 
 
-@pytest.mark.parametrize("svc", SERVICES, ids=[s.key for s in SERVICES])
-def test_every_step_forward_and_back_when_all_steps_can_be_shown(svc):
+@pytest.mark.parametrize("svc,include", [(s, i) for s in SERVICES for i in ({False, True} if s.optional else {False})],
+                         ids=lambda v: v.key if hasattr(v, "key") else ("with optional steps" if v else "default"))
+def test_every_step_forward_and_back_when_all_steps_can_be_shown(svc, include):
     session = Session()
     flow = VisitFlow(session, presentable=svc.steps)
+    expected = svc.steps if include else tuple(s for s in svc.steps if s not in svc.optional)
     flow.choose(svc.key)
+    for step in svc.optional:
+        flow.include(step, include)  # a flow decides on its first step (the matter chosen)
     seen = [flow.view.step]
     while True:
-        assert flow.view.total == len(svc.steps) and session.service == svc.key
+        assert flow.view.total == len(expected) and session.service == svc.key
+        assert flow.view.index == len(seen) - 1  # "step 2 of 5"
         flow.next()
         if flow.state is VisitState.HOME:
             break
         seen.append(flow.view.step)
-    assert tuple(seen) == svc.steps
+    assert tuple(seen) == expected
     assert not session.active  # the last step ends the visit
     flow.choose(svc.key)
-    for _ in svc.steps[1:]:
+    assert flow.view.total == len(svc.steps) - len(svc.optional)  # a new visit starts without them
+    for step in svc.optional:
+        flow.include(step, include)
+    for _ in expected[1:]:
         flow.next()
     back = [flow.view.step]
     while flow.state is VisitState.STEP:
         flow.back()
         if flow.state is VisitState.STEP:
             back.append(flow.view.step)
-    assert tuple(reversed(back)) == svc.steps and flow.state is VisitState.HOME and not session.active
+    assert tuple(reversed(back)) == expected and flow.state is VisitState.HOME and not session.active
+
+
+def test_an_optional_step_is_taken_only_when_a_flow_asks_and_only_in_its_service():
+    flow = VisitFlow(Session(), presentable={s for svc in SERVICES for s in svc.steps})
+    flow.include(Step.FACE_CHECK)                  # at home: nothing to include it in
+    flow.choose("health")
+    flow.include(Step.FACE_CHECK)                  # not one of the health check's steps
+    assert Step.FACE_CHECK not in flow.steps()
+    flow.choose("approval")
+    flow.include(Step.FACE_CHECK)
+    assert flow.steps().index(Step.FACE_CHECK) == flow.steps().index(Step.IDENTIFY) + 1
+    flow.include(Step.FACE_CHECK, False)           # another matter was chosen after all
+    assert Step.FACE_CHECK not in flow.steps() and flow.view.total == len(flow.steps())
 
 
 def test_a_service_that_cannot_be_shown_is_being_prepared_and_asks_for_no_card():

@@ -12,6 +12,7 @@ import pytest
 from drivers.idcard.records import CardType, IdCardRecord
 from kiosk.availability import Availability
 from kiosk.catalog import Catalog
+from kiosk.face.check import FaceCheckResult
 from kiosk.flows.approval import ApprovalFlow, ApprovalState
 from kiosk.flows.guide import GuideFlow
 from kiosk.flows.progress import ProgressFlow
@@ -70,23 +71,34 @@ class Kiosk:
 @pytest.fixture
 def make_kiosk():
     def make(outbox=None, client=None, id_hash_key=b"k" * 32, printer=None, wait_seconds=0.0, **available):
-        avail = Availability(**{"id_card": True, "scan": True, "slip": True, "online": True, **available})
+        avail = Availability(**{"id_card": True, "scan": True, "slip": True, "online": True, "face_camera": True,
+                                **available})
         return Kiosk(outbox, client, id_hash_key, printer if printer is not None else SlipPrinter(), wait_seconds,
                      avail)
     return make
 
 
+FACE_PASSED = FaceCheckResult(True, True, True, 0.41, 0.63, "passed")
+
+
 def to_form(kiosk, code="MZ-003", record=None):
+    """Choose ``code``, identify with ``record``, and for a matter with the face
+    check pass it as the runner would report (or skip it: no card photo)."""
     kiosk.visit.choose("approval")
     assert kiosk.approval.choose(code)
     assert kiosk.approval.start()
     kiosk.session.identify(record or card())
     kiosk.visit.next()  # the identify screen's Continue (the app's continue_service)
+    if kiosk.visit.view.step == Step.FACE_CHECK:
+        face = kiosk.approval.face
+        if face.consent():
+            face.attempt_finished(FACE_PASSED, at="2026-11-30T19:00:00+08:00")
+        assert kiosk.approval.face_continue()
     assert kiosk.approval.state is ApprovalState.FORM and kiosk.visit.view.step == Step.FORM
 
 
-def to_review(kiosk, code="MZ-003", phone="13912345678"):
-    to_form(kiosk, code)
+def to_review(kiosk, code="MZ-003", phone="13912345678", record=None):
+    to_form(kiosk, code, record)
     a = kiosk.approval
     for f in a.view.fields:
         if not f.filled and f.required:

@@ -16,7 +16,7 @@ from kiosk.flows.services import BY_KEY, Step
 from kiosk.flows.visit import VisitState
 from kiosk.outbox.store import Outbox
 from kiosk.papers import PaperState
-from tests.kiosk.filing.filing_parts import JPEG, to_form, to_review
+from tests.kiosk.filing.filing_parts import JPEG, card, to_form, to_review
 
 
 @pytest.mark.parametrize("machine,states", [(ApprovalFlow, ApprovalState), (GuideFlow, GuideState),
@@ -205,3 +205,65 @@ def test_guide_browses_without_a_card_and_prints_when_a_printer_can(make_kiosk):
     kiosk.printer = None  # the printer went away
     g.choose("MZ-001")
     assert not g.view.can_print and g.print() is None
+
+
+def _to_face_check(kiosk, record):
+    kiosk.visit.choose("approval")
+    assert kiosk.visit.view.total == 8                 # no matter chosen yet: no face check counted
+    assert kiosk.approval.choose("MZ-001")             # its catalog entry asks for the face check
+    assert kiosk.visit.view.total == 9 and kiosk.visit.view.step == Step.CONDITIONS
+    assert kiosk.approval.start()
+    kiosk.session.identify(record)
+    kiosk.visit.next()  # the identify screen's Continue
+    assert kiosk.visit.view.step == Step.FACE_CHECK and kiosk.approval.state is ApprovalState.FACE_CHECK
+    return kiosk.approval.face
+
+
+def test_a_matter_that_asks_for_the_face_check_takes_it_after_the_card(make_kiosk):
+    from kiosk.face.check import FaceCheckResult
+    from kiosk.flows.face_check import FaceCheckState
+
+    kiosk = make_kiosk(face_camera=True)
+    face = _to_face_check(kiosk, card(photo_bmp=b"BM" + b"\0" * 100))
+    assert face.state is FaceCheckState.CONSENT
+    assert not kiosk.approval.face_continue()          # nothing checked yet: no way on
+    face.consent()
+    assert face.camera_wanted
+    face.attempt_finished(FaceCheckResult(True, True, True, 0.51, 0.63, "passed"), at="2026-11-30T10:00:00+08:00")
+    assert face.state is FaceCheckState.PASSED and kiosk.approval.face_continue()
+    assert kiosk.approval.state is ApprovalState.FORM and kiosk.visit.view.step == Step.FORM
+    assert kiosk.visit.view.index == 4 and face.state is FaceCheckState.CLOSED
+    assert kiosk.session.data["face_check"] == {"performed": True, "attempts": 1, "passed": True, "score": 0.51,
+                                                "threshold": 0.63, "reason": "passed",
+                                                "at": "2026-11-30T10:00:00+08:00"}
+    assert kiosk.approval.back() and kiosk.approval.state is ApprovalState.FACE_CHECK
+    assert face.state is FaceCheckState.CONSENT and "face_check" not in kiosk.session.data  # checked afresh
+    assert kiosk.approval.back() and kiosk.approval.state is ApprovalState.IDENTIFY
+    assert face.state is FaceCheckState.CLOSED
+
+
+def test_the_face_check_without_a_front_camera_sends_the_resident_to_the_counter(make_kiosk):
+    from kiosk.flows.face_check import FaceCheckState
+
+    kiosk = make_kiosk(face_camera=False)
+    face = _to_face_check(kiosk, card(photo_bmp=b"BM" + b"\0" * 100))
+    assert face.state is FaceCheckState.NO_CAMERA
+    assert not kiosk.approval.face_continue() and kiosk.approval.state is ApprovalState.FACE_CHECK
+    kiosk.visit.home()
+    assert face.state is FaceCheckState.CLOSED and kiosk.approval.state is ApprovalState.CLOSED
+
+
+def test_a_card_whose_photo_cannot_be_read_here_skips_the_check_and_files_without_a_pass(make_kiosk):
+    from kiosk.flows.face_check import FaceCheckState
+
+    kiosk = make_kiosk(face_camera=True)
+    face = _to_face_check(kiosk, card())                # no decoder: the record has no photo
+    assert face.state is FaceCheckState.NO_PHOTO
+    assert kiosk.approval.face_continue() and kiosk.approval.state is ApprovalState.FORM
+    assert kiosk.session.data["face_check"] == {"performed": False, "reason": "no_card_photo"}
+
+
+def test_a_matter_without_the_face_check_goes_from_the_card_to_the_form(make_kiosk):
+    kiosk = make_kiosk(face_camera=True)
+    to_form(kiosk, "MZ-003")
+    assert kiosk.visit.view.index == 3 and kiosk.visit.view.total == 8
