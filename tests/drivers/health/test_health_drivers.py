@@ -204,10 +204,12 @@ def _unplugged_mid_measurement(simulated):
     sim, bp = simulated(BloodPressureSimulator, speedup=1.0)
     seen = Recorder(bp)
     bp.start_measurement()
+    port = bp._serial
     sim.control("unplug")   # the USB adapter is pulled while the cuff inflates
     end = seen.wait_end()
     assert end.data.reason == "no_data" and bp.status is Status.NO_DEVICE
     assert bp.counters.get("disconnects") == 1
+    assert port is not None and not port.is_open   # the old tty is let go at once, not at some garbage collection
     with pytest.raises(DeviceFailure, match="no health device"):
         bp.start_measurement()   # still unplugged
     return sim, bp, seen
