@@ -190,7 +190,17 @@ class HealthDevice(Device):
         with self._lock:
             if reader is None or reader is not self._reader:
                 return  # our own close, or an old connection
-            self._reader = self._serial = None
+            port, self._reader, self._serial = self._serial, None, None
+        # Closed now, not whenever the garbage collector gets to it (the
+        # reader thread's exception keeps it in a reference cycle): an
+        # adapter whose old tty is still held open comes back under a new
+        # name.  We are on the reader thread, whose loop has ended, so
+        # there is no read to stop first.
+        if port is not None:
+            try:
+                port.close()
+            except (serial.SerialException, OSError):
+                pass
         self._set_state(Status.NO_DEVICE, port=self.port)
         self.counters.incr("disconnects")
         self._fail("no_data")

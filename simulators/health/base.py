@@ -9,6 +9,14 @@ check that the driver opened it as the real device needs.
 The driver sees the port through a symlink in the hut's folder (as a udev
 rule names a USB adapter); ``unplug`` closes the master, which looks like a
 pulled cable.
+
+A device has one output line, so its script is bound to the plug it was
+started on: every plug gets a number, bytes are read and handed to the
+device (``_dispatch``) only while that plug is still in, under the lock that
+``unplug`` takes.  A command read just before an unplug therefore either
+starts its script before the unplug ends it, or is dropped with the cable;
+it never starts a script after a replug, where its lines would interleave
+with those of the next measurement byte by byte.
 """
 
 from __future__ import annotations
@@ -49,6 +57,7 @@ class PtyDevice:
         self._slave: int | None = None
         self._timers: list[threading.Timer] = []
         self._generation = 0   # bumped by every script change: stale timers stay silent
+        self._plugs = 0        # bumped by every plug: bytes read from an older one are dropped
         self.mode = "normal"   # or a fault name, or "no_response"
         self.received = 0
 
@@ -92,14 +101,20 @@ class PtyDevice:
     def _set_mode(self, mode: str) -> dict[str, Any]:
         with self._lock:
             self.mode = mode
+            self._end_script()
+        return {"mode": mode}
+
+    def _end_script(self) -> None:
+        """What the device still had scheduled to say is not said."""
+        with self._lock:
             self._generation += 1
         self._cancel_timers()
-        return {"mode": mode}
 
     def _later(self, delay: float, action: Callable[[], None]) -> None:
         """Run ``action`` after ``delay`` (scripted device time), unless the
         script changes meanwhile."""
-        generation = self._generation
+        with self._lock:
+            generation = self._generation
 
         def fire() -> None:
             with self._lock:
@@ -122,6 +137,7 @@ class PtyDevice:
     # -- pty -----------------------------------------------------------------------
     def _plug(self) -> None:
         self._master, self._slave = open_pty(self.link, self._line_settings)
+        self._plugs += 1
 
     def _line_settings(self, slave: int) -> None:
         """The device's serial settings on the slave, as the real device's port has them."""
@@ -142,9 +158,8 @@ class PtyDevice:
         so the script in progress ends too (otherwise its late lines would
         race the next measurement after a replug)."""
         with self._lock:
-            self._generation += 1
+            self._end_script()
             self._unplug()
-        self._cancel_timers()
         return {"plugged": False}
 
     def _do_replug(self) -> dict[str, Any]:
@@ -179,14 +194,16 @@ class PtyDevice:
         bits = 1 + self.bytesize + (0 if self.parity == "N" else 1) + self.stopbits
         return bits / self.baudrate
 
-    def _send(self, data: bytes) -> None:
+    def _send(self, data: bytes, script: int | None = None) -> None:
         """Write ``data`` paced to the line speed; silently dropped when
-        unplugged or told not to respond."""
+        unplugged or told not to respond.  ``script`` is the generation of
+        the script sending it: once that script ends (unplug, cancel) the
+        rest of the line is cut, and never reaches the next plug."""
         chunk = max(1, int(0.005 / self.byte_time))
         for i in range(0, len(data), chunk):
             part = data[i:i + chunk]
             with self._lock:
-                if self._master is None or self.mode == "no_response":
+                if not self._may_send(script):
                     return
                 try:
                     os.write(self._master, part)
@@ -194,28 +211,59 @@ class PtyDevice:
                     return
             time.sleep(len(part) * self.byte_time)
 
+    def _may_send(self, script: int | None = None) -> bool:
+        """Whether the device's line is up for a byte of ``script`` (None:
+        output that belongs to no script, such as a streaming probe's)."""
+        with self._lock:
+            if self._master is None or self.mode == "no_response":
+                return False
+            return script is None or script == self._generation
+
     def _serve(self) -> None:
         while not self._stop.is_set():
             with self._lock:
-                master = self._master
+                master, plug = self._master, self._plugs
             if master is None:
                 self._stop.wait(0.02)
                 continue
             try:
+                # Outside the lock (it would stall _send); a stale fd only
+                # wakes the loop, _read checks the plug before touching it.
                 ready, _, _ = select.select([master], [], [], 0.05)
-                if not ready:
-                    self._tick()
-                    continue
-                data = os.read(master, 4096)
-            except (BlockingIOError, InterruptedError):
-                continue
             except (OSError, ValueError):
                 self._stop.wait(0.02)
                 continue
+            if not ready:
+                self._tick()
+                continue
+            if not self._read(plug):
+                self._stop.wait(0.02)
+
+    def _read(self, plug: int) -> bool:
+        """Read what the driver wrote on ``plug`` and hand it to the device;
+        False when that plug is gone (its fd number may already belong to
+        the next plug, whose bytes are not this read's to take)."""
+        with self._lock:
+            if plug != self._plugs or self._master is None:
+                return False
+            try:
+                data = os.read(self._master, 4096)
+            except (BlockingIOError, InterruptedError):
+                return True
+            except OSError:
+                return False
+            return self._dispatch(data, plug)
+
+    def _dispatch(self, data: bytes, plug: int) -> bool:
+        """Hand ``data`` read on ``plug`` to the device, unless the cable was
+        pulled since: a device does not act on a command it never got."""
+        with self._lock:
+            if plug != self._plugs or self._master is None:
+                return False
             if data:
-                with self._lock:
-                    self.received += len(data)
+                self.received += len(data)
                 self._on_bytes(data)
+            return True
 
     def _tick(self) -> None:
         """Called about every 50 ms when the driver is quiet."""

@@ -65,8 +65,8 @@ class LineDevice(PtyDevice):
             raise ValueError(f"{self.name} faults: {', '.join(self.faults)}")
         return self._set_mode(kind)
 
-    def _line(self, text: str) -> None:
-        self._send(text.encode("ascii") + b"\r\n")
+    def _line(self, text: str, script: int | None = None) -> None:
+        self._send(text.encode("ascii") + b"\r\n", script)
 
     def _on_bytes(self, data: bytes) -> None:
         self._buffer = (self._buffer + data)[-256:]
@@ -76,21 +76,26 @@ class LineDevice(PtyDevice):
             if line.strip() == self.start_word:
                 self._measure()
             elif line.strip() == self.cancel_word:
-                self._set_mode(self.mode)  # drops the scripted lines still to come
+                self._end_script()  # drops the scripted lines still to come
 
     def _script(self, steps: list[tuple[float, str]]) -> None:
         """Lines at device times (seconds after the start command); a fault
-        replaces the result line."""
+        replaces the result line.  One measurement at a time, as the device
+        has one output line: a new start command ends the one in progress
+        (a driver without a cancel command starts again after a timeout)."""
+        with self._lock:
+            self._end_script()
+            script = self._generation
         if self.mode == "no_response":
             return
         result = self.faults.get(self.mode)
         at = 0.0
         for delay, text in steps[:-1]:
             at += delay
-            self._later(at, lambda text=text: self._line(text))
+            self._later(at, lambda text=text: self._line(text, script))
         at += steps[-1][0]
         final = result if result is not None else steps[-1][1]
-        self._later(at, lambda: self._line(final))
+        self._later(at, lambda: self._line(final, script))
 
     def _measure(self) -> None:
         raise NotImplementedError
