@@ -226,6 +226,10 @@ class DeviceOwner:
         """The built devices of one class ("idcard", "printer", ...), config order."""
         return [d for d in self._devices.values() if d.device_class == kind]
 
+    def first_of_kind(self, kind: str) -> Device | None:
+        """The device of one class a step uses (the first configured), or None."""
+        return next((d for d in self._devices.values() if d.device_class == kind), None)
+
     def heartbeat_devices(self) -> dict[str, Any]:
         """The heartbeat's ``devices`` block."""
         return {name: rec.as_dict() for name, rec in self.records().items()}

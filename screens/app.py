@@ -143,10 +143,11 @@ class KioskApp(ResidentFlows, IdleGuard, App):
 
     def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic,
                  owner: DeviceOwner | None = None, speaker: Speaker | None = None,
-                 **kwargs: Any):
+                 face_engine: Callable[[], Any] | None = None, **kwargs: Any):
         """``clock`` feeds the idle timer; the demo passes one it can fast-forward.
         ``owner`` replaces the device owner (tests hand in their own devices);
-        ``speaker`` the voice (tests have it write WAV files)."""
+        ``speaker`` the voice (tests have it write WAV files); ``face_engine``
+        the face check's engine (the virtual hut's cooperative resident)."""
         super().__init__(**kwargs)
         self.settings = settings
         self.default_lang = settings.screen.language
@@ -167,6 +168,9 @@ class KioskApp(ResidentFlows, IdleGuard, App):
         self.guide: Any = None
         self.progress: Any = None
         self._catalog_memo: Any = None
+        self.face_engine = face_engine
+        self.face_runner: Any = None
+        self.slip_watch: Any = None
         self.voice = Voice(speaker or Speaker())
         self.reminder = Reminder(clock=clock)
         self.last_spoken = ""          # the msgid said last (the demo's captions, tests)
@@ -233,10 +237,13 @@ class KioskApp(ResidentFlows, IdleGuard, App):
         self.guide = GuideFlow(self.visit, catalog, lambda: self.availability, self._printer, hut=hut)
         self.progress = ProgressFlow(self.visit, self.client, settings.secrets.id_hash_key,
                                      lambda: self.availability, catalog)
+        self.face_runner = self.run_face_checks(settings)
+        self.slip_watch = self.watch_for_slips()
         self.browse_screens = browse.add_browse_screens(self)
         filing.add_filing_screens(self)
         self._unsubscribe.append(self.visit.subscribe(self._render_visit))
         self._unsubscribe.append(self.approval.subscribe(self._render_approval))
+        self._unsubscribe.append(self.approval.face.subscribe(lambda _view: self._speak()))
         self._unsubscribe.append(self.guide.subscribe(self._render_guide))
         self._unsubscribe.append(self.progress.subscribe(self._render_progress))
         threading.Thread(target=self._refresh_catalog, name="catalog", daemon=True).start()
@@ -272,6 +279,9 @@ class KioskApp(ResidentFlows, IdleGuard, App):
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
+        for watcher in (self.face_runner, self.slip_watch):
+            if watcher is not None:
+                watcher.close()
         self.owner.stop()  # closes every device (flushing counters), writes the last snapshot
         self.session.clear()
         self.voice.close()
@@ -327,8 +337,10 @@ class KioskApp(ResidentFlows, IdleGuard, App):
             self.run_job(self.progress, self.progress.card_read(self.session.resident))
 
     def _printer(self) -> Any:
-        printers = self.owner.devices_of_kind("printer")
-        return printers[0] if printers else None
+        return self.owner.first_of_kind("printer")
+
+    def front_camera(self) -> Any:
+        return self.owner.first_of_kind("face_camera")
 
     def _refresh_catalog(self) -> None:
         """The platform's catalog into the client's cache (the flows read the

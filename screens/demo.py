@@ -215,13 +215,9 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
     except ImportError:
         log("  (no filing walk-through in this build)")
     else:
-        before = {p.name for p in out.glob("*.png")}
-        part = filing_walkthrough(app, clock, control_url, out, log)
+        part = filing_walkthrough(app, clock, control_url, out, log, shot)
         if part is not None:
             yield from part
-        if shots is not None:  # its pictures, in the walk's order (their names sort in it)
-            shots.extend((name, name[:-4].split("-", 1)[-1].replace("-", " "))
-                         for name in sorted(p.name for p in out.glob("*.png")) if name not in before)
     yield from progress_walkthrough(app, control_url, shot, devices)
     yield from portrait_walkthrough(app, shot)
 
@@ -353,7 +349,10 @@ def main(settings: Any, hut_control_url: str, out_dir: str | os.PathLike, headle
     with virtual_display(settings.screen.width, settings.screen.height):
         app_module.configure_kivy(settings)
         clock = FastForwardClock()
-        app = app_module.KioskApp(settings, clock=clock)
+        from screens.demo_filing import cooperative_face_engine
+
+        app = app_module.KioskApp(settings, clock=clock,
+                                  face_engine=cooperative_face_engine(hut_control_url, lambda: app))
         say(f"Walking through the kiosk screens; saving them in {out}:")
         shots: list[tuple[str, str]] = []
         walk = Walk(app, lambda: walkthrough(app, clock, hut_control_url, out, say, shots))

@@ -76,7 +76,34 @@ def progress_walkthrough(app: Any, control_url: str, shot: Callable[[str, str], 
         app.go_home("resident")
         hut_control(control_url, "idcard", "remove_card")
         yield Until(lambda: not app.card_on_reader, "the card to be taken", 10)
+    slip = printed_receipt(control_url) if "camera" in devices and "printer" in devices else None
+    if slip is not None:
+        app.open_service("progress")
+        hut_control(control_url, "camera", "show_image", path=str(slip))
+        yield Until(lambda: app.progress.view.state.value in ("results", "nothing_found", "unavailable", "local_slip"),
+                    "the answer to the slip", 30)
+        yield SETTLE
+        shot("82-progress-by-slip", "The slip's QR code held under the camera: "
+             + ("its application" if app.progress.view.state.value == "results" else
+                "a slip with a local number asks for the ID card"))
+        hut_control(control_url, "camera", "remove_page")
     app.go_home("resident")
+
+
+def printed_receipt(control_url: str) -> Any:
+    """The newest slip the printer simulator printed that carries a hut QR code."""
+    from pathlib import Path
+
+    import cv2
+
+    from drivers.camera.qr import read_qr
+
+    for job in reversed(hut_control(control_url, "printer", "jobs").get("jobs", [])):
+        png = Path(job["png"])
+        image = cv2.imread(str(png)) if png.exists() else None
+        if image is not None and (read_qr(image) or "").startswith("HUTAPP:"):
+            return png
+    return None
 
 
 def portrait_walkthrough(app: Any, shot: Callable[[str, str], None]) -> Script:

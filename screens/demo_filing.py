@@ -20,10 +20,13 @@ MATTER = "MZ-001"   # 最低生活保障申请: keypad, amounts, choices, pinyin
 
 
 def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
-                       log: Callable[[str], None]) -> Script:
-    def shot(name: str) -> None:
-        screenshot(out / f"{name}.png")
-        log(f"  {name}.png")
+                       log: Callable[[str], None], shot: Callable[[str, str], None] | None = None) -> Script:
+    """``shot(name, caption)`` saves a picture (the walk-through's, which lists
+    it on the index page with its caption)."""
+    if shot is None:
+        def shot(name: str, caption: str = "") -> None:
+            screenshot(out / f"{name}.png")
+            log(f"  {name}.png")
 
     devices = hut_devices(control_url) if control_url else {}
     if "idcard" not in devices:
@@ -36,13 +39,21 @@ def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out:
     yield Until(lambda: app.approval.state.value == "choosing", "the matter list")
     app.approval.choose(MATTER)
     app.approval.start()
-    hut_control(control_url, "idcard", "place_card", card="resident")
+    card_picture = face_samples(log) if "front_camera" in devices else None
+    if card_picture is not None:  # the holder at the front camera, their card carrying the photo
+        hut_control(control_url, "front_camera", "show", scene="holder")
+        hut_control(control_url, "idcard", "place_card", card="resident", photo_image=str(card_picture))
+    else:
+        hut_control(control_url, "idcard", "place_card", card="resident")
     yield Until(lambda: app.identify.state == "identified", "the card to be read", 20)
     app.continue_service()
+    yield Until(lambda: app.sm.current in ("form", "face_check"), "the face check or the form")
+    if app.sm.current == "face_check":
+        yield from face_check(app, shot)
     yield Until(lambda: app.sm.current == "form", "the form")
     form = app.sm.get_screen("form")
     yield SETTLE
-    shot("60-filing-form-prefilled")
+    shot("60-filing-form-prefilled", "The form, pre-filled from the card (name and ID masked)")
 
     def edit(name: str) -> None:
         form.choose(next(f for f in form.fields if f.name == name))
@@ -51,7 +62,7 @@ def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out:
     for key in "3":
         form.ids.keypad.press(key)
     yield SETTLE
-    shot("61-filing-form-keypad")
+    shot("61-filing-form-keypad", "A number on the big keypad")
     form.enter_typed()
     edit("monthly_income")
     for key in "1850.5":
@@ -59,25 +70,25 @@ def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out:
     form.enter_typed()
     edit("reason")
     yield SETTLE
-    shot("62-filing-form-choices")
+    shot("62-filing-form-choices", "A choice as big buttons")
     form.enter("年老无依")
     edit("address")
     for letter in "xiangfangqu":
         form.ids.pinyin.letter(letter)
     yield Until(lambda: bool(form.ids.pinyin.candidates), "pinyin candidates", 30)
     yield SETTLE
-    shot("63-filing-form-pinyin-candidates")
+    shot("63-filing-form-pinyin-candidates", "Free text: the pinyin keyboard and its candidate bar")
     form.ids.pinyin.clear()
     edit("phone")
     for key in "1381234567":
         form.ids.keypad.press(key)
     form.enter_typed()
     yield SETTLE
-    shot("64-filing-form-phone-problem")
+    shot("64-filing-form-phone-problem", "A phone number one digit short: the problem in plain words")
     form.ids.keypad.press("8")
     form.enter_typed()
     yield SETTLE
-    shot("65-filing-form-complete")
+    shot("65-filing-form-complete", "The form complete")
     form.done()
     yield Until(lambda: app.sm.current == "papers", "the papers")
     papers = app.sm.get_screen("papers")
@@ -85,32 +96,32 @@ def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out:
     if papers.mode == "scan" and "camera" in devices:
         yield from scan_papers(app, papers, control_url, shot, log)
     else:
-        shot("66-filing-papers-to-bring")
+        shot("66-filing-papers-to-bring", "Papers: what to hand in at the counter")
         papers.proceed()
     yield Until(lambda: app.sm.current == "review", "the review")
     review = app.sm.get_screen("review")
     yield SETTLE
-    shot("70-filing-review")
+    shot("70-filing-review", "Review: every field, the ID masked, the pages")
     review.toggle_consent()
     review.toggle_sensitive()
     yield SETTLE
-    shot("71-filing-review-consents")
+    shot("71-filing-review-consents", "Review: the consent and the separate consent for sensitive information")
     review.submit()
     yield Until(lambda: app.approval.state.value == "done", "the application to be filed", 30)
     done = app.sm.get_screen("done")
     yield Until(lambda: done.slip in ("printed", "note_number"), "the slip", 20)
     yield SETTLE
-    shot("72-filing-done-take-your-card")
+    shot("72-filing-done-take-your-card", "Filed: the number, and take your card (still on the reader)")
     hut_control(control_url, "idcard", "remove_card")
     yield Until(lambda: not app.card_on_reader, "the card to be taken", 10)
     yield SETTLE
-    shot("73-filing-done")
+    shot("73-filing-done", "Filed: take your card and your slip")
     if "printer" in devices:
         hut_control(control_url, "printer", "set_paper", state="end")
         yield from file_again(app, control_url)
         yield Until(lambda: done.slip == "note_number", "the slip to fail", 20)
         yield SETTLE
-        shot("74-filing-done-note-the-number")
+        shot("74-filing-done-note-the-number", "The printer is out of paper: note the number down or photograph it")
         hut_control(control_url, "printer", "set_paper", state="ok")
         hut_control(control_url, "idcard", "remove_card")
     app.go_home("resident")
@@ -130,14 +141,66 @@ def scan_papers(app: Any, papers: Any, control_url: str, shot: Callable[[str], N
             continue
         yield SETTLE
         if first:
-            shot("67-filing-papers-review")
+            shot("67-filing-papers-review", "A page taken by itself: review, retake or more pages")
             first = False
         hut_control(control_url, "camera", "remove_page")
         papers.next_paper()
         yield SETTLE
     if app.sm.current == "papers":
-        shot("68-filing-papers-done")
+        shot("68-filing-papers-done", "Papers: every page taken")
         papers.proceed()
+
+
+def face_samples(log: Callable[[str], None]) -> Path | None:
+    """The card holder's picture for the card's photo (registry test data; None offline)."""
+    from simulators.face.samples import SamplesUnavailable, fetch
+
+    try:
+        return fetch() / "obama.jpg"
+    except SamplesUnavailable as exc:
+        log(f"  note: no face photographs ({exc}); the face check is skipped for want of a card photo")
+        return None
+
+
+def cooperative_face_engine(control_url: str, app: Callable[[], Any]) -> Callable[[], Any]:
+    """The face engine for the virtual hut: dlib's, with the resident in front of
+    the hut's front camera doing what is asked while a person is shown there
+    (simulators/face/cooperative.py); a printed photo does nothing."""
+    def make() -> Any:
+        from kiosk.face.engine import DlibFaceEngine
+        from simulators.face.cooperative import CooperativeEngine
+
+        def asked() -> str:
+            scene = hut_control(control_url, "front_camera", "status").get("scene") if control_url else ""
+            return app().approval.face.view.challenge if scene in ("holder", "other") else ""
+
+        return CooperativeEngine(DlibFaceEngine(), asked, react_frames=5)
+    return make
+
+
+FACE_CAPTIONS = {"consent": "consent first, in plain words", "passed": "passed, on to the form",
+                 "retry": "not passed, try again", "counter": "go to the counter",
+                 "no_photo": "the card photo cannot be read here: skipped, and said so",
+                 "no_camera": "no front camera here: go to the counter"}
+
+
+def face_check(app: Any, shot: Callable[[str, str], None]) -> Script:
+    """人证核验: consent, a prompt with the mirror, the outcome; then on to the form."""
+    screen = app.sm.get_screen("face_check")
+    yield SETTLE
+    shot(f"57-face-check-{screen.state.replace('_', '-')}", "Face check: " + FACE_CAPTIONS[screen.state])
+    if screen.state == "consent":
+        screen.agree()
+        yield Until(lambda: app.approval.face.view.challenge != "" or screen.state != "challenge",
+                    "the first prompt", 60)
+        yield Until(lambda: screen.camera_ready or screen.state != "challenge", "the mirror", 10)
+        yield SETTLE
+        shot("58-face-check-prompt", "Face check: the prompt spoken and shown, the camera as a mirror")
+        yield Until(lambda: screen.state != "challenge", "the face check to end", 60)
+        yield SETTLE
+        shot(f"59-face-check-{screen.state.replace('_', '-')}", "Face check: " + FACE_CAPTIONS[screen.state])
+    if screen.state in ("passed", "no_photo"):
+        screen.go_on()
 
 
 def file_again(app: Any, control_url: str) -> Script:

@@ -1,4 +1,4 @@
-"""The filing screens (form, papers, review, done) and the steps they present.
+"""The filing screens (face check, form, papers, review, done) and the steps they present.
 
 ``app.py`` registers them with one call, so the app's own module does not
 grow with every screen: ``STEPS`` is merged into ``STEP_SCREENS`` and
@@ -12,7 +12,7 @@ from typing import Any
 
 from kiosk.flows.services import Step
 
-STEPS: dict[str, str] = {Step.FORM: "form", Step.PAPERS: "papers", Step.REVIEW: "review",
+STEPS: dict[str, str] = {Step.FACE_CHECK: "face_check", Step.FORM: "form", Step.PAPERS: "papers", Step.REVIEW: "review",
                          Step.SUBMIT: "done", Step.DONE: "done"}
 
 
@@ -27,6 +27,7 @@ def add_filing_screens(app: Any) -> list[Any]:
 
     from kiosk.typing_pinyin import PinyinEngine
     from screens.done import DoneScreen
+    from screens.face_check import FaceCheckScreen
     from screens.form import FormScreen
     from screens.papers import PapersScreen
     from screens.review import ReviewScreen
@@ -38,7 +39,8 @@ def add_filing_screens(app: Any) -> list[Any]:
         Clock.schedule_once(lambda _dt: setattr(form.ids.pinyin, "engine", engine))
 
     threading.Thread(target=build_engine, name="pinyin-engine", daemon=True).start()
-    made = [form,
+    made = [FaceCheckScreen(name="face_check", flow=app.approval, camera=app.front_camera),
+            form,
             PapersScreen(name="papers", flow=app.approval),
             ReviewScreen(name="review", flow=app.approval),
             DoneScreen(name="done", flow=app.approval)]

@@ -96,8 +96,9 @@ def translations(lang: str, locale_dir: Path = LOCALE_DIR) -> gettext.NullTransl
 
 
 def tr(msgid: str, lang: str) -> str:
-    """``msgid`` in ``lang``.  kv rules pass ``app.lang`` so the label follows the switch."""
-    return translations(lang).gettext(msgid)
+    """``msgid`` in ``lang``.  kv rules pass ``app.lang`` so the label follows the switch.
+    The empty msgid is the empty text (gettext would give the catalog's header)."""
+    return translations(lang).gettext(msgid) if msgid else ""
 
 
 def other_language(lang: str) -> str:

@@ -100,8 +100,7 @@ class PapersScreen(Screen):
     # -- the camera ------------------------------------------------------------------
     def camera(self) -> Any:
         app = App.get_running_app()
-        cameras = app.owner.devices_of_kind("camera") if app is not None else []
-        return cameras[0] if cameras else None
+        return app.owner.first_of_kind("camera") if app is not None else None
 
     def _update_camera(self) -> None:
         looking = (self.manager is not None and self.manager.current == self.name and self.state == "papers"

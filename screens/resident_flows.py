@@ -67,6 +67,9 @@ class ResidentFlows:
     lang: str
     voice_on: bool
     voice: Voice
+    owner: Any
+    face_engine: Any
+    front_camera: Any
     last_spoken: str
     _speech_key: tuple[str, str] | None
 
@@ -96,6 +99,24 @@ class ResidentFlows:
         if job is None:
             self.browse_screens[Step.CONDITIONS].no_printer()
         self.run_job(self.approval, job)
+
+    def run_face_checks(self, settings: Any) -> Any:
+        """The face check's attempts on the front camera, reported on the Kivy clock."""
+        from kiosk.face.liveness import LivenessRules
+        from kiosk.face.runner import FaceCheckRunner, default_engine
+
+        return FaceCheckRunner(self.approval.face, self.front_camera,
+                               post=lambda event: Clock.schedule_once(lambda _dt: event()),
+                               engine=self.face_engine or default_engine,
+                               threshold=settings.face_check.threshold,
+                               rules=LivenessRules(time_limit=settings.face_check.time_limit_seconds))
+
+    def watch_for_slips(self) -> Any:
+        """Progress by the slip: its QR code read on the document camera while a proof is awaited."""
+        from kiosk.slip_watch import SlipQrWatch
+
+        return SlipQrWatch(self.progress, lambda: self.owner.first_of_kind("camera"),
+                           post=lambda event: Clock.schedule_once(lambda _dt: event()), on_text=self.slip_read)
 
     def progress_retry(self) -> None:
         self.run_job(self.progress, self.progress.retry())
@@ -154,6 +175,7 @@ class ResidentFlows:
             Step.SUBMIT: "submit_failed" if approval.state is ApprovalState.SUBMIT_FAILED else "",
             Step.DONE: approval.slip if approval.slip == "note_number" else "print",
             Step.PROGRESS: self.progress.view.state.value,
+            Step.FACE_CHECK: self.approval.face.view.detail,
         }
         return (step, details.get(step, ""))
 

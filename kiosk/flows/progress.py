@@ -128,6 +128,9 @@ _QUERYABLE = (ProgressState.WAITING, ProgressState.RESULTS, ProgressState.NOTHIN
               ProgressState.LOCAL_SLIP)
 
 
+_AWAITING_PROOF = (ProgressState.WAITING, ProgressState.NOTHING_FOUND, ProgressState.LOCAL_SLIP)
+
+
 class ProgressFlow(FlowMachine[ProgressState, ProgressView]):
     """Intents: ``card_read(record) -> Job | None``, ``slip_read(text) -> Job | None``,
     ``retry() -> Job | None``; outcomes: ``job_done(job, answer)``."""
@@ -150,6 +153,11 @@ class ProgressFlow(FlowMachine[ProgressState, ProgressView]):
         self._waiting: Job | None = None
         self._retry: Callable[[], Answer] | None = None
         visit.subscribe(self._follow)
+
+    @property
+    def camera_wanted(self) -> bool:
+        """Whether a slip's QR code is awaited (kiosk.slip_watch reads the camera only then)."""
+        return self.state in _AWAITING_PROOF
 
     def _follow(self, v: VisitView) -> None:
         open_now = v.service == SERVICE and v.state is VisitState.STEP and v.step == Step.PROGRESS

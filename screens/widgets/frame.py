@@ -29,6 +29,8 @@ class ToolButton(BigButton):
 class ScreenFrame(BoxLayout):
     title = StringProperty("")            # msgid of the screen's title
     navigation = BooleanProperty(True)    # 返回 and 首页 (the home screen has neither)
+    back_enabled = BooleanProperty(True)  # 返回 shown but greyed where there is no way back (filed)
+    home_enabled = BooleanProperty(True)  # 首页 greyed for the few seconds a filing waits for its number
     portrait = BooleanProperty(False)     # bound to app.portrait in the kv rule
 
     def __init__(self, **kwargs: Any):

@@ -39,6 +39,7 @@ class CameraSimulator:
         self._http = MjpegServer(self._next_jpeg, fps, port, name="camera")
         self._seed, self._kind = seed, kind
         self._page = False
+        self._shown: np.ndarray | None = None   # a picture held under the camera (a printed slip)
         self._spoilers: set[str] = set()
         self._jpeg = b""
         self._folder_images: list[bytes] = []
@@ -71,7 +72,7 @@ class CameraSimulator:
 
     def control(self, action: str, **params: Any) -> dict[str, Any]:
         actions = {
-            "place_page": self._place_page, "remove_page": self._remove_page,
+            "place_page": self._place_page, "remove_page": self._remove_page, "show_image": self._show_image,
             "add": self._add, "clear": self._clear, "unplug": self._do_unplug, "replug": self._do_replug,
             "status": self._status,
         }
@@ -92,6 +93,24 @@ class CameraSimulator:
 
     def _remove_page(self) -> dict[str, Any]:
         with self._lock:
+            self._page = False
+            self._shown = None
+        self._render()
+        return self._status()
+
+    def _show_image(self, path: str, top: float = 0.0, bottom: float = 1.0) -> dict[str, Any]:
+        """Hold a picture under the camera (a slip the printer simulator printed),
+        its rows from ``top`` to ``bottom`` (shares of its height: the part of a
+        long slip a resident holds up) filling most of the frame's height."""
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if image is None:
+            raise ValueError(f"{path}: not a picture OpenCV can read")
+        if not 0.0 <= top < bottom <= 1.0:
+            raise ValueError("top and bottom are shares of the picture's height, 0 <= top < bottom <= 1")
+        h = image.shape[0]
+        part = image[int(top * h):max(int(top * h) + 1, int(bottom * h))]
+        with self._lock:
+            self._shown = part
             self._page = False
         self._render()
         return self._status()
@@ -120,7 +139,8 @@ class CameraSimulator:
 
     def _status(self) -> dict[str, Any]:
         with self._lock:
-            return {"plugged": self._http.plugged, "page": self._page, "seed": self._seed, "kind": self._kind,
+            return {"plugged": self._http.plugged, "page": self._page, "image": self._shown is not None,
+                    "seed": self._seed, "kind": self._kind,
                     "spoilers": sorted(self._spoilers), "frames_sent": self._http.frames_sent, "url": self.url,
                     "folder": str(self.folder) if self.folder else None}
 
@@ -139,10 +159,13 @@ class CameraSimulator:
             return
         with self._lock:
             seed, kind, page, spoilers = self._seed, self._kind, self._page, tuple(sorted(self._spoilers))
+            shown = self._shown
         conditions = tuple(c for c in ("shadow", "glare", "hand") if c in spoilers)
         scene = render_scene(seed, kind, self.size, doc="a4", with_tray=True, conditions=conditions)
         image = scene.image if page else scene.tray
         assert image is not None
+        if shown is not None:
+            image = _held(image.copy(), shown)
         if "blur" in spoilers:
             image = cv2.GaussianBlur(image, (0, 0), 5)
         jpeg = self._encode(image)
@@ -159,3 +182,14 @@ class CameraSimulator:
             if self._folder_images:
                 return self._folder_images[n % len(self._folder_images)]
             return self._jpeg
+
+
+def _held(tray: np.ndarray, picture: np.ndarray) -> np.ndarray:
+    """``picture`` on the tray, 85 % of the frame's height at most, centred."""
+    th, tw = tray.shape[:2]
+    ph, pw = picture.shape[:2]
+    scale = min(0.85 * th / ph, 0.85 * tw / pw)
+    small = cv2.resize(picture, (max(1, int(pw * scale)), max(1, int(ph * scale))), interpolation=cv2.INTER_AREA)
+    top, left = (th - small.shape[0]) // 2, (tw - small.shape[1]) // 2
+    tray[top:top + small.shape[0], left:left + small.shape[1]] = small
+    return tray

@@ -41,6 +41,13 @@ def test_papers_are_scanned_live_retaken_and_added_to(facts):
     assert facts["review_thumbnails"] == 2
 
 
+def test_the_printed_slip_shown_to_the_camera_finds_the_application(facts):
+    by_slip = facts["by_slip"]
+    assert by_slip["proof"] == "slip" and by_slip["state"] == "results"
+    assert by_slip["numbers"] == [facts["happy"]["number"]]     # the slip's QR: number and access code
+    assert by_slip["camera_let_go"] is True
+
+
 def test_review_shows_masked_answers_and_needs_consent(facts):
     text = facts["review_text"]
     assert "138****5678" in text and "13812345678" not in text
@@ -54,6 +61,8 @@ def test_happy_path_gives_the_platform_number_and_a_printed_slip(facts):
     assert happy["confirmed"] is True and happy["number"].startswith("PF")
     assert happy["number_shown"] == happy["number"]
     assert happy["slip"] == "printed"
+    # 返回 and 首页 in their place on every screen: no way back into a filed application, home is open.
+    assert happy["navigation"] == {"back": [True, True], "home": [True, False]}
     assert happy["card_on_reader"] is True
     assert "请取走您的身份证" in happy["text"]                      # the card is still on the reader
     assert "请取走您的身份证" not in happy["text_after_card"]

@@ -6,7 +6,9 @@ import pytest
 
 pytestmark = pytest.mark.ui
 
-SCREENS = {"form_keypad": "form", "form_pinyin": "form", "form_phrases": "form", "form_choices": "form",
+SCREENS = {"face_consent": "face_check", "face_challenge": "face_check", "face_retry": "face_check",
+           "face_counter": "face_check", "face_no_photo": "face_check", "form_keypad": "form", "form_pinyin": "form",
+           "form_phrases": "form", "form_choices": "form",
            "form_date": "form", "papers_scan": "papers", "papers_cannot_file": "papers", "review": "review",
            "done": "done"}
 
@@ -15,7 +17,7 @@ SCREENS = {"form_keypad": "form", "form_pinyin": "form", "form_phrases": "form",
 def facts(probe, tmp_path_factory):
     folder = tmp_path_factory.mktemp("filing-layout")
     # probe_filing_layout.py starts a virtual hut (platform and camera) in <folder>/hut.
-    return probe("probe_filing_layout.py", folder, folder / "hut", timeout=280)
+    return probe("probe_filing_layout.py", folder, folder / "hut", timeout=400)
 
 
 def test_probe_ran_to_the_end(facts):

@@ -62,11 +62,13 @@ def alpha_pixels(texture: Any) -> int:
     return sum(1 for i in range(3, len(data), 4) if data[i] > 0)
 
 
-def run(script: Callable[[Any, dict], Any], clock: Any = None, speaker: Any = None) -> None:
+def run(script: Callable[[Any, dict], Any], clock: Any = None, speaker: Any = None, **app_kwargs: Any) -> None:
     config, out = sys.argv[1], Path(sys.argv[2])
     settings = load(config)
     app_module.configure_kivy(settings)
-    kwargs = {"clock": clock} if clock is not None else {}
+    kwargs = dict(app_kwargs)
+    if clock is not None:
+        kwargs["clock"] = clock
     if speaker is not None:
         kwargs["speaker"] = speaker
     app = app_module.KioskApp(settings, **kwargs)

@@ -189,7 +189,9 @@ def script(hut):
         yield 0.3
         facts["happy"] = {"confirmed": done.confirmed, "number": done.number, "slip": done.slip,
                           "number_shown": done.ids.number.text, "text": texts(done),
-                          "card_on_reader": app.card_on_reader}
+                          "card_on_reader": app.card_on_reader,
+                          "navigation": {name: (shown(done.ids.frame.ids[name]), done.ids.frame.ids[name].disabled)
+                                         for name in ("back", "home")}}
         hut.control("idcard", "remove_card")
         yield Until(lambda: not app.card_on_reader, "the card to be taken", 10)
         yield 0.3
@@ -197,6 +199,22 @@ def script(hut):
         tap(done.ids.finish)
         yield Until(lambda: app.sm.current == "home", "home after Finish", 5)
         facts["happy"]["session_after"] = app.session.active
+
+        # -- 进度查询 with the slip just printed, held under the document camera -----------------
+        jobs = hut.control("printer", "jobs")["jobs"]
+        slip_png = Path(jobs[-1]["png"])
+        yield Until(slip_png.exists, "the slip on paper", 10)
+        tap(app.home.tiles["progress"])
+        yield Until(lambda: app.progress.view.state.value == "waiting", "the progress step", 5)
+        hut.control("camera", "show_image", path=str(slip_png))
+        yield Until(lambda: app.progress.view.state.value in ("results", "nothing_found", "unavailable"),
+                    "the answer to the slip", 30)
+        facts["by_slip"] = {"state": app.progress.view.state.value, "proof": app.progress.view.proof,
+                            "numbers": [item.number for item in app.progress.view.items],
+                            "camera_let_go": not app.slip_watch.running}
+        hut.control("camera", "remove_page")
+        app.go_home("resident")
+        yield 0.3
 
         # -- the card taken away mid-flow ----------------------------------------------------
         yield from start_filing(app, hut, "SQ-001")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
+import numpy as np  # noqa: E402 - after the sys.path line above
 from layout_check import measure, primary_buttons  # noqa: E402 - after the sys.path line above
 from probe_common import Until, run, tap  # noqa: E402 - after the sys.path line above
 
@@ -23,7 +24,8 @@ from drivers.idcard.records import CardType, IdCardRecord  # noqa: E402 - after 
 from screens.demo import screenshot  # noqa: E402 - after the sys.path line above
 
 ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
-SCENES = ("form_keypad", "form_pinyin", "form_phrases", "form_choices", "form_date", "papers_scan",
+SCENES = ("face_consent", "face_challenge", "face_retry", "face_counter", "face_no_photo",
+          "form_keypad", "form_pinyin", "form_phrases", "form_choices", "form_date", "papers_scan",
           "papers_cannot_file", "review", "done")
 
 
@@ -37,6 +39,45 @@ class Reader(Device):
         return False
 
 
+class FrontCamera(Device):
+    """A front camera that is online and sends nothing (the step's layout, not its check)."""
+
+    device_class = "face_camera"
+
+    def _open(self):
+        self._set_state(Status.ONLINE)
+
+    def latest(self):
+        return None
+
+    def next_frame(self, after=0, timeout=2.0):
+        threading.Event().wait(timeout)
+        return None
+
+
+class Engine:
+    """A face engine that finds a face in anything (the card photo here)."""
+
+    name = "layout"
+
+    def find(self, rgb, upsample=0):
+        from kiosk.face.engine import Face
+
+        return Face((0, 0, 10, 10), np.zeros((68, 2), np.float32))
+
+    def embed(self, rgb, face):
+        return np.zeros(128)
+
+    def distance(self, a, b):
+        return 0.0
+
+
+def card_photo():
+    import cv2
+
+    return cv2.imencode(".bmp", np.full((126, 102, 3), 200, np.uint8))[1].tobytes()
+
+
 def publish(reader, *events):
     thread = threading.Thread(target=lambda: [reader._publish(e) for e in events])
     thread.start()
@@ -48,6 +89,18 @@ RECORD = dict(card_type=CardType.RESIDENT, name="张三丰", gender_code="1", bi
               id_number_valid=True, address="黑龙江省哈尔滨市香坊区幸福街道红旗小区12号楼3单元501室", photo=b"")
 
 
+def to_face_check(app, reader, photo):
+    app.go_home("resident")
+    app.visit.choose("approval")
+    app.approval.choose("MZ-001")
+    app.approval.start()
+    record = IdCardRecord(**RECORD, photo_bmp=photo)
+    publish(reader, DeviceEvent("idcard", "card_present"), DeviceEvent("idcard", "record", record))
+    yield Until(lambda: app.identify.state == "identified", "the card", 10)
+    app.continue_service()
+    yield Until(lambda: app.sm.current == "face_check", "the face check", 5)
+
+
 def to_form(app, reader, code):
     app.go_home("resident")
     app.visit.choose("approval")
@@ -56,6 +109,9 @@ def to_form(app, reader, code):
     publish(reader, DeviceEvent("idcard", "card_present"), DeviceEvent("idcard", "record", IdCardRecord(**RECORD)))
     yield Until(lambda: app.identify.state == "identified", "the card", 10)
     app.continue_service()
+    if code == "MZ-001":  # the face check, skipped: this card carries no photo
+        yield Until(lambda: app.approval.face.state.value == "no_photo", "the face check", 5)
+        app.approval.face_continue()
     yield Until(lambda: app.sm.current == "form", "the form", 5)
 
 
@@ -65,6 +121,18 @@ def edit(form, name):
 
 def scene(app, reader, name):
     form = app.sm.get_screen("form")
+    if name.startswith("face_"):
+        from kiosk.face.check import FaceCheckResult
+
+        yield from to_face_check(app, reader, b"" if name == "face_no_photo" else card_photo())
+        face = app.approval.face
+        if name == "face_counter":
+            face.decline()
+        elif name != "face_consent":
+            face.consent()   # the challenge: the mirror waits for the camera
+            if name == "face_retry":
+                face.attempt_finished(FaceCheckResult(False, False, True, 0.5, 0.63, "not_live"), "2026-11-30T10:00")
+        return
     if name.startswith("form_"):
         yield from to_form(app, reader, "LL-001" if name == "form_date" else "SQ-001")
         field = {"form_keypad": "phone", "form_pinyin": "purpose", "form_phrases": "purpose",
@@ -123,7 +191,12 @@ def script(hut):
         app.identify_flow.attach(reader)
         publish(reader, StatusChanged("idcard", DeviceState(), DeviceState(Status.ONLINE, {"card_present": False}),
                                       {}))
-        yield Until(lambda: app.availability.scan, "the camera", 30)
+        front = FrontCamera("front_camera")
+        app.owner.attach(front)
+        opening = threading.Thread(target=front.open)   # its state change arrives from a device thread
+        opening.start()
+        opening.join()
+        yield Until(lambda: app.availability.scan and app.availability.face_camera, "the cameras", 30)
         facts["problems"], facts["primaries"], facts["shown"] = {}, {}, {}
         for orientation, size in ORIENTATIONS.items():
             Window.size = size
@@ -153,7 +226,7 @@ def main():
     overrides = {"timeouts": {"idle_seconds": 600, "idle_warning_seconds": 500}}
     with hut_module.Hut(workdir, only=["platform", "camera"], overrides=overrides) as hut:
         sys.argv[1:3] = [str(hut.config_path), out]
-        run(script(hut))
+        run(script(hut), face_engine=Engine)
 
 
 if __name__ == "__main__":

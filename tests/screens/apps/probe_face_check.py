@@ -1,0 +1,148 @@
+"""The face check step on the touch screen, against the virtual hut.
+
+One app process, the hut's platform, ID card reader (cards carrying a photo
+the stand-in WLT library decodes) and front camera.  Residents: the holder
+who does what is asked (the hut's cooperative resident: the real engine, the
+landmarks moved as asked), a printed photo held up (three failures offered
+as "try again", the resident chooses the counter), and the front camera
+unplugged (the counter, no camera step).  Touches only; the matter and the
+conditions are chosen with the flow's intents as in probe_filing.
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
+from probe_common import Until, labels_of, run, tap  # noqa: E402 - after the sys.path line above
+
+import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
+
+PEOPLE = ("holder", "other")   # who moves when asked; a printed photo does not
+held: dict = {}
+
+
+def texts(widget):
+    import re
+
+    def shown(w):
+        while w is not None and w is not w.parent:
+            if w.opacity == 0:
+                return False
+            w = w.parent
+        return True
+
+    return " ".join(re.sub(r"\[/?size[^\]]*\]", "", lab.text) for lab in labels_of(widget) if lab.text and shown(lab))
+
+
+def cooperative_engine(hut):
+    from kiosk.face.engine import DlibFaceEngine
+    from simulators.face.cooperative import CooperativeEngine
+
+    def asked():
+        app = held.get("app")
+        if app is None or hut.control("front_camera", "status")["scene"] not in PEOPLE:
+            return ""
+        return app.approval.face.view.challenge
+
+    return lambda: CooperativeEngine(DlibFaceEngine(), asked, react_frames=5)
+
+
+def to_face_check(app, hut, card_picture):
+    app.go_home("resident")
+    yield 0.2
+    app.open_service("approval")
+    yield Until(lambda: app.approval.state.value == "choosing", "the matter list")
+    app.approval.choose("MZ-001")          # 低保: its catalog entry asks for the face check
+    app.approval.start()
+    yield Until(lambda: app.sm.current == "identify", "the identify screen")
+    hut.control("idcard", "place_card", card="resident", photo_image=str(card_picture))
+    yield Until(lambda: app.identify.state == "identified", "the card to be read", 15)
+    yield 0.2
+    tap(app.identify.ids.proceed)
+    yield Until(lambda: app.sm.current == "face_check", "the face check", 5)
+    yield 0.3
+
+
+def script(hut, samples):
+    def walk(app, facts):
+        held["app"] = app
+        yield Until(lambda: app.sm is not None and app.sm.current == "home" and app.ready, "the app to be ready", 20)
+        yield Until(lambda: hut.control("front_camera", "status")["faces"] == "ready", "the hut's faces", 120)
+        yield Until(lambda: app.availability.face_camera and app.availability.id_card, "reader and front camera", 30)
+        screen = app.sm.get_screen("face_check")
+        spoken = facts["spoken"] = []
+        app.approval.face.subscribe(lambda v: spoken.append(app.last_spoken))
+
+        # -- the holder, who does what is asked ----------------------------------------------
+        hut.control("front_camera", "show", scene="holder")
+        yield from to_face_check(app, hut, samples / "obama.jpg")
+        holder = facts["holder"] = {"step": (app.step_index, app.step_total), "consent_text": texts(screen),
+                                    "buttons": [b.text for b in (screen.ids.primary, screen.ids.secondary)],
+                                    "mirror_before": screen.ids.mirror.frames}
+        tap(screen.ids.primary)                                       # 同意
+        yield Until(lambda: screen.state == "challenge", "the challenge", 5)
+        yield Until(lambda: app.approval.face.view.challenge != "", "the first prompt", 30)
+        holder["first_prompt"] = texts(screen.ids.headline)
+        holder["primary_disabled_in_challenge"] = screen.ids.primary.disabled
+        yield Until(lambda: screen.state != "challenge", "the check to end", 60)
+        holder["mirror_frames"] = screen.ids.mirror.frames
+        holder["mirror_cleared"] = screen.ids.mirror.texture is None
+        holder["state"] = screen.state
+        holder["text"] = texts(screen)
+        holder["result"] = dict(app.session.data.get("face_check", {}))
+        tap(screen.ids.primary)                                       # 继续
+        yield Until(lambda: app.sm.current == "form", "the form", 5)
+        holder["form_step"] = (app.step_index, app.step_total)
+        holder["runner_holds_card"] = app.face_runner.holding_card
+        app.go_home("resident")
+        hut.control("idcard", "remove_card")
+        yield Until(lambda: not app.card_on_reader, "the card to be taken", 10)
+
+        # -- a printed photo held up ---------------------------------------------------------
+        hut.control("front_camera", "show", scene="printed_photo")
+        yield from to_face_check(app, hut, samples / "obama.jpg")
+        tap(screen.ids.primary)
+        printed = facts["printed"] = {}
+        yield Until(lambda: screen.state == "retry", "the first failure", 60)
+        printed["retry_text"] = texts(screen)
+        printed["result"] = dict(app.session.data.get("face_check", {}))
+        tap(screen.ids.primary)                                       # 再试一次
+        yield Until(lambda: screen.state == "challenge", "the second try", 5)
+        yield Until(lambda: screen.state == "retry", "the second failure", 60)
+        printed["tries_left"] = screen.attempts_left
+        tap(screen.ids.secondary)                                     # 改到服务台办理
+        yield Until(lambda: screen.state == "counter", "the counter", 5)
+        printed["counter_text"] = texts(screen)
+        printed["counter_button"] = screen.ids.primary.text
+        tap(screen.ids.primary)                                       # 首页
+        yield Until(lambda: app.sm.current == "home", "home", 5)
+        printed["session_after"] = app.session.active
+        hut.control("idcard", "remove_card")
+        yield Until(lambda: not app.card_on_reader, "the card to be taken", 10)
+
+        # -- the front camera unplugged ------------------------------------------------------
+        hut.control("front_camera", "unplug")
+        yield Until(lambda: not app.availability.face_camera, "the front camera to be missed", 30)
+        yield from to_face_check(app, hut, samples / "obama.jpg")
+        facts["unplugged"] = {"state": screen.state, "text": texts(screen), "button": screen.ids.primary.text}
+        hut.control("front_camera", "replug")
+        app.go_home("resident")
+        hut.control("idcard", "remove_card")
+        yield 0.5
+    return walk
+
+
+def main():
+    from simulators.face.samples import fetch
+
+    samples = fetch()
+    workdir, out = Path(sys.argv[1]), sys.argv[2]
+    overrides = {"face_check": {"time_limit_seconds": 4}}
+    with hut_module.Hut(workdir, only=["platform", "idcard", "front_camera"], overrides=overrides) as hut:
+        sys.argv[1:3] = [str(hut.config_path), out]
+        run(script(hut, samples), face_engine=cooperative_engine(hut))
+
+
+if __name__ == "__main__":
+    main()
