@@ -58,8 +58,9 @@ KIOSK_CHILD = """
 import sys, time
 from kiosk.config import load
 from screens import app as app_module
+from screens.startup import configure_kivy
 settings = load(sys.argv[1])
-app_module.configure_kivy(settings)
+configure_kivy(settings)
 from kivy.core.window import Window
 app = app_module.KioskApp(settings)
 def flipped(*_):
@@ -92,8 +93,9 @@ TRANSITIONS_CHILD = """
 import json, sys, time
 from kiosk.config import load
 from screens import app as app_module
+from screens.startup import configure_kivy
 settings = load(sys.argv[1])
-app_module.configure_kivy(settings)
+configure_kivy(settings)
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.label import Label

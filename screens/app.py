@@ -31,7 +31,6 @@ os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 
 from kivy.app import App  # noqa: E402
 from kivy.clock import Clock  # noqa: E402
-from kivy.config import Config  # noqa: E402
 from kivy.properties import (  # noqa: E402
     BooleanProperty,
     NumericProperty,
@@ -39,23 +38,23 @@ from kivy.properties import (  # noqa: E402
     StringProperty,
 )
 
-from drivers.base import DeviceEvent, StatusChanged  # noqa: E402
-from kiosk.app_state import WRITE_EVERY_SECONDS, AppStats, write_app_state  # noqa: E402
-from kiosk.availability import Availability, decide  # noqa: E402
+from kiosk.app_state import WRITE_EVERY_SECONDS, AppStats  # noqa: E402
+from kiosk.availability import Availability  # noqa: E402
 from kiosk.central.client import CentralError  # noqa: E402
 from kiosk.config import Settings  # noqa: E402
 from kiosk.device_owner import DeviceOwner  # noqa: E402
 from kiosk.errors import KioskError  # noqa: E402
 from kiosk.flows.identify import IdentifyFlow, IdentifyState, IdentifyView  # noqa: E402
-from kiosk.flows.services import BY_KEY, Step  # noqa: E402
+from kiosk.flows.services import Step, accepts_social_security  # noqa: E402
 from kiosk.flows.session import IdleTimer, Session  # noqa: E402
 from kiosk.flows.visit import VisitFlow, VisitState, VisitView  # noqa: E402
-from kiosk.snapshot import read_platform_reach  # noqa: E402
 from kiosk.voice import Reminder, Speaker  # noqa: E402
-from kiosk.watchdog import NotifySocket, ServiceNotifier, status_line, watchdog_interval  # noqa: E402
-from screens import browse, filing, fonts, i18n  # noqa: E402
+from kiosk.watchdog import NotifySocket, ServiceNotifier, watchdog_interval  # noqa: E402
+from screens import browse, filing, i18n  # noqa: E402
+from screens.appliance import ApplianceLink  # noqa: E402
 from screens.idle_guard import IdleGuard  # noqa: E402
 from screens.resident_flows import ResidentFlows, Voice  # noqa: E402
+from screens.startup import configure_kivy, open_outbox, theme_scale  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -67,50 +66,7 @@ NOTIFY_TICK_SECONDS = 1.0
 STEP_SCREENS: dict[str, str] = {Step.IDENTIFY: "identify", **browse.STEPS, **filing.STEPS}
 
 
-def open_outbox(settings: Settings) -> Any:
-    """The outbox the filings go into; None (logged) when it cannot be opened,
-    and the filing screens then ask the resident to see the staff."""
-    from kiosk.outbox.store import Outbox
-
-    try:
-        return Outbox.from_settings(settings)
-    except (OSError, ValueError, KioskError) as exc:
-        log.error("outbox cannot be opened (%s): filing is not possible on this terminal", exc)
-        return None
-
-
-def theme_scale(large_text: bool) -> float:
-    from screens import theme
-
-    return theme.LARGE_TEXT_SCALE if large_text else 1.0
-
-
-def configure_kivy(settings: Settings) -> None:
-    """Window settings and the CJK default font, before the window exists.
-
-    Escape never exits (a resident leaning on a keyboard must not kill the
-    kiosk), the mouse cannot fake multitouch (a right click would leave red
-    dots), and the cursor is hidden unless the config shows it.
-    """
-    screen = settings.screen
-    Config.set("graphics", "fullscreen", "auto" if screen.fullscreen else "0")
-    Config.set("graphics", "width", str(screen.width))
-    Config.set("graphics", "height", str(screen.height))
-    Config.set("graphics", "show_cursor", "1" if screen.show_cursor else "0")
-    Config.set("graphics", "resizable", "0" if screen.fullscreen else "1")
-    Config.set("kivy", "exit_on_escape", "0")
-    Config.set("kivy", "pause_on_minimize", "0")
-    Config.set("input", "mouse", "mouse,disable_multitouch")
-    fonts.register_default_font()
-    try:  # compile now if stale; translations() falls back to memory otherwise
-        i18n.compile_catalogs()
-    except OSError as exc:
-        log.warning("cannot compile translations in place (%s); compiling in memory", exc)
-    for lang in i18n.LANGUAGES:
-        i18n.translations(lang)  # a broken catalog stops the start, not a resident
-
-
-class KioskApp(ResidentFlows, IdleGuard, App):
+class KioskApp(ResidentFlows, ApplianceLink, IdleGuard, App):
     """Binds the flows and the device owner to the screens.
 
     Screens call ``open_service``, ``continue_service``, ``go_home`` and
@@ -290,44 +246,6 @@ class KioskApp(ResidentFlows, IdleGuard, App):
         if self.outbox is not None:
             self.outbox.close()
 
-    def _write_app_state(self) -> None:
-        """For the metrics and for kiosk update (which never restarts under a resident)."""
-        self.stats.session_active = self.session.active
-        self.stats.printing = any(r.kind == "printer" and r.status == "busy" for r in self.owner.records().values())
-        write_app_state(self.settings.paths.state_dir, self.stats)
-
-    # -- systemd -------------------------------------------------------------
-    def _notify_systemd(self, _dt: float) -> None:
-        """On the Kivy clock, so the pings stop when the main loop freezes."""
-        home_up = self.notifier.ready_sent or (self.sm is not None and self.sm.current == "home")
-        statuses = {name: rec.status for name, rec in self.owner.records().items()}
-        self.notify_socket.send(self.notifier.tick(time.monotonic(), home_up=home_up,
-                                                   status=status_line(statuses, home_up)))
-
-    # -- devices -------------------------------------------------------------
-    def on_device_event(self, event: Any) -> None:
-        """Called on a driver's thread: hand the event to the Kivy thread."""
-        Clock.schedule_once(lambda _dt: self._handle_device_event(event))
-
-    def identity_readers(self) -> list[Any]:
-        """The readers a resident identifies with: ID card readers, and smart
-        card readers that read social security cards (not the staff card's)."""
-        return [*self.owner.devices_of_kind("idcard"),
-                *(d for d in self.owner.devices_of_kind("smartcard") if d.info.supports("social_security_card"))]
-
-    def _handle_device_event(self, event: Any) -> None:
-        if isinstance(event, StatusChanged):
-            self._update_availability()
-        if not any(reader.name == event.device for reader in self.identify_flow.readers):
-            return
-        if isinstance(event, DeviceEvent):
-            self.idle.touch()  # placing or taking a card is the resident acting
-        self.identify_flow.handle(event)
-
-    def _update_availability(self) -> None:
-        reach = read_platform_reach(self.settings.paths.state_dir, 3 * self.settings.platform.heartbeat_seconds)
-        self.availability = decide(self.owner.records().values(), reach)
-
     def _render_identify(self, view: IdentifyView) -> None:
         self.card_on_reader = view.card_on_reader
         self.card_reminder = view.card_reminder
@@ -336,11 +254,6 @@ class KioskApp(ResidentFlows, IdleGuard, App):
         if view.state is IdentifyState.IDENTIFIED and self.visit.view.step == Step.PROGRESS:
             self.run_job(self.progress, self.progress.card_read(self.session.resident))
 
-    def _printer(self) -> Any:
-        return self.owner.first_of_kind("printer")
-
-    def front_camera(self) -> Any:
-        return self.owner.first_of_kind("face_camera")
 
     def _refresh_catalog(self) -> None:
         """The platform's catalog into the client's cache (the flows read the
@@ -384,7 +297,8 @@ class KioskApp(ResidentFlows, IdleGuard, App):
         elif view.state is VisitState.STEP:
             if view.step in (Step.IDENTIFY, Step.PROGRESS):  # progress reads the card itself
                 # also asks the readers for a card already lying there
-                self.identify_flow.start(accept_social_security=self._accepts_social_security(view.service))
+                matter = self.approval.view.matter if self.approval is not None else None
+                self.identify_flow.start(accept_social_security=accepts_social_security(view.service, matter))
             name = STEP_SCREENS[view.step]
             screen = self.sm.get_screen(name)
             if hasattr(screen, "service_title"):
@@ -393,13 +307,6 @@ class KioskApp(ResidentFlows, IdleGuard, App):
         else:
             self._show("home")
         self._speak()
-
-    def _accepts_social_security(self, service: str) -> bool:
-        """Filing a matter: the matter's catalog flag; any other service: its own."""
-        if service == "approval":
-            matter = self.approval.view.matter if self.approval is not None else None
-            return bool(matter is not None and matter.social_security_card)
-        return BY_KEY[service].accepts_social_security
 
     def open_service(self, key: str) -> None:
         """A home tile: the visit flow decides the first step (or "being prepared")."""

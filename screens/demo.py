@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Generator
 
 from screens import app as app_module  # sets Kivy's environment before Kivy loads
+from screens.startup import configure_kivy  # noqa: E402 - after screens.app set Kivy's environment
 
 # isort: split
 from kivy.clock import Clock
@@ -347,7 +348,7 @@ def main(settings: Any, hut_control_url: str, out_dir: str | os.PathLike, headle
     from screens.headless import virtual_display
 
     with virtual_display(settings.screen.width, settings.screen.height):
-        app_module.configure_kivy(settings)
+        configure_kivy(settings)
         clock = FastForwardClock()
         from screens.demo_filing import cooperative_face_engine
 

@@ -14,6 +14,7 @@ an ``identify`` step, so the two can never disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 def N_(msgid: str) -> str:
@@ -84,3 +85,12 @@ def service(key: str) -> Service:
         return BY_KEY[key]
     except KeyError:
         raise ValueError(f"unknown service {key!r}; known: {', '.join(BY_KEY)}") from None
+
+
+def accepts_social_security(key: str, matter: Any = None) -> bool:
+    """May the social security card identify the resident?  Filing a matter:
+    the chosen matter's catalog flag (``social_security_card``); any other
+    service: its own rule."""
+    if key == "approval":
+        return bool(matter is not None and getattr(matter, "social_security_card", False))
+    return service(key).accepts_social_security

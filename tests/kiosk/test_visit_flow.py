@@ -90,3 +90,17 @@ def test_identify_flow_refuses_transitions_its_table_does_not_have():
     flow.start()
     assert flow.state is IdentifyState.READER_UNAVAILABLE  # no reader has reported in
     assert not flow.can("card_present")
+
+
+def test_the_social_security_card_is_accepted_by_the_service_or_for_filing_by_the_matter():
+    from types import SimpleNamespace
+
+    from kiosk.flows.services import accepts_social_security
+
+    assert accepts_social_security("progress") and accepts_social_security("health")
+    assert not accepts_social_security("request")
+    assert not accepts_social_security("approval")                      # no matter chosen yet
+    assert accepts_social_security("approval", SimpleNamespace(social_security_card=True))
+    assert not accepts_social_security("approval", SimpleNamespace(social_security_card=False))
+    with pytest.raises(ValueError, match="unknown service"):
+        accepts_social_security("bank")

@@ -15,6 +15,7 @@ from drivers.base import Device  # noqa: E402 - after the sys.path line above
 from kiosk.config import load  # noqa: E402 - after the sys.path line above
 from screens import app as app_module  # noqa: E402 - after the sys.path line above
 from screens.demo import Until, Walk  # noqa: E402,F401 - after sys.path above; Until is re-exported to the probes
+from screens.startup import configure_kivy  # noqa: E402 - after the sys.path line above
 
 
 class FakeReader(Device):
@@ -65,7 +66,7 @@ def alpha_pixels(texture: Any) -> int:
 def run(script: Callable[[Any, dict], Any], clock: Any = None, speaker: Any = None, **app_kwargs: Any) -> None:
     config, out = sys.argv[1], Path(sys.argv[2])
     settings = load(config)
-    app_module.configure_kivy(settings)
+    configure_kivy(settings)
     kwargs = dict(app_kwargs)
     if clock is not None:
         kwargs["clock"] = clock
