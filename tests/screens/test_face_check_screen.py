@@ -53,6 +53,10 @@ def test_without_the_front_camera_the_step_says_so_and_leads_to_the_counter(fact
     assert "首页" in unplugged["button"]
 
 
+def test_no_frame_or_card_photo_reaches_the_terminals_files(facts):
+    assert facts["files_with_pictures"] == []
+
+
 def test_each_state_was_spoken(facts):
     spoken = facts["spoken"]
     assert "Please blink" in spoken and any(s.startswith("Please turn your head") for s in spoken)

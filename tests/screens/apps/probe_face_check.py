@@ -35,6 +35,17 @@ def texts(widget):
     return " ".join(re.sub(r"\[/?size[^\]]*\]", "", lab.text) for lab in labels_of(widget) if lab.text and shown(lab))
 
 
+def pictures_in(folder, card_photo):
+    """Files under ``folder`` holding the card photo's pixels or a JPEG (a camera frame)."""
+    found = []
+    for path in folder.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            if card_photo[-512:] in data or b"JFIF" in data or b"\xff\xd8\xff" in data:
+                found.append(str(path.relative_to(folder)))
+    return found
+
+
 def cooperative_engine(hut):
     from kiosk.face.engine import DlibFaceEngine
     from simulators.face.cooperative import CooperativeEngine
@@ -91,6 +102,7 @@ def script(hut, samples):
         holder["state"] = screen.state
         holder["text"] = texts(screen)
         holder["result"] = dict(app.session.data.get("face_check", {}))
+        held["photo"] = bytes(app.session.resident.photo_bmp)
         tap(screen.ids.primary)                                       # 继续
         yield Until(lambda: app.sm.current == "form", "the form", 5)
         holder["form_step"] = (app.step_index, app.step_total)
@@ -130,6 +142,7 @@ def script(hut, samples):
         app.go_home("resident")
         hut.control("idcard", "remove_card")
         yield 0.5
+        facts["files_with_pictures"] = pictures_in(Path(app.settings.paths.state_dir), held["photo"])
     return walk
 
 
