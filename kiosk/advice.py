@@ -84,11 +84,11 @@ PROBLEM: dict[str, Advice] = {
                          "the ID photo did not decode: place the card again; call an engineer if it repeats", "wait"),
     "wlt_size": Advice("证件照尺寸不对：检查解码库版本，联系工程师",
                        "the decoded ID photo has the wrong size: check the decoder library's version", "engineer"),
-    # the document camera (drivers/camera)
+    # the document camera (drivers/camera; the front camera has its own words in DEVICE_PROBLEM)
     "frames_stopped": Advice("高拍仪画面中断：检查USB线或网线，仍不恢复请联系工程师",
-                             "the camera stopped sending frames: check its cable; call an engineer if it stays",
-                             "staff"),
-    "no_frame": Advice("高拍仪无画面：检查连接和电源", "the camera gives no picture: check its cable and power",
+                             "the document camera stopped sending frames: check its cable; "
+                             "call an engineer if it stays", "staff"),
+    "no_frame": Advice("高拍仪无画面：检查连接和电源", "the document camera gives no picture: check its cable and power",
                        "staff"),
     # health devices (drivers/health: the fault names of FAULTS, and codec errors)
     "cuff_leak": Advice("袖带漏气：检查袖带和气管是否破损、接好", "cuff leak: check the cuff and its tube are intact "
@@ -107,6 +107,25 @@ PROBLEM: dict[str, Advice] = {
     "decode": Advice("读数无法解析：重新测量，反复出现请联系工程师",
                      "a reading could not be decoded: measure again; call an engineer if it repeats", "wait"),
     "no_ble_stack": Advice("蓝牙组件未安装：联系工程师", "Bluetooth support not installed: call an engineer", "engineer"),
+}
+
+# A device kind's own words for a problem code (or a status) the generic entry
+# would put in another device's name: the front camera shares the document
+# camera's driver code, and so its codes, but staff look for a different device.
+# Keys: the kind (the driver's device class, the part of its driver name before
+# the dot), then the problem code.
+DEVICE_PROBLEM: dict[str, dict[str, Advice]] = {
+    "face_camera": {
+        "frames_stopped": Advice("前置摄像头画面中断：检查摄像头USB线，仍不恢复请联系工程师",
+                                 "the front camera stopped sending frames: check its USB cable; "
+                                 "call an engineer if it stays", "staff"),
+        "no_frame": Advice("前置摄像头无画面：检查USB线，看镜头是否被遮挡",
+                           "the front camera gives no picture: check its USB cable and that nothing covers the lens",
+                           "staff"),
+        "no_device": Advice("找不到前置摄像头：检查摄像头USB线是否插好；修好前人脸核验转人工窗口",
+                            "front camera not found: check its USB cable is plugged in; until then the face check "
+                            "goes to the counter", "staff"),
+    },
 }
 
 # Terminal-wide findings of `kiosk doctor` -> what to do.
@@ -129,16 +148,24 @@ TERMINAL: dict[str, Advice] = {
 }
 
 
-def for_device(status: str, detail: Mapping[str, Any], last_error: Mapping[str, Any] | None) -> Advice:
+def for_device(status: str, detail: Mapping[str, Any], last_error: Mapping[str, Any] | None,
+               kind: str = "") -> Advice:
     """The one thing to do about a device: its problem's fix when the driver
-    named one, else its error's action, else its status."""
+    named one (in its kind's own words when :data:`DEVICE_PROBLEM` has them),
+    else its error's action, else its status.  ``kind`` is the device class
+    (``face_camera`` for ``face_camera.uvc``)."""
     problem = str(detail.get("problem") or detail.get("fault") or (last_error or {}).get("code") or "")
     if status == "online" and detail.get("paper") == "near_end":
         return PROBLEM["paper_near_end"]
     if status in ("online", "busy", "disabled"):
         return STATUS[status]
+    own = DEVICE_PROBLEM.get(kind, {})
+    if problem in own:
+        return own[problem]
     if problem in PROBLEM:
         return PROBLEM[problem]
+    if status in own:
+        return own[status]
     if last_error and str(last_error.get("action")) in ACTION and status == "user_error":
         return ACTION[str(last_error["action"])]
     return STATUS.get(status, STATUS["unknown"])

@@ -47,7 +47,9 @@ def status_table() -> str:
 
 
 def problem_table() -> str:
-    return _table(["problem", "怎么办", "what to do", "who acts 处理人"], _advice_rows(advice.PROBLEM))
+    own = [[f"`{code}` ({kind})", a.zh, a.en, WHO[a.who]]
+           for kind, table in advice.DEVICE_PROBLEM.items() for code, a in table.items()]
+    return _table(["problem", "怎么办", "what to do", "who acts 处理人"], _advice_rows(advice.PROBLEM) + own)
 
 
 def action_table() -> str:

@@ -60,6 +60,9 @@ PERIPHERALS: tuple[Peripheral, ...] = (
                (UsbId("0ac8", "3610", "Vimicro UVC document camera"),
                 UsbId("1871", "0d01", "Aveo UVC document camera")),
                "opens in OpenCV and returns a frame"),
+    Peripheral("front_camera", "前置摄像头", "front camera (face check)", "video4linux", "face_camera", (),
+               "opens in OpenCV and returns a frame; told from the document camera by the config, "
+               "--front-camera SOURCE, or order (the second camera)"),
     Peripheral("smartcard", "社保卡/银行卡读卡器", "smart card reader (PC/SC)", "usb", "smartcard",
                (UsbId("076b", "3031", "OMNIKEY 3x21"), UsbId("072f", "90cc", "ACS ACR38U")),
                "listed by pcscd (pcsc_scan)"),

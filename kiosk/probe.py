@@ -222,9 +222,31 @@ def probe_network_printer(candidate: Candidate, timeout: float = 2.0) -> Found |
     return Silent(candidate, "connected, but no ESC/POS status answer to DLE EOT 1")
 
 
-def camera_candidates(extra: Iterable[str] = ()) -> list[Candidate]:
-    found = sorted(p for g in CAMERA_GLOBS for p in glob.glob(g))
-    return [Candidate(p, "camera") for p in [*found, *extra]]
+def camera_candidates(extra: Iterable[str] = (), sysfs: str = "/sys/class/video4linux") -> list[Candidate]:
+    """/dev/video* with the USB identity the kernel gives them (what tells a
+    document camera from the front camera, kiosk.provision.sort_cameras), then
+    the sources the technician named."""
+    out: dict[str, Candidate] = {}
+    for path in sorted(p for g in CAMERA_GLOBS for p in glob.glob(g)):
+        out[path] = Candidate(path, "camera", *_video_usb(path, sysfs))
+    for source in extra:
+        out.setdefault(source, Candidate(source, "camera"))
+    return list(out.values())
+
+
+def _video_usb(path: str, sysfs: str) -> tuple[str, str, str, str]:
+    """(vendor, product, serial, name) of a /dev/videoN's USB device, blanks when not USB."""
+    node = os.path.join(sysfs, os.path.basename(path))
+
+    def read(*parts: str) -> str:
+        try:
+            with open(os.path.join(*parts), encoding="utf-8", errors="replace") as fh:
+                return fh.read().strip()
+        except OSError:
+            return ""
+
+    usb = os.path.dirname(os.path.realpath(os.path.join(node, "device")))  # the interface's parent: the USB device
+    return read(usb, "idVendor"), read(usb, "idProduct"), read(usb, "serial"), read(node, "name")
 
 
 def probe_camera(candidate: Candidate) -> Found | Silent:

@@ -17,21 +17,23 @@ import shutil
 import subprocess
 import sys
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import tomli_w
 
 from kiosk.errors import KioskError
-from kiosk.peripherals import RULES_NAME, Adapter, by_name, render_rules
+from kiosk.peripherals import PERIPHERALS, RULES_NAME, Adapter, by_name, render_rules
 from kiosk.probe import Found, Silent
 
 CONFIG_HEADER = ("# /etc/kiosk/kiosk.toml, written by `kiosk provision` from what answered on this terminal.\n"
                  "# Rerunning provision keeps your edits to options and to devices it did not find.\n")
 UNITS = ("kiosk.service", "kiosk-outbox.service", "kiosk-metrics.service")
 PLACEHOLDER_ID = "UNENROLLED"
-KIND_NAMES = {"idcard": "idcard", "printer": "printer", "camera": "camera", "smartcard": "smartcard"}
+KIND_NAMES = {"idcard": "idcard", "printer": "printer", "camera": "camera", "face_camera": "front_camera",
+              "smartcard": "smartcard"}
+CAMERA_KINDS = ("camera", "face_camera")  # the document camera (高拍仪) and the front camera (前置摄像头)
 
 
 @dataclass
@@ -248,3 +250,49 @@ def device_names(found: list[Found], configured_at: dict[str, str] | None = None
 
 def found_only(results: list[Found | Silent]) -> list[Found]:
     return [r for r in results if isinstance(r, Found)]
+
+
+def camera_sources(devices: dict[str, Any]) -> list[str]:
+    """The configured cameras' sources (document and front camera), probed
+    again on a rerun so a camera keeps its name and kind."""
+    return [str(v.get("url") or v.get("port")) for v in devices.values()
+            if str(v.get("driver", "")).partition(".")[0] in CAMERA_KINDS and (v.get("url") or v.get("port"))]
+
+
+def sort_cameras(results: list[Found | Silent], devices: dict[str, Any],
+                 front: Iterable[str] = ()) -> list[Found | Silent]:
+    """Which working camera is the document camera and which the front camera:
+    both answer the same probe (a frame from OpenCV).  In this order: the
+    config's device at that source keeps its kind; a source given with
+    ``--front-camera`` is the front camera; a USB ID kiosk.peripherals lists
+    for one of them decides; the rest go by order: the document camera
+    first (as before the front camera existed), then the front camera if
+    none is known yet, any further one another document camera.  A camera
+    placed by order says so in the report (the technician can swap the two
+    sources in kiosk.toml; a rerun keeps them)."""
+    kind_at = {str(v.get("url") or v.get("port")): str(v.get("driver", "")).partition(".")[0]
+               for v in devices.values()}
+    by_usb = {(u.vendor, u.product): p.kind for p in PERIPHERALS if p.kind in CAMERA_KINDS for u in p.usb}
+    front = set(front)
+
+    def known(f: Found) -> str | None:
+        c = f.candidate
+        if kind_at.get(c.where) in CAMERA_KINDS:
+            return kind_at[c.where]
+        return "face_camera" if c.where in front else by_usb.get((c.vid, c.pid))
+
+    cameras = [r for r in results if isinstance(r, Found) and r.kind in CAMERA_KINDS]
+    have = {k for k in kind_at.values() if k in CAMERA_KINDS} | {k for f in cameras if (k := known(f))}
+    out: list[Found | Silent] = []
+    for r in results:
+        if isinstance(r, Found) and r.kind in CAMERA_KINDS:
+            kind = known(r)
+            if kind is None:
+                kind = "camera" if "camera" not in have else "face_camera" if "face_camera" not in have else "camera"
+                have.add(kind)
+                if kind == "face_camera":
+                    r = replace(r, result=r.result + "; taken as the front camera by order "
+                                "(--front-camera SOURCE names it)")
+            r = replace(r, kind=kind)
+        out.append(r)
+    return out

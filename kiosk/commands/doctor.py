@@ -94,7 +94,8 @@ def doctor_report(settings: Settings, check: str = "internal", probe_platform: b
                          "then run kiosk doctor --check external")
     rows = _app_rows(settings, snapshot) if app_running else _owner_rows(settings, check)
     for row in rows:
-        tip = advice.for_device(row["status"], row["detail"], row.get("last_error"))
+        tip = advice.for_device(row["status"], row["detail"], row.get("last_error"),
+                                kind=str(row["driver"]).partition(".")[0])
         row["advice"] = {"zh": tip.zh, "en": tip.en, "who": tip.who}
     outbox = outbox_status(settings)
     platform = platform_status(settings, probe=probe_platform)

@@ -1,8 +1,8 @@
 """``kiosk provision``: the technician's one command at a new hut.
 
-Probes every serial port, USB printer, camera and PC/SC reader, enrols with
-the one-time code, writes /etc/kiosk (config, secrets 0600 with the
-maintenance PIN hash), installs and enables the units and udev rules, runs
+Probes every serial port, USB printer, camera (document and front camera) and
+PC/SC reader, enrols with the one-time code, writes /etc/kiosk (config,
+secrets 0600 with the maintenance PIN hash), installs and enables the units and udev rules, runs
 every device's external self-test (the printer prints its test slip) and
 prints a one-page report, on the screen and on the receipt printer.  Safe to
 rerun; ``--dry-run`` shows the plan and writes nothing; ``--root DIR``
@@ -23,7 +23,7 @@ from typing import Any
 from kiosk import __version__
 from kiosk.errors import KioskError
 from kiosk.probe import Found, Silent, probe_all
-from kiosk.provision import PLACEHOLDER_ID, Layout, Provisioner, Step, device_names, found_only
+from kiosk.provision import PLACEHOLDER_ID, Layout, Provisioner, Step, camera_sources, device_names, found_only, sort_cameras
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,6 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", action="append", default=[], help="also probe this serial port (repeatable)")
     p.add_argument("--url", action="append", default=[], help="also probe this network printer, tcp://host:port")
     p.add_argument("--camera", action="append", default=[], help="also probe this camera source (URL or /dev/videoN)")
+    p.add_argument("--front-camera", action="append", default=[],
+                   help="probe this camera source as the front camera (face check), not the document camera")
     p.add_argument("--no-scan", action="store_true",
                    help="probe only the ports/urls/cameras given, not the system's (PC/SC readers are always "
                         "listed: asking pcscd touches no device)")
@@ -80,10 +82,13 @@ def _enrol(prov: Provisioner, args: argparse.Namespace, platform: dict[str, Any]
 def cmd_provision(args: argparse.Namespace) -> int:
     layout = Layout(Path(args.root))
     prov = Provisioner(layout, dry_run=args.dry_run)
-    results = probe_all(args.port, args.url, args.camera, scan_system=not args.no_scan)
+    config, secrets = prov.existing_config(), prov.existing_secrets()
+    devices = config.get("devices", {})
+    cameras = list(dict.fromkeys([*args.camera, *args.front_camera, *camera_sources(devices)]))
+    results = sort_cameras(probe_all(args.port, args.url, cameras, scan_system=not args.no_scan), devices,
+                           front=args.front_camera)
     found = found_only(results)
 
-    config, secrets = prov.existing_config(), prov.existing_secrets()
     platform = {**config.get("platform", {}), **({"url": args.platform} if args.platform else {})}
     if not platform.get("url"):
         raise KioskError("no platform URL yet: give --platform https://... (first run only)")

@@ -37,6 +37,9 @@ url = "tcp://127.0.0.1:{_refused_port()}"
 driver = "printer.escpos"
 url = "tcp://127.0.0.1:9"
 enabled = false
+[devices.front_camera]
+driver = "face_camera.uvc"
+port = "{tmp_path}/video-absent"
 """, encoding="utf-8")
     table = subprocess.run([*kiosk_cmd, "--config", str(cfg), "doctor"], capture_output=True, text=True, timeout=60)
     assert table.returncode == 1 and "Traceback" not in table.stderr
@@ -53,3 +56,6 @@ enabled = false
     assert rows["printer"]["status"] == "offline" and rows["printer"]["detail"]["paper"] == "unknown"
     assert rows["printer"]["last_error"]["action"] == "maintenance"
     assert rows["spare"]["status"] == "disabled"
+    # the front camera's advice names the front camera, not the document camera it shares a driver with
+    assert rows["front_camera"]["status"] == "no_device"
+    assert "前置摄像头" in rows["front_camera"]["advice"]["zh"] and "高拍仪" not in rows["front_camera"]["advice"]["zh"]

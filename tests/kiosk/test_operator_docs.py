@@ -49,3 +49,14 @@ def test_advice_says_replace_paper_and_call_an_engineer():
     assert advice.for_device("online", {}, None).who == "none"
     leak = advice.for_device("user_error", {"fault": "cuff_leak", "prompt_zh": "袖带漏气"}, None)
     assert leak.who == "staff" and "袖带" in leak.zh
+
+
+def test_front_camera_advice_names_the_front_camera_not_the_document_camera():
+    for code in ("frames_stopped", "no_frame", "no_device"):
+        tip = advice.for_device("hardware_error", {}, {"what": "x", "action": "maintenance", "code": code},
+                                kind="face_camera")
+        assert "前置摄像头" in tip.zh and "front camera" in tip.en and "高拍仪" not in tip.zh, code
+    assert "前置摄像头" in advice.for_device("no_device", {}, None, kind="face_camera").zh
+    # the document camera keeps its words, and a kind without its own words gets the generic ones
+    assert "高拍仪" in advice.for_device("hardware_error", {}, {"code": "frames_stopped"}, kind="camera").zh
+    assert advice.for_device("no_device", {}, None, kind="camera") == advice.STATUS["no_device"]

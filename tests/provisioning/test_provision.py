@@ -157,3 +157,65 @@ def test_on_a_real_root_a_usb_adapter_is_configured_by_its_stable_name(tmp_path)
     staged = toml.loads(Provisioner(Layout(tmp_path)).config_text({}, [usb], terminal_id="T", name="",
                                                                    platform_url="https://p").decode())
     assert staged["devices"]["idcard"]["port"] == "/dev/ttyUSB0"  # no udev under a staging root
+
+
+def test_the_front_camera_is_configured_apart_from_the_document_camera(tmp_path):
+    """Both cameras answer the same probe; the config, --front-camera, the
+    document camera's USB ID or the order say which is which."""
+    import tomllib as toml
+
+    from kiosk.probe import Candidate, Found, Silent
+    from kiosk.provision import Layout, Provisioner, camera_sources, sort_cameras
+
+    def cam(where: str, vid: str = "", pid: str = "") -> Found:
+        return Found("camera", Candidate(where, "camera", vid, pid), "camera: a 640x480 frame from OpenCV")
+
+    def config(results: list, devices: dict | None = None) -> dict:
+        found = [r for r in results if isinstance(r, Found)]
+        current = {"devices": devices} if devices else {}
+        return toml.loads(Provisioner(Layout(tmp_path)).config_text(current, found, terminal_id="T", name="",
+                                                                     platform_url="https://p").decode())["devices"]
+
+    # by order: the first camera is the document camera (as before), the second the front camera
+    by_order = sort_cameras([cam("/dev/video0"), Silent(Candidate("/dev/video1", "camera"), "no frame"),
+                             cam("/dev/video2")], {})
+    assert config(by_order) == {"camera": {"driver": "camera.uvc", "port": "/dev/video0"},
+                                "front_camera": {"driver": "face_camera.uvc", "port": "/dev/video2"}}
+    assert "taken as the front camera by order" in by_order[2].result
+    # one camera alone stays the document camera
+    assert config(sort_cameras([cam("/dev/video0")], {})) == {"camera": {"driver": "camera.uvc",
+                                                                         "port": "/dev/video0"}}
+    # the document camera's USB ID wins over the order; --front-camera names a source
+    by_usb = sort_cameras([cam("/dev/video0"), cam("/dev/video2", "0ac8", "3610")], {})
+    assert config(by_usb) == {"front_camera": {"driver": "face_camera.uvc", "port": "/dev/video0"},
+                              "camera": {"driver": "camera.uvc", "port": "/dev/video2"}}
+    named = sort_cameras([cam("/dev/video0"), cam("http://10.0.0.5/front.mjpg")], {},
+                         front=["/dev/video0"])
+    assert config(named) == {"front_camera": {"driver": "face_camera.uvc", "port": "/dev/video0"},
+                             "camera": {"driver": "camera.uvc", "url": "http://10.0.0.5/front.mjpg"}}
+    # a rerun: the configured front camera is probed at its source and keeps its name, kind and options
+    devices = {"front_camera": {"driver": "face_camera.uvc", "port": "/dev/video0", "options": {"width": 800}},
+               "camera": {"driver": "camera.uvc", "port": "/dev/video2"}}
+    assert camera_sources(devices) == ["/dev/video0", "/dev/video2"]
+    again = config(sort_cameras([cam("/dev/video0"), cam("/dev/video2")], devices), devices)
+    assert again == devices
+    # a configured front camera that is unplugged now: a new unknown camera is not taken for it
+    assert config(sort_cameras([cam("/dev/video4")], {"front_camera": devices["front_camera"]}),
+                  {"front_camera": devices["front_camera"]})["camera"] == {"driver": "camera.uvc",
+                                                                          "port": "/dev/video4"}
+
+
+def test_video_devices_carry_their_usb_identity(tmp_path):
+    from kiosk.probe import _video_usb
+
+    usb = tmp_path / "devices/usb1/1-1"
+    (usb / "1-1:1.0").mkdir(parents=True)
+    (usb / "idVendor").write_text("0ac8\n")
+    (usb / "idProduct").write_text("3610\n")
+    (usb / "serial").write_text("SN1\n")
+    node = tmp_path / "class/video0"
+    node.mkdir(parents=True)
+    (node / "device").symlink_to(usb / "1-1:1.0")
+    (node / "name").write_text("USB Document Camera\n")
+    assert _video_usb("/dev/video0", str(tmp_path / "class")) == ("0ac8", "3610", "SN1", "USB Document Camera")
+    assert _video_usb("/dev/video9", str(tmp_path / "class")) == ("", "", "", "")

@@ -76,3 +76,36 @@ def test_cli_liveness_on_a_folder_of_still_frames(engine, live, tmp_path, capsys
     empty = build_parser().parse_args(["face", "liveness", str(tmp_path / "empty")])
     with pytest.raises(KioskError, match="no JPEG, PNG or BMP frames"):
         empty.func(empty)
+
+
+def _camera_frame(engine, picture, face_width: int):
+    """A 640x480 frame with the picture's face about ``face_width`` px wide, centred."""
+    import cv2
+    import numpy as np
+
+    face = engine.find(picture, upsample=1)
+    scale = face_width / face.width
+    big = cv2.resize(picture, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    cx, cy = int((face.box[0] + face.box[2]) / 2 * scale), int((face.box[1] + face.box[3]) / 2 * scale)
+    frame = np.zeros((480, 640, 3), np.uint8)
+    x0, y0 = cx - 320, cy - 240
+    sx0, sy0, sx1, sy1 = max(x0, 0), max(y0, 0), min(x0 + 640, big.shape[1]), min(y0 + 480, big.shape[0])
+    frame[sy0 - y0:sy1 - y0, sx0 - x0:sx1 - x0] = big[sy0:sy1, sx0:sx1]
+    return frame
+
+
+@pytest.mark.parametrize("face_width", [70, 220])
+def test_camera_frames_find_near_and_far_faces(engine, card_photos, live, face_width):
+    """The face check's path (find at upsample 0 on a 640x480 frame): a near
+    face is found on the frame at half size, a far one (too small there) at
+    full size; either way the holder matches the card."""
+    from kiosk.face.engine import HALVED_FROM
+
+    frame = _camera_frame(engine, live["obama2.jpg"], face_width)
+    assert min(frame.shape[:2]) >= HALVED_FROM
+    halved = engine._detect_halved(frame)
+    assert (halved is not None) == (face_width > 160)
+    face = engine.find(frame)
+    assert face is not None and abs(face.width - face_width) < face_width * 0.35
+    assert engine.distance(card_embedding(engine, card_photos["obama.jpg"]), engine.embed(frame, face)) \
+        <= DEFAULT_THRESHOLD
