@@ -128,11 +128,13 @@ def child(runs: int, seconds: float) -> dict:
 
         def detect_loop(self):
             detector = PageDetector()
+            done = None
             while not self.stop_detect.is_set():
                 frame = self.latest
-                if frame is None:
+                if frame is None or frame is done:   # each frame once, as LiveScan takes next_frame(seq)
                     time.sleep(0.005)
                     continue
+                done = frame
                 found = detector.detect(frame, track=True)
                 self.detected = found.corners.tolist() if found is not None else None
 
