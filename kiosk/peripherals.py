@@ -100,6 +100,10 @@ def _rule(p: Peripheral, usb: UsbId, serial: str | None) -> str:
     action = [f'SYMLINK+="kiosk/{p.name}"', f'GROUP="{DEVICE_GROUP}"', 'MODE="0660"']
     if p.subsystem == "usb":
         match.insert(1, 'ENV{DEVTYPE}=="usb_device"')
+    if p.subsystem == "video4linux":
+        # A UVC camera makes two nodes (the picture, index 0, and its metadata,
+        # index 1); the link must name the one that gives frames.
+        match.append('ATTR{index}=="0"')
     return ", ".join(['ACTION=="add|change"'] + match + action)
 
 

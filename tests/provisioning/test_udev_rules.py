@@ -67,3 +67,9 @@ def test_udev_accepts_the_rules(tmp_path):
 def test_udev_parse_catches_a_broken_rule(tmp_path):
     broken = render_rules().replace('SYMLINK+="kiosk/camera"', 'SYMLNK+="kiosk/camera"', 1)
     assert any("Invalid key" in line for line in _udev_parse(broken, tmp_path))
+
+
+def test_camera_links_name_the_node_that_gives_frames():
+    # A UVC camera has a picture node (index 0) and a metadata node (index 1).
+    lines = [line for line in render_rules(FOUND).splitlines() if 'SUBSYSTEM=="video4linux"' in line]
+    assert lines and all('ATTR{index}=="0"' in line for line in lines)
