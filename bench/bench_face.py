@@ -77,16 +77,11 @@ def frame_640x480(picture: np.ndarray) -> np.ndarray:
 
 def camera_frame(engine: DlibFaceEngine, picture: np.ndarray, face_width: int) -> np.ndarray:
     """A 640x480 frame with the picture's face about ``face_width`` px wide, centred."""
+    from simulators.face.scenes import face_framed
+
     face = engine.find(picture, 1)
     assert face is not None
-    scale = face_width / face.width
-    big = cv2.resize(picture, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
-    cx, cy = int((face.box[0] + face.box[2]) / 2 * scale), int((face.box[1] + face.box[3]) / 2 * scale)
-    out = np.zeros((480, 640, 3), np.uint8)
-    x0, y0 = cx - 320, cy - 240
-    sx0, sy0, sx1, sy1 = max(x0, 0), max(y0, 0), min(x0 + 640, big.shape[1]), min(y0 + 480, big.shape[0])
-    out[sy0 - y0:sy1 - y0, sx0 - x0:sx1 - x0] = big[sy0:sy1, sx0:sx1]
-    return out
+    return face_framed(picture, face.box, face_width)
 
 
 def median_ms(fn, runs: int) -> float:

@@ -72,3 +72,19 @@ class FaceScenes:
         if scene == "nobody":
             return self._nobody.copy()
         raise ValueError(f"unknown scene {scene!r}; scenes: {', '.join(SCENES)}")
+
+
+def face_framed(picture: np.ndarray, box: tuple[int, int, int, int], face_width: int) -> np.ndarray:
+    """A WIDTHxHEIGHT frame of ``picture`` scaled so the face in ``box`` (left,
+    top, right, bottom, as the engine found it) is about ``face_width`` px wide,
+    centred on it: a resident nearer to or further from the front camera."""
+    import cv2
+
+    scale = face_width / max(1, box[2] - box[0])
+    big = cv2.resize(picture, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+    cx, cy = int((box[0] + box[2]) / 2 * scale), int((box[1] + box[3]) / 2 * scale)
+    out = np.zeros((HEIGHT, WIDTH, 3), np.uint8)
+    x0, y0 = cx - WIDTH // 2, cy - HEIGHT // 2
+    sx0, sy0, sx1, sy1 = max(x0, 0), max(y0, 0), min(x0 + WIDTH, big.shape[1]), min(y0 + HEIGHT, big.shape[0])
+    out[sy0 - y0:sy1 - y0, sx0 - x0:sx1 - x0] = big[sy0:sy1, sx0:sx1]
+    return out

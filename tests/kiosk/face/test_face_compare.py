@@ -80,18 +80,10 @@ def test_cli_liveness_on_a_folder_of_still_frames(engine, live, tmp_path, capsys
 
 def _camera_frame(engine, picture, face_width: int):
     """A 640x480 frame with the picture's face about ``face_width`` px wide, centred."""
-    import cv2
-    import numpy as np
+    from simulators.face.scenes import face_framed
 
     face = engine.find(picture, upsample=1)
-    scale = face_width / face.width
-    big = cv2.resize(picture, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-    cx, cy = int((face.box[0] + face.box[2]) / 2 * scale), int((face.box[1] + face.box[3]) / 2 * scale)
-    frame = np.zeros((480, 640, 3), np.uint8)
-    x0, y0 = cx - 320, cy - 240
-    sx0, sy0, sx1, sy1 = max(x0, 0), max(y0, 0), min(x0 + 640, big.shape[1]), min(y0 + 480, big.shape[0])
-    frame[sy0 - y0:sy1 - y0, sx0 - x0:sx1 - x0] = big[sy0:sy1, sx0:sx1]
-    return frame
+    return face_framed(picture, face.box, face_width)
 
 
 @pytest.mark.parametrize("face_width", [70, 220])

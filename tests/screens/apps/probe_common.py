@@ -48,6 +48,23 @@ def labels_of(widget: Any) -> list[Any]:
     return [w for w in widget.walk(restrict=True) if isinstance(w, Label)]
 
 
+def shown(widget: Any) -> bool:
+    """Visible: neither it nor a parent is transparent (the window is its own parent)."""
+    while widget is not None and widget is not widget.parent:
+        if widget.opacity == 0:
+            return False
+        widget = widget.parent
+    return True
+
+
+def texts(widget: Any) -> str:
+    """The words a resident can see on ``widget`` (markup tags dropped)."""
+    import re
+
+    return " ".join(re.sub(r"\[/?size[^\]]*\]", "", lab.text) for lab in labels_of(widget)
+                    if lab.text and shown(lab))
+
+
 def tap(widget: Any = None, pos: tuple[float, float] | None = None) -> None:
     """A real touch through Kivy's input path (down then up) at a widget's centre."""
     from kivy.tests.common import UnitTestTouch

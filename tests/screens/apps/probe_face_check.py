@@ -14,25 +14,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from probe_common import Until, labels_of, run, tap  # noqa: E402 - after the sys.path line above
+from probe_common import Until, run, tap, texts  # noqa: E402 - after the sys.path line above
 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
 
 PEOPLE = ("holder", "other")   # who moves when asked; a printed photo does not
 held: dict = {}
-
-
-def texts(widget):
-    import re
-
-    def shown(w):
-        while w is not None and w is not w.parent:
-            if w.opacity == 0:
-                return False
-            w = w.parent
-        return True
-
-    return " ".join(re.sub(r"\[/?size[^\]]*\]", "", lab.text) for lab in labels_of(widget) if lab.text and shown(lab))
 
 
 def pictures_in(folder, card_photo):

@@ -19,30 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from probe_common import Until, labels_of, run, tap  # noqa: E402 - after the sys.path line above
+from probe_common import Until, run, shown, tap, texts  # noqa: E402 - after the sys.path line above
 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
 from screens.demo import FastForwardClock  # noqa: E402 - after the sys.path line above
 
 clock = FastForwardClock()
 PHONE = "13812345678"
-
-
-def shown(widget):
-    """Visible: neither it nor a parent is transparent (the window is its own parent)."""
-    while widget is not None and widget is not widget.parent:
-        if widget.opacity == 0:
-            return False
-        widget = widget.parent
-    return True
-
-
-def texts(widget):
-    """The words a resident can see on ``widget`` (markup tags dropped)."""
-    import re
-
-    return " ".join(re.sub(r"\[/?size[^\]]*\]", "", lab.text) for lab in labels_of(widget)
-                    if lab.text and shown(lab))
 
 
 def start_filing(app, hut, code):
