@@ -169,6 +169,8 @@ class ResidentFlows:
         from kiosk.flows.approval import ApprovalState
 
         approval, step = self.approval.view, view.step
+        if step == Step.FACE_CHECK and self.approval.face.view.state.value == "closed":
+            return None  # the check is over and the visit is moving on: the next step speaks
         details = {
             Step.IDENTIFY: approval.identify_mode or self.availability.identify().value,
             Step.PAPERS: "cannot_file" if approval.state is ApprovalState.CANNOT_FILE else approval.papers_mode,
