@@ -137,7 +137,8 @@ SETTLE = 0.4  # seconds for Kivy to lay out and draw a changed screen before a p
 
 
 def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
-                log: Callable[[str], None], shots: list[tuple[str, str]] | None = None) -> Script:
+                log: Callable[[str], None], shots: list[tuple[str, str]] | None = None,
+                card_picture: Callable[[], Path | None] = lambda: None) -> Script:
     """``shots`` collects (file name, caption) in order, for the index page."""
     from screens.demo_browse import browse_walkthrough, portrait_walkthrough, progress_walkthrough
 
@@ -216,7 +217,7 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
     except ImportError:
         log("  (no filing walk-through in this build)")
     else:
-        part = filing_walkthrough(app, clock, control_url, out, log, shot)
+        part = filing_walkthrough(app, clock, control_url, out, log, shot, card_picture)
         if part is not None:
             yield from part
     yield from progress_walkthrough(app, control_url, shot, devices)
@@ -330,8 +331,15 @@ figcaption{{font-size:1.1em;margin-top:.4em}}</style></head>
     return page
 
 
-def main(settings: Any, hut_control_url: str, out_dir: str | os.PathLike, headless: bool = True) -> int:
+def main(settings: Any, hut_control_url: str, out_dir: str | os.PathLike, headless: bool = True,
+         face_engine: Callable[[Callable[[], str]], Callable[[], Any]] | None = None,
+         card_picture: Callable[[], Path | None] = lambda: None) -> int:
     """Run the kiosk in the virtual hut; headless: walk through and photograph it.
+
+    The virtual hut's part of the face check comes from ``kiosk demo`` (the
+    simulators are not imported here): ``face_engine(challenge)`` makes the
+    engine factory for the resident at the hut's front camera, and
+    ``card_picture()`` the picture the card's photo is made from (None: none).
 
     Returns the process exit code: 0 when every screen was saved.
     """
@@ -350,13 +358,11 @@ def main(settings: Any, hut_control_url: str, out_dir: str | os.PathLike, headle
     with virtual_display(settings.screen.width, settings.screen.height):
         configure_kivy(settings)
         clock = FastForwardClock()
-        from screens.demo_filing import cooperative_face_engine
-
-        app = app_module.KioskApp(settings, clock=clock,
-                                  face_engine=cooperative_face_engine(hut_control_url, lambda: app))
+        engine = face_engine(lambda: app.approval.face.view.challenge) if face_engine is not None else None
+        app = app_module.KioskApp(settings, clock=clock, face_engine=engine)
         say(f"Walking through the kiosk screens; saving them in {out}:")
         shots: list[tuple[str, str]] = []
-        walk = Walk(app, lambda: walkthrough(app, clock, hut_control_url, out, say, shots))
+        walk = Walk(app, lambda: walkthrough(app, clock, hut_control_url, out, say, shots, card_picture))
         app.bind(on_start=walk.start)
         app.run()
     if walk.error is not None:

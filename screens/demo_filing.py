@@ -20,9 +20,11 @@ MATTER = "MZ-001"   # 最低生活保障申请: keypad, amounts, choices, pinyin
 
 
 def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
-                       log: Callable[[str], None], shot: Callable[[str, str], None] | None = None) -> Script:
+                       log: Callable[[str], None], shot: Callable[[str, str], None] | None = None,
+                       card_picture: Callable[[], Path | None] = lambda: None) -> Script:
     """``shot(name, caption)`` saves a picture (the walk-through's, which lists
-    it on the index page with its caption)."""
+    it on the index page with its caption); ``card_picture()`` the picture the
+    card's photo is made from (``kiosk demo`` gives the registry's; None: no photo)."""
     if shot is None:
         def shot(name: str, caption: str = "") -> None:
             screenshot(out / f"{name}.png")
@@ -39,11 +41,13 @@ def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out:
     yield Until(lambda: app.approval.state.value == "choosing", "the matter list")
     app.approval.choose(MATTER)
     app.approval.start()
-    card_picture = face_samples(log) if "front_camera" in devices else None
-    if card_picture is not None:  # the holder at the front camera, their card carrying the photo
+    picture = card_picture() if "front_camera" in devices else None
+    if picture is not None:  # the holder at the front camera, their card carrying the photo
         hut_control(control_url, "front_camera", "show", scene="holder")
-        hut_control(control_url, "idcard", "place_card", card="resident", photo_image=str(card_picture))
+        hut_control(control_url, "idcard", "place_card", card="resident", photo_image=str(picture))
     else:
+        if "front_camera" in devices:
+            log("  note: no face photographs from the registry: the card carries no photo, the face check is skipped")
         hut_control(control_url, "idcard", "place_card", card="resident")
     yield Until(lambda: app.identify.state == "identified", "the card to be read", 20)
     app.continue_service()
@@ -149,33 +153,6 @@ def scan_papers(app: Any, papers: Any, control_url: str, shot: Callable[[str], N
     if app.sm.current == "papers":
         shot("68-filing-papers-done", "Papers: every page taken")
         papers.proceed()
-
-
-def face_samples(log: Callable[[str], None]) -> Path | None:
-    """The card holder's picture for the card's photo (registry test data; None offline)."""
-    from simulators.face.samples import SamplesUnavailable, fetch
-
-    try:
-        return fetch() / "obama.jpg"
-    except SamplesUnavailable as exc:
-        log(f"  note: no face photographs ({exc}); the face check is skipped for want of a card photo")
-        return None
-
-
-def cooperative_face_engine(control_url: str, app: Callable[[], Any]) -> Callable[[], Any]:
-    """The face engine for the virtual hut: dlib's, with the resident in front of
-    the hut's front camera doing what is asked while a person is shown there
-    (simulators/face/cooperative.py); a printed photo does nothing."""
-    def make() -> Any:
-        from kiosk.face.engine import DlibFaceEngine
-        from simulators.face.cooperative import CooperativeEngine
-
-        def asked() -> str:
-            scene = hut_control(control_url, "front_camera", "status").get("scene") if control_url else ""
-            return app().approval.face.view.challenge if scene in ("holder", "other") else ""
-
-        return CooperativeEngine(DlibFaceEngine(), asked, react_frames=5)
-    return make
 
 
 FACE_CAPTIONS = {"consent": "consent first, in plain words", "passed": "passed, on to the form",

@@ -102,7 +102,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         with Hut(workdir) as hut:
             print(hut.describe(), flush=True)
             settings = config_mod.load(hut.config_path)
-            return demo_main(settings, hut.control_url, out, headless=headless) or 0
+            from simulators.face.cooperative import in_the_hut
+            from simulators.face.samples import card_picture
+
+            return demo_main(settings, hut.control_url, out, headless=headless,
+                             face_engine=lambda challenge: in_the_hut(hut.control, challenge),
+                             card_picture=card_picture) or 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

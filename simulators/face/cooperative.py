@@ -17,7 +17,7 @@ on real pictures through the real engine, where this wrapper is not used.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from kiosk.face.engine import Face, FaceEngine
 from kiosk.face.liveness import Challenge, yaw
 from simulators.face.resident import closed_eyes, turned
 
+PEOPLE = ("holder", "other")          # the front camera scenes that move when asked; a printed photo does not
 BLINK = (0.5, 1.0, 1.0, 0.5)          # eye closure over four frames
 TURN = (0.4, 0.8, 1.0, 1.0, 0.6)      # turn amount over five frames
 
@@ -71,3 +72,19 @@ class CooperativeEngine:
         # Done, and the judge still asks the same: do it again after a moment.
         self._frames = self.react_frames // 2
         return frontal
+
+
+def in_the_hut(control: Callable[..., dict[str, Any]], challenge: Callable[[], str],
+               react_frames: int = 5) -> Callable[[], CooperativeEngine]:
+    """The face engine factory for a kiosk in the virtual hut: dlib's engine,
+    with whoever the hut's front camera shows doing what is asked while it is
+    a person (``control`` is the hut's ``control(device, action)``;
+    ``challenge()`` the challenge on the kiosk's screen now)."""
+    def asked() -> str:
+        return challenge() if control("front_camera", "status").get("scene") in PEOPLE else ""
+
+    def make() -> CooperativeEngine:
+        from kiosk.face.engine import DlibFaceEngine
+
+        return CooperativeEngine(DlibFaceEngine(), asked, react_frames)
+    return make

@@ -63,3 +63,13 @@ def load(folder: Path, name: str, longest: int = 640) -> np.ndarray:
     picture = Image.open(folder / name).convert("RGB")
     picture.thumbnail((longest, longest))
     return np.asarray(picture).copy()
+
+
+def card_picture() -> Path | None:
+    """The picture the hut's card photo is made from (the holder at the front
+    camera is another picture of the same person); None when the photographs
+    cannot be fetched (the face check is then skipped for want of a card photo)."""
+    try:
+        return fetch() / "obama.jpg"
+    except SamplesUnavailable:
+        return None

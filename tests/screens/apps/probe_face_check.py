@@ -18,7 +18,6 @@ from probe_common import Until, run, tap, texts  # noqa: E402 - after the sys.pa
 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
 
-PEOPLE = ("holder", "other")   # who moves when asked; a printed photo does not
 held: dict = {}
 
 
@@ -31,19 +30,6 @@ def pictures_in(folder, card_photo):
             if card_photo[-512:] in data or b"JFIF" in data or b"\xff\xd8\xff" in data:
                 found.append(str(path.relative_to(folder)))
     return found
-
-
-def cooperative_engine(hut):
-    from kiosk.face.engine import DlibFaceEngine
-    from simulators.face.cooperative import CooperativeEngine
-
-    def asked():
-        app = held.get("app")
-        if app is None or hut.control("front_camera", "status")["scene"] not in PEOPLE:
-            return ""
-        return app.approval.face.view.challenge
-
-    return lambda: CooperativeEngine(DlibFaceEngine(), asked, react_frames=5)
 
 
 def to_face_check(app, hut, card_picture):
@@ -141,7 +127,13 @@ def main():
     overrides = {"face_check": {"time_limit_seconds": 4}}
     with hut_module.Hut(workdir, only=["platform", "idcard", "front_camera"], overrides=overrides) as hut:
         sys.argv[1:3] = [str(hut.config_path), out]
-        run(script(hut, samples), face_engine=cooperative_engine(hut))
+        from simulators.face.cooperative import in_the_hut
+
+        def challenge():
+            app = held.get("app")
+            return app.approval.face.view.challenge if app is not None else ""
+
+        run(script(hut, samples), face_engine=in_the_hut(hut.control, challenge))
 
 
 if __name__ == "__main__":
