@@ -119,3 +119,47 @@ class MjpegServer:
                 time.sleep(delay)
             else:
                 next_at = time.monotonic()
+
+
+class MjpegCamera:
+    """What the hut's cameras share: the stream, the hut contract (start, stop,
+    where), unplug / replug / status through ``control``.  A camera sets
+    ``self._http = MjpegServer(...)`` and names its own actions in
+    ``_actions()`` and its state in ``_status()``."""
+
+    name = "camera"
+    _http: MjpegServer
+
+    def start(self) -> None:
+        self._http.plug()
+
+    def stop(self) -> None:
+        self._http.unplug()
+
+    def where(self) -> str:
+        return self.url
+
+    @property
+    def url(self) -> str:
+        return self._http.url
+
+    def control(self, action: str, **params: Any) -> dict[str, Any]:
+        actions = {**self._actions(), "unplug": self._do_unplug, "replug": self._do_replug, "status": self._status}
+        if action not in actions:
+            raise ValueError(f"unknown {self.name.replace('_', ' ')} action {action!r}; "
+                             f"actions: {', '.join(sorted(actions))}")
+        return actions[action](**params)
+
+    def _actions(self) -> dict[str, Callable[..., dict[str, Any]]]:
+        return {}
+
+    def _status(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _do_unplug(self) -> dict[str, Any]:
+        self._http.unplug()
+        return self._status()
+
+    def _do_replug(self) -> dict[str, Any]:
+        self._http.plug()
+        return self._status()

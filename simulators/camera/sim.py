@@ -15,14 +15,14 @@ from typing import Any
 import cv2
 import numpy as np
 
-from simulators.camera.mjpeg import MjpegServer
+from simulators.camera.mjpeg import MjpegCamera, MjpegServer
 from simulators.camera.scenes import KINDS, render_scene
 
 SPOILERS = ("hand", "glare", "blur", "shadow")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
 
 
-class CameraSimulator:
+class CameraSimulator(MjpegCamera):
     """高拍仪 over HTTP.  ``control()`` drives it from tests and the demo."""
 
     name = "camera"
@@ -46,23 +46,10 @@ class CameraSimulator:
         self.last_corners: np.ndarray | None = None   # the page's truth in the frame, for tests
         self._render()
 
-    # -- hut contract -----------------------------------------------------------
-    def start(self) -> None:
-        self._http.plug()
-
-    def stop(self) -> None:
-        self._http.unplug()
-
-    def where(self) -> str:
-        return self.url
-
+    # -- hut contract (start, stop, where, url, control: MjpegCamera) -----------
     @property
     def port(self) -> int:
         return self._http.port
-
-    @property
-    def url(self) -> str:
-        return self._http.url
 
     def config_patch(self) -> dict[str, Any]:
         return {"devices": {"camera": {"driver": "camera.uvc", "url": self.url,
@@ -70,15 +57,9 @@ class CameraSimulator:
                                                    "fps": float(self.fps), "stall_seconds": 1.0,
                                                    "reconnect_interval": 0.3}}}}
 
-    def control(self, action: str, **params: Any) -> dict[str, Any]:
-        actions = {
-            "place_page": self._place_page, "remove_page": self._remove_page, "show_image": self._show_image,
-            "add": self._add, "clear": self._clear, "unplug": self._do_unplug, "replug": self._do_replug,
-            "status": self._status,
-        }
-        if action not in actions:
-            raise ValueError(f"unknown camera action {action!r}; actions: {', '.join(sorted(actions))}")
-        return actions[action](**params)
+    def _actions(self) -> dict[str, Any]:
+        return {"place_page": self._place_page, "remove_page": self._remove_page, "show_image": self._show_image,
+                "add": self._add, "clear": self._clear}
 
     # -- control actions -----------------------------------------------------------
     def _place_page(self, seed: int | None = None, kind: str | None = None) -> dict[str, Any]:
@@ -127,14 +108,6 @@ class CameraSimulator:
         with self._lock:
             self._spoilers.clear()
         self._render()
-        return self._status()
-
-    def _do_unplug(self) -> dict[str, Any]:
-        self._http.unplug()
-        return self._status()
-
-    def _do_replug(self) -> dict[str, Any]:
-        self._http.plug()
         return self._status()
 
     def _status(self) -> dict[str, Any]:

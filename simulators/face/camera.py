@@ -20,14 +20,14 @@ from typing import Any
 import cv2
 import numpy as np
 
-from simulators.camera.mjpeg import MjpegServer
+from simulators.camera.mjpeg import MjpegCamera, MjpegServer
 from simulators.face.samples import fetch
 from simulators.face.scenes import HEIGHT, SCENES, WIDTH, FaceScenes, wall
 
 log = logging.getLogger(__name__)
 
 
-class FrontCameraSimulator:
+class FrontCameraSimulator(MjpegCamera):
     """``control("show", scene=...)`` puts the holder, another person, a printed
     photo of the holder or nobody in front of the camera."""
 
@@ -57,43 +57,21 @@ class FrontCameraSimulator:
         if self._loader is None:
             self._loader = threading.Thread(target=self._load_faces, name="front-camera-faces", daemon=True)
             self._loader.start()
-        self._http.plug()
-
-    def stop(self) -> None:
-        self._http.unplug()
-
-    def where(self) -> str:
-        return self.url
-
-    @property
-    def url(self) -> str:
-        return self._http.url
+        super().start()
 
     def config_patch(self) -> dict[str, Any]:
         return {"devices": {"front_camera": {"driver": "face_camera.uvc", "url": self.url,
                                              "options": {"width": WIDTH, "height": HEIGHT, "fps": float(self.fps),
                                                          "stall_seconds": 1.0, "reconnect_interval": 0.3}}}}
 
-    def control(self, action: str, **params: Any) -> dict[str, Any]:
-        actions = {"show": self._show, "unplug": self._do_unplug, "replug": self._do_replug,
-                   "status": self._status}
-        if action not in actions:
-            raise ValueError(f"unknown front camera action {action!r}; actions: {', '.join(sorted(actions))}")
-        return actions[action](**params)
+    def _actions(self) -> dict[str, Any]:
+        return {"show": self._show}
 
     # -- control actions ------------------------------------------------------------
     def _show(self, scene: str) -> dict[str, Any]:
         self._check_scene(scene)
         with self._lock:
             self._scene = scene
-        return self._status()
-
-    def _do_unplug(self) -> dict[str, Any]:
-        self._http.unplug()
-        return self._status()
-
-    def _do_replug(self) -> dict[str, Any]:
-        self._http.plug()
         return self._status()
 
     def _status(self) -> dict[str, Any]:
