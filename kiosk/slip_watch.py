@@ -3,8 +3,8 @@ progress step waits for a proof.
 
 ``ProgressFlow`` decides when a proof is awaited (``camera_wanted``); this
 watcher follows it, reads QR codes on the document camera's newest frames on
-its own thread (``drivers.camera.qr.read_qr``, a few times a second: the
-camera also serves the papers step, and a slip lies still), and hands each
+its own thread (``drivers.camera.qr.read_qr_live``, one quick look a few
+times a second: the camera also serves the papers step, and a slip lies still), and hands each
 newly seen text to ``on_text`` on the flow's thread through ``post``.  A slip
 left lying under the camera is read once: the same text is handed over again
 only after the camera has seen no code for a moment (the slip taken away and
@@ -35,9 +35,9 @@ class SlipQrWatch:
                  on_text: Callable[[str], None], *, read: Callable[[Any], str | None] | None = None,
                  reads_per_second: float = READS_PER_SECOND):
         if read is None:
-            from drivers.camera.qr import read_qr
+            from drivers.camera.qr import read_qr_live
 
-            read = read_qr
+            read = read_qr_live
         self.read: Callable[[Any], str | None] = read
         self.flow, self.camera, self.post, self.on_text = flow, camera, post, on_text
         self.interval = 1.0 / reads_per_second

