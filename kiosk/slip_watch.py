@@ -32,13 +32,10 @@ class SlipQrWatch:
     on the flow's thread; ``on_text(text)`` gets each QR text read."""
 
     def __init__(self, flow: Any, camera: Callable[[], Any], post: Callable[[Callable[[], None]], None],
-                 on_text: Callable[[str], None], *, read: Callable[[Any], str | None] | None = None,
-                 reads_per_second: float = READS_PER_SECOND):
-        if read is None:
-            from drivers.camera.qr import read_qr_live
+                 on_text: Callable[[str], None], *, reads_per_second: float = READS_PER_SECOND):
+        from drivers.camera.qr import read_qr_live  # OpenCV: loaded with the flows, after the first frame
 
-            read = read_qr_live
-        self.read: Callable[[Any], str | None] = read
+        self.read: Callable[[Any], str | None] = read_qr_live
         self.flow, self.camera, self.post, self.on_text = flow, camera, post, on_text
         self.interval = 1.0 / reads_per_second
         self._stop: threading.Event | None = None
