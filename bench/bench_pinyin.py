@@ -26,9 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kiosk.catalog import Catalog  # noqa: E402  (path set above)
-from kiosk.matters import MatterIndex  # noqa: E402  (path set above)
-from kiosk.typing_pinyin import PinyinEngine  # noqa: E402  (path set above)
+from kiosk.filing.catalog import Catalog  # noqa: E402  (path set above)
+from kiosk.filing.matters import MatterIndex  # noqa: E402  (path set above)
+from kiosk.terminal.typing_pinyin import PinyinEngine  # noqa: E402  (path set above)
 from simulators.platform.app import load_catalog_document  # noqa: E402  (path set above)
 
 # What residents type into the free-text fields (purpose, hospital, occupation, address).

@@ -162,7 +162,7 @@ class DeviceTable(_Section):
 
     @model_validator(mode="after")
     def _fits_its_driver(self) -> "DeviceTable":
-        from kiosk.devices import DRIVERS, driver_class
+        from kiosk.devices.registry import DRIVERS, driver_class
 
         if self.driver not in DRIVERS:
             raise OptionError("driver", "one of " + ", ".join(f'"{d}"' for d in sorted(DRIVERS)))
@@ -415,7 +415,7 @@ def write_secrets_file(path: Path, *, terminal_key: bytes | None = None, pin: st
     import tomli_w
 
     from drivers.storage import atomic_write
-    from kiosk.pin import hash_pin
+    from kiosk.ops.pin import hash_pin
 
     old = load_secrets(path) if path.exists() and not fresh_keys else Secrets()
     data = {

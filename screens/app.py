@@ -6,12 +6,12 @@ runs before any screen module (``screens.theme`` already creates the window
 through ``kivy.metrics``) is imported; that is why the screen modules are
 imported inside ``build``.
 
-The devices belong to ``kiosk.device_owner.DeviceOwner``, which opens them
+The devices belong to ``kiosk.devices.owner.DeviceOwner``, which opens them
 in the background and leaves their states for the heartbeat; the app only
 subscribes to it.  Device events arrive on driver threads; ``on_device_event``
 only schedules them onto the Kivy clock, where the flows take them and every
 widget change happens.  Routing is ``kiosk.flows.visit.VisitFlow``; what the
-screens may offer is ``kiosk.availability``.  The app forwards events and
+screens may offer is ``kiosk.devices.availability``.  The app forwards events and
 intents to the flows and maps their views to screens; the rules live in kiosk/.
 """
 
@@ -38,18 +38,18 @@ from kivy.properties import (  # noqa: E402
     StringProperty,
 )
 
-from kiosk.app_state import WRITE_EVERY_SECONDS, AppStats  # noqa: E402
-from kiosk.availability import Availability  # noqa: E402
 from kiosk.central.client import CentralError  # noqa: E402
 from kiosk.config import Settings  # noqa: E402
-from kiosk.device_owner import DeviceOwner  # noqa: E402
+from kiosk.devices.availability import Availability  # noqa: E402
+from kiosk.devices.owner import DeviceOwner  # noqa: E402
 from kiosk.errors import KioskError  # noqa: E402
 from kiosk.flows.identify import IdentifyFlow, IdentifyState, IdentifyView  # noqa: E402
 from kiosk.flows.services import Step, accepts_social_security  # noqa: E402
 from kiosk.flows.session import IdleTimer, Session  # noqa: E402
 from kiosk.flows.visit import VisitFlow, VisitState, VisitView  # noqa: E402
-from kiosk.voice import Reminder, Speaker  # noqa: E402
-from kiosk.watchdog import NotifySocket, ServiceNotifier, watchdog_interval  # noqa: E402
+from kiosk.ops.app_state import WRITE_EVERY_SECONDS, AppStats  # noqa: E402
+from kiosk.ops.watchdog import NotifySocket, ServiceNotifier, watchdog_interval  # noqa: E402
+from kiosk.terminal.voice import Reminder, Speaker  # noqa: E402
 from screens import browse, filing, i18n  # noqa: E402
 from screens.appliance import ApplianceLink  # noqa: E402
 from screens.idle_guard import IdleGuard  # noqa: E402
@@ -80,7 +80,7 @@ class KioskApp(ResidentFlows, ApplianceLink, IdleGuard, App):
     card_reminder = BooleanProperty(False)
     # What the reader last said: is a card lying on it?
     card_on_reader = BooleanProperty(False)
-    # What the screens may offer now (kiosk.availability), for kv rules.
+    # What the screens may offer now (kiosk.devices.availability), for kv rules.
     availability = ObjectProperty(Availability(), rebind=True)
     # Accessibility switches on every screen (the frame's header); kv sizes
     # text by ``text_scale`` and the voice speaks only while ``voice_on``.

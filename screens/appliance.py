@@ -16,10 +16,10 @@ from typing import Any
 from kivy.clock import Clock
 
 from drivers.base import DeviceEvent, StatusChanged
-from kiosk.app_state import write_app_state
-from kiosk.availability import decide
-from kiosk.snapshot import read_platform_reach
-from kiosk.watchdog import status_line
+from kiosk.devices.availability import decide
+from kiosk.devices.snapshot import read_platform_reach
+from kiosk.ops.app_state import write_app_state
+from kiosk.ops.watchdog import status_line
 
 
 class ApplianceLink:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 from kiosk import config as config_mod
-from kiosk.compositor import COMPOSITORS, run_in_compositor
+from kiosk.ops.compositor import COMPOSITORS, run_in_compositor
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -4,7 +4,7 @@ Renders the approval flow's ``FaceCheckFlow`` (``kiosk.flows.face_check``):
 the consent in plain words first, then the challenge with the camera's picture
 as a mirror (a resident turns the way the mirror shows), "try again" with the
 tries left, and the way on (Continue, or the counter).  The headline is the
-step's spoken instruction (``kiosk.voice.instruction``), so what the resident
+step's spoken instruction (``kiosk.terminal.voice.instruction``), so what the resident
 hears and reads never disagree.  The screen never sees a result, a score or a
 descriptor: the attempts are ``kiosk.face.runner.FaceCheckRunner``'s, on the
 front camera the device owner holds; this screen only shows its newest frame,
@@ -21,7 +21,7 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-from kiosk.voice import instruction
+from kiosk.terminal.voice import instruction
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 

@@ -25,7 +25,7 @@ def add_filing_screens(app: Any) -> list[Any]:
     """
     from kivy.clock import Clock
 
-    from kiosk.typing_pinyin import PinyinEngine
+    from kiosk.terminal.typing_pinyin import PinyinEngine
     from screens.done import DoneScreen
     from screens.face_check import FaceCheckScreen
     from screens.form import FormScreen

@@ -6,7 +6,7 @@ editor of the chosen field on the other: the numeric keypad for phone
 numbers and numbers, big buttons for choices and yes/no, the year/month/day
 picker for dates, and the pinyin keyboard with its candidate bar and the
 matter's common phrases for free text.  What a field accepts is the
-catalog's rule, applied by the flow (``kiosk.form``); the screen renders the
+catalog's rule, applied by the flow (``kiosk.filing.form``); the screen renders the
 flow's field views and sends what the resident entered.
 
 The editor holds what is being typed only until it is sent; ``forget()``

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kiosk.flows.session import IdleState
-from kiosk.voice import instruction
+from kiosk.terminal.voice import instruction
 
 
 class IdleGuard:

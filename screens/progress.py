@@ -3,7 +3,7 @@ applications with what each status means and what to do next.
 
 Renders ``kiosk.flows.progress.ProgressView``; nothing about an application
 is on screen before the flow has a proof (a card read, a slip's code).  The
-headline is the step's spoken instruction (``kiosk.voice.instruction``), so
+headline is the step's spoken instruction (``kiosk.terminal.voice.instruction``), so
 what the resident hears and reads never disagree.
 """
 
@@ -18,7 +18,7 @@ from kivy.lang import Builder
 from kivy.properties import StringProperty
 from kivy.uix.screenmanager import Screen
 
-from kiosk.voice import instruction
+from kiosk.terminal.voice import instruction
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 

@@ -19,7 +19,7 @@ from kivy.clock import Clock
 
 from kiosk.flows.services import Step
 from kiosk.flows.visit import VisitState
-from kiosk.voice import Speaker, instruction
+from kiosk.terminal.voice import Speaker, instruction
 from screens import i18n
 
 if TYPE_CHECKING:  # the flows load the pinyin dictionary: imported after the first frame
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 
 class Voice:
-    """``kiosk.voice.Speaker`` driven from one worker thread, in call order:
+    """``kiosk.terminal.voice.Speaker`` driven from one worker thread, in call order:
     the UI thread never waits for a fork, and a newer instruction still
     interrupts the older one."""
 
@@ -113,7 +113,7 @@ class ResidentFlows:
 
     def watch_for_slips(self) -> Any:
         """Progress by the slip: its QR code read on the document camera while a proof is awaited."""
-        from kiosk.slip_watch import SlipQrWatch
+        from kiosk.terminal.slip_watch import SlipQrWatch
 
         return SlipQrWatch(self.progress, lambda: self.owner.first_of_kind("camera"),
                            post=lambda event: Clock.schedule_once(lambda _dt: event()), on_text=self.slip_read)
@@ -160,7 +160,7 @@ class ResidentFlows:
             self._speak()
 
     def _speech_now(self) -> tuple[str, str] | None:
-        """(step, detail) of what the resident should hear now (kiosk.voice)."""
+        """(step, detail) of what the resident should hear now (kiosk.terminal.voice)."""
         view = self.visit.view
         if view.state is VisitState.HOME:
             return ("home", "")

@@ -91,7 +91,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         env = dict(os.environ, KIOSK_DEMO_UNDER_XVFB="1")
         cmd = [xvfb, "-a", "-s", "-screen 0 1920x1080x24", sys.executable, "-m", "kiosk.cli", *sys.argv[1:]]
         return subprocess.call(cmd, env=env)
-    from screens.demo import main as demo_main
+    from simulators.demo.walkthrough import main as demo_main
     from simulators.hut import Hut
 
     out = Path(args.out).resolve()

@@ -17,7 +17,7 @@ from drivers.camera.frames import ScanError, as_bgr
 MODES = ("colour", "grey", "bw")
 WHITE_POINT = 232.0
 BLACK_POINT = 25.0
-# kiosk/catalog.py ENHANCE_MODES -> ours: "document" pages (forms,
+# kiosk/filing/catalog.py ENHANCE_MODES -> ours: "document" pages (forms,
 # certificates, the household register) are wanted as crisp black and white
 # with the seal kept; "grayscale" as grey; "photo" in colour.
 CATALOG_MODES = {"document": "bw", "grayscale": "grey", "photo": "colour"}

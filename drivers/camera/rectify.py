@@ -16,7 +16,7 @@ MM_PER_INCH = 25.4
 # Portrait width x height in millimetres.  A5 and B5 are in the service catalog.
 SIZES: dict[str, tuple[float, float]] = {"a4": (210.0, 297.0), "a5": (148.0, 210.0), "b5": (176.0, 250.0),
                                          "id1": (85.6, 54.0)}
-CATALOG_SIZES = {"A4": "a4", "A5": "a5", "B5": "b5", "ID-1": "id1"}   # kiosk/catalog.py SCAN_SIZES
+CATALOG_SIZES = {"A4": "a4", "A5": "a5", "B5": "b5", "ID-1": "id1"}   # kiosk/filing/catalog.py SCAN_SIZES
 DPI = 300
 
 

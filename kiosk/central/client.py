@@ -25,9 +25,9 @@ from requests.adapters import HTTPAdapter
 
 from drivers.storage import atomic_write
 from kiosk import __version__
-from kiosk.catalog import Catalog, CatalogError
 from kiosk.central import signing
 from kiosk.errors import KioskError
+from kiosk.filing.catalog import Catalog, CatalogError
 
 log = logging.getLogger(__name__)
 SUBMISSION_PATHS = {"application": "/v1/applications", "health_record": "/v1/health-records",

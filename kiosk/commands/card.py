@@ -56,7 +56,7 @@ def _open_reader(args: argparse.Namespace, reads: str, settings: Any | None) -> 
         from kiosk import config as config_mod
 
         settings = config_mod.load(args.config)
-    from kiosk.devices import build_device, configured_device
+    from kiosk.devices.registry import build_device, configured_device
 
     what = ("social security card reader" if reads == "social_security" else "staff card reader") + \
         " (or pass --reader)"
@@ -131,7 +131,7 @@ def read_staff_uid(args: argparse.Namespace, settings: Any) -> bytes:
 def cmd_uid(args: argparse.Namespace) -> int:
     from kiosk import config as config_mod
     from kiosk.config import write_secrets_file
-    from kiosk.staff import staff_card_hash
+    from kiosk.ops.staff import staff_card_hash
 
     settings = config_mod.load(args.config)  # the key lives in its secrets file
     digest = staff_card_hash(read_staff_uid(args, settings), settings.secrets.id_hash_key)

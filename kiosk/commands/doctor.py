@@ -2,7 +2,7 @@
 
 For maintenance staff at the terminal's shell: every device's status,
 model/serial/firmware, last error with its recommended action in plain words
-(kiosk.advice), counters; the outbox's depth and oldest pending age; the
+(kiosk.devices.advice), counters; the outbox's depth and oldest pending age; the
 platform's reachability and the clock offset; disk space.
 
 While the kiosk app runs it owns the devices, so doctor reads what the app
@@ -22,14 +22,14 @@ import time
 from typing import Any
 
 from drivers.base import HealthLevel
-from kiosk import advice
 from kiosk import config as config_mod
 from kiosk.config import Settings
-from kiosk.device_health import EVENTS_NAME, counter_label, last_problem, read_entries
-from kiosk.device_owner import DeviceOwner
+from kiosk.devices import advice
+from kiosk.devices.health_log import EVENTS_NAME, counter_label, last_problem, read_entries
+from kiosk.devices.owner import DeviceOwner
+from kiosk.devices.snapshot import read_snapshot
 from kiosk.errors import KioskError
-from kiosk.snapshot import read_snapshot
-from kiosk.terminal_checks import app_report_age, disk_status, findings, outbox_status, platform_status
+from kiosk.ops.terminal_checks import app_report_age, disk_status, findings, outbox_status, platform_status
 
 ALL_WELL, NEEDS_STAFF, CANNOT_SERVE = 0, 1, 2
 

@@ -114,7 +114,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def _health_device(settings: "Settings", name: str) -> Any:
-    from kiosk.devices import build_device, configured_device
+    from kiosk.devices.registry import build_device, configured_device
 
     return build_device(settings, configured_device(settings, HEALTH_DRIVERS, "health device", name))
 

@@ -109,7 +109,7 @@ def _open_reader(args: argparse.Namespace):
     if args.port:
         return IdCardReader("idcard", args.port)
     from kiosk import config as config_mod
-    from kiosk.devices import build_device, configured_device
+    from kiosk.devices.registry import build_device, configured_device
 
     settings = config_mod.load(args.config)
     return build_device(settings, configured_device(settings, {"idcard.sam"}, "ID card reader (or pass --port)"))

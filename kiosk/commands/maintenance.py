@@ -4,7 +4,7 @@
 0 when right, 1 when wrong (tries are left), 3 while maintenance is locked
 after five wrong tries; one line each, Chinese first.  ``selftest``,
 ``dead-letters`` and ``requeue`` log in the same way first and write every
-action to the audit log in the state folder (kiosk/maintenance_tasks.py,
+action to the audit log in the state folder (kiosk/ops/maintenance_tasks.py,
 which the on-screen maintenance mode will call too).  The PIN is read
 without echo when a person types it, or as one line from standard input
 when a script pipes it in.
@@ -21,8 +21,8 @@ import time
 from kiosk import config as config_mod
 from kiosk.config import Settings
 from kiosk.errors import KioskError
-from kiosk.maintenance import LoginResult, MaintenanceLogin, Outcome
-from kiosk.staff import staff_card_hash
+from kiosk.ops.maintenance import LoginResult, MaintenanceLogin, Outcome
+from kiosk.ops.staff import staff_card_hash
 
 EXIT_CODES = {Outcome.OK: 0, Outcome.WRONG: 1, Outcome.LOCKED: 3}
 
@@ -99,8 +99,8 @@ def cmd_login(args: argparse.Namespace) -> int:
 def cmd_selftest(args: argparse.Namespace) -> int:
     """Exit 0 when every self-test said OK, 1 otherwise (each result printed)."""
     from drivers.base import HealthLevel
-    from kiosk.device_owner import DeviceOwner
-    from kiosk.maintenance_tasks import AuditLog, run_self_tests
+    from kiosk.devices.owner import DeviceOwner
+    from kiosk.ops.maintenance_tasks import AuditLog, run_self_tests
 
     settings = config_mod.load(args.config)
     result, operator = _login(args, settings)
@@ -116,7 +116,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 
 def cmd_dead_letters(args: argparse.Namespace) -> int:
-    from kiosk.maintenance_tasks import AuditLog, dead_letters
+    from kiosk.ops.maintenance_tasks import AuditLog, dead_letters
 
     settings = config_mod.load(args.config)
     result, operator = _login(args, settings)
@@ -129,7 +129,7 @@ def cmd_dead_letters(args: argparse.Namespace) -> int:
 
 
 def cmd_requeue(args: argparse.Namespace) -> int:
-    from kiosk.maintenance_tasks import AuditLog, requeue
+    from kiosk.ops.maintenance_tasks import AuditLog, requeue
 
     settings = config_mod.load(args.config)
     result, operator = _login(args, settings)

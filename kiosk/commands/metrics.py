@@ -40,7 +40,7 @@ def _address(listen: str) -> tuple[str, int]:
 def cmd_serve(args: argparse.Namespace) -> int:
     from prometheus_client import start_http_server
 
-    from kiosk.metrics import registry_for
+    from kiosk.ops.metrics import registry_for
 
     host, port = _address(args.listen)
     settings = config_mod.load(args.config)
@@ -62,7 +62,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     from prometheus_client import generate_latest
 
-    from kiosk.metrics import registry_for
+    from kiosk.ops.metrics import registry_for
 
     print(generate_latest(registry_for(config_mod.load(args.config))).decode(), end="")
     return 0

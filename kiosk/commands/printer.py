@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _printer(args: argparse.Namespace):
     from drivers.base import OptionError
     from kiosk import config
-    from kiosk.devices import build_device, configured_device
+    from kiosk.devices.registry import build_device, configured_device
 
     settings = config.load(args.config)
     name = configured_device(settings, {DRIVER}, "receipt printer", args.device)

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import __version__
+from kiosk.devices.probe import Found, Silent, probe_all
 from kiosk.errors import KioskError
-from kiosk.probe import Found, Silent, probe_all
-from kiosk.provision import PLACEHOLDER_ID, Layout, Provisioner, Step, camera_sources, device_names, found_only, sort_cameras
+from kiosk.ops.provision import PLACEHOLDER_ID, Layout, Provisioner, Step, camera_sources, device_names, found_only, sort_cameras
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -144,7 +144,7 @@ def _check_devices(layout: Layout, terminal_id: str, name: str, platform_url: st
     from drivers.base import HealthLevel, Status
     from drivers.printer.device import ReceiptPrinter
     from kiosk import config as config_mod
-    from kiosk.device_owner import DeviceOwner
+    from kiosk.devices.owner import DeviceOwner
     from kiosk.slips import provisioning_report
 
     settings = config_mod.load(layout.config)

@@ -144,7 +144,7 @@ def _open_camera(args: argparse.Namespace) -> Any:
     if args.url or args.port:
         return DocumentCamera("camera", url=args.url, port=args.port)
     from kiosk import config as config_mod
-    from kiosk.devices import build_device
+    from kiosk.devices.registry import build_device
 
     settings = config_mod.load(args.config)
     names = [n for n, cfg in settings.devices.items() if cfg.driver == "camera.uvc" and cfg.enabled]

@@ -4,7 +4,7 @@ Verifies the bundle against the terminal's release key, waits until no
 resident session or print is in progress, installs it beside the others in
 /opt/kiosk/releases, switches, restarts and rolls back by itself when the
 new release does not reach READY within 120 s or crashes three times (see
-kiosk/updater.py).  Exit 0 installed (or already current), 1 rolled back,
+kiosk/ops/updater.py).  Exit 0 installed (or already current), 1 rolled back,
 2 refused (unsigned, wrongly signed, busy, malformed).
 
 ``kiosk release keygen|sign`` are for the district's build machine.
@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    from kiosk.updater import Layout, SystemdSupervisor, install
+    from kiosk.ops.updater import Layout, SystemdSupervisor, install
 
     outcome = install(Path(args.bundle), Layout(Path(args.root)), SystemdSupervisor(),
                       ready_timeout=args.ready_timeout, idle_wait=args.idle_wait)
@@ -65,7 +65,7 @@ def cmd_keygen(args: argparse.Namespace) -> int:
 
 
 def cmd_sign(args: argparse.Namespace) -> int:
-    from kiosk.updater import sign
+    from kiosk.ops.updater import sign
 
     try:
         private = bytes.fromhex(Path(args.key).read_text(encoding="ascii").strip())

@@ -47,8 +47,12 @@ import logging
 from typing import Any, Callable
 
 from kiosk import slips
-from kiosk.availability import Availability, FaceCheck, SlipMode, Submit
-from kiosk.catalog import Matter
+from kiosk.devices.availability import Availability, FaceCheck, SlipMode, Submit
+from kiosk.filing.catalog import Matter
+from kiosk.filing.form import FilingForm, record_value
+from kiosk.filing.matters import detail, guide_slip_data
+from kiosk.filing.papers import PaperSet, PaperState
+from kiosk.filing.submission import WAIT_SECONDS, Filed, Filing, SlipPrinter, application_body, print_slip, receipt_data
 from kiosk.flows.approval_view import STEP_OF, ApprovalState, ApprovalView
 from kiosk.flows.face_check import FaceCheckFlow, FaceCheckState
 from kiosk.flows.jobs import Job
@@ -57,12 +61,8 @@ from kiosk.flows.picking import CatalogSource, Picker
 from kiosk.flows.services import Step
 from kiosk.flows.session import Session
 from kiosk.flows.visit import VisitFlow, VisitState, VisitView
-from kiosk.form import FilingForm, record_value
-from kiosk.matters import detail, guide_slip_data
 from kiosk.outbox.store import Outbox
-from kiosk.papers import PaperSet, PaperState
 from kiosk.privacy import mask_id, mask_name
-from kiosk.submission import WAIT_SECONDS, Filed, Filing, SlipPrinter, application_body, print_slip, receipt_data
 
 log = logging.getLogger(__name__)
 SERVICE = "approval"

@@ -9,11 +9,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from kiosk.filing.form import FieldView
+from kiosk.filing.matters import MatterDetail
+from kiosk.filing.papers import PaperView
 from kiosk.flows.picking import PickView
 from kiosk.flows.services import Step
-from kiosk.form import FieldView
-from kiosk.matters import MatterDetail
-from kiosk.papers import PaperView
 
 
 class ApprovalState(str, enum.Enum):

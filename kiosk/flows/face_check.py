@@ -55,7 +55,7 @@ class FaceCheckState(str, enum.Enum):
 @dataclass(frozen=True)
 class FaceCheckView:
     """What a screen shows and speaks; never a picture or a score's inputs.
-    The words are the screen's (``kiosk.voice.instruction("face_check", view.detail)``)."""
+    The words are the screen's (``kiosk.terminal.voice.instruction("face_check", view.detail)``)."""
 
     state: FaceCheckState = FaceCheckState.CLOSED
     challenge: str = ""          # the challenge being asked (blink, turn_left, turn_right)

@@ -23,15 +23,15 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from kiosk import slips
-from kiosk.availability import Availability, SlipMode
-from kiosk.catalog import Matter
+from kiosk.devices.availability import Availability, SlipMode
+from kiosk.filing.catalog import Matter
+from kiosk.filing.matters import MatterDetail, detail, guide_slip_data
+from kiosk.filing.submission import SlipPrinter, print_slip
 from kiosk.flows.jobs import Job
 from kiosk.flows.machine import FlowMachine
 from kiosk.flows.picking import CatalogSource, Picker, PickView
 from kiosk.flows.services import Step
 from kiosk.flows.visit import VisitFlow, VisitState, VisitView
-from kiosk.matters import MatterDetail, detail, guide_slip_data
-from kiosk.submission import SlipPrinter, print_slip
 
 log = logging.getLogger(__name__)
 SERVICE = "guide"

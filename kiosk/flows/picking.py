@@ -1,5 +1,5 @@
 """The choose-matter step shared by 自助办事 and 办事指南: categories, the
-matters of one, and the pinyin search (``kiosk.matters.MatterIndex``).
+matters of one, and the pinyin search (``kiosk.filing.matters.MatterIndex``).
 
 Browsing is not a state machine of its own: it is a value (``PickView``)
 inside the approval and guide views, changed by the same three intents on
@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from kiosk.catalog import Catalog
-from kiosk.matters import MatterIndex, MatterSummary
+from kiosk.filing.catalog import Catalog
+from kiosk.filing.matters import MatterIndex, MatterSummary
 
 CatalogSource = Callable[[], "Catalog | None"]
 

@@ -32,16 +32,16 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
-from kiosk.availability import Availability
-from kiosk.catalog import Catalog
 from kiosk.central.client import CentralError
+from kiosk.devices.availability import Availability
+from kiosk.filing.catalog import Catalog
+from kiosk.filing.form import record_value
+from kiosk.filing.submission import parse_slip_qr
 from kiosk.flows.jobs import Job
 from kiosk.flows.machine import FlowMachine
 from kiosk.flows.services import Step
 from kiosk.flows.visit import VisitFlow, VisitState, VisitView
-from kiosk.form import record_value
 from kiosk.privacy import id_lookup_hash, mask_name
-from kiosk.submission import parse_slip_qr
 
 log = logging.getLogger(__name__)
 SERVICE = "progress"
@@ -156,7 +156,7 @@ class ProgressFlow(FlowMachine[ProgressState, ProgressView]):
 
     @property
     def camera_wanted(self) -> bool:
-        """Whether a slip's QR code is awaited (kiosk.slip_watch reads the camera only then)."""
+        """Whether a slip's QR code is awaited (kiosk.terminal.slip_watch reads the camera only then)."""
         return self.state in _AWAITING_PROOF
 
     def _follow(self, v: VisitView) -> None:

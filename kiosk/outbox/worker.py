@@ -218,7 +218,7 @@ class OutboxWorker:
     def send_heartbeat(self, now: float | None = None) -> bool:
         """Device statuses (from the app's snapshot), outbox depth, counters.
         A failed heartbeat is only logged: it never holds up a submission."""
-        from kiosk.snapshot import read_snapshot, write_platform_reach
+        from kiosk.devices.snapshot import read_snapshot, write_platform_reach
 
         now = time.time() if now is None else now
         max_age = 3 * (self.heartbeat_seconds or 60.0)

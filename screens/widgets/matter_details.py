@@ -4,7 +4,7 @@ the time limit and the fee.
 
 The words come from the platform's catalog (Chinese, with the English name
 where the catalog has one); the headings are msgids.  The view is
-``kiosk.matters.MatterDetail``; nothing here decides anything about it.
+``kiosk.filing.matters.MatterDetail``; nothing here decides anything about it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ PRINT_WORDS = {
 
 
 class MatterDetails(BoxLayout):
-    matter = ObjectProperty(None, allownone=True)   # kiosk.matters.MatterDetail
+    matter = ObjectProperty(None, allownone=True)   # kiosk.filing.matters.MatterDetail
 
     @staticmethod
     def paper_lines(matter: Any, lang: str) -> str:

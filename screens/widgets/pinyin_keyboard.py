@@ -6,7 +6,7 @@ one, so every key stays wider than a fingertip.  The letters typed so far
 are the pinyin being composed; the candidate bar shows what the candidate engine (kiosk/,
 full pinyin or initials: "dbsq" -> 低保申请) makes of them, and a tap on a
 candidate adds it to ``text`` and consumes the letters it stands for
-(``kiosk.typing_pinyin.Composer``).  The engine is handed in (it is built
+(``kiosk.terminal.typing_pinyin.Composer``).  The engine is handed in (it is built
 once, in the background, at start-up) so the widget holds no dictionary.
 """
 
@@ -22,7 +22,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.widget import Widget
 
-from kiosk.typing_pinyin import Composer
+from kiosk.terminal.typing_pinyin import Composer
 from screens import theme
 from screens.widgets import keypad  # noqa: F401  (the PadKey rule the letter keys use)
 from screens.widgets.bilingual import BigButton
@@ -44,7 +44,7 @@ class PinyinKeyboard(BoxLayout):
     pages = NumericProperty(0)
     max_length = NumericProperty(200)
     shown = NumericProperty(CANDIDATES_SHOWN)   # candidates on the bar: fewer on a narrow screen
-    engine = ObjectProperty(None, allownone=True)   # kiosk.typing_pinyin.PinyinEngine
+    engine = ObjectProperty(None, allownone=True)   # kiosk.terminal.typing_pinyin.PinyinEngine
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -31,8 +31,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from kiosk.catalog import Catalog
 from kiosk.central import signing
+from kiosk.filing.catalog import Catalog
 from simulators.platform.bodies import parse_object
 from simulators.platform.faults import FaultInjector
 from simulators.platform.gate import Gate, Refusal, Upload, refusal_response

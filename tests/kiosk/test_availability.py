@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from drivers.base import Status
-from kiosk.availability import Availability
-from kiosk.availability import decide as decide_records
-from kiosk.device_owner import DeviceRecord
+from kiosk.devices.availability import Availability
+from kiosk.devices.availability import decide as decide_records
+from kiosk.devices.owner import DeviceRecord
 from kiosk.flows.services import BY_KEY, SERVICES, Step
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.compositor import app_command, app_environment, choose, compositor_command
 from kiosk.errors import KioskError
+from kiosk.ops.compositor import app_command, app_environment, choose, compositor_command
 
 
 def test_auto_prefers_cage_then_x():

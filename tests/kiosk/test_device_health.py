@@ -4,8 +4,8 @@ status, error, action) and lifetime counters including time online."""
 from __future__ import annotations
 
 from drivers.base import Action, Counters, Status
-from kiosk.device_health import COUNTERS, EVENTS_NAME, DeviceHealthLog, last_problem, read_entries
-from kiosk.device_owner import DeviceOwner
+from kiosk.devices.health_log import COUNTERS, EVENTS_NAME, DeviceHealthLog, last_problem, read_entries
+from kiosk.devices.owner import DeviceOwner
 from tests.kiosk.test_device_owner import DEVICES, FakeDevice
 
 

@@ -10,10 +10,10 @@ import time
 import pytest
 
 from drivers.base import Action, Device, DeviceFailure, DeviceInfo, Status
-from kiosk.device_owner import DeviceOwner
-from kiosk.devices import configured_device
+from kiosk.devices.owner import DeviceOwner
+from kiosk.devices.registry import configured_device
+from kiosk.devices.snapshot import read_snapshot
 from kiosk.errors import KioskError
-from kiosk.snapshot import read_snapshot
 
 
 class FakeDevice(Device):

@@ -15,7 +15,7 @@ import tomli_w
 from drivers.base import HealthLevel
 from kiosk import config as config_mod
 from kiosk.config import write_secrets_file
-from kiosk.device_owner import DeviceOwner
+from kiosk.devices.owner import DeviceOwner
 from kiosk.outbox.store import Outbox
 from kiosk.outbox.synthetic import fill
 from simulators.hut import Hut
@@ -100,7 +100,7 @@ def test_an_unenrolled_terminal_cannot_serve(hut, tmp_path):
 
 
 def test_an_app_that_reported_and_stopped_needs_staff(hut, tmp_path):
-    from kiosk.snapshot import write_snapshot
+    from kiosk.devices.snapshot import write_snapshot
 
     state = tmp_path / "state"
     write_snapshot(state, {"printer": {"status": "online"}}, now=1.0)  # long ago

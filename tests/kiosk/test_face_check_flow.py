@@ -9,12 +9,12 @@ import json
 import pytest
 
 from drivers.base import Status
-from kiosk.availability import FaceCheck
-from kiosk.availability import decide as decide_records
-from kiosk.catalog import Catalog
-from kiosk.device_owner import DeviceRecord
+from kiosk.devices.availability import FaceCheck
+from kiosk.devices.availability import decide as decide_records
+from kiosk.devices.owner import DeviceRecord
 from kiosk.face.check import FaceCheckResult
 from kiosk.face.liveness import Challenge
+from kiosk.filing.catalog import Catalog
 from kiosk.flows.face_check import MAX_ATTEMPTS, SESSION_KEY, FaceCheckFlow, FaceCheckState
 from kiosk.flows.services import BY_KEY, Step
 from kiosk.flows.session import Session
@@ -28,7 +28,7 @@ STRANGER = FaceCheckResult(False, True, False, 0.81, 0.66, "not_same_person")
 
 def say(flow, lang="en"):
     """What the screen shows and the voice says for the flow's view, in ``lang``."""
-    from kiosk.voice import instruction
+    from kiosk.terminal.voice import instruction
     from screens.i18n import tr
 
     return tr(instruction("face_check", flow.view.detail), lang)

@@ -10,8 +10,8 @@ import subprocess
 import pytest
 
 from kiosk.errors import KioskError
-from kiosk.maintenance import LOCKOUT_SECONDS, MaintenanceLogin, Outcome, PinLockout
-from kiosk.pin import hash_pin
+from kiosk.ops.maintenance import LOCKOUT_SECONDS, MaintenanceLogin, Outcome, PinLockout
+from kiosk.ops.pin import hash_pin
 
 OK, WRONG, LOCKED = Outcome.OK, Outcome.WRONG, Outcome.LOCKED
 
@@ -89,7 +89,7 @@ def test_no_pin_set_and_a_card_are_refused_with_a_reason(tmp_path):
 
 
 def test_with_staff_cards_enrolled_both_factors_count_under_one_lockout(tmp_path):
-    from kiosk.staff import staff_card_hash
+    from kiosk.ops.staff import staff_card_hash
 
     key, staff, stranger = b"k" * 32, bytes.fromhex("04A1B2C3D4E580"), bytes.fromhex("04FFFFFFFFFF01")
     login = MaintenanceLogin(hash_pin("246810", iterations=1000), tmp_path, Clock(),

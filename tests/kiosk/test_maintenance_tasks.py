@@ -8,9 +8,9 @@ import time
 import pytest
 
 from kiosk import config as config_mod
-from kiosk.device_owner import DeviceOwner
+from kiosk.devices.owner import DeviceOwner
 from kiosk.errors import KioskError
-from kiosk.maintenance_tasks import AuditLog, dead_letters, requeue, run_self_tests
+from kiosk.ops.maintenance_tasks import AuditLog, dead_letters, requeue, run_self_tests
 from kiosk.outbox.store import Outbox
 from kiosk.outbox.synthetic import fill
 from simulators.hut import Hut

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 from drivers.base import Action, Status
-from kiosk import advice
-from kiosk.docs_gen import documents, main, render
+from kiosk.devices import advice
+from kiosk.ops.docs_gen import documents, main, render
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,7 +17,7 @@ def test_generated_blocks_are_current():
     for path in documents():
         text = path.read_text(encoding="utf-8")
         assert "<!-- BEGIN GENERATED:" in text
-        assert render(text) == text, f"{path.name} is stale: run python -m kiosk.docs_gen"
+        assert render(text) == text, f"{path.name} is stale: run python -m kiosk.ops.docs_gen"
     assert main(["--check"]) == 0
 
 

@@ -9,7 +9,7 @@ import stat
 import subprocess
 
 from kiosk import config
-from kiosk.pin import verify_pin
+from kiosk.ops.pin import verify_pin
 
 
 def test_a_new_file_gets_fresh_keys_and_mode_0600(tmp_path):

@@ -10,12 +10,12 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.availability import Availability
+from kiosk.devices.availability import Availability
+from kiosk.filing.submission import slip_qr
 from kiosk.flows.progress import ProgressFlow, ProgressState
 from kiosk.flows.session import Session
 from kiosk.flows.visit import VisitFlow
-from kiosk.slip_watch import SlipQrWatch
-from kiosk.submission import slip_qr
+from kiosk.terminal.slip_watch import SlipQrWatch
 
 SLIP = slip_qr("PF20261130000123", "0123456789abcdef")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.errors import KioskError
-from kiosk.staff import staff_card_hash, staff_card_matches
+from kiosk.ops.staff import staff_card_hash, staff_card_matches
 
 KEY = bytes(range(32))
 UID = bytes.fromhex("04A1B2C3D4E580")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from kiosk.watchdog import NotifySocket, ServiceNotifier, status_line, watchdog_interval
+from kiosk.ops.watchdog import NotifySocket, ServiceNotifier, status_line, watchdog_interval
 
 
 def test_ready_only_once_the_home_screen_is_up():

@@ -19,10 +19,10 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from drivers.base import HealthLevel
-from kiosk import advice
 from kiosk import config as config_mod
-from kiosk.app_state import AppStats, write_app_state
-from kiosk.device_owner import DeviceOwner
+from kiosk.devices import advice
+from kiosk.devices.owner import DeviceOwner
+from kiosk.ops.app_state import AppStats, write_app_state
 from kiosk.outbox.store import Outbox
 from kiosk.outbox.synthetic import fill
 from simulators.hut import Hut

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.probe import Candidate, Found, Silent, probe_camera, probe_network_printer, probe_serial
+from kiosk.devices.probe import Candidate, Found, Silent, probe_camera, probe_network_printer, probe_serial
 
 
 @pytest.fixture

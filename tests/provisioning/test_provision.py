@@ -15,7 +15,7 @@ import pytest
 import tomli_w
 
 from kiosk import config as config_mod
-from kiosk.pin import verify_pin
+from kiosk.ops.pin import verify_pin
 from simulators.hut import Hut
 
 PIN = "135790"
@@ -144,8 +144,8 @@ def test_the_platform_accepts_the_enrolled_terminal_signature(runs):
 def test_on_a_real_root_a_usb_adapter_is_configured_by_its_stable_name(tmp_path):
     import tomllib as toml
 
-    from kiosk.probe import Candidate, Found
-    from kiosk.provision import Layout, Provisioner
+    from kiosk.devices.probe import Candidate, Found
+    from kiosk.ops.provision import Layout, Provisioner
 
     usb = Found("idcard", Candidate("/dev/ttyUSB0", "serial", "0403", "6001", "A10K3ZQ1"), "ID card SAM", {})
     pty = Found("printer", Candidate("/dev/pts/4", "serial"), "ESC/POS printer", {"baudrate": 9600})
@@ -164,8 +164,8 @@ def test_the_front_camera_is_configured_apart_from_the_document_camera(tmp_path)
     document camera's USB ID or the order say which is which."""
     import tomllib as toml
 
-    from kiosk.probe import Candidate, Found, Silent
-    from kiosk.provision import Layout, Provisioner, camera_sources, sort_cameras
+    from kiosk.devices.probe import Candidate, Found, Silent
+    from kiosk.ops.provision import Layout, Provisioner, camera_sources, sort_cameras
 
     def cam(where: str, vid: str = "", pid: str = "") -> Found:
         return Found("camera", Candidate(where, "camera", vid, pid), "camera: a 640x480 frame from OpenCV")
@@ -206,7 +206,7 @@ def test_the_front_camera_is_configured_apart_from_the_document_camera(tmp_path)
 
 
 def test_video_devices_carry_their_usb_identity(tmp_path):
-    from kiosk.probe import _video_usb
+    from kiosk.devices.probe import _video_usb
 
     usb = tmp_path / "devices/usb1/1-1"
     (usb / "1-1:1.0").mkdir(parents=True)

@@ -1,5 +1,5 @@
 """The udev rules give each peripheral a stable /dev/kiosk/<name>, are current
-with kiosk/peripherals.py, and udev's own rules parser accepts them."""
+with kiosk/devices/peripherals.py, and udev's own rules parser accepts them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.peripherals import PERIPHERALS, RULES_NAME, Adapter, render_rules, shared_ids
+from kiosk.devices.peripherals import PERIPHERALS, RULES_NAME, Adapter, render_rules, shared_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "provisioning" / "udev" / RULES_NAME
@@ -18,7 +18,7 @@ SHIPPED = ROOT / "provisioning" / "udev" / RULES_NAME
 
 def test_shipped_rules_are_generated_from_the_table():
     assert SHIPPED.read_text(encoding="utf-8") == render_rules(), \
-        "regenerate: python -c 'from kiosk.peripherals import render_rules; print(render_rules(), end=\"\")'"
+        "regenerate: python -c 'from kiosk.devices.peripherals import render_rules; print(render_rules(), end=\"\")'"
 
 
 FOUND = {"idcard": Adapter("0403", "6001", "A10K3ZQ1"), "bp": Adapter("10c4", "ea60", "0001"),

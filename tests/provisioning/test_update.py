@@ -23,8 +23,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from kiosk.app_state import AppStats, write_app_state
-from kiosk.updater import Layout, UpdateRefused, current_release, install, sign
+from kiosk.ops.app_state import AppStats, write_app_state
+from kiosk.ops.updater import Layout, UpdateRefused, current_release, install, sign
 
 GOOD = """
 import os, signal, socket, sys, time
@@ -214,7 +214,7 @@ def _show(active, sub, restarts):
 
 
 def test_systemd_supervisor_reads_ready_crashes_and_timeouts():
-    from kiosk.updater import SystemdSupervisor
+    from kiosk.ops.updater import SystemdSupervisor
 
     clock = iter(range(1000))
     ready = Systemctl([_show("active", "running", 2), _show("activating", "start", 2), _show("active", "running", 2)])

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from kiosk import config
-from kiosk.staff import staff_card_hash, staff_card_matches
+from kiosk.ops.staff import staff_card_hash, staff_card_matches
 from simulators.smartcard.cards import DEFAULT_PERSON
 
 pytestmark = pytest.mark.pcsc

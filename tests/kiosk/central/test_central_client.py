@@ -215,7 +215,7 @@ def test_heartbeat_carries_the_device_monitor_view(platform, client, tmp_path, t
     box = Outbox(tmp_path / "outbox", terminal.outbox_key, terminal.id)
     outbox = box.status()
     box.close()
-    devices = {  # the shape of kiosk.device_owner.DeviceOwner.heartbeat_devices()
+    devices = {  # the shape of kiosk.devices.owner.DeviceOwner.heartbeat_devices()
         "printer": {"status": "user_error", "detail": {"paper": "out", "cover": "closed"},
                     "info": {"model": "TM-T88", "serial": "X1", "firmware": None, "capabilities": ["near_end"]},
                     "counters": {"prints": 120, "cuts": 118, "failed_cuts": 0},

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from drivers.idcard.records import CardType, IdCardRecord
-from kiosk.availability import Availability
-from kiosk.catalog import Catalog
+from kiosk.devices.availability import Availability
 from kiosk.face.check import FaceCheckResult
+from kiosk.filing.catalog import Catalog
 from kiosk.flows.approval import ApprovalFlow, ApprovalState
 from kiosk.flows.guide import GuideFlow
 from kiosk.flows.progress import ProgressFlow

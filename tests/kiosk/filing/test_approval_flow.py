@@ -9,13 +9,13 @@ import weakref
 
 import pytest
 
+from kiosk.filing.papers import PaperState
 from kiosk.flows.approval import STEP_OF, ApprovalFlow, ApprovalState
 from kiosk.flows.guide import GuideFlow, GuideState
 from kiosk.flows.progress import ProgressFlow, ProgressState
 from kiosk.flows.services import BY_KEY, Step
 from kiosk.flows.visit import VisitState
 from kiosk.outbox.store import Outbox
-from kiosk.papers import PaperState
 from tests.kiosk.filing.filing_parts import JPEG, card, to_form, to_review
 
 

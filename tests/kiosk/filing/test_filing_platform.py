@@ -10,11 +10,11 @@ import time
 
 import pytest
 
+from kiosk.filing.submission import parse_slip_qr
 from kiosk.flows.approval import ApprovalState
 from kiosk.flows.progress import ProgressState
 from kiosk.outbox.store import Outbox
 from kiosk.outbox.worker import OutboxWorker
-from kiosk.submission import parse_slip_qr
 from simulators.platform.testing import Terminal, client_for, start_platform
 from tests.kiosk.filing.filing_parts import SlipPrinter, card, to_review
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.availability import Papers
-from kiosk.catalog import FormField, Material, Matter
-from kiosk.form import FilingForm, convert, display
-from kiosk.papers import PaperSet, PaperState
+from kiosk.devices.availability import Papers
+from kiosk.filing.catalog import FormField, Material, Matter
+from kiosk.filing.form import FilingForm, convert, display
+from kiosk.filing.papers import PaperSet, PaperState
 from tests.kiosk.filing.filing_parts import CATALOG, JPEG, card
 
 

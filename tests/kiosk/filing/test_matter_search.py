@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.catalog import Catalog
-from kiosk.matters import MatterIndex
+from kiosk.filing.catalog import Catalog
+from kiosk.filing.matters import MatterIndex
 from tests.kiosk.filing.filing_parts import CATALOG
 
 

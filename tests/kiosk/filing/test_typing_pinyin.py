@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.typing_pinyin import Composer, PinyinEngine
+from kiosk.terminal.typing_pinyin import Composer, PinyinEngine
 
 
 @pytest.fixture(scope="module")

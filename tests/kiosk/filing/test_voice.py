@@ -12,7 +12,7 @@ import pytest
 
 from kiosk.flows.approval import STEP_OF, ApprovalState
 from kiosk.flows.services import SERVICES
-from kiosk.voice import INSTRUCTIONS, Reminder, Speaker, instruction
+from kiosk.terminal.voice import INSTRUCTIONS, Reminder, Speaker, instruction
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import time
 
 from drivers.base import Action, Device, DeviceInfo, Status
+from kiosk.devices.snapshot import read_snapshot, write_snapshot
 from kiosk.outbox.synthetic import fill
-from kiosk.snapshot import read_snapshot, write_snapshot
 from simulators.platform.testing import admin
 
 
@@ -39,7 +39,7 @@ def _snapshot(state_dir, *devices, now=None):
 
 
 def test_snapshot_follows_status_changes(tmp_path, make_settings):
-    from kiosk.device_owner import DeviceOwner
+    from kiosk.devices.owner import DeviceOwner
 
     reader = Reader("idcard")
     owner = DeviceOwner(make_settings(), snapshot_dir=tmp_path)

@@ -137,7 +137,7 @@ def main() -> None:
         hut_module.SIMULATORS.append(IDCARD)
     with hut_module.Hut(workdir, only=["idcard", "printer", "platform"]) as hut:
         sys.argv[1:3] = [str(hut.config_path), out]
-        from kiosk.voice import Speaker
+        from kiosk.terminal.voice import Speaker
 
         run(script(hut), speaker=Speaker(extra_args=["-w", str(VOICE_WAV)]))
 

@@ -14,8 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 from drivers.base import Device  # noqa: E402 - after the sys.path line above
 from kiosk.config import load  # noqa: E402 - after the sys.path line above
 from screens import app as app_module  # noqa: E402 - after the sys.path line above
-from screens.demo import Until, Walk  # noqa: E402,F401 - after sys.path above; Until is re-exported to the probes
 from screens.startup import configure_kivy  # noqa: E402 - after the sys.path line above
+from simulators.demo.script import Until, Walk  # noqa: E402,F401 - after sys.path above; Until is re-exported to the probes
 
 
 class FakeReader(Device):

@@ -19,12 +19,12 @@ def main() -> int:
     with hut_module.Hut(workdir) as hut:
         settings = load(hut.config_path)
         if "printer" in settings.devices:  # a real slip for the demo to collect
-            from kiosk.devices import build_device
+            from kiosk.devices.registry import build_device
 
             with build_device(settings, "printer") as printer:
                 (out / "selftest.txt").parent.mkdir(parents=True, exist_ok=True)
                 (out / "selftest.txt").write_text(printer.check_health("external"))
-        from screens.demo import main as demo_main
+        from simulators.demo.walkthrough import main as demo_main
 
         rc = demo_main(settings, hut.control_url, out)
         (out / "hut.json").write_text(json.dumps(sorted(hut.simulators)))

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 from probe_common import Until, run, shown, tap, texts  # noqa: E402 - after the sys.path line above
 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
-from screens.demo import FastForwardClock  # noqa: E402 - after the sys.path line above
+from simulators.demo.script import FastForwardClock  # noqa: E402 - after the sys.path line above
 
 clock = FastForwardClock()
 PHONE = "13812345678"

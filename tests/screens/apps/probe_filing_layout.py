@@ -21,7 +21,7 @@ from probe_common import Until, run, tap  # noqa: E402 - after the sys.path line
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
 from drivers.base import Device, DeviceEvent, DeviceState, Status, StatusChanged  # noqa: E402 - after sys.path above
 from drivers.idcard.records import CardType, IdCardRecord  # noqa: E402 - after the sys.path line above
-from screens.demo import screenshot  # noqa: E402 - after the sys.path line above
+from simulators.demo.script import screenshot  # noqa: E402 - after the sys.path line above
 
 ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 SCENES = ("face_consent", "face_challenge", "face_retry", "face_counter", "face_no_photo",

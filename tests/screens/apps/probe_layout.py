@@ -11,7 +11,7 @@ from pathlib import Path
 from layout_check import measure, primary_buttons
 from probe_common import Until, run, tap
 
-from screens.demo import FastForwardClock, screenshot
+from simulators.demo.script import FastForwardClock, screenshot
 
 ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 clock = FastForwardClock()

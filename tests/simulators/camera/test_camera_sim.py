@@ -118,7 +118,7 @@ def test_options_are_validated():
 
 def test_the_hut_configures_and_scripts_the_camera(tmp_path):
     from kiosk import config as config_mod
-    from kiosk.devices import build_device
+    from kiosk.devices.registry import build_device
     from simulators.hut import Hut
 
     with Hut(tmp_path / "hut", only=["camera"]) as hut:

@@ -18,8 +18,8 @@ from drivers.base import Status
 from drivers.camera.device import DocumentCamera
 from drivers.camera.front import FrontCamera
 from kiosk import config as config_mod
-from kiosk.availability import FaceCheck, decide
-from kiosk.device_owner import DeviceOwner
+from kiosk.devices.availability import FaceCheck, decide
+from kiosk.devices.owner import DeviceOwner
 from simulators.face.camera import FrontCameraSimulator
 from simulators.face.samples import SDIST, SamplesUnavailable, fetch
 from simulators.face.scenes import SCENES, FaceScenes, wall

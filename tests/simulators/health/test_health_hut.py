@@ -31,7 +31,7 @@ def _post(hut, path, body):
 
 def test_every_health_device_is_configured_and_measures(health_hut):
     from kiosk import config
-    from kiosk.devices import build_device
+    from kiosk.devices.registry import build_device
 
     settings = config.load(health_hut.config_path)
     assert {settings.devices[n].driver for n in HEALTH} == {"health.line", "health.cms50d"}

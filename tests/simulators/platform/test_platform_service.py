@@ -13,9 +13,9 @@ import time
 import pytest
 import requests
 
-from kiosk.catalog import ENHANCE_MODES, FIELD_TYPES, SCAN_SIZES, Catalog
 from kiosk.central import signing
 from kiosk.errors import KioskError
+from kiosk.filing.catalog import ENHANCE_MODES, FIELD_TYPES, SCAN_SIZES, Catalog
 from simulators.platform.server import PlatformSimulator, free_port
 from simulators.platform.testing import admin, client_for
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from pypinyin import Style, lazy_pinyin
 
-from kiosk.catalog import Catalog, Matter
+from kiosk.filing.catalog import Catalog, Matter
 
 _LATIN = re.compile(r"[a-z0-9]+")
 

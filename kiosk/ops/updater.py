@@ -17,7 +17,7 @@ restarted.  A first install (no previous release) has nothing to roll back to.
 
 This module needs only the standard library and ``cryptography``, so a new
 terminal can run it from the unpacked bundle itself (``python3 -m
-kiosk.updater``; the Ansible playbook does) before any kiosk is installed.
+kiosk.ops.updater``; the Ansible playbook does) before any kiosk is installed.
 """
 
 from __future__ import annotations
@@ -195,7 +195,7 @@ def current_release(layout: Layout) -> str | None:
 def busy_reason(layout: Layout, max_age: float = 30.0) -> str | None:
     """Why not now: a resident session or a print in progress (as the app last
     said; an app that has not said so for ``max_age`` is not serving)."""
-    from kiosk.app_state import read_app_state
+    from kiosk.ops.app_state import read_app_state
 
     report = read_app_state(layout.state_dir, max_age)
     if report is None:
@@ -302,10 +302,10 @@ class SystemdSupervisor:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python3 -m kiosk.updater BUNDLE``: the first install on a new terminal."""
+    """``python3 -m kiosk.ops.updater BUNDLE``: the first install on a new terminal."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python3 -m kiosk.updater", description="install a signed kiosk release")
+    parser = argparse.ArgumentParser(prog="python3 -m kiosk.ops.updater", description="install a signed kiosk release")
     parser.add_argument("bundle")
     parser.add_argument("--root", default="/")
     args = parser.parse_args(argv)

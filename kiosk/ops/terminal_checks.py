@@ -2,7 +2,7 @@
 
 Each check returns a small JSON-able dict and never raises: doctor runs
 when something is already wrong, and one broken check must not hide the
-others.  Findings are keys of ``kiosk.advice.TERMINAL``.
+others.  Findings are keys of ``kiosk.devices.advice.TERMINAL``.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import time
 from typing import Any
 
 from kiosk.config import Settings
+from kiosk.devices.snapshot import read_platform_reach
 from kiosk.errors import KioskError
-from kiosk.snapshot import read_platform_reach
 
 DISK_LOW_BYTES = 200 * 1024 * 1024
 DISK_LOW_FRACTION = 0.02
@@ -28,7 +28,7 @@ def app_report_age(settings: Settings, now: float | None = None) -> float | None
     """Seconds since the kiosk app last wrote its device snapshot (None: never)."""
     import json
 
-    from kiosk.snapshot import SNAPSHOT_NAME
+    from kiosk.devices.snapshot import SNAPSHOT_NAME
 
     try:
         data = json.loads((settings.paths.state_dir / SNAPSHOT_NAME).read_text(encoding="utf-8"))
@@ -102,7 +102,7 @@ def disk_status(settings: Settings) -> dict[str, Any]:
 def findings(settings: Settings, outbox: dict[str, Any], platform: dict[str, Any], disk: dict[str, Any],
              app_stopped: bool) -> tuple[list[str], list[str]]:
     """(what stops the kiosk from serving, what needs staff), as
-    kiosk.advice.TERMINAL keys.  ``app_stopped``: the app reported before
+    kiosk.devices.advice.TERMINAL keys.  ``app_stopped``: the app reported before
     and has stopped (a terminal where it never ran yet is being set up)."""
     fatal: list[str] = []
     staff: list[str] = []

@@ -22,7 +22,7 @@ from typing import Any
 
 from drivers.base import DeviceFailure, HealthLevel
 from kiosk.config import Settings
-from kiosk.device_owner import DeviceOwner
+from kiosk.devices.owner import DeviceOwner
 from kiosk.errors import KioskError
 
 AUDIT_NAME = "maintenance-audit.jsonl"

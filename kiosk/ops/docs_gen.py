@@ -2,12 +2,12 @@
 
 docs/TECHNICIAN.md and docs/MAINTENANCE.md are written by hand except
 between ``<!-- BEGIN GENERATED: name -->`` and ``<!-- END GENERATED: name -->``,
-which this module fills from kiosk.peripherals, kiosk.advice and
-kiosk.device_health; a test fails when a doc is not current, so what a
+which this module fills from kiosk.devices.peripherals, kiosk.devices.advice and
+kiosk.devices.health_log; a test fails when a doc is not current, so what a
 worker reads cannot drift from what the terminal says.
 
-    python -m kiosk.docs_gen          # rewrite the generated blocks
-    python -m kiosk.docs_gen --check  # exit 1 when a doc is not current
+    python -m kiosk.ops.docs_gen          # rewrite the generated blocks
+    python -m kiosk.ops.docs_gen --check  # exit 1 when a doc is not current
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from kiosk import advice
-from kiosk.device_health import COUNTERS
-from kiosk.peripherals import PERIPHERALS
+from kiosk.devices import advice
+from kiosk.devices.health_log import COUNTERS
+from kiosk.devices.peripherals import PERIPHERALS
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 WHO = {"none": "—", "staff": "小屋工作人员 hut staff", "engineer": "工程师 engineer", "wait": "等待 wait"}
 
 
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.check:
                 path.write_text(new, encoding="utf-8")
     if args.check and stale:
-        print("not current (run python -m kiosk.docs_gen): " + ", ".join(map(str, stale)), file=sys.stderr)
+        print("not current (run python -m kiosk.ops.docs_gen): " + ", ".join(map(str, stale)), file=sys.stderr)
         return 1
     return 0
 

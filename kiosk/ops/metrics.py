@@ -21,10 +21,10 @@ from prometheus_client.registry import Collector, CollectorRegistry
 
 from drivers.base import Status
 from kiosk import __version__
-from kiosk.app_state import read_app_state
 from kiosk.config import Settings
-from kiosk.snapshot import read_platform_reach, read_snapshot
-from kiosk.terminal_checks import app_report_age, outbox_status
+from kiosk.devices.snapshot import read_platform_reach, read_snapshot
+from kiosk.ops.app_state import read_app_state
+from kiosk.ops.terminal_checks import app_report_age, outbox_status
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class KioskCollector(Collector):
         status = GaugeMetricFamily("kiosk_device_status", "1 for the device's current status (one series per status)",
                                    labels=["device", "kind", "status"])
         problem = GaugeMetricFamily("kiosk_device_problem", "1 while the device reports this problem code "
-                                    "(kiosk/advice.py says what to do)", labels=["device", "problem", "action"])
+                                    "(kiosk/devices/advice.py says what to do)", labels=["device", "problem", "action"])
         counters = CounterMetricFamily("kiosk_device_events", "lifetime device counters (prints, cuts, reads...)",
                                        labels=["device", "counter"])
         for name, cfg in s.devices.items():

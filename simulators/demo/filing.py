@@ -1,6 +1,6 @@
 """The demo's filing part: a resident files 最低生活保障申请 end to end in the virtual hut.
 
-``screens.demo.walkthrough`` calls ``filing_walkthrough`` after the browse
+``simulators.demo.walkthrough`` calls ``filing_walkthrough`` after the browse
 part.  It acts as the resident would (the card placed through the hut's
 control API, the form's editors opened on the screen, a page laid under the
 camera when the hut has one) and saves each filing screen as a PNG; the
@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from screens.demo import SETTLE, FastForwardClock, Script, Until, hut_control, hut_devices, screenshot
+from simulators.demo.script import SETTLE, FastForwardClock, Script, Until, hut_control, hut_devices, screenshot
 
 MATTER = "MZ-001"   # 最低生活保障申请: keypad, amounts, choices, pinyin text, a sensitive consent
 

@@ -33,7 +33,7 @@ from serial.tools import list_ports
 from drivers.idcard import codec as sam
 from drivers.printer.status import query as dle_eot
 from drivers.printer.status import valid_reply
-from kiosk.devices import DRIVERS
+from kiosk.devices.registry import DRIVERS
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class Found:
     result: str
     options: dict[str, Any] = field(default_factory=dict)
     driver_name: str | None = None  # when the kind has several drivers (health.line, health.cms50d)
-    name: str | None = None         # the config name it gets (a peripheral of kiosk.peripherals)
+    name: str | None = None         # the config name it gets (a peripheral of kiosk.devices.peripherals)
 
     @property
     def driver(self) -> str | None:
@@ -224,7 +224,7 @@ def probe_network_printer(candidate: Candidate, timeout: float = 2.0) -> Found |
 
 def camera_candidates(extra: Iterable[str] = (), sysfs: str = "/sys/class/video4linux") -> list[Candidate]:
     """/dev/video* with the USB identity the kernel gives them (what tells a
-    document camera from the front camera, kiosk.provision.sort_cameras), then
+    document camera from the front camera, kiosk.ops.provision.sort_cameras), then
     the sources the technician named."""
     out: dict[str, Candidate] = {}
     for path in sorted(p for g in CAMERA_GLOBS for p in glob.glob(g)):

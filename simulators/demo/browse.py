@@ -1,7 +1,7 @@
 """The demo's walk through 办事指南, 自助办事's first steps and 进度查询, and
 the main flow again in portrait.
 
-Called from ``screens.demo.walkthrough`` with its ``shot(name, caption)``;
+Called from ``simulators.demo.walkthrough`` with its ``shot(name, caption)``;
 each step is what a resident would touch, sent through the app's intents,
 with the hut's control API playing the resident's card.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from screens.demo import SETTLE, Script, Until, hut_control
+from simulators.demo.script import SETTLE, Script, Until, hut_control
 
 MATTER = "MZ-001"   # 最低生活保障申请: conditions, papers to scan and an original for the counter
 

@@ -28,8 +28,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Protocol
 
-from kiosk.catalog import Matter
-from kiosk.form import record_value
+from kiosk.filing.catalog import Matter
+from kiosk.filing.form import record_value
 from kiosk.outbox.store import Attachment, Confirmation, Outbox
 from kiosk.privacy import id_lookup_hash
 

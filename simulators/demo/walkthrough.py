@@ -14,133 +14,34 @@ bottom like the visit it acts out.  UI tests use the same runner.
 from __future__ import annotations
 
 import gc
-import json
 import os
 import shutil
 import sys
-import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Generator
+from typing import Any, Callable
 
 from screens import app as app_module  # sets Kivy's environment before Kivy loads
 from screens.startup import configure_kivy  # noqa: E402 - after screens.app set Kivy's environment
+from simulators.demo.script import (
+    SETTLE,
+    FastForwardClock,
+    Script,
+    Until,
+    Walk,
+    hut_control,
+    hut_devices,
+    paper_count,
+    screenshot,
+    wait_for_paper,
+)
 
 # isort: split
-from kivy.clock import Clock
-
-Script = Generator[Any, None, None]
-
-
-@dataclass
-class Until:
-    """Wait until ``condition()`` is true; after ``timeout`` seconds a
-    ``TimeoutError`` naming ``what`` is thrown into the script."""
-
-    condition: Callable[[], bool]
-    what: str
-    timeout: float = 10.0
-
-
-class Walk:
-    """Runs a script generator on the Kivy clock, then stops the app."""
-
-    POLL = 0.05
-
-    def __init__(self, app: Any, script: Callable[[], Script]):
-        self.app = app
-        self._script_factory = script
-        self._gen: Script | None = None
-        self.error: BaseException | None = None
-        self.finished = False
-
-    def start(self, *_args: Any) -> None:
-        """Begin once the app has built every screen (``KioskApp.ready``)."""
-        if not getattr(self.app, "ready", True):
-            Clock.schedule_once(self.start, self.POLL)
-            return
-        self._gen = self._script_factory()
-        Clock.schedule_once(lambda _dt: self._advance(None), 0)
-
-    def _advance(self, throw: BaseException | None) -> None:
-        assert self._gen is not None
-        try:
-            command = self._gen.throw(throw) if throw is not None else next(self._gen)
-        except StopIteration:
-            self.finished = True
-            self.app.stop()
-            return
-        except BaseException as exc:  # the script failed: report it, end the app
-            self.error = exc
-            self.app.stop()
-            return
-        if isinstance(command, Until):
-            self._wait_until(command, time.monotonic() + command.timeout)
-        else:
-            Clock.schedule_once(lambda _dt: self._advance(None), float(command or 0))
-
-    def _wait_until(self, until: Until, deadline: float) -> None:
-        try:
-            done = until.condition()
-        except Exception as exc:
-            self._advance(exc)
-            return
-        if done:
-            Clock.schedule_once(lambda _dt: self._advance(None), 0)
-        elif time.monotonic() > deadline:
-            self._advance(TimeoutError(f"timed out after {until.timeout:g} s waiting for {until.what}"))
-        else:
-            Clock.schedule_once(lambda _dt: self._wait_until(until, deadline), self.POLL)
-
-
-def screenshot(path: Path) -> Path:
-    """Save the whole window (overlays included) as exactly ``path``.
-    Kivy's ``Window.screenshot`` appends a counter to the name; strip it."""
-    from kivy.core.window import Window
-
-    path = Path(path)
-    saved = Window.screenshot(name=str(path))
-    if saved is None:
-        raise RuntimeError(f"the window could not be saved to {path}")
-    Path(saved).replace(path)
-    return path
-
-
-class FastForwardClock:
-    """Monotonic time plus an offset the demo can advance, so the idle
-    warning can be shown without waiting 45 real seconds."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def __call__(self) -> float:
-        return time.monotonic() + self.offset
-
-
-def hut_control(control_url: str, device: str, action: str, **params: Any) -> dict[str, Any]:
-    """POST /control/<device>/<action> on the virtual hut."""
-    body = json.dumps(params).encode()
-    request = urllib.request.Request(f"{control_url}/control/{device}/{action}", data=body, method="POST",
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"{}")
-
-
-def hut_devices(control_url: str) -> dict[str, Any]:
-    with urllib.request.urlopen(f"{control_url}/status", timeout=10) as response:
-        return json.loads(response.read()).get("simulators", {})
-
-
-SETTLE = 0.4  # seconds for Kivy to lay out and draw a changed screen before a photo
-
 
 def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
                 log: Callable[[str], None], shots: list[tuple[str, str]] | None = None,
                 card_picture: Callable[[], Path | None] = lambda: None) -> Script:
     """``shots`` collects (file name, caption) in order, for the index page."""
-    from screens.demo_browse import browse_walkthrough, portrait_walkthrough, progress_walkthrough
+    from simulators.demo.browse import browse_walkthrough, portrait_walkthrough, progress_walkthrough
 
     def shot(name: str, caption: str = "") -> None:
         screenshot(out / f"{name}.png")
@@ -213,7 +114,7 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
 
     yield from browse_walkthrough(app, control_url, shot, devices)
     try:
-        from screens.demo_filing import filing_walkthrough  # the filing screens' part (S2)
+        from simulators.demo.filing import filing_walkthrough  # the filing screens' part (S2)
     except ImportError:
         log("  (no filing walk-through in this build)")
     else:
@@ -222,27 +123,6 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
             yield from part
     yield from progress_walkthrough(app, control_url, shot, devices)
     yield from portrait_walkthrough(app, shot)
-
-
-def paper_count(control_url: str) -> int:
-    """Slips the printer simulator has drawn so far (0 without a printer)."""
-    try:
-        return len(hut_control(control_url, "printer", "jobs").get("jobs", [])) if control_url else 0
-    except (OSError, ValueError):
-        return 0
-
-
-def wait_for_paper(control_url: str, count: int, timeout: float = 10.0) -> None:
-    """The printer simulator draws each slip on its own thread (as a printer
-    prints while it answers status): wait until ``count`` are on paper."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if len(hut_control(control_url, "printer", "jobs").get("jobs", [])) >= count:
-                return
-        except (OSError, ValueError):
-            return
-        time.sleep(0.1)
 
 
 def print_demo_slips(settings: Any, say: Callable[[str], None]) -> int:
@@ -254,7 +134,7 @@ def print_demo_slips(settings: Any, say: Callable[[str], None]) -> int:
     from drivers.base import DeviceFailure, HealthLevel
     from kiosk import slips
     from kiosk.central.client import CentralClient
-    from kiosk.devices import build_device
+    from kiosk.devices.registry import build_device
     from kiosk.errors import KioskError
 
     names = [n for n, cfg in settings.devices.items() if cfg.enabled and cfg.driver.startswith("printer.")]
@@ -384,7 +264,7 @@ def main(settings: Any, hut_control_url: str, out_dir: str | os.PathLike, headle
     return 0
 
 
-if __name__ == "__main__":  # python -m screens.demo CONFIG CONTROL_URL OUT
+if __name__ == "__main__":  # python -m simulators.demo.walkthrough CONFIG CONTROL_URL OUT
     from kiosk.config import load
 
     sys.exit(main(load(sys.argv[1]), sys.argv[2], sys.argv[3]))

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from kiosk.catalog import FormField, Matter
+from kiosk.filing.catalog import FormField, Matter
 from kiosk.privacy import mask_id, mask_name, redact
 
 # A field of one of these names asks for what the card says (record attribute).

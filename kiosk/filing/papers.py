@@ -26,8 +26,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from kiosk.availability import Papers
-from kiosk.catalog import Material, Matter
+from kiosk.devices.availability import Papers
+from kiosk.filing.catalog import Material, Matter
 from kiosk.outbox.store import Attachment
 
 MAX_PAGES_PER_PAPER = 10   # a thick medical record still fits; the contract allows 50 attachments

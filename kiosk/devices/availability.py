@@ -134,7 +134,7 @@ class ServiceOffer:
 
 
 class DeviceLike(Protocol):
-    """What the rules read of a device: ``kiosk.device_owner.DeviceRecord``."""
+    """What the rules read of a device: ``kiosk.devices.owner.DeviceRecord``."""
 
     kind: str
     status: str

@@ -27,8 +27,8 @@ from typing import Callable, Iterator
 
 from drivers.storage import atomic_write
 from kiosk.errors import KioskError
-from kiosk.pin import verify_pin
-from kiosk.staff import staff_card_matches
+from kiosk.ops.pin import verify_pin
+from kiosk.ops.staff import staff_card_matches
 
 log = logging.getLogger(__name__)
 

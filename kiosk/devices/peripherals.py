@@ -35,7 +35,7 @@ class Peripheral:
     zh: str
     en: str
     subsystem: str          # the kernel subsystem of the node the driver opens
-    kind: str               # the driver's device class: a kiosk.devices.DRIVERS key starts with "<kind>."
+    kind: str               # the driver's device class: a kiosk.devices.registry.DRIVERS key starts with "<kind>."
     usb: tuple[UsbId, ...]
     probe: str              # how `kiosk provision` recognises it (technician's guide)
 
@@ -130,7 +130,7 @@ def render_rules(adapters: Mapping[str, Adapter] | None = None,
     peripherals = tuple(peripherals)
     shared = shared_ids(peripherals)
     lines = ["# Stable names for the hut kiosk's peripherals: /dev/kiosk/<name>, group kiosk.",
-             "# Generated from kiosk/peripherals.py (kiosk provision writes the terminal's own copy",
+             "# Generated from kiosk/devices/peripherals.py (kiosk provision writes the terminal's own copy",
              "# with the adapters it found); do not edit by hand.", ""]
     for p in peripherals:
         lines.append(f"# {p.name}: {p.zh} / {p.en}")

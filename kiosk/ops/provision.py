@@ -23,9 +23,9 @@ from typing import Any, Callable, Iterable
 
 import tomli_w
 
+from kiosk.devices.peripherals import PERIPHERALS, RULES_NAME, Adapter, by_name, render_rules
+from kiosk.devices.probe import Found, Silent
 from kiosk.errors import KioskError
-from kiosk.peripherals import PERIPHERALS, RULES_NAME, Adapter, by_name, render_rules
-from kiosk.probe import Found, Silent
 
 CONFIG_HEADER = ("# /etc/kiosk/kiosk.toml, written by `kiosk provision` from what answered on this terminal.\n"
                  "# Rerunning provision keeps your edits to options and to devices it did not find.\n")
@@ -83,7 +83,7 @@ def shipped_dir(name: str) -> Path:
     """``systemd/`` or ``provisioning/`` of the installed release: beside the
     package in a checkout, else beside the virtualenv on a terminal
     (/opt/kiosk/releases/<v>/, where the package is in site-packages)."""
-    for base in (Path(__file__).resolve().parents[1], Path(sys.prefix).parent):
+    for base in (Path(__file__).resolve().parents[2], Path(sys.prefix).parent):
         if (base / name).is_dir():
             return base / name
     raise KioskError(f"cannot find the release's {name}/ folder beside {sys.prefix}")
@@ -179,7 +179,7 @@ class Provisioner:
         import base64
         import secrets as token
 
-        from kiosk.pin import hash_pin, verify_pin
+        from kiosk.ops.pin import hash_pin, verify_pin
 
         data = dict(current)
         data.setdefault("outbox_key", base64.b64encode(token.token_bytes(32)).decode())
@@ -264,7 +264,7 @@ def sort_cameras(results: list[Found | Silent], devices: dict[str, Any],
     """Which working camera is the document camera and which the front camera:
     both answer the same probe (a frame from OpenCV).  In this order: the
     config's device at that source keeps its kind; a source given with
-    ``--front-camera`` is the front camera; a USB ID kiosk.peripherals lists
+    ``--front-camera`` is the front camera; a USB ID kiosk.devices.peripherals lists
     for one of them decides; the rest go by order: the document camera
     first (as before the front camera existed), then the front camera if
     none is known yet, any further one another document camera.  A camera

@@ -1,7 +1,7 @@
 """What maintenance staff should do, in plain words: one table per question.
 
 ``kiosk doctor``, the maintenance guide (docs/MAINTENANCE.md, generated from
-these tables by ``kiosk.docs_gen``) and the metrics' alert texts read the
+these tables by ``kiosk.ops.docs_gen``) and the metrics' alert texts read the
 same entries, so what a worker reads at the terminal is what the guide
 explains.  Chinese first, English second, as everything staff see.
 

@@ -9,7 +9,7 @@ consumer subscribes once instead of to each driver.
 
 Opening happens on a thread per device: a slow or missing device never holds
 up the home screen.  Adding a device kind means a driver and a line in
-``kiosk.devices.DRIVERS``; nothing here or in the screens changes.
+``kiosk.devices.registry.DRIVERS``; nothing here or in the screens changes.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from typing import Any, Callable, Mapping
 
 from drivers.base import Action, Device, DeviceError, DeviceFailure, Event, HealthLevel, Status, StatusChanged
 from kiosk.config import DeviceConfig, Settings
-from kiosk.device_health import EVENTS_NAME, UPTIME_COUNTER, DeviceHealthLog
-from kiosk.devices import build_device
+from kiosk.devices.health_log import EVENTS_NAME, UPTIME_COUNTER, DeviceHealthLog
+from kiosk.devices.registry import build_device
+from kiosk.devices.snapshot import write_snapshot
 from kiosk.errors import KioskError
-from kiosk.snapshot import write_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class LastError:
     what: str
     action: str
     at: float
-    code: str | None = None  # the driver's problem code, for kiosk.advice (not sent: the contract has what/action)
+    code: str | None = None  # the driver's problem code, for kiosk.devices.advice (not sent: the contract has what/action)
 
     def as_dict(self) -> dict[str, Any]:
         return {"what": self.what, "action": self.action}
@@ -101,7 +101,7 @@ class DeviceOwner:
     leave ``devices.json`` there for the outbox worker's heartbeat: on every
     change and at least every ``snapshot_interval`` seconds.  Only the app
     passes it: ``kiosk doctor`` must not overwrite the app's report.  With
-    it the owner also keeps the device event log there (kiosk.device_health)
+    it the owner also keeps the device event log there (kiosk.devices.health_log)
     and counts each device's time online into its lifetime counters.
     """
 

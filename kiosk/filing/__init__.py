@@ -1,0 +1,1 @@
+"""Filing a matter: the catalog, the form, the papers, the submission."""

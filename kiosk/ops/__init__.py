@@ -1,0 +1,1 @@
+"""Operating the appliance: provisioning, updates, metrics, maintenance, systemd."""
