@@ -17,40 +17,39 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Protocol
 
 from drivers.base import Status
-from kiosk.flows.services import Service, Step
 
 # A device that answers and is not in trouble.  BUSY is a job in progress.
 USABLE = frozenset({Status.ONLINE, Status.BUSY})
 USABLE_VALUES = frozenset(status.value for status in USABLE)
 
 
-class Identify(str, enum.Enum):
+class Identify(enum.StrEnum):
     ID_CARD = "id_card"                  # the ID card reader (and perhaps the social security card)
     SOCIAL_SECURITY = "social_security"  # the ID card reader is down: the social security card only
     COUNTER = "counter"                  # no card can be read here: the hut's counter
 
 
-class FaceCheck(str, enum.Enum):
+class FaceCheck(enum.StrEnum):
     CHECK = "check"                      # the front camera works: the step runs
     COUNTER = "counter"                  # no front camera: "cannot be done here", the hut's counter
 
 
-class Papers(str, enum.Enum):
+class Papers(enum.StrEnum):
     SCAN = "scan"
     BRING = "bring_to_counter"           # list the papers to bring to the counter
 
 
-class SlipMode(str, enum.Enum):
+class SlipMode(enum.StrEnum):
     PRINT = "print"
     NOTE_NUMBER = "note_number"          # show the number large: note it down or photograph it
 
 
-class Submit(str, enum.Enum):
+class Submit(enum.StrEnum):
     ONLINE = "online"                    # the platform's application number
     QUEUED = "queued"                    # a local serial; sent by itself later
 
 
-class Measure(str, enum.Enum):
+class Measure(enum.StrEnum):
     MEASURE = "measure"
     UNAVAILABLE = "unavailable"
 
@@ -98,47 +97,18 @@ class Availability:
     def measure(self) -> Measure:
         return Measure.MEASURE if self.health_devices else Measure.UNAVAILABLE
 
-    def offers(self, svc: Service, social_security_allowed: bool = False,
-               face_check: bool = False) -> "ServiceOffer":
-        """Each step of ``svc`` with the mode it runs in now (``face_check``:
-        the matter's catalog entry asks for the face check after the card)."""
-        modes: dict[str, str] = {}
-        for step in svc.steps:
-            if step == Step.IDENTIFY:
-                modes[step] = self.identify(social_security_allowed).value
-                if face_check:
-                    modes[Step.FACE_CHECK] = self.face_check.value
-            elif step == Step.PAPERS:
-                modes[step] = self.papers.value
-            elif step == Step.SUBMIT:
-                modes[step] = f"{self.submit.value}+{self.slip_mode.value}"
-            elif step == Step.PROGRESS:  # every card proves who asks; so does the slip
-                modes[step] = self.identify(social_security_allowed=True).value
-            elif step in (Step.RESULT, Step.GUIDE, Step.DONE):
-                modes[step] = self.slip_mode.value
-            elif step == Step.MEASURE:
-                modes[step] = self.measure.value
-        # A health check with no device to measure with cannot be done here at all.
-        usable = not (Step.MEASURE in svc.steps and self.measure is Measure.UNAVAILABLE)
-        return ServiceOffer(svc.key, usable, tuple(sorted(modes.items())))
-
-
-@dataclass(frozen=True)
-class ServiceOffer:
-    service: str
-    usable: bool
-    modes: tuple[tuple[str, str], ...]
-
-    def mode(self, step: str) -> str | None:
-        return dict(self.modes).get(step)
-
 
 class DeviceLike(Protocol):
     """What the rules read of a device: ``kiosk.devices.owner.DeviceRecord``."""
 
-    kind: str
-    status: str
-    info: Mapping[str, Any]
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def info(self) -> Mapping[str, Any]: ...
 
 
 def decide(devices: Iterable[DeviceLike], platform_reachable: bool | None = None) -> Availability:

@@ -1,20 +1,19 @@
 """The flow pattern every resident flow follows.
 
-A flow is a state machine with no screen: states (an enum), triggers (the
-events and intents that move it), its transitions declared in one table
+A flow is a state machine with no screen: states (a ``StrEnum``), triggers
+(the events and intents that move it), its transitions declared in one table
 ``TRANSITIONS: {(state, trigger): target}`` that a test can enumerate, and an
 immutable view (a frozen dataclass with a ``state`` field, already masked)
-that screens render.  Screens send intents and subscribe to the view; they
-hold no rule.
+that screens render.  Screens send intents and render views; they hold no rule.
 
 Hand-written rather than ``transitions`` or ``python-statemachine``: the table
 is a plain dict that a test walks, the view is the one thing listeners get,
 and the whole pattern is this module; both packages bring their own callback
 conventions and mutate the model object, which the immutable view avoids.
 
-Flows are not thread-safe on purpose: their owner calls them from one thread
-(the app marshals driver events onto the Kivy clock first) and listeners run
-on that thread, the only one that may touch widgets.
+Flows are not thread-safe on purpose: the terminal (``kiosk.terminal``) calls
+them from one thread and moves driver events and job outcomes onto it first;
+listeners run on that thread, the only one that may touch widgets.
 """
 
 from __future__ import annotations
@@ -25,6 +24,33 @@ from typing import Any, Callable, ClassVar, Generic, Mapping, TypeVar
 
 S = TypeVar("S", bound=enum.Enum)
 V = TypeVar("V")
+T = TypeVar("T")
+
+
+class Listeners(Generic[T]):
+    """Callables told about each new value; ``add`` returns the call that removes one."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[T], None]] = []
+
+    def add(self, listener: Callable[[T], None]) -> Callable[[], None]:
+        self._listeners.append(listener)
+
+        def remove() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return remove
+
+    def notify(self, value: T | Callable[[], T]) -> None:
+        """Tell every listener.  Given a callable, each listener gets its current
+        value: a listener that changes the value again (a flow moving on in
+        reaction) never leaves a later listener with the older one."""
+        for listener in list(self._listeners):
+            listener(value() if callable(value) else value)
+
+    def __len__(self) -> int:
+        return len(self._listeners)
 
 
 class FlowMachine(Generic[S, V]):
@@ -34,7 +60,7 @@ class FlowMachine(Generic[S, V]):
 
     def __init__(self, view: V):
         self._view = view
-        self._listeners: list[Callable[[V], None]] = []
+        self._listeners: Listeners[V] = Listeners()
 
     @property
     def view(self) -> V:
@@ -46,13 +72,7 @@ class FlowMachine(Generic[S, V]):
 
     def subscribe(self, listener: Callable[[V], None]) -> Callable[[], None]:
         """``listener(view)`` after every change; returns the unsubscribe call."""
-        self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return unsubscribe
+        return self._listeners.add(listener)
 
     @classmethod
     def table(cls) -> list[tuple[Any, str, Any]]:
@@ -76,5 +96,4 @@ class FlowMachine(Generic[S, V]):
         if new == self._view:
             return
         self._view = new
-        for listener in list(self._listeners):
-            listener(new)
+        self._listeners.notify(lambda: self._view)

@@ -8,7 +8,13 @@ from kiosk.devices.availability import Papers
 from kiosk.filing.catalog import FormField, Material, Matter
 from kiosk.filing.form import FilingForm, convert, display
 from kiosk.filing.papers import PaperSet, PaperState
-from tests.kiosk.filing.filing_parts import CATALOG, JPEG, card
+from kiosk.identity import Identity
+from tests.terminal_kit import CATALOG, JPEG
+from tests.terminal_kit import card as card_record
+
+
+def card():
+    return Identity.from_card(card_record())
 
 
 def matter(fields=(), materials=(), papers_later=False):
@@ -34,7 +40,8 @@ def test_what_the_card_says_fills_the_fields_that_ask_for_it():
     form.prefill(card())
     assert form.values["address"] == "平房区新疆大街2号" and "address" not in form.prefilled
     # A social security card's record (a mapping) fills what it knows.
-    other = FilingForm(matter(fields), {"name": "李四", "id_number": "110101195001011239", "card_type": "social_security"})
+    other = FilingForm(matter(fields), Identity.from_card(
+        {"name": "李四", "id_number": "110101195001011239", "card_type": "social_security"}))
     assert set(other.prefilled) == {"name", "id_number"}
 
 

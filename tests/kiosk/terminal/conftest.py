@@ -1,0 +1,37 @@
+"""The terminal in process (``tests.terminal_kit``) as a fixture, and the platform's."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from kiosk.devices.snapshot import write_platform_reach
+from tests.platform_fixtures import platform, terminal  # noqa: F401  (fixtures, found by name)
+from tests.terminal_kit import DEVICES, TerminalKit
+
+
+@pytest.fixture
+def make_kit(make_settings):
+    """``make_kit(online=False, unplugged=(), **TerminalKit options)``: a started
+    terminal with its fake devices (those in ``unplugged`` gone), stopped after the test."""
+    made = []
+
+    def make(online: bool = False, unplugged: tuple[str, ...] = (), id_hash_key: bytes | None = None, **options):
+        settings = make_settings(DEVICES)
+        if id_hash_key is not None:   # the district's key, as enrolment delivers it to every hut
+            settings = replace(settings, secrets=replace(settings.secrets, id_hash_key=id_hash_key))
+        if online:
+            settings.paths.state_dir.mkdir(parents=True, exist_ok=True)
+            write_platform_reach(settings.paths.state_dir, True)
+        kit = TerminalKit(settings, **options).__enter__()
+        made.append(kit)
+        for name in unplugged:
+            kit.devices[name].unplug()
+        kit.settle()
+        kit.terminal.refresh_availability()
+        return kit
+
+    yield make
+    for kit in made:
+        kit.__exit__(None, None, None)

@@ -1,0 +1,126 @@
+"""Routing through a visit, decided by the terminal: which service, which step,
+"step 2 of 5", Back and Home, "being prepared", where a card goes; and the
+services as they register themselves."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.flows.identify import IdentifyFlow, IdentifyState
+from kiosk.flows.service import Step
+from kiosk.flows.session import Session
+from kiosk.services import by_key, lines, registered
+from kiosk.services.progress.flow import ProgressState
+from kiosk.terminal.terminal import Terminal
+from kiosk.terminal.view import TerminalState
+from tests.terminal_kit import card, fill_form, identify, scan_all, social_security_card, to_identify
+
+
+def test_the_services_register_themselves_in_home_screen_order():
+    assert [s.key for s in registered()] == ["approval", "health", "guide", "request", "progress"]
+    assert {s.key for s in registered() if s.built} == {"approval", "guide", "progress"}
+    assert {s.key for s in registered() if Step.IDENTIFY in s.steps} == {"approval", "health", "request"}
+
+
+def test_two_services_never_give_one_step_different_words():
+    seen: dict[tuple[str, str], str] = {}
+    for service in registered():
+        for key, msgid in service.lines.items():
+            assert seen.setdefault(key, msgid) == msgid, key
+    assert lines() == seen
+
+
+def test_the_terminal_table_has_no_transition_into_an_unknown_state():
+    for machine, states in ((Terminal, TerminalState), (IdentifyFlow, IdentifyState)):
+        targets = {target for (_, _), target in machine.TRANSITIONS.items()}
+        assert targets == set(states), machine.__name__
+
+
+def test_every_filing_step_forward_and_back_with_and_without_the_optional_step(make_kit):
+    kit = make_kit()
+    t = kit.terminal
+    for code, expected in (("MZ-003", 8), ("MZ-001", 9)):   # MZ-001's catalog entry asks for the face check
+        t.home()
+        kit.reader.take()
+        kit.settle()
+        approval = to_identify(kit, code)
+        approval.face_runner.close()
+        seen = [Step.CHOOSE_MATTER, Step.CONDITIONS, Step.IDENTIFY]
+        assert kit.view.total == expected and kit.view.index == 2
+        identify(kit, card())
+        if kit.step is Step.FACE_CHECK:
+            seen.append(Step.FACE_CHECK)
+            assert approval.face.state.value == "no_photo" and approval.face_continue()
+        seen.append(kit.step)
+        assert kit.view.index == len(seen) - 1             # "step 5 of 9"
+        fill_form(approval)
+        seen.append(kit.step)
+        scan_all(approval)
+        seen.append(kit.step)
+        assert tuple(seen) == by_key("approval").steps_with({Step.FACE_CHECK} if expected == 9 else set())[:len(seen)]
+        back = [kit.step]
+        while kit.view.state is TerminalState.SERVICE:
+            t.back()
+            if kit.view.state is TerminalState.SERVICE:
+                back.append(kit.step)
+            if kit.step is Step.IDENTIFY:   # the card still lies there: read again, Continue
+                kit.run_until(lambda: t.identify.state is IdentifyState.IDENTIFIED)
+        assert tuple(reversed(back)) == tuple(seen)      # Back retraces every step the visit took
+        assert kit.view.state is TerminalState.HOME and not t.session.active
+
+
+def test_a_service_without_a_flow_or_a_screen_is_being_prepared_and_asks_for_no_card(make_kit):
+    kit = make_kit()
+    t = kit.terminal
+    kit.reader.place(card())
+    kit.settle()
+    t.open_service("health")
+    assert kit.view.state is TerminalState.PREPARING and kit.view.screen == "preparing"
+    assert kit.view.title == "Health check" and kit.view.step is None
+    assert t.identify.state is IdentifyState.CLOSED and t.session.identity is None
+    t.back()
+    assert kit.view.state is TerminalState.HOME
+    limited = Terminal(t.settings, post=kit.loop.post, presentable={Step.IDENTIFY}, owner=kit.owner,
+                       catalog=lambda: None)
+    limited.build()
+    limited.open_service("approval")       # its choose-matter screen is missing here
+    assert limited.view.state is TerminalState.PREPARING
+
+
+def test_a_card_goes_to_the_step_that_asked_for_it_and_nowhere_else(make_kit):
+    kit = make_kit()
+    t = kit.terminal
+    kit.reader.place(card())                           # on the home screen: not kept
+    kit.settle()
+    assert t.session.identity is None and t.identify.state is IdentifyState.CLOSED
+    t.open_service("guide")                            # no card wanted
+    kit.settle()
+    assert t.session.identity is None and t.identify.state is IdentifyState.CLOSED
+    t.home()
+    kit.reader.take()
+    kit.settle()
+    t.open_service("progress")                         # any card, at once (no Continue)
+    progress = t.flow("progress")
+    kit.ssc.place(social_security_card())
+    kit.run_until(lambda: progress.state is not ProgressState.WAITING, "the query")
+    assert progress.view.proof == "card" and progress.view.masked_name == "李**"
+
+
+def test_the_identify_step_asks_only_for_the_cards_the_service_accepts():
+    flow = IdentifyFlow(Session())
+    assert not flow.can("confirm") and flow.confirm() is None and flow.state is IdentifyState.CLOSED
+    flow.start()
+    assert flow.state is IdentifyState.READER_UNAVAILABLE  # no reader has reported in
+    assert not flow.can("card_present")
+
+
+@pytest.mark.parametrize("reason,defaults", [("resident", False), ("timeout", True)])
+def test_home_ends_the_visit_and_a_timeout_also_restores_the_defaults(make_kit, reason, defaults):
+    kit = make_kit()
+    t = kit.terminal
+    t.set_language("en"), t.toggle_large_text(), t.toggle_voice()
+    t.open_service("guide")
+    t.home(reason)
+    view = kit.view
+    assert view.state is TerminalState.HOME and not t.session.active
+    assert (view.lang == "zh_CN" and not view.large_text and view.voice_on) is defaults
