@@ -31,7 +31,7 @@ from drivers.storage import atomic_write
 log = logging.getLogger(__name__)
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     """What a device is doing, in one word.  ``unknown`` means "no answer"."""
 
     ONLINE = "online"
@@ -44,30 +44,20 @@ class Status(str, enum.Enum):
     STARTING = "starting"
     UNKNOWN = "unknown"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Action(str, enum.Enum):
+class Action(enum.StrEnum):
     """Who has to do something about an error."""
 
     CLEAR = "clear"              # hut staff can fix it (paper, card left in reader)
     MAINTENANCE = "maintenance"  # an engineer has to come
     AUTO = "auto"                # recovers by itself
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class HealthLevel(str, enum.Enum):
+class HealthLevel(enum.StrEnum):
     """UnifiedPOS checkHealth levels."""
 
     INTERNAL = "internal"        # no visible effect
     EXTERNAL = "external"        # may print a slip or grab a frame
-    INTERACTIVE = "interactive"  # guided on screen by staff
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class DeviceFailure(Exception):

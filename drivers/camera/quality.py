@@ -29,7 +29,7 @@ GLARE_SHARE = 0.004          # a saturated blob covering this share of the page 
 EDGE_MARGIN = 2              # px: a corner this close to the frame edge is "outside"
 
 
-class Gate(str, enum.Enum):
+class Gate(enum.StrEnum):
     NO_PAGE = "no_page"
     OUTSIDE = "outside"
     BLURRED = "blurred"
@@ -105,7 +105,7 @@ def assess(frame: np.ndarray, detection: Detection | None, size: str = "a4",
     return Quality(tuple(failed), sharp, bright, glare)
 
 
-class CaptureState(str, enum.Enum):
+class CaptureState(enum.StrEnum):
     SEARCHING = "searching"    # no page, or a gate fails
     STEADYING = "steadying"    # page good, counting still frames
     CAPTURED = "captured"      # fired; waiting for the page to go or move

@@ -33,16 +33,13 @@ from kiosk.outbox.store import Attachment
 MAX_PAGES_PER_PAPER = 10   # a thick medical record still fits; the contract allows 50 attachments
 
 
-class PaperState(str, enum.Enum):
+class PaperState(enum.StrEnum):
     TO_SCAN = "to_scan"          # nothing captured yet
     SCANNED = "scanned"          # at least one page
     AT_COUNTER = "at_counter"    # the original is handed in at the hut's counter today
     LATER = "later"              # not at hand; brought to the counter within the promised days
     LEFT_OUT = "left_out"        # optional and not at hand
     MISSING = "missing"          # required, not at hand, and the matter does not accept it later
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True, eq=False)

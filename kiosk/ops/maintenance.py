@@ -36,7 +36,7 @@ MAX_WRONG = 5
 LOCKOUT_SECONDS = 300.0
 
 
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     OK = "ok"
     WRONG = "wrong"      # wrong PIN (or a card not enrolled), tries left
     LOCKED = "locked"    # locked now (this try locked it, or it was locked already)

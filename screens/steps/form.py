@@ -161,6 +161,8 @@ class FormScreen(StepScreen):
             self.ids.pinyin.max_length = view.max_length or 200
         if view is not None and view.keyboard in ("choices", "yes_no"):
             self._make_choices(view)
+        if view is not None and view.keyboard == "date":
+            self.ids.date.set_date(view.display)   # the date already given (or the card's) is where it starts
         self._mark_selected()
 
     def _mark_selected(self) -> None:

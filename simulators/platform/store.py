@@ -11,7 +11,6 @@ they are created 0600 and their folders 0700.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import json
 import logging
@@ -304,10 +303,6 @@ def _status(row: Any) -> dict:
     if row[5]:
         out["promised_by"] = row[5]
     return out
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def private_folder(folder: Path) -> None:
