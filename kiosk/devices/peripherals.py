@@ -13,8 +13,11 @@ serials it found into the terminal's own rules file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
+
+from kiosk.errors import KioskError
 
 RULES_NAME = "70-kiosk.rules"
 DEVICE_GROUP = "kiosk"
@@ -107,6 +110,16 @@ def _rule(p: Peripheral, usb: UsbId, serial: str | None) -> str:
     return ", ".join(['ACTION=="add|change"'] + match + action)
 
 
+# What a USB serial number may hold to be matched by a udev rule: udev reads a
+# quoted value up to the next '"' (a serial with one would end the match and
+# could add keys such as RUN+=), treats '*?[]|' as patterns, and a newline
+# ends the rule.  Real adapters report letters and digits (FTDI "A10K3ZQ1",
+# CP210x "0001"), sometimes with these few marks; the USB string descriptor
+# holds at most 126 characters.
+SERIAL = re.compile(r"[A-Za-z0-9._:+-]{1,126}")
+USB_ID = re.compile(r"[0-9a-f]{4}")
+
+
 @dataclass(frozen=True)
 class Adapter:
     """One peripheral's USB adapter as provision found it on this terminal."""
@@ -114,6 +127,17 @@ class Adapter:
     vendor: str
     product: str
     serial: str
+
+    def unsafe(self) -> str | None:
+        """Why a udev rule cannot name this adapter (None: it can).  The
+        values come from the device itself, so a rule is never written
+        from one that could be read as more than a value."""
+        if not (USB_ID.fullmatch(self.vendor) and USB_ID.fullmatch(self.product)):
+            return f"its USB ID {self.vendor!r}:{self.product!r} is not two groups of 4 hex digits"
+        if not SERIAL.fullmatch(self.serial):
+            return (f"its serial {self.serial!r} holds characters a udev rule cannot match safely "
+                    "(only letters, digits and . _ : + -, at most 126)")
+        return None
 
 
 def render_rules(adapters: Mapping[str, Adapter] | None = None,
@@ -127,6 +151,10 @@ def render_rules(adapters: Mapping[str, Adapter] | None = None,
     own vendor, product and serial, whether or not the table lists it.
     """
     adapters = adapters or {}
+    for name, adapter in adapters.items():
+        why = adapter.unsafe()
+        if why is not None:
+            raise KioskError(f"no udev rule for {name}: {why}; name it by its port in kiosk.toml instead")
     peripherals = tuple(peripherals)
     shared = shared_ids(peripherals)
     lines = ["# Stable names for the hut kiosk's peripherals: /dev/kiosk/<name>, group kiosk.",

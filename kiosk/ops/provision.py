@@ -170,7 +170,7 @@ class Provisioner:
         c = found.candidate
         if c.transport == "network" or c.where.startswith(("http://", "https://", "rtsp://", "tcp://")):
             return {"url": c.where}
-        if self.layout.real and c.serial_number and c.vid and c.pid and dev_name in by_name():
+        if self.layout.real and dev_name in by_name() and (adapter := adapter_of(found)) and not adapter.unsafe():
             return {"port": f"/dev/kiosk/{dev_name}"}  # the udev rule below names it by its serial
         return {"port": c.where}
 
@@ -218,13 +218,23 @@ class Provisioner:
             self.run(["systemctl", "daemon-reload"], check=False)
 
     def install_rules(self, found: list[Found]) -> None:
-        adapters = {n: Adapter(c.vid, c.pid, c.serial_number) for n, f in device_names(found).items()
-                    if (c := f.candidate).serial_number and c.vid and c.pid}
+        adapters = {n: a for n, f in device_names(found).items() if (a := adapter_of(f)) is not None}
+        for name, adapter in list(adapters.items()):
+            why = adapter.unsafe()
+            if why is not None:  # named by its port in the config (address_of), not by a rule
+                self.steps.append(Step(f"udev rule for {name}", "skipped", why))
+                del adapters[name]
         changed = self.write("udev rules", self.layout.rules, render_rules(adapters).encode())
         if changed and self.layout.real and not self.dry_run and shutil.which("udevadm"):
             self.run(["udevadm", "control", "--reload"], check=False)
             self.run(["udevadm", "trigger", "--settle", "--subsystem-match=tty", "--subsystem-match=usbmisc",
                       "--subsystem-match=video4linux", "--subsystem-match=usb"], check=False)
+
+
+def adapter_of(found: Found) -> Adapter | None:
+    """The USB adapter a found device answered through, when the kernel says which."""
+    c = found.candidate
+    return Adapter(c.vid, c.pid, c.serial_number) if c.serial_number and c.vid and c.pid else None
 
 
 def device_names(found: list[Found], configured_at: dict[str, str] | None = None) -> dict[str, Found]:
