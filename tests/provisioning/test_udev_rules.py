@@ -1,5 +1,6 @@
 """The udev rules give each peripheral a stable /dev/kiosk/<name>, are current
-with kiosk/devices/peripherals.py, and udev's own rules parser accepts them."""
+with the kinds' manifests (drivers/*/manifest.py), and udev's own rules parser
+accepts them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.devices.peripherals import PERIPHERALS, RULES_NAME, Adapter, render_rules, shared_ids
+from kiosk.devices.kinds import peripherals
+from kiosk.devices.peripherals import RULES_NAME, Adapter, render_rules, shared_ids
 from kiosk.errors import KioskError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +38,7 @@ def test_found_adapters_are_named_by_their_own_ids_and_serial():
     assert len(printer) == 1 and 'ATTRS{idVendor}=="0fe6"' in printer[0]
     # Without its serial, no rule names the glucose meter (its bridges are generic).
     assert 'kiosk/glucometer"' not in text
-    assert all(p.name for p in PERIPHERALS) and shared_ids()
+    assert all(p.name for p in peripherals()) and shared_ids()
 
 
 def _udev_parse(rules: str, tmp_path: Path) -> list[str]:
