@@ -39,7 +39,7 @@ class ApplianceLink:
     def _write_app_state(self) -> None:
         """For the metrics and for kiosk update (which never restarts under a resident)."""
         self.stats.session_active = self.session.active
-        self.stats.printing = any(r.kind == "printer" and r.status == "busy" for r in self.owner.records().values())
+        self.stats.printing = any(d.status == "busy" for d in self.owner.devices_offering("slip"))
         write_app_state(self.settings.paths.state_dir, self.stats)
 
     # -- systemd -------------------------------------------------------------
@@ -58,8 +58,7 @@ class ApplianceLink:
     def identity_readers(self) -> list[Any]:
         """The readers a resident identifies with: ID card readers, and smart
         card readers that read social security cards (not the staff card's)."""
-        return [*self.owner.devices_of_kind("idcard"),
-                *(d for d in self.owner.devices_of_kind("smartcard") if d.info.supports("social_security_card"))]
+        return [*self.owner.devices_offering("id_card"), *self.owner.devices_offering("social_security")]
 
     def _handle_device_event(self, event: Any) -> None:
         if isinstance(event, StatusChanged):
@@ -75,8 +74,8 @@ class ApplianceLink:
         self.availability = decide(self.owner.records().values(), reach)
 
     def _printer(self) -> Any:
-        return self.owner.first_of_kind("printer")
+        return self.owner.first_offering("slip")
 
     def front_camera(self) -> Any:
-        return self.owner.first_of_kind("face_camera")
+        return self.owner.first_offering("face_check")
 
