@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from drivers.base import Action, Device, DeviceError, DeviceFailure, Event, HealthLevel, Status, StatusChanged
+from drivers.listeners import Listeners
 from kiosk.config import DeviceConfig, Settings
 from kiosk.devices import kinds
 from kiosk.devices.health_log import EVENTS_NAME, UPTIME_COUNTER, DeviceHealthLog
@@ -114,7 +115,7 @@ class DeviceOwner:
         self._errors: dict[str, LastError] = {}
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
-        self._listeners: list[Listener] = []
+        self._listeners: Listeners[Event] = Listeners("the device owner")
         self._unsubscribe: list[Callable[[], None]] = []
         self._openers: list[threading.Thread] = []
         self._stop = threading.Event()
@@ -269,16 +270,9 @@ class DeviceOwner:
 
     # -- the event stream -------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """``listener(event)`` for every device's events, on the driver's thread."""
-        with self._lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
+        """``listener(event)`` for every device's events, on the driver's thread;
+        returns the unsubscribe call."""
+        return self._listeners.subscribe(listener)
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, DeviceError):
@@ -286,13 +280,7 @@ class DeviceOwner:
         if isinstance(event, (StatusChanged, DeviceError)):
             self._refresh_record(event.device)
             self._log_health(event)
-        with self._lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            try:
-                listener(event)
-            except Exception:  # one broken consumer must not starve the others
-                log.exception("device event listener failed (%s)", type(event).__name__)
+        self._listeners.publish(event)
         # Card and job events (DeviceEvent) carry personal data: never into the snapshot.
         if isinstance(event, (StatusChanged, DeviceError)) and self.snapshot_dir is not None:
             self.write_snapshot()
