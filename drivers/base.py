@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterator, Mapping
 
+from drivers.listeners import Listeners
 from drivers.options import DriverOptions, validate
 from drivers.options import OptionError as OptionError  # re-exported: the device model's option error
 from drivers.storage import atomic_write
@@ -238,8 +239,7 @@ class Device:
         self.counters = counters if counters is not None else Counters(None)
         self._state = DeviceState(Status.UNKNOWN)
         self._info = DeviceInfo()
-        self._listeners: list[Listener] = []
-        self._listeners_lock = threading.Lock()
+        self._listeners: Listeners[Event] = Listeners(f"device {name}")
         self._use_lock = threading.Lock()
         self._holder: str | None = None
         self._opened = False
@@ -362,21 +362,8 @@ class Device:
 
     # -- subscription ----------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        with self._listeners_lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._listeners_lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
+        """``listener(event)`` for every event, on the driver's thread; returns the unsubscribe call."""
+        return self._listeners.subscribe(listener)
 
     def _publish(self, event: Event) -> None:
-        with self._listeners_lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            try:
-                listener(event)
-            except Exception:  # a broken listener must not kill a transport thread
-                log.exception("listener of %s failed", self.name)
+        self._listeners.publish(event)

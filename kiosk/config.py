@@ -162,10 +162,11 @@ class DeviceTable(_Section):
 
     @model_validator(mode="after")
     def _fits_its_driver(self) -> "DeviceTable":
-        from kiosk.devices.registry import DRIVERS, driver_class
+        from kiosk.devices.kinds import driver_class, drivers_by_name
 
-        if self.driver not in DRIVERS:
-            raise OptionError("driver", "one of " + ", ".join(f'"{d}"' for d in sorted(DRIVERS)))
+        known = drivers_by_name()
+        if self.driver not in known:
+            raise OptionError("driver", "one of " + ", ".join(f'"{d}"' for d in sorted(known)))
         try:
             cls = driver_class(self.driver)
         except KioskError as exc:

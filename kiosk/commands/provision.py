@@ -21,9 +21,19 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import __version__
+from kiosk.devices import kinds
 from kiosk.devices.probe import Found, Silent, probe_all
 from kiosk.errors import KioskError
-from kiosk.ops.provision import PLACEHOLDER_ID, Layout, Provisioner, Step, camera_sources, device_names, found_only, sort_cameras
+from kiosk.ops.provision import (
+    PLACEHOLDER_ID,
+    Layout,
+    Provisioner,
+    Step,
+    device_names,
+    found_only,
+    shared_sources,
+    sort_shared,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,13 +48,39 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", action="append", default=[], help="also probe this serial port (repeatable)")
     p.add_argument("--url", action="append", default=[], help="also probe this network printer, tcp://host:port")
     p.add_argument("--camera", action="append", default=[], help="also probe this camera source (URL or /dev/videoN)")
-    p.add_argument("--front-camera", action="append", default=[],
-                   help="probe this camera source as the front camera (face check), not the document camera")
+    for kind in kinds.all_kinds():  # a kind found by another's probe names a source its own way (--front-camera)
+        if kind.shares_probe is not None:
+            p.add_argument(kind.shares_probe.flag, action="append", default=[], dest=_chosen_dest(kind.kind),
+                           metavar="SOURCE", help=kind.shares_probe.help)
     p.add_argument("--no-scan", action="store_true",
                    help="probe only the ports/urls/cameras given, not the system's (PC/SC readers are always "
                         "listed: asking pcscd touches no device)")
     p.add_argument("--skip-checks", action="store_true", help="do not run the devices' external self-tests")
     p.set_defaults(func=cmd_provision)
+
+
+def _chosen_dest(kind: str) -> str:
+    return f"chosen_{kind}"
+
+
+def _chosen(args: argparse.Namespace) -> dict[str, str]:
+    """Source -> kind, as the technician named them with the kinds' flags."""
+    return {source: k.kind for k in kinds.all_kinds() if k.shares_probe is not None
+            for source in getattr(args, _chosen_dest(k.kind), [])}
+
+
+def _probe_places(args: argparse.Namespace, devices: dict[str, Any], chosen: dict[str, str]) -> dict[str, list[str]]:
+    """The ports, addresses and cameras to probe besides the system's: the
+    ones given, the configured ones a shared probe must see again, and the
+    named sources, each where the probe that finds its kind looks."""
+    places = {"serial": list(args.port), "network": list(args.url), "camera": list(args.camera)}
+    for source in [*chosen, *shared_sources(devices)]:
+        kind = kinds.kind(chosen.get(source) or "")
+        owner = kinds.kind(kind.shares_probe.of) if kind is not None and kind.shares_probe is not None else None
+        transports = {p.transport for p in owner.probes} if owner is not None else {"camera"}
+        place = "camera" if "camera" in transports else "network" if "network" in transports else "serial"
+        places[place].append(source)
+    return {place: list(dict.fromkeys(sources)) for place, sources in places.items()}
 
 
 def _pin(args: argparse.Namespace, has_pin: bool) -> str:
@@ -84,9 +120,10 @@ def cmd_provision(args: argparse.Namespace) -> int:
     prov = Provisioner(layout, dry_run=args.dry_run)
     config, secrets = prov.existing_config(), prov.existing_secrets()
     devices = config.get("devices", {})
-    cameras = list(dict.fromkeys([*args.camera, *args.front_camera, *camera_sources(devices)]))
-    results = sort_cameras(probe_all(args.port, args.url, cameras, scan_system=not args.no_scan), devices,
-                           front=args.front_camera)
+    chosen = _chosen(args)
+    places = _probe_places(args, devices, chosen)
+    results = sort_shared(probe_all(places["serial"], places["network"], places["camera"],
+                                    scan_system=not args.no_scan), devices, chosen)
     found = found_only(results)
 
     platform = {**config.get("platform", {}), **({"url": args.platform} if args.platform else {})}
@@ -159,7 +196,7 @@ def _check_devices(layout: Layout, terminal_id: str, name: str, platform_url: st
             "software": __version__, "time": time.time(),
             "devices": {n: {"status": r.status, "summary": checks.get(n, "")} for n, r in records.items()},
             "checks": [f"{'-' if isinstance(r, Silent) else '+'} {r.candidate.where}: {r.result}" for r in results]})
-        for printer in owner.devices_of_kind("printer"):
+        for printer in owner.devices_offering("slip"):
             if isinstance(printer, ReceiptPrinter) and printer.status == Status.ONLINE:
                 printer.print_receipt(slip, holder="provision")
                 break

@@ -8,6 +8,11 @@ social security card where the matter accepts it), a dead camera turns
 scanning into a list of papers to bring, and an unreachable platform queues
 the submission under a local number.  Screens show the mode; they never
 look at a device.
+
+The rules speak of capabilities, never of device kinds: each kind's manifest
+says which capability a usable device of it offers (drivers/<class>/
+manifest.py, ``offers``), so a new kind of scanner makes scanning available
+without a line here.
 """
 
 from __future__ import annotations
@@ -17,10 +22,16 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Protocol
 
 from drivers.base import Status
+from kiosk.devices.kinds import kind as kind_named
 
 # A device that answers and is not in trouble.  BUSY is a job in progress.
 USABLE = frozenset({Status.ONLINE, Status.BUSY})
 USABLE_VALUES = frozenset(status.value for status in USABLE)
+
+# The capabilities a kind's manifest may offer (drivers.manifest.Offer.what).
+ID_CARD, SOCIAL_SECURITY, SCAN, SLIP, MEASURE, FACE_CHECK = (
+    "id_card", "social_security", "scan", "slip", "measure", "face_check")
+CAPABILITIES = frozenset({ID_CARD, SOCIAL_SECURITY, SCAN, SLIP, MEASURE, FACE_CHECK})
 
 
 class Identify(enum.StrEnum):
@@ -117,24 +128,24 @@ def decide(devices: Iterable[DeviceLike], platform_reachable: bool | None = None
     which counts as not reachable: a number the resident cannot use later is
     worse than "it will be sent by itself").
 
-    A device counts by its class, except the card readers of the smart-card
-    class, which count by what they read (``info.capabilities``): the staff
-    card's reader is no way for a resident to identify."""
+    A usable device counts for each capability its kind offers and it
+    reports what the offer needs (``info.capabilities``): the staff card's
+    reader is a smart card reader too, but no way for a resident to identify."""
     usable: dict[str, int] = {}
     for device in devices:
-        if device.status not in USABLE_VALUES:
+        kind = kind_named(device.kind)
+        if device.status not in USABLE_VALUES or kind is None:
             continue
-        kinds = {device.kind}
-        if "social_security_card" in device.info.get("capabilities", ()):
-            kinds.add("social_security")
-        for kind in kinds:
-            usable[kind] = usable.get(kind, 0) + 1
+        reports = device.info.get("capabilities", ())
+        for offer in kind.offers:
+            if not offer.needs or offer.needs in reports:
+                usable[offer.what] = usable.get(offer.what, 0) + 1
     return Availability(
-        id_card=usable.get("idcard", 0) > 0,
-        social_security=usable.get("social_security", 0) > 0,
-        scan=usable.get("camera", 0) > 0,
-        slip=usable.get("printer", 0) > 0,
+        id_card=usable.get(ID_CARD, 0) > 0,
+        social_security=usable.get(SOCIAL_SECURITY, 0) > 0,
+        scan=usable.get(SCAN, 0) > 0,
+        slip=usable.get(SLIP, 0) > 0,
         online=platform_reachable is True,
-        health_devices=usable.get("health", 0),
-        face_camera=usable.get("face_camera", 0) > 0,
+        health_devices=usable.get(MEASURE, 0),
+        face_camera=usable.get(FACE_CHECK, 0) > 0,
     )

@@ -8,8 +8,9 @@ attributes) and the owner republishes every device event on one stream, so a
 consumer subscribes once instead of to each driver.
 
 Opening happens on a thread per device: a slow or missing device never holds
-up the home screen.  Adding a device kind means a driver and a line in
-``kiosk.devices.registry.DRIVERS``; nothing here or in the screens changes.
+up the home screen.  Adding a device kind means its driver package with its
+manifest (kiosk/devices/kinds.py finds it); nothing here or in the screens
+changes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from drivers.base import Action, Device, DeviceError, DeviceFailure, Event, HealthLevel, Status, StatusChanged
+from drivers.listeners import Listeners
 from kiosk.config import DeviceConfig, Settings
+from kiosk.devices import kinds
 from kiosk.devices.health_log import EVENTS_NAME, UPTIME_COUNTER, DeviceHealthLog
 from kiosk.devices.registry import build_device
 from kiosk.devices.snapshot import write_snapshot
@@ -90,10 +93,6 @@ def _where(cfg: DeviceConfig) -> str:
     return cfg.url or cfg.port or "-"
 
 
-def _kind(driver: str) -> str:
-    return driver.partition(".")[0]
-
-
 class DeviceOwner:
     """Every configured device, opened in the background and watched.
 
@@ -116,7 +115,7 @@ class DeviceOwner:
         self._errors: dict[str, LastError] = {}
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
-        self._listeners: list[Listener] = []
+        self._listeners: Listeners[Event] = Listeners("the device owner")
         self._unsubscribe: list[Callable[[], None]] = []
         self._openers: list[threading.Thread] = []
         self._stop = threading.Event()
@@ -134,7 +133,7 @@ class DeviceOwner:
         self._stop.clear()
         for name, cfg in self.settings.devices.items():
             if not cfg.enabled:
-                self._records[name] = DeviceRecord(name, cfg.driver, _kind(cfg.driver), _where(cfg), DISABLED)
+                self._records[name] = DeviceRecord(name, cfg.driver, kinds.kind_of(cfg.driver), _where(cfg), DISABLED)
                 continue
             try:
                 device = self._build(self.settings, name)
@@ -230,6 +229,22 @@ class DeviceOwner:
         """The device of one class a step uses (the first configured), or None."""
         return next((d for d in self._devices.values() if d.device_class == kind), None)
 
+    def devices_offering(self, capability: str) -> list[Device]:
+        """The built devices whose kind offers ``capability`` (an availability
+        capability: "slip", "id_card"...; kinds' manifests say which), and
+        that report what the offer needs, config order."""
+        out = []
+        for device in self._devices.values():
+            kind = kinds.kind(device.device_class)
+            offers = kind.offers if kind is not None else ()
+            if any(o.what == capability and (not o.needs or device.info.supports(o.needs)) for o in offers):
+                out.append(device)
+        return out
+
+    def first_offering(self, capability: str) -> Device | None:
+        """The device a step uses for ``capability`` (the first configured), or None."""
+        return next(iter(self.devices_offering(capability)), None)
+
     def heartbeat_devices(self) -> dict[str, Any]:
         """The heartbeat's ``devices`` block."""
         return {name: rec.as_dict() for name, rec in self.records().items()}
@@ -255,16 +270,9 @@ class DeviceOwner:
 
     # -- the event stream -------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """``listener(event)`` for every device's events, on the driver's thread."""
-        with self._lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
+        """``listener(event)`` for every device's events, on the driver's thread;
+        returns the unsubscribe call."""
+        return self._listeners.subscribe(listener)
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, DeviceError):
@@ -272,13 +280,7 @@ class DeviceOwner:
         if isinstance(event, (StatusChanged, DeviceError)):
             self._refresh_record(event.device)
             self._log_health(event)
-        with self._lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            try:
-                listener(event)
-            except Exception:  # one broken consumer must not starve the others
-                log.exception("device event listener failed (%s)", type(event).__name__)
+        self._listeners.publish(event)
         # Card and job events (DeviceEvent) carry personal data: never into the snapshot.
         if isinstance(event, (StatusChanged, DeviceError)) and self.snapshot_dir is not None:
             self.write_snapshot()
@@ -310,7 +312,7 @@ class DeviceOwner:
         error = LastError(message, "maintenance", self._clock())
         with self._lock:
             self._errors[cfg.name] = error
-            self._records[cfg.name] = DeviceRecord(cfg.name, cfg.driver, _kind(cfg.driver), _where(cfg),
+            self._records[cfg.name] = DeviceRecord(cfg.name, cfg.driver, kinds.kind_of(cfg.driver), _where(cfg),
                                                    Status.NO_DEVICE.value, last_error=error)
 
     def write_snapshot(self) -> None:

@@ -22,35 +22,10 @@ import dataclasses
 import enum
 from typing import Any, Callable, ClassVar, Generic, Mapping, TypeVar
 
+from drivers.listeners import Listeners
+
 S = TypeVar("S", bound=enum.Enum)
 V = TypeVar("V")
-T = TypeVar("T")
-
-
-class Listeners(Generic[T]):
-    """Callables told about each new value; ``add`` returns the call that removes one."""
-
-    def __init__(self) -> None:
-        self._listeners: list[Callable[[T], None]] = []
-
-    def add(self, listener: Callable[[T], None]) -> Callable[[], None]:
-        self._listeners.append(listener)
-
-        def remove() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return remove
-
-    def notify(self, value: T | Callable[[], T]) -> None:
-        """Tell every listener.  Given a callable, each listener gets its current
-        value: a listener that changes the value again (a flow moving on in
-        reaction) never leaves a later listener with the older one."""
-        for listener in list(self._listeners):
-            listener(value() if callable(value) else value)
-
-    def __len__(self) -> int:
-        return len(self._listeners)
 
 
 class FlowMachine(Generic[S, V]):
@@ -60,7 +35,7 @@ class FlowMachine(Generic[S, V]):
 
     def __init__(self, view: V):
         self._view = view
-        self._listeners: Listeners[V] = Listeners()
+        self._listeners: Listeners[V] = Listeners(type(self).__name__)
 
     @property
     def view(self) -> V:
@@ -72,7 +47,7 @@ class FlowMachine(Generic[S, V]):
 
     def subscribe(self, listener: Callable[[V], None]) -> Callable[[], None]:
         """``listener(view)`` after every change; returns the unsubscribe call."""
-        return self._listeners.add(listener)
+        return self._listeners.subscribe(listener)
 
     @classmethod
     def table(cls) -> list[tuple[Any, str, Any]]:
@@ -96,4 +71,4 @@ class FlowMachine(Generic[S, V]):
         if new == self._view:
             return
         self._view = new
-        self._listeners.notify(lambda: self._view)
+        self._listeners.publish_latest(lambda: self._view)

@@ -112,7 +112,7 @@ class FlowContext:
     availability: Callable[[], Availability]
     catalog: Callable[[], Catalog | None] = lambda: None
     printer: Callable[[], Any] = lambda: None
-    device: Callable[[str], Any] = lambda _kind: None     # the first usable device of a kind (cameras)
+    device: Callable[[str], Any] = lambda _capability: None   # the device a step uses for a capability (scan, face_check)
     post: Callable[[Callable[[], Any]], None] = lambda fn: None
     outbox: Any = None
     client: Any = None

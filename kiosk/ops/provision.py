@@ -19,11 +19,12 @@ import sys
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Mapping
 
 import tomli_w
 
-from kiosk.devices.peripherals import PERIPHERALS, RULES_NAME, Adapter, by_name, render_rules
+from kiosk.devices import kinds
+from kiosk.devices.peripherals import RULES_NAME, Adapter, by_name, render_rules
 from kiosk.devices.probe import Found, Silent
 from kiosk.errors import KioskError
 
@@ -31,9 +32,6 @@ CONFIG_HEADER = ("# /etc/kiosk/kiosk.toml, written by `kiosk provision` from wha
                  "# Rerunning provision keeps your edits to options and to devices it did not find.\n")
 UNITS = ("kiosk.service", "kiosk-outbox.service", "kiosk-metrics.service")
 PLACEHOLDER_ID = "UNENROLLED"
-KIND_NAMES = {"idcard": "idcard", "printer": "printer", "camera": "camera", "face_camera": "front_camera",
-              "smartcard": "smartcard"}
-CAMERA_KINDS = ("camera", "face_camera")  # the document camera (高拍仪) and the front camera (前置摄像头)
 
 
 @dataclass
@@ -170,7 +168,7 @@ class Provisioner:
         c = found.candidate
         if c.transport == "network" or c.where.startswith(("http://", "https://", "rtsp://", "tcp://")):
             return {"url": c.where}
-        if self.layout.real and c.serial_number and c.vid and c.pid and dev_name in by_name():
+        if self.layout.real and dev_name in by_name() and (adapter := adapter_of(found)) and not adapter.unsafe():
             return {"port": f"/dev/kiosk/{dev_name}"}  # the udev rule below names it by its serial
         return {"port": c.where}
 
@@ -218,13 +216,23 @@ class Provisioner:
             self.run(["systemctl", "daemon-reload"], check=False)
 
     def install_rules(self, found: list[Found]) -> None:
-        adapters = {n: Adapter(c.vid, c.pid, c.serial_number) for n, f in device_names(found).items()
-                    if (c := f.candidate).serial_number and c.vid and c.pid}
+        adapters = {n: a for n, f in device_names(found).items() if (a := adapter_of(f)) is not None}
+        for name, adapter in list(adapters.items()):
+            why = adapter.unsafe()
+            if why is not None:  # named by its port in the config (address_of), not by a rule
+                self.steps.append(Step(f"udev rule for {name}", "skipped", why))
+                del adapters[name]
         changed = self.write("udev rules", self.layout.rules, render_rules(adapters).encode())
         if changed and self.layout.real and not self.dry_run and shutil.which("udevadm"):
             self.run(["udevadm", "control", "--reload"], check=False)
             self.run(["udevadm", "trigger", "--settle", "--subsystem-match=tty", "--subsystem-match=usbmisc",
                       "--subsystem-match=video4linux", "--subsystem-match=usb"], check=False)
+
+
+def adapter_of(found: Found) -> Adapter | None:
+    """The USB adapter a found device answered through, when the kernel says which."""
+    c = found.candidate
+    return Adapter(c.vid, c.pid, c.serial_number) if c.serial_number and c.vid and c.pid else None
 
 
 def device_names(found: list[Found], configured_at: dict[str, str] | None = None) -> dict[str, Found]:
@@ -239,7 +247,8 @@ def device_names(found: list[Found], configured_at: dict[str, str] | None = None
         if f.candidate.where in configured_at:
             out[configured_at[f.candidate.where]] = f
             continue
-        base = f.name or KIND_NAMES.get(f.kind, f.kind)
+        kind = kinds.kind(f.kind)
+        base = f.name or (kind.default_name if kind else f.kind)
         name, n = base, 1
         while name in out:
             n += 1
@@ -252,47 +261,70 @@ def found_only(results: list[Found | Silent]) -> list[Found]:
     return [r for r in results if isinstance(r, Found)]
 
 
-def camera_sources(devices: dict[str, Any]) -> list[str]:
-    """The configured cameras' sources (document and front camera), probed
-    again on a rerun so a camera keeps its name and kind."""
-    return [str(v.get("url") or v.get("port")) for v in devices.values()
-            if str(v.get("driver", "")).partition(".")[0] in CAMERA_KINDS and (v.get("url") or v.get("port"))]
+def _where(entry: Mapping[str, Any]) -> str:
+    return str(entry.get("url") or entry.get("port") or "")
 
 
-def sort_cameras(results: list[Found | Silent], devices: dict[str, Any],
-                 front: Iterable[str] = ()) -> list[Found | Silent]:
-    """Which working camera is the document camera and which the front camera:
-    both answer the same probe (a frame from OpenCV).  In this order: the
-    config's device at that source keeps its kind; a source given with
-    ``--front-camera`` is the front camera; a USB ID kiosk.devices.peripherals lists
-    for one of them decides; the rest go by order: the document camera
-    first (as before the front camera existed), then the front camera if
-    none is known yet, any further one another document camera.  A camera
-    placed by order says so in the report (the technician can swap the two
-    sources in kiosk.toml; a rerun keeps them)."""
-    kind_at = {str(v.get("url") or v.get("port")): str(v.get("driver", "")).partition(".")[0]
-               for v in devices.values()}
-    by_usb = {(u.vendor, u.product): p.kind for p in PERIPHERALS if p.kind in CAMERA_KINDS for u in p.usb}
-    front = set(front)
+def _kind(entry: Mapping[str, Any]) -> str:
+    return kinds.kind_of(str(entry.get("driver", "")))
+
+
+def _sharing() -> list[tuple[str, ...]]:
+    """The groups of kinds one probe finds (the document camera's finds the front camera too)."""
+    return [group for group in kinds.probe_groups().values() if len(group) > 1]
+
+
+def shared_sources(devices: dict[str, Any]) -> list[str]:
+    """The configured sources of the kinds that share a probe (the document
+    and the front camera), probed again on a rerun so each keeps its name
+    and kind."""
+    sharing = {k for group in _sharing() for k in group}
+    return [_where(v) for v in devices.values() if _kind(v) in sharing and _where(v)]
+
+
+def sort_shared(results: list[Found | Silent], devices: dict[str, Any],
+                chosen: Mapping[str, str] | None = None) -> list[Found | Silent]:
+    """Which kind each device found by a shared probe is: the document camera
+    and the front camera both give a frame from OpenCV.  In this order: the
+    config's device at that source keeps its kind; a source the technician
+    named (``chosen``: source -> kind, from the kind's flag, ``--front-camera
+    SOURCE``) is that kind; a USB ID one of the kinds' peripherals lists
+    decides; the rest go by order: the probe's own kind first (as before the
+    front camera existed), then each kind that shares it if none is known
+    yet, any further one another of the probe's own kind.  A device placed
+    by order says so in the report (the technician can swap the two sources
+    in kiosk.toml; a rerun keeps them)."""
+    out = list(results)
+    for group in _sharing():
+        out = _sort_group(out, group, devices, chosen or {})
+    return out
+
+
+def _sort_group(results: list[Found | Silent], group: tuple[str, ...], devices: dict[str, Any],
+                chosen: Mapping[str, str]) -> list[Found | Silent]:
+    kind_at = {_where(v): _kind(v) for v in devices.values()}
+    by_usb = {(u.vendor, u.product): p.kind for p in kinds.peripherals() if p.kind in group for u in p.usb}
 
     def known(f: Found) -> str | None:
         c = f.candidate
-        if kind_at.get(c.where) in CAMERA_KINDS:
-            return kind_at[c.where]
-        return "face_camera" if c.where in front else by_usb.get((c.vid, c.pid))
+        for said in (kind_at.get(c.where), chosen.get(c.where)):
+            if said in group:
+                return said
+        return by_usb.get((c.vid, c.pid))
 
-    cameras = [r for r in results if isinstance(r, Found) and r.kind in CAMERA_KINDS]
-    have = {k for k in kind_at.values() if k in CAMERA_KINDS} | {k for f in cameras if (k := known(f))}
+    members = [r for r in results if isinstance(r, Found) and r.kind in group]
+    have = {k for k in kind_at.values() if k in group} | {k for f in members if (k := known(f))}
     out: list[Found | Silent] = []
     for r in results:
-        if isinstance(r, Found) and r.kind in CAMERA_KINDS:
+        if isinstance(r, Found) and r.kind in group:
             kind = known(r)
             if kind is None:
-                kind = "camera" if "camera" not in have else "face_camera" if "face_camera" not in have else "camera"
+                kind = next((k for k in group if k not in have), group[0])
                 have.add(kind)
-                if kind == "face_camera":
-                    r = replace(r, result=r.result + "; taken as the front camera by order "
-                                "(--front-camera SOURCE names it)")
+                sharer = kinds.kind(kind)
+                if sharer is not None and sharer.shares_probe is not None:
+                    r = replace(r, result=r.result + f"; taken as the {sharer.en} by order "
+                                f"({sharer.shares_probe.flag} SOURCE names it)")
             r = replace(r, kind=kind)
         out.append(r)
     return out

@@ -26,14 +26,15 @@ import time
 from dataclasses import replace
 from typing import Any, Callable, Iterable
 
-from drivers.base import DeviceEvent, StatusChanged
+from drivers.base import DeviceEvent, Status, StatusChanged
+from drivers.listeners import Listeners
 from kiosk.config import Settings
-from kiosk.devices.availability import decide
+from kiosk.devices.availability import ID_CARD, SLIP, SOCIAL_SECURITY, decide
 from kiosk.devices.owner import DeviceOwner
 from kiosk.devices.snapshot import read_platform_reach
 from kiosk.flows.identify import IdentifyFlow, IdentifyState, IdentifyView
 from kiosk.flows.jobs import Jobs, ThreadJobs
-from kiosk.flows.machine import FlowMachine, Listeners
+from kiosk.flows.machine import FlowMachine
 from kiosk.flows.service import FlowContext, Service, ServiceFlow, Step
 from kiosk.flows.session import IdleState, IdleTimer, Session
 from kiosk.ops.app_state import WRITE_EVERY_SECONDS, AppStats, write_app_state
@@ -89,7 +90,7 @@ class Terminal:
         self._step_key: tuple[str, Step | None] = ("", None)
         self._delivered: Any = None            # the identity last handed to a flow without a Continue
         self._catalog: CatalogCache | None = None
-        self._listeners: Listeners[TerminalView] = Listeners()
+        self._listeners: Listeners[TerminalView] = Listeners("terminal")
         self._unsubscribe: list[Callable[[], None]] = []
         self._revision = 0
         self._next_write = 0.0
@@ -98,7 +99,7 @@ class Terminal:
 
     # -- life cycle -----------------------------------------------------------------------
     def subscribe(self, listener: Callable[[TerminalView], None]) -> Callable[[], None]:
-        return self._listeners.add(listener)
+        return self._listeners.subscribe(listener)
 
     def start(self) -> None:
         """Open the devices (each on its own thread) and listen to them."""
@@ -127,8 +128,8 @@ class Terminal:
         if self.outbox is None:
             self.outbox = open_outbox(settings)
         ctx = FlowContext(session=self.session, jobs=self.jobs, availability=lambda: self.view.availability,
-                          catalog=self.catalog, printer=lambda: self.owner.first_of_kind("printer"),
-                          device=self.owner.first_of_kind, post=self.post, outbox=self.outbox, client=self.client,
+                          catalog=self.catalog, printer=lambda: self.owner.first_offering(SLIP),
+                          device=self.owner.first_offering, post=self.post, outbox=self.outbox, client=self.client,
                           id_hash_key=settings.secrets.id_hash_key, hut=settings.terminal.name or settings.terminal.id,
                           face_engine=self.face_engine, settings=settings)
         if self.wait_seconds is not None:
@@ -184,8 +185,8 @@ class Terminal:
     def identity_readers(self) -> list[Any]:
         """The readers a resident identifies with: ID card readers, and smart
         card readers that read social security cards (not the staff card's)."""
-        return [*self.owner.devices_of_kind("idcard"),
-                *(d for d in self.owner.devices_of_kind("smartcard") if d.info.supports("social_security_card"))]
+        readers = [*self.owner.devices_offering(ID_CARD), *self.owner.devices_offering(SOCIAL_SECURITY)]
+        return list({reader.name: reader for reader in readers}.values())
 
     # -- intents ----------------------------------------------------------------------------
     def open_service(self, key: str) -> None:
@@ -373,7 +374,7 @@ class Terminal:
         self.view = replace(self.view, step=step, index=steps.index(step) if step in steps else 0, total=len(steps),
                             step_view=presenter.view if presenter is not None else None,
                             revision=self._revision, idle_warning=self.idle.state is IdleState.WARNING)
-        self._listeners.notify(lambda: self.view)
+        self._listeners.publish_latest(lambda: self.view)
 
     # -- voice --------------------------------------------------------------------------------------
     def _speech_now(self) -> tuple[str, str] | None:
@@ -408,5 +409,5 @@ class Terminal:
         """For the metrics and for ``kiosk update`` (which never restarts under a resident)."""
         self._next_write = self.clock() + WRITE_EVERY_SECONDS
         self.stats.session_active = self.session.active
-        self.stats.printing = any(r.kind == "printer" and r.status == "busy" for r in self.owner.records().values())
+        self.stats.printing = any(d.status is Status.BUSY for d in self.owner.devices_offering(SLIP))
         write_app_state(self.settings.paths.state_dir, self.stats)

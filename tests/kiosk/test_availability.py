@@ -86,3 +86,11 @@ def test_a_staff_card_reader_is_no_way_for_a_resident_to_identify():
     assert decide_records([staff, ssc]).identify(social_security_allowed=True).value == "social_security"
     disabled = DeviceRecord("printer", "printer.escpos", "printer", "-", "disabled")
     assert not decide_records([disabled]).slip
+
+
+def test_every_capability_a_kind_offers_is_one_the_rules_know():
+    from kiosk.devices import kinds
+    from kiosk.devices.availability import CAPABILITIES
+
+    offered = {o.what for k in kinds.all_kinds() for o in k.offers}
+    assert offered == CAPABILITIES  # none unknown (a typo would never count), none that no kind offers

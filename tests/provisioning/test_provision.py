@@ -165,7 +165,7 @@ def test_the_front_camera_is_configured_apart_from_the_document_camera(tmp_path)
     import tomllib as toml
 
     from kiosk.devices.probe import Candidate, Found, Silent
-    from kiosk.ops.provision import Layout, Provisioner, camera_sources, sort_cameras
+    from kiosk.ops.provision import Layout, Provisioner, shared_sources, sort_shared
 
     def cam(where: str, vid: str = "", pid: str = "") -> Found:
         return Found("camera", Candidate(where, "camera", vid, pid), "camera: a 640x480 frame from OpenCV")
@@ -177,30 +177,30 @@ def test_the_front_camera_is_configured_apart_from_the_document_camera(tmp_path)
                                                                      platform_url="https://p").decode())["devices"]
 
     # by order: the first camera is the document camera (as before), the second the front camera
-    by_order = sort_cameras([cam("/dev/video0"), Silent(Candidate("/dev/video1", "camera"), "no frame"),
+    by_order = sort_shared([cam("/dev/video0"), Silent(Candidate("/dev/video1", "camera"), "no frame"),
                              cam("/dev/video2")], {})
     assert config(by_order) == {"camera": {"driver": "camera.uvc", "port": "/dev/video0"},
                                 "front_camera": {"driver": "face_camera.uvc", "port": "/dev/video2"}}
     assert "taken as the front camera by order" in by_order[2].result
     # one camera alone stays the document camera
-    assert config(sort_cameras([cam("/dev/video0")], {})) == {"camera": {"driver": "camera.uvc",
+    assert config(sort_shared([cam("/dev/video0")], {})) == {"camera": {"driver": "camera.uvc",
                                                                          "port": "/dev/video0"}}
     # the document camera's USB ID wins over the order; --front-camera names a source
-    by_usb = sort_cameras([cam("/dev/video0"), cam("/dev/video2", "0ac8", "3610")], {})
+    by_usb = sort_shared([cam("/dev/video0"), cam("/dev/video2", "0ac8", "3610")], {})
     assert config(by_usb) == {"front_camera": {"driver": "face_camera.uvc", "port": "/dev/video0"},
                               "camera": {"driver": "camera.uvc", "port": "/dev/video2"}}
-    named = sort_cameras([cam("/dev/video0"), cam("http://10.0.0.5/front.mjpg")], {},
-                         front=["/dev/video0"])
+    named = sort_shared([cam("/dev/video0"), cam("http://10.0.0.5/front.mjpg")], {},
+                        {"/dev/video0": "face_camera"})
     assert config(named) == {"front_camera": {"driver": "face_camera.uvc", "port": "/dev/video0"},
                              "camera": {"driver": "camera.uvc", "url": "http://10.0.0.5/front.mjpg"}}
     # a rerun: the configured front camera is probed at its source and keeps its name, kind and options
     devices = {"front_camera": {"driver": "face_camera.uvc", "port": "/dev/video0", "options": {"width": 800}},
                "camera": {"driver": "camera.uvc", "port": "/dev/video2"}}
-    assert camera_sources(devices) == ["/dev/video0", "/dev/video2"]
-    again = config(sort_cameras([cam("/dev/video0"), cam("/dev/video2")], devices), devices)
+    assert shared_sources(devices) == ["/dev/video0", "/dev/video2"]
+    again = config(sort_shared([cam("/dev/video0"), cam("/dev/video2")], devices), devices)
     assert again == devices
     # a configured front camera that is unplugged now: a new unknown camera is not taken for it
-    assert config(sort_cameras([cam("/dev/video4")], {"front_camera": devices["front_camera"]}),
+    assert config(sort_shared([cam("/dev/video4")], {"front_camera": devices["front_camera"]}),
                   {"front_camera": devices["front_camera"]})["camera"] == {"driver": "camera.uvc",
                                                                           "port": "/dev/video4"}
 

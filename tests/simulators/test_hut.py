@@ -35,7 +35,7 @@ def test_hut_writes_a_config_the_kiosk_accepts(hut):
 
 
 def test_every_registered_simulator_runs_and_says_where_it_is(hut):
-    assert len(hut.simulators) == len(hut_mod.SIMULATORS)
+    assert len(hut.simulators) == len(hut_mod.simulator_targets())
     text = hut.describe()
     for name, sim in hut.simulators.items():
         assert name in text and sim.where() in text

@@ -28,7 +28,7 @@ import logging
 from typing import Any
 
 from kiosk import slips
-from kiosk.devices.availability import FaceCheck, SlipMode
+from kiosk.devices.availability import FACE_CHECK, SCAN, FaceCheck, SlipMode
 from kiosk.filing.catalog import Matter
 from kiosk.filing.matters import detail, guide_slip_data
 from kiosk.filing.submission import print_slip
@@ -86,7 +86,7 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
         self.choice = MatterChoice(ctx.catalog, self._chosen)
         self.face = FaceCheckFlow(session, on_done=lambda: self._to_form("face_done"))
         self.form = FormStep(session, self._form_done)
-        self.papers = PapersStep(session, lambda: ctx.device("camera"), ctx.post,
+        self.papers = PapersStep(session, lambda: ctx.device(SCAN), ctx.post,
                                  lambda: ctx.availability().papers, self._papers_done)
         self.submission = SubmitStep(session, ctx.jobs, outbox=ctx.outbox, availability=ctx.availability,
                                      printer=ctx.printer, on_change=self._submit_changed, hut=ctx.hut,
@@ -106,7 +106,7 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
         kwargs: dict[str, Any] = {}
         if face is not None:
             kwargs = {"threshold": face.threshold, "rules": LivenessRules(time_limit=face.time_limit_seconds)}
-        return FaceCheckRunner(self.face, lambda: ctx.device("face_camera"), ctx.post,
+        return FaceCheckRunner(self.face, lambda: ctx.device(FACE_CHECK), ctx.post,
                                engine=ctx.face_engine or default_engine, **kwargs)
 
     def shutdown(self) -> None:

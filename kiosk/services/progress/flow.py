@@ -31,6 +31,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
+from kiosk.devices.availability import SCAN
 from kiosk.filing.catalog import Catalog
 from kiosk.filing.submission import parse_slip_qr
 from kiosk.flows.jobs import JobSlot
@@ -149,7 +150,7 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
         self.client: StatusSource | None = ctx.client
         self.job = JobSlot(ctx.jobs)
         self._retry: Callable[[], Answer] | None = None
-        self.slips = SlipQrWatch(lambda: ctx.device("camera"), ctx.post, self.slip_read)
+        self.slips = SlipQrWatch(lambda: ctx.device(SCAN), ctx.post, self.slip_read)
         self.subscribe(lambda _view: self.slips.want(self.camera_wanted))
 
     @property

@@ -35,3 +35,12 @@ def make_kit(make_settings):
     yield make
     for kit in made:
         kit.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def no_listener_fails(caplog):
+    """A flow's or the terminal's listener that raises is only logged in the
+    app (the kiosk keeps running); here it fails the test."""
+    yield
+    failed = [r.getMessage() for r in caplog.records if r.name == "drivers.listeners" and r.levelname == "ERROR"]
+    assert not failed, failed
