@@ -132,7 +132,7 @@ def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out:
     app.go_home("resident")
 
 
-def scan_papers(app: Any, papers: Any, control_url: str, shot: Callable[[str], None],
+def scan_papers(app: Any, papers: Any, control_url: str, shot: Callable[[str, str], None],
                 log: Callable[[str], None]) -> Script:
     """Every paper under the hut's camera: the page is laid down, taken by itself, reviewed."""
     first = True

@@ -145,7 +145,7 @@ def print_demo_slips(settings: Any, say: Callable[[str], None]) -> int:
     if not names:
         return 0
     printed = 0
-    printer = build_device(settings, names[0])
+    printer: Any = build_device(settings, names[0])   # a ReceiptPrinter (the config names its driver)
     client = CentralClient.from_settings(settings)
     try:
         printer.open()
