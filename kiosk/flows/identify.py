@@ -53,6 +53,7 @@ class IdentifyState(enum.StrEnum):
     FAILED = "failed"                          # "could not be read, place it again"
     READER_UNAVAILABLE = "reader_unavailable"  # "ask the hut staff for help"
     CARD_NOT_ACCEPTED = "card_not_accepted"    # a social security card where the ID card is required
+    TWO_CARDS = "two_cards"                    # a card read while another lies on the other reader: "take it away"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class IdentifyView:
     card_reminder: bool = False
     masked_name: str = ""
     masked_id: str = ""
+    # two_cards: which card to take away (the evidence its reader reads: id_card | social_security_card)
+    other_card: str = ""
 
     def __repr__(self) -> str:  # masked already, but a view has no business in logs
         return (f"IdentifyView(state={self.state.value!r}, reader_available={self.reader_available}, "
@@ -86,7 +89,7 @@ class CardReader(Protocol):
 
 
 _OPEN = (IdentifyState.WAITING, IdentifyState.READING, IdentifyState.IDENTIFIED, IdentifyState.FAILED,
-         IdentifyState.READER_UNAVAILABLE, IdentifyState.CARD_NOT_ACCEPTED)
+         IdentifyState.READER_UNAVAILABLE, IdentifyState.CARD_NOT_ACCEPTED, IdentifyState.TWO_CARDS)
 ID_CARD_ONLY = CardRequest(frozenset({Evidence.ID_CARD}))
 
 
@@ -124,6 +127,8 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
         **{(s, "reader_down"): IdentifyState.READER_UNAVAILABLE
            for s in (IdentifyState.WAITING, IdentifyState.READING, IdentifyState.FAILED)},
         (IdentifyState.READER_UNAVAILABLE, "reader_up"): IdentifyState.WAITING,
+        **{(s, "two_cards"): IdentifyState.TWO_CARDS for s in _OPEN},
+        (IdentifyState.TWO_CARDS, "one_card"): IdentifyState.WAITING,
         (IdentifyState.IDENTIFIED, "confirm"): IdentifyState.CLOSED,
         **{(s, "cancel"): IdentifyState.CLOSED for s in IdentifyState},
     }
@@ -134,10 +139,16 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
         self.readers: list[Any] = list(readers or [])
         self.request = ID_CARD_ONLY
         self._statuses: dict[str, Status] = {}  # each reader's last status
+        self._reads: dict[str, Evidence] = {}   # what each reader reads
+        self._present: set[str] = set()         # the readers a card lies on
+        self._left: set[str] = set()            # ... left there by the previous resident (the reminder)
+        self._waiting_card: tuple[str, Identity] | None = None   # read while another card lay there
 
-    def attach(self, reader: CardReader) -> None:
-        """A reader the resident may use; its current status counts at once."""
+    def attach(self, reader: Any, reads: Evidence = Evidence.ID_CARD) -> None:
+        """A reader the resident may use (``reads``: the card it reads); its
+        current status counts at once."""
         self.readers.append(reader)
+        self._reads[reader.name] = reads
         status = getattr(reader, "status", None)
         if isinstance(status, Status):
             self._statuses[reader.name] = status
@@ -159,10 +170,13 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
         card is required) is refused with its own words.
         """
         self.request = request
-        self._fire("start" if self._view.reader_available else "start_without_reader", masked_name="", masked_id="")
-        if self._view.card_reminder:
-            return
+        self._waiting_card = None
+        available = self._available() if self._statuses else self._view.reader_available
+        self._fire("start" if available else "start_without_reader", reader_available=available, masked_name="",
+                   masked_id="", other_card="")
         for reader in list(self.readers):
+            if reader.name in self._left:
+                continue   # the previous resident's card: never read for the next one
             read_again = getattr(reader, "read_again", None)
             if read_again is None:
                 continue
@@ -182,7 +196,8 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
     def cancel(self) -> None:
         """The resident backs out of the step: their record is dropped at once."""
         self.session.forget_resident()
-        self._fire("cancel", masked_name="", masked_id="")
+        self._waiting_card = None
+        self._fire("cancel", masked_name="", masked_id="", other_card="")
 
     def end(self) -> None:
         """The visit is over (home, timeout): forget the resident and ask every
@@ -208,10 +223,15 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
         elif isinstance(event, DeviceEvent):
             self._card_event(event)
 
+    def _available(self) -> bool:
+        """Can a card this step accepts be read now: is a reader of one of them working?"""
+        return any(status not in READER_DOWN and self._reads.get(name, Evidence.ID_CARD) in self.request.accepts
+                   for name, status in self._statuses.items())
+
     def _readers_changed(self) -> None:
-        """The step can read a card while any of the readers can."""
-        usable = [status for status in self._statuses.values() if status not in READER_DOWN]
-        self.reader_status(usable[0] if usable else next(iter(self._statuses.values()), Status.UNKNOWN))
+        """The step can read a card while any reader of a card it accepts can
+        (the social security reader's service being down does not silence the ID card reader)."""
+        self.reader_status(Status.ONLINE if self._available() else Status.OFFLINE)
 
     def reader_status(self, status: Status) -> None:
         available = status not in READER_DOWN
@@ -219,26 +239,44 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
             self._set(reader_available=available)
 
     def _card_event(self, event: DeviceEvent) -> None:
-        kind = event.kind
+        reader, kind = event.device, event.kind
         if kind == "card_left":
-            self._set(card_reminder=True)
-        elif kind == "card_removed":
-            if not self._fire("read_failed", card_on_reader=False, card_reminder=False):
-                self._set(card_on_reader=False, card_reminder=False)
+            self._left.add(reader)
+        elif kind in ("card_removed", "card_present", "record"):
+            (self._present.discard if kind == "card_removed" else self._present.add)(reader)
+            if kind == "card_removed":
+                self._left.discard(reader)
+        flags = {"card_on_reader": bool(self._present), "card_reminder": bool(self._left)}
+        if kind == "card_removed" and self._view.state is IdentifyState.READING and not self._present:
+            self._fire("read_failed", **flags)
         elif kind == "card_present":
-            if not self._fire("card_present", card_on_reader=True):
-                self._set(card_on_reader=True)
-        elif kind == "record":
-            self._set(card_on_reader=True)
-            # On the home screen a read card is not kept anywhere; while the
-            # reminder is up, the card lying there is the previous resident's.
-            if self._open and event.data is not None and not self._view.card_reminder:
-                identity = Identity.from_card(event.data)
-                if identity.evidence not in self.request.accepts:
-                    self.session.forget_resident()
-                    self._fire("card_not_accepted", masked_name="", masked_id="")
-                else:
-                    self._identified(identity)
+            self._fire("card_present", **flags)
+        elif kind == "record" and self._open and event.data is not None and reader not in self._left:
+            # On the home screen a read card is not kept anywhere; a card the
+            # previous resident left on this reader is theirs, not this resident's.
+            self._set(**flags)
+            self._read(reader, Identity.from_card(event.data))
+        self._set(**flags)
+        if self._view.state is IdentifyState.TWO_CARDS and self._waiting_card is not None \
+                and self._present <= {self._waiting_card[0]}:
+            reader, identity = self._waiting_card   # the other card was taken away: go on with this one
+            self._waiting_card = None
+            self._fire("one_card", other_card="")
+            if reader in self._present:
+                self._read(reader, identity)
+
+    def _read(self, reader: str, identity: Identity) -> None:
+        others = sorted(self._present - {reader})
+        if others:
+            self._waiting_card = (reader, identity)
+            self.session.forget_resident()
+            self._fire("two_cards", masked_name="", masked_id="",
+                       other_card=self._reads.get(others[0], Evidence.ID_CARD).value)
+        elif identity.evidence not in self.request.accepts:
+            self.session.forget_resident()
+            self._fire("card_not_accepted", masked_name="", masked_id="")
+        else:
+            self._identified(identity)
 
     def _identified(self, identity: Identity) -> None:
         self.session.identify(identity)

@@ -37,6 +37,7 @@ from kiosk.flows.jobs import Jobs, ThreadJobs
 from kiosk.flows.machine import FlowMachine
 from kiosk.flows.service import FlowContext, Service, ServiceFlow, Step
 from kiosk.flows.session import IdleState, IdleTimer, Session
+from kiosk.identity import Evidence
 from kiosk.ops.app_state import WRITE_EVERY_SECONDS, AppStats, write_app_state
 from kiosk.services import registered
 from kiosk.terminal.links import CatalogCache, open_outbox
@@ -231,13 +232,12 @@ class Terminal:
 
     def home(self, reason: str = "resident") -> None:
         """End the visit: every trace of the resident goes, on screen and in
-        memory.  After a timeout the next person also gets the defaults back."""
+        memory, and the next person finds the hut's defaults (language, text
+        size, voice), whether the visit ended by 首页, 完成 or the idle timeout."""
         self._end_visit()
-        changes: dict[str, Any] = {"state": TerminalState.HOME, "service": "", "title": ""}
-        if reason == "timeout":
-            changes.update(lang=self.default_lang, large_text=False, voice_on=True)
-            self.voice.set_enabled(True)
-        self._update(**changes)
+        self.voice.set_enabled(True)
+        self._update(state=TerminalState.HOME, service="", title="", lang=self.default_lang, large_text=False,
+                     voice_on=True)
         self._flows_changed()
         self.write_app_state()
         self.touched()   # the defaults back: nothing to count down any more
@@ -300,9 +300,11 @@ class Terminal:
         """Every reader a resident identifies with, as soon as it says what it
         reads (a smart card reader tells when it has opened, which may be late)."""
         attached = {reader.name for reader in self.identify.readers}
-        for reader in self.identity_readers():
-            if reader.name not in attached:
-                self.identify.attach(reader)
+        for capability, evidence in ((ID_CARD, Evidence.ID_CARD), (SOCIAL_SECURITY, Evidence.SOCIAL_SECURITY_CARD)):
+            for reader in self.owner.devices_offering(capability):
+                if reader.name not in attached:
+                    self.identify.attach(reader, evidence)
+                    attached.add(reader.name)
 
     def _device_event(self, event: Any) -> None:
         if isinstance(event, StatusChanged):
@@ -372,7 +374,7 @@ class Terminal:
         steps = active.steps() if active is not None else ()
         self._revision += 1
         self.view = replace(self.view, step=step, index=steps.index(step) if step in steps else 0, total=len(steps),
-                            step_view=presenter.view if presenter is not None else None,
+                            step_view=presenter.view if presenter is not None else None, identify=self.identify.view,
                             revision=self._revision, idle_warning=self.idle.state is IdleState.WARNING)
         self._listeners.publish_latest(lambda: self.view)
 

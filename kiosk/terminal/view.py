@@ -34,6 +34,9 @@ class TerminalView:
     voice_on: bool = True
     card_on_reader: bool = False
     card_reminder: bool = False
+    # The identify flow's view on every step that reads cards (a step that identifies
+    # inside itself, as progress does, shows "take the other card away" from it too).
+    identify: Any = field(default=None, compare=False)
     availability: Availability = Availability()
     idle_warning: bool = False
     ready: bool = False             # the services' flows are built

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from drivers.base import Status
 from kiosk.flows.identify import IdentifyFlow, IdentifyState
 from kiosk.flows.service import Step
 from kiosk.flows.session import Session
@@ -114,13 +115,88 @@ def test_the_identify_step_asks_only_for_the_cards_the_service_accepts():
     assert not flow.can("card_present")
 
 
-@pytest.mark.parametrize("reason,defaults", [("resident", False), ("timeout", True)])
-def test_home_ends_the_visit_and_a_timeout_also_restores_the_defaults(make_kit, reason, defaults):
+@pytest.mark.parametrize("reason", ["resident", "done", "timeout"])
+def test_every_end_of_a_visit_gives_the_next_person_the_huts_defaults(make_kit, reason):
+    """English and large text chosen by one resident do not stay for the next
+    (issue 21: they survived 首页 and 完成; only the idle timeout reset them)."""
     kit = make_kit()
     t = kit.terminal
-    t.set_language("en"), t.toggle_large_text(), t.toggle_voice()
     t.open_service("guide")
+    t.set_language("en"), t.toggle_large_text(), t.toggle_voice()
+    assert (kit.view.lang, kit.view.large_text, kit.view.voice_on) == ("en", True, False)
     t.home(reason)
     view = kit.view
     assert view.state is TerminalState.HOME and not t.session.active
-    assert (view.lang == "zh_CN" and not view.large_text and view.voice_on) is defaults
+    assert (view.lang, view.large_text, view.voice_on) == ("zh_CN", False, True)
+
+
+def test_settings_chosen_at_home_stay_for_the_visit_they_begin(make_kit):
+    kit = make_kit()
+    t = kit.terminal
+    t.set_language("en"), t.toggle_large_text()
+    t.open_service("guide")
+    assert (kit.view.lang, kit.view.large_text) == ("en", True)
+
+
+def test_the_identify_step_reads_with_whichever_reader_works(make_kit):
+    """The social security reader's service (pcscd) down does not make the step
+    say "the card reader cannot be used" while the ID card reader works; with
+    only the social security reader working, a matter that accepts that card
+    asks for it, one that does not sends the resident to the counter."""
+    kit = make_kit()
+    t = kit.terminal
+    kit.ssc.publish_state(Status.HARDWARE_ERROR, problem="pcscd_down")
+    kit.settle()
+    to_identify(kit, "GA-001")
+    assert t.identify.state is IdentifyState.WAITING and kit.view.step_view.reader_available
+    assert t.last_spoken == "Please place your ID card on the reader"
+    t.home()
+    kit.ssc.replug()
+    kit.reader.unplug()
+    kit.settle()
+    to_identify(kit, "MZ-003")                      # accepts the social security card
+    assert t.identify.state is IdentifyState.WAITING
+    assert t.last_spoken == "Please insert your social security card"
+    t.home()
+    to_identify(kit, "GA-001")                      # does not
+    assert t.identify.state is IdentifyState.READER_UNAVAILABLE
+    assert t.last_spoken == "Cards cannot be read here now. Please ask at the counter"
+
+
+def test_a_card_on_the_other_reader_is_pointed_out_not_ignored(make_kit):
+    """A card left on one reader while the resident places their card on the
+    other: "please take the other card away", then the card is read (issue 21:
+    the ID card was silently ignored on the progress screen)."""
+    kit = make_kit()
+    t = kit.terminal
+    t.open_service("progress")
+    kit.ssc.place(social_security_card())           # the first resident's card, read and shown
+    progress = t.flow("progress")
+    kit.run_until(lambda: progress.state is not ProgressState.WAITING, "the first card's query")
+    t.home()                                         # they leave it in the reader
+    kit.settle()
+    assert kit.view.card_reminder
+    t.open_service("progress")                       # the next resident
+    kit.reader.place(card())
+    kit.settle()
+    cards = kit.view.identify
+    assert cards.state is IdentifyState.TWO_CARDS and cards.other_card == "social_security_card"
+    assert progress.state is ProgressState.WAITING and t.session.identity is None
+    kit.ssc.take()
+    kit.run_until(lambda: progress.state is not ProgressState.WAITING, "the ID card's query")
+    assert progress.view.masked_name == "王**"
+
+
+def test_two_cards_placed_at_the_identify_step_ask_for_one(make_kit):
+    kit = make_kit()
+    t = kit.terminal
+    to_identify(kit, "MZ-003")
+    kit.ssc.place(social_security_card())
+    kit.run_until(lambda: t.identify.state is IdentifyState.IDENTIFIED)
+    kit.reader.place(card())
+    kit.settle()
+    assert t.identify.state is IdentifyState.TWO_CARDS and not t.continue_()
+    assert t.session.identity is None                # neither card counts while both lie there
+    kit.ssc.take()
+    kit.run_until(lambda: t.identify.state is IdentifyState.IDENTIFIED)
+    assert kit.view.step_view.masked_name == "王**" and t.continue_() and kit.step is Step.FORM
