@@ -34,6 +34,9 @@ from kiosk.errors import KioskError
 log = logging.getLogger(__name__)
 
 SETTLE_SECONDS = 3.0
+# A device that does not open at start (unplugged, powered off, a wrong port)
+# is tried again: after 2 s, then twice as long each time, at most every minute.
+OPEN_RETRY = (2.0, 60.0)
 _TRANSIENT = (Status.STARTING, Status.UNKNOWN)
 # The snapshot is rewritten at least this often even when nothing changes, so
 # the outbox worker can tell a quiet kiosk from a dead one.
@@ -106,8 +109,11 @@ class DeviceOwner:
 
     def __init__(self, settings: Settings, *, build: Callable[[Settings, str], Device] = build_device,
                  snapshot_dir: Path | None = None, snapshot_interval: float | None = None,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, open_retry: tuple[float, float] = OPEN_RETRY):
+        """``open_retry``: (first, longest) seconds between attempts to open a
+        device that failed to open."""
         self.settings = settings
+        self.open_retry = open_retry
         self._build = build
         self._clock = clock
         self._devices: dict[str, Device] = {}
@@ -169,16 +175,31 @@ class DeviceOwner:
         self._unsubscribe.append(device.subscribe(self._on_event))
 
     def _open(self, device: Device) -> None:
-        try:
-            device.open()
-        except DeviceFailure as exc:
-            log.error("device %s did not open: %s", device.name, exc)
-            self._remember_error(DeviceError(device.name, str(exc), exc.action, exc.code))
-        except Exception as exc:
-            log.exception("device %s did not open", device.name)
-            self._remember_error(DeviceError(device.name, f"open failed: {type(exc).__name__}",
-                                             Action.MAINTENANCE))
-        self._refresh_record(device.name)
+        """Open ``device``; until it opens (or the owner stops), try again with
+        a growing pause, the last error saying in words why it did not."""
+        delay, said = self.open_retry[0], ""
+        while not self._stop.is_set():
+            try:
+                device.open()
+            except DeviceFailure as exc:
+                error = DeviceError(device.name, str(exc), exc.action, exc.code)
+            except Exception as exc:
+                error = DeviceError(device.name, f"open failed: {open_failure_words(exc)}", Action.MAINTENANCE,
+                                    "open_failed")
+            else:
+                if said:
+                    log.info("device %s opened after all", device.name)
+                self._refresh_record(device.name)
+                return
+            self._remember_error(error)
+            self._refresh_record(device.name)
+            if error.what != said:   # once per cause, not once per attempt
+                log.error("device %s did not open: %s; trying again every %g s at most", device.name, error.what,
+                          self.open_retry[1])
+                said = error.what
+            if self._stop.wait(delay):
+                return
+            delay = min(delay * 2, self.open_retry[1])
 
     def stop(self) -> None:
         self._stop.set()
@@ -351,3 +372,26 @@ class DeviceOwner:
                     since += whole
                 if device.status == Status.ONLINE:
                     self._online_since[name] = since if since is not None else now
+
+
+def open_failure_words(exc: BaseException) -> str:
+    """Why a device did not open, in words a technician can act on (not "error")."""
+    import errno
+    import os
+
+    number = getattr(exc, "errno", None)
+    if number is None and exc.args and isinstance(exc.args[0], int):
+        number = exc.args[0]     # termios.error and friends carry (errno, text) as their arguments
+    name = errno.errorcode.get(number, "") if isinstance(number, int) else ""
+    if name == "ENOENT":
+        return f"the device is not there ({getattr(exc, 'filename', None) or 'no such file'}): check the cable and the port"
+    if name in ("EACCES", "EPERM"):
+        return "permission denied: the kiosk user may not open it (its group, the udev rule)"
+    if name == "EBUSY":
+        return "the device is in use by another program"
+    if name == "EINVAL":
+        return "the port refused the serial settings (EINVAL): is this the right device for this port?"
+    if name:
+        return f"{os.strerror(number)} ({name})"  # type: ignore[arg-type]
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
