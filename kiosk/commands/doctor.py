@@ -166,6 +166,13 @@ def render(report: dict[str, Any], verbose: bool = False) -> str:
     lines.append(f"verdict: {verdict}")
     for key, tip in report["terminal_advice"].items():
         lines.append(f"  {key}: {tip['zh']} / {tip['en']}")
+    by_name = {r["name"]: r for r in rows}
+    for key in report["needs_staff"]:   # each device that needs someone, with what to do
+        row = by_name.get(key.partition(":")[2]) if key.startswith("device:") else None
+        if row is not None:
+            who = {"staff": "hut staff 现场人员", "engineer": "an engineer 工程师", "wait": "wait 稍候"}.get(
+                row["advice"]["who"], row["advice"]["who"])
+            lines.append(f"  {row['name']} ({row['status']}, {who}): {row['advice']['zh']} / {row['advice']['en']}")
     return "\n".join(lines)
 
 
