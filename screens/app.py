@@ -82,6 +82,7 @@ class KioskApp(App):
         self.sm: Any = None
         self.screens: dict[str, Any] = {}        # by step name (and home, preparing)
         self.warning: Any = None
+        self.confirm: Any = None
         self._shown: Any = None
         self.notifier = ServiceNotifier(watchdog_interval(os.environ, os.getpid()))
         self.notify_socket = NotifySocket()
@@ -94,6 +95,7 @@ class KioskApp(App):
         import screens.widgets  # noqa: F401  (kv rules of shared widgets)
         from screens.home import HomeScreen
         from screens.preparing import PreparingScreen
+        from screens.widgets.confirm_home import ConfirmHome
         from screens.widgets.idle_warning import IdleWarning
 
         Window.bind(size=lambda _w, size: setattr(self, "portrait", size[1] > size[0]))
@@ -105,6 +107,9 @@ class KioskApp(App):
             self.screens[screen.name] = screen
         self.warning = IdleWarning()
         self.warning.bind(on_continue=lambda *_: self.terminal.touched())
+        self.confirm = ConfirmHome()
+        self.confirm.bind(on_discard=lambda *_: self.terminal.discard_visit(),
+                          on_keep=lambda *_: self.terminal.keep_visit())
         self.terminal.subscribe(self.render)
         self.bind(lang=self._language_changed)
         Window.bind(on_flip=self._first_frame)
@@ -167,12 +172,14 @@ class KioskApp(App):
             screen.show(view.title, view.step_view, self.terminal.presenter)
         if self.sm.current != screen.name:
             self.sm.current = screen.name
+        for dialog, wanted in ((self.confirm, view.confirm_home and not view.idle_warning),
+                               (self.warning, view.idle_warning)):
+            if wanted and dialog.parent is None:
+                dialog.open(animation=False)
+            elif not wanted and dialog.parent is not None:
+                dialog.dismiss(animation=False)
         if view.idle_warning:
             self.warning.remaining = self.terminal.idle_remaining
-            if self.warning.parent is None:
-                self.warning.open(animation=False)
-        elif self.warning.parent is not None:
-            self.warning.dismiss(animation=False)
 
     def _language_changed(self, *_args: Any) -> None:
         for screen in set(self.screens.values()):

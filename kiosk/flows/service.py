@@ -174,9 +174,15 @@ class ServiceFlow(FlowMachine[S, V], Generic[S, V]):
     def identified(self, identity: Identity) -> None:
         """The resident's identity, for the card this flow asked for."""
 
-    def speech(self) -> str:
-        """The detail of the current step's spoken line ("" = the step's general line)."""
+    def speech(self) -> str | None:
+        """The detail of the current step's spoken line ("" = the step's
+        general line; None: say nothing new now)."""
         return ""
+
+    def unsaved_work(self) -> bool:
+        """Would leaving now lose what the resident entered (a form, pages)?
+        The terminal then asks before 首页 ends the visit."""
+        return False
 
     def open(self) -> None:
         raise NotImplementedError

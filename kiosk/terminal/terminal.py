@@ -233,15 +233,35 @@ class Terminal:
     def home(self, reason: str = "resident") -> None:
         """End the visit: every trace of the resident goes, on screen and in
         memory, and the next person finds the hut's defaults (language, text
-        size, voice), whether the visit ended by 首页, 完成 or the idle timeout."""
+        size, voice), whether the visit ended by 首页, 完成 or the idle timeout.
+        首页 in the middle of work the resident would lose (an application
+        being filled in) asks once first (``confirm_home``)."""
+        active = self.active
+        if reason == "resident" and not self.view.confirm_home and active is not None and active.unsaved_work():
+            self._update(confirm_home=True)
+            self._say(instruction("confirm_home"))
+            return
         self._end_visit()
         self.voice.set_enabled(True)
         self._update(state=TerminalState.HOME, service="", title="", lang=self.default_lang, large_text=False,
-                     voice_on=True)
+                     voice_on=True, confirm_home=False)
         self._flows_changed()
         self.write_app_state()
         self.touched()   # the defaults back: nothing to count down any more
         log.info("back to home (%s)", reason)
+
+    def discard_visit(self) -> None:
+        """"Yes, discard it" on the question ``home`` asked."""
+        if self.view.confirm_home:
+            self.home("discarded")
+
+    def keep_visit(self) -> None:
+        """"No, go on" on the question ``home`` asked: the visit stays as it was."""
+        if self.view.confirm_home:
+            self._update(confirm_home=False)
+            self._speech_key = None
+            self._speak()
+        self.touched()
 
     def set_language(self, lang: str) -> None:
         if lang not in LANGUAGES:

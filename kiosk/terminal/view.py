@@ -39,6 +39,7 @@ class TerminalView:
     identify: Any = field(default=None, compare=False)
     availability: Availability = Availability()
     idle_warning: bool = False
+    confirm_home: bool = False      # 首页 pressed with work the resident would lose: asked once
     ready: bool = False             # the services' flows are built
 
     @property

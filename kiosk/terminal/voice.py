@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 TERMINAL_LINES: dict[tuple[str, str], str] = {
     ("home", ""): N_("Welcome. Touch a service to begin"),
     ("card_reminder", ""): N_("Please take your card"),
+    ("confirm_home", ""): N_("Do you want to stop? What you have entered will be discarded"),
 }
 
 

@@ -1,9 +1,9 @@
 """The frame every screen sits in: the same header everywhere, then the screen's body.
 
 An elderly resident should never hunt for the way out or for bigger text:
-返回 (back) and 首页 (home), the screen's title with "step 2 of 5", the
-language, the large-text switch and the voice switch are in the same place on
-every screen.  Landscape puts them in one row; portrait (a window taller than
+返回 (back, at the left edge) and 首页 (home, at the right edge: far
+apart), the screen's title with "step 2 of 5", the language, the large-text
+switch and the voice switch are in the same place on every screen.  Landscape puts them in one row; portrait (a window taller than
 wide) gives the title its own row and the buttons a second one, so nothing is
 squeezed.  Widgets a screen declares inside ``ScreenFrame`` in its kv rule go
 into the body.
@@ -66,12 +66,14 @@ class ScreenFrame(BoxLayout):
         for part in (*parts.values(), self._spacer):
             if part.parent is not None:
                 part.parent.remove_widget(part)
-        nav = [parts["back"], parts["home"]] if self.navigation else []
+        # 返回 at the left edge, 首页 at the right one: far apart, so a finger
+        # meant for "one step back" never ends the visit.
+        back, home = ([parts["back"]], [parts["home"]]) if self.navigation else ([], [])
         switches = [parts["large_text"], parts["voice"]]
         if self.portrait:
-            top, tools = [parts["heading"], parts["language"]], [*nav, self._spacer, *switches]
+            top, tools = [parts["heading"], parts["language"]], [*back, self._spacer, *switches, *home]
         else:
-            top, tools = [*nav, parts["heading"], parts["language"], *switches], []
+            top, tools = [*back, parts["heading"], parts["language"], *switches, *home], []
         for part in top:
             self.ids.top_row.add_widget(part)
         for part in tools:

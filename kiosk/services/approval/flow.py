@@ -38,8 +38,8 @@ from kiosk.flows.machine import FlowMachine
 from kiosk.flows.matter_choice import MatterChoice
 from kiosk.flows.service import CardRequest, FlowContext, Service, ServiceFlow, Step
 from kiosk.identity import Evidence, Identity
-from kiosk.services.approval.form_step import FormStep
-from kiosk.services.approval.papers_step import PapersStep
+from kiosk.services.approval.form_step import FORM, FormStep
+from kiosk.services.approval.papers_step import PAPERS, PapersStep
 from kiosk.services.approval.submit_step import SubmitStep
 from kiosk.services.approval.views import ApprovalState, ApprovalView, SubmitState
 
@@ -134,7 +134,16 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
             accepts.add(Evidence.SOCIAL_SECURITY_CARD)
         return CardRequest(frozenset(accepts))
 
-    def speech(self) -> str:
+    def unsaved_work(self) -> bool:
+        """Something the resident entered would go with 首页: a field they
+        typed or chose, a page scanned, the review (or a submission that failed)."""
+        if self.state in (A.REVIEW,) or (self.state is A.SUBMIT and self.submission.state is SubmitState.SUBMIT_FAILED):
+            return True
+        form, papers = self.ctx.session.get(FORM), self.ctx.session.get(PAPERS)
+        return self.state in (A.FORM, A.PAPERS) and (
+            bool(form is not None and form.touched) or bool(papers is not None and papers.attachments()))
+
+    def speech(self) -> str | None:
         if self.state is A.IDENTIFY:
             return self.view.identify_mode
         if self.state is A.PAPERS:
@@ -144,7 +153,8 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
         if self.state is A.DONE:
             return self.submission.view.slip if self.submission.view.slip == "note_number" else "print"
         if self.state is A.FACE_CHECK:
-            return self.face.view.detail
+            # the check is over and the visit is moving on: the next step speaks
+            return None if self.face.state is FaceCheckState.CLOSED else self.face.view.detail
         return ""
 
     # -- opening and closing ----------------------------------------------------------------

@@ -331,3 +331,32 @@ def test_the_papers_camera_looks_only_while_a_page_is_wanted(make_kit):
     assert scan.wanted
     kit.terminal.back()
     assert kit.step is Step.FORM and not scan.wanted
+
+
+def test_home_in_the_middle_of_an_application_asks_once_before_discarding(make_kit):
+    """首页 with a form half filled asks "discard this application?"; going on
+    keeps everything, yes ends the visit; with nothing to lose it does not ask
+    (issue 21 item 8)."""
+    kit = make_kit()
+    t = kit.terminal
+    t.open_service("approval")
+    t.home()                                        # only browsing: nothing to lose, no question
+    assert kit.view.state is TerminalState.HOME and not kit.view.confirm_home
+    kit.reader.take()
+    kit.settle()
+    a = to_form(kit)
+    a.form.set_field("phone", "13912345678")
+    t.home()
+    assert kit.view.confirm_home and kit.step is Step.FORM and t.session.holds(FORM)
+    assert t.last_spoken == "Do you want to stop? What you have entered will be discarded"
+    t.keep_visit()
+    assert not kit.view.confirm_home and {f.name: f.filled for f in a.form.view.fields}["phone"]
+    t.home()
+    t.discard_visit()
+    assert kit.view.state is TerminalState.HOME and not kit.view.confirm_home and not t.session.active
+    kit.reader.take()
+    kit.settle()
+    a = to_form(kit)
+    kit.clock.advance(kit.terminal.idle.timeout_after + 1)
+    kit.terminal.tick()                               # the idle timeout does not ask: nobody is there
+    assert kit.view.state is TerminalState.HOME and not t.session.active
