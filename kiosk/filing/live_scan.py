@@ -10,6 +10,11 @@ clock it shows the camera's newest frame (``latest_frame``) with the latest
 outline and gate words (``snapshot``), so the preview stays smooth while
 detection runs at whatever rate the CPU allows.
 
+A page the camera takes must be a new one: the page just taken may still lie
+on the tray when the resident asks for "more pages", and a page like one
+already taken (compared by a small fingerprint of the rectified page) is not
+taken again; the words ask to turn it over or lay the next one instead.
+
 The camera is anything with ``latest()`` and ``next_frame(after, timeout)``
 returning frames with ``image`` (BGR) and ``seq``: the ``DocumentCamera``
 driver, or a test's frame source.
@@ -27,6 +32,30 @@ from kiosk.flows.camera_work import CameraWork, Post, Report
 
 log = logging.getLogger(__name__)
 
+TAKEN_ALREADY = ("这一页已经拍过了，请翻到下一页或换一张", "This page was taken already: turn it over or lay the next one")
+SAME_PAGE = 0.95   # correlation of two fingerprints above which they are one page (different forms: < 0.85)
+
+
+def page_fingerprint(page: Any) -> Any:
+    """A small, light-independent picture of a rectified page (32 x 44 grey,
+    zero mean, unit variance): two captures of one page correlate near 1,
+    two different pages (even two forms of one layout) well below."""
+    import cv2
+    import numpy as np
+
+    grey = page if page.ndim == 2 else cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    if grey.shape[1] > grey.shape[0]:
+        grey = cv2.rotate(grey, cv2.ROTATE_90_CLOCKWISE)
+    small = cv2.resize(grey, (32, 44), interpolation=cv2.INTER_AREA).astype(np.float32)
+    small -= small.mean()
+    return small / (small.std() + 1e-6)
+
+
+def same_page(a: Any, b: Any) -> bool:
+    import numpy as np
+
+    return a is not None and b is not None and a.shape == b.shape and float(np.mean(a * b)) > SAME_PAGE
+
 
 @dataclass(frozen=True)
 class Seen:
@@ -39,21 +68,23 @@ class Seen:
 
 
 class LiveScan(CameraWork):
-    """One paper's live capture: ``aim(size, enhance)`` with the catalog's
-    ``scan_size`` and ``enhance`` of the paper, then ``want(True)``;
-    ``on_page(data)`` gets each page taken, on the flow's thread."""
+    """One paper's live capture: ``aim(size, enhance, taken)`` with the
+    catalog's ``scan_size`` and ``enhance`` of the paper and the fingerprints
+    of the pages taken so far, then ``want(True)``; ``on_page(data,
+    fingerprint)`` gets each new page taken, on the flow's thread."""
 
     name = "live-scan"
 
-    def __init__(self, camera: Callable[[], Any], post: Post, on_page: Callable[[bytes], Any]):
+    def __init__(self, camera: Callable[[], Any], post: Post, on_page: Callable[[bytes, Any], Any]):
         super().__init__(camera, post)
         self.on_page = on_page
         self.size: str | None = None
         self.enhance: str | None = None
+        self.taken: tuple[Any, ...] = ()
         self._seen = Seen()
 
-    def aim(self, size: str | None, enhance: str | None) -> None:
-        self.size, self.enhance = size, enhance
+    def aim(self, size: str | None, enhance: str | None, taken: tuple[Any, ...] = ()) -> None:
+        self.size, self.enhance, self.taken = size, enhance, taken
 
     def snapshot(self) -> Seen:
         return self._seen
@@ -67,7 +98,7 @@ class LiveScan(CameraWork):
         from drivers.camera.quality import WORDS, AutoCapture, Gate, assess
 
         blur = getattr(getattr(camera, "options", None), "blur_threshold", None)
-        detector, rule, seq = PageDetector(), AutoCapture(), 0
+        detector, rule, seq, taken_already = PageDetector(), AutoCapture(), 0, False
         gate_words = {gate: f"{zh} / {en}" for gate, (zh, en) in WORDS.items()}
         size = self._size()
         while not stop.is_set():
@@ -88,19 +119,30 @@ class LiveScan(CameraWork):
             corners = detection.corners if detection is not None else None
             fire = rule.feed(corners, quality)
             shown = tuple((float(x), float(y)) for x, y in corners) if corners is not None else ()
-            self._seen = Seen(seq, shown, tuple(gate_words[g] for g in quality.failed), quality.ok)
+            words = tuple(gate_words[g] for g in quality.failed)
+            if taken_already and (corners is None or rule.state.value != "captured"):
+                taken_already = False   # the page was moved or taken away: look afresh
+            if taken_already:
+                words = (" / ".join(TAKEN_ALREADY),)
+            self._seen = Seen(seq, shown, words, quality.ok and not taken_already)
             if fire:
-                data = self._capture(frame.image, corners, size)
-                if data is not None:
-                    report(functools.partial(self.on_page, data))
-                    return   # one page per run: the step decides what comes next
+                made = self._capture(frame.image, corners, size)
+                if made is None:
+                    continue
+                data, fingerprint = made
+                if any(same_page(fingerprint, known) for known in self.taken):
+                    taken_already = True   # the page just taken still lies there (or one like it)
+                    self._seen = Seen(seq, shown, (" / ".join(TAKEN_ALREADY),), False)
+                    continue
+                report(functools.partial(self.on_page, data, fingerprint))
+                return   # one page per run: the step decides what comes next
 
     def _size(self) -> str:
         from drivers.camera.rectify import CATALOG_SIZES
 
         return CATALOG_SIZES.get(self.size or "", "auto")
 
-    def _capture(self, image: Any, corners: Any, size: str) -> bytes | None:
+    def _capture(self, image: Any, corners: Any, size: str) -> tuple[bytes, Any] | None:
         from drivers.camera.enhance import CATALOG_MODES
         from drivers.camera.output import page_file
         from drivers.camera.pipeline import scan_page
@@ -111,4 +153,4 @@ class LiveScan(CameraWork):
         except Exception:
             log.exception("live scan: the page could not be made; waiting for the next steady page")
             return None
-        return data
+        return data, page_fingerprint(page)

@@ -179,6 +179,9 @@ class ServiceFlow(FlowMachine[S, V], Generic[S, V]):
         general line; None: say nothing new now)."""
         return ""
 
+    def availability_changed(self, availability: Availability) -> None:
+        """What the devices allow changed (a camera unplugged, the printer back)."""
+
     def unsaved_work(self) -> bool:
         """Would leaving now lose what the resident entered (a form, pages)?
         The terminal then asks before 首页 ends the visit."""

@@ -340,7 +340,12 @@ class Terminal:
         settings = self.settings
         reach = read_platform_reach(settings.paths.state_dir, 3 * settings.platform.heartbeat_seconds)
         self._next_availability = self.clock() + self.owner.snapshot_interval
-        self._update(availability=decide(self.owner.records().values(), reach))
+        available = decide(self.owner.records().values(), reach)
+        changed = available != self.view.availability
+        self._update(availability=available)
+        if changed:
+            for flow in self.flows.values():
+                flow.availability_changed(available)
 
     def _identify_changed(self, view: IdentifyView) -> None:
         active = self.active

@@ -28,7 +28,7 @@ import logging
 from typing import Any
 
 from kiosk import slips
-from kiosk.devices.availability import FACE_CHECK, SCAN, FaceCheck, SlipMode
+from kiosk.devices.availability import FACE_CHECK, SCAN, Availability, FaceCheck, SlipMode
 from kiosk.filing.catalog import Matter
 from kiosk.filing.matters import detail, guide_slip_data
 from kiosk.filing.submission import print_slip
@@ -133,6 +133,10 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
         if self._matter.social_security_card:
             accepts.add(Evidence.SOCIAL_SECURITY_CARD)
         return CardRequest(frozenset(accepts))
+
+    def availability_changed(self, availability: Availability) -> None:
+        self.papers.camera_changed(availability.scan)
+        self.submission.availability_changed(availability)
 
     def unsaved_work(self) -> bool:
         """Something the resident entered would go with 首页: a field they

@@ -13,8 +13,16 @@ States::
     closed ─open─▶ looking ─page─▶ checking ─retake / more─▶ looking
                       │              └─next─▶ looking (next paper) │ ready │ done
                       ├─missing─▶ cannot_file ─found─▶ looking │ ready
+                      ├─camera_lost─▶ camera_lost ─camera_back─▶ looking
+                      │                    └─hand_in─▶ ready (the rest to the counter)
                       └─(nothing for the camera)─▶ ready ─proceed─▶ done
     any ─close─▶ closed
+
+The camera is the device owner's: when it stops (unplugged, no frames), the
+terminal says so (``availability_changed``) and the step tells the resident
+the camera is not working, offers to hand the paper in at the counter (the
+rule that holds when a hut has no camera at all), and goes back to looking
+by itself when the camera returns.
 """
 
 from __future__ import annotations
@@ -54,6 +62,9 @@ class PapersStep(FlowMachine[PapersState, PapersView]):
         (P.CHECKING, "missing"): P.CANNOT_FILE,
         (P.CANNOT_FILE, "found"): P.LOOKING,
         (P.CANNOT_FILE, "found_ready"): P.READY,
+        (P.LOOKING, "camera_lost"): P.CAMERA_LOST,
+        (P.CAMERA_LOST, "camera_back"): P.LOOKING,
+        (P.CAMERA_LOST, "hand_in"): P.READY,
     }
 
     def __init__(self, session: Session, camera: Callable[[], Any], post: Post,
@@ -62,6 +73,22 @@ class PapersStep(FlowMachine[PapersState, PapersView]):
         self.session, self.mode, self.on_done = session, mode, on_done
         self.scan = LiveScan(camera, post, self.page_taken)
         self.subscribe(self._follow)
+
+    def camera_changed(self, usable: bool) -> None:
+        """The document camera stopped or came back (the terminal follows the device owner)."""
+        if not usable and self.state is P.LOOKING and self.view.mode == Papers.SCAN.value:
+            self._fire("camera_lost", checking=-1)
+        elif usable and self.state is P.CAMERA_LOST:
+            self._fire("camera_back")
+
+    def hand_in(self) -> bool:
+        """The camera is not working: the papers still to scan go to the counter today."""
+        papers = self.paper_set
+        if papers is None or self.state is not P.CAMERA_LOST:
+            return False
+        for material in papers.to_scan():
+            papers.hand_in(material.code)
+        return self._fire("hand_in", **self._views(papers, current_paper="", checking=-1, retaking=-1))
 
     @property
     def paper_set(self) -> PaperSet | None:
@@ -99,15 +126,17 @@ class PapersStep(FlowMachine[PapersState, PapersView]):
     def _follow(self, view: PapersView) -> None:
         paper = view.paper
         looking = view.state is P.LOOKING and view.mode == Papers.SCAN.value and paper is not None
-        if looking and paper is not None:
-            self.scan.aim(paper.scan_size, paper.enhance)
+        papers = self.paper_set
+        if looking and paper is not None and papers is not None:
+            retaking = (paper.code, view.retaking) if view.retaking >= 0 else None
+            self.scan.aim(paper.scan_size, paper.enhance, papers.fingerprints(leave_out=retaking))
         self.scan.want(looking)
 
     def preview(self) -> tuple[Any, Seen]:
         """The camera's newest frame (None while it does not look) and the latest outline and words."""
         return self.scan.latest_frame(), self.scan.snapshot()
 
-    def page_taken(self, data: bytes) -> bool:
+    def page_taken(self, data: bytes, fingerprint: Any = None) -> bool:
         """A page the camera took of the current paper (again, when retaking)."""
         papers, code = self.paper_set, self.view.current_paper
         if self.state is not P.LOOKING or papers is None or not code:
@@ -115,9 +144,9 @@ class PapersStep(FlowMachine[PapersState, PapersView]):
         index = self.view.retaking
         try:
             if 0 <= index < len(papers.pages.get(code, ())):
-                papers.retake(code, index, data)
+                papers.retake(code, index, data, fingerprint)
             else:
-                papers.add_page(code, data)
+                papers.add_page(code, data, fingerprint)
                 index = len(papers.pages[code]) - 1
         except (KeyError, ValueError, IndexError):
             return False

@@ -67,6 +67,14 @@ class SubmitStep(FlowMachine[SubmitState, SubmitView]):
         self.outbox, self.availability, self.printer, self.on_change = outbox, availability, printer, on_change
         self.hut, self.id_hash_key, self.wait_seconds, self.language = hut, id_hash_key, wait_seconds, language
         self._matter: Matter | None = None
+        self._slip: Any = None   # the printed slip (masked), kept for 重新打印 until the visit ends
+
+    def _printer_ready(self) -> bool:
+        return self.availability().slip_mode is SlipMode.PRINT and self.printer() is not None
+
+    def availability_changed(self, _availability: Any) -> None:
+        if self.state is not S.CLOSED:
+            self._set(printer_ready=self._printer_ready())
 
     def open(self, matter: Matter) -> None:
         """The review opens (after the papers): what will be sent, consents not yet given."""
@@ -77,11 +85,12 @@ class SubmitStep(FlowMachine[SubmitState, SubmitView]):
                    masked_id=identity.masked_id if identity else "",
                    fields=form.views(True) if form else (), papers=papers.views() if papers else (),
                    consent_given=False, sensitive_consent_given=False, sensitive_consent_needed=matter.sensitive,
-                   submit_mode=self.availability().submit.value, number="", confirmed=False, slip="", error="")
+                   submit_mode=self.availability().submit.value, number="", confirmed=False, slip="", error="",
+                   printer_ready=self._printer_ready(), reprinted=False)
 
     def close(self) -> None:
         self.job.forget()
-        self._matter = None
+        self._matter = self._slip = None
         self._fire("close", **_cleared())
 
     def back(self) -> bool:
@@ -131,15 +140,26 @@ class SubmitStep(FlowMachine[SubmitState, SubmitView]):
         # Filed: the form and the pages have no use here any more.
         self.session.pop(FORM)
         self.session.pop(PAPERS)
+        self._slip = slip
         printer = self.printer() if self.availability().slip_mode is SlipMode.PRINT else None
         self._fire("filed", number=filed.number, confirmed=filed.confirmed, fields=(), papers=(), error="",
-                   slip="printing" if printer is not None else SlipMode.NOTE_NUMBER.value)
+                   slip="printing" if printer is not None else SlipMode.NOTE_NUMBER.value,
+                   printer_ready=self._printer_ready())
         self.on_change(self.state)
         if printer is not None:
             self.job.start(SubmitJob.PRINT_SLIP, lambda: print_slip(printer, slip), self._printed)
 
+    def reprint(self) -> bool:
+        """重新打印: the slip that could not be printed, now that the printer is back."""
+        printer, slip = self.printer(), self._slip
+        if not self.view.can_reprint or printer is None or slip is None:
+            return False
+        self._set(slip="printing", reprinted=True)
+        self.job.start(SubmitJob.PRINT_SLIP, lambda: print_slip(printer, slip), self._printed)
+        return True
+
     def _printed(self, ok: Any) -> None:
-        self._set(slip="printed" if ok else SlipMode.NOTE_NUMBER.value)
+        self._set(slip="printed" if ok else SlipMode.NOTE_NUMBER.value, printer_ready=self._printer_ready())
 
 
 def _cleared() -> dict[str, Any]:

@@ -68,6 +68,7 @@ class PapersState(enum.StrEnum):
     CHECKING = "checking"          # the page just taken, large: "is it clear?" retake / more pages / next
     READY = "ready"                # nothing left for the camera: the papers for the counter, Continue
     CANNOT_FILE = "cannot_file"    # a required paper is missing and cannot come later
+    CAMERA_LOST = "camera_lost"    # the camera stopped: hand the paper in at the counter, or it comes back by itself
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,12 @@ class PapersView:
     @property
     def paper(self) -> PaperView | None:
         return next((p for p in self.papers if p.code == self.current_paper), None)
+
+    @property
+    def position(self) -> tuple[int, int]:
+        """("paper 2 of 3"): the current paper's place among those the camera takes."""
+        scanned = [p.code for p in self.papers if p.state.value in ("to_scan", "scanned")]
+        return (scanned.index(self.current_paper) + 1 if self.current_paper in scanned else 0, len(scanned))
 
     def __repr__(self) -> str:
         return f"PapersView(state={self.state.value!r}, papers={len(self.papers)}, current={self.current_paper!r})"
@@ -124,6 +131,14 @@ class SubmitView:
     confirmed: bool = False
     slip: str = ""
     error: str = ""
+    # The printer can print now: the review warns before submitting when it cannot
+    # ("the number will be shown to note down"), the done screen offers 重新打印 when it can again.
+    printer_ready: bool = False
+    reprinted: bool = False
+
+    @property
+    def can_reprint(self) -> bool:
+        return self.state is SubmitState.DONE and self.slip == "note_number" and self.printer_ready
 
     @property
     def can_submit(self) -> bool:

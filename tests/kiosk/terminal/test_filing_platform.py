@@ -101,8 +101,8 @@ def test_a_resident_files_a_matter_from_the_home_tile_to_the_slip(make_settings,
         form.done()
         assert kit.step is Step.PAPERS
         papers = kit.here
-        for _ in range(3):                                # id_card, hukou, bank_card: one page each
-            kit.camera.show(page_scene())
+        for seed in (2, 3, 11):                           # id_card, hukou, bank_card: one page each (three forms)
+            kit.camera.show(page_scene(seed))
             kit.run_until(lambda: papers.state is PapersState.CHECKING, "a page to be taken", timeout=20)
             kit.camera.show(empty_tray())
             papers.next_paper()

@@ -154,3 +154,18 @@ def test_an_image_folder_is_served_in_turn(tmp_path):
         assert seen == {40, 200}
     finally:
         sim.stop()
+
+
+def test_the_next_page_laid_down_is_another_paper_unless_its_seed_is_given():
+    from simulators.camera.scenes import render_scene
+    from simulators.camera.sim import next_paper_seed, template_of
+
+    for seed in range(1, 40):   # the simulator's shortcut draws what render_scene draws
+        assert template_of(seed) == render_scene(seed, "dark", (160, 90), doc="a4", with_tray=True,
+                                                 conditions=()).template
+    recent = [template_of(1)]
+    seeds = [1]
+    for _ in range(3):
+        seeds.append(next_paper_seed(seeds[-1], recent))
+        recent.append(template_of(seeds[-1]))
+    assert len({template_of(s) for s in seeds}) == 4   # four papers, four different pages
