@@ -65,6 +65,7 @@ class Seen:
     corners: tuple[tuple[float, float], ...] = ()
     words: tuple[str, ...] = ()     # the failed gates' words, Chinese / English
     steady: bool = False            # every gate passes: the page is being held for capture
+    no_page: bool = True            # nothing on the tray yet: an instruction, not a warning
 
 
 class LiveScan(CameraWork):
@@ -106,7 +107,7 @@ class LiveScan(CameraWork):
             if stop.is_set():
                 return
             if frame is None:
-                self._seen = Seen(seq, (), (gate_words[Gate.NO_PAGE],))
+                self._seen = Seen(seq, (), (gate_words[Gate.NO_PAGE],), no_page=True)
                 continue
             seq = frame.seq
             try:
@@ -124,7 +125,7 @@ class LiveScan(CameraWork):
                 taken_already = False   # the page was moved or taken away: look afresh
             if taken_already:
                 words = (" / ".join(TAKEN_ALREADY),)
-            self._seen = Seen(seq, shown, words, quality.ok and not taken_already)
+            self._seen = Seen(seq, shown, words, quality.ok and not taken_already, no_page=corners is None)
             if fire:
                 made = self._capture(frame.image, corners, size)
                 if made is None:
@@ -132,7 +133,7 @@ class LiveScan(CameraWork):
                 data, fingerprint = made
                 if any(same_page(fingerprint, known) for known in self.taken):
                     taken_already = True   # the page just taken still lies there (or one like it)
-                    self._seen = Seen(seq, shown, (" / ".join(TAKEN_ALREADY),), False)
+                    self._seen = Seen(seq, shown, (" / ".join(TAKEN_ALREADY),), False, no_page=False)
                     continue
                 report(functools.partial(self.on_page, data, fingerprint))
                 return   # one page per run: the step decides what comes next

@@ -368,6 +368,7 @@ class Terminal:
         if key != self._step_key:
             self._step_key = key
             self._delivered = None
+            self.touched()   # a new step counts as the resident acting: the idle count starts over
             request = active.card_request() if active is not None else None
             if request is not None:
                 self.identify.start(request)   # also asks the readers for a card already lying there

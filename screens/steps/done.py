@@ -32,6 +32,7 @@ class DoneScreen(StepScreen):
     number = StringProperty("")
     confirmed = BooleanProperty(False)
     slip = StringProperty("")         # printing | printed | note_number
+    can_reprint = BooleanProperty(False)   # the slip did not print and the printer is back
 
     def on_kv_post(self, _base_widget: Any) -> None:
         # Six short blocks under one another: the smaller gap keeps them on a
@@ -45,6 +46,11 @@ class DoneScreen(StepScreen):
                 self.forget()
             return
         self.state, self.number, self.confirmed, self.slip = state, view.number, view.confirmed, view.slip
+        self.can_reprint = view.can_reprint
+
+    def reprint(self) -> None:
+        if self.flow is not None:
+            self.flow.reprint()
 
     def try_again(self) -> None:
         if self.flow is not None:
@@ -52,5 +58,6 @@ class DoneScreen(StepScreen):
 
     def forget(self) -> None:
         super().forget()
+        self.can_reprint = False
         self.state = self.number = self.slip = ""
         self.confirmed = False

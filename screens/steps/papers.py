@@ -44,6 +44,9 @@ class PapersScreen(StepScreen):
     reviewing = NumericProperty(-1)       # index of the page being checked, -1 while the camera looks
     complete = BooleanProperty(False)
     gate_words = StringProperty("")
+    gate_warns = BooleanProperty(False)   # a page lies there but a gate fails (orange); nothing there yet: plain words
+    paper_number = NumericProperty(0)     # "paper 2 of 3"
+    papers_total = NumericProperty(0)
     bring_today = ListProperty([])
     bring_later = ListProperty([])
     blocking = ListProperty([])
@@ -58,7 +61,8 @@ class PapersScreen(StepScreen):
     # -- the step's view ---------------------------------------------------------------
     def render(self, view: Any) -> None:
         """``view``: the papers step's PapersView."""
-        self.state = "cannot_file" if view.state.value == "cannot_file" else "papers"
+        self.state = view.state.value if view.state.value in ("cannot_file", "camera_lost") else "papers"
+        self.paper_number, self.papers_total = view.position
         self.mode, self.complete = view.mode, view.complete
         self.bring_today, self.bring_later, self.blocking = list(view.bring_today), list(view.bring_later), \
             list(view.blocking)
@@ -111,6 +115,7 @@ class PapersScreen(StepScreen):
             return
         frame, seen = self.flow.preview()
         self.gate_words = "\n".join(seen.words) if not seen.steady else ""
+        self.gate_warns = not seen.no_page
         if frame is None or frame.seq == self._shown_seq:
             return
         self._shown_seq = frame.seq
@@ -142,6 +147,11 @@ class PapersScreen(StepScreen):
     def proceed(self) -> None:
         if self.flow is not None:
             self.flow.proceed()
+
+    def hand_in(self) -> None:
+        """The camera is not working: hand the papers in at the counter."""
+        if self.flow is not None:
+            self.flow.hand_in()
 
     def on_leave(self, *_args: Any) -> None:
         self._stop_preview()

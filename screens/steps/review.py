@@ -38,6 +38,7 @@ class ReviewScreen(StepScreen):
     sensitive_given = BooleanProperty(False)
     can_submit = BooleanProperty(False)
     failed = BooleanProperty(False)       # the outbox could not take it
+    printer_ready = BooleanProperty(True) # else: "the slip cannot be printed; the number will be shown"
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
@@ -57,6 +58,7 @@ class ReviewScreen(StepScreen):
         self.sensitive_needed = view.sensitive_consent_needed
         self.sensitive_given = view.sensitive_consent_given
         self.can_submit = view.can_submit
+        self.printer_ready = view.printer_ready
         self.failed = view.state.value == "submit_failed"
         pages = tuple(page for paper in view.papers for page in paper.pages)
         if pages != self._pages:
