@@ -189,9 +189,9 @@ class KioskApp(ResidentFlows, ApplianceLink, IdleGuard, App):
         catalog = self._catalog
         # The flows follow the visit: subscribed before the app's renderer, they change first.
         self.approval = ApprovalFlow(self.session, self.visit, catalog, lambda: self.availability, self.outbox,
-                                     self._printer, hut=hut, id_hash_key=settings.secrets.id_hash_key)
+                                     self._printer, hut=hut, id_hash_key=settings.id_hash_keys)
         self.guide = GuideFlow(self.visit, catalog, lambda: self.availability, self._printer, hut=hut)
-        self.progress = ProgressFlow(self.visit, self.client, settings.secrets.id_hash_key,
+        self.progress = ProgressFlow(self.visit, self.client, settings.id_hash_keys,
                                      lambda: self.availability, catalog)
         self.face_runner = self.run_face_checks(settings)
         self.slip_watch = self.watch_for_slips()

@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable, Mapping, Protocol
 from kiosk.filing.catalog import Matter
 from kiosk.filing.form import record_value
 from kiosk.outbox.store import Attachment, Confirmation, Outbox
-from kiosk.privacy import id_lookup_hash
+from kiosk.privacy import IdHashKeys
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def card_kind(record: Any) -> str:
     return "social_security_card" if str(getattr(kind, "value", kind)) == "social_security" else "id_card"
 
 
-def application_body(matter: Matter, record: Any, form: Mapping[str, Any], id_hash_key: bytes = b"",
+def application_body(matter: Matter, record: Any, form: Mapping[str, Any], id_hash_key: IdHashKeys | None = None,
                      face_check: Mapping[str, Any] | None = None) -> dict:
     """The contract's Application without serial/attachments (the outbox adds
     them).  ``id_hash`` lets the resident find it later with their card;
@@ -64,7 +64,7 @@ def application_body(matter: Matter, record: Any, form: Mapping[str, Any], id_ha
     number = str(record_value(record, "id_number") or "")
     applicant: dict[str, Any] = {"name": str(name), "id_number": number}
     if id_hash_key and number:
-        applicant["id_hash"] = id_lookup_hash(number, id_hash_key)
+        applicant["id_hash"], applicant["id_hash_version"] = id_hash_key.filing_hash(number)
     phone = form.get("phone")
     if isinstance(phone, str) and re.fullmatch(r"[0-9+ -]{1,20}", phone):
         applicant["phone"] = phone

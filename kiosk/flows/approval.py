@@ -62,7 +62,7 @@ from kiosk.flows.services import Step
 from kiosk.flows.session import Session
 from kiosk.flows.visit import VisitFlow, VisitState, VisitView
 from kiosk.outbox.store import Outbox
-from kiosk.privacy import mask_id, mask_name
+from kiosk.privacy import IdHashKeys, mask_id, mask_name
 
 log = logging.getLogger(__name__)
 SERVICE = "approval"
@@ -109,7 +109,7 @@ class ApprovalFlow(FlowMachine[ApprovalState, ApprovalView]):
     def __init__(self, session: Session, visit: VisitFlow, catalog: CatalogSource,
                  availability: Callable[[], Availability], outbox: Outbox | None,
                  printer: Callable[[], SlipPrinter | None] = lambda: None, *, hut: str = "",
-                 id_hash_key: bytes = b"", wait_seconds: float = WAIT_SECONDS, language: str = "both"):
+                 id_hash_key: IdHashKeys | None = None, wait_seconds: float = WAIT_SECONDS, language: str = "both"):
         super().__init__(ApprovalView())
         self.session, self.visit = session, visit
         self.face = FaceCheckFlow(session)  # its camera work: kiosk.face.runner.FaceCheckRunner

@@ -41,7 +41,7 @@ from kiosk.flows.jobs import Job
 from kiosk.flows.machine import FlowMachine
 from kiosk.flows.services import Step
 from kiosk.flows.visit import VisitFlow, VisitState, VisitView
-from kiosk.privacy import id_lookup_hash, mask_name
+from kiosk.privacy import IdHashKeys, mask_name
 
 log = logging.getLogger(__name__)
 SERVICE = "progress"
@@ -111,7 +111,7 @@ class ProgressView:
 class StatusSource(Protocol):
     """What the flow asks of the platform (``kiosk.central.client.CentralClient``)."""
 
-    def applications_for(self, id_hash: str, budget: float | None = None) -> list[dict]: ...
+    def applications_for(self, id_hashes: list[str], budget: float | None = None) -> list[dict]: ...
 
     def application_status(self, number: str, proof: str, budget: float | None = None) -> dict | None: ...
 
@@ -145,7 +145,7 @@ class ProgressFlow(FlowMachine[ProgressState, ProgressView]):
         (ProgressState.QUERYING, "unreachable"): ProgressState.UNAVAILABLE,
     }
 
-    def __init__(self, visit: VisitFlow, client: StatusSource | None, id_hash_key: bytes,
+    def __init__(self, visit: VisitFlow, client: StatusSource | None, id_hash_key: IdHashKeys | None,
                  availability: Callable[[], Availability], catalog: Callable[[], Catalog | None] = lambda: None):
         super().__init__(ProgressView())
         self.visit, self.client, self.id_hash_key = visit, client, id_hash_key
@@ -175,11 +175,11 @@ class ProgressFlow(FlowMachine[ProgressState, ProgressView]):
         number = str(record_value(record, "id_number") or "")
         if not self.can("query") or not number or self.client is None or not self.id_hash_key:
             return None
-        id_hash = id_lookup_hash(number, self.id_hash_key)
+        id_hashes = self.id_hash_key.lookup_hashes(number)  # every key held: filed before a rotation too
         client = self.client
 
         def ask() -> Answer:
-            return _answer(lambda: client.applications_for(id_hash))
+            return _answer(lambda: client.applications_for(id_hashes))
 
         name = record_value(record, "name") or record_value(record, "name_en") or ""
         return self._query(ask, proof="card", masked_name=mask_name(str(name)))

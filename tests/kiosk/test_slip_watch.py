@@ -15,6 +15,7 @@ from kiosk.filing.submission import slip_qr
 from kiosk.flows.progress import ProgressFlow, ProgressState
 from kiosk.flows.session import Session
 from kiosk.flows.visit import VisitFlow
+from kiosk.privacy import IdHashKeys
 from kiosk.terminal.slip_watch import SlipQrWatch
 
 SLIP = slip_qr("PF20261130000123", "0123456789abcdef")
@@ -51,7 +52,7 @@ class Camera:
 class Kiosk:
     def __init__(self, camera):
         self.visit = VisitFlow(Session(), presentable={"progress"})
-        self.progress = ProgressFlow(self.visit, client=None, id_hash_key=b"k" * 32,
+        self.progress = ProgressFlow(self.visit, client=None, id_hash_key=IdHashKeys(1, b"k" * 32),
                                      availability=lambda: Availability(id_card=True))
         self.posted: queue.Queue = queue.Queue()
         self.read: list[str] = []

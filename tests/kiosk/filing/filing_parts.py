@@ -19,6 +19,7 @@ from kiosk.flows.progress import ProgressFlow
 from kiosk.flows.services import SERVICES, Step
 from kiosk.flows.session import Session
 from kiosk.flows.visit import VisitFlow
+from kiosk.privacy import IdHashKeys
 from simulators.platform.app import load_catalog_document
 
 CATALOG = Catalog.from_dict(load_catalog_document())
@@ -48,7 +49,7 @@ class Kiosk:
     """The flows of one terminal, wired as the app wires them; ``availability``
     and ``printer`` may be changed mid-test (a device goes down)."""
 
-    def __init__(self, outbox: Any, client: Any, id_hash_key: bytes, printer: SlipPrinter | None,
+    def __init__(self, outbox: Any, client: Any, id_hash_key: IdHashKeys, printer: SlipPrinter | None,
                  wait_seconds: float, availability: Availability):
         self.availability, self.printer = availability, printer
         self.session = Session()
@@ -68,9 +69,12 @@ class Kiosk:
             following = flow.job_done(following, following.run())
 
 
+TEST_KEYS = IdHashKeys(1, b"k" * 32)
+
+
 @pytest.fixture
 def make_kiosk():
-    def make(outbox=None, client=None, id_hash_key=b"k" * 32, printer=None, wait_seconds=0.0, **available):
+    def make(outbox=None, client=None, id_hash_key=TEST_KEYS, printer=None, wait_seconds=0.0, **available):
         avail = Availability(**{"id_card": True, "scan": True, "slip": True, "online": True, "face_camera": True,
                                 **available})
         return Kiosk(outbox, client, id_hash_key, printer if printer is not None else SlipPrinter(), wait_seconds,

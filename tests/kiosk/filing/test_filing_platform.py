@@ -58,7 +58,7 @@ def test_online_the_resident_gets_the_platforms_number_and_a_slip_that_opens_its
     folder = tmp_path / "state" / "outbox"
     outbox = Outbox(folder, terminal.outbox_key, terminal.id)
     client = client_for(platform.url, terminal)
-    kiosk = make_kiosk(outbox=outbox, client=client, id_hash_key=terminal.id_hash_key, wait_seconds=15.0)
+    kiosk = make_kiosk(outbox=outbox, client=client, id_hash_key=terminal.id_hash_keys, wait_seconds=15.0)
     with Worker(folder, terminal, platform.url):
         view = file_one(kiosk)
     assert view.confirmed and view.slip == "printed" and not view.number.startswith(terminal.id)
@@ -91,7 +91,7 @@ def test_online_the_resident_gets_the_platforms_number_and_a_slip_that_opens_its
 def test_offline_the_local_serial_then_the_worker_sends_it_by_itself(make_kiosk, terminal, tmp_path):
     folder = tmp_path / "state" / "outbox"
     outbox = Outbox(folder, terminal.outbox_key, terminal.id)
-    kiosk = make_kiosk(outbox=outbox, id_hash_key=terminal.id_hash_key, wait_seconds=15.0, online=False,
+    kiosk = make_kiosk(outbox=outbox, id_hash_key=terminal.id_hash_keys, wait_seconds=15.0, online=False,
                        printer=SlipPrinter(fail=True))
     started = time.monotonic()
     view = file_one(kiosk)
@@ -113,7 +113,7 @@ def test_offline_the_local_serial_then_the_worker_sends_it_by_itself(make_kiosk,
         other = Terminal(id="HUT-TEST-02", id_hash_key=terminal.id_hash_key)
         server.store.add_terminal(other.id, other.key.hex(), "test")
         client = client_for(server.url, other)
-        there = type(kiosk)(None, client, other.id_hash_key, None, 0.0, kiosk.availability)
+        there = type(kiosk)(None, client, other.id_hash_keys, None, 0.0, kiosk.availability)
         there.visit.choose("progress")
         assert there.progress.slip_read(f"HUTAPP:{view.number}") is None
         assert there.progress.state is ProgressState.LOCAL_SLIP
@@ -128,7 +128,7 @@ def test_offline_the_local_serial_then_the_worker_sends_it_by_itself(make_kiosk,
 
 def test_progress_says_when_the_platform_cannot_answer_and_asks_again(make_kiosk, terminal):
     client = client_for(f"http://127.0.0.1:{closed_port()}", terminal, connect_timeout=0.5, read_timeout=0.5)
-    kiosk = make_kiosk(client=client, id_hash_key=terminal.id_hash_key)
+    kiosk = make_kiosk(client=client, id_hash_key=terminal.id_hash_keys)
     kiosk.visit.choose("progress")
     p = kiosk.progress
     assert p.slip_read("a shop's QR code") is None and p.view.hint == "not_a_slip"
@@ -163,7 +163,7 @@ def test_a_matter_with_a_face_check_sends_its_outcome_and_the_platform_takes_it(
     assert FACE_CHECK_KEY == SESSION_KEY
     folder = tmp_path / "state" / "outbox"
     outbox = Outbox(folder, terminal.outbox_key, terminal.id)
-    kiosk = make_kiosk(outbox=outbox, id_hash_key=terminal.id_hash_key, online=False)
+    kiosk = make_kiosk(outbox=outbox, id_hash_key=terminal.id_hash_keys, online=False)
     # 低保: face check (passed on the way, as the runner reports it), and sensitive (income, bank card)
     to_review(kiosk, "MZ-001", record=card(photo_bmp=b"BM" + bytes(100)))
     assert kiosk.session.data[SESSION_KEY]["passed"] is True
