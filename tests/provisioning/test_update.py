@@ -322,10 +322,11 @@ def test_a_huge_signature_is_refused_without_reading_it(terminal):
     sig = bundle.with_name(bundle.name + ".sig")
     with sig.open("r+b") as fh:
         fh.truncate(512 * 1024 * 1024)  # sparse: 512 MiB on paper, nothing on disk
-    code = ("import resource, sys; from pathlib import Path; from kiosk.ops.updater import Layout, install\n"
+    # VmHWM: this process's own peak (ru_maxrss would carry the forking parent's over exec)
+    code = ("import sys; from pathlib import Path; from kiosk.ops.updater import Layout, install\n"
             "try:\n    install(Path(sys.argv[1]), Layout(Path(sys.argv[2])), None)\n"
             "except Exception as exc:\n    print(type(exc).__name__, exc)\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+            "print(next(line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM')))\n")
     done = subprocess.run([sys.executable, "-c", code, str(bundle), str(layout.root)], capture_output=True, text=True,
                           timeout=60)
     refusal, peak_kib = done.stdout.strip().splitlines()
