@@ -25,6 +25,7 @@ from typing import Any
 import uvicorn
 
 from kiosk.errors import KioskError
+from kiosk.privacy import IdHashKeys
 from simulators.platform.app import create_app
 from simulators.platform.connections import ConnectionLimits, guarded_protocol
 from simulators.platform.faults import MODES, FaultInjector
@@ -168,6 +169,11 @@ class PlatformSimulator:
         """Called by the hut with the terminal identity it writes into kiosk.toml/secrets.toml."""
         assert self.server.store is not None, "start() the platform first"
         self.server.store.add_terminal(terminal_id, key.hex(), "virtual hut")
+
+    def id_hash_keys(self) -> IdHashKeys:
+        """The district's ID hash keys, as an enrolled terminal holds them."""
+        assert self.server.store is not None, "start() the platform first"
+        return IdHashKeys.from_entries((k["version"], bytes.fromhex(k["key"])) for k in self.server.store.id_hash_keys())
 
     def start(self) -> None:
         self.server.start()

@@ -54,3 +54,29 @@ def test_a_card_finds_the_application_at_another_hut_and_across_a_rotation(tmp_p
         hut_b.close()
     finally:
         server.stop()
+
+
+def test_the_worker_says_when_the_district_rotated_its_key(tmp_path, caplog):
+    import logging
+    import os
+
+    from kiosk.outbox.store import Outbox
+    from kiosk.outbox.worker import OutboxWorker
+
+    server = PlatformServer(tmp_path / "platform.sqlite3")
+    server.start()
+    try:
+        client, keys = _enrolled(server, "A")
+        outbox = Outbox(tmp_path / "box", os.urandom(32), client.terminal_id)
+        worker = OutboxWorker(outbox, client, heartbeat_seconds=60, state_dir=tmp_path)
+        worker.id_hash_key_version = keys.version
+        with caplog.at_level(logging.WARNING, logger="kiosk.outbox.worker"):
+            assert worker.send_heartbeat()
+            assert "secrets upgrade" not in caplog.text
+            admin(server, "POST", "/v1/admin/id-hash-keys")
+            assert worker.send_heartbeat() and worker.send_heartbeat()
+        assert caplog.text.count("run `kiosk secrets upgrade` as root") == 1
+        outbox.close()
+        client.close()
+    finally:
+        server.stop()
