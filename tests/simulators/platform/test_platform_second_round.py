@@ -126,6 +126,31 @@ def test_a_request_head_trickled_byte_by_byte_is_cut_off(tmp_path):
         server.stop()
 
 
+def test_a_body_that_stops_coming_is_cut_off(tmp_path):
+    terminal = Terminal()
+    server = start_platform(tmp_path / "p", terminal)
+    server.stop()
+    server = PlatformServer(tmp_path / "p" / "platform.sqlite3", limits=ConnectionLimits(body_seconds=1.5))
+    server.start()
+    try:
+        body = json.dumps({"software_version": "1", "devices": {}}).encode()
+        url = server.url + "/v1/heartbeat"
+        head = "".join(f"{k}: {v}\r\n" for k, v in signing.sign(terminal.key, "POST", url, body, terminal.id).items())
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(f"POST /v1/heartbeat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         f"Content-Length: {len(body)}\r\n{head}\r\n".encode() + body[:5])
+            started = time.monotonic()
+            try:
+                while sock.recv(4096):
+                    pass
+            except ConnectionResetError:
+                pass
+            assert time.monotonic() - started < 6, "a half-sent body held the connection"
+        assert server.store.last_heartbeat(terminal.id) is None
+    finally:
+        server.stop()
+
+
 # -- 13. what a terminal claims ------------------------------------------------------------
 @pytest.fixture
 def two_terminals(tmp_path):
