@@ -79,7 +79,12 @@ def parse_version(text: str, what: str) -> Version:
 
 def read_small(path: Path, limit: int) -> bytes:
     """A regular file of at most ``limit`` bytes (a huge or endless one is refused unread)."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise UpdateRefused(f"{path}: cannot be read ({exc.strerror}); nothing was installed") from None
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fh.fileno())
         if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
