@@ -174,8 +174,10 @@ class Hut:
         self.stop()
 
     def _write_secrets(self) -> None:
-        # The simulated hut's maintenance PIN is 246810.
-        write_secrets_file(self.secrets_path, terminal_key=self.terminal_key, pin="246810")
+        # The simulated hut's maintenance PIN is 246810; its ID hash keys are its platform's (the district's).
+        platform = self.simulators.get("platform")
+        keys = platform.id_hash_keys() if platform is not None and hasattr(platform, "id_hash_keys") else None
+        write_secrets_file(self.secrets_path, terminal_key=self.terminal_key, pin="246810", id_hash_keys=keys)
 
     # -- use -------------------------------------------------------------
     def __getitem__(self, name: str) -> Simulator:

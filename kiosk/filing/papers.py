@@ -31,6 +31,15 @@ from kiosk.devices.availability import Papers
 from kiosk.filing.catalog import Material, Matter
 from kiosk.outbox.store import Attachment
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def page_media_type(data: bytes) -> str:
+    """What a scanned page is, for the platform (which checks it against the
+    bytes): the scan makes JPEG, or a 1-bit PNG for a black-and-white page
+    (drivers/camera/output.py page_file)."""
+    return "image/png" if data.startswith(PNG_SIGNATURE) else "image/jpeg"
+
 MAX_PAGES_PER_PAPER = 10   # a thick medical record still fits; the contract allows 50 attachments
 
 
@@ -177,7 +186,7 @@ class PaperSet:
         return [m for m in self.matter.materials if self.state(m.code) is PaperState.LATER]
 
     def attachments(self) -> list[Attachment]:
-        return [Attachment(p.material_code, p.jpeg) for m in self.matter.materials
+        return [Attachment(p.material_code, p.jpeg, page_media_type(p.jpeg)) for m in self.matter.materials
                 for p in self.pages[m.code] if self.state(m.code) is PaperState.SCANNED]
 
     def views(self) -> tuple[PaperView, ...]:

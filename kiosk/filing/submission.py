@@ -31,6 +31,7 @@ from typing import Any, Callable, Iterable, Mapping, Protocol
 from kiosk.filing.catalog import Matter
 from kiosk.identity import Identity
 from kiosk.outbox.store import Attachment, Confirmation, Outbox
+from kiosk.privacy import IdHashKeys
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +48,15 @@ class SlipPrinter(Protocol):
                       wait: float = ...) -> Any: ...
 
 
-def application_body(matter: Matter, identity: Identity, form: Mapping[str, Any], id_hash_key: bytes = b"",
-                     face_check: Mapping[str, Any] | None = None) -> dict:
+def application_body(matter: Matter, identity: Identity, form: Mapping[str, Any],
+                     id_hash_keys: IdHashKeys | None = None, face_check: Mapping[str, Any] | None = None) -> dict:
     """The contract's Application without serial/attachments (the outbox adds
-    them).  ``id_hash`` lets the resident find it later with their card;
-    ``face_check`` is the face check step's outcome (never a picture) for a
-    matter that asks for it."""
+    them).  ``id_hash`` (under the district's current key, with its version)
+    lets the resident find it later with their card at any hut; ``face_check``
+    is the face check step's outcome (never a picture) for a matter that asks for it."""
     applicant: dict[str, Any] = {"name": identity.name, "id_number": identity.id_number}
-    if id_hash_key and identity.id_number:
-        applicant["id_hash"] = identity.lookup_hash(id_hash_key)
+    if id_hash_keys and identity.id_number:
+        applicant["id_hash"], applicant["id_hash_version"] = id_hash_keys.filing_hash(identity.id_number)
     phone = form.get("phone")
     if isinstance(phone, str) and re.fullmatch(r"[0-9+ -]{1,20}", phone):
         applicant["phone"] = phone

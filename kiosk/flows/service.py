@@ -23,6 +23,7 @@ from kiosk.flows.jobs import Jobs
 from kiosk.flows.machine import FlowMachine
 from kiosk.flows.session import Session
 from kiosk.identity import Evidence, Identity
+from kiosk.privacy import IdHashKeys
 
 if TYPE_CHECKING:
     from kiosk.devices.availability import Availability
@@ -116,7 +117,7 @@ class FlowContext:
     post: Callable[[Callable[[], Any]], None] = lambda fn: None
     outbox: Any = None
     client: Any = None
-    id_hash_key: bytes = b""
+    id_hash_keys: IdHashKeys = field(default_factory=IdHashKeys)   # the district's look-up keys
     hut: str = ""
     language: str = "both"              # the slips' language
     wait_seconds: float = 8.0           # how long a resident waits for the platform's number at most

@@ -1,9 +1,10 @@
 """Turning a Debian box with peripherals into an enrolled, locked-down kiosk.
 
 ``kiosk provision`` (kiosk/commands/provision.py) runs :class:`Provisioner`:
-probe what answers where, enrol once, write the config, the secrets (0600,
-maintenance PIN hash), the units and the udev rules, enable the units, and
-check every device.  Every file is compared before it is written, so a
+probe what answers where, enrol once, write the config, the key files
+(secrets.toml root:kiosk 0640 for the services, maintenance.toml root-only
+with the PIN hash: kiosk/secrets_file.py), the units and the udev rules,
+enable the units, and check every device.  Every file is compared before it is written, so a
 second run (a technician unsure whether the first finished) changes nothing
 and says so, and ``--dry-run`` computes the same plan and writes nothing.
 ``root`` prefixes every system path: a test (or an image build) provisions
@@ -12,7 +13,8 @@ into a folder.
 
 from __future__ import annotations
 
-import os
+import pwd
+import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +25,7 @@ from typing import Any, Callable, Mapping
 
 import tomli_w
 
+from drivers.storage import atomic_write
 from kiosk.devices import kinds
 from kiosk.devices.peripherals import RULES_NAME, Adapter, by_name, render_rules
 from kiosk.devices.probe import Found, Silent
@@ -69,6 +72,11 @@ class Layout:
         return self.at("/var/lib/kiosk")
 
     @property
+    def admin_dir(self) -> Path:
+        """root's records (the provisioning report): kiosk/ops/admin_files.py."""
+        return self.at("/var/lib/kiosk-admin")
+
+    @property
     def units_dir(self) -> Path:
         return self.at("/etc/systemd/system")
 
@@ -107,15 +115,7 @@ class Provisioner:
         if self.dry_run:
             self.steps.append(Step(what, "would change", str(path)))
             return True
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".provision")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        atomic_write(path, content, mode=mode)
         self.steps.append(Step(what, "changed", str(path)))
         return True
 
@@ -128,13 +128,6 @@ class Provisioner:
             return {}
         except tomllib.TOMLDecodeError as exc:
             raise KioskError(f"{self.layout.config}: TOML syntax error ({exc}); fix or remove it, then rerun") from None
-
-    def existing_secrets(self) -> dict[str, Any]:
-        try:
-            with self.layout.secrets.open("rb") as fh:
-                return tomllib.load(fh)
-        except FileNotFoundError:
-            return {}
 
     def config_text(self, current: dict[str, Any], found: list[Found], *, terminal_id: str, name: str,
                     platform_url: str) -> bytes:
@@ -173,22 +166,28 @@ class Provisioner:
         return {"port": c.where}
 
     # -- secrets --------------------------------------------------------------------
-    def secrets_text(self, current: dict[str, Any], *, terminal_key: bytes | None, pin: str) -> bytes:
-        import base64
-        import secrets as token
+    def existing_secrets(self) -> tuple[bool, bool]:
+        """(enrolled, has a maintenance PIN) from the key files already there."""
+        from kiosk.secrets_file import load_maintenance, load_secrets, maintenance_path
 
-        from kiosk.ops.pin import hash_pin, verify_pin
+        if not self.layout.secrets.exists():
+            return False, False
+        enrolled = bool(load_secrets(self.layout.secrets).terminal_key)
+        has_pin = False
+        if maintenance_path(self.layout.secrets).exists() or load_secrets(self.layout.secrets).format == 1:
+            has_pin = bool(load_maintenance(self.layout.secrets).pin_hash)
+        return enrolled, has_pin
 
-        data = dict(current)
-        data.setdefault("outbox_key", base64.b64encode(token.token_bytes(32)).decode())
-        data.setdefault("id_hash_key", token.token_bytes(32).hex())
-        if terminal_key is not None:
-            data["terminal_key"] = terminal_key.hex()
-        data.setdefault("terminal_key", "")
-        if pin and not verify_pin(pin, str(data.get("maintenance_pin_hash", ""))):
-            data["maintenance_pin_hash"] = hash_pin(pin)
-        data.setdefault("maintenance_pin_hash", "")
-        return ("# Terminal secrets. Mode 0600. Written by kiosk provision.\n" + tomli_w.dumps(data)).encode()
+    def write_secrets(self, *, enrolment: Any, pin: str, group: int | None) -> None:
+        """Through the one writer (kiosk/secrets_file.py): secrets.toml for the
+        services' group, maintenance.toml for root; a format 1 file is upgraded."""
+        from kiosk.secrets_file import maintenance_path, write_secrets_file
+
+        done = write_secrets_file(self.layout.secrets, terminal_key=enrolment.terminal_key if enrolment else None,
+                                  id_hash_keys=enrolment.id_hash_keys if enrolment else None, pin=pin or None,
+                                  group=group, dry_run=self.dry_run)
+        self.steps.append(Step("secrets", done["secrets"], str(self.layout.secrets)))
+        self.steps.append(Step("maintenance PIN", done["maintenance"], str(maintenance_path(self.layout.secrets))))
 
     # -- units and rules ---------------------------------------------------------------
     def install_units(self) -> None:
@@ -233,6 +232,19 @@ def adapter_of(found: Found) -> Adapter | None:
     """The USB adapter a found device answered through, when the kernel says which."""
     c = found.candidate
     return Adapter(c.vid, c.pid, c.serial_number) if c.serial_number and c.vid and c.pid else None
+
+
+def service_ids(spec: str) -> tuple[int, int]:
+    """The service user's (uid, gid), from its name or ``UID:GID``."""
+    if re.fullmatch(r"[0-9]{1,9}:[0-9]{1,9}", spec):
+        uid, gid = spec.split(":")
+        return int(uid), int(gid)
+    try:
+        user = pwd.getpwnam(spec)
+    except KeyError:
+        raise KioskError(f"no user {spec!r}: create it first (install.sh or the Ansible playbook), "
+                         "or name it with --service-user UID:GID") from None
+    return user.pw_uid, user.pw_gid
 
 
 def device_names(found: list[Found], configured_at: dict[str, str] | None = None) -> dict[str, Found]:

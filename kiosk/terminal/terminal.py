@@ -131,7 +131,7 @@ class Terminal:
         ctx = FlowContext(session=self.session, jobs=self.jobs, availability=lambda: self.view.availability,
                           catalog=self.catalog, printer=lambda: self.owner.first_offering(SLIP),
                           device=self.owner.first_offering, post=self.post, outbox=self.outbox, client=self.client,
-                          id_hash_key=settings.secrets.id_hash_key, hut=settings.terminal.name or settings.terminal.id,
+                          id_hash_keys=settings.id_hash_keys, hut=settings.terminal.name or settings.terminal.id,
                           face_engine=self.face_engine, settings=settings)
         if self.wait_seconds is not None:
             ctx.wait_seconds = self.wait_seconds

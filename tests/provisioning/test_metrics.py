@@ -52,7 +52,7 @@ def scrape(tmp_path_factory):
             stats.frame(dt)
         write_app_state(settings.paths.state_dir, stats)
         outbox = Outbox.from_settings(settings)
-        fill(outbox, 2, settings.secrets.id_hash_key, attachment_bytes=100)
+        fill(outbox, 2, settings.id_hash_keys, attachment_bytes=100)
         outbox.close()
         port = _free_port()
         server = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "--config", str(hut.config_path), "metrics",

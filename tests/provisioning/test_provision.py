@@ -96,7 +96,7 @@ def test_first_run_finds_every_device_enrols_and_writes_config_and_secrets(runs)
     assert settings.devices["staffcard"].options["reads"] == "staff_uid", "a found reader lost its role"
     assert "smartcard_2" not in settings.devices
     assert len(settings.secrets.terminal_key) == 32 and settings.secrets.outbox_key
-    assert verify_pin(PIN, settings.secrets.maintenance_pin_hash)
+    assert verify_pin(PIN, settings.maintenance_secrets().pin_hash)
     assert (root / "etc/kiosk/secrets.toml").stat().st_mode & 0o777 == 0o600
     assert f"no answer 无应答:\n  {runs['silent']}: no answer" in first.stdout
     found = first.stdout.split("devices found 找到的设备:")[1].split("\n\n")[0]
@@ -121,7 +121,7 @@ def test_units_and_rules_are_installed_and_enabled(runs):
 def test_self_test_slip_and_report_come_out_of_the_printer(runs):
     assert "HUT-PRINTER-TEST" in runs["slips"], "no test slip printed"
     assert "终端安装报告" in runs["slips"], "the provisioning report was not printed"
-    report = (runs["root"] / "var/lib/kiosk/provision-report.txt").read_text(encoding="utf-8")
+    report = (runs["root"] / "var/lib/kiosk-admin/provision-report.txt").read_text(encoding="utf-8")
     assert "terminal 终端:   HUT-" in report
 
 

@@ -90,7 +90,7 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
                                  lambda: ctx.availability().papers, self._papers_done)
         self.submission = SubmitStep(session, ctx.jobs, outbox=ctx.outbox, availability=ctx.availability,
                                      printer=ctx.printer, on_change=self._submit_changed, hut=ctx.hut,
-                                     id_hash_key=ctx.id_hash_key, language=ctx.language,
+                                     id_hash_keys=ctx.id_hash_keys, language=ctx.language,
                                      wait_seconds=ctx.wait_seconds)
         self.job = JobSlot(ctx.jobs)
         self.face_runner = self._face_runner(ctx)

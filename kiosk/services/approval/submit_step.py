@@ -32,6 +32,7 @@ from kiosk.flows import face_check
 from kiosk.flows.jobs import Jobs, JobSlot
 from kiosk.flows.machine import FlowMachine
 from kiosk.flows.session import Session
+from kiosk.privacy import IdHashKeys
 from kiosk.services.approval.form_step import FORM
 from kiosk.services.approval.papers_step import PAPERS
 from kiosk.services.approval.views import SubmitState, SubmitView
@@ -61,11 +62,11 @@ class SubmitStep(FlowMachine[SubmitState, SubmitView]):
 
     def __init__(self, session: Session, jobs: Jobs, *, outbox: Any, availability: Callable[[], Availability],
                  printer: Callable[[], Any], on_change: Callable[[SubmitState], None], hut: str = "",
-                 id_hash_key: bytes = b"", wait_seconds: float = WAIT_SECONDS, language: str = "both"):
+                 id_hash_keys: IdHashKeys | None = None, wait_seconds: float = WAIT_SECONDS, language: str = "both"):
         super().__init__(SubmitView())
         self.session, self.job = session, JobSlot(jobs)
         self.outbox, self.availability, self.printer, self.on_change = outbox, availability, printer, on_change
-        self.hut, self.id_hash_key, self.wait_seconds, self.language = hut, id_hash_key, wait_seconds, language
+        self.hut, self.id_hash_keys, self.wait_seconds, self.language = hut, id_hash_keys, wait_seconds, language
         self._matter: Matter | None = None
         self._slip: Any = None   # the printed slip (masked), kept for 重新打印 until the visit ends
 
@@ -116,7 +117,7 @@ class SubmitStep(FlowMachine[SubmitState, SubmitView]):
                 or self.outbox is None:
             return False
         outcome = self.session.get(face_check.OUTCOME) if matter.face_check else None
-        body = application_body(matter, identity, form.submission(), self.id_hash_key, face_check=outcome)
+        body = application_body(matter, identity, form.submission(), self.id_hash_keys, face_check=outcome)
         filing = Filing(body, papers.attachments())
         online = self.availability().submit is Submit.ONLINE
         outbox, wait = self.outbox, self.wait_seconds if online else 0.0

@@ -107,7 +107,7 @@ class ProgressView:
 class StatusSource(Protocol):
     """What the flow asks of the platform (``kiosk.central.client.CentralClient``)."""
 
-    def applications_for(self, id_hash: str, budget: float | None = None) -> list[dict]: ...
+    def applications_for(self, id_hashes: list[str], budget: float | None = None) -> list[dict]: ...
 
     def application_status(self, number: str, proof: str, budget: float | None = None) -> dict | None: ...
 
@@ -188,13 +188,13 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
     def identified(self, identity: Identity) -> None:
         """The resident's card: their applications by the keyed hash of the ID
         number (the number itself never leaves the terminal)."""
-        key, client = self.ctx.id_hash_key, self.client
-        if not self.can("query") or not identity.id_number or client is None or not key:
+        keys, client = self.ctx.id_hash_keys, self.client
+        if not self.can("query") or not identity.id_number or client is None or not keys:
             return
-        id_hash = identity.lookup_hash(key)
+        id_hashes = keys.lookup_hashes(identity.id_number)  # every key held: filed before a rotation too
 
         def ask() -> Answer:
-            return _answer(lambda: client.applications_for(id_hash))
+            return _answer(lambda: client.applications_for(id_hashes))
 
         self._query(ask, proof="card", masked_name=identity.masked_name)
 

@@ -98,6 +98,16 @@ def test_the_papers_rule(required, handling, later, mode, answer, state, files):
     assert [a.material_code for a in papers.attachments()] == (["x"] if state is PaperState.SCANNED else [])
 
 
+def test_a_black_and_white_page_is_declared_as_the_png_it_is():
+    """The scan makes a 1-bit PNG of a black-and-white page; the platform
+    checks the declared content type against the bytes (issue 20, item 13)."""
+    papers = PaperSet(matter(materials=[paper("x"), paper("y")]))
+    papers.add_page("x", JPEG)
+    papers.add_page("y", b"\x89PNG\r\n\x1a\n" + bytes(64))
+    assert [(a.material_code, a.content_type) for a in papers.attachments()] == [("x", "image/jpeg"),
+                                                                                ("y", "image/png")]
+
+
 def test_pages_retake_and_more_pages_stay_in_memory_in_order():
     papers = PaperSet(matter(materials=[paper("x")]))
     papers.add_page("x", b"one"), papers.add_page("x", b"two")

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from kiosk.devices.snapshot import write_platform_reach
+from kiosk.privacy import IdHashKeys
 from tests.platform_fixtures import platform, terminal  # noqa: F401  (fixtures, found by name)
 from tests.terminal_kit import DEVICES, TerminalKit
 
@@ -17,10 +18,10 @@ def make_kit(make_settings):
     terminal with its fake devices (those in ``unplugged`` gone), stopped after the test."""
     made = []
 
-    def make(online: bool = False, unplugged: tuple[str, ...] = (), id_hash_key: bytes | None = None, **options):
+    def make(online: bool = False, unplugged: tuple[str, ...] = (), id_hash_keys: IdHashKeys | None = None, **options):
         settings = make_settings(DEVICES)
-        if id_hash_key is not None:   # the district's key, as enrolment delivers it to every hut
-            settings = replace(settings, secrets=replace(settings.secrets, id_hash_key=id_hash_key))
+        if id_hash_keys is not None:   # the district's keys, as enrolment delivers them to every hut
+            settings = replace(settings, secrets=replace(settings.secrets, id_hash_keys=id_hash_keys))
         if online:
             settings.paths.state_dir.mkdir(parents=True, exist_ok=True)
             write_platform_reach(settings.paths.state_dir, True)

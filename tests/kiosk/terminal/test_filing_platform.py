@@ -125,7 +125,7 @@ def test_online_the_resident_gets_the_platforms_number_and_a_slip_that_opens_its
     folder = tmp_path / "state" / "outbox"
     outbox = Outbox(folder, terminal.outbox_key, terminal.id)
     client = client_for(platform.url, terminal)
-    kit = make_kit(outbox=outbox, client=client, id_hash_key=terminal.id_hash_key, wait_seconds=15.0, online=True)
+    kit = make_kit(outbox=outbox, client=client, id_hash_keys=terminal.id_hash_keys, wait_seconds=15.0, online=True)
     with Worker(folder, terminal, platform.url):
         view = file_one(kit)
     assert view.confirmed and view.slip == "printed" and not view.number.startswith(terminal.id)
@@ -162,7 +162,7 @@ def test_online_the_resident_gets_the_platforms_number_and_a_slip_that_opens_its
 def test_offline_the_local_serial_then_the_worker_sends_it_by_itself(make_kit, terminal, tmp_path):
     folder = tmp_path / "state" / "outbox"
     outbox = Outbox(folder, terminal.outbox_key, terminal.id)
-    kit = make_kit(outbox=outbox, id_hash_key=terminal.id_hash_key, wait_seconds=15.0)
+    kit = make_kit(outbox=outbox, id_hash_keys=terminal.id_hash_keys, wait_seconds=15.0)
     kit.printer.fail = True
     started = time.monotonic()
     view = file_one(kit)
@@ -179,10 +179,10 @@ def test_offline_the_local_serial_then_the_worker_sends_it_by_itself(make_kit, t
         assert record["serial"] == view.number and record["state"] == "confirmed" and record["number"]
 
         # A slip with a local serial cannot open the progress; the card can, at any hut of the district.
-        other = Terminal(id="HUT-TEST-02", id_hash_key=terminal.id_hash_key)
+        other = Terminal(id="HUT-TEST-02", id_hash_key=terminal.id_hash_key)   # the district's key, delivered to both huts
         server.store.add_terminal(other.id, other.key.hex(), "test")
         client = client_for(server.url, other)
-        there = make_kit(client=client, id_hash_key=other.id_hash_key)
+        there = make_kit(client=client, id_hash_keys=other.id_hash_keys)
         there.terminal.open_service("progress")
         progress = there.terminal.flow("progress")
         assert not progress.slip_read(f"HUTAPP:{view.number}") and progress.state is ProgressState.LOCAL_SLIP
@@ -198,7 +198,7 @@ def test_offline_the_local_serial_then_the_worker_sends_it_by_itself(make_kit, t
 
 def test_progress_says_when_the_platform_cannot_answer_and_asks_again(make_kit, terminal):
     client = client_for(f"http://127.0.0.1:{closed_port()}", terminal, connect_timeout=0.5, read_timeout=0.5)
-    kit = make_kit(client=client, id_hash_key=terminal.id_hash_key)
+    kit = make_kit(client=client, id_hash_keys=terminal.id_hash_keys)
     t = kit.terminal
     t.open_service("progress")
     p = t.flow("progress")
@@ -231,7 +231,7 @@ def test_a_matter_with_a_face_check_sends_its_outcome_and_the_platform_takes_it(
                                                                                  tmp_path):
     folder = tmp_path / "state" / "outbox"
     outbox = Outbox(folder, terminal.outbox_key, terminal.id)
-    kit = make_kit(outbox=outbox, id_hash_key=terminal.id_hash_key)
+    kit = make_kit(outbox=outbox, id_hash_keys=terminal.id_hash_keys)
     # 低保: face check (passed on the way, as the runner reports it), and sensitive (income, bank card)
     review = to_review(kit, "MZ-001", record=card(photo_bmp=b"BM" + bytes(100))).submission
     assert kit.terminal.session.get(OUTCOME)["passed"] is True
