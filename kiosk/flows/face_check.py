@@ -46,6 +46,19 @@ LINES: dict[tuple[str, str], str] = {
     ("face_check", "turn_left"): N_("Please turn your head to the left"),
     ("face_check", "turn_right"): N_("Please turn your head to the right"),
     ("face_check", "retry"): N_("The check did not succeed. Please look straight at the camera and try again"),
+    # Why an attempt failed, in words with what to do about it (state_reason).
+    ("face_check", "retry_not_live"): N_("The camera did not see you blink and turn your head. Please do each move "
+                                         "when you are asked, then try again"),
+    ("face_check", "retry_no_face"): N_("Your face was not found. Please face the camera, close enough to fill the "
+                                        "frame, and try again"),
+    ("face_check", "retry_not_same_person"): N_("Your face did not match the card photo. Please take off glasses, a "
+                                                "hat or a mask, and try again"),
+    ("face_check", "counter_not_live"): N_("The check could not be done. Please go to the hut's counter with your "
+                                           "card and the printed note"),
+    ("face_check", "counter_no_face"): N_("Your face was not found. Please go to the hut's counter with your card "
+                                          "and the printed note"),
+    ("face_check", "counter_not_same_person"): N_("Your face did not match the card photo. Please go to the hut's "
+                                                  "counter with your card and the printed note"),
     ("face_check", "passed"): N_("The check is done. Please press Continue"),
     ("face_check", "no_photo"): N_("Your card photo cannot be read here, so the face check is skipped. "
                                    "Please press Continue"),
@@ -78,11 +91,18 @@ class FaceCheckView:
     challenge: str = ""          # the challenge being asked (blink, turn_left, turn_right)
     attempts: int = 0
     attempts_left: int = MAX_ATTEMPTS
+    reason: str = ""             # why the last attempt failed: not_live | no_face | not_same_person
+    counter_slip: str = ""       # the note for the counter: "" | printing | printed | no_printer
 
     @property
     def detail(self) -> str:
-        """What to say now: the challenge being asked, else the state."""
-        return self.challenge if self.state is FaceCheckState.CHALLENGE and self.challenge else self.state.value
+        """What to say now: the challenge being asked, why an attempt failed
+        (retry / counter with its reason), else the state."""
+        if self.state is FaceCheckState.CHALLENGE and self.challenge:
+            return self.challenge
+        if self.state in (FaceCheckState.RETRY, FaceCheckState.COUNTER) and self.reason:
+            return f"{self.state.value}_{self.reason}"
+        return self.state.value
 
 
 S = FaceCheckState
@@ -130,12 +150,14 @@ class FaceCheckFlow(FlowMachine[FaceCheckState, FaceCheckView]):
         check (counter).  No decodable card photo: skipped, and said so."""
         self.session.pop(OUTCOME)
         if not camera_available:
-            self._fire("start_without_camera", challenge="", attempts=0, attempts_left=MAX_ATTEMPTS)
+            self._fire("start_without_camera", challenge="", attempts=0, attempts_left=MAX_ATTEMPTS, reason="",
+                       counter_slip="")
         elif not card_photo_available:
             self.session.put(OUTCOME, {"performed": False, "reason": "no_card_photo"})
-            self._fire("start_without_photo", challenge="", attempts=0, attempts_left=MAX_ATTEMPTS)
+            self._fire("start_without_photo", challenge="", attempts=0, attempts_left=MAX_ATTEMPTS, reason="",
+                       counter_slip="")
         else:
-            self._fire("start", challenge="", attempts=0, attempts_left=MAX_ATTEMPTS)
+            self._fire("start", challenge="", attempts=0, attempts_left=MAX_ATTEMPTS, reason="", counter_slip="")
 
     def consent(self) -> bool:
         return self._fire("consent")
@@ -148,7 +170,7 @@ class FaceCheckFlow(FlowMachine[FaceCheckState, FaceCheckView]):
         return False
 
     def retry(self) -> bool:
-        return self._fire("retry", challenge="")
+        return self._fire("retry", challenge="", reason="")
 
     def confirm(self) -> bool:
         """Continue, once the check passed or was skipped for want of a card photo."""
@@ -160,7 +182,7 @@ class FaceCheckFlow(FlowMachine[FaceCheckState, FaceCheckView]):
 
     def cancel(self) -> None:
         """Back or end of visit: the result goes with the rest of the session."""
-        self._fire("cancel", challenge="")
+        self._fire("cancel", challenge="", reason="", counter_slip="")
 
     # -- events from the attempt runner ------------------------------------------------
     def card_photo_unusable(self) -> bool:
@@ -190,4 +212,9 @@ class FaceCheckFlow(FlowMachine[FaceCheckState, FaceCheckView]):
             trigger = "attempt_passed"
         else:
             trigger = "last_attempt_failed" if attempts >= MAX_ATTEMPTS else "attempt_failed"
-        return self._fire(trigger, challenge="", attempts=attempts, attempts_left=MAX_ATTEMPTS - attempts)
+        return self._fire(trigger, challenge="", attempts=attempts, attempts_left=MAX_ATTEMPTS - attempts,
+                          reason="" if result.passed else result.reason)
+
+    def counter_slip(self, state: str) -> None:
+        """How the note for the counter is doing (the filing prints it)."""
+        self._set(counter_slip=state)

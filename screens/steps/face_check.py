@@ -34,6 +34,7 @@ class FaceCheckScreen(StepScreen):
     state = StringProperty("closed")
     headline = StringProperty("")
     attempts_left = NumericProperty(0)
+    counter_slip = StringProperty("")     # the note for the counter: printing | printed | no_printer
     camera_ready = BooleanProperty(False)
 
     def __init__(self, **kwargs: Any):
@@ -45,6 +46,7 @@ class FaceCheckScreen(StepScreen):
         """``view``: the face check flow's FaceCheckView."""
         self.state = view.state.value
         self.attempts_left = view.attempts_left
+        self.counter_slip = view.counter_slip
         self.headline = instruction("face_check", view.detail) or ""
         if self.state == "challenge":
             self._start_mirror()

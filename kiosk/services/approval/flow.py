@@ -32,6 +32,7 @@ from kiosk.devices.availability import FACE_CHECK, SCAN, Availability, FaceCheck
 from kiosk.filing.catalog import Matter
 from kiosk.filing.matters import detail, guide_slip_data
 from kiosk.filing.submission import print_slip
+from kiosk.flows import face_check
 from kiosk.flows.face_check import FaceCheckFlow, FaceCheckState
 from kiosk.flows.jobs import JobSlot
 from kiosk.flows.machine import FlowMachine
@@ -50,6 +51,7 @@ FACE_CHECK_DONE = (FaceCheckState.PASSED, FaceCheckState.NO_PHOTO)
 
 class ApprovalJob(enum.StrEnum):
     PRINT_GUIDE = "print_guide"
+    PRINT_COUNTER_NOTE = "print_counter_note"
 
 
 _BACK = {A.CONDITIONS: A.CHOOSING, A.IDENTIFY: A.CONDITIONS, A.FACE_CHECK: A.IDENTIFY, A.PAPERS: A.FORM,
@@ -85,6 +87,7 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
         session = ctx.session
         self.choice = MatterChoice(ctx.catalog, self._chosen)
         self.face = FaceCheckFlow(session, on_done=lambda: self._to_form("face_done"))
+        self.face.subscribe(self._face_changed)
         self.form = FormStep(session, self._form_done)
         self.papers = PapersStep(session, lambda: ctx.device(SCAN), ctx.post,
                                  lambda: ctx.availability().papers, self._papers_done)
@@ -225,6 +228,24 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
         identity = self.ctx.session.identity
         self.face.start(camera_available=self.ctx.availability().face_check is FaceCheck.CHECK,
                         card_photo_available=bool(identity is not None and identity.photo_bmp))
+
+    def _face_changed(self, view: Any) -> None:
+        """The check ended at the counter: print the note the resident takes there
+        (matter, masked name and ID, why), so the staff know what to check."""
+        if view.state is not FaceCheckState.COUNTER or view.counter_slip or self._matter is None:
+            return
+        printer, identity = self.ctx.printer(), self.ctx.session.identity
+        if printer is None or identity is None or self.ctx.availability().slip_mode is not SlipMode.PRINT:
+            self.face.counter_slip("no_printer")
+            return
+        outcome = self.ctx.session.get(face_check.OUTCOME) or {}
+        note = slips.counter_note({"matter": self._matter.name, "matter_en": self._matter.name_en,
+                                   "name": identity.name, "id_number": identity.id_number,
+                                   "reason": view.reason or str(outcome.get("reason") or "declined"),
+                                   "time": None, "hut": self.ctx.hut}, self.ctx.language)
+        self.face.counter_slip("printing")
+        self.job.start(ApprovalJob.PRINT_COUNTER_NOTE, lambda: print_slip(printer, note),
+                       lambda ok: self.face.counter_slip("printed" if ok else "no_printer"))
 
     def face_continue(self) -> bool:
         """Continue once the check passed (or was skipped for want of a card

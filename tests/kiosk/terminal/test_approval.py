@@ -360,3 +360,34 @@ def test_home_in_the_middle_of_an_application_asks_once_before_discarding(make_k
     kit.clock.advance(kit.terminal.idle.timeout_after + 1)
     kit.terminal.tick()                               # the idle timeout does not ask: nobody is there
     assert kit.view.state is TerminalState.HOME and not t.session.active
+
+
+def test_a_failed_face_check_says_why_and_prints_a_note_for_the_counter(make_kit):
+    """Not live, no face, not the same person each have their own words and
+    advice; the third failure leads to the counter with a printed note (matter,
+    masked name and ID, why) (issue 21 item 12)."""
+    from kiosk.face.check import FaceCheckResult
+    from kiosk.terminal.voice import instruction
+
+    kit = make_kit()
+    a = _to_face_check(kit, card(photo_bmp=b"BM" + b"\0" * 100))
+    face = a.face
+    failures = [FaceCheckResult(False, False, True, 0.4, 0.63, "not_live"),
+                FaceCheckResult(False, True, False, 0.8, 0.63, "not_same_person"),
+                FaceCheckResult(False, True, False, 0.8, 0.63, "not_same_person")]
+    said = set()
+    for result in failures:
+        if face.state is FaceCheckState.RETRY:
+            face.retry()
+        else:
+            face.consent()
+        face.attempt_finished(result, at="2026-12-07T10:00:00+08:00")
+        said.add(instruction("face_check", kit.view.step_view.detail))
+        if face.state is FaceCheckState.RETRY:
+            assert kit.view.step_view.reason == result.reason
+    assert face.state is FaceCheckState.COUNTER and kit.view.step_view.detail == "counter_not_same_person"
+    assert len(said) == 3 and all(said)                  # three different sentences, none missing
+    kit.run_until(lambda: face.view.counter_slip == "printed", "the note for the counter")
+    note = repr(kit.printer.printed[-1])
+    assert "请到服务台核验身份" in note and "人像与证件照片不一致" in note and "高龄津贴" not in note
+    assert "最低生活保障申请" in note and "110105********002X" in note and "11010519491231002X" not in note
