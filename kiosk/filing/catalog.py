@@ -20,6 +20,9 @@ FIELD_TYPES = ("text", "integer", "decimal", "date", "phone", "choice", "boolean
 SCAN_SIZES = ("A4", "A5", "ID-1", "B5")
 ENHANCE_MODES = ("document", "grayscale", "photo")
 _PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
+# What a phone number looks like, in the problem words (not only "wrong").
+PHONE_PROBLEM = ("电话号码应为11位手机号（如13812345678）或带区号的座机号 / "
+                 "a phone number: 11 digits for a mobile (13812345678), or a landline with its area code")
 
 
 class CatalogError(ValueError):
@@ -65,7 +68,7 @@ class FormField:
             if self.pattern and not re.fullmatch(self.pattern, value):
                 return "格式不正确 / wrong format"
         elif t == "phone" and not _PHONE.match(value):
-            return "电话号码格式不正确 / not a phone number"
+            return PHONE_PROBLEM
         elif t == "id_number" and not gb11643.is_valid(value.strip()):
             return "身份证号码不正确 / not a valid ID number"
         elif t == "choice" and value not in self.choices:

@@ -158,6 +158,11 @@ class ServiceFlow(FlowMachine[S, V], Generic[S, V]):
     def steps(self) -> tuple[Step, ...]:
         return self.service.steps_with(self.included())
 
+    def steps_known(self) -> bool:
+        """Whether the visit's number of steps is settled (not while a choice
+        still decides an optional step): "step 1" then, never "of 8" that turns into "of 9"."""
+        return True
+
     def presenter(self) -> FlowMachine[Any, Any]:
         return self
 

@@ -398,8 +398,9 @@ class Terminal:
         active, presenter = self.active, self.presenter
         step = active.step if active is not None else None
         steps = active.steps() if active is not None else ()
+        total = len(steps) if active is None or active.steps_known() else -1   # -1: "step 1", no total yet
         self._revision += 1
-        self.view = replace(self.view, step=step, index=steps.index(step) if step in steps else 0, total=len(steps),
+        self.view = replace(self.view, step=step, index=steps.index(step) if step in steps else 0, total=total,
                             step_view=presenter.view if presenter is not None else None, identify=self.identify.view,
                             revision=self._revision, idle_warning=self.idle.state is IdleState.WARNING)
         self._listeners.publish_latest(lambda: self.view)

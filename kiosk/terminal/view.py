@@ -26,7 +26,7 @@ class TerminalView:
     title: str = ""                 # the service's msgid
     step: Step | None = None
     index: int = 0                  # 0-based ("step 2 of 5" shows index + 1)
-    total: int = 0
+    total: int = 0                  # 0: no steps; -1: not settled yet ("step 1", the total after a choice)
     step_view: Any = field(default=None, compare=False)
     revision: int = 0               # changes with every published view (step_view is compared by identity)
     lang: str = "zh_CN"

@@ -129,6 +129,9 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
     def included(self) -> frozenset[Step]:
         return frozenset({Step.FACE_CHECK}) if self._matter is not None and self._matter.face_check else frozenset()
 
+    def steps_known(self) -> bool:
+        return self.state is not A.CHOOSING   # the matter decides whether the face check is a step
+
     def card_request(self) -> CardRequest | None:
         if self.state is not A.IDENTIFY or self._matter is None:
             return None
