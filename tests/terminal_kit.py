@@ -54,15 +54,17 @@ url = "http://127.0.0.1:9/front.mjpg"
 """
 
 
-def card(name: str = "王秀兰", id_number: str = "11010519491231002X", **kw: Any) -> IdCardRecord:
-    return IdCardRecord(card_type=CardType.RESIDENT, name=name, gender_code="2", birth_date=dt.date(1949, 12, 31),
+def card(name: str = "王秀兰", id_number: str = "110105194412310023", birth_date: dt.date = dt.date(1944, 12, 31),
+         **kw: Any) -> IdCardRecord:
+    """An ID card of an 81-year-old (old enough for every matter of the reference catalog)."""
+    return IdCardRecord(card_type=CardType.RESIDENT, name=name, gender_code="2", birth_date=birth_date,
                         id_number=id_number, valid_from=dt.date(2015, 1, 1), valid_to="长期", id_number_valid=True,
                         address="黑龙江省哈尔滨市平房区友协大街1号", **kw)
 
 
-def social_security_card(name: str = "李建国", id_number: str = "230108195003151234") -> SocialSecurityRecord:
+def social_security_card(name: str = "李建国", id_number: str = "230108194403151231") -> SocialSecurityRecord:
     return SocialSecurityRecord(card_type=CardType.SOCIAL_SECURITY, name=name, gender_code="1",
-                                birth_date=dt.date(1950, 3, 15), id_number=id_number, valid_from=dt.date(2019, 1, 1),
+                                birth_date=dt.date(1944, 3, 15), id_number=id_number, valid_from=dt.date(2019, 1, 1),
                                 valid_to=dt.date(2029, 1, 1), id_number_valid=True, card_number="A12345678",
                                 region_code="230100")
 

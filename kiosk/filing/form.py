@@ -110,7 +110,7 @@ class FilingForm:
             self.values.pop(name, None)
         else:
             self.values[name] = converted
-        return f.problem(self.values.get(name))
+        return self.matter.problem_of(f, self.values)
 
     def problems(self) -> dict[str, str]:
         """Every field's problem, by name (``Matter.validate``: the platform's rule)."""
@@ -130,9 +130,9 @@ class FilingForm:
         out = []
         for f in self.matter.fields:
             value = self.values.get(f.name)
-            problem = f.problem(value) if (show_problems or f.name in self.touched) else None
+            problem = self.matter.problem_of(f, self.values) if (show_problems or f.name in self.touched) else None
             out.append(FieldView(name=f.name, label=f.label, label_en=f.label_en, type=f.type,
-                                 keyboard=KEYBOARDS.get(f.type, "pinyin"), required=f.required,
+                                 keyboard=KEYBOARDS.get(f.type, "pinyin"), required=self.matter.required(f, self.values),
                                  display=display(f, value), filled=value not in (None, ""),
                                  prefilled=f.name in self.prefilled, problem=problem or "", choices=f.choices,
                                  phrases=f.phrases, max_length=f.max_length, min=f.min, max=f.max))

@@ -15,6 +15,7 @@ be delivered would be collection without a purpose, PIPL's minimisation rule).
 
 from __future__ import annotations
 
+import datetime
 import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, Mapping, TypeVar
@@ -122,6 +123,7 @@ class FlowContext:
     language: str = "both"              # the slips' language
     wait_seconds: float = 8.0           # how long a resident waits for the platform's number at most
     face_engine: Callable[[], Any] | None = None   # the face check's engine factory (None: dlib's)
+    today: Callable[[], datetime.date] = datetime.date.today      # a resident's age is counted on this day
     settings: Any = None
 
 

@@ -19,16 +19,19 @@ class ConditionsScreen(StepScreen):
     steps = (Step.CONDITIONS,)
     matter = ObjectProperty(None, allownone=True)
     printing = StringProperty("")     # "" | printing | printed | failed | no_printer
+    refusal_zh = StringProperty("")   # the card shows the resident cannot file it: why
+    refusal_en = StringProperty("")
 
     def render(self, view: Any) -> None:
         """``view``: the approval flow's ApprovalView."""
         self.matter = view.matter
         self.printing = view.print_guide
+        self.refusal_zh, self.refusal_en = view.refusal
 
     def forget(self) -> None:
         super().forget()
         self.matter = None
-        self.printing = ""
+        self.printing = self.refusal_zh = self.refusal_en = ""
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -25,6 +25,8 @@ SERVICE = Service(
     lines={
         ("choose_matter", ""): N_("Choose a category, or search the matter by its pinyin initials"),
         ("conditions", ""): N_("Check the conditions and the papers you need, then press Start"),
+        ("conditions", "not_eligible"): N_("According to your card, you cannot file this matter. The reason is on "
+                                           "the screen. You can choose another matter"),
         ("form", ""): N_("Please check what is filled in, and fill in the rest"),
         ("papers", ""): N_("Place the paper flat under the camera"),
         ("papers", "bring_to_counter"): N_("The camera cannot be used. Please hand these papers to the counter"),

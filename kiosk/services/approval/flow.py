@@ -61,7 +61,8 @@ _BACK = {A.CONDITIONS: A.CHOOSING, A.IDENTIFY: A.CONDITIONS, A.FACE_CHECK: A.IDE
 class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
     """One terminal's filings (one at a time)."""
 
-    STEP_OF = {A.CHOOSING: Step.CHOOSE_MATTER, A.CONDITIONS: Step.CONDITIONS, A.IDENTIFY: Step.IDENTIFY,
+    STEP_OF = {A.CHOOSING: Step.CHOOSE_MATTER, A.CONDITIONS: Step.CONDITIONS, A.NOT_ELIGIBLE: Step.CONDITIONS,
+               A.IDENTIFY: Step.IDENTIFY,
                A.FACE_CHECK: Step.FACE_CHECK, A.FORM: Step.FORM, A.PAPERS: Step.PAPERS, A.REVIEW: Step.REVIEW,
                A.SUBMIT: Step.SUBMIT, A.DONE: Step.DONE}
     TRANSITIONS = {
@@ -70,6 +71,8 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
         (A.CHOOSING, "choose"): A.CONDITIONS,
         (A.CONDITIONS, "start"): A.IDENTIFY,
         (A.IDENTIFY, "identified"): A.FORM,
+        (A.IDENTIFY, "not_eligible"): A.NOT_ELIGIBLE,
+        (A.NOT_ELIGIBLE, "back"): A.CHOOSING,
         (A.IDENTIFY, "face_check"): A.FACE_CHECK,
         (A.FACE_CHECK, "face_done"): A.FORM,
         (A.FORM, "face_check"): A.FACE_CHECK,     # Back from the form to the face check
@@ -156,6 +159,8 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
     def speech(self) -> str | None:
         if self.state is A.IDENTIFY:
             return self.view.identify_mode
+        if self.state is A.NOT_ELIGIBLE:
+            return "not_eligible"
         if self.state is A.PAPERS:
             return "cannot_file" if self.papers.state.value == "cannot_file" else self.papers.view.mode
         if self.state is A.SUBMIT:
@@ -170,7 +175,7 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
     # -- opening and closing ----------------------------------------------------------------
     def open(self) -> None:
         self._drop()
-        self._fire("open", matter=None, identify_mode="", print_guide="")
+        self._fire("open", matter=None, identify_mode="", print_guide="", refusal=("", ""))
         self.choice.open()
 
     def close(self) -> None:
@@ -190,7 +195,7 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
     # -- choose_matter and conditions ---------------------------------------------------------
     def _chosen(self, matter: Matter) -> None:
         self._matter = matter
-        self._fire("choose", matter=detail(matter), print_guide="",
+        self._fire("choose", matter=detail(matter), print_guide="", refusal=("", ""),
                    identify_mode=self.ctx.availability().identify(matter.social_security_card).value)
 
     def start(self) -> bool:
@@ -218,6 +223,13 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
     # -- identify and face check ---------------------------------------------------------------
     def identified(self, identity: Identity) -> None:
         if self.state is not A.IDENTIFY or self._matter is None:
+            return
+        refusal = self._matter.age_problem(identity.age_on(self.ctx.today()))
+        if refusal is not None:
+            # Nobody fills in a form in vain; and a card read for a matter that
+            # cannot be filed is not kept (PIPL's minimisation).
+            self.ctx.session.forget_resident()
+            self._fire("not_eligible", refusal=refusal)
             return
         if self._matter.face_check:
             self._fire("face_check")
@@ -309,7 +321,7 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
             self.papers.close()
         elif state is A.REVIEW:
             self.submission.close()
-        self._fire("back", print_guide="")
+        self._fire("back", print_guide="", refusal=("", ""))
         if self.state is A.CHOOSING:
             self._matter = None
             self._set(matter=None, identify_mode="")

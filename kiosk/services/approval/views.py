@@ -21,6 +21,7 @@ class ApprovalState(enum.StrEnum):
     CLOSED = "closed"
     CHOOSING = "choosing"              # categories, search (``MatterChoice``)
     CONDITIONS = "conditions"          # who may apply, papers; print; "I have them, start"
+    NOT_ELIGIBLE = "not_eligible"      # the card says the resident cannot file it (age): why, on the conditions
     IDENTIFY = "identify"              # the terminal's identify step, for the card this matter accepts
     FACE_CHECK = "face_check"          # 人证核验 (``FaceCheckFlow``), for a matter that asks for it
     FORM = "form"                      # ``FormStep``
@@ -40,6 +41,7 @@ class ApprovalView:
     matter: MatterDetail | None = None
     identify_mode: str = ""
     print_guide: str = ""
+    refusal: tuple[str, str] = ("", "")   # not_eligible: why, (Chinese, English)
 
     def __repr__(self) -> str:
         return f"ApprovalView(state={self.state.value!r}, matter={self.matter.code if self.matter else None!r})"

@@ -29,12 +29,12 @@ def test_what_the_card_says_fills_the_fields_that_ask_for_it():
               FormField("birth_date", "出生日期", "Born", "date"), FormField("address", "地址", "Address", "text"),
               FormField("phone", "电话", "Phone", "phone")]
     form = FilingForm(matter(fields), card())
-    assert form.values == {"name": "王秀兰", "id_number": "11010519491231002X", "gender": "女",
-                           "birth_date": "1949-12-31", "address": "黑龙江省哈尔滨市平房区友协大街1号"}
+    assert form.values == {"name": "王秀兰", "id_number": "110105194412310023", "gender": "女",
+                           "birth_date": "1944-12-31", "address": "黑龙江省哈尔滨市平房区友协大街1号"}
     assert form.prefilled == {"name", "id_number", "gender", "birth_date", "address"}
     shown = {f.name: f.display for f in form.views()}
-    assert shown["name"] == "王**" and shown["id_number"] == "110105********002X"
-    assert "王秀兰" not in repr(form) and "11010519491231002X" not in repr(form.views())
+    assert shown["name"] == "王**" and shown["id_number"] == "110105********0023"
+    assert "王秀兰" not in repr(form) and "110105194412310023" not in repr(form.views())
     # The resident's own change stays theirs when the card is read again.
     form.set("address", "平房区新疆大街2号")
     form.prefill(card())
@@ -52,7 +52,7 @@ def test_a_prefilled_value_the_field_would_refuse_is_left_for_the_resident():
 
 @pytest.mark.parametrize("ftype,given,value", [
     ("integer", "3", 3), ("integer", "3.5", "3.5"), ("decimal", "1200", 1200), ("decimal", "12.50", 12.5),
-    ("phone", " 139 1234 5678 ", "13912345678"), ("id_number", "11010519491231002x", "11010519491231002X"),
+    ("phone", " 139 1234 5678 ", "13912345678"), ("id_number", "11010519491231002x", "110105194412310023"),
     ("boolean", "是", True), ("text", "   ", None),
 ])
 def test_keypad_text_becomes_the_fields_value(ftype, given, value):

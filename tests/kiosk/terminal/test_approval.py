@@ -6,6 +6,7 @@ steps, the card and the devices are the real coordination, not a re-wiring."""
 
 from __future__ import annotations
 
+import datetime
 import gc
 import logging
 import weakref
@@ -69,7 +70,7 @@ def test_the_visit_follows_the_filing_step_by_step(make_kit, tmp_path, terminal)
     assert view.number.startswith(terminal.id) and not view.confirmed    # offline: the local serial
     assert not t.session.holds(FORM) and not t.session.holds(PAPERS)       # filed: form and pages gone
     slip_text = repr(kit.printer.printed[0])
-    assert "王*" in slip_text and "110105********002X" in slip_text and "11010519491231002X" not in slip_text
+    assert "王*" in slip_text and "110105********0023" in slip_text and "110105194412310023" not in slip_text
     t.back()
     assert a.state is ApprovalState.DONE and kit.step is Step.DONE       # filed: no way back into it
     assert [r["state"] for r in outbox.records()] == ["pending"]
@@ -86,7 +87,7 @@ def test_the_form_is_prefilled_from_the_card_and_checked_with_the_catalogs_rules
     assert fields["address"].prefilled and fields["address"].display.startswith("黑龙江省")
     assert fields["basis"].keyboard == "choices" and fields["moved_in_on"].keyboard == "date"
     assert fields["phone"].keyboard == "keypad" and not fields["phone"].problem  # untouched: no red yet
-    assert form.view.masked_name == "王**" and form.view.masked_id == "110105********002X"
+    assert form.view.masked_name == "王**" and form.view.masked_id == "110105********0023"
     assert not form.done() and kit.step is Step.FORM
     shown = {f.name: f.problem for f in kit.view.step_view.fields}
     assert shown["phone"] == shown["basis"] == "必填 / required"
@@ -233,7 +234,7 @@ def test_the_idle_timeout_leaves_nothing_of_the_form_or_the_pages(make_kit, capl
     assert form() is None and page() is None and identity() is None
     assert a.state is ApprovalState.CLOSED and a.form.view.fields == () and a.papers.view.papers == ()
     logged = "\n".join(r.getMessage() for r in caplog.records)
-    for secret in ("11010519491231002X", "王秀兰", "13912345678", "区人民医院"):
+    for secret in ("110105194412310023", "王秀兰", "13912345678", "区人民医院"):
         assert secret not in logged
 
 
@@ -391,4 +392,47 @@ def test_a_failed_face_check_says_why_and_prints_a_note_for_the_counter(make_kit
     kit.run_until(lambda: face.view.counter_slip == "printed", "the note for the counter")
     note = repr(kit.printer.printed[-1])
     assert "请到服务台核验身份" in note and "人像与证件照片不一致" in note and "高龄津贴" not in note
-    assert "最低生活保障申请" in note and "110105********002X" in note and "11010519491231002X" not in note
+    assert "最低生活保障申请" in note and "110105********0023" in note and "110105194412310023" not in note
+
+
+def test_a_matter_the_card_shows_the_resident_cannot_file_is_refused_before_the_form(make_kit):
+    """高龄津贴 is for residents aged 80 and over: a 76-year-old's card is
+    answered at once with the reason, the card's record is not kept, and the
+    resident chooses another matter (issue 21 item 15)."""
+    kit = make_kit()
+    t = kit.terminal
+    a = to_identify(kit, "MZ-003")
+    young = card(name="张桂芝", id_number="110105195003150025", birth_date=datetime.date(1950, 3, 15))
+    kit.reader.place(young)
+    kit.run_until(lambda: t.identify.state is IdentifyState.IDENTIFIED)
+    assert t.continue_()
+    view = kit.view.step_view
+    assert a.state is ApprovalState.NOT_ELIGIBLE and kit.step is Step.CONDITIONS
+    today = datetime.date.today()
+    age = today.year - 1950 - ((today.month, today.day) < (3, 15))        # 76 on the day this was written
+    assert "年满80周岁" in view.refusal[0] and f"{age}周岁" in view.refusal[0] and "aged 80 and over" in view.refusal[1]
+    assert t.session.identity is None and not t.session.holds(FORM)
+    assert "cannot file this matter" in t.last_spoken
+    t.back()
+    assert kit.step is Step.CHOOSE_MATTER and a.view.refusal == ("", "")
+    kit.reader.take()
+    kit.settle()
+    t.home()
+    a = to_form(kit, "MZ-003")                          # an 81-year-old (the kit's card) goes on to the form
+    assert a.state is ApprovalState.FORM
+
+
+def test_a_field_is_required_when_another_answer_needs_it(make_kit):
+    """邮寄到家 needs an address to post to (issue 21 item 15)."""
+    kit = make_kit()
+    a = to_form(kit, "LL-001")
+    form = a.form
+    form.set_field("phone", "13912345678"), form.set_field("birth_date", "1944-12-31")
+    assert form.set_field("pickup", "社区领取") is None and form.set_field("address", "") is None
+    assert form.done() is True
+    kit.terminal.back()
+    form.set_field("pickup", "邮寄到家")
+    assert form.set_field("address", "") == "必填 / required"
+    assert not form.done()
+    assert {f.name: f.required for f in kit.view.step_view.fields}["address"]
+    assert form.set_field("address", "平房区友协大街1号") is None and form.done()

@@ -96,7 +96,7 @@ def test_a_resident_files_a_matter_from_the_home_tile_to_the_slip(make_settings,
         assert t.continue_()
         assert kit.step is Step.FORM
         form = kit.here
-        assert {f.name: f.display for f in form.view.fields}["birth_date"] == "1949-12-31"   # from the card
+        assert {f.name: f.display for f in form.view.fields}["birth_date"] == "1944-12-31"   # from the card
         assert form.set_field("phone", "13912345678") is None
         form.done()
         assert kit.step is Step.PAPERS
