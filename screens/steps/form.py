@@ -65,6 +65,7 @@ class FormScreen(StepScreen):
         super().__init__(**kwargs)
         self.rows: dict[str, FieldRow] = {}
         self.choice_buttons: list[FieldChoice] = []
+        self._date_opened = ""
         self._build_engine()
 
     def _build_engine(self) -> None:
@@ -148,7 +149,14 @@ class FormScreen(StepScreen):
         self.current = None
 
     def choose(self, view: Any) -> None:
-        """Edit ``view``'s field: its editor opens empty (typing replaces the value)."""
+        """Edit ``view``'s field: its editor opens empty (typing replaces the
+        value).  What was typed into the field being left goes to the flow
+        first (and is checked there): a resident who taps the next field
+        without pressing 确定 loses nothing."""
+        if self.current is not None and (view is None or view.name != self.current.name):
+            self._keep_typed()
+            if view is not None:
+                view = next((f for f in self.fields if f.name == view.name), view)   # as the flow now sees it
         self.current = view
         self.phrases_open = False
         self._clear_editors()
@@ -163,6 +171,7 @@ class FormScreen(StepScreen):
             self._make_choices(view)
         if view is not None and view.keyboard == "date":
             self.ids.date.set_date(view.display)   # the date already given (or the card's) is where it starts
+        self._date_opened = self.ids.date.value
         self._mark_selected()
 
     def _mark_selected(self) -> None:
@@ -194,6 +203,7 @@ class FormScreen(StepScreen):
         if self.current is None or self.flow is None:
             return
         if self.flow.set_field(self.current.name, value) is None:
+            self._clear_editors()   # given: nothing is pending for the field being left
             self.next_field()
 
     def enter_typed(self) -> None:
@@ -240,6 +250,20 @@ class FormScreen(StepScreen):
         self.enter_typed_if_pending()
         if self.flow is not None:
             self.flow.done()
+
+    def _keep_typed(self) -> None:
+        """Send what the editor of the current field holds, without moving on."""
+        pending = self._pending()
+        if pending and self.current is not None and self.flow is not None:
+            self.flow.set_field(self.current.name, pending)
+
+    def _pending(self) -> str:
+        """What the open editor holds that the flow has not been given (a date:
+        only once the resident turned the picker away from where it opened)."""
+        if self.keyboard == "date":
+            value = self.ids.date.value
+            return value if value != self._date_opened else ""
+        return {"keypad": self.ids.keypad.value, "pinyin": self.ids.pinyin.text}.get(self.keyboard, "")
 
     def enter_typed_if_pending(self) -> None:
         """Something typed but not confirmed with OK still counts when Continue is pressed."""
