@@ -63,6 +63,8 @@ class KioskApp(App):
     large_text = BooleanProperty(False)
     text_scale = NumericProperty(1.0)
     voice_on = BooleanProperty(True)
+    voice_available = BooleanProperty(True)   # the speaker works (kiosk doctor and the heartbeat say when not)
+    volume = NumericProperty(1)               # the resident's step: 0 quiet, 1 normal, 2 loud
     portrait = BooleanProperty(False)        # a window taller than wide: layouts stack
     step_index = NumericProperty(0)          # "step 2 of 5" (0-based; total 0 = no steps)
     step_total = NumericProperty(0)
@@ -158,6 +160,7 @@ class KioskApp(App):
     def render(self, view: TerminalView) -> None:
         """The terminal's view: properties for kv rules, and the screen of the step."""
         self.lang, self.large_text, self.voice_on = view.lang, view.large_text, view.voice_on
+        self.voice_available, self.volume = view.voice_available, view.volume
         self.text_scale = theme_scale(view.large_text)
         self.card_reminder, self.card_on_reader = view.card_reminder, view.card_on_reader
         self.availability = view.availability
@@ -208,6 +211,9 @@ class KioskApp(App):
 
     def toggle_voice(self) -> None:
         self.terminal.toggle_voice()
+
+    def next_volume(self) -> None:
+        self.terminal.next_volume()
 
     def _any_input(self, *_args: Any) -> bool:
         self.terminal.touched()

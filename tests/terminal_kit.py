@@ -51,6 +51,9 @@ url = "http://127.0.0.1:9/video.mjpg"
 [devices.front_camera]
 driver = "face_camera.uvc"
 url = "http://127.0.0.1:9/front.mjpg"
+[devices.speaker]
+driver = "speaker.alsa"
+port = "/dev/null"
 """
 
 
@@ -186,6 +189,14 @@ class FakeFrontCamera(FakeCamera):
     device_class = "face_camera"
 
 
+class FakeSpeaker(FakeDevice):
+    """The speaker the voice plays on (its volume: the hut's, espeak-ng's amplitude)."""
+
+    device_class = "speaker"
+    capabilities = frozenset({"voice"})
+    volume = 120
+
+
 class FakePrinter(FakeDevice):
     """A receipt printer that keeps each slip (``fail``: it reports a failed job)."""
 
@@ -228,18 +239,20 @@ class TerminalKit:
 
     def __init__(self, settings: Any, *, outbox: Any = None, client: Any = None, catalog: Any = CATALOG,
                  wait_seconds: float = 0.0, face_engine: Callable[[], Any] | None = None,
-                 devices: tuple[str, ...] = ("idcard", "ssc", "printer", "camera", "front_camera")):
+                 devices: tuple[str, ...] = ("idcard", "ssc", "printer", "camera", "front_camera", "speaker"),
+                 speaker: Speaker | None = None):
         self.loop = EventLoop()
         self.clock = FakeClock()
         made: dict[str, Any] = {"idcard": FakeCardReader("idcard"), "ssc": FakeSocialSecurityReader("ssc"),
                                 "printer": FakePrinter("printer"), "camera": FakeCamera("camera"),
-                                "front_camera": FakeFrontCamera("front_camera")}
+                                "front_camera": FakeFrontCamera("front_camera"), "speaker": FakeSpeaker("speaker")}
         self.devices = {name: made[name] for name in devices}
         self.reader: FakeCardReader = made["idcard"]
         self.ssc: FakeSocialSecurityReader = made["ssc"]
         self.printer: FakePrinter = made["printer"]
         self.camera: FakeCamera = made["camera"]
         self.front_camera: FakeFrontCamera = made["front_camera"]
+        self.speaker: FakeSpeaker = made["speaker"]
 
         def build(_settings: Any, name: str) -> Any:
             from kiosk.errors import KioskError
@@ -250,7 +263,7 @@ class TerminalKit:
 
         self.owner = DeviceOwner(settings, build=build)
         self.terminal = Terminal(settings, post=self.loop.post, owner=self.owner, clock=self.clock,
-                                 speaker=Speaker(enabled=False), outbox=outbox, client=client,
+                                 speaker=speaker or Speaker(enabled=False), outbox=outbox, client=client,
                                  catalog=(lambda: catalog), wait_seconds=wait_seconds, face_engine=face_engine)
         self.views: list[TerminalView] = []
         self.terminal.subscribe(self.views.append)

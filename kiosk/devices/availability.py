@@ -29,9 +29,9 @@ USABLE = frozenset({Status.ONLINE, Status.BUSY})
 USABLE_VALUES = frozenset(status.value for status in USABLE)
 
 # The capabilities a kind's manifest may offer (drivers.manifest.Offer.what).
-ID_CARD, SOCIAL_SECURITY, SCAN, SLIP, MEASURE, FACE_CHECK = (
-    "id_card", "social_security", "scan", "slip", "measure", "face_check")
-CAPABILITIES = frozenset({ID_CARD, SOCIAL_SECURITY, SCAN, SLIP, MEASURE, FACE_CHECK})
+ID_CARD, SOCIAL_SECURITY, SCAN, SLIP, MEASURE, FACE_CHECK, VOICE = (
+    "id_card", "social_security", "scan", "slip", "measure", "face_check", "voice")
+CAPABILITIES = frozenset({ID_CARD, SOCIAL_SECURITY, SCAN, SLIP, MEASURE, FACE_CHECK, VOICE})
 
 
 class Identify(enum.StrEnum):
@@ -76,6 +76,9 @@ class Availability:
     online: bool = False
     health_devices: int = 0
     face_camera: bool = False
+    # The speaker the voice plays on: None when no speaker is configured (the
+    # voice speaks as it always did, unchecked), else whether it works now.
+    voice: bool | None = None
 
     @property
     def face_check(self) -> FaceCheck:
@@ -132,8 +135,11 @@ def decide(devices: Iterable[DeviceLike], platform_reachable: bool | None = None
     reports what the offer needs (``info.capabilities``): the staff card's
     reader is a smart card reader too, but no way for a resident to identify."""
     usable: dict[str, int] = {}
+    configured: set[str] = set()
     for device in devices:
         kind = kind_named(device.kind)
+        if kind is not None and device.status != "disabled":
+            configured.update(offer.what for offer in kind.offers)
         if device.status not in USABLE_VALUES or kind is None:
             continue
         reports = device.info.get("capabilities", ())
@@ -148,4 +154,5 @@ def decide(devices: Iterable[DeviceLike], platform_reachable: bool | None = None
         online=platform_reachable is True,
         health_devices=usable.get(MEASURE, 0),
         face_camera=usable.get(FACE_CHECK, 0) > 0,
+        voice=usable.get(VOICE, 0) > 0 if VOICE in configured else None,
     )

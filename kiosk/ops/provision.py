@@ -13,6 +13,7 @@ into a folder.
 
 from __future__ import annotations
 
+import glob
 import pwd
 import re
 import shutil
@@ -31,6 +32,7 @@ from kiosk.devices.peripherals import RULES_NAME, Adapter, by_name, render_rules
 from kiosk.devices.probe import Found, Silent
 from kiosk.errors import KioskError
 
+PLAYBACK_NODES = "/dev/snd/pcmC*D*p"   # ALSA playback devices: the voice's speaker
 CONFIG_HEADER = ("# /etc/kiosk/kiosk.toml, written by `kiosk provision` from what answered on this terminal.\n"
                  "# Rerunning provision keeps your edits to options and to devices it did not find.\n")
 UNITS = ("kiosk.service", "kiosk-outbox.service", "kiosk-metrics.service")
@@ -154,6 +156,11 @@ class Provisioner:
             if found_one.options:
                 entry["options"] = {**entry.get("options", {}), **found_one.options}
             devices[dev_name] = entry
+        if not any(str(v.get("driver", "")).startswith("speaker.") for v in devices.values()) \
+                and glob.glob(PLAYBACK_NODES):
+            # The voice's audio output, where this terminal has one: checked like a
+            # device from now on, so a sound card that goes missing is seen.
+            devices["speaker"] = {"driver": "speaker.alsa", "port": PLAYBACK_NODES}
         data["devices"] = devices
         return (CONFIG_HEADER + tomli_w.dumps(data)).encode()
 

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable
 from drivers.base import DeviceEvent, Status, StatusChanged
 from drivers.listeners import Listeners
 from kiosk.config import Settings
-from kiosk.devices.availability import ID_CARD, SLIP, SOCIAL_SECURITY, decide
+from kiosk.devices.availability import ID_CARD, SLIP, SOCIAL_SECURITY, VOICE, decide
 from kiosk.devices.owner import DeviceOwner
 from kiosk.devices.snapshot import read_platform_reach
 from kiosk.flows.identify import IdentifyFlow, IdentifyState, IdentifyView
@@ -42,7 +42,7 @@ from kiosk.ops.app_state import WRITE_EVERY_SECONDS, AppStats, write_app_state
 from kiosk.services import registered
 from kiosk.terminal.links import CatalogCache, open_outbox
 from kiosk.terminal.view import TerminalState, TerminalView
-from kiosk.terminal.voice import Reminder, Speaker, Voice, instruction
+from kiosk.terminal.voice import VOLUME_STEPS, Reminder, Speaker, Voice, amplitude, instruction
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,7 @@ class Terminal:
         self.owner.start()
         self._attach_readers()
         self.refresh_availability()
+        self._apply_volume()
         self._publish()
         log.info("terminal started (language %s, idle %gs, warning %gs)", self.view.lang,
                  self.idle.timeout_after, self.idle.warning_after)
@@ -244,7 +245,8 @@ class Terminal:
         self._end_visit()
         self.voice.set_enabled(True)
         self._update(state=TerminalState.HOME, service="", title="", lang=self.default_lang, large_text=False,
-                     voice_on=True, confirm_home=False)
+                     voice_on=True, confirm_home=False, volume=1)
+        self._apply_volume()
         self._flows_changed()
         self.write_app_state()
         self.touched()   # the defaults back: nothing to count down any more
@@ -283,6 +285,18 @@ class Terminal:
             self._speech_key = None
             self._speak()
         self.touched()
+
+    def next_volume(self) -> None:
+        """The resident's volume control: quiet, the hut's, loud, then quiet again."""
+        self._update(volume=(self.view.volume + 1) % len(VOLUME_STEPS))
+        self._apply_volume()
+        self._speech_key = None
+        self._speak()   # the line again, at the new volume: the resident hears the difference
+        self.touched()
+
+    def _apply_volume(self) -> None:
+        speaker = self.owner.first_offering(VOICE)
+        self.voice.set_amplitude(amplitude(getattr(speaker, "volume", 100), self.view.volume))
 
     def touched(self) -> None:
         """The resident did something: the idle timer starts over (or stops
@@ -342,7 +356,7 @@ class Terminal:
         self._next_availability = self.clock() + self.owner.snapshot_interval
         available = decide(self.owner.records().values(), reach)
         changed = available != self.view.availability
-        self._update(availability=available)
+        self._update(availability=available, voice_available=available.voice is not False)
         if changed:
             for flow in self.flows.values():
                 flow.availability_changed(available)
@@ -430,7 +444,7 @@ class Terminal:
     def _say(self, msgid: str | None) -> None:
         if msgid:
             self.last_spoken = msgid
-            if self.view.voice_on:
+            if self.view.voice_on and self.view.voice_available:
                 self.voice.say(self.translate(msgid, self.view.lang), self.view.lang)
 
     # -- the app's state -------------------------------------------------------------------

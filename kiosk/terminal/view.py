@@ -32,6 +32,8 @@ class TerminalView:
     lang: str = "zh_CN"
     large_text: bool = False
     voice_on: bool = True
+    voice_available: bool = True    # the speaker works (or none is configured to say otherwise)
+    volume: int = 1                 # the resident's step: 0 quiet, 1 the hut's volume, 2 loud
     card_on_reader: bool = False
     card_reminder: bool = False
     # The identify flow's view on every step that reads cards (a step that identifies

@@ -56,6 +56,13 @@ def instruction(step: str, detail: str = "") -> str | None:
 
 
 VOICES: dict[str, str] = {"zh_CN": "cmn", "en": "en"}
+# The resident's three volume steps, as a share of the hut's volume (the speaker's option).
+VOLUME_STEPS = (0.6, 1.0, 1.5)
+
+
+def amplitude(hut_volume: int, step: int) -> int:
+    """espeak-ng's amplitude for the resident's step (0 quiet, 1 the hut's, 2 loud), 10-200."""
+    return max(10, min(200, round(hut_volume * VOLUME_STEPS[max(0, min(step, len(VOLUME_STEPS) - 1))])))
 
 
 class Speaker:
@@ -66,9 +73,10 @@ class Speaker:
     makes ``say`` a no-op; a missing espeak-ng is logged once and leaves the
     kiosk silent, not broken."""
 
-    def __init__(self, enabled: bool = True, *, command: str = "espeak-ng", rate: int = 140,
+    def __init__(self, enabled: bool = True, *, command: str = "espeak-ng", rate: int = 140, amplitude: int = 100,
                  extra_args: Sequence[str] = (), popen: Callable[..., subprocess.Popen] = subprocess.Popen):
         self.command, self.rate, self.extra_args, self._popen = command, rate, list(extra_args), popen
+        self.amplitude = amplitude
         self._enabled = enabled
         self._current: subprocess.Popen | None = None
         self._stopped: list[subprocess.Popen] = []
@@ -97,8 +105,8 @@ class Speaker:
                 log.warning("voice: %s is not installed; instructions are not spoken", self.command)
                 self._missing_logged = True
             return False
-        args = [self.command, "-v", VOICES.get(lang, VOICES["zh_CN"]), "-s", str(self.rate), *self.extra_args,
-                "--", text]
+        args = [self.command, "-v", VOICES.get(lang, VOICES["zh_CN"]), "-s", str(self.rate), "-a",
+                str(self.amplitude), *self.extra_args, "--", text]
         try:
             self._current = self._popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL, start_new_session=True)
@@ -161,6 +169,9 @@ class Voice:
 
     def set_enabled(self, on: bool) -> None:
         self._worker.submit(self.speaker.set_enabled, on)
+
+    def set_amplitude(self, amplitude: int) -> None:
+        self._worker.submit(setattr, self.speaker, "amplitude", amplitude)
 
     def close(self) -> None:
         self._worker.shutdown(wait=True, cancel_futures=True)

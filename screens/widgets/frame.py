@@ -42,7 +42,7 @@ class ScreenFrame(BoxLayout):
         ``ids`` holds weak proxies, and a part is briefly in no parent while
         it moves between rows: keep the widgets themselves."""
         self._parts = {name: self.ids[name].__self__
-                       for name in ("back", "home", "heading", "language", "large_text", "voice")}
+                       for name in ("back", "home", "heading", "language", "large_text", "voice", "volume")}
         self._arrange()
 
     def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
@@ -69,7 +69,7 @@ class ScreenFrame(BoxLayout):
         # 返回 at the left edge, 首页 at the right one: far apart, so a finger
         # meant for "one step back" never ends the visit.
         back, home = ([parts["back"]], [parts["home"]]) if self.navigation else ([], [])
-        switches = [parts["large_text"], parts["voice"]]
+        switches = [parts["large_text"], parts["voice"], parts["volume"]]
         if self.portrait:
             top, tools = [parts["heading"], parts["language"]], [*back, self._spacer, *switches, *home]
         else:

@@ -200,3 +200,40 @@ def test_two_cards_placed_at_the_identify_step_ask_for_one(make_kit):
     kit.ssc.take()
     kit.run_until(lambda: t.identify.state is IdentifyState.IDENTIFIED)
     assert kit.view.step_view.masked_name == "王**" and t.continue_() and kit.step is Step.FORM
+
+
+def test_a_silent_speaker_is_said_on_screen_and_the_volume_has_three_steps(make_settings):
+    """espeak-ng exits 0 with no sound card: the kiosk checks its speaker as a
+    device, shows 'voice unavailable' and stops speaking into nothing; the
+    resident's volume control has three steps around the hut's volume, and the
+    next visit starts at the hut's (issue 21 item 14)."""
+    import subprocess
+
+    from kiosk.terminal.voice import Speaker
+    from tests.terminal_kit import DEVICES, TerminalKit
+
+    started = []
+
+    def popen(args, **kwargs):
+        started.append(args)
+        return subprocess.Popen(["true"])
+
+    with TerminalKit(make_settings(DEVICES), speaker=Speaker(popen=popen)) as kit:
+        t = kit.terminal
+        t.open_service("guide")
+        kit.run_until(lambda: started, "a line spoken")
+        assert started[-1][started[-1].index("-a") + 1] == "120"   # the hut's volume (the speaker's option)
+        t.next_volume()
+        kit.run_until(lambda: started[-1][started[-1].index("-a") + 1] == "180", "louder")
+        t.next_volume()
+        assert kit.view.volume == 0
+        kit.run_until(lambda: started[-1][started[-1].index("-a") + 1] == "72", "quieter")
+        kit.speaker.unplug()
+        kit.settle()
+        assert not kit.view.voice_available and not kit.view.availability.voice
+        said = len(started)
+        t.home()
+        t.open_service("guide")
+        kit.settle()
+        assert len(started) == said and t.last_spoken     # the line is known, not played into nothing
+        assert kit.view.volume == 1                      # a new visit: the hut's volume
