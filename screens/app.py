@@ -182,7 +182,7 @@ class KioskApp(App):
             elif not wanted and dialog.parent is not None:
                 dialog.dismiss(animation=False)
         if view.idle_warning:
-            self.warning.remaining = self.terminal.idle_remaining
+            self.warning.seconds_left = view.idle_seconds_left
 
     def _language_changed(self, *_args: Any) -> None:
         for screen in set(self.screens.values()):
@@ -217,8 +217,6 @@ class KioskApp(App):
 
     def _any_input(self, *_args: Any) -> bool:
         self.terminal.touched()
-        if self.warning is not None and self.warning.parent is not None:
-            self.warning.remaining = self.terminal.idle_remaining
         return False  # let the touch reach the widgets
 
     # -- systemd ------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ States (``TRANSITIONS``)::
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import replace
 from typing import Any, Callable, Iterable
@@ -319,6 +320,8 @@ class Terminal:
         if self.reminder.due(self.view.card_reminder):  # "please take your card", again while it lies there
             self._say(instruction("card_reminder"))
         self.idle.poll()
+        if self.view.idle_warning and self.view.idle_seconds_left != self._seconds_left():
+            self._publish()                              # the countdown the resident watches
         now = self.clock()
         if now >= self._next_availability:
             self.refresh_availability()
@@ -328,6 +331,9 @@ class Terminal:
     @property
     def idle_remaining(self) -> float:
         return self.idle.remaining() if self.idle.state is IdleState.WARNING else 0.0
+
+    def _seconds_left(self) -> int:
+        return max(0, math.ceil(self.idle_remaining))
 
     # -- what happens ---------------------------------------------------------------------------
     def _attach_readers(self) -> None:
@@ -416,7 +422,8 @@ class Terminal:
         self._revision += 1
         self.view = replace(self.view, step=step, index=steps.index(step) if step in steps else 0, total=total,
                             step_view=presenter.view if presenter is not None else None, identify=self.identify.view,
-                            revision=self._revision, idle_warning=self.idle.state is IdleState.WARNING)
+                            revision=self._revision, idle_warning=self.idle.state is IdleState.WARNING,
+                            idle_seconds_left=self._seconds_left())
         self._listeners.publish_latest(lambda: self.view)
 
     # -- voice --------------------------------------------------------------------------------------

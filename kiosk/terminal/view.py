@@ -41,6 +41,7 @@ class TerminalView:
     identify: Any = field(default=None, compare=False)
     availability: Availability = Availability()
     idle_warning: bool = False
+    idle_seconds_left: int = 0      # the warning's countdown in whole seconds (a view each second)
     confirm_home: bool = False      # 首页 pressed with work the resident would lose: asked once
     ready: bool = False             # the services' flows are built
 

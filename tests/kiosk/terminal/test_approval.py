@@ -226,6 +226,12 @@ def test_the_idle_timeout_leaves_nothing_of_the_form_or_the_pages(make_kit, capl
     kit.clock.advance(kit.terminal.idle.warning_after + 1)
     kit.terminal.tick()
     assert kit.view.idle_warning and kit.step is Step.PAPERS          # warned first, the work still there
+    counted = [kit.view.idle_seconds_left]
+    for _ in range(3):                                                # the countdown the resident watches goes down
+        kit.clock.advance(1.0)
+        kit.terminal.tick()
+        counted.append(kit.view.idle_seconds_left)
+    assert counted == sorted(counted, reverse=True) and len(set(counted)) == 4 and counted[-1] > 0
     kit.clock.advance(kit.terminal.idle.timeout_after)
     kit.terminal.tick()
     kit.views.clear()
