@@ -52,6 +52,15 @@ class DeviceEvents:
         return sum(1 for e in self.seen if getattr(e, "device", None) == device and getattr(e, "kind", None) == kind)
 
 
+def handled(app: Any) -> Until:
+    """Wait (``yield handled(app)``) until every call posted to the terminal's
+    thread so far has run (posted calls run in order): what a device or a job
+    reported before now has reached the terminal and the screens."""
+    done: list[bool] = []
+    app.terminal.post(lambda: done.append(True))
+    return Until(lambda: bool(done), "what was posted to the terminal to run")
+
+
 def to_identify(app: Any, code: str) -> Any:
     """Open 自助办事, choose the matter ``code`` and start, as a resident does
     (through the intents the choose-matter and conditions screens send): the
