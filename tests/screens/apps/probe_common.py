@@ -81,6 +81,9 @@ class FakeReader(Device):
 
     device_class = "idcard"
 
+    def _close(self) -> None:
+        pass   # nothing to let go: the owner closes every device it holds when the app stops
+
     def read_again(self) -> None:
         pass
 

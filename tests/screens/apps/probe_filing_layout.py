@@ -32,6 +32,9 @@ SCENES = ("face_consent", "face_challenge", "face_retry", "face_counter", "face_
 class Reader(Device):
     device_class = "idcard"
 
+    def _close(self):
+        pass   # the owner closes every device it holds when the app stops
+
     def read_again(self):
         pass
 
@@ -46,6 +49,9 @@ class FrontCamera(Device):
 
     def _open(self):
         self._set_state(Status.ONLINE)
+
+    def _close(self):
+        self._set_state(Status.OFFLINE)
 
     def latest(self):
         return None
