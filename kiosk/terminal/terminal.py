@@ -197,7 +197,10 @@ class Terminal:
         service = next((s for s in self.services if s.key == key), None)
         if service is None:
             raise ValueError(f"unknown service {key!r}")
-        self._end_visit()
+        # From home there is no visit to end: a card already on the reader is
+        # this resident's, placed before choosing, and the identify step reads
+        # it again; only a visit that ends asks the readers about a card left.
+        self._end_visit(remind=self.view.state is not TerminalState.HOME)
         self.session.begin(key)
         self.stats.session_started(key)
         flow = self.flows.get(key)
@@ -397,9 +400,12 @@ class Terminal:
         self._publish()
         self._speak()
 
-    def _end_visit(self) -> None:
+    def _end_visit(self, remind: bool = True) -> None:
         active = self.active
-        self.identify.end()  # drops the record, asks for a card left on the reader
+        if remind:
+            self.identify.end()  # drops the record, asks for a card left on the reader
+        else:
+            self.identify.cancel()  # drops the record
         if active is not None:
             active.close()
         self.session.clear()
