@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from probe_common import Until, run, shown, tap, texts, to_identify  # noqa: E402 - after the sys.path line above
+from probe_common import Until, laid_out, run, shown, tap, texts, to_identify  # noqa: E402 - after the sys.path line above
 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
 from simulators.demo.script import FastForwardClock  # noqa: E402 - after the sys.path line above
@@ -98,6 +98,7 @@ def scan_papers(app, hut, papers, facts):
         hut.control("camera", "place_page")
         yield Until(lambda: page_taken(count), f"page {count} to be taken", 30)
         hut.control("camera", "remove_page")
+        yield laid_out()   # the check's buttons appear (their widths change): a tap lands where they are drawn
 
     def looking_at_the_empty_tray():
         """The camera back, and the tray shown empty (the page lifted) before the next one is laid down."""

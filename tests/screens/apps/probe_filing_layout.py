@@ -14,6 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
+import cv2  # noqa: E402 - after the sys.path line above
 import numpy as np  # noqa: E402 - after the sys.path line above
 from layout_check import measure, primary_buttons  # noqa: E402 - after the sys.path line above
 from probe_common import SETTLE, Until, laid_out, run, tap  # noqa: E402 - after the sys.path line above
@@ -23,10 +24,11 @@ from drivers.base import Device, DeviceEvent, Status  # noqa: E402 - after sys.p
 from drivers.idcard.records import CardType, IdCardRecord  # noqa: E402 - after the sys.path line above
 from simulators.demo.script import screenshot  # noqa: E402 - after the sys.path line above
 
+PAGE_JPEG = bytes(cv2.imencode(".jpg", np.full((297, 210, 3), 245, np.uint8))[1])   # a blank A4 page
 ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 SCENES = ("face_consent", "face_challenge", "face_retry", "face_counter", "face_no_photo",
           "form_keypad", "form_pinyin", "form_phrases", "form_choices", "form_date", "papers_scan",
-          "papers_cannot_file", "review", "done")
+          "papers_check", "papers_camera_lost", "papers_cannot_file", "review", "done")
 
 
 class Reader(Device):
@@ -157,15 +159,21 @@ def scene(app, reader, name):
             form.enter_typed()   # the phone's problem words under the field
             edit(form, "phone")
         return
-    if name in ("papers_scan", "papers_cannot_file"):
+    if name in ("papers_scan", "papers_check", "papers_camera_lost", "papers_cannot_file"):
         yield from to_form(app, reader, "LL-001")
         approval.form.set_field("pickup", "社区领取")
         approval.form.set_field("phone", "13812345678")
         approval.form.done()
         papers = app.screens["papers"]
         yield Until(lambda: app.sm.current == "papers", "the papers", 5)
-        if name == "papers_scan":
+        if name in ("papers_scan", "papers_check"):
             yield Until(lambda: papers.camera_ready, "the live preview", 20)
+        if name == "papers_check":   # a page taken: its check, with 'take it again' and 'more pages'
+            approval.papers.page_taken(PAGE_JPEG)
+            yield Until(lambda: papers.reviewing == 0, "the page on check", 10)
+        elif name == "papers_camera_lost":
+            approval.papers.camera_changed(False)
+            yield Until(lambda: papers.state == "camera_lost", "the camera lost", 10)
         else:
             assert approval.papers.view.current_paper == "id_card"
             approval.papers.dont_have()   # the ID card: this matter cannot be filed without it
