@@ -107,6 +107,19 @@ def test_a_card_goes_to_the_step_that_asked_for_it_and_nowhere_else(make_kit):
     assert progress.view.proof == "card" and progress.view.masked_name == "李**"
 
 
+def test_a_card_laid_down_at_home_is_read_for_the_visit_it_begins_not_taken_for_a_forgotten_one(make_kit):
+    """A resident puts the card down first and then touches 自助办事: the
+    identify step reads it for them, and nobody is told to take it away."""
+    kit = make_kit()
+    t = kit.terminal
+    kit.reader.place(card())
+    kit.settle()
+    approval = to_identify(kit, "MZ-001")
+    kit.run_until(lambda: t.identify.state is IdentifyState.IDENTIFIED, "the card already on the reader to be read")
+    assert kit.reader.reads >= 1 and not kit.view.card_reminder
+    assert t.session.identity is not None and approval.state is not None
+
+
 def test_the_identify_step_asks_only_for_the_cards_the_service_accepts():
     flow = IdentifyFlow(Session())
     assert not flow.can("confirm") and flow.confirm() is None and flow.state is IdentifyState.CLOSED
