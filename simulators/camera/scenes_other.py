@@ -74,8 +74,10 @@ def _seal(page: np.ndarray, centre: tuple[int, int], radius: int, colour: tuple[
     cv2.circle(page, centre, radius // 4, colour, -1, cv2.LINE_AA)
 
 
-def _paper_colour(rng: np.random.Generator) -> np.ndarray:
-    kind = rng.choice(["white", "white", "white", "ivory", "recycled"])
+def _paper_colour(rng: np.random.Generator, card: bool = False) -> np.ndarray:
+    """White, ivory or grey recycled paper; a card is white or ivory (no
+    card is printed on recycled paper)."""
+    kind = rng.choice(["white", "white", "ivory"] if card else ["white", "white", "white", "ivory", "recycled"])
     if kind == "white":
         base = rng.uniform(236, 252)
         return np.array([base + rng.uniform(-2, 3), base, base - rng.uniform(0, 3)], np.float32)
@@ -90,7 +92,7 @@ def render_page(doc: str, rng: np.random.Generator) -> np.ndarray:
     """A document at PX_PER_MM, portrait (cards landscape), BGR."""
     w_mm, h_mm = DOCS[doc]
     w, h = round(w_mm * PX_PER_MM), round(h_mm * PX_PER_MM)
-    paper = _paper_colour(rng)
+    paper = _paper_colour(rng, card=doc == "id1")
     page = np.empty((h, w, 3), np.uint8)
     page[:] = np.clip(paper, 0, 255)
     ink = np.array(rng.choice([[20, 20, 20], [60, 30, 20], [40, 40, 40]]), np.float32)
@@ -478,10 +480,11 @@ def render_other(seed: int, kind: str | None = None, size: tuple[int, int] = (19
     lamp = np.array([*rng.uniform(footprint.min(axis=0) - 200, footprint.max(axis=0) + 200),
                      rng.uniform(250, 700)])
     lamp_dir = lamp[:2] - corners_mm.mean(axis=0)
+    lamp_reach = float(np.linalg.norm(lamp_dir)) / lamp[2]     # horizontal distance over height
     lamp_dir /= np.linalg.norm(lamp_dir) + 1e-6
-    if "shadow" in conditions:   # the page is a little lifted: a soft shadow away from the lamp
-        lift = rng.uniform(1, 4) * s
-        offset = -lamp_dir * lift * 3
+    if "shadow" in conditions:   # the page is lifted a little (1-3 mm): its shadow falls away from the lamp
+        lift = rng.uniform(1, 3) * s
+        offset = -lamp_dir * lift * lamp_reach
         m = np.float32([[1, 0, offset[0]], [0, 1, offset[1]]])
         cast = _soft(cv2.warpAffine(page_mask, m, (cw, ch)), lift * 1.5)
         np.maximum(shadow, cast * 0.5, out=shadow)
@@ -502,7 +505,7 @@ def render_other(seed: int, kind: str | None = None, size: tuple[int, int] = (19
             inward /= np.linalg.norm(inward) + 1e-6
             hand = _hand(canvas, rng, a0, a1, inward, which == "finger")
             # the hand is above the tray: its shadow falls well away from the lamp
-            offset = -lamp_dir * rng.uniform(10, 40) * s
+            offset = -lamp_dir * rng.uniform(10, 40) * s * lamp_reach
             m = np.float32([[1, 0, offset[0]], [0, 1, offset[1]]])
             cast = _soft(cv2.warpAffine(hand, m, (cw, ch)).astype(np.float32) / 255, 10 * s)
             canvas *= 1 - 0.35 * cast[..., None] * (1 - hand[..., None].astype(np.float32) / 255)
