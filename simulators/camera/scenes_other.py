@@ -32,7 +32,7 @@ import cv2
 import numpy as np
 
 from simulators.camera.scenes import Scene
-from simulators.camera.tabletop import PX_PER_MM, clutter, hand, render_page, soft, surface
+from simulators.camera.tabletop import PX_PER_MM, clutter, hand, render_page, rot, soft, surface
 
 KINDS = ("dark", "light", "wood", "fabric", "cluttered")
 CONDITIONS = ("shadow", "glare", "hand", "finger", "partial", "blur", "motion", "distortion", "occluder")
@@ -95,8 +95,8 @@ def render_other(seed: int, kind: str | None = None, size: tuple[int, int] = (19
     angle = rng.uniform(-slant, slant) + (90 if landscape else 0) + (180 if rng.random() < 0.2 else 0)
     half = np.array([[-pw, -ph], [pw, -ph], [pw, ph], [-pw, ph]], np.float64) / 2 / s
     a = math.radians(angle)
-    rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
-    turned = half @ rot.T
+    rotation = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    turned = half @ rotation.T
     plane_to_image, f = _camera(size, rng, (float(np.ptp(turned[:, 0])), float(np.ptp(turned[:, 1]))))
     image_to_plane = np.linalg.inv(plane_to_image)
     footprint = _apply(image_to_plane, np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64))
