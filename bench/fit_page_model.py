@@ -6,10 +6,12 @@ scene families, and print them for pasting.
 
 Data: for each scene of simulators/camera/scenes.py and of
 simulators/camera/scenes_other.py (``--scenes`` of each family for each of
-``--seeds``),
-every outline the detector would score (the refitted mask outlines and the
-completions of all of them, not only of the best two), with its features
-and its SmartDoc Jaccard index after the detector's own full-resolution fit.
+``--seeds``), every outline the detector scores (detect.candidate_pool, as
+the detector runs it), with its features and its SmartDoc Jaccard index
+after the detector's own full-resolution fit.  Which outlines reach the pool
+depends on the weights (the first ranking, which to complete), so the fit
+is repeated with the pool collected again under the new weights until the
+weights settle (two rounds were enough).
 
 Ranking: a conditional logit (a softmax over one scene's candidates) whose
 target shares the probability among the candidates within 0.02 Jaccard of
@@ -61,7 +63,7 @@ def collect(image: np.ndarray, truth: np.ndarray | None,
     """Every candidate's outline, features and Jaccard (0 on an empty tray, ``truth`` None)."""
     detector = detect.PageDetector()
     planes, scale = detector._planes(image)
-    pool = detect.candidate_pool(planes, None, complete_top=detect._REFINE_TOP)
+    pool = detect.candidate_pool(planes, None)
     if pool is None:
         return np.zeros((0, 4, 2), np.float32), np.zeros((0, len(pagelike.FEATURES)), np.float32), np.zeros(0)
     quads, feats, completed = pool
@@ -234,6 +236,10 @@ def main() -> int:
         take = p >= gate
         print(f"  gate {gate}: {take.sum()} of {len(p)} scenes taken, {(take & (js < 0.9)).sum()} of them wrong, "
               f"{(~take & (js >= 0.9)).sum()} right ones held back; {(pt >= gate).sum()} of {len(pt)} empty trays taken")
+    for floor in (0.0, 0.001, 0.003, 0.01, 0.03):
+        kept = p >= floor
+        print(f"  outline floor {floor}: mean Jaccard of all scenes {np.where(kept, js, 0).sum() / len(pools):.4f}, "
+              f"{(~kept & (js >= 0.9)).sum()} right ones dropped; {(pt >= floor).sum()} of {len(trays)} empty trays outlined")
     return 0
 
 

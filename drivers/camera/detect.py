@@ -35,11 +35,12 @@ from drivers.camera.candidates import (
     regions,
     whiteness,
 )
-from drivers.camera.frames import as_bgr, check_frame
+from drivers.camera.frames import ScanError, as_bgr, check_frame
+from drivers.camera.rectify import check_corners
 
 DETECT_WIDTH = 480
 MIN_AREA = 0.012          # of the frame: an ID card under a camera that fits A4 is 2-4 %
-MIN_CONFIDENCE = 0.05     # below this there is no page worth an outline
+MIN_CONFIDENCE = 0.01     # below this no outline: on the fitting data no right page was under it, 11 % of empty trays over it
 TRACK_SUPPORT = 0.85      # a tracked page whose edges fit less well is searched for afresh
 FIELD_OF_VIEW = 65.0      # degrees across the frame's width: a 高拍仪's lens
 _REFINE_TOP = 8           # candidates fitted to the edges and scored in full
@@ -170,6 +171,16 @@ class _Planes:
         return pagelike.features(quads, self.grey, self.white, self.ink, self.focal, completed, quick, moved)
 
 
+def _usable(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
+    """Corners the pipeline will take (rectify.check_corners): a refit that
+    crossed or squashed the outline is not handed on."""
+    try:
+        check_corners(quad, shape)
+    except ScanError:
+        return False
+    return True
+
+
 def _different(a: np.ndarray, b: np.ndarray) -> bool:
     """Two outlines of different things (not the same page a few px apart)."""
     size = float(np.ptp(a[:, 0]) + np.ptp(a[:, 1])) / 2
@@ -247,7 +258,11 @@ class PageDetector:
         full = quad / scale
         if scale < 1.0:
             colour = frame if frame.ndim == 2 else as_bgr(frame)
-            full = _refine(full, colour, max(3.0, 1.5 / scale), 48)
+            refined = _refine(full, colour, max(3.0, 1.5 / scale), 48)
+            full = refined if _usable(refined, frame.shape) else full
+        if not _usable(full, frame.shape):
+            self._last = None
+            return None
         return Detection(order_corners(full), round(confidence, 3))
 
     def _search(self, shape: tuple[int, ...],

@@ -44,15 +44,15 @@ MARGIN_CAP = 10.0           # a winner's lead beyond this says nothing more
 ASPECT_SIGMA = 0.07         # |log ratio| of a paper shape seen through a real lens and a fitted outline
 # Fitted by bench/fit_page_model.py on seeds 0 and 2 of both scene families
 # (see its docstring); the intercept does not change a ranking and is 0.
-WEIGHTS = np.array([5.043, 18.726, 6.428, 18.521, 8.528, 14.940, 31.754,
-                    20.332, -19.784, -6.282, 1.263, -4.984, -6.510], np.float32)
+WEIGHTS = np.array([3.976, 19.289, 6.746, 16.527, 14.851, 13.421, 25.695,
+                    21.629, -14.231, -4.458, 6.320, -8.263, -3.197], np.float32)
 # P(detection right): a logistic regression on confidence_inputs(), standardised.
-CONF_MEAN = np.array([49.32, 5.229, -1.101, 0.7894, 0.506, 0.94, 0.6019, 0.5711,
-                       0.2508, 0.1493, 0.1221, 0.2952, 0.06836, 0.1836, 0.02184], np.float32)
-CONF_SCALE = np.array([24.7, 4.079, 1.267, 0.3052, 0.4427, 0.1131, 0.2617, 0.2995,
-                        0.2734, 0.1352, 0.1477, 0.4562, 0.1398, 0.2726, 0.1037], np.float32)
-CONF_BETA = np.array([1.834, 0.5389, 3.512, 1.524, -0.2365, 0.7557, 0.6886, 1.175,
-                       -0.4292, 0.9784, -1.927, -0.5243, -0.04863, -0.1842, -0.1593, -3.465], np.float32)
+CONF_MEAN = np.array([51.76, 5.029, -1.119, 0.7709, 0.5046, 0.9424, 0.6302, 0.5677,
+                       0.248, 0.1507, 0.1333, 0.2911, 0.06949, 0.1689, 0.02992], np.float32)
+CONF_SCALE = np.array([21.35, 4.054, 1.276, 0.3131, 0.4438, 0.1085, 0.2593, 0.3003,
+                        0.2731, 0.1366, 0.166, 0.4543, 0.1395, 0.2534, 0.1358], np.float32)
+CONF_BETA = np.array([2.098, 0.4529, 3.952, 1.707, -0.3061, 0.597, 0.6119, 1.276,
+                       -0.2846, 0.8899, -2.351, -0.5826, -0.04134, 0.2978, -0.1966, -4.118], np.float32)
 
 
 def aspect_ratio(quads: np.ndarray, focal: float, centre: tuple[float, float]) -> np.ndarray:

@@ -31,8 +31,8 @@ DARK_LEVEL = 90              # median page grey below this is too dark
 GLARE_SHARE = 0.004          # a saturated blob covering this share of the page hides text
 EDGE_MARGIN = 2              # px: a corner this close to the frame edge is "outside"
 # Detections at or above this confidence may be auto-captured.  On the 600
-# seeded scenes of both families the confidence was fitted on, 456 reached it
-# and 1 of those was wrong (SmartDoc Jaccard < 0.9), and 2 of their 599
+# seeded scenes of both families the confidence was fitted on, 450 reached it
+# and 3 of those were wrong (SmartDoc Jaccard < 0.9), and 2 of their 600
 # empty trays did; docs/PERFORMANCE.md has the held-out figures.
 CAPTURE_CONFIDENCE = 0.9
 
