@@ -144,10 +144,10 @@ def render_other(seed: int, kind: str | None = None, size: tuple[int, int] = (19
     if "shadow" in conditions:   # the page is lifted a little (1-3 mm): its shadow falls away from the lamp
         lift = rng.uniform(1, 3) * s
         offset = -lamp_dir * lift * lamp_reach
-        m = np.float32([[1, 0, offset[0]], [0, 1, offset[1]]])
+        m = np.array([[1, 0, offset[0]], [0, 1, offset[1]]], np.float32)
         cast = soft(cv2.warpAffine(page_mask, m, (cw, ch)), lift * 1.5)
         np.maximum(shadow, cast * 0.5, out=shadow)
-    canvas = ground * (1 - shadow[..., None])
+    canvas: np.ndarray = ground * (1 - shadow[..., None])
     canvas = canvas * (1 - page_mask[..., None]) + warped * page_mask[..., None]
     if "occluder" in conditions:   # a pen, a ruler or a sticky note across an edge
         k = int(rng.integers(0, 4))
@@ -165,7 +165,7 @@ def render_other(seed: int, kind: str | None = None, size: tuple[int, int] = (19
             held = hand(canvas, rng, a0, a1, inward, which == "finger")
             # the hand is above the tray: its shadow falls well away from the lamp
             offset = -lamp_dir * rng.uniform(10, 40) * s * lamp_reach
-            m = np.float32([[1, 0, offset[0]], [0, 1, offset[1]]])
+            m = np.array([[1, 0, offset[0]], [0, 1, offset[1]]], np.float32)
             cast = soft(cv2.warpAffine(held, m, (cw, ch)).astype(np.float32) / 255, 10 * s)
             canvas *= 1 - 0.35 * cast[..., None] * (1 - held[..., None].astype(np.float32) / 255)
 
@@ -233,7 +233,7 @@ def render_other(seed: int, kind: str | None = None, size: tuple[int, int] = (19
         sigma = np.sqrt(np.clip(out, 0, 255) * shot + read)
         out = out + noise.standard_normal((h, w, 1), np.float32) * sigma
         _, buf = cv2.imencode(".jpg", np.clip(out, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, quality])
-        return cv2.imdecode(buf, cv2.IMREAD_COLOR)
+        return np.asarray(cv2.imdecode(buf, cv2.IMREAD_COLOR))
 
     image = develop(image_f, "glare" in conditions, 0)
     tray = develop(tray_f, False, 1) if tray_f is not None else None
