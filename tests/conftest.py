@@ -10,6 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.tiers import (  # noqa: F401  (hooks: pytest finds them by name)
+    pytest_collection_modifyitems,
+    pytest_configure,
+    pytest_runtest_makereport,
+    pytest_runtest_protocol,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 os.environ.setdefault("KIVY_NO_ARGS", "1")

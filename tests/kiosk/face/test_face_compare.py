@@ -44,6 +44,7 @@ def kiosk(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.procs
 def test_cli_compare_json(face_pictures, card_photos, live, tmp_path):
     from PIL import Image
 

@@ -35,6 +35,7 @@ def _hut_config(tmp_path, url):
     return config, key
 
 
+@pytest.mark.procs
 def test_sigkill_at_random_moments_loses_nothing_and_files_nothing_twice(tmp_path):
     _crash_run(tmp_path, SUBMISSIONS, KILLS, attachment_bytes=2048, fault=("timeout", {"seconds": 0.03}))
 

@@ -1,0 +1,197 @@
+"""The suite's tiers: which tests start processes, need Xvfb or are slow,
+and a guard that keeps the markers honest.
+
+Markers (pyproject.toml): ``procs`` starts processes (a CLI, pcscd, Xvfb, a
+probe app, a whole virtual hut); ``ui`` needs Xvfb and Kivy and ``pcsc``
+needs pcscd, both implying ``procs``; ``slow`` runs in process but for
+seconds; ``soak`` is ``make soak``.  ``make check`` runs what is none of
+these: the in-process tier.
+
+Most tests are marked by what they use rather than by hand: a test that
+uses a fixture in ``PROCS_FIXTURES`` (or ``UI_FIXTURES``/``PCSC_FIXTURES``)
+gets the marker.  The rest carry a module-level ``pytestmark``.
+
+The guard: an audit hook sees every process this interpreter starts
+(``subprocess.Popen``, ``os.fork``, ``os.posix_spawn``, ``os.system``...)
+and every socket it connects.  A test that starts a process without the
+``procs`` marker, or connects anywhere but this machine, fails at teardown
+with what it started.  So a new test cannot slip a process into the fast
+tier unnoticed, in ``make check`` or ``make test``.
+
+For ``pytest-xdist`` (``make test`` runs ``--dist loadgroup``): tests that
+share a module- or session-scoped fixture of their own (a probe app run, a
+pcscd per module) are kept on one worker, so the fixture runs once.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+
+# Fixtures whose use puts a test in a tier (a whole virtual hut has a pcscd).
+PROCS_FIXTURES = {"hut", "kiosk_cmd", "demo_run"}
+UI_FIXTURES = {"display", "probe", "demo_run"}
+PCSC_FIXTURES = {"smartcard_sim", "slots", "hut", "demo_run"}
+
+# Processes that are a library look-up, not a test's business
+# (ctypes.util.find_library runs ldconfig or the compiler).
+HARMLESS = {"ldconfig", "/sbin/ldconfig", "gcc", "cc", "x86_64-linux-gnu-gcc", "ld", "objdump", "uname"}
+SPAWN_EVENTS = {"subprocess.Popen", "os.system", "os.fork", "os.forkpty", "os.posix_spawn", "os.spawn", "os.exec",
+                "pty.spawn"}
+LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost", "0.0.0.0", "::", ""}
+
+_current: dict[str, Any] = {"item": None, "seen": []}
+_lock = threading.Lock()
+
+
+def _describe(event: str, args: tuple[Any, ...]) -> str | None:
+    """What the audit event did, if the guard counts it; None otherwise."""
+    if event in SPAWN_EVENTS:
+        if event == "subprocess.Popen":
+            argv = args[1] if isinstance(args[1], (list, tuple)) else [args[1] if args[1] is not None else args[0]]
+            program = os.path.basename(str(argv[0])) if argv else "?"
+            if program in HARMLESS or str(argv[0]) in HARMLESS:
+                return None
+            return "starts " + " ".join(str(a) for a in argv)[:200]
+        return f"{event}{tuple(str(a)[:80] for a in args[:2])}"
+    if event == "socket.connect":
+        sock, address = args[0], args[1]
+        if getattr(sock, "type", None) == socket.SOCK_DGRAM:   # sends nothing: picks a route at most
+            return None
+        if isinstance(address, tuple) and len(address) >= 2 and not _loopback(str(address[0])):
+            return f"connects to {address[0]}:{address[1]} (not this machine)"
+    return None
+
+
+def _loopback(host: str) -> bool:
+    return host in LOCAL_HOSTS or host.startswith("127.")
+
+
+def _this_machine(what: str) -> bool:
+    """Whether the address in "connects to <address>:<port> ..." is one of
+    this machine's own (a socket can bind it)."""
+    host = what.removeprefix("connects to ").rsplit(":", 1)[0]
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((host, 0))
+    except OSError:
+        return False
+    return True
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if _current["item"] is None or (event not in SPAWN_EVENTS and event != "socket.connect"):
+        return
+    what = _describe(event, args)
+    if what is not None:
+        with _lock:
+            _current["seen"].append((event, what))
+
+
+def _tiers_of(item: pytest.Item) -> set[str]:
+    return {m.name for m in item.iter_markers() if m.name in ("procs", "ui", "pcsc", "slow", "soak")}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    sys.addaudithook(_audit)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & UI_FIXTURES:
+            item.add_marker(pytest.mark.ui)
+        if used & PCSC_FIXTURES:
+            item.add_marker(pytest.mark.pcsc)
+        if used & PROCS_FIXTURES or _tiers_of(item) & {"ui", "pcsc"}:
+            item.add_marker(pytest.mark.procs)
+    shared_pcscd = any("pcsc" in _tiers_of(item) for item in items) and not _own_pcscd_socket()
+    for item in items:
+        group = "demo" if "demo_run" in getattr(item, "fixturenames", ()) else _shared_scope(item)
+        if shared_pcscd and "pcsc" in _tiers_of(item):
+            group = "machine-pcscd"   # one pcscd, fixed vpcd ports: one worker
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _own_pcscd_socket() -> bool:
+    """Point this process's PC/SC client at a socket folder of its own, before
+    any test makes a PC/SC call (libpcsclite reads the path once): each
+    worker's huts and pcsc fixtures then start private pcscds there, and two
+    workers never see each other's cards.  False where no private pcscd can
+    run: then the machine's is used and the PC/SC tests share one worker."""
+    import atexit
+    import shutil
+    import tempfile
+
+    from simulators.smartcard.pcscd import SOCKET_ENV, private_pcscd_possible
+
+    if not private_pcscd_possible():
+        return False
+    folder = tempfile.mkdtemp(prefix="pcscd-test-")
+    atexit.register(shutil.rmtree, folder, True)
+    os.environ[SOCKET_ENV] = os.path.join(folder, "pcscd.comm")
+    return True
+
+
+def _shared_scope(item: pytest.Item) -> str | None:
+    """The module (or session fixture) whose costly fixture this test shares, if any."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    for defs in info.name2fixturedefs.values():
+        if defs and defs[-1].scope in ("module", "class", "package") and _ours(defs[-1]):
+            return item.nodeid.split("::")[0]
+    return None
+
+
+def _ours(fixturedef: Any) -> bool:
+    func = getattr(fixturedef, "func", None)
+    path = getattr(getattr(func, "__code__", None), "co_filename", "")
+    return str(path).startswith(str(TESTS))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    with _lock:
+        _current["item"], _current["seen"] = item, []
+    try:
+        yield
+    finally:
+        with _lock:
+            _current["item"] = None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    outcome = yield
+    report = outcome.get_result()
+    if call.when != "teardown":
+        return
+    with _lock:
+        seen = list(_current["seen"])
+    spawned = sorted({what for event, what in seen if event != "socket.connect"})
+    remote = sorted({what for event, what in seen if event == "socket.connect" and not _this_machine(what)})
+    problems = []
+    if spawned and "procs" not in _tiers_of(item) and "soak" not in _tiers_of(item):
+        problems.append("starts processes but is not marked procs (pyproject's markers; tests/tiers.py): "
+                        + "; ".join(spawned[:5]))
+    if remote:
+        problems.append("reaches beyond this machine: " + "; ".join(remote[:5]))
+    report_file = os.environ.get("TIERS_REPORT")
+    if report_file and (spawned or remote):
+        with open(report_file, "a", encoding="utf-8") as out:
+            out.write(f"{item.nodeid}\t{sorted(_tiers_of(item))}\t{spawned[:3]}\t{remote[:3]}\n")
+        return
+    if problems and report.passed:
+        report.outcome = "failed"
+        report.longrepr = "tiers: " + "\n".join(problems)
