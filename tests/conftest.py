@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.demo_run import demo_run  # noqa: F401  (fixture: pytest finds it by name)
 from tests.tiers import (  # noqa: F401  (hooks: pytest finds them by name)
     pytest_collection_modifyitems,
     pytest_configure,
