@@ -35,7 +35,7 @@ def test_the_guard_records_a_process_start_and_a_remote_connect():
 
 def test_fixtures_put_their_users_in_a_tier(request):
     for item in request.session.items:
-        used = set(item.fixturenames)
+        used = tiers._tier_fixtures(item)
         tiers_of = tiers._tiers_of(item)
         if used & tiers.UI_FIXTURES:
             assert {"ui", "procs"} <= tiers_of, item.nodeid

@@ -36,10 +36,15 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 
-# Fixtures whose use puts a test in a tier (a whole virtual hut has a pcscd).
+# Fixtures whose use puts a test in a tier (a whole virtual hut has a pcscd),
+# with the file that defines them: a module's own fixture of the same name
+# (tests/kiosk/outbox/test_outbox_cli.py has a "hut" of its own) does not count.
 PROCS_FIXTURES = {"hut", "kiosk_cmd", "demo_run"}
 UI_FIXTURES = {"display", "probe", "demo_run"}
 PCSC_FIXTURES = {"smartcard_sim", "slots", "hut", "demo_run"}
+DEFINED_IN = {"hut": "conftest.py", "kiosk_cmd": "conftest.py", "demo_run": "demo_run.py",
+              "display": "screens/conftest.py", "probe": "screens/conftest.py",
+              "smartcard_sim": "smartcard_fixtures.py", "slots": "smartcard_fixtures.py"}
 
 # Processes that are a library look-up, not a test's business
 # (ctypes.util.find_library runs ldconfig or the compiler).
@@ -107,7 +112,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        used = set(getattr(item, "fixturenames", ()))
+        used = _tier_fixtures(item)
         if used & UI_FIXTURES:
             item.add_marker(pytest.mark.ui)
         if used & PCSC_FIXTURES:
@@ -116,7 +121,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.procs)
     shared_pcscd = any("pcsc" in _tiers_of(item) for item in items) and not _own_pcscd_socket()
     for item in items:
-        group = "demo" if "demo_run" in getattr(item, "fixturenames", ()) else _shared_scope(item)
+        group = "demo" if "demo_run" in _tier_fixtures(item) else _shared_scope(item)
         if shared_pcscd and "pcsc" in _tiers_of(item):
             group = "machine-pcscd"   # one pcscd, fixed vpcd ports: one worker
         if group is not None:
@@ -143,6 +148,24 @@ def _own_pcscd_socket() -> bool:
     return True
 
 
+def _tier_fixtures(item: pytest.Item) -> set[str]:
+    """The fixtures of ``DEFINED_IN`` this test uses, as defined there."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return set()
+    used = set()
+    for name, where in DEFINED_IN.items():
+        defs = info.name2fixturedefs.get(name)
+        if defs and _defined_in(defs[-1]) == TESTS / where:
+            used.add(name)
+    return used
+
+
+def _defined_in(fixturedef: Any) -> Path:
+    func = getattr(fixturedef, "func", None)
+    return Path(getattr(getattr(func, "__code__", None), "co_filename", "") or ".")
+
+
 def _shared_scope(item: pytest.Item) -> str | None:
     """The module (or session fixture) whose costly fixture this test shares, if any."""
     info = getattr(item, "_fixtureinfo", None)
@@ -155,9 +178,7 @@ def _shared_scope(item: pytest.Item) -> str | None:
 
 
 def _ours(fixturedef: Any) -> bool:
-    func = getattr(fixturedef, "func", None)
-    path = getattr(getattr(func, "__code__", None), "co_filename", "")
-    return str(path).startswith(str(TESTS))
+    return TESTS in _defined_in(fixturedef).parents
 
 
 @pytest.hookimpl(hookwrapper=True)
