@@ -31,10 +31,12 @@ def notified(display, kiosk_config, tmp_path_factory):
     done = threading.Event()
 
     def listen() -> None:
-        while not done.is_set():
+        while True:
             try:
                 data = sock.recv(4096)
             except socket.timeout:
+                if done.is_set():   # the app has exited and all it sent has been read
+                    return
                 continue
             now = time.time()
             received.extend((now, line) for line in data.decode().splitlines())
@@ -49,7 +51,6 @@ def notified(display, kiosk_config, tmp_path_factory):
         proc = subprocess.run([sys.executable, str(HERE / "apps" / "probe_watchdog.py"), str(config), str(out)],
                               env=env, cwd=str(folder), capture_output=True, text=True, timeout=120)
     finally:
-        time.sleep(0.3)
         done.set()
         listener.join()
         sock.close()

@@ -110,7 +110,10 @@ def test_enqueue_is_never_blocked_by_a_stuck_worker(platform, terminal, outbox, 
     t = threading.Thread(target=worker.run, kwargs={"deadline": time.monotonic() + 2.5})
     t.start()
     try:
-        time.sleep(0.3)
+        deadline = time.monotonic() + 5
+        while not platform.faults.injected:   # the worker's request is in, its answer held
+            assert time.monotonic() < deadline, "the worker never sent its request"
+            time.sleep(0.01)
         slowest = 0.0
         for i in range(10):
             started = time.monotonic()
