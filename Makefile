@@ -9,8 +9,8 @@ STAMPS := .stamps
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 PYTEST := $(BIN)/python -m pytest
-# Workers for make test: one per core.  Tests that share a module's costly
-# fixture stay on one worker (xdist_group, set in tests/tiers.py).
+# Workers for make test: one per core.  A module is one unit of work, the
+# ones that start processes first (tests/tiers.py).
 JOBS ?= auto
 # The in-process tier: nothing that starts a process or needs a display, nothing slow.
 CHECK_MARKERS := not procs and not slow and not soak
@@ -53,7 +53,7 @@ check: install lint
 	$(PYTEST) -q -m "$(CHECK_MARKERS)" $(PYTEST_ARGS)
 
 test: install lint
-	$(PYTEST) -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
+	$(PYTEST) -n $(JOBS) --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

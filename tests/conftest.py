@@ -16,6 +16,7 @@ from tests.tiers import (  # noqa: F401  (hooks: pytest finds them by name)
     pytest_configure,
     pytest_runtest_makereport,
     pytest_runtest_protocol,
+    pytest_xdist_make_scheduler,
 )
 
 ROOT = Path(__file__).resolve().parent.parent

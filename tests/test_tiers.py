@@ -45,6 +45,11 @@ def test_fixtures_put_their_users_in_a_tier(request):
             assert "procs" in tiers_of, item.nodeid
 
 
+def test_the_demo_modules_are_the_ones_that_use_the_demo_run(request):
+    users = {item.nodeid.split("::")[0] for item in request.session.items if "demo_run" in tiers._tier_fixtures(item)}
+    assert users <= tiers.DEMO_MODULES, "add them to tiers.DEMO_MODULES: one unit of work for xdist"
+
+
 PROBE = '''
 import subprocess
 import pytest

@@ -18,9 +18,9 @@ and every socket it connects.  A test that starts a process without the
 with what it started.  So a new test cannot slip a process into the fast
 tier unnoticed, in ``make check`` or ``make test``.
 
-For ``pytest-xdist`` (``make test`` runs ``--dist loadgroup``): tests that
-share a module- or session-scoped fixture of their own (a probe app run, a
-pcscd per module) are kept on one worker, so the fixture runs once.
+For ``pytest-xdist`` (``make test`` runs ``-n auto --dist loadfile``): a
+module is one unit of work, the modules that start processes go first, and
+the demo's two modules go together (``pytest_xdist_make_scheduler``).
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ TESTS = Path(__file__).resolve().parent
 PROCS_FIXTURES = {"hut", "kiosk_cmd", "demo_run"}
 UI_FIXTURES = {"display", "probe", "demo_run"}
 PCSC_FIXTURES = {"smartcard_sim", "slots", "hut", "demo_run"}
+# The modules whose tests look at the suite's one demo run (tests/demo_run.py).
+DEMO_MODULES = frozenset({"tests/screens/test_demo_walkthrough.py", "tests/test_privacy_end_to_end.py"})
 DEFINED_IN = {"hut": "conftest.py", "kiosk_cmd": "conftest.py", "demo_run": "demo_run.py",
               "display": "screens/conftest.py", "probe": "screens/conftest.py",
               "smartcard_sim": "smartcard_fixtures.py", "slots": "smartcard_fixtures.py"}
@@ -110,6 +112,7 @@ def pytest_configure(config: pytest.Config) -> None:
     sys.addaudithook(_audit)
 
 
+@pytest.hookimpl(tryfirst=True)   # before -m selects and xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         used = _tier_fixtures(item)
@@ -119,13 +122,32 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.pcsc)
         if used & PROCS_FIXTURES or _tiers_of(item) & {"ui", "pcsc"}:
             item.add_marker(pytest.mark.procs)
-    shared_pcscd = any("pcsc" in _tiers_of(item) for item in items) and not _own_pcscd_socket()
-    for item in items:
-        group = "demo" if "demo_run" in _tier_fixtures(item) else _shared_scope(item)
-        if shared_pcscd and "pcsc" in _tiers_of(item):
-            group = "machine-pcscd"   # one pcscd, fixed vpcd ports: one worker
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        _longest_first(items)
+    if any("pcsc" in _tiers_of(item) for item in items):
+        _own_pcscd_socket()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``make test`` runs ``--dist loadfile``: a module is one unit of work
+    (its module fixtures run once, on one worker), handed out in the order
+    the workers collected them (``_longest_first``), and the modules that
+    look at the one demo run are one unit, so no worker sits on the lock
+    while another runs the demo.  xdist's ``loadgroup`` would do this with
+    markers, but with pytest 9.2 it silently stops grouping
+    (pytest-dev/pytest-xdist#1386)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class ModulesLongestFirst(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "demo" if module in DEMO_MODULES else module
+
+    config.option.loadscopereorder = False   # keep the workers' order, not "most tests first"
+    return ModulesLongestFirst(config, log)
 
 
 def _own_pcscd_socket() -> bool:
@@ -133,7 +155,7 @@ def _own_pcscd_socket() -> bool:
     any test makes a PC/SC call (libpcsclite reads the path once): each
     worker's huts and pcsc fixtures then start private pcscds there, and two
     workers never see each other's cards.  False where no private pcscd can
-    run: then the machine's is used and the PC/SC tests share one worker."""
+    run: then the machine's is used, one hut at a time (pcscd.py's lock)."""
     import atexit
     import shutil
     import tempfile
@@ -146,6 +168,25 @@ def _own_pcscd_socket() -> bool:
     atexit.register(shutil.rmtree, folder, True)
     os.environ[SOCKET_ENV] = os.path.join(folder, "pcscd.comm")
     return True
+
+
+def _longest_first(items: list[pytest.Item]) -> None:
+    """Order modules for xdist, which hands out work in collection order:
+    the demo, then the UI modules (a probe app each), then the rest that
+    starts processes, then the in-process tests, which fill the gaps at the
+    end.  A module's tests stay together (its module fixtures run once);
+    every worker sorts alike, as xdist requires."""
+    def rank(item: pytest.Item) -> int:
+        tiers_of = _tiers_of(item)
+        if "demo_run" in _tier_fixtures(item):
+            return 0
+        return 1 if "ui" in tiers_of else 2 if "procs" in tiers_of else 3
+
+    module_rank: dict[str, int] = {}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        module_rank[module] = min(module_rank.get(module, 3), rank(item))
+    items.sort(key=lambda item: module_rank[item.nodeid.split("::")[0]])
 
 
 def _tier_fixtures(item: pytest.Item) -> set[str]:
@@ -164,21 +205,6 @@ def _tier_fixtures(item: pytest.Item) -> set[str]:
 def _defined_in(fixturedef: Any) -> Path:
     func = getattr(fixturedef, "func", None)
     return Path(getattr(getattr(func, "__code__", None), "co_filename", "") or ".")
-
-
-def _shared_scope(item: pytest.Item) -> str | None:
-    """The module (or session fixture) whose costly fixture this test shares, if any."""
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return None
-    for defs in info.name2fixturedefs.values():
-        if defs and defs[-1].scope in ("module", "class", "package") and _ours(defs[-1]):
-            return item.nodeid.split("::")[0]
-    return None
-
-
-def _ours(fixturedef: Any) -> bool:
-    return TESTS in _defined_in(fixturedef).parents
 
 
 @pytest.hookimpl(hookwrapper=True)
