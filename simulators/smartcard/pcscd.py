@@ -27,15 +27,17 @@ socket in its config (the readers' ``pcsc_socket`` option).
 **Shared (fallback):** where no mount namespace can be made (no ``unshare``,
 no privilege, no user namespaces), the machine's pcscd is used as before:
 a running one as it is, else one started here on /etc/reader.conf.d/vpcd's
-fixed port 35963; then two huts on one machine share their readers, and the
-test suite runs its PC/SC tests on one worker.  ``HUT_PCSCD=shared`` forces
-this mode, ``HUT_PCSCD=private`` fails instead of falling back.
+fixed port 35963.  Two huts cannot share those readers, so a hut holds a
+machine-wide lock from start to stop and a second one waits for it (test
+workers then take turns).  ``HUT_PCSCD=shared`` forces this mode,
+``HUT_PCSCD=private`` fails instead of falling back.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import fcntl
 import functools
 import os
 import random
@@ -46,6 +48,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import IO
 
 from smartcard import scard
 
@@ -55,6 +58,7 @@ SHARED_VPCD_PORT = 35963            # /etc/reader.conf.d/vpcd: 0x8C7B
 SOCKET_ENV = "PCSCLITE_CSOCK_NAME"  # read by libpcsclite (the client), not by pcscd 1.9
 MODE_ENV = "HUT_PCSCD"              # "private", "shared" or unset (private when possible)
 PORTS = range(20000, 32000, 2)      # below Linux's ephemeral range (32768-60999)
+SHARED_LOCK = Path(tempfile.gettempdir()) / "hut-pcscd-shared.lock"   # one hut at a time on the machine's
 
 # Inside the namespace: the hut's folder over pcscd's ipcdir, the USB driver
 # bundles hidden, then pcscd.  $1 = folder, $2 = ipcdir, $3 = usbdropdir.
@@ -192,9 +196,12 @@ class Pcscd:
     process's own, private one when possible); ``stop()`` ends it if this
     object started it.  ``socket``/``vpcd_port`` say where it is."""
 
-    def __init__(self, log_path: Path | None = None, ready_timeout: float = 10.0, private: bool | None = None):
+    def __init__(self, log_path: Path | None = None, ready_timeout: float = 10.0, private: bool | None = None,
+                 lock_timeout: float = 300.0):
         self.log_path = log_path
         self.ready_timeout = ready_timeout
+        self.lock_timeout = lock_timeout
+        self._lock: IO[bytes] | None = None
         self.private = private_pcscd_possible() if private is None else private
         self.process: subprocess.Popen[bytes] | None = None
         self.socket = Path(os.environ.get(SOCKET_ENV) or "/run/pcscd/pcscd.comm")  # set by start()
@@ -271,6 +278,14 @@ class Pcscd:
     # -- shared --------------------------------------------------------------------
     def _start_shared(self) -> list[str]:
         path = self.check_installed()
+        self._take_shared_lock()
+        try:
+            return self._start_machines(path)
+        except BaseException:
+            self.release()
+            raise
+
+    def _start_machines(self, path: str) -> list[str]:
         if readers() is None:
             self._spawn([path, "-f"])
         deadline = time.monotonic() + self.ready_timeout
@@ -284,6 +299,29 @@ class Pcscd:
                 raise PcscdUnavailable(f"pcscd did not list the vpcd readers within {self.ready_timeout:g} s "
                                        f"(readers: {names})")
             time.sleep(0.05)
+
+    def _take_shared_lock(self) -> None:
+        if self._lock is not None:
+            return
+        lock = SHARED_LOCK.open("ab")
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    lock.close()
+                    raise PcscdUnavailable(f"another virtual hut has used the machine's pcscd for over "
+                                           f"{self.lock_timeout:g} s ({SHARED_LOCK})") from None
+                time.sleep(0.1)
+        self._lock = lock
+
+    def release(self) -> None:
+        """Let the next hut have the machine's pcscd (shared mode)."""
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.close()
 
     # -- both ------------------------------------------------------------------------
     def _spawn(self, command: list[str]) -> None:

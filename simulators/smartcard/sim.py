@@ -38,6 +38,7 @@ class SmartcardSimulator:
         for slot in self.slots.values():
             slot.remove()
         self.pcscd.stop()
+        self.pcscd.release()
 
     def where(self) -> str:
         return f"{', '.join(self.reader_names)} ({self.pcscd.where()})"
