@@ -235,8 +235,12 @@ def test_reply_in_flight_at_unplug_never_reaches_the_replugged_port(sim, port):
     being written must die with the old connection, as on a real wire."""
     sim.control("place_card", card="resident")
     sim.control("set_delay", seconds=0.3)
+    before = sim.control("status")["commands"]
     port.write(encode_command(*codec.FIND_CARD))
-    time.sleep(0.05)                     # the SAM is "processing" the find
+    deadline = time.monotonic() + 2
+    while sim.control("status")["commands"] == before:   # until the SAM is "processing" the find
+        assert time.monotonic() < deadline, "the SAM never took the find"
+        time.sleep(0.005)
     sim.control("unplug")
     sim.control("replug")
     with serial.Serial(sim.where(), 115200, timeout=0.05) as again:
