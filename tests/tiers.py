@@ -9,14 +9,17 @@ these: the in-process tier.
 
 Most tests are marked by what they use rather than by hand: a test that
 uses a fixture in ``PROCS_FIXTURES`` (or ``UI_FIXTURES``/``PCSC_FIXTURES``)
-gets the marker.  The rest carry a module-level ``pytestmark``.
+gets the marker.  The rest carry a module-level ``pytestmark`` or a
+decorator.
 
 The guard: an audit hook sees every process this interpreter starts
 (``subprocess.Popen``, ``os.fork``, ``os.posix_spawn``, ``os.system``...)
 and every socket it connects.  A test that starts a process without the
 ``procs`` marker, or connects anywhere but this machine, fails at teardown
 with what it started.  So a new test cannot slip a process into the fast
-tier unnoticed, in ``make check`` or ``make test``.
+tier unnoticed, in ``make check`` or ``make test``.  ``TIERS_REPORT=<file>``
+lists every test that starts a process or connects out, marked or not,
+instead of failing any.
 
 For ``pytest-xdist`` (``make test`` runs ``-n auto --dist loadfile``): a
 module is one unit of work, the modules that start processes go first, and
@@ -112,7 +115,7 @@ def pytest_configure(config: pytest.Config) -> None:
     sys.addaudithook(_audit)
 
 
-@pytest.hookimpl(tryfirst=True)   # before -m selects and xdist reads the groups
+@pytest.hookimpl(tryfirst=True)   # before -m selects by the markers added here
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         used = _tier_fixtures(item)
