@@ -22,6 +22,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 300
+WAIT_SCALE = "3"   # the walk-through's Until deadlines, as for the UI probes (tests/screens/conftest.py)
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def _run(folder: Path) -> None:
     # Headless as `make demo` is on a machine without a display; the walk-through
     # starts its own Xvfb (-displayfd: no display number guessed beside other workers').
     env.update(KIOSK_DEMO_UNDER_XVFB="1", KIVY_HOME=str(folder / "kivy"), KIVY_NO_ARGS="1",
-               KIVY_NO_CONSOLELOG="1", PYTHONPATH=str(ROOT))
+               KIVY_NO_CONSOLELOG="1", PYTHONPATH=str(ROOT), HUT_WAIT_SCALE=WAIT_SCALE)
     with (folder / "stdout").open("wb") as out, (folder / "stderr").open("wb") as err:
         try:
             code = subprocess.run([sys.executable, "-m", "kiosk.cli", "--log-level", "DEBUG", "demo",

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from tests.screens.conftest import HERE, ROOT
+from tests.screens.conftest import HERE, ROOT, WAIT_SCALE
 
 pytestmark = pytest.mark.ui
 
@@ -45,7 +45,8 @@ def notified(display, kiosk_config, tmp_path_factory):
     listener.start()
     out = folder / "facts.json"
     env = dict(os.environ, DISPLAY=display, KIVY_NO_ARGS="1", KIVY_HOME=str(folder / "kivy-home"),
-               KIVY_NO_CONSOLELOG="1", PYTHONPATH=str(ROOT), NOTIFY_SOCKET=address, WATCHDOG_USEC="1000000")
+               KIVY_NO_CONSOLELOG="1", PYTHONPATH=str(ROOT), NOTIFY_SOCKET=address, WATCHDOG_USEC="1000000",
+               HUT_WAIT_SCALE=WAIT_SCALE)
     env.pop("WATCHDOG_PID", None)
     try:
         proc = subprocess.run([sys.executable, str(HERE / "apps" / "probe_watchdog.py"), str(config), str(out)],
