@@ -76,8 +76,8 @@ def test_an_unmarked_test_that_starts_a_process_fails(tmp_path):
                                          "    soak: x\naddopts = --strict-markers -p no:cacheprovider\n")
     (tmp_path / "test_probe.py").write_text(PROBE)
     env = {k: v for k, v in os.environ.items() if k != "TIERS_REPORT"}
-    env["PYTHONPATH"] = str(ROOT)
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:xdist", str(tmp_path)],
+    env.update(PYTHONPATH=str(ROOT), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")   # hypothesis, schemathesis: not needed
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rA", str(tmp_path)],
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     out = run.stdout
     assert "ERROR at teardown of test_unmarked_starts_a_process" in out, out
@@ -85,6 +85,6 @@ def test_an_unmarked_test_that_starts_a_process_fails(tmp_path):
     assert "PASSED test_probe.py::test_marked_starts_a_process" in out, out
     assert "PASSED test_probe.py::test_in_process" in out, out
     assert run.returncode == 1
-    quick = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-m", "not procs",
+    quick = subprocess.run([sys.executable, "-m", "pytest", "-q", "-m", "not procs",
                             str(tmp_path)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert "2 passed, 1 deselected, 1 error" in quick.stdout, quick.stdout
