@@ -27,6 +27,18 @@ os.environ.setdefault("KIVY_NO_FILELOG", "1")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 
 
+def pytest_sessionstart(session):
+    """Build the virtual hut's stand-in card photo decoder (a C library, once
+    per machine) before any test: no in-process test then runs a compiler
+    because it happens to be the first to start an ID card simulator."""
+    from simulators.idcard.photo import StandinUnavailable, build_standin
+
+    try:
+        build_standin()
+    except StandinUnavailable:
+        pass   # the tests that need card photos say so
+
+
 @pytest.fixture
 def hut(tmp_path):
     """A started virtual hut in a temporary folder; stopped after the test."""

@@ -24,13 +24,15 @@ def test_the_guard_records_a_process_start_and_a_remote_connect():
     mark = len(seen)
     try:
         sys.audit("subprocess.Popen", "pcscd", ["pcscd", "-f"], None, None)
-        sys.audit("subprocess.Popen", "/sbin/ldconfig", ["/sbin/ldconfig", "-p"], None, None)
+        sys.audit("subprocess.Popen", "/sbin/ldconfig", ["/sbin/ldconfig", "-p"], None, None)  # find_library
+        sys.audit("subprocess.Popen", "cc", ["cc", "-O2", "-shared", "-o", "x.so", "x.c"], None, None)
         sys.audit("socket.connect", None, ("127.0.0.1", 80))
         sys.audit("socket.connect", None, ("192.0.2.7", 443))
         recorded = [what for _, what in seen[mark:]]
     finally:
         del seen[mark:]
-    assert recorded == ["starts pcscd -f", "connects to 192.0.2.7:443 (not this machine)"]
+    assert recorded == ["starts pcscd -f", "starts cc -O2 -shared -o x.so x.c",
+                        "connects to 192.0.2.7:443 (not this machine)"]
 
 
 def test_fixtures_put_their_users_in_a_tier(request):

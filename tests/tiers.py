@@ -51,9 +51,11 @@ DEFINED_IN = {"hut": "conftest.py", "kiosk_cmd": "conftest.py", "demo_run": "dem
               "display": "screens/conftest.py", "probe": "screens/conftest.py",
               "smartcard_sim": "smartcard_fixtures.py", "slots": "smartcard_fixtures.py"}
 
-# Processes that are a library look-up, not a test's business
-# (ctypes.util.find_library runs ldconfig or the compiler).
-HARMLESS = {"ldconfig", "/sbin/ldconfig", "gcc", "cc", "x86_64-linux-gnu-gcc", "ld", "objdump", "uname"}
+# Processes that are a library look-up, not a test's business: ctypes.util.
+# find_library runs "ldconfig -p", else "gcc -Wl,-t ...", "ld -t ..." and
+# "objdump -p -j .dynamic ...".  A compiler building something is a process.
+LOOKUPS = {"ldconfig": "-p", "gcc": "-Wl,-t", "cc": "-Wl,-t", "x86_64-linux-gnu-gcc": "-Wl,-t", "ld": "-t",
+           "objdump": "-p"}
 SPAWN_EVENTS = {"subprocess.Popen", "os.system", "os.fork", "os.forkpty", "os.posix_spawn", "os.spawn", "os.exec",
                 "pty.spawn"}
 LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost", "0.0.0.0", "::", ""}
@@ -68,7 +70,7 @@ def _describe(event: str, args: tuple[Any, ...]) -> str | None:
         if event == "subprocess.Popen":
             argv = args[1] if isinstance(args[1], (list, tuple)) else [args[1] if args[1] is not None else args[0]]
             program = os.path.basename(str(argv[0])) if argv else "?"
-            if program in HARMLESS or str(argv[0]) in HARMLESS:
+            if program in LOOKUPS and LOOKUPS[program] in [str(a) for a in argv[1:]]:
                 return None
             return "starts " + " ".join(str(a) for a in argv)[:200]
         return f"{event}{tuple(str(a)[:80] for a in args[:2])}"
