@@ -9,8 +9,8 @@ STAMPS := .stamps
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 PYTEST := $(BIN)/python -m pytest
-# Workers for make test: one per core.  A module is one unit of work, the
-# ones that start processes first (tests/tiers.py).
+# Workers for make check and make test: one per core.  A module is one unit
+# of work, the ones that start processes first (tests/tiers.py).
 JOBS ?= auto
 # The in-process tier: nothing that starts a process or needs a display, nothing slow.
 CHECK_MARKERS := not procs and not slow and not soak
@@ -50,7 +50,7 @@ lint: install
 	$(BIN)/mypy
 
 check: install lint
-	$(PYTEST) -q -m "$(CHECK_MARKERS)" $(PYTEST_ARGS)
+	$(PYTEST) -q -n $(JOBS) --dist loadfile -m "$(CHECK_MARKERS)" $(PYTEST_ARGS)
 
 test: install lint
 	$(PYTEST) -n $(JOBS) --dist loadfile $(PYTEST_ARGS)

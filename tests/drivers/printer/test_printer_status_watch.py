@@ -38,6 +38,7 @@ def idle_printer(request, printer_sim, tmp_path):
         device.close()
 
 
+@pytest.mark.slow
 def test_the_default_check_runs_every_two_seconds(printer_sim):
     with ReceiptPrinter("p", url=printer_sim.where(), options={"status_timeout": 0.3}) as device:
         assert device.status_interval == 2.0

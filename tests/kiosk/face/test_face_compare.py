@@ -15,6 +15,8 @@ from kiosk.cli import build_parser
 from kiosk.errors import KioskError
 from kiosk.face.engine import DEFAULT_THRESHOLD, card_embedding, compare
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[3]
 
 

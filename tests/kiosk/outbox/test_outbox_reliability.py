@@ -12,6 +12,8 @@ from kiosk.outbox.worker import full_jitter
 from simulators.platform.server import PlatformServer, free_port
 from simulators.platform.testing import admin
 
+pytestmark = pytest.mark.slow
+
 
 def _stats(platform):
     return admin(platform, "GET", "/v1/admin/stats").json()

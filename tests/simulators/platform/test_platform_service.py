@@ -148,6 +148,7 @@ def test_failure_injection(platform, terminal, mode):
     assert admin(platform, "GET", "/v1/admin/stats").status_code == 200
 
 
+@pytest.mark.slow
 def test_slow_and_timeout_injection(platform, terminal):
     url = platform.url + "/v1/heartbeat"
     platform.faults.set("slow", count=1, seconds=0.5)
