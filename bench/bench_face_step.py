@@ -28,16 +28,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from drivers.camera.front import FrontCamera  # noqa: E402
+from drivers.idcard.records import CardType  # noqa: E402
 from kiosk.face.engine import DlibFaceEngine  # noqa: E402
 from kiosk.face.liveness import LivenessRules  # noqa: E402
 from kiosk.face.runner import FaceCheckRunner  # noqa: E402
-from kiosk.flows.face_check import SESSION_KEY, FaceCheckFlow, FaceCheckState  # noqa: E402
+from kiosk.flows.face_check import OUTCOME, FaceCheckFlow, FaceCheckState  # noqa: E402
 from kiosk.flows.session import Session  # noqa: E402
+from kiosk.identity import Evidence, Identity  # noqa: E402
 from simulators.face.camera import FrontCameraSimulator  # noqa: E402
 from simulators.face.cooperative import CooperativeEngine  # noqa: E402
 from simulators.face.samples import fetch  # noqa: E402
@@ -57,7 +58,7 @@ def one_step(camera: FrontCamera, engine: DlibFaceEngine, photo: bytes, react: i
              consent_seconds: float) -> tuple[float, int, float]:
     """(consent -> passed seconds, frames the camera sent meanwhile, consent -> prepared seconds)."""
     session = Session()
-    session.identify(SimpleNamespace(photo_bmp=photo))
+    session.identify(Identity(Evidence.ID_CARD, CardType.RESIDENT, "张三", "230108195001011234", photo_bmp=photo))
     flow = FaceCheckFlow(session)
     posted: queue.Queue = queue.Queue()
     runner = FaceCheckRunner(flow, lambda: camera, posted.put,
@@ -77,7 +78,7 @@ def one_step(camera: FrontCamera, engine: DlibFaceEngine, photo: bytes, react: i
     took = time.perf_counter() - start
     frames = (camera.latest().seq if camera.latest() is not None else 0) - seq_before
     if flow.state is not S.PASSED:
-        raise SystemExit(f"the cooperative holder did not pass: {session.data.get(SESSION_KEY)}")
+        raise SystemExit(f"the cooperative holder did not pass: {session.get(OUTCOME)}")
     runner.close()
     return took, frames, prepared
 

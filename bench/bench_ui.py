@@ -105,15 +105,15 @@ count = int(sys.argv[2])
 MATTER = "MZ-001"
 walk = [
     ("home>choose_matter", lambda: app.open_service("guide")),
-    ("choose_matter>guide", lambda: app.guide.choose(MATTER)),
+    ("choose_matter>guide", lambda: app.terminal.presenter.choose(MATTER)),
     ("guide>choose_matter", lambda: app.go_back()),
     ("choose_matter>home", lambda: app.go_home("resident")),
-    ("home>choose_matter(filing)", lambda: app.visit.choose("approval", at_step="choose_matter")),
-    ("choose_matter>conditions", lambda: app.approval.choose(MATTER)),
-    ("conditions>home", lambda: app.go_home("resident")),
-    ("home>progress", lambda: app.open_service("progress")),
-    ("progress>identify", lambda: app.show_identify("approval")),
+    ("home>choose_matter(filing)", lambda: app.open_service("approval")),
+    ("choose_matter>conditions", lambda: app.terminal.presenter.choose(MATTER)),
+    ("conditions>identify", lambda: app.terminal.presenter.start()),
     ("identify>home", lambda: app.go_home("resident")),
+    ("home>progress", lambda: app.open_service("progress")),
+    ("progress>home", lambda: app.go_home("resident")),
 ]
 bare = [("bare_a", lambda: setattr(app.sm, "current", "bare_a")),
         ("bare_b", lambda: setattr(app.sm, "current", "bare_b"))]

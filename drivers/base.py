@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterator, Mapping
 
+from drivers.listeners import Listeners
 from drivers.options import DriverOptions, validate
 from drivers.options import OptionError as OptionError  # re-exported: the device model's option error
 from drivers.storage import atomic_write
@@ -31,7 +32,7 @@ from drivers.storage import atomic_write
 log = logging.getLogger(__name__)
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     """What a device is doing, in one word.  ``unknown`` means "no answer"."""
 
     ONLINE = "online"
@@ -44,30 +45,20 @@ class Status(str, enum.Enum):
     STARTING = "starting"
     UNKNOWN = "unknown"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Action(str, enum.Enum):
+class Action(enum.StrEnum):
     """Who has to do something about an error."""
 
     CLEAR = "clear"              # hut staff can fix it (paper, card left in reader)
     MAINTENANCE = "maintenance"  # an engineer has to come
     AUTO = "auto"                # recovers by itself
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class HealthLevel(str, enum.Enum):
+class HealthLevel(enum.StrEnum):
     """UnifiedPOS checkHealth levels."""
 
     INTERNAL = "internal"        # no visible effect
     EXTERNAL = "external"        # may print a slip or grab a frame
-    INTERACTIVE = "interactive"  # guided on screen by staff
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class DeviceFailure(Exception):
@@ -248,8 +239,7 @@ class Device:
         self.counters = counters if counters is not None else Counters(None)
         self._state = DeviceState(Status.UNKNOWN)
         self._info = DeviceInfo()
-        self._listeners: list[Listener] = []
-        self._listeners_lock = threading.Lock()
+        self._listeners: Listeners[Event] = Listeners(f"device {name}")
         self._use_lock = threading.Lock()
         self._holder: str | None = None
         self._opened = False
@@ -372,21 +362,8 @@ class Device:
 
     # -- subscription ----------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        with self._listeners_lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._listeners_lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
+        """``listener(event)`` for every event, on the driver's thread; returns the unsubscribe call."""
+        return self._listeners.subscribe(listener)
 
     def _publish(self, event: Event) -> None:
-        with self._listeners_lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            try:
-                listener(event)
-            except Exception:  # a broken listener must not kill a transport thread
-                log.exception("listener of %s failed", self.name)
+        self._listeners.publish(event)

@@ -2,29 +2,31 @@
 
 Validated once at start-up into typed, frozen settings.  A mistake gets one
 message that names the file, the key and what is expected (a technician at a
-new site fixes it from that line alone), never a traceback.  Secrets (the
-terminal's signing key, the outbox key, the maintenance PIN hash) live in a
-separate file that must be readable by its owner only.
+new site fixes it from that line alone), never a traceback.  Secrets live in
+separate files by who may read them (kiosk/secrets_file.py): the services'
+keys in ``secrets.toml`` (root:kiosk 0640), the maintenance PIN hash in
+``maintenance.toml`` beside it (root only).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
 import re
-import stat
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Literal, Mapping, get_args
 
-from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, StringConstraints, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, model_validator
 
 from drivers.options import DriverOptions, Name, OptionError, Text, no_control_characters, shorten, validate
 from kiosk.errors import KioskError
 from kiosk.face import DEFAULT_THRESHOLD
+from kiosk.privacy import IdHashKeys
+from kiosk.secrets_file import MaintenanceSecrets, Secrets, load_maintenance, load_secrets
+from kiosk.secrets_file import write_secrets_file as write_secrets_file  # the one writer, where callers look
+from kiosk.tomlfile import ConfigError as ConfigError  # every caller catches it from here
+from kiosk.tomlfile import fail, read_toml
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 DEFAULT_SECRETS = Path("/etc/kiosk/secrets.toml")
@@ -35,10 +37,6 @@ DEFAULT_STATE_DIR = Path("/var/lib/kiosk")
 # serial device node, a PC/SC reader's name, or a V4L2 camera node).
 URL_TRANSPORTS = frozenset({"network", "ble"})
 PORT_TRANSPORTS = frozenset({"serial", "pcsc", "video"})
-
-
-class ConfigError(KioskError):
-    """The configuration cannot be used; the message names file and key."""
 
 
 # -- typed settings ----------------------------------------------------------
@@ -162,10 +160,11 @@ class DeviceTable(_Section):
 
     @model_validator(mode="after")
     def _fits_its_driver(self) -> "DeviceTable":
-        from kiosk.devices.registry import DRIVERS, driver_class
+        from kiosk.devices.kinds import driver_class, drivers_by_name
 
-        if self.driver not in DRIVERS:
-            raise OptionError("driver", "one of " + ", ".join(f'"{d}"' for d in sorted(DRIVERS)))
+        known = drivers_by_name()
+        if self.driver not in known:
+            raise OptionError("driver", "one of " + ", ".join(f'"{d}"' for d in sorted(known)))
         try:
             cls = driver_class(self.driver)
         except KioskError as exc:
@@ -234,32 +233,6 @@ class DeviceConfig:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
-class _SecretsFile(_Section):
-    """The secrets file as written: key material as text.  Its errors never
-    quote a value (see `load_secrets`)."""
-
-    terminal_key: Text = ""
-    outbox_key: Text = ""
-    id_hash_key: Text = ""
-    maintenance_pin_hash: Text = ""
-    # Keyed hashes of the staff cards allowed into maintenance (`kiosk card uid --enrol`).
-    staff_cards: list[Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]] = Field(
-        default_factory=list, max_length=200,
-        description="a list of 64-hex-digit staff card hashes (kiosk card uid prints one)")
-
-
-@dataclass(frozen=True)
-class Secrets:
-    terminal_key: bytes = b""
-    outbox_key: bytes = b""
-    id_hash_key: bytes = b""
-    maintenance_pin_hash: str = ""
-    staff_cards: tuple[str, ...] = ()
-
-    def __repr__(self) -> str:  # never print key material
-        return "Secrets(<redacted>)"
-
-
 @dataclass(frozen=True)
 class Settings:
     source: Path
@@ -277,118 +250,42 @@ class Settings:
     def state_dir(self) -> Path:
         return self.paths.state_dir
 
+    @property
+    def admin_dir(self) -> Path:
+        """Where root's own records live (maintenance audit and lockout, update
+        log, provisioning report, release floor): beside the state folder, a
+        folder the kiosk user cannot change (/var/lib/kiosk-admin)."""
+        return admin_dir_for(self.paths.state_dir)
+
+    @property
+    def id_hash_keys(self) -> IdHashKeys:
+        """The district's ID hash keys (current and previous versions)."""
+        return self.secrets.id_hash_keys
+
+    def maintenance_secrets(self) -> MaintenanceSecrets:
+        """The maintenance PIN hash and staff cards: readable by root only."""
+        return load_maintenance(self.paths.secrets_file)
+
     def counters_path(self, device: str) -> Path:
         return self.paths.state_dir / "counters" / f"{device}.json"
 
 
-def _fail(path: Path, error: OptionError, *, quote: bool = True) -> ConfigError:
-    where = f"{path}: {error.key}: " if error.key else f"{path}: "
-    tail = f" (found {error.found})" if quote and error.found is not None else ""
-    return ConfigError(f"{where}expected {error.expected}{tail}")
-
-
-def _read_toml(path: Path, what: str) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            text = fh.read()
-        return tomllib.loads(text.decode("utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: {what} not found (set --config or KIOSK_CONFIG, "
-                          f"or install one from provisioning/)") from None
-    except PermissionError:
-        raise ConfigError(f"{path}: {what} is not readable by this user") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: expected a {what}, found a folder") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: {what} is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
-    except OSError as exc:  # a device node, a broken disk: still one line
-        raise ConfigError(f"{path}: {what} cannot be read ({exc.strerror or exc})") from None
-    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
-        raise ConfigError(f"{path}: {_deepest_key(text.decode('utf-8'))}: expected arrays and inline tables "
-                          f"nested at most {NESTING_LIMIT} deep") from None
-
-
-NESTING_LIMIT = 100
-_HEADER = re.compile(r"\s*\[\[?\s*([^\]\s][^\]]*?)\s*\]\]?\s*(#.*)?")
-_ASSIGNMENT = re.compile(r"\s*([^=\[{]+?)\s*=")
-
-
-def _deepest_key(text: str) -> str:
-    """Where a value nests too deep, for the error line: the dotted key of
-    the first assignment whose brackets open beyond the limit (or the line
-    number).  A rough scan (strings are not parsed), good enough to point
-    a technician at the line tomllib could not follow."""
-    table, key, depth = "", "", 0
-    for number, line in enumerate(text.splitlines(), 1):
-        if depth == 0:
-            header = _HEADER.fullmatch(line)
-            if header:
-                table = header.group(1)
-                continue
-            assignment = _ASSIGNMENT.match(line)
-            if assignment:
-                key = assignment.group(1).strip()
-        for char in line:
-            depth += 1 if char in "[{" else -1 if char in "]}" else 0
-            if depth > NESTING_LIMIT:
-                dotted = ".".join(part for part in (table, key) if part)
-                return shorten(dotted, 64).strip("'") if dotted else f"line {number}"
-        depth = max(depth, 0)
-    return "(somewhere)"
-
-
-def _decode(path: Path, key: str, value: str, kind: str, length: int | None) -> bytes:
-    if not value:
-        return b""
-    try:
-        raw = bytes.fromhex(value) if kind == "hex" else base64.b64decode(value, validate=True)
-    except (ValueError, binascii.Error):
-        raise ConfigError(f"{path}: {key}: expected a {kind} string (it does not decode)") from None
-    if length is not None and len(raw) != length:
-        raise ConfigError(f"{path}: {key}: expected {length} bytes, found {len(raw)}")
-    return raw
-
-
-def load_secrets(path: Path) -> Secrets:
-    """Read the secrets file; it must be a regular file of mode 0600 (or 0400)."""
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: secrets file not found (paths.secrets_file); "
-                          "the technician creates it with `kiosk provision` or by hand, mode 0600") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise ConfigError(f"{path}: secrets file must be a regular file")
-    mode = stat.S_IMODE(st.st_mode)
-    if mode & 0o077:
-        raise ConfigError(f"{path}: secrets file has mode {mode:04o}; expected 0600 "
-                          f"(readable by its owner only). Fix with: chmod 600 {path}")
-    try:
-        data = validate(_SecretsFile, _read_toml(path, "secrets file"))
-    except OptionError as exc:
-        raise _fail(path, exc, quote=False) from None  # a quote of a bad key is a piece of the key
-    return Secrets(
-        terminal_key=_decode(path, "terminal_key", data.terminal_key, "hex", None),
-        outbox_key=_decode(path, "outbox_key", data.outbox_key, "base64", 32),
-        id_hash_key=_decode(path, "id_hash_key", data.id_hash_key, "hex", None),
-        maintenance_pin_hash=data.maintenance_pin_hash,
-        staff_cards=tuple(data.staff_cards),
-    )
+def admin_dir_for(state_dir: Path) -> Path:
+    return Path(state_dir).with_name(Path(state_dir).name + "-admin")
 
 
 def load(path: str | os.PathLike[str] | None = None) -> Settings:
     """Load and validate the configuration; raise ConfigError with one clear line."""
     path = Path(path) if path else Path(os.environ.get("KIOSK_CONFIG") or DEFAULT_PATH)
-    data = _read_toml(path, "configuration file")
+    data = read_toml(path, "configuration file")
     for name in data:
         if name not in _ConfigFile.model_fields:
             known = ", ".join(sorted(_ConfigFile.model_fields))
-            raise _fail(path, OptionError(_key_words(name), f"no such section; known sections: {known}"))
+            raise fail(path, OptionError(_key_words(name), f"no such section; known sections: {known}"))
     try:
         file = validate(_ConfigFile, data)
     except OptionError as exc:
-        raise _fail(path, exc) from None
+        raise fail(path, exc) from None
     base = path.parent
     # Relative paths in the file are relative to the file (the simulated profile
     # and a technician's test copy work from any folder).
@@ -401,29 +298,3 @@ def load(path: str | os.PathLike[str] | None = None) -> Settings:
 
 def _key_words(key: str) -> str:
     return shorten(key, 64) if len(key) > 64 or not key.isprintable() else key
-
-
-def write_secrets_file(path: Path, *, terminal_key: bytes | None = None, pin: str | None = None,
-                       fresh_keys: bool = False, staff_cards: tuple[str, ...] | None = None) -> None:
-    """The one writer of the secrets file (`kiosk secrets init`, `kiosk enrol`,
-    the virtual hut).  What is not given is kept from the file already there,
-    so enrolling never loses the key of queued submissions; missing outbox
-    and look-up keys (a new file, or ``fresh_keys``) are made.  Written atomically,
-    mode 0600 from the first byte (never briefly readable by others)."""
-    import secrets as token
-
-    import tomli_w
-
-    from drivers.storage import atomic_write
-    from kiosk.ops.pin import hash_pin
-
-    old = load_secrets(path) if path.exists() and not fresh_keys else Secrets()
-    data = {
-        "terminal_key": (old.terminal_key if terminal_key is None else terminal_key).hex(),
-        "outbox_key": base64.b64encode(old.outbox_key or token.token_bytes(32)).decode(),
-        "id_hash_key": (old.id_hash_key or token.token_bytes(32)).hex(),
-        "maintenance_pin_hash": old.maintenance_pin_hash if pin is None else (hash_pin(pin) if pin else ""),
-        "staff_cards": list(old.staff_cards if staff_cards is None else staff_cards),
-    }
-    text = "# Terminal secrets. Mode 0600. terminal_key is filled in by enrolment.\n" + tomli_w.dumps(data)
-    atomic_write(path, text.encode("utf-8"), mode=0o600)

@@ -13,6 +13,8 @@ import hashlib
 import hmac
 import logging
 import re
+from dataclasses import dataclass
+from typing import Iterable
 
 # 18-digit resident ID numbers (last character may be X), not inside a longer
 # run of digits.  Foreign permanent residence card numbers (15 chars, 3 letters
@@ -56,6 +58,55 @@ def id_lookup_hash(id_number: str, key: bytes) -> str:
         raise ValueError("id_hash_key is empty: look-ups by ID need the key from the secrets file")
     normalised = (id_number or "").strip().upper().encode("ascii", "replace")
     return hmac.new(key, normalised, hashlib.sha256).hexdigest()
+
+
+MAX_ID_HASH_KEYS = 8
+
+
+@dataclass(frozen=True, repr=False)
+class IdHashKeys:
+    """The district's keys for ``id_lookup_hash``: one key set for every hut,
+    so a resident's card finds their application wherever they filed it.
+
+    The platform delivers it at enrolment and rotates it with a version; a
+    filing is hashed under the current key (and says which version), a
+    look-up under every key held, so applications filed before a rotation
+    are still found while the previous keys are kept.  Version 0 is a
+    terminal's own key from before district keys (secrets file format 1):
+    it finds only what that terminal filed."""
+
+    version: int = 0
+    key: bytes = b""
+    previous: tuple[tuple[int, bytes], ...] = ()
+
+    @classmethod
+    def from_entries(cls, entries: Iterable[tuple[int, bytes]]) -> "IdHashKeys":
+        """The highest version is the current key; one key per version, at
+        most ``MAX_ID_HASH_KEYS`` (the newest)."""
+        by_version = {version: key for version, key in entries if key}
+        ordered = sorted(by_version.items(), reverse=True)[:MAX_ID_HASH_KEYS]
+        if not ordered:
+            return cls()
+        (version, key), *rest = ordered
+        return cls(version, key, tuple(rest))
+
+    def entries(self) -> list[tuple[int, bytes]]:
+        """(version, key), newest first."""
+        return [(self.version, self.key), *self.previous] if self.key else []
+
+    def __bool__(self) -> bool:
+        return bool(self.key)
+
+    def __repr__(self) -> str:  # never print key material
+        return f"IdHashKeys(version={self.version}, previous={[v for v, _ in self.previous]})"
+
+    def filing_hash(self, id_number: str) -> tuple[str, int]:
+        """The hash a filing carries, and the version of the key it used."""
+        return id_lookup_hash(id_number, self.key), self.version
+
+    def lookup_hashes(self, id_number: str) -> list[str]:
+        """The hashes to look up with: under the current key, then each previous one."""
+        return list(dict.fromkeys(id_lookup_hash(id_number, key) for _version, key in self.entries()))
 
 
 class RedactingFilter(logging.Filter):

@@ -26,6 +26,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "guide_title": ("办事指南", "Service guide"),
     "health_title": ("健康自测报告", "Health check report"),
     "provisioning_title": ("终端安装报告", "Terminal provisioning report"),
+    "counter_title": ("请到服务台核验身份", "Please see the counter to confirm your identity"),
+    "face_check": ("人证核验", "Face check"),
     "number": ("受理编号", "No."),
     "matter": ("办理事项", "Matter"),
     "name": ("姓名", "Name"),
@@ -188,6 +190,35 @@ def service_guide(data: Mapping[str, Any], language: str = "both") -> Slip:
     return _masked(slip, keep=[str(data["phone"])] if data.get("phone") else [])
 
 
+FACE_CHECK_REASONS: dict[str, tuple[str, str]] = {
+    "not_live": ("未能完成眨眼、转头动作", "the blink and head turns were not seen"),
+    "no_face": ("未检测到人脸", "no face was found"),
+    "not_same_person": ("人像与证件照片不一致", "the face did not match the card photo"),
+    "declined": ("本人选择到服务台核验", "the resident chose the counter"),
+    "unavailable": ("本终端现在无法核验", "the check cannot run at this terminal now"),
+}
+
+
+def counter_note(data: Mapping[str, Any], language: str = "both") -> Slip:
+    """The note a resident takes to the counter when the face check did not
+    pass here: matter, masked name and ID, why, when.  data: matter (+ matter_en),
+    id_number, reason (a key of ``FACE_CHECK_REASONS``), time, optional name, hut."""
+    _require(data, "matter", "reason")
+    lang = _check_language(language)
+    zh, en = FACE_CHECK_REASONS.get(str(data["reason"]), (str(data["reason"]), str(data["reason"])))
+    why = {"both": f"{zh} / {en}", "zh": zh, "en": en}[lang]
+    rows = [(label("matter", lang), _bilingual(data, "matter", lang))]
+    if data.get("name"):
+        rows.append((label("name", lang), mask_name(str(data["name"]))))
+    if data.get("id_number"):
+        rows.append((label("id", lang), mask_id(str(data["id_number"]))))
+    rows += [(label("face_check", lang), why), (label("time", lang), _when(data.get("time")))]
+    if data.get("hut"):
+        rows.append((label("hut", lang), str(data["hut"])))
+    slip = Slip([*_title("counter_title", lang), Separator(), Rows(rows), Feed(2), Cut()])
+    return _masked(slip)
+
+
 def health_report(data: Mapping[str, Any], language: str = "both") -> Slip:
     """data: results [{"item", "item_en", "value", "unit", "flag"}, optional
     "value_en" when the value is words], time,
@@ -254,6 +285,7 @@ SLIPS: dict[str, Callable[..., Slip]] = {
     "service_guide": service_guide,
     "health_report": health_report,
     "provisioning_report": provisioning_report,
+    "counter_note": counter_note,
 }
 
 

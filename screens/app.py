@@ -1,4 +1,4 @@
-"""The kiosk app: one full-screen window, the resident's session, the idle guard.
+"""The kiosk app: the terminal on a full-screen window.
 
 ``main(settings)`` is what ``kiosk run`` calls.  Kivy reads its window
 settings when ``kivy.core.window`` is first imported, so ``configure_kivy``
@@ -6,13 +6,12 @@ runs before any screen module (``screens.theme`` already creates the window
 through ``kivy.metrics``) is imported; that is why the screen modules are
 imported inside ``build``.
 
-The devices belong to ``kiosk.devices.owner.DeviceOwner``, which opens them
-in the background and leaves their states for the heartbeat; the app only
-subscribes to it.  Device events arrive on driver threads; ``on_device_event``
-only schedules them onto the Kivy clock, where the flows take them and every
-widget change happens.  Routing is ``kiosk.flows.visit.VisitFlow``; what the
-screens may offer is ``kiosk.devices.availability``.  The app forwards events and
-intents to the flows and maps their views to screens; the rules live in kiosk/.
+Everything that decides is ``kiosk.terminal.Terminal``: which service and
+step are on screen, where a card goes, what Back does, when the visit ends.
+The app builds the terminal on the Kivy clock (``post``), renders its one
+view (the step's screen, the properties kv rules read) and forwards intents
+(the frame's buttons, the tiles, touches).  Systemd's watchdog is pinged
+from this clock, so a frozen UI stops the pings.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import threading
 import time
 from typing import Any, Callable
 
@@ -31,142 +29,91 @@ os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 
 from kivy.app import App  # noqa: E402
 from kivy.clock import Clock  # noqa: E402
-from kivy.properties import (  # noqa: E402
-    BooleanProperty,
-    NumericProperty,
-    ObjectProperty,
-    StringProperty,
-)
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty  # noqa: E402
 
-from kiosk.central.client import CentralError  # noqa: E402
 from kiosk.config import Settings  # noqa: E402
 from kiosk.devices.availability import Availability  # noqa: E402
-from kiosk.devices.owner import DeviceOwner  # noqa: E402
-from kiosk.errors import KioskError  # noqa: E402
-from kiosk.flows.identify import IdentifyFlow, IdentifyState, IdentifyView  # noqa: E402
-from kiosk.flows.services import Step, accepts_social_security  # noqa: E402
-from kiosk.flows.session import IdleTimer, Session  # noqa: E402
-from kiosk.flows.visit import VisitFlow, VisitState, VisitView  # noqa: E402
-from kiosk.ops.app_state import WRITE_EVERY_SECONDS, AppStats  # noqa: E402
-from kiosk.ops.watchdog import NotifySocket, ServiceNotifier, watchdog_interval  # noqa: E402
-from kiosk.terminal.voice import Reminder, Speaker  # noqa: E402
-from screens import browse, filing, i18n  # noqa: E402
-from screens.appliance import ApplianceLink  # noqa: E402
-from screens.idle_guard import IdleGuard  # noqa: E402
-from screens.resident_flows import ResidentFlows, Voice  # noqa: E402
-from screens.startup import configure_kivy, open_outbox, theme_scale  # noqa: E402
+from kiosk.ops.watchdog import NotifySocket, ServiceNotifier, status_line, watchdog_interval  # noqa: E402
+from kiosk.terminal.terminal import Terminal  # noqa: E402
+from kiosk.terminal.view import TerminalView  # noqa: E402
+from kiosk.terminal.voice import Speaker  # noqa: E402
+from screens import i18n  # noqa: E402
+from screens.startup import configure_kivy, theme_scale  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-IDLE_POLL_SECONDS = 0.2
+TICK_SECONDS = 0.2
 # How often the main loop asks the notifier whether to tell systemd something;
 # well under half of any sensible WatchdogSec.
 NOTIFY_TICK_SECONDS = 1.0
-# The one thing screens decide: which Kivy screen presents which step.
-STEP_SCREENS: dict[str, str] = {Step.IDENTIFY: "identify", **browse.STEPS, **filing.STEPS}
 
 
-class KioskApp(ResidentFlows, ApplianceLink, IdleGuard, App):
-    """Binds the flows and the device owner to the screens.
+def kivy_post(call: Callable[[], Any]) -> None:
+    """The terminal's ``post``: run ``call`` on the Kivy thread, next frame."""
+    Clock.schedule_once(lambda _dt: call())
 
-    Screens call ``open_service``, ``continue_service``, ``go_home`` and
-    ``set_language``; they never touch devices or the session's contents.
-    """
+
+class KioskApp(App):
+    """Renders the terminal's view; the properties mirror it for kv rules."""
 
     lang = StringProperty("zh_CN")
-    # Mirrors of the identify flow's view, for the kv rules of every screen.
-    # The ID card is still on the reader after the visit ended: the home
-    # screen asks the resident to take it until the reader says it is gone.
-    card_reminder = BooleanProperty(False)
-    # What the reader last said: is a card lying on it?
+    card_reminder = BooleanProperty(False)   # the card still lies on the reader after the visit
     card_on_reader = BooleanProperty(False)
-    # What the screens may offer now (kiosk.devices.availability), for kv rules.
     availability = ObjectProperty(Availability(), rebind=True)
-    # Accessibility switches on every screen (the frame's header); kv sizes
-    # text by ``text_scale`` and the voice speaks only while ``voice_on``.
     large_text = BooleanProperty(False)
     text_scale = NumericProperty(1.0)
     voice_on = BooleanProperty(True)
-    # A window taller than wide: layouts stack instead of sitting side by side.
-    portrait = BooleanProperty(False)
-    # "Step 2 of 5": the visit flow's position (index is 0-based; total 0 = no steps).
-    step_index = NumericProperty(0)
+    voice_available = BooleanProperty(True)   # the speaker works (kiosk doctor and the heartbeat say when not)
+    volume = NumericProperty(1)               # the resident's step: 0 quiet, 1 normal, 2 loud
+    portrait = BooleanProperty(False)        # a window taller than wide: layouts stack
+    step_index = NumericProperty(0)          # "step 2 of 5" (0-based; total 0 = no steps)
     step_total = NumericProperty(0)
-    # Every screen and flow is built: the home screen comes first, the rest
-    # just after its first frame (a resident sees the kiosk a second sooner).
-    ready = BooleanProperty(False)
+    ready = BooleanProperty(False)           # every screen and flow is built
     title = "Hut kiosk"
 
-    def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic,
-                 owner: DeviceOwner | None = None, speaker: Speaker | None = None,
-                 face_engine: Callable[[], Any] | None = None, **kwargs: Any):
-        """``clock`` feeds the idle timer; the demo passes one it can fast-forward.
-        ``owner`` replaces the device owner (tests hand in their own devices);
-        ``speaker`` the voice (tests have it write WAV files); ``face_engine``
-        the face check's engine (the virtual hut's cooperative resident)."""
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic, owner: Any = None,
+                 speaker: Speaker | None = None, face_engine: Callable[[], Any] | None = None, **kwargs: Any):
+        """``clock`` feeds the idle timer (the demo fast-forwards it); ``owner``
+        replaces the device owner (tests hand in their own devices); ``speaker``
+        the voice; ``face_engine`` the face check's engine (the virtual hut's resident)."""
         super().__init__(**kwargs)
         self.settings = settings
-        self.default_lang = settings.screen.language
-        self.lang = self.default_lang
-        self.session = Session()
-        self.identify_flow = IdentifyFlow(self.session)
-        self.visit = VisitFlow(self.session, presentable=STEP_SCREENS)
-        self.idle = IdleTimer(settings.timeouts.idle_seconds, settings.timeouts.idle_warning_seconds,
-                              clock=clock, on_warning=self._idle_warning,
-                              on_resume=self._idle_resume, on_timeout=self._idle_timeout)
-        # The devices belong to the owner; it also leaves their states for the heartbeat.
-        self.owner = owner or DeviceOwner(settings, snapshot_dir=settings.paths.state_dir)
-        self._unsubscribe: list[Any] = []
-        # The resident flows, the platform client and the outbox: built in _build_rest.
-        self.client: Any = None
-        self.outbox: Any = None
-        self.approval: Any = None
-        self.guide: Any = None
-        self.progress: Any = None
-        self._catalog_memo: Any = None
-        self.face_engine = face_engine
-        self.face_runner: Any = None
-        self.slip_watch: Any = None
-        self.voice = Voice(speaker or Speaker())
-        self.reminder = Reminder(clock=clock)
-        self.last_spoken = ""          # the msgid said last (the demo's captions, tests)
-        self._speech_key: tuple[str, str] | None = None
-        self.browse_screens: dict[str, Any] = {}
-        self.sm = None
-        self.home = None
-        self.identify = None
-        self.preparing = None
-        self.warning = None
-        self.stats = AppStats()  # sessions per flow, frame times, busy flags: app-state.json
+        self.lang = settings.screen.language
+        self.terminal = Terminal(settings, post=kivy_post, owner=owner, clock=clock, speaker=speaker,
+                                 translate=i18n.tr, presentable=_presentable(), face_engine=face_engine)
+        self.sm: Any = None
+        self.screens: dict[str, Any] = {}        # by step name (and home, preparing)
+        self.warning: Any = None
+        self.confirm: Any = None
+        self._shown: Any = None
         self.notifier = ServiceNotifier(watchdog_interval(os.environ, os.getpid()))
         self.notify_socket = NotifySocket()
 
-    # -- construction ------------------------------------------------------
-    def build(self):
+    # -- construction ------------------------------------------------------------------
+    def build(self) -> Any:
         from kivy.core.window import Window
         from kivy.uix.screenmanager import NoTransition, ScreenManager
 
         import screens.widgets  # noqa: F401  (kv rules of shared widgets)
         from screens.home import HomeScreen
-        from screens.identify import IdentifyScreen
         from screens.preparing import PreparingScreen
+        from screens.widgets.confirm_home import ConfirmHome
         from screens.widgets.idle_warning import IdleWarning
 
-        Window.bind(size=self._window_resized)
-        self._window_resized(Window, Window.size)
+        Window.bind(size=lambda _w, size: setattr(self, "portrait", size[1] > size[0]))
+        self.portrait = Window.size[1] > Window.size[0]
         # No slide animations: they confuse elderly users and blur screenshots.
         self.sm = ScreenManager(transition=NoTransition())
-        self.home = HomeScreen(name="home")
-        self.identify = IdentifyScreen(name="identify")
-        self.preparing = PreparingScreen(name="preparing")
-        for screen in (self.home, self.identify, self.preparing):
+        for screen in (HomeScreen(name="home"), PreparingScreen(name="preparing")):
             self.sm.add_widget(screen)
+            self.screens[screen.name] = screen
         self.warning = IdleWarning()
-        self.warning.bind(on_continue=lambda *_: self.idle.touch())
-        # The flow's listener runs on the thread that feeds the flow: the Kivy one.
-        self._unsubscribe.append(self.identify_flow.subscribe(self._render_identify))
+        self.warning.bind(on_continue=lambda *_: self.terminal.touched())
+        self.confirm = ConfirmHome()
+        self.confirm.bind(on_discard=lambda *_: self.terminal.discard_visit(),
+                          on_keep=lambda *_: self.terminal.keep_visit())
+        self.terminal.subscribe(self.render)
         self.bind(lang=self._language_changed)
-        self._render_identify(self.identify_flow.view)  # reader unavailable until one reports in
         Window.bind(on_flip=self._first_frame)
         return self.sm
 
@@ -175,34 +122,17 @@ class KioskApp(ResidentFlows, ApplianceLink, IdleGuard, App):
         Clock.schedule_once(lambda _dt: self._build_rest())
 
     def _build_rest(self) -> None:
-        """The resident flows and every other screen, once home is on the glass.
-        (The flows pull in the pinyin dictionary and the platform client.)"""
-        from kiosk.central.client import CentralClient
-        from kiosk.flows.approval import ApprovalFlow
-        from kiosk.flows.guide import GuideFlow
-        from kiosk.flows.progress import ProgressFlow
+        """Every step's screen and the services' flows, once home is on the glass
+        (the flows pull in the pinyin dictionary and the platform client)."""
+        from screens.steps import step_screens
 
-        settings = self.settings
-        self.client = CentralClient.from_settings(settings)
-        self.outbox = open_outbox(settings)
-        hut = settings.terminal.name or settings.terminal.id
-        catalog = self._catalog
-        # The flows follow the visit: subscribed before the app's renderer, they change first.
-        self.approval = ApprovalFlow(self.session, self.visit, catalog, lambda: self.availability, self.outbox,
-                                     self._printer, hut=hut, id_hash_key=settings.secrets.id_hash_key)
-        self.guide = GuideFlow(self.visit, catalog, lambda: self.availability, self._printer, hut=hut)
-        self.progress = ProgressFlow(self.visit, self.client, settings.secrets.id_hash_key,
-                                     lambda: self.availability, catalog)
-        self.face_runner = self.run_face_checks(settings)
-        self.slip_watch = self.watch_for_slips()
-        self.browse_screens = browse.add_browse_screens(self)
-        filing.add_filing_screens(self)
-        self._unsubscribe.append(self.visit.subscribe(self._render_visit))
-        self._unsubscribe.append(self.approval.subscribe(self._render_approval))
-        self._unsubscribe.append(self.approval.face.subscribe(lambda _view: self._speak()))
-        self._unsubscribe.append(self.guide.subscribe(self._render_guide))
-        self._unsubscribe.append(self.progress.subscribe(self._render_progress))
-        threading.Thread(target=self._refresh_catalog, name="catalog", daemon=True).start()
+        for step, cls in step_screens().items():
+            if step.value not in self.screens:
+                screen = cls(name=cls.steps[-1].value)   # done presents submit and done: named "done"
+                self.sm.add_widget(screen)
+                for presented in cls.steps:
+                    self.screens[presented.value] = screen
+        self.terminal.build()
         self.ready = True
 
     def on_start(self) -> None:
@@ -211,159 +141,97 @@ class KioskApp(ResidentFlows, ApplianceLink, IdleGuard, App):
         Window.show_cursor = bool(self.settings.screen.show_cursor)
         if self.settings.screen.fullscreen:
             Window.fullscreen = "auto"
-        Window.bind(on_touch_down=self._any_touch, on_key_down=self._any_key,
-                    on_keyboard=self._swallow_escape, on_request_close=self._refuse_keyboard_close)
-        Clock.schedule_interval(self._poll_idle, IDLE_POLL_SECONDS)
-        self._unsubscribe.append(self.owner.subscribe(self.on_device_event))
-        self.owner.start()  # builds now, opens each device on its own thread
-        for reader in self.identity_readers():
-            self.identify_flow.attach(reader)
-        Clock.schedule_interval(lambda _dt: self._update_availability(), self.owner.snapshot_interval)
-        self._update_availability()
-        self._speak()
-        Clock.schedule_interval(lambda dt: self.stats.frame(dt), 0)  # every frame: the UI's frame time
-        Clock.schedule_interval(lambda _dt: self._write_app_state(), WRITE_EVERY_SECONDS)
+        Window.bind(on_touch_down=self._any_input, on_key_down=self._any_input,
+                    on_keyboard=lambda _w, key, *_a: key == 27,  # Escape (and Android's back) never leaves
+                    on_request_close=lambda *_a, source=None: source == "keyboard")
+        self.terminal.start()  # builds the devices, opens each on its own thread
+        Clock.schedule_interval(lambda _dt: self.terminal.tick(), TICK_SECONDS)
+        Clock.schedule_interval(lambda dt: self.terminal.stats.frame(dt), 0)  # every frame: the UI's frame time
         if self.notify_socket.enabled:
             every = self.notifier.ping_every
             Clock.schedule_interval(self._notify_systemd, min(NOTIFY_TICK_SECONDS, every / 2) if every
                                     else NOTIFY_TICK_SECONDS)
-        log.info("kiosk app started (language %s, idle %gs, warning %gs)", self.lang,
-                 self.idle.timeout_after, self.idle.warning_after)
 
     def on_stop(self) -> None:
         self.notify_socket.send(self.notifier.stopping())
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
-        self._unsubscribe.clear()
-        for watcher in (self.face_runner, self.slip_watch):
-            if watcher is not None:
-                watcher.close()
-        self.owner.stop()  # closes every device (flushing counters), writes the last snapshot
-        self.session.clear()
-        self.voice.close()
-        if self.client is not None:
-            self.client.close()
-        if self.outbox is not None:
-            self.outbox.close()
+        self.terminal.stop()
 
-    def _render_identify(self, view: IdentifyView) -> None:
-        self.card_on_reader = view.card_on_reader
-        self.card_reminder = view.card_reminder
-        if self.identify is not None:
-            self.identify.render(view)
-        if view.state is IdentifyState.IDENTIFIED and self.visit.view.step == Step.PROGRESS:
-            self.run_job(self.progress, self.progress.card_read(self.session.resident))
+    # -- rendering ------------------------------------------------------------------------
+    def render(self, view: TerminalView) -> None:
+        """The terminal's view: properties for kv rules, and the screen of the step."""
+        self.lang, self.large_text, self.voice_on = view.lang, view.large_text, view.voice_on
+        self.voice_available, self.volume = view.voice_available, view.volume
+        self.text_scale = theme_scale(view.large_text)
+        self.card_reminder, self.card_on_reader = view.card_reminder, view.card_on_reader
+        self.availability = view.availability
+        self.step_index, self.step_total = view.index, view.total
+        screen = self.screens.get(view.screen, self.screens["home"])
+        if self._shown is not None and self._shown is not screen and hasattr(self._shown, "forget"):
+            self._shown.forget()
+        self._shown = screen
+        if hasattr(screen, "service_title"):
+            screen.service_title = view.title
+        if hasattr(screen, "show") and view.step is not None:
+            screen.show(view.title, view.step_view, self.terminal.presenter)
+        if self.sm.current != screen.name:
+            self.sm.current = screen.name
+        for dialog, wanted in ((self.confirm, view.confirm_home and not view.idle_warning),
+                               (self.warning, view.idle_warning)):
+            if wanted and dialog.parent is None:
+                dialog.open(animation=False)
+            elif not wanted and dialog.parent is not None:
+                dialog.dismiss(animation=False)
+        if view.idle_warning:
+            self.warning.seconds_left = view.idle_seconds_left
 
+    def _language_changed(self, *_args: Any) -> None:
+        for screen in set(self.screens.values()):
+            relabel = getattr(screen, "relabel", None)
+            if relabel is not None:
+                relabel()
 
-    def _refresh_catalog(self) -> None:
-        """The platform's catalog into the client's cache (the flows read the
-        cache when a step opens); the cached copy serves while it is unreachable."""
-        try:
-            self.client.catalog()
-        except (CentralError, KioskError, OSError) as exc:
-            log.warning("catalog not refreshed (%s); using the cached copy", type(exc).__name__)
-            return
-        Clock.schedule_once(lambda _dt: setattr(self, "_catalog_memo", None))  # read the new one next time
-
-    def _catalog(self) -> Any:
-        """The cached catalog, parsed once per refresh (not on every step that lists matters)."""
-        if self._catalog_memo is None:
-            self._catalog_memo = self.client.cached_catalog()
-        return self._catalog_memo
-
-    # -- accessibility -----------------------------------------------------------
-    def _window_resized(self, _window: Any, size: tuple[int, int]) -> None:
-        self.portrait = size[1] > size[0]
-
-    def on_large_text(self, _instance: Any, value: bool) -> None:
-        self.text_scale = theme_scale(value)
-
-    def toggle_large_text(self) -> None:
-        self.large_text = not self.large_text
-        self._arm_idle()
-
-    def toggle_voice(self) -> None:
-        self.voice_on = not self.voice_on
-        self._arm_idle()
-
-    # -- navigation ------------------------------------------------------------
-    def _render_visit(self, view: VisitView) -> None:
-        """The visit flow decided where the resident is; show that screen."""
-        self.step_index = view.index
-        self.step_total = view.total
-        if view.state is VisitState.PREPARING:
-            self.preparing.service_title = view.title
-            self._show("preparing")
-        elif view.state is VisitState.STEP:
-            if view.step in (Step.IDENTIFY, Step.PROGRESS):  # progress reads the card itself
-                # also asks the readers for a card already lying there
-                matter = self.approval.view.matter if self.approval is not None else None
-                self.identify_flow.start(accept_social_security=accepts_social_security(view.service, matter))
-            name = STEP_SCREENS[view.step]
-            screen = self.sm.get_screen(name)
-            if hasattr(screen, "service_title"):
-                screen.service_title = view.title
-            self._show(name)
-        else:
-            self._show("home")
-        self._speak()
-
+    # -- intents (the frame, the tiles, the identify step) ----------------------------------
     def open_service(self, key: str) -> None:
-        """A home tile: the visit flow decides the first step (or "being prepared")."""
-        self.stats.session_started(key)
-        self.visit.choose(key)
-        self._write_app_state()
-
-    def show_identify(self, key: str) -> None:
-        """Open service ``key`` at its identify step (the demo, the UI tests)."""
-        self.visit.choose(key, at_step=Step.IDENTIFY)
+        self.terminal.open_service(key)
 
     def continue_service(self) -> None:
-        """Continue on the identify screen: on to the service's next step."""
-        if not self.identify_flow.confirm():
-            log.info("continue pressed before the resident was identified; staying")
-            return
-        self.visit.next()
+        self.terminal.continue_()
 
     def go_back(self) -> None:
-        """返回: the previous step, or home from the first one (the flows decide;
-        filing refuses once the application is in the outbox)."""
-        view = self.visit.view
-        if view.step in (Step.IDENTIFY, Step.PROGRESS):
-            self.identify_flow.end()  # the record must not outlive its step
-        if view.state is VisitState.STEP and view.service == "approval" and view.index > 0:
-            self.approval.back()
-        else:
-            self.visit.back()
-        if self.visit.state is VisitState.HOME:
-            self.go_home("resident")
+        self.terminal.back()
 
     def go_home(self, reason: str = "resident") -> None:
-        """End the visit: every trace of the resident goes, on screen and in memory.
-        After a timeout the next person also gets the default language back."""
-        self.identify_flow.end()  # drops the record, asks for a card left on the reader
-        self.visit.home()         # clears the session
-        self.identify.service_title = ""
-        self.preparing.service_title = ""
-        self.warning.dismiss(animation=False)
-        if reason == "timeout":  # the next person starts from the defaults
-            self.lang = self.default_lang
-            self.large_text = False
-            self.voice_on = True
-        self.sm.current = "home"
-        self._write_app_state()
-        log.info("back to home (%s)", reason)
-        self._arm_idle()
+        self.terminal.home(reason)
 
     def set_language(self, lang: str) -> None:
-        if lang not in i18n.LANGUAGES:
-            raise ValueError(f"unknown language {lang!r}")
-        self.lang = lang
-        self._arm_idle()
+        self.terminal.set_language(lang)
 
-    def _show(self, name: str) -> None:
-        self.sm.current = name
-        self._arm_idle()
+    def toggle_large_text(self) -> None:
+        self.terminal.toggle_large_text()
+
+    def toggle_voice(self) -> None:
+        self.terminal.toggle_voice()
+
+    def next_volume(self) -> None:
+        self.terminal.next_volume()
+
+    def _any_input(self, *_args: Any) -> bool:
+        self.terminal.touched()
+        return False  # let the touch reach the widgets
+
+    # -- systemd ------------------------------------------------------------------------------
+    def _notify_systemd(self, _dt: float) -> None:
+        """On the Kivy clock, so the pings stop when the main loop freezes."""
+        home_up = self.notifier.ready_sent or (self.sm is not None and self.sm.current == "home")
+        statuses = {name: rec.status for name, rec in self.terminal.owner.records().items()}
+        self.notify_socket.send(self.notifier.tick(time.monotonic(), home_up=home_up,
+                                                   status=status_line(statuses, home_up)))
+
+
+def _presentable() -> frozenset[Any]:
+    from screens.steps import presentable
+
+    return presentable()
 
 
 def main(settings: Settings) -> int:

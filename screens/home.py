@@ -8,7 +8,7 @@ from kivy.app import App
 from kivy.lang import Builder
 from kivy.uix.screenmanager import Screen
 
-from kiosk.flows.services import SERVICES
+from kiosk.services import registered
 from screens import theme
 from screens.widgets.bilingual import ServiceTile
 
@@ -21,7 +21,7 @@ class HomeScreen(Screen):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.tiles: dict[str, ServiceTile] = {}
-        for service in SERVICES:
+        for service in registered():
             tile = ServiceTile(key=service.key, msgid=service.title,
                                tint=theme.TILE_COLOURS.get(service.key, theme.PRIMARY))
             tile.bind(on_release=self._tile_pressed)

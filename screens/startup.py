@@ -1,4 +1,4 @@
-"""Before and around the app: Kivy's window settings, the outbox, the text scale.
+"""Before and around the app: Kivy's window settings and the text scale.
 
 ``configure_kivy`` must run before ``kivy.core.window`` is first imported
 (Kivy reads its window settings then); ``screens.app.main``, the demo, the UI
@@ -8,27 +8,13 @@ probes and the UI benchmark call it first.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from kivy.config import Config
 
 from kiosk.config import Settings
-from kiosk.errors import KioskError
 from screens import fonts, i18n
 
 log = logging.getLogger(__name__)
-
-
-def open_outbox(settings: Settings) -> Any:
-    """The outbox the filings go into; None (logged) when it cannot be opened,
-    and the filing screens then ask the resident to see the staff."""
-    from kiosk.outbox.store import Outbox
-
-    try:
-        return Outbox.from_settings(settings)
-    except (OSError, ValueError, KioskError) as exc:
-        log.error("outbox cannot be opened (%s): filing is not possible on this terminal", exc)
-        return None
 
 
 def theme_scale(large_text: bool) -> float:

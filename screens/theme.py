@@ -83,6 +83,7 @@ GAP = dp(20)                 # between buttons in a row (>= MIN_GAP)
 HEADER_HEIGHT = dp(130)
 BUTTON_HEIGHT = dp(110)
 BUTTON_WIDTH = dp(420)
+ONE_ROW_MIN_WIDTH = dp(1600)  # narrower than this, the frame's header takes two rows
 TOOL_BUTTON_WIDTH = dp(170)  # 返回 / 首页 / toggles: at least this wide, wider when their words need it
 KEY_SIZE = dp(104)           # a key of the letter keyboard
 LANG_BUTTON_WIDTH = dp(200)

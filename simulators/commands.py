@@ -65,7 +65,28 @@ def cmd_sim(args: argparse.Namespace) -> int:
         print(f"port {args.printer_port} is taken; the printer simulator takes any free port", file=sys.stderr)
     with Hut(workdir, control_port=args.control_port, options=options) as hut:
         print(hut.describe(), flush=True)
-        stop.wait()
+        # What a terminal runs beside the app: the outbox worker, which alone sends
+        # to the platform (and the heartbeat); without it nothing filed would arrive.
+        log_path = workdir / "outbox-worker.log"
+        with log_path.open("ab") as log_file:
+            worker = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "--config", str(hut.config_path), "outbox",
+                                       "worker"], stdout=log_file, stderr=subprocess.STDOUT)
+            print(f"  outbox worker: pid {worker.pid}, log {log_path}", flush=True)
+            print(f"Run the kiosk in it: kiosk --config {hut.config_path} run", flush=True)
+            try:
+                while not stop.wait(1.0):
+                    if worker.poll() is not None:
+                        print(f"the outbox worker stopped (exit {worker.returncode}); see {log_path}",
+                              file=sys.stderr, flush=True)
+                        stop.wait()
+            finally:
+                if worker.poll() is None:
+                    worker.terminate()
+                    try:
+                        worker.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        worker.kill()
+                        worker.wait()
     return 0
 
 

@@ -1,7 +1,9 @@
 """The virtual hut: every simulated device at its real interface, at once.
 
-``Hut(workdir).start()`` starts each simulator in ``SIMULATORS`` (a pty for
-serial devices, TCP for the network printer, HTTP for the platform), writes a
+``Hut(workdir).start()`` starts each simulator of :func:`simulator_targets`
+(the platform, then every device kind's simulators as its manifest names
+them: a pty for serial devices, TCP for the network printer, HTTP for the
+platform and the cameras), writes a
 ``kiosk.toml`` that points the kiosk at them plus a ``secrets.toml`` (mode
 0600) with fresh keys, and serves a small control API so tests and the demo
 can script the hut from another process:
@@ -33,25 +35,23 @@ from typing import Any, Protocol
 import tomli_w
 
 from kiosk.config import write_secrets_file
+from kiosk.devices.kinds import simulators as kind_simulators
 
 log = logging.getLogger(__name__)
 
 PROFILE = Path(__file__).with_name("profiles") / "simulated.toml"
 
-# "module:Class" of every simulator the hut starts, in start order.
+# "module:Class" of the simulators the hut starts before the device kinds'
+# (drivers/<class>/manifest.py names those): the platform, whose trust the
+# others' config needs.  A script may append one of its own.
 SIMULATORS: list[str] = [
     "simulators.platform.server:PlatformSimulator",
-    "simulators.printer:PrinterSimulator",
-    "simulators.idcard:IdCardSimulator",
-    "simulators.health:BloodPressureSimulator",
-    "simulators.health:ScaleSimulator",
-    "simulators.health:ThermometerSimulator",
-    "simulators.health:OximeterSimulator",
-    "simulators.health:GlucometerSimulator",
-    "simulators.smartcard:SmartcardSimulator",
-    "simulators.camera:CameraSimulator",
-    "simulators.face.camera:FrontCameraSimulator",
 ]
+
+
+def simulator_targets() -> list[str]:
+    """Every simulator the hut starts, in start order, each once."""
+    return list(dict.fromkeys([*SIMULATORS, *kind_simulators()]))
 
 
 class Simulator(Protocol):
@@ -130,7 +130,7 @@ class Hut:
         self.terminal_id = config["terminal"]["id"]
         self.terminal_key = secrets.token_bytes(32)
         try:
-            for target in SIMULATORS:
+            for target in simulator_targets():
                 cls = _load_class(target)
                 if self.only is not None and cls.name not in self.only:
                     continue
@@ -174,8 +174,10 @@ class Hut:
         self.stop()
 
     def _write_secrets(self) -> None:
-        # The simulated hut's maintenance PIN is 246810.
-        write_secrets_file(self.secrets_path, terminal_key=self.terminal_key, pin="246810")
+        # The simulated hut's maintenance PIN is 246810; its ID hash keys are its platform's (the district's).
+        platform = self.simulators.get("platform")
+        keys = platform.id_hash_keys() if platform is not None and hasattr(platform, "id_hash_keys") else None
+        write_secrets_file(self.secrets_path, terminal_key=self.terminal_key, pin="246810", id_hash_keys=keys)
 
     # -- use -------------------------------------------------------------
     def __getitem__(self, name: str) -> Simulator:

@@ -41,7 +41,11 @@ log = logging.getLogger(__name__)
 
 # FFmpeg prints "Connection refused" to stderr on every reconnect attempt of
 # an unplugged network camera; the state change and the log say it once.
+# OpenCV adds its own "can't be used to capture by name" warning for each of them.
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+
+RECONNECT_LONGEST = 5.0   # seconds: the pause between attempts doubles from reconnect_interval up to this
 
 COUNTERS = ("frames", "stalls", "reconnects")
 
@@ -52,7 +56,8 @@ class CameraOptions(DriverOptions):
     fps: float = Field(15.0, ge=1.0, le=120.0, description="requested frames per second, 1..120")
     mjpg: bool = Field(True, description="true to ask a USB camera for MJPG (more frames per second over USB 2)")
     stall_seconds: float = Field(2.0, ge=0.2, le=60.0, description="seconds without a frame before frames count as stopped")
-    reconnect_interval: float = Field(1.0, ge=0.05, le=60.0, description="seconds between attempts to reopen the camera")
+    reconnect_interval: float = Field(1.0, ge=0.05, le=60.0,
+                                      description="seconds before the first attempt to reopen the camera (doubling up to 5)")
     open_timeout: float = Field(5.0, ge=0.5, le=60.0, description="seconds to wait for a stream to open")
     blur_threshold: float = Field(60.0, ge=0.0, le=100000.0,
                                   description="variance of the Laplacian at 100 dpi below which a page is blurred")
@@ -164,13 +169,16 @@ class DocumentCamera(Device):
     # -- the capture thread ------------------------------------------------------
     def _run(self) -> None:
         was_online = False
+        pause = self.options.reconnect_interval
         while not self._stop.is_set():
             if self._capture is None:
                 self._capture = self._connect()
                 if self._capture is None:
                     self._set_state(Status.NO_DEVICE, where=self.where)
-                    self._stop.wait(self.options.reconnect_interval)
+                    self._stop.wait(pause)
+                    pause = min(pause * 2, max(RECONNECT_LONGEST, self.options.reconnect_interval))
                     continue
+                pause = self.options.reconnect_interval
                 if was_online:
                     self.counters.incr("reconnects")
                 last_frame = time.monotonic()

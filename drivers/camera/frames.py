@@ -19,7 +19,6 @@ from drivers.base import Action, DeviceFailure
 # A frame larger than this is refused before decoding: 100 megapixels is
 # far above any document camera and a decompression bomb below the RAM.
 MAX_PIXELS = 100_000_000
-MIN_SIDE = 16
 
 
 class ScanError(DeviceFailure):

@@ -26,10 +26,11 @@ MEASURE_DPI = 100
 BLUR_THRESHOLD = 60.0        # variance of the Laplacian at 100 dpi; calibrate per camera
 DARK_LEVEL = 90              # median page grey below this is too dark
 GLARE_SHARE = 0.004          # a saturated blob covering this share of the page hides text
+GLARE_PAPER_LEVEL = 240      # blown pixels count as glare where the paper's own light is below this
 EDGE_MARGIN = 2              # px: a corner this close to the frame edge is "outside"
 
 
-class Gate(str, enum.Enum):
+class Gate(enum.StrEnum):
     NO_PAGE = "no_page"
     OUTSIDE = "outside"
     BLURRED = "blurred"
@@ -72,9 +73,28 @@ def sharpness(page: np.ndarray) -> float:
 
 
 def glare_share(page: np.ndarray) -> float:
-    """Share of the page covered by its largest blown-out blob."""
+    """Share of the page covered by its largest glare spot: blown-out pixels
+    (>= 250) where the paper's own light would be well below that.  The
+    paper's light is a smooth field (a quadratic fitted to the page with its
+    text filled in, blown cells left out), so a lamp that makes one side of a
+    white page blow out evenly is not glare (nothing to tilt away, the text
+    still reads), while a spot brighter than the paper around it is."""
     grey = cv2.cvtColor(as_bgr(page), cv2.COLOR_BGR2GRAY)
-    blown = (grey >= 250).astype(np.uint8)
+    h, w = grey.shape
+    paper = cv2.dilate(grey, np.ones((9, 9), np.uint8))   # text strokes filled by the paper around them
+    small = cv2.resize(paper, (32, max(8, round(32 * h / w))), interpolation=cv2.INTER_AREA).astype(np.float64)
+    sh, sw = small.shape
+    yy, xx = np.mgrid[0:sh, 0:sw]
+    x, y = xx.ravel() / sw - 0.5, yy.ravel() / sh - 0.5
+    terms = np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=1)
+    values = small.ravel()
+    known = values < 248
+    if known.sum() < 12:   # blown almost everywhere: no paper level to compare with
+        lit = np.full((h, w), 255.0, np.float32)
+    else:
+        coef, *_ = np.linalg.lstsq(terms[known], values[known], rcond=None)
+        lit = cv2.resize((terms @ coef).reshape(sh, sw).astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    blown = ((grey >= 250) & (lit < GLARE_PAPER_LEVEL)).astype(np.uint8)
     count, _, stats, _ = cv2.connectedComponentsWithStats(blown, connectivity=8)
     if count <= 1:
         return 0.0
@@ -105,7 +125,7 @@ def assess(frame: np.ndarray, detection: Detection | None, size: str = "a4",
     return Quality(tuple(failed), sharp, bright, glare)
 
 
-class CaptureState(str, enum.Enum):
+class CaptureState(enum.StrEnum):
     SEARCHING = "searching"    # no page, or a gate fails
     STEADYING = "steadying"    # page good, counting still frames
     CAPTURED = "captured"      # fired; waiting for the page to go or move

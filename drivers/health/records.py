@@ -23,7 +23,7 @@ from typing import Any, Mapping
 from drivers.base import Action, DeviceFailure
 
 
-class Kind(str, enum.Enum):
+class Kind(enum.StrEnum):
     SYSTOLIC = "systolic"
     DIASTOLIC = "diastolic"
     MEAN_ARTERIAL = "mean_arterial"
@@ -34,9 +34,6 @@ class Kind(str, enum.Enum):
     TEMPERATURE = "temperature"
     SPO2 = "spo2"
     GLUCOSE = "glucose"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 # LOINC code and the unit a resident reads, per kind.
@@ -66,7 +63,7 @@ BOUNDS: dict[Kind, tuple[float, float]] = {
 }
 
 
-class Special(str, enum.Enum):
+class Special(enum.StrEnum):
     """IEEE 11073-20601 special values (and a scale's "unsuccessful")."""
 
     NAN = "NaN"
@@ -75,9 +72,6 @@ class Special(str, enum.Enum):
     NEGATIVE_INFINITY = "-INF"
     RESERVED = "reserved"
     UNSUCCESSFUL = "unsuccessful"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class CodecError(DeviceFailure):

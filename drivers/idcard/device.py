@@ -323,8 +323,8 @@ class IdCardReader(Device):
         """The record with its photo decoded in memory, when a decoder is
         installed.  A photo the decoder refuses leaves the record without one
         (the face check then says it cannot be done): the card text is still good."""
-        if self._wlt is None or not record.photo:
-            return record
+        if self._wlt is None or not any(record.photo):
+            return record   # no photo data on this read: nothing to decode, and no decoder failure
         try:
             return dataclasses.replace(record, photo_bmp=self._wlt.decode(record.photo))
         except DeviceFailure as exc:

@@ -31,7 +31,7 @@ import enum
 from dataclasses import dataclass
 
 
-class Seen(str, enum.Enum):
+class Seen(enum.StrEnum):
     """One answer from the reader (or one request from the kiosk)."""
 
     FIND_EMPTY = "find_empty"        # find: no card in the field
@@ -49,7 +49,7 @@ class Seen(str, enum.Enum):
     READ_AGAIN = "read_again"        # deliver the card on the reader once more
 
 
-class Do(str, enum.Enum):
+class Do(enum.StrEnum):
     SEND_SELECT = "send_select"
     SEND_CONFIRM = "send_confirm"    # select the known card, which find just missed
     SEND_READ = "send_read"
@@ -65,7 +65,7 @@ class Do(str, enum.Enum):
 COMMANDS = frozenset({Do.SEND_SELECT, Do.SEND_CONFIRM, Do.SEND_READ})
 
 
-class CardState(str, enum.Enum):
+class CardState(enum.StrEnum):
     NONE = "none"            # no card on the reader
     WANTED = "wanted"        # a card whose record has not gone out yet
     FAILED = "failed"        # ... and whose last read failed (already reported)

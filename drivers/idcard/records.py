@@ -15,19 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-class CardType(str, enum.Enum):
+class CardType(enum.StrEnum):
     RESIDENT = "resident"          # 居民身份证
     HK_MO_TW = "hk_mo_tw"          # 港澳台居民居住证 (flag "J")
     FOREIGN_2017 = "foreign_2017"  # 外国人永久居留身份证 2017 (flag "I")
     FOREIGN_2023 = "foreign_2023"  # 外国人永久居留身份证 2023 (flag "Y")
     SOCIAL_SECURITY = "social_security"  # 社会保障卡 (drivers/smartcard), ID number = SSN
 
-    def __str__(self) -> str:
-        return self.value
-
 
 GENDERS = {"0": "未知", "1": "男", "2": "女", "9": "未说明"}
-GENDERS_EN = {"0": "unknown", "1": "male", "2": "female", "9": "not stated"}
 
 # GB 3304-1991 codes as printed on the card (without 族).
 NATIONS: dict[str, str] = {
@@ -87,10 +83,6 @@ class IdCardRecord:
     @property
     def gender(self) -> str:
         return GENDERS.get(self.gender_code, GENDERS["0"])
-
-    @property
-    def gender_en(self) -> str:
-        return GENDERS_EN.get(self.gender_code, GENDERS_EN["0"])
 
     @property
     def nation(self) -> str | None:

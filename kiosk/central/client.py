@@ -17,7 +17,7 @@ import logging
 import re
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, cast
 from urllib.parse import quote
 
 import requests
@@ -28,11 +28,13 @@ from kiosk import __version__
 from kiosk.central import signing
 from kiosk.errors import KioskError
 from kiosk.filing.catalog import Catalog, CatalogError
+from kiosk.privacy import IdHashKeys
 
 log = logging.getLogger(__name__)
 SUBMISSION_PATHS = {"application": "/v1/applications", "health_record": "/v1/health-records",
                     "request": "/v1/requests"}
 RETRY_STATUSES = {408, 409, 429}
+MAX_LOOKUP_HASHES = 8  # the contract's bound on id_hash values in one look-up
 
 if TYPE_CHECKING:
     from kiosk.config import Settings
@@ -151,7 +153,7 @@ class CentralClient:
 
     # -- the one place HTTP happens ---------------------------------------
     def request(self, method: str, path: str, *, data: bytes | None = None, json_body: Any = None,
-                headers: dict[str, str] | None = None, params: dict[str, str] | None = None,
+                headers: dict[str, str] | None = None, params: dict[str, str | list[str]] | None = None,
                 timeout: tuple[float, float] | None = None, signed: bool = True,
                 expect: tuple[int, ...] = ()) -> requests.Response:
         """Send one request; return a 2xx/304 (or ``expect``ed) answer, raise otherwise."""
@@ -194,8 +196,9 @@ class CentralClient:
                              ambiguous=True) from None
 
     # -- terminal ----------------------------------------------------------
-    def enrol(self, enrolment_code: str, terminal_name: str = "") -> tuple[str, bytes]:
-        """Exchange the technician's one-time code for (terminal ID, key)."""
+    def enrol(self, enrolment_code: str, terminal_name: str = "") -> Enrolment:
+        """Exchange the technician's one-time code for the terminal ID, its key
+        and the district's ID hash keys."""
         r = self.request("POST", "/v1/enrolment", signed=False, json_body={
             "enrolment_code": enrolment_code, "terminal_name": terminal_name, "software_version": __version__})
         body = _shaped(_shaped(self.json_of(r), "terminal_id"), "terminal_key")
@@ -203,7 +206,18 @@ class CentralClient:
             key = bytes.fromhex(body["terminal_key"])
         except (TypeError, ValueError):
             raise RetryLater("platform answered an enrolment key that is not hex", "MALFORMED_RESPONSE") from None
-        return str(body["terminal_id"]), key
+        try:
+            keys = _id_hash_keys(body.get("id_hash_keys"))
+        except RetryLater as exc:  # the code is spent: keep the terminal key, fetch the ID keys later
+            log.warning("enrolment: %s; `kiosk secrets upgrade` fetches them later", exc)
+            keys = IdHashKeys()
+        return Enrolment(str(body["terminal_id"]), key, keys)
+
+    def id_hash_keys(self) -> IdHashKeys:
+        """The district's ID hash keys as they are now (after a rotation: the
+        new one and the previous ones still in use)."""
+        body = _shaped(self.json_of(self.request("GET", "/v1/id-hash-keys")), "id_hash_keys")
+        return _id_hash_keys(body["id_hash_keys"])
 
     def heartbeat(self, devices: dict[str, dict], outbox: dict, counters: dict[str, int] | None = None) -> dict:
         """``devices`` as DeviceOwner.heartbeat_devices() gives it; ``outbox``
@@ -299,18 +313,38 @@ class CentralClient:
             return None if r.status_code == 404 else _shaped(self.json_of(r), "application_number")
         return self._within(budget, query)
 
-    def applications_for(self, id_hash: str, budget: float | None = None) -> list[dict]:
-        """A resident's applications by the keyed hash of their ID number."""
+    def applications_for(self, id_hashes: list[str] | str, budget: float | None = None) -> list[dict]:
+        """A resident's applications by the keyed hashes of their ID number
+        (one per district key the terminal holds: ``IdHashKeys.lookup_hashes``)."""
         budget = budget or self.status_budget
+        hashes = [id_hashes] if isinstance(id_hashes, str) else list(id_hashes)[:MAX_LOOKUP_HASHES]
 
         def query() -> list[dict]:
-            r = self.request("GET", "/v1/applications", params={"id_hash": id_hash}, timeout=(budget, budget))
+            r = self.request("GET", "/v1/applications", params={"id_hash": hashes}, timeout=(budget, budget))
             found = _shaped(self.json_of(r), "applications")["applications"]
             if not isinstance(found, list) or not all(isinstance(a, dict) for a in found):
                 raise RetryLater("platform answered applications that are not a list", "MALFORMED_RESPONSE",
                                  r.status_code)
             return found
         return self._within(budget, query)
+
+
+class Enrolment(NamedTuple):
+    terminal_id: str
+    terminal_key: bytes
+    id_hash_keys: IdHashKeys
+
+
+def _id_hash_keys(entries: Any) -> IdHashKeys:
+    """The contract's ``IdHashKeys`` list ({version, key} objects) as the key set."""
+    try:
+        keys = IdHashKeys.from_entries((int(e["version"]), bytes.fromhex(e["key"])) for e in entries)
+    except (TypeError, ValueError, KeyError):
+        raise RetryLater("platform answered ID hash keys that are not {version, key} pairs",
+                         "MALFORMED_RESPONSE") from None
+    if not keys or len(keys.key) < 32:
+        raise RetryLater("platform answered no usable ID hash key", "MALFORMED_RESPONSE")
+    return keys
 
 
 def _segment(value: str) -> str:

@@ -18,7 +18,7 @@ from drivers.health.records import Kind, Measurement
 from kiosk.errors import KioskError
 
 
-class State(str, enum.Enum):
+class State(enum.StrEnum):
     READY = "ready"
     MEASURING = "measuring"
     DONE = "done"
@@ -26,7 +26,7 @@ class State(str, enum.Enum):
     CANCELLED = "cancelled"
 
 
-class Event(str, enum.Enum):
+class Event(enum.StrEnum):
     START = "start"          # the resident pressed "start" (the kiosk starts the device)
     PROGRESS = "progress"    # the device reports a step
     RESULT = "result"        # the device delivered its records

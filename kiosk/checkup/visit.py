@@ -26,9 +26,6 @@ from kiosk.checkup.session import TESTS, MeasurementSession, display
 from kiosk.errors import KioskError
 
 CONSENT_VERSION = "health-consent-2026-1"
-CONSENT_TEXT = ("本人同意服务小屋采集本次健康自测数据（敏感个人信息），并传送至区健康档案平台用于健康管理。"
-                " / I agree that this health check's results (sensitive personal information) are collected and "
-                "sent to the district's health-record platform for my health management.")
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 ITEM_NAMES: dict[Kind, tuple[str, str]] = {
@@ -109,11 +106,6 @@ class Visit:
             raise KioskError(f"{session.test}: no reading to keep")
         kinds = {r.kind for r in session.records}
         self.measurements = [m for m in self.measurements if m.kind not in kinds] + list(session.records)
-
-    def wipe(self) -> None:
-        self.measurements.clear()
-        self.resident_ref = None
-        self.consent = None
 
     # -- meaning -------------------------------------------------------------------
     def results(self, table: classify.ReferenceTable) -> list[Result]:

@@ -130,14 +130,15 @@ def read_staff_uid(args: argparse.Namespace, settings: Any) -> bytes:
 
 def cmd_uid(args: argparse.Namespace) -> int:
     from kiosk import config as config_mod
-    from kiosk.config import write_secrets_file
     from kiosk.ops.staff import staff_card_hash
+    from kiosk.secrets_file import write_secrets_file
 
-    settings = config_mod.load(args.config)  # the key lives in its secrets file
-    digest = staff_card_hash(read_staff_uid(args, settings), settings.secrets.id_hash_key)
+    settings = config_mod.load(args.config)
+    keys = settings.maintenance_secrets()  # the card key and list live in root's maintenance file
+    digest = staff_card_hash(read_staff_uid(args, settings), keys.staff_card_key)
     print(digest)
     if args.enrol:
-        cards = settings.secrets.staff_cards
+        cards = keys.staff_cards
         if digest in cards:
             print("已登记 / already enrolled", file=sys.stderr)
         else:

@@ -26,6 +26,7 @@ from kiosk import config as config_mod
 from kiosk.config import Settings
 from kiosk.devices import advice
 from kiosk.devices.health_log import EVENTS_NAME, counter_label, last_problem, read_entries
+from kiosk.devices.kinds import kind_of
 from kiosk.devices.owner import DeviceOwner
 from kiosk.devices.snapshot import read_snapshot
 from kiosk.errors import KioskError
@@ -94,8 +95,7 @@ def doctor_report(settings: Settings, check: str = "internal", probe_platform: b
                          "then run kiosk doctor --check external")
     rows = _app_rows(settings, snapshot) if app_running else _owner_rows(settings, check)
     for row in rows:
-        tip = advice.for_device(row["status"], row["detail"], row.get("last_error"),
-                                kind=str(row["driver"]).partition(".")[0])
+        tip = advice.for_device(row["status"], row["detail"], row.get("last_error"), kind=kind_of(str(row["driver"])))
         row["advice"] = {"zh": tip.zh, "en": tip.en, "who": tip.who}
     outbox = outbox_status(settings)
     platform = platform_status(settings, probe=probe_platform)
@@ -166,6 +166,13 @@ def render(report: dict[str, Any], verbose: bool = False) -> str:
     lines.append(f"verdict: {verdict}")
     for key, tip in report["terminal_advice"].items():
         lines.append(f"  {key}: {tip['zh']} / {tip['en']}")
+    by_name = {r["name"]: r for r in rows}
+    for key in report["needs_staff"]:   # each device that needs someone, with what to do
+        row = by_name.get(key.partition(":")[2]) if key.startswith("device:") else None
+        if row is not None:
+            who = {"staff": "hut staff 现场人员", "engineer": "an engineer 工程师", "wait": "wait 稍候"}.get(
+                row["advice"]["who"], row["advice"]["who"])
+            lines.append(f"  {row['name']} ({row['status']}, {who}): {row['advice']['zh']} / {row['advice']['en']}")
     return "\n".join(lines)
 
 

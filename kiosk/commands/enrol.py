@@ -1,7 +1,8 @@
 """``kiosk enrol CODE``: the technician's one-time code becomes this
 terminal's identity (terminal ID) and signing key.
 
-The key goes into the secrets file (kept 0600, the other keys untouched); the
+The key and the district's ID hash keys go into the secrets file (its owner,
+group and mode kept, the other keys untouched); the
 terminal ID replaces ``[terminal] id`` in the config by editing that one line,
 so the technician's comments and layout survive.
 """
@@ -17,6 +18,7 @@ from drivers.storage import atomic_write
 from kiosk import config as config_mod
 from kiosk.central.client import CentralClient
 from kiosk.errors import KioskError
+from kiosk.secrets_file import write_secrets_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,10 +33,10 @@ def cmd_enrol(args: argparse.Namespace) -> int:
     client = CentralClient(p.url, settings.terminal.id, b"", ca_file=p.ca_file, client_cert=p.client_cert,
                            client_key=p.client_key, connect_timeout=p.connect_timeout, read_timeout=p.read_timeout)
     try:
-        terminal_id, key = client.enrol(args.code.strip(), settings.terminal.name)
+        terminal_id, key, id_hash_keys = client.enrol(args.code.strip(), settings.terminal.name)
     finally:
         client.close()
-    config_mod.write_secrets_file(settings.paths.secrets_file, terminal_key=key)
+    write_secrets_file(settings.paths.secrets_file, terminal_key=key, id_hash_keys=id_hash_keys)
     changed = set_terminal_id(settings.source, terminal_id)
     print(f"enrolled as terminal {terminal_id}; key stored in {settings.paths.secrets_file}")
     if changed:

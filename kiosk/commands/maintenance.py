@@ -4,8 +4,9 @@
 0 when right, 1 when wrong (tries are left), 3 while maintenance is locked
 after five wrong tries; one line each, Chinese first.  ``selftest``,
 ``dead-letters`` and ``requeue`` log in the same way first and write every
-action to the audit log in the state folder (kiosk/ops/maintenance_tasks.py,
-which the on-screen maintenance mode will call too).  The PIN is read
+action to the audit log in root's admin folder (kiosk/ops/maintenance_tasks.py).
+They run as root: the PIN hash (maintenance.toml) and the lockout count are
+root's, out of the kiosk user's reach.  The PIN is read
 without echo when a person types it, or as one line from standard input
 when a script pipes it in.
 """
@@ -70,15 +71,19 @@ def _card_options(parser: argparse.ArgumentParser) -> None:
 def _login(args: argparse.Namespace, settings: Settings) -> tuple[LoginResult, str]:
     """The login every maintenance action starts with, and who logged in
     (for the audit log: the staff card's keyed hash, shortened, or "PIN")."""
-    login = MaintenanceLogin(settings.secrets.maintenance_pin_hash, settings.state_dir, clock=time.time,
-                             staff_cards=settings.secrets.staff_cards, card_key=settings.secrets.id_hash_key)
+    from kiosk.secrets_file import write_secrets_file
+
+    keys = settings.maintenance_secrets()  # root only: the touchscreen app never reads it
+    login = MaintenanceLogin(keys.pin_hash, settings.admin_dir, clock=time.time, staff_cards=keys.staff_cards,
+                             card_key=keys.staff_card_key,
+                             rehash=lambda pin: write_secrets_file(settings.paths.secrets_file, pin=pin))
     uid = None
     if args.card or login.needs_card:
         from kiosk.commands.card import read_staff_uid
 
         uid = read_staff_uid(args, settings)
     result = login.login(_read_pin(), uid)
-    operator = "PIN" if uid is None else "card " + staff_card_hash(uid, settings.secrets.id_hash_key)[:12]
+    operator = "PIN" if uid is None else "card " + staff_card_hash(uid, keys.staff_card_key)[:12]
     return result, operator
 
 
@@ -108,7 +113,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
         return code
     with DeviceOwner(settings) as owner:
         owner.wait_settled()
-        results = run_self_tests(owner, AuditLog(settings.state_dir), operator, args.devices or None,
+        results = run_self_tests(owner, AuditLog(settings.admin_dir), operator, args.devices or None,
                                  HealthLevel.EXTERNAL)
     for name, line in results.items():
         print(f"{name}: {line}")
@@ -123,7 +128,7 @@ def cmd_dead_letters(args: argparse.Namespace) -> int:
     if (code := _refused(result)) is not None:
         return code
     letters = dead_letters(settings)
-    AuditLog(settings.state_dir).record(operator, "dead_letters", "outbox", f"{len(letters)} listed")
+    AuditLog(settings.admin_dir).record(operator, "dead_letters", "outbox", f"{len(letters)} listed")
     print(json.dumps(letters, ensure_ascii=False, indent=2))
     return 0
 
@@ -135,7 +140,7 @@ def cmd_requeue(args: argparse.Namespace) -> int:
     result, operator = _login(args, settings)
     if (code := _refused(result)) is not None:
         return code
-    if not requeue(settings, args.serial, AuditLog(settings.state_dir), operator):
+    if not requeue(settings, args.serial, AuditLog(settings.admin_dir), operator):
         raise KioskError(f"{args.serial} is not a dead letter in this terminal's outbox (see dead-letters)")
     print(f"已重新排队 / requeued {args.serial}")
     return 0

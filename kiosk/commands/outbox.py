@@ -81,7 +81,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
     settings, outbox = _outbox(args)
     try:
         started = time.monotonic()
-        queued = fill(outbox, args.synthetic, settings.secrets.id_hash_key)
+        queued = fill(outbox, args.synthetic, settings.id_hash_keys)
     finally:
         outbox.close()
     print(f"enqueued {len(queued)} synthetic applications in {time.monotonic() - started:.2f} s "

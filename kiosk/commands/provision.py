@@ -2,7 +2,8 @@
 
 Probes every serial port, USB printer, camera (document and front camera) and
 PC/SC reader, enrols with the one-time code, writes /etc/kiosk (config,
-secrets 0600 with the maintenance PIN hash), installs and enables the units and udev rules, runs
+secrets.toml root:kiosk 0640 for the services, maintenance.toml root-only with
+the PIN hash), installs and enables the units and udev rules, runs
 every device's external self-test (the printer prints its test slip) and
 prints a one-page report, on the screen and on the receipt printer.  Safe to
 rerun; ``--dry-run`` shows the plan and writes nothing; ``--root DIR``
@@ -18,12 +19,27 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk import __version__
+from kiosk.devices import kinds
 from kiosk.devices.probe import Found, Silent, probe_all
 from kiosk.errors import KioskError
-from kiosk.ops.provision import PLACEHOLDER_ID, Layout, Provisioner, Step, camera_sources, device_names, found_only, sort_cameras
+from kiosk.ops.admin_files import replace_file
+from kiosk.ops.provision import (
+    PLACEHOLDER_ID,
+    Layout,
+    Provisioner,
+    Step,
+    device_names,
+    found_only,
+    service_ids,
+    shared_sources,
+    sort_shared,
+)
+
+if TYPE_CHECKING:
+    from kiosk.central.client import Enrolment
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,13 +54,42 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", action="append", default=[], help="also probe this serial port (repeatable)")
     p.add_argument("--url", action="append", default=[], help="also probe this network printer, tcp://host:port")
     p.add_argument("--camera", action="append", default=[], help="also probe this camera source (URL or /dev/videoN)")
-    p.add_argument("--front-camera", action="append", default=[],
-                   help="probe this camera source as the front camera (face check), not the document camera")
+    for kind in kinds.all_kinds():  # a kind found by another's probe names a source its own way (--front-camera)
+        if kind.shares_probe is not None:
+            p.add_argument(kind.shares_probe.flag, action="append", default=[], dest=_chosen_dest(kind.kind),
+                           metavar="SOURCE", help=kind.shares_probe.help)
     p.add_argument("--no-scan", action="store_true",
                    help="probe only the ports/urls/cameras given, not the system's (PC/SC readers are always "
                         "listed: asking pcscd touches no device)")
     p.add_argument("--skip-checks", action="store_true", help="do not run the devices' external self-tests")
+    p.add_argument("--service-user", default="kiosk",
+                   help="the user the kiosk services run as (name or UID:GID): it owns the state folder and its "
+                        "group may read secrets.toml (default kiosk)")
     p.set_defaults(func=cmd_provision)
+
+
+def _chosen_dest(kind: str) -> str:
+    return f"chosen_{kind}"
+
+
+def _chosen(args: argparse.Namespace) -> dict[str, str]:
+    """Source -> kind, as the technician named them with the kinds' flags."""
+    return {source: k.kind for k in kinds.all_kinds() if k.shares_probe is not None
+            for source in getattr(args, _chosen_dest(k.kind), [])}
+
+
+def _probe_places(args: argparse.Namespace, devices: dict[str, Any], chosen: dict[str, str]) -> dict[str, list[str]]:
+    """The ports, addresses and cameras to probe besides the system's: the
+    ones given, the configured ones a shared probe must see again, and the
+    named sources, each where the probe that finds its kind looks."""
+    places = {"serial": list(args.port), "network": list(args.url), "camera": list(args.camera)}
+    for source in [*chosen, *shared_sources(devices)]:
+        kind = kinds.kind(chosen.get(source) or "")
+        owner = kinds.kind(kind.shares_probe.of) if kind is not None and kind.shares_probe is not None else None
+        transports = {p.transport for p in owner.probes} if owner is not None else {"camera"}
+        place = "camera" if "camera" in transports else "network" if "network" in transports else "serial"
+        places[place].append(source)
+    return {place: list(dict.fromkeys(sources)) for place, sources in places.items()}
 
 
 def _pin(args: argparse.Namespace, has_pin: bool) -> str:
@@ -61,7 +106,7 @@ def _pin(args: argparse.Namespace, has_pin: bool) -> str:
     return pin
 
 
-def _enrol(prov: Provisioner, args: argparse.Namespace, platform: dict[str, Any], name: str) -> tuple[str, bytes]:
+def _enrol(prov: Provisioner, args: argparse.Namespace, platform: dict[str, Any], name: str) -> "Enrolment":
     from kiosk.central.client import CentralClient
 
     code = args.enrolment_code.strip()
@@ -72,21 +117,23 @@ def _enrol(prov: Provisioner, args: argparse.Namespace, platform: dict[str, Any]
     ca = platform.get("ca_file") or None
     client = CentralClient(platform["url"], PLACEHOLDER_ID, b"", ca_file=Path(ca) if ca else None)
     try:
-        terminal_id, key = client.enrol(code, name)
+        enrolment = client.enrol(code, name)
     finally:
         client.close()
-    prov.steps.append(Step("enrol", "changed", f"terminal {terminal_id}"))
-    return terminal_id, key
+    prov.steps.append(Step("enrol", "changed", f"terminal {enrolment.terminal_id}"))
+    return enrolment
 
 
 def cmd_provision(args: argparse.Namespace) -> int:
     layout = Layout(Path(args.root))
     prov = Provisioner(layout, dry_run=args.dry_run)
-    config, secrets = prov.existing_config(), prov.existing_secrets()
+    config, (enrolled, has_pin) = prov.existing_config(), prov.existing_secrets()
+    service = _service_user(args.service_user, layout)
     devices = config.get("devices", {})
-    cameras = list(dict.fromkeys([*args.camera, *args.front_camera, *camera_sources(devices)]))
-    results = sort_cameras(probe_all(args.port, args.url, cameras, scan_system=not args.no_scan), devices,
-                           front=args.front_camera)
+    chosen = _chosen(args)
+    places = _probe_places(args, devices, chosen)
+    results = sort_shared(probe_all(places["serial"], places["network"], places["camera"],
+                                    scan_system=not args.no_scan), devices, chosen)
     found = found_only(results)
 
     platform = {**config.get("platform", {}), **({"url": args.platform} if args.platform else {})}
@@ -94,23 +141,24 @@ def cmd_provision(args: argparse.Namespace) -> int:
         raise KioskError("no platform URL yet: give --platform https://... (first run only)")
     name = args.name or config.get("terminal", {}).get("name", "")
     terminal_id = str(config.get("terminal", {}).get("id") or PLACEHOLDER_ID)
-    key: bytes | None = None
-    if secrets.get("terminal_key") and terminal_id != PLACEHOLDER_ID:
+    enrolment = None
+    if enrolled and terminal_id != PLACEHOLDER_ID:
         prov.steps.append(Step("enrol", "unchanged", f"already terminal {terminal_id}"))
     elif args.dry_run:
         prov.steps.append(Step("enrol", "would change", "with the one-time code"))
     else:
-        terminal_id, key = _enrol(prov, args, platform, name)
+        enrolment = _enrol(prov, args, platform, name)
+        terminal_id = enrolment.terminal_id
 
-    pin = _pin(args, bool(secrets.get("maintenance_pin_hash")))
+    pin = _pin(args, has_pin)
     # Secrets first: an enrolment key exists nowhere else once the code is spent.
-    prov.write("secrets", layout.secrets, prov.secrets_text(secrets, terminal_key=key, pin=pin), mode=0o600)
+    prov.write_secrets(enrolment=enrolment, pin=pin, group=service[1] if service else None)
     prov.write("config", layout.config, prov.config_text(config, found, terminal_id=terminal_id, name=name,
                                                          platform_url=platform["url"]))
     if not args.dry_run:
         layout.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if layout.real:
-            _own_state_dir(layout.state_dir)
+        if service:
+            os.chown(layout.state_dir, *service)
     prov.install_units()
     prov.install_rules(found)
     prov.enable_units()
@@ -122,20 +170,21 @@ def cmd_provision(args: argparse.Namespace) -> int:
     report = report_text(terminal_id, name, platform["url"], results, prov.steps, checks, configured_at,
                          dry_run=args.dry_run)
     print(report)
-    if not args.dry_run:
-        (layout.state_dir / "provision-report.txt").write_text(report, encoding="utf-8")
+    if not args.dry_run:  # root's folder: the kiosk user's state folder could hold a link by that name
+        replace_file(layout.admin_dir, "provision-report.txt", report.encode("utf-8"))
     failed = any(s.outcome == "failed" for s in prov.steps) or not all(v.startswith("OK") for v in checks.values())
     return 1 if failed or (terminal_id == PLACEHOLDER_ID and not args.dry_run) else 0
 
 
-def _own_state_dir(path: Path) -> None:
-    import pwd
-
+def _service_user(spec: str, layout: Layout) -> tuple[int, int] | None:
+    """(uid, gid) of the services' user; under a staging root without that
+    user (an image build, a test) the files keep this user's ownership."""
     try:
-        user = pwd.getpwnam("kiosk")
-    except KeyError:
-        raise KioskError("no user 'kiosk': create it first (install.sh or the Ansible playbook)") from None
-    os.chown(path, user.pw_uid, user.pw_gid)
+        return service_ids(spec)
+    except KioskError:
+        if layout.real or spec != "kiosk":
+            raise
+        return None
 
 
 def _check_devices(layout: Layout, terminal_id: str, name: str, platform_url: str,
@@ -159,7 +208,7 @@ def _check_devices(layout: Layout, terminal_id: str, name: str, platform_url: st
             "software": __version__, "time": time.time(),
             "devices": {n: {"status": r.status, "summary": checks.get(n, "")} for n, r in records.items()},
             "checks": [f"{'-' if isinstance(r, Silent) else '+'} {r.candidate.where}: {r.result}" for r in results]})
-        for printer in owner.devices_of_kind("printer"):
+        for printer in owner.devices_offering("slip"):
             if isinstance(printer, ReceiptPrinter) and printer.status == Status.ONLINE:
                 printer.print_receipt(slip, holder="provision")
                 break

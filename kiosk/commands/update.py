@@ -4,7 +4,8 @@ Verifies the bundle against the terminal's release key, waits until no
 resident session or print is in progress, installs it beside the others in
 /opt/kiosk/releases, switches, restarts and rolls back by itself when the
 new release does not reach READY within 120 s or crashes three times (see
-kiosk/ops/updater.py).  Exit 0 installed (or already current), 1 rolled back,
+kiosk/ops/updater.py; only forward, unless the signed release says `rollback = true`).
+Exit 0 installed (or already current), 1 rolled back,
 2 refused (unsigned, wrongly signed, busy, malformed).
 
 ``kiosk release keygen|sign`` are for the district's build machine.

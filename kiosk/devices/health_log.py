@@ -7,9 +7,9 @@ answer "since when has the printer been out of paper, and how often this
 week" after a restart.  The log holds statuses and error lines only, never
 a card event or anything else about a resident.
 
-``COUNTERS`` names the lifetime counters the drivers keep (in their own
-words: ``jobs``, ``reads``...) for people, in Chinese and English; doctor,
-the metrics and the maintenance guide read this one table.
+:func:`counter_words` names the lifetime counters the drivers keep (in
+their own words: ``jobs``, ``reads``...) for people, in Chinese and English,
+from the kinds' manifests; doctor and the maintenance guide read it.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from drivers.storage import atomic_write
+from kiosk.devices.kinds import all_kinds
 
 log = logging.getLogger(__name__)
 
@@ -32,35 +33,22 @@ EVENTS_NAME = "device-events.jsonl"
 DEFAULT_LIMIT = 500
 UPTIME_COUNTER = "online_seconds"
 
-# driver counter -> (中文, English)
-COUNTERS: dict[str, tuple[str, str]] = {
-    "jobs": ("打印次数", "prints"),
-    "failed_jobs": ("打印失败", "failed prints"),
-    "lines_printed": ("打印行数", "lines printed"),
-    "cuts": ("切纸次数", "cuts"),
-    "failed_cuts": ("切纸失败", "failed cuts"),
-    "paper_outs": ("缺纸次数", "paper-outs"),
-    "reads": ("读卡次数", "card reads"),
-    "read_failures": ("读卡失败", "read failures"),
-    "scans": ("拍摄次数", "scans"),
-    "measurements": ("测量次数", "measurements"),
-    "failures": ("测量失败", "failed measurements"),
-    "rejected_lines": ("无效数据行", "rejected data lines"),
-    "rejected_values": ("无效读数", "rejected readings"),
-    "removed_mid_read": ("读卡中拔卡", "cards pulled out mid-read"),
-    "pcscd_outages": ("读卡服务中断", "card service (pcscd) outages"),
-    "photo_decode_failures": ("身份证照片解码失败", "ID photo decode failures"),
-    "frames": ("摄像头画面帧数", "camera frames"),
-    "stalls": ("画面中断次数", "camera stalls"),
-    "reconnects": ("摄像头重连次数", "camera reconnects"),
-    "comm_errors": ("通信错误", "communication errors"),
-    "disconnects": ("断开次数", "disconnects"),
-    UPTIME_COUNTER: ("在线时长(秒)", "time online (s)"),
-}
+# The owner's own counter (it counts each device's time online), beside the
+# counters the drivers keep, whose words are in their kinds' manifests.
+OWN_COUNTERS: dict[str, tuple[str, str]] = {UPTIME_COUNTER: ("在线时长(秒)", "time online (s)")}
+
+
+def counter_words() -> dict[str, tuple[str, str]]:
+    """Lifetime counter -> (中文, English), for every counter a driver or the owner keeps."""
+    out: dict[str, tuple[str, str]] = {}
+    for k in all_kinds():
+        for name, words in k.counters.items():
+            out.setdefault(name, words)
+    return {**out, **OWN_COUNTERS}
 
 
 def counter_label(name: str) -> str:
-    zh, en = COUNTERS.get(name, (name, name))
+    zh, en = counter_words().get(name, (name, name))
     return f"{zh} {en}" if zh != en else name
 
 

@@ -8,8 +8,9 @@ attributes) and the owner republishes every device event on one stream, so a
 consumer subscribes once instead of to each driver.
 
 Opening happens on a thread per device: a slow or missing device never holds
-up the home screen.  Adding a device kind means a driver and a line in
-``kiosk.devices.registry.DRIVERS``; nothing here or in the screens changes.
+up the home screen.  Adding a device kind means its driver package with its
+manifest (kiosk/devices/kinds.py finds it); nothing here or in the screens
+changes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from drivers.base import Action, Device, DeviceError, DeviceFailure, Event, HealthLevel, Status, StatusChanged
+from drivers.listeners import Listeners
 from kiosk.config import DeviceConfig, Settings
+from kiosk.devices import kinds
 from kiosk.devices.health_log import EVENTS_NAME, UPTIME_COUNTER, DeviceHealthLog
 from kiosk.devices.registry import build_device
 from kiosk.devices.snapshot import write_snapshot
@@ -31,6 +34,9 @@ from kiosk.errors import KioskError
 log = logging.getLogger(__name__)
 
 SETTLE_SECONDS = 3.0
+# A device that does not open at start (unplugged, powered off, a wrong port)
+# is tried again: after 2 s, then twice as long each time, at most every minute.
+OPEN_RETRY = (2.0, 60.0)
 _TRANSIENT = (Status.STARTING, Status.UNKNOWN)
 # The snapshot is rewritten at least this often even when nothing changes, so
 # the outbox worker can tell a quiet kiosk from a dead one.
@@ -90,10 +96,6 @@ def _where(cfg: DeviceConfig) -> str:
     return cfg.url or cfg.port or "-"
 
 
-def _kind(driver: str) -> str:
-    return driver.partition(".")[0]
-
-
 class DeviceOwner:
     """Every configured device, opened in the background and watched.
 
@@ -107,8 +109,11 @@ class DeviceOwner:
 
     def __init__(self, settings: Settings, *, build: Callable[[Settings, str], Device] = build_device,
                  snapshot_dir: Path | None = None, snapshot_interval: float | None = None,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, open_retry: tuple[float, float] = OPEN_RETRY):
+        """``open_retry``: (first, longest) seconds between attempts to open a
+        device that failed to open."""
         self.settings = settings
+        self.open_retry = open_retry
         self._build = build
         self._clock = clock
         self._devices: dict[str, Device] = {}
@@ -116,7 +121,7 @@ class DeviceOwner:
         self._errors: dict[str, LastError] = {}
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
-        self._listeners: list[Listener] = []
+        self._listeners: Listeners[Event] = Listeners("the device owner")
         self._unsubscribe: list[Callable[[], None]] = []
         self._openers: list[threading.Thread] = []
         self._stop = threading.Event()
@@ -134,7 +139,7 @@ class DeviceOwner:
         self._stop.clear()
         for name, cfg in self.settings.devices.items():
             if not cfg.enabled:
-                self._records[name] = DeviceRecord(name, cfg.driver, _kind(cfg.driver), _where(cfg), DISABLED)
+                self._records[name] = DeviceRecord(name, cfg.driver, kinds.kind_of(cfg.driver), _where(cfg), DISABLED)
                 continue
             try:
                 device = self._build(self.settings, name)
@@ -170,16 +175,31 @@ class DeviceOwner:
         self._unsubscribe.append(device.subscribe(self._on_event))
 
     def _open(self, device: Device) -> None:
-        try:
-            device.open()
-        except DeviceFailure as exc:
-            log.error("device %s did not open: %s", device.name, exc)
-            self._remember_error(DeviceError(device.name, str(exc), exc.action, exc.code))
-        except Exception as exc:
-            log.exception("device %s did not open", device.name)
-            self._remember_error(DeviceError(device.name, f"open failed: {type(exc).__name__}",
-                                             Action.MAINTENANCE))
-        self._refresh_record(device.name)
+        """Open ``device``; until it opens (or the owner stops), try again with
+        a growing pause, the last error saying in words why it did not."""
+        delay, said = self.open_retry[0], ""
+        while not self._stop.is_set():
+            try:
+                device.open()
+            except DeviceFailure as exc:
+                error = DeviceError(device.name, str(exc), exc.action, exc.code)
+            except Exception as exc:
+                error = DeviceError(device.name, f"open failed: {open_failure_words(exc)}", Action.MAINTENANCE,
+                                    "open_failed")
+            else:
+                if said:
+                    log.info("device %s opened after all", device.name)
+                self._refresh_record(device.name)
+                return
+            self._remember_error(error)
+            self._refresh_record(device.name)
+            if error.what != said:   # once per cause, not once per attempt
+                log.error("device %s did not open: %s; trying again every %g s at most", device.name, error.what,
+                          self.open_retry[1])
+                said = error.what
+            if self._stop.wait(delay):
+                return
+            delay = min(delay * 2, self.open_retry[1])
 
     def stop(self) -> None:
         self._stop.set()
@@ -230,6 +250,22 @@ class DeviceOwner:
         """The device of one class a step uses (the first configured), or None."""
         return next((d for d in self._devices.values() if d.device_class == kind), None)
 
+    def devices_offering(self, capability: str) -> list[Device]:
+        """The built devices whose kind offers ``capability`` (an availability
+        capability: "slip", "id_card"...; kinds' manifests say which), and
+        that report what the offer needs, config order."""
+        out = []
+        for device in self._devices.values():
+            kind = kinds.kind(device.device_class)
+            offers = kind.offers if kind is not None else ()
+            if any(o.what == capability and (not o.needs or device.info.supports(o.needs)) for o in offers):
+                out.append(device)
+        return out
+
+    def first_offering(self, capability: str) -> Device | None:
+        """The device a step uses for ``capability`` (the first configured), or None."""
+        return next(iter(self.devices_offering(capability)), None)
+
     def heartbeat_devices(self) -> dict[str, Any]:
         """The heartbeat's ``devices`` block."""
         return {name: rec.as_dict() for name, rec in self.records().items()}
@@ -255,16 +291,9 @@ class DeviceOwner:
 
     # -- the event stream -------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """``listener(event)`` for every device's events, on the driver's thread."""
-        with self._lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
+        """``listener(event)`` for every device's events, on the driver's thread;
+        returns the unsubscribe call."""
+        return self._listeners.subscribe(listener)
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, DeviceError):
@@ -272,13 +301,7 @@ class DeviceOwner:
         if isinstance(event, (StatusChanged, DeviceError)):
             self._refresh_record(event.device)
             self._log_health(event)
-        with self._lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            try:
-                listener(event)
-            except Exception:  # one broken consumer must not starve the others
-                log.exception("device event listener failed (%s)", type(event).__name__)
+        self._listeners.publish(event)
         # Card and job events (DeviceEvent) carry personal data: never into the snapshot.
         if isinstance(event, (StatusChanged, DeviceError)) and self.snapshot_dir is not None:
             self.write_snapshot()
@@ -310,7 +333,7 @@ class DeviceOwner:
         error = LastError(message, "maintenance", self._clock())
         with self._lock:
             self._errors[cfg.name] = error
-            self._records[cfg.name] = DeviceRecord(cfg.name, cfg.driver, _kind(cfg.driver), _where(cfg),
+            self._records[cfg.name] = DeviceRecord(cfg.name, cfg.driver, kinds.kind_of(cfg.driver), _where(cfg),
                                                    Status.NO_DEVICE.value, last_error=error)
 
     def write_snapshot(self) -> None:
@@ -349,3 +372,26 @@ class DeviceOwner:
                     since += whole
                 if device.status == Status.ONLINE:
                     self._online_since[name] = since if since is not None else now
+
+
+def open_failure_words(exc: BaseException) -> str:
+    """Why a device did not open, in words a technician can act on (not "error")."""
+    import errno
+    import os
+
+    number = getattr(exc, "errno", None)
+    if number is None and exc.args and isinstance(exc.args[0], int):
+        number = exc.args[0]     # termios.error and friends carry (errno, text) as their arguments
+    name = errno.errorcode.get(number, "") if isinstance(number, int) else ""
+    if name == "ENOENT":
+        return f"the device is not there ({getattr(exc, 'filename', None) or 'no such file'}): check the cable and the port"
+    if name in ("EACCES", "EPERM"):
+        return "permission denied: the kiosk user may not open it (its group, the udev rule)"
+    if name == "EBUSY":
+        return "the device is in use by another program"
+    if name == "EINVAL":
+        return "the port refused the serial settings (EINVAL): is this the right device for this port?"
+    if name:
+        return f"{os.strerror(number)} ({name})"  # type: ignore[arg-type]
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

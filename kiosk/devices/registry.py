@@ -1,50 +1,26 @@
-"""Which driver class serves which ``driver = "..."`` name in the config.
+"""Building the devices ``kiosk.toml`` configures, and finding the one a
+command should use.
 
-The kiosk is the composition root: it alone knows the concrete drivers.
-Drivers are imported lazily so that a terminal without a printer never loads
-python-escpos, and a broken optional driver cannot stop the others.
+The kiosk is the composition root: it alone loads the concrete drivers, by
+the names their packages' manifests declare (``kiosk.devices.kinds.
+driver_class``, which the config also uses to check a table: it needs no
+settings, so config and registry no longer import each other).
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Callable, Collection
+from typing import Callable, Collection
 
+from drivers.base import Counters, Device
+from kiosk.config import DeviceConfig, Settings
+from kiosk.devices.kinds import driver_class
 from kiosk.errors import KioskError
 
-if TYPE_CHECKING:
-    from drivers.base import Device
-    from kiosk.config import DeviceConfig, Settings
-
-DRIVERS: dict[str, str] = {
-    "idcard.sam": "drivers.idcard.device:IdCardReader",
-    "printer.escpos": "drivers.printer.device:ReceiptPrinter",
-    "health.line": "drivers.health.line:LineHealthDevice",
-    "health.cms50d": "drivers.health.oximeter:PulseOximeter",
-    "health.ble": "drivers.health.ble:BleHealthDevice",
-    "smartcard.pcsc": "drivers.smartcard.device:SmartCardReader",
-    "camera.uvc": "drivers.camera.device:DocumentCamera",
-    "face_camera.uvc": "drivers.camera.front:FrontCamera",
-}
+__all__ = ["build_device", "configured_device", "driver_class"]
 
 
-def driver_class(driver: str) -> type["Device"]:
-    try:
-        target = DRIVERS[driver]
-    except KeyError:
-        raise KioskError(f"unknown device driver {driver!r}; known: {', '.join(sorted(DRIVERS))}") from None
-    module_name, _, class_name = target.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-        return getattr(module, class_name)
-    except (ImportError, AttributeError) as exc:
-        raise KioskError(f"driver {driver!r} ({target}) cannot be loaded: {exc}") from None
-
-
-def build_device(settings: "Settings", name: str) -> "Device":
+def build_device(settings: Settings, name: str) -> Device:
     """Construct (not open) the device configured as ``[devices.<name>]``."""
-    from drivers.base import Counters
-
     try:
         cfg = settings.devices[name]
     except KeyError:
@@ -54,8 +30,8 @@ def build_device(settings: "Settings", name: str) -> "Device":
     return cls.from_config(name, cfg, counters)
 
 
-def configured_device(settings: "Settings", drivers: Collection[str], what: str, name: str | None = None,
-                      where: Callable[["DeviceConfig"], bool] | None = None) -> str:
+def configured_device(settings: Settings, drivers: Collection[str], what: str, name: str | None = None,
+                      where: Callable[[DeviceConfig], bool] | None = None) -> str:
     """The name of the device a command should use: ``name`` when given (it
     must be one of ``drivers`` and enabled), else the first enabled device
     with one of ``drivers`` (and ``where`` true).  ``what`` says it in words

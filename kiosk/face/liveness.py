@@ -29,13 +29,10 @@ from dataclasses import dataclass
 import numpy as np
 
 
-class Challenge(str, enum.Enum):
+class Challenge(enum.StrEnum):
     BLINK = "blink"
     TURN_LEFT = "turn_left"    # the resident's left
     TURN_RIGHT = "turn_right"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 def random_challenges(rng: random.Random | None = None) -> tuple[Challenge, ...]:
@@ -80,13 +77,10 @@ class LivenessRules:
     max_missing: int = 5         # frames in a row without a face before the challenge starts over
 
 
-class Verdict(str, enum.Enum):
+class Verdict(enum.StrEnum):
     RUNNING = "running"
     PASSED = "passed"
     TIMED_OUT = "timed_out"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ drops the card descriptor too.  Only the result (passed, score, threshold,
 reason, time) reaches the flow: frames, landmarks and descriptors stay on
 this object's threads.
 
-Every report carries the attempt's token and is ignored when the flow has
-moved on since (a late result of a cancelled attempt must not pass the next).
+The attempt is ``kiosk.flows.camera_work.CameraWork``: every report carries
+the run's token and is ignored when the flow has moved on since (a late
+result of a cancelled attempt must not pass the next).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import numpy as np
 from kiosk.face.check import FaceCheckAttempt, FaceCheckResult, FrontCamera, camera_frames
 from kiosk.face.engine import DEFAULT_THRESHOLD, FaceEngine, card_embedding, decode_image
 from kiosk.face.liveness import Challenge, LivenessRules, Verdict, random_challenges
+from kiosk.flows.camera_work import CameraWork, Post, Report
 from kiosk.flows.face_check import FaceCheckFlow, FaceCheckState, FaceCheckView
 
 log = logging.getLogger(__name__)
@@ -47,31 +49,28 @@ def default_engine() -> FaceEngine:
     return DlibFaceEngine()
 
 
-class FaceCheckRunner:
+class FaceCheckRunner(CameraWork):
     """``camera()`` gives the front camera's driver (or None), ``engine()``
     the face engine (called on a worker thread), ``post(fn)`` runs ``fn`` on
     the flow's thread.  ``challenges()`` and ``now()`` are for tests."""
 
+    name = "face-check"
+
     def __init__(self, flow: FaceCheckFlow, camera: Callable[[], FrontCamera | None],
-                 post: Callable[[Callable[[], None]], None], *, engine: Callable[[], FaceEngine] = default_engine,
+                 post: Post, *, engine: Callable[[], FaceEngine] = default_engine,
                  threshold: float = DEFAULT_THRESHOLD, rules: LivenessRules | None = None,
                  challenges: Callable[[], tuple[Challenge, ...]] = random_challenges,
                  now: Callable[[], datetime] = lambda: datetime.now().astimezone(),
                  frame_timeout: float = 2.0):
-        self.flow, self.camera, self.post = flow, camera, post
+        super().__init__(camera, post)
+        self.flow = flow
         self.make_engine, self.threshold, self.rules = engine, threshold, rules or LivenessRules()
         self.challenges, self.now, self.frame_timeout = challenges, now, frame_timeout
         self._engine: FaceEngine | None = None
         self._prepared: Future[np.ndarray | None] | None = None
-        self._token = 0
-        self._stop: threading.Event | None = None
-        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._unsubscribe = flow.subscribe(self._follow)
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        flow.preview = self.latest_frame   # the screen's mirror
 
     @property
     def holding_card(self) -> bool:
@@ -80,24 +79,23 @@ class FaceCheckRunner:
 
     def close(self) -> None:
         self._unsubscribe()
-        self._stop_attempt()
+        super().close()
         self._prepared = None
 
     # -- following the flow (its thread) ---------------------------------------------
     def _follow(self, view: FaceCheckView) -> None:
         if view.state is FaceCheckState.CONSENT and self._prepared is None:
             self._prepare()
-        if view.state is FaceCheckState.CHALLENGE:
-            if self._thread is None:
-                self._start_attempt()
-        else:
-            self._stop_attempt()
+        if view.state is FaceCheckState.CHALLENGE and self._prepared is None:
+            self._prepare()  # a retry after the step was left and opened again
+        self.want(view.state is FaceCheckState.CHALLENGE)
         if view.state not in _KEEP_CARD:
             self._prepared = None  # the card descriptor goes with the step
 
     def _prepare(self) -> None:
         """Load the engine and describe the card photo, off the flow's thread."""
-        photo = bytes(getattr(self.flow.session.resident, "photo_bmp", b"") or b"")
+        identity = self.flow.session.identity
+        photo = identity.photo_bmp if identity is not None else b""
         future: Future[np.ndarray | None] = Future()
         self._prepared = future
 
@@ -116,32 +114,12 @@ class FaceCheckRunner:
                 self._engine = self.make_engine()
             return self._engine
 
-    def _start_attempt(self) -> None:
-        if self._prepared is None:  # a retry after the step was left and opened again
-            self._prepare()
-        self._token += 1
-        stop = threading.Event()
-        self._stop = stop
-        self._thread = threading.Thread(target=self._attempt, args=(self._token, stop, self._prepared),
-                                        name="face-check", daemon=True)
-        self._thread.start()
-
-    def _stop_attempt(self) -> None:
-        if self._stop is not None:
-            self._stop.set()
-        self._stop, self._thread = None, None
-        self._token += 1  # whatever the stopped attempt still reports is stale
-
-    def _report(self, token: int, event: Callable[[], Any]) -> None:
-        """Hand ``event`` to the flow's thread unless the attempt is stale by then."""
-        def deliver() -> None:
-            if token == self._token:
-                event()
-        self.post(deliver)
+    def no_camera(self) -> None:
+        self.flow.check_unavailable()
 
     # -- one attempt (its own thread) --------------------------------------------------
-    def _attempt(self, token: int, stop: threading.Event, prepared: Future[np.ndarray | None] | None) -> None:
-        flow = self.flow
+    def work(self, camera: Any, stop: threading.Event, report: Report) -> None:
+        flow, prepared = self.flow, self._prepared
         try:
             if prepared is None:
                 raise RuntimeError("the card photo was not prepared")
@@ -149,15 +127,11 @@ class FaceCheckRunner:
             engine = self._load_engine()
         except Exception as exc:
             log.error("face check cannot run here: %s", type(exc).__name__)
-            self._report(token, flow.check_unavailable)
+            report(flow.check_unavailable)
             return
         if card is None:
             log.info("face check: no face found in the card photo; skipped")
-            self._report(token, flow.card_photo_unusable)
-            return
-        camera = self.camera()
-        if camera is None:
-            self._report(token, flow.check_unavailable)
+            report(flow.card_photo_unusable)
             return
         challenges = self.challenges()
         attempt: FaceCheckAttempt | None = None
@@ -169,7 +143,7 @@ class FaceCheckRunner:
                 progress = attempt.feed(t, rgb)
                 if progress.challenge is not None and progress.challenge is not asked:
                     asked = progress.challenge
-                    self._report(token, functools.partial(flow.prompt, asked))
+                    report(functools.partial(flow.prompt, asked))
                 if progress.verdict is not Verdict.RUNNING:
                     break
             if stop.is_set():
@@ -177,7 +151,7 @@ class FaceCheckRunner:
             if attempt is None or attempt.progress.verdict is Verdict.RUNNING:
                 # the camera stopped sending: this terminal cannot check now
                 log.warning("face check: the front camera stopped sending frames")
-                self._report(token, flow.check_unavailable)
+                report(flow.check_unavailable)
                 return
             result = attempt.finish()
         except Exception:
@@ -189,4 +163,4 @@ class FaceCheckRunner:
             del card
         at = self.now().isoformat(timespec="seconds")
         log.info("face check attempt: %s", result.reason)
-        self._report(token, lambda: flow.attempt_finished(result, at))
+        report(lambda: flow.attempt_finished(result, at))

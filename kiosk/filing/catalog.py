@@ -20,6 +20,9 @@ FIELD_TYPES = ("text", "integer", "decimal", "date", "phone", "choice", "boolean
 SCAN_SIZES = ("A4", "A5", "ID-1", "B5")
 ENHANCE_MODES = ("document", "grayscale", "photo")
 _PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
+# What a phone number looks like, in the problem words (not only "wrong").
+PHONE_PROBLEM = ("电话号码应为11位手机号（如13812345678）或带区号的座机号 / "
+                 "a phone number: 11 digits for a mobile (13812345678), or a landline with its area code")
 
 
 class CatalogError(ValueError):
@@ -51,6 +54,9 @@ class FormField:
     pattern: str | None = None
     choices: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()   # text fields: common phrases the resident can pick instead of typing
+    # Required only when another field has one of these values (the address to post
+    # to when the resident chose 邮寄到家): {"pickup": ("邮寄到家",)}.
+    required_when: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def problem(self, value: Any) -> str | None:
         """Why ``value`` is not acceptable (Chinese first, English second), or None."""
@@ -65,7 +71,7 @@ class FormField:
             if self.pattern and not re.fullmatch(self.pattern, value):
                 return "格式不正确 / wrong format"
         elif t == "phone" and not _PHONE.match(value):
-            return "电话号码格式不正确 / not a phone number"
+            return PHONE_PROBLEM
         elif t == "id_number" and not gb11643.is_valid(value.strip()):
             return "身份证号码不正确 / not a valid ID number"
         elif t == "choice" and value not in self.choices:
@@ -114,14 +120,43 @@ class Matter:
     fee: str = ""                   # what filing costs; empty: free of charge (不收费)
 
     face_check: bool = False        # 人证核验 after the card (kiosk/flows/face_check.py)
+    # What the card itself answers of the conditions (age on the day of filing),
+    # checked right after the card so nobody fills in a form in vain.
+    min_age: int | None = None
+    max_age: int | None = None
 
     @property
     def category_name(self) -> str:
         return self.category or self.department
 
+    def required(self, f: FormField, form: Mapping[str, Any]) -> bool:
+        """Whether ``f`` must be filled given the rest of ``form``."""
+        if f.required_when:
+            return any(form.get(other) in values for other, values in f.required_when)
+        return f.required
+
+    def problem_of(self, f: FormField, form: Mapping[str, Any]) -> str | None:
+        """``f``'s problem in ``form`` (its own rule, and whether the rest makes it required)."""
+        value = form.get(f.name)
+        if (value is None or value == "") and f.required_when:
+            return "必填 / required" if self.required(f, form) else None
+        return f.problem(value)
+
+    def age_problem(self, age: int | None) -> tuple[str, str] | None:
+        """Why a resident of ``age`` cannot file this matter ((Chinese, English)), or None."""
+        if age is None or (self.min_age is None and self.max_age is None):
+            return None
+        if self.min_age is not None and age < self.min_age:
+            return (f"本事项仅限年满{self.min_age}周岁的居民办理，根据您的证件，您今年{age}周岁。",
+                    f"This matter is for residents aged {self.min_age} and over; your card says you are {age}.")
+        if self.max_age is not None and age > self.max_age:
+            return (f"本事项仅限{self.max_age}周岁以下的居民办理，根据您的证件，您今年{age}周岁。",
+                    f"This matter is for residents up to {self.max_age}; your card says you are {age}.")
+        return None
+
     def validate(self, form: Mapping[str, Any]) -> dict[str, str]:
         """Problems by field name; empty when the form can be filed."""
-        problems = {f.name: p for f in self.fields if (p := f.problem(form.get(f.name))) is not None}
+        problems = {f.name: p for f in self.fields if (p := self.problem_of(f, form)) is not None}
         known = {f.name for f in self.fields}
         for extra in form:
             if extra not in known:
@@ -165,10 +200,22 @@ def _matter(m: Mapping[str, Any]) -> Matter:
         fields.append(FormField(name=f["name"], label=f["label"], label_en=f.get("label_en", ""), type=f["type"],
                                 required=bool(f.get("required", True)), min=f.get("min"), max=f.get("max"),
                                 max_length=f.get("max_length"), pattern=f.get("pattern"),
-                                choices=tuple(f.get("choices", ())), phrases=tuple(f.get("phrases", ()))))
+                                choices=tuple(f.get("choices", ())), phrases=tuple(f.get("phrases", ())),
+                                required_when=tuple((str(k), tuple(str(v) for v in vs))
+                                                    for k, vs in dict(f.get("required_when") or {}).items())))
     return Matter(code=m["code"], name=m["name"], name_en=m.get("name_en", ""), department=m["department"],
                   conditions=tuple(m.get("conditions", ())), materials=tuple(materials), fields=tuple(fields),
                   social_security_card=bool(m["social_security_card"]), promised_days=int(m["promised_days"]),
                   summary=m.get("summary", ""), category=m.get("category", ""), aliases=tuple(m.get("aliases", ())),
                   sensitive=bool(m.get("sensitive", False)), papers_later=bool(m.get("papers_later", False)),
-                  fee=str(m.get("fee", "")), face_check=bool(m.get("face_check", False)))
+                  fee=str(m.get("fee", "")), face_check=bool(m.get("face_check", False)),
+                  min_age=_age(m, "min_age"), max_age=_age(m, "max_age"))
+
+
+def _age(m: Mapping[str, Any], key: str) -> int | None:
+    value = dict(m.get("eligibility") or {}).get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 150:
+        raise ValueError(f"matter {m.get('code')}: eligibility.{key} must be an age in years, not {value!r}")
+    return value

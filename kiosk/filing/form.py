@@ -18,9 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from kiosk.filing.catalog import FormField, Matter
+from kiosk.identity import Identity
 from kiosk.privacy import mask_id, mask_name, redact
 
 # A field of one of these names asks for what the card says (record attribute).
@@ -34,16 +35,6 @@ KEYBOARDS: dict[str, str] = {
     "date": "date", "choice": "choices", "boolean": "yes_no",
 }
 _NAME_FIELDS = frozenset({"name", "applicant_name", "agent_name"})
-
-
-def record_value(record: Any, attribute: str) -> Any:
-    """An attribute of an identity record (``IdCardRecord``, a social security
-    card record or a mapping with the same keys); None when it lacks it."""
-    if record is None:
-        return None
-    if isinstance(record, Mapping):
-        return record.get(attribute)
-    return getattr(record, attribute, None)
 
 
 @dataclass(frozen=True)
@@ -75,12 +66,12 @@ class FieldView:
 class FilingForm:
     """The values of one matter's fields for one resident."""
 
-    def __init__(self, matter: Matter, record: Any = None):
+    def __init__(self, matter: Matter, identity: Identity | None = None):
         self.matter = matter
         self.values: dict[str, Any] = {}
         self.prefilled: set[str] = set()
         self.touched: set[str] = set()
-        self.prefill(record)
+        self.prefill(identity)
 
     def __repr__(self) -> str:
         return f"FilingForm({self.matter.code}, filled={sorted(self.values)})"
@@ -91,18 +82,16 @@ class FilingForm:
                 return f
         raise KeyError(f"matter {self.matter.code} has no field {name!r}")
 
-    def prefill(self, record: Any) -> None:
+    def prefill(self, identity: Identity | None) -> None:
         """Fill what the card says into the fields that ask for it (once: a
         value the resident changed stays theirs)."""
         for f in self.matter.fields:
             attribute = PREFILL.get(f.name)
-            if attribute is None or f.name in self.touched:
+            if identity is None or attribute is None or f.name in self.touched:
                 continue
-            value = record_value(record, attribute)
-            if value is None or value == "":
+            value = identity.prefill(attribute)
+            if value is None:
                 continue
-            if isinstance(value, dt.date):
-                value = value.isoformat()
             if f.type == "choice" and value not in f.choices:
                 continue
             if f.problem(str(value)) is None:
@@ -121,7 +110,7 @@ class FilingForm:
             self.values.pop(name, None)
         else:
             self.values[name] = converted
-        return f.problem(self.values.get(name))
+        return self.matter.problem_of(f, self.values)
 
     def problems(self) -> dict[str, str]:
         """Every field's problem, by name (``Matter.validate``: the platform's rule)."""
@@ -141,9 +130,9 @@ class FilingForm:
         out = []
         for f in self.matter.fields:
             value = self.values.get(f.name)
-            problem = f.problem(value) if (show_problems or f.name in self.touched) else None
+            problem = self.matter.problem_of(f, self.values) if (show_problems or f.name in self.touched) else None
             out.append(FieldView(name=f.name, label=f.label, label_en=f.label_en, type=f.type,
-                                 keyboard=KEYBOARDS.get(f.type, "pinyin"), required=f.required,
+                                 keyboard=KEYBOARDS.get(f.type, "pinyin"), required=self.matter.required(f, self.values),
                                  display=display(f, value), filled=value not in (None, ""),
                                  prefilled=f.name in self.prefilled, problem=problem or "", choices=f.choices,
                                  phrases=f.phrases, max_length=f.max_length, min=f.min, max=f.max))

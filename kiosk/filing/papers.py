@@ -25,24 +25,31 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 from kiosk.devices.availability import Papers
 from kiosk.filing.catalog import Material, Matter
 from kiosk.outbox.store import Attachment
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def page_media_type(data: bytes) -> str:
+    """What a scanned page is, for the platform (which checks it against the
+    bytes): the scan makes JPEG, or a 1-bit PNG for a black-and-white page
+    (drivers/camera/output.py page_file)."""
+    return "image/png" if data.startswith(PNG_SIGNATURE) else "image/jpeg"
+
 MAX_PAGES_PER_PAPER = 10   # a thick medical record still fits; the contract allows 50 attachments
 
 
-class PaperState(str, enum.Enum):
+class PaperState(enum.StrEnum):
     TO_SCAN = "to_scan"          # nothing captured yet
     SCANNED = "scanned"          # at least one page
     AT_COUNTER = "at_counter"    # the original is handed in at the hut's counter today
     LATER = "later"              # not at hand; brought to the counter within the promised days
     LEFT_OUT = "left_out"        # optional and not at hand
     MISSING = "missing"          # required, not at hand, and the matter does not accept it later
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,6 +59,9 @@ class Page:
 
     material_code: str
     jpeg: bytes = field(repr=False)
+    # A small picture of the page (kiosk.filing.live_scan.page_fingerprint): another
+    # capture like it is the same page.  Derived from the page: goes with it.
+    fingerprint: Any = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
         return f"Page({self.material_code!r}, {len(self.jpeg)} bytes)"
@@ -85,6 +95,7 @@ class PaperSet:
         self.mode = mode
         self.pages: dict[str, list[Page]] = {m.code: [] for m in matter.materials}
         self.not_at_hand: set[str] = set()
+        self.at_counter: set[str] = set()   # handed in at the counter because the camera stopped
 
     def __repr__(self) -> str:
         return f"PaperSet({self.matter.code}, pages={sum(len(p) for p in self.pages.values())})"
@@ -97,7 +108,8 @@ class PaperSet:
 
     def state(self, code: str) -> PaperState:
         m = self.material(code)
-        if m.handling == "counter" or (self.mode is Papers.BRING and code not in self.not_at_hand):
+        if m.handling == "counter" or code in self.at_counter or (
+                self.mode is Papers.BRING and code not in self.not_at_hand):
             return PaperState.AT_COUNTER
         if code in self.not_at_hand:
             if not m.required:
@@ -110,7 +122,7 @@ class PaperSet:
         return [m for m in self.matter.materials if self.state(m.code) is PaperState.TO_SCAN]
 
     # -- the resident's actions ----------------------------------------------
-    def add_page(self, code: str, jpeg: bytes) -> Page:
+    def add_page(self, code: str, jpeg: bytes, fingerprint: Any = None) -> Page:
         """A captured page (more pages: call again)."""
         if self.state(code) not in (PaperState.TO_SCAN, PaperState.SCANNED):
             raise ValueError(f"paper {code!r} is not scanned here ({self.state(code)})")
@@ -118,20 +130,32 @@ class PaperSet:
             raise ValueError(f"paper {code!r} has {MAX_PAGES_PER_PAPER} pages already")
         if not jpeg:
             raise ValueError("an empty page")
-        page = Page(code, bytes(jpeg))
+        page = Page(code, bytes(jpeg), fingerprint)
         self.pages[code].append(page)
         return page
 
-    def retake(self, code: str, index: int, jpeg: bytes) -> Page:
+    def retake(self, code: str, index: int, jpeg: bytes, fingerprint: Any = None) -> Page:
         """Page ``index`` again (the resident did not like the review)."""
         if not 0 <= index < len(self.pages[code]):
             raise IndexError(f"paper {code!r} has no page {index}")
-        page = Page(code, bytes(jpeg))
+        page = Page(code, bytes(jpeg), fingerprint)
         self.pages[code][index] = page
         return page
 
     def remove_page(self, code: str, index: int) -> None:
         del self.pages[code][index]
+
+    def fingerprints(self, leave_out: tuple[str, int] | None = None) -> tuple[Any, ...]:
+        """The fingerprints of every page taken (but the one being taken again)."""
+        return tuple(page.fingerprint for code, pages in self.pages.items() for i, page in enumerate(pages)
+                     if page.fingerprint is not None and (code, i) != leave_out)
+
+    def hand_in(self, code: str) -> PaperState:
+        """The camera cannot take it now: the original goes to the counter today."""
+        self.material(code)
+        self.pages[code].clear()
+        self.at_counter.add(code)
+        return self.state(code)
 
     def dont_have(self, code: str) -> PaperState:
         """"I don't have it with me": its pages go, and the new state says
@@ -162,7 +186,7 @@ class PaperSet:
         return [m for m in self.matter.materials if self.state(m.code) is PaperState.LATER]
 
     def attachments(self) -> list[Attachment]:
-        return [Attachment(p.material_code, p.jpeg) for m in self.matter.materials
+        return [Attachment(p.material_code, p.jpeg, page_media_type(p.jpeg)) for m in self.matter.materials
                 for p in self.pages[m.code] if self.state(m.code) is PaperState.SCANNED]
 
     def views(self) -> tuple[PaperView, ...]:
@@ -175,3 +199,4 @@ class PaperSet:
         for pages in self.pages.values():
             pages.clear()
         self.not_at_hand.clear()
+        self.at_counter.clear()

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Protocol
 
 from kiosk.filing.catalog import Matter
-from kiosk.filing.form import record_value
+from kiosk.identity import Identity
 from kiosk.outbox.store import Attachment, Confirmation, Outbox
-from kiosk.privacy import id_lookup_hash
+from kiosk.privacy import IdHashKeys
 
 log = logging.getLogger(__name__)
 
@@ -48,27 +48,19 @@ class SlipPrinter(Protocol):
                       wait: float = ...) -> Any: ...
 
 
-def card_kind(record: Any) -> str:
-    """The contract's ``card`` value for the record the resident identified with."""
-    kind = record_value(record, "card_type")
-    return "social_security_card" if str(getattr(kind, "value", kind)) == "social_security" else "id_card"
-
-
-def application_body(matter: Matter, record: Any, form: Mapping[str, Any], id_hash_key: bytes = b"",
-                     face_check: Mapping[str, Any] | None = None) -> dict:
+def application_body(matter: Matter, identity: Identity, form: Mapping[str, Any],
+                     id_hash_keys: IdHashKeys | None = None, face_check: Mapping[str, Any] | None = None) -> dict:
     """The contract's Application without serial/attachments (the outbox adds
-    them).  ``id_hash`` lets the resident find it later with their card;
-    ``face_check`` is the face check step's outcome (``session.data["face_check"]``,
-    never a picture) for a matter that asks for it."""
-    name = record_value(record, "name") or record_value(record, "name_en") or ""
-    number = str(record_value(record, "id_number") or "")
-    applicant: dict[str, Any] = {"name": str(name), "id_number": number}
-    if id_hash_key and number:
-        applicant["id_hash"] = id_lookup_hash(number, id_hash_key)
+    them).  ``id_hash`` (under the district's current key, with its version)
+    lets the resident find it later with their card at any hut; ``face_check``
+    is the face check step's outcome (never a picture) for a matter that asks for it."""
+    applicant: dict[str, Any] = {"name": identity.name, "id_number": identity.id_number}
+    if id_hash_keys and identity.id_number:
+        applicant["id_hash"], applicant["id_hash_version"] = id_hash_keys.filing_hash(identity.id_number)
     phone = form.get("phone")
     if isinstance(phone, str) and re.fullmatch(r"[0-9+ -]{1,20}", phone):
         applicant["phone"] = phone
-    body = {"matter_code": matter.code, "applicant": applicant, "form": dict(form), "card": card_kind(record)}
+    body = {"matter_code": matter.code, "applicant": applicant, "form": dict(form), "card": identity.evidence.value}
     if face_check:
         body["face_check"] = dict(face_check)
     return body
@@ -158,7 +150,7 @@ def parse_slip_qr(text: str) -> SlipProof | None:
     return SlipProof(found.group(1), found.group(2) or "") if found else None
 
 
-def receipt_data(matter: Matter, record: Any, filed: Filed, *, hut: str = "", when: Any = None,
+def receipt_data(matter: Matter, identity: Identity, filed: Filed, *, hut: str = "", when: Any = None,
                  bring_today: Iterable[str] = (), bring_later: Iterable[str] = ()) -> dict:
     """The data of ``kiosk.slips.application_receipt`` (it masks name and ID)."""
     notes = []
@@ -175,8 +167,7 @@ def receipt_data(matter: Matter, record: Any, filed: Filed, *, hut: str = "", wh
         notes.append(f"请在{matter.promised_days}个工作日内补交 / Bring within {matter.promised_days} working days: "
                      + "、".join(later))
     return {"number": filed.number, "matter": matter.name, "matter_en": matter.name_en,
-            "name": str(record_value(record, "name") or record_value(record, "name_en") or ""),
-            "id_number": str(record_value(record, "id_number") or ""), "time": when, "hut": hut,
+            "name": identity.name, "id_number": identity.id_number, "time": when, "hut": hut,
             "notes": notes, "tracking_url": filed.qr}
 
 

@@ -14,7 +14,7 @@ called on that same thread, which is the only one allowed to touch widgets.
 States while the step is open::
 
     waiting ──card_present──▶ reading ──record──▶ identified ──confirm──▶ closed
-       ▲  ▲                      │                     (record in the Session)
+       ▲  ▲                      │                     (identity in the Session)
        │  └─────card_present──── failed ◀── DeviceError / card_removed
        └── reader back ── reader_unavailable ◀── reader down (unless identified)
 
@@ -34,8 +34,9 @@ from typing import Any, Protocol
 
 from drivers.base import DeviceError, DeviceEvent, Status, StatusChanged
 from kiosk.flows.machine import FlowMachine
+from kiosk.flows.service import N_, CardRequest
 from kiosk.flows.session import Session
-from kiosk.privacy import mask_id, mask_name
+from kiosk.identity import Evidence, Identity
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ READER_DOWN = frozenset({Status.OFFLINE, Status.POWER_OFF, Status.NO_DEVICE, Sta
                          Status.UNKNOWN})
 
 
-class IdentifyState(str, enum.Enum):
+class IdentifyState(enum.StrEnum):
     CLOSED = "closed"                          # the step is not on screen
     WAITING = "waiting"                        # "please place your ID card"
     READING = "reading"                        # a card is there, its record not yet
@@ -52,9 +53,7 @@ class IdentifyState(str, enum.Enum):
     FAILED = "failed"                          # "could not be read, place it again"
     READER_UNAVAILABLE = "reader_unavailable"  # "ask the hut staff for help"
     CARD_NOT_ACCEPTED = "card_not_accepted"    # a social security card where the ID card is required
-
-    def __str__(self) -> str:
-        return self.value
+    TWO_CARDS = "two_cards"                    # a card read while another lies on the other reader: "take it away"
 
 
 @dataclass(frozen=True)
@@ -71,6 +70,8 @@ class IdentifyView:
     card_reminder: bool = False
     masked_name: str = ""
     masked_id: str = ""
+    # two_cards: which card to take away (the evidence its reader reads: id_card | social_security_card)
+    other_card: str = ""
 
     def __repr__(self) -> str:  # masked already, but a view has no business in logs
         return (f"IdentifyView(state={self.state.value!r}, reader_available={self.reader_available}, "
@@ -87,23 +88,24 @@ class CardReader(Protocol):
     def remind_if_present(self) -> bool: ...
 
 
-def resident_fields(record: Any) -> tuple[str, str]:
-    """Name and ID number from an identity record (``IdCardRecord`` or a
-    mapping with the same keys).  Foreign cards may carry only an English name."""
-    get = record.get if isinstance(record, dict) else (lambda k, d=None: getattr(record, k, d))
-    name = get("name") or get("name_en") or ""
-    return str(name), str(get("id_number") or "")
-
-
 _OPEN = (IdentifyState.WAITING, IdentifyState.READING, IdentifyState.IDENTIFIED, IdentifyState.FAILED,
-         IdentifyState.READER_UNAVAILABLE, IdentifyState.CARD_NOT_ACCEPTED)
-SOCIAL_SECURITY = "social_security"
+         IdentifyState.READER_UNAVAILABLE, IdentifyState.CARD_NOT_ACCEPTED, IdentifyState.TWO_CARDS)
+ID_CARD_ONLY = CardRequest(frozenset({Evidence.ID_CARD}))
+
+
+# What the voice says at the identify step, by the availability's identify mode.
+LINES: dict[tuple[str, str], str] = {
+    ("identify", ""): N_("Please place your card on the reader"),
+    ("identify", "id_card"): N_("Please place your ID card on the reader"),
+    ("identify", "social_security"): N_("Please insert your social security card"),
+    ("identify", "counter"): N_("Cards cannot be read here now. Please ask at the counter"),
+}
 
 
 class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
     """The identify step of one terminal, across visits.
 
-    Intents: ``start()`` (the step opens), ``confirm()`` (Continue),
+    Intents: ``start(request)`` (the step opens), ``confirm()`` (Continue),
     ``cancel()`` (Back), ``end()`` (the visit is over).  Events: ``handle(event)``
     for anything a reader publishes, ``reader_status(status)`` for a status
     read directly (after ``open()``).  ``view`` is the current value;
@@ -125,6 +127,8 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
         **{(s, "reader_down"): IdentifyState.READER_UNAVAILABLE
            for s in (IdentifyState.WAITING, IdentifyState.READING, IdentifyState.FAILED)},
         (IdentifyState.READER_UNAVAILABLE, "reader_up"): IdentifyState.WAITING,
+        **{(s, "two_cards"): IdentifyState.TWO_CARDS for s in _OPEN},
+        (IdentifyState.TWO_CARDS, "one_card"): IdentifyState.WAITING,
         (IdentifyState.IDENTIFIED, "confirm"): IdentifyState.CLOSED,
         **{(s, "cancel"): IdentifyState.CLOSED for s in IdentifyState},
     }
@@ -133,31 +137,46 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
         super().__init__(IdentifyView())
         self.session = session
         self.readers: list[Any] = list(readers or [])
-        self.accept_social_security = False
+        self.request = ID_CARD_ONLY
+        self._statuses: dict[str, Status] = {}  # each reader's last status
+        self._reads: dict[str, Evidence] = {}   # what each reader reads
+        self._present: set[str] = set()         # the readers a card lies on
+        self._left: set[str] = set()            # ... left there by the previous resident (the reminder)
+        self._waiting_card: tuple[str, Identity] | None = None   # read while another card lay there
 
-    def attach(self, reader: CardReader) -> None:
+    def attach(self, reader: Any, reads: Evidence = Evidence.ID_CARD) -> None:
+        """A reader the resident may use (``reads``: the card it reads); its
+        current status counts at once."""
         self.readers.append(reader)
+        self._reads[reader.name] = reads
+        status = getattr(reader, "status", None)
+        if isinstance(status, Status):
+            self._statuses[reader.name] = status
+            self._readers_changed()
 
     @property
     def _open(self) -> bool:
         return self._view.state is not IdentifyState.CLOSED
 
     # -- intents -------------------------------------------------------------------
-    def start(self, accept_social_security: bool = False) -> None:
+    def start(self, request: CardRequest = ID_CARD_ONLY) -> None:
         """The identify step opens: "place your card", no trace of anyone before.
 
         A card placed before the resident chose a service was not kept, so the
         readers are asked to deliver it again instead of making them lift it.
         Not a card the previous resident left behind, though: the next person
-        must not be shown someone else's identity.  ``accept_social_security``:
-        the service (or matter) accepts the social security card in place of
-        the ID card; otherwise such a card is refused with its own words.
+        must not be shown someone else's identity.  ``request`` says which
+        cards count here; another card (a social security card where the ID
+        card is required) is refused with its own words.
         """
-        self.accept_social_security = accept_social_security
-        self._fire("start" if self._view.reader_available else "start_without_reader", masked_name="", masked_id="")
-        if self._view.card_reminder:
-            return
+        self.request = request
+        self._waiting_card = None
+        available = self._available() if self._statuses else self._view.reader_available
+        self._fire("start" if available else "start_without_reader", reader_available=available, masked_name="",
+                   masked_id="", other_card="")
         for reader in list(self.readers):
+            if reader.name in self._left:
+                continue   # the previous resident's card: never read for the next one
             read_again = getattr(reader, "read_again", None)
             if read_again is None:
                 continue
@@ -166,17 +185,19 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
             except Exception:  # one broken reader must not keep the step from opening
                 log.exception("reader %s: read_again failed", getattr(reader, "name", "?"))
 
-    def confirm(self) -> bool:
-        """Continue: the record stays in the session for the service's own flow;
-        the step closes.  False (nothing happens) unless a resident is identified."""
-        if self.session.resident is None:
-            return False
-        return self._fire("confirm", masked_name="", masked_id="")
+    def confirm(self) -> Identity | None:
+        """Continue: the identity stays in the session for the service's own
+        flow and the step closes; None (nothing happens) unless a resident is identified."""
+        identity = self.session.identity
+        if identity is None or not self._fire("confirm", masked_name="", masked_id=""):
+            return None
+        return identity
 
     def cancel(self) -> None:
         """The resident backs out of the step: their record is dropped at once."""
         self.session.forget_resident()
-        self._fire("cancel", masked_name="", masked_id="")
+        self._waiting_card = None
+        self._fire("cancel", masked_name="", masked_id="", other_card="")
 
     def end(self) -> None:
         """The visit is over (home, timeout): forget the resident and ask every
@@ -195,11 +216,22 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
     def handle(self, event: Any) -> None:
         """One reader event, on the owner's thread."""
         if isinstance(event, StatusChanged):
-            self.reader_status(event.new.status)
+            self._statuses[event.device] = event.new.status
+            self._readers_changed()
         elif isinstance(event, DeviceError):
             self._fire("read_failed")
         elif isinstance(event, DeviceEvent):
             self._card_event(event)
+
+    def _available(self) -> bool:
+        """Can a card this step accepts be read now: is a reader of one of them working?"""
+        return any(status not in READER_DOWN and self._reads.get(name, Evidence.ID_CARD) in self.request.accepts
+                   for name, status in self._statuses.items())
+
+    def _readers_changed(self) -> None:
+        """The step can read a card while any reader of a card it accepts can
+        (the social security reader's service being down does not silence the ID card reader)."""
+        self.reader_status(Status.ONLINE if self._available() else Status.OFFLINE)
 
     def reader_status(self, status: Status) -> None:
         available = status not in READER_DOWN
@@ -207,32 +239,46 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
             self._set(reader_available=available)
 
     def _card_event(self, event: DeviceEvent) -> None:
-        kind = event.kind
+        reader, kind = event.device, event.kind
         if kind == "card_left":
-            self._set(card_reminder=True)
-        elif kind == "card_removed":
-            if not self._fire("read_failed", card_on_reader=False, card_reminder=False):
-                self._set(card_on_reader=False, card_reminder=False)
+            self._left.add(reader)
+        elif kind in ("card_removed", "card_present", "record"):
+            (self._present.discard if kind == "card_removed" else self._present.add)(reader)
+            if kind == "card_removed":
+                self._left.discard(reader)
+        flags = {"card_on_reader": bool(self._present), "card_reminder": bool(self._left)}
+        if kind == "card_removed" and self._view.state is IdentifyState.READING and not self._present:
+            self._fire("read_failed", **flags)
         elif kind == "card_present":
-            if not self._fire("card_present", card_on_reader=True):
-                self._set(card_on_reader=True)
-        elif kind == "record":
-            self._set(card_on_reader=True)
-            # On the home screen a read card is not kept anywhere; while the
-            # reminder is up, the card lying there is the previous resident's.
-            if self._open and event.data is not None and not self._view.card_reminder:
-                if self._card_type(event.data) == SOCIAL_SECURITY and not self.accept_social_security:
-                    self._fire("card_not_accepted")
-                else:
-                    self._identified(event.data)
+            self._fire("card_present", **flags)
+        elif kind == "record" and self._open and event.data is not None and reader not in self._left:
+            # On the home screen a read card is not kept anywhere; a card the
+            # previous resident left on this reader is theirs, not this resident's.
+            self._set(**flags)
+            self._read(reader, Identity.from_card(event.data))
+        self._set(**flags)
+        if self._view.state is IdentifyState.TWO_CARDS and self._waiting_card is not None \
+                and self._present <= {self._waiting_card[0]}:
+            reader, identity = self._waiting_card   # the other card was taken away: go on with this one
+            self._waiting_card = None
+            self._fire("one_card", other_card="")
+            if reader in self._present:
+                self._read(reader, identity)
 
-    @staticmethod
-    def _card_type(record: Any) -> str:
-        card_type = record.get("card_type") if isinstance(record, dict) else getattr(record, "card_type", "")
-        return str(getattr(card_type, "value", card_type) or "")
+    def _read(self, reader: str, identity: Identity) -> None:
+        others = sorted(self._present - {reader})
+        if others:
+            self._waiting_card = (reader, identity)
+            self.session.forget_resident()
+            self._fire("two_cards", masked_name="", masked_id="",
+                       other_card=self._reads.get(others[0], Evidence.ID_CARD).value)
+        elif identity.evidence not in self.request.accepts:
+            self.session.forget_resident()
+            self._fire("card_not_accepted", masked_name="", masked_id="")
+        else:
+            self._identified(identity)
 
-    def _identified(self, record: Any) -> None:
-        self.session.identify(record)
-        name, number = resident_fields(record)
-        self._fire("record", masked_name=mask_name(name), masked_id=mask_id(number))
+    def _identified(self, identity: Identity) -> None:
+        self.session.identify(identity)
+        self._fire("record", masked_name=identity.masked_name, masked_id=identity.masked_id)
         log.info("resident identified for service %s", self.session.service)

@@ -1,20 +1,19 @@
 """The flow pattern every resident flow follows.
 
-A flow is a state machine with no screen: states (an enum), triggers (the
-events and intents that move it), its transitions declared in one table
+A flow is a state machine with no screen: states (a ``StrEnum``), triggers
+(the events and intents that move it), its transitions declared in one table
 ``TRANSITIONS: {(state, trigger): target}`` that a test can enumerate, and an
 immutable view (a frozen dataclass with a ``state`` field, already masked)
-that screens render.  Screens send intents and subscribe to the view; they
-hold no rule.
+that screens render.  Screens send intents and render views; they hold no rule.
 
 Hand-written rather than ``transitions`` or ``python-statemachine``: the table
 is a plain dict that a test walks, the view is the one thing listeners get,
 and the whole pattern is this module; both packages bring their own callback
 conventions and mutate the model object, which the immutable view avoids.
 
-Flows are not thread-safe on purpose: their owner calls them from one thread
-(the app marshals driver events onto the Kivy clock first) and listeners run
-on that thread, the only one that may touch widgets.
+Flows are not thread-safe on purpose: the terminal (``kiosk.terminal``) calls
+them from one thread and moves driver events and job outcomes onto it first;
+listeners run on that thread, the only one that may touch widgets.
 """
 
 from __future__ import annotations
@@ -22,6 +21,8 @@ from __future__ import annotations
 import dataclasses
 import enum
 from typing import Any, Callable, ClassVar, Generic, Mapping, TypeVar
+
+from drivers.listeners import Listeners
 
 S = TypeVar("S", bound=enum.Enum)
 V = TypeVar("V")
@@ -34,7 +35,7 @@ class FlowMachine(Generic[S, V]):
 
     def __init__(self, view: V):
         self._view = view
-        self._listeners: list[Callable[[V], None]] = []
+        self._listeners: Listeners[V] = Listeners(type(self).__name__)
 
     @property
     def view(self) -> V:
@@ -46,13 +47,7 @@ class FlowMachine(Generic[S, V]):
 
     def subscribe(self, listener: Callable[[V], None]) -> Callable[[], None]:
         """``listener(view)`` after every change; returns the unsubscribe call."""
-        self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return unsubscribe
+        return self._listeners.subscribe(listener)
 
     @classmethod
     def table(cls) -> list[tuple[Any, str, Any]]:
@@ -76,5 +71,4 @@ class FlowMachine(Generic[S, V]):
         if new == self._view:
             return
         self._view = new
-        for listener in list(self._listeners):
-            listener(new)
+        self._listeners.publish_latest(lambda: self._view)

@@ -13,30 +13,48 @@ from __future__ import annotations
 
 import enum
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Generic, TypeVar
+
+from kiosk.identity import Identity
+
+T = TypeVar("T")
+
+
+class Slot(Generic[T]):
+    """A typed place in the session for one kind of data (a flow's form, its
+    pages, the face check's outcome).  The slot object is the key, so two
+    modules that mean the same data share the slot, not a string; ``drop``
+    wipes a held value when the session lets go of it (pages in memory)."""
+
+    def __init__(self, name: str, drop: Callable[[T], None] | None = None):
+        self.name = name
+        self.drop = drop
+
+    def __repr__(self) -> str:
+        return f"Slot({self.name!r})"
 
 
 class Session:
     """Everything about the resident currently at the terminal.
 
-    ``resident`` is the identity record as the card reader produced it;
-    ``service`` the key of the service they chose; ``data`` is scratch space
-    for flows (answers, document images, health results).  Nothing here is
-    ever logged: ``repr`` shows only whether something is held.
+    ``identity`` is who the resident is (``kiosk.identity.Identity``), set when
+    a card was read and confirmed; ``service`` the key of the service they
+    chose; flows keep their data in typed slots (``get``/``put``/``pop``).
+    Nothing here is ever logged: ``repr`` shows only whether something is held.
     """
 
-    __slots__ = ("resident", "service", "data", "_visits")
+    __slots__ = ("identity", "service", "_data", "_visits")
 
     def __init__(self) -> None:
-        self.resident: Any = None
+        self.identity: Identity | None = None
         self.service: str | None = None
-        self.data: dict[str, Any] = {}
+        self._data: dict[Slot[Any], Any] = {}
         self._visits = 0
 
     @property
     def active(self) -> bool:
         """True while anything about a resident is held."""
-        return self.resident is not None or self.service is not None or bool(self.data)
+        return self.identity is not None or self.service is not None or bool(self._data)
 
     def begin(self, service: str) -> None:
         """Start a visit for ``service``; a previous resident's data is dropped first."""
@@ -44,24 +62,40 @@ class Session:
         self.service = service
         self._visits += 1
 
-    def identify(self, record: Any) -> None:
-        self.resident = record
+    def identify(self, identity: Identity) -> None:
+        self.identity = identity
 
     def forget_resident(self) -> None:
-        """Drop the identity record only: the resident backed out of the
-        identify step, so the record must not outlive it."""
-        self.resident = None
+        """Drop the identity only: the resident backed out of the identify
+        step, so the record must not outlive it."""
+        self.identity = None
+
+    def get(self, slot: Slot[T]) -> T | None:
+        return self._data.get(slot)
+
+    def put(self, slot: Slot[T], value: T) -> T:
+        old = self._data.get(slot)
+        if old is not None and old is not value and slot.drop is not None:
+            slot.drop(old)
+        self._data[slot] = value
+        return value
+
+    def pop(self, slot: Slot[T]) -> None:
+        """Let go of what ``slot`` holds (wiped first when the slot says how)."""
+        held = self._data.pop(slot, None)
+        if held is not None and slot.drop is not None:
+            slot.drop(held)
+
+    def holds(self, slot: Slot[Any]) -> bool:
+        return slot in self._data
 
     def clear(self) -> None:
-        """Drop every reference to the resident's data.
-
-        ``data`` is emptied in place as well as replaced, so a flow that kept a
-        reference to the old dict does not keep the data alive either.
-        """
-        self.resident = None
+        """Drop every reference to the resident's data (wiping what a slot says to)."""
+        self.identity = None
         self.service = None
-        self.data.clear()
-        self.data = {}
+        for slot in list(self._data):
+            self.pop(slot)
+        self._data = {}
 
     @property
     def visits(self) -> int:
@@ -69,18 +103,15 @@ class Session:
         return self._visits
 
     def __repr__(self) -> str:
-        return (f"Session(resident={'<held>' if self.resident is not None else None}, "
-                f"service={self.service!r}, data_keys={len(self.data)})")
+        return (f"Session(identity={'<held>' if self.identity is not None else None}, "
+                f"service={self.service!r}, slots={len(self._data)})")
 
 
-class IdleState(str, enum.Enum):
+class IdleState(enum.StrEnum):
     STOPPED = "stopped"    # nothing to protect (home screen, no session)
     RUNNING = "running"    # counting towards the warning
     WARNING = "warning"    # "are you still there?" is on screen
     TIMED_OUT = "timed_out"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class IdleTimer:

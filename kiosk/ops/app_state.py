@@ -17,6 +17,8 @@ from __future__ import annotations
 import bisect
 import json
 import logging
+import os
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,19 +77,35 @@ def write_app_state(state_dir: Path, stats: AppStats, now: float | None = None) 
         log.warning("app state not written (%s): %s", state_dir, exc)
 
 
+MAX_APP_STATE_BYTES = 64 * 1024
+CLOCK_SLACK_SECONDS = 5.0
+
+
 def read_app_state(state_dir: Path, max_age: float, now: float | None = None) -> tuple[AppStats, float] | None:
-    """The app's last report and its age, or None when there is none or it
-    is older than ``max_age`` (the app is not running)."""
+    """The app's last report and its age, or None when there is none, it is
+    older than ``max_age`` (the app is not running), or it claims a time
+    ahead of now: the kiosk user writes this file, and a report from the
+    future is not fresh (it once held updates off for good).  Root reads it
+    (``kiosk update``): no link followed, no FIFO waited on, 64 KiB at most."""
     now = time.time() if now is None else now
     try:
-        data = json.loads((Path(state_dir) / APP_STATE_NAME).read_text(encoding="utf-8"))
+        fd = os.open(Path(state_dir) / APP_STATE_NAME, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return None
+            raw = fh.read(MAX_APP_STATE_BYTES + 1)
+        if len(raw) > MAX_APP_STATE_BYTES:
+            return None
+        data = json.loads(raw.decode("utf-8"))
         age = now - float(data["written_at"])
+        if not -CLOCK_SLACK_SECONDS <= age:
+            return None
         stats = AppStats(sessions={str(k): int(v) for k, v in dict(data["sessions"]).items()},
                          frame_buckets=[int(n) for n in data["frame_buckets"]], frame_count=int(data["frame_count"]),
                          frame_sum=float(data["frame_sum"]), session_active=bool(data["session_active"]),
                          printing=bool(data["printing"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if age > max_age or len(stats.frame_buckets) != len(FRAME_BUCKETS):
+    if not age <= max_age or len(stats.frame_buckets) != len(FRAME_BUCKETS):
         return None
     return stats, age

@@ -2,9 +2,10 @@
 
 docs/TECHNICIAN.md and docs/MAINTENANCE.md are written by hand except
 between ``<!-- BEGIN GENERATED: name -->`` and ``<!-- END GENERATED: name -->``,
-which this module fills from kiosk.devices.peripherals, kiosk.devices.advice and
-kiosk.devices.health_log; a test fails when a doc is not current, so what a
-worker reads cannot drift from what the terminal says.
+which this module fills from the device kinds' manifests (drivers/<class>/
+manifest.py, through kiosk.devices.kinds) and the generic tables of
+kiosk.devices.advice and kiosk.devices.health_log; a test fails when a doc is
+not current, so what a worker reads cannot drift from what the terminal says.
 
     python -m kiosk.ops.docs_gen          # rewrite the generated blocks
     python -m kiosk.ops.docs_gen --check  # exit 1 when a doc is not current
@@ -18,9 +19,9 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from kiosk.devices import advice
-from kiosk.devices.health_log import COUNTERS
-from kiosk.devices.peripherals import PERIPHERALS
+from drivers.manifest import BASE_PROBLEMS, Advice
+from kiosk.devices import advice, kinds
+from kiosk.devices.health_log import OWN_COUNTERS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 WHO = {"none": "—", "staff": "小屋工作人员 hut staff", "engineer": "工程师 engineer", "wait": "等待 wait"}
@@ -32,13 +33,20 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def kinds_table() -> str:
+    rows = [[k.kind, f"{k.zh} / {k.en}", ", ".join(f"`{d}`" for d in k.drivers),
+             ", ".join(p.name for p in k.peripherals), ", ".join(o.what for o in k.offers) or "—"]
+            for k in kinds.all_kinds()]
+    return _table(["kind", "device 设备", "driver = (kiosk.toml)", "peripherals", "offers"], rows)
+
+
 def peripherals_table() -> str:
     rows = [[f"`/dev/kiosk/{p.name}`", f"{p.zh} / {p.en}", p.kind,
-             ", ".join(f"{u.vendor}:{u.product} ({u.what})" for u in p.usb), p.probe] for p in PERIPHERALS]
+             ", ".join(f"{u.vendor}:{u.product} ({u.what})" for u in p.usb), p.probe] for p in kinds.peripherals()]
     return _table(["stable name", "device 设备", "kind", "USB IDs", "how provision recognises it"], rows)
 
 
-def _advice_rows(table: dict[str, advice.Advice]) -> list[list[str]]:
+def _advice_rows(table: dict[str, Advice]) -> list[list[str]]:
     return [[f"`{key}`", a.zh, a.en, WHO[a.who]] for key, a in table.items()]
 
 
@@ -47,9 +55,19 @@ def status_table() -> str:
 
 
 def problem_table() -> str:
-    own = [[f"`{code}` ({kind})", a.zh, a.en, WHO[a.who]]
-           for kind, table in advice.DEVICE_PROBLEM.items() for code, a in table.items()]
-    return _table(["problem", "怎么办", "what to do", "who acts 处理人"], _advice_rows(advice.PROBLEM) + own)
+    """One row per code and advice, with the kinds that give it those words
+    (several kinds share "device not found"; the front camera has its own)."""
+    rows: dict[tuple[str, Advice], list[str]] = {}
+    for k in kinds.all_kinds():
+        for code, tip in k.problems.items():
+            rows.setdefault((f"`{code}`", tip), []).append(k.zh)
+        for status, tip in k.statuses.items():
+            if k.problems.get(status) != tip:
+                rows.setdefault((f"`{status}` (status)", tip), []).append(k.zh)
+    for code, tip in BASE_PROBLEMS.items():
+        rows.setdefault((f"`{code}`", tip), []).append("所有设备 any device")
+    body = [[label, "、".join(who_has), tip.zh, tip.en, WHO[tip.who]] for (label, tip), who_has in rows.items()]
+    return _table(["problem", "device 设备", "怎么办", "what to do", "who acts 处理人"], body)
 
 
 def action_table() -> str:
@@ -61,11 +79,18 @@ def terminal_table() -> str:
 
 
 def counters_table() -> str:
-    return _table(["counter", "中文", "English"], [[f"`{k}`", zh, en] for k, (zh, en) in COUNTERS.items()])
+    rows: dict[tuple[str, tuple[str, str]], list[str]] = {}
+    for k in kinds.all_kinds():
+        for name, words in k.counters.items():
+            rows.setdefault((name, words), []).append(k.zh)
+    for name, words in OWN_COUNTERS.items():
+        rows.setdefault((name, words), []).append("所有设备 any device")
+    return _table(["counter", "中文", "English", "device 设备"],
+                  [[f"`{name}`", zh, en, "、".join(who_has)] for (name, (zh, en)), who_has in rows.items()])
 
 
 BLOCKS: dict[str, Callable[[], str]] = {
-    "peripherals": peripherals_table, "statuses": status_table, "problems": problem_table,
+    "kinds": kinds_table, "peripherals": peripherals_table, "statuses": status_table, "problems": problem_table,
     "actions": action_table, "terminal": terminal_table, "counters": counters_table,
 }
 _BLOCK = re.compile(r"(<!-- BEGIN GENERATED: (\w+) -->\n).*?(<!-- END GENERATED: \2 -->)", re.S)

@@ -2,8 +2,9 @@
 
 A hut stands unattended; whoever guesses the maintenance PIN can open the
 devices' self-tests and the outbox.  Five wrong PINs lock maintenance for
-five minutes.  The count lives in a small file in the state folder, so
-restarting the app (or the command) does not hand out five fresh tries.
+five minutes.  The count lives in a small file in root's admin folder, so
+neither restarting the command nor anything the kiosk user does to its own
+state folder hands out fresh tries; a count that cannot be read is a lock.
 
 The rule (:class:`PinLockout`) is pure and takes the time as an argument, so
 a test walks the whole table with a fake clock; :class:`MaintenanceLogin`
@@ -25,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from drivers.storage import atomic_write
 from kiosk.errors import KioskError
-from kiosk.ops.pin import verify_pin
+from kiosk.ops.admin_files import AdminFolderError, admin_folder, read_file, replace_file
+from kiosk.ops.pin import needs_rehash, verify_pin
 from kiosk.ops.staff import staff_card_matches
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ MAX_WRONG = 5
 LOCKOUT_SECONDS = 300.0
 
 
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     OK = "ok"
     WRONG = "wrong"      # wrong PIN (or a card not enrolled), tries left
     LOCKED = "locked"    # locked now (this try locked it, or it was locked already)
@@ -100,56 +101,73 @@ class PinLockout:
         return PinLockout(wrong, 0.0), LoginResult(Outcome.WRONG, MAX_WRONG - wrong)
 
 
-class LockoutFile:
-    """The lockout state on disk, 0600, replaced atomically; one login at a
-    time (an flock on a file beside it), so two processes cannot both use
-    the last try."""
+LOCKOUT_NAME = "pin-lockout.json"
 
-    def __init__(self, path: Path):
-        self.path = path
+
+class LockoutFile:
+    """The lockout state in the admin folder (root:root 0700, kiosk/ops/admin_files.py),
+    where the kiosk user can neither rename nor rewrite it; one login at a
+    time (an flock on a file beside it), so two processes cannot both use the
+    last try.  A state that cannot be read (damaged, a link, a count out of
+    range) counts as locked: it is replaced by a fresh five-minute lock."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        with admin_folder(self.folder) as dir_fd:
+            fd = os.open(LOCKOUT_NAME + ".lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
+                         dir_fd=dir_fd)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
             os.close(fd)
 
-    def load(self) -> PinLockout:
+    def load(self, now: float) -> PinLockout:
         try:
-            data = json.loads(self.path.read_text("utf-8"))
-            return PinLockout(int(data["wrong"]), float(data["locked_until"]))
-        except FileNotFoundError:
-            return PinLockout()
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            # Only root can write here; a damaged file must not lock staff out for good.
-            log.warning("%s: unreadable maintenance lockout state (%s); starting a fresh count", self.path, exc)
-            return PinLockout()
+            raw = read_file(self.folder, LOCKOUT_NAME, 4096)
+            if raw is None:
+                return PinLockout()
+            data = json.loads(raw.decode("utf-8"))
+            state = PinLockout(int(data["wrong"]), float(data["locked_until"]))
+            if not (0 <= state.wrong < MAX_WRONG and math.isfinite(state.locked_until)):
+                raise ValueError("count out of range")
+            return state
+        except (AdminFolderError, OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("%s: unreadable maintenance lockout state (%s); locked for %d s", self.folder / LOCKOUT_NAME,
+                        exc, LOCKOUT_SECONDS)
+            state = PinLockout(0, now + LOCKOUT_SECONDS)
+            self.save(state)
+            return state
 
     def save(self, state: PinLockout) -> None:
         data = {"wrong": state.wrong, "locked_until": state.locked_until}
-        atomic_write(self.path, json.dumps(data).encode("utf-8"), mode=0o600)
+        replace_file(self.folder, LOCKOUT_NAME, json.dumps(data).encode("utf-8"))
 
 
 class MaintenanceLogin:
     """The maintenance login of one terminal: its PIN hash, its lockout file
     and a clock (injected for tests)."""
 
-    def __init__(self, pin_hash: str, state_dir: Path, clock: Callable[[], float],
-                 staff_cards: tuple[str, ...] = (), card_key: bytes = b""):
-        """``staff_cards``: keyed hashes of the enrolled staff cards (secrets
-        file); when there are any, a login needs the card and the PIN."""
+    def __init__(self, pin_hash: str, admin_dir: Path, clock: Callable[[], float],
+                 staff_cards: tuple[str, ...] = (), card_key: bytes = b"",
+                 rehash: Callable[[str], object] | None = None):
+        """``admin_dir``: root's folder (Settings.admin_dir) for the lockout state.
+        ``staff_cards``: keyed hashes of the enrolled staff cards (maintenance
+        file); when there are any, a login needs the card and the PIN.
+        ``rehash``: stores the PIN again (Argon2id) after a right PIN checked
+        against a legacy hash."""
         if not pin_hash:
             raise KioskError("no maintenance PIN is set in the secrets file; "
                              "set one when writing it with `kiosk secrets init`")
         self.pin_hash = pin_hash
         self.staff_cards = tuple(staff_cards)
         self.card_key = card_key
-        self.store = LockoutFile(state_dir / "maintenance" / "pin_lockout.json")
+        self.store = LockoutFile(admin_dir)
         self.clock = clock
+        self.rehash = rehash
 
     @property
     def needs_card(self) -> bool:
@@ -166,8 +184,8 @@ class MaintenanceLogin:
             raise KioskError("no staff card is enrolled on this terminal (kiosk card uid --enrol); "
                              "log in with the PIN alone")
         with self.store.locked():
-            state = self.store.load()
             now = self.clock()
+            state = self.store.load(now)
             refused = state.refuse_if_locked(now)
             if refused is not None:
                 return refused
@@ -177,6 +195,8 @@ class MaintenanceLogin:
                 result = LoginResult(Outcome.WRONG, result.tries_left, card_refused=True)
             if state_after != state:
                 self.store.save(state_after)
+        if result.ok and self.rehash is not None and needs_rehash(self.pin_hash):
+            self.rehash(pin)
         # INFO: the services' journal keeps it; a one-shot command shows only its answer line.
         log.info("maintenance login: %s", result.outcome.value)
         return result

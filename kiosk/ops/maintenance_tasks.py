@@ -2,7 +2,7 @@
 screen): run each device's self-test, list and requeue the outbox's dead
 letters.  (No reprint: the printer keeps no failed jobs, which would hold a
 resident's data without use.)  Every action, allowed or refused, goes into an
-audit log in the state folder first, so the district can tell who did what
+audit log in root's admin folder first, so the district can tell who did what
 to a terminal and when.
 
 These are plain functions over a device owner and the settings; the
@@ -14,7 +14,6 @@ code only, and the audit log records the same.
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from drivers.base import DeviceFailure, HealthLevel
 from kiosk.config import Settings
 from kiosk.devices.owner import DeviceOwner
 from kiosk.errors import KioskError
+from kiosk.ops.admin_files import append_line
 
 AUDIT_NAME = "maintenance-audit.jsonl"
 
@@ -38,20 +38,17 @@ class AuditEntry:
 
 
 class AuditLog:
-    """Append-only JSON lines (0600); one line per action, written before
-    the action's result is returned."""
+    """Append-only JSON lines (0600) in root's admin folder (Settings.admin_dir,
+    never the kiosk user's state folder: kiosk/ops/admin_files.py); one line
+    per action, written before the action's result is returned."""
 
-    def __init__(self, state_dir: Path):
-        self.path = Path(state_dir) / AUDIT_NAME
+    def __init__(self, admin_dir: Path):
+        self.folder = Path(admin_dir)
+        self.path = self.folder / AUDIT_NAME
 
     def record(self, operator: str, action: str, target: str, result: str) -> AuditEntry:
         entry = AuditEntry(time.time(), operator, action, target, result)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        append_line(self.folder, AUDIT_NAME, json.dumps(asdict(entry), ensure_ascii=False))
         return entry
 
     def entries(self) -> list[AuditEntry]:

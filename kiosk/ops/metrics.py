@@ -22,6 +22,7 @@ from prometheus_client.registry import Collector, CollectorRegistry
 from drivers.base import Status
 from kiosk import __version__
 from kiosk.config import Settings
+from kiosk.devices.kinds import kind_of
 from kiosk.devices.snapshot import read_platform_reach, read_snapshot
 from kiosk.ops.app_state import read_app_state
 from kiosk.ops.terminal_checks import app_report_age, outbox_status
@@ -47,13 +48,13 @@ class KioskCollector(Collector):
         status = GaugeMetricFamily("kiosk_device_status", "1 for the device's current status (one series per status)",
                                    labels=["device", "kind", "status"])
         problem = GaugeMetricFamily("kiosk_device_problem", "1 while the device reports this problem code "
-                                    "(kiosk/devices/advice.py says what to do)", labels=["device", "problem", "action"])
+                                    "(kiosk doctor says what to do)", labels=["device", "problem", "action"])
         counters = CounterMetricFamily("kiosk_device_events", "lifetime device counters (prints, cuts, reads...)",
                                        labels=["device", "counter"])
         for name, cfg in s.devices.items():
             view = devices.get(name, {})
             current = "disabled" if not cfg.enabled else str(view.get("status", "unknown"))
-            kind = cfg.driver.partition(".")[0]
+            kind = kind_of(cfg.driver)
             for value in STATUSES:
                 status.add_metric([name, kind, value], 1.0 if value == current else 0.0)
             detail = view.get("detail") or {}

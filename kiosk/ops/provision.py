@@ -1,9 +1,10 @@
 """Turning a Debian box with peripherals into an enrolled, locked-down kiosk.
 
 ``kiosk provision`` (kiosk/commands/provision.py) runs :class:`Provisioner`:
-probe what answers where, enrol once, write the config, the secrets (0600,
-maintenance PIN hash), the units and the udev rules, enable the units, and
-check every device.  Every file is compared before it is written, so a
+probe what answers where, enrol once, write the config, the key files
+(secrets.toml root:kiosk 0640 for the services, maintenance.toml root-only
+with the PIN hash: kiosk/secrets_file.py), the units and the udev rules,
+enable the units, and check every device.  Every file is compared before it is written, so a
 second run (a technician unsure whether the first finished) changes nothing
 and says so, and ``--dry-run`` computes the same plan and writes nothing.
 ``root`` prefixes every system path: a test (or an image build) provisions
@@ -12,28 +13,30 @@ into a folder.
 
 from __future__ import annotations
 
-import os
+import glob
+import pwd
+import re
 import shutil
 import subprocess
 import sys
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Mapping
 
 import tomli_w
 
-from kiosk.devices.peripherals import PERIPHERALS, RULES_NAME, Adapter, by_name, render_rules
+from drivers.storage import atomic_write
+from kiosk.devices import kinds
+from kiosk.devices.peripherals import RULES_NAME, Adapter, by_name, render_rules
 from kiosk.devices.probe import Found, Silent
 from kiosk.errors import KioskError
 
+PLAYBACK_NODES = "/dev/snd/pcmC*D*p"   # ALSA playback devices: the voice's speaker
 CONFIG_HEADER = ("# /etc/kiosk/kiosk.toml, written by `kiosk provision` from what answered on this terminal.\n"
                  "# Rerunning provision keeps your edits to options and to devices it did not find.\n")
 UNITS = ("kiosk.service", "kiosk-outbox.service", "kiosk-metrics.service")
 PLACEHOLDER_ID = "UNENROLLED"
-KIND_NAMES = {"idcard": "idcard", "printer": "printer", "camera": "camera", "face_camera": "front_camera",
-              "smartcard": "smartcard"}
-CAMERA_KINDS = ("camera", "face_camera")  # the document camera (高拍仪) and the front camera (前置摄像头)
 
 
 @dataclass
@@ -69,6 +72,11 @@ class Layout:
     @property
     def state_dir(self) -> Path:
         return self.at("/var/lib/kiosk")
+
+    @property
+    def admin_dir(self) -> Path:
+        """root's records (the provisioning report): kiosk/ops/admin_files.py."""
+        return self.at("/var/lib/kiosk-admin")
 
     @property
     def units_dir(self) -> Path:
@@ -109,15 +117,7 @@ class Provisioner:
         if self.dry_run:
             self.steps.append(Step(what, "would change", str(path)))
             return True
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".provision")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        atomic_write(path, content, mode=mode)
         self.steps.append(Step(what, "changed", str(path)))
         return True
 
@@ -130,13 +130,6 @@ class Provisioner:
             return {}
         except tomllib.TOMLDecodeError as exc:
             raise KioskError(f"{self.layout.config}: TOML syntax error ({exc}); fix or remove it, then rerun") from None
-
-    def existing_secrets(self) -> dict[str, Any]:
-        try:
-            with self.layout.secrets.open("rb") as fh:
-                return tomllib.load(fh)
-        except FileNotFoundError:
-            return {}
 
     def config_text(self, current: dict[str, Any], found: list[Found], *, terminal_id: str, name: str,
                     platform_url: str) -> bytes:
@@ -163,6 +156,11 @@ class Provisioner:
             if found_one.options:
                 entry["options"] = {**entry.get("options", {}), **found_one.options}
             devices[dev_name] = entry
+        if not any(str(v.get("driver", "")).startswith("speaker.") for v in devices.values()) \
+                and glob.glob(PLAYBACK_NODES):
+            # The voice's audio output, where this terminal has one: checked like a
+            # device from now on, so a sound card that goes missing is seen.
+            devices["speaker"] = {"driver": "speaker.alsa", "port": PLAYBACK_NODES}
         data["devices"] = devices
         return (CONFIG_HEADER + tomli_w.dumps(data)).encode()
 
@@ -170,27 +168,33 @@ class Provisioner:
         c = found.candidate
         if c.transport == "network" or c.where.startswith(("http://", "https://", "rtsp://", "tcp://")):
             return {"url": c.where}
-        if self.layout.real and c.serial_number and c.vid and c.pid and dev_name in by_name():
+        if self.layout.real and dev_name in by_name() and (adapter := adapter_of(found)) and not adapter.unsafe():
             return {"port": f"/dev/kiosk/{dev_name}"}  # the udev rule below names it by its serial
         return {"port": c.where}
 
     # -- secrets --------------------------------------------------------------------
-    def secrets_text(self, current: dict[str, Any], *, terminal_key: bytes | None, pin: str) -> bytes:
-        import base64
-        import secrets as token
+    def existing_secrets(self) -> tuple[bool, bool]:
+        """(enrolled, has a maintenance PIN) from the key files already there."""
+        from kiosk.secrets_file import load_maintenance, load_secrets, maintenance_path
 
-        from kiosk.ops.pin import hash_pin, verify_pin
+        if not self.layout.secrets.exists():
+            return False, False
+        enrolled = bool(load_secrets(self.layout.secrets).terminal_key)
+        has_pin = False
+        if maintenance_path(self.layout.secrets).exists() or load_secrets(self.layout.secrets).format == 1:
+            has_pin = bool(load_maintenance(self.layout.secrets).pin_hash)
+        return enrolled, has_pin
 
-        data = dict(current)
-        data.setdefault("outbox_key", base64.b64encode(token.token_bytes(32)).decode())
-        data.setdefault("id_hash_key", token.token_bytes(32).hex())
-        if terminal_key is not None:
-            data["terminal_key"] = terminal_key.hex()
-        data.setdefault("terminal_key", "")
-        if pin and not verify_pin(pin, str(data.get("maintenance_pin_hash", ""))):
-            data["maintenance_pin_hash"] = hash_pin(pin)
-        data.setdefault("maintenance_pin_hash", "")
-        return ("# Terminal secrets. Mode 0600. Written by kiosk provision.\n" + tomli_w.dumps(data)).encode()
+    def write_secrets(self, *, enrolment: Any, pin: str, group: int | None) -> None:
+        """Through the one writer (kiosk/secrets_file.py): secrets.toml for the
+        services' group, maintenance.toml for root; a format 1 file is upgraded."""
+        from kiosk.secrets_file import maintenance_path, write_secrets_file
+
+        done = write_secrets_file(self.layout.secrets, terminal_key=enrolment.terminal_key if enrolment else None,
+                                  id_hash_keys=enrolment.id_hash_keys if enrolment else None, pin=pin or None,
+                                  group=group, dry_run=self.dry_run)
+        self.steps.append(Step("secrets", done["secrets"], str(self.layout.secrets)))
+        self.steps.append(Step("maintenance PIN", done["maintenance"], str(maintenance_path(self.layout.secrets))))
 
     # -- units and rules ---------------------------------------------------------------
     def install_units(self) -> None:
@@ -218,13 +222,36 @@ class Provisioner:
             self.run(["systemctl", "daemon-reload"], check=False)
 
     def install_rules(self, found: list[Found]) -> None:
-        adapters = {n: Adapter(c.vid, c.pid, c.serial_number) for n, f in device_names(found).items()
-                    if (c := f.candidate).serial_number and c.vid and c.pid}
+        adapters = {n: a for n, f in device_names(found).items() if (a := adapter_of(f)) is not None}
+        for name, adapter in list(adapters.items()):
+            why = adapter.unsafe()
+            if why is not None:  # named by its port in the config (address_of), not by a rule
+                self.steps.append(Step(f"udev rule for {name}", "skipped", why))
+                del adapters[name]
         changed = self.write("udev rules", self.layout.rules, render_rules(adapters).encode())
         if changed and self.layout.real and not self.dry_run and shutil.which("udevadm"):
             self.run(["udevadm", "control", "--reload"], check=False)
             self.run(["udevadm", "trigger", "--settle", "--subsystem-match=tty", "--subsystem-match=usbmisc",
                       "--subsystem-match=video4linux", "--subsystem-match=usb"], check=False)
+
+
+def adapter_of(found: Found) -> Adapter | None:
+    """The USB adapter a found device answered through, when the kernel says which."""
+    c = found.candidate
+    return Adapter(c.vid, c.pid, c.serial_number) if c.serial_number and c.vid and c.pid else None
+
+
+def service_ids(spec: str) -> tuple[int, int]:
+    """The service user's (uid, gid), from its name or ``UID:GID``."""
+    if re.fullmatch(r"[0-9]{1,9}:[0-9]{1,9}", spec):
+        uid, gid = spec.split(":")
+        return int(uid), int(gid)
+    try:
+        user = pwd.getpwnam(spec)
+    except KeyError:
+        raise KioskError(f"no user {spec!r}: create it first (install.sh or the Ansible playbook), "
+                         "or name it with --service-user UID:GID") from None
+    return user.pw_uid, user.pw_gid
 
 
 def device_names(found: list[Found], configured_at: dict[str, str] | None = None) -> dict[str, Found]:
@@ -239,7 +266,8 @@ def device_names(found: list[Found], configured_at: dict[str, str] | None = None
         if f.candidate.where in configured_at:
             out[configured_at[f.candidate.where]] = f
             continue
-        base = f.name or KIND_NAMES.get(f.kind, f.kind)
+        kind = kinds.kind(f.kind)
+        base = f.name or (kind.default_name if kind else f.kind)
         name, n = base, 1
         while name in out:
             n += 1
@@ -252,47 +280,70 @@ def found_only(results: list[Found | Silent]) -> list[Found]:
     return [r for r in results if isinstance(r, Found)]
 
 
-def camera_sources(devices: dict[str, Any]) -> list[str]:
-    """The configured cameras' sources (document and front camera), probed
-    again on a rerun so a camera keeps its name and kind."""
-    return [str(v.get("url") or v.get("port")) for v in devices.values()
-            if str(v.get("driver", "")).partition(".")[0] in CAMERA_KINDS and (v.get("url") or v.get("port"))]
+def _where(entry: Mapping[str, Any]) -> str:
+    return str(entry.get("url") or entry.get("port") or "")
 
 
-def sort_cameras(results: list[Found | Silent], devices: dict[str, Any],
-                 front: Iterable[str] = ()) -> list[Found | Silent]:
-    """Which working camera is the document camera and which the front camera:
-    both answer the same probe (a frame from OpenCV).  In this order: the
-    config's device at that source keeps its kind; a source given with
-    ``--front-camera`` is the front camera; a USB ID kiosk.devices.peripherals lists
-    for one of them decides; the rest go by order: the document camera
-    first (as before the front camera existed), then the front camera if
-    none is known yet, any further one another document camera.  A camera
-    placed by order says so in the report (the technician can swap the two
-    sources in kiosk.toml; a rerun keeps them)."""
-    kind_at = {str(v.get("url") or v.get("port")): str(v.get("driver", "")).partition(".")[0]
-               for v in devices.values()}
-    by_usb = {(u.vendor, u.product): p.kind for p in PERIPHERALS if p.kind in CAMERA_KINDS for u in p.usb}
-    front = set(front)
+def _kind(entry: Mapping[str, Any]) -> str:
+    return kinds.kind_of(str(entry.get("driver", "")))
+
+
+def _sharing() -> list[tuple[str, ...]]:
+    """The groups of kinds one probe finds (the document camera's finds the front camera too)."""
+    return [group for group in kinds.probe_groups().values() if len(group) > 1]
+
+
+def shared_sources(devices: dict[str, Any]) -> list[str]:
+    """The configured sources of the kinds that share a probe (the document
+    and the front camera), probed again on a rerun so each keeps its name
+    and kind."""
+    sharing = {k for group in _sharing() for k in group}
+    return [_where(v) for v in devices.values() if _kind(v) in sharing and _where(v)]
+
+
+def sort_shared(results: list[Found | Silent], devices: dict[str, Any],
+                chosen: Mapping[str, str] | None = None) -> list[Found | Silent]:
+    """Which kind each device found by a shared probe is: the document camera
+    and the front camera both give a frame from OpenCV.  In this order: the
+    config's device at that source keeps its kind; a source the technician
+    named (``chosen``: source -> kind, from the kind's flag, ``--front-camera
+    SOURCE``) is that kind; a USB ID one of the kinds' peripherals lists
+    decides; the rest go by order: the probe's own kind first (as before the
+    front camera existed), then each kind that shares it if none is known
+    yet, any further one another of the probe's own kind.  A device placed
+    by order says so in the report (the technician can swap the two sources
+    in kiosk.toml; a rerun keeps them)."""
+    out = list(results)
+    for group in _sharing():
+        out = _sort_group(out, group, devices, chosen or {})
+    return out
+
+
+def _sort_group(results: list[Found | Silent], group: tuple[str, ...], devices: dict[str, Any],
+                chosen: Mapping[str, str]) -> list[Found | Silent]:
+    kind_at = {_where(v): _kind(v) for v in devices.values()}
+    by_usb = {(u.vendor, u.product): p.kind for p in kinds.peripherals() if p.kind in group for u in p.usb}
 
     def known(f: Found) -> str | None:
         c = f.candidate
-        if kind_at.get(c.where) in CAMERA_KINDS:
-            return kind_at[c.where]
-        return "face_camera" if c.where in front else by_usb.get((c.vid, c.pid))
+        for said in (kind_at.get(c.where), chosen.get(c.where)):
+            if said in group:
+                return said
+        return by_usb.get((c.vid, c.pid))
 
-    cameras = [r for r in results if isinstance(r, Found) and r.kind in CAMERA_KINDS]
-    have = {k for k in kind_at.values() if k in CAMERA_KINDS} | {k for f in cameras if (k := known(f))}
+    members = [r for r in results if isinstance(r, Found) and r.kind in group]
+    have = {k for k in kind_at.values() if k in group} | {k for f in members if (k := known(f))}
     out: list[Found | Silent] = []
     for r in results:
-        if isinstance(r, Found) and r.kind in CAMERA_KINDS:
+        if isinstance(r, Found) and r.kind in group:
             kind = known(r)
             if kind is None:
-                kind = "camera" if "camera" not in have else "face_camera" if "face_camera" not in have else "camera"
+                kind = next((k for k in group if k not in have), group[0])
                 have.add(kind)
-                if kind == "face_camera":
-                    r = replace(r, result=r.result + "; taken as the front camera by order "
-                                "(--front-camera SOURCE names it)")
+                sharer = kinds.kind(kind)
+                if sharer is not None and sharer.shares_probe is not None:
+                    r = replace(r, result=r.result + f"; taken as the {sharer.en} by order "
+                                f"({sharer.shares_probe.flag} SOURCE names it)")
             r = replace(r, kind=kind)
         out.append(r)
     return out

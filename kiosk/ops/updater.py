@@ -1,53 +1,54 @@
 """Signed releases installed side by side, switched atomically, rolled back by themselves.
 
-A release bundle is ``kiosk-<version>.tar.gz`` holding one folder with a
-``release.toml`` (``version = "..."``), the code, and either ``wheels/``
-(everything pip needs, offline) or a ready ``.venv``.  Beside it,
-``<bundle>.sig`` is the Ed25519 signature of ``SIGNED_PREFIX + sha256(bundle)``
-by the district's release key; the terminal holds the public key in
-``/etc/kiosk/release-key.pub`` (hex), provisioned with the terminal.
-
-``install`` verifies the signature before it reads anything inside the
-bundle, waits until no resident session or print is in progress (the app's
-``app-state.json``), unpacks into ``/opt/kiosk/releases/<version>``, swaps
-the ``current`` link (one rename), restarts the kiosk and watches it: when
-the new release does not reach READY within ``ready_timeout`` (120 s) or
-crashes three times, ``current`` goes back to the previous release, which is
-restarted.  A first install (no previous release) has nothing to roll back to.
-
-This module needs only the standard library and ``cryptography``, so a new
-terminal can run it from the unpacked bundle itself (``python3 -m
-kiosk.ops.updater``; the Ansible playbook does) before any kiosk is installed.
+A release bundle (kiosk/ops/bundle.py) is checked from one private copy:
+its signature by the district's release key (``/etc/kiosk/release-key.pub``),
+then its ``release.toml``.  Only forward: a version older than the current
+release is refused unless the signed ``release.toml`` says ``rollback =
+true``, and never below the floor that installed releases' ``min_version``
+raised (root's admin folder, ``release-floor``).  Then ``install`` waits
+until no resident session or print is in progress (the app's
+``app-state.json``), unpacks into ``/opt/kiosk/releases/<version>`` (always
+afresh: a folder left from before is not trusted), swaps the ``current``
+link (one rename), restarts the kiosk and watches it: when the new release
+does not reach READY within ``ready_timeout`` (120 s) or crashes three
+times, ``current`` goes back to the previous release, which is restarted.
+A failed install leaves no release folder behind, so the corrected bundle
+of the same version installs.  The update log is root's
+(``/var/lib/kiosk-admin/updates.jsonl``), never in the kiosk user's state folder.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import time
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
 
 from kiosk.errors import KioskError
+from kiosk.ops.admin_files import AdminFolderError, append_line, read_file, replace_file
+from kiosk.ops.bundle import (
+    SIGNED_PREFIX,
+    Release,
+    UpdateRefused,
+    parse_version,
+    private_copy,
+    read_release,
+    sign,
+    unpack,
+    verify,
+)
 
-SIGNED_PREFIX = b"hut-kiosk-release-v1\n"
+__all__ = ["SIGNED_PREFIX", "UpdateRefused", "sign", "install", "Layout", "SystemdSupervisor", "current_release"]
 READY_TIMEOUT = 120.0
 MAX_CRASHES = 3
 IDLE_WAIT = 600.0
 IDLE_POLL = 2.0
-_VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$")
-
-
-class UpdateRefused(KioskError):
-    """The bundle is not installed: unsigned, wrongly signed, malformed, or the kiosk is busy."""
+FLOOR_NAME = "release-floor"
 
 
 class Supervisor(Protocol):
@@ -80,84 +81,12 @@ class Layout:
     def state_dir(self) -> Path:
         return self.at("/var/lib/kiosk")
 
-
-# -- signatures ---------------------------------------------------------------------
-def _digest(bundle: Path) -> bytes:
-    h = hashlib.sha256()
-    with bundle.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return SIGNED_PREFIX + h.digest()
-
-
-def sign(bundle: Path, private_key: bytes) -> Path:
-    """Write ``<bundle>.sig`` (the district's build machine does this)."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    signature = Ed25519PrivateKey.from_private_bytes(private_key).sign(_digest(bundle))
-    out = bundle.with_name(bundle.name + ".sig")
-    out.write_text(signature.hex() + "\n", encoding="ascii")
-    return out
-
-
-def verify(bundle: Path, public_key_file: Path) -> None:
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-    sig_file = bundle.with_name(bundle.name + ".sig")
-    try:
-        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key_file.read_text(encoding="ascii").strip()))
-    except FileNotFoundError:
-        raise UpdateRefused(f"{public_key_file}: no release key on this terminal; provision it first") from None
-    except ValueError:
-        raise UpdateRefused(f"{public_key_file}: not a hex Ed25519 public key (64 hex digits)") from None
-    try:
-        signature = bytes.fromhex(sig_file.read_text(encoding="ascii").strip())
-    except FileNotFoundError:
-        raise UpdateRefused(f"{bundle.name} is not signed (no {sig_file.name}); nothing was installed") from None
-    except ValueError:
-        raise UpdateRefused(f"{sig_file}: not a hex signature; nothing was installed") from None
-    try:
-        key.verify(signature, _digest(bundle))
-    except InvalidSignature:
-        raise UpdateRefused(f"{bundle.name}: the signature does not match the release key on this terminal "
-                            "(wrong key or a modified bundle); nothing was installed") from None
+    @property
+    def admin_dir(self) -> Path:
+        return self.at("/var/lib/kiosk-admin")
 
 
 # -- the bundle ---------------------------------------------------------------------
-def read_version(bundle: Path) -> tuple[str, str]:
-    """(version, top folder name) from the bundle's release.toml."""
-    try:
-        with tarfile.open(bundle, "r:*") as tar:
-            members = [m for m in tar.getmembers() if m.name.count("/") == 1 and m.name.endswith("/release.toml")]
-            if len(members) != 1:
-                raise UpdateRefused(f"{bundle.name}: expected one <folder>/release.toml inside")
-            fh = tar.extractfile(members[0])
-            data = tomllib.loads(fh.read().decode("utf-8")) if fh else {}
-    except (tarfile.TarError, OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UpdateRefused(f"{bundle.name}: not a readable release bundle ({exc})") from None
-    version = str(data.get("version", ""))
-    if not _VERSION.match(version):
-        raise UpdateRefused(f"{bundle.name}: release.toml has no usable version ({version!r})")
-    return version, members[0].name.split("/")[0]
-
-
-def unpack(bundle: Path, top: str, target: Path) -> None:
-    """Into ``target`` (absent), via a temporary folder beside it; the
-    ``data`` filter refuses absolute paths, ``..`` and links leaving it."""
-    staging = target.with_name(f".{target.name}.partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    try:
-        with tarfile.open(bundle, "r:*") as tar:
-            tar.extractall(staging, filter="data")
-        (staging / top).rename(target)
-    except (tarfile.TarError, OSError) as exc:
-        raise UpdateRefused(f"{bundle.name}: cannot unpack ({exc}); nothing was switched") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
 def build_venv(release: Path, run: Callable[..., subprocess.CompletedProcess] = subprocess.run) -> None:
     """An offline virtualenv from the bundle's wheels; a bundle without
     wheels must bring its ``.venv`` (an image build, the tests' bundles)."""
@@ -218,9 +147,33 @@ def wait_until_idle(layout: Layout, timeout: float, sleep: Callable[[float], Non
 
 
 def _record(layout: Layout, entry: dict[str, object]) -> None:
-    layout.state_dir.mkdir(parents=True, exist_ok=True)
-    with (layout.state_dir / "updates.jsonl").open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps({"at": time.time(), **entry}) + "\n")
+    append_line(layout.admin_dir, "updates.jsonl", json.dumps({"at": time.time(), **entry}))
+
+
+def release_floor(layout: Layout) -> str | None:
+    """The lowest version this terminal may run (raised by ``min_version``)."""
+    try:
+        raw = read_file(layout.admin_dir, FLOOR_NAME, 128)
+    except AdminFolderError as exc:
+        raise UpdateRefused(f"the release floor cannot be read ({exc}); nothing was installed") from None
+    return None if raw is None else raw.decode("ascii", "replace").strip() or None
+
+
+def check_direction(release: Release, current: str | None, floor: str | None, name: str) -> None:
+    """Only forward, unless the signed release says it is a rollback; never below the floor."""
+    new = parse_version(release.version, name)
+    if floor is not None and new < parse_version(floor, "release floor"):
+        raise UpdateRefused(f"{name}: {release.version} is below this terminal's release floor {floor} "
+                            "(a later release raised it); nothing was installed")
+    if current is None:
+        return
+    try:
+        older = new < parse_version(current, "current release")
+    except UpdateRefused:
+        return  # a current release named outside the rules (a developer's install): nothing to compare with
+    if older and not release.rollback:
+        raise UpdateRefused(f"{name}: {release.version} is older than the current {current}; a downgrade needs a "
+                            "signed rollback release (rollback = true in its release.toml); nothing was installed")
 
 
 # -- the whole update ------------------------------------------------------------------
@@ -231,22 +184,32 @@ def install(bundle: Path, layout: Layout, supervisor: Supervisor, *, ready_timeo
     "rolled back" (the last also raises nothing: the terminal is serving on
     the previous release, and the caller reports it)."""
     bundle = Path(bundle)
-    verify(bundle, layout.public_key)
-    version, top = read_version(bundle)
     previous = current_release(layout)
-    if previous == version:
-        say(f"{version} already installed and current")
-        return "already installed"
-    target = layout.releases / version
-    if not target.exists():
-        unpack(bundle, top, target)
-    build_venv(target)
+    with private_copy(bundle, layout.releases) as copy:
+        verify(bundle, copy.digest, layout.public_key)
+        release = read_release(copy.path, bundle.name)
+        version = release.version
+        if previous == version:
+            say(f"{version} already installed and current")
+            return "already installed"
+        check_direction(release, previous, release_floor(layout), bundle.name)
+        target = layout.releases / version
+        if target.exists() or target.is_symlink():  # left from before: not this bundle's, not trusted
+            _remove(target)
+        try:
+            unpack(copy.path, bundle.name, release.top, target)
+            build_venv(target)
+        except BaseException:
+            _remove(target)  # a failed install leaves nothing that blocks the corrected bundle
+            raise
     wait_until_idle(layout, idle_wait)
     switch(layout, target)
     say(f"switched to {version}" + (f" (previous {previous})" if previous else "") + "; restarting")
     supervisor.restart()
     outcome = supervisor.watch(ready_timeout, MAX_CRASHES)
     if outcome == "ready":
+        if release.min_version is not None:
+            replace_file(layout.admin_dir, FLOOR_NAME, release.min_version.encode("ascii") + b"\n")
         _record(layout, {"version": version, "previous": previous, "outcome": "installed"})
         say(f"{version} is up (READY)")
         return "installed"
@@ -261,6 +224,13 @@ def install(bundle: Path, layout: Layout, supervisor: Supervisor, *, ready_timeo
     say(f"{version} did not come up ({outcome}); rolled back to {previous}"
         + ("" if back == "ready" else f", which is not up either ({back}): call an engineer"))
     return "rolled back"
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
 
 
 class SystemdSupervisor:

@@ -12,25 +12,34 @@ import random
 
 from drivers.idcard.gb11643 import with_check_character
 from kiosk.outbox.store import Attachment, Outbox, QueuedSubmission
-from kiosk.privacy import id_lookup_hash
+from kiosk.privacy import IdHashKeys
+
+JPEG_SOI = b"\xff\xd8\xff\xe0"
 
 
 def synthetic_id(n: int) -> str:
     return with_check_character(f"990101{1930 + n % 60:04d}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}")
 
 
-def synthetic_application(n: int, id_hash_key: bytes, attachment_bytes: int = 300 * 1024,
+def synthetic_application(n: int, id_hash_keys: IdHashKeys | bytes, attachment_bytes: int = 300 * 1024,
                           rng: random.Random | None = None) -> tuple[dict, list[Attachment]]:
-    """An 高龄津贴申请 (MZ-003) with two scanned pages of ``attachment_bytes`` each."""
+    """An 高龄津贴申请 (MZ-003) with two scanned pages of ``attachment_bytes`` each.
+    ``id_hash_keys``: the terminal's key set, or a bare key (the bench's, version 0)."""
+    keys = id_hash_keys if isinstance(id_hash_keys, IdHashKeys) else IdHashKeys(0, id_hash_keys)
     id_number = synthetic_id(n)
+    id_hash, version = keys.filing_hash(id_number)
     body = {"matter_code": "MZ-003", "card": "id_card",
             "applicant": {"name": f"测试居民{n:05d}", "id_number": id_number,
-                          "id_hash": id_lookup_hash(id_number, id_hash_key), "phone": "13900000000"},
+                          "id_hash": id_hash, "id_hash_version": version, "phone": "13900000000"},
             "form": {"birth_date": f"{1930 + n % 15}-01-01", "phone": "13900000000"}}
-    make = (lambda k: rng.randbytes(k)) if rng else os.urandom
-    return body, [Attachment("id_card", make(attachment_bytes)), Attachment("hukou", make(attachment_bytes))]
+    noise = (lambda k: rng.randbytes(k)) if rng else os.urandom
+
+    def page(size: int) -> bytes:  # a JPEG's start of image, then noise: the platform checks what a page is
+        return (JPEG_SOI + noise(max(size - len(JPEG_SOI), 0)))[:max(size, len(JPEG_SOI))]
+    return body, [Attachment("id_card", page(attachment_bytes)), Attachment("hukou", page(attachment_bytes))]
 
 
-def fill(outbox: Outbox, count: int, id_hash_key: bytes, attachment_bytes: int = 300 * 1024) -> list[QueuedSubmission]:
-    return [outbox.enqueue("application", *synthetic_application(i, id_hash_key, attachment_bytes))
+def fill(outbox: Outbox, count: int, id_hash_keys: IdHashKeys | bytes,
+         attachment_bytes: int = 300 * 1024) -> list[QueuedSubmission]:
+    return [outbox.enqueue("application", *synthetic_application(i, id_hash_keys, attachment_bytes))
             for i in range(count)]

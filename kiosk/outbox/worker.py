@@ -76,6 +76,7 @@ class OutboxWorker:
         self._lock_fd: int | None = None
         self._last_purge = 0.0
         self._outage: dict[str, float] | None = None  # since, retries: one log line per outage
+        self.id_hash_key_version: int | None = None  # the terminal's; the heartbeat's answer says the district's
 
     def lock(self) -> None:
         path = Path(self.outbox.folder) / "worker.lock"
@@ -227,7 +228,7 @@ class OutboxWorker:
         outbox = {"depth": status["pending"], "dead": status["dead"],
                   "oldest_pending_seconds": status["oldest_pending_seconds"]}
         try:
-            self.client.heartbeat(devices, outbox, {"submissions_sent": self.sent, "send_failures": self.failed})
+            answer = self.client.heartbeat(devices, outbox, {"submissions_sent": self.sent, "send_failures": self.failed})
         except KioskError as exc:
             log.warning("heartbeat not delivered: %s", exc)
             if self.state_dir:
@@ -235,12 +236,25 @@ class OutboxWorker:
             return False
         if self.state_dir:
             write_platform_reach(self.state_dir, True, now)
+        self._notice_key_rotation(answer)
         return True
+
+    def _notice_key_rotation(self, answer: Any) -> None:
+        """The district rotated its ID hash key: say so once (root fetches the
+        new set with `kiosk secrets upgrade`; until then the previous key
+        still finds and files, the platform indexes under both)."""
+        district = answer.get("id_hash_key_version") if isinstance(answer, dict) else None
+        if isinstance(district, int) and self.id_hash_key_version is not None and district > self.id_hash_key_version:
+            log.warning("the district's ID hash key is at version %d, this terminal holds %d: "
+                        "run `kiosk secrets upgrade` as root", district, self.id_hash_key_version)
+            self.id_hash_key_version = district
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: float) -> "OutboxWorker":
         s = settings
         options: dict[str, Any] = {"heartbeat_seconds": s.platform.heartbeat_seconds, "state_dir": s.paths.state_dir}
         options.update(overrides)
-        return cls(Outbox.from_settings(s, durable=False), CentralClient.from_settings(s),
-                   max_backoff=s.outbox.max_backoff_seconds, retention_days=s.outbox.retention_days, **options)
+        worker = cls(Outbox.from_settings(s, durable=False), CentralClient.from_settings(s),
+                     max_backoff=s.outbox.max_backoff_seconds, retention_days=s.outbox.retention_days, **options)
+        worker.id_hash_key_version = s.id_hash_keys.version
+        return worker

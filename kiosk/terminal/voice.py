@@ -3,9 +3,9 @@
 Many residents at a hut read poorly; each step says its instruction aloud, in
 Mandarin (English when English is chosen), interrupted by the next step, and
 switchable off on every screen.  Which instruction belongs to which step and
-mode is a rule, so it lives here (``instruction``); the words are msgids
-(English) translated by the screens' gettext catalogs, like every other
-resident-facing text.
+mode is a rule, so each flow declares its own lines and ``instruction`` looks
+them up; the words are msgids (English) translated by the screens' gettext
+catalogs, like every other resident-facing text.
 
 ``Speaker`` runs espeak-ng (Debian ``espeak-ng``; voices ``cmn`` and ``en``)
 as a child process, never waiting for it: ``say`` starts the new utterance
@@ -15,70 +15,54 @@ stopped process is reaped on a later call instead of being waited for.
 
 from __future__ import annotations
 
+import functools
 import logging
 import shutil
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Sequence
+
+from kiosk.flows.service import N_
 
 log = logging.getLogger(__name__)
 
 
-def N_(msgid: str) -> str:
-    return msgid
-
-
-# (step, detail) -> msgid; detail is the step's mode or the flow's state ("" = any).
-INSTRUCTIONS: dict[tuple[str, str], str] = {
+# The terminal's own lines; each service declares the lines of its steps
+# (``Service.lines``), the identify and face check flows theirs.
+TERMINAL_LINES: dict[tuple[str, str], str] = {
     ("home", ""): N_("Welcome. Touch a service to begin"),
-    ("choose_matter", ""): N_("Choose a category, or search the matter by its pinyin initials"),
-    ("conditions", ""): N_("Check the conditions and the papers you need, then press Start"),
-    ("identify", ""): N_("Please place your card on the reader"),
-    ("identify", "id_card"): N_("Please place your ID card on the reader"),
-    ("identify", "social_security"): N_("Please insert your social security card"),
-    ("identify", "counter"): N_("Cards cannot be read here now. Please ask at the counter"),
-    ("face_check", ""): N_("Please look at the camera"),
-    ("face_check", "consent"): N_("To check that the card is yours, your face will be compared with the card photo, "
-                                  "on this terminal only. No picture is kept. Do you agree?"),
-    ("face_check", "challenge"): N_("Please look at the camera. You will be asked to blink and to turn your head"),
-    ("face_check", "blink"): N_("Please blink"),
-    ("face_check", "turn_left"): N_("Please turn your head to the left"),
-    ("face_check", "turn_right"): N_("Please turn your head to the right"),
-    ("face_check", "retry"): N_("The check did not succeed. Please look straight at the camera and try again"),
-    ("face_check", "passed"): N_("The check is done. Please press Continue"),
-    ("face_check", "no_photo"): N_("Your card photo cannot be read here, so the face check is skipped. "
-                                   "Please press Continue"),
-    ("face_check", "no_camera"): N_("The face check cannot be done at this terminal now. "
-                                    "Please go to the hut's counter"),
-    ("face_check", "counter"): N_("Please go to the hut's counter. The staff will check your card"),
-    ("form", ""): N_("Please check what is filled in, and fill in the rest"),
-    ("papers", ""): N_("Place the paper flat under the camera"),
-    ("papers", "bring_to_counter"): N_("The camera cannot be used. Please hand these papers to the counter"),
-    ("papers", "cannot_file"): N_("This matter cannot be filed without this paper. Please come back with it"),
-    ("review", ""): N_("Please check everything, agree, and submit"),
-    ("submit", ""): N_("Submitting. Please wait a moment"),
-    ("submit", "submit_failed"): N_("It could not be submitted. Please ask the staff for help"),
-    ("done", ""): N_("Done. Please take your card"),
-    ("done", "print"): N_("Done. Please take your card and your slip"),
-    ("done", "note_number"): N_("Done. Please note down or photograph your number, and take your card"),
-    ("guide", ""): N_("This is the service guide. You can print it"),
-    ("progress", ""): N_("Place your ID card or social security card, or show the QR code on your slip"),
-    ("progress", "results"): N_("These are your applications and what to do next"),
-    ("progress", "nothing_found"): N_("No application was found"),
-    ("progress", "unavailable"): N_("The platform cannot be reached now. Please try again later"),
-    ("progress", "local_slip"): N_("This slip has a local number. Please place your ID card to find its number"),
     ("card_reminder", ""): N_("Please take your card"),
+    ("confirm_home", ""): N_("Do you want to stop? What you have entered will be discarded"),
 }
 
 
+@functools.cache
+def instructions() -> dict[tuple[str, str], str]:
+    """(step, detail) -> msgid: every line the kiosk may say (detail is the
+    step's mode or the flow's state; "" = the step's general line)."""
+    from kiosk.flows.face_check import LINES as FACE_LINES
+    from kiosk.flows.identify import LINES as IDENTIFY_LINES
+    from kiosk.services import lines
+
+    return {**TERMINAL_LINES, **IDENTIFY_LINES, **FACE_LINES, **lines()}
+
+
 def instruction(step: str, detail: str = "") -> str | None:
-    """The msgid to speak for ``step`` in ``detail`` (the step's mode from
-    ``Availability.offers``, or the flow's state: cannot_file, submit_failed,
-    results…); the step's general instruction when the detail has none."""
-    return INSTRUCTIONS.get((step, detail)) or INSTRUCTIONS.get((step, ""))
+    """The msgid to speak for ``step`` in ``detail``; the step's general
+    instruction when the detail has none."""
+    table = instructions()
+    return table.get((step, detail)) or table.get((step, ""))
 
 
 VOICES: dict[str, str] = {"zh_CN": "cmn", "en": "en"}
+# The resident's three volume steps, as a share of the hut's volume (the speaker's option).
+VOLUME_STEPS = (0.6, 1.0, 1.5)
+
+
+def amplitude(hut_volume: int, step: int) -> int:
+    """espeak-ng's amplitude for the resident's step (0 quiet, 1 the hut's, 2 loud), 10-200."""
+    return max(10, min(200, round(hut_volume * VOLUME_STEPS[max(0, min(step, len(VOLUME_STEPS) - 1))])))
 
 
 class Speaker:
@@ -89,9 +73,10 @@ class Speaker:
     makes ``say`` a no-op; a missing espeak-ng is logged once and leaves the
     kiosk silent, not broken."""
 
-    def __init__(self, enabled: bool = True, *, command: str = "espeak-ng", rate: int = 140,
+    def __init__(self, enabled: bool = True, *, command: str = "espeak-ng", rate: int = 140, amplitude: int = 100,
                  extra_args: Sequence[str] = (), popen: Callable[..., subprocess.Popen] = subprocess.Popen):
         self.command, self.rate, self.extra_args, self._popen = command, rate, list(extra_args), popen
+        self.amplitude = amplitude
         self._enabled = enabled
         self._current: subprocess.Popen | None = None
         self._stopped: list[subprocess.Popen] = []
@@ -120,8 +105,8 @@ class Speaker:
                 log.warning("voice: %s is not installed; instructions are not spoken", self.command)
                 self._missing_logged = True
             return False
-        args = [self.command, "-v", VOICES.get(lang, VOICES["zh_CN"]), "-s", str(self.rate), *self.extra_args,
-                "--", text]
+        args = [self.command, "-v", VOICES.get(lang, VOICES["zh_CN"]), "-s", str(self.rate), "-a",
+                str(self.amplitude), *self.extra_args, "--", text]
         try:
             self._current = self._popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL, start_new_session=True)
@@ -168,3 +153,26 @@ class Reminder:
             self._last = now
             return True
         return False
+
+
+class Voice:
+    """``Speaker`` driven from one worker thread, in call order: the
+    terminal's thread never waits for a fork (starting espeak-ng forks a large
+    process: tens of milliseconds), and a newer line still interrupts the older."""
+
+    def __init__(self, speaker: Speaker):
+        self.speaker = speaker
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice")
+
+    def say(self, text: str, lang: str) -> None:
+        self._worker.submit(self.speaker.say, text, lang)
+
+    def set_enabled(self, on: bool) -> None:
+        self._worker.submit(self.speaker.set_enabled, on)
+
+    def set_amplitude(self, amplitude: int) -> None:
+        self._worker.submit(setattr, self.speaker, "amplitude", amplitude)
+
+    def close(self) -> None:
+        self._worker.shutdown(wait=True, cancel_futures=True)
+        self.speaker.close()

@@ -1,12 +1,15 @@
 """The frame every screen sits in: the same header everywhere, then the screen's body.
 
 An elderly resident should never hunt for the way out or for bigger text:
-返回 (back) and 首页 (home), the screen's title with "step 2 of 5", the
-language, the large-text switch and the voice switch are in the same place on
-every screen.  Landscape puts them in one row; portrait (a window taller than
-wide) gives the title its own row and the buttons a second one, so nothing is
-squeezed.  Widgets a screen declares inside ``ScreenFrame`` in its kv rule go
-into the body.
+返回 (back, at the left edge) and 首页 (home, at the right edge: far
+apart), the screen's title with "step 2 of 5", the language, the large-text
+switch, the voice switch and the volume are in the same place on every
+screen.  Landscape puts them in one row; portrait (a window taller than wide)
+(and a landscape screen narrower than ``theme.ONE_ROW_MIN_WIDTH``) keeps
+返回, the title and 首页 in the first row and gives the language and the voice
+switches a second one, so nothing is squeezed or pushed off the edge.
+Widgets a screen declares inside ``ScreenFrame`` in its kv rule go into the
+body.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
+from screens import theme
 from screens.widgets.bilingual import BigButton
 
 
@@ -42,7 +46,7 @@ class ScreenFrame(BoxLayout):
         ``ids`` holds weak proxies, and a part is briefly in no parent while
         it moves between rows: keep the widgets themselves."""
         self._parts = {name: self.ids[name].__self__
-                       for name in ("back", "home", "heading", "language", "large_text", "voice")}
+                       for name in ("back", "home", "heading", "language", "large_text", "voice", "volume")}
         self._arrange()
 
     def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
@@ -56,6 +60,14 @@ class ScreenFrame(BoxLayout):
     def on_portrait(self, *_args: Any) -> None:
         self._arrange()
 
+    def on_width(self, *_args: Any) -> None:
+        if self._two_rows() != getattr(self, "_arranged_two_rows", None):
+            self._arrange()
+
+    def _two_rows(self) -> bool:
+        """Portrait, or a landscape screen too narrow for the title beside seven buttons (1280 x 800)."""
+        return self.portrait or 0 < self.width < theme.ONE_ROW_MIN_WIDTH
+
     def on_navigation(self, *_args: Any) -> None:
         self._arrange()
 
@@ -66,12 +78,15 @@ class ScreenFrame(BoxLayout):
         for part in (*parts.values(), self._spacer):
             if part.parent is not None:
                 part.parent.remove_widget(part)
-        nav = [parts["back"], parts["home"]] if self.navigation else []
-        switches = [parts["large_text"], parts["voice"]]
-        if self.portrait:
-            top, tools = [parts["heading"], parts["language"]], [*nav, self._spacer, *switches]
+        # 返回 at the left edge, 首页 at the right one: far apart, so a finger
+        # meant for "one step back" never ends the visit.
+        back, home = ([parts["back"]], [parts["home"]]) if self.navigation else ([], [])
+        switches = [parts["large_text"], parts["voice"], parts["volume"]]
+        self._arranged_two_rows = two_rows = self._two_rows()
+        if two_rows:   # the ways out either side of the title; the switches a row of their own
+            top, tools = [*back, parts["heading"], *home], [parts["language"], *switches, self._spacer]
         else:
-            top, tools = [*nav, parts["heading"], parts["language"], *switches], []
+            top, tools = [*back, parts["heading"], parts["language"], *switches, *home], []
         for part in top:
             self.ids.top_row.add_widget(part)
         for part in tools:

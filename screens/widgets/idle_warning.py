@@ -8,7 +8,6 @@ obvious to press.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from kivy.lang import Builder
@@ -17,13 +16,9 @@ from kivy.uix.modalview import ModalView
 
 
 class IdleWarning(ModalView):
-    remaining = NumericProperty(0.0)
-    seconds_left = NumericProperty(0)
+    seconds_left = NumericProperty(0)    # the terminal's countdown (a view every second)
 
     __events__ = ("on_continue",)
-
-    def on_remaining(self, _instance, value: float) -> None:
-        self.seconds_left = max(0, math.ceil(value))
 
     def on_continue(self) -> None:
         pass

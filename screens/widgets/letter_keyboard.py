@@ -18,8 +18,6 @@ from kivy.lang import Builder
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.gridlayout import GridLayout
 
-from screens import theme
-
 
 class LetterKeyboard(GridLayout):
     value = StringProperty("")
@@ -45,10 +43,6 @@ class LetterKeyboard(GridLayout):
     def columns(portrait: bool) -> int:
         """Ten keys a row in landscape, seven in portrait (1080 px wide)."""
         return 7 if portrait else 10
-
-    @staticmethod
-    def key_size() -> float:
-        return theme.KEY_SIZE
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -38,6 +38,7 @@ class CameraSimulator(MjpegCamera):
         self._lock = threading.Lock()
         self._http = MjpegServer(self._next_jpeg, fps, port, name="camera")
         self._seed, self._kind = seed, kind
+        self._placed: list[int] = []   # the page templates laid down lately
         self._page = False
         self._shown: np.ndarray | None = None   # a picture held under the camera (a printed slip)
         self._spoilers: set[str] = set()
@@ -63,11 +64,18 @@ class CameraSimulator(MjpegCamera):
 
     # -- control actions -----------------------------------------------------------
     def _place_page(self, seed: int | None = None, kind: str | None = None) -> dict[str, Any]:
+        """Lay a page on the tray: ``seed`` a given one (the same seed is the
+        same page again); without it the next paper, a page unlike the last
+        few laid down, as a resident lays one paper after another."""
         if kind is not None and kind not in KINDS:
             raise ValueError(f"unknown background kind {kind!r}; kinds: {', '.join(KINDS)}")
         with self._lock:
+            if seed is not None:
+                self._seed = int(seed)
+            elif self._placed:
+                self._seed = next_paper_seed(self._seed, self._placed)
+            self._placed = (self._placed + [template_of(self._seed)])[-4:]
             self._page = True
-            self._seed = self._seed if seed is None else int(seed)
             self._kind = kind or self._kind
         self._render()
         return self._status()
@@ -166,3 +174,18 @@ def _held(tray: np.ndarray, picture: np.ndarray) -> np.ndarray:
     top, left = (th - small.shape[0]) // 2, (tw - small.shape[1]) // 2
     tray[top:top + small.shape[0], left:left + small.shape[1]] = small
     return tray
+
+
+def template_of(seed: int) -> int:
+    """Which page template ``render_scene(seed, doc=..., conditions=...)`` draws
+    (its first random number when the document and conditions are given;
+    tests/simulators/camera checks this against ``render_scene``)."""
+    return int(np.random.default_rng(seed).integers(0, 6))
+
+
+def next_paper_seed(seed: int, recent: list[int]) -> int:
+    """The next seed after ``seed`` whose page is none of the ``recent`` templates."""
+    candidate = seed + 1
+    while template_of(candidate) in recent and candidate < seed + 200:
+        candidate += 1
+    return candidate

@@ -17,29 +17,30 @@ MATTER = "MZ-001"   # 最低生活保障申请: conditions, papers to scan and a
 
 def browse_walkthrough(app: Any, control_url: str, shot: Callable[[str, str], None],
                        devices: dict[str, Any]) -> Script:
-    yield Until(lambda: app.client.cached_catalog() is not None, "the platform's catalog", 20)
+    yield Until(lambda: app.ready and app.terminal.catalog() is not None, "the platform's catalog", 20)
 
     app.go_home("resident")
     app.open_service("guide")
     yield SETTLE
     shot("20-guide-categories", "办事指南: categories and the a-z keyboard; no card needed")
-    app.guide.search("dbsq")
+    app.terminal.presenter.search("dbsq")
     yield SETTLE
     shot("21-guide-search-dbsq", "Pinyin initials 'dbsq' find 最低生活保障申请")
-    app.guide.choose(MATTER)
+    app.terminal.presenter.choose(MATTER)
     yield SETTLE
     shot("22-guide-matter", "The guide: who may apply, papers, department, time limit, fee")
-    if app.guide.view.can_print:
-        app.print_guide()
-        yield Until(lambda: app.guide.view.printing in ("printed", "failed"), "the guide to print", 20)
+    guide = app.terminal.flow("guide")
+    if guide.view.can_print:
+        guide.print()
+        yield Until(lambda: guide.view.printing in ("printed", "failed"), "the guide to print", 20)
         yield SETTLE
         shot("23-guide-printed", "The guide printed on the hut's printer")
 
     app.go_home("resident")
-    app.visit.choose("approval", at_step="choose_matter")
+    app.open_service("approval")
     yield SETTLE
     shot("30-approval-choose-matter", "自助办事 step 1: choose the matter")
-    app.approval.choose(MATTER)
+    app.terminal.presenter.choose(MATTER)
     yield SETTLE
     shot("31-approval-conditions", "Step 2: conditions and papers first; print this guide, or start")
 
@@ -69,7 +70,7 @@ def progress_walkthrough(app: Any, control_url: str, shot: Callable[[str, str], 
     shot("80-progress-waiting", "进度查询: place a card or show the slip's QR code; nothing shown before")
     if "idcard" in devices:
         hut_control(control_url, "idcard", "place_card", card="resident")
-        yield Until(lambda: app.progress.view.state.value in ("results", "nothing_found", "unavailable"),
+        yield Until(lambda: app.terminal.flow("progress").view.state.value in ("results", "nothing_found", "unavailable"),
                     "the platform's answer", 20)
         yield SETTLE
         shot("81-progress-answer", "The resident's applications (or none) after the ID card")
@@ -80,11 +81,12 @@ def progress_walkthrough(app: Any, control_url: str, shot: Callable[[str, str], 
     if slip is not None:
         app.open_service("progress")
         hut_control(control_url, "camera", "show_image", path=str(slip))
-        yield Until(lambda: app.progress.view.state.value in ("results", "nothing_found", "unavailable", "local_slip"),
+        progress = app.terminal.flow("progress")
+        yield Until(lambda: progress.view.state.value in ("results", "nothing_found", "unavailable", "local_slip"),
                     "the answer to the slip", 30)
         yield SETTLE
         shot("82-progress-by-slip", "The slip's QR code held under the camera: "
-             + ("its application" if app.progress.view.state.value == "results" else
+             + ("its application" if app.terminal.flow("progress").view.state.value == "results" else
                 "a slip with a local number asks for the ID card"))
         hut_control(control_url, "camera", "remove_page")
     app.go_home("resident")
@@ -116,13 +118,13 @@ def portrait_walkthrough(app: Any, shot: Callable[[str, str], None]) -> Script:
     app.go_home("resident")
     yield SETTLE
     shot("90-portrait-home", "Portrait 1080x1920: home (two tiles a row)")
-    app.visit.choose("approval", at_step="choose_matter")
+    app.open_service("approval")
     yield SETTLE
     shot("91-portrait-choose-matter", "Portrait: choose the matter")
-    app.approval.choose(MATTER)
+    app.terminal.presenter.choose(MATTER)
     yield SETTLE
     shot("92-portrait-conditions", "Portrait: conditions and papers")
-    app.show_identify("approval")
+    app.terminal.presenter.start()
     yield SETTLE
     shot("93-portrait-identify", "Portrait: identify")
     app.toggle_large_text()

@@ -34,13 +34,14 @@ def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out:
     if "idcard" not in devices:
         log("  skipped the filing walk-through: this hut has no ID card simulator")
         return
-    yield Until(lambda: app.ready and app.client.cached_catalog() is not None, "the platform's catalog", 20)
+    yield Until(lambda: app.ready and app.terminal.catalog() is not None, "the platform's catalog", 20)
     app.go_home("resident")
     app.set_language("zh_CN")
-    app.visit.choose("approval")
-    yield Until(lambda: app.approval.state.value == "choosing", "the matter list")
-    app.approval.choose(MATTER)
-    app.approval.start()
+    approval = app.terminal.flow("approval")
+    app.open_service("approval")
+    yield Until(lambda: approval.state.value == "choosing", "the matter list")
+    approval.choice.choose(MATTER)
+    approval.start()
     picture = card_picture() if "front_camera" in devices else None
     if picture is not None:  # the holder at the front camera, their card carrying the photo
         hut_control(control_url, "front_camera", "show", scene="holder")
@@ -49,7 +50,7 @@ def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out:
         if "front_camera" in devices:
             log("  note: no face photographs from the registry: the card carries no photo, the face check is skipped")
         hut_control(control_url, "idcard", "place_card", card="resident")
-    yield Until(lambda: app.identify.state == "identified", "the card to be read", 20)
+    yield Until(lambda: app.screens["identify"].state == "identified", "the card to be read", 20)
     app.continue_service()
     yield Until(lambda: app.sm.current in ("form", "face_check"), "the face check or the form")
     if app.sm.current == "face_check":
@@ -111,7 +112,7 @@ def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out:
     yield SETTLE
     shot("71-filing-review-consents", "Review: the consent and the separate consent for sensitive information")
     review.submit()
-    yield Until(lambda: app.approval.state.value == "done", "the application to be filed", 30)
+    yield Until(lambda: approval.state.value == "done", "the application to be filed", 30)
     done = app.sm.get_screen("done")
     yield Until(lambda: done.slip in ("printed", "note_number"), "the slip", 20)
     yield SETTLE
@@ -131,7 +132,7 @@ def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out:
     app.go_home("resident")
 
 
-def scan_papers(app: Any, papers: Any, control_url: str, shot: Callable[[str], None],
+def scan_papers(app: Any, papers: Any, control_url: str, shot: Callable[[str, str], None],
                 log: Callable[[str], None]) -> Script:
     """Every paper under the hut's camera: the page is laid down, taken by itself, reviewed."""
     first = True
@@ -168,7 +169,7 @@ def face_check(app: Any, shot: Callable[[str, str], None]) -> Script:
     shot(f"57-face-check-{screen.state.replace('_', '-')}", "Face check: " + FACE_CAPTIONS[screen.state])
     if screen.state == "consent":
         screen.agree()
-        yield Until(lambda: app.approval.face.view.challenge != "" or screen.state != "challenge",
+        yield Until(lambda: app.terminal.flow("approval").face.view.challenge != "" or screen.state != "challenge",
                     "the first prompt", 60)
         yield Until(lambda: screen.camera_ready or screen.state != "challenge", "the mirror", 10)
         yield SETTLE
@@ -181,25 +182,25 @@ def face_check(app: Any, shot: Callable[[str, str], None]) -> Script:
 
 
 def file_again(app: Any, control_url: str) -> Script:
-    """A second filing straight through the flow's intents (for the printer-out picture)."""
+    """A second filing straight through the flows' intents (for the printer-out picture)."""
     app.go_home("resident")
-    app.visit.choose("approval")
-    yield Until(lambda: app.approval.state.value == "choosing", "the matter list")
-    app.approval.choose("SQ-001")
-    app.approval.start()
+    approval = app.terminal.flow("approval")
+    app.open_service("approval")
+    yield Until(lambda: approval.state.value == "choosing", "the matter list")
+    approval.choice.choose("SQ-001")
+    approval.start()
     hut_control(control_url, "idcard", "place_card", card="resident")
-    yield Until(lambda: app.identify.state == "identified", "the card to be read", 20)
+    yield Until(lambda: app.screens["identify"].state == "identified", "the card to be read", 20)
     app.continue_service()
-    yield Until(lambda: app.approval.state.value == "form", "the form")
+    yield Until(lambda: approval.state.value == "form", "the form")
     for name, value in (("certificate", "居住证明"), ("purpose", "办理银行业务"), ("phone", "13812345678")):
-        app.approval.set_field(name, value)
-    app.approval.form_done()
-    yield Until(lambda: app.approval.state.value == "papers", "the papers")
-    for paper in app.approval.view.papers:
-        if paper.state.value == "to_scan":
-            app.approval.dont_have(paper.code)
-    app.approval.papers_done()
-    yield Until(lambda: app.approval.state.value == "review", "the review")
-    app.approval.consent(True)
-    app.run_job(app.approval, app.approval.submit())
-    yield Until(lambda: app.approval.state.value == "done", "the application to be filed", 30)
+        approval.form.set_field(name, value)
+    approval.form.done()
+    yield Until(lambda: approval.state.value == "papers", "the papers")
+    while approval.papers.view.current_paper:
+        approval.papers.dont_have()
+    approval.papers.proceed()
+    yield Until(lambda: approval.state.value == "review", "the review")
+    approval.submission.consent(True)
+    approval.submission.submit()
+    yield Until(lambda: approval.state.value == "done", "the application to be filed", 30)

@@ -61,10 +61,14 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
     app.set_language("zh_CN")
 
     devices = hut_devices(control_url) if control_url else {}
-    app.show_identify("approval")
+    yield Until(lambda: app.ready and app.terminal.catalog() is not None, "the platform's catalog", 20)
+    app.open_service("approval")
+    app.terminal.presenter.choose("MZ-001")
+    app.terminal.presenter.start()
+    identify = app.screens["identify"]
     if "idcard" in devices:
         try:
-            yield Until(lambda: app.identify.reader_available, "the ID card reader to come online", 15)
+            yield Until(lambda: identify.reader_available, "the ID card reader to come online", 15)
         except TimeoutError as exc:
             log(f"  note: {exc}; the identify screen shows the reader as unavailable")
     yield SETTLE
@@ -72,7 +76,7 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
 
     if "idcard" in devices:
         hut_control(control_url, "idcard", "place_card", card="resident")
-        yield Until(lambda: app.identify.state == "identified", "the card to be read", 20)
+        yield Until(lambda: identify.state == "identified", "the card to be read", 20)
         yield SETTLE
         shot("04-identify-card", "The card read: name and ID masked for confirmation")
         app.go_home("resident")  # the resident leaves the card on the reader
@@ -93,15 +97,15 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
     # The clock is pushed on every check, because a late reader event (the
     # card being taken away) counts as activity and restarts the count.
     def fast_forward(to: float) -> None:
-        clock.offset += max(0.0, to - app.idle.idle_for())
+        clock.offset += max(0.0, to - app.terminal.idle.idle_for())
 
     def warned() -> bool:
-        fast_forward(app.idle.warning_after + 0.5)
+        fast_forward(app.terminal.idle.warning_after + 0.5)
         return app.warning._is_open
 
     def timed_out() -> bool:
-        fast_forward(app.idle.timeout_after + 0.5)
-        return app.sm.current == "home" and not app.session.active
+        fast_forward(app.terminal.idle.timeout_after + 0.5)
+        return app.sm.current == "home" and not app.terminal.session.active
 
     yield Until(warned, "the idle warning")
     yield SETTLE
@@ -141,7 +145,7 @@ def print_demo_slips(settings: Any, say: Callable[[str], None]) -> int:
     if not names:
         return 0
     printed = 0
-    printer = build_device(settings, names[0])
+    printer: Any = build_device(settings, names[0])   # a ReceiptPrinter (the config names its driver)
     client = CentralClient.from_settings(settings)
     try:
         printer.open()
@@ -238,7 +242,8 @@ def main(settings: Any, hut_control_url: str, out_dir: str | os.PathLike, headle
     with virtual_display(settings.screen.width, settings.screen.height):
         configure_kivy(settings)
         clock = FastForwardClock()
-        engine = face_engine(lambda: app.approval.face.view.challenge) if face_engine is not None else None
+        engine = face_engine(lambda: app.terminal.flow("approval").face.view.challenge) \
+            if face_engine is not None else None
         app = app_module.KioskApp(settings, clock=clock, face_engine=engine)
         say(f"Walking through the kiosk screens; saving them in {out}:")
         shots: list[tuple[str, str]] = []

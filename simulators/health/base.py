@@ -203,10 +203,11 @@ class PtyDevice:
         for i in range(0, len(data), chunk):
             part = data[i:i + chunk]
             with self._lock:
-                if not self._may_send(script):
+                master = self._master
+                if master is None or not self._may_send(script):
                     return
                 try:
-                    os.write(self._master, part)
+                    os.write(master, part)
                 except (BlockingIOError, OSError):
                     return
             time.sleep(len(part) * self.byte_time)

@@ -13,6 +13,7 @@ format, as scripted through ``control``:
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 from simulators.health.base import PtyDevice
@@ -92,7 +93,7 @@ class LineDevice(PtyDevice):
         at = 0.0
         for delay, text in steps[:-1]:
             at += delay
-            self._later(at, lambda text=text: self._line(text, script))
+            self._later(at, functools.partial(self._line, text, script))
         at += steps[-1][0]
         final = result if result is not None else steps[-1][1]
         self._later(at, lambda: self._line(final, script))

@@ -83,15 +83,18 @@ def text_block(card: dict[str, Any]) -> bytes:
 
 def photo(card: dict[str, Any]) -> bytes:
     """The card's 1024 photo bytes: a picture the hut's stand-in decoder reads
-    when the card was given one (``photo_image``: a picture file with a
-    face), else bytes no decoder reads (deterministic per card), as a card
-    whose photo cannot be decoded here."""
+    when the card was given one (``photo_image``: a picture file with a face);
+    with ``photo_bytes`` opaque photo bytes (deterministic per card) that only
+    a vendor's decoder might read, so the hut's stand-in fails on them; else no
+    photo data (zeros), as a reader module that does not hand the photo over."""
     if card.get("photo_image"):
         from simulators.idcard.photo import encode  # PIL and dlib only for cards with a picture
 
         return encode(card["photo_image"])
-    seed = int.from_bytes(hashlib.sha256(card["id_number"].encode()).digest()[:8], "big")
-    return b"WLT\x00" + random.Random(seed).randbytes(1020)
+    if card.get("photo_bytes"):
+        seed = int.from_bytes(hashlib.sha256(card["id_number"].encode()).digest()[:8], "big")
+        return b"WLT\x00" + random.Random(seed).randbytes(1020)
+    return bytes(1024)
 
 
 def fingerprint(card: dict[str, Any]) -> bytes:

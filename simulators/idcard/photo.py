@@ -96,7 +96,7 @@ def encode(picture: Image.Image | str | Path | io.BytesIO) -> bytes:
     image = picture if isinstance(picture, Image.Image) else Image.open(picture)
     portrait = card_crop(image)
     for width in (102, 94, 86, 78, 70, 62):
-        scaled = portrait.resize((width, round(width / CARD_ASPECT)), Image.LANCZOS)
+        scaled = portrait.resize((width, round(width / CARD_ASPECT)), Image.Resampling.LANCZOS)
         for quality in (45, 38, 32, 26, 20):
             out = io.BytesIO()
             scaled.save(out, "JPEG", quality=quality, optimize=True, subsampling=2)

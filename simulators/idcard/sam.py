@@ -20,7 +20,7 @@ import select
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from drivers.idcard import codec
 from simulators.idcard import cards
@@ -105,7 +105,7 @@ class IdCardSimulator:
         return {"devices": {"idcard": {"driver": "idcard.sam", "port": self.where(), "options": options}}}
 
     def control(self, action: str, **params: Any) -> dict:
-        actions = {
+        actions: dict[str, Callable[..., dict]] = {
             "place_card": self._place_card, "remove_card": self._remove_card,
             "set_fault": self._set_fault, "clear_fault": lambda: self._set_fault("none"),
             "unplug": self._do_unplug, "replug": self._do_replug,
@@ -237,7 +237,8 @@ class IdCardSimulator:
             while True:
                 try:
                     for frame in decoder.events():
-                        self._answer(line, frame, first_byte_at)
+                        if isinstance(frame, codec.Command):
+                            self._answer(line, frame, first_byte_at)
                         first_byte_at = time.monotonic()
                     break
                 except codec.ProtocolError as exc:

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
+import time
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
@@ -32,12 +34,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from kiosk.central import signing
+from kiosk.central.client import MAX_LOOKUP_HASHES
 from kiosk.filing.catalog import Catalog
-from simulators.platform.bodies import parse_object
+from simulators.platform.admin import add_admin_routes
+from simulators.platform.bodies import Refused, error_response, need, parse_object
+from simulators.platform.connections import AttemptLimit
 from simulators.platform.faults import FaultInjector
 from simulators.platform.gate import Gate, Refusal, Upload, refusal_response
 from simulators.platform.health import BadHealthRecord, check_health_record
-from simulators.platform.store import STATUS_FLOW, PlatformStore, now_iso
+from simulators.platform.store import PlatformStore, now_iso
 
 SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -52,11 +57,6 @@ def load_catalog_document() -> dict:
     data.pop("common", None)
     Catalog.from_dict(data)  # the shipped catalog must follow the model
     return data
-
-
-def error_response(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    headers = {"Retry-After": str(extra.pop("retry_after"))} if "retry_after" in extra else None
-    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status, headers=headers)
 
 
 class ContractSchemas:
@@ -77,30 +77,31 @@ class ContractSchemas:
             raise Refused(error_response(422, "VALIDATION", f"{where}: does not satisfy the contract ({rule})"))
 
 
-class Refused(Exception):
-    """Lets a helper deep in validation end the request with the contract's
-    error shape without every caller checking a return value."""
-
-    def __init__(self, response: JSONResponse):
-        self.response = response
+MAGIC = {"image/jpeg": b"\xff\xd8", "image/png": b"\x89PNG\r\n\x1a\n", "application/pdf": b"%PDF-"}
 
 
-def _need(data: dict, key: str, kind: type | tuple, where: str = "") -> Any:
-    value = data.get(key)
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise Refused(error_response(422, "VALIDATION", f"{where}{key}: missing or of the wrong type"))
-    return value
-
-
-def _attachments(data: dict, store: PlatformStore) -> list[dict]:
+def _attachments(data: dict, store: PlatformStore, terminal_id: str) -> list[dict]:
+    """Each reference names an upload of this terminal (another terminal's is
+    as unknown as none: the answer says nothing about other terminals), and
+    what it declares is what was uploaded: the size, and a content type its
+    first bytes bear out."""
     items = data.get("attachments", [])
     if not isinstance(items, list):
         raise Refused(error_response(422, "VALIDATION", "attachments must be a list"))
     for i, a in enumerate(items):
         if not isinstance(a, dict) or not isinstance(a.get("sha256"), str) or not SHA_RE.match(a["sha256"]):
             raise Refused(error_response(422, "VALIDATION", f"attachments[{i}].sha256 must be 64 lower-case hex digits"))
-        if not store.has_attachment(a["sha256"]):
+        size = store.attachment_of(terminal_id, a["sha256"])
+        if size is None:
             raise Refused(error_response(422, "ATTACHMENT_MISSING", f"attachments[{i}] was not uploaded; PUT it first"))
+        if "size" in a and a["size"] != size:
+            raise Refused(error_response(422, "ATTACHMENT_MISMATCH", f"attachments[{i}].size is not the uploaded size"))
+        with store.blob_path(a["sha256"]).open("rb") as fh:
+            head = fh.read(16)
+        actual = next((kind for kind, magic in MAGIC.items() if head.startswith(magic)), None)
+        if actual is None or a.get("content_type", actual) != actual:
+            raise Refused(error_response(422, "ATTACHMENT_MISMATCH", f"attachments[{i}].content_type: the upload is "
+                                         f"{actual or 'not a JPEG, PNG or PDF'}"))
     return items
 
 
@@ -114,7 +115,8 @@ def terminal_of(request: Request) -> str:
 
 def create_app(store: PlatformStore, faults: FaultInjector | None = None,
                terminal_resolver: Callable[[str], tuple[bytes, bool] | None] | None = None,
-               admin_token: str | None = None, spool_dir: Path | None = None) -> Any:
+               admin_token: str | None = None, spool_dir: Path | None = None,
+               enrolment_tries: AttemptLimit | None = None) -> Any:
     """``admin_token``: the bearer token admin calls need (None: admin calls
     are refused).  ``spool_dir``: where attachments stream to while arriving
     (default: beside the store's attachments)."""
@@ -126,6 +128,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
     contract = yaml.safe_load(CONTRACT.read_text("utf-8"))
     schemas = ContractSchemas(contract)
     in_flight: set[tuple[str, str]] = set()
+    enrolment_tries = enrolment_tries or AttemptLimit()
 
     def lookup(terminal_id: str) -> tuple[bytes, bool] | None:
         found = store.terminal(terminal_id)
@@ -171,15 +174,26 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
 
     @app.post("/v1/enrolment")
     async def enrol(request: Request) -> JSONResponse:
+        address = request.client.host if request.client else ""
+        wait = enrolment_tries.retry_after(address, time.monotonic())
+        if wait is not None:
+            return error_response(429, "TOO_MANY_ATTEMPTS", "too many enrolment attempts from this address",
+                                  retry_after=math.ceil(wait))
         data = parse_object(await request.body())
-        code = _need(data, "enrolment_code", str)
+        code = need(data, "enrolment_code", str)
         name = data.get("terminal_name", "")
         if not isinstance(name, str) or len(name) > 100:
             raise Refused(error_response(422, "VALIDATION", "terminal_name must be text up to 100 characters"))
         result = await run_in_threadpool(store.enrol, code, name)
         if result is None:
-            return error_response(403, "ENROLMENT_CODE_INVALID", "enrolment code is unknown or already used")
-        return JSONResponse({"terminal_id": result[0], "terminal_key": result[1]}, status_code=201)
+            return error_response(403, "ENROLMENT_CODE_INVALID", "enrolment code is unknown, expired or already used")
+        keys = await run_in_threadpool(store.id_hash_keys)
+        return JSONResponse({"terminal_id": result[0], "terminal_key": result[1], "id_hash_keys": keys}, status_code=201)
+
+    @app.get("/v1/id-hash-keys")
+    async def id_hash_keys(request: Request) -> JSONResponse:
+        terminal_of(request)
+        return JSONResponse({"id_hash_keys": await run_in_threadpool(store.id_hash_keys)})
 
     @app.get("/v1/catalog")
     async def get_catalog(request: Request) -> Response:
@@ -191,17 +205,17 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
 
     @app.put("/v1/attachments/{sha}")
     async def put_attachment(sha: str, request: Request) -> JSONResponse:
-        terminal_of(request)
+        terminal_id = terminal_of(request)
         upload: Upload | None = request.scope.get("kiosk.upload")
         if not SHA_RE.match(sha):
             return error_response(422, "VALIDATION", "path must be the attachment's SHA-256 in lower-case hex")
         if upload is None or upload.sha256 != sha:
             return error_response(422, "HASH_MISMATCH", "body does not hash to the SHA-256 in the path")
-        created = await run_in_threadpool(store.adopt_attachment, sha, upload.path, upload.size)
+        created = await run_in_threadpool(store.adopt_attachment, terminal_id, sha, upload.path, upload.size)
         return JSONResponse({"sha256": sha, "size": upload.size}, status_code=201 if created else 200)
 
-    async def submit(request: Request, kind: str, schema: str, check: Callable[[dict], tuple[str | None, str | None, int | None]]
-                     ) -> JSONResponse:
+    async def submit(request: Request, kind: str, schema: str,
+                     check: Callable[[dict, str], tuple[str | None, str | None, int | None]]) -> JSONResponse:
         body = await request.body()
         terminal_id = terminal_of(request)
         key = request.headers.get("idempotency-key", "")
@@ -223,10 +237,10 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
                 return JSONResponse(seen[2], status_code=seen[1], headers={"Idempotent-Replayed": "true"})
             data = parse_object(body)
             schemas.check(schema, data)
-            serial = _need(data, "serial", str)
+            serial = need(data, "serial", str)
             if not SERIAL_RE.match(serial):
                 return error_response(422, "VALIDATION", "serial: 1-64 letters, digits and '-'")
-            matter_code, id_hash, days = check(data)
+            matter_code, id_hash, days = await run_in_threadpool(check, data, terminal_id)
             if await run_in_threadpool(store.by_serial, terminal_id, serial):
                 return error_response(422, "SERIAL_REUSED", "this serial was already filed with another Idempotency-Key")
             receipt = await run_in_threadpool(store.create_submission, terminal_id, kind, key, body_sha, data,
@@ -236,7 +250,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
             in_flight.discard(slot)
 
     def person(data: dict, key: str) -> str | None:
-        who = _need(data, key, dict)
+        who = need(data, key, dict)
         id_hash = who.get("id_hash")
         if id_hash is not None and (not isinstance(id_hash, str) or not SHA_RE.match(id_hash)):
             raise Refused(error_response(422, "VALIDATION", f"{key}.id_hash must be 64 lower-case hex digits"))
@@ -245,8 +259,8 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
                 raise Refused(error_response(422, "VALIDATION", f"{key}.{field} must be text"))
         return id_hash
 
-    def check_application(data: dict) -> tuple[str | None, str | None, int | None]:
-        code = _need(data, "matter_code", str)
+    def check_application(data: dict, terminal_id: str) -> tuple[str | None, str | None, int | None]:
+        code = need(data, "matter_code", str)
         matter = catalog.matter(code)
         if matter is None:
             raise Refused(error_response(422, "UNKNOWN_MATTER", f"no matter {code!r} in the catalog"))
@@ -254,13 +268,13 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         applicant = data["applicant"]
         if not isinstance(applicant.get("name"), str) or not isinstance(applicant.get("id_number"), str):
             raise Refused(error_response(422, "VALIDATION", "applicant.name and applicant.id_number are required"))
-        problems = matter.validate(_need(data, "form", dict))
+        problems = matter.validate(need(data, "form", dict))
         if problems:
             raise Refused(error_response(422, "FORM_INVALID", "some form fields are not acceptable", fields=problems))
-        _attachments(data, store)
+        _attachments(data, store, terminal_id)
         return code, id_hash, matter.promised_days
 
-    def check_health(data: dict) -> tuple[str | None, str | None, int | None]:
+    def check_health(data: dict, _terminal_id: str) -> tuple[str | None, str | None, int | None]:
         id_hash = person(data, "resident")
         try:
             check_health_record(data)
@@ -268,13 +282,13 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
             raise Refused(error_response(422, exc.code, str(exc))) from None
         return None, id_hash, None
 
-    def check_request(data: dict) -> tuple[str | None, str | None, int | None]:
-        category = _need(data, "category", str)
-        text = _need(data, "text", str)
+    def check_request(data: dict, terminal_id: str) -> tuple[str | None, str | None, int | None]:
+        category = need(data, "category", str)
+        text = need(data, "text", str)
         if not category.strip() or not text.strip() or len(text) > 2000:
             raise Refused(error_response(422, "VALIDATION", "category and text (up to 2000 characters) are required"))
         id_hash = person(data, "resident") if "resident" in data else None
-        _attachments(data, store)
+        _attachments(data, store, terminal_id)
         return None, id_hash, None
 
     @app.post("/v1/applications")
@@ -292,7 +306,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
     @app.get("/v1/submissions/{serial}")
     async def get_submission(serial: str, request: Request) -> JSONResponse:
         terminal_id = terminal_of(request)
-        found = await run_in_threadpool(store.by_serial, terminal_id, serial)
+        found = await run_in_threadpool(store.by_serial, terminal_id, serial, True)
         if found is None:
             return error_response(404, "NOT_FOUND", "no submission with this serial from this terminal")
         await run_in_threadpool(store.bump, "serial_lookups_found")  # a lost answer recovered (tests count them)
@@ -316,10 +330,11 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
     @app.get("/v1/applications")
     async def find_applications(request: Request) -> JSONResponse:
         terminal_of(request)
-        id_hash = request.query_params.get("id_hash", "")
-        if not SHA_RE.match(id_hash):
-            return error_response(422, "VALIDATION", "id_hash must be 64 lower-case hex digits (keyed hash of the ID number)")
-        return JSONResponse({"applications": await run_in_threadpool(store.applications_by_id_hash, id_hash)})
+        id_hashes = request.query_params.getlist("id_hash")
+        if not 1 <= len(id_hashes) <= MAX_LOOKUP_HASHES or not all(SHA_RE.match(h) for h in id_hashes):
+            return error_response(422, "VALIDATION", f"id_hash: 1 to {MAX_LOOKUP_HASHES} values of 64 lower-case hex "
+                                                     "digits (keyed hashes of the ID number, one per key held)")
+        return JSONResponse({"applications": await run_in_threadpool(store.applications_by_id_hash, id_hashes)})
 
     @app.post("/v1/heartbeat")
     async def heartbeat(request: Request) -> JSONResponse:
@@ -328,44 +343,11 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         beat = parse_object(body)
         schemas.check("Heartbeat", beat)
         await run_in_threadpool(store.save_heartbeat, terminal_id, beat)
-        return JSONResponse({"terminal_id": terminal_id, "server_time": now_iso()})
+        keys = await run_in_threadpool(store.id_hash_keys)
+        return JSONResponse({"terminal_id": terminal_id, "server_time": now_iso(),
+                             "id_hash_key_version": keys[0]["version"]})
 
-    # -- admin (reference platform only) ----------------------------------
-    @app.get("/v1/admin/stats")
-    async def stats() -> JSONResponse:
-        return JSONResponse(await run_in_threadpool(store.stats))
-
-    @app.get("/v1/admin/terminals/{terminal_id}/heartbeat")
-    async def last_heartbeat(terminal_id: str) -> JSONResponse:
-        found = await run_in_threadpool(store.last_heartbeat, terminal_id)
-        if found is None:
-            return error_response(404, "NOT_FOUND", "no heartbeat from this terminal yet")
-        return JSONResponse(found)
-
-    @app.post("/v1/admin/enrolment-codes")
-    async def new_code() -> JSONResponse:
-        return JSONResponse({"enrolment_code": await run_in_threadpool(store.new_enrolment_code)}, status_code=201)
-
-    @app.post("/v1/admin/terminals/{terminal_id}/revoke")
-    async def revoke(terminal_id: str) -> JSONResponse:
-        if not await run_in_threadpool(store.revoke, terminal_id):
-            return error_response(404, "NOT_FOUND", "no such terminal")
-        return JSONResponse({"terminal_id": terminal_id, "revoked": True})
-
-    @app.post("/v1/admin/applications/{number}/status")
-    async def move(number: str, request: Request) -> JSONResponse:
-        data = parse_object(await request.body())
-        status = _need(data, "status", str)
-        note, internal = data.get("note", ""), data.get("internal_note", "")
-        if not isinstance(note, str) or not isinstance(internal, str) or len(note) > 500 or len(internal) > 2000:
-            return error_response(422, "VALIDATION", "note (up to 500) and internal_note (up to 2000) must be text")
-        result = await run_in_threadpool(store.move, number, status, note, internal)
-        if result == "NOT_FOUND":
-            return error_response(404, "NOT_FOUND", "no application with this number")
-        if result == "BAD_TRANSITION":
-            allowed = {k: list(v) for k, v in STATUS_FLOW.items()}
-            return error_response(409, "BAD_TRANSITION", f"allowed moves: {allowed}")
-        return JSONResponse(result)
+    add_admin_routes(app, store)
 
     def refused_signature() -> None:
         store.bump("rejected_signatures")

@@ -17,6 +17,8 @@ import math
 import re
 from typing import Any
 
+from fastapi.responses import JSONResponse
+
 from simulators.platform.gate import Refusal
 
 MAX_DEPTH = 16
@@ -83,3 +85,23 @@ def _check(value: Any, where: str) -> None:
     elif isinstance(value, list):
         for i, item in enumerate(value):
             _check(item, f"{where}/{i}")
+
+
+def error_response(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    headers = {"Retry-After": str(extra.pop("retry_after"))} if "retry_after" in extra else None
+    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status, headers=headers)
+
+
+class Refused(Exception):
+    """Lets a helper deep in validation end the request with the contract's
+    error shape without every caller checking a return value."""
+
+    def __init__(self, response: JSONResponse):
+        self.response = response
+
+
+def need(data: dict, key: str, kind: type | tuple, where: str = "") -> Any:
+    value = data.get(key)
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise Refused(error_response(422, "VALIDATION", f"{where}{key}: missing or of the wrong type"))
+    return value

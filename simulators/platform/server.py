@@ -25,7 +25,9 @@ from typing import Any
 import uvicorn
 
 from kiosk.errors import KioskError
+from kiosk.privacy import IdHashKeys
 from simulators.platform.app import create_app
+from simulators.platform.connections import ConnectionLimits, guarded_protocol
 from simulators.platform.faults import MODES, FaultInjector
 from simulators.platform.store import PlatformStore, private_folder
 
@@ -40,12 +42,16 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-def _uvicorn(app: Any, host: str, port: int, tls: dict | None = None) -> uvicorn.Server:
+def _uvicorn(app: Any, host: str, port: int, tls: dict | None = None,
+             limits: ConnectionLimits | None = None) -> uvicorn.Server:
     # h11 rather than httptools: it caps the request line and headers (h11_max_incomplete_event_size)
-    # and, like httptools, pauses reading while a body waits to be consumed.
+    # and, like httptools, pauses reading while a body waits to be consumed.  Its protocol class is
+    # guarded (connections.py): time limits for the head and the body, a share per client address,
+    # and refusals in the contract's shape (uvicorn's own concurrency limit answers plain text).
     config = uvicorn.Config(app, host=host, port=port, log_level="critical", access_log=False, lifespan="off",
-                            timeout_keep_alive=30, limit_concurrency=200, timeout_graceful_shutdown=1,
-                            http="h11", h11_max_incomplete_event_size=32 * 1024, **(tls or {}))
+                            timeout_keep_alive=30, limit_concurrency=None, timeout_graceful_shutdown=1,
+                            http=guarded_protocol(limits or ConnectionLimits()),
+                            h11_max_incomplete_event_size=32 * 1024, **(tls or {}))
     return uvicorn.Server(config)
 
 
@@ -84,7 +90,8 @@ class PlatformServer:
     """The platform in a background thread of this process."""
 
     def __init__(self, db_path: Path, host: str = "127.0.0.1", port: int = 0, terminal_resolver: Any = None,
-                 tls_cert: Path | None = None, tls_key: Path | None = None, client_ca: Path | None = None):
+                 tls_cert: Path | None = None, tls_key: Path | None = None, client_ca: Path | None = None,
+                 limits: ConnectionLimits | None = None):
         """``tls_cert``/``tls_key`` serve HTTPS; ``client_ca`` also demands a
         client certificate signed by that CA (mutual TLS)."""
         self.db_path = Path(db_path)
@@ -94,6 +101,7 @@ class PlatformServer:
             if client_ca:
                 self.tls.update(ssl_ca_certs=str(client_ca), ssl_cert_reqs=ssl.CERT_REQUIRED)
         self.host, self.port = host, port
+        self.limits = limits or ConnectionLimits()
         self.faults = FaultInjector()
         self.terminal_resolver = terminal_resolver
         self.store: PlatformStore | None = None
@@ -117,7 +125,7 @@ class PlatformServer:
         if not self.port:
             self.port = free_port(self.host)
         self._server = _uvicorn(create_app(self.store, self.faults, self.terminal_resolver, self.admin_token),
-                                self.host, self.port, self.tls)
+                                self.host, self.port, self.tls, self.limits)
         self._thread = threading.Thread(target=self._server.run, name=f"platform:{self.port}", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 10
@@ -162,6 +170,11 @@ class PlatformSimulator:
         assert self.server.store is not None, "start() the platform first"
         self.server.store.add_terminal(terminal_id, key.hex(), "virtual hut")
 
+    def id_hash_keys(self) -> IdHashKeys:
+        """The district's ID hash keys, as an enrolled terminal holds them."""
+        assert self.server.store is not None, "start() the platform first"
+        return IdHashKeys.from_entries((k["version"], bytes.fromhex(k["key"])) for k in self.server.store.id_hash_keys())
+
     def start(self) -> None:
         self.server.start()
 
@@ -199,7 +212,7 @@ class PlatformSimulator:
         if action == "revoke" and store:
             return {"revoked": store.revoke(params["terminal_id"])}
         if action == "enrolment_code" and store:
-            return {"enrolment_code": store.new_enrolment_code()}
+            return {"enrolment_code": store.new_enrolment_code()[0]}
         if action == "down":
             self.server.stop()
             return {"running": False}

@@ -11,7 +11,6 @@ they are created 0600 and their folders 0700.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import json
 import logging
@@ -24,9 +23,16 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.central.signing import NONCE_WINDOW_SECONDS
+from kiosk.privacy import id_lookup_hash
 
 log = logging.getLogger(__name__)
 KINDS = {"application": "PF", "health_record": "JK", "request": "SQ"}
+# Crockford's base32: no I, L, O or U, so a number read off a slip is typed back right.
+NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+NUMBER_RANDOM = 10  # 50 bits: a slip says nothing about how many others were filed that day
+ENROLMENT_CODE_SECONDS = 24 * 3600.0
+RECOVERY_SECONDS = 3600.0  # how long GET /v1/submissions/{serial} may still hand out a lost access code
+KEEP_PREVIOUS_KEYS = 2  # ID hash key versions served (and so still found) after a rotation
 STATUS_FLOW = {"受理": ("审核中",), "审核中": ("办结", "退回")}
 STATS_KEYS = ("applications", "health_records", "requests", "attachments", "idempotent_replays",
               "rejected_signatures")
@@ -34,10 +40,15 @@ STATS_KEYS = ("applications", "health_records", "requests", "attachments", "idem
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS terminals (id TEXT PRIMARY KEY, key_hex TEXT NOT NULL, name TEXT NOT NULL DEFAULT '',
     revoked INTEGER NOT NULL DEFAULT 0, enrolled_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS enrolment_codes (code TEXT PRIMARY KEY, used_by TEXT);
+CREATE TABLE IF NOT EXISTS enrolment_codes (code TEXT PRIMARY KEY, used_by TEXT, expires_at REAL);
 CREATE TABLE IF NOT EXISTS nonces (terminal_id TEXT NOT NULL, nonce TEXT NOT NULL, seen_at REAL NOT NULL,
     PRIMARY KEY (terminal_id, nonce));
 CREATE TABLE IF NOT EXISTS attachments (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, stored_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS attachment_owners (sha256 TEXT NOT NULL, terminal_id TEXT NOT NULL,
+    PRIMARY KEY (sha256, terminal_id));
+CREATE TABLE IF NOT EXISTS id_hash_keys (version INTEGER PRIMARY KEY, key_hex TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS id_hashes (number TEXT NOT NULL, id_hash TEXT NOT NULL, PRIMARY KEY (number, id_hash));
+CREATE INDEX IF NOT EXISTS id_hashes_by_hash ON id_hashes (id_hash);
 CREATE TABLE IF NOT EXISTS submissions (number TEXT PRIMARY KEY, kind TEXT NOT NULL, terminal_id TEXT NOT NULL,
     serial TEXT NOT NULL, matter_code TEXT, id_hash TEXT, status TEXT NOT NULL, body TEXT NOT NULL,
     received_at TEXT NOT NULL, promised_by TEXT, history TEXT NOT NULL, access_code TEXT,
@@ -74,10 +85,27 @@ class PlatformStore:
             os.umask(old_umask)
         for path in (self.db_path, *self.db_path.parent.glob(self.db_path.name + "-*")):
             os.chmod(path, 0o600)
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(submissions)")}
-        if "access_code" not in columns:  # a database from before access codes
-            self.db.execute("ALTER TABLE submissions ADD COLUMN access_code TEXT")
+        self._migrate()
         self._last_nonce_purge = 0.0
+
+    def _migrate(self) -> None:
+        """A database from an older reference platform gains what is new."""
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(submissions)")}
+        if "access_code" not in columns:  # from before access codes
+            self.db.execute("ALTER TABLE submissions ADD COLUMN access_code TEXT")
+        if "code_recovered" not in columns:  # from before access codes were handed out once
+            self.db.execute("ALTER TABLE submissions ADD COLUMN code_recovered INTEGER NOT NULL DEFAULT 1")
+        if "expires_at" not in {row[1] for row in self.db.execute("PRAGMA table_info(enrolment_codes)")}:
+            self.db.execute("ALTER TABLE enrolment_codes ADD COLUMN expires_at REAL")
+            # codes from before expiry get one full period from now, not forever
+            self.db.execute("UPDATE enrolment_codes SET expires_at=? WHERE used_by IS NULL",
+                            (time.time() + ENROLMENT_CODE_SECONDS,))
+        if self.db.execute("SELECT COUNT(*) FROM id_hash_keys").fetchone()[0] == 0:
+            self.rotate_id_hash_key()
+        rows = self.db.execute("SELECT number, id_hash FROM submissions WHERE kind='application' AND id_hash IS NOT NULL "
+                               "AND number NOT IN (SELECT number FROM id_hashes)").fetchall()
+        for number, id_hash in rows:  # from before look-ups by several keys
+            self.db.execute("INSERT OR IGNORE INTO id_hashes VALUES (?, ?)", (number, id_hash))
 
     def close(self) -> None:
         with self.lock:
@@ -100,16 +128,18 @@ class PlatformStore:
         with self.lock:
             return self.db.execute("UPDATE terminals SET revoked=1 WHERE id=?", (terminal_id,)).rowcount == 1
 
-    def new_enrolment_code(self) -> str:
-        code = "-".join(secrets.token_hex(2).upper() for _ in range(3))
+    def new_enrolment_code(self, valid_seconds: float = ENROLMENT_CODE_SECONDS) -> tuple[str, float]:
+        """A one-time code (64 random bits) and when it expires (Unix time)."""
+        code = "-".join(secrets.token_hex(2).upper() for _ in range(4))
+        expires = time.time() + valid_seconds
         with self.lock:
-            self.db.execute("INSERT INTO enrolment_codes (code) VALUES (?)", (code,))
-        return code
+            self.db.execute("INSERT INTO enrolment_codes (code, expires_at) VALUES (?, ?)", (code, expires))
+        return code, expires
 
     def enrol(self, code: str, name: str) -> tuple[str, str] | None:
         with self.lock:
-            row = self.db.execute("SELECT used_by FROM enrolment_codes WHERE code=?", (code,)).fetchone()
-            if row is None or row[0] is not None:
+            row = self.db.execute("SELECT used_by, expires_at FROM enrolment_codes WHERE code=?", (code,)).fetchone()
+            if row is None or row[0] is not None or row[1] is None or row[1] < time.time():
                 return None
             n = self.db.execute("SELECT COUNT(*) FROM terminals").fetchone()[0] + 1
             terminal_id = f"HUT-{n:04d}-{secrets.token_hex(2).upper()}"
@@ -140,26 +170,59 @@ class PlatformStore:
                 return False
         return True
 
+    # -- the district's ID hash keys ---------------------------------------------
+    def rotate_id_hash_key(self, key: bytes | None = None) -> int:
+        """A new current key (version + 1); every application gains its hash
+        under it (the platform holds the ID numbers), so a terminal with any
+        served key finds what was filed under another."""
+        key = key or secrets.token_bytes(32)
+        with self.lock:
+            version = (self.db.execute("SELECT MAX(version) FROM id_hash_keys").fetchone()[0] or 0) + 1
+            self.db.execute("INSERT INTO id_hash_keys VALUES (?, ?, ?)", (version, key.hex(), now_iso()))
+            for number, body in self.db.execute("SELECT number, body FROM submissions WHERE kind='application'"
+                                                ).fetchall():
+                id_number = json.loads(body).get("applicant", {}).get("id_number")
+                if isinstance(id_number, str) and id_number:
+                    self.db.execute("INSERT OR IGNORE INTO id_hashes VALUES (?, ?)",
+                                    (number, id_lookup_hash(id_number, key)))
+        return version
+
+    def id_hash_keys(self) -> list[dict]:
+        """The keys terminals are given: the current one and the previous
+        ``KEEP_PREVIOUS_KEYS``, newest first ({version, key})."""
+        with self.lock:
+            rows = self.db.execute("SELECT version, key_hex FROM id_hash_keys ORDER BY version DESC LIMIT ?",
+                                   (1 + KEEP_PREVIOUS_KEYS,)).fetchall()
+        return [{"version": v, "key": k} for v, k in rows]
+
     # -- attachments -------------------------------------------------------
     def blob_path(self, sha: str) -> Path:
         return self.blob_dir / sha[:2] / sha
 
-    def has_attachment(self, sha: str) -> bool:
+    def attachment_of(self, terminal_id: str, sha: str) -> int | None:
+        """The size of an attachment ``terminal_id`` uploaded; None for one it
+        did not (another terminal's upload is not its to reference)."""
         with self.lock:
-            return self.db.execute("SELECT 1 FROM attachments WHERE sha256=?", (sha,)).fetchone() is not None
+            row = self.db.execute("SELECT a.size FROM attachments a JOIN attachment_owners o USING (sha256) "
+                                  "WHERE a.sha256=? AND o.terminal_id=?", (sha, terminal_id)).fetchone()
+        return row[0] if row else None
 
-    def adopt_attachment(self, sha: str, spooled: Path, size: int) -> bool:
-        """Store a file that arrived (spooled, already hashed) under its hash;
-        False when it was already there (a no-op)."""
-        if self.has_attachment(sha):
-            return False
-        path = self.blob_path(sha)
-        path.parent.mkdir(mode=0o700, exist_ok=True)
-        os.chmod(spooled, 0o600)
-        os.replace(spooled, path)
+    def adopt_attachment(self, terminal_id: str, sha: str, spooled: Path, size: int) -> bool:
+        """Store a file that arrived (spooled, already hashed) under its hash,
+        as uploaded by ``terminal_id``; False when this terminal had already
+        uploaded it (a no-op)."""
         with self.lock:
-            self.db.execute("INSERT OR IGNORE INTO attachments VALUES (?,?,?)", (sha, size, now_iso()))
-        return True
+            stored = self.db.execute("SELECT 1 FROM attachments WHERE sha256=?", (sha,)).fetchone() is not None
+            mine = self.db.execute("INSERT OR IGNORE INTO attachment_owners VALUES (?, ?)",
+                                   (sha, terminal_id)).rowcount == 1
+        if not stored:
+            path = self.blob_path(sha)
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            os.chmod(spooled, 0o600)
+            os.replace(spooled, path)
+            with self.lock:
+                self.db.execute("INSERT OR IGNORE INTO attachments VALUES (?,?,?)", (sha, size, now_iso()))
+        return mine
 
     # -- submissions -------------------------------------------------------
     def idempotent(self, terminal_id: str, key: str) -> tuple[str, int, dict] | None:
@@ -168,15 +231,20 @@ class PlatformStore:
                                   "WHERE terminal_id=? AND key=?", (terminal_id, key)).fetchone()
         return (row[0], row[1], json.loads(row[2])) if row else None
 
-    def by_serial(self, terminal_id: str, serial: str) -> dict | None:
+    def by_serial(self, terminal_id: str, serial: str, recover_code: bool = False) -> dict | None:
+        """The acknowledgement of ``serial``.  ``recover_code``: also the access
+        code, handed out this one time only and only within ``RECOVERY_SECONDS``
+        of the filing (the terminal lost the answer that carried it)."""
         with self.lock:
-            row = self.db.execute("SELECT number, kind, serial, status, received_at, access_code FROM submissions "
-                                  "WHERE terminal_id=? AND serial=?", (terminal_id, serial)).fetchone()
-        if row is None:
-            return None
-        found = {"kind": row[1], "serial": row[2], "number": row[0], "status": row[3], "received_at": row[4]}
-        if row[5]:
-            found["access_code"] = row[5]
+            row = self.db.execute("SELECT number, kind, serial, status, received_at, access_code, code_recovered "
+                                  "FROM submissions WHERE terminal_id=? AND serial=?", (terminal_id, serial)).fetchone()
+            if row is None:
+                return None
+            found = {"kind": row[1], "serial": row[2], "number": row[0], "status": row[3], "received_at": row[4]}
+            fresh = dt.datetime.fromisoformat(row[4]).timestamp() > time.time() - RECOVERY_SECONDS
+            if recover_code and row[5] and not row[6] and fresh:
+                found["access_code"] = row[5]
+                self.db.execute("UPDATE submissions SET code_recovered=1 WHERE number=?", (row[0],))
         return found
 
     def create_submission(self, terminal_id: str, kind: str, key: str, body_sha: str, body: dict,
@@ -190,15 +258,16 @@ class PlatformStore:
         with self.lock:
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                seq = self.db.execute("SELECT COUNT(*) FROM submissions WHERE kind=?", (kind,)).fetchone()[0] + 1
-                number = f"{KINDS[kind]}{dt.date.today():%Y%m%d}{seq:06d}"
+                number = self._new_number(kind)
                 history = json.dumps([{"status": status, "at": received, "note": ""}], ensure_ascii=False)
                 code = secrets.token_hex(8) if kind == "application" else None
                 self.db.execute("INSERT INTO submissions (number, kind, terminal_id, serial, matter_code, id_hash, "
-                                "status, body, received_at, promised_by, history, access_code) "
-                                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                                "status, body, received_at, promised_by, history, access_code, code_recovered) "
+                                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,0)",
                                 (number, kind, terminal_id, body["serial"], matter_code, id_hash, status,
                                  json.dumps(body, ensure_ascii=False), received, promised, history, code))
+                if kind == "application":
+                    self._index_id_hashes(number, id_hash, body)
                 receipt = {"kind": kind, "serial": body["serial"], "number": number, "status": status,
                            "received_at": received}
                 if promised:
@@ -213,6 +282,24 @@ class PlatformStore:
                 raise
         return receipt
 
+    def _new_number(self, kind: str) -> str:
+        """Kind, date and 10 random characters: not a count, not guessable."""
+        while True:
+            tail = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_RANDOM))
+            number = f"{KINDS[kind]}{dt.date.today():%Y%m%d}{tail}"
+            if self.db.execute("SELECT 1 FROM submissions WHERE number=?", (number,)).fetchone() is None:
+                return number
+
+    def _index_id_hashes(self, number: str, sent: str | None, body: dict) -> None:
+        """The hash the terminal sent, and the applicant's under every key
+        still served, so a look-up with any of them finds the application."""
+        hashes = {sent} if sent else set()
+        id_number = body.get("applicant", {}).get("id_number")
+        if isinstance(id_number, str) and id_number:
+            hashes |= {id_lookup_hash(id_number, bytes.fromhex(k["key"])) for k in self.id_hash_keys()}
+        for value in hashes:
+            self.db.execute("INSERT OR IGNORE INTO id_hashes VALUES (?, ?)", (number, value))
+
     def application(self, number: str) -> dict | None:
         with self.lock:
             row = self.db.execute("SELECT number, serial, matter_code, status, received_at, promised_by, history "
@@ -223,17 +310,21 @@ class PlatformStore:
         """The application, if ``proof`` is its slip's access code or its
         applicant's id_hash (what only the resident brings to a hut)."""
         with self.lock:
-            row = self.db.execute("SELECT access_code, id_hash FROM submissions WHERE number=? AND kind='application'",
+            row = self.db.execute("SELECT access_code FROM submissions WHERE number=? AND kind='application'",
                                   (number,)).fetchone()
-        if row is None or not any(v and hmac.compare_digest(v, proof) for v in row):
+            hashes = [r[0] for r in self.db.execute("SELECT id_hash FROM id_hashes WHERE number=?", (number,))]
+        if row is None or not any(v and hmac.compare_digest(v, proof) for v in [row[0], *hashes]):
             return None
         return self.application(number)
 
-    def applications_by_id_hash(self, id_hash: str, limit: int = 20) -> list[dict]:
+    def applications_by_id_hash(self, id_hashes: list[str], limit: int = 20) -> list[dict]:
+        """Applications whose applicant hashes to any of ``id_hashes`` (one per key the terminal holds)."""
+        marks = ",".join("?" * len(id_hashes))
         with self.lock:
             rows = self.db.execute("SELECT number, serial, matter_code, status, received_at, promised_by, history "
-                                   "FROM submissions WHERE id_hash=? AND kind='application' "
-                                   "ORDER BY received_at DESC, number DESC LIMIT ?", (id_hash, limit)).fetchall()
+                                   "FROM submissions WHERE kind='application' AND number IN "
+                                   f"(SELECT number FROM id_hashes WHERE id_hash IN ({marks})) "
+                                   "ORDER BY received_at DESC, number DESC LIMIT ?", (*id_hashes, limit)).fetchall()
         return [_status(r) for r in rows]
 
     def move(self, number: str, status: str, note: str, internal_note: str = "") -> dict | str:
@@ -304,10 +395,6 @@ def _status(row: Any) -> dict:
     if row[5]:
         out["promised_by"] = row[5]
     return out
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def private_folder(folder: Path) -> None:

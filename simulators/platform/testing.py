@@ -10,6 +10,7 @@ from typing import Any
 import requests
 
 from kiosk.central.client import CentralClient
+from kiosk.privacy import IdHashKeys
 from simulators.platform.server import PlatformServer
 
 
@@ -22,12 +23,19 @@ class Terminal:
     outbox_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     id_hash_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
+    @property
+    def id_hash_keys(self) -> IdHashKeys:
+        """The district's key set as the platform of ``start_platform`` holds it (version 1)."""
+        return IdHashKeys(1, self.id_hash_key)
+
 
 def start_platform(folder: Path, terminal: Terminal, port: int = 0) -> PlatformServer:
     server = PlatformServer(Path(folder) / "platform.sqlite3", port=port)
     server.start()
     assert server.store is not None
     server.store.add_terminal(terminal.id, terminal.key.hex(), "test")
+    if server.store.id_hash_keys()[0]["key"] != terminal.id_hash_key.hex():
+        server.store.rotate_id_hash_key(terminal.id_hash_key)  # the district's key is the one the terminal holds
     return server
 
 

@@ -5,22 +5,35 @@ the job, which then goes to the simulator to be drawn."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable, Protocol
 
 from drivers.printer.interpret import EscPosInterpreter
 from drivers.printer.ops import BarcodeOp, CutOp, Feed, InfoQuery, Init, QRCode, Raster, StatusQuery, TextLine
 from drivers.printer.paper import PrintedSlip
 
-if TYPE_CHECKING:
-    from .sim import PrinterSimulator
-
 PRINTING = (TextLine, Feed, Raster, QRCode, BarcodeOp)
+
+
+class PrinterModel(Protocol):
+    """What a connection asks of the printer it belongs to (the simulator,
+    simulators/printer/sim.py, which imports this module, not the other way)."""
+
+    encoding: str
+    chinese_default: bool
+    dots: int
+
+    def status_byte(self, n: int) -> int | None: ...
+    def info_reply(self, n: int) -> bytes | None: ...
+    def stopped_reason(self) -> str | None: ...
+    def consume_line(self) -> None: ...
+    def cutter_fails(self, stopped: str | None) -> bool: ...
+    def save_job(self, slip: PrintedSlip, notes: list[str], endpoint: str) -> None: ...
 
 
 class PrinterConnection:
     """One endpoint's byte stream (a TCP connection or the pty)."""
 
-    def __init__(self, sim: "PrinterSimulator", endpoint: str, reply: Callable[[bytes], None]):
+    def __init__(self, sim: PrinterModel, endpoint: str, reply: Callable[[bytes], None]):
         self.sim, self.endpoint, self.reply = sim, endpoint, reply
         self.interp = EscPosInterpreter(sim.encoding, sim.chinese_default)
         self.slip = PrintedSlip(sim.dots)
@@ -33,14 +46,14 @@ class PrinterConnection:
     def handle(self, op: Any) -> None:
         sim = self.sim
         if isinstance(op, StatusQuery):
-            answer = sim.status_byte(op.n)
-            if answer is not None:
-                self.reply(bytes([answer]))
+            status = sim.status_byte(op.n)
+            if status is not None:
+                self.reply(bytes([status]))
             return
         if isinstance(op, InfoQuery):
-            answer = sim.info_reply(op.n)
-            if answer is not None:
-                self.reply(answer)
+            info = sim.info_reply(op.n)
+            if info is not None:
+                self.reply(info)
             return
         if isinstance(op, Init):
             if self.slip.printed_anything:
@@ -58,10 +71,7 @@ class PrinterConnection:
             return
         if isinstance(op, CutOp):
             stopped = sim.stopped_reason()
-            with sim._lock:
-                if sim.state["cutter_armed"] and not stopped:  # the cutter jams on this cut
-                    sim.state["cutter_armed"], sim.state["cutter_error"] = False, True
-            if sim.state["cutter_error"]:
+            if sim.cutter_fails(stopped):
                 self.notes.append("[CUT FAILED: autocutter error]")
             elif stopped:
                 self.notes.append(f"[NOT CUT: {stopped}]")

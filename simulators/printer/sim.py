@@ -95,6 +95,14 @@ class PrinterSimulator:
                 if left <= 0:
                     self.state["paper"] = "end"
 
+    def cutter_fails(self, stopped: str | None) -> bool:
+        """Whether the cut now asked for fails: an armed cutter jams on the
+        next cut the printer makes (not on one it refuses while stopped)."""
+        with self._lock:
+            if self.state["cutter_armed"] and not stopped:
+                self.state["cutter_armed"], self.state["cutter_error"] = False, True
+            return bool(self.state["cutter_error"])
+
     def status_byte(self, n: int) -> int | None:
         """The reply to DLE EOT n, from the ESC/POS reference's bit table."""
         with self._lock:

@@ -8,7 +8,6 @@ from drivers.base import Status
 from kiosk.devices.availability import Availability
 from kiosk.devices.availability import decide as decide_records
 from kiosk.devices.owner import DeviceRecord
-from kiosk.flows.services import BY_KEY, SERVICES, Step
 
 
 def decide(devices_by_kind, reach=None):
@@ -55,29 +54,27 @@ TABLE = [
 
 @pytest.mark.parametrize("what,devices,reach,ssc,expected", TABLE, ids=[row[0] for row in TABLE])
 def test_filing_a_matter(what, devices, reach, ssc, expected):
-    offer = decide(devices, reach).offers(BY_KEY["approval"], social_security_allowed=ssc)
+    available = decide(devices, reach)
     identify, papers, slip, submit = expected
-    assert offer.usable, what
-    assert offer.mode(Step.IDENTIFY) == identify
-    assert offer.mode(Step.PAPERS) == papers
-    assert offer.mode(Step.SUBMIT) == f"{submit}+{slip}"
+    assert available.identify(ssc).value == identify, what
+    assert available.papers.value == papers
+    assert (available.slip_mode.value, available.submit.value) == (slip, submit)
 
 
 def test_the_health_check_needs_a_measuring_device_and_nothing_else():
-    assert decide(ALL_WELL, True).offers(BY_KEY["health"]).usable
-    assert decide(with_(printer=[ERR], camera=[OFF]), False).offers(BY_KEY["health"]).mode(Step.RESULT) \
-        == "note_number"
-    assert not decide(with_(health=[OFF, Status.HARDWARE_ERROR]), True).offers(BY_KEY["health"]).usable
+    assert decide(ALL_WELL, True).measure.value == "measure"
+    assert decide(with_(printer=[ERR], camera=[OFF]), False).measure.value == "measure"
+    assert decide(with_(health=[OFF, Status.HARDWARE_ERROR]), True).measure.value == "unavailable"
     assert decide(with_(health=[OFF, ON]), True).health_devices == 1
 
 
-def test_every_service_is_still_offered_with_only_the_screen_working():
-    """No device at all: every service but the health check still runs
-    (guide printed -> noted, identity -> counter), none is a dead end."""
+def test_with_only_the_screen_working_nothing_is_a_dead_end():
+    """No device at all: identity at the counter, papers to the counter, the
+    number to note down, the filing queued."""
     nothing = decide({}, None)
-    for svc in SERVICES:
-        assert nothing.offers(svc).usable == (svc.key != "health")
     assert nothing == Availability()
+    assert (nothing.identify(True).value, nothing.papers.value, nothing.slip_mode.value, nothing.submit.value) == (
+        "counter", "bring_to_counter", "note_number", "queued")
 
 
 def test_a_staff_card_reader_is_no_way_for_a_resident_to_identify():
@@ -85,9 +82,15 @@ def test_a_staff_card_reader_is_no_way_for_a_resident_to_identify():
                          info={"capabilities": ["staff_card_uid"]})
     ssc = DeviceRecord("smartcard", "smartcard.pcsc", "smartcard", "Virtual PCD 00 00", "online",
                        info={"capabilities": ["social_security_card"]})
-    approval = BY_KEY["approval"]
-    assert decide_records([staff]).offers(approval, social_security_allowed=True).mode(Step.IDENTIFY) == "counter"
-    assert decide_records([staff, ssc]).offers(approval, social_security_allowed=True).mode(Step.IDENTIFY) \
-        == "social_security"
+    assert decide_records([staff]).identify(social_security_allowed=True).value == "counter"
+    assert decide_records([staff, ssc]).identify(social_security_allowed=True).value == "social_security"
     disabled = DeviceRecord("printer", "printer.escpos", "printer", "-", "disabled")
     assert not decide_records([disabled]).slip
+
+
+def test_every_capability_a_kind_offers_is_one_the_rules_know():
+    from kiosk.devices import kinds
+    from kiosk.devices.availability import CAPABILITIES
+
+    offered = {o.what for k in kinds.all_kinds() for o in k.offers}
+    assert offered == CAPABILITIES  # none unknown (a typo would never count), none that no kind offers

@@ -119,7 +119,7 @@ def test_secrets_file_readable_by_others_is_refused(tmp_path):
     path = write(tmp_path, GOOD, mode=0o644)
     with pytest.raises(ConfigError) as info:
         config.load(path)
-    assert "0644" in str(info.value) and "chmod 600" in str(info.value)
+    assert "0644" in str(info.value) and "chmod 640" in str(info.value)
     assert str(tmp_path / "secrets.toml") in str(info.value)
 
 

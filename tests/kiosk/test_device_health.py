@@ -4,7 +4,7 @@ status, error, action) and lifetime counters including time online."""
 from __future__ import annotations
 
 from drivers.base import Action, Counters, Status
-from kiosk.devices.health_log import COUNTERS, EVENTS_NAME, DeviceHealthLog, last_problem, read_entries
+from kiosk.devices.health_log import EVENTS_NAME, DeviceHealthLog, counter_words, last_problem, read_entries
 from kiosk.devices.owner import DeviceOwner
 from tests.kiosk.test_device_owner import DEVICES, FakeDevice
 
@@ -88,9 +88,21 @@ def test_doctor_style_owner_does_not_count_uptime(make_settings):
 
 
 def test_every_counter_the_drivers_keep_has_a_name_in_both_languages():
+    """In the manifest of each kind whose package keeps it, and the same
+    words wherever two kinds keep a counter of the same name."""
     import re
     from pathlib import Path
 
+    from kiosk.devices import kinds
+
     drivers = Path(__file__).resolve().parents[2] / "drivers"
-    used = {m for path in drivers.rglob("*.py") for m in re.findall(r'counters\.incr\("([a-z_]+)"', path.read_text())}
-    assert used and used <= set(COUNTERS), used - set(COUNTERS)
+    for kind in kinds.all_kinds():
+        package = drivers / kind.drivers[kind.default_driver].split(".")[1]
+        used = {m for path in package.rglob("*.py") for m in re.findall(r'counters\.incr\("([a-z_]+)"', path.read_text())}
+        assert used and used <= set(kind.counters), (kind.kind, used - set(kind.counters))
+        assert all(zh and en and zh != en for zh, en in kind.counters.values()), kind.kind
+    words: dict[str, tuple[str, str]] = {}
+    for kind in kinds.all_kinds():
+        for name, said in kind.counters.items():
+            assert words.setdefault(name, said) == said, f"{name}: two kinds word it differently"
+    assert set(words) | {"online_seconds"} == set(counter_words())

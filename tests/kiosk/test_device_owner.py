@@ -148,3 +148,71 @@ def test_a_command_finds_its_configured_device_or_says_which_is_missing(make_set
             configured_device(settings, {"printer.escpos"}, "receipt printer", name)
     with pytest.raises(KioskError, match='no camera configured .*driver = "camera.opencv"'):
         configured_device(settings, {"camera.opencv"}, "camera")
+
+
+OXIMETER = """
+[devices.oximeter]
+driver = "health.cms50d"
+port = "/dev/ttyUSB3"
+"""
+
+
+class FlakyOpen(FakeDevice):
+    """Fails to open ``failures`` times (a port not there yet, then a wrong setting), then opens."""
+
+    def __init__(self, name, failures):
+        super().__init__(name, "health")
+        self.failures = list(failures)
+        self.attempts = 0
+
+    def _open(self):
+        self.attempts += 1
+        if self.failures:
+            raise self.failures.pop(0)
+        super()._open()
+
+
+def test_a_device_that_did_not_open_at_start_is_tried_again_and_says_why_in_words(make_settings, caplog):
+    import termios
+
+    device = FlakyOpen("oximeter", [FileNotFoundError(2, "No such file or directory", "/dev/ttyUSB3"),
+                                    termios.error(22, "Invalid argument")])
+    owner = DeviceOwner(make_settings(OXIMETER), build=lambda s, name: device, open_retry=(0.05, 0.2))
+    owner.start()
+    try:
+        deadline = time.monotonic() + 10
+        while owner.record("oximeter").status != "online":
+            assert time.monotonic() < deadline, "the device was not tried again"
+            time.sleep(0.01)
+        assert device.attempts == 3
+        said = [r.getMessage() for r in caplog.records if "did not open" in r.getMessage()]
+        assert len(said) == 2, said                        # once per cause, not once per attempt
+        assert "the device is not there (/dev/ttyUSB3)" in said[0]
+        assert "refused the serial settings (EINVAL)" in said[1]
+        assert owner.record("oximeter").last_error.what.startswith("open failed: the port refused")
+    finally:
+        owner.stop()
+
+
+def test_open_failure_words_name_the_cause():
+    import termios
+
+    from kiosk.devices.owner import open_failure_words
+
+    assert "refused the serial settings (EINVAL)" in open_failure_words(termios.error(22, "Invalid argument"))
+    assert "permission denied" in open_failure_words(PermissionError(13, "Permission denied", "/dev/ttyS0"))
+    assert open_failure_words(RuntimeError("firmware said no")) == "RuntimeError: firmware said no"
+
+
+def test_stopping_the_owner_ends_the_retries(make_settings):
+    device = FlakyOpen("oximeter", [OSError(5, "Input/output error")] * 1000)
+    owner = DeviceOwner(make_settings(OXIMETER), build=lambda s, name: device, open_retry=(0.05, 0.05))
+    owner.start()
+    deadline = time.monotonic() + 5
+    while device.attempts < 3:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    owner.stop()            # returns: the opener thread saw the stop
+    attempts = device.attempts
+    time.sleep(0.2)
+    assert device.attempts == attempts

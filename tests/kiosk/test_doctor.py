@@ -48,6 +48,13 @@ port = "{tmp_path}/video-absent"
     assert "no_device" in lines["idcard"] and "ttyUSB-absent" in lines["idcard"]
     assert "offline" in lines["printer"] and "OK" not in lines["printer"]
     assert "disabled" in lines["spare"]
+    # The verdict names every device that needs someone, with what to do (issue 21 item 17).
+    verdict = table.stdout.split("verdict: ")[1]
+    assert verdict.startswith("needs staff")
+    named = {line.split()[0] for line in verdict.splitlines()[1:] if line.startswith("  ")}
+    assert {"idcard", "printer", "front_camera"} <= named and "spare" not in named
+    printer_line = next(line for line in verdict.splitlines() if line.strip().startswith("printer "))
+    assert "/" in printer_line and ("staff" in printer_line or "engineer" in printer_line)
 
     proc = subprocess.run([*kiosk_cmd, "--config", str(cfg), "doctor", "--json"],
                           capture_output=True, text=True, timeout=60)

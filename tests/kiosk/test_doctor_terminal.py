@@ -78,7 +78,7 @@ def test_outbox_depth_and_oldest_age(hut, app):
     settings = config_mod.load(hut.config_path)
     outbox = Outbox.from_settings(settings)
     try:
-        fill(outbox, 2, settings.secrets.id_hash_key, attachment_bytes=100)
+        fill(outbox, 2, settings.id_hash_keys, attachment_bytes=100)
     finally:
         outbox.close()
     report = json.loads(doctor(hut.config_path, "--json", "--offline").stdout)

@@ -15,8 +15,7 @@ from kiosk.devices.owner import DeviceRecord
 from kiosk.face.check import FaceCheckResult
 from kiosk.face.liveness import Challenge
 from kiosk.filing.catalog import Catalog
-from kiosk.flows.face_check import MAX_ATTEMPTS, SESSION_KEY, FaceCheckFlow, FaceCheckState
-from kiosk.flows.services import BY_KEY, Step
+from kiosk.flows.face_check import MAX_ATTEMPTS, OUTCOME, FaceCheckFlow, FaceCheckState
 from kiosk.flows.session import Session
 
 S = FaceCheckState
@@ -76,7 +75,7 @@ def test_consent_comes_before_the_camera(flow, session):
     assert flow.view.challenge == "turn_left" and "向左转头" in say(flow, "zh_CN")
     assert flow.attempt_finished(PASS, AT)
     assert flow.state is S.PASSED
-    assert session.data[SESSION_KEY] == {"performed": True, "attempts": 1, "passed": True, "score": 0.41,
+    assert session.get(OUTCOME) == {"performed": True, "attempts": 1, "passed": True, "score": 0.41,
                                          "threshold": 0.66, "reason": "passed", "at": AT}
     flow.confirm()
     assert flow.state is S.CLOSED and [v.state for v in views][:2] == [S.CONSENT, S.CHALLENGE]
@@ -86,7 +85,7 @@ def test_declining_sends_the_resident_to_the_counter(flow, session):
     flow.start(True, True)
     flow.decline()
     assert flow.state is S.COUNTER and "服务台" in say(flow, "zh_CN")
-    assert session.data[SESSION_KEY] == {"performed": False, "reason": "declined"}
+    assert session.get(OUTCOME) == {"performed": False, "reason": "declined"}
     assert not flow.consent()  # no way back into the camera from the counter
 
 
@@ -100,7 +99,7 @@ def test_three_failures_lead_to_the_counter_not_a_loop(flow, session):
     flow.attempt_finished(NOT_LIVE, AT)
     assert flow.state is S.COUNTER and flow.view.attempts_left == 0
     assert not flow.retry()
-    assert session.data[SESSION_KEY]["passed"] is False and session.data[SESSION_KEY]["attempts"] == 3
+    assert session.get(OUTCOME)["passed"] is False and session.get(OUTCOME)["attempts"] == 3
 
 
 def test_no_front_camera_says_so_and_sends_to_the_counter(flow, session):
@@ -112,10 +111,10 @@ def test_no_front_camera_says_so_and_sends_to_the_counter(flow, session):
 def test_a_card_without_a_decodable_photo_skips_the_check_and_never_passes(flow, session):
     flow.start(camera_available=True, card_photo_available=False)
     assert flow.state is S.NO_PHOTO and "跳过" in say(flow, "zh_CN") and "skipped" in say(flow)
-    assert session.data[SESSION_KEY] == {"performed": False, "reason": "no_card_photo"}
+    assert session.get(OUTCOME) == {"performed": False, "reason": "no_card_photo"}
     assert not flow.attempt_finished(PASS, AT)  # nothing can turn the skip into a pass
     flow.confirm()
-    assert flow.state is S.CLOSED and session.data[SESSION_KEY]["performed"] is False
+    assert flow.state is S.CLOSED and session.get(OUTCOME)["performed"] is False
 
 
 def test_a_late_result_after_cancel_is_ignored(flow, session):
@@ -129,7 +128,7 @@ def test_what_goes_to_the_session_is_small_plain_json(flow, session):
     flow.start(True, True)
     flow.consent()
     flow.attempt_finished(STRANGER, AT)
-    record = session.data[SESSION_KEY]
+    record = session.get(OUTCOME)
     assert len(json.dumps(record)) < 200
     assert all(isinstance(v, (bool, int, float, str, type(None))) for v in record.values())
 
@@ -139,9 +138,7 @@ def test_availability_no_front_camera_means_counter():
     with_camera = decide({**well, "face_camera": [Status.ONLINE]}, True)
     without = decide({**well, "face_camera": [Status.NO_DEVICE]}, True)
     assert with_camera.face_check is FaceCheck.CHECK and without.face_check is FaceCheck.COUNTER
-    offer = without.offers(BY_KEY["approval"], face_check=True)
-    assert offer.mode(Step.FACE_CHECK) == "counter" and offer.mode(Step.IDENTIFY) == "id_card"
-    assert decide(well, True).offers(BY_KEY["approval"]).mode(Step.FACE_CHECK) is None  # not asked for
+    assert without.identify().value == "id_card"           # the card still identifies
     assert decide(well, True).scan  # the document camera alone is not a front camera
 
 
@@ -203,9 +200,9 @@ def test_the_contract_takes_the_result_and_refuses_a_picture(flow, session):
     flow.start(True, True)
     flow.consent()
     flow.attempt_finished(PASS, "2026-11-30T10:00:00+08:00")
-    schemas.check("Application", {**application, "face_check": session.data[SESSION_KEY]})
+    schemas.check("Application", {**application, "face_check": session.get(OUTCOME)})
     flow.start(True, False)
-    schemas.check("Application", {**application, "face_check": session.data[SESSION_KEY]})
+    schemas.check("Application", {**application, "face_check": session.get(OUTCOME)})
     for smuggled in ({"embedding": [0.1] * 128}, {"photo": "Qk02..."}):
         with pytest.raises(Refused):
-            schemas.check("Application", {**application, "face_check": {**session.data[SESSION_KEY], **smuggled}})
+            schemas.check("Application", {**application, "face_check": {**session.get(OUTCOME), **smuggled}})

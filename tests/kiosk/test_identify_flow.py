@@ -10,6 +10,8 @@ from drivers.base import Action, DeviceError, DeviceEvent, DeviceState, Status, 
 from drivers.idcard.records import CardType, IdCardRecord
 from kiosk.flows.identify import IdentifyFlow, IdentifyState
 from kiosk.flows.session import Session
+from kiosk.identity import Identity
+from kiosk.services.progress.flow import ANY_CARD
 
 NAME, NUMBER = "张三丰", "230108195001011234"
 S = IdentifyState
@@ -111,7 +113,7 @@ def test_a_card_read_identifies_the_resident_with_the_record_in_the_session(flow
     flow.handle(event("record", record))
 
     assert flow.state is S.IDENTIFIED
-    assert session.resident is record
+    assert session.identity == Identity.from_card(record)
     assert session.service == "approval", "identifying must not lose the chosen service"
     view = flow.view
     assert view.masked_name == "张**" and view.masked_id == "230108********1234"
@@ -124,14 +126,14 @@ def test_a_record_without_card_present_first_still_identifies(flow, session):
     online(flow)
     open_step(flow, session)
     flow.handle(event("record", make_record()))
-    assert flow.state is S.IDENTIFIED and session.resident is not None
+    assert flow.state is S.IDENTIFIED and session.identity is not None
 
 
 def test_a_card_read_on_the_home_screen_is_not_kept(flow, session, reader):
     online(flow)
     place_card(flow, reader)
     assert flow.state is S.CLOSED
-    assert session.resident is None and not session.active
+    assert session.identity is None and not session.active
     assert flow.view.card_on_reader and flow.view.masked_id == ""
 
 
@@ -142,14 +144,14 @@ def test_a_card_already_on_the_reader_is_asked_for_again_when_the_step_opens(flo
     open_step(flow, session)
     assert reader.read_again_calls == 1
     flow.handle(event("record", make_record()))  # the driver delivers it again
-    assert flow.state is S.IDENTIFIED and session.resident is not None
+    assert flow.state is S.IDENTIFIED and session.identity is not None
 
 
 def test_a_record_with_no_data_identifies_nobody(flow, session):
     online(flow)
     open_step(flow, session)
     flow.handle(event("record", None))
-    assert flow.state is S.WAITING and session.resident is None
+    assert flow.state is S.WAITING and session.identity is None
 
 
 def test_a_second_card_replaces_the_first_while_the_step_is_open(flow, session, reader):
@@ -160,7 +162,7 @@ def test_a_second_card_replaces_the_first_while_the_step_is_open(flow, session, 
     assert flow.state is S.IDENTIFIED, "taking the card after the read must not undo it"
     other = make_record("李四", "110101199003074578")
     place_card(flow, reader, other)
-    assert session.resident is other and flow.view.masked_id == "110101********4578"
+    assert session.identity == Identity.from_card(other) and flow.view.masked_id == "110101********4578"
 
 
 # -- failures -------------------------------------------------------------------------
@@ -171,12 +173,12 @@ def test_a_failed_read_is_a_friendly_failed_state_and_placing_the_card_again_wor
     flow.handle(event("card_present"))
     flow.handle(read_error())
     assert flow.state is S.FAILED
-    assert session.resident is None and flow.view.masked_name == ""
+    assert session.identity is None and flow.view.masked_name == ""
     # The resident lifts the card and places it again.
     take_card(flow, reader)
     assert flow.state is S.FAILED
     place_card(flow, reader)
-    assert flow.state is S.IDENTIFIED and session.resident is not None
+    assert flow.state is S.IDENTIFIED and session.identity is not None
 
 
 def test_the_reader_retrying_by_itself_after_a_failure_also_identifies(flow, session):
@@ -245,7 +247,7 @@ def test_a_resident_already_identified_stays_identified_when_the_reader_drops(fl
     open_step(flow, session)
     flow.handle(event("record", make_record()))
     flow.handle(status(Status.OFFLINE, Status.ONLINE))
-    assert flow.state is S.IDENTIFIED and session.resident is not None
+    assert flow.state is S.IDENTIFIED and session.identity is not None
     assert not flow.view.reader_available
 
 
@@ -301,13 +303,13 @@ def test_a_card_left_by_the_previous_resident_is_not_taken_as_the_next_ones(flow
     assert reader.read_again_calls == 1, "the left card must not be read again for the next resident"
     assert flow.state is S.WAITING
     flow.handle(event("record", make_record()))  # even if the reader delivered it anyway
-    assert flow.state is S.WAITING and session.resident is None and flow.view.masked_id == ""
+    assert flow.state is S.WAITING and session.identity is None and flow.view.masked_id == ""
     assert flow.view.card_reminder
 
     take_card(flow, reader)  # the previous resident's card is gone; the next one's is placed
     mine = make_record("李四", "110101199003074578")
     place_card(flow, reader, mine)
-    assert flow.state is S.IDENTIFIED and session.resident is mine
+    assert flow.state is S.IDENTIFIED and session.identity == Identity.from_card(mine)
 
 
 def test_the_reminder_survives_until_removed_even_across_steps_without_a_card(flow, session, reader):
@@ -330,14 +332,14 @@ def test_cancel_or_timeout_drops_the_record_from_the_session(flow, session, read
     record = make_record()
     alive = weakref.ref(record)
     place_card(flow, reader, record)
-    assert session.resident is record
+    assert session.identity == Identity.from_card(record)
     del record
 
     getattr(flow, leave)()  # "Back" or the idle timeout's go_home
     gc.collect()
 
     assert alive() is None, f"the identity record is still alive after {leave}()"
-    assert session.resident is None
+    assert session.identity is None
     assert flow.state is S.CLOSED
     assert flow.view.masked_name == "" and flow.view.masked_id == ""
 
@@ -347,12 +349,12 @@ def test_confirm_closes_the_step_and_keeps_the_record_for_the_service(flow, sess
     open_step(flow, session)
     record = make_record()
     place_card(flow, reader, record)
-    assert flow.confirm() is True
-    assert flow.state is S.CLOSED and session.resident is record
+    assert flow.confirm() is not None
+    assert flow.state is S.CLOSED and session.identity == Identity.from_card(record)
     assert flow.view.masked_id == "", "the masked ID is no longer on any screen"
     take_card(flow, reader)  # taking the card during the service keeps the identity
     flow.handle(event("record", make_record("李四", "110101199003074578")))
-    assert session.resident is record, "a card read during the service must not replace the resident"
+    assert session.identity == Identity.from_card(record), "a card read during the service must not replace the resident"
 
 
 @pytest.mark.parametrize("setup", ["waiting", "reading", "failed", "unavailable", "closed"])
@@ -367,7 +369,7 @@ def test_confirm_does_nothing_unless_identified(flow, session, setup):
     if setup == "unavailable":
         flow.handle(status(Status.OFFLINE, Status.ONLINE))
     before = flow.state
-    assert flow.confirm() is False
+    assert flow.confirm() is None
     assert flow.state is before
 
 
@@ -424,9 +426,9 @@ def test_a_social_security_card_is_refused_where_the_id_card_is_required():
     flow.start()
     flow.handle(DeviceEvent("smartcard", "card_present"))
     flow.handle(DeviceEvent("smartcard", "record", ssc))
-    assert flow.state is IdentifyState.CARD_NOT_ACCEPTED and session.resident is None
+    assert flow.state is IdentifyState.CARD_NOT_ACCEPTED and session.identity is None
     assert flow.view.masked_name == "" and flow.view.masked_id == ""
-    flow.start(accept_social_security=True)
+    flow.start(ANY_CARD)
     flow.handle(DeviceEvent("smartcard", "record", ssc))
-    assert flow.state is IdentifyState.IDENTIFIED and session.resident is ssc
+    assert flow.state is IdentifyState.IDENTIFIED and session.identity == Identity.from_card(ssc)
     assert flow.view.masked_id == "110105********0021"

@@ -8,10 +8,14 @@ import stat
 import subprocess
 
 import pytest
+from argon2 import PasswordHasher
 
 from kiosk.errors import KioskError
+from kiosk.ops.admin_files import AdminFolderError
 from kiosk.ops.maintenance import LOCKOUT_SECONDS, MaintenanceLogin, Outcome, PinLockout
 from kiosk.ops.pin import hash_pin
+
+FAST = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)  # the tests' PINs: cheap to check
 
 OK, WRONG, LOCKED = Outcome.OK, Outcome.WRONG, Outcome.LOCKED
 
@@ -68,7 +72,7 @@ class Clock:
 
 
 def test_restart_keeps_the_lock_and_the_state_file_is_private(tmp_path):
-    clock, pin_hash = Clock(), hash_pin("246810", iterations=1000)
+    clock, pin_hash = Clock(), hash_pin("246810", FAST)
     for _ in range(4):
         assert MaintenanceLogin(pin_hash, tmp_path, clock).login("000000").outcome is WRONG
     # a new process (a new object) still has one try left, not five
@@ -77,22 +81,74 @@ def test_restart_keeps_the_lock_and_the_state_file_is_private(tmp_path):
     assert MaintenanceLogin(pin_hash, tmp_path, clock).login("246810").outcome is LOCKED
     clock.now += 1
     assert MaintenanceLogin(pin_hash, tmp_path, clock).login("246810").ok
-    state_file = tmp_path / "maintenance" / "pin_lockout.json"
+    state_file = tmp_path / "pin-lockout.json"
     assert stat.S_IMODE(os.stat(state_file).st_mode) == 0o600
+
+
+def test_twelve_wrong_guesses_in_a_row_lock_after_the_fifth(tmp_path):
+    clock, pin_hash = Clock(), hash_pin("246810", FAST)
+    outcomes = [MaintenanceLogin(pin_hash, tmp_path, clock).login(f"{n:06d}").outcome for n in range(12)]
+    assert outcomes == [WRONG] * 4 + [LOCKED] * 8
+    assert MaintenanceLogin(pin_hash, tmp_path, clock).login("246810").outcome is LOCKED
+
+
+@pytest.mark.parametrize("garbage", [b"", b"{not json", b'{"wrong": -100, "locked_until": 0}',
+                                     b'{"wrong": 0, "locked_until": "nan"}', b'{"wrong": 99, "locked_until": 0}',
+                                     b"[]"])
+def test_an_unreadable_count_is_a_lock_not_a_fresh_start(tmp_path, garbage):
+    clock, pin_hash = Clock(), hash_pin("246810", FAST)
+    (tmp_path / "pin-lockout.json").write_bytes(garbage)
+    assert MaintenanceLogin(pin_hash, tmp_path, clock).login("246810").outcome is LOCKED
+    clock.now += LOCKOUT_SECONDS  # the damaged state became a five-minute lock, not a lock for good
+    assert MaintenanceLogin(pin_hash, tmp_path, clock).login("246810").ok
+
+
+def test_the_count_is_not_kept_where_someone_else_can_change_it(tmp_path):
+    """The kiosk user owns its state folder: a lockout folder it could rename
+    or relink is refused, and so is a link in root's folder."""
+    pin_hash = hash_pin("246810", FAST)
+    theirs = tmp_path / "theirs"
+    theirs.mkdir(mode=0o700)
+    if os.geteuid() == 0:
+        os.chown(theirs, 4242, 4242)  # the kiosk user's folder
+    else:
+        theirs.chmod(0o777)
+    with pytest.raises(AdminFolderError, match="expected this user's folder"):
+        MaintenanceLogin(pin_hash, theirs, Clock()).login("000000")
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    with pytest.raises(AdminFolderError, match="not a folder root can trust"):
+        MaintenanceLogin(pin_hash, tmp_path / "link", Clock()).login("000000")
+    mine = tmp_path / "mine"
+    mine.mkdir(mode=0o700)
+    (mine / "pin-lockout.json").symlink_to(tmp_path / "elsewhere.json")
+    assert MaintenanceLogin(pin_hash, mine, Clock()).login("246810").outcome is LOCKED  # a link is not a count
+    assert not (tmp_path / "elsewhere.json").exists() and not (mine / "pin-lockout.json").is_symlink()
+
+
+def test_a_legacy_pbkdf2_pin_is_rehashed_with_argon2id_on_login(tmp_path):
+    import hashlib
+
+    salt = bytes(16)
+    legacy = f"pbkdf2_sha256$1000${salt.hex()}${hashlib.pbkdf2_hmac('sha256', b'246810', salt, 1000).hex()}"
+    stored: list[str] = []
+    login = MaintenanceLogin(legacy, tmp_path, Clock(), rehash=stored.append)
+    assert not login.login("135790").ok and stored == []
+    assert login.login("246810").ok and stored == ["246810"]
 
 
 def test_no_pin_set_and_a_card_are_refused_with_a_reason(tmp_path):
     with pytest.raises(KioskError, match="kiosk secrets init"):
         MaintenanceLogin("", tmp_path, Clock())
     with pytest.raises(KioskError, match="no staff card is enrolled"):
-        MaintenanceLogin(hash_pin("246810", iterations=1000), tmp_path, Clock()).login("246810", card_uid=b"\x04\xa1")
+        MaintenanceLogin(hash_pin("246810", FAST), tmp_path, Clock()).login("246810", card_uid=b"\x04\xa1")
 
 
 def test_with_staff_cards_enrolled_both_factors_count_under_one_lockout(tmp_path):
     from kiosk.ops.staff import staff_card_hash
 
     key, staff, stranger = b"k" * 32, bytes.fromhex("04A1B2C3D4E580"), bytes.fromhex("04FFFFFFFFFF01")
-    login = MaintenanceLogin(hash_pin("246810", iterations=1000), tmp_path, Clock(),
+    login = MaintenanceLogin(hash_pin("246810", FAST), tmp_path, Clock(),
                              staff_cards=(staff_card_hash(staff, key),), card_key=key)
     with pytest.raises(KioskError, match="--card"):
         login.login("246810")  # the PIN alone is not enough here
@@ -167,7 +223,7 @@ def test_maintenance_actions_log_in_first_and_are_audited(tmp_path, kiosk_cmd):
 
         settings = config.load(hut.config_path)
         outbox = Outbox.from_settings(settings)
-        serial = fill(outbox, 1, settings.secrets.id_hash_key, attachment_bytes=64)[0].serial
+        serial = fill(outbox, 1, settings.id_hash_keys, attachment_bytes=64)[0].serial
         outbox.dead_letter(outbox.next_due(), "VALIDATION")
         listed = run("dead-letters")
         assert listed.returncode == 0 and json.loads(listed.stdout)[0]["serial"] == serial
@@ -176,6 +232,6 @@ def test_maintenance_actions_log_in_first_and_are_audited(tmp_path, kiosk_cmd):
         again = run("requeue", serial)
         assert again.returncode == 2 and "not a dead letter" in again.stderr
         outbox.close()
-        text = (settings.state_dir / "maintenance-audit.jsonl").read_text(encoding="utf-8")
+        text = (settings.admin_dir / "maintenance-audit.jsonl").read_text(encoding="utf-8")
         for action in ("self_test:external", "dead_letters", "requeue"):
             assert action in text

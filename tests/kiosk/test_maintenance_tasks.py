@@ -22,7 +22,7 @@ def site(tmp_path_factory):
         settings = config_mod.load(hut.config_path)
         with DeviceOwner(settings) as owner:
             owner.wait_settled()
-            yield hut, settings, owner, AuditLog(settings.paths.state_dir)
+            yield hut, settings, owner, AuditLog(settings.admin_dir)
 
 
 def test_self_tests_print_and_are_audited(site):
@@ -44,7 +44,7 @@ def test_dead_letters_are_listed_and_requeued(site):
     _hut, settings, _owner, audit = site
     outbox = Outbox.from_settings(settings)
     try:
-        receipt = fill(outbox, 1, settings.secrets.id_hash_key, attachment_bytes=100)[0]
+        receipt = fill(outbox, 1, settings.id_hash_keys, attachment_bytes=100)[0]
         outbox.dead_letter(outbox.next_due(), "VALIDATION")
     finally:
         outbox.close()

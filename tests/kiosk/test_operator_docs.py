@@ -23,7 +23,7 @@ def test_generated_blocks_are_current():
 
 def test_a_stale_document_is_detected():
     text = documents()[1].read_text(encoding="utf-8")
-    stale = text.replace("| `paper_end` | 换纸 |", "| `paper_end` | 加纸 |")
+    stale = text.replace("| `paper_end` | 凭条打印机 | 换纸 |", "| `paper_end` | 凭条打印机 | 加纸 |")
     assert stale != text and render(stale) == text
 
 
@@ -32,13 +32,33 @@ def test_every_status_and_action_has_advice():
     assert {a.value for a in Action} == set(advice.ACTION)
 
 
-def test_every_problem_code_a_driver_reports_has_advice():
-    from drivers.health.device import FAULTS
+def codes_reported_in(package: Path) -> set[str]:
+    """The problem codes a driver package's code reports: an error's code
+    after its action, and the health devices' fault names."""
+    codes = set()
+    for path in package.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        codes |= set(re.findall(r'Action\.[A-Z]+,\s*"([a-z_]+)"', text))
+        if path.name == "device.py" and "FAULTS" in text:
+            codes |= set(re.findall(r'^    "([a-z_]+)": \(Status\.', text, re.M))
+    return codes
 
-    codes = set(FAULTS)
-    for path in (ROOT / "drivers").rglob("*.py"):
-        codes |= set(re.findall(r'Action\.[A-Z]+,\s*"([a-z_]+)"', path.read_text(encoding="utf-8")))
-    assert codes and codes <= set(advice.PROBLEM), sorted(codes - set(advice.PROBLEM))
+
+def test_every_problem_code_a_driver_reports_has_advice_in_its_kinds_manifest():
+    """Each kind's manifest has words for every code its package reports
+    (the front camera for every code the camera package reports, in its own words)."""
+    from drivers.health.device import FAULTS
+    from drivers.manifest import BASE_PROBLEMS
+    from kiosk.devices import kinds
+
+    assert set(FAULTS) <= codes_reported_in(ROOT / "drivers" / "health")
+    for kind in kinds.all_kinds():
+        package = ROOT / "drivers" / kind.drivers[kind.default_driver].split(".")[1]
+        codes = codes_reported_in(package)
+        assert codes, package
+        missing = codes - set(kind.problems) - set(BASE_PROBLEMS)
+        assert not missing, f"{kind.kind}: no advice for {sorted(missing)} in {package}/manifest.py"
+    assert set(codes_reported_in(ROOT / "drivers")) <= set(advice.problems())
 
 
 def test_advice_says_replace_paper_and_call_an_engineer():

@@ -5,7 +5,7 @@ import weakref
 
 import pytest
 
-from kiosk.flows.session import IdleState, IdleTimer, Session
+from kiosk.flows.session import IdleState, IdleTimer, Session, Slot
 
 
 class FakeClock:
@@ -47,26 +47,31 @@ def make_timer(clock, rec, timeout=60, warning=45):
 
 
 # -- Session -------------------------------------------------------------------
+PHOTO: Slot = Slot("photo")
+ANSWERS: Slot = Slot("answers", drop=dict.clear)
+PRESSURE: Slot = Slot("pressure")
+
+
 def test_clear_drops_every_reference_to_the_resident():
     session = Session()
     session.begin("approval")
     record = Record("张三", "230108195001011234")
     photo = Record("photo", "\x89PNG fake photo")  # bytes cannot be weak-referenced
     session.identify(record)
-    session.data["photo"] = photo
-    session.data["answers"] = {"phone": "13812345678"}
-    kept_by_a_careless_flow = session.data
+    session.put(PHOTO, photo)
+    answers = session.put(ANSWERS, {"phone": "13812345678"})
+    kept_by_a_careless_flow = answers
     ref_record, ref_photo = weakref.ref(record), weakref.ref(photo)
     del record, photo
 
-    assert session.active
+    assert session.active and session.get(ANSWERS) == {"phone": "13812345678"}
     session.clear()
     gc.collect()
 
     assert ref_record() is None, "the identity record is still alive after clear()"
     assert ref_photo() is None, "a document image is still alive after clear()"
-    assert kept_by_a_careless_flow == {}, "a flow's old reference to data still sees the resident's data"
-    assert session.resident is None and session.service is None and session.data == {}
+    assert kept_by_a_careless_flow == {}, "a slot that says how is wiped, not only let go"
+    assert session.identity is None and session.service is None and session.get(PHOTO) is None
     assert not session.active
 
 
@@ -74,10 +79,10 @@ def test_begin_starts_from_a_clean_session():
     session = Session()
     session.begin("health")
     session.identify(Record("李四", "110101199003074578"))
-    session.data["pressure"] = (120, 80)
+    session.put(PRESSURE, (120, 80))
     session.begin("guide")
     assert session.service == "guide"
-    assert session.resident is None and session.data == {}
+    assert session.identity is None and not session.holds(PRESSURE)
     assert session.visits == 2
 
 
@@ -85,7 +90,7 @@ def test_repr_never_shows_personal_data():
     session = Session()
     session.begin("approval")
     session.identify(Record("张三", "230108195001011234"))
-    session.data["phone"] = "13812345678"
+    session.put(ANSWERS, {"phone": "13812345678"})
     text = repr(session)
     assert "230108195001011234" not in text and "张三" not in text and "13812345678" not in text
     assert "<held>" in text

@@ -35,6 +35,8 @@ DATA = {
                             "https://platform.example.cn", "software": "0.1.0", "technician": "T-042",
                             "time": WHEN, "devices": {"printer": {"status": "online", "summary": "OK"},
                                                       "idcard": {"status": "offline", "summary": "no answer"}}},
+    "counter_note": {"matter": "最低生活保障申请", "matter_en": "Minimum living allowance", "name": "李建国",
+                     "id_number": ID, "reason": "not_same_person", "time": WHEN, "hut": "天河小屋"},
 }
 
 
@@ -72,6 +74,7 @@ STRAY_ID = {
     "health_report": {**DATA["health_report"], "results": [{"item": ID, "value": ID, "unit": "", "flag": None}]},
     "provisioning_report": {**DATA["provisioning_report"], "technician": ID, "checks": [f"卡 {ID} 读取 OK"],
                             "devices": {"idcard": {"status": "online", "summary": f"last card {ID}"}}},
+    "counter_note": {**DATA["counter_note"], "matter": f"代办 {ID}", "hut": ID},
 }
 
 

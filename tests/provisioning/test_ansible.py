@@ -71,3 +71,51 @@ def test_check_mode_against_localhost_renders_the_host_config_and_changes_nothin
     assert config["devices"]["printer"] == {"driver": "printer.escpos", "url": "tcp://127.0.0.1:9100",
                                             "options": {"baudrate": 9600}}
     assert Path("/etc/kiosk/kiosk.toml").exists() == had_config, "check mode wrote the config"
+
+
+VERIFIER = ANSIBLE / "files" / "kiosk-verify-bundle"
+
+
+def test_the_first_install_verifies_the_bundle_with_the_roles_code_before_running_any_of_it():
+    """Issue 20 item 4: the checker must not come from the bundle being checked."""
+    import yaml
+
+    tasks = yaml.safe_load((ANSIBLE / "tasks" / "release.yml").read_text(encoding="utf-8"))
+    names = [t["name"] for t in tasks]
+    verify = next(i for i, t in enumerate(tasks) if "kiosk-verify-bundle" in str(t.get("ansible.builtin.command")))
+    installer = next(i for i, t in enumerate(tasks) if t.get("ansible.builtin.copy", {}).get("dest", "")
+                     .endswith("kiosk-verify-bundle"))
+    assert "files/kiosk-verify-bundle" in tasks[installer]["ansible.builtin.copy"]["src"]
+    runs_bundle = [i for i, t in enumerate(tasks) if "ansible.builtin.unarchive" in t or "updater" in str(t)]
+    assert runs_bundle and installer < verify < min(runs_bundle), names
+    assert "when" not in tasks[verify] or tasks[verify]["when"] == "not ansible_check_mode"
+
+
+@pytest.mark.skipif(not Path("/usr/bin/python3").exists(), reason="the system python")
+def test_the_roles_verifier_accepts_signed_bundles_and_refuses_the_rest(tmp_path):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from kiosk.ops.updater import sign
+
+    key = Ed25519PrivateKey.generate()
+    public = tmp_path / "release-key.pub"
+    public.write_text(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex() + "\n")
+    bundle = tmp_path / "kiosk-1.0.0.tar.gz"
+    bundle.write_bytes(os.urandom(4096))
+
+    def check() -> subprocess.CompletedProcess:
+        return subprocess.run(["/usr/bin/python3", str(VERIFIER), str(bundle), str(public)], capture_output=True,
+                              text=True, timeout=60)
+
+    assert check().returncode == 1  # no signature
+    sign(bundle, key.private_bytes_raw())
+    assert check().returncode == 0, check().stderr
+    with bundle.open("ab") as fh:
+        fh.write(b"\0")
+    refused = check()
+    assert refused.returncode == 1 and "does not match" in refused.stderr and "Traceback" not in refused.stderr
+    with bundle.with_name(bundle.name + ".sig").open("r+b") as fh:
+        fh.truncate(512 * 1024 * 1024)
+    huge = check()
+    assert huge.returncode == 1 and "at most 1024 bytes" in huge.stderr

@@ -54,7 +54,7 @@ def scrape(tmp_path_factory):
             stats.frame(dt)
         write_app_state(settings.paths.state_dir, stats)
         outbox = Outbox.from_settings(settings)
-        fill(outbox, 2, settings.secrets.id_hash_key, attachment_bytes=100)
+        fill(outbox, 2, settings.id_hash_keys, attachment_bytes=100)
         outbox.close()
         port = _free_port()
         server = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "--config", str(hut.config_path), "metrics",
@@ -125,7 +125,7 @@ def test_rules_and_dashboard_use_only_metrics_the_kiosk_exposes(scrape):
 
 
 def test_each_alert_says_what_the_advice_table_says():
-    tables = {"status": advice.STATUS, "problem": advice.PROBLEM, "terminal": advice.TERMINAL}
+    tables = {"status": advice.STATUS, "problem": advice.problems(), "terminal": advice.TERMINAL}
     rules = _rules()
     assert {r["alert"] for r in rules} >= {"KioskPrinterOutOfPaper", "KioskOutboxStale", "KioskDeviceOffline"}
     for rule in rules:

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.devices.probe import Candidate, Found, Silent, probe_camera, probe_network_printer, probe_serial
+from kiosk.devices.probe import Candidate, Found, Silent, probe_camera, probe_network, probe_serial
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def test_a_source_that_is_no_camera_is_silent(tmp_path):
 def test_a_port_that_cannot_be_opened_and_a_refused_printer_address(tmp_path):
     missing = probe_serial(Candidate(str(tmp_path / "ttyUSB7"), "serial"))
     assert isinstance(missing, Silent) and missing.result.startswith("cannot open")
-    refused = probe_network_printer(Candidate("tcp://127.0.0.1:9", "network"), timeout=1)
+    refused = probe_network(Candidate("tcp://127.0.0.1:9", "network"))
     assert isinstance(refused, Silent) and refused.result.startswith("no connection")
 
 

@@ -98,7 +98,7 @@ def test_first_run_finds_every_device_enrols_and_writes_config_and_secrets(runs)
     assert settings.devices["staffcard"].options["reads"] == "staff_uid", "a found reader lost its role"
     assert "smartcard_2" not in settings.devices
     assert len(settings.secrets.terminal_key) == 32 and settings.secrets.outbox_key
-    assert verify_pin(PIN, settings.secrets.maintenance_pin_hash)
+    assert verify_pin(PIN, settings.maintenance_secrets().pin_hash)
     assert (root / "etc/kiosk/secrets.toml").stat().st_mode & 0o777 == 0o600
     assert f"no answer 无应答:\n  {runs['silent']}: no answer" in first.stdout
     found = first.stdout.split("devices found 找到的设备:")[1].split("\n\n")[0]
@@ -123,7 +123,7 @@ def test_units_and_rules_are_installed_and_enabled(runs):
 def test_self_test_slip_and_report_come_out_of_the_printer(runs):
     assert "HUT-PRINTER-TEST" in runs["slips"], "no test slip printed"
     assert "终端安装报告" in runs["slips"], "the provisioning report was not printed"
-    report = (runs["root"] / "var/lib/kiosk/provision-report.txt").read_text(encoding="utf-8")
+    report = (runs["root"] / "var/lib/kiosk-admin/provision-report.txt").read_text(encoding="utf-8")
     assert "terminal 终端:   HUT-" in report
 
 
@@ -167,7 +167,7 @@ def test_the_front_camera_is_configured_apart_from_the_document_camera(tmp_path)
     import tomllib as toml
 
     from kiosk.devices.probe import Candidate, Found, Silent
-    from kiosk.ops.provision import Layout, Provisioner, camera_sources, sort_cameras
+    from kiosk.ops.provision import Layout, Provisioner, shared_sources, sort_shared
 
     def cam(where: str, vid: str = "", pid: str = "") -> Found:
         return Found("camera", Candidate(where, "camera", vid, pid), "camera: a 640x480 frame from OpenCV")
@@ -175,34 +175,35 @@ def test_the_front_camera_is_configured_apart_from_the_document_camera(tmp_path)
     def config(results: list, devices: dict | None = None) -> dict:
         found = [r for r in results if isinstance(r, Found)]
         current = {"devices": devices} if devices else {}
-        return toml.loads(Provisioner(Layout(tmp_path)).config_text(current, found, terminal_id="T", name="",
-                                                                     platform_url="https://p").decode())["devices"]
+        written = toml.loads(Provisioner(Layout(tmp_path)).config_text(current, found, terminal_id="T", name="",
+                                                                        platform_url="https://p").decode())
+        return {name: entry for name, entry in written["devices"].items() if name != "speaker"}   # cameras only
 
     # by order: the first camera is the document camera (as before), the second the front camera
-    by_order = sort_cameras([cam("/dev/video0"), Silent(Candidate("/dev/video1", "camera"), "no frame"),
+    by_order = sort_shared([cam("/dev/video0"), Silent(Candidate("/dev/video1", "camera"), "no frame"),
                              cam("/dev/video2")], {})
     assert config(by_order) == {"camera": {"driver": "camera.uvc", "port": "/dev/video0"},
                                 "front_camera": {"driver": "face_camera.uvc", "port": "/dev/video2"}}
     assert "taken as the front camera by order" in by_order[2].result
     # one camera alone stays the document camera
-    assert config(sort_cameras([cam("/dev/video0")], {})) == {"camera": {"driver": "camera.uvc",
+    assert config(sort_shared([cam("/dev/video0")], {})) == {"camera": {"driver": "camera.uvc",
                                                                          "port": "/dev/video0"}}
     # the document camera's USB ID wins over the order; --front-camera names a source
-    by_usb = sort_cameras([cam("/dev/video0"), cam("/dev/video2", "0ac8", "3610")], {})
+    by_usb = sort_shared([cam("/dev/video0"), cam("/dev/video2", "0ac8", "3610")], {})
     assert config(by_usb) == {"front_camera": {"driver": "face_camera.uvc", "port": "/dev/video0"},
                               "camera": {"driver": "camera.uvc", "port": "/dev/video2"}}
-    named = sort_cameras([cam("/dev/video0"), cam("http://10.0.0.5/front.mjpg")], {},
-                         front=["/dev/video0"])
+    named = sort_shared([cam("/dev/video0"), cam("http://10.0.0.5/front.mjpg")], {},
+                        {"/dev/video0": "face_camera"})
     assert config(named) == {"front_camera": {"driver": "face_camera.uvc", "port": "/dev/video0"},
                              "camera": {"driver": "camera.uvc", "url": "http://10.0.0.5/front.mjpg"}}
     # a rerun: the configured front camera is probed at its source and keeps its name, kind and options
     devices = {"front_camera": {"driver": "face_camera.uvc", "port": "/dev/video0", "options": {"width": 800}},
                "camera": {"driver": "camera.uvc", "port": "/dev/video2"}}
-    assert camera_sources(devices) == ["/dev/video0", "/dev/video2"]
-    again = config(sort_cameras([cam("/dev/video0"), cam("/dev/video2")], devices), devices)
+    assert shared_sources(devices) == ["/dev/video0", "/dev/video2"]
+    again = config(sort_shared([cam("/dev/video0"), cam("/dev/video2")], devices), devices)
     assert again == devices
     # a configured front camera that is unplugged now: a new unknown camera is not taken for it
-    assert config(sort_cameras([cam("/dev/video4")], {"front_camera": devices["front_camera"]}),
+    assert config(sort_shared([cam("/dev/video4")], {"front_camera": devices["front_camera"]}),
                   {"front_camera": devices["front_camera"]})["camera"] == {"driver": "camera.uvc",
                                                                           "port": "/dev/video4"}
 

@@ -85,14 +85,16 @@ class ProcessSupervisor:
         self.sock.close()
 
 
-def make_bundle(folder: Path, version: str, app: str, key: Ed25519PrivateKey | None) -> Path:
-    src = folder / f"src-{version}" / f"kiosk-{version}"
+def make_bundle(folder: Path, version: str, app: str, key: Ed25519PrivateKey | None, release: str = "",
+                venv: bool = True, name: str = "") -> Path:
+    src = folder / f"src-{name or version}" / f"kiosk-{version}"
     (src / ".venv" / "bin").mkdir(parents=True)
-    (src / "release.toml").write_text(f'version = "{version}"\n')
+    (src / "release.toml").write_text(f'version = "{version}"\n{release}')
     exe = src / ".venv" / "bin" / "kiosk"
-    exe.write_text(f"#!{sys.executable}\n{app}")
-    exe.chmod(0o755)
-    bundle = folder / f"kiosk-{version}.tar.gz"
+    if venv:
+        exe.write_text(f"#!{sys.executable}\n{app}")
+        exe.chmod(0o755)
+    bundle = folder / f"kiosk-{name or version}.tar.gz"
     with tarfile.open(bundle, "w:gz") as tar:
         tar.add(src, arcname=src.name)
     if key is not None:
@@ -149,7 +151,7 @@ def test_a_release_that_crashes_three_times_is_rolled_back(terminal):
     assert outcome == "rolled back" and current_release(layout) == "1.0.0"
     assert supervisor.starts == ["1.0.0", "2.0.0", "2.0.0", "2.0.0", "1.0.0"]
     assert supervisor.proc.poll() is None, "the previous release is not running again"
-    log = (layout.state_dir / "updates.jsonl").read_text()
+    log = (layout.admin_dir / "updates.jsonl").read_text()
     assert '"rolled back: crashed"' in log and '"previous_came_up": "ready"' in log
 
 
@@ -158,7 +160,7 @@ def test_a_release_that_never_says_ready_is_rolled_back(terminal):
     outcome = install(make_bundle(folder, "2.1.0", SILENT, key), layout, supervisor, ready_timeout=2,
                       say=lambda _m: None)
     assert outcome == "rolled back" and current_release(layout) == "1.0.0"
-    assert '"rolled back: timeout"' in (layout.state_dir / "updates.jsonl").read_text()
+    assert '"rolled back: timeout"' in (layout.admin_dir / "updates.jsonl").read_text()
 
 
 def test_never_while_a_resident_session_is_in_progress(terminal):
@@ -240,3 +242,95 @@ def test_systemd_supervisor_reads_ready_crashes_and_timeouts():
     sup = SystemdSupervisor(run=stuck, sleep=lambda _s: None, clock=lambda: next(clock))
     sup.restart()
     assert sup.watch(10, 3) == "timeout"
+
+
+# -- issue 20: updates that only go forward -------------------------------------------------------
+def test_an_older_release_is_refused_unless_a_signed_rollback_says_so(terminal):
+    layout, supervisor, key, folder = terminal
+    quiet = {"ready_timeout": 20, "say": lambda _m: None}
+    assert install(make_bundle(folder, "2.0.0", GOOD, key, 'min_version = "1.2.0"\n'), layout, supervisor,
+                   **quiet) == "installed"
+    with pytest.raises(UpdateRefused, match="older than the current 2.0.0"):
+        install(make_bundle(folder, "1.5.0", GOOD, key), layout, supervisor, **quiet)
+    # the old release folder still exists: it is not switched to without its bundle, nor with an unsigned one
+    with pytest.raises(UpdateRefused, match="below this terminal's release floor"):
+        install(make_bundle(folder, "1.0.0", GOOD, key, name="1.0.0-again"), layout, supervisor, **quiet)
+    assert current_release(layout) == "2.0.0"
+    with pytest.raises(UpdateRefused, match="below this terminal's release floor 1.2.0"):
+        install(make_bundle(folder, "1.1.0", GOOD, key, "rollback = true\n"), layout, supervisor, **quiet)
+    assert install(make_bundle(folder, "1.5.0", GOOD, key, "rollback = true\n", name="1.5.0-rollback"), layout,
+                   supervisor, **quiet) == "installed"
+    assert current_release(layout) == "1.5.0"
+    assert install(make_bundle(folder, "1.10.0", GOOD, key), layout, supervisor, **quiet) == "installed"  # 1.10 > 1.9
+
+
+def test_a_failed_install_does_not_block_its_corrected_bundle(terminal):
+    layout, supervisor, key, folder = terminal
+    broken = make_bundle(folder, "5.0.0", GOOD, key, venv=False, name="5.0.0-broken")
+    with pytest.raises(UpdateRefused, match="neither wheels/ nor .venv/bin/kiosk"):
+        install(broken, layout, supervisor)
+    assert not (layout.releases / "5.0.0").exists() and current_release(layout) == "1.0.0"
+    fixed = make_bundle(folder, "5.0.0", GOOD, key, name="5.0.0-fixed")
+    assert install(fixed, layout, supervisor, ready_timeout=20, say=lambda _m: None) == "installed"
+    assert current_release(layout) == "5.0.0"
+
+
+def test_a_release_folder_left_from_before_is_not_trusted(terminal):
+    layout, supervisor, key, folder = terminal
+    planted = layout.releases / "6.0.0" / ".venv" / "bin"
+    planted.mkdir(parents=True)
+    (planted / "kiosk").write_text("#!/bin/sh\necho planted\n")
+    assert install(make_bundle(folder, "6.0.0", GOOD, key), layout, supervisor, ready_timeout=20,
+                   say=lambda _m: None) == "installed"
+    assert "planted" not in (layout.releases / "6.0.0" / ".venv" / "bin" / "kiosk").read_text()
+
+
+def test_a_bundle_swapped_after_it_was_read_is_not_installed(terminal, monkeypatch):
+    """The swap window: once the signed bundle is read, replacing the file
+    changes nothing, since the signature, release.toml and the unpacking all
+    use one private copy."""
+    import kiosk.ops.updater as updater
+
+    layout, supervisor, key, folder = terminal
+    signed = make_bundle(folder, "7.0.0", GOOD, key)
+    evil = make_bundle(folder, "7.0.0", "raise SystemExit('unsigned code ran')\n", None, name="7.0.0-evil")
+    real_verify = updater.verify
+
+    def verify_then_swap(bundle, digest, public_key):
+        real_verify(bundle, digest, public_key)
+        os.replace(evil, bundle)  # the attacker's moment: right after the check
+
+    monkeypatch.setattr(updater, "verify", verify_then_swap)
+    assert install(signed, layout, supervisor, ready_timeout=20, say=lambda _m: None) == "installed"
+    assert supervisor.proc.poll() is None, "the swapped, unsigned bundle was installed"
+
+
+def test_an_app_state_from_the_future_does_not_hold_updates_off(terminal):
+    from kiosk.ops.updater import busy_reason
+
+    layout, supervisor, key, folder = terminal
+    write_app_state(layout.state_dir, AppStats(session_active=True), now=time.time() + 10 * 365 * 86400)
+    assert busy_reason(layout) is None
+    write_app_state(layout.state_dir, AppStats(session_active=True))
+    assert busy_reason(layout) == "a resident session is in progress"
+    (layout.state_dir / "app-state.json").unlink()
+    os.mkfifo(layout.state_dir / "app-state.json")  # a FIFO would block a plain read forever
+    assert busy_reason(layout) is None
+
+
+def test_a_huge_signature_is_refused_without_reading_it(terminal):
+    layout, supervisor, key, folder = terminal
+    bundle = make_bundle(folder, "8.0.0", GOOD, key)
+    sig = bundle.with_name(bundle.name + ".sig")
+    with sig.open("r+b") as fh:
+        fh.truncate(512 * 1024 * 1024)  # sparse: 512 MiB on paper, nothing on disk
+    # VmHWM: this process's own peak (ru_maxrss would carry the forking parent's over exec)
+    code = ("import sys; from pathlib import Path; from kiosk.ops.updater import Layout, install\n"
+            "try:\n    install(Path(sys.argv[1]), Layout(Path(sys.argv[2])), None)\n"
+            "except Exception as exc:\n    print(type(exc).__name__, exc)\n"
+            "print(next(line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM')))\n")
+    done = subprocess.run([sys.executable, "-c", code, str(bundle), str(layout.root)], capture_output=True, text=True,
+                          timeout=60)
+    refusal, peak_kib = done.stdout.strip().splitlines()
+    assert refusal.startswith("UpdateRefused") and "at most 1024 bytes" in refusal, done.stdout + done.stderr
+    assert int(peak_kib) < 200 * 1024, f"peak {int(peak_kib) // 1024} MiB: the signature was read whole"

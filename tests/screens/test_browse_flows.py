@@ -71,4 +71,5 @@ def test_each_step_is_spoken_and_the_voice_switch_silences_it(facts):
     assert facts["voice_wav_bytes"] > 1000, "espeak-ng wrote no speech for the step"
     assert facts["voice_on_after_tap"] is False
     assert facts["voice_button_words"] == "语音：关"
+    assert facts["line_after_back"] is True, "no line was due after Back: the silence proves nothing"
     assert facts["wav_while_voice_off"] is False, "speech was made with the voice switched off"

@@ -2,6 +2,8 @@
 
 import pytest
 
+from kiosk.filing.catalog import PHONE_PROBLEM
+
 pytestmark = pytest.mark.ui
 
 
@@ -18,7 +20,7 @@ def test_probe_ran_to_the_end(facts):
 
 def test_form_is_entered_with_big_controls_and_checked_with_the_catalog_words(facts):
     assert facts["form_rows"] == ["certificate", "purpose", "phone"]
-    assert facts["phone_problem"] == "电话号码格式不正确 / not a phone number"   # ten digits, Chinese first
+    assert facts["phone_problem"] == PHONE_PROBLEM   # ten digits, Chinese first
     assert facts["typed_visible"] == "1381234567"
     assert facts["form_displays"] == {"certificate": "居住证明", "purpose": "办理银行业务", "phone": "138****5678"}
     assert facts["form_problems"] == {"certificate": "", "purpose": "", "phone": ""}

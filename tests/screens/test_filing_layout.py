@@ -9,7 +9,8 @@ pytestmark = pytest.mark.ui
 SCREENS = {"face_consent": "face_check", "face_challenge": "face_check", "face_retry": "face_check",
            "face_counter": "face_check", "face_no_photo": "face_check", "form_keypad": "form", "form_pinyin": "form",
            "form_phrases": "form", "form_choices": "form",
-           "form_date": "form", "papers_scan": "papers", "papers_cannot_file": "papers", "review": "review",
+           "form_date": "form", "papers_scan": "papers", "papers_check": "papers", "papers_camera_lost": "papers",
+           "papers_cannot_file": "papers", "review": "review",
            "done": "done"}
 
 

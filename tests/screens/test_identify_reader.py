@@ -35,3 +35,4 @@ def test_card_left_on_the_reader_is_pointed_out_until_taken(facts):
 def test_a_card_left_behind_is_not_read_for_the_next_resident(facts):
     assert facts["next_resident_state"] == "waiting"
     assert facts["next_resident_session_has_card"] is False
+    assert facts["next_resident_reads"] == 0, "the card left behind was read again for the next resident"

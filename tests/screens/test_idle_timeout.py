@@ -1,6 +1,10 @@
 """Idle timeout: warning with countdown, any touch resets, timeout goes home and forgets."""
 
+import json
+
 import pytest
+
+from simulators.platform.app import load_catalog_document
 
 pytestmark = pytest.mark.ui
 
@@ -12,6 +16,9 @@ def facts(probe, kiosk_config, tmp_path_factory):
     folder = tmp_path_factory.mktemp("idle")
     config = kiosk_config(folder, screen='fullscreen = false\nwidth = 1280\nheight = 800\nlanguage = "zh_CN"',
                           timeouts=f"idle_seconds = {IDLE}\nidle_warning_seconds = {WARNING}")
+    cache = folder / "state" / "catalog"  # the platform's catalog, as the client caches it: a matter to choose
+    cache.mkdir(parents=True)
+    (cache / "catalog.json").write_text(json.dumps(load_catalog_document(), ensure_ascii=False), encoding="utf-8")
     return probe("probe_idle.py", folder, config)
 
 
@@ -46,6 +53,7 @@ def test_timeout_returns_home_and_clears_the_session(facts):
     assert IDLE - 0.3 <= facts["timeout_after"] <= IDLE + 3.0
     assert facts["session"] == {"resident": False, "service": None, "data": 0, "active": False}
     assert facts["record_alive_after_timeout"] is False, "the ID card record is still referenced somewhere"
+    assert facts["identity_alive_after_timeout"] is False, "the identity made of the card is still referenced somewhere"
     assert facts["identify_masked"] == ["", ""]
     assert not facts["masked_id_anywhere"], "the masked ID is still on a screen"
     assert facts["warning_open_after_timeout"] is False

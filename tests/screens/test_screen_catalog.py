@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from kiosk.flows.services import SERVICES
+from kiosk.services import registered
 from screens import i18n
 
 SCREENS = Path(i18n.__file__).resolve().parent
@@ -54,7 +54,7 @@ def used_msgids() -> set[str]:
     """Every msgid a resident can see or hear: kv ``msgid:`` and ``tr("...")``,
     ``tr``/``N_`` calls and the words tables of screens/, and the msgids the
     kiosk layer marks with ``N_`` (services, spoken instructions)."""
-    ids: set[str] = {s.title for s in SERVICES}
+    ids: set[str] = {s.title for s in registered()}
     for kv in SCREENS.rglob("*.kv"):
         for line in kv.read_text(encoding="utf-8").splitlines():
             stripped = line.strip()
@@ -95,7 +95,7 @@ def test_translations_are_chinese_and_tiles_match_the_brief():
         if message.id:
             assert re.search(r"[\u4e00-\u9fff]", message.string), f"{message.id!r} -> {message.string!r}"
     assert i18n.tr("Self-service", "zh_CN") == "自助办事"
-    assert [i18n.tr(s.title, "zh_CN") for s in SERVICES] == ["自助办事", "健康自测", "办事指南", "诉求反映", "进度查询"]
+    assert [i18n.tr(s.title, "zh_CN") for s in registered()] == ["自助办事", "健康自测", "办事指南", "诉求反映", "进度查询"]
     assert i18n.tr("Self-service", "en") == "Self-service"
     with pytest.raises(ValueError, match="unknown language"):
         i18n.tr("Continue", "fr")

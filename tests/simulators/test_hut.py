@@ -35,7 +35,7 @@ def test_hut_writes_a_config_the_kiosk_accepts(hut):
 
 
 def test_every_registered_simulator_runs_and_says_where_it_is(hut):
-    assert len(hut.simulators) == len(hut_mod.SIMULATORS)
+    assert len(hut.simulators) == len(hut_mod.simulator_targets())
     text = hut.describe()
     for name, sim in hut.simulators.items():
         assert name in text and sim.where() in text
@@ -93,3 +93,38 @@ def test_kiosk_sim_prints_where_each_device_is_and_stops_on_sigterm(tmp_path, ki
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_kiosk_sim_runs_the_outbox_worker_so_what_is_filed_reaches_the_platform(tmp_path, kiosk_cmd):
+    """A newcomer following README (kiosk sim, then kiosk run) sees an
+    application reach the platform: the virtual hut runs the outbox worker
+    the terminal runs beside the app (issue 21 item 19)."""
+    import json
+    import signal
+    import subprocess
+    import time
+
+    hut_dir = tmp_path / "hut"
+    sim = subprocess.Popen([*kiosk_cmd, "sim", "--dir", str(hut_dir), "--printer-port", "0"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        deadline = time.monotonic() + 60
+        while not any("outbox worker: pid" in line for line in lines):
+            assert time.monotonic() < deadline and sim.poll() is None, "".join(lines)
+            lines.append(sim.stdout.readline())
+        config = str(hut_dir / "kiosk.toml")
+        subprocess.run([*kiosk_cmd, "--config", config, "outbox", "fill", "--synthetic", "2"], check=True,
+                       capture_output=True, timeout=60)
+        deadline = time.monotonic() + 60
+        while True:
+            status = json.loads(subprocess.run([*kiosk_cmd, "--config", config, "outbox", "status", "--json"],
+                                               capture_output=True, text=True, timeout=60, check=True).stdout)
+            if status["confirmed"] == 2 and status["pending"] == 0:
+                break
+            assert time.monotonic() < deadline, status
+            time.sleep(0.5)
+    finally:
+        sim.send_signal(signal.SIGTERM)
+        sim.wait(timeout=30)
+    assert sim.returncode == 0

@@ -17,7 +17,7 @@ from drivers.camera.frames import ScanError
 from drivers.camera.output import MAX_PAGE_BYTES, document_pdf, page_file
 from drivers.camera.pipeline import scan_page
 from drivers.camera.qr import read_qr, read_qr_live
-from drivers.camera.quality import AutoCapture, CaptureState, Gate, assess, words
+from drivers.camera.quality import GLARE_SHARE, AutoCapture, CaptureState, Gate, assess, glare_share, words
 from drivers.camera.rectify import compose_id_card, rectify, rotate, text_rotation
 from simulators.camera.scenes import page_template, render_scene
 
@@ -135,6 +135,22 @@ def test_gates_say_what_is_wrong_in_chinese_then_english(plain_scene):
     assert Gate.OUTSIDE in assess(out.image, detect_page(out.image)).failed
     text = words(Gate.BLURRED)
     assert text.index("模糊") < text.index("blurred")
+
+
+def test_glare_is_a_spot_brighter_than_the_paper_not_a_page_lit_from_one_side():
+    """A lamp to one side blows out the blank edge of a white page evenly:
+    tilting the page would not help and the text reads, so it is no glare.
+    A reflection is brighter than the paper around it: that is glare."""
+    h, w = 1100, 800
+    ramp = np.linspace(205, 275, w, dtype=np.float32)[None, :].repeat(h, 0)   # clipped at the right edge
+    page = np.clip(ramp, 0, 255).astype(np.uint8)
+    for row in range(150, 950, 40):                                          # lines of text in the middle
+        cv2.putText(page, "text text text", (120, row), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 40, 2)
+    page = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
+    assert (page >= 250).mean() > 0.05 and glare_share(page) == 0.0
+    spotted = page.copy()
+    cv2.circle(spotted, (300, 500), 90, (255, 255, 255), -1)                 # a reflection over the text
+    assert glare_share(spotted) > GLARE_SHARE
 
 
 def test_auto_capture_fires_once_after_steady_frames(plain_scene):

@@ -73,11 +73,26 @@ def test_missing_library_or_symbol(vendor_lib, tmp_path):
 def test_reader_puts_the_decoded_photo_on_the_record(sim, make_reader, recorder, vendor_lib):
     reader = make_reader(wlt_library=vendor_lib)
     assert reader.info.supports("photo_decode")
-    sim.control("place_card", card="resident")
+    sim.control("place_card", card="resident", photo_bytes=True)
     recorder.wait_kind("record")
     record = recorder.records()[0]
     assert record.photo_bmp[:2] == b"BM" and record.photo_bmp[54:54 + 1024] == record.photo
     assert "BM" not in repr(record)
+    assert reader.counters.get("photo_decode_failures") == 0
+
+
+def test_a_card_read_without_photo_data_is_not_a_decoder_failure(sim, make_reader, recorder, vendor_lib):
+    """Only a photo the decoder refuses counts as a failure; a read that
+    carries no photo data (zeros) has nothing to decode (issue 21 item 18)."""
+    import dataclasses
+
+    reader = make_reader(wlt_library=vendor_lib)
+    sim.control("place_card", card="resident")
+    recorder.wait_kind("record")
+    record = recorder.records()[0]
+    assert record.photo_bmp == b"" and reader.counters.get("photo_decode_failures") == 0
+    refused = reader._with_photo(dataclasses.replace(record, photo=b"XYZ" + bytes(1021)))   # not WLT: refused
+    assert refused.photo_bmp == b"" and reader.counters.get("photo_decode_failures") == 1
 
 
 def test_reader_without_library_has_no_photo(sim, reader, recorder):

@@ -85,7 +85,7 @@ def test_uid_prints_the_allow_list_entry(kiosk_cmd, card_hut):
         card_hut.control("smartcard", "remove", reader="staff")
     assert done.returncode == 0, done.stderr
     printed = done.stdout.strip()
-    key = config.load(card_hut.config_path).secrets.id_hash_key
+    key = config.load(card_hut.config_path).maintenance_secrets().staff_card_key
     assert printed == staff_card_hash(bytes.fromhex("04112233445566"), key)
     assert "04112233445566" not in done.stdout.lower()
     assert staff_card_matches(bytes.fromhex("04112233445566"), ["0" * 64, printed.upper()], key)

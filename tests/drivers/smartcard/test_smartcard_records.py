@@ -12,6 +12,7 @@ from drivers.idcard.records import CardType, IdCardRecord
 from drivers.smartcard import codec
 from kiosk.flows.identify import IdentifyFlow, IdentifyState
 from kiosk.flows.session import Session
+from kiosk.services.progress.flow import ANY_CARD
 from simulators.smartcard.cards import DEFAULT_PERSON, make_card
 from tests.smartcard_fixtures import TODAY, run
 
@@ -50,9 +51,9 @@ def test_identify_step_takes_the_social_security_record():
     session.begin("health")
     flow = IdentifyFlow(session)
     flow.reader_status(Status.ONLINE)
-    flow.start(accept_social_security=True)  # the health check accepts the card
+    flow.start(ANY_CARD)  # the health check accepts the card
     flow.handle(DeviceEvent("sscard", "card_present"))
     flow.handle(DeviceEvent("sscard", "record", _record()))
     assert flow.state is IdentifyState.IDENTIFIED
     assert flow.view.masked_name == "王**" and flow.view.masked_id == "110105********002X"
-    assert session.resident.card_type is CardType.SOCIAL_SECURITY
+    assert session.identity.card_type is CardType.SOCIAL_SECURITY

@@ -140,8 +140,8 @@ def test_status_moves_and_lookup_by_id_hash(platform, client):
 def test_enrolment_with_a_one_time_code(platform, tmp_path):
     code = admin(platform, "POST", "/v1/admin/enrolment-codes").json()["enrolment_code"]
     with CentralClient(platform.url, "", b"", state_dir=tmp_path) as fresh:
-        terminal_id, key = fresh.enrol(code, "平房区某社区小屋")
-        assert len(key) == 32
+        terminal_id, key, id_hash_keys = fresh.enrol(code, "平房区某社区小屋")
+        assert len(key) == 32 and id_hash_keys.version >= 1 and len(id_hash_keys.key) == 32
         with CentralClient(platform.url, terminal_id, key) as enrolled:
             assert enrolled.heartbeat({"printer": {"status": "online"}}, {"depth": 0})["terminal_id"] == terminal_id
         with pytest.raises(NeedsStaff) as info:

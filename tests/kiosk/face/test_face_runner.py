@@ -18,7 +18,7 @@ import pytest
 
 from kiosk.face.liveness import Challenge, LivenessRules
 from kiosk.face.runner import FaceCheckRunner
-from kiosk.flows.face_check import SESSION_KEY, FaceCheckFlow, FaceCheckState
+from kiosk.flows.face_check import OUTCOME, FaceCheckFlow, FaceCheckState
 from kiosk.flows.session import Session
 from simulators.face.cooperative import CooperativeEngine
 from simulators.face.scenes import FaceScenes
@@ -97,9 +97,9 @@ def test_the_holder_who_does_what_is_asked_passes_and_nothing_is_kept(scenes, ho
     step.flow.start(camera_available=True, card_photo_available=True)
     assert step.flow.state is S.CONSENT and step.runner.holding_card   # preparing while the resident reads
     step.flow.consent()
-    assert step.until(S.PASSED, S.RETRY, S.COUNTER) is S.PASSED, (step.session.data, step.prompts)
+    assert step.until(S.PASSED, S.RETRY, S.COUNTER) is S.PASSED, (step.session.get(OUTCOME), step.prompts)
     assert step.prompts[:2] == ["blink", "turn_left"]
-    result = step.session.data[SESSION_KEY]
+    result = step.session.get(OUTCOME)
     assert result["performed"] and result["passed"] and result["reason"] == "passed"
     assert result["score"] < result["threshold"] and result["attempts"] == 1
     assert set(result) == {"performed", "passed", "score", "threshold", "reason", "at", "attempts"}
@@ -113,11 +113,11 @@ def test_a_photograph_held_up_fails_three_times_and_leads_to_the_counter(scenes,
     step.flow.consent()
     for attempt in (1, 2):
         assert step.until(S.RETRY, S.PASSED) is S.RETRY
-        assert step.session.data[SESSION_KEY]["reason"] == "not_live"
+        assert step.session.get(OUTCOME)["reason"] == "not_live"
         assert step.flow.view.attempts_left == 3 - attempt
         step.flow.retry()
     assert step.until(S.COUNTER, S.PASSED, S.RETRY) is S.COUNTER
-    assert step.session.data[SESSION_KEY]["passed"] is False
+    assert step.session.get(OUTCOME)["passed"] is False
     assert not step.runner.holding_card
 
 
@@ -128,7 +128,7 @@ def test_another_person_who_does_the_moves_is_not_the_holder(scenes, holder_card
     step.flow.start(camera_available=True, card_photo_available=True)
     step.flow.consent()
     assert step.until(S.RETRY, S.PASSED) is S.RETRY
-    assert step.session.data[SESSION_KEY]["reason"] == "not_same_person"
+    assert step.session.get(OUTCOME)["reason"] == "not_same_person"
 
 
 def test_leaving_mid_attempt_stops_it_and_its_late_result_is_ignored(scenes, holder_card, engine):
@@ -147,7 +147,7 @@ def test_leaving_mid_attempt_stops_it_and_its_late_result_is_ignored(scenes, hol
     assert not thread.is_alive()
     while not step.posted.empty():      # whatever it still reported is stale
         step.posted.get()()
-    assert step.flow.state is S.CLOSED and SESSION_KEY not in step.session.data
+    assert step.flow.state is S.CLOSED and not step.session.holds(OUTCOME)
 
 
 def test_a_camera_that_stops_sends_the_resident_to_the_counter(scenes, holder_card, engine):
@@ -155,7 +155,7 @@ def test_a_camera_that_stops_sends_the_resident_to_the_counter(scenes, holder_ca
     step.flow.start(camera_available=True, card_photo_available=True)
     step.flow.consent()
     assert step.until(S.NO_CAMERA, S.RETRY, S.PASSED) is S.NO_CAMERA
-    assert step.session.data[SESSION_KEY] == {"performed": False, "reason": "unavailable"}
+    assert step.session.get(OUTCOME) == {"performed": False, "reason": "unavailable"}
 
 
 def test_an_engine_that_cannot_load_means_no_check_here_never_a_pass(scenes, holder_card):
@@ -176,4 +176,4 @@ def test_a_card_photo_without_a_face_skips_the_check_and_says_so(scenes, engine)
     step.flow.start(camera_available=True, card_photo_available=True)
     step.flow.consent()
     assert step.until(S.NO_PHOTO, S.PASSED, S.RETRY) is S.NO_PHOTO
-    assert step.session.data[SESSION_KEY] == {"performed": False, "reason": "no_face_in_card_photo"}
+    assert step.session.get(OUTCOME) == {"performed": False, "reason": "no_face_in_card_photo"}

@@ -8,7 +8,13 @@ from kiosk.devices.availability import Papers
 from kiosk.filing.catalog import FormField, Material, Matter
 from kiosk.filing.form import FilingForm, convert, display
 from kiosk.filing.papers import PaperSet, PaperState
-from tests.kiosk.filing.filing_parts import CATALOG, JPEG, card
+from kiosk.identity import Identity
+from tests.terminal_kit import CATALOG, JPEG
+from tests.terminal_kit import card as card_record
+
+
+def card():
+    return Identity.from_card(card_record())
 
 
 def matter(fields=(), materials=(), papers_later=False):
@@ -23,18 +29,19 @@ def test_what_the_card_says_fills_the_fields_that_ask_for_it():
               FormField("birth_date", "出生日期", "Born", "date"), FormField("address", "地址", "Address", "text"),
               FormField("phone", "电话", "Phone", "phone")]
     form = FilingForm(matter(fields), card())
-    assert form.values == {"name": "王秀兰", "id_number": "11010519491231002X", "gender": "女",
-                           "birth_date": "1949-12-31", "address": "黑龙江省哈尔滨市平房区友协大街1号"}
+    assert form.values == {"name": "王秀兰", "id_number": "110105194412310023", "gender": "女",
+                           "birth_date": "1944-12-31", "address": "黑龙江省哈尔滨市平房区友协大街1号"}
     assert form.prefilled == {"name", "id_number", "gender", "birth_date", "address"}
     shown = {f.name: f.display for f in form.views()}
-    assert shown["name"] == "王**" and shown["id_number"] == "110105********002X"
-    assert "王秀兰" not in repr(form) and "11010519491231002X" not in repr(form.views())
+    assert shown["name"] == "王**" and shown["id_number"] == "110105********0023"
+    assert "王秀兰" not in repr(form) and "110105194412310023" not in repr(form.views())
     # The resident's own change stays theirs when the card is read again.
     form.set("address", "平房区新疆大街2号")
     form.prefill(card())
     assert form.values["address"] == "平房区新疆大街2号" and "address" not in form.prefilled
     # A social security card's record (a mapping) fills what it knows.
-    other = FilingForm(matter(fields), {"name": "李四", "id_number": "110101195001011239", "card_type": "social_security"})
+    other = FilingForm(matter(fields), Identity.from_card(
+        {"name": "李四", "id_number": "110101195001011239", "card_type": "social_security"}))
     assert set(other.prefilled) == {"name", "id_number"}
 
 
@@ -45,7 +52,7 @@ def test_a_prefilled_value_the_field_would_refuse_is_left_for_the_resident():
 
 @pytest.mark.parametrize("ftype,given,value", [
     ("integer", "3", 3), ("integer", "3.5", "3.5"), ("decimal", "1200", 1200), ("decimal", "12.50", 12.5),
-    ("phone", " 139 1234 5678 ", "13912345678"), ("id_number", "11010519491231002x", "11010519491231002X"),
+    ("phone", " 139 1234 5678 ", "13912345678"), ("id_number", "11010519491231002x", "110105194412310023"),
     ("boolean", "是", True), ("text", "   ", None),
 ])
 def test_keypad_text_becomes_the_fields_value(ftype, given, value):
@@ -89,6 +96,16 @@ def test_the_papers_rule(required, handling, later, mode, answer, state, files):
         papers.dont_have("x")
     assert papers.state("x") is state and papers.complete() is files
     assert [a.material_code for a in papers.attachments()] == (["x"] if state is PaperState.SCANNED else [])
+
+
+def test_a_black_and_white_page_is_declared_as_the_png_it_is():
+    """The scan makes a 1-bit PNG of a black-and-white page; the platform
+    checks the declared content type against the bytes (issue 20, item 13)."""
+    papers = PaperSet(matter(materials=[paper("x"), paper("y")]))
+    papers.add_page("x", JPEG)
+    papers.add_page("y", b"\x89PNG\r\n\x1a\n" + bytes(64))
+    assert [(a.material_code, a.content_type) for a in papers.attachments()] == [("x", "image/jpeg"),
+                                                                                ("y", "image/png")]
 
 
 def test_pages_retake_and_more_pages_stay_in_memory_in_order():

@@ -7,7 +7,7 @@ import pytest
 
 from kiosk.filing.catalog import Catalog
 from kiosk.filing.matters import MatterIndex
-from tests.kiosk.filing.filing_parts import CATALOG
+from tests.terminal_kit import CATALOG
 
 
 @pytest.fixture(scope="module")

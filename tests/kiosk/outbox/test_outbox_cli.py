@@ -10,7 +10,6 @@ import tomli_w
 
 from kiosk.config import load, write_secrets_file
 from kiosk.outbox.store import Attachment, Outbox
-from kiosk.privacy import id_lookup_hash
 from simulators.platform.server import PlatformServer
 
 pytestmark = pytest.mark.procs
@@ -60,7 +59,7 @@ def test_personal_data_never_reaches_the_logs(hut):
     settings = load(config)
     outbox = Outbox.from_settings(settings)
     good = {"matter_code": "MZ-003", "applicant": {"name": NAME, "id_number": ID_NUMBER, "phone": PHONE,
-                                                   "id_hash": id_lookup_hash(ID_NUMBER, settings.secrets.id_hash_key)},
+                                                   "id_hash": settings.id_hash_keys.filing_hash(ID_NUMBER)[0]},
             "form": {"birth_date": "1940-05-06", "phone": PHONE}}
     outbox.enqueue("application", good, [Attachment("id_card", f"{NAME}{ID_NUMBER}".encode())])
     bad = dict(good, form={"birth_date": NAME, "phone": ID_NUMBER})  # refused: FORM_INVALID, a dead letter

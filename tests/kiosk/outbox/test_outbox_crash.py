@@ -56,7 +56,7 @@ def _crash_run(tmp_path, submissions, kills, attachment_bytes, fault, life=(0.3,
         settings = load(config)
         platform.store.add_terminal(settings.terminal.id, key.hex())
         outbox = Outbox.from_settings(settings)
-        queued = fill(outbox, submissions, settings.secrets.id_hash_key, attachment_bytes=attachment_bytes)
+        queued = fill(outbox, submissions, settings.id_hash_keys, attachment_bytes=attachment_bytes)
         # every answer held a moment after the platform acted: kills land mid-upload, between steps and
         # where the platform has filed a submission but the worker has not recorded it (about 1 kill in 3)
         platform.faults.set(fault[0], **fault[1])

@@ -7,7 +7,10 @@ other, text outside the window, a touch target under 96 px or closer than
 or an ancestor, zero size, disabled targets) are not on screen and not
 measured; widgets inside a scroll view are measured against each other, not
 against the window (scrolling brings them in), and only the part the scroll
-view shows is compared with other widgets.
+view shows is compared with other widgets.  And a target the resident sees
+must be the one that takes a touch at its centre: a hidden (transparent,
+collapsed) panel still takes touches in Kivy, and a disabled widget swallows
+them, so a panel left lying over a button makes the button dead.
 """
 
 from __future__ import annotations
@@ -74,6 +77,54 @@ def _name(widget: Any) -> str:
     return f"{type(widget).__name__}({text.splitlines()[0][:30] if text else ''!r})"
 
 
+def _taker(widget: Any, x: float, y: float) -> Any:
+    """The widget that takes a touch at (x, y) (in ``widget``'s parent's
+    coordinates), as Kivy's ``on_touch_down`` hands it down: a disabled
+    widget swallows it, children first (the last added on top), then a
+    button, a text input or a modal view itself."""
+    from kivy.uix.behaviors import ButtonBehavior
+    from kivy.uix.modalview import ModalView
+    from kivy.uix.scrollview import ScrollView
+    from kivy.uix.textinput import TextInput
+
+    if getattr(widget, "shown", True) is False:   # a hidden Panel (screens.widgets.panel) lets every touch by
+        return None
+    inside = widget.collide_point(x, y)
+    if widget.disabled and inside:
+        return widget
+    if isinstance(widget, ScrollView) and not inside:
+        return None
+    cx, cy = widget.to_local(x, y)
+    for child in widget.children[:]:
+        taker = _taker(child, cx, cy)
+        if taker is not None:
+            return taker
+    if isinstance(widget, ModalView) or (inside and isinstance(widget, (ButtonBehavior, TextInput))):
+        return widget
+    return None
+
+
+def covered(target: Any) -> Any:
+    """What takes a touch at ``target``'s centre instead of it (None: the target does)."""
+    from kivy.core.window import Window
+
+    x, y = target.to_window(*target.center)
+    for root in Window.children[:]:
+        taker = _taker(root, x, y)
+        if taker is not None:
+            return None if _inside(taker, target) else taker
+    return target
+
+
+def _inside(widget: Any, ancestor: Any) -> bool:
+    node = widget
+    while node is not None and node is not node.parent:
+        if node is ancestor:
+            return True
+        node = node.parent
+    return False
+
+
 def measure(roots: list[Any], window_size: tuple[int, int], min_text: float, min_target: float,
             min_gap: float) -> list[str]:
     """Problems found under ``roots`` (the current screen, an open overlay)."""
@@ -112,6 +163,9 @@ def measure(roots: list[Any], window_size: tuple[int, int], min_text: float, min
             if _overlap(_rect(a), _rect(b)):
                 problems.append(f"overlap: {_name(a)} and {_name(b)}")
     for i, a in enumerate(targets):
+        cover = covered(a) if _rect_holds_centre(a) else None
+        if cover is not None:
+            problems.append(f"covered: {_name(a)} does not take a touch, {_name(cover)} does")
         if a.height < min_target - 0.5:
             problems.append(f"small target: {_name(a)} {a.height:.0f} px tall")
         for b in targets[i + 1:]:
@@ -121,6 +175,13 @@ def measure(roots: list[Any], window_size: tuple[int, int], min_text: float, min
             if gap < min_gap - 0.5:
                 problems.append(f"crowded: {_name(a)} and {_name(b)} {gap:.0f} px apart")
     return problems
+
+
+def _rect_holds_centre(widget: Any) -> bool:
+    """The centre is in the part a scroll view shows (elsewhere the resident scrolls first)."""
+    x0, y0, x1, y1 = _rect(widget)
+    cx, cy = widget.to_window(*widget.center)
+    return x0 <= cx <= x1 and y0 <= cy <= y1
 
 
 def primary_buttons(roots: list[Any]) -> list[str]:

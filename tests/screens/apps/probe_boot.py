@@ -1,6 +1,6 @@
 """Boot the app full screen and look at the home screen the way a resident would."""
 
-from probe_common import Until, alpha_pixels, labels_of, run, tap
+from probe_common import Until, alpha_pixels, frames, labels_of, laid_out, run, tap
 
 
 def clipped(screen):
@@ -15,8 +15,9 @@ def script(app, facts):
 
     from screens import fonts
 
+    home, preparing = app.screens["home"], app.screens["preparing"]
     yield Until(lambda: app.sm is not None and app.sm.current == "home", "the home screen")
-    yield 0.5
+    yield laid_out()  # the tiles' texts drawn into their textures
     facts["screen"] = app.sm.current
     facts["window_size"] = list(Window.size)
     facts["fullscreen"] = Window.fullscreen
@@ -24,7 +25,7 @@ def script(app, facts):
     facts["registered_font"] = fonts.registered_default_font()
     facts["cjk_font"] = str(fonts.find_cjk_font())
 
-    tile = app.home.tiles["approval"]
+    tile = home.tiles["approval"]
     first = tile.ids.first
     facts["tile_text"] = first.text
     facts["tile_second"] = tile.ids.second.text
@@ -32,8 +33,8 @@ def script(app, facts):
     facts["tile_text_pixels"] = alpha_pixels(first.texture)
     facts["tile_texture_size"] = list(first.texture_size)
     facts["tile_size"] = [tile.width, tile.height]
-    facts["tile_labels"] = {k: t.ids.first.text for k, t in app.home.tiles.items()}
-    facts["clipped_zh"] = clipped(app.home)
+    facts["tile_labels"] = {k: t.ids.first.text for k, t in home.tiles.items()}
+    facts["clipped_zh"] = clipped(home)
 
     # Tofu boxes all look alike: two different Chinese words must render
     # differently with the default font, and identically with Roboto (which
@@ -48,33 +49,35 @@ def script(app, facts):
         render("健康自测", "data/fonts/Roboto-Regular.ttf")
 
     # The language switch, touched like a resident would.
-    tap(app.home.ids.frame.ids.language)  # names English while Chinese is shown
-    yield 0.4
+    tap(home.ids.frame.ids.language)  # names English while Chinese is shown
+    yield Until(lambda: app.lang != "zh_CN", "the language to change")
+    yield laid_out()  # the English words drawn, for the clipping check
     facts["lang_after_en_tap"] = app.lang
-    facts["tile_labels_en"] = {k: t.ids.first.text for k, t in app.home.tiles.items()}
+    facts["tile_labels_en"] = {k: t.ids.first.text for k, t in home.tiles.items()}
     facts["tile_second_en"] = tile.ids.second.text
-    facts["prompt_en"] = app.home.ids.prompt.ids.first.text
-    facts["clipped_en"] = clipped(app.home)
-    tap(app.home.ids.frame.ids.language)  # now names 中文
-    yield 0.4
+    facts["prompt_en"] = home.ids.prompt.ids.first.text
+    facts["clipped_en"] = clipped(home)
+    tap(home.ids.frame.ids.language)  # now names 中文
+    yield Until(lambda: app.lang != "en", "the language to change back")
     facts["lang_after_zh_tap"] = app.lang
-    facts["prompt_zh"] = app.home.ids.prompt.ids.first.text
+    facts["prompt_zh"] = home.ids.prompt.ids.first.text
 
     # Escape (a keyboard left on the kiosk) must not end the app.
     Window.dispatch("on_key_down", 27, 41, None, [])
     Window.dispatch("on_keyboard", 27, 41, None, [])
-    yield 0.5
+    yield frames(5, "the main loop going on after Escape")  # a stop would have ended it
     facts["alive_after_escape"] = True
 
     # A tile whose flow is not built yet leads to the honest message.
-    tap(app.home.tiles["health"])
-    yield 0.4
+    tap(home.tiles["health"])
+    yield Until(lambda: app.sm.current != "home", "a screen after the tile")
+    yield laid_out()
     facts["after_health_tap"] = app.sm.current
-    facts["preparing_message"] = app.preparing.ids.message.ids.first.text
-    facts["preparing_title"] = app.preparing.service_title
-    facts["clipped_preparing"] = clipped(app.preparing)
-    tap(app.preparing.ids.back)
-    yield 0.4
+    facts["preparing_message"] = preparing.ids.message.ids.first.text
+    facts["preparing_title"] = preparing.service_title
+    facts["clipped_preparing"] = clipped(preparing)
+    tap(preparing.ids.back)
+    yield Until(lambda: app.sm.current != "preparing", "a screen after Back")
     facts["after_back_tap"] = app.sm.current
 
 

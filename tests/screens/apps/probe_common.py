@@ -15,14 +15,74 @@ from drivers.base import Device  # noqa: E402 - after the sys.path line above
 from kiosk.config import load  # noqa: E402 - after the sys.path line above
 from screens import app as app_module  # noqa: E402 - after the sys.path line above
 from screens.startup import configure_kivy  # noqa: E402 - after the sys.path line above
-from simulators.demo.script import Until, Walk  # noqa: E402,F401 - after sys.path above; Until is re-exported to the probes
+from simulators.demo.script import SETTLE, Until, Walk  # noqa: E402,F401 - after sys.path above; re-exported to the probes
+
+
+def frames(count: int, what: str) -> Until:
+    """Wait (``yield frames(...)``) until Kivy's main loop has gone round
+    ``count`` more times: frames, not seconds, so a loaded machine only makes
+    it take longer."""
+    from kivy.clock import Clock
+
+    target = Clock.frames + count
+    return Until(lambda: Clock.frames >= target, f"{count} frames: {what}")
+
+
+def laid_out() -> Until:
+    """Kivy runs its layout and text triggers before every frame until nothing
+    changes, so two frames after a script changed something it is laid out: a
+    touch lands where the widget is drawn, a measure sees its size and its
+    words' texture.  (A screenshot also needs the frame drawn: ``SETTLE``.)"""
+    return frames(2, "the screen laid out")
+
+
+class DeviceEvents:
+    """What the app's devices published, recorded on the terminal's thread
+    after the terminal handled each event (the terminal subscribed first, and
+    posted calls run in order): once an event is in ``seen``, the app has
+    acted on it."""
+
+    def __init__(self, app: Any):
+        self.seen: list[Any] = []
+        terminal = app.terminal
+        terminal.owner.subscribe(lambda event: terminal.post(lambda: self.seen.append(event)))
+
+    def count(self, device: str, kind: str) -> int:
+        """How many ``kind`` events (card_present, record, card_left, ...) ``device`` published."""
+        return sum(1 for e in self.seen if getattr(e, "device", None) == device and getattr(e, "kind", None) == kind)
+
+
+def handled(app: Any) -> Until:
+    """Wait (``yield handled(app)``) until every call posted to the terminal's
+    thread so far has run (posted calls run in order): what a device or a job
+    reported before now has reached the terminal and the screens."""
+    done: list[bool] = []
+    app.terminal.post(lambda: done.append(True))
+    return Until(lambda: bool(done), "what was posted to the terminal to run")
+
+
+def to_identify(app: Any, code: str) -> Any:
+    """Open 自助办事, choose the matter ``code`` and start, as a resident does
+    (through the intents the choose-matter and conditions screens send): the
+    identify step; ``yield from`` it."""
+    approval = app.terminal.flow("approval")
+    app.open_service("approval")
+    yield Until(lambda: app.sm.current == "choose_matter" and approval.choice.view.matters, "the matter list")
+    approval.choice.choose(code)
+    yield Until(lambda: app.sm.current == "conditions", "the conditions")
+    approval.start()
+    yield Until(lambda: app.sm.current == "identify", "the identify screen")
 
 
 class FakeReader(Device):
     """An ID card reader the app's device owner holds, whose events a probe
-    publishes as a driver would (see ``from_driver_thread``)."""
+    publishes as a driver would (see ``from_driver_thread``); the terminal
+    attaches it once its first status arrives."""
 
     device_class = "idcard"
+
+    def _close(self) -> None:
+        pass   # nothing to let go: the owner closes every device it holds when the app stops
 
     def read_again(self) -> None:
         pass

@@ -14,9 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from probe_common import Until, run, tap, texts  # noqa: E402 - after the sys.path line above
+from probe_common import Until, run, tap, texts, to_identify  # noqa: E402 - after the sys.path line above
 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
+from kiosk.flows.face_check import OUTCOME  # noqa: E402 - after the sys.path line above
 
 held: dict = {}
 
@@ -34,29 +35,26 @@ def pictures_in(folder, card_photo):
 
 def to_face_check(app, hut, card_picture):
     app.go_home("resident")
-    yield 0.2
-    app.open_service("approval")
-    yield Until(lambda: app.approval.state.value == "choosing", "the matter list")
-    app.approval.choose("MZ-001")          # 低保: its catalog entry asks for the face check
-    app.approval.start()
-    yield Until(lambda: app.sm.current == "identify", "the identify screen")
+    yield from to_identify(app, "MZ-001")   # 低保: its catalog entry asks for the face check
+    identify = app.screens["identify"]
     hut.control("idcard", "place_card", card="resident", photo_image=str(card_picture))
-    yield Until(lambda: app.identify.state == "identified", "the card to be read", 15)
-    yield 0.2
-    tap(app.identify.ids.proceed)
+    yield Until(lambda: identify.state == "identified", "the card to be read", 15)
+    tap(identify.ids.proceed)
     yield Until(lambda: app.sm.current == "face_check", "the face check", 5)
-    yield 0.3
 
 
 def script(hut, samples):
     def walk(app, facts):
+        terminal = app.terminal
         held["app"] = app
         yield Until(lambda: app.sm is not None and app.sm.current == "home" and app.ready, "the app to be ready", 20)
+        yield Until(lambda: terminal.catalog() is not None, "the catalog from the platform", 20)
         yield Until(lambda: hut.control("front_camera", "status")["faces"] == "ready", "the hut's faces", 120)
         yield Until(lambda: app.availability.face_camera and app.availability.id_card, "reader and front camera", 30)
-        screen = app.sm.get_screen("face_check")
+        screen = app.screens["face_check"]
+        approval = terminal.flow("approval")
         spoken = facts["spoken"] = []
-        app.approval.face.subscribe(lambda v: spoken.append(app.last_spoken))
+        approval.face.subscribe(lambda v: spoken.append(terminal.last_spoken))
 
         # -- the holder, who does what is asked ----------------------------------------------
         hut.control("front_camera", "show", scene="holder")
@@ -66,7 +64,7 @@ def script(hut, samples):
                                     "mirror_before": screen.ids.mirror.frames}
         tap(screen.ids.primary)                                       # 同意
         yield Until(lambda: screen.state == "challenge", "the challenge", 5)
-        yield Until(lambda: app.approval.face.view.challenge != "", "the first prompt", 30)
+        yield Until(lambda: approval.face.view.challenge != "", "the first prompt", 30)
         holder["first_prompt"] = texts(screen.ids.headline)
         holder["primary_disabled_in_challenge"] = screen.ids.primary.disabled
         yield Until(lambda: screen.state != "challenge", "the check to end", 60)
@@ -74,12 +72,12 @@ def script(hut, samples):
         holder["mirror_cleared"] = screen.ids.mirror.texture is None
         holder["state"] = screen.state
         holder["text"] = texts(screen)
-        holder["result"] = dict(app.session.data.get("face_check", {}))
-        held["photo"] = bytes(app.session.resident.photo_bmp)
+        holder["result"] = dict(terminal.session.get(OUTCOME) or {})
+        held["photo"] = bytes(terminal.session.identity.photo_bmp)
         tap(screen.ids.primary)                                       # 继续
         yield Until(lambda: app.sm.current == "form", "the form", 5)
         holder["form_step"] = (app.step_index, app.step_total)
-        holder["runner_holds_card"] = app.face_runner.holding_card
+        holder["runner_holds_card"] = approval.face_runner.holding_card
         app.go_home("resident")
         hut.control("idcard", "remove_card")
         yield Until(lambda: not app.card_on_reader, "the card to be taken", 10)
@@ -91,7 +89,7 @@ def script(hut, samples):
         printed = facts["printed"] = {}
         yield Until(lambda: screen.state == "retry", "the first failure", 60)
         printed["retry_text"] = texts(screen)
-        printed["result"] = dict(app.session.data.get("face_check", {}))
+        printed["result"] = dict(terminal.session.get(OUTCOME) or {})
         tap(screen.ids.primary)                                       # 再试一次
         yield Until(lambda: screen.state == "challenge", "the second try", 5)
         yield Until(lambda: screen.state == "retry", "the second failure", 60)
@@ -102,7 +100,7 @@ def script(hut, samples):
         printed["counter_button"] = screen.ids.primary.text
         tap(screen.ids.primary)                                       # 首页
         yield Until(lambda: app.sm.current == "home", "home", 5)
-        printed["session_after"] = app.session.active
+        printed["session_after"] = terminal.session.active
         hut.control("idcard", "remove_card")
         yield Until(lambda: not app.card_on_reader, "the card to be taken", 10)
 
@@ -114,7 +112,8 @@ def script(hut, samples):
         hut.control("front_camera", "replug")
         app.go_home("resident")
         hut.control("idcard", "remove_card")
-        yield 0.5
+        yield Until(lambda: app.availability.face_camera and not app.card_on_reader,
+                    "the front camera back and the card taken (the device states written)", 30)
         facts["files_with_pictures"] = pictures_in(Path(app.settings.paths.state_dir), held["photo"])
     return walk
 
@@ -131,7 +130,7 @@ def main():
 
         def challenge():
             app = held.get("app")
-            return app.approval.face.view.challenge if app is not None else ""
+            return app.terminal.flow("approval").face.view.challenge if app is not None and app.ready else ""
 
         run(script(hut, samples), face_engine=in_the_hut(hut.control, challenge))
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from probe_common import Until, run, shown, tap, texts  # noqa: E402 - after the sys.path line above
+from probe_common import Until, laid_out, run, shown, tap, texts, to_identify  # noqa: E402 - after the sys.path line above
 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
 from simulators.demo.script import FastForwardClock  # noqa: E402 - after the sys.path line above
@@ -28,94 +28,103 @@ clock = FastForwardClock()
 PHONE = "13812345678"
 
 
+NO_PAGE = "未检测到文件"   # the first gate's words while the tray is empty
+
+
 def start_filing(app, hut, code):
     """Home -> matter -> conditions -> identify (card placed) -> Continue tapped -> the form."""
     app.go_home("resident")
-    yield 0.2
-    app.open_service("approval")
-    yield Until(lambda: app.approval.state.value == "choosing", "the matter list")
-    app.approval.choose(code)
-    app.approval.start()
-    yield Until(lambda: app.sm.current == "identify", "the identify screen")
+    yield Until(lambda: not app.card_on_reader, "the previous resident's card to be taken", 10)
+    yield from to_identify(app, code)
+    identify = app.screens["identify"]
     hut.control("idcard", "place_card", card="resident")
-    yield Until(lambda: app.identify.state == "identified", "the card to be read", 15)
-    yield 0.2
-    tap(app.identify.ids.proceed)
+    yield Until(lambda: identify.state == "identified", "the card to be read", 15)
+    tap(identify.ids.proceed)
     yield Until(lambda: app.sm.current == "form", "the form", 5)
-    yield 0.3
+
+
+def editing(form, name):
+    return Until(lambda: form.current is not None and form.current.name == name and form.keyboard,
+                 f"the {name} field's editor")
 
 
 def fill_certificate_form(app, form, facts=None):
-    """SQ-001: a choice, a common phrase, a phone number on the keypad."""
+    """SQ-001: a choice, a common phrase, a phone number on the keypad.  The
+    rows and the phrases are in scroll views: Kivy releases a tap there 0.2 s
+    later (it tells a tap from a scroll), so each tap waits for what it does."""
     tap(form.rows["certificate"])
-    yield 0.2
+    yield editing(form, "certificate")
     tap(next(b for b in form.choice_buttons if b.value == "居住证明"))
-    yield 0.2
+    yield Until(lambda: form.rows["certificate"].display == "居住证明", "the certificate chosen")
     tap(form.rows["purpose"])
-    yield 0.2
+    yield editing(form, "purpose")
     tap(form.ids.phrases_button)
-    yield 0.3
+    yield Until(lambda: form.phrases_open and form.ids.phrases.children, "the common phrases")
     tap(next(b for b in form.ids.phrases.children if b.text == "办理银行业务"))
-    yield 0.2
+    yield Until(lambda: form.rows["purpose"].display == "办理银行业务", "the phrase entered")
     tap(form.rows["phone"])
-    yield 0.2
+    yield editing(form, "phone")
     for digit in "1381234567":
         tap(form.ids.keypad.ids[f"key{digit}"])
-    yield 0.1
     tap(form.ids.enter)   # one digit short
-    yield 0.2
+    yield Until(lambda: form.rows["phone"].problem, "the phone number's problem")
     if facts is not None:
         facts["phone_problem"] = form.rows["phone"].problem
         facts["typed_visible"] = form.ids.typed.text
     tap(form.ids.keypad.ids.key8)
     tap(form.ids.enter)
-    yield 0.2
+    yield Until(lambda: not form.rows["phone"].problem and form.rows["phone"].display, "the phone number taken")
 
 
 def scan_papers(app, hut, papers, facts):
     """SQ-001 under the hut's camera: the ID card taken, retaken, a second page
     added; the household register not at hand (the matter takes it later)."""
+    scan_work = app.terminal.flow("approval").papers.scan
+    preview = papers.ids.preview
     scan = facts["scan"] = {"mode": papers.mode, "paper": papers.paper_name}
     yield Until(lambda: papers.camera_ready, "the live preview", 20)
-    yield 0.5
+    yield Until(lambda: preview.frames >= 3 and papers.ids.gates.text, "frames shown live, with the gate's words", 10)
     scan["words_without_page"] = papers.ids.gates.text
-    scan["preview_frames"] = papers.ids.preview.frames
-    scan["preview_textures"] = papers.ids.preview.textures_made
+    scan["preview_frames"] = preview.frames
+    scan["preview_textures"] = preview.textures_made
 
     outlines = scan["outline_corners"] = []
 
     def page_taken(count):
-        outlines.append(len(papers.ids.preview.corners))   # the outline on the live preview
+        outlines.append(len(preview.corners))   # the outline on the live preview
         return papers.reviewing >= 0 and papers.pages == count
 
     def taken(count):
         hut.control("camera", "place_page")
         yield Until(lambda: page_taken(count), f"page {count} to be taken", 30)
-        yield 0.3
         hut.control("camera", "remove_page")
+        yield laid_out()   # the check's buttons appear (their widths change): a tap lands where they are drawn
+
+    def looking_at_the_empty_tray():
+        """The camera back, and the tray shown empty (the page lifted) before the next one is laid down."""
+        yield Until(lambda: papers.reviewing < 0 and papers.camera_ready, "the camera again", 10)
+        shown = preview.frames
+        yield Until(lambda: preview.frames >= shown + 3 and papers.gate_words.startswith(NO_PAGE),
+                    "the empty tray on the preview", 10)
 
     yield from taken(1)
-    scan["camera_stopped_for_review"] = papers.scan is None
+    scan["camera_stopped_for_review"] = not scan_work.running and not scan_work.wanted
     scan["review_text"] = texts(papers)
     tap(papers.ids.retake)
-    yield Until(lambda: papers.reviewing < 0 and papers.camera_ready, "the camera again", 10)
-    yield 0.5
+    yield from looking_at_the_empty_tray()
     yield from taken(1)
     scan["pages_after_retake"] = papers.pages
     tap(papers.ids.more)
-    yield Until(lambda: papers.reviewing < 0 and papers.camera_ready, "the camera for page 2", 10)
-    yield 0.5
+    yield from looking_at_the_empty_tray()
     yield from taken(2)
     scan["pages_after_more"] = papers.pages
     scan["thumbnails"] = len(papers.ids.pages.children)
-    scan["preview_textures_at_end"] = papers.ids.preview.textures_made
-    scan["preview_frames_at_end"] = papers.ids.preview.frames
+    scan["preview_textures_at_end"] = preview.textures_made
+    scan["preview_frames_at_end"] = preview.frames
     tap(papers.ids.proceed)
     yield Until(lambda: papers.paper_name == "户口簿", "the next paper", 10)
-    yield 0.5
     tap(papers.ids.dont_have)
     yield Until(lambda: papers.paper is None, "the papers listed", 10)
-    yield 0.3
     scan["bring_later"] = papers.ids.bring_later.text
     scan["listing_text"] = texts(papers)
     tap(papers.ids.proceed)
@@ -123,29 +132,31 @@ def scan_papers(app, hut, papers, facts):
 
 def to_done(app, hut):
     """Papers (the camera's papers not at hand, or the papers to bring) -> review -> consent -> submit -> done."""
-    papers, review = app.sm.get_screen("papers"), app.sm.get_screen("review")
+    papers, review = app.screens["papers"], app.screens["review"]
+    approval = app.terminal.flow("approval")
     yield Until(lambda: app.sm.current == "papers", "the papers", 5)
-    yield 0.3
     while papers.mode == "scan" and papers.paper is not None:
+        paper = papers.paper_name
         tap(papers.ids.dont_have)
-        yield 0.3
+        yield Until(lambda paper=paper: papers.paper is None or papers.paper_name != paper, f"the paper after {paper}")
     tap(papers.ids.proceed)
     yield Until(lambda: app.sm.current == "review", "the review", 5)
-    yield 0.3
     tap(review.ids.consent)
-    yield 0.2
+    yield Until(lambda: review.consent_given, "the consent given")
     tap(review.ids.submit)
-    yield Until(lambda: app.approval.state.value == "done", "the application to be filed", 20)
-    yield 0.3
+    yield Until(lambda: approval.state.value == "done", "the application to be filed", 20)
 
 
 def script(hut):
     def walk(app, facts):
+        terminal = app.terminal
+        approval, progress = terminal.flow("approval"), terminal.flow("progress")
         yield Until(lambda: app.sm is not None and app.sm.current == "home" and app.ready, "the app to be ready", 20)
         yield Until(lambda: app.availability.online and app.availability.slip and app.availability.id_card
                     and app.availability.scan, "the platform, printer, reader and camera to be up", 30)
-        form, papers = app.sm.get_screen("form"), app.sm.get_screen("papers")
-        review, done = app.sm.get_screen("review"), app.sm.get_screen("done")
+        yield Until(lambda: terminal.catalog() is not None, "the catalog from the platform", 20)
+        form, papers = app.screens["form"], app.screens["papers"]
+        review, done = app.screens["review"], app.screens["done"]
 
         # -- the happy path -------------------------------------------------------------
         yield from start_filing(app, hut, "SQ-001")
@@ -156,20 +167,17 @@ def script(hut):
         facts["form_problems"] = {name: row.problem for name, row in form.rows.items()}
         tap(form.ids.proceed)
         yield Until(lambda: app.sm.current == "papers", "the papers", 5)
-        yield 0.3
         yield from scan_papers(app, hut, papers, facts)
         yield Until(lambda: app.sm.current == "review", "the review", 5)
-        yield 0.3
         facts["review_submit_disabled_before_consent"] = review.ids.submit.disabled
         facts["review_text"] = texts(review)
         facts["review_thumbnails"] = len(review.ids.pages.children)
         tap(review.ids.consent)
-        yield 0.2
+        yield Until(lambda: review.consent_given, "the consent given")
         facts["review_submit_disabled_after_consent"] = review.ids.submit.disabled
         tap(review.ids.submit)
-        yield Until(lambda: app.approval.state.value == "done", "the application to be filed", 20)
+        yield Until(lambda: approval.state.value == "done", "the application to be filed", 20)
         yield Until(lambda: done.slip in ("printed", "note_number"), "the slip", 15)
-        yield 0.3
         facts["happy"] = {"confirmed": done.confirmed, "number": done.number, "slip": done.slip,
                           "number_shown": done.ids.number.text, "text": texts(done),
                           "card_on_reader": app.card_on_reader,
@@ -177,38 +185,35 @@ def script(hut):
                                          for name in ("back", "home")}}
         hut.control("idcard", "remove_card")
         yield Until(lambda: not app.card_on_reader, "the card to be taken", 10)
-        yield 0.3
         facts["happy"]["text_after_card"] = texts(done)
         tap(done.ids.finish)
         yield Until(lambda: app.sm.current == "home", "home after Finish", 5)
-        facts["happy"]["session_after"] = app.session.active
+        facts["happy"]["session_after"] = terminal.session.active
 
         # -- 进度查询 with the slip just printed, held under the document camera -----------------
         jobs = hut.control("printer", "jobs")["jobs"]
         slip_png = Path(jobs[-1]["png"])
         yield Until(slip_png.exists, "the slip on paper", 10)
-        tap(app.home.tiles["progress"])
-        yield Until(lambda: app.progress.view.state.value == "waiting", "the progress step", 5)
+        tap(app.screens["home"].tiles["progress"])
+        yield Until(lambda: progress.view.state.value == "waiting", "the progress step", 5)
         hut.control("camera", "show_image", path=str(slip_png))
-        yield Until(lambda: app.progress.view.state.value in ("results", "nothing_found", "unavailable"),
+        yield Until(lambda: progress.view.state.value in ("results", "nothing_found", "unavailable"),
                     "the answer to the slip", 30)
-        facts["by_slip"] = {"state": app.progress.view.state.value, "proof": app.progress.view.proof,
-                            "numbers": [item.number for item in app.progress.view.items],
-                            "camera_let_go": not app.slip_watch.running}
+        facts["by_slip"] = {"state": progress.view.state.value, "proof": progress.view.proof,
+                            "numbers": [item.number for item in progress.view.items],
+                            "camera_let_go": not progress.slips.running}
         hut.control("camera", "remove_page")
         app.go_home("resident")
-        yield 0.3
 
         # -- the card taken away mid-flow ----------------------------------------------------
         yield from start_filing(app, hut, "SQ-001")
         hut.control("idcard", "remove_card")
         yield Until(lambda: not app.card_on_reader, "the card to be taken", 10)
-        yield 0.3
         facts["card_away"] = {"screen": app.sm.current, "rows": list(form.rows)}
         yield from fill_certificate_form(app, form)
         tap(form.ids.proceed)
         yield from to_done(app, hut)
-        facts["card_away"]["done"] = app.approval.state.value
+        facts["card_away"]["done"] = approval.state.value
         facts["card_away"]["text"] = texts(done)
         tap(done.ids.finish)
 
@@ -219,7 +224,6 @@ def script(hut):
         tap(form.ids.proceed)
         yield from to_done(app, hut)
         yield Until(lambda: done.slip in ("printed", "note_number"), "the slip", 20)
-        yield 0.3
         facts["no_paper"] = {"slip": done.slip, "number": done.number, "number_shown": done.ids.number.text,
                              "number_font": done.ids.number.font_size, "text": texts(done)}
         hut.control("printer", "set_paper", state="ok")
@@ -234,11 +238,12 @@ def script(hut):
         tap(form.ids.proceed)
         yield from to_done(app, hut)
         facts["offline"] = {"confirmed": done.confirmed, "number": done.number, "text": texts(done)}
-        before = app.approval.outbox.status()["pending"]
+        outbox = terminal.outbox
+        before = outbox.status()["pending"]
         hut.control("idcard", "remove_card")
         tap(done.ids.finish)
         hut.control("platform", "up")
-        yield Until(lambda: app.approval.outbox.status()["pending"] == 0, "the worker to send it", 40)
+        yield Until(lambda: outbox.status()["pending"] == 0, "the worker to send it", 40)
         facts["offline"]["pending_before"] = before
         facts["offline"]["platform_applications"] = hut.control("platform", "stats").get("applications")
 
@@ -249,7 +254,6 @@ def script(hut):
         yield from fill_certificate_form(app, form)
         tap(form.ids.proceed)
         yield Until(lambda: app.sm.current == "papers", "the papers", 5)
-        yield 0.3
         facts["no_camera"] = {"mode": papers.mode, "bring_today": papers.ids.bring_today.text,
                               "text": texts(papers), "continue_disabled": papers.ids.proceed.disabled}
         hut.control("idcard", "remove_card")
@@ -258,27 +262,26 @@ def script(hut):
         # -- the idle timeout in the middle of a form -------------------------------------------------
         yield from start_filing(app, hut, "SQ-001")
         tap(form.rows["phone"])
-        yield 0.2
+        yield editing(form, "phone")
         for digit in PHONE[:5]:
             tap(form.ids.keypad.ids[f"key{digit}"])
         tap(form.rows["certificate"])
-        yield 0.2
+        yield editing(form, "certificate")
         tap(next(b for b in form.choice_buttons if b.value == "家庭关系证明"))
-        yield 0.2
-        filing_form = weakref.ref(app.approval.form)
-        record = weakref.ref(app.session.resident)
+        yield Until(lambda: form.rows["certificate"].display == "家庭关系证明", "the certificate chosen")
+        filing_form = weakref.ref(approval.form.form)
+        identity = weakref.ref(terminal.session.identity)
         facts["idle"] = {"form_held": filing_form() is not None, "row_display": form.rows["certificate"].display}
 
         def timed_out():
-            clock.offset += max(0.0, app.idle.timeout_after + 0.5 - app.idle.idle_for())
+            clock.offset += max(0.0, terminal.idle.timeout_after + 0.5 - terminal.idle.idle_for())
             return app.sm.current == "home"
 
         yield Until(timed_out, "the idle timeout", 15)
-        yield 0.3
         gc.collect()
-        facts["idle"].update(form_alive=filing_form() is not None, record_alive=record() is not None,
-                             session_active=app.session.active, rows=list(form.rows),
-                             keypad=form.ids.keypad.value, state=app.approval.state.value,
+        facts["idle"].update(form_alive=filing_form() is not None, record_alive=identity() is not None,
+                             session_active=terminal.session.active, rows=list(form.rows),
+                             keypad=form.ids.keypad.value, state=approval.state.value,
                              form_text=texts(form))
         hut.control("idcard", "remove_card")
     return walk

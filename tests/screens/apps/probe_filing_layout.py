@@ -14,23 +14,28 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
+import cv2  # noqa: E402 - after the sys.path line above
 import numpy as np  # noqa: E402 - after the sys.path line above
 from layout_check import measure, primary_buttons  # noqa: E402 - after the sys.path line above
-from probe_common import Until, run, tap  # noqa: E402 - after the sys.path line above
+from probe_common import SETTLE, Until, laid_out, run, tap  # noqa: E402 - after the sys.path line above
 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
-from drivers.base import Device, DeviceEvent, DeviceState, Status, StatusChanged  # noqa: E402 - after sys.path above
+from drivers.base import Device, DeviceEvent, Status  # noqa: E402 - after sys.path above
 from drivers.idcard.records import CardType, IdCardRecord  # noqa: E402 - after the sys.path line above
 from simulators.demo.script import screenshot  # noqa: E402 - after the sys.path line above
 
+PAGE_JPEG = bytes(cv2.imencode(".jpg", np.full((297, 210, 3), 245, np.uint8))[1])   # a blank A4 page
 ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 SCENES = ("face_consent", "face_challenge", "face_retry", "face_counter", "face_no_photo",
           "form_keypad", "form_pinyin", "form_phrases", "form_choices", "form_date", "papers_scan",
-          "papers_cannot_file", "review", "done")
+          "papers_check", "papers_camera_lost", "papers_cannot_file", "review", "done")
 
 
 class Reader(Device):
     device_class = "idcard"
+
+    def _close(self):
+        pass   # the owner closes every device it holds when the app stops
 
     def read_again(self):
         pass
@@ -46,6 +51,9 @@ class FrontCamera(Device):
 
     def _open(self):
         self._set_state(Status.ONLINE)
+
+    def _close(self):
+        self._set_state(Status.OFFLINE)
 
     def latest(self):
         return None
@@ -89,29 +97,29 @@ RECORD = dict(card_type=CardType.RESIDENT, name="张三丰", gender_code="1", bi
               id_number_valid=True, address="黑龙江省哈尔滨市香坊区幸福街道红旗小区12号楼3单元501室", photo=b"")
 
 
-def to_face_check(app, reader, photo):
+def identified(app, reader, code, record):
+    """Home -> 自助办事 -> ``code`` -> Start -> the card -> Continue, through the intents."""
     app.go_home("resident")
-    app.visit.choose("approval")
-    app.approval.choose("MZ-001")
-    app.approval.start()
-    record = IdCardRecord(**RECORD, photo_bmp=photo)
+    approval = app.terminal.flow("approval")
+    app.open_service("approval")
+    approval.choice.choose(code)
+    approval.start()
     publish(reader, DeviceEvent("idcard", "card_present"), DeviceEvent("idcard", "record", record))
-    yield Until(lambda: app.identify.state == "identified", "the card", 10)
+    yield Until(lambda: app.screens["identify"].state == "identified", "the card", 10)
     app.continue_service()
+
+
+def to_face_check(app, reader, photo):
+    yield from identified(app, reader, "MZ-001", IdCardRecord(**RECORD, photo_bmp=photo))
     yield Until(lambda: app.sm.current == "face_check", "the face check", 5)
 
 
 def to_form(app, reader, code):
-    app.go_home("resident")
-    app.visit.choose("approval")
-    app.approval.choose(code)
-    app.approval.start()
-    publish(reader, DeviceEvent("idcard", "card_present"), DeviceEvent("idcard", "record", IdCardRecord(**RECORD)))
-    yield Until(lambda: app.identify.state == "identified", "the card", 10)
-    app.continue_service()
+    approval = app.terminal.flow("approval")
+    yield from identified(app, reader, code, IdCardRecord(**RECORD))
     if code == "MZ-001":  # the face check, skipped: this card carries no photo
-        yield Until(lambda: app.approval.face.state.value == "no_photo", "the face check", 5)
-        app.approval.face_continue()
+        yield Until(lambda: approval.face.state.value == "no_photo", "the face check", 5)
+        approval.face_continue()
     yield Until(lambda: app.sm.current == "form", "the form", 5)
 
 
@@ -120,12 +128,13 @@ def edit(form, name):
 
 
 def scene(app, reader, name):
-    form = app.sm.get_screen("form")
+    form = app.screens["form"]
+    approval = app.terminal.flow("approval")
     if name.startswith("face_"):
         from kiosk.face.check import FaceCheckResult
 
         yield from to_face_check(app, reader, b"" if name == "face_no_photo" else card_photo())
-        face = app.approval.face
+        face = approval.face
         if name == "face_counter":
             face.decline()
         elif name != "face_consent":
@@ -150,31 +159,38 @@ def scene(app, reader, name):
             form.enter_typed()   # the phone's problem words under the field
             edit(form, "phone")
         return
-    if name in ("papers_scan", "papers_cannot_file"):
+    if name in ("papers_scan", "papers_check", "papers_camera_lost", "papers_cannot_file"):
         yield from to_form(app, reader, "LL-001")
-        app.approval.set_field("pickup", "社区领取")
-        app.approval.set_field("phone", "13812345678")
-        app.approval.form_done()
-        papers = app.sm.get_screen("papers")
-        if name == "papers_scan":
+        approval.form.set_field("pickup", "社区领取")
+        approval.form.set_field("phone", "13812345678")
+        approval.form.done()
+        papers = app.screens["papers"]
+        yield Until(lambda: app.sm.current == "papers", "the papers", 5)
+        if name in ("papers_scan", "papers_check"):
             yield Until(lambda: papers.camera_ready, "the live preview", 20)
+        if name == "papers_check":   # a page taken: its check, with 'take it again' and 'more pages'
+            approval.papers.page_taken(PAGE_JPEG)
+            yield Until(lambda: papers.reviewing == 0, "the page on check", 10)
+        elif name == "papers_camera_lost":
+            approval.papers.camera_changed(False)
+            yield Until(lambda: papers.state == "camera_lost", "the camera lost", 10)
         else:
-            app.approval.dont_have("id_card")
+            assert approval.papers.view.current_paper == "id_card"
+            approval.papers.dont_have()   # the ID card: this matter cannot be filed without it
         return
     yield from to_form(app, reader, "MZ-001")
     for field, value in (("household_size", "3"), ("monthly_income", "1850.5"), ("reason", "年老无依"),
                          ("phone", "13812345678")):
-        app.approval.set_field(field, value)
-    app.approval.form_done()
-    for paper in app.approval.view.papers:
-        if paper.state.value == "to_scan":
-            app.approval.dont_have(paper.code)
-    app.approval.papers_done()
-    app.approval.consent(True)
-    app.approval.consent_sensitive(True)
+        approval.form.set_field(field, value)
+    approval.form.done()
+    while approval.papers.view.current_paper and approval.papers.state.value != "cannot_file":
+        approval.papers.dont_have()   # each paper to scan: not at hand (brought later)
+    approval.papers.proceed()
+    approval.submission.consent(True)
+    approval.submission.consent_sensitive(True)
     if name == "done":
-        app.run_job(app.approval, app.approval.submit())
-        yield Until(lambda: app.approval.state.value == "done", "the number", 20)
+        approval.submission.submit()
+        yield Until(lambda: approval.state.value == "done", "the number", 20)
 
 
 def script(hut):
@@ -184,28 +200,32 @@ def script(hut):
         from screens import theme
 
         shots = os.environ.get("KIOSK_LAYOUT_SHOTS")
-        yield Until(lambda: app.sm is not None and app.ready and app.client.cached_catalog() is not None,
+        terminal = app.terminal
+        yield Until(lambda: app.sm is not None and app.ready and terminal.catalog() is not None,
                     "the app and the catalog", 30)
         reader = Reader("idcard")
-        app.owner.attach(reader)
-        app.identify_flow.attach(reader)
-        publish(reader, StatusChanged("idcard", DeviceState(), DeviceState(Status.ONLINE, {"card_present": False}),
-                                      {}))
+        terminal.owner.attach(reader)   # the terminal attaches it to identification with its first status
+        online = threading.Thread(target=lambda: reader._set_state(Status.ONLINE, card_present=False))
+        online.start()   # its status, from a device thread as a driver sets it
+        online.join()
         front = FrontCamera("front_camera")
-        app.owner.attach(front)
+        terminal.owner.attach(front)
         opening = threading.Thread(target=front.open)   # its state change arrives from a device thread
         opening.start()
         opening.join()
-        yield Until(lambda: app.availability.scan and app.availability.face_camera, "the cameras", 30)
+        yield Until(lambda: app.availability.scan and app.availability.face_camera and app.availability.id_card,
+                    "the cameras and the reader", 30)
         facts["problems"], facts["primaries"], facts["shown"] = {}, {}, {}
         for orientation, size in ORIENTATIONS.items():
             Window.size = size
             yield Until(lambda size=size: tuple(Window.size) == size, f"the window at {size}")
             for large in (False, True):
-                app.large_text = large
+                if app.large_text != large:
+                    app.toggle_large_text()
+                    yield Until(lambda large=large: app.large_text == large, "the large text switch")
                 for name in SCENES:
                     yield from scene(app, reader, name)
-                    yield 0.6
+                    yield laid_out()
                     key = f"{name}/{orientation}/{'large' if large else 'normal'}"
                     roots = [app.sm.current_screen]
                     facts["shown"][key] = app.sm.current
@@ -213,10 +233,10 @@ def script(hut):
                                                      theme.MIN_GAP)
                     facts["primaries"][key] = primary_buttons(roots)
                     if shots:
+                        yield SETTLE  # the frame drawn, for the photo
                         screenshot(Path(shots) / f"{key.replace('/', '-')}.png")
                     publish(reader, DeviceEvent("idcard", "card_removed"))
                     app.go_home("resident")
-                    yield 0.1
         tap(pos=(5, 5))
     return walk
 

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from layout_check import measure, primary_buttons
-from probe_common import Until, run, tap
+from probe_common import SETTLE, Until, laid_out, run, tap
 
 from simulators.demo.script import FastForwardClock, screenshot
 
@@ -19,33 +19,36 @@ MATTER = "MZ-001"  # 最低生活保障申请: the longest lists of conditions a
 
 
 def scenes(app):
-    """(name, set-up) for every screen; a set-up leaves the app showing it."""
+    """(name, set-up) for every screen; a set-up leaves the app showing it,
+    through the intents the screens send on the way there."""
+    terminal = app.terminal
+
     def home():
         app.go_home("resident")
 
     def identify():
-        app.show_identify("approval")
+        app.open_service("approval")
+        terminal.presenter.choose(MATTER)
+        terminal.presenter.start()
 
     def preparing():
         app.open_service("health")
 
     def idle_warning():
-        app.show_identify("approval")
-        clock.offset += app.idle.warning_after + 0.5 - app.idle.idle_for()
+        identify()
+        clock.offset += terminal.idle.warning_after + 0.5 - terminal.idle.idle_for()
 
-    # Filing opened at its first step whether or not its later screens are
-    # registered yet (the visit flow's preview entry).
     def choose_matter():
-        app.visit.choose("approval", at_step="choose_matter")
-        app.approval.search("db")  # search results under the keyboard
+        app.open_service("approval")
+        terminal.presenter.search("db")  # search results under the keyboard
 
     def conditions():
-        app.visit.choose("approval", at_step="choose_matter")
-        app.approval.choose(MATTER)
+        app.open_service("approval")
+        terminal.presenter.choose(MATTER)
 
     def guide():
         app.open_service("guide")
-        app.guide.choose(MATTER)
+        terminal.presenter.choose(MATTER)
 
     def progress():
         app.open_service("progress")
@@ -61,23 +64,27 @@ def script(app, facts):
 
     shots = os.environ.get("KIOSK_LAYOUT_SHOTS")
     yield Until(lambda: app.sm is not None and app.sm.current == "home", "the home screen")
+    yield Until(lambda: app.terminal.catalog() is not None, "the catalog")
     facts["problems"], facts["primaries"], facts["shown"], facts["sizes"] = {}, {}, {}, {}
     for orientation, size in ORIENTATIONS.items():
         Window.size = size
-        yield Until(lambda size=size: tuple(Window.size) == size, f"the window at {size}")
+        yield Until(lambda size=size: tuple(Window.size) == size and app.portrait == (size[1] > size[0]),
+                    f"the window at {size}")
         facts["sizes"][orientation] = [list(Window.size), app.portrait]
         for large in (False, True):
             if app.large_text != large:
-                app.show_identify("approval")
-                yield 0.2
-                tap(app.identify.ids.frame.ids.large_text)  # the switch on the frame, touched
-                yield 0.2
+                dict(scenes(app))["identify"]()
+                yield Until(lambda: app.sm.current == "identify", "the identify screen")
+                yield laid_out()
+                tap(app.screens["identify"].ids.frame.ids.large_text)  # the switch on the frame, touched
+                yield Until(lambda large=large: app.large_text == large, "the large text switch")
             for name, set_up in scenes(app):
                 set_up()
-                yield 0.25
                 if name == "idle_warning":
                     yield Until(lambda: app.warning._is_open, "the idle warning")
-                    yield 0.3
+                else:
+                    yield Until(lambda name=name: app.sm.current == name, f"the {name} screen")
+                yield laid_out()
                 key = f"{name}/{orientation}/{'large' if large else 'normal'}"
                 # An open overlay covers the screen (under a scrim): it is what the resident reads.
                 roots = [app.warning] if app.warning._is_open else [app.sm.current_screen]
@@ -86,10 +93,10 @@ def script(app, facts):
                                                  theme.MIN_GAP)
                 facts["primaries"][key] = primary_buttons(roots)
                 if shots:
+                    yield SETTLE  # the frame drawn, for the photo
                     screenshot(Path(shots) / f"{key.replace('/', '-')}.png")
-                app.idle.touch()
+                app.terminal.touched()
                 app.go_home("resident")
-                yield 0.1
         facts.setdefault("large_text_after", {})[orientation] = app.text_scale
 
 

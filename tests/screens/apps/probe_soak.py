@@ -42,72 +42,77 @@ def record(i):
                         id_number_valid=True, address=f"黑龙江省哈尔滨市香坊区{i}号", photo=b"\x00" * 1024)
 
 
-SCROLLED = 0.25   # a tap inside a ScrollView is released 0.2 s later (Kivy tells a tap from a scroll)
+def editing(form, name):
+    return Until(lambda: form.current is not None and form.current.name == name and form.keyboard,
+                 f"the {name} field's editor")
 
 
 def session(app, reader, i):
-    form, papers = app.sm.get_screen("form"), app.sm.get_screen("papers")
-    review, done = app.sm.get_screen("review"), app.sm.get_screen("done")
+    """One filing, touch by touch.  The rows and the phrases are in scroll
+    views: Kivy releases a tap there 0.2 s later (it tells a tap from a
+    scroll), so every touch waits for what it does, not for a time."""
+    terminal = app.terminal
+    approval, identify = terminal.flow("approval"), app.screens["identify"]
+    form, papers = app.screens["form"], app.screens["papers"]
+    review, done = app.screens["review"], app.screens["done"]
     app.open_service("approval")
-    app.approval.choose("SQ-001")
-    app.approval.start()
+    approval.choice.choose("SQ-001")
+    approval.start()
     from_driver_thread(reader, DeviceEvent("idcard", "card_present"), DeviceEvent("idcard", "record", record(i)))
-    yield Until(lambda: app.identify.state == "identified", "the card", 5)
-    yield 0.05
-    tap(app.identify.ids.proceed)
+    yield Until(lambda: identify.state == "identified", "the card", 5)
+    tap(identify.ids.proceed)
     yield Until(lambda: app.sm.current == "form" and form.rows, "the form", 5)
-    yield 0.05
     tap(form.rows["certificate"])
-    yield SCROLLED
+    yield editing(form, "certificate")
     tap(form.choice_buttons[i % len(form.choice_buttons)])
-    yield 0.05
+    yield Until(lambda: form.rows["certificate"].display, "the certificate chosen")
     tap(form.rows["purpose"])
-    yield SCROLLED
+    yield editing(form, "purpose")
     tap(form.ids.phrases_button)
-    yield 0.3
+    yield Until(lambda: form.phrases_open and form.ids.phrases.children, "the common phrases")
     tap(form.ids.phrases.children[-1])
-    yield SCROLLED
+    yield Until(lambda: form.rows["purpose"].display, "the phrase entered")
     tap(form.rows["phone"])
-    yield SCROLLED
+    yield editing(form, "phone")
     for digit in "13812345678":
         tap(form.ids.keypad.ids[f"key{digit}"])
+    sent = approval.form.view
     tap(form.ids.enter)
-    yield 0.02
+    yield Until(lambda: approval.form.view is not sent, "the phone number to reach the flow")
     tap(form.ids.proceed)
-    yield 0.05
-    if app.sm.current != "papers":
-        raise AssertionError(f"session {i}: the form was not accepted: {[(r.name, r.problem) for r in form.rows.values()]}")
-    yield 0.05
+    try:
+        yield Until(lambda: app.sm.current == "papers", "the papers", 5)
+    except TimeoutError:
+        raise AssertionError(f"session {i}: the form was not accepted: "
+                             f"{[(r.name, r.problem) for r in form.rows.values()]}") from None
     tap(papers.ids.proceed)
     yield Until(lambda: app.sm.current == "review", "the review", 5)
-    yield 0.05
     tap(review.ids.consent)
-    yield 0.02
+    yield Until(lambda: review.consent_given, "the consent given")
     tap(review.ids.submit)
-    yield Until(lambda: app.approval.state.value == "done" and done.slip, "the number", 10)
-    yield 0.05
+    yield Until(lambda: approval.state.value == "done" and done.slip, "the number", 10)
     from_driver_thread(reader, DeviceEvent("idcard", "card_removed"))
     tap(done.ids.finish)
-    yield Until(lambda: app.sm.current == "home" and not app.session.active, "home", 5)
+    yield Until(lambda: app.sm.current == "home" and not terminal.session.active, "home", 5)
 
 
 def script(app, facts):
-    yield Until(lambda: app.sm is not None and app.ready and app.client.cached_catalog() is not None,
+    terminal = app.terminal
+    yield Until(lambda: app.sm is not None and app.ready and terminal.catalog() is not None,
                 "the app and the platform's catalog", 30)
     reader = FakeReader("idcard")
-    app.owner.attach(reader)
-    app.identify_flow.attach(reader)
+    terminal.owner.attach(reader)   # the terminal attaches it to identification with its first status
     from_driver_thread(reader, StatusChanged("idcard", DeviceState(), DeviceState(Status.ONLINE, {"card_present": False}), {}))
-    yield Until(lambda: app.identify_flow.view.reader_available, "the reader", 5)
+    yield Until(lambda: terminal.identify.view.reader_available, "the reader", 5)
     facts["rss_mb"], facts["numbers"] = [], 0
     for i in range(1, SESSIONS + 1):
         yield from session(app, reader, i)
-        facts["numbers"] += bool(app.sm.get_screen("done").number == "")   # forgotten once home
+        facts["numbers"] += bool(app.screens["done"].number == "")   # forgotten once home
         if i % EVERY == 0:
             gc.collect()
             facts["rss_mb"].append([i, round(rss_mb(), 1)])
     facts["sessions"] = SESSIONS
-    facts["outbox_pending"] = app.approval.outbox.status()["pending"]
+    facts["outbox_pending"] = terminal.outbox.status()["pending"]
 
 
 def main():

@@ -154,3 +154,37 @@ def test_an_image_folder_is_served_in_turn(tmp_path):
         assert seen == {40, 200}
     finally:
         sim.stop()
+
+
+def test_the_next_page_laid_down_is_another_paper_unless_its_seed_is_given():
+    from simulators.camera.scenes import render_scene
+    from simulators.camera.sim import next_paper_seed, template_of
+
+    for seed in range(1, 40):   # the simulator's shortcut draws what render_scene draws
+        assert template_of(seed) == render_scene(seed, "dark", (160, 90), doc="a4", with_tray=True,
+                                                 conditions=()).template
+    recent = [template_of(1)]
+    seeds = [1]
+    for _ in range(3):
+        seeds.append(next_paper_seed(seeds[-1], recent))
+        recent.append(template_of(seeds[-1]))
+    assert len({template_of(s) for s in seeds}) == 4   # four papers, four different pages
+
+
+def test_a_camera_that_stays_away_is_tried_less_and_less_often(monkeypatch):
+    """An unplugged camera is looked for again and again, the pause doubling
+    from reconnect_interval up to a few seconds (not three times a second
+    all day into the journal)."""
+    camera = DocumentCamera("camera", port="/dev/video-hut-missing", options={"reconnect_interval": 0.5})
+    pauses: list[float] = []
+
+    def wait(timeout: float | None = None) -> bool:
+        pauses.append(timeout or 0.0)
+        if len(pauses) >= 6:                  # the sixth pause ends the thread's loop
+            camera._stop.set()
+        return camera._stop.is_set()
+
+    monkeypatch.setattr(camera._stop, "wait", wait)
+    camera._run()
+    assert pauses == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0]
+    assert camera.status == Status.NO_DEVICE

@@ -11,7 +11,7 @@ def test_outbox_files_to_the_hut_platform(hut):
     settings = load(hut.config_path)
     assert settings.platform.url == hut["platform"].where()
     outbox = Outbox.from_settings(settings)
-    fill(outbox, 3, settings.secrets.id_hash_key, attachment_bytes=1024)
+    fill(outbox, 3, settings.id_hash_keys, attachment_bytes=1024)
     outbox.close()
     worker = OutboxWorker.from_settings(settings)
     assert worker.run(until_empty=True)["confirmed"] == 3

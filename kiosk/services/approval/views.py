@@ -1,0 +1,151 @@
+"""What the filing screens render: the filing's states and the view of each step.
+
+Kept apart from the flows so a screen module can import a view without the
+flows' dependencies.  Every view is masked (name, ID, phone) and its ``repr``
+names no value.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from kiosk.filing.form import FieldView
+from kiosk.filing.matters import MatterDetail
+from kiosk.filing.papers import PaperView
+
+
+class ApprovalState(enum.StrEnum):
+    """The filing's steps: the state is the step on screen (``ApprovalFlow.STEP_OF``)."""
+
+    CLOSED = "closed"
+    CHOOSING = "choosing"              # categories, search (``MatterChoice``)
+    CONDITIONS = "conditions"          # who may apply, papers; print; "I have them, start"
+    NOT_ELIGIBLE = "not_eligible"      # the card says the resident cannot file it (age): why, on the conditions
+    IDENTIFY = "identify"              # the terminal's identify step, for the card this matter accepts
+    FACE_CHECK = "face_check"          # 人证核验 (``FaceCheckFlow``), for a matter that asks for it
+    FORM = "form"                      # ``FormStep``
+    PAPERS = "papers"                  # ``PapersStep``
+    REVIEW = "review"                  # ``SubmitStep``: every field, the pages, the consent(s)
+    SUBMIT = "submit"                  # ``SubmitStep``: in the outbox, waiting for the number (or it failed)
+    DONE = "done"                      # ``SubmitStep``: the number; the slip printing, printed or to note down
+
+
+@dataclass(frozen=True)
+class ApprovalView:
+    """The filing as a whole, and what the conditions step shows.
+    ``identify_mode``: id_card | social_security | counter for this matter;
+    ``print_guide``: "" | printing | printed | failed | no_printer."""
+
+    state: ApprovalState = ApprovalState.CLOSED
+    matter: MatterDetail | None = None
+    identify_mode: str = ""
+    print_guide: str = ""
+    refusal: tuple[str, str] = ("", "")   # not_eligible: why, (Chinese, English)
+
+    def __repr__(self) -> str:
+        return f"ApprovalView(state={self.state.value!r}, matter={self.matter.code if self.matter else None!r})"
+
+
+class FormState(enum.StrEnum):
+    CLOSED = "closed"
+    EDITING = "editing"
+
+
+@dataclass(frozen=True)
+class FormView:
+    state: FormState = FormState.CLOSED
+    masked_name: str = ""
+    masked_id: str = ""
+    fields: tuple[FieldView, ...] = ()
+    complete: bool = False
+
+    def __repr__(self) -> str:
+        return f"FormView(state={self.state.value!r}, fields={len(self.fields)}, complete={self.complete})"
+
+
+class PapersState(enum.StrEnum):
+    CLOSED = "closed"
+    LOOKING = "looking"            # the camera looks for the current paper's next page (or the one retaken)
+    CHECKING = "checking"          # the page just taken, large: "is it clear?" retake / more pages / next
+    READY = "ready"                # nothing left for the camera: the papers for the counter, Continue
+    CANNOT_FILE = "cannot_file"    # a required paper is missing and cannot come later
+    CAMERA_LOST = "camera_lost"    # the camera stopped: hand the paper in at the counter, or it comes back by itself
+
+
+@dataclass(frozen=True)
+class PapersView:
+    """``mode``: scan | bring_to_counter; ``current_paper``: the paper the
+    camera asks for ("" when none is left); ``checking``: index of the page
+    shown for review (-1 while the camera looks); ``retaking``: the page the
+    camera takes again (-1: a new page)."""
+
+    state: PapersState = PapersState.CLOSED
+    mode: str = ""
+    papers: tuple[PaperView, ...] = ()
+    current_paper: str = ""
+    checking: int = -1
+    retaking: int = -1
+    complete: bool = False
+    blocking: tuple[str, ...] = ()     # names of the papers that stop the filing (cannot_file)
+    bring_today: tuple[str, ...] = ()  # originals for the hut's counter today
+    bring_later: tuple[str, ...] = ()  # papers to bring within the promised days
+
+    @property
+    def paper(self) -> PaperView | None:
+        return next((p for p in self.papers if p.code == self.current_paper), None)
+
+    @property
+    def position(self) -> tuple[int, int]:
+        """("paper 2 of 3"): the current paper's place among those the camera takes."""
+        scanned = [p.code for p in self.papers if p.state.value in ("to_scan", "scanned")]
+        return (scanned.index(self.current_paper) + 1 if self.current_paper in scanned else 0, len(scanned))
+
+    def __repr__(self) -> str:
+        return f"PapersView(state={self.state.value!r}, papers={len(self.papers)}, current={self.current_paper!r})"
+
+
+class SubmitState(enum.StrEnum):
+    CLOSED = "closed"
+    REVIEW = "review"
+    SUBMITTING = "submitting"          # in the outbox; waiting briefly for the platform's number
+    SUBMIT_FAILED = "submit_failed"    # the outbox could not take it: ask the staff (or try again)
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class SubmitView:
+    """``submit_mode``: online | queued; ``slip``: "" | printing | printed |
+    note_number (show ``number`` large).  ``confirmed``: ``number`` is the
+    platform's; otherwise the local serial, "it will be sent by itself"."""
+
+    state: SubmitState = SubmitState.CLOSED
+    matter: MatterDetail | None = None
+    masked_name: str = ""
+    masked_id: str = ""
+    fields: tuple[FieldView, ...] = ()
+    papers: tuple[PaperView, ...] = ()
+    consent_given: bool = False
+    sensitive_consent_needed: bool = False
+    sensitive_consent_given: bool = False
+    submit_mode: str = ""
+    number: str = ""
+    confirmed: bool = False
+    slip: str = ""
+    error: str = ""
+    # The printer can print now: the review warns before submitting when it cannot
+    # ("the number will be shown to note down"), the done screen offers 重新打印 when it can again.
+    printer_ready: bool = False
+    reprinted: bool = False
+
+    @property
+    def can_reprint(self) -> bool:
+        return self.state is SubmitState.DONE and self.slip == "note_number" and self.printer_ready
+
+    @property
+    def can_submit(self) -> bool:
+        return (self.state in (SubmitState.REVIEW, SubmitState.SUBMIT_FAILED) and self.consent_given
+                and (self.sensitive_consent_given or not self.sensitive_consent_needed))
+
+    def __repr__(self) -> str:
+        return f"SubmitView(state={self.state.value!r}, fields={len(self.fields)}, slip={self.slip!r})"

@@ -1,0 +1,56 @@
+"""What the terminal publishes: one immutable view that the screens render."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.devices.availability import Availability
+from kiosk.flows.service import Step
+
+
+class TerminalState(enum.StrEnum):
+    HOME = "home"
+    SERVICE = "service"        # a service's step is on screen
+    PREPARING = "preparing"    # "this service is being prepared, ask the staff"
+
+
+@dataclass(frozen=True)
+class TerminalView:
+    """Everything the screens render, masked; ``step_view`` is the view of
+    the machine presenting the current step (``Terminal.presenter``)."""
+
+    state: TerminalState = TerminalState.HOME
+    service: str = ""
+    title: str = ""                 # the service's msgid
+    step: Step | None = None
+    index: int = 0                  # 0-based ("step 2 of 5" shows index + 1)
+    total: int = 0                  # 0: no steps; -1: not settled yet ("step 1", the total after a choice)
+    step_view: Any = field(default=None, compare=False)
+    revision: int = 0               # changes with every published view (step_view is compared by identity)
+    lang: str = "zh_CN"
+    large_text: bool = False
+    voice_on: bool = True
+    voice_available: bool = True    # the speaker works (or none is configured to say otherwise)
+    volume: int = 1                 # the resident's step: 0 quiet, 1 the hut's volume, 2 loud
+    card_on_reader: bool = False
+    card_reminder: bool = False
+    # The identify flow's view on every step that reads cards (a step that identifies
+    # inside itself, as progress does, shows "take the other card away" from it too).
+    identify: Any = field(default=None, compare=False)
+    availability: Availability = Availability()
+    idle_warning: bool = False
+    idle_seconds_left: int = 0      # the warning's countdown in whole seconds (a view each second)
+    confirm_home: bool = False      # 首页 pressed with work the resident would lose: asked once
+    ready: bool = False             # the services' flows are built
+
+    @property
+    def screen(self) -> str:
+        """The name of what is on screen: a step's name, "home" or "preparing"."""
+        if self.state is TerminalState.SERVICE and self.step is not None:
+            return self.step.value
+        return "preparing" if self.state is TerminalState.PREPARING else "home"
+
+    def __repr__(self) -> str:
+        return f"TerminalView({self.screen!r}, service={self.service!r}, {self.index + 1}/{self.total})"

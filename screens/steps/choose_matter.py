@@ -1,0 +1,85 @@
+"""Choose the matter: a category, then its matters; or the pinyin initials
+typed on a large letter keyboard ("dbsq" finds 低保申请).
+
+Shared by 自助办事 and 办事指南: the screen renders the ``PickView`` of the
+open service's ``MatterChoice`` and sends it the same three intents,
+``pick_category``, ``search`` and ``choose``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.factory import Factory
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, StringProperty
+
+import screens.widgets.letter_keyboard  # noqa: F401  (its kv rules)
+from kiosk.flows.matter_choice import PickView
+from kiosk.flows.service import Step
+from screens.catalog_words import matter_label
+from screens.step_screen import StepScreen
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+
+class ChooseMatterScreen(StepScreen):
+    steps = (Step.CHOOSE_MATTER,)
+    query = StringProperty("")
+    no_catalog = BooleanProperty(False)
+    searching = BooleanProperty(False)
+    nothing_found = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._shown: PickView | None = None
+        self.ids.keyboard.bind(value=self._typed)
+
+    def render(self, view: PickView) -> None:
+        """The flow's browsing state: categories, matters (or search results)."""
+        self.no_catalog = view.no_catalog
+        self.searching = bool(view.query)
+        self.nothing_found = bool(view.query) and not view.matters
+        if self.ids.keyboard.value != view.query:
+            self.ids.keyboard.value = view.query
+        self.query = view.query
+        if self._shown is not None and self._shown.categories == view.categories \
+                and self._shown.category == view.category and self._shown.matters == view.matters:
+            self._shown = view
+            return
+        self._shown = view
+        lang = App.get_running_app().lang
+        categories = self.ids.categories
+        categories.clear_widgets()
+        for name in view.categories:
+            button = Factory.ChoiceButton(text=name)
+            button.selected = name == view.category and not view.query
+            button.bind(on_release=lambda b, name=name: self.flow.pick_category(name))
+            categories.add_widget(button)
+        matters = self.ids.matters
+        matters.clear_widgets()
+        for matter in view.matters:
+            button = Factory.ChoiceButton(text=matter_label(matter, lang))
+            button.key = matter.code
+            button.bind(on_release=lambda b: self.flow.choose(b.key))
+            matters.add_widget(button)
+        self.ids.matter_scroll.scroll_y = 1
+
+    def relabel(self) -> None:
+        """The language changed: matter names are catalog words, re-drawn here."""
+        view, self._shown = self._shown, None
+        if view is not None:
+            self.render(view)
+
+    def _typed(self, _keyboard: Any, value: str) -> None:
+        if value != self.query and self.flow is not None:
+            self.flow.search(value)
+
+    def forget(self) -> None:
+        super().forget()
+        self._shown = None
+        self.query = ""
+        if self.ids.keyboard.value:
+            self.ids.keyboard.value = ""

@@ -1,0 +1,56 @@
+"""The identify screen: "please place your ID card on the reader".
+
+It only renders ``kiosk.flows.identify.IdentifyFlow``'s view (state, masked
+name and ID, whether the reader is there); the rules live in the flow, which
+the terminal feeds with reader events.  The record itself never reaches this
+screen: it shows only what the flow masked.  Continue is the terminal's
+(``continue_``): the identity goes to the service that asked for it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, OptionProperty, StringProperty
+
+from kiosk.flows.identify import IdentifyState, IdentifyView
+from kiosk.flows.service import Step
+from screens.step_screen import StepScreen
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+INSTRUCTIONS = {
+    # Not on screen while closed; the text is the one the next opening starts with.
+    IdentifyState.CLOSED.value: "Please place your ID card on the reader",
+    IdentifyState.WAITING.value: "Please place your ID card on the reader",
+    IdentifyState.READING.value: "Reading your card. Please keep it still.",
+    IdentifyState.IDENTIFIED.value: "Please check that this is you, then press Continue.",
+    IdentifyState.FAILED.value: "The card could not be read. Please place it on the reader again.",
+    IdentifyState.READER_UNAVAILABLE.value: "The card reader is not available. Please ask the hut staff for help.",
+    IdentifyState.CARD_NOT_ACCEPTED.value: "This service needs your ID card. The social security card cannot be used here.",
+}
+
+
+class IdentifyScreen(StepScreen):
+    steps = (Step.IDENTIFY,)
+    state = OptionProperty(IdentifyState.CLOSED.value, options=list(INSTRUCTIONS))
+    instruction = StringProperty(INSTRUCTIONS[IdentifyState.CLOSED.value])
+    masked_name = StringProperty("")
+    masked_id = StringProperty("")
+    reader_available = BooleanProperty(False)
+
+    def on_state(self, _instance, value: str) -> None:
+        self.instruction = INSTRUCTIONS[value]
+
+    def render(self, view: IdentifyView) -> None:
+        """Show the flow's current value (called by the app on every change)."""
+        self.masked_name = view.masked_name
+        self.masked_id = view.masked_id
+        self.reader_available = view.reader_available
+        self.state = view.state.value
+
+    def forget(self) -> None:
+        super().forget()
+        self.masked_name = self.masked_id = ""
+        self.state = IdentifyState.CLOSED.value

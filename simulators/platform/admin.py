@@ -1,0 +1,62 @@
+"""The reference platform's back office (``/v1/admin/...``): what a
+district's staff do, in software, behind the admin token (the gate checks it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from simulators.platform.bodies import error_response, need, parse_object
+from simulators.platform.store import STATUS_FLOW, PlatformStore
+
+
+def add_admin_routes(app: FastAPI, store: PlatformStore) -> None:
+    @app.get("/v1/admin/stats")
+    async def stats() -> JSONResponse:
+        return JSONResponse(await run_in_threadpool(store.stats))
+
+    @app.get("/v1/admin/terminals/{terminal_id}/heartbeat")
+    async def last_heartbeat(terminal_id: str) -> JSONResponse:
+        found = await run_in_threadpool(store.last_heartbeat, terminal_id)
+        if found is None:
+            return error_response(404, "NOT_FOUND", "no heartbeat from this terminal yet")
+        return JSONResponse(found)
+
+    @app.post("/v1/admin/enrolment-codes")
+    async def new_code(request: Request) -> JSONResponse:
+        body = await request.body()
+        hours = parse_object(body).get("valid_hours", 24) if body else 24
+        if not isinstance(hours, (int, float)) or isinstance(hours, bool) or not 0 < hours <= 24 * 30:
+            return error_response(422, "VALIDATION", "valid_hours: a number of hours, more than 0, at most 720")
+        code, expires = await run_in_threadpool(store.new_enrolment_code, hours * 3600.0)
+        return JSONResponse({"enrolment_code": code, "expires_at": dt.datetime.fromtimestamp(
+            expires, dt.timezone.utc).isoformat(timespec="seconds")}, status_code=201)
+
+    @app.post("/v1/admin/id-hash-keys")
+    async def rotate_id_hash_key() -> JSONResponse:
+        version = await run_in_threadpool(store.rotate_id_hash_key)
+        return JSONResponse({"version": version}, status_code=201)
+
+    @app.post("/v1/admin/terminals/{terminal_id}/revoke")
+    async def revoke(terminal_id: str) -> JSONResponse:
+        if not await run_in_threadpool(store.revoke, terminal_id):
+            return error_response(404, "NOT_FOUND", "no such terminal")
+        return JSONResponse({"terminal_id": terminal_id, "revoked": True})
+
+    @app.post("/v1/admin/applications/{number}/status")
+    async def move(number: str, request: Request) -> JSONResponse:
+        data = parse_object(await request.body())
+        status = need(data, "status", str)
+        note, internal = data.get("note", ""), data.get("internal_note", "")
+        if not isinstance(note, str) or not isinstance(internal, str) or len(note) > 500 or len(internal) > 2000:
+            return error_response(422, "VALIDATION", "note (up to 500) and internal_note (up to 2000) must be text")
+        result = await run_in_threadpool(store.move, number, status, note, internal)
+        if result == "NOT_FOUND":
+            return error_response(404, "NOT_FOUND", "no application with this number")
+        if result == "BAD_TRANSITION":
+            allowed = {k: list(v) for k, v in STATUS_FLOW.items()}
+            return error_response(409, "BAD_TRANSITION", f"allowed moves: {allowed}")
+        return JSONResponse(result)
