@@ -37,7 +37,7 @@ from kiosk.outbox.sealing import Sealer, SealError
 if TYPE_CHECKING:
     from kiosk.central.client import PlatformAcknowledgement
 
-KINDS = ("application", "health_record", "request")
+KINDS = ("application", "health_record", "request", "withdrawal")
 PENDING, CONFIRMED, DEAD = "pending", "confirmed", "dead"
 _ACCESS_CODE = re.compile(r"^[0-9a-f]{16}$")
 ACCESS_CODE_SECONDS = 3600.0   # an untaken access code is erased by the next purge after this
