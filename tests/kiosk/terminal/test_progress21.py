@@ -180,7 +180,8 @@ def test_papers_due_say_what_to_bring_where_and_by_when_and_the_promised_date(hu
     due = add_working_days(dt.date.today(), 2)
     assert item.papers_due == (("户口簿", "Household register"),) and item.papers_due_by == due.isoformat()
     assert item.promised_by == due.isoformat()
-    assert item.next_zh == f"请于{due.year}年{due.month}月{due.day}日（星期{'一二三四五六日'[due.weekday()]}）前将户口簿交到友协街道社区服务中心"
+    weekday = "一二三四五六日"[due.weekday()]
+    assert item.next_zh == f"请于{due.year}年{due.month}月{due.day}日（星期{weekday}）前将户口簿交到友协街道社区服务中心"
     assert item.next_en == (f"Bring Household register to Youxie Subdistrict Community Service Centre by "
                             f"{due:%A} {due.day} {due:%B %Y}")
     assert "请耐心等待" not in item.next_zh and item.office.phone == "0451-86509300"
