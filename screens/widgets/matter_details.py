@@ -76,20 +76,24 @@ class MatterDetails(BoxLayout):
 
     @staticmethod
     def office_lines(matter: Any, lang: str) -> str:
-        """Where the counter steps happen (originals, papers brought later): the
-        office, its address, phone and hours ("" when the catalog names none)."""
-        from screens.i18n import tr
+        """Where the counter steps happen (originals, papers brought later)."""
+        return office_text(matter.office if matter is not None else None, lang)
 
-        office = matter.office if matter is not None else None
-        if office is None:
-            return ""
-        lines = [pick(office.name, office.name_en, lang),
-                 tr("Address: {address}", lang).format(address=pick(office.address, office.address_en, lang))]
-        if office.phone:
-            lines.append(tr("Phone: {phone}", lang).format(phone=office.phone))
-        if office.hours:
-            lines.append(tr("Hours: {hours}", lang).format(hours=pick(office.hours, office.hours_en, lang)))
-        return "\n".join(lines)
+
+def office_text(office: Any, lang: str) -> str:
+    """An office (``kiosk.filing.catalog.Office``): its name, address, phone and
+    hours, each in ``lang`` where the catalog has it ("" for no office)."""
+    from screens.i18n import tr
+
+    if office is None:
+        return ""
+    lines = [pick(office.name, office.name_en, lang),
+             tr("Address: {address}", lang).format(address=pick(office.address, office.address_en, lang))]
+    if office.phone:
+        lines.append(tr("Phone: {phone}", lang).format(phone=office.phone))
+    if office.hours:
+        lines.append(tr("Hours: {hours}", lang).format(hours=pick(office.hours, office.hours_en, lang)))
+    return "\n".join(lines)
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
