@@ -1,7 +1,8 @@
 """进度查询 with real touches in the virtual hut (issue 21 item 7 and 撤回):
 an application whose papers are due at the counter says what to bring, where
 and by when, large, Chinese first and English second; 撤回 asks once, the
-safe answer first, and withdraws through the outbox worker."""
+safe answer first, and withdraws through the outbox worker.  Then 办事指南 in
+English: the catalog's own English (item 10) and the office of the counter steps."""
 
 import datetime as dt
 
@@ -64,3 +65,15 @@ def test_the_withdrawal_reaches_the_platform_and_the_screen_says_so(facts):
     assert facts["withdrawn_status"] == "已撤回" and facts["withdrawn_button_gone"] is True
     assert facts["platform_status"] == "撤回"
     assert facts["session_after_home"] is False
+
+
+def test_the_guide_in_english_shows_the_catalogs_english_and_the_office(facts):
+    assert facts["categories_en"][0] == "Social assistance\n社会救助"
+    assert facts["guide_conditions_en"] == "• Actually lives in this community"
+    assert facts["guide_facts_en"].splitlines()[0] == "Department: Subdistrict Community Service Centre"
+    assert facts["guide_office_en"].splitlines() == ["Youxie Subdistrict Community Service Centre",
+                                                     "Address: 1 Youxie Street, Pingfang District, Harbin",
+                                                     "Phone: 0451-86509300", "Hours: Mon-Fri 8:30-17:00, Sat 9:00-12:00"]
+    assert facts["guide_problems_en"] == []
+    assert facts["guide_conditions_zh"] == "• 在本社区实际居住"
+    assert facts["guide_office_zh"].startswith("友协街道社区服务中心\n地址：哈尔滨市平房区友协大街1号")

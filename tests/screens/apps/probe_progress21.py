@@ -190,6 +190,32 @@ def script(hut, filed, worker):
         hut.control("idcard", "remove_card")
         yield Until(lambda: not app.card_on_reader, "the card to be taken", 10)
         facts["session_after_home"] = terminal.session.active
+
+        # -- 办事指南 in English: the catalog's English, and the office of the counter steps ----------
+        tap(home.tiles["guide"])
+        yield Until(lambda: app.sm.current == "choose_matter", "the matter list")
+        choose = app.screens["choose_matter"]
+        tap(choose.ids.frame.ids.language)
+        yield Until(lambda: app.lang == "en", "English")
+        yield laid_out()
+        facts["categories_en"] = [b.text for b in reversed(choose.ids.categories.children)]
+        terminal.flow("guide").choice.choose("SQ-001")
+        yield Until(lambda: app.sm.current == "guide", "the guide")
+        yield laid_out()
+        guide = app.screens["guide"]
+        details = guide.ids.details.ids
+        facts["guide_conditions_en"] = details.conditions.text
+        facts["guide_facts_en"] = details.facts.text
+        facts["guide_office_en"] = details.office.text
+        facts["guide_problems_en"] = problems(guide)
+        yield from picture("guide-english")
+        tap(guide.ids.frame.ids.language)
+        yield Until(lambda: app.lang == "zh_CN", "Chinese")
+        yield laid_out()
+        facts["guide_office_zh"] = details.office.text
+        facts["guide_conditions_zh"] = details.conditions.text
+        tap(guide.ids.frame.ids.home)
+        yield Until(lambda: app.sm.current == "home", "home")
     return walk
 
 
