@@ -266,3 +266,16 @@ def test_once_the_department_took_it_up_the_withdrawal_is_refused_with_words(hut
     assert p.view.notice == "withdraw_refused"
     (shown,) = [i for i in p.view.items if i.number == second.number]
     assert shown.status_zh == "审核中" and not shown.withdrawable
+
+
+def test_an_answer_from_an_older_platform_shows_what_it_has():
+    """No withdrawable, papers_due or promised_by (contract 1.1): not withdrawable, nothing due, the usual words."""
+    from kiosk.services.progress.items import from_platform
+    from tests.terminal_kit import CATALOG
+
+    item = from_platform({"application_number": "PF1", "serial": "X-1", "status": "受理", "matter_code": "SQ-001"},
+                         CATALOG)
+    assert (item.withdrawable, item.papers_due, item.promised_by) == (False, (), "")
+    assert item.next_zh == "请耐心等待，无需再次提交" and item.matter == "居民证明开具"
+    odd = from_platform({"application_number": "PF2", "status": "补正中"}, CATALOG)   # a status it does not know
+    assert (odd.status_zh, odd.status_en) == ("处理中", "In progress")

@@ -167,3 +167,26 @@ def test_a_terminal_withdraws_by_its_own_serial_before_it_knows_the_number(platf
     there.close()
     answer = send(client, withdrawal("W-3-X", id_hash, application_serial="W-3"), "withdrawal")
     assert answer["withdrawn"] is True and answer["status"] == "撤回"
+
+
+def test_a_database_from_before_slip_codes_and_papers_due_gains_the_columns(tmp_path):
+    import sqlite3
+
+    from simulators.platform.store import PlatformStore
+
+    db = sqlite3.connect(tmp_path / "platform.sqlite3")
+    db.execute("CREATE TABLE submissions (number TEXT PRIMARY KEY, kind TEXT NOT NULL, terminal_id TEXT NOT NULL, "
+               "serial TEXT NOT NULL, matter_code TEXT, id_hash TEXT, status TEXT NOT NULL, body TEXT NOT NULL, "
+               "received_at TEXT NOT NULL, promised_by TEXT, history TEXT NOT NULL, access_code TEXT, "
+               "code_recovered INTEGER NOT NULL DEFAULT 1, UNIQUE (terminal_id, serial))")
+    db.execute("INSERT INTO submissions VALUES ('PF1', 'application', 'T', 'OLD-1', 'SQ-001', NULL, '受理', '{}', "
+               "'2026-11-30T01:00:00+00:00', '2026-12-02', '[]', NULL, 1)")
+    db.commit()
+    db.close()
+    store = PlatformStore(tmp_path / "platform.sqlite3")
+    old = store.application("PF1")
+    assert old["withdrawable"] is True and "papers_due" not in old        # an old application: nothing due
+    body = application("NEW-1", papers_later=["hukou"], slip_code_sha256=slip_hash("0123456789abcdef"))
+    store.create_submission("T", "application", "k", "sha", body, "SQ-001", None, 2)
+    assert store.application(store.by_serial("T", "NEW-1")["number"])["papers_due"] == ["hukou"]
+    store.close()
