@@ -126,7 +126,8 @@ class Filing:
             clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> Filed:
         """Enqueue, then wait up to ``wait`` seconds (0: do not wait) for the
         worker to confirm.  Never raises: an outbox failure is ``Filed.error``."""
-        body, attachments = self._body, self._attachments
+        body, attachments, slip_code = self._body, self._attachments, self._slip_code
+        self._slip_code = ""   # the slip's secret goes to the slip (Filed), not kept here
         if body is None or attachments is None:
             return Filed(error="already filed")
         try:
@@ -139,9 +140,9 @@ class Filing:
             del body, attachments
         confirmation = wait_for_confirmation(outbox, queued.serial, wait, poll=poll, clock=clock, sleep=sleep)
         if confirmation is None or not confirmation.number:
-            return Filed(serial=queued.serial, number=queued.serial, slip_code=self._slip_code)
+            return Filed(serial=queued.serial, number=queued.serial, slip_code=slip_code)
         return Filed(serial=queued.serial, number=confirmation.number, access_code=confirmation.access_code,
-                     confirmed=True, slip_code=self._slip_code)
+                     confirmed=True, slip_code=slip_code)
 
 
 def wait_for_confirmation(outbox: Outbox, serial: str, wait: float, *, poll: float = POLL_SECONDS,

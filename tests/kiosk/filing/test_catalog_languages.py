@@ -124,3 +124,25 @@ def test_every_reference_guide_slip_fits_the_paper(code):
     for language in slips.LANGUAGES:
         slip = slips.service_guide(guide_slip_data(CATALOG.matter(code)), language)
         assert all(text_width(line) <= 32 for line in plain_text(layout(slip, 32), 32))
+
+
+@pytest.mark.parametrize("language", slips.LANGUAGES)
+def test_a_receipt_with_papers_for_the_counter_names_the_office_and_fits_the_paper(language):
+    from drivers.printer.slip import text_width
+    from kiosk.filing.papers import PaperSet
+    from kiosk.filing.submission import Filed, receipt_data
+    from kiosk.identity import Identity
+    from tests.terminal_kit import card
+
+    matter = CATALOG.matter("MZ-001")
+    papers = PaperSet(matter)
+    papers.dont_have("hukou")
+    data = receipt_data(matter, Identity.from_card(card()), Filed(serial="HUT-1-261130-00001A3",
+                                                                  number="HUT-1-261130-00001A3", slip_code="ab" * 8),
+                        bring_today=papers.bring_today(), bring_later=papers.bring_later())
+    slip = slips.application_receipt(data, language)
+    text = slip_text(slip)
+    assert words("0451-86502110") in text and "HUTAPP:HUT-1-261130-00001A3:abababababababab" in repr(slip)
+    assert (words("哈尔滨市平房区友协大街100号") in text) == (language != "en")
+    assert (words("1st floor, Government Service Centre") in text) == (language != "zh")
+    assert all(text_width(line) <= 32 for line in plain_text(layout(slip, 32), 32))
