@@ -20,6 +20,7 @@ from drivers.printer.slip import QR, Cut, Feed, Rows, Separator, Slip, Text, Tit
 from kiosk.privacy import mask_id, mask_name, redact
 
 LANGUAGES = ("both", "zh", "en")
+RECEIPT_QR_MODULE = 8   # dots per QR module on the application receipt
 
 LABELS: dict[str, tuple[str, str]] = {
     "application_title": ("受理回执", "Application receipt"),
@@ -200,7 +201,9 @@ def application_receipt(data: Mapping[str, Any], language: str = "both") -> Slip
     office = _table(data, "office")
     if office:
         slip.add(Text(label("counter_office", lang) + ":", bold=True), Rows(office_rows(office, lang)), Separator())
-    slip.add(Text(label("scan_track", lang), "center"), QR(str(data["tracking_url"])),
+    # Modules of 8 dots (1 mm): a queued slip's code (serial and slip code, 50 characters) reads as well,
+    # under a camera and on an old phone, as the short numbers did at the printer's usual 6.
+    slip.add(Text(label("scan_track", lang), "center"), QR(str(data["tracking_url"]), size=RECEIPT_QR_MODULE),
                 Text(label("keep", lang), "center"), Feed(2), Cut())
     return _masked(slip, keep=[str(office["phone"])] if office.get("phone") else [])
 
