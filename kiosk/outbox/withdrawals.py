@@ -113,9 +113,10 @@ def slip_application(outbox: Outbox, serial: str, code: str) -> LocalApplication
 
 
 def withdrawal_targets(outbox: Outbox) -> set[str]:
-    """What the withdrawals queued or sent from here withdraw ("number:…", "serial:…")."""
-    return {r[0] for r in outbox.db.execute("SELECT target FROM submissions WHERE kind='withdrawal' AND state IN (?,?)",
-                                            (PENDING, CONFIRMED)) if r[0]}
+    """What the withdrawals waiting here to be sent withdraw ("number:…", "serial:…");
+    once the platform has answered one, its answer (the application's status) is what counts."""
+    return {r[0] for r in outbox.db.execute("SELECT target FROM submissions WHERE kind='withdrawal' AND state=?",
+                                            (PENDING,)) if r[0]}
 
 
 def withdraw(outbox: Outbox, applicant: dict, *, serial: str = "", number: str = "") -> Withdrawal:

@@ -266,6 +266,9 @@ def test_once_the_department_took_it_up_the_withdrawal_is_refused_with_words(hut
     assert p.view.notice == "withdraw_refused"
     (shown,) = [i for i in p.view.items if i.number == second.number]
     assert shown.status_zh == "审核中" and not shown.withdrawable
+    # asked again later: what the platform says (the answered withdrawal no longer shows it as withdrawing)
+    (again,) = [i for i in by_card(kit).view.items if i.number == second.number]
+    assert again.status == "审核中"
 
 
 def test_an_answer_from_an_older_platform_shows_what_it_has():
