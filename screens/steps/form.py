@@ -242,8 +242,8 @@ class FormScreen(StepScreen):
             lang = App.get_running_app().lang
             english = self.current.phrases_en or ("",) * len(self.current.phrases)
             for phrase, en in zip(self.current.phrases, english):
-                # the Chinese phrase is what is entered; its English is shown beside it
-                button = Factory.PhraseButton(text=choice_words(phrase, en, lang))
+                # the Chinese phrase is what is entered; in English mode its English is shown first
+                button = Factory.PhraseButton(text=choice_words(phrase, en, lang) if lang == "en" else phrase)
                 button.bind(on_release=lambda b, phrase=phrase: self.use_phrase(phrase))
                 box.add_widget(button)
 
