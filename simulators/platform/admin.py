@@ -25,6 +25,10 @@ def add_admin_routes(app: FastAPI, store: PlatformStore) -> None:
             return error_response(404, "NOT_FOUND", "no heartbeat from this terminal yet")
         return JSONResponse(found)
 
+    @app.get("/v1/admin/help-requests")
+    async def help_requests() -> JSONResponse:
+        return JSONResponse({"help_requests": await run_in_threadpool(store.help_requests)})
+
     @app.post("/v1/admin/enrolment-codes")
     async def new_code(request: Request) -> JSONResponse:
         body = await request.body()
