@@ -35,6 +35,8 @@ SUCCESS = (0.02, 0.36, 0.16, 1)
 WARNING = (0.55, 0.20, 0.00, 1)         # used as text: dark enough for 7:1
 ERROR = (0.62, 0.06, 0.06, 1)
 SCRIM = (0, 0, 0, 0.6)
+CALL_STAFF = (0.55, 0.20, 0.00, 1)      # 呼叫工作人员: warm, unlike every other header button
+ON_CALL_STAFF = (1, 1, 1, 1)
 TILE_COLOURS = {
     "approval": (0.03, 0.28, 0.55, 1),
     "health": (0.02, 0.34, 0.22, 1),
@@ -53,7 +55,7 @@ CONTRAST_PAIRS = (
     ("WARNING", "BACKGROUND"), ("WARNING", "SURFACE"), ("ERROR", "BACKGROUND"), ("ERROR", "SURFACE"),
     ("ON_TILE", "TILE_COLOURS.approval"), ("ON_TILE", "TILE_COLOURS.health"),
     ("ON_TILE", "TILE_COLOURS.guide"), ("ON_TILE", "TILE_COLOURS.request"),
-    ("ON_TILE", "TILE_COLOURS.progress"),
+    ("ON_TILE", "TILE_COLOURS.progress"), ("ON_CALL_STAFF", "CALL_STAFF"),
 )
 MIN_CONTRAST = 7.0
 

@@ -1,12 +1,13 @@
 """The frame every screen sits in: the same header everywhere, then the screen's body.
 
-An elderly resident should never hunt for the way out or for bigger text:
-返回 (back, at the left edge) and 首页 (home, at the right edge: far
-apart), the screen's title with "step 2 of 5", the language, the large-text
-switch, the voice switch and the volume are in the same place on every
-screen.  Landscape puts them in one row; portrait (a window taller than wide)
-(and a landscape screen narrower than ``theme.ONE_ROW_MIN_WIDTH``) keeps
-返回, the title and 首页 in the first row and gives the language and the voice
+An elderly resident should never hunt for the way out, for bigger text or
+for a person: 返回 (back, at the left edge) and 首页 (home, at the right
+edge: far apart), the screen's title with "step 2 of 5", the language, the
+large-text switch, the voice switch, the volume and 呼叫工作人员 (call staff,
+warm-coloured, beside 首页) are in the same place on every screen.  Landscape
+puts them in one row; portrait (a window taller than wide) (and a landscape
+screen narrower than ``theme.ONE_ROW_MIN_WIDTH``) keeps 返回, the title,
+呼叫工作人员 and 首页 in the first row and gives the language and the voice
 switches a second one, so nothing is squeezed or pushed off the edge.
 Widgets a screen declares inside ``ScreenFrame`` in its kv rule go into the
 body.
@@ -46,7 +47,7 @@ class ScreenFrame(BoxLayout):
         ``ids`` holds weak proxies, and a part is briefly in no parent while
         it moves between rows: keep the widgets themselves."""
         self._parts = {name: self.ids[name].__self__
-                       for name in ("back", "home", "heading", "language", "large_text", "voice", "volume")}
+                       for name in ("back", "home", "heading", "language", "large_text", "voice", "volume", "help")}
         self._arrange()
 
     def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
@@ -84,9 +85,9 @@ class ScreenFrame(BoxLayout):
         switches = [parts["large_text"], parts["voice"], parts["volume"]]
         self._arranged_two_rows = two_rows = self._two_rows()
         if two_rows:   # the ways out either side of the title; the switches a row of their own
-            top, tools = [*back, parts["heading"], *home], [parts["language"], *switches, self._spacer]
+            top, tools = [*back, parts["heading"], parts["help"], *home], [parts["language"], *switches, self._spacer]
         else:
-            top, tools = [*back, parts["heading"], parts["language"], *switches, *home], []
+            top, tools = [*back, parts["heading"], parts["language"], *switches, parts["help"], *home], []
         for part in top:
             self.ids.top_row.add_widget(part)
         for part in tools:

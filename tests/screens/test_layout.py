@@ -10,7 +10,8 @@ from simulators.platform.app import load_catalog_document
 
 pytestmark = pytest.mark.ui
 
-SCREENS = ("home", "identify", "preparing", "idle_warning", "choose_matter", "conditions", "guide", "progress")
+SCREENS = ("home", "identify", "preparing", "idle_warning", "choose_matter", "conditions", "guide", "progress",
+           "staff_call", "privacy_notice")
 
 
 @pytest.fixture(scope="module")
