@@ -223,6 +223,38 @@ def page_scene(seed: int = 3) -> np.ndarray:
     return render_scene(seed, kind="dark", doc="a4", conditions=()).image
 
 
+# The kit's voice program: none, so a test never starts espeak-ng (the end of a
+# visit switches the voice back on; the tiers guard fails a test that starts a
+# process unmarked).  Tests of the voice pass a Speaker with a recording popen.
+NO_SPEECH = "kiosk-test-no-speech-program"
+
+
+class SaidAtOnce:
+    """What a recording popen returns instead of an espeak-ng process: an
+    utterance already said (no process, so the test stays in process)."""
+
+    returncode = 0
+
+    def poll(self) -> int:
+        return 0
+
+    def wait(self, timeout: float | None = None) -> int:
+        return 0
+
+    def terminate(self) -> None:
+        pass
+
+    kill = terminate
+
+
+def recording_popen(started: list[list[str]]) -> Callable[..., Any]:
+    """A Speaker's popen that keeps each espeak-ng command line and starts nothing."""
+    def popen(args: Any, **_kwargs: Any) -> SaidAtOnce:
+        started.append(list(args))
+        return SaidAtOnce()
+    return popen
+
+
 class FakeClock:
     def __init__(self) -> None:
         self.now = 1000.0
@@ -263,7 +295,7 @@ class TerminalKit:
 
         self.owner = DeviceOwner(settings, build=build)
         self.terminal = Terminal(settings, post=self.loop.post, owner=self.owner, clock=self.clock,
-                                 speaker=speaker or Speaker(enabled=False), outbox=outbox, client=client,
+                                 speaker=speaker or Speaker(enabled=False, command=NO_SPEECH), outbox=outbox, client=client,
                                  catalog=(lambda: catalog), wait_seconds=wait_seconds, face_engine=face_engine)
         self.views: list[TerminalView] = []
         self.terminal.subscribe(self.views.append)

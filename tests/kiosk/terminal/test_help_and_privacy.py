@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 import time
 
 from kiosk.flows.service import Step
@@ -16,7 +15,7 @@ from kiosk.terminal.hut_info import minute_of
 from kiosk.terminal.staff_call import CALLED_LINE, CANCELLED_LINE, CallState
 from kiosk.terminal.view import TerminalState
 from kiosk.terminal.voice import Speaker
-from tests.terminal_kit import DEVICES, TerminalKit, to_form
+from tests.terminal_kit import DEVICES, TerminalKit, recording_popen, to_form
 
 
 def app_state(kit) -> dict:
@@ -91,11 +90,7 @@ def test_help_at_home_counts_down_and_the_timeout_ends_the_call(make_kit):
 def test_the_staff_are_alerted_through_the_speaker_then_the_resident_is_told(make_settings):
     started: list[list[str]] = []
 
-    def popen(args, **kwargs):
-        started.append(list(args))
-        return subprocess.Popen(["true"])
-
-    with TerminalKit(make_settings(DEVICES), speaker=Speaker(popen=popen)) as kit:
+    with TerminalKit(make_settings(DEVICES), speaker=Speaker(popen=recording_popen(started))) as kit:
         t = kit.terminal
         t.open_service("guide")
         t.toggle_voice()                 # the resident switched the voice off: the staff still hear the alert

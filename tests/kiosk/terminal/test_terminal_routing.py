@@ -220,18 +220,11 @@ def test_a_silent_speaker_is_said_on_screen_and_the_volume_has_three_steps(make_
     device, shows 'voice unavailable' and stops speaking into nothing; the
     resident's volume control has three steps around the hut's volume, and the
     next visit starts at the hut's (issue 21 item 14)."""
-    import subprocess
-
     from kiosk.terminal.voice import Speaker
-    from tests.terminal_kit import DEVICES, TerminalKit
+    from tests.terminal_kit import DEVICES, TerminalKit, recording_popen
 
-    started = []
-
-    def popen(args, **kwargs):
-        started.append(args)
-        return subprocess.Popen(["true"])
-
-    with TerminalKit(make_settings(DEVICES), speaker=Speaker(popen=popen)) as kit:
+    started: list[list[str]] = []
+    with TerminalKit(make_settings(DEVICES), speaker=Speaker(popen=recording_popen(started))) as kit:
         t = kit.terminal
         t.open_service("guide")
         kit.run_until(lambda: started, "a line spoken")
