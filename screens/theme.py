@@ -86,6 +86,7 @@ HEADER_HEIGHT = dp(130)
 BUTTON_HEIGHT = dp(110)
 BUTTON_WIDTH = dp(420)
 ONE_ROW_MIN_WIDTH = dp(1600)  # narrower than this, the frame's header takes two rows
+HEADER_TITLE_MIN_WIDTH = dp(200)  # the title beside the header's buttons in one row, at least ("第 2 步，共 9 步")
 TOOL_BUTTON_WIDTH = dp(170)  # 返回 / 首页 / toggles: at least this wide, wider when their words need it
 KEY_SIZE = dp(104)           # a key of the letter keyboard
 LANG_BUTTON_WIDTH = dp(200)

@@ -97,7 +97,15 @@ def script(app, facts):
                 tap(app.screens["identify"].ids.frame.ids.large_text)  # the switch on the frame, touched
                 yield Until(lambda large=large: app.large_text == large, "the large text switch")
             for name, set_up in scenes(app):
-                set_up()
+                # The visit's end (go_home after each scene) gives the next resident normal text:
+                # switch it again, before the scene (a switch later would put off the idle warning)
+                # and after it at home (going home is the scene).
+                for when in ("before", "after"):
+                    if when == "after":
+                        set_up()
+                    if app.large_text != large and (when == "before" or name == "home"):
+                        app.toggle_large_text()
+                        yield Until(lambda large=large: app.large_text == large, "the large text switch")
                 if name in ("idle_warning", "staff_call", "privacy_notice"):
                     yield Until(lambda name=name: (overlay(app) or ("",))[0] == name, f"the {name} overlay")
                 else:
