@@ -135,6 +135,23 @@ def test_the_privacy_notice_lies_over_the_form_and_back_returns_to_it_with_what_
     assert kit.step is Step.FORM and {f.name: f.display for f in approval.form.view.fields} == before
 
 
+def test_the_privacy_notice_on_the_identify_step_keeps_the_card_read_and_back_returns_to_the_step(make_kit):
+    from kiosk.flows.identify import IdentifyState
+    from tests.terminal_kit import card, to_identify
+
+    kit = make_kit()
+    t = kit.terminal
+    to_identify(kit)
+    t.open_privacy()                     # before the card: what will happen to what it holds
+    assert kit.view.privacy_open and kit.step is Step.IDENTIFY
+    kit.reader.place(card())             # the card laid down while the notice is read
+    kit.run_until(lambda: t.identify.state is IdentifyState.IDENTIFIED, "the card to be read")
+    t.back()                             # 返回 on the notice: the step stays, with the resident read
+    assert not kit.view.privacy_open and kit.step is Step.IDENTIFY
+    assert t.identify.state is IdentifyState.IDENTIFIED and t.continue_()
+    assert kit.step is not Step.IDENTIFY
+
+
 def test_the_idle_timeout_with_the_notice_open_wipes_the_visit(make_kit):
     kit = make_kit()
     t = kit.terminal
