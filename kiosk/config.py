@@ -85,7 +85,42 @@ LANGUAGES: tuple[str, ...] = get_args(Language)
 
 class TerminalSettings(_Section):
     id: Annotated[Name, AfterValidator(_not_blank)]
-    name: Text = ""
+    name: Text = ""          # the hut's name as residents know it (home screen, slips)
+    name_en: Text = ""       # the same in English, under it on the home screen
+
+
+_HOURS = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]|24):([0-5]\d)")
+_PHONE = re.compile(r"\+?[0-9][0-9 -]{1,22}[0-9]")
+
+
+def _opening_hours(value: str) -> str:
+    """``"08:30-17:30"`` (24-hour clock, opening before closing; ``"00:00-24:00"``
+    for a hut that never closes), or ``""`` to say nothing about hours."""
+    if value == "":
+        return value
+    match = _HOURS.fullmatch(value)
+    if match is None or (match.group(3) == "24" and match.group(4) != "00") \
+            or match.group(1, 2) >= match.group(3, 4):
+        raise ValueError('opening and closing time as "08:30-17:30" (24-hour clock, opening first), '
+                         'or "" to show no hours')
+    return value
+
+
+def _phone(value: str) -> str:
+    if value and _PHONE.fullmatch(value) is None:
+        raise ValueError('a telephone number of digits, spaces and "-", such as "0451-8651 2345" or "12345"')
+    return value
+
+
+class HutSettings(_Section):
+    """What the home screen tells a resident about the hut besides its name
+    (``terminal.name``): when it is open and whom to call for help."""
+
+    opening_hours: Annotated[Text, AfterValidator(_opening_hours)] = ""
+    opening_days: Literal["daily", "weekdays", "monday_to_saturday"] = "daily"
+    # The government service hotline answers everywhere in the country; a hut
+    # with its own staff line puts that here.
+    help_phone: Annotated[Text, AfterValidator(_phone)] = "12345"
 
 
 class PlatformSettings(_Section):
@@ -217,6 +252,7 @@ class _ConfigFile(_Section):
     timeouts: TimeoutSettings = TimeoutSettings()
     outbox: OutboxSettings = OutboxSettings()
     face_check: FaceCheckSettings = FaceCheckSettings()
+    hut: HutSettings = HutSettings()
     devices: dict[DeviceName, DeviceTable] = Field(default={}, description="a set of tables [devices.<name>]")
 
 
@@ -245,6 +281,7 @@ class Settings:
     devices: Mapping[str, DeviceConfig]
     secrets: Secrets
     face_check: FaceCheckSettings = FaceCheckSettings()
+    hut: HutSettings = HutSettings()
 
     @property
     def state_dir(self) -> Path:
@@ -292,6 +329,7 @@ def load(path: str | os.PathLike[str] | None = None) -> Settings:
     paths = PathSettings(state_dir=base / file.paths.state_dir, secrets_file=base / file.paths.secrets_file)
     return Settings(source=path, terminal=file.terminal, platform=file.platform, paths=paths,
                     screen=file.screen, timeouts=file.timeouts, outbox=file.outbox, face_check=file.face_check,
+                    hut=file.hut,
                     devices=MappingProxyType({name: table.config(name) for name, table in file.devices.items()}),
                     secrets=load_secrets(paths.secrets_file))
 

@@ -34,6 +34,7 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from kiosk.config import Settings  # noqa: E402
 from kiosk.devices.availability import Availability  # noqa: E402
 from kiosk.ops.watchdog import NotifySocket, ServiceNotifier, status_line, watchdog_interval  # noqa: E402
+from kiosk.terminal.hut_info import HutInfo  # noqa: E402
 from kiosk.terminal.terminal import Terminal  # noqa: E402
 from kiosk.terminal.view import TerminalView  # noqa: E402
 from kiosk.terminal.voice import Speaker  # noqa: E402
@@ -69,6 +70,9 @@ class KioskApp(App):
     step_index = NumericProperty(0)          # "step 2 of 5" (0-based; total 0 = no steps)
     step_total = NumericProperty(0)
     ready = BooleanProperty(False)           # every screen and flow is built
+    staff_called = BooleanProperty(False)    # 呼叫工作人员 pressed and pending: the header says 已呼叫
+    minute = StringProperty("")              # "2026-03-05T14:05": the home screen's clock
+    hut = ObjectProperty(HutInfo(), rebind=True)   # the hut's name, hours, help line (kiosk.toml)
     title = "Hut kiosk"
 
     def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic, owner: Any = None,
@@ -85,6 +89,8 @@ class KioskApp(App):
         self.screens: dict[str, Any] = {}        # by step name (and home, preparing)
         self.warning: Any = None
         self.confirm: Any = None
+        self.staff_call: Any = None
+        self.privacy: Any = None
         self._shown: Any = None
         self.notifier = ServiceNotifier(watchdog_interval(os.environ, os.getpid()))
         self.notify_socket = NotifySocket()
@@ -99,6 +105,8 @@ class KioskApp(App):
         from screens.preparing import PreparingScreen
         from screens.widgets.confirm_home import ConfirmHome
         from screens.widgets.idle_warning import IdleWarning
+        from screens.widgets.privacy_notice import PrivacyNotice
+        from screens.widgets.staff_call import StaffCallDialog
 
         Window.bind(size=lambda _w, size: setattr(self, "portrait", size[1] > size[0]))
         self.portrait = Window.size[1] > Window.size[0]
@@ -112,6 +120,11 @@ class KioskApp(App):
         self.confirm = ConfirmHome()
         self.confirm.bind(on_discard=lambda *_: self.terminal.discard_visit(),
                           on_keep=lambda *_: self.terminal.keep_visit())
+        self.staff_call = StaffCallDialog()
+        self.staff_call.bind(on_cancel_call=lambda *_: self.terminal.cancel_staff_call(),
+                             on_ok=lambda *_: self.terminal.close_staff_call())
+        self.privacy = PrivacyNotice()
+        self.privacy.bind(on_back=lambda *_: self.terminal.close_privacy())
         self.terminal.subscribe(self.render)
         self.bind(lang=self._language_changed)
         Window.bind(on_flip=self._first_frame)
@@ -165,6 +178,7 @@ class KioskApp(App):
         self.card_reminder, self.card_on_reader = view.card_reminder, view.card_on_reader
         self.availability = view.availability
         self.step_index, self.step_total = view.index, view.total
+        self.staff_called, self.minute, self.hut = view.staff_called, view.minute, view.hut
         screen = self.screens.get(view.screen, self.screens["home"])
         if self._shown is not None and self._shown is not screen and hasattr(self._shown, "forget"):
             self._shown.forget()
@@ -175,7 +189,9 @@ class KioskApp(App):
             screen.show(view.title, view.step_view, self.terminal.presenter)
         if self.sm.current != screen.name:
             self.sm.current = screen.name
-        for dialog, wanted in ((self.confirm, view.confirm_home and not view.idle_warning),
+        # In this order, so what opens later lies on top: the countdown over everything.
+        for dialog, wanted in ((self.privacy, view.privacy_open), (self.staff_call, view.staff_call_open),
+                               (self.confirm, view.confirm_home and not view.idle_warning),
                                (self.warning, view.idle_warning)):
             if wanted and dialog.parent is None:
                 dialog.open(animation=False)
@@ -214,6 +230,12 @@ class KioskApp(App):
 
     def next_volume(self) -> None:
         self.terminal.next_volume()
+
+    def call_staff(self) -> None:
+        self.terminal.call_staff()
+
+    def open_privacy(self) -> None:
+        self.terminal.open_privacy()
 
     def _any_input(self, *_args: Any) -> bool:
         self.terminal.touched()

@@ -1,4 +1,5 @@
-"""The home screen: the resident services as large tiles and the language switch."""
+"""The home screen: the hut (name, date and time, hours, help line, the
+privacy notice) and the resident services as large tiles."""
 
 from __future__ import annotations
 

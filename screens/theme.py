@@ -35,6 +35,8 @@ SUCCESS = (0.02, 0.36, 0.16, 1)
 WARNING = (0.55, 0.20, 0.00, 1)         # used as text: dark enough for 7:1
 ERROR = (0.62, 0.06, 0.06, 1)
 SCRIM = (0, 0, 0, 0.6)
+CALL_STAFF = (0.55, 0.20, 0.00, 1)      # 呼叫工作人员: warm, unlike every other header button
+ON_CALL_STAFF = (1, 1, 1, 1)
 TILE_COLOURS = {
     "approval": (0.03, 0.28, 0.55, 1),
     "health": (0.02, 0.34, 0.22, 1),
@@ -53,7 +55,7 @@ CONTRAST_PAIRS = (
     ("WARNING", "BACKGROUND"), ("WARNING", "SURFACE"), ("ERROR", "BACKGROUND"), ("ERROR", "SURFACE"),
     ("ON_TILE", "TILE_COLOURS.approval"), ("ON_TILE", "TILE_COLOURS.health"),
     ("ON_TILE", "TILE_COLOURS.guide"), ("ON_TILE", "TILE_COLOURS.request"),
-    ("ON_TILE", "TILE_COLOURS.progress"),
+    ("ON_TILE", "TILE_COLOURS.progress"), ("ON_CALL_STAFF", "CALL_STAFF"),
 )
 MIN_CONTRAST = 7.0
 
@@ -84,6 +86,7 @@ HEADER_HEIGHT = dp(130)
 BUTTON_HEIGHT = dp(110)
 BUTTON_WIDTH = dp(420)
 ONE_ROW_MIN_WIDTH = dp(1600)  # narrower than this, the frame's header takes two rows
+HEADER_TITLE_MIN_WIDTH = dp(200)  # the title beside the header's buttons in one row, at least ("第 2 步，共 9 步")
 TOOL_BUTTON_WIDTH = dp(170)  # 返回 / 首页 / toggles: at least this wide, wider when their words need it
 KEY_SIZE = dp(104)           # a key of the letter keyboard
 LANG_BUTTON_WIDTH = dp(200)

@@ -223,6 +223,37 @@ def page_scene(seed: int = 3) -> np.ndarray:
     return render_scene(seed, kind="dark", doc="a4", conditions=()).image
 
 
+# The kit's voice is a HeardSpeaker (below): a test never starts espeak-ng (the end
+# of a visit switches the voice back on; the tiers guard fails a test that starts a
+# process unmarked).  Tests of espeak-ng's command line pass a Speaker with a recording popen.
+
+
+class SaidAtOnce:
+    """What a recording popen returns instead of an espeak-ng process: an
+    utterance already said (no process, so the test stays in process)."""
+
+    returncode = 0
+
+    def poll(self) -> int:
+        return 0
+
+    def wait(self, timeout: float | None = None) -> int:
+        return 0
+
+    def terminate(self) -> None:
+        pass
+
+    kill = terminate
+
+
+def recording_popen(started: list[list[str]]) -> Callable[..., Any]:
+    """A Speaker's popen that keeps each espeak-ng command line and starts nothing."""
+    def popen(args: Any, **_kwargs: Any) -> SaidAtOnce:
+        started.append(list(args))
+        return SaidAtOnce()
+    return popen
+
+
 class FakeClock:
     def __init__(self) -> None:
         self.now = 1000.0

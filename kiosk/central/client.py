@@ -222,12 +222,18 @@ class CentralClient:
         body = _shaped(self.json_of(self.request("GET", "/v1/id-hash-keys")), "id_hash_keys")
         return _id_hash_keys(body["id_hash_keys"])
 
-    def heartbeat(self, devices: dict[str, dict], outbox: dict, counters: dict[str, int] | None = None) -> dict:
+    def heartbeat(self, devices: dict[str, dict], outbox: dict, counters: dict[str, int] | None = None,
+                  help_request: dict[str, Any] | None = None) -> dict:
         """``devices`` as DeviceOwner.heartbeat_devices() gives it; ``outbox``
-        with depth, dead and oldest_pending_seconds (Outbox.status())."""
-        return self.json_of(self.request("POST", "/v1/heartbeat", json_body={
+        with depth, dead and oldest_pending_seconds (Outbox.status());
+        ``help_request`` the last staff call (``StaffCall.heartbeat()``), sent
+        only when there is one (an optional field: older platforms ignore it)."""
+        body: dict[str, Any] = {
             "software_version": __version__, "sent_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "devices": devices, "counters": counters or {}, "outbox": outbox}))
+            "devices": devices, "counters": counters or {}, "outbox": outbox}
+        if help_request is not None:
+            body["help_request"] = help_request
+        return self.json_of(self.request("POST", "/v1/heartbeat", json_body=body))
 
     # -- catalog with an on-disk ETag cache -----------------------------------
     def _catalog_files(self) -> tuple[Path, Path]:

@@ -101,13 +101,40 @@ def doctor_report(settings: Settings, check: str = "internal", probe_platform: b
     platform = platform_status(settings, probe=probe_platform)
     disk = disk_status(settings)
     fatal, staff = findings(settings, outbox, platform, disk, app_stopped=age is not None and not app_running)
+    call = _staff_call(settings, max_age) if app_running else None
+    if call is not None and call.pending:
+        staff.insert(0, "staff_called")   # a resident is waiting: first
     staff += [f"device:{r['name']}" for r in rows if r["enabled"] and r["advice"]["who"] != "none"]
     exit_code = CANNOT_SERVE if fatal else NEEDS_STAFF if staff else ALL_WELL
     return {"terminal": settings.terminal.id, "app_running": app_running, "devices": rows, "outbox": outbox,
             "platform": platform, "disk": disk, "cannot_serve": fatal, "needs_staff": staff,
+            "staff_call": call.heartbeat() if call is not None else None,
             "terminal_advice": {k: {"zh": advice.TERMINAL[k].zh, "en": advice.TERMINAL[k].en}
                                 for k in fatal + staff if k in advice.TERMINAL},
             "exit_code": exit_code}
+
+
+def _staff_call(settings: Settings, max_age: float) -> Any:
+    """The app's last staff call (呼叫工作人员), from its state file."""
+    from kiosk.ops.app_state import read_app_state
+
+    report = read_app_state(settings.paths.state_dir, max_age)
+    return report[0].staff_call if report is not None else None
+
+
+CALL_WORDS = {"pending": "waiting for staff 等待协助", "cancelled": "cancelled 已取消",
+              "visit_ended": "visit ended before staff came 未等到协助即离开"}
+
+
+def _call_line(call: dict[str, Any]) -> str:
+    """``staff call 呼叫工作人员: waiting for staff 等待协助 since 14:05 on the form screen (approval)``."""
+    import datetime as dt
+
+    at = dt.datetime.strptime(call["requested_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+    local = at.astimezone()
+    when = local.strftime("%H:%M") if local.date() == dt.date.today() else local.strftime("%Y-%m-%d %H:%M")
+    where = f"the {call['screen']} screen" + (f" ({call['service']})" if call.get("service") else "")
+    return f"staff call 呼叫工作人员: {CALL_WORDS.get(call['state'], call['state'])}, called {when} on {where}"
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -160,6 +187,8 @@ def render(report: dict[str, Any], verbose: bool = False) -> str:
     if "free_bytes" in dk:
         lines.append(f"disk 磁盘: {dk['free_bytes'] / 2**30:.1f} GiB free of {dk['total_bytes'] / 2**30:.1f} GiB")
     lines.append(f"devices: {source}")
+    if report.get("staff_call"):
+        lines.append(_call_line(report["staff_call"]))
     verdict = {ALL_WELL: "all well 一切正常", NEEDS_STAFF: "needs staff 需要处理",
                CANNOT_SERVE: "cannot serve 无法服务"}[report["exit_code"]]
     lines.append("")

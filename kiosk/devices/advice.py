@@ -64,6 +64,9 @@ TERMINAL: dict[str, Advice] = {
     "app_not_running": Advice("自助程序未运行：重启终端，仍不行请联系工程师",
                               "the kiosk app is not running: restart the terminal; call an engineer if it persists",
                               "engineer"),
+    "staff_called": Advice("有居民在终端上呼叫工作人员：请到终端前协助，协助后可在屏幕上取消呼叫",
+                           "a resident pressed Call staff on the terminal: please go and help; "
+                           "cancel the call on the screen afterwards", "staff"),
 }
 
 

@@ -2,10 +2,13 @@
 
 The app leaves ``app-state.json`` in the state folder (as it leaves
 ``devices.json``): sessions started per flow, the UI's frame times as a
-histogram, and whether a resident session or a print is in progress.  The
-metrics endpoint (``kiosk metrics serve``) exposes it to Prometheus, and
-``kiosk update`` reads it so it never restarts the kiosk under a resident.
-It holds counts and flags only, nothing about a resident.
+histogram, whether a resident session or a print is in progress, and the
+last call for the staff (呼叫工作人员: when, on which screen, and whether it
+is still pending).  The metrics endpoint (``kiosk metrics serve``) exposes
+it to Prometheus, ``kiosk update`` reads it so it never restarts the kiosk
+under a resident, the outbox worker sends the staff call with the heartbeat
+and ``kiosk doctor`` shows it.  It holds counts, flags and screen names
+only, nothing about a resident.
 
 :class:`AppStats` is the bookkeeping (no clock, no I/O); the app feeds it
 each frame's duration from the Kivy clock and writes it on every session
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from drivers.storage import atomic_write
+from kiosk.terminal.staff_call import StaffCall
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,8 @@ class AppStats:
     frame_sum: float = 0.0
     session_active: bool = False
     printing: bool = False
+    staff_calls: int = 0                   # 呼叫工作人员 pressed (a new call) since the app started
+    staff_call: StaffCall | None = None    # the last one
 
     def frame(self, seconds: float) -> None:
         """One frame took ``seconds`` (Kivy's dt between frames)."""
@@ -66,7 +72,8 @@ class AppStats:
     def as_dict(self, now: float) -> dict[str, Any]:
         return {"written_at": now, "sessions": dict(self.sessions), "frame_buckets": list(self.frame_buckets),
                 "frame_count": self.frame_count, "frame_sum": round(self.frame_sum, 6),
-                "session_active": self.session_active, "printing": self.printing}
+                "session_active": self.session_active, "printing": self.printing, "staff_calls": self.staff_calls,
+                "staff_call": self.staff_call.as_dict() if self.staff_call is not None else None}
 
 
 def write_app_state(state_dir: Path, stats: AppStats, now: float | None = None) -> None:
@@ -103,7 +110,8 @@ def read_app_state(state_dir: Path, max_age: float, now: float | None = None) ->
         stats = AppStats(sessions={str(k): int(v) for k, v in dict(data["sessions"]).items()},
                          frame_buckets=[int(n) for n in data["frame_buckets"]], frame_count=int(data["frame_count"]),
                          frame_sum=float(data["frame_sum"]), session_active=bool(data["session_active"]),
-                         printing=bool(data["printing"]))
+                         printing=bool(data["printing"]), staff_calls=int(data.get("staff_calls", 0)),
+                         staff_call=StaffCall.from_dict(data.get("staff_call")))
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if not age <= max_age or len(stats.frame_buckets) != len(FRAME_BUCKETS):

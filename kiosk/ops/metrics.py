@@ -80,6 +80,10 @@ class KioskCollector(Collector):
             frames.add_metric([], [(le, float(n)) for le, n in stats.cumulative_buckets()], stats.frame_sum)
             yield GaugeMetricFamily("kiosk_session_active", "1 while a resident is using the kiosk",
                                     value=float(stats.session_active))
+            yield GaugeMetricFamily("kiosk_staff_call_pending", "1 while a resident waits for the staff they called "
+                                    "(呼叫工作人员)", value=float(stats.staff_call is not None and stats.staff_call.pending))
+            yield CounterMetricFamily("kiosk_staff_calls", "calls for the staff since the app started",
+                                      value=float(stats.staff_calls))
         yield sessions
         yield frames
 

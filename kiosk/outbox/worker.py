@@ -30,7 +30,7 @@ import signal
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from kiosk.central import signing
 from kiosk.central.client import CentralClient, NeedsStaff, RetryLater
@@ -41,6 +41,7 @@ from kiosk.outbox.withdrawals import target_application, withdrawal_target
 
 if TYPE_CHECKING:
     from kiosk.config import Settings
+    from kiosk.terminal.staff_call import StaffCall
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 3600.0
@@ -64,6 +65,9 @@ class WorkerBusy(KioskError):
     """Another worker already drains this outbox."""
 
 
+CALL_RETRY_SECONDS = 10.0   # a staff call the platform has not heard of yet: the next try
+
+
 class OutboxWorker:
     """Owns the only link between the outbox and the platform, so that
     ordering, backoff and the ask-by-serial rule live in one place."""
@@ -76,6 +80,9 @@ class OutboxWorker:
         self.outbox, self.client = outbox, client
         self.heartbeat_seconds, self.state_dir = heartbeat_seconds, state_dir
         self._last_heartbeat = 0.0
+        self._call_told: tuple[float, str] | None = None   # the staff call the platform last heard of
+        self._call_retry_at = 0.0
+        self._call_read_at, self._call_read = 0.0, cast("StaffCall | None", None)
         self.max_backoff, self.base_delay = max_backoff, base_delay
         self.retention_days, self.idle_poll = retention_days, idle_poll
         self.stopping = threading.Event()
@@ -247,14 +254,33 @@ class OutboxWorker:
         return self.outbox.status()
 
     def _maybe_heartbeat(self, now: float) -> None:
-        if not self.heartbeat_seconds or now - self._last_heartbeat < self.heartbeat_seconds:
+        """Every ``heartbeat_seconds``, and at once when a resident called the
+        staff (or the call changed): staff should not wait for the next one."""
+        if not self.heartbeat_seconds:
+            return
+        call = self._staff_call(now)
+        news = call is not None and call.key() != self._call_told and now >= self._call_retry_at
+        if now - self._last_heartbeat < self.heartbeat_seconds and not news:
             return
         self._last_heartbeat = now
-        self.send_heartbeat(now)
+        if not self.send_heartbeat(now) and news:
+            self._call_retry_at = now + CALL_RETRY_SECONDS
+
+    def _staff_call(self, now: float) -> StaffCall | None:
+        """The app's last staff call (its state file, read at most once a second)."""
+        if self.state_dir is None:
+            return None
+        if now - self._call_read_at >= 1.0 or now < self._call_read_at:
+            from kiosk.ops.app_state import read_app_state
+
+            report = read_app_state(self.state_dir, 3 * (self.heartbeat_seconds or 60.0), now)
+            self._call_read_at, self._call_read = now, report[0].staff_call if report is not None else None
+        return self._call_read
 
     def send_heartbeat(self, now: float | None = None) -> bool:
-        """Device statuses (from the app's snapshot), outbox depth, counters.
-        A failed heartbeat is only logged: it never holds up a submission."""
+        """Device statuses (from the app's snapshot), outbox depth, counters,
+        and the last staff call (from the app's state file).  A failed
+        heartbeat is only logged: it never holds up a submission."""
         from kiosk.devices.snapshot import read_snapshot, write_platform_reach
 
         now = time.time() if now is None else now
@@ -263,8 +289,11 @@ class OutboxWorker:
         status = self.outbox.status(now)
         outbox = {"depth": status["pending"], "dead": status["dead"],
                   "oldest_pending_seconds": status["oldest_pending_seconds"]}
+        self._call_read_at = 0.0
+        call = self._staff_call(now)
         try:
-            answer = self.client.heartbeat(devices, outbox, {"submissions_sent": self.sent, "send_failures": self.failed})
+            answer = self.client.heartbeat(devices, outbox, {"submissions_sent": self.sent, "send_failures": self.failed},
+                                           help_request=call.heartbeat() if call is not None else None)
         except KioskError as exc:
             log.warning("heartbeat not delivered: %s", exc)
             if self.state_dir:
@@ -272,6 +301,10 @@ class OutboxWorker:
             return False
         if self.state_dir:
             write_platform_reach(self.state_dir, True, now)
+        if call is not None:
+            if call.key() != self._call_told:
+                log.info("the platform was told of the staff call (%s)", call.state.value)
+            self._call_told = call.key()
         self._notice_key_rotation(answer)
         return True
 

@@ -17,10 +17,16 @@ States (``TRANSITIONS``)::
 
     home ─open─▶ service ─(the flow's steps)… ─finish / home / timeout─▶ home
       └──open_unbuilt──▶ preparing ─home─▶ home
+
+Over any of them, without changing it: the staff call's confirmation
+(``call_staff``; the call stays pending until cancelled or the visit ends)
+and the privacy notice (``open_privacy``; 返回 closes it, the step under it
+untouched).  The visit's end closes both.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 import time
@@ -41,7 +47,9 @@ from kiosk.flows.session import IdleState, IdleTimer, Session
 from kiosk.identity import Evidence
 from kiosk.ops.app_state import WRITE_EVERY_SECONDS, AppStats, write_app_state
 from kiosk.services import registered
+from kiosk.terminal.hut_info import HutInfo, minute_of
 from kiosk.terminal.links import CatalogCache, open_outbox
+from kiosk.terminal.staff_call import CALLED_LINE, CANCELLED_LINE, STAFF_ALERT, CallState, StaffCall
 from kiosk.terminal.view import TerminalState, TerminalView
 from kiosk.terminal.voice import VOLUME_STEPS, Reminder, Speaker, Voice, amplitude, instruction
 
@@ -56,7 +64,8 @@ class Terminal:
     runs flows' blocking work (threads posting back, by default); ``owner``
     the devices (built from ``settings`` when not given); ``presentable`` the
     steps the screens can show (a service with another step is "being
-    prepared"); ``translate(msgid, lang)`` the words the voice says."""
+    prepared"); ``translate(msgid, lang)`` the words the voice says; ``now``
+    the wall clock (the home screen's date and time, a staff call's time)."""
 
     TRANSITIONS = {
         **{(s, "open"): TerminalState.SERVICE for s in TerminalState},
@@ -69,8 +78,9 @@ class Terminal:
                  translate: Callable[[str, str], str] = lambda msgid, _lang: msgid,
                  presentable: Iterable[Step] | None = None, outbox: Any = None, client: Any = None,
                  catalog: Callable[[], Any] | None = None, face_engine: Callable[[], Any] | None = None,
-                 wait_seconds: float | None = None, services: Iterable[Service] | None = None):
-        self.settings, self.post, self.clock, self.translate = settings, post, clock, translate
+                 wait_seconds: float | None = None, services: Iterable[Service] | None = None,
+                 now: Callable[[], dt.datetime] = dt.datetime.now):
+        self.settings, self.post, self.clock, self.translate, self.now = settings, post, clock, translate, now
         self.jobs = jobs or ThreadJobs(post)
         self.owner = owner or DeviceOwner(settings, snapshot_dir=settings.paths.state_dir)
         self.services = tuple(services if services is not None else registered())
@@ -87,6 +97,7 @@ class Terminal:
         self.outbox, self.client, self._catalog_source = outbox, client, catalog
         self.face_engine, self.wait_seconds = face_engine, wait_seconds
         self.flows: dict[str, ServiceFlow[Any, Any]] = {}
+        self.staff_call: StaffCall | None = None   # the last call (the heartbeat carries it)
         self.last_spoken = ""                  # the msgid said last (the demo's captions, tests)
         self._speech_key: tuple[str, str] | None = None
         self._step_key: tuple[str, Step | None] = ("", None)
@@ -97,7 +108,7 @@ class Terminal:
         self._revision = 0
         self._next_write = 0.0
         self._next_availability = 0.0
-        self.view = TerminalView(lang=self.default_lang)
+        self.view = TerminalView(lang=self.default_lang, hut=HutInfo.from_settings(settings), minute=minute_of(now()))
 
     # -- life cycle -----------------------------------------------------------------------
     def subscribe(self, listener: Callable[[TerminalView], None]) -> Callable[[], None]:
@@ -227,7 +238,12 @@ class Terminal:
         return True
 
     def back(self) -> None:
-        """返回: the flow's previous step, or home from its first."""
+        """返回: the flow's previous step, or home from its first; over the
+        privacy notice or the staff call's confirmation, back to the step."""
+        if self.view.privacy_open or self.view.staff_call_open:
+            self._update(privacy_open=False, staff_call_open=False)
+            self.touched()
+            return
         active = self.active
         if active is not None and active.step is Step.IDENTIFY:
             self.identify.cancel()  # the record must not outlive its step
@@ -247,9 +263,11 @@ class Terminal:
             self._say(instruction("confirm_home"))
             return
         self._end_visit()
+        self._end_staff_call(CallState.VISIT_ENDED)
         self.voice.set_enabled(True)
         self._update(state=TerminalState.HOME, service="", title="", lang=self.default_lang, large_text=False,
-                     voice_on=True, confirm_home=False, volume=1)
+                     voice_on=True, confirm_home=False, volume=1, staff_called=False, staff_call_open=False,
+                     privacy_open=False)
         self._apply_volume()
         self._flows_changed()
         self.write_app_state()
@@ -302,12 +320,66 @@ class Terminal:
         speaker = self.owner.first_offering(VOICE)
         self.voice.set_amplitude(amplitude(getattr(speaker, "volume", 100), self.view.volume))
 
+    # -- a person to help, and what happens to the resident's information -----------------
+    def call_staff(self) -> None:
+        """呼叫工作人员: the staff are alerted once (the speaker, and the
+        heartbeat through the app's state file) and the resident is told they
+        are coming; pressed again while the call is pending, it only shows and
+        says that again."""
+        view = self.view
+        if not view.staff_called:
+            at = self.now().timestamp()
+            self.staff_call = StaffCall(at, view.screen, view.service, changed_at=at)
+            self.stats.staff_calls += 1
+            log.info("staff called from the %s screen (%s)", view.screen, view.service or "no service")
+            if view.voice_available:
+                self.voice.alert(self.translate(STAFF_ALERT, "zh_CN"),
+                                 self.translate(CALLED_LINE, view.lang) if view.voice_on else "", view.lang)
+                self.last_spoken = CALLED_LINE
+            self.write_app_state()
+        else:
+            self._say(CALLED_LINE)
+        self._update(staff_called=True, staff_call_open=True)
+        self.touched()
+
+    def close_staff_call(self) -> None:
+        """好的 on the confirmation: it closes, the call stays (the resident goes on while waiting)."""
+        self._update(staff_call_open=False)
+        self.touched()
+
+    def cancel_staff_call(self) -> None:
+        """取消呼叫: by the resident, or by the staff member who came."""
+        if self._end_staff_call(CallState.CANCELLED):
+            self._say(CANCELLED_LINE)
+        self._update(staff_called=False, staff_call_open=False)
+        self.touched()
+
+    def _end_staff_call(self, state: CallState) -> bool:
+        call = self.staff_call
+        if call is None or not call.pending:
+            return False
+        self.staff_call = call.moved(state, self.now().timestamp())
+        log.info("staff call %s", state.value)
+        self.write_app_state()
+        return True
+
+    def open_privacy(self) -> None:
+        """个人信息保护说明 over the current screen (from home or a consent)."""
+        self._update(privacy_open=True, staff_call_open=False)
+        self._say(instruction("privacy"))
+        self.touched()
+
+    def close_privacy(self) -> None:
+        """返回 on the notice: the screen under it as the resident left it."""
+        self._update(privacy_open=False)
+        self.touched()
+
     def touched(self) -> None:
         """The resident did something: the idle timer starts over (or stops
         when there is nothing left to forget)."""
         view = self.view
         needed = (view.state is not TerminalState.HOME or self.session.active or view.lang != self.default_lang
-                  or view.large_text or not view.voice_on)
+                  or view.large_text or not view.voice_on or view.staff_called or view.privacy_open)
         if needed and not self.idle.running:
             self.idle.start()
         elif not needed and self.idle.running:
@@ -330,6 +402,9 @@ class Terminal:
             self.refresh_availability()
         if now >= self._next_write:
             self.write_app_state()
+        minute = minute_of(self.now())
+        if minute != self.view.minute:
+            self._update(minute=minute)                 # the home screen's clock
 
     @property
     def idle_remaining(self) -> float:
@@ -466,4 +541,5 @@ class Terminal:
         self._next_write = self.clock() + WRITE_EVERY_SECONDS
         self.stats.session_active = self.session.active
         self.stats.printing = any(d.status is Status.BUSY for d in self.owner.devices_offering(SLIP))
+        self.stats.staff_call = self.staff_call
         write_app_state(self.settings.paths.state_dir, self.stats)

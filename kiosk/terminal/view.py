@@ -8,6 +8,7 @@ from typing import Any
 
 from kiosk.devices.availability import Availability
 from kiosk.flows.service import Step
+from kiosk.terminal.hut_info import HutInfo
 
 
 class TerminalState(enum.StrEnum):
@@ -43,6 +44,11 @@ class TerminalView:
     idle_warning: bool = False
     idle_seconds_left: int = 0      # the warning's countdown in whole seconds (a view each second)
     confirm_home: bool = False      # 首页 pressed with work the resident would lose: asked once
+    staff_called: bool = False      # 呼叫工作人员 pressed in this visit and not cancelled: the staff are coming
+    staff_call_open: bool = False   # "staff have been called, please wait" shown over the screen
+    privacy_open: bool = False      # the privacy notice shown over the screen (the step under it stays as it was)
+    minute: str = ""                # local time to the minute, "2026-03-05T14:05" (the home screen's clock)
+    hut: HutInfo = HutInfo()        # the hut's name, hours and help line (kiosk.toml)
     ready: bool = False             # the services' flows are built
 
     @property

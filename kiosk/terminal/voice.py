@@ -34,6 +34,7 @@ TERMINAL_LINES: dict[tuple[str, str], str] = {
     ("home", ""): N_("Welcome. Touch a service to begin"),
     ("card_reminder", ""): N_("Please take your card"),
     ("confirm_home", ""): N_("Do you want to stop? What you have entered will be discarded"),
+    ("privacy", ""): N_("This page says what information we collect and why. Touch Back when you have read it"),
 }
 
 
@@ -95,10 +96,13 @@ class Speaker:
     def speaking(self) -> bool:
         return self._current is not None and self._current.poll() is None
 
-    def say(self, text: str, lang: str = "zh_CN") -> bool:
-        """Stop what is being said and start ``text``; False when nothing was started."""
+    def say(self, text: str, lang: str = "zh_CN", *, always: bool = False, pitch: int | None = None) -> bool:
+        """Stop what is being said and start ``text``; False when nothing was
+        started.  ``always``: even with the resident's voice switched off (the
+        staff alert is the hut's, not the resident's); ``pitch`` 0-99 (espeak-ng's
+        default 50) sets a line apart from the instructions."""
         self.stop()
-        if not self._enabled or not text.strip():
+        if not (self._enabled or always) or not text.strip():
             return False
         if shutil.which(self.command) is None:
             if not self._missing_logged:
@@ -106,7 +110,7 @@ class Speaker:
                 self._missing_logged = True
             return False
         args = [self.command, "-v", VOICES.get(lang, VOICES["zh_CN"]), "-s", str(self.rate), "-a",
-                str(self.amplitude), *self.extra_args, "--", text]
+                str(self.amplitude), *(["-p", str(pitch)] if pitch is not None else []), *self.extra_args, "--", text]
         try:
             self._current = self._popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL, start_new_session=True)
@@ -114,6 +118,12 @@ class Speaker:
             log.warning("voice: cannot start %s (%s)", self.command, exc)
             return False
         return True
+
+    def wait(self, timeout: float, interrupted: Callable[[], bool] = lambda: False) -> None:
+        """Until the current utterance has been said, ``timeout`` has passed or ``interrupted()``."""
+        deadline = time.monotonic() + timeout
+        while self.speaking and time.monotonic() < deadline and not interrupted():
+            time.sleep(0.05)
 
     def stop(self) -> None:
         """Interrupt the current utterance (not waiting for the process to go)."""
@@ -160,12 +170,34 @@ class Voice:
     terminal's thread never waits for a fork (starting espeak-ng forks a large
     process: tens of milliseconds), and a newer line still interrupts the older."""
 
+    # The staff alert is said at a higher pitch than the instructions, so staff
+    # across the hut tell it from the kiosk talking to a resident.
+    ALERT_PITCH = 75
+    ALERT_SECONDS = 8.0   # the longest the resident's line waits for the alert to end
+
     def __init__(self, speaker: Speaker):
         self.speaker = speaker
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice")
+        self._said = 0     # lines asked for so far: a newer one interrupts an alert's wait
 
     def say(self, text: str, lang: str) -> None:
+        self._said += 1
         self._worker.submit(self.speaker.say, text, lang)
+
+    def alert(self, staff_line: str, then: str, lang: str) -> None:
+        """Call the staff (``staff_line`` in Chinese, set apart by its pitch,
+        even with the resident's voice off), then tell the resident ``then``
+        in their language ("" for nothing), unless a newer line came first."""
+        self._said += 1
+        mine = self._said
+
+        def run() -> None:
+            if self.speaker.say(staff_line, "zh_CN", always=True, pitch=self.ALERT_PITCH):
+                self.speaker.wait(self.ALERT_SECONDS, interrupted=lambda: self._said != mine)
+            if then and self._said == mine:
+                self.speaker.say(then, lang)
+
+        self._worker.submit(run)
 
     def set_enabled(self, on: bool) -> None:
         self._worker.submit(self.speaker.set_enabled, on)

@@ -1,13 +1,16 @@
 """The frame every screen sits in: the same header everywhere, then the screen's body.
 
-An elderly resident should never hunt for the way out or for bigger text:
-返回 (back, at the left edge) and 首页 (home, at the right edge: far
-apart), the screen's title with "step 2 of 5", the language, the large-text
-switch, the voice switch and the volume are in the same place on every
-screen.  Landscape puts them in one row; portrait (a window taller than wide)
-(and a landscape screen narrower than ``theme.ONE_ROW_MIN_WIDTH``) keeps
-返回, the title and 首页 in the first row and gives the language and the voice
-switches a second one, so nothing is squeezed or pushed off the edge.
+An elderly resident should never hunt for the way out, for bigger text or
+for a person: 返回 (back, at the left edge) and 首页 (home, at the right
+edge: far apart), the screen's title with "step 2 of 5", the language, the
+large-text switch, the voice switch, the volume and 呼叫工作人员 (call staff,
+warm-coloured, beside 首页) are in the same place on every screen.  Landscape
+puts them in one row; portrait (a window taller than wide) (and a landscape
+screen narrower than ``theme.ONE_ROW_MIN_WIDTH``, or too narrow for the title
+beside the buttons' words, as in large text) keeps 返回, the title,
+呼叫工作人员 and 首页 in the first row and gives the language and the voice
+switches a second one, which wraps when large words need it, so nothing is
+squeezed or pushed off the edge.
 Widgets a screen declares inside ``ScreenFrame`` in its kv rule go into the
 body.
 """
@@ -20,10 +23,12 @@ from typing import Any
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.widget import Widget
 
 from screens import theme
 from screens.widgets.bilingual import BigButton
+
+# The header's buttons (the title takes what they leave).
+BUTTONS = ("back", "home", "language", "large_text", "voice", "volume", "help")
 
 
 class ToolButton(BigButton):
@@ -37,16 +42,14 @@ class ScreenFrame(BoxLayout):
     home_enabled = BooleanProperty(True)  # 首页 greyed for the few seconds a filing waits for its number
     portrait = BooleanProperty(False)     # bound to app.portrait in the kv rule
 
-    def __init__(self, **kwargs: Any):
-        self._spacer = Widget()
-        super().__init__(**kwargs)
-
     def on_kv_post(self, base_widget: Any) -> None:
         """The kv rules built the parts (ids exist only now): place them.
         ``ids`` holds weak proxies, and a part is briefly in no parent while
         it moves between rows: keep the widgets themselves."""
         self._parts = {name: self.ids[name].__self__
-                       for name in ("back", "home", "heading", "language", "large_text", "voice", "volume")}
+                       for name in ("back", "home", "heading", "language", "large_text", "voice", "volume", "help")}
+        for name in BUTTONS:   # their words (language, text size) make them wider or narrower
+            self._parts[name].bind(width=self._check_rows)
         self._arrange()
 
     def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
@@ -61,12 +64,23 @@ class ScreenFrame(BoxLayout):
         self._arrange()
 
     def on_width(self, *_args: Any) -> None:
+        self._check_rows()
+
+    def _check_rows(self, *_args: Any) -> None:
         if self._two_rows() != getattr(self, "_arranged_two_rows", None):
             self._arrange()
 
     def _two_rows(self) -> bool:
-        """Portrait, or a landscape screen too narrow for the title beside seven buttons (1280 x 800)."""
-        return self.portrait or 0 < self.width < theme.ONE_ROW_MIN_WIDTH
+        """Portrait, or a landscape screen too narrow for the title beside
+        the buttons (1280 x 800; 1920 x 1080 in large text)."""
+        if self.portrait or 0 < self.width < theme.ONE_ROW_MIN_WIDTH:
+            return True
+        parts = getattr(self, "_parts", None)
+        if parts is None or self.width <= 0:
+            return False
+        buttons = [parts[name] for name in BUTTONS if self.navigation or name not in ("back", "home")]
+        needed = sum(b.width for b in buttons) + theme.GAP * len(buttons) + theme.PADDING + theme.HEADER_TITLE_MIN_WIDTH
+        return self.width < needed
 
     def on_navigation(self, *_args: Any) -> None:
         self._arrange()
@@ -75,7 +89,7 @@ class ScreenFrame(BoxLayout):
         parts = getattr(self, "_parts", None)
         if parts is None:
             return
-        for part in (*parts.values(), self._spacer):
+        for part in parts.values():
             if part.parent is not None:
                 part.parent.remove_widget(part)
         # 返回 at the left edge, 首页 at the right one: far apart, so a finger
@@ -83,10 +97,10 @@ class ScreenFrame(BoxLayout):
         back, home = ([parts["back"]], [parts["home"]]) if self.navigation else ([], [])
         switches = [parts["large_text"], parts["voice"], parts["volume"]]
         self._arranged_two_rows = two_rows = self._two_rows()
-        if two_rows:   # the ways out either side of the title; the switches a row of their own
-            top, tools = [*back, parts["heading"], *home], [parts["language"], *switches, self._spacer]
+        if two_rows:   # the ways out either side of the title; the switches a row of their own (wrapping)
+            top, tools = [*back, parts["heading"], parts["help"], *home], [parts["language"], *switches]
         else:
-            top, tools = [*back, parts["heading"], parts["language"], *switches, *home], []
+            top, tools = [*back, parts["heading"], parts["language"], *switches, parts["help"], *home], []
         for part in top:
             self.ids.top_row.add_widget(part)
         for part in tools:

@@ -28,6 +28,10 @@ def add_admin_routes(app: FastAPI, store: PlatformStore, shown: Callable[[Any], 
             return error_response(404, "NOT_FOUND", "no heartbeat from this terminal yet")
         return JSONResponse(found)
 
+    @app.get("/v1/admin/help-requests")
+    async def help_requests() -> JSONResponse:
+        return JSONResponse({"help_requests": await run_in_threadpool(store.help_requests)})
+
     @app.post("/v1/admin/enrolment-codes")
     async def new_code(request: Request) -> JSONResponse:
         body = await request.body()

@@ -72,7 +72,7 @@ ROUTES: list[tuple[str, re.Pattern[str], Rule]] = [
     ("GET", re.compile(r"/v1/applications(/[^/]*|/by-serial/[^/]*)?"), Rule("terminal", None, 0)),
     ("GET", re.compile(r"/v1/submissions/[^/]*"), Rule("terminal", None, 0)),
     ("GET", re.compile(r"/v1/id-hash-keys"), Rule("terminal", None, 0)),
-    ("GET", re.compile(r"/v1/admin/(stats|terminals/[^/]*/heartbeat)"), Rule("admin", None, 0)),
+    ("GET", re.compile(r"/v1/admin/(stats|help-requests|terminals/[^/]*/heartbeat)"), Rule("admin", None, 0)),
     ("POST", re.compile(r"/v1/admin/(id-hash-keys|terminals/[^/]*/revoke|applications/[^/]*/papers-received)"),
      Rule("admin", None, 0)),
     ("POST", re.compile(r"/v1/admin/enrolment-codes"), Rule("admin", JSON, MAX_SMALL_BODY)),

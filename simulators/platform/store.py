@@ -66,6 +66,8 @@ CREATE TABLE IF NOT EXISTS idempotency (terminal_id TEXT NOT NULL, key TEXT NOT 
     status_code INTEGER NOT NULL, response TEXT NOT NULL, PRIMARY KEY (terminal_id, key));
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS heartbeats (terminal_id TEXT PRIMARY KEY, received_at TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS help_requests (terminal_id TEXT NOT NULL, requested_at TEXT NOT NULL,
+    received_at TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (terminal_id, requested_at));
 """
 
 
@@ -375,12 +377,26 @@ class PlatformStore:
 
     def save_heartbeat(self, terminal_id: str, body: dict) -> None:
         """Keep the latest heartbeat of each terminal (what a district's
-        operations screen would show)."""
+        operations screen would show), and each staff call it tells of, once,
+        in its latest state (the operations screen's list of huts asking for help)."""
+        received = now_iso()
+        call = body.get("help_request")
         with self.lock:
             self.db.execute("INSERT INTO heartbeats VALUES (?, ?, ?) ON CONFLICT(terminal_id) DO UPDATE SET "
                             "received_at=excluded.received_at, body=excluded.body",
-                            (terminal_id, now_iso(), json.dumps(body, ensure_ascii=False)))
+                            (terminal_id, received, json.dumps(body, ensure_ascii=False)))
+            if isinstance(call, dict):
+                self.db.execute("INSERT INTO help_requests VALUES (?, ?, ?, ?) ON CONFLICT(terminal_id, requested_at) "
+                                "DO UPDATE SET received_at=excluded.received_at, body=excluded.body",
+                                (terminal_id, str(call["requested_at"]), received, json.dumps(call, ensure_ascii=False)))
         self.bump("heartbeats")
+
+    def help_requests(self, limit: int = 100) -> list[dict]:
+        """The staff calls heard of, newest first."""
+        with self.lock:
+            rows = self.db.execute("SELECT terminal_id, received_at, body FROM help_requests "
+                                   "ORDER BY requested_at DESC LIMIT ?", (limit,)).fetchall()
+        return [{"terminal_id": r[0], "received_at": r[1], "help_request": json.loads(r[2])} for r in rows]
 
     def last_heartbeat(self, terminal_id: str) -> dict | None:
         with self.lock:

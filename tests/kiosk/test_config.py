@@ -85,6 +85,18 @@ def test_defaults_when_optional_sections_are_absent(tmp_path):
     s = config.load(write(tmp_path, text))
     assert s.timeouts.idle_seconds == 60 and s.timeouts.idle_warning_seconds == 45
     assert s.devices == {}
+    # The home screen says nothing about hours nobody configured; the help line is the national 12345.
+    assert (s.hut.opening_hours, s.hut.opening_days, s.hut.help_phone) == ("", "daily", "12345")
+
+
+def test_the_huts_hours_and_help_line(tmp_path):
+    text = GOOD + '\n[hut]\nopening_hours = "08:30-17:30"\nopening_days = "weekdays"\nhelp_phone = "0451-8651 2345"\n'
+    text = text.replace('name = "新阳路社区服务小屋"', 'name = "新阳路社区服务小屋"\nname_en = "Xinyang Road Hut"')
+    s = config.load(write(tmp_path, text))
+    assert (s.hut.opening_hours, s.hut.opening_days, s.hut.help_phone) == ("08:30-17:30", "weekdays", "0451-8651 2345")
+    assert s.terminal.name_en == "Xinyang Road Hut"
+    s = config.load(write(tmp_path, GOOD + '\n[hut]\nopening_hours = "00:00-24:00"\n'))
+    assert s.hut.opening_hours == "00:00-24:00"
 
 
 BAD_CASES = {
@@ -99,6 +111,12 @@ BAD_CASES = {
     "bad url": (GOOD.replace("https://platform.example.gov.cn/", "platform.example"), ["platform.url", "http"]),
     "warning after timeout": (GOOD.replace("idle_warning_seconds = 70", "idle_warning_seconds = 95"),
                               ["timeouts.idle_warning_seconds", "less than"]),
+    "hours one digit": (GOOD + '[hut]\nopening_hours = "8:30-17:30"\n', ["hut.opening_hours", '"08:30-17:30"']),
+    "hours backwards": (GOOD + '[hut]\nopening_hours = "18:00-08:00"\n', ["hut.opening_hours", "opening first"]),
+    "hours past midnight": (GOOD + '[hut]\nopening_hours = "08:00-24:30"\n', ["hut.opening_hours"]),
+    "phone words": (GOOD + '[hut]\nhelp_phone = "ask at the desk"\n', ["hut.help_phone", "telephone number"]),
+    "phone as number": (GOOD + '[hut]\nhelp_phone = 12345\n', ["hut.help_phone", "a string"]),
+    "unknown days": (GOOD + '[hut]\nopening_days = "sundays"\n', ["hut.opening_days", '"weekdays"']),
 }
 
 

@@ -10,7 +10,8 @@ from simulators.platform.app import load_catalog_document
 
 pytestmark = pytest.mark.ui
 
-SCREENS = ("home", "identify", "preparing", "idle_warning", "choose_matter", "conditions", "guide", "progress")
+SCREENS = ("home", "identify", "preparing", "idle_warning", "choose_matter", "conditions", "guide", "progress",
+           "staff_call", "privacy_notice")
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +36,24 @@ def test_both_orientations_were_measured(facts):
     assert all(facts["shown"][key] == key.split("/")[0] for key in expected), facts["shown"]
 
 
+# Problems known and left to the large-text work (its own branch), each with why.
+# The probe measured large text only on the first screen after the switch until
+# it switched it again after each visit's end; these showed up then.
+KNOWN = {"choose_matter/landscape/large": "the header's two rows, the pinyin keyboard and the search row leave "
+                                          "the results list no height at 1920 x 1080"}
+
+
 @pytest.mark.parametrize("screen", SCREENS)
 def test_no_clipped_overlapping_small_or_crowded_widgets(facts, screen):
     found = {key: problems for key, problems in facts["problems"].items()
-             if key.startswith(screen + "/") and problems}
+             if key.startswith(screen + "/") and problems and key not in KNOWN}
     assert found == {}
+
+
+@pytest.mark.xfail(strict=True, reason="; ".join(f"{k}: {v}" for k, v in KNOWN.items()))
+def test_the_known_large_text_problems_are_still_there(facts):
+    """Fails (as expected) while they are there; passes, and so fails strict, once fixed: then empty KNOWN."""
+    assert {key: facts["problems"][key] for key in KNOWN if facts["problems"][key]} == {}
 
 
 def test_at_most_one_primary_action_per_screen(facts):

@@ -221,19 +221,10 @@ def test_a_silent_speaker_is_said_on_screen_and_the_volume_has_three_steps(make_
     resident's volume control has three steps around the hut's volume, and the
     next visit starts at the hut's (issue 21 item 14)."""
     from kiosk.terminal.voice import Speaker
-    from tests.terminal_kit import DEVICES, TerminalKit
+    from tests.terminal_kit import DEVICES, TerminalKit, recording_popen
 
-    started = []
-
-    class Said:     # an espeak-ng that has already finished
-        def poll(self):
-            return 0
-
-    def popen(args, **kwargs):
-        started.append(args)
-        return Said()
-
-    with TerminalKit(make_settings(DEVICES), speaker=Speaker(popen=popen)) as kit:
+    started: list[list[str]] = []
+    with TerminalKit(make_settings(DEVICES), speaker=Speaker(popen=recording_popen(started))) as kit:
         t = kit.terminal
         t.open_service("guide")
         kit.run_until(lambda: started, "a line spoken")

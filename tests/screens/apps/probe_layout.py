@@ -53,8 +53,26 @@ def scenes(app):
     def progress():
         app.open_service("progress")
 
+    def staff_call():
+        conditions()
+        app.call_staff()        # the header's 呼叫工作人员, pressed mid-visit
+
+    def privacy_notice():
+        conditions()
+        app.open_privacy()
+
     return [("home", home), ("identify", identify), ("preparing", preparing), ("idle_warning", idle_warning),
-            ("choose_matter", choose_matter), ("conditions", conditions), ("guide", guide), ("progress", progress)]
+            ("choose_matter", choose_matter), ("conditions", conditions), ("guide", guide), ("progress", progress),
+            ("staff_call", staff_call), ("privacy_notice", privacy_notice)]
+
+
+def overlay(app):
+    """(name, widget) of the overlay the resident reads now (the one on top), or None."""
+    for name, dialog in (("idle_warning", app.warning), ("staff_call", app.staff_call),
+                         ("privacy_notice", app.privacy)):
+        if dialog._is_open:
+            return name, dialog
+    return None
 
 
 def script(app, facts):
@@ -79,16 +97,25 @@ def script(app, facts):
                 tap(app.screens["identify"].ids.frame.ids.large_text)  # the switch on the frame, touched
                 yield Until(lambda large=large: app.large_text == large, "the large text switch")
             for name, set_up in scenes(app):
-                set_up()
-                if name == "idle_warning":
-                    yield Until(lambda: app.warning._is_open, "the idle warning")
+                # The visit's end (go_home after each scene) gives the next resident normal text:
+                # switch it again, before the scene (a switch later would put off the idle warning)
+                # and after it at home (going home is the scene).
+                for when in ("before", "after"):
+                    if when == "after":
+                        set_up()
+                    if app.large_text != large and (when == "before" or name == "home"):
+                        app.toggle_large_text()
+                        yield Until(lambda large=large: app.large_text == large, "the large text switch")
+                if name in ("idle_warning", "staff_call", "privacy_notice"):
+                    yield Until(lambda name=name: (overlay(app) or ("",))[0] == name, f"the {name} overlay")
                 else:
                     yield Until(lambda name=name: app.sm.current == name, f"the {name} screen")
                 yield laid_out()
                 key = f"{name}/{orientation}/{'large' if large else 'normal'}"
                 # An open overlay covers the screen (under a scrim): it is what the resident reads.
-                roots = [app.warning] if app.warning._is_open else [app.sm.current_screen]
-                facts["shown"][key] = app.warning._is_open and "idle_warning" or app.sm.current
+                top = overlay(app)
+                roots = [top[1]] if top else [app.sm.current_screen]
+                facts["shown"][key] = top[0] if top else app.sm.current
                 facts["problems"][key] = measure(roots, tuple(Window.size), theme.MIN_TEXT, theme.MIN_TARGET,
                                                  theme.MIN_GAP)
                 facts["primaries"][key] = primary_buttons(roots)
