@@ -60,6 +60,17 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
     yield SETTLE
     shot("02-home-en", "Home in English (the language switch on every screen)")
     app.set_language("zh_CN")
+    app.call_staff()
+    yield Until(lambda: app.terminal.view.staff_call_open, "the staff call's confirmation")
+    yield SETTLE
+    shot("02a-home-staff-called", "呼叫工作人员 (on every screen): the staff are alerted and the resident is told")
+    app.terminal.cancel_staff_call()
+    app.open_privacy()
+    yield Until(lambda: app.terminal.view.privacy_open, "the privacy notice")
+    yield SETTLE
+    shot("02b-home-privacy-notice", "个人信息保护说明: what is collected, why, how long it is kept, who receives it")
+    app.terminal.close_privacy()
+    yield Until(lambda: not app.terminal.view.privacy_open, "the notice to close")
 
     devices = hut_devices(control_url) if control_url else {}
     yield Until(lambda: app.ready and app.terminal.catalog() is not None, "the platform's catalog", 20)
