@@ -65,7 +65,7 @@ class ChooseMatterScreen(StepScreen):
             button.key = matter.code
             button.bind(on_release=lambda b: self.flow.choose(b.key))
             matters.add_widget(button)
-        self.ids.matter_scroll.scroll_y = 1
+        self.ids.matter_scroll.to_top()
 
     def relabel(self) -> None:
         """The language changed: matter names are catalog words, re-drawn here."""

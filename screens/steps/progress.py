@@ -4,7 +4,9 @@ applications with what each status means and what to do next.
 Renders ``kiosk.services.progress.flow.ProgressView``; nothing about an application
 is on screen before the flow has a proof (a card read, a slip's code).  The
 headline is the step's spoken instruction (``kiosk.terminal.voice.instruction``), so
-what the resident hears and reads never disagree.
+what the resident hears and reads never disagree.  The step reads cards inside
+itself: two cards on the readers, or a card that could not be read, are said
+under it in the identify step's words (``render_cards``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from kivy.properties import StringProperty
 from kiosk.flows.service import Step
 from kiosk.terminal.voice import instruction
 from screens.step_screen import StepScreen
+from screens.steps.identify import card_trouble
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -34,6 +37,7 @@ class ProgressScreen(StepScreen):
     state = StringProperty("closed")
     headline = StringProperty("")
     masked_name = StringProperty("")
+    cards = StringProperty("")        # the cards' trouble, in the identify step's words (a msgid) or ""
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
@@ -53,13 +57,17 @@ class ProgressScreen(StepScreen):
             self._items = view.items
             self._list(App.get_running_app().lang)
 
+    def render_cards(self, identify: Any) -> None:
+        """Two cards on the readers, a card not read: the same words as the identify step."""
+        self.cards = card_trouble(identify)
+
     def relabel(self) -> None:
         self._list(App.get_running_app().lang)
 
     def forget(self) -> None:
         super().forget()
         self._items = ()
-        self.masked_name = ""
+        self.masked_name = self.cards = ""
         self.state = "closed"
         self.ids.item_list.clear_widgets()
 
@@ -79,4 +87,4 @@ class ProgressScreen(StepScreen):
                 finished=item.status == "办结", returned=item.status == "退回").items():
                 setattr(card, name, value)  # kv-declared properties: set after construction
             box.add_widget(card)
-        self.ids.item_scroll.scroll_y = 1
+        self.ids.item_scroll.to_top()

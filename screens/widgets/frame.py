@@ -46,7 +46,10 @@ class ScreenFrame(BoxLayout):
         ``ids`` holds weak proxies, and a part is briefly in no parent while
         it moves between rows: keep the widgets themselves."""
         self._parts = {name: self.ids[name].__self__
-                       for name in ("back", "home", "heading", "language", "large_text", "voice", "volume")}
+                       for name in ("back", "home", "heading", "language", "large_text", "contrast", "voice", "volume")}
+        for name, part in self._parts.items():
+            if name != "heading":
+                part.bind(width=self.on_width)   # a switch's words changed its width: one row may no longer do
         self._arrange()
 
     def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
@@ -65,8 +68,14 @@ class ScreenFrame(BoxLayout):
             self._arrange()
 
     def _two_rows(self) -> bool:
-        """Portrait, or a landscape screen too narrow for the title beside seven buttons (1280 x 800)."""
-        return self.portrait or 0 < self.width < theme.ONE_ROW_MIN_WIDTH
+        """Portrait, or a landscape screen too narrow for the title beside the buttons (1280 x 800)."""
+        if self.portrait:
+            return True
+        parts = getattr(self, "_parts", {})
+        buttons = [part for name, part in parts.items()
+                   if name != "heading" and (self.navigation or name not in ("back", "home"))]
+        needed = sum(b.width + theme.GAP for b in buttons) + theme.PADDING + theme.HEADING_MIN_WIDTH
+        return 0 < self.width < max(needed, theme.ONE_ROW_MIN_WIDTH)
 
     def on_navigation(self, *_args: Any) -> None:
         self._arrange()
@@ -81,10 +90,10 @@ class ScreenFrame(BoxLayout):
         # 返回 at the left edge, 首页 at the right one: far apart, so a finger
         # meant for "one step back" never ends the visit.
         back, home = ([parts["back"]], [parts["home"]]) if self.navigation else ([], [])
-        switches = [parts["large_text"], parts["voice"], parts["volume"]]
+        switches = [parts["large_text"], parts["contrast"], parts["voice"], parts["volume"]]
         self._arranged_two_rows = two_rows = self._two_rows()
         if two_rows:   # the ways out either side of the title; the switches a row of their own
-            top, tools = [*back, parts["heading"], *home], [parts["language"], *switches, self._spacer]
+            top, tools = [*back, parts["heading"], *home], [parts["language"], *switches]   # the row wraps
         else:
             top, tools = [*back, parts["heading"], parts["language"], *switches, *home], []
         for part in top:

@@ -1,60 +1,138 @@
-"""Every screen at both orientations and both text sizes, measured on the widget tree.
+"""Every screen at three window sizes and three ways of reading, measured on the widget tree.
 
-One app process: the window is resized between landscape (1920x1080) and
-portrait (1080x1920), the large-text switch is touched on the frame, and each
-screen is brought up through the app's intents the way a visit reaches it.
+One app process: the window is resized between landscape (1920x1080),
+portrait (1080x1920) and a small landscape (1280x800); each scene is reached
+through the app's intents the way a visit reaches it, with the longest real
+content of the reference catalog (最低生活保障申请's guide, the 社会救助
+category, a resident with many applications).  Each visit starts at home, as
+a resident's does: the frame's switches are touched there (large text, the
+language, high contrast), and they hold for the visit.  Passes:
+
+* ``normal``: Chinese, normal text;
+* ``large``: Chinese, large text;
+* ``english``: English, large text, high contrast (the colours are checked
+  against the standard palette: nothing may keep it).
 """
 
 import os
+import threading
 from pathlib import Path
 
-from layout_check import measure, primary_buttons
+from layout_check import foreign_colours, measure, primary_buttons
 from probe_common import SETTLE, Until, laid_out, run, tap
 
+from drivers.base import DeviceEvent
 from simulators.demo.script import FastForwardClock, screenshot
+from tests.terminal_kit import FakeCardReader, FakeSocialSecurityReader, card, social_security_card
 
-ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
+ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920), "small": (1280, 800)}
+PASSES = {"normal": dict(large=False, lang="zh_CN", contrast=False),
+          "large": dict(large=True, lang="zh_CN", contrast=False),
+          "english": dict(large=True, lang="en", contrast=True)}
 clock = FastForwardClock()
-MATTER = "MZ-001"  # 最低生活保障申请: the longest lists of conditions and papers
+MATTER = "MZ-001"      # 最低生活保障申请: the longest lists of conditions and papers
+CATEGORY = "社会救助"   # the category with the most matters
+STATUSES = ("受理", "审核中", "办结", "退回")
+MATTERS = ("MZ-001", "MZ-002", "MZ-004", "MZ-005", "LL-001", "CL-001", "GA-001", "YB-002")
 
 
-def scenes(app):
+class ManyApplications:
+    """The platform's answer for a resident who filed eight matters."""
+
+    def applications_for(self, id_hashes, budget=None):
+        return [{"application_number": f"HUT-2026-{1000 + i}", "matter_code": code, "status": STATUSES[i % 4],
+                 "received_at": "2026-03-0{}T10:00:00".format(i % 9 + 1)} for i, code in enumerate(MATTERS)]
+
+    def application_status(self, number, proof, budget=None):
+        return None
+
+
+def scenes(app, readers):
     """(name, set-up) for every screen; a set-up leaves the app showing it,
-    through the intents the screens send on the way there."""
+    through the intents the screens send on the way there (a generator)."""
     terminal = app.terminal
+    idcard, ssc = readers
 
     def home():
-        app.go_home("resident")
+        yield from ()
 
     def identify():
         app.open_service("approval")
         terminal.presenter.choose(MATTER)
         terminal.presenter.start()
+        yield from ()
 
     def preparing():
         app.open_service("health")
+        yield from ()
 
     def idle_warning():
-        identify()
+        yield from identify()
         clock.offset += terminal.idle.warning_after + 0.5 - terminal.idle.idle_for()
 
     def choose_matter():
         app.open_service("approval")
         terminal.presenter.search("db")  # search results under the keyboard
+        yield from ()
+
+    def choose_category():
+        app.open_service("approval")
+        terminal.presenter.pick_category(CATEGORY)
+        yield from ()
 
     def conditions():
         app.open_service("approval")
         terminal.presenter.choose(MATTER)
+        yield from ()
 
     def guide():
         app.open_service("guide")
         terminal.presenter.choose(MATTER)
+        yield from ()
 
     def progress():
         app.open_service("progress")
+        yield from ()
+
+    def progress_results():
+        app.open_service("progress")
+        idcard.place(card())
+        yield Until(lambda: app.screens["progress"].state == "results", "the applications", 20)
+
+    def progress_two_cards():
+        app.open_service("progress")
+        idcard.publish(DeviceEvent(idcard.name, "card_present"))   # laid down, not read yet
+        ssc.place(social_security_card())
+        idcard.place(card())
+        yield Until(lambda: app.screens["progress"].cards, "the two cards' words", 10)
 
     return [("home", home), ("identify", identify), ("preparing", preparing), ("idle_warning", idle_warning),
-            ("choose_matter", choose_matter), ("conditions", conditions), ("guide", guide), ("progress", progress)]
+            ("choose_matter", choose_matter), ("choose_category", choose_category), ("conditions", conditions),
+            ("guide", guide), ("progress", progress), ("progress_results", progress_results),
+            ("progress_two_cards", progress_two_cards)]
+
+
+def set_aids(app, large, lang, contrast):
+    """At home, before the visit: the frame's switches, touched."""
+    frame = app.screens["home"].ids.frame
+    for wanted, now, button in ((large, lambda: app.large_text, "large_text"), (contrast, lambda: app.high_contrast,
+                                                                                    "contrast"),
+                                (lang, lambda: app.lang, "language")):
+        if now() != wanted:
+            yield laid_out()
+            tap(frame.ids[button])
+            yield Until(lambda now=now, wanted=wanted: now() == wanted, f"the {button} switch")
+
+
+def open_readers(app):
+    """An ID card reader and a social security card reader the app's owner holds."""
+    readers = FakeCardReader("idcard"), FakeSocialSecurityReader("ssc")
+    for reader in readers:
+        app.terminal.owner.attach(reader)
+        opening = threading.Thread(target=reader.open)   # its status arrives from a device thread
+        opening.start()
+        opening.join()
+    return readers
 
 
 def script(app, facts):
@@ -63,41 +141,54 @@ def script(app, facts):
     from screens import theme
 
     shots = os.environ.get("KIOSK_LAYOUT_SHOTS")
-    yield Until(lambda: app.sm is not None and app.sm.current == "home", "the home screen")
+    # while fixing a screen: KIOSK_LAYOUT_ONLY="conditions,guide/small/large" (prefixes of the scene keys)
+    only = [o for o in os.environ.get("KIOSK_LAYOUT_ONLY", "").split(",") if o]
+    yield Until(lambda: app.sm is not None and app.sm.current == "home" and app.ready, "the home screen")
     yield Until(lambda: app.terminal.catalog() is not None, "the catalog")
-    facts["problems"], facts["primaries"], facts["shown"], facts["sizes"] = {}, {}, {}, {}
+    readers = open_readers(app)
+    yield Until(lambda: len(app.terminal.identify.readers) == 2 and app.terminal.identify.view.reader_available,
+                "the card readers")
+    app.terminal.flow("progress").client = ManyApplications()
+    for key in ("problems", "primaries", "shown", "sizes", "aids", "colours"):
+        facts[key] = {}
     for orientation, size in ORIENTATIONS.items():
         Window.size = size
         yield Until(lambda size=size: tuple(Window.size) == size and app.portrait == (size[1] > size[0]),
                     f"the window at {size}")
         facts["sizes"][orientation] = [list(Window.size), app.portrait]
-        for large in (False, True):
-            if app.large_text != large:
-                dict(scenes(app))["identify"]()
-                yield Until(lambda: app.sm.current == "identify", "the identify screen")
-                yield laid_out()
-                tap(app.screens["identify"].ids.frame.ids.large_text)  # the switch on the frame, touched
-                yield Until(lambda large=large: app.large_text == large, "the large text switch")
-            for name, set_up in scenes(app):
-                set_up()
+        for pass_name, aids in PASSES.items():
+            for name, set_up in scenes(app, readers):
+                if only and not any(f"{name}/{orientation}/{pass_name}".startswith(o) for o in only):
+                    continue
+                app.go_home("resident")
+                for reader in readers:
+                    reader.take()
+                yield Until(lambda: app.sm.current == "home" and not app.card_reminder, "home")
+                yield from set_aids(app, **aids)
+                yield from set_up()
                 if name == "idle_warning":
                     yield Until(lambda: app.warning._is_open, "the idle warning")
                 else:
-                    yield Until(lambda name=name: app.sm.current == name, f"the {name} screen")
+                    screen = name.split("_")[0] if name.startswith("progress") else \
+                        ("choose_matter" if name == "choose_category" else name)
+                    yield Until(lambda screen=screen: app.sm.current == screen, f"the {name} screen")
                 yield laid_out()
-                key = f"{name}/{orientation}/{'large' if large else 'normal'}"
+                key = f"{name}/{orientation}/{pass_name}"
                 # An open overlay covers the screen (under a scrim): it is what the resident reads.
                 roots = [app.warning] if app.warning._is_open else [app.sm.current_screen]
                 facts["shown"][key] = app.warning._is_open and "idle_warning" or app.sm.current
+                facts["aids"][key] = [app.text_scale, app.lang, app.high_contrast]
                 facts["problems"][key] = measure(roots, tuple(Window.size), theme.MIN_TEXT, theme.MIN_TARGET,
                                                  theme.MIN_GAP)
                 facts["primaries"][key] = primary_buttons(roots)
+                own, other = (theme.HIGH_CONTRAST, theme.STANDARD) if app.high_contrast else \
+                    (theme.STANDARD, theme.HIGH_CONTRAST)
+                facts["colours"][key] = foreign_colours(roots, own, other)
                 if shots:
                     yield SETTLE  # the frame drawn, for the photo
                     screenshot(Path(shots) / f"{key.replace('/', '-')}.png")
                 app.terminal.touched()
-                app.go_home("resident")
-        facts.setdefault("large_text_after", {})[orientation] = app.text_scale
+    app.go_home("resident")
 
 
 if __name__ == "__main__":
