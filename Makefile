@@ -1,17 +1,24 @@
 # Two commands do all the set-up on a fresh Debian 12 machine:
 #   make demo   - install what is missing, start the virtual hut, run the kiosk
-#   make test   - install what is missing, run the whole test suite
+#   make test   - install what is missing, run the whole test suite on every core
+#   make check  - ruff, mypy and the in-process tests (tests/tiers.py): the quick loop
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 STAMPS := .stamps
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+PYTEST := $(BIN)/python -m pytest
+# Workers for make check and make test: one per core.  A module is one unit
+# of work, the ones that start processes first (tests/tiers.py).
+JOBS ?= auto
+# The in-process tier: nothing that starts a process or needs a display, nothing slow.
+CHECK_MARKERS := not procs and not slow and not soak
 export KIVY_NO_ARGS := 1
 export KIVY_NO_CONSOLELOG := 1
 export KIVY_NO_FILELOG := 1
 
-.PHONY: install lint demo test bench soak sim clean
+.PHONY: install lint check demo test bench soak sim clean
 
 install: $(STAMPS)/venv $(STAMPS)/locale
 
@@ -42,14 +49,17 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+check: install lint
+	$(PYTEST) -q -n $(JOBS) --dist loadfile -m "$(CHECK_MARKERS)" $(PYTEST_ARGS)
+
 test: install lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) -n $(JOBS) --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 soak: install
-	$(BIN)/python -m pytest -m soak -p no:cacheprovider $(PYTEST_ARGS)
+	$(PYTEST) -m soak -p no:cacheprovider $(PYTEST_ARGS)
 
 sim: install
 	$(BIN)/kiosk sim --dir hut

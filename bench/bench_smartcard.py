@@ -32,8 +32,8 @@ from simulators.smartcard.pcscd import Pcscd, wait_card  # noqa: E402
 READER = "Virtual PCD 00 00"
 
 
-def one_read(card_name: str) -> float:
-    slot = vpcd.VpcdSlot(0)
+def one_read(card_name: str, port: int) -> float:
+    slot = vpcd.VpcdSlot(0, port=port)
     slot.insert(make_card(card_name))
     try:
         if not wait_card(READER, present=True):
@@ -67,7 +67,7 @@ def main() -> None:
             for run in range(args.runs):
                 for on in ((True, False) if run % 2 == 0 else (False, True)):
                     vpcd.QUICKACK = quickack if on else None
-                    results.setdefault((card_name, on), []).append(one_read(card_name))
+                    results.setdefault((card_name, on), []).append(one_read(card_name, daemon.vpcd_port))
         vpcd.QUICKACK = quickack
         print(f"{'card':26} {'QUICKACK (ms)':>14} {'without (ms)':>13} {'ratio':>7}")
         for card_name in ("social_security", "social_security_chained"):

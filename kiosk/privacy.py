@@ -109,26 +109,37 @@ class IdHashKeys:
         return list(dict.fromkeys(id_lookup_hash(id_number, key) for _version, key in self.entries()))
 
 
+# A look-up's proof in a URL (urllib3 logs each request line at DEBUG): a slip's
+# access or slip code opens an application, an id_hash finds a resident's.
+_PROOF_RE = re.compile(r"\b((?:proof|id_hash)=)[0-9a-fA-F]{8,}")
+
+
+def redact_log(text: str) -> str:
+    """``redact``, and the proofs of progress look-ups in request lines."""
+    return _PROOF_RE.sub(r"\1***", redact(text))
+
+
 class RedactingFilter(logging.Filter):
-    """Masks ID and phone numbers in every record: message, arguments and
-    exception text.  Installed on handlers, so third-party loggers are covered
-    too.  The record is rewritten in place, once, before any formatter runs."""
+    """Masks ID and phone numbers (and look-up proofs in URLs) in every
+    record: message, arguments and exception text.  Installed on handlers, so
+    third-party loggers are covered too.  The record is rewritten in place,
+    once, before any formatter runs."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a bad format string must still be logged, masked
             message = f"{record.msg!r} {record.args!r}"
-        record.msg = redact(message)
+        record.msg = redact_log(message)
         record.args = None
         if record.exc_info and record.exc_info[1] is not None:
             formatter = logging.Formatter()
-            record.exc_text = redact(formatter.formatException(record.exc_info))
+            record.exc_text = redact_log(formatter.formatException(record.exc_info))
             record.exc_info = None
         elif record.exc_text:
-            record.exc_text = redact(record.exc_text)
+            record.exc_text = redact_log(record.exc_text)
         if record.stack_info:
-            record.stack_info = redact(record.stack_info)
+            record.stack_info = redact_log(record.stack_info)
         return True
 
 

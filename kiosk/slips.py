@@ -20,6 +20,7 @@ from drivers.printer.slip import QR, Cut, Feed, Rows, Separator, Slip, Text, Tit
 from kiosk.privacy import mask_id, mask_name, redact
 
 LANGUAGES = ("both", "zh", "en")
+RECEIPT_QR_MODULE = 8   # dots per QR module on the application receipt
 
 LABELS: dict[str, tuple[str, str]] = {
     "application_title": ("受理回执", "Application receipt"),
@@ -47,6 +48,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "where": ("办理地点", "Where"),
     "hours": ("办理时间", "Opening hours"),
     "phone": ("咨询电话", "Enquiries"),
+    "office": ("窗口", "Office"),
+    "address": ("地址", "Address"),
+    "counter_office": ("原件及补交材料请到", "Originals and papers brought later go to"),
     "devices": ("设备状态", "Devices"),
     "scan_track": ("扫码查询办理进度", "Scan to track your application"),
     "scan_guide": ("扫码查看完整指南", "Scan for the full guide"),
@@ -137,6 +141,36 @@ def _bilingual(data: Mapping[str, Any], key: str, language: str) -> str:
     return f"{zh} {en}" if zh else en
 
 
+def _item_lines(data: Mapping[str, Any], key: str, language: str) -> list[str]:
+    """A list field with its English twin (``conditions`` / ``conditions_en``,
+    parallel): each item in the wanted language(s); an item without English is
+    Chinese alone, whatever the language (never a half-translated line)."""
+    zh_items, en_items = _list(data, key), _list(data, key + "_en")
+    lines = []
+    for i, zh in enumerate(zh_items, 1):
+        en = str(en_items[i - 1]) if i - 1 < len(en_items) and en_items[i - 1] else ""
+        if language == "en" and en:
+            lines.append(f"{i}. {en}")
+        elif language == "both" and en:
+            lines += [f"{i}. {zh}", f"   {en}"]
+        else:
+            lines.append(f"{i}. {zh}")
+    return lines
+
+
+def office_rows(office: Mapping[str, Any], language: str) -> list[tuple[str, str]]:
+    """An office (name, address, phone, hours, each with ``_en``) as slip rows."""
+    if not office:
+        return []
+    rows = [(label(key, language), _bilingual(office, field, language))
+            for key, field in (("office", "name"), ("address", "address")) if office.get(field)]
+    if office.get("phone"):
+        rows.append((label("phone", language), str(office["phone"])))
+    if office.get("hours"):
+        rows.append((label("hours", language), _bilingual(office, "hours", language)))
+    return rows
+
+
 def _title(key: str, language: str) -> list:
     if language == "both":
         zh, en = LABELS[key]
@@ -150,7 +184,8 @@ def _lines(items: Iterable[Any]) -> list[Text]:
 
 def application_receipt(data: Mapping[str, Any], language: str = "both") -> Slip:
     """data: number, matter (+ matter_en), id_number, time, tracking_url,
-    optional name, hut, notes."""
+    optional name, hut, notes, office (name, address, phone, hours, each with
+    ``_en``: where the originals and the papers brought later go)."""
     _require(data, "number", "matter", "tracking_url")
     lang = _check_language(language)
     rows = [(label("number", lang), str(data["number"])), (label("matter", lang), _bilingual(data, "matter", lang))]
@@ -163,31 +198,44 @@ def application_receipt(data: Mapping[str, Any], language: str = "both") -> Slip
         rows.append((label("hut", lang), str(data["hut"])))
     slip = Slip([*_title("application_title", lang), Separator(), Rows(rows), Separator()])
     slip.add(*_lines(_list(data, "notes")))
-    slip.add(Text(label("scan_track", lang), "center"), QR(str(data["tracking_url"])),
+    office = _table(data, "office")
+    if office:
+        slip.add(Text(label("counter_office", lang) + ":", bold=True), Rows(office_rows(office, lang)), Separator())
+    # Modules of 8 dots (1 mm): a queued slip's code (serial and slip code, 50 characters) reads as well,
+    # under a camera and on an old phone, as the short numbers did at the printer's usual 6.
+    slip.add(Text(label("scan_track", lang), "center"), QR(str(data["tracking_url"]), size=RECEIPT_QR_MODULE),
                 Text(label("keep", lang), "center"), Feed(2), Cut())
-    return _masked(slip)
+    return _masked(slip, keep=[str(office["phone"])] if office.get("phone") else [])
 
 
 def service_guide(data: Mapping[str, Any], language: str = "both") -> Slip:
-    """data: matter (+ matter_en), conditions [..], materials [..], steps [..],
-    optional department, promised, fee, where, hours, phone, url."""
+    """data: matter (+ matter_en), conditions [..], materials [..], steps [..]
+    (each list with an optional parallel ``_en`` list), optional department,
+    promised, fee, where, hours (each with an optional ``_en``), phone, url,
+    office (where the counter steps happen: name, address, phone, hours)."""
     _require(data, "matter")
     lang = _check_language(language)
     slip = Slip([*_title("guide_title", lang), Text(_bilingual(data, "matter", lang), "center", bold=True),
                        Separator()])
     for key in ("conditions", "materials", "steps"):
-        items = _list(data, key)
-        if items:
+        lines = _item_lines(data, key, lang)
+        if lines:
             slip.add(Text(label(key, lang) + ":", bold=True))
-            slip.add(*_lines(f"{i}. {item}" for i, item in enumerate(items, 1)))
-    rows = [(label(k, lang), str(data[k])) for k in ("department", "promised", "fee", "where", "hours", "phone")
+            slip.add(*_lines(lines))
+    rows = [(label(k, lang), _bilingual(data, k, lang)) for k in ("department", "promised", "fee", "where", "hours")
             if data.get(k)]
+    if data.get("phone"):
+        rows.append((label("phone", lang), str(data["phone"])))
     if rows:
         slip.add(Separator(), Rows(rows))
+    office = _table(data, "office")
+    if office:
+        slip.add(Separator(), Text(label("counter_office", lang) + ":", bold=True), Rows(office_rows(office, lang)))
     if data.get("url"):
         slip.add(Text(label("scan_guide", lang), "center"), QR(str(data["url"])))
     slip.add(Feed(2), Cut())
-    return _masked(slip, keep=[str(data["phone"])] if data.get("phone") else [])
+    keep = [str(v) for v in (data.get("phone"), office.get("phone")) if v]
+    return _masked(slip, keep=keep)
 
 
 FACE_CHECK_REASONS: dict[str, tuple[str, str]] = {

@@ -12,3 +12,10 @@ def bilingual(first: str, second: str, lang: str) -> str:
     if not second:
         return first
     return f"{second}\n{first}" if lang == "en" else f"{first}\n{second}"
+
+
+def pick(zh: str, en: str, lang: str) -> str:
+    """One catalog text in the resident's language: the English when they chose
+    English and the catalog has it, else the Chinese (a missing translation
+    shows Chinese alone, decided per text, never a half-translated line)."""
+    return en if lang == "en" and en else zh

@@ -10,12 +10,33 @@ from pathlib import Path
 
 import pytest
 
+from tests.demo_run import demo_run  # noqa: F401  (fixture: pytest finds it by name)
+from tests.tiers import (  # noqa: F401  (hooks: pytest finds them by name)
+    pytest_collection_modifyitems,
+    pytest_configure,
+    pytest_runtest_makereport,
+    pytest_runtest_protocol,
+    pytest_xdist_make_scheduler,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
+
+
+def pytest_sessionstart(session):
+    """Build the virtual hut's stand-in card photo decoder (a C library, once
+    per machine) before any test: no in-process test then runs a compiler
+    because it happens to be the first to start an ID card simulator."""
+    from simulators.idcard.photo import StandinUnavailable, build_standin
+
+    try:
+        build_standin()
+    except StandinUnavailable:
+        pass   # the tests that need card photos say so
 
 
 @pytest.fixture

@@ -17,7 +17,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = [pytest.mark.ui]
+pytestmark = [pytest.mark.ui, pytest.mark.pcsc]  # a whole virtual hut: its own pcscd too
+
+
+HEARTBEAT = 5  # seconds: the shortest the config allows
 
 
 def _beat(hut) -> dict:
@@ -32,8 +35,25 @@ def _wait_for(hut, what, condition, timeout):
         devices = _beat(hut)
         if condition(devices):
             return devices, time.monotonic()
-        time.sleep(0.25)
+        time.sleep(0.1)
     raise AssertionError(f"{what}: not seen within {timeout} s; last heartbeat devices: {devices}")
+
+
+def _first_beat_after(hut, moment: float, timeout: float) -> dict:
+    """The devices of the first heartbeat the platform receives after
+    ``moment`` (time.monotonic())."""
+    store, terminal = hut["platform"].server.store, hut.terminal_id
+    deadline = moment + timeout
+    received = None
+    while time.monotonic() < deadline:
+        found = store.last_heartbeat(terminal)
+        now = time.monotonic()
+        if found is not None and found["received_at"] != received:
+            if received is not None and now > moment:
+                return found["heartbeat"]["devices"]
+            received = found["received_at"]
+        time.sleep(0.1)
+    raise AssertionError(f"no heartbeat within {timeout:g} s after the idle span")
 
 
 def _status(devices, name):
@@ -44,7 +64,7 @@ def test_idle_kiosk_reports_its_devices_and_a_cover_opened_without_a_job(tmp_pat
     from screens.headless import virtual_display
     from simulators.hut import Hut
 
-    overrides = {"platform": {"heartbeat_seconds": 5}}
+    overrides = {"platform": {"heartbeat_seconds": HEARTBEAT}}
     with virtual_display(set_env=False) as display, Hut(tmp_path / "hut", overrides=overrides) as hut:
         env = dict(os.environ, DISPLAY=display, KIVY_NO_ARGS="1", KIVY_HOME=str(tmp_path / "kivy"),
                    KIVY_NO_CONSOLELOG="1", PYTHONPATH=str(ROOT))
@@ -57,12 +77,12 @@ def test_idle_kiosk_reports_its_devices_and_a_cover_opened_without_a_job(tmp_pat
                  for cmd, rest in (("run", []), ("outbox", ["worker"]))]
         try:
             online = lambda d: _status(d, "idcard") == "online" and _status(d, "printer") == "online"  # noqa: E731
-            _wait_for(hut, "both devices online", online, 60)
+            _, online_at = _wait_for(hut, "both devices online", online, 60)
             # Idle for more than three heartbeat intervals (the worker's "app not
-            # running" age): both must still be online, not unknown.
-            time.sleep(17)
-            devices = _beat(hut)
-            assert _status(devices, "idcard") == "online" and _status(devices, "printer") == "online", devices
+            # running" age; nothing has changed since): the first heartbeat after
+            # that must still show both online, not unknown.
+            devices = _first_beat_after(hut, online_at + 3 * HEARTBEAT + 0.5, 3 * HEARTBEAT + 0.5 + 2 * HEARTBEAT + 5)
+            assert online(devices), devices
 
             opened_at = time.monotonic()
             hut.control("printer", "open_cover")

@@ -1,7 +1,9 @@
 """One page from one frame: rectify, turn upright, enhance.
 
-The kiosk's scan step and the CLI's ``scan rectify`` both call this, so the
-page a resident uploads is the page a technician checks.
+The kiosk's scan step, the corners-by-touch screen (the page made again
+from the corners the resident corrected) and the CLI's ``scan rectify`` all
+call :func:`scan_page`, so the page a resident uploads is the page a
+technician checks.
 
 Order matters for speed: a 1080p camera sees an A4 page in ~0.5 megapixels,
 the 300 dpi page has 8.7.  So the lighting is divided out on the page's
@@ -17,17 +19,27 @@ import numpy as np
 
 from drivers.camera.enhance import MODES, flatten, to_bw
 from drivers.camera.frames import ScanError, as_bgr
-from drivers.camera.rectify import DPI, rectify, target_size, text_rotation
+from drivers.camera.rectify import DPI, check_corners, rectify, target_size, text_rotation
 
 THUMB_DPI = 60
 
 
 def scan_page(frame: np.ndarray, corners: np.ndarray, size: str = "a4", mode: str = "colour",
               dpi: int = DPI, turn_upright: bool = True) -> np.ndarray:
+    """The page inside ``corners`` of ``frame``: flat, at ``size`` and
+    ``dpi``, text upright, enhanced by ``mode``.
+
+    ``corners`` are frame pixels in the order they go round the page, from
+    any corner, either direction, a corner possibly outside the frame: the
+    detector's, or the four handles of the corners-by-touch screen.  An
+    outline that crosses itself, is dented, squashed or has two corners on
+    one point raises ScanError (codes ``corners_cross``, ``corners_concave``,
+    ``degenerate_corners``, ``bad_corners``) with words a screen can show.
+    """
     if mode not in MODES:
         raise ScanError(f"unknown enhancement mode {mode!r}; known: {', '.join(MODES)}", "bad_mode")
     frame = as_bgr(frame)
-    corners = np.asarray(corners, np.float32).reshape(4, 2)
+    corners = check_corners(corners, frame.shape)
     h, w = frame.shape[:2]
     x0, y0 = np.floor(np.clip(corners.min(axis=0) - 8, 0, [w, h])).astype(int)
     x1, y1 = np.ceil(np.clip(corners.max(axis=0) + 8, 0, [w, h])).astype(int)

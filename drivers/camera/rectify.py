@@ -20,6 +20,76 @@ CATALOG_SIZES = {"A4": "a4", "A5": "a5", "B5": "b5", "ID-1": "id1"}   # kiosk/fi
 DPI = 300
 
 
+# What a screen says when corners are refused (Chinese first, English second), by ScanError code.
+CORNER_WORDS: dict[str, tuple[str, str]] = {
+    "bad_corners": ("边角位置无效，请重新拖动四个角", "The corners are not valid: drag the four corners again"),
+    "degenerate_corners": ("边角太近或被压扁，请把四个角拖到纸张的四个角上",
+                           "Corners too close or squashed: drag each corner onto a corner of the paper"),
+    "corners_cross": ("边框交叉了，请检查两个角是否拖反", "The outline crosses itself: two corners are swapped"),
+    "corners_concave": ("边框向内凹陷，请把每个角拖到纸张的角上",
+                        "The outline is dented: drag each corner onto the paper's corner"),
+}
+MIN_CORNER_GAP = 8.0     # px: two corners closer than this are one corner
+MIN_ANGLE = 15.0         # degrees: a corner sharper than this is a squashed outline, not a page
+
+
+def _cross(o: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+    return float((a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]))
+
+
+def _segments_cross(p1: np.ndarray, p2: np.ndarray, q1: np.ndarray, q2: np.ndarray) -> bool:
+    d1, d2 = _cross(q1, q2, p1), _cross(q1, q2, p2)
+    d3, d4 = _cross(p1, p2, q1), _cross(p1, p2, q2)
+    return d1 * d2 < 0 and d3 * d4 < 0
+
+
+def check_corners(corners: object, frame_shape: tuple[int, ...] | None = None) -> np.ndarray:
+    """The page's four corners, checked, as top-left, top-right,
+    bottom-right, bottom-left in frame pixels.
+
+    The corners-by-touch screen hands over where the resident left the four
+    handles; the detector hands over its corners.  They are taken in the
+    order they go round the page, from any corner and in either direction,
+    and may lie a little outside the frame (a page's corner beyond the
+    view).  Refused with a ScanError a screen can show: not four finite
+    points; a corner further outside the frame than the frame is large; two
+    corners on top of each other; an outline that crosses itself (two
+    handles dragged past each other: which page was meant is a guess); an
+    outline dented inwards or squashed flat (a corner under 15 degrees).
+    """
+    try:
+        pts = np.asarray(corners, np.float64).reshape(4, 2)
+    except (TypeError, ValueError):
+        raise ScanError("the corners must be four (x, y) points in frame pixels", "bad_corners") from None
+    if not np.isfinite(pts).all():
+        raise ScanError("a corner is not a number (NaN or infinite)", "bad_corners")
+    if frame_shape is not None:
+        h, w = frame_shape[:2]
+        far = (pts[:, 0] < -w) | (pts[:, 0] > 2 * w) | (pts[:, 1] < -h) | (pts[:, 1] > 2 * h)
+        if far.any():
+            x, y = pts[int(np.argmax(far))]
+            raise ScanError(f"corner ({x:.0f}, {y:.0f}) lies far outside the {w}x{h} frame", "bad_corners")
+    gaps = np.hypot(*(pts[:, None, :] - pts[None, :, :]).transpose(2, 0, 1))
+    gaps[np.diag_indices(4)] = np.inf
+    if gaps.min() < MIN_CORNER_GAP:
+        raise ScanError("two corners are on top of each other: the outline has no area", "degenerate_corners")
+    if _segments_cross(pts[0], pts[1], pts[2], pts[3]) or _segments_cross(pts[1], pts[2], pts[3], pts[0]):
+        raise ScanError("the outline crosses itself: two corners are swapped", "corners_cross")
+    turns = [_cross(pts[i - 1], pts[i], pts[(i + 1) % 4]) for i in range(4)]
+    if not (all(t > 0 for t in turns) or all(t < 0 for t in turns)):
+        raise ScanError("the outline is dented inwards: every corner must point outwards", "corners_concave")
+    for i in range(4):
+        a, b = pts[i - 1] - pts[i], pts[(i + 1) % 4] - pts[i]
+        angle = np.degrees(np.arccos(np.clip(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)), -1, 1)))
+        if angle < MIN_ANGLE:
+            raise ScanError(f"the outline is squashed flat (a corner of {angle:.0f} degrees)", "degenerate_corners")
+    # Clockwise on screen (y grows down), from the corner nearest the top-left.
+    if turns[0] < 0:
+        pts = pts[::-1]
+    start = int(np.argmin(pts[:, 0] + pts[:, 1]))
+    return np.roll(pts, -start, axis=0).astype(np.float32)
+
+
 def pixels(mm: float, dpi: int) -> int:
     return max(1, round(mm / MM_PER_INCH * dpi))
 
@@ -50,10 +120,10 @@ def target_size(corners: np.ndarray, size: str, dpi: int) -> tuple[int, int]:
 
 
 def rectify(frame: np.ndarray, corners: np.ndarray, size: str = "a4", dpi: int = DPI) -> np.ndarray:
-    """The page inside ``corners`` (top-left, top-right, bottom-right,
-    bottom-left in the frame) warped flat to ``size`` at ``dpi``."""
+    """The page inside ``corners`` (see check_corners: any start, either
+    direction) warped flat to ``size`` at ``dpi``."""
     frame = as_bgr(frame)
-    corners = np.asarray(corners, np.float32).reshape(4, 2)
+    corners = check_corners(corners, frame.shape)
     w, h = target_size(corners, size, dpi)
     dst = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32)
     homography = cv2.getPerspectiveTransform(corners, dst)

@@ -7,6 +7,7 @@ Protocol/ReaderThread split).
 from __future__ import annotations
 
 import queue
+import termios
 import threading
 
 import serial
@@ -55,8 +56,8 @@ class SamLink(serial.threaded.Protocol):
         with self.lock:
             try:
                 port.reset_input_buffer()
-            except (serial.SerialException, OSError, ValueError):
-                pass
+            except (serial.SerialException, OSError, ValueError, termios.error):
+                pass   # the port is going (unplugged): the next write says so
             self.decoder.reset()
             while True:
                 try:

@@ -214,8 +214,11 @@ class ReceiptPrinter(Device):
 
     # -- status ------------------------------------------------------------------
     def _read_status(self) -> PrinterStatus:
-        """DLE EOT 1-4.  No reply to DLE EOT 1 ends the query: the printer is
-        not answering, and waiting three more timeouts tells nothing new."""
+        """DLE EOT 1-4.  A query without a reply ends the round: after no reply
+        to DLE EOT 1 the printer is not answering, and after any other a late
+        reply could come while the next query waits and be taken for its
+        answer (every reply has the same form: "cover open" from DLE EOT 2
+        would read as "paper jam" for DLE EOT 3).  The next round drains it."""
         with self._io:
             try:
                 link = self._connect()
@@ -228,7 +231,7 @@ class ReceiptPrinter(Device):
                 for n in (1, 2, 3, 4):
                     link.write(query(n))
                     replies[n] = link.read_status_byte(timeout)
-                    if n == 1 and replies[n] is None:
+                    if replies[n] is None:
                         break
             except OSError as exc:
                 log.warning("printer %s link lost during status query: %s", self.name, _first_line(exc))

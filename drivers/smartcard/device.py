@@ -34,7 +34,7 @@ from drivers.base import (
     OptionError,
     Status,
 )
-from drivers.options import DriverOptions
+from drivers.options import DriverOptions, Text
 from drivers.smartcard import codec, pcsc
 from drivers.smartcard.apdu import CardProtocolError
 
@@ -57,6 +57,9 @@ class SmartCardReader(Device):
         wait_interval: float = Field(0.5, ge=0.05, le=5.0)
         reconnect_interval: float = Field(1.0, ge=0.05, le=60.0)
         busy_timeout: float = Field(2.0, ge=0.0, le=60.0)
+        pcsc_socket: Text | None = Field(
+            None, description="pcscd's socket when it is not the system's (a virtual hut's own pcscd); "
+                              "default: the system's")
 
     def __init__(self, name: str, reader: str, counters: Counters | None = None,
                  options: Mapping[str, Any] | None = None):
@@ -87,6 +90,7 @@ class SmartCardReader(Device):
 
     # -- lifecycle -------------------------------------------------------------------
     def _open(self) -> None:
+        pcsc.use_socket(self.options["pcsc_socket"])
         self._stop.clear()
         self._poll_once()  # the first status is known when open() returns
         self._thread = threading.Thread(target=self._run, name=f"smartcard-{self.name}", daemon=True)

@@ -11,11 +11,13 @@ pcscd comes back.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from smartcard import scard
 
 from drivers.base import Action, DeviceFailure
+from drivers.options import OptionError, shorten
 
 # Result codes meaning "pcscd is gone" (stopped, restarted, never started).
 _SERVICE_GONE = frozenset({scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED, scard.SCARD_E_INVALID_HANDLE,
@@ -26,6 +28,24 @@ _CARD_GONE = frozenset({scard.SCARD_W_REMOVED_CARD, scard.SCARD_E_NO_SMARTCARD, 
                         scard.SCARD_W_UNRESPONSIVE_CARD})
 _READER_GONE = frozenset({scard.SCARD_E_UNKNOWN_READER, scard.SCARD_E_READER_UNAVAILABLE,
                           scard.SCARD_E_NO_READERS_AVAILABLE})
+
+
+SOCKET_ENV = "PCSCLITE_CSOCK_NAME"
+_used = False   # this process has made a PC/SC call: libpcsclite has read SOCKET_ENV
+
+
+def use_socket(path: str | None) -> None:
+    """Talk to the pcscd listening on ``path`` (None: the system's, or what
+    ``PCSCLITE_CSOCK_NAME`` already says).  libpcsclite reads that variable
+    once, at the process's first PC/SC call, so a process talks to one pcscd:
+    pointing it elsewhere after that call is an error."""
+    if path is None or os.environ.get(SOCKET_ENV) == path:
+        return
+    if _used:
+        current = os.environ.get(SOCKET_ENV) or "the system's"
+        raise OptionError("pcsc_socket", f"the pcscd socket this process already uses ({current}): one process "
+                          "talks to one pcscd", shorten(path))
+    os.environ[SOCKET_ENV] = path
 
 
 def describe(hresult: int) -> str:
@@ -95,6 +115,8 @@ class Context:
     """One PC/SC context; raises ServiceGone when pcscd is not there."""
 
     def __init__(self) -> None:
+        global _used
+        _used = True
         hresult, self.handle = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
         _check(hresult)
 

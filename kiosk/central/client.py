@@ -32,7 +32,7 @@ from kiosk.privacy import IdHashKeys
 
 log = logging.getLogger(__name__)
 SUBMISSION_PATHS = {"application": "/v1/applications", "health_record": "/v1/health-records",
-                    "request": "/v1/requests"}
+                    "request": "/v1/requests", "withdrawal": "/v1/withdrawals"}
 RETRY_STATUSES = {408, 409, 429}
 MAX_LOOKUP_HASHES = 8  # the contract's bound on id_hash values in one look-up
 
@@ -50,6 +50,8 @@ class PlatformAcknowledgement(TypedDict, total=False):
     status: str
     received_at: str
     promised_by: str
+    papers_due_by: str  # applications with papers brought later: when they are due
+    withdrawn: bool     # withdrawals: whether the application is withdrawn (status: what it is now)
     access_code: str  # applications only: the slip's proof for progress queries
 
 
@@ -310,6 +312,19 @@ class CentralClient:
         def query() -> dict | None:
             r = self.request("GET", f"/v1/applications/{_segment(number)}", params={"proof": proof}, expect=(404,),
                              timeout=(budget, budget))
+            return None if r.status_code == 404 else _shaped(self.json_of(r), "application_number")
+        return self._within(budget, query)
+
+    def application_by_slip(self, serial: str, slip_code: str, budget: float | None = None) -> dict | None:
+        """The application a slip printed while it was queued stands for (the
+        terminal's serial and the slip's code, from its QR), or None: not
+        arrived yet, or not this code (the platform does not say which).  A
+        platform from before slip codes answers 404 too (None)."""
+        budget = budget or self.status_budget
+
+        def query() -> dict | None:
+            r = self.request("GET", f"/v1/applications/by-serial/{_segment(serial)}", params={"proof": slip_code},
+                             expect=(404,), timeout=(budget, budget))
             return None if r.status_code == 404 else _shaped(self.json_of(r), "application_number")
         return self._within(budget, query)
 

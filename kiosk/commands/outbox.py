@@ -60,6 +60,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"pending    {status['pending']}")
     print(f"confirmed  {status['confirmed']}  (minimal records kept for the retention period)")
     print(f"dead       {status['dead']}")
+    print(f"withdrawn  {status['withdrawn']}  (taken back by the resident before they were sent)")
     print("oldest pending: " + ("-" if age is None else _age(age)))
     for d in status["dead_letters"]:
         print(f"  dead letter {d['serial']} ({d['kind']}): {d['error']}")

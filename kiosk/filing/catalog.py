@@ -5,6 +5,13 @@ The platform owns the catalog; the kiosk keeps the last copy it received
 This module is the typed model both sides agree on, plus the form-field
 validation, so the kiosk refuses a bad date before the resident walks away
 and the platform refuses the same things with the same rules.
+
+Everything a resident reads comes in Chinese and English (``*_en`` beside
+each text, ``conditions_en`` / ``choices_en`` / ``phrases_en`` parallel to
+their Chinese lists).  The Chinese is the value: a choice's value is its
+Chinese word, which the platform validates, whatever language the resident
+reads it in.  A missing English text is shown as Chinese alone (``english_gaps``
+lists them, so a test over the reference catalog finds every one).
 """
 
 from __future__ import annotations
@@ -27,6 +34,28 @@ PHONE_PROBLEM = ("电话号码应为11位手机号（如13812345678）或带区�
 
 class CatalogError(ValueError):
     """The catalog document does not follow the contract."""
+
+
+def _nth(texts: tuple[str, ...], i: int) -> str:
+    return texts[i] if 0 <= i < len(texts) else ""
+
+
+@dataclass(frozen=True)
+class Office:
+    """Where a matter's counter steps happen (papers brought later, originals):
+    the department's service window, its address, phone and opening hours."""
+
+    name: str
+    address: str
+    phone: str
+    hours: str
+    name_en: str = ""
+    address_en: str = ""
+    hours_en: str = ""
+
+    def english_gaps(self) -> list[str]:
+        return [f"office.{key}_en" for key in ("name", "address", "hours")
+                if getattr(self, key) and not getattr(self, key + "_en")]
 
 
 @dataclass(frozen=True)
@@ -57,6 +86,24 @@ class FormField:
     # Required only when another field has one of these values (the address to post
     # to when the resident chose 邮寄到家): {"pickup": ("邮寄到家",)}.
     required_when: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # English words for the choices and phrases, in their order ("" where missing).
+    # The value stays the Chinese choice: it is what the platform validates.
+    choices_en: tuple[str, ...] = ()
+    phrases_en: tuple[str, ...] = ()
+
+    def choice_en(self, value: Any) -> str:
+        """The English words of choice ``value`` ("" when the catalog has none)."""
+        return _nth(self.choices_en, self.choices.index(value)) if value in self.choices else ""
+
+    def phrase_en(self, phrase: str) -> str:
+        return _nth(self.phrases_en, self.phrases.index(phrase)) if phrase in self.phrases else ""
+
+    def english_gaps(self) -> list[str]:
+        where = f"fields.{self.name}"
+        gaps = [f"{where}.label_en"] if self.label and not self.label_en else []
+        gaps += [f"{where}.choices_en[{i}]" for i in range(len(self.choices)) if not _nth(self.choices_en, i)]
+        gaps += [f"{where}.phrases_en[{i}]" for i in range(len(self.phrases)) if not _nth(self.phrases_en, i)]
+        return gaps
 
     def problem(self, value: Any) -> str | None:
         """Why ``value`` is not acceptable (Chinese first, English second), or None."""
@@ -124,10 +171,37 @@ class Matter:
     # checked right after the card so nobody fills in a form in vain.
     min_age: int | None = None
     max_age: int | None = None
+    # The English of what a resident reads ("" where the catalog has none: shown in Chinese alone).
+    department_en: str = ""
+    summary_en: str = ""
+    category_en: str = ""
+    conditions_en: tuple[str, ...] = ()
+    fee_en: str = ""
+    office: Office | None = None    # the counter steps' office (address, phone, hours)
 
     @property
     def category_name(self) -> str:
         return self.category or self.department
+
+    @property
+    def category_name_en(self) -> str:
+        return self.category_en if self.category else self.department_en
+
+    def condition_pairs(self) -> tuple[tuple[str, str], ...]:
+        """Each condition as (Chinese, English or "")."""
+        return tuple((c, _nth(self.conditions_en, i)) for i, c in enumerate(self.conditions))
+
+    def english_gaps(self) -> list[str]:
+        """What a resident reads here in Chinese that has no English, by field."""
+        gaps = [f"{key}_en" for key in ("name", "department", "summary", "category", "fee")
+                if getattr(self, key) and not getattr(self, key + "_en")]
+        gaps += [f"conditions_en[{i}]" for i, (_zh, en) in enumerate(self.condition_pairs()) if not en]
+        gaps += [f"materials.{m.code}.name_en" for m in self.materials if m.name and not m.name_en]
+        for f in self.fields:
+            gaps += f.english_gaps()
+        if self.office is not None:
+            gaps += self.office.english_gaps()
+        return gaps
 
     def required(self, f: FormField, form: Mapping[str, Any]) -> bool:
         """Whether ``f`` must be filled given the rest of ``form``."""
@@ -172,6 +246,15 @@ class Catalog:
     def matter(self, code: str) -> Matter | None:
         return next((m for m in self.matters if m.code == code), None)
 
+    def english_gaps(self) -> dict[str, list[str]]:
+        """Missing English by matter code ({} when every text a resident reads has it)."""
+        return {m.code: gaps for m in self.matters if (gaps := m.english_gaps())}
+
+    def category_en(self, category: str) -> str:
+        """The English of a browsing category ("" when the catalog has none)."""
+        return next((m.category_name_en for m in self.matters if m.category_name == category and m.category_name_en),
+                    "")
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Catalog":
         try:
@@ -202,14 +285,37 @@ def _matter(m: Mapping[str, Any]) -> Matter:
                                 max_length=f.get("max_length"), pattern=f.get("pattern"),
                                 choices=tuple(f.get("choices", ())), phrases=tuple(f.get("phrases", ())),
                                 required_when=tuple((str(k), tuple(str(v) for v in vs))
-                                                    for k, vs in dict(f.get("required_when") or {}).items())))
+                                                    for k, vs in dict(f.get("required_when") or {}).items()),
+                                choices_en=_texts(f, "choices_en"), phrases_en=_texts(f, "phrases_en")))
     return Matter(code=m["code"], name=m["name"], name_en=m.get("name_en", ""), department=m["department"],
                   conditions=tuple(m.get("conditions", ())), materials=tuple(materials), fields=tuple(fields),
                   social_security_card=bool(m["social_security_card"]), promised_days=int(m["promised_days"]),
                   summary=m.get("summary", ""), category=m.get("category", ""), aliases=tuple(m.get("aliases", ())),
                   sensitive=bool(m.get("sensitive", False)), papers_later=bool(m.get("papers_later", False)),
                   fee=str(m.get("fee", "")), face_check=bool(m.get("face_check", False)),
-                  min_age=_age(m, "min_age"), max_age=_age(m, "max_age"))
+                  min_age=_age(m, "min_age"), max_age=_age(m, "max_age"),
+                  department_en=str(m.get("department_en", "")), summary_en=str(m.get("summary_en", "")),
+                  category_en=str(m.get("category_en", "")), conditions_en=_texts(m, "conditions_en"),
+                  fee_en=str(m.get("fee_en", "")), office=_office(m.get("office")))
+
+
+def _texts(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    """An optional list of texts (English beside a Chinese list): a null is "" (missing)."""
+    value = data.get(key) or ()
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ValueError(f"{key} must be a list of texts")
+    return tuple("" if v is None else str(v) for v in value)
+
+
+def _office(data: Any) -> Office | None:
+    if data is None:
+        return None
+    if not isinstance(data, Mapping):
+        raise ValueError("office must be an object")
+    return Office(name=str(data.get("name", "")), address=str(data.get("address", "")),
+                  phone=str(data.get("phone", "")), hours=str(data.get("hours", "")),
+                  name_en=str(data.get("name_en", "")), address_en=str(data.get("address_en", "")),
+                  hours_en=str(data.get("hours_en", "")))
 
 
 def _age(m: Mapping[str, Any], key: str) -> int | None:

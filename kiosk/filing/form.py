@@ -58,6 +58,12 @@ class FieldView:
     max_length: int | None = None
     min: float | None = None
     max: float | None = None
+    # The English beside the catalog's Chinese ("" where it has none): the
+    # choices' and phrases' words (the value stays the Chinese), and the
+    # value's own English when it is a choice (the review in English).
+    choices_en: tuple[str, ...] = ()
+    phrases_en: tuple[str, ...] = ()
+    display_en: str = ""
 
     def __repr__(self) -> str:
         return f"FieldView({self.name!r}, filled={self.filled}, problem={bool(self.problem)})"
@@ -135,7 +141,10 @@ class FilingForm:
                                  keyboard=KEYBOARDS.get(f.type, "pinyin"), required=self.matter.required(f, self.values),
                                  display=display(f, value), filled=value not in (None, ""),
                                  prefilled=f.name in self.prefilled, problem=problem or "", choices=f.choices,
-                                 phrases=f.phrases, max_length=f.max_length, min=f.min, max=f.max))
+                                 phrases=f.phrases, max_length=f.max_length, min=f.min, max=f.max,
+                                 choices_en=tuple(f.choice_en(c) for c in f.choices),
+                                 phrases_en=tuple(f.phrase_en(p) for p in f.phrases),
+                                 display_en=f.choice_en(value) if f.type == "choice" else ""))
         return tuple(out)
 
 

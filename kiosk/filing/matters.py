@@ -22,7 +22,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 
-from kiosk.filing.catalog import Catalog, Matter
+from kiosk.filing.catalog import Catalog, Matter, Office
 
 _LATIN = re.compile(r"[a-z0-9]+")
 
@@ -91,6 +91,7 @@ class MatterIndex:
         for m in catalog.matters:
             categories.setdefault(m.category_name, []).append(m)
         self._categories = {k: tuple(v) for k, v in categories.items()}
+        self._categories_en = {k: catalog.category_en(k) for k in categories}
 
     @classmethod
     def of(cls, catalog: Catalog) -> "MatterIndex":
@@ -104,6 +105,10 @@ class MatterIndex:
 
     def categories(self) -> tuple[str, ...]:
         return tuple(self._categories)
+
+    def categories_en(self) -> tuple[str, ...]:
+        """The categories' English ("" where the catalog has none), in the order of ``categories``."""
+        return tuple(self._categories_en[k] for k in self._categories)
 
     def in_category(self, category: str) -> tuple[MatterSummary, ...]:
         return tuple(summary(m) for m in self._categories.get(category, ()))
@@ -165,7 +170,8 @@ class PaperLine:
 @dataclass(frozen=True)
 class MatterDetail:
     """What the conditions and guide screens show about one matter: who may
-    apply, the papers, the department, the time limit and the fee."""
+    apply, the papers, the department, the time limit, the fee and the office
+    of the counter steps; each text with its English ("" where the catalog has none)."""
 
     code: str
     name: str
@@ -180,21 +186,49 @@ class MatterDetail:
     social_security_card: bool    # the social security card identifies too
     sensitive: bool               # a separate consent will be asked
     papers_later: bool            # a missing paper may be brought to the counter later
+    category_en: str = ""
+    department_en: str = ""
+    summary_en: str = ""
+    conditions_en: tuple[str, ...] = ()   # parallel to ``conditions``
+    fee_en: str = ""
+    office: Office | None = None
+
+    @property
+    def counter_steps(self) -> bool:
+        """Whether the resident may have to go to the office's counter (an original, a paper brought later)."""
+        return self.papers_later or any(p.handling == "counter" for p in self.papers)
 
 
 def detail(m: Matter) -> MatterDetail:
     return MatterDetail(m.code, m.name, m.name_en, m.category_name, m.department, m.summary, m.conditions,
                         tuple(PaperLine(x.code, x.name, x.name_en, x.required, x.handling, x.pages)
                               for x in m.materials),
-                        m.promised_days, m.fee, m.social_security_card, m.sensitive, m.papers_later)
+                        m.promised_days, m.fee, m.social_security_card, m.sensitive, m.papers_later,
+                        category_en=m.category_name_en, department_en=m.department_en, summary_en=m.summary_en,
+                        conditions_en=tuple(en for _zh, en in m.condition_pairs()), fee_en=m.fee_en,
+                        office=m.office)
+
+
+def office_data(office: Office | None) -> dict:
+    """An office as slip data (``kiosk.slips``: office_rows)."""
+    if office is None:
+        return {}
+    return {"name": office.name, "name_en": office.name_en, "address": office.address,
+            "address_en": office.address_en, "phone": office.phone, "hours": office.hours, "hours_en": office.hours_en}
 
 
 def guide_slip_data(matter: Matter, hut: str = "") -> dict:
-    """The data of ``kiosk.slips.service_guide`` for one matter."""
+    """The data of ``kiosk.slips.service_guide`` for one matter (each text with its English)."""
     papers = [f"{m.name}{'（原件交服务台）' if m.handling == 'counter' else ''}"
               f"{'' if m.required else '（如有）'}" for m in matter.materials]
+    papers_en = [f"{m.name_en}{' (original to the counter)' if m.handling == 'counter' else ''}"
+                 f"{'' if m.required else ' (if you have it)'}" if m.name_en else "" for m in matter.materials]
     return {"matter": matter.name, "matter_en": matter.name_en, "conditions": list(matter.conditions),
-            "materials": papers, "department": matter.department, "fee": matter.fee or "不收费 / free of charge",
-            "promised": f"{matter.promised_days}个工作日 / {matter.promised_days} working days",
-            "where": hut, "steps": ["刷身份证或社保卡 / Place your card", "填写信息 / Fill in the form",
-                                    "扫描材料 / Scan the papers", "确认提交 / Review and submit"]}
+            "conditions_en": [en for _zh, en in matter.condition_pairs()],
+            "materials": papers, "materials_en": papers_en,
+            "department": matter.department, "department_en": matter.department_en,
+            "fee": matter.fee or "不收费", "fee_en": matter.fee_en if matter.fee else "free of charge",
+            "promised": f"{matter.promised_days}个工作日", "promised_en": f"{matter.promised_days} working days",
+            "where": hut, "office": office_data(matter.office),
+            "steps": ["刷身份证或社保卡", "填写信息", "扫描材料", "确认提交"],
+            "steps_en": ["Place your card", "Fill in the form", "Scan the papers", "Review and submit"]}

@@ -38,7 +38,8 @@ class PickView:
     received the catalog (new and offline): "ask the staff"."""
 
     state: PickState = PickState.CLOSED
-    categories: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()       # the catalog's Chinese names: what ``pick_category`` takes
+    categories_en: tuple[str, ...] = ()    # their English, in the same order ("" where missing)
     category: str = ""
     query: str = ""
     matters: tuple[MatterSummary, ...] = ()
@@ -65,11 +66,12 @@ class MatterChoice(FlowMachine[PickState, PickView]):
         catalog = self.catalog()
         self.index = MatterIndex.of(catalog) if catalog is not None and catalog.matters else None
         if self.index is None:
-            self._fire("open", categories=(), category="", query="", matters=(), no_catalog=True)
+            self._fire("open", categories=(), categories_en=(), category="", query="", matters=(), no_catalog=True)
             return
         categories = self.index.categories()
         first = categories[0] if categories else ""
-        self._fire("open", categories=categories, category=first, query="", no_catalog=False,
+        self._fire("open", categories=categories, categories_en=self.index.categories_en(), category=first, query="",
+                   no_catalog=False,
                    matters=self.index.in_category(first))
 
     def reopen(self) -> None:
@@ -79,7 +81,7 @@ class MatterChoice(FlowMachine[PickState, PickView]):
 
     def close(self) -> None:
         self.index = None
-        self._fire("close", categories=(), category="", query="", matters=(), no_catalog=False)
+        self._fire("close", categories=(), categories_en=(), category="", query="", matters=(), no_catalog=False)
 
     def pick_category(self, category: str) -> None:
         if self.state is PickState.CHOOSING and self.index is not None and category in self.view.categories:

@@ -28,9 +28,10 @@ import tomli_w
 
 from drivers.storage import atomic_write
 from kiosk.devices import kinds
-from kiosk.devices.peripherals import RULES_NAME, Adapter, by_name, render_rules
+from kiosk.devices.peripherals import Adapter, by_name, render_rules
 from kiosk.devices.probe import Found, Silent
 from kiosk.errors import KioskError
+from kiosk.ops.layout import Layout
 
 PLAYBACK_NODES = "/dev/snd/pcmC*D*p"   # ALSA playback devices: the voice's speaker
 CONFIG_HEADER = ("# /etc/kiosk/kiosk.toml, written by `kiosk provision` from what answered on this terminal.\n"
@@ -46,45 +47,6 @@ class Step:
     what: str
     outcome: str  # "changed", "unchanged", "would change", "skipped", "failed"
     note: str = ""
-
-
-@dataclass
-class Layout:
-    """The system paths, under ``root``."""
-
-    root: Path
-
-    def at(self, path: str) -> Path:
-        return self.root / path.lstrip("/")
-
-    @property
-    def real(self) -> bool:
-        return self.root.resolve() == Path("/")
-
-    @property
-    def config(self) -> Path:
-        return self.at("/etc/kiosk/kiosk.toml")
-
-    @property
-    def secrets(self) -> Path:
-        return self.at("/etc/kiosk/secrets.toml")
-
-    @property
-    def state_dir(self) -> Path:
-        return self.at("/var/lib/kiosk")
-
-    @property
-    def admin_dir(self) -> Path:
-        """root's records (the provisioning report): kiosk/ops/admin_files.py."""
-        return self.at("/var/lib/kiosk-admin")
-
-    @property
-    def units_dir(self) -> Path:
-        return self.at("/etc/systemd/system")
-
-    @property
-    def rules(self) -> Path:
-        return self.at("/etc/udev/rules.d/" + RULES_NAME)
 
 
 def shipped_dir(name: str) -> Path:

@@ -25,7 +25,6 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
 
@@ -42,6 +41,7 @@ from kiosk.ops.bundle import (
     unpack,
     verify,
 )
+from kiosk.ops.layout import Layout
 
 __all__ = ["SIGNED_PREFIX", "UpdateRefused", "sign", "install", "Layout", "SystemdSupervisor", "current_release"]
 READY_TIMEOUT = 120.0
@@ -56,34 +56,6 @@ class Supervisor(Protocol):
 
     def restart(self) -> None: ...
     def watch(self, timeout: float, max_crashes: int) -> str: ...  # "ready", "crashed" or "timeout"
-
-
-@dataclass(frozen=True)
-class Layout:
-    root: Path
-
-    def at(self, path: str) -> Path:
-        return self.root / path.lstrip("/")
-
-    @property
-    def releases(self) -> Path:
-        return self.at("/opt/kiosk/releases")
-
-    @property
-    def current(self) -> Path:
-        return self.at("/opt/kiosk/current")
-
-    @property
-    def public_key(self) -> Path:
-        return self.at("/etc/kiosk/release-key.pub")
-
-    @property
-    def state_dir(self) -> Path:
-        return self.at("/var/lib/kiosk")
-
-    @property
-    def admin_dir(self) -> Path:
-        return self.at("/var/lib/kiosk-admin")
 
 
 # -- the bundle ---------------------------------------------------------------------

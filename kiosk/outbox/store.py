@@ -15,6 +15,11 @@ Why this shape:
   kept with the confirmed row only until the app takes it for the slip
   (``take_confirmation``), sealed like the payload: whoever holds it can read
   the application's progress, so it is never in ``records()`` or a log.
+* A resident may withdraw an application (``kiosk.outbox.withdrawals``): one
+  not yet sent leaves the outbox (state ``withdrawn``: payload and pages gone,
+  the platform never gets it); ``mark_sent`` is the line, in one transaction
+  each, so a withdrawal racing the worker either keeps it from sending or
+  finds it sent and queues a withdrawal request behind it.
 """
 
 from __future__ import annotations
@@ -30,15 +35,15 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from kiosk.outbox.sealing import Sealer, SealError
 
 if TYPE_CHECKING:
     from kiosk.central.client import PlatformAcknowledgement
 
-KINDS = ("application", "health_record", "request")
-PENDING, CONFIRMED, DEAD = "pending", "confirmed", "dead"
+KINDS = ("application", "health_record", "request", "withdrawal")
+PENDING, CONFIRMED, DEAD, WITHDRAWN = "pending", "confirmed", "dead", "withdrawn"
 _ACCESS_CODE = re.compile(r"^[0-9a-f]{16}$")
 ACCESS_CODE_SECONDS = 3600.0   # an untaken access code is erased by the next purge after this
 _SCHEMA = """
@@ -46,7 +51,8 @@ CREATE TABLE IF NOT EXISTS submissions (
     id INTEGER PRIMARY KEY, serial TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, idem_key TEXT NOT NULL,
     created_at REAL NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at REAL NOT NULL, sent INTEGER NOT NULL DEFAULT 0, last_error TEXT,
-    payload BLOB, number TEXT, platform_status TEXT, finished_at REAL, access_code BLOB);
+    payload BLOB, number TEXT, platform_status TEXT, finished_at REAL, access_code BLOB,
+    slip_hash TEXT, target TEXT);
 CREATE INDEX IF NOT EXISTS submissions_due ON submissions (state, next_attempt_at);
 CREATE TABLE IF NOT EXISTS attachments (
     id INTEGER PRIMARY KEY, submission_id INTEGER NOT NULL REFERENCES submissions(id),
@@ -148,6 +154,12 @@ class Outbox:
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(submissions)")}
         if "access_code" not in columns:  # an outbox from before access codes
             self.db.execute("ALTER TABLE submissions ADD COLUMN access_code BLOB")
+        # From before slip codes and withdrawals: an application's slip code hash (a
+        # queued slip is checked against it), and what a withdrawal withdraws
+        # ("number:<platform number>" or "serial:<this outbox's serial>").
+        for column in ("slip_hash", "target"):
+            if column not in columns:
+                self.db.execute(f"ALTER TABLE submissions ADD COLUMN {column} TEXT")
 
     @classmethod
     def from_settings(cls, settings: "Settings", *, durable: bool = True) -> "Outbox":
@@ -166,6 +178,20 @@ class Outbox:
         """
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}")
+        blob, rows, refs = self._seal_attachments(attachments)
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            serial, now = self._insert(kind, body, refs, rows)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            self.blob_path(blob).unlink(missing_ok=True)
+            raise
+        return QueuedSubmission(serial, now)
+
+    def _seal_attachments(self, attachments: Iterable[Attachment]) -> tuple[str, list[tuple], list[dict]]:
+        """Seal every page into one blob file, fsynced (before the row that names it)."""
         # All of a submission's attachments go into one file (one fsync, not one per page).
         blob = uuid.uuid4().hex
         parts, rows, refs, offset = [], [], [], 0
@@ -180,28 +206,32 @@ class Outbox:
         if parts:
             self._write_blob(blob, b"".join(parts))
             _fsync_dir(self.blob_dir)
-        now = time.time()
-        db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            seq = db.execute("INSERT INTO meta VALUES ('seq', 1) ON CONFLICT(key) DO UPDATE SET value=value+1 "
-                             "RETURNING value").fetchone()[0]
-            serial = f"{self.prefix}-{dt.datetime.now():%y%m%d}-{seq:05d}{secrets.token_hex(1).upper()}"
-            document = {**body, "serial": serial, "attachments": refs,
-                        "submitted_at": dt.datetime.fromtimestamp(now, dt.timezone.utc).isoformat(timespec="seconds")}
-            raw = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            sealed = self.sealer.seal(raw, b"payload:" + serial.encode())
-            sid = db.execute("INSERT INTO submissions (serial, kind, idem_key, created_at, state, next_attempt_at, "
-                             "payload) VALUES (?,?,?,?,?,?,?)",
-                             (serial, kind, uuid.uuid4().hex, now, PENDING, now, sealed)).lastrowid
-            db.executemany("INSERT INTO attachments (submission_id, blob, offset, length, sha256, size) "
-                           "VALUES (?,?,?,?,?,?)", [(sid, *row) for row in rows])
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            self.blob_path(blob).unlink(missing_ok=True)
-            raise
-        return QueuedSubmission(serial, now)
+        return blob, rows, refs
+
+    def _insert(self, kind: str, body: dict, refs: Sequence[dict] = (), rows: Sequence[tuple] = ()) -> tuple[str, float]:
+        """Add a submission inside the caller's transaction; its serial and time."""
+        db, now = self.db, time.time()
+        seq = db.execute("INSERT INTO meta VALUES ('seq', 1) ON CONFLICT(key) DO UPDATE SET value=value+1 "
+                         "RETURNING value").fetchone()[0]
+        serial = f"{self.prefix}-{dt.datetime.now():%y%m%d}-{seq:05d}{secrets.token_hex(1).upper()}"
+        document = {**body, "serial": serial,
+                    "submitted_at": dt.datetime.fromtimestamp(now, dt.timezone.utc).isoformat(timespec="seconds")}
+        if kind != "withdrawal":
+            document["attachments"] = list(refs)
+        raw = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        sealed = self.sealer.seal(raw, b"payload:" + serial.encode())
+        slip_hash = body.get("slip_code_sha256") if kind == "application" else None
+        target = None
+        if kind == "withdrawal":
+            target = (f"number:{body['application_number']}" if body.get("application_number")
+                      else f"serial:{body.get('application_serial', '')}")
+        sid = db.execute("INSERT INTO submissions (serial, kind, idem_key, created_at, state, next_attempt_at, "
+                         "payload, slip_hash, target) VALUES (?,?,?,?,?,?,?,?,?)",
+                         (serial, kind, uuid.uuid4().hex, now, PENDING, now, sealed,
+                          slip_hash if isinstance(slip_hash, str) else None, target)).lastrowid
+        db.executemany("INSERT INTO attachments (submission_id, blob, offset, length, sha256, size) "
+                       "VALUES (?,?,?,?,?,?)", [(sid, *row) for row in rows])
+        return serial, now
 
     def blob_path(self, blob: str) -> Path:
         return self.blob_dir / f"{blob}.bin"
@@ -243,9 +273,17 @@ class Outbox:
     def mark_uploaded(self, attachment_id: int) -> None:
         self.db.execute("UPDATE attachments SET uploaded=1 WHERE id=?", (attachment_id,))
 
-    def mark_sent(self, item: Item) -> None:
-        """Before the POST: from now on an interruption is ambiguous."""
-        self.db.execute("UPDATE submissions SET sent=1 WHERE id=?", (item.id,))
+    def mark_sent(self, item: Item) -> bool:
+        """Before the POST: from now on an interruption is ambiguous, and the
+        resident can no longer take it back out of the outbox (a withdrawal
+        goes to the platform).  False: it was withdrawn first, send nothing."""
+        return self.db.execute("UPDATE submissions SET sent=1 WHERE id=? AND state=?",
+                               (item.id, PENDING)).rowcount == 1
+
+    def still_pending(self, item: Item) -> bool:
+        """Not withdrawn (nor finished) since the worker took it."""
+        row = self.db.execute("SELECT state FROM submissions WHERE id=?", (item.id,)).fetchone()
+        return row is not None and row[0] == PENDING
 
     def reschedule(self, item: Item, delay: float, error_code: str, failed: bool = True) -> None:
         self.db.execute("UPDATE submissions SET next_attempt_at=?, last_error=?, attempts=attempts+? WHERE id=?",
@@ -313,8 +351,9 @@ class Outbox:
             self.db.execute("DELETE FROM trash WHERE blob=?", (blob,))
 
     def dead_letter(self, item: Item, error_code: str) -> None:
-        self.db.execute("UPDATE submissions SET state=?, last_error=?, finished_at=? WHERE id=?",
-                        (DEAD, error_code[:64], time.time(), item.id))
+        """A pending submission the platform refused (one withdrawn meanwhile stays withdrawn)."""
+        self.db.execute("UPDATE submissions SET state=?, last_error=?, finished_at=? WHERE id=? AND state=?",
+                        (DEAD, error_code[:64], time.time(), item.id, PENDING))
 
     def requeue(self, serial: str) -> bool:
         """Maintenance: send a dead-lettered submission again."""
@@ -338,8 +377,8 @@ class Outbox:
         self.db.execute("UPDATE submissions SET access_code=NULL WHERE access_code IS NOT NULL AND finished_at < ?",
                         (now - ACCESS_CODE_SECONDS,))
         cutoff = now - retention_days * 86400
-        old = self.db.execute("SELECT id FROM submissions WHERE state IN (?,?) AND finished_at < ?",
-                              (CONFIRMED, DEAD, cutoff)).fetchall()
+        old = self.db.execute("SELECT id FROM submissions WHERE state IN (?,?,?) AND finished_at < ?",
+                              (CONFIRMED, DEAD, WITHDRAWN, cutoff)).fetchall()
         ids = [r[0] for r in old]
         if ids:
             marks = ",".join("?" * len(ids))
@@ -369,6 +408,7 @@ class Outbox:
         dead = [{"serial": r[0], "kind": r[1], "error": r[2], "since": r[3]} for r in self.db.execute(
             "SELECT serial, kind, last_error, finished_at FROM submissions WHERE state=? ORDER BY id", (DEAD,))]
         return {"pending": counts.get(PENDING, 0), "confirmed": counts.get(CONFIRMED, 0), "dead": counts.get(DEAD, 0),
+                "withdrawn": counts.get(WITHDRAWN, 0),
                 "oldest_pending_seconds": None if oldest is None else round(now - oldest, 1), "dead_letters": dead}
 
     def records(self) -> list[dict]:

@@ -11,6 +11,12 @@ sooner than the platform's Retry-After.  Refusals go to the dead letters.
 
 Only one worker may run per outbox (an flock), and SIGKILL at any instant
 is safe: every step is either idempotent on the platform or recorded first.
+
+A resident may withdraw an application while it waits here
+(``kiosk.outbox.withdrawals``): the worker looks again before each upload and
+takes the "sent" mark only while it is still pending, so a withdrawn one is
+never sent; a withdrawal request naming an application of this outbox waits
+until that application has reached the platform.
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ from kiosk.central import signing
 from kiosk.central.client import CentralClient, NeedsStaff, RetryLater
 from kiosk.errors import KioskError
 from kiosk.outbox.sealing import SealError
-from kiosk.outbox.store import Item, Outbox
+from kiosk.outbox.store import DEAD, PENDING, WITHDRAWN, Item, Outbox
+from kiosk.outbox.withdrawals import target_application, withdrawal_target
 
 if TYPE_CHECKING:
     from kiosk.config import Settings
@@ -102,6 +109,8 @@ class OutboxWorker:
     def process(self, item: Item) -> str:
         """Move one submission as far as possible; returns its new state."""
         try:
+            if item.kind == "withdrawal" and (waiting := self._withdrawal_waits(item)):
+                return waiting
             if item.sent:
                 ack = self.client.submission(item.serial)
                 if ack is not None:
@@ -113,14 +122,16 @@ class OutboxWorker:
             for att in item.attachments:
                 if att.uploaded:
                     continue
+                if not self.outbox.still_pending(item):
+                    return self._withdrawn(item)
                 data = self.outbox.open_attachment(att)
                 if hashlib.sha256(data).hexdigest() != att.sha256:
                     raise SealError("attachment does not match its hash")
                 self.client.put_attachment(att.sha256, data)
                 self.outbox.mark_uploaded(att.id)
             body = self.outbox.open_payload(item)
-            if not item.sent:
-                self.outbox.mark_sent(item)
+            if not item.sent and not self.outbox.mark_sent(item):
+                return self._withdrawn(item)
             ack = self.client.submit(item.kind, body, item.idem_key)
         except RetryLater as exc:
             delay = max(exc.retry_after or 0.0, full_jitter(item.attempts, self.base_delay, self.max_backoff))
@@ -147,6 +158,8 @@ class OutboxWorker:
             log.warning("outbox %s: refused by the platform (%s); moved to dead letters", item.serial, exc.code)
             return "dead"
         except (SealError, FileNotFoundError):
+            if not self.outbox.still_pending(item):   # withdrawn while its pages were being read
+                return self._withdrawn(item)
             self.outbox.dead_letter(item, "UNREADABLE")
             log.error("outbox %s: stored data cannot be read (wrong outbox_key or damaged); dead letter",
                       item.serial)
@@ -156,6 +169,29 @@ class OutboxWorker:
         self._reached()
         log.info("outbox %s: confirmed as %s", item.serial, ack.get("number"))
         return "confirmed"
+
+    def _withdrawn(self, item: Item) -> str:
+        log.info("outbox %s: withdrawn by the resident before it was sent; not sent", item.serial)
+        return "withdrawn"
+
+    def _withdrawal_waits(self, item: Item) -> str:
+        """A withdrawal of an application of this outbox goes after it: while that
+        one is still pending it waits (no failure counted); if it never reached
+        the platform (refused, or taken back unsent) there is nothing to
+        withdraw there, and the withdrawal is done here.  "": send it now."""
+        found = target_application(self.outbox, withdrawal_target(self.outbox, item.serial))
+        if found is None:
+            return ""
+        state, next_attempt = found
+        if state == PENDING:
+            self.outbox.reschedule(item, max(0.0, next_attempt - time.time()) + self.base_delay,
+                                   "WAITING_FOR_APPLICATION", failed=False)
+            return "retry"
+        if state in (DEAD, WITHDRAWN):
+            self.outbox.confirm(item, {"number": "", "status": "撤回"})
+            log.info("outbox %s: its application never reached the platform; nothing to withdraw there", item.serial)
+            return "confirmed"
+        return ""
 
     def _retrying(self, code: str) -> None:
         """During an outage every pending submission fails in turn; one line

@@ -19,6 +19,7 @@ from kivy.properties import BooleanProperty, StringProperty
 import screens.widgets.letter_keyboard  # noqa: F401  (its kv rules)
 from kiosk.flows.matter_choice import PickView
 from kiosk.flows.service import Step
+from screens.catalog_text import bilingual
 from screens.catalog_words import matter_label
 from screens.step_screen import StepScreen
 
@@ -53,8 +54,9 @@ class ChooseMatterScreen(StepScreen):
         lang = App.get_running_app().lang
         categories = self.ids.categories
         categories.clear_widgets()
-        for name in view.categories:
-            button = Factory.ChoiceButton(text=name)
+        for name, name_en in zip(view.categories, view.categories_en or ("",) * len(view.categories)):
+            # Chinese alone in Chinese mode (as before); in English mode the English over the Chinese
+            button = Factory.ChoiceButton(text=bilingual(name, name_en, lang) if lang == "en" else name)
             button.selected = name == view.category and not view.query
             button.bind(on_release=lambda b, name=name: self.flow.pick_category(name))
             categories.add_widget(button)

@@ -32,6 +32,14 @@ from screens.widgets.bilingual import BigButton
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 
+def choice_words(value: str, english: str, lang: str) -> str:
+    """A choice's words on its button: the resident's language first, the other
+    after it; the Chinese alone where the catalog has no English."""
+    if not english or english == value:
+        return value
+    return f"{english} / {value}" if lang == "en" else f"{value} / {english}"
+
+
 class FieldRow(ButtonBehavior, BoxLayout):
     """One field in the list: its label, its value as shown, its problem."""
 
@@ -183,8 +191,14 @@ class FormScreen(StepScreen):
         box = self.ids.choices
         box.clear_widgets()
         self.choice_buttons = []
-        options: list[tuple[Any, str]] = ([(c, c) for c in view.choices] if view.keyboard == "choices"
-                                          else [("是", "是 / Yes"), ("否", "否 / No")])
+        from kivy.app import App
+
+        lang = App.get_running_app().lang
+        english = view.choices_en or ("",) * len(view.choices)
+        # The value is the catalog's Chinese choice; its English is shown beside it (first in English mode).
+        options: list[tuple[Any, str]] = ([(c, choice_words(c, en, lang)) for c, en in zip(view.choices, english)]
+                                          if view.keyboard == "choices"
+                                          else [("是", choice_words("是", "Yes", lang)), ("否", choice_words("否", "No", lang))])
         for value, words in options:
             button = FieldChoice(value=value, words=words)
             button.bind(on_release=lambda b: self.enter(b.value))
@@ -223,9 +237,14 @@ class FormScreen(StepScreen):
         box = self.ids.phrases
         box.clear_widgets()
         if self.phrases_open:
-            for phrase in self.current.phrases:
-                button = Factory.PhraseButton(text=phrase)
-                button.bind(on_release=lambda b: self.use_phrase(b.text))
+            from kivy.app import App
+
+            lang = App.get_running_app().lang
+            english = self.current.phrases_en or ("",) * len(self.current.phrases)
+            for phrase, en in zip(self.current.phrases, english):
+                # the Chinese phrase is what is entered; in English mode its English is shown first
+                button = Factory.PhraseButton(text=choice_words(phrase, en, lang) if lang == "en" else phrase)
+                button.bind(on_release=lambda b, phrase=phrase: self.use_phrase(phrase))
                 box.add_widget(button)
 
     def use_phrase(self, phrase: str) -> None:
@@ -270,6 +289,15 @@ class FormScreen(StepScreen):
         pending = {"keypad": self.ids.keypad.value, "pinyin": self.ids.pinyin.text}.get(self.keyboard, "")
         if pending:
             self.enter_typed()
+
+    def relabel(self) -> None:
+        """The language changed: the choices' and phrases' words are catalog text, re-drawn here."""
+        if self.current is not None and self.current.keyboard in ("choices", "yes_no"):
+            self._make_choices(self.current)
+            self.render_fields(self.fields)
+        if self.phrases_open:
+            self.phrases_open = False
+            self.toggle_phrases()
 
     def forget(self) -> None:
         """The step was left: nothing typed, chosen or shown stays on this screen."""

@@ -1,10 +1,13 @@
 """进度查询: place a card or show the slip's QR code, then the resident's
-applications with what each status means and what to do next.
+applications with what each status means, what to do next (the papers still
+to bring, where and by when), the promised date, and 撤回 for the card's holder.
 
 Renders ``kiosk.services.progress.flow.ProgressView``; nothing about an application
 is on screen before the flow has a proof (a card read, a slip's code).  The
 headline is the step's spoken instruction (``kiosk.terminal.voice.instruction``), so
-what the resident hears and reads never disagree.  The step reads cards inside
+what the resident hears and reads never disagree.  "Withdraw this
+application?" replaces the list until it is answered; the safe answer (keep
+it) is the main button, far from the other.  The step reads cards inside
 itself: two cards on the readers, or a card that could not be read, are said
 under it in the identify step's words (``render_cards``).
 """
@@ -15,14 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from kivy.app import App
-from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
 
+import screens.widgets.matter_details  # noqa: F401  (office_text)
 from kiosk.flows.service import Step
+from kiosk.services.progress.items import date_words
 from kiosk.terminal.voice import instruction
+from screens.i18n import other_language, tr
 from screens.step_screen import StepScreen
 from screens.steps.identify import card_trouble
+from screens.widgets.matter_details import office_text
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -30,6 +37,44 @@ HEADLINES = {
     "querying": "Looking up your applications. Please wait a moment.",
     "not_a_slip": "This QR code is not from a hut slip. Please show the slip you were given here.",
 }
+# Notices after 撤回 that are a refusal or a failure (the headline in the warning colour).
+WARNINGS = ("withdraw_refused", "withdraw_failed", "not_withdrawable", "partial", "not_arrived")
+OPEN_STATUSES = ("受理", "审核中", "queued", "withdrawing")   # a promised date still means something
+
+
+class StatusCard(BoxLayout):
+    """One application: the status big, what it means, what to do (and by
+    when, and where), the promised date, the other language small, 撤回."""
+
+    __events__ = ("on_withdraw",)
+    matter = StringProperty("")
+    numbers = StringProperty("")
+    status = StringProperty("")
+    meaning = StringProperty("")
+    next_step = StringProperty("")
+    promised = StringProperty("")
+    office = StringProperty("")
+    second = StringProperty("")
+    key = StringProperty("")
+    finished = BooleanProperty(False)
+    returned = BooleanProperty(False)
+    withdraw_shown = BooleanProperty(False)
+
+    def on_withdraw(self) -> None:
+        pass
+
+
+class WithdrawQuestion(BoxLayout):
+    """Asked once before 撤回; ``question`` names the application."""
+
+    __events__ = ("on_yes", "on_no")
+    question = StringProperty("")
+
+    def on_yes(self) -> None:
+        pass
+
+    def on_no(self) -> None:
+        pass
 
 
 class ProgressScreen(StepScreen):
@@ -37,24 +82,46 @@ class ProgressScreen(StepScreen):
     state = StringProperty("closed")
     headline = StringProperty("")
     masked_name = StringProperty("")
+    warning = BooleanProperty(False)
+    question = StringProperty("")        # confirm_withdraw: the application in question, in words
     cards = StringProperty("")        # the cards' trouble, in the identify step's words (a msgid) or ""
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self._items: tuple = ()
+        self._can_withdraw = False
+        self._view: Any = None
+        self.question_panel = WithdrawQuestion()
+        self.question_panel.bind(on_yes=lambda _w: self.flow.confirm_withdraw() if self.flow else None,
+                                 on_no=lambda _w: self.flow.cancel_withdraw() if self.flow else None)
+
+    def _place(self) -> None:
+        """The question is in the screen only while it is asked."""
+        slot, panel = self.ids.question_slot, self.question_panel
+        if self.state == "confirm_withdraw" and panel.parent is None:
+            slot.add_widget(panel)
+        elif self.state != "confirm_withdraw" and panel.parent is not None:
+            slot.remove_widget(panel)
 
     def render(self, view: Any) -> None:
         """``view``: the progress flow's ProgressView."""
+        self._view = view
         self.state = view.state.value
         self.masked_name = view.masked_name
-        if view.hint:
-            self.headline = HEADLINES[view.hint]
+        detail = view.notice or view.hint
+        if detail in HEADLINES:
+            self.headline = HEADLINES[detail]
         elif self.state in HEADLINES:
             self.headline = HEADLINES[self.state]
+        elif detail and self.state in ("results", "nothing_found"):
+            self.headline = instruction("progress", detail) or ""
         else:
             self.headline = instruction("progress", self.state) or ""
-        if view.items != self._items:
-            self._items = view.items
+        self.warning = self.state in ("unavailable", "nothing_found") or detail in WARNINGS
+        self._question(App.get_running_app().lang)
+        self._place()
+        if view.items != self._items or view.can_withdraw != self._can_withdraw:
+            self._items, self._can_withdraw = view.items, view.can_withdraw
             self._list(App.get_running_app().lang)
 
     def render_cards(self, identify: Any) -> None:
@@ -62,29 +129,62 @@ class ProgressScreen(StepScreen):
         self.cards = card_trouble(identify)
 
     def relabel(self) -> None:
-        self._list(App.get_running_app().lang)
+        lang = App.get_running_app().lang
+        self._question(lang)
+        self._list(lang)
 
     def forget(self) -> None:
         super().forget()
-        self._items = ()
-        self.masked_name = self.cards = ""
+        self._items, self._can_withdraw, self._view = (), False, None
+        self.masked_name = self.question = self.cards = ""
         self.state = "closed"
         self.ids.item_list.clear_widgets()
+        self._place()
+
+    def _question(self, lang: str) -> None:
+        item = self._view.item_in_question if self._view is not None and self.state == "confirm_withdraw" else None
+        self.question = "\n".join((f"{item.matter_en if lang == 'en' else item.matter}", numbers(item, lang))) \
+            if item is not None else ""
+        self.question_panel.question = self.question
 
     def _list(self, lang: str) -> None:
         box = self.ids.item_list
         box.clear_widgets()
+        second = other_language(lang)
         for item in self._items:
-            en = lang == "en"
-            card = Factory.StatusCard()
-            for name, value in dict(
-                matter=item.matter_en if en else item.matter, number=item.number,
-                status=item.status_en if en else item.status_zh,
-                meaning=item.meaning_en if en else item.meaning_zh,
-                next_step=item.next_en if en else item.next_zh,
-                second=" / ".join((item.status_zh, item.meaning_zh, item.next_zh)) if en else
-                " / ".join((item.status_en, item.meaning_en, item.next_en)),
-                finished=item.status == "办结", returned=item.status == "退回").items():
+            card = StatusCard()
+            for name, value in card_texts(item, lang, second).items():
                 setattr(card, name, value)  # kv-declared properties: set after construction
+            card.finished, card.returned = item.status == "办结", item.status in ("退回", "held")
+            card.key = item.key
+            card.withdraw_shown = self._can_withdraw and item.withdrawable
+            card.bind(on_withdraw=lambda c: self.flow.ask_withdraw(c.key) if self.flow else None)
             box.add_widget(card)
         self.ids.item_scroll.to_top()
+
+
+def numbers(item: Any, lang: str) -> str:
+    """The platform's number and, when the resident came with the hut's serial, that one too."""
+    parts = []
+    if item.number:
+        parts.append(tr("No. {number}", lang).format(number=item.number))
+    if item.serial and item.serial != item.number:
+        parts.append(tr("Hut No. {serial}", lang).format(serial=item.serial))
+    return "  ".join(parts)
+
+
+def card_texts(item: Any, lang: str, second: str) -> dict[str, str]:
+    """One application's words: in the resident's language, large, and the
+    status, meaning and next step again in the other language, smaller."""
+    en = lang == "en"
+    promised = ""
+    if item.promised_by and item.status in OPEN_STATUSES:
+        promised = tr("Decision expected by {date}", lang).format(date=date_words(item.promised_by, lang))
+    words = (item.status_en, item.meaning_en, item.next_en) if second == "en" else \
+        (item.status_zh, item.meaning_zh, item.next_zh)
+    return {"matter": item.matter_en if en else item.matter, "numbers": numbers(item, lang),
+            "status": item.status_en if en else item.status_zh,
+            "meaning": item.meaning_en if en else item.meaning_zh,
+            "next_step": item.next_en if en else item.next_zh, "promised": promised,
+            "office": office_text(item.office, lang) if item.papers_due else "",
+            "second": " / ".join(words)}

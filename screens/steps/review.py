@@ -54,7 +54,14 @@ class ReviewScreen(StepScreen):
         matter = view.matter
         self.matter_name = matter.name if matter else ""
         self.matter_name_en = matter.name_en if matter else ""
-        self.answers = "\n".join(f"{f.label}: {f.display or '—'}" for f in view.fields)
+        from kivy.app import App
+
+        from screens.catalog_text import pick
+
+        lang = App.get_running_app().lang
+        # each label and choice in the resident's language where the catalog has it, else Chinese
+        self.answers = "\n".join(f"{pick(f.label, f.label_en, lang)}: {pick(f.display, f.display_en, lang) or '—'}"
+                                 for f in view.fields)
         self.consent_given = view.consent_given
         self.sensitive_needed = view.sensitive_consent_needed
         self.sensitive_given = view.sensitive_consent_given

@@ -2,8 +2,9 @@
 apply, the papers (and which go to the counter as originals), the department,
 the time limit and the fee.
 
-The words come from the platform's catalog (Chinese, with the English name
-where the catalog has one); the headings are msgids.  The view is
+The words come from the platform's catalog, each text in the resident's
+language where the catalog has it and in Chinese where it has not
+(``screens.catalog_text.pick``); the headings are msgids.  The view is
 ``kiosk.filing.matters.MatterDetail``; nothing here decides anything about it.
 """
 
@@ -15,6 +16,8 @@ from typing import Any
 from kivy.lang import Builder
 from kivy.properties import ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
+
+from screens.catalog_text import pick
 
 # The guide printout's state -> what the screen says (msgids).
 PRINT_WORDS = {
@@ -47,8 +50,16 @@ class MatterDetails(BoxLayout):
         return "\n".join(lines)
 
     @staticmethod
-    def condition_lines(matter: Any) -> str:
-        return "\n".join(f"• {c}" for c in matter.conditions) if matter else ""
+    def summary_text(matter: Any, lang: str) -> str:
+        return pick(matter.summary, matter.summary_en, lang) if matter else ""
+
+    @staticmethod
+    def condition_lines(matter: Any, lang: str = "zh_CN") -> str:
+        if matter is None:
+            return ""
+        english = matter.conditions_en
+        return "\n".join(f"• {pick(c, english[i] if i < len(english) else '', lang)}"
+                         for i, c in enumerate(matter.conditions))
 
     @staticmethod
     def facts(matter: Any, lang: str) -> str:
@@ -56,11 +67,33 @@ class MatterDetails(BoxLayout):
 
         if matter is None:
             return ""
-        fee = matter.fee or tr("Free of charge", lang)
+        fee = pick(matter.fee, matter.fee_en, lang) if matter.fee else tr("Free of charge", lang)
         return "\n".join((
-            tr("Department: {department}", lang).format(department=matter.department),
+            tr("Department: {department}", lang).format(department=pick(matter.department, matter.department_en,
+                                                                         lang)),
             tr("Time limit: {days} working days", lang).format(days=matter.promised_days),
             tr("Fee: {fee}", lang).format(fee=fee)))
+
+    @staticmethod
+    def office_lines(matter: Any, lang: str) -> str:
+        """Where the counter steps happen (originals, papers brought later)."""
+        return office_text(matter.office if matter is not None else None, lang)
+
+
+def office_text(office: Any, lang: str) -> str:
+    """An office (``kiosk.filing.catalog.Office``): its name, address, phone and
+    hours, each in ``lang`` where the catalog has it ("" for no office)."""
+    from screens.i18n import tr
+
+    if office is None:
+        return ""
+    lines = [pick(office.name, office.name_en, lang),
+             tr("Address: {address}", lang).format(address=pick(office.address, office.address_en, lang))]
+    if office.phone:
+        lines.append(tr("Phone: {phone}", lang).format(phone=office.phone))
+    if office.hours:
+        lines.append(tr("Hours: {hours}", lang).format(hours=pick(office.hours, office.hours_en, lang)))
+    return "\n".join(lines)
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -18,9 +18,10 @@ from kivy.properties import BooleanProperty
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.widget import Widget
 
 
-class Hideable:
+class Hideable(Widget):
     """``shown`` False: drawn fully transparent and out of the way of touches."""
 
     shown = BooleanProperty(True)
@@ -31,16 +32,16 @@ class Hideable:
         self._show(self, self.shown)
 
     def _show(self, _instance: Any, shown: bool) -> None:
-        self.opacity = 1 if shown else 0   # type: ignore[attr-defined]
+        self.opacity = 1 if shown else 0
 
     def on_touch_down(self, touch: Any) -> bool:
-        return bool(self.shown and super().on_touch_down(touch))   # type: ignore[misc]
+        return bool(self.shown and super().on_touch_down(touch))
 
     def on_touch_move(self, touch: Any) -> bool:
-        return bool(self.shown and super().on_touch_move(touch))   # type: ignore[misc]
+        return bool(self.shown and super().on_touch_move(touch))
 
     def on_touch_up(self, touch: Any) -> bool:
-        return bool(self.shown and super().on_touch_up(touch))     # type: ignore[misc]
+        return bool(self.shown and super().on_touch_up(touch))
 
 
 class Panel(Hideable, BoxLayout):

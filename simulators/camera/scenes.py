@@ -138,8 +138,8 @@ def _background(kind: str, h: int, w: int, rng: np.random.Generator) -> np.ndarr
         u = xx * math.cos(angle) + yy * math.sin(angle)
         warp = cv2.resize(rng.normal(0, 20, (h // 32, w // 32)).astype(np.float32), (w, h))
         grain = np.sin(u * freq + warp * 0.3) * 0.5 + 0.5
-        base = np.array(rng.uniform([60, 90, 120], [120, 150, 190]), np.float32)  # wood-ish BGR
-        bg = base * (0.75 + 0.35 * grain[..., None])
+        wood = np.array(rng.uniform([60, 90, 120], [120, 150, 190]), np.float32)  # wood-ish BGR
+        bg = wood * (0.75 + 0.35 * grain[..., None])
         bg += rng.normal(0, 6, (h, w, 1)).astype(np.float32)
     else:  # cluttered: a desk with objects on it
         base = rng.uniform(70, 160)
@@ -258,12 +258,12 @@ def render_scene(seed: int, kind: str | None = None, size: tuple[int, int] = (19
     canvas = bg
     if "shadow" in conditions:   # the page lifted a little casts a soft shadow
         offset = rng.uniform(-12, 12, 2)
-        m = np.float32([[1, 0, offset[0]], [0, 1, offset[1]]])
+        m = np.array([[1, 0, offset[0]], [0, 1, offset[1]]], np.float32)
         shadow = cv2.GaussianBlur(cv2.warpAffine(mask, m, (w, h)), (0, 0), rng.uniform(4, 12))
         canvas = canvas * (1 - 0.45 * shadow[..., None])
     canvas = canvas * (1 - mask[..., None]) + page * mask[..., None]
     if "shadow" in conditions and rng.random() < 0.6:   # a person's shadow across the tray
-        band = np.zeros((h, w), np.float32)
+        band: np.ndarray = np.zeros((h, w), np.float32)
         p0 = rng.uniform([0, 0], [w, h]).astype(np.int32)
         poly = np.array([p0, p0 + rng.integers(200, 700, 2), p0 + [int(rng.integers(-500, 0)), 600]], np.int32)
         cv2.fillPoly(band, [poly], 1.0)
@@ -281,7 +281,7 @@ def render_scene(seed: int, kind: str | None = None, size: tuple[int, int] = (19
     canvas *= light
     if "glare" in conditions:   # a specular spot on the page
         centre = corners.mean(axis=0) + rng.uniform(-0.3, 0.3, 2) * np.ptp(corners, axis=0)
-        spot = np.zeros((h, w), np.float32)
+        spot: np.ndarray = np.zeros((h, w), np.float32)
         cv2.ellipse(spot, (int(centre[0]), int(centre[1])), (int(rng.uniform(50, 140)), int(rng.uniform(30, 90))),
                     float(rng.uniform(0, 180)), 0, 360, 1.0, -1)
         spot = cv2.GaussianBlur(spot, (0, 0), 18) * mask   # a reflection off the (glossy) page
@@ -290,10 +290,10 @@ def render_scene(seed: int, kind: str | None = None, size: tuple[int, int] = (19
         canvas = cv2.GaussianBlur(canvas, (0, 0), rng.uniform(0.8, 2.2))
     if "noise" in conditions:
         canvas += rng.normal(0, rng.uniform(2, 7), (h, w, 1)).astype(np.float32)
-    image = np.clip(canvas, 0, 255).astype(np.uint8)
+    image: np.ndarray = np.clip(canvas, 0, 255).astype(np.uint8)
     if "jpeg" in conditions:
         _, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(50, 92))])
-        image = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+        image = np.asarray(cv2.imdecode(buf, cv2.IMREAD_COLOR))
     return Scene(image, corners, kind, seed, doc, (tw, th), tuple(conditions), template_index, tray)
 
 

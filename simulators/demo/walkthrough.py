@@ -18,8 +18,9 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
+from kiosk.services.approval.flow import ApprovalFlow
 from screens import app as app_module  # sets Kivy's environment before Kivy loads
 from screens.startup import configure_kivy  # noqa: E402 - after screens.app set Kivy's environment
 from simulators.demo.script import (
@@ -242,7 +243,7 @@ def main(settings: Any, hut_control_url: str, out_dir: str | os.PathLike, headle
     with virtual_display(settings.screen.width, settings.screen.height):
         configure_kivy(settings)
         clock = FastForwardClock()
-        engine = face_engine(lambda: app.terminal.flow("approval").face.view.challenge) \
+        engine = face_engine(lambda: cast(ApprovalFlow, app.terminal.flow("approval")).face.view.challenge) \
             if face_engine is not None else None
         app = app_module.KioskApp(settings, clock=clock, face_engine=engine)
         say(f"Walking through the kiosk screens; saving them in {out}:")

@@ -15,9 +15,11 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 import shutil
 import struct
 import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -35,23 +37,36 @@ class StandinUnavailable(RuntimeError):
     """No C compiler or no libjpeg headers: the hut runs without card photos."""
 
 
-def build_standin(folder: Path) -> Path:
-    """Compile the stand-in decoder into ``folder`` (once per source version)."""
+def standin_cache() -> Path:
+    """Where the stand-in decoder is built once per machine and user (every
+    hut used to compile its own copy into its folder)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hut-kiosk"
+
+
+def build_standin(folder: Path | None = None) -> Path:
+    """Compile the stand-in decoder into ``folder`` (default: ``standin_cache()``),
+    once per source version; huts building it at the same time each write
+    their own partial file and the last rename wins, whole."""
     source = SOURCE.read_bytes()
-    target = Path(folder) / f"libwlt-standin-{hashlib.sha256(source).hexdigest()[:12]}.so"
+    target = Path(folder or standin_cache()) / f"libwlt-standin-{hashlib.sha256(source).hexdigest()[:12]}.so"
     if target.exists():
         return target
     cc = shutil.which("cc") or shutil.which("gcc")
     if cc is None:
         raise StandinUnavailable("no C compiler (install gcc) to build the stand-in WLT decoder")
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
-    done = subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", str(partial), str(SOURCE), "-ljpeg"],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        raise StandinUnavailable(f"the stand-in WLT decoder did not build (libjpeg-dev missing?): "
-                                 f"{done.stderr.strip()[:300]}")
-    partial.replace(target)
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=target.stem + "-", suffix=".part")
+    os.close(fd)
+    partial = Path(name)
+    try:
+        done = subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", str(partial), str(SOURCE), "-ljpeg"],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise StandinUnavailable(f"the stand-in WLT decoder did not build (libjpeg-dev missing?): "
+                                     f"{done.stderr.strip()[:300]}")
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
     return target
 
 

@@ -99,7 +99,7 @@ class IdCardSimulator:
     def config_patch(self) -> dict:
         options: dict[str, Any] = {"poll_interval": 0.2}
         try:  # the stand-in photo decoder, so cards placed with a photo_image decode end to end
-            options["wlt_library"] = str(build_standin(self.workdir))
+            options["wlt_library"] = str(build_standin())
         except StandinUnavailable as exc:
             log.warning("idcard simulator: card photos will not decode: %s", exc)
         return {"devices": {"idcard": {"driver": "idcard.sam", "port": self.where(), "options": options}}}

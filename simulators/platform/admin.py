@@ -4,16 +4,19 @@ district's staff do, in software, behind the admin token (the gate checks it).""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from simulators.platform.bodies import error_response, need, parse_object
+from simulators.platform.desk import papers_received
 from simulators.platform.store import STATUS_FLOW, PlatformStore
 
 
-def add_admin_routes(app: FastAPI, store: PlatformStore) -> None:
+def add_admin_routes(app: FastAPI, store: PlatformStore, shown: Callable[[Any], Any] = lambda a: a) -> None:
+    """``shown``: an application as the contract shows it (the papers due named)."""
     @app.get("/v1/admin/stats")
     async def stats() -> JSONResponse:
         return JSONResponse(await run_in_threadpool(store.stats))
@@ -59,4 +62,12 @@ def add_admin_routes(app: FastAPI, store: PlatformStore) -> None:
         if result == "BAD_TRANSITION":
             allowed = {k: list(v) for k, v in STATUS_FLOW.items()}
             return error_response(409, "BAD_TRANSITION", f"allowed moves: {allowed}")
-        return JSONResponse(result)
+        return JSONResponse(shown(result))
+
+    @app.post("/v1/admin/applications/{number}/papers-received")
+    async def papers_brought(number: str) -> JSONResponse:
+        """The papers due at the counter were brought: they are due no more."""
+        result = await run_in_threadpool(papers_received, store, number)
+        if result == "NOT_FOUND":
+            return error_response(404, "NOT_FOUND", "no application with this number")
+        return JSONResponse(shown(result))

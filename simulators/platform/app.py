@@ -39,6 +39,7 @@ from kiosk.filing.catalog import Catalog
 from simulators.platform.admin import add_admin_routes
 from simulators.platform.bodies import Refused, error_response, need, parse_object
 from simulators.platform.connections import AttemptLimit
+from simulators.platform.desk import application_by_slip, withdraw, withdrawal_serial_used
 from simulators.platform.faults import FaultInjector
 from simulators.platform.gate import Gate, Refusal, Upload, refusal_response
 from simulators.platform.health import BadHealthRecord, check_health_record
@@ -48,6 +49,7 @@ SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 KEY_RE = re.compile(r"^[\x21-\x7e]{8,128}$")
 PROOF_RE = re.compile(r"^(?:[0-9a-f]{16}|[0-9a-f]{64})$")
+SLIP_CODE_RE = re.compile(r"^[0-9a-f]{16}$")
 CONTRACT = resources.files("kiosk.central").joinpath("openapi.yaml")
 
 
@@ -214,8 +216,23 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         created = await run_in_threadpool(store.adopt_attachment, terminal_id, sha, upload.path, upload.size)
         return JSONResponse({"sha256": sha, "size": upload.size}, status_code=201 if created else 200)
 
+    def shown(application: dict | None) -> dict | None:
+        """An application as the contract shows it: the papers due named from the catalog."""
+        if application is None or "papers_due" not in application:
+            return application
+        matter = catalog.matter(application.get("matter_code") or "")
+        names = {m.code: m for m in matter.materials} if matter else {}
+        application["papers_due"] = [{"code": code, "name": names[code].name if code in names else code,
+                                      "name_en": names[code].name_en if code in names else ""}
+                                     for code in application["papers_due"]]
+        return application
+
     async def submit(request: Request, kind: str, schema: str,
-                     check: Callable[[dict, str], tuple[str | None, str | None, int | None]]) -> JSONResponse:
+                     check: Callable[[dict, str], tuple[str | None, str | None, int | None]],
+                     record: Callable[[str, str, str, dict], dict | None] | None = None) -> JSONResponse:
+        """``record``: a kind that acts on an application instead of filing one
+        (a withdrawal): it answers the acknowledgement, or None (404) when there
+        is no such application for this proof."""
         body = await request.body()
         terminal_id = terminal_of(request)
         key = request.headers.get("idempotency-key", "")
@@ -241,6 +258,14 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
             if not SERIAL_RE.match(serial):
                 return error_response(422, "VALIDATION", "serial: 1-64 letters, digits and '-'")
             matter_code, id_hash, days = await run_in_threadpool(check, data, terminal_id)
+            if record is not None:
+                if await run_in_threadpool(withdrawal_serial_used, store, terminal_id, serial):
+                    return error_response(422, "SERIAL_REUSED", "this serial was already sent with another "
+                                                                "Idempotency-Key")
+                answer = await run_in_threadpool(record, terminal_id, key, body_sha, data)
+                if answer is None:
+                    return error_response(404, "NOT_FOUND", "no application with this number and applicant")
+                return JSONResponse(answer, status_code=201)
             if await run_in_threadpool(store.by_serial, terminal_id, serial):
                 return error_response(422, "SERIAL_REUSED", "this serial was already filed with another Idempotency-Key")
             receipt = await run_in_threadpool(store.create_submission, terminal_id, kind, key, body_sha, data,
@@ -271,6 +296,11 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         problems = matter.validate(need(data, "form", dict))
         if problems:
             raise Refused(error_response(422, "FORM_INVALID", "some form fields are not acceptable", fields=problems))
+        later = data.get("papers_later", [])
+        allowed = {m.code for m in matter.materials if m.required} if matter.papers_later else set()
+        if not isinstance(later, list) or not all(isinstance(c, str) and c in allowed for c in later):
+            raise Refused(error_response(422, "VALIDATION", "papers_later: codes of the matter's required papers, "
+                                                            "only for a matter that accepts papers later"))
         _attachments(data, store, terminal_id)
         return code, id_hash, matter.promised_days
 
@@ -294,6 +324,19 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
     @app.post("/v1/applications")
     async def post_application(request: Request) -> JSONResponse:
         return await submit(request, "application", "Application", check_application)
+
+    def check_withdrawal(data: dict, _terminal_id: str) -> tuple[str | None, str | None, int | None]:
+        id_hash = person(data, "applicant")
+        if id_hash is None:
+            raise Refused(error_response(422, "VALIDATION", "applicant.id_hash is required: the card proves the "
+                                                            "applicant"))
+        return None, id_hash, None
+
+    @app.post("/v1/withdrawals")
+    async def post_withdrawal(request: Request) -> JSONResponse:
+        return await submit(request, "withdrawal", "Withdrawal", check_withdrawal,
+                            record=lambda terminal_id, key, body_sha, data: withdraw(store, terminal_id, key,
+                                                                                     body_sha, data))
 
     @app.post("/v1/health-records")
     async def post_health(request: Request) -> JSONResponse:
@@ -325,7 +368,21 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         found = await run_in_threadpool(store.application_with_proof, number, proof)
         if found is None:
             return error_response(404, "NOT_FOUND", "no application with this number and proof")
-        return JSONResponse(found)
+        return JSONResponse(shown(found))
+
+    @app.get("/v1/applications/by-serial/{serial}")
+    async def get_application_by_slip(serial: str, request: Request) -> JSONResponse:
+        """A slip printed while the application was queued: the terminal's
+        serial and the slip's code (its hash came with the application).  A
+        wrong code answers exactly like an unknown serial."""
+        terminal_of(request)
+        proof = request.query_params.get("proof", "")
+        if not SLIP_CODE_RE.match(proof):
+            return error_response(422, "VALIDATION", "proof must be the slip's code (16 hex digits)")
+        found = await run_in_threadpool(application_by_slip, store, serial, proof)
+        if found is None:
+            return error_response(404, "NOT_FOUND", "no application with this serial and slip code")
+        return JSONResponse(shown(found))
 
     @app.get("/v1/applications")
     async def find_applications(request: Request) -> JSONResponse:
@@ -334,7 +391,8 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         if not 1 <= len(id_hashes) <= MAX_LOOKUP_HASHES or not all(SHA_RE.match(h) for h in id_hashes):
             return error_response(422, "VALIDATION", f"id_hash: 1 to {MAX_LOOKUP_HASHES} values of 64 lower-case hex "
                                                      "digits (keyed hashes of the ID number, one per key held)")
-        return JSONResponse({"applications": await run_in_threadpool(store.applications_by_id_hash, id_hashes)})
+        found = await run_in_threadpool(store.applications_by_id_hash, id_hashes)
+        return JSONResponse({"applications": [shown(a) for a in found]})
 
     @app.post("/v1/heartbeat")
     async def heartbeat(request: Request) -> JSONResponse:
@@ -347,7 +405,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         return JSONResponse({"terminal_id": terminal_id, "server_time": now_iso(),
                              "id_hash_key_version": keys[0]["version"]})
 
-    add_admin_routes(app, store)
+    add_admin_routes(app, store, shown)
 
     def refused_signature() -> None:
         store.bump("rejected_signatures")

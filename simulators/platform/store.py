@@ -34,6 +34,10 @@ ENROLMENT_CODE_SECONDS = 24 * 3600.0
 RECOVERY_SECONDS = 3600.0  # how long GET /v1/submissions/{serial} may still hand out a lost access code
 KEEP_PREVIOUS_KEYS = 2  # ID hash key versions served (and so still found) after a rotation
 STATUS_FLOW = {"受理": ("审核中",), "审核中": ("办结", "退回")}
+# The resident may withdraw an application while the department has not taken it up:
+# while its status is still the one it got on arrival (受理).  Withdrawn: 撤回, final.
+WITHDRAWABLE = "受理"
+WITHDRAWN = "撤回"
 STATS_KEYS = ("applications", "health_records", "requests", "attachments", "idempotent_replays",
               "rejected_signatures")
 
@@ -52,7 +56,11 @@ CREATE INDEX IF NOT EXISTS id_hashes_by_hash ON id_hashes (id_hash);
 CREATE TABLE IF NOT EXISTS submissions (number TEXT PRIMARY KEY, kind TEXT NOT NULL, terminal_id TEXT NOT NULL,
     serial TEXT NOT NULL, matter_code TEXT, id_hash TEXT, status TEXT NOT NULL, body TEXT NOT NULL,
     received_at TEXT NOT NULL, promised_by TEXT, history TEXT NOT NULL, access_code TEXT,
+    slip_code_sha256 TEXT, papers_due TEXT, papers_due_by TEXT,
     UNIQUE (terminal_id, serial));
+CREATE INDEX IF NOT EXISTS submissions_serial ON submissions (serial);
+CREATE TABLE IF NOT EXISTS withdrawals (terminal_id TEXT NOT NULL, serial TEXT NOT NULL, number TEXT NOT NULL,
+    received_at TEXT NOT NULL, answer TEXT NOT NULL, PRIMARY KEY (terminal_id, serial));
 CREATE INDEX IF NOT EXISTS submissions_id_hash ON submissions (id_hash);
 CREATE TABLE IF NOT EXISTS idempotency (terminal_id TEXT NOT NULL, key TEXT NOT NULL, body_sha256 TEXT NOT NULL,
     status_code INTEGER NOT NULL, response TEXT NOT NULL, PRIMARY KEY (terminal_id, key));
@@ -95,6 +103,9 @@ class PlatformStore:
             self.db.execute("ALTER TABLE submissions ADD COLUMN access_code TEXT")
         if "code_recovered" not in columns:  # from before access codes were handed out once
             self.db.execute("ALTER TABLE submissions ADD COLUMN code_recovered INTEGER NOT NULL DEFAULT 1")
+        for column in ("slip_code_sha256", "papers_due", "papers_due_by"):  # from before slip codes and papers due
+            if column not in columns:
+                self.db.execute(f"ALTER TABLE submissions ADD COLUMN {column} TEXT")
         if "expires_at" not in {row[1] for row in self.db.execute("PRAGMA table_info(enrolment_codes)")}:
             self.db.execute("ALTER TABLE enrolment_codes ADD COLUMN expires_at REAL")
             # codes from before expiry get one full period from now, not forever
@@ -239,7 +250,9 @@ class PlatformStore:
             row = self.db.execute("SELECT number, kind, serial, status, received_at, access_code, code_recovered "
                                   "FROM submissions WHERE terminal_id=? AND serial=?", (terminal_id, serial)).fetchone()
             if row is None:
-                return None
+                withdrawal = self.db.execute("SELECT answer FROM withdrawals WHERE terminal_id=? AND serial=?",
+                                             (terminal_id, serial)).fetchone()
+                return json.loads(withdrawal[0]) if withdrawal else None
             found = {"kind": row[1], "serial": row[2], "number": row[0], "status": row[3], "received_at": row[4]}
             fresh = dt.datetime.fromisoformat(row[4]).timestamp() > time.time() - RECOVERY_SECONDS
             if recover_code and row[5] and not row[6] and fresh:
@@ -249,11 +262,19 @@ class PlatformStore:
 
     def create_submission(self, terminal_id: str, kind: str, key: str, body_sha: str, body: dict,
                           matter_code: str | None, id_hash: str | None, promised_days: int | None) -> dict:
-        """Insert the submission and its idempotency record in one transaction."""
+        """Insert the submission and its idempotency record in one transaction.
+
+        An application's decision is promised, and the papers it says the
+        resident brings later (``papers_later``) are due, within the matter's
+        promised days counted in working days (``add_working_days``)."""
         received = now_iso()
-        promised = None
+        promised = papers_due = papers_due_by = None
         if promised_days is not None:
-            promised = (dt.date.today() + dt.timedelta(days=promised_days)).isoformat()
+            promised = add_working_days(dt.date.today(), promised_days).isoformat()
+        later = body.get("papers_later") if kind == "application" else None
+        if later and promised:
+            papers_due, papers_due_by = json.dumps(list(later), ensure_ascii=False), promised
+        slip_hash = body.get("slip_code_sha256") if kind == "application" else None
         status = "受理"
         with self.lock:
             self.db.execute("BEGIN IMMEDIATE")
@@ -262,16 +283,19 @@ class PlatformStore:
                 history = json.dumps([{"status": status, "at": received, "note": ""}], ensure_ascii=False)
                 code = secrets.token_hex(8) if kind == "application" else None
                 self.db.execute("INSERT INTO submissions (number, kind, terminal_id, serial, matter_code, id_hash, "
-                                "status, body, received_at, promised_by, history, access_code, code_recovered) "
-                                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,0)",
+                                "status, body, received_at, promised_by, history, access_code, code_recovered, "
+                                "slip_code_sha256, papers_due, papers_due_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,0,?,?,?)",
                                 (number, kind, terminal_id, body["serial"], matter_code, id_hash, status,
-                                 json.dumps(body, ensure_ascii=False), received, promised, history, code))
+                                 json.dumps(body, ensure_ascii=False), received, promised, history, code,
+                                 slip_hash if isinstance(slip_hash, str) else None, papers_due, papers_due_by))
                 if kind == "application":
                     self._index_id_hashes(number, id_hash, body)
                 receipt = {"kind": kind, "serial": body["serial"], "number": number, "status": status,
                            "received_at": received}
                 if promised:
                     receipt["promised_by"] = promised
+                if papers_due_by:
+                    receipt["papers_due_by"] = papers_due_by
                 if code:
                     receipt["access_code"] = code
                 self.db.execute("INSERT INTO idempotency VALUES (?,?,?,?,?)",
@@ -302,8 +326,8 @@ class PlatformStore:
 
     def application(self, number: str) -> dict | None:
         with self.lock:
-            row = self.db.execute("SELECT number, serial, matter_code, status, received_at, promised_by, history "
-                                  "FROM submissions WHERE number=? AND kind='application'", (number,)).fetchone()
+            row = self.db.execute(f"SELECT {STATUS_COLUMNS} FROM submissions WHERE number=? AND kind='application'",
+                                  (number,)).fetchone()
         return None if row is None else _status(row)
 
     def application_with_proof(self, number: str, proof: str) -> dict | None:
@@ -321,8 +345,7 @@ class PlatformStore:
         """Applications whose applicant hashes to any of ``id_hashes`` (one per key the terminal holds)."""
         marks = ",".join("?" * len(id_hashes))
         with self.lock:
-            rows = self.db.execute("SELECT number, serial, matter_code, status, received_at, promised_by, history "
-                                   "FROM submissions WHERE kind='application' AND number IN "
+            rows = self.db.execute(f"SELECT {STATUS_COLUMNS} FROM submissions WHERE kind='application' AND number IN "
                                    f"(SELECT number FROM id_hashes WHERE id_hash IN ({marks})) "
                                    "ORDER BY received_at DESC, number DESC LIMIT ?", (*id_hashes, limit)).fetchall()
         return [_status(r) for r in rows]
@@ -387,13 +410,34 @@ class PlatformStore:
             return dict(self.db.execute("SELECT serial, COUNT(*) FROM submissions GROUP BY serial").fetchall())
 
 
+STATUS_COLUMNS = "number, serial, matter_code, status, received_at, promised_by, history, papers_due, papers_due_by"
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The ``days``-th working day after ``start`` (``start`` itself for 0).
+
+    Working days are Monday to Friday: Saturdays and Sundays are skipped,
+    public holidays and the days swapped around them are not known here (a
+    district's platform keeps its own calendar)."""
+    day = start
+    while days > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
 def _status(row: Any) -> dict:
-    """An application as a terminal may see it: the staff's internal notes left out."""
+    """An application as a terminal may see it: the staff's internal notes left
+    out; whether the resident may still withdraw it; the papers still due at the
+    counter (their codes: the app names them from the catalog) and by when."""
     history = [{k: v for k, v in step.items() if k != "internal_note"} for step in json.loads(row[6])]
     out = {"application_number": row[0], "serial": row[1], "matter_code": row[2], "status": row[3],
-           "received_at": row[4], "history": history}
+           "received_at": row[4], "history": history, "withdrawable": row[3] == WITHDRAWABLE}
     if row[5]:
         out["promised_by"] = row[5]
+    if row[7] and row[3] in ("受理", "审核中"):   # decided, returned or withdrawn: nothing is due any more
+        out["papers_due"], out["papers_due_by"] = json.loads(row[7]), row[8]
     return out
 
 

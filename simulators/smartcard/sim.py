@@ -2,8 +2,9 @@
 
 Slot 0 (``Virtual PCD 00 00``) is the social security card reader, slot 1
 (``Virtual PCD 00 01``) the staff card reader.  The hut's control API puts
-cards in and takes them out; pcscd is the machine's own if one runs, or one
-started here (``pcscd -f``) and stopped with the hut.
+cards in and takes them out.  pcscd is the hut's own (its own socket and
+vpcd ports, see ``pcscd.py``), started and stopped with the hut; where that
+cannot run, the machine's.
 """
 
 from __future__ import annotations
@@ -31,23 +32,25 @@ class SmartcardSimulator:
     # -- hut contract --------------------------------------------------------------
     def start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.reader_names = self.pcscd.start()
+        self._start_pcscd()
 
     def stop(self) -> None:
         for slot in self.slots.values():
             slot.remove()
         self.pcscd.stop()
+        self.pcscd.release()
 
     def where(self) -> str:
-        owner = "pcscd -f started by the hut" if self.pcscd.owned else "the running pcscd"
-        return f"{', '.join(self.reader_names)} ({owner})"
+        return f"{', '.join(self.reader_names)} ({self.pcscd.where()})"
 
     def config_patch(self) -> dict[str, Any]:
+        # A kiosk started by hand against this hut finds its pcscd here.
+        socket = {"pcsc_socket": str(self.pcscd.socket)} if self.pcscd.private else {}
         return {"devices": {
             "smartcard": {"driver": "smartcard.pcsc", "port": self.reader_name("social_security"),
-                       "options": {"reads": "social_security"}},
+                          "options": {"reads": "social_security", **socket}},
             "staffcard": {"driver": "smartcard.pcsc", "port": self.reader_name("staff"),
-                          "options": {"reads": "staff_uid"}},
+                          "options": {"reads": "staff_uid", **socket}},
         }}
 
     def reader_name(self, role: str) -> str:
@@ -115,4 +118,6 @@ class SmartcardSimulator:
 
     def _start_pcscd(self) -> dict[str, Any]:
         self.reader_names = self.pcscd.start()
+        for slot in self.slots.values():   # the cards connect to this pcscd's vpcd ports
+            slot.port = self.pcscd.vpcd_port + slot.slot
         return {"readers": self.reader_names}

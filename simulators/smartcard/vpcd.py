@@ -1,7 +1,8 @@
 """A virtual card in a vpcd slot: the card side of vsmartcard's socket protocol.
 
-pcscd's vpcd driver listens on 127.0.0.1:35963 (slot 0) and 35964 (slot 1);
-a card "is inserted" while its TCP connection is up.  Every message is a
+pcscd's vpcd driver listens on a TCP port for slot 0 and the next one for
+slot 1 (the hut's pcscd: a free pair; the machine's: 35963 and 35964, set in
+/etc/reader.conf.d/vpcd); a card "is inserted" while its TCP connection is up.  Every message is a
 2-byte big-endian length and then either one control byte (0 power off,
 1 power on, 2 reset, 4 get ATR: only this one is answered) or an APDU,
 answered by the response APDU.  vpcd polls presence by asking for the ATR,
@@ -24,7 +25,7 @@ from simulators.smartcard.cards import VirtualCard
 log = logging.getLogger(__name__)
 
 VPCD_HOST = "127.0.0.1"
-VPCD_PORT = 35963          # slot 0; slot n is VPCD_PORT + n (/etc/reader.conf.d/vpcd)
+VPCD_PORT = 35963          # the machine pcscd's slot 0; slot n is VPCD_PORT + n (/etc/reader.conf.d/vpcd)
 CTRL_OFF, CTRL_ON, CTRL_RESET, CTRL_ATR = 0, 1, 2, 4
 QUICKACK = getattr(socket, "TCP_QUICKACK", None)  # Linux only
 

@@ -204,6 +204,7 @@ def test_hostile_value_gets_one_line_naming_the_key(tmp_path, case):
     one_line_naming(str(info.value), path, key)
 
 
+@pytest.mark.slow
 def test_a_20_mb_value_is_quoted_in_at_most_80_characters(tmp_path):
     path = write(tmp_path, GOOD.replace("新阳路社区服务小屋", "名" * 20_000_000))
     with pytest.raises(ConfigError) as info:

@@ -20,6 +20,8 @@ from kiosk.outbox.store import Outbox
 from kiosk.outbox.synthetic import fill
 from simulators.hut import Hut
 
+pytestmark = pytest.mark.procs
+
 
 def doctor(config, *args):
     proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "--config", str(config), "doctor", *args],

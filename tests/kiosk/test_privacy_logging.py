@@ -74,3 +74,15 @@ def test_keyed_lookup_hash_is_stable_and_keyed():
     assert ID not in a
     with pytest.raises(ValueError):
         id_lookup_hash(ID, b"")
+
+
+def test_the_proof_of_a_look_up_is_not_in_the_log(captured):
+    """urllib3 logs each request line at DEBUG: a slip's code or an id_hash must not stay in it."""
+    logging.getLogger("urllib3.connectionpool").debug(
+        '%s "GET /v1/applications/by-serial/HUT-1-261130-00001A3?proof=7c01afec3844c09b HTTP/1.1" 200 429',
+        "http://127.0.0.1:8765")
+    logging.getLogger("urllib3.connectionpool").debug(
+        '"GET /v1/applications?id_hash=%s&id_hash=%s HTTP/1.1" 200 12', "84c00197ac734e2f" * 4, "0a" * 32)
+    text = captured.getvalue()
+    assert "7c01afec3844c09b" not in text and "84c00197ac734e2f" not in text and "0a0a0a0a" not in text
+    assert "by-serial/HUT-1-261130-00001A3?proof=***" in text and "id_hash=***&id_hash=***" in text

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.procs
+
 ANSIBLE = Path(__file__).resolve().parents[2] / "provisioning" / "ansible"
 PLAYBOOKS = ["site.yml", "update.yml"]
 needs_ansible = pytest.mark.skipif(shutil.which("ansible-playbook") is None, reason="ansible not installed")

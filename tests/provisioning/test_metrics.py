@@ -27,6 +27,8 @@ from kiosk.outbox.store import Outbox
 from kiosk.outbox.synthetic import fill
 from simulators.hut import Hut
 
+pytestmark = pytest.mark.procs
+
 PROM = Path(__file__).resolve().parents[2] / "provisioning" / "prometheus"
 
 

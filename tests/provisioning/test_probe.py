@@ -65,6 +65,7 @@ def test_a_port_that_cannot_be_opened_and_a_refused_printer_address(tmp_path):
     assert isinstance(refused, Silent) and refused.result.startswith("no connection")
 
 
+@pytest.mark.slow
 def test_a_device_that_echoes_is_neither_printer_nor_reader():
     """A loop-back plug answers every question with the question itself."""
     master, slave = os.openpty()

@@ -18,6 +18,8 @@ from kiosk import config as config_mod
 from kiosk.ops.pin import verify_pin
 from simulators.hut import Hut
 
+pytestmark = [pytest.mark.procs, pytest.mark.pcsc]  # a whole virtual hut: its own pcscd too
+
 PIN = "135790"
 
 

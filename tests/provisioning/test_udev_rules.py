@@ -61,11 +61,13 @@ needs_udevadm = pytest.mark.skipif(shutil.which("udevadm") is None or shutil.whi
                                    or os.geteuid() != 0, reason="udevadm test needs udev and root (unshare -m)")
 
 
+@pytest.mark.procs
 @needs_udevadm
 def test_udev_accepts_the_rules(tmp_path):
     assert _udev_parse(render_rules(FOUND), tmp_path) == []
 
 
+@pytest.mark.procs
 @needs_udevadm
 def test_udev_parse_catches_a_broken_rule(tmp_path):
     broken = render_rules().replace('SYMLINK+="kiosk/camera"', 'SYMLNK+="kiosk/camera"', 1)

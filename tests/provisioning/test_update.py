@@ -26,6 +26,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from kiosk.ops.app_state import AppStats, write_app_state
 from kiosk.ops.updater import Layout, UpdateRefused, current_release, install, sign
 
+pytestmark = pytest.mark.procs
+
 GOOD = """
 import os, signal, socket, sys, time
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -1,44 +1,36 @@
-"""The demo walks through every screen in a virtual hut and saves a PNG of each."""
+"""The demo walks through every screen in a virtual hut and saves a PNG of each.
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
+``kiosk demo`` runs once per test suite (tests/demo_run.py); these tests and
+the privacy search in tests/test_privacy_end_to_end.py look at that run.
+"""
 
 import pytest
 from PIL import Image
 
 pytestmark = pytest.mark.ui
 
-HERE = Path(__file__).resolve().parent
 EXPECTED = ["01-home-zh", "02-home-en", "03-identify-waiting", "04-identify-card", "05-home-take-your-card",
             "06-service-being-prepared", "07-idle-warning", "08-home-after-timeout"]
 
 
-@pytest.fixture(scope="module")
-def demo(display, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    out = folder / "out"
-    env = dict(os.environ, DISPLAY=display, KIVY_NO_ARGS="1", KIVY_HOME=str(folder / "kivy-home"),
-               KIVY_NO_CONSOLELOG="1", PYTHONPATH=str(HERE.parents[1]))
-    proc = subprocess.run([sys.executable, str(HERE / "apps" / "probe_demo.py"), str(folder / "hut"), str(out)],
-                          env=env, capture_output=True, text=True, timeout=180, cwd=folder)
-    return proc, out
+@pytest.fixture
+def demo(demo_run):
+    assert demo_run.returncode == 0, demo_run.explain()
+    return demo_run, demo_run.out_dir
 
 
 def test_demo_exits_0_and_says_where_the_pictures_are(demo):
-    proc, out = demo
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
-    assert f"Screenshots are in {out}" in proc.stdout
+    run, out = demo
+    assert f"Screenshots are in {out}" in run.text
 
 
 def test_every_screen_is_saved_as_a_full_window_png(demo):
-    proc, out = demo
-    assert "idcard" in json.loads((out / "hut.json").read_text())
+    run, out = demo
+    hut_table = run.text.split("config:")[0]
+    assert "\n  idcard " in hut_table, "the demo's hut has no ID card reader: " + hut_table
     for name in EXPECTED:
         path = out / f"{name}.png"
-        assert path.is_file(), f"{name}.png missing; demo said:\n{proc.stdout}"
+        assert path.is_file(), f"{name}.png missing; demo said:\n{run.text}"
         with Image.open(path) as image:
             assert image.size == (1920, 1080)
             colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
@@ -55,15 +47,13 @@ def test_screens_differ_and_home_after_timeout_shows_no_trace(demo):
 
 
 def test_printed_slips_are_copied_next_to_the_screenshots(demo):
-    proc, out = demo
-    if not (out / "selftest.txt").exists():
-        pytest.skip("this hut has no printer simulator")
-    assert (out / "selftest.txt").read_text() == "OK"
+    run, out = demo
+    assert "printer self-test: OK\n" in run.text
     slips = sorted((out / "slips").glob("*.png"))
-    assert slips, f"no slip copied; demo said:\n{proc.stdout}"
+    assert slips, f"no slip copied; demo said:\n{run.text}"
     with Image.open(slips[0]) as image:
         assert image.size[1] > 100, "the copied slip is not a rendered receipt"
-    assert f"{out / 'slips'}" in proc.stdout
+    assert f"{out / 'slips'}" in run.text
 
 
 BROWSE = ["20-guide-categories", "21-guide-search-dbsq", "22-guide-matter", "30-approval-choose-matter",
@@ -73,7 +63,7 @@ PORTRAIT = ["90-portrait-home", "91-portrait-choose-matter", "92-portrait-condit
 
 
 def test_browse_flows_and_portrait_screens_are_saved(demo):
-    proc, out = demo
+    run, out = demo
     for name in BROWSE:
         with Image.open(out / f"{name}.png") as image:
             assert image.size == (1920, 1080), name

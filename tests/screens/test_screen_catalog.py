@@ -141,6 +141,7 @@ def test_broken_catalog_is_reported_not_compiled(locale_copy):
         i18n.compile_catalogs(locale_copy)
 
 
+@pytest.mark.procs
 def test_module_entry_point_compiles(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(SCREENS.parent))
     proc = subprocess.run([sys.executable, "-m", "screens.i18n"], capture_output=True, text=True, env=env,

@@ -9,6 +9,7 @@ from kiosk.errors import KioskError
 from screens import fonts
 
 
+@pytest.mark.procs
 def test_found_font_covers_simplified_chinese():
     path = fonts.find_cjk_font()
     assert path.is_file()

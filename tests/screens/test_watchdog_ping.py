@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from tests.screens.conftest import HERE, ROOT
+from tests.screens.conftest import HERE, ROOT, WAIT_SCALE
 
 pytestmark = pytest.mark.ui
 
@@ -31,10 +31,12 @@ def notified(display, kiosk_config, tmp_path_factory):
     done = threading.Event()
 
     def listen() -> None:
-        while not done.is_set():
+        while True:
             try:
                 data = sock.recv(4096)
             except socket.timeout:
+                if done.is_set():   # the app has exited and all it sent has been read
+                    return
                 continue
             now = time.time()
             received.extend((now, line) for line in data.decode().splitlines())
@@ -43,13 +45,13 @@ def notified(display, kiosk_config, tmp_path_factory):
     listener.start()
     out = folder / "facts.json"
     env = dict(os.environ, DISPLAY=display, KIVY_NO_ARGS="1", KIVY_HOME=str(folder / "kivy-home"),
-               KIVY_NO_CONSOLELOG="1", PYTHONPATH=str(ROOT), NOTIFY_SOCKET=address, WATCHDOG_USEC="1000000")
+               KIVY_NO_CONSOLELOG="1", PYTHONPATH=str(ROOT), NOTIFY_SOCKET=address, WATCHDOG_USEC="1000000",
+               HUT_WAIT_SCALE=WAIT_SCALE)
     env.pop("WATCHDOG_PID", None)
     try:
         proc = subprocess.run([sys.executable, str(HERE / "apps" / "probe_watchdog.py"), str(config), str(out)],
                               env=env, cwd=str(folder), capture_output=True, text=True, timeout=120)
     finally:
-        time.sleep(0.3)
         done.set()
         listener.join()
         sock.close()

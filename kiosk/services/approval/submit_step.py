@@ -27,7 +27,7 @@ from kiosk import slips
 from kiosk.devices.availability import Availability, SlipMode, Submit
 from kiosk.filing.catalog import Matter
 from kiosk.filing.matters import detail
-from kiosk.filing.submission import WAIT_SECONDS, Filed, Filing, application_body, print_slip, receipt_data
+from kiosk.filing.submission import WAIT_SECONDS, Filed, Filing, application_body, new_slip_code, print_slip, receipt_data
 from kiosk.flows import face_check
 from kiosk.flows.jobs import Jobs, JobSlot
 from kiosk.flows.machine import FlowMachine
@@ -117,8 +117,10 @@ class SubmitStep(FlowMachine[SubmitState, SubmitView]):
                 or self.outbox is None:
             return False
         outcome = self.session.get(face_check.OUTCOME) if matter.face_check else None
-        body = application_body(matter, identity, form.submission(), self.id_hash_keys, face_check=outcome)
-        filing = Filing(body, papers.attachments())
+        slip_code = new_slip_code()   # printed in a queued slip's QR; only its hash goes with the application
+        body = application_body(matter, identity, form.submission(), self.id_hash_keys, face_check=outcome,
+                                papers_later=[m.code for m in papers.bring_later()], slip_code=slip_code)
+        filing = Filing(body, papers.attachments(), slip_code)
         online = self.availability().submit is Submit.ONLINE
         outbox, wait = self.outbox, self.wait_seconds if online else 0.0
         self._fire("submit", submit_mode=(Submit.ONLINE if online else Submit.QUEUED).value, error="")
@@ -135,8 +137,8 @@ class SubmitStep(FlowMachine[SubmitState, SubmitView]):
         matter, identity, papers = self._matter, self.session.identity, self.session.get(PAPERS)
         assert matter is not None and identity is not None
         data = receipt_data(matter, identity, filed, hut=self.hut,
-                            bring_today=[m.name for m in papers.bring_today()] if papers else [],
-                            bring_later=[m.name for m in papers.bring_later()] if papers else [])
+                            bring_today=papers.bring_today() if papers else [],
+                            bring_later=papers.bring_later() if papers else [])
         slip = slips.application_receipt(data, self.language)  # masked here; no data kept
         # Filed: the form and the pages have no use here any more.
         self.session.pop(FORM)

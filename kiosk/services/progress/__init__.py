@@ -26,6 +26,20 @@ SERVICE = Service(
         ("progress", "nothing_found"): N_("No application was found"),
         ("progress", "unavailable"): N_("The platform cannot be reached now. Please try again later"),
         ("progress", "local_slip"): N_("This slip has a local number. Please place your ID card to find its number"),
+        ("progress", "not_arrived"): N_("The platform has not received this application yet. An application filed "
+                                        "while the hut was offline is sent by itself: please try again later, or "
+                                        "place your ID card"),
+        ("progress", "partial"): N_("The platform cannot be reached now. These are the applications this hut "
+                                    "still holds"),
+        ("progress", "confirm_withdraw"): N_("Do you want to withdraw this application?"),
+        ("progress", "withdrawing"): N_("Withdrawing the application. Please wait"),
+        ("progress", "withdrawn"): N_("The application is withdrawn"),
+        ("progress", "withdraw_sent"): N_("Your withdrawal is recorded and will be sent to the platform by itself"),
+        ("progress", "withdraw_refused"): N_("It could not be withdrawn: the department has already taken it up. "
+                                             "Please ask at the counter"),
+        ("progress", "withdraw_failed"): N_("The withdrawal could not be recorded. Please ask the staff"),
+        ("progress", "not_withdrawable"): N_("This application can no longer be withdrawn here: the department has "
+                                             "taken it up. Please ask at the counter"),
     },
     flow=_flow,
 )

@@ -1,12 +1,15 @@
-"""进度查询: the statuses of a resident's applications, with what each means
-and what to do next.
+"""进度查询: the statuses of a resident's applications, with what each means,
+what the resident must still do and by when, and 撤回 (withdraw).
 
 Nothing is shown until the resident proves the right to see it: the ID card
 or the social security card (their ID number's keyed hash, ``id_lookup_hash``,
-asks ``applications_for``), or the slip's QR code (the number and its access
-code ask ``application_status``).  The platform answers 404 for a wrong
-proof exactly as for an unknown number, so "nothing found" never tells a
-stranger whether a number exists.
+asks ``applications_for``; this hut's outbox adds what the platform has not
+received yet), or the slip's QR code: the platform's number and its access
+code (``application_status``), or, for a slip printed while the application
+was queued, this hut's serial and the slip's code (the outbox while it is
+still here, ``application_by_slip`` once it has arrived: both numbers shown).
+The platform answers 404 for a wrong proof exactly as for an unknown number,
+so "nothing found" never tells a stranger whether a number exists.
 
 The step (``Step.PROGRESS``, the service's only step) identifies inside
 itself: the flow asks the terminal for any card without a confirmation
@@ -15,12 +18,22 @@ with ``identified``; the document camera's QR reader (``SlipQrWatch``, while
 ``camera_wanted``) hands its text to ``slip_read``.  Each starts the platform
 call (under the client's time budget) as a job.
 
+Withdrawing needs the card (the slip is for reading only): an item the
+platform says is ``withdrawable``, or one still in this hut's outbox, offers
+撤回; ``ask_withdraw`` asks once, ``confirm_withdraw`` takes it out of the
+outbox when it was never sent, or queues a withdrawal request and waits a
+short while for the platform's answer, as filing does (``notice`` says how it
+ended: withdrawn, sent by itself later, refused because the department took
+it up, or failed).
+
 States::
 
     closed ─open─▶ waiting ─query─▶ querying ─found─▶ results
                                        ├─nothing─▶ nothing_found
                                        └─unreachable─▶ unavailable ─query (retry)─▶ querying
-    waiting ─local_slip─▶ local_slip (a slip with a local serial: "place your ID card")
+    waiting ─local_slip─▶ local_slip (a slip with a serial and no code: "place your ID card")
+    results ─ask_withdraw─▶ confirm_withdraw ─withdraw─▶ withdrawing ─withdrawn─▶ results
+                                  └─cancel─▶ results
     results / nothing_found / unavailable / local_slip ─query─▶ querying;  any ─close─▶ closed
 """
 
@@ -28,32 +41,27 @@ from __future__ import annotations
 
 import enum
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Protocol
 
-from kiosk.devices.availability import SCAN
-from kiosk.filing.catalog import Catalog
-from kiosk.filing.submission import parse_slip_qr
+from kiosk.devices.availability import SCAN, Submit
+from kiosk.filing.submission import SlipProof, parse_slip_qr, wait_for_confirmation
 from kiosk.flows.jobs import JobSlot
 from kiosk.flows.service import CardRequest, FlowContext, Service, ServiceFlow, Step
+from kiosk.flows.session import Slot
 from kiosk.identity import Evidence, Identity
+from kiosk.outbox import withdrawals
+from kiosk.services.progress import items
+from kiosk.services.progress.items import STATUS_WORDS, StatusItem
 from kiosk.services.progress.slip_watch import SlipQrWatch
 
 log = logging.getLogger(__name__)
+__all__ = ["STATUS_WORDS", "StatusItem", "ProgressFlow", "ProgressState", "ProgressView"]
 
-# The platform's statuses: (name zh, en, what it means zh, en, what to do zh, en).
-STATUS_WORDS: dict[str, tuple[str, str, str, str, str, str]] = {
-    "受理": ("已受理", "Received", "申请已受理，等待审核", "Your application was received and waits for review",
-           "请耐心等待，无需再次提交", "Please wait; there is no need to file it again"),
-    "审核中": ("审核中", "Under review", "部门正在审核您的申请和材料", "The department is reviewing your application and papers",
-            "请保持电话畅通，工作人员可能与您联系", "Keep your phone on: the staff may call you"),
-    "办结": ("已办结", "Finished", "申请已办理完成", "Your application has been decided",
-           "请按短信或电话通知领取结果", "Collect the result as the text message or call tells you"),
-    "退回": ("已退回", "Returned", "申请被退回，需要补充或更正材料", "It was returned: a paper must be added or corrected",
-           "请带身份证和相关材料到服务台", "Bring your ID card and the papers to the counter"),
-}
-_UNKNOWN_STATUS = ("处理中", "In progress", "申请正在处理", "Your application is being handled",
-                   "如有疑问请到服务台咨询", "Ask at the counter if in doubt")
+# The card holder's proof for a withdrawal (the contract's {id_hash, id_hash_version},
+# under the district's current key) and their look-up hashes: keyed hashes, never
+# the ID number; the visit's end drops them with the session.
+APPLICANT: Slot[dict] = Slot("progress_applicant")
 
 
 class ProgressState(enum.StrEnum):
@@ -63,35 +71,25 @@ class ProgressState(enum.StrEnum):
     RESULTS = "results"
     NOTHING_FOUND = "nothing_found"
     UNAVAILABLE = "unavailable"      # the platform did not answer in time: try again, or later
-    LOCAL_SLIP = "local_slip"        # the slip shows a local serial: the ID card finds its number
+    LOCAL_SLIP = "local_slip"        # an old slip with a local serial and no code: the ID card finds it
+    CONFIRM_WITHDRAW = "confirm_withdraw"   # "withdraw this application?"
+    WITHDRAWING = "withdrawing"
 
 
 class ProgressJob(enum.StrEnum):
     QUERY = "progress_query"
-
-
-@dataclass(frozen=True)
-class StatusItem:
-    """One application, as the screen lists it (no personal data)."""
-
-    number: str
-    matter: str
-    matter_en: str
-    status: str                      # the platform's word (受理, 审核中, 办结, 退回)
-    status_zh: str
-    status_en: str
-    meaning_zh: str
-    meaning_en: str
-    next_zh: str
-    next_en: str
-    received_on: str = ""            # YYYY-MM-DD
-    promised_by: str = ""
+    WITHDRAW = "progress_withdraw"
 
 
 @dataclass(frozen=True)
 class ProgressView:
     """``proof``: "" | card | slip; ``masked_name`` when a card was read;
-    ``hint``: "" | not_a_slip (a QR code that is not a hut slip)."""
+    ``hint``: "" | not_a_slip (a QR code that is not a hut slip) | not_arrived
+    (a queued slip the platform has not received: it comes by itself) |
+    partial (the platform did not answer: what this hut holds);
+    ``withdrawing``: the key of the item 撤回 is asked about;
+    ``notice``: "" | withdrawn | withdraw_sent | withdraw_refused |
+    withdraw_failed | not_withdrawable."""
 
     state: ProgressState = ProgressState.CLOSED
     identify_mode: str = ""
@@ -99,6 +97,17 @@ class ProgressView:
     masked_name: str = ""
     items: tuple[StatusItem, ...] = ()
     hint: str = ""
+    withdrawing: str = ""
+    notice: str = ""
+
+    @property
+    def can_withdraw(self) -> bool:
+        """撤回 is offered (only to the card's holder)."""
+        return self.state is ProgressState.RESULTS and self.proof == "card"
+
+    @property
+    def item_in_question(self) -> StatusItem | None:
+        return next((i for i in self.items if i.key == self.withdrawing), None) if self.withdrawing else None
 
     def __repr__(self) -> str:
         return f"ProgressView(state={self.state.value!r}, proof={self.proof!r}, items={len(self.items)})"
@@ -111,13 +120,16 @@ class StatusSource(Protocol):
 
     def application_status(self, number: str, proof: str, budget: float | None = None) -> dict | None: ...
 
+    def application_by_slip(self, serial: str, slip_code: str, budget: float | None = None) -> dict | None: ...
+
 
 @dataclass(frozen=True)
 class Answer:
     """A query's outcome: the applications found, or why there is no answer."""
 
-    applications: tuple[dict, ...] = ()
+    items: tuple[StatusItem, ...] = ()
     unreachable: str = ""            # the client's error code (NETWORK, BUDGET, ...)
+    hint: str = ""
 
 
 _QUERYABLE = (ProgressState.WAITING, ProgressState.RESULTS, ProgressState.NOTHING_FOUND, ProgressState.UNAVAILABLE,
@@ -132,7 +144,8 @@ ANY_CARD = CardRequest(frozenset({Evidence.ID_CARD, Evidence.SOCIAL_SECURITY_CAR
 
 class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
     """Proofs: ``identified(identity)`` (a card, from the terminal), ``slip_read(text)``
-    (the camera); intent: ``retry()``."""
+    (the camera); intents: ``retry()``, ``ask_withdraw(key)``, ``confirm_withdraw()``,
+    ``cancel_withdraw()``."""
 
     STEP_OF = {s: Step.PROGRESS for s in ProgressState if s is not ProgressState.CLOSED}
     TRANSITIONS = {
@@ -143,6 +156,10 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
         (ProgressState.QUERYING, "found"): ProgressState.RESULTS,
         (ProgressState.QUERYING, "nothing"): ProgressState.NOTHING_FOUND,
         (ProgressState.QUERYING, "unreachable"): ProgressState.UNAVAILABLE,
+        (ProgressState.RESULTS, "ask_withdraw"): ProgressState.CONFIRM_WITHDRAW,
+        (ProgressState.CONFIRM_WITHDRAW, "cancel"): ProgressState.RESULTS,
+        (ProgressState.CONFIRM_WITHDRAW, "withdraw"): ProgressState.WITHDRAWING,
+        (ProgressState.WITHDRAWING, "withdrawn"): ProgressState.RESULTS,
     }
 
     def __init__(self, ctx: FlowContext, service: Service):
@@ -163,23 +180,32 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
         return ANY_CARD if self.state in _QUERYABLE and self.state is not ProgressState.QUERYING else None
 
     def speech(self) -> str:
+        if self.state is ProgressState.RESULTS and (self.view.notice or self.view.hint):
+            return self.view.notice or self.view.hint
+        if self.state is ProgressState.NOTHING_FOUND and self.view.hint:
+            return self.view.hint
         return self.state.value
 
     def open(self) -> None:
-        self.job.forget()
-        self._retry = None
-        self.slips.forget()
+        self._forget()
         self._fire("open", identify_mode=self.ctx.availability().identify(social_security_allowed=True).value,
-                   proof="", masked_name="", items=(), hint="")
+                   **_CLEAR)
 
     def close(self) -> None:
+        self._forget()
+        self._fire("close", identify_mode="", **_CLEAR)
+
+    def _forget(self) -> None:
         self.job.forget()
         self._retry = None
         self.slips.forget()
-        self._fire("close", identify_mode="", proof="", masked_name="", items=(), hint="")
+        self.ctx.session.pop(APPLICANT)
 
     def back(self) -> bool:
-        return False
+        """Back from "withdraw this application?" is "no"; otherwise leave the service."""
+        if self.state is ProgressState.CONFIRM_WITHDRAW:
+            return self.cancel_withdraw()
+        return self.state is ProgressState.WITHDRAWING   # nothing moves while it is being withdrawn
 
     def shutdown(self) -> None:
         self.slips.close()
@@ -187,19 +213,32 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
     # -- proofs ---------------------------------------------------------------------
     def identified(self, identity: Identity) -> None:
         """The resident's card: their applications by the keyed hash of the ID
-        number (the number itself never leaves the terminal)."""
+        number (the number itself never leaves the terminal), and what this
+        hut's outbox still holds of theirs."""
         keys, client = self.ctx.id_hash_keys, self.client
         if not self.can("query") or not identity.id_number or client is None or not keys:
             return
         id_hashes = keys.lookup_hashes(identity.id_number)  # every key held: filed before a rotation too
+        id_hash, version = keys.filing_hash(identity.id_number)
+        self.ctx.session.put(APPLICANT, {"id_hash": id_hash, "id_hash_version": version})
+        outbox, catalog = self.ctx.outbox, self.ctx.catalog()
 
         def ask() -> Answer:
-            return _answer(lambda: client.applications_for(id_hashes))
+            local, targets = _outbox_read(outbox, lambda box: (withdrawals.local_applications(box, id_hashes),
+                                                                withdrawals.withdrawal_targets(box)), ([], set()))
+            found = _answer(lambda: client.applications_for(id_hashes))
+            mine = tuple(items.from_outbox(a, catalog) for a in local)
+            if found.unreachable:
+                return Answer(items=mine, hint="partial") if mine else Answer(unreachable=found.unreachable)
+            received = {a.get("serial") for a in found.applications}   # arrived meanwhile: listed once, theirs
+            theirs = tuple(items.from_platform(a, catalog, withdrawing=_withdrawing(a, targets))
+                           for a in found.applications)
+            return Answer(items=tuple(i for i in mine if i.serial not in received) + theirs)
 
         self._query(ask, proof="card", masked_name=identity.masked_name)
 
     def slip_read(self, text: str) -> bool:
-        """A QR code the camera read (False when it is not a slip with an access code)."""
+        """A QR code the camera read (False when it is not a slip with a code)."""
         if not self.can("query"):
             return False
         slip = parse_slip_qr(text)
@@ -207,18 +246,46 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
             self._set(hint="not_a_slip")
             return False
         if not slip.access_code:
-            self._fire("local_slip", proof="slip", masked_name="", items=(), hint="")
+            self._fire("local_slip", proof="slip", masked_name="", items=(), hint="", notice="")
             return False
         client = self.client
         if client is None:
             return False
-
-        def ask() -> Answer:
-            return _answer(lambda: [found] if (found := client.application_status(slip.number, slip.access_code))
-                           else [])
-
+        self.ctx.session.pop(APPLICANT)   # a slip reads; only the card withdraws
+        ask = self._ask_by_serial(client, slip) if slip.local else self._ask_by_number(client, slip)
         self._query(ask, proof="slip", masked_name="")
         return True
+
+    def _ask_by_number(self, client: StatusSource, slip: SlipProof) -> Callable[[], Answer]:
+        catalog = self.ctx.catalog()
+
+        def ask() -> Answer:
+            found = _answer(lambda: [a] if (a := client.application_status(slip.number, slip.access_code)) else [])
+            if found.unreachable:
+                return Answer(unreachable=found.unreachable)
+            return Answer(items=tuple(items.from_platform(a, catalog) for a in found.applications))
+        return ask
+
+    def _ask_by_serial(self, client: StatusSource, slip: SlipProof) -> Callable[[], Answer]:
+        """A slip printed while the application was queued: this hut's outbox
+        answers while it holds it unsent; once sent, the platform (at any hut)."""
+        outbox, catalog = self.ctx.outbox, self.ctx.catalog()
+
+        def ask() -> Answer:
+            local, targets = _outbox_read(outbox, lambda box: (withdrawals.slip_application(box, slip.number,
+                                                                                             slip.access_code),
+                                                                withdrawals.withdrawal_targets(box)), (None, set()))
+            if local is not None and local.state != "confirmed":
+                return Answer(items=(items.from_outbox(local, catalog),))
+            found = _answer(lambda: [a] if (a := client.application_by_slip(slip.number, slip.access_code)) else [])
+            if found.unreachable:
+                return Answer(unreachable=found.unreachable)
+            if not found.applications:
+                return Answer(hint="not_arrived")
+            return Answer(items=tuple(items.from_platform(a, catalog, serial=slip.number,
+                                                          withdrawing=_withdrawing(a, targets))
+                                      for a in found.applications))
+        return ask
 
     def retry(self) -> bool:
         """Ask again with the same proof (after "the platform did not answer")."""
@@ -229,7 +296,7 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
 
     def _query(self, ask: Callable[[], Answer], **changes: Any) -> None:
         self._retry = ask
-        self._fire("query", items=(), hint="", **changes)
+        self._fire("query", items=(), hint="", notice="", withdrawing="", **changes)
         self.job.start(ProgressJob.QUERY, ask, self._answered)
 
     def _answered(self, answer: Any) -> None:
@@ -238,31 +305,99 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
         if answer.unreachable:
             self._fire("unreachable")
             return
-        items = tuple(self._item(a) for a in answer.applications)
-        self._fire("found" if items else "nothing", items=items)
+        self._fire("found" if answer.items else "nothing", items=answer.items, hint=answer.hint)
 
-    def _item(self, a: dict) -> StatusItem:
-        status = str(a.get("status", ""))
-        words = STATUS_WORDS.get(status, _UNKNOWN_STATUS)
-        catalog: Catalog | None = self.ctx.catalog()
-        code = str(a.get("matter_code") or "")
-        matter = catalog.matter(code) if catalog is not None and code else None
-        return StatusItem(number=str(a.get("application_number", "")), matter=matter.name if matter else code,
-                          matter_en=matter.name_en if matter else code, status=status, status_zh=words[0],
-                          status_en=words[1], meaning_zh=words[2], meaning_en=words[3], next_zh=words[4],
-                          next_en=words[5], received_on=str(a.get("received_at") or "")[:10],
-                          promised_by=str(a.get("promised_by") or ""))
+    # -- 撤回 --------------------------------------------------------------------------
+    def ask_withdraw(self, key: str) -> bool:
+        """撤回 on one application: "withdraw this application?" (the card's
+        holder only).  One the department has taken up is refused with words."""
+        item = next((i for i in self.view.items if i.key == key), None)
+        if item is None or not self.view.can_withdraw or self.ctx.session.get(APPLICANT) is None:
+            return False
+        if not item.withdrawable:
+            self._set(notice="not_withdrawable", withdrawing=key)
+            return False
+        return self._fire("ask_withdraw", withdrawing=key, notice="")
+
+    def cancel_withdraw(self) -> bool:
+        return self._fire("cancel", withdrawing="", notice="")
+
+    def confirm_withdraw(self) -> bool:
+        """Yes, withdraw it: out of the outbox if it was never sent, else a
+        withdrawal request, and a short wait for the platform's word."""
+        item, applicant, outbox = self.view.item_in_question, self.ctx.session.get(APPLICANT), self.ctx.outbox
+        if self.state is not ProgressState.CONFIRM_WITHDRAW or item is None or applicant is None or outbox is None:
+            return False
+        wait = self.ctx.wait_seconds if self.ctx.availability().submit is Submit.ONLINE else 0.0
+        target = {"serial": item.serial} if item.local else {"number": item.number}
+
+        def run() -> tuple[str, str]:
+            try:
+                done = withdrawals.withdraw(outbox, applicant, **target)
+            except Exception as exc:   # the resident must hear it did not work, not stare at "withdrawing"
+                log.error("withdrawal could not be recorded: %s", type(exc).__name__)
+                return "withdraw_failed", ""
+            if done.outcome == "removed":
+                return "withdrawn", "撤回"
+            answer = wait_for_confirmation(outbox, done.serial, wait)
+            if answer is None:
+                return "withdraw_sent", "withdrawing"
+            return ("withdrawn", "撤回") if answer.status == "撤回" else ("withdraw_refused", answer.status)
+
+        self._fire("withdraw", notice="")
+        self.job.start(ProgressJob.WITHDRAW, run, self._withdrawn)
+        return True
+
+    def _withdrawn(self, outcome: Any) -> None:
+        notice, status = outcome if isinstance(outcome, tuple) else ("withdraw_failed", "")
+        key = self.view.withdrawing
+        shown = tuple(_with_status(i, status) if i.key == key and status else i for i in self.view.items)
+        self._fire("withdrawn", items=shown, notice=notice)
 
 
-def _answer(call: Callable[[], list[dict]]) -> Answer:
+_CLEAR: dict[str, Any] = {"proof": "", "masked_name": "", "items": (), "hint": "", "withdrawing": "", "notice": ""}
+
+
+def _with_status(item: StatusItem, status: str) -> StatusItem:
+    """The item as it is after the withdrawal (its words, nothing due, not withdrawable)."""
+    words = items.STATUS_WORDS.get(status) or items.LOCAL_WORDS.get(status)
+    if words is None:
+        return replace(item, withdrawable=False)
+    return replace(item, status=status, status_zh=words[0], status_en=words[1], meaning_zh=words[2],
+                   meaning_en=words[3], next_zh=words[4], next_en=words[5], withdrawable=False, papers_due=(),
+                   papers_due_by="", office=None)
+
+
+def _withdrawing(a: dict, targets: set[str]) -> bool:
+    return f"number:{a.get('application_number')}" in targets or f"serial:{a.get('serial')}" in targets
+
+
+def _outbox_read(outbox: Any, read: Callable[[Any], Any], nothing: Any) -> Any:
+    """What this hut's outbox says (``nothing`` without one, or when it cannot be read)."""
+    if outbox is None:
+        return nothing
+    try:
+        return read(outbox)
+    except Exception as exc:   # a locked or damaged outbox: the platform still answers
+        log.warning("progress: the outbox could not be read (%s)", type(exc).__name__)
+        return nothing
+
+
+@dataclass(frozen=True)
+class _Found:
+    applications: tuple[dict, ...] = ()
+    unreachable: str = ""
+
+
+def _answer(call: Callable[[], list[dict]]) -> _Found:
     """Run a platform query; its failure is an answer too (never an exception)."""
     from kiosk.central.client import CentralError  # requests: loaded with the first query
 
     try:
-        return Answer(applications=tuple(call()))
+        return _Found(applications=tuple(call()))
     except CentralError as exc:
         log.info("progress query not answered: %s", exc.code or type(exc).__name__)
-        return Answer(unreachable=exc.code or type(exc).__name__)
+        return _Found(unreachable=exc.code or type(exc).__name__)
     except Exception as exc:  # a surprise must not leave the resident staring at "querying"
         log.error("progress query failed: %s", type(exc).__name__)
-        return Answer(unreachable=type(exc).__name__)
+        return _Found(unreachable=type(exc).__name__)

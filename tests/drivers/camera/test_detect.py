@@ -14,6 +14,7 @@ from simulators.camera.metric import smartdoc_jaccard
 from simulators.camera.scenes import render_scene
 
 
+@pytest.mark.slow
 def test_scene_set_is_found_with_smartdoc_accuracy(scenes):
     by_kind: dict[str, list[float]] = defaultdict(list)
     for scene in scenes:
@@ -100,6 +101,7 @@ def _rss() -> int:
         return int(fh.read().split()[1]) * 4096
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_over_ten_thousand_frames_of_live_detection():
     scene = render_scene(2, "dark", size=(128, 72), doc="a4", conditions=(), with_tray=True)
     frames = [scene.image] * 49 + [scene.tray]    # the page goes now and then: searches too

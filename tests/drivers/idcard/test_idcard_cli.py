@@ -14,6 +14,8 @@ import pytest
 from drivers.idcard.codec import encode_reply
 from simulators.idcard import cards
 
+pytestmark = pytest.mark.procs
+
 ROOT = Path(__file__).resolve().parents[3]
 KEYS = ["card_type", "name", "name_en", "gender", "gender_code", "nation", "nation_code", "birth_date",
         "address", "id_number", "authority", "valid_from", "valid_to", "pass_number", "issue_count",

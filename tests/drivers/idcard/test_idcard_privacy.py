@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from drivers.base import Counters
 from simulators.hut import Hut
 from simulators.idcard import cards
@@ -66,6 +68,7 @@ def test_no_card_data_in_logs_or_state_dir(sim, make_reader, recorder, tmp_path,
     _assert_nothing_of_a_card(logged + errors, state)
 
 
+@pytest.mark.procs
 def test_kiosk_idcard_read_leaves_nothing_in_output_log_or_state_dir(tmp_path):
     with Hut(tmp_path / "hut", only=["idcard"]) as hut:
         hut.control("idcard", "place_card", card="foreign_2023")

@@ -43,6 +43,7 @@ def vendor_lib(tmp_path_factory):
     return str(d / "libwlt.so")
 
 
+@pytest.mark.procs
 def test_decoder_returns_bmp_in_memory(vendor_lib, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     wlt = b"WLT\x00" + bytes(range(256)) * 3 + bytes(252)
@@ -52,6 +53,7 @@ def test_decoder_returns_bmp_in_memory(vendor_lib, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []  # nothing written next to us
 
 
+@pytest.mark.procs
 def test_decoder_failure_is_a_device_failure(vendor_lib):
     with pytest.raises(DeviceFailure, match="returned -1"):
         WltDecoder(vendor_lib).decode(bytes(1024))
@@ -59,6 +61,7 @@ def test_decoder_failure_is_a_device_failure(vendor_lib):
         WltDecoder(vendor_lib).decode(b"WLT")
 
 
+@pytest.mark.procs
 def test_missing_library_or_symbol(vendor_lib, tmp_path):
     with pytest.raises(DeviceFailure, match="cannot be loaded"):
         WltDecoder(str(tmp_path / "nope.so"))
@@ -66,6 +69,7 @@ def test_missing_library_or_symbol(vendor_lib, tmp_path):
         WltDecoder(vendor_lib, "GetBmp")
 
 
+@pytest.mark.procs
 def test_reader_puts_the_decoded_photo_on_the_record(sim, make_reader, recorder, vendor_lib):
     reader = make_reader(wlt_library=vendor_lib)
     assert reader.info.supports("photo_decode")

@@ -81,7 +81,10 @@ def test_repeat_while_the_first_answer_is_held_is_a_replay(platform, client, ter
     slow = client_for(platform.url, terminal, read_timeout=5)
     t = threading.Thread(target=slow.submit, args=("application", _app_body("S-5"), key))
     t.start()
-    time.sleep(0.3)
+    deadline = time.monotonic() + 10
+    while admin(platform, "GET", "/v1/admin/stats").json()["applications"] < 1:
+        assert time.monotonic() < deadline, "the first request was never processed"
+        time.sleep(0.02)
     # the first one is processed but its answer held: a repeat now is a replay, not a second application
     assert client.submit("application", _app_body("S-5"), key)["serial"] == "S-5"
     t.join()
@@ -185,19 +188,25 @@ def test_a_repeat_while_the_first_is_being_processed_is_409_in_flight(platform, 
     store = platform.store
     original = store.create_submission
 
-    def slow_create(*args, **kw):  # the platform's own write, made slow
-        time.sleep(0.8)
+    writing, repeated = threading.Event(), threading.Event()
+
+    def slow_create(*args, **kw):  # the platform's own write, held until the repeat is answered
+        writing.set()
+        repeated.wait(10)
         return original(*args, **kw)
 
     store.create_submission = slow_create
     key = "key-" + uuid.uuid4().hex
-    first = client_for(platform.url, terminal, read_timeout=5)
+    first = client_for(platform.url, terminal, read_timeout=15)
     results = {}
     t = threading.Thread(target=lambda: results.setdefault("first", first.submit("application", _app_body("S-9"), key)))
     t.start()
-    time.sleep(0.3)
-    with pytest.raises(RetryLater) as info:
-        client.submit("application", _app_body("S-9"), key)
+    assert writing.wait(10), "the first request never reached the platform's write"
+    try:
+        with pytest.raises(RetryLater) as info:
+            client.submit("application", _app_body("S-9"), key)
+    finally:
+        repeated.set()
     t.join()
     assert (info.value.status, info.value.code, info.value.retry_after) == (409, "IN_FLIGHT", 1)
     assert client.submit("application", _app_body("S-9"), key) == results["first"]  # afterwards: a replay

@@ -19,6 +19,8 @@ from kiosk.central import signing
 from kiosk.central.client import _Signer
 from simulators.platform.testing import Terminal, start_platform
 
+pytestmark = pytest.mark.slow
+
 CONTRACT = resources.files("kiosk.central").joinpath("openapi.yaml")
 schema = schemathesis.openapi.from_path(str(CONTRACT))
 schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])

@@ -35,12 +35,12 @@ def live(face_pictures):
 
 
 @pytest.fixture(scope="session")
-def standin_decoder(tmp_path_factory):
+def standin_decoder():
     from drivers.idcard.wlt import WltDecoder
     from simulators.idcard.photo import StandinUnavailable, build_standin
 
     try:
-        return WltDecoder(str(build_standin(tmp_path_factory.mktemp("wlt"))))
+        return WltDecoder(str(build_standin()))   # built before the first test (tests/conftest.py)
     except StandinUnavailable as exc:
         pytest.skip(str(exc))
 

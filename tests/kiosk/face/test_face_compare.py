@@ -15,6 +15,8 @@ from kiosk.cli import build_parser
 from kiosk.errors import KioskError
 from kiosk.face.engine import DEFAULT_THRESHOLD, card_embedding, compare
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -44,6 +46,7 @@ def kiosk(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.procs
 def test_cli_compare_json(face_pictures, card_photos, live, tmp_path):
     from PIL import Image
 

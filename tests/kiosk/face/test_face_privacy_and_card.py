@@ -18,6 +18,8 @@ from kiosk.face.liveness import Challenge, LivenessRules
 from simulators.face import resident
 from simulators.idcard import IdCardSimulator
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def hut_reader(tmp_path):

@@ -23,6 +23,8 @@ from kiosk.flows.session import Session
 from simulators.face.cooperative import CooperativeEngine
 from simulators.face.scenes import FaceScenes
 
+pytestmark = pytest.mark.slow
+
 S = FaceCheckState
 
 

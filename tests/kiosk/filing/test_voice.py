@@ -41,6 +41,7 @@ def recording_popen(started):
     return popen
 
 
+@pytest.mark.procs
 @needs_espeak
 def test_say_writes_speech_in_the_chosen_language(tmp_path):
     for lang in ("zh_CN", "en"):
@@ -53,6 +54,7 @@ def test_say_writes_speech_in_the_chosen_language(tmp_path):
             assert w.getnframes() / w.getframerate() > 0.5
 
 
+@pytest.mark.procs
 @needs_espeak
 def test_a_new_instruction_interrupts_the_previous_one_without_waiting(tmp_path):
     started: list[subprocess.Popen] = []

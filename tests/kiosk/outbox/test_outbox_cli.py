@@ -12,6 +12,8 @@ from kiosk.config import load, write_secrets_file
 from kiosk.outbox.store import Attachment, Outbox
 from simulators.platform.server import PlatformServer
 
+pytestmark = pytest.mark.procs
+
 NAME = "赵淑珍"
 ID_NUMBER = "230108194005061238"
 PHONE = "13612345678"
@@ -83,6 +85,20 @@ def test_requeue_and_errors_a_technician_can_act_on(hut, tmp_path):
     assert r.returncode == 2 and "positive number" in r.stderr
 
 
+def _flocked_by(path, pid: int) -> bool:
+    """Whether process ``pid`` holds a flock on ``path`` (Linux's /proc/locks)."""
+    try:
+        inode = os.stat(path).st_ino
+    except FileNotFoundError:
+        return False
+    with open("/proc/locks", encoding="ascii") as locks:
+        for line in locks:
+            fields = line.split()   # 1: FLOCK  ADVISORY  WRITE 1234 fe:00:5678 0 EOF
+            if fields[1] == "FLOCK" and fields[4] == str(pid) and fields[5].endswith(f":{inode}"):
+                return True
+    return False
+
+
 def test_only_one_worker_per_outbox(hut):
     config, _ = hut
     proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "--config", str(config), "outbox", "worker"],
@@ -91,9 +107,9 @@ def test_only_one_worker_per_outbox(hut):
         import time
         deadline = time.monotonic() + 15
         lock = load(config).paths.state_dir / "outbox" / "worker.lock"
-        while not lock.exists() and time.monotonic() < deadline:
+        while not _flocked_by(lock, proc.pid):
+            assert time.monotonic() < deadline and proc.poll() is None, "the worker never took its lock"
             time.sleep(0.05)
-        time.sleep(0.5)
         r = kiosk(config, "drain", "--timeout", "5")
         assert r.returncode == 2 and "another outbox worker is running" in r.stderr
     finally:

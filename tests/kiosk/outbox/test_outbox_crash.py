@@ -35,6 +35,7 @@ def _hut_config(tmp_path, url):
     return config, key
 
 
+@pytest.mark.procs
 def test_sigkill_at_random_moments_loses_nothing_and_files_nothing_twice(tmp_path):
     _crash_run(tmp_path, SUBMISSIONS, KILLS, attachment_bytes=2048, fault=("timeout", {"seconds": 0.03}))
 
@@ -60,17 +61,19 @@ def _crash_run(tmp_path, submissions, kills, attachment_bytes, fault, life=(0.3,
         # where the platform has filed a submission but the worker has not recorded it (about 1 kill in 3)
         platform.faults.set(fault[0], **fault[1])
         cmd = [sys.executable, "-m", "kiosk.cli", "--config", str(config), "--log-level", "WARNING", "outbox"]
-        # How long this machine takes to start the CLI and load the outbox:
-        # kills are timed from there, so a loaded machine still kills workers
-        # at work rather than ones still importing.
-        started = time.monotonic()
-        subprocess.run(cmd + ["status"], capture_output=True, check=True, timeout=60)
-        startup = max(0.0, time.monotonic() - started - life[0])
         rng = random.Random(20261126)
         progress = []
         for _ in range(kills):
+            asked = platform.faults.injected
             worker = subprocess.Popen(cmd + ["worker"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            time.sleep(startup + rng.uniform(*life))
+            # Each kill comes a random moment after the worker's first request reaches
+            # the platform: a worker at work, however long this machine took to start it.
+            deadline = time.monotonic() + 60
+            while platform.faults.injected == asked:
+                assert worker.poll() is None, worker.stderr.read().decode()
+                assert time.monotonic() < deadline, "the worker sent nothing within 60 s"
+                time.sleep(0.005)
+            time.sleep(rng.uniform(*life))
             worker.send_signal(signal.SIGKILL)
             worker.wait(10)
             assert worker.returncode == -signal.SIGKILL, worker.stderr.read().decode()

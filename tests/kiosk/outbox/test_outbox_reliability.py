@@ -12,6 +12,8 @@ from kiosk.outbox.worker import full_jitter
 from simulators.platform.server import PlatformServer, free_port
 from simulators.platform.testing import admin
 
+pytestmark = pytest.mark.slow
+
 
 def _stats(platform):
     return admin(platform, "GET", "/v1/admin/stats").json()
@@ -110,7 +112,10 @@ def test_enqueue_is_never_blocked_by_a_stuck_worker(platform, terminal, outbox, 
     t = threading.Thread(target=worker.run, kwargs={"deadline": time.monotonic() + 2.5})
     t.start()
     try:
-        time.sleep(0.3)
+        deadline = time.monotonic() + 5
+        while not platform.faults.injected:   # the worker's request is in, its answer held
+            assert time.monotonic() < deadline, "the worker never sent its request"
+            time.sleep(0.01)
         slowest = 0.0
         for i in range(10):
             started = time.monotonic()

@@ -42,9 +42,9 @@ def test_capture_hands_out_the_latest_frame_and_the_page_is_found(sim):
         first = camera.next_frame(0, timeout=8)
         assert first is not None and first.size == (960, 540)
         assert camera.status == Status.ONLINE
-        time.sleep(0.5)                              # a slow consumer...
+        # A slow consumer, five frames later, gets the newest frame, not the next queued one.
+        assert _wait(lambda: camera.latest().seq >= first.seq + 5)
         later = camera.latest()
-        assert later.seq >= first.seq + 5            # ...gets the newest frame, not the next queued one
         assert not later.image.flags.writeable
         found = detect_page(later.image)
         assert found is not None

@@ -124,6 +124,7 @@ def test_without_the_photographs_it_shows_nobody_and_says_why(tmp_path):
         sim.stop()
 
 
+@pytest.mark.slow
 def test_the_hut_front_camera_is_owned_offers_the_face_check_and_unplug_sends_it_to_the_counter(tmp_path):
     with Hut(tmp_path / "hut", only=["front_camera"]) as hut:
         settings = config_mod.load(str(hut.config_path))

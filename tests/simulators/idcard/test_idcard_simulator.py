@@ -126,11 +126,12 @@ def test_fragmented_fault_splits_replies(sim, port):
 def test_bad_checksum_fault_counts_down(sim, port):
     sim.control("set_fault", mode="bad_checksum", count=1)
     port.write(encode_command(*codec.SAM_STATUS))
-    time.sleep(0.1)
     dec = FrameDecoder()
-    dec.feed(port.read(port.in_waiting))
+    deadline = time.monotonic() + 2
     with pytest.raises(codec.ProtocolError, match="checksum"):
-        list(dec.events())
+        while time.monotonic() < deadline:   # until the whole (damaged) frame is in
+            dec.feed(port.read(port.in_waiting or 1))
+            assert not list(dec.events()), "a good frame despite the fault"
     assert sim.control("status")["fault"] == "none"
     assert exchange(port, encode_command(*codec.SAM_STATUS))[0].sw3 == 0x90
 
@@ -234,8 +235,12 @@ def test_reply_in_flight_at_unplug_never_reaches_the_replugged_port(sim, port):
     being written must die with the old connection, as on a real wire."""
     sim.control("place_card", card="resident")
     sim.control("set_delay", seconds=0.3)
+    before = sim.control("status")["commands"]
     port.write(encode_command(*codec.FIND_CARD))
-    time.sleep(0.05)                     # the SAM is "processing" the find
+    deadline = time.monotonic() + 2
+    while sim.control("status")["commands"] == before:   # until the SAM is "processing" the find
+        assert time.monotonic() < deadline, "the SAM never took the find"
+        time.sleep(0.005)
     sim.control("unplug")
     sim.control("replug")
     with serial.Serial(sim.where(), 115200, timeout=0.05) as again:

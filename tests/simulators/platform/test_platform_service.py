@@ -148,6 +148,7 @@ def test_failure_injection(platform, terminal, mode):
     assert admin(platform, "GET", "/v1/admin/stats").status_code == 200
 
 
+@pytest.mark.slow
 def test_slow_and_timeout_injection(platform, terminal):
     url = platform.url + "/v1/heartbeat"
     platform.faults.set("slow", count=1, seconds=0.5)
@@ -190,6 +191,7 @@ def test_hut_simulator_entry(tmp_path, terminal):
         s.bind(("127.0.0.1", int(sim.where().rsplit(":", 1)[1])))
 
 
+@pytest.mark.procs
 def test_kiosk_platform_serve(tmp_path):
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "platform", "serve", "--db",
@@ -217,6 +219,7 @@ def test_kiosk_platform_serve(tmp_path):
     assert f"http://127.0.0.1:{port}" in out and str(token_file) in out and "Traceback" not in err
 
 
+@pytest.mark.procs
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.7"])
 def test_kiosk_platform_serve_beyond_loopback_needs_tls(tmp_path, host):
     done = subprocess.run([sys.executable, "-m", "kiosk.cli", "platform", "serve", "--db",

@@ -14,6 +14,8 @@ import pytest
 from drivers.printer.paper import slips_from_bytes
 from tests.printer_fixtures import wait_jobs
 
+pytestmark = pytest.mark.procs
+
 JOB = {"title": "受理回执 Receipt", "rows": [["受理编号 No.", "A20261126-0001"], ["证件号码 ID", "230108********1234"]],
        "lines": ["请妥善保管本回执 Please keep this receipt"], "qr": "https://hut.example.cn/t/A20261126-0001"}
 

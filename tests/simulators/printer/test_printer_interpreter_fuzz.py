@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,7 @@ COMMANDS = [b"\x1b@", b"\x1ba\x01", b"\x1bE\x01", b"\x1d!\x11", b"\x1c&", b"\x1c
             b"\x1dkI\x04{BAB", b"\x1dv0\x00\x01\x00\x02\x00\xff\x0f", "受理".encode("gb18030"), b"\xe5\x8f", b"abc"]
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(st.sampled_from(COMMANDS), st.binary(max_size=12)), max_size=30).map(b"".join))
 def test_any_stream_is_interpreted_and_drawn(data):

@@ -1,0 +1,92 @@
+"""The tiers hold: a test that starts a process without the ``procs`` marker
+fails, the fixtures put their users in the right tier, and the in-process
+tier (``make check``) selects none of them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests import tiers
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_guard_records_a_process_start_and_a_remote_connect():
+    """``sys.audit`` raises the very events ``subprocess.Popen`` and
+    ``socket.connect`` raise, without starting or connecting anything."""
+    seen = tiers._current["seen"]
+    mark = len(seen)
+    try:
+        sys.audit("subprocess.Popen", "pcscd", ["pcscd", "-f"], None, None)
+        sys.audit("subprocess.Popen", "/sbin/ldconfig", ["/sbin/ldconfig", "-p"], None, None)  # find_library
+        sys.audit("subprocess.Popen", "cc", ["cc", "-O2", "-shared", "-o", "x.so", "x.c"], None, None)
+        sys.audit("socket.connect", None, ("127.0.0.1", 80))
+        sys.audit("socket.connect", None, ("192.0.2.7", 443))
+        recorded = [what for _, what in seen[mark:]]
+    finally:
+        del seen[mark:]
+    assert recorded == ["starts pcscd -f", "starts cc -O2 -shared -o x.so x.c",
+                        "connects to 192.0.2.7:443 (not this machine)"]
+
+
+def test_fixtures_put_their_users_in_a_tier(request):
+    for item in request.session.items:
+        used = tiers._tier_fixtures(item)
+        tiers_of = tiers._tiers_of(item)
+        if used & tiers.UI_FIXTURES:
+            assert {"ui", "procs"} <= tiers_of, item.nodeid
+        if used & tiers.PCSC_FIXTURES:
+            assert {"pcsc", "procs"} <= tiers_of, item.nodeid
+        if used & tiers.PROCS_FIXTURES:
+            assert "procs" in tiers_of, item.nodeid
+
+
+def test_the_demo_modules_are_the_ones_that_use_the_demo_run(request):
+    users = {item.nodeid.split("::")[0] for item in request.session.items if "demo_run" in tiers._tier_fixtures(item)}
+    assert users <= tiers.DEMO_MODULES, "add them to tiers.DEMO_MODULES: one unit of work for xdist"
+
+
+PROBE = '''
+import subprocess
+import pytest
+
+def test_unmarked_starts_a_process():
+    subprocess.run(["true"], check=True)
+
+@pytest.mark.procs
+def test_marked_starts_a_process():
+    subprocess.run(["true"], check=True)
+
+def test_in_process():
+    assert sum(range(4)) == 6
+'''
+
+
+@pytest.mark.procs
+def test_an_unmarked_test_that_starts_a_process_fails(tmp_path):
+    (tmp_path / "conftest.py").write_text(textwrap.dedent('''
+        from tests.tiers import (pytest_collection_modifyitems, pytest_configure,  # noqa: F401
+                                 pytest_runtest_makereport, pytest_runtest_protocol)
+    '''))
+    (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    procs: x\n    ui: x\n    pcsc: x\n    slow: x\n"
+                                         "    soak: x\naddopts = --strict-markers -p no:cacheprovider\n")
+    (tmp_path / "test_probe.py").write_text(PROBE)
+    env = {k: v for k, v in os.environ.items() if k != "TIERS_REPORT"}
+    env.update(PYTHONPATH=str(ROOT), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")   # hypothesis, schemathesis: not needed
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rA", str(tmp_path)],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    out = run.stdout
+    assert "ERROR at teardown of test_unmarked_starts_a_process" in out, out
+    assert "starts processes but is not marked procs" in out and "starts true" in out, out
+    assert "PASSED test_probe.py::test_marked_starts_a_process" in out, out
+    assert "PASSED test_probe.py::test_in_process" in out, out
+    assert run.returncode == 1
+    quick = subprocess.run([sys.executable, "-m", "pytest", "-q", "-m", "not procs",
+                            str(tmp_path)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert "2 passed, 1 deselected, 1 error" in quick.stdout, quick.stdout
