@@ -37,6 +37,7 @@ class BigButton(Button):
     tint = ColorProperty(theme.STANDARD["SECONDARY"])
     ink = ColorProperty(theme.STANDARD["ON_SECONDARY"])
     scales = BooleanProperty(True)     # grows with large text (the frame's own buttons do not)
+    base_font_size = NumericProperty(theme.FONT_BUTTON)   # at normal text (the frame's: smaller in a narrow window)
 
     def label_markup(self, first: str, second: str, font_size: float) -> str:
         """``继续`` over a smaller ``Continue`` (never under the theme's
@@ -44,7 +45,7 @@ class BigButton(Button):
         ``[`` or ``&``."""
         from kivy.utils import escape_markup
 
-        small = int(font_size * theme.FONT_BUTTON_SECOND / theme.FONT_BUTTON)
+        small = max(int(font_size * theme.FONT_BUTTON_SECOND / theme.FONT_BUTTON), int(theme.FONT_SMALL))
         return f"{escape_markup(first)}\n[size={small}]{escape_markup(second)}[/size]"
 
 

@@ -8,6 +8,10 @@ screen.  Landscape puts them in one row; portrait (a window taller than wide)
 (and a landscape screen narrower than ``theme.ONE_ROW_MIN_WIDTH``) keeps
 返回, the title and 首页 in the first row and gives the language and the voice
 switches a second one, so nothing is squeezed or pushed off the edge.
+The frame's words keep their size in large text, and each switch is as wide
+as its widest state: pressing 大字 or 高对比 moves none of its buttons.  In a
+window narrower than ``ONE_ROW_MIN_WIDTH`` its buttons' words are at the
+smallest text size, so the second row stays one row.
 Widgets a screen declares inside ``ScreenFrame`` in its kv rule go into the
 body.
 """
@@ -18,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
@@ -27,7 +31,28 @@ from screens.widgets.bilingual import BigButton
 
 
 class ToolButton(BigButton):
-    """A header button: as wide as its words need, never under the minimum."""
+    """A header button: as wide as its words need, never under the minimum.
+
+    A switch is as wide as the longest of its states' words (``states``: their
+    msgids), so pressing it never changes its width: neither it nor the
+    buttons beside it move from under the finger ("Large text: off" is
+    wider than "Large text: on")."""
+
+    states = ListProperty([])
+
+    def widest(self, states: list[str], lang: str, font_size: float) -> float:
+        """The width of the widest of ``states``' words as this button draws them."""
+        from kivy.core.text.markup import MarkupLabel
+
+        from screens.i18n import other_language, tr
+
+        widths = [0.0]
+        for msgid in states:
+            label = MarkupLabel(text=self.label_markup(tr(msgid, lang), tr(msgid, other_language(lang)), font_size),
+                                font_size=font_size, font_name=self.font_name, halign="center", markup=True)
+            label.refresh()
+            widths.append(label.content_width)
+        return max(widths)
 
 
 class ScreenFrame(BoxLayout):
