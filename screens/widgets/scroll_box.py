@@ -67,6 +67,16 @@ class ScrollBox(BoxLayout):
     def to_top(self) -> None:
         self.ids.view.scroll_y = 1
 
+    def reveal(self, widget: Any) -> None:
+        """Scroll ``widget`` (in the content) into view if none of it shows."""
+        view = self.ids.view
+        if not self.overflows or widget.parent is None:
+            return
+        bottom, top = widget.to_window(widget.x, widget.y)[1], widget.to_window(widget.x, widget.top)[1]
+        view_bottom, view_top = view.to_window(view.x, view.y)[1], view.to_window(view.x, view.top)[1]
+        if top <= view_bottom + 1 or bottom >= view_top - 1:
+            view.scroll_to(widget, padding=theme.SPACING, animate=False)
+
     def _measure(self, *_args: Any) -> None:
         view, content = self.ids.get("view"), self.content
         if view is None or content is None:
