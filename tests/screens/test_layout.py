@@ -2,7 +2,8 @@
 and English in large text and high contrast: nothing clipped, nothing drawn
 over something else, content longer than its room scrolls and says so, every
 touch target at least 96 px tall and 16 px from the next, no text under 32 px,
-at most one primary action, and no colour of the other palette left behind."""
+at most one primary action, no colour of the other palette left behind, and
+pressing 大字 or 高对比 moves none of the frame's buttons."""
 
 import json
 
@@ -11,7 +12,8 @@ import pytest
 from kiosk.config import write_secrets_file
 from simulators.platform.app import load_catalog_document
 
-pytestmark = pytest.mark.ui
+# about 100 scenes and the switches pressed on 18 of them: minutes on a busy machine
+pytestmark = [pytest.mark.ui, pytest.mark.timeout(900)]
 
 SCREENS = {"home": "home", "identify": "identify", "preparing": "preparing", "idle_warning": "idle_warning",
            "choose_matter": "choose_matter", "choose_category": "choose_matter", "conditions": "conditions",
@@ -37,6 +39,15 @@ def test_probe_ran_to_the_end(facts):
     assert facts["finished"], facts.get("error")
 
 
+def test_the_check_finds_cut_off_words_and_a_list_scrolling_unseen(facts):
+    """measure() on widgets made to fail it: it must fail them, so an empty list elsewhere means something."""
+    found = facts["check_catches"]
+    assert [p for p in found if p.startswith("clipped: Label('最低生活保障申请")], found
+    assert not [p for p in found if "首页" in p], found   # the label that fits is not reported
+    assert [p for p in found if p.startswith("no cue: ")], found
+    assert [p for p in found if p.startswith("cut off at the side: Label('a b c")], found
+
+
 def test_every_scene_was_measured_at_every_size_and_way_of_reading(facts):
     assert facts["sizes"] == ORIENTATIONS
     expected = {f"{s}/{o}/{p}" for s in SCREENS for o in ORIENTATIONS for p in PASSES}
@@ -51,6 +62,12 @@ def test_nothing_clipped_overlapping_small_crowded_or_scrolling_unseen(facts, sc
     found = {key: problems for key, problems in facts["problems"].items()
              if key.startswith(screen + "/") and problems}
     assert found == {}
+
+
+def test_pressing_large_text_or_high_contrast_moves_no_button_of_the_frame(facts):
+    expected = {f"{s}/{o}/{p}" for s in ("home", "conditions") for o in ORIENTATIONS for p in PASSES}
+    assert set(facts["shifts"]) == expected
+    assert {k: v for k, v in facts["shifts"].items() if v} == {}
 
 
 def test_at_most_one_primary_action_per_screen(facts):

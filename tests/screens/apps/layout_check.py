@@ -12,6 +12,9 @@ must be the one that takes a touch at its centre: a hidden (transparent,
 collapsed) panel still takes touches in Kivy, and a disabled widget swallows
 them, so a panel left lying over a button makes the button dead.
 
+A text standing out of a scroll view at the side (one that scrolls only up
+and down) is cut off for good, as is one wider than its own box.
+
 Content longer than its scroll view must say so (``cue``): the resident sees
 a "more below" line (``screens.widgets.scroll_box``: the box around the view
 has a ``scroll_cue``) and a scroll bar, and the view shows enough of it to
@@ -62,6 +65,22 @@ def _rect(widget: Any) -> tuple[float, float, float, float]:
             rect = (max(rect[0], vx), max(rect[1], vy), min(rect[2], vx + node.width), min(rect[3], vy + node.height))
         node = node.parent
     return rect
+
+
+def _cut_sideways(widget: Any) -> str:
+    """A widget in a scroll view that scrolls only up and down, standing out of
+    it at the left or right: that part can never be brought into view."""
+    from kivy.uix.scrollview import ScrollView
+
+    x0, x1 = widget.to_window(widget.x, widget.y)[0], widget.to_window(widget.right, widget.y)[0]
+    node = widget.parent
+    while node is not None and node is not node.parent:
+        if isinstance(node, ScrollView) and not node.do_scroll_x:
+            vx0, vx1 = node.to_window(node.x, node.y)[0], node.to_window(node.right, node.y)[0]
+            if x0 < vx0 - 1 or x1 > vx1 + 1:
+                return f"at x {x0:.0f}-{x1:.0f}, its scroll view {vx0:.0f}-{vx1:.0f}"
+        node = node.parent
+    return ""
 
 
 def _visible(widget: Any) -> bool:
@@ -143,6 +162,10 @@ def measure(roots: list[Any], window_size: tuple[int, int], min_text: float, min
     texts, targets = [], []
     for root in roots:
         for widget in root.walk(restrict=True):
+            if isinstance(widget, Label) and widget.text.strip() and _shown(widget):
+                sideways = _cut_sideways(widget)   # wholly out at the side is not "visible": looked at first
+                if sideways:
+                    problems.append(f"cut off at the side: {_name(widget)} {sideways}")
             if not _shown(widget) or not _visible(widget):
                 continue
             if isinstance(widget, ButtonBehavior) and not widget.disabled:

@@ -18,7 +18,7 @@ import os
 import threading
 from pathlib import Path
 
-from layout_check import foreign_colours, measure, primary_buttons
+from layout_check import foreign_colours, measure, moved, place, primary_buttons
 from probe_common import SETTLE, Until, laid_out, run, tap
 
 from drivers.base import DeviceEvent
@@ -124,6 +124,59 @@ def set_aids(app, large, lang, contrast):
             yield Until(lambda now=now, wanted=wanted: now() == wanted, f"the {button} switch")
 
 
+FRAME_PARTS = ("back", "home", "language", "large_text", "contrast", "voice", "volume")
+SWITCHED_ON = ("home", "conditions")   # the scenes where the switches are pressed again
+
+
+def switch_shifts(app):
+    """Press 大字 and 高对比 (and again, to undo) on the screen shown: where every
+    part of the frame is before and after each press must not change, or
+    the next press of the same finger lands on something else."""
+    frame = app.sm.current_screen.ids.frame
+    found = []
+
+    def places():
+        return {name: place(frame.ids[name]) for name in FRAME_PARTS if frame.ids[name].parent is not None}
+
+    for button, now in (("large_text", lambda: app.large_text), ("contrast", lambda: app.high_contrast)):
+        for _ in range(2):
+            before, was = places(), now()
+            tap(frame.ids[button])
+            yield Until(lambda now=now, was=was: now() != was, f"the {button} switch")
+            yield laid_out()
+            found += [f"{button}: {line}" for line in moved(before, places())]
+    return found
+
+
+def check_catches(app):
+    """The check itself, on widgets made to fail it: a label too small for its
+    words (cut off), one that fits, a list longer than its box without a
+    cue (a bare ScrollView) and a row in it wider than it."""
+    from kivy.core.window import Window
+    from kivy.uix.boxlayout import BoxLayout
+    from kivy.uix.label import Label
+    from kivy.uix.scrollview import ScrollView
+
+    from screens import theme
+
+    box = BoxLayout(orientation="vertical", size_hint=(None, None), size=(600, 600), pos=(10, 10))
+    cut = Label(text="最低生活保障申请 Minimum living allowance", font_size=theme.FONT_BODY, size_hint=(None, None),
+                size=(300, 60), text_size=(300, None))
+    fits = Label(text="首页", font_size=theme.FONT_BODY, size_hint=(None, None), size=(300, 80))
+    view = ScrollView(size_hint=(None, None), size=(600, 300), do_scroll_x=False)
+    content = BoxLayout(size_hint_y=None, height=900)
+    content.add_widget(Label(text="a b c d e f g h i j", font_size=theme.FONT_BODY, size_hint=(None, None),
+                             size=(900, 80)))   # wider than the view, which scrolls only up and down
+    view.add_widget(content)
+    for widget in (cut, fits, view):
+        box.add_widget(widget)
+    Window.add_widget(box)
+    yield laid_out()
+    found = measure([box], tuple(Window.size), theme.MIN_TEXT, theme.MIN_TARGET, theme.MIN_GAP)
+    Window.remove_widget(box)
+    return found
+
+
 def open_readers(app):
     """An ID card reader and a social security card reader the app's owner holds."""
     readers = FakeCardReader("idcard"), FakeSocialSecurityReader("ssc")
@@ -145,11 +198,12 @@ def script(app, facts):
     only = [o for o in os.environ.get("KIOSK_LAYOUT_ONLY", "").split(",") if o]
     yield Until(lambda: app.sm is not None and app.sm.current == "home" and app.ready, "the home screen")
     yield Until(lambda: app.terminal.catalog() is not None, "the catalog")
+    facts["check_catches"] = yield from check_catches(app)
     readers = open_readers(app)
     yield Until(lambda: len(app.terminal.identify.readers) == 2 and app.terminal.identify.view.reader_available,
                 "the card readers")
     app.terminal.flow("progress").client = ManyApplications()
-    for key in ("problems", "primaries", "shown", "sizes", "aids", "colours"):
+    for key in ("problems", "primaries", "shown", "sizes", "aids", "colours", "shifts"):
         facts[key] = {}
     for orientation, size in ORIENTATIONS.items():
         Window.size = size
@@ -187,6 +241,8 @@ def script(app, facts):
                 if shots:
                     yield SETTLE  # the frame drawn, for the photo
                     screenshot(Path(shots) / f"{key.replace('/', '-')}.png")
+                if name in SWITCHED_ON:
+                    facts["shifts"][key] = yield from switch_shifts(app)
                 app.terminal.touched()
     app.go_home("resident")
 
