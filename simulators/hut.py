@@ -75,7 +75,8 @@ def deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _load_class(target: str) -> type:
+def _load_class(target: str) -> Any:
+    """The simulator class a ``module:Class`` entry point names."""
     module_name, _, class_name = target.partition(":")
     return getattr(importlib.import_module(module_name), class_name)
 
@@ -118,6 +119,8 @@ class Hut:
         if self._server is None:
             return ""
         host, port = self._server.server_address[:2]
+        if isinstance(host, bytes):
+            host = host.decode()
         return f"http://{host}:{port}"
 
     # -- lifecycle -------------------------------------------------------

@@ -59,23 +59,11 @@ def make_settings(tmp_path):
     """``make_settings(devices_toml="", **platform)``: a validated Settings with
     its own state folder and secrets file, for tests of kiosk/ that need one."""
     from kiosk import config
-    from kiosk.config import write_secrets_file
+    from tests.site_config import write_site
 
     def make(devices_toml: str = "", heartbeat_seconds: float = 60) -> "config.Settings":
         folder = Path(tempfile.mkdtemp(dir=tmp_path, prefix="site-"))
-        write_secrets_file(folder / "secrets.toml")
-        path = folder / "kiosk.toml"
-        path.write_text(f"""
-[terminal]
-id = "T-TEST"
-[platform]
-url = "http://127.0.0.1:9"
-heartbeat_seconds = {heartbeat_seconds}
-[paths]
-state_dir = "state"
-secrets_file = "secrets.toml"
-{devices_toml}
-""", encoding="utf-8")
+        path = write_site(folder, devices_toml, platform_extra=f"heartbeat_seconds = {heartbeat_seconds}")
         return config.load(path)
 
     return make

@@ -234,6 +234,22 @@ class FakeClock:
         self.now += seconds
 
 
+class HeardSpeaker(Speaker):
+    """The voice as a list of what it said (text, language): no espeak-ng process
+    in the in-process tier, and a test can ask what a resident heard."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.said: list[tuple[str, str]] = []
+
+    def say(self, text: str, lang: str = "zh_CN") -> bool:
+        self.stop()
+        if not self.enabled or not text.strip():
+            return False
+        self.said.append((text, lang))
+        return True
+
+
 class TerminalKit:
     """One terminal with its fake devices; ``run_until`` drains the loop."""
 
@@ -263,7 +279,7 @@ class TerminalKit:
 
         self.owner = DeviceOwner(settings, build=build)
         self.terminal = Terminal(settings, post=self.loop.post, owner=self.owner, clock=self.clock,
-                                 speaker=speaker or Speaker(enabled=False), outbox=outbox, client=client,
+                                 speaker=speaker or HeardSpeaker(), outbox=outbox, client=client,
                                  catalog=(lambda: catalog), wait_seconds=wait_seconds, face_engine=face_engine)
         self.views: list[TerminalView] = []
         self.terminal.subscribe(self.views.append)

@@ -29,6 +29,11 @@ def browse_walkthrough(app: Any, control_url: str, shot: Callable[[str, str], No
     app.terminal.presenter.choose(MATTER)
     yield SETTLE
     shot("22-guide-matter", "The guide: who may apply, papers, department, time limit, fee")
+    app.toggle_large_text()
+    yield SETTLE
+    shot("22a-guide-matter-large-text", "Large text: the matter's detail scrolls, with a cue that more is below")
+    app.toggle_large_text()
+    yield SETTLE
     guide = app.terminal.flow("guide")
     if guide.view.can_print:
         guide.print()

@@ -94,6 +94,12 @@ def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out:
     form.enter_typed()
     yield SETTLE
     shot("65-filing-form-complete", "The form complete")
+    app.go_home("resident")   # 首页 with a form filled in: asked once, the safe answer is the main button
+    yield Until(lambda: app.terminal.view.confirm_home, "the discard question")
+    yield SETTLE
+    shot("65a-filing-discard-question", "首页 in the middle of an application: asked once before anything is thrown away")
+    app.terminal.keep_visit()
+    yield Until(lambda: not app.terminal.view.confirm_home and app.sm.current == "form", "the form again")
     form.done()
     yield Until(lambda: app.sm.current == "papers", "the papers")
     papers = app.sm.get_screen("papers")
@@ -128,6 +134,13 @@ def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out:
         yield SETTLE
         shot("74-filing-done-note-the-number", "The printer is out of paper: note the number down or photograph it")
         hut_control(control_url, "printer", "set_paper", state="ok")
+        yield Until(lambda: done.can_reprint, "重新打印 once the paper is back", 20)
+        yield SETTLE
+        shot("75-filing-done-reprint", "Paper refilled: 重新打印 (print again) is offered on the done screen")
+        done.reprint()
+        yield Until(lambda: done.slip == "printed", "the slip printed again", 20)
+        yield SETTLE
+        shot("76-filing-done-reprinted", "The slip printed after all")
         hut_control(control_url, "idcard", "remove_card")
     app.go_home("resident")
 

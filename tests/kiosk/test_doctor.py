@@ -7,7 +7,7 @@ import json
 import socket
 import subprocess
 
-from kiosk.config import write_secrets_file
+from tests.site_config import write_site
 
 
 def _refused_port() -> int:
@@ -17,16 +17,7 @@ def _refused_port() -> int:
 
 
 def test_doctor_names_missing_and_silent_devices(tmp_path, kiosk_cmd):
-    write_secrets_file(tmp_path / "secrets.toml", terminal_key=b"k" * 32)  # enrolled: not the finding here
-    cfg = tmp_path / "kiosk.toml"
-    cfg.write_text(f"""
-[terminal]
-id = "T1"
-[platform]
-url = "http://127.0.0.1:9"
-[paths]
-state_dir = "state"
-secrets_file = "secrets.toml"
+    cfg = write_site(tmp_path, f"""
 [devices.idcard]
 driver = "idcard.sam"
 port = "{tmp_path}/ttyUSB-absent"
@@ -40,7 +31,7 @@ enabled = false
 [devices.front_camera]
 driver = "face_camera.uvc"
 port = "{tmp_path}/video-absent"
-""", encoding="utf-8")
+""", terminal_id="T1", terminal_key=b"k" * 32)  # enrolled: not the finding here
     table = subprocess.run([*kiosk_cmd, "--config", str(cfg), "doctor"], capture_output=True, text=True, timeout=60)
     assert table.returncode == 1 and "Traceback" not in table.stderr
     device_table = table.stdout.split("\n\n")[0]

@@ -155,26 +155,12 @@ def test_the_catalog_flag_is_read_and_one_platform_matter_sets_it():
 
 
 def test_the_threshold_and_time_limit_are_configured_per_terminal(tmp_path):
-    import os
-    import textwrap
-
     from kiosk.config import ConfigError, load
     from kiosk.face import DEFAULT_THRESHOLD
+    from tests.site_config import write_site
 
-    base = textwrap.dedent("""\
-        [terminal]
-        id = "DL-XY-0007"
-        [platform]
-        url = "https://platform.example.gov.cn/"
-        [paths]
-        state_dir = "state"
-        secrets_file = "secrets.toml"
-        """)
-    secrets = tmp_path / "secrets.toml"
-    secrets.write_text('terminal_key = ""\n', encoding="utf-8")
-    os.chmod(secrets, 0o600)
-    cfg = tmp_path / "kiosk.toml"
-    cfg.write_text(base, encoding="utf-8")
+    cfg = write_site(tmp_path, terminal_id="DL-XY-0007")
+    base = cfg.read_text(encoding="utf-8")
     assert load(cfg).face_check.threshold == DEFAULT_THRESHOLD
     cfg.write_text(base + "[face_check]\nthreshold = 0.58\ntime_limit_seconds = 20\n", encoding="utf-8")
     settings = load(cfg)

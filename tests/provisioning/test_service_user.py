@@ -23,8 +23,9 @@ from simulators.hut import Hut
 
 UID = GID = 4242  # the kiosk user
 PIN = "135790"
-pytestmark = pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
-                                reason="needs root (to become the service user) and setpriv")
+pytestmark = [pytest.mark.procs,
+              pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                                 reason="needs root (to become the service user) and setpriv")]
 
 
 def kiosk(*argv: str, stdin: str = "", user: bool = False, home: Path | None = None) -> subprocess.CompletedProcess:

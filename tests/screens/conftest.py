@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.site_config import write_site
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 # The probes' Until deadlines (sized on an idle machine) times this: make test
@@ -46,26 +48,7 @@ def probe(display):
 
 def write_config(folder: Path, *, screen: str = "", timeouts: str = "", extra: str = "") -> Path:
     """A minimal valid kiosk.toml (no devices) plus an empty 0600 secrets file."""
-    folder.mkdir(parents=True, exist_ok=True)
-    secrets = folder / "secrets.toml"
-    secrets.write_text("")
-    secrets.chmod(0o600)
-    config = folder / "kiosk.toml"
-    config.write_text(f"""
-[terminal]
-id = "UI-TEST-1"
-[platform]
-url = "http://127.0.0.1:9"
-[paths]
-state_dir = "state"
-secrets_file = "secrets.toml"
-[screen]
-{screen}
-[timeouts]
-{timeouts}
-{extra}
-""", encoding="utf-8")
-    return config
+    return write_site(folder, f"[screen]\n{screen}\n[timeouts]\n{timeouts}\n{extra}", terminal_id="UI-TEST-1")
 
 
 def run_probe(probe: str, display: str, folder: Path, config: Path, timeout: float = 120) -> dict:

@@ -2,40 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import textwrap
 
 import pytest
 
 from kiosk import config
 from kiosk.errors import KioskError
-
-SECRETS = textwrap.dedent("""\
-    terminal_key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
-    outbox_key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
-    id_hash_key = "0102030405060708"
-    maintenance_pin_hash = ""
-    """)
-BASE = textwrap.dedent("""\
-    [terminal]
-    id = "DL-XY-0007"
-    name = "hut"
-
-    [platform]
-    url = "https://platform.example.gov.cn/"
-
-    [paths]
-    state_dir = "state"
-    secrets_file = "secrets.toml"
-
-    """)
+from tests.site_config import write_site
 
 
 def load(tmp_path, devices: str):
-    (tmp_path / "kiosk.toml").write_text(BASE + textwrap.dedent(devices), encoding="utf-8")
-    (tmp_path / "secrets.toml").write_text(SECRETS, encoding="utf-8")
-    os.chmod(tmp_path / "secrets.toml", 0o600)
-    return config.load(tmp_path / "kiosk.toml")
+    return config.load(write_site(tmp_path, textwrap.dedent(devices), terminal_id="DL-XY-0007"))
 
 
 def test_health_devices_load(tmp_path):

@@ -81,6 +81,7 @@ def test_reader_puts_the_decoded_photo_on_the_record(sim, make_reader, recorder,
     assert reader.counters.get("photo_decode_failures") == 0
 
 
+@pytest.mark.procs
 def test_a_card_read_without_photo_data_is_not_a_decoder_failure(sim, make_reader, recorder, vendor_lib):
     """Only a photo the decoder refuses counts as a failure; a read that
     carries no photo data (zeros) has nothing to decode (issue 21 item 18)."""
