@@ -142,6 +142,7 @@ class ScreenSettings(_Section):
     fullscreen: bool = True
     show_cursor: bool = False
     language: Language = "zh_CN"
+    high_contrast: bool = False   # the hut's default; a resident's switch lasts until the visit ends
     width: int = Field(default=1920, ge=320, le=10000)
     height: int = Field(default=1080, ge=240, le=10000)
 

@@ -63,6 +63,10 @@ class KioskApp(App):
     availability = ObjectProperty(Availability(), rebind=True)
     large_text = BooleanProperty(False)
     text_scale = NumericProperty(1.0)
+    high_contrast = BooleanProperty(False)
+    # The colours kv rules read (``app.palette.TEXT``): screens.theme's standard or
+    # high-contrast palette; set from the view, so the switch recolours every screen live.
+    palette = ObjectProperty(None, rebind=True)   # rebind: kv rules follow the new palette, not only app.palette
     voice_on = BooleanProperty(True)
     voice_available = BooleanProperty(True)   # the speaker works (kiosk doctor and the heartbeat say when not)
     volume = NumericProperty(1)               # the resident's step: 0 quiet, 1 normal, 2 loud
@@ -81,8 +85,12 @@ class KioskApp(App):
         replaces the device owner (tests hand in their own devices); ``speaker``
         the voice; ``face_engine`` the face check's engine (the virtual hut's resident)."""
         super().__init__(**kwargs)
+        from screens import theme  # after configure_kivy (kivy.metrics makes the window)
+
         self.settings = settings
         self.lang = settings.screen.language
+        self.high_contrast = settings.screen.high_contrast
+        self.palette = theme.palette(self.high_contrast)
         self.terminal = Terminal(settings, post=kivy_post, owner=owner, clock=clock, speaker=speaker,
                                  translate=i18n.tr, presentable=_presentable(), face_engine=face_engine)
         self.sm: Any = None
@@ -175,6 +183,10 @@ class KioskApp(App):
         self.lang, self.large_text, self.voice_on = view.lang, view.large_text, view.voice_on
         self.voice_available, self.volume = view.voice_available, view.volume
         self.text_scale = theme_scale(view.large_text)
+        if view.high_contrast != self.high_contrast:
+            from screens import theme
+
+            self.palette, self.high_contrast = theme.palette(view.high_contrast), view.high_contrast
         self.card_reminder, self.card_on_reader = view.card_reminder, view.card_on_reader
         self.availability = view.availability
         self.step_index, self.step_total = view.index, view.total
@@ -187,6 +199,7 @@ class KioskApp(App):
             screen.service_title = view.title
         if hasattr(screen, "show") and view.step is not None:
             screen.show(view.title, view.step_view, self.terminal.presenter)
+            screen.render_cards(view.identify)
         if self.sm.current != screen.name:
             self.sm.current = screen.name
         # In this order, so what opens later lies on top: the countdown over everything.
@@ -224,6 +237,9 @@ class KioskApp(App):
 
     def toggle_large_text(self) -> None:
         self.terminal.toggle_large_text()
+
+    def toggle_contrast(self) -> None:
+        self.terminal.toggle_contrast()
 
     def toggle_voice(self) -> None:
         self.terminal.toggle_voice()

@@ -10,7 +10,6 @@ from kivy.lang import Builder
 from kivy.uix.screenmanager import Screen
 
 from kiosk.services import registered
-from screens import theme
 from screens.widgets.bilingual import ServiceTile
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -23,8 +22,7 @@ class HomeScreen(Screen):
         super().__init__(**kwargs)
         self.tiles: dict[str, ServiceTile] = {}
         for service in registered():
-            tile = ServiceTile(key=service.key, msgid=service.title,
-                               tint=theme.TILE_COLOURS.get(service.key, theme.PRIMARY))
+            tile = ServiceTile(key=service.key, msgid=service.title)   # its colour: the kv rule, by key
             tile.bind(on_release=self._tile_pressed)
             self.ids.tiles.add_widget(tile)
             self.tiles[service.key] = tile

@@ -34,6 +34,11 @@ class StepScreen(Screen):
     def render(self, view: Any) -> None:
         """Show the step's view (masked already)."""
 
+    def render_cards(self, identify: Any) -> None:
+        """The identify flow's view (``TerminalView.identify``): a step that
+        reads a card inside itself shows the cards' troubles from it (two
+        cards on the readers, a card that could not be read)."""
+
     def forget(self) -> None:
         """The step was left: drop everything shown."""
         self.flow = None

@@ -5,7 +5,7 @@ service flows, identification, the idle wipe, the voice, the background
 jobs) and decides everything a screen used to: which service is open, which
 step is on screen, where a read card goes, what Back does, when the visit
 ends and what it leaves behind (nothing).  It takes intents (open a service,
-back, home, continue, language, large text, voice, a touch) and publishes one
+back, home, continue, language, large text, high contrast, voice, a touch) and publishes one
 immutable ``TerminalView``.  The Kivy app builds it, renders its views and
 forwards intents; the tests drive the same object in process.
 
@@ -94,6 +94,7 @@ class Terminal:
         self.reminder = Reminder(clock=clock)
         self.stats = AppStats()
         self.default_lang = settings.screen.language
+        self.default_contrast = settings.screen.high_contrast
         self.outbox, self.client, self._catalog_source = outbox, client, catalog
         self.face_engine, self.wait_seconds = face_engine, wait_seconds
         self.flows: dict[str, ServiceFlow[Any, Any]] = {}
@@ -108,7 +109,8 @@ class Terminal:
         self._revision = 0
         self._next_write = 0.0
         self._next_availability = 0.0
-        self.view = TerminalView(lang=self.default_lang, hut=HutInfo.from_settings(settings), minute=minute_of(now()))
+        self.view = TerminalView(lang=self.default_lang, high_contrast=self.default_contrast,
+                                 hut=HutInfo.from_settings(settings), minute=minute_of(now()))
 
     # -- life cycle -----------------------------------------------------------------------
     def subscribe(self, listener: Callable[[TerminalView], None]) -> Callable[[], None]:
@@ -254,7 +256,7 @@ class Terminal:
     def home(self, reason: str = "resident") -> None:
         """End the visit: every trace of the resident goes, on screen and in
         memory, and the next person finds the hut's defaults (language, text
-        size, voice), whether the visit ended by 首页, 完成 or the idle timeout.
+        size, contrast, voice), whether the visit ended by 首页, 完成 or the idle timeout.
         首页 in the middle of work the resident would lose (an application
         being filled in) asks once first (``confirm_home``)."""
         active = self.active
@@ -266,8 +268,8 @@ class Terminal:
         self._end_staff_call(CallState.VISIT_ENDED)
         self.voice.set_enabled(True)
         self._update(state=TerminalState.HOME, service="", title="", lang=self.default_lang, large_text=False,
-                     voice_on=True, confirm_home=False, volume=1, staff_called=False, staff_call_open=False,
-                     privacy_open=False)
+                     high_contrast=self.default_contrast, voice_on=True, confirm_home=False, volume=1,
+                     staff_called=False, staff_call_open=False, privacy_open=False)
         self._apply_volume()
         self._flows_changed()
         self.write_app_state()
@@ -297,6 +299,11 @@ class Terminal:
 
     def toggle_large_text(self) -> None:
         self._update(large_text=not self.view.large_text)
+        self.touched()
+
+    def toggle_contrast(self) -> None:
+        """The high-contrast switch beside 大字: black background, yellow and white text."""
+        self._update(high_contrast=not self.view.high_contrast)
         self.touched()
 
     def toggle_voice(self) -> None:
@@ -379,7 +386,8 @@ class Terminal:
         when there is nothing left to forget)."""
         view = self.view
         needed = (view.state is not TerminalState.HOME or self.session.active or view.lang != self.default_lang
-                  or view.large_text or not view.voice_on or view.staff_called or view.privacy_open)
+                  or view.large_text or view.high_contrast != self.default_contrast or not view.voice_on
+                  or view.staff_called or view.privacy_open)
         if needed and not self.idle.running:
             self.idle.start()
         elif not needed and self.idle.running:

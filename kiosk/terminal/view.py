@@ -32,6 +32,7 @@ class TerminalView:
     revision: int = 0               # changes with every published view (step_view is compared by identity)
     lang: str = "zh_CN"
     large_text: bool = False
+    high_contrast: bool = False     # black background, yellow and white text (the hut's default at each visit's start)
     voice_on: bool = True
     voice_available: bool = True    # the speaker works (or none is configured to say otherwise)
     volume: int = 1                 # the resident's step: 0 quiet, 1 the hut's volume, 2 loud

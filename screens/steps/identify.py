@@ -29,7 +29,31 @@ INSTRUCTIONS = {
     IdentifyState.FAILED.value: "The card could not be read. Please place it on the reader again.",
     IdentifyState.READER_UNAVAILABLE.value: "The card reader is not available. Please ask the hut staff for help.",
     IdentifyState.CARD_NOT_ACCEPTED.value: "This service needs your ID card. The social security card cannot be used here.",
+    IdentifyState.TWO_CARDS.value: "There is a card on each reader. Please take one away: one card at a time.",
 }
+# Two cards: the words name the card to take away (the view's ``other_card``).
+TAKE_AWAY_WORDS = {
+    "social_security_card": "There is a card on each reader. Please take the social security card away: "
+                            "one card at a time.",
+    "id_card": "There is a card on each reader. Please take the ID card away: one card at a time.",
+}
+# The cards' troubles a step that reads cards inside itself (progress) shows too.
+CARD_TROUBLES = (IdentifyState.FAILED.value, IdentifyState.CARD_NOT_ACCEPTED.value, IdentifyState.TWO_CARDS.value)
+
+
+def card_words(view: IdentifyView | None) -> str:
+    """The identify step's words (a msgid) for the flow's view."""
+    if view is None:
+        return INSTRUCTIONS[IdentifyState.CLOSED.value]
+    if view.state is IdentifyState.TWO_CARDS:
+        return TAKE_AWAY_WORDS.get(view.other_card, INSTRUCTIONS[IdentifyState.TWO_CARDS.value])
+    return INSTRUCTIONS[view.state.value]
+
+
+def card_trouble(view: IdentifyView | None) -> str:
+    """What is wrong with the cards on the readers, in the identify step's
+    words (a msgid), or "": for steps that read a card inside themselves."""
+    return card_words(view) if view is not None and view.state.value in CARD_TROUBLES else ""
 
 
 class IdentifyScreen(StepScreen):
@@ -49,6 +73,7 @@ class IdentifyScreen(StepScreen):
         self.masked_id = view.masked_id
         self.reader_available = view.reader_available
         self.state = view.state.value
+        self.instruction = card_words(view)
 
     def forget(self) -> None:
         super().forget()

@@ -7,7 +7,9 @@ is on screen before the flow has a proof (a card read, a slip's code).  The
 headline is the step's spoken instruction (``kiosk.terminal.voice.instruction``), so
 what the resident hears and reads never disagree.  "Withdraw this
 application?" replaces the list until it is answered; the safe answer (keep
-it) is the main button, far from the other.
+it) is the main button, far from the other.  The step reads cards inside
+itself: two cards on the readers, or a card that could not be read, are said
+under it in the identify step's words (``render_cards``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from kiosk.services.progress.items import date_words
 from kiosk.terminal.voice import instruction
 from screens.i18n import other_language, tr
 from screens.step_screen import StepScreen
+from screens.steps.identify import card_trouble
 from screens.widgets.matter_details import office_text
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -81,6 +84,7 @@ class ProgressScreen(StepScreen):
     masked_name = StringProperty("")
     warning = BooleanProperty(False)
     question = StringProperty("")        # confirm_withdraw: the application in question, in words
+    cards = StringProperty("")        # the cards' trouble, in the identify step's words (a msgid) or ""
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
@@ -120,6 +124,10 @@ class ProgressScreen(StepScreen):
             self._items, self._can_withdraw = view.items, view.can_withdraw
             self._list(App.get_running_app().lang)
 
+    def render_cards(self, identify: Any) -> None:
+        """Two cards on the readers, a card not read: the same words as the identify step."""
+        self.cards = card_trouble(identify)
+
     def relabel(self) -> None:
         lang = App.get_running_app().lang
         self._question(lang)
@@ -128,7 +136,7 @@ class ProgressScreen(StepScreen):
     def forget(self) -> None:
         super().forget()
         self._items, self._can_withdraw, self._view = (), False, None
-        self.masked_name = self.question = ""
+        self.masked_name = self.question = self.cards = ""
         self.state = "closed"
         self.ids.item_list.clear_widgets()
         self._place()
@@ -152,7 +160,7 @@ class ProgressScreen(StepScreen):
             card.withdraw_shown = self._can_withdraw and item.withdrawable
             card.bind(on_withdraw=lambda c: self.flow.ask_withdraw(c.key) if self.flow else None)
             box.add_widget(card)
-        self.ids.item_scroll.scroll_y = 1
+        self.ids.item_scroll.to_top()
 
 
 def numbers(item: Any, lang: str) -> str:

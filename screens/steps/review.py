@@ -17,6 +17,7 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.flows.service import Step
+from screens import theme
 from screens.step_screen import StepScreen
 from screens.widgets import page_view  # noqa: F401  (its kv rules)
 from screens.widgets.page_view import PageThumbnail
@@ -73,7 +74,7 @@ class ReviewScreen(StepScreen):
             strip = self.ids.pages
             strip.clear_widgets()
             for page in pages:
-                thumb = PageThumbnail(size_hint=(None, None), size=(strip.height * 0.75, strip.height))
+                thumb = PageThumbnail(size_hint=(None, None), size=(theme.THUMB_HEIGHT * 0.75, theme.THUMB_HEIGHT))
                 thumb.show_bytes(page.jpeg, 300)
                 strip.add_widget(thumb)
 

@@ -7,6 +7,7 @@ from screens.widgets import (  # noqa: F401  (registers the widgets)
     idle_warning,
     panel,
     privacy_notice,
+    scroll_box,
     staff_call,
     two_lines,
 )

@@ -3,14 +3,17 @@
 An elderly resident should never hunt for the way out, for bigger text or
 for a person: 返回 (back, at the left edge) and 首页 (home, at the right
 edge: far apart), the screen's title with "step 2 of 5", the language, the
-large-text switch, the voice switch, the volume and 呼叫工作人员 (call staff,
-warm-coloured, beside 首页) are in the same place on every screen.  Landscape
-puts them in one row; portrait (a window taller than wide) (and a landscape
-screen narrower than ``theme.ONE_ROW_MIN_WIDTH``, or too narrow for the title
-beside the buttons' words, as in large text) keeps 返回, the title,
-呼叫工作人员 and 首页 in the first row and gives the language and the voice
-switches a second one, which wraps when large words need it, so nothing is
-squeezed or pushed off the edge.
+large-text and high-contrast switches, the voice switch, the volume and
+呼叫工作人员 (call staff, warm-coloured, beside 首页) are in the same place on
+every screen.  Landscape puts them in one row; portrait (a window taller than
+wide), a landscape screen narrower than ``theme.ONE_ROW_MIN_WIDTH``, or one
+too narrow for the title beside the buttons' words keeps 返回, the title,
+呼叫工作人员 and 首页 in the first row and gives the language and the
+switches a second one (which wraps), so nothing is squeezed or pushed off the edge.
+The frame's words keep their size in large text, and each switch is as wide
+as its widest state: pressing 大字 or 高对比 moves none of its buttons.  In a
+window narrower than ``ONE_ROW_MIN_WIDTH`` its buttons' words are at the
+smallest text size, so the second row stays one row.
 Widgets a screen declares inside ``ScreenFrame`` in its kv rule go into the
 body.
 """
@@ -21,18 +24,37 @@ from pathlib import Path
 from typing import Any
 
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
 
 from screens import theme
 from screens.widgets.bilingual import BigButton
 
-# The header's buttons (the title takes what they leave).
-BUTTONS = ("back", "home", "language", "large_text", "voice", "volume", "help")
-
 
 class ToolButton(BigButton):
-    """A header button: as wide as its words need, never under the minimum."""
+    """A header button: as wide as its words need, never under the minimum.
+
+    A switch is as wide as the longest of its states' words (``states``: their
+    msgids), so pressing it never changes its width: neither it nor the
+    buttons beside it move from under the finger ("Large text: off" is
+    wider than "Large text: on")."""
+
+    states = ListProperty([])
+
+    def widest(self, states: list[str], lang: str, font_size: float) -> float:
+        """The width of the widest of ``states``' words as this button draws them."""
+        from kivy.core.text.markup import MarkupLabel
+
+        from screens.i18n import other_language, tr
+
+        widths = [0.0]
+        for msgid in states:
+            label = MarkupLabel(text=self.label_markup(tr(msgid, lang), tr(msgid, other_language(lang)), font_size),
+                                font_size=font_size, font_name=self.font_name, halign="center", markup=True)
+            label.refresh()
+            widths.append(label.content_width)
+        return max(widths)
 
 
 class ScreenFrame(BoxLayout):
@@ -42,14 +64,20 @@ class ScreenFrame(BoxLayout):
     home_enabled = BooleanProperty(True)  # 首页 greyed for the few seconds a filing waits for its number
     portrait = BooleanProperty(False)     # bound to app.portrait in the kv rule
 
+    def __init__(self, **kwargs: Any):
+        self._spacer = Widget()
+        super().__init__(**kwargs)
+
     def on_kv_post(self, base_widget: Any) -> None:
         """The kv rules built the parts (ids exist only now): place them.
         ``ids`` holds weak proxies, and a part is briefly in no parent while
         it moves between rows: keep the widgets themselves."""
         self._parts = {name: self.ids[name].__self__
-                       for name in ("back", "home", "heading", "language", "large_text", "voice", "volume", "help")}
-        for name in BUTTONS:   # their words (language, text size) make them wider or narrower
-            self._parts[name].bind(width=self._check_rows)
+                       for name in ("back", "home", "heading", "language", "large_text", "contrast", "voice", "volume",
+                                    "help")}
+        for name, part in self._parts.items():
+            if name != "heading":
+                part.bind(width=self.on_width)   # a switch's words changed its width: one row may no longer do
         self._arrange()
 
     def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
@@ -64,23 +92,18 @@ class ScreenFrame(BoxLayout):
         self._arrange()
 
     def on_width(self, *_args: Any) -> None:
-        self._check_rows()
-
-    def _check_rows(self, *_args: Any) -> None:
         if self._two_rows() != getattr(self, "_arranged_two_rows", None):
             self._arrange()
 
     def _two_rows(self) -> bool:
-        """Portrait, or a landscape screen too narrow for the title beside
-        the buttons (1280 x 800; 1920 x 1080 in large text)."""
-        if self.portrait or 0 < self.width < theme.ONE_ROW_MIN_WIDTH:
+        """Portrait, or a landscape screen too narrow for the title beside the buttons (1280 x 800)."""
+        if self.portrait:
             return True
-        parts = getattr(self, "_parts", None)
-        if parts is None or self.width <= 0:
-            return False
-        buttons = [parts[name] for name in BUTTONS if self.navigation or name not in ("back", "home")]
-        needed = sum(b.width for b in buttons) + theme.GAP * len(buttons) + theme.PADDING + theme.HEADER_TITLE_MIN_WIDTH
-        return self.width < needed
+        parts = getattr(self, "_parts", {})
+        buttons = [part for name, part in parts.items()
+                   if name != "heading" and (self.navigation or name not in ("back", "home"))]
+        needed = sum(b.width + theme.GAP for b in buttons) + theme.PADDING + theme.HEADING_MIN_WIDTH
+        return 0 < self.width < max(needed, theme.ONE_ROW_MIN_WIDTH)
 
     def on_navigation(self, *_args: Any) -> None:
         self._arrange()
@@ -89,16 +112,16 @@ class ScreenFrame(BoxLayout):
         parts = getattr(self, "_parts", None)
         if parts is None:
             return
-        for part in parts.values():
+        for part in (*parts.values(), self._spacer):
             if part.parent is not None:
                 part.parent.remove_widget(part)
         # 返回 at the left edge, 首页 at the right one: far apart, so a finger
         # meant for "one step back" never ends the visit.
         back, home = ([parts["back"]], [parts["home"]]) if self.navigation else ([], [])
-        switches = [parts["large_text"], parts["voice"], parts["volume"]]
+        switches = [parts["large_text"], parts["contrast"], parts["voice"], parts["volume"]]
         self._arranged_two_rows = two_rows = self._two_rows()
-        if two_rows:   # the ways out either side of the title; the switches a row of their own (wrapping)
-            top, tools = [*back, parts["heading"], parts["help"], *home], [parts["language"], *switches]
+        if two_rows:   # the ways out either side of the title; the switches a row of their own
+            top, tools = [*back, parts["heading"], parts["help"], *home], [parts["language"], *switches]   # wraps
         else:
             top, tools = [*back, parts["heading"], parts["language"], *switches, parts["help"], *home], []
         for part in top:

@@ -18,6 +18,8 @@ from kivy.lang import Builder
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.gridlayout import GridLayout
 
+from screens import theme
+
 
 class LetterKeyboard(GridLayout):
     value = StringProperty("")
@@ -40,9 +42,13 @@ class LetterKeyboard(GridLayout):
             self.value += key
 
     @staticmethod
-    def columns(portrait: bool) -> int:
-        """Ten keys a row in landscape, seven in portrait (1080 px wide)."""
-        return 7 if portrait else 10
+    def columns(portrait: bool, room: float = 0) -> int:
+        """Ten keys a row in landscape, seven in portrait (1080 px wide), fewer
+        when the room beside the categories is narrower (1280 x 800)."""
+        wanted = 7 if portrait else 10
+        if room <= 0:
+            return wanted
+        return max(4, min(wanted, int((room + theme.MIN_GAP) // (theme.KEY_SIZE + theme.MIN_GAP))))
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -21,8 +21,8 @@ class TwoLines(BoxLayout):
     second = StringProperty("")          # "" for none (a name with no English form)
     font_size = NumericProperty(theme.FONT_BODY)
     second_font_size = NumericProperty(theme.FONT_BODY_SECOND)
-    color = ColorProperty(theme.TEXT)
-    second_color = ColorProperty(theme.TEXT_MUTED)
+    color = ColorProperty((0, 0, 0, 1))          # the kv rule follows the palette (app.palette.TEXT)
+    second_color = ColorProperty((0, 0, 0, 1))   # and app.palette.TEXT_MUTED, unless the user sets them
     bold = BooleanProperty(False)
     halign = OptionProperty("center", options=["left", "center", "right"])
 

@@ -1,4 +1,5 @@
-"""Every text colour of the theme on its background reaches 7:1 (WCAG AAA).
+"""Every text colour of the theme on its background reaches 7:1 (WCAG AAA),
+in the standard palette and in the high-contrast one.
 
 The colours are read from screens/theme.py as text (its literal assignments),
 so this test needs no Kivy and no display.
@@ -6,6 +7,8 @@ so this test needs no Kivy and no display.
 
 import ast
 from pathlib import Path
+
+import pytest
 
 THEME = Path(__file__).resolve().parents[2] / "screens" / "theme.py"
 
@@ -21,11 +24,11 @@ def theme_literals() -> dict:
     return values
 
 
-def colour(values: dict, name: str) -> tuple:
+def colour(palette: dict, name: str) -> tuple:
     if "." in name:
         table, key = name.split(".", 1)
-        return values[table][key]
-    return values[name]
+        return palette[table][key]
+    return palette[name]
 
 
 def relative_luminance(rgba) -> float:
@@ -48,20 +51,39 @@ def test_luminance_formula_matches_the_wcag_reference_values():
     assert contrast((0.5, 0.5, 0.5, 1), (0.5, 0.5, 0.5, 1)) == 1.0
 
 
-def test_every_text_on_background_pair_reaches_7_to_1():
+PALETTES = ("STANDARD", "HIGH_CONTRAST")
+
+
+def test_both_palettes_are_the_switch_s_two_sides_with_the_same_colours():
     values = theme_literals()
+    assert set(values["STANDARD"]) == set(values["HIGH_CONTRAST"])
+    assert set(values["STANDARD"]["TILE_COLOURS"]) == set(values["HIGH_CONTRAST"]["TILE_COLOURS"])
+
+
+def test_the_high_contrast_palette_is_light_on_black():
+    hc = theme_literals()["HIGH_CONTRAST"]
+    assert hc["BACKGROUND"][:3] == (0, 0, 0)
+    assert relative_luminance(hc["TEXT"]) > 0.9 and relative_luminance(hc["HEADING"]) > 0.9   # white, yellow
+
+
+@pytest.mark.parametrize("name", PALETTES)
+def test_every_text_on_background_pair_reaches_7_to_1(name):
+    values = theme_literals()
+    palette = values[name]
     assert values["MIN_CONTRAST"] >= 7.0
-    low = {f"{text} on {bg}": round(contrast(colour(values, text), colour(values, bg)), 2)
+    low = {f"{text} on {bg}": round(contrast(colour(palette, text), colour(palette, bg)), 2)
            for text, bg in values["CONTRAST_PAIRS"]
-           if contrast(colour(values, text), colour(values, bg)) < values["MIN_CONTRAST"]}
-    assert low == {}, f"contrast under 7:1: {low}"
+           if contrast(colour(palette, text), colour(palette, bg)) < values["MIN_CONTRAST"]}
+    assert low == {}, f"{name}: contrast under 7:1: {low}"
 
 
-def test_every_tile_and_text_colour_is_in_a_checked_pair():
+@pytest.mark.parametrize("name", PALETTES)
+def test_every_tile_and_text_colour_is_in_a_checked_pair(name):
     values = theme_literals()
+    palette = values[name]
     checked = {name for pair in values["CONTRAST_PAIRS"] for name in pair}
-    tiles = {f"TILE_COLOURS.{key}" for key in values["TILE_COLOURS"]}
+    tiles = {f"TILE_COLOURS.{key}" for key in palette["TILE_COLOURS"]}
     assert tiles <= checked, f"tiles without a contrast check: {sorted(tiles - checked)}"
-    texts = {name for name in values if name in {"TEXT", "TEXT_MUTED", "SUCCESS", "WARNING", "ERROR"}
+    texts = {name for name in palette if name in {"TEXT", "TEXT_MUTED", "HEADING", "SUCCESS", "WARNING", "ERROR"}
              or name.startswith("ON_")}
     assert texts <= checked, f"text colours without a contrast check: {sorted(texts - checked)}"

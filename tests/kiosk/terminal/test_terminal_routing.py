@@ -135,20 +135,40 @@ def test_every_end_of_a_visit_gives_the_next_person_the_huts_defaults(make_kit, 
     kit = make_kit()
     t = kit.terminal
     t.open_service("guide")
-    t.set_language("en"), t.toggle_large_text(), t.toggle_voice()
-    assert (kit.view.lang, kit.view.large_text, kit.view.voice_on) == ("en", True, False)
+    t.set_language("en"), t.toggle_large_text(), t.toggle_contrast(), t.toggle_voice()
+    assert (kit.view.lang, kit.view.large_text, kit.view.high_contrast, kit.view.voice_on) == ("en", True, True, False)
     t.home(reason)
     view = kit.view
     assert view.state is TerminalState.HOME and not t.session.active
-    assert (view.lang, view.large_text, view.voice_on) == ("zh_CN", False, True)
+    assert (view.lang, view.large_text, view.high_contrast, view.voice_on) == ("zh_CN", False, False, True)
+
+
+def test_a_hut_that_starts_in_high_contrast_returns_to_it_after_every_visit(make_settings):
+    """[screen] high_contrast = true: the hut's default; a resident may switch it
+    off for their visit, the next one finds it on again."""
+    from dataclasses import replace
+
+    from tests.terminal_kit import DEVICES, TerminalKit
+
+    settings = make_settings(DEVICES)
+    settings = replace(settings, screen=settings.screen.model_copy(update={"high_contrast": True}))
+    with TerminalKit(settings) as kit:
+        t = kit.terminal
+        assert kit.view.high_contrast and not t.idle.running   # the hut's default: nothing to forget
+        t.toggle_contrast()
+        assert not kit.view.high_contrast and t.idle.running   # a resident's choice: the idle timer forgets it
+        t.open_service("guide")
+        assert not kit.view.high_contrast
+        t.home("timeout")
+        assert kit.view.high_contrast
 
 
 def test_settings_chosen_at_home_stay_for_the_visit_they_begin(make_kit):
     kit = make_kit()
     t = kit.terminal
-    t.set_language("en"), t.toggle_large_text()
+    t.set_language("en"), t.toggle_large_text(), t.toggle_contrast()
     t.open_service("guide")
-    assert (kit.view.lang, kit.view.large_text) == ("en", True)
+    assert (kit.view.lang, kit.view.large_text, kit.view.high_contrast) == ("en", True, True)
 
 
 def test_the_identify_step_reads_with_whichever_reader_works(make_kit):

@@ -11,6 +11,16 @@ view shows is compared with other widgets.  And a target the resident sees
 must be the one that takes a touch at its centre: a hidden (transparent,
 collapsed) panel still takes touches in Kivy, and a disabled widget swallows
 them, so a panel left lying over a button makes the button dead.
+
+A text standing out of a scroll view at the side (one that scrolls only up
+and down) is cut off for good, as is one wider than its own box.
+
+Content longer than its scroll view must say so (``cue``): the resident sees
+a "more below" line (``screens.widgets.scroll_box``: the box around the view
+has a ``scroll_cue``) and a scroll bar, and the view shows enough of it to
+read.  ``moved`` compares where widgets are before and after a message
+appears (no layout shift); ``foreign_colours`` finds widgets still drawn in
+the other palette after the high-contrast switch.
 """
 
 from __future__ import annotations
@@ -55,6 +65,22 @@ def _rect(widget: Any) -> tuple[float, float, float, float]:
             rect = (max(rect[0], vx), max(rect[1], vy), min(rect[2], vx + node.width), min(rect[3], vy + node.height))
         node = node.parent
     return rect
+
+
+def _cut_sideways(widget: Any) -> str:
+    """A widget in a scroll view that scrolls only up and down, standing out of
+    it at the left or right: that part can never be brought into view."""
+    from kivy.uix.scrollview import ScrollView
+
+    x0, x1 = widget.to_window(widget.x, widget.y)[0], widget.to_window(widget.right, widget.y)[0]
+    node = widget.parent
+    while node is not None and node is not node.parent:
+        if isinstance(node, ScrollView) and not node.do_scroll_x:
+            vx0, vx1 = node.to_window(node.x, node.y)[0], node.to_window(node.right, node.y)[0]
+            if x0 < vx0 - 1 or x1 > vx1 + 1:
+                return f"at x {x0:.0f}-{x1:.0f}, its scroll view {vx0:.0f}-{vx1:.0f}"
+        node = node.parent
+    return ""
 
 
 def _visible(widget: Any) -> bool:
@@ -136,6 +162,10 @@ def measure(roots: list[Any], window_size: tuple[int, int], min_text: float, min
     texts, targets = [], []
     for root in roots:
         for widget in root.walk(restrict=True):
+            if isinstance(widget, Label) and widget.text.strip() and _shown(widget):
+                sideways = _cut_sideways(widget)   # wholly out at the side is not "visible": looked at first
+                if sideways:
+                    problems.append(f"cut off at the side: {_name(widget)} {sideways}")
             if not _shown(widget) or not _visible(widget):
                 continue
             if isinstance(widget, ButtonBehavior) and not widget.disabled:
@@ -149,6 +179,8 @@ def measure(roots: list[Any], window_size: tuple[int, int], min_text: float, min
             if isinstance(view, ScrollView) and view.children and view.opacity > 0.01 \
                     and view.children[0].height > 1 and view.height < min_target - 0.5:
                 problems.append(f"scroll area {view.height:.0f} px tall for {view.children[0].height:.0f} px of content")
+            if isinstance(view, ScrollView) and _shown(view) and _visible(view):
+                problems.extend(cue(view, min_target))
     for label in texts:
         rect = _rect(label)
         tw, th = label.texture_size
@@ -188,3 +220,77 @@ def primary_buttons(roots: list[Any]) -> list[str]:
     """Visible, enabled primary buttons (a screen has at most one)."""
     return [_name(w) for root in roots for w in root.walk(restrict=True)
             if getattr(w, "primary", False) is True and _shown(w) and not w.disabled]
+
+
+def cue(view: Any, min_target: float) -> list[str]:
+    """A scroll view whose content is longer than it shows says so: its box's
+    cue line ("more below") is on screen with words, its bar is drawn, and
+    it shows at least two targets' height of the content."""
+    content = view.children[0] if view.children else None
+    if content is None:
+        return []
+    over_y, over_x = content.height > view.height + 1, content.width > view.width + 1
+    if not (over_y or over_x):
+        return []
+    what = f"{content.height:.0f} px of content in {view.height:.0f} px" if over_y else \
+        f"{content.width:.0f} px wide content in {view.width:.0f} px"
+    found = []
+    line = getattr(view.parent, "scroll_cue", None)
+    if line is None or not (_shown(line) and _visible(line) and line.text.strip()):
+        found.append(f"no cue: {_name(content)} scrolls ({what}) with nothing on screen saying so")
+    if view.bar_width < 8 or view.bar_inactive_color[3] < 0.3:
+        found.append(f"no scroll bar: {_name(content)} scrolls ({what}) and its bar is not shown")
+    if over_y and view.height < 2 * min_target - 0.5:
+        found.append(f"scroll area too low: {what}")
+    return found
+
+
+def place(widget: Any) -> list[int]:
+    """Where ``widget`` is on the glass: x, y, width, height (window pixels)."""
+    x, y = widget.to_window(widget.x, widget.y)
+    return [round(x), round(y), round(widget.width), round(widget.height)]
+
+
+def moved(before: dict[str, list[int]], after: dict[str, list[int]]) -> list[str]:
+    """The widgets (by name) whose place changed between two ``place`` readings."""
+    return [f"{name} moved from {before[name]} to {after.get(name)}" for name in before if after.get(name) != before[name]]
+
+
+def foreign_colours(roots: list[Any], own: dict, other: dict) -> list[str]:
+    """Shown widgets drawn with a colour of the ``other`` palette that the
+    ``own`` one does not have (a kv rule that read ``theme.X`` once instead of
+    ``app.palette.X``): text colours, button backgrounds and the canvas's
+    Color instructions."""
+    from kivy.graphics import Color
+    from kivy.uix.button import Button
+    from kivy.uix.label import Label
+
+    def flat(palette: dict) -> dict[tuple, str]:
+        out = {}
+        for key, value in palette.items():
+            for sub, rgba in (value.items() if isinstance(value, dict) else [("", value)]):
+                out[tuple(round(c, 3) for c in rgba)] = f"{key}.{sub}" if sub else key
+        return out
+
+    own_colours, other_colours = flat(own), flat(other)
+    foreign = {rgba: name for rgba, name in other_colours.items() if rgba not in own_colours and rgba[3] > 0}
+
+    def check(widget: Any, what: str, rgba: Any) -> None:
+        key = tuple(round(c, 3) for c in rgba)
+        if key in foreign:
+            found.append(f"{_name(widget)} {what} is the other palette's {foreign[key]}")
+
+    found: list[str] = []
+    for root in roots:
+        for widget in root.walk(restrict=True):
+            if not _shown(widget) or not _visible(widget):
+                continue
+            if isinstance(widget, Label) and widget.text.strip():
+                check(widget, "text", widget.color)
+            if isinstance(widget, Button) or hasattr(widget, "background_color"):   # a button, a dialog
+                check(widget, "background", widget.background_color)
+            for group, canvas in (("before", widget.canvas.before), ("after", widget.canvas.after)):
+                for instruction in canvas.children:
+                    if isinstance(instruction, Color):
+                        check(widget, f"canvas.{group} colour", instruction.rgba)
+    return found

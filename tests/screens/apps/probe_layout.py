@@ -1,69 +1,127 @@
-"""Every screen at both orientations and both text sizes, measured on the widget tree.
+"""Every screen at three window sizes and three ways of reading, measured on the widget tree.
 
-One app process: the window is resized between landscape (1920x1080) and
-portrait (1080x1920), the large-text switch is touched on the frame, and each
-screen is brought up through the app's intents the way a visit reaches it.
+One app process: the window is resized between landscape (1920x1080),
+portrait (1080x1920) and a small landscape (1280x800); each scene is reached
+through the app's intents the way a visit reaches it, with the longest real
+content of the reference catalog (最低生活保障申请's guide, the 社会救助
+category, a resident with many applications).  Each visit starts at home, as
+a resident's does: the frame's switches are touched there (large text, the
+language, high contrast), and they hold for the visit.  Passes:
+
+* ``normal``: Chinese, normal text;
+* ``large``: Chinese, large text;
+* ``english``: English, large text, high contrast (the colours are checked
+  against the standard palette: nothing may keep it).
 """
 
 import os
+import threading
 from pathlib import Path
 
-from layout_check import measure, primary_buttons
+from layout_check import foreign_colours, measure, moved, place, primary_buttons
 from probe_common import SETTLE, Until, laid_out, run, tap
 
+from drivers.base import DeviceEvent
 from simulators.demo.script import FastForwardClock, screenshot
+from tests.terminal_kit import FakeCardReader, FakeSocialSecurityReader, card, social_security_card
 
-ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
+ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920), "small": (1280, 800)}
+PASSES = {"normal": dict(large=False, lang="zh_CN", contrast=False),
+          "large": dict(large=True, lang="zh_CN", contrast=False),
+          "english": dict(large=True, lang="en", contrast=True)}
 clock = FastForwardClock()
-MATTER = "MZ-001"  # 最低生活保障申请: the longest lists of conditions and papers
+MATTER = "MZ-001"      # 最低生活保障申请: the longest lists of conditions and papers
+CATEGORY = "社会救助"   # the category with the most matters
+STATUSES = ("受理", "审核中", "办结", "退回")
+MATTERS = ("MZ-001", "MZ-002", "MZ-004", "MZ-005", "LL-001", "CL-001", "GA-001", "YB-002")
 
 
-def scenes(app):
+class ManyApplications:
+    """The platform's answer for a resident who filed eight matters."""
+
+    def applications_for(self, id_hashes, budget=None):
+        return [{"application_number": f"HUT-2026-{1000 + i}", "matter_code": code, "status": STATUSES[i % 4],
+                 "received_at": "2026-03-0{}T10:00:00".format(i % 9 + 1)} for i, code in enumerate(MATTERS)]
+
+    def application_status(self, number, proof, budget=None):
+        return None
+
+
+def scenes(app, readers):
     """(name, set-up) for every screen; a set-up leaves the app showing it,
-    through the intents the screens send on the way there."""
+    through the intents the screens send on the way there (a generator)."""
     terminal = app.terminal
+    idcard, ssc = readers
 
     def home():
-        app.go_home("resident")
+        yield from ()
 
     def identify():
         app.open_service("approval")
         terminal.presenter.choose(MATTER)
         terminal.presenter.start()
+        yield from ()
 
     def preparing():
         app.open_service("health")
+        yield from ()
 
     def idle_warning():
-        identify()
+        yield from identify()
         clock.offset += terminal.idle.warning_after + 0.5 - terminal.idle.idle_for()
 
     def choose_matter():
         app.open_service("approval")
         terminal.presenter.search("db")  # search results under the keyboard
+        yield from ()
+
+    def choose_category():
+        app.open_service("approval")
+        terminal.presenter.pick_category(CATEGORY)
+        yield from ()
 
     def conditions():
         app.open_service("approval")
         terminal.presenter.choose(MATTER)
+        yield from ()
 
     def guide():
         app.open_service("guide")
         terminal.presenter.choose(MATTER)
+        yield from ()
 
     def progress():
         app.open_service("progress")
+        yield from ()
+
+    def progress_results():
+        app.open_service("progress")
+        idcard.place(card())
+        yield Until(lambda: app.screens["progress"].state == "results", "the applications", 20)
+
+    def progress_two_cards():
+        app.open_service("progress")
+        idcard.publish(DeviceEvent(idcard.name, "card_present"))   # laid down, not read yet
+        ssc.place(social_security_card())
+        idcard.place(card())
+        yield Until(lambda: app.screens["progress"].cards, "the two cards' words", 10)
 
     def staff_call():
-        conditions()
+        yield from conditions()
         app.call_staff()        # the header's 呼叫工作人员, pressed mid-visit
 
     def privacy_notice():
-        conditions()
+        yield from conditions()
         app.open_privacy()
 
     return [("home", home), ("identify", identify), ("preparing", preparing), ("idle_warning", idle_warning),
-            ("choose_matter", choose_matter), ("conditions", conditions), ("guide", guide), ("progress", progress),
-            ("staff_call", staff_call), ("privacy_notice", privacy_notice)]
+            ("choose_matter", choose_matter), ("choose_category", choose_category), ("conditions", conditions),
+            ("guide", guide), ("progress", progress), ("progress_results", progress_results),
+            ("progress_two_cards", progress_two_cards), ("staff_call", staff_call),
+            ("privacy_notice", privacy_notice)]
+
+
+OVERLAYS = ("idle_warning", "staff_call", "privacy_notice")
 
 
 def overlay(app):
@@ -75,56 +133,140 @@ def overlay(app):
     return None
 
 
+def set_aids(app, large, lang, contrast):
+    """At home, before the visit: the frame's switches, touched."""
+    frame = app.screens["home"].ids.frame
+    for wanted, now, button in ((large, lambda: app.large_text, "large_text"), (contrast, lambda: app.high_contrast,
+                                                                                    "contrast"),
+                                (lang, lambda: app.lang, "language")):
+        if now() != wanted:
+            yield laid_out()
+            tap(frame.ids[button])
+            yield Until(lambda now=now, wanted=wanted: now() == wanted, f"the {button} switch")
+
+
+FRAME_PARTS = ("back", "home", "language", "large_text", "contrast", "voice", "volume", "help")
+SWITCHED_ON = ("home", "conditions")   # the scenes where the switches are pressed again
+
+
+def switch_shifts(app):
+    """Press 大字 and 高对比 (and again, to undo) on the screen shown: where every
+    part of the frame is before and after each press must not change, or
+    the next press of the same finger lands on something else."""
+    frame = app.sm.current_screen.ids.frame
+    found = []
+
+    def places():
+        return {name: place(frame.ids[name]) for name in FRAME_PARTS if frame.ids[name].parent is not None}
+
+    for button, now in (("large_text", lambda: app.large_text), ("contrast", lambda: app.high_contrast)):
+        for _ in range(2):
+            before, was = places(), now()
+            tap(frame.ids[button])
+            yield Until(lambda now=now, was=was: now() != was, f"the {button} switch")
+            yield laid_out()
+            found += [f"{button}: {line}" for line in moved(before, places())]
+    return found
+
+
+def check_catches(app):
+    """The check itself, on widgets made to fail it: a label too small for its
+    words (cut off), one that fits, a list longer than its box without a
+    cue (a bare ScrollView) and a row in it wider than it."""
+    from kivy.core.window import Window
+    from kivy.uix.boxlayout import BoxLayout
+    from kivy.uix.label import Label
+    from kivy.uix.scrollview import ScrollView
+
+    from screens import theme
+
+    box = BoxLayout(orientation="vertical", size_hint=(None, None), size=(600, 600), pos=(10, 10))
+    cut = Label(text="最低生活保障申请 Minimum living allowance", font_size=theme.FONT_BODY, size_hint=(None, None),
+                size=(300, 60), text_size=(300, None))
+    fits = Label(text="首页", font_size=theme.FONT_BODY, size_hint=(None, None), size=(300, 80))
+    view = ScrollView(size_hint=(None, None), size=(600, 300), do_scroll_x=False)
+    content = BoxLayout(size_hint_y=None, height=900)
+    content.add_widget(Label(text="a b c d e f g h i j", font_size=theme.FONT_BODY, size_hint=(None, None),
+                             size=(900, 80)))   # wider than the view, which scrolls only up and down
+    view.add_widget(content)
+    for widget in (cut, fits, view):
+        box.add_widget(widget)
+    Window.add_widget(box)
+    yield laid_out()
+    found = measure([box], tuple(Window.size), theme.MIN_TEXT, theme.MIN_TARGET, theme.MIN_GAP)
+    Window.remove_widget(box)
+    return found
+
+
+def open_readers(app):
+    """An ID card reader and a social security card reader the app's owner holds."""
+    readers = FakeCardReader("idcard"), FakeSocialSecurityReader("ssc")
+    for reader in readers:
+        app.terminal.owner.attach(reader)
+        opening = threading.Thread(target=reader.open)   # its status arrives from a device thread
+        opening.start()
+        opening.join()
+    return readers
+
+
 def script(app, facts):
     from kivy.core.window import Window
 
     from screens import theme
 
     shots = os.environ.get("KIOSK_LAYOUT_SHOTS")
-    yield Until(lambda: app.sm is not None and app.sm.current == "home", "the home screen")
+    # while fixing a screen: KIOSK_LAYOUT_ONLY="conditions,guide/small/large" (prefixes of the scene keys)
+    only = [o for o in os.environ.get("KIOSK_LAYOUT_ONLY", "").split(",") if o]
+    yield Until(lambda: app.sm is not None and app.sm.current == "home" and app.ready, "the home screen")
     yield Until(lambda: app.terminal.catalog() is not None, "the catalog")
-    facts["problems"], facts["primaries"], facts["shown"], facts["sizes"] = {}, {}, {}, {}
+    facts["check_catches"] = yield from check_catches(app)
+    readers = open_readers(app)
+    yield Until(lambda: len(app.terminal.identify.readers) == 2 and app.terminal.identify.view.reader_available,
+                "the card readers")
+    app.terminal.flow("progress").client = ManyApplications()
+    for key in ("problems", "primaries", "shown", "sizes", "aids", "colours", "shifts"):
+        facts[key] = {}
     for orientation, size in ORIENTATIONS.items():
         Window.size = size
         yield Until(lambda size=size: tuple(Window.size) == size and app.portrait == (size[1] > size[0]),
                     f"the window at {size}")
         facts["sizes"][orientation] = [list(Window.size), app.portrait]
-        for large in (False, True):
-            if app.large_text != large:
-                dict(scenes(app))["identify"]()
-                yield Until(lambda: app.sm.current == "identify", "the identify screen")
-                yield laid_out()
-                tap(app.screens["identify"].ids.frame.ids.large_text)  # the switch on the frame, touched
-                yield Until(lambda large=large: app.large_text == large, "the large text switch")
-            for name, set_up in scenes(app):
-                # The visit's end (go_home after each scene) gives the next resident normal text:
-                # switch it again, before the scene (a switch later would put off the idle warning)
-                # and after it at home (going home is the scene).
-                for when in ("before", "after"):
-                    if when == "after":
-                        set_up()
-                    if app.large_text != large and (when == "before" or name == "home"):
-                        app.toggle_large_text()
-                        yield Until(lambda large=large: app.large_text == large, "the large text switch")
-                if name in ("idle_warning", "staff_call", "privacy_notice"):
+        for pass_name, aids in PASSES.items():
+            for name, set_up in scenes(app, readers):
+                if only and not any(f"{name}/{orientation}/{pass_name}".startswith(o) for o in only):
+                    continue
+                app.go_home("resident")
+                for reader in readers:
+                    reader.take()
+                yield Until(lambda: app.sm.current == "home" and not app.card_reminder, "home")
+                yield from set_aids(app, **aids)
+                yield from set_up()
+                if name in OVERLAYS:
                     yield Until(lambda name=name: (overlay(app) or ("",))[0] == name, f"the {name} overlay")
                 else:
-                    yield Until(lambda name=name: app.sm.current == name, f"the {name} screen")
+                    screen = name.split("_")[0] if name.startswith("progress") else \
+                        ("choose_matter" if name == "choose_category" else name)
+                    yield Until(lambda screen=screen: app.sm.current == screen, f"the {name} screen")
                 yield laid_out()
-                key = f"{name}/{orientation}/{'large' if large else 'normal'}"
+                key = f"{name}/{orientation}/{pass_name}"
                 # An open overlay covers the screen (under a scrim): it is what the resident reads.
                 top = overlay(app)
                 roots = [top[1]] if top else [app.sm.current_screen]
                 facts["shown"][key] = top[0] if top else app.sm.current
+                facts["aids"][key] = [app.text_scale, app.lang, app.high_contrast]
                 facts["problems"][key] = measure(roots, tuple(Window.size), theme.MIN_TEXT, theme.MIN_TARGET,
                                                  theme.MIN_GAP)
                 facts["primaries"][key] = primary_buttons(roots)
+                own, other = (theme.HIGH_CONTRAST, theme.STANDARD) if app.high_contrast else \
+                    (theme.STANDARD, theme.HIGH_CONTRAST)
+                facts["colours"][key] = foreign_colours(roots, own, other)
                 if shots:
                     yield SETTLE  # the frame drawn, for the photo
                     screenshot(Path(shots) / f"{key.replace('/', '-')}.png")
+                if name in SWITCHED_ON:
+                    facts["shifts"][key] = yield from switch_shifts(app)
                 app.terminal.touched()
-                app.go_home("resident")
-        facts.setdefault("large_text_after", {})[orientation] = app.text_scale
+    app.go_home("resident")
 
 
 if __name__ == "__main__":
