@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from kivy.app import App
-from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
@@ -68,12 +67,8 @@ class ChooseMatterScreen(StepScreen):
             button.key = matter.code
             button.bind(on_release=lambda b: self.flow.choose(b.key))
             matters.add_widget(button)
-        scroll = self.ids.matter_scroll
-        scroll.to_top()   # at the keyboard
-        if view.category and not view.query and matters.children:
-            # a category chosen: its first matters in sight, if the keyboard left no room for them
-            first = matters.children[-1]
-            Clock.schedule_once(lambda _dt: scroll.reveal(first) if first.parent is matters else None)
+        self.ids.matter_scroll.to_top()   # at the keyboard
+        self.ids.matter_list.to_top()     # the first matters
 
     def relabel(self) -> None:
         """The language changed: matter names are catalog words, re-drawn here."""

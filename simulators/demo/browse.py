@@ -82,10 +82,13 @@ def progress_walkthrough(app: Any, control_url: str, shot: Callable[[str, str], 
         app.go_home("resident")
         hut_control(control_url, "idcard", "remove_card")
         yield Until(lambda: not app.card_on_reader, "the card to be taken", 10)
-    slip = printed_receipt(control_url) if "camera" in devices and "printer" in devices else None
-    if slip is not None:
+    found = printed_receipt(control_url) if "camera" in devices and "printer" in devices else None
+    if found is not None:
+        slip, top, bottom = found
         app.open_service("progress")
-        hut_control(control_url, "camera", "show_image", path=str(slip))
+        # the part of the slip with its QR code held up, as a resident would (the whole
+        # of a long slip squeezed into the frame's height makes the code's modules tiny)
+        hut_control(control_url, "camera", "show_image", path=str(slip), top=top, bottom=bottom)
         progress = app.terminal.flow("progress")
         yield Until(lambda: progress.view.state.value in ("results", "nothing_found", "unavailable", "local_slip"),
                     "the answer to the slip", 30)
@@ -98,7 +101,8 @@ def progress_walkthrough(app: Any, control_url: str, shot: Callable[[str, str], 
 
 
 def printed_receipt(control_url: str) -> Any:
-    """The newest slip the printer simulator printed that carries a hut QR code."""
+    """(picture, top, bottom) of the newest slip the printer simulator printed
+    that carries a hut QR code: the band of its height around the code."""
     from pathlib import Path
 
     import cv2
@@ -109,7 +113,13 @@ def printed_receipt(control_url: str) -> Any:
         png = Path(job["png"])
         image = cv2.imread(str(png)) if png.exists() else None
         if image is not None and (read_qr(image) or "").startswith("HUTAPP:"):
-            return png
+            found, points = cv2.QRCodeDetector().detect(image)
+            height = image.shape[0]
+            if not found or points is None:
+                return png, 0.0, 1.0
+            ys = points.reshape(-1, 2)[:, 1]
+            margin = (ys.max() - ys.min()) * 0.6
+            return png, max(0.0, float(ys.min() - margin) / height), min(1.0, float(ys.max() + margin) / height)
     return None
 
 
