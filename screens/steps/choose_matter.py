@@ -14,7 +14,7 @@ from typing import Any
 from kivy.app import App
 from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 import screens.widgets.letter_keyboard  # noqa: F401  (its kv rules)
 from kiosk.flows.matter_choice import PickView
@@ -32,6 +32,7 @@ class ChooseMatterScreen(StepScreen):
     no_catalog = BooleanProperty(False)
     searching = BooleanProperty(False)
     nothing_found = BooleanProperty(False)
+    min_list_height = NumericProperty(0)   # portrait: the matters keep two rows and their cue
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)

@@ -37,6 +37,7 @@ HEADLINES = {
     "querying": "Looking up your applications. Please wait a moment.",
     "not_a_slip": "This QR code is not from a hut slip. Please show the slip you were given here.",
 }
+LEFT_CARD = "A card from before is still on the reader. Please take it away, then place your card again."
 # Notices after 撤回 that are a refusal or a failure (the headline in the warning colour).
 WARNINGS = ("withdraw_refused", "withdraw_failed", "not_withdrawable", "partial", "not_arrived")
 OPEN_STATUSES = ("受理", "审核中", "queued", "withdrawing")   # a promised date still means something
@@ -125,8 +126,13 @@ class ProgressScreen(StepScreen):
             self._list(App.get_running_app().lang)
 
     def render_cards(self, identify: Any) -> None:
-        """Two cards on the readers, a card not read: the same words as the identify step."""
-        self.cards = card_trouble(identify)
+        """Two cards on the readers, a card not read: the same words as the identify step;
+        and, while the step waits, a card left on a reader from before (it is not read
+        for this visit: it may be someone else's) that must be lifted first."""
+        trouble = card_trouble(identify)
+        if not trouble and identify is not None and identify.card_reminder and self.state == "waiting":
+            trouble = LEFT_CARD
+        self.cards = trouble
 
     def relabel(self) -> None:
         lang = App.get_running_app().lang

@@ -19,6 +19,8 @@ from typing import Any
 from kivy.lang import Builder
 from kivy.uix.modalview import ModalView
 
+import screens.widgets.scroll_box  # noqa: F401  (the ScrollBox rule the notice uses)
+
 
 class PrivacyNotice(ModalView):
     __events__ = ("on_back",)
@@ -27,7 +29,7 @@ class PrivacyNotice(ModalView):
         pass
 
     def on_pre_open(self, *_args: Any) -> None:
-        self.ids.scroll.scroll_y = 1   # from the top, every time it opens
+        self.ids.scroll.to_top()   # from the top, every time it opens
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

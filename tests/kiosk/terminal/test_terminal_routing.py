@@ -220,6 +220,30 @@ def test_a_card_on_the_other_reader_is_pointed_out_not_ignored(make_kit):
     assert progress.view.masked_name == "王**"
 
 
+def test_a_card_left_from_the_last_visit_is_not_read_for_progress_until_placed_again(make_kit):
+    """The progress step with only the last visit's card on the reader: it is not
+    read for the new visit (it may be someone else's), the view says it lies there
+    (the screen: "take it away, then place your card again"); lifted and placed, it is read."""
+    kit = make_kit()
+    t = kit.terminal
+    t.open_service("progress")
+    kit.reader.place(card())
+    progress = t.flow("progress")
+    kit.run_until(lambda: progress.state is not ProgressState.WAITING, "the first visit's query")
+    t.home()                                         # the card stays on the reader
+    kit.settle()
+    t.open_service("progress")
+    kit.settle()
+    assert kit.view.identify.card_reminder and progress.state is ProgressState.WAITING
+    assert t.session.identity is None and progress.view.masked_name == ""
+    kit.reader.take()
+    kit.settle()
+    assert not kit.view.identify.card_reminder
+    kit.reader.place(card())
+    kit.run_until(lambda: progress.state is not ProgressState.WAITING, "the card placed again")
+    assert progress.view.masked_name == "王**"
+
+
 def test_two_cards_placed_at_the_identify_step_ask_for_one(make_kit):
     kit = make_kit()
     t = kit.terminal

@@ -40,6 +40,19 @@ def _shown(widget: Any) -> bool:
     return widget.width > 1 and widget.height > 1
 
 
+def _painted(widget: Any) -> bool:
+    """Nothing above ``widget`` hides it (a transparent parent, a hidden Panel), whatever its size."""
+    node = widget
+    while node is not None:
+        if getattr(node, "opacity", 1) <= 0.01 or getattr(node, "shown", True) is False:
+            return False
+        parent = node.parent
+        if parent is node:
+            break
+        node = parent
+    return True
+
+
 def _in_scroll(widget: Any) -> bool:
     from kivy.uix.scrollview import ScrollView
 
@@ -176,7 +189,7 @@ def measure(roots: list[Any], window_size: tuple[int, int], min_text: float, min
 
     for root in roots:  # a list squeezed to nothing hides what it holds
         for view in root.walk(restrict=True):
-            if isinstance(view, ScrollView) and view.children and view.opacity > 0.01 \
+            if isinstance(view, ScrollView) and view.children and _painted(view) \
                     and view.children[0].height > 1 and view.height < min_target - 0.5:
                 problems.append(f"scroll area {view.height:.0f} px tall for {view.children[0].height:.0f} px of content")
             if isinstance(view, ScrollView) and _shown(view) and _visible(view):

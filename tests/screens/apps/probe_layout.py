@@ -106,6 +106,17 @@ def scenes(app, readers):
         idcard.place(card())
         yield Until(lambda: app.screens["progress"].cards, "the two cards' words", 10)
 
+    def progress_left_card():
+        from screens.steps.progress import LEFT_CARD
+
+        app.open_service("progress")
+        idcard.place(card())
+        yield Until(lambda: app.screens["progress"].state == "results", "the applications", 20)
+        app.go_home("resident")                      # the card stays on the reader
+        yield Until(lambda: app.card_reminder, "the reminder at home")
+        app.open_service("progress")
+        yield Until(lambda: app.screens["progress"].cards == LEFT_CARD, "'take the card from before away'", 10)
+
     def staff_call():
         yield from conditions()
         app.call_staff()        # the header's 呼叫工作人员, pressed mid-visit
@@ -117,7 +128,8 @@ def scenes(app, readers):
     return [("home", home), ("identify", identify), ("preparing", preparing), ("idle_warning", idle_warning),
             ("choose_matter", choose_matter), ("choose_category", choose_category), ("conditions", conditions),
             ("guide", guide), ("progress", progress), ("progress_results", progress_results),
-            ("progress_two_cards", progress_two_cards), ("staff_call", staff_call),
+            ("progress_two_cards", progress_two_cards), ("progress_left_card", progress_left_card),
+            ("staff_call", staff_call),
             ("privacy_notice", privacy_notice)]
 
 

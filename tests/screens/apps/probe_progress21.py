@@ -67,7 +67,7 @@ def into_view(screen, widget):
     wait for the list to stand still (a touch while it glides only stops it)."""
     from kivy.tests.common import UnitTestTouch
 
-    scroll = screen.ids.item_scroll
+    scroll = screen.ids.item_scroll.view   # the ScrollBox's ScrollView
     for _ in range(6):
         y = widget.to_window(*widget.pos)[1]
         bottom = scroll.to_window(*scroll.pos)[1]
