@@ -23,7 +23,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 import screens.widgets.matter_details  # noqa: F401  (office_text)
-from kiosk.flows.service import Step
+from kiosk.flows.service import N_, Step
 from kiosk.services.progress.items import date_words
 from kiosk.terminal.voice import instruction
 from screens.i18n import other_language, tr
@@ -37,7 +37,7 @@ HEADLINES = {
     "querying": "Looking up your applications. Please wait a moment.",
     "not_a_slip": "This QR code is not from a hut slip. Please show the slip you were given here.",
 }
-LEFT_CARD = "A card from before is still on the reader. Please take it away, then place your card again."
+LEFT_CARD = N_("A card from before is still on the reader. Please take it away, then place your card again.")
 # Notices after 撤回 that are a refusal or a failure (the headline in the warning colour).
 WARNINGS = ("withdraw_refused", "withdraw_failed", "not_withdrawable", "partial", "not_arrived")
 OPEN_STATUSES = ("受理", "审核中", "queued", "withdrawing")   # a promised date still means something
