@@ -80,6 +80,7 @@ def test_every_configured_device_gets_a_record_and_a_slow_one_does_not_hold_up_s
     assert owner.record("printer").status == "offline"
 
 
+@pytest.mark.slow  # waits out real intervals: make test, not make check
 def test_failures_are_records_with_the_action_not_exceptions(make_settings):
     def build(settings, name):
         if name == "idcard":

@@ -52,6 +52,7 @@ def test_two_equal_papers_make_the_detector_unsure():
     assert alone is not None and alone.confidence >= CAPTURE_CONFIDENCE
 
 
+@pytest.mark.slow  # waits out real intervals: make test, not make check
 @pytest.mark.parametrize("family", ["classic", "other"])
 def test_confident_detections_are_right_on_scenes_never_fitted_on(family):
     """Seed 3 of each family (the weights and the confidence were fitted on

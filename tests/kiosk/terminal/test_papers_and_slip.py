@@ -4,6 +4,8 @@ wrong: the camera unplugged mid-step, the page still lying on the tray when
 
 from __future__ import annotations
 
+import pytest
+
 from kiosk.flows.service import Step
 from kiosk.services.approval.views import PapersState
 from tests.terminal_kit import empty_tray, fill_form, page_scene, to_form, to_review
@@ -31,6 +33,7 @@ def test_a_camera_unplugged_at_the_papers_step_says_so_offers_the_counter_and_co
     assert papers.proceed() and kit.step is Step.REVIEW
 
 
+@pytest.mark.slow  # waits out real intervals: make test, not make check
 def test_more_pages_does_not_take_the_page_still_lying_on_the_tray(make_kit):
     kit = make_kit()
     a = to_form(kit, "MZ-003")

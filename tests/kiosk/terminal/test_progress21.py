@@ -228,6 +228,7 @@ def test_a_received_application_is_withdrawn_through_the_platform(hut):
     assert (item.status_zh, item.withdrawable) == ("已撤回", False)
 
 
+@pytest.mark.slow  # waits out real intervals: make test, not make check
 def test_a_withdrawal_offline_is_sent_by_itself_and_said_so(hut):
     kit = hut.kit(online=True)
     with hut.worker():

@@ -62,6 +62,7 @@ def _get_from(address: str, url: str) -> requests.Response:
         session.close()
 
 
+@pytest.mark.slow  # waits out real intervals: make test, not make check
 def test_idle_connections_are_dropped_and_cannot_crowd_out_other_clients(tmp_path):
     limits = ConnectionLimits(header_seconds=2.0, per_address=16, refused_seconds=1.0)
     server = PlatformServer(tmp_path / "p" / "platform.sqlite3", limits=limits)
@@ -126,6 +127,7 @@ def test_a_request_head_trickled_byte_by_byte_is_cut_off(tmp_path):
         server.stop()
 
 
+@pytest.mark.slow  # waits out real intervals: make test, not make check
 def test_a_body_that_stops_coming_is_cut_off(tmp_path):
     terminal = Terminal()
     server = start_platform(tmp_path / "p", terminal)
