@@ -74,8 +74,12 @@ def session(app, reader, i):
     yield Until(lambda: form.rows["purpose"].display, "the phrase entered")
     tap(form.rows["phone"])
     yield editing(form, "phone")
-    for digit in "13812345678":
-        tap(form.ids.keypad.ids[f"key{digit}"])
+    keypad = form.ids.keypad
+    for typed, digit in enumerate("13812345678", 1):
+        tap(keypad.ids[f"key{digit}"])
+        # a resident sees each digit appear before the next (the keypad lies in the
+        # editor's scroll view, which holds a touch back a moment to tell a tap from a swipe)
+        yield Until(lambda typed=typed: len(keypad.value) == typed, "the digit typed", 5)
     sent = approval.form.view
     tap(form.ids.enter)
     yield Until(lambda: approval.form.view is not sent, "the phone number to reach the flow")
