@@ -46,6 +46,16 @@ def probe(display):
     return lambda name, folder, config, timeout=120: run_probe(name, display, folder, config, timeout)
 
 
+def cache_catalog(folder: Path) -> None:
+    """The reference platform's catalog where the kiosk's client caches it (a matter
+    to choose without a platform running)."""
+    from simulators.platform.app import load_catalog_document
+
+    cache = folder / "state" / "catalog"
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "catalog.json").write_text(json.dumps(load_catalog_document(), ensure_ascii=False), encoding="utf-8")
+
+
 def write_config(folder: Path, *, screen: str = "", timeouts: str = "", extra: str = "") -> Path:
     """A minimal valid kiosk.toml (no devices) plus an empty 0600 secrets file."""
     return write_site(folder, f"[screen]\n{screen}\n[timeouts]\n{timeouts}\n{extra}", terminal_id="UI-TEST-1")

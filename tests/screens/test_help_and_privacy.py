@@ -2,11 +2,10 @@
 with real touches (apps/probe_help.py): what the resident reads at each tap."""
 
 import datetime as dt
-import json
 
 import pytest
 
-from simulators.platform.app import load_catalog_document
+from tests.screens.conftest import cache_catalog
 
 pytestmark = pytest.mark.ui
 
@@ -26,9 +25,7 @@ def facts(probe, kiosk_config, tmp_path_factory):
     config.write_text(config.read_text(encoding="utf-8").replace(
         'id = "UI-TEST-1"', 'id = "UI-TEST-1"\nname = "友协街道居民自助服务小屋"\nname_en = "Youxie Street Self-Service Hut"'),
         encoding="utf-8")
-    cache = folder / "state" / "catalog"  # the platform's catalog, as the client caches it: a matter to choose
-    cache.mkdir(parents=True)
-    (cache / "catalog.json").write_text(json.dumps(load_catalog_document(), ensure_ascii=False), encoding="utf-8")
+    cache_catalog(folder)   # the platform's catalog, as the client caches it: a matter to choose
     return probe("probe_help.py", folder, config, timeout=180)
 
 

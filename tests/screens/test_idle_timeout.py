@@ -1,10 +1,9 @@
 """Idle timeout: warning with countdown, any touch resets, timeout goes home and forgets."""
 
-import json
 
 import pytest
 
-from simulators.platform.app import load_catalog_document
+from tests.screens.conftest import cache_catalog
 
 pytestmark = pytest.mark.ui
 
@@ -16,9 +15,7 @@ def facts(probe, kiosk_config, tmp_path_factory):
     folder = tmp_path_factory.mktemp("idle")
     config = kiosk_config(folder, screen='fullscreen = false\nwidth = 1280\nheight = 800\nlanguage = "zh_CN"',
                           timeouts=f"idle_seconds = {IDLE}\nidle_warning_seconds = {WARNING}")
-    cache = folder / "state" / "catalog"  # the platform's catalog, as the client caches it: a matter to choose
-    cache.mkdir(parents=True)
-    (cache / "catalog.json").write_text(json.dumps(load_catalog_document(), ensure_ascii=False), encoding="utf-8")
+    cache_catalog(folder)   # the platform's catalog, as the client caches it: a matter to choose
     return probe("probe_idle.py", folder, config)
 
 

@@ -5,12 +5,10 @@ touch target at least 96 px tall and 16 px from the next, no text under 32 px,
 at most one primary action, no colour of the other palette left behind, and
 pressing 大字 or 高对比 moves none of the frame's buttons."""
 
-import json
 
 import pytest
 
-from kiosk.config import write_secrets_file
-from simulators.platform.app import load_catalog_document
+from tests.screens.conftest import cache_catalog
 
 # about 100 scenes and the switches pressed on 18 of them: minutes on a busy machine
 pytestmark = [pytest.mark.ui, pytest.mark.timeout(900)]
@@ -29,10 +27,7 @@ def facts(probe, kiosk_config, tmp_path_factory):
     folder = tmp_path_factory.mktemp("layout")
     config = kiosk_config(folder, screen='fullscreen = false\nwidth = 1920\nheight = 1080\nlanguage = "zh_CN"',
                           timeouts="idle_seconds = 600\nidle_warning_seconds = 540")
-    write_secrets_file(folder / "secrets.toml")   # the ID hash key the progress look-up needs
-    cache = folder / "state" / "catalog"  # the platform's catalog, as the client caches it
-    cache.mkdir(parents=True)
-    (cache / "catalog.json").write_text(json.dumps(load_catalog_document(), ensure_ascii=False), encoding="utf-8")
+    cache_catalog(folder)   # the platform's catalog, as the client caches it: a matter to choose
     return probe("probe_layout.py", folder, config, timeout=900)
 
 
