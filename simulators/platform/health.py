@@ -16,7 +16,7 @@ from typing import Any
 # kg, cm, kg/m2, °C, %, mmol/L); an unknown kind gets the generic bound.
 BOUNDS: dict[str, tuple[float, float]] = {
     "systolic": (0, 400), "diastolic": (0, 400), "mean_arterial": (0, 400), "pulse": (0, 400),
-    "weight": (0, 700), "height": (0, 300), "bmi": (0, 200), "temperature": (-50, 100), "spo2": (0, 100),
+    "weight": (0, 700), "height": (0, 300), "bmi": (0, 200), "waist": (30, 250), "temperature": (-50, 100), "spo2": (0, 100),
     "glucose": (0, 200),
 }
 GENERIC = (-1e6, 1e6)

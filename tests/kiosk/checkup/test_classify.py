@@ -43,13 +43,13 @@ def test_temperature(value, category):
     assert classify.temperature(value, TABLE).category == category
 
 
-@pytest.mark.parametrize("value, fasting, category", [
-    (5.0, True, "normal"), (3.9, True, "normal"), (3.8, True, "low"), (6.0, True, "normal"),
-    (6.1, True, "impaired"), (6.9, True, "impaired"), (7.0, True, "high"),
-    (9.5, False, "normal"), (11.0, False, "normal"), (11.1, False, "high"),
+@pytest.mark.parametrize("value, context, category", [
+    (5.0, "fasting", "normal"), (3.9, "fasting", "normal"), (3.8, "fasting", "low"), (6.0, "fasting", "normal"),
+    (6.1, "fasting", "impaired"), (6.9, "fasting", "impaired"), (7.0, "fasting", "high"),
+    (9.5, "random", "normal"), (11.0, "random", "normal"), (11.1, "random", "high"),
 ])
-def test_glucose(value, fasting, category):
-    assert classify.glucose(value, fasting, TABLE).category == category
+def test_glucose(value, context, category):
+    assert classify.glucose(value, classify.GlucoseContext(context), TABLE).category == category
 
 
 def test_every_result_says_it_is_not_a_diagnosis_and_names_its_source():

@@ -90,7 +90,8 @@ def test_contract_body_carries_consent_loinc_and_words():
     assert (systolic["value"], systolic["unit"], systolic["loinc"]) == (140.0, "mmHg", "8480-6")
     assert systolic["raw_hex"] == BP.hex() and systolic["device"] == "bp (test)"
     assert body["classification"] == [{"test": "blood_pressure", "category": "grade_1",
-                                       "label_zh": "1级高血压（轻度）", "label_en": "Grade 1 hypertension (mild)"}]
+                                       "label_zh": "1级高血压（轻度）", "label_en": "Grade 1 hypertension (mild)",
+                                       "urgent": False}]
     json.dumps(body)  # the outbox stores JSON
 
 
