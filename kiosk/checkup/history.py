@@ -60,25 +60,43 @@ def _when(text: Any) -> dt.datetime | None:
     return when if when.tzinfo is not None else None   # the contract's times carry an offset
 
 
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _quantities(observation: dict) -> list[tuple[Kind, float]]:
+    """The (kind, value) pairs of one observation: the blood-pressure panel
+    gives its components."""
+    items = observation.get("components") if observation.get("kind") == "blood_pressure" else [observation]
+    out = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        try:
+            kind = Kind(str(item.get("kind")))
+        except ValueError:
+            continue
+        value = _number(item.get("value"))
+        if value is not None:
+            out.append((kind, value))
+    return out
+
+
 def _visit(record: Any) -> tuple[dt.datetime, dict[Kind, float]] | None:
     """One visit's time and its values, or None when it is not a visit."""
-    if not isinstance(record, dict) or not isinstance(record.get("measurements"), list):
+    if not isinstance(record, dict) or not isinstance(record.get("observations"), list):
         return None
     values: dict[Kind, float] = {}
     times: list[dt.datetime] = []
-    for m in record["measurements"]:
-        if not isinstance(m, dict):
+    for observation in record["observations"]:
+        if not isinstance(observation, dict):
             continue
-        try:
-            kind = Kind(str(m.get("kind")))
-        except ValueError:
-            continue
-        value = m.get("value")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            continue
-        values[kind] = float(value)
-        when = _when(m.get("measured_at"))
-        if when is not None:
+        found = _quantities(observation)
+        values.update(found)
+        when = _when(observation.get("measured_at"))
+        if found and when is not None:
             times.append(when)
     when = _when(record.get("measured_at")) or (max(times) if times else None)
     if when is None or not values:

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Mapping, Protocol, Sequence
 
 from drivers.health.records import Kind, Measurement
-from kiosk.checkup import classify
+from kiosk.checkup import classify, record
 from kiosk.checkup.classify import GlucoseContext
 from kiosk.checkup.session import TESTS, MeasurementSession, display
 from kiosk.errors import KioskError
@@ -129,8 +129,17 @@ class Visit:
         self._file(records)
 
     def _file(self, records: Sequence[Measurement]) -> None:
-        kinds = {r.kind for r in records}
-        self.measurements = [m for m in self.measurements if m.kind not in kinds] + list(records)
+        # A record without the device's time stamp is stamped when filed: each value travels with its time.
+        now = dt.datetime.now().astimezone()
+        stamped = [r if r.time is not None else replace(r, time=now) for r in records]
+        # A kind measured again replaces the earlier reading, but a reading the device could not make (NaN,
+        # "unsuccessful") never replaces a value: the oximeter's failed pulse leaves the cuff's pulse.
+        valued = {r.kind for r in stamped if r.value is not None}
+        filed = {r.kind for r in stamped}
+        older = [m for m in self.measurements
+                 if m.kind not in valued and not (m.kind in filed and m.value is None)]
+        have = {m.kind for m in older if m.value is not None}
+        self.measurements = older + [r for r in stamped if r.value is not None or r.kind not in have]
 
     # -- meaning -------------------------------------------------------------------
     def results(self, table: classify.ReferenceTable) -> list[Result]:
@@ -139,37 +148,39 @@ class Visit:
     # -- leaving the kiosk -------------------------------------------------------------
     def contract_body(self, table: classify.ReferenceTable,
                       devices: Mapping[str, Mapping[str, str]] = {}) -> dict[str, Any]:
-        """The contract's HealthRecord (without serial: the outbox adds it)."""
+        """The contract's HealthRecord (without serial: the outbox adds it).
+        ``devices`` maps a configured device name (``Measurement.device``) to
+        its ``{"model": ..., "serial": ...}``."""
         if not self.consent_given or self.consent is None:
             raise KioskError("the health record cannot be sent without the resident's separate consent")
-        if not self.measurements:
+        observations = record.observations(self.measurements, devices, self.glucose_context)
+        if not observations:
             raise KioskError("the health record has no measurements")
-        resident = {"id_hash": self.resident_ref} if self.resident_ref else {}
-        times = [m.time for m in self.measurements if m.time is not None]
         body: dict[str, Any] = {
-            "resident": resident,
+            "resident": {"id_hash": self.resident_ref} if self.resident_ref else {},
             "consent": self.consent.as_contract(),
-            "measurements": [m.as_contract() for m in self.measurements],
+            "measured_at": max(o["measured_at"] for o in observations),
+            "observations": observations,
             "classification": [{"test": r.test, **r.classification.as_json()} for r in self.results(table)],
         }
-        if times:
-            body["measured_at"] = max(times).astimezone().isoformat(timespec="seconds")
         if self.glucose_context is not None:
             body["glucose_context"] = self.glucose_context.value
-        for m in body["measurements"]:
-            info = devices.get(m["device"])
-            if info:
-                m["device_info"] = {k: str(info[k]) for k in ("model", "serial") if info.get(k)}
         return body
 
     def submit(self, outbox: Enqueues, table: classify.ReferenceTable,
                devices: Mapping[str, Mapping[str, str]] = {}) -> Any:
-        """Into the encrypted outbox; the worker carries it to /v1/health-records."""
+        """Into the encrypted outbox; the worker carries it to /v1/health-records.
+        An anonymous visit is never sent: nothing would join it to a resident."""
+        if self.resident_ref is None:
+            raise KioskError("an anonymous health check is not sent: the record needs the resident's ID hash")
         return outbox.enqueue("health_record", self.contract_body(table, devices))
 
     def slip_data(self, table: classify.ReferenceTable, name: str | None = None, id_number: str | None = None,
                   hut: str = "", queued: bool = False) -> dict[str, Any]:
-        return slip_data_of(self.results(table), name, id_number, hut=hut, queued=queued)
+        """Data for ``kiosk.slips.health_report``: masked there; the QR holds
+        the values only (no name, no number, no hash)."""
+        qr = record.qr_text(self.measurements, self.glucose_context) if self.measurements else ""
+        return slip_data_of(self.results(table), name, id_number, hut=hut, queued=queued, qr=qr)
 
 
 def _value(measurements: Sequence[Measurement], kind: Kind) -> float | None:
@@ -220,17 +231,18 @@ def results_of(measurements: Sequence[Measurement], table: classify.ReferenceTab
 
 
 def slip_data_of(results: list[Result], name: str | None = None, id_number: str | None = None, *,
-                 hut: str = "", queued: bool = False) -> dict[str, Any]:
+                 hut: str = "", queued: bool = False, qr: str = "") -> dict[str, Any]:
     """Data for ``kiosk.slips.health_report``: the values as shown and the
-    classification words (the slip adds the not-a-diagnosis note)."""
-    rows = []
+    classification words (the slip adds the not-a-diagnosis note and, for an
+    urgent result, the line to see a doctor today)."""
+    rows: list[dict[str, Any]] = []
     for result in results:
         c = result.classification
         for item, text in result.shown:
             zh, en = ITEM_NAMES[Kind(item)]
             rows.append({"item": zh, "item_en": en, "value": text, "unit": "", "flag": None})
         rows.append({"item": TESTS[result.test][1], "item_en": TESTS[result.test][2], "value": c.label_zh,
-                     "value_en": c.label_en, "unit": "", "flag": None})
+                     "value_en": c.label_en, "unit": "", "flag": None, "urgent": c.urgent})
     data: dict[str, Any] = {"results": rows, "time": dt.datetime.now()}
     if name:
         data["name"] = name
@@ -239,4 +251,6 @@ def slip_data_of(results: list[Result], name: str | None = None, id_number: str 
     if hut:
         data["hut"] = hut
     data["queued"] = queued
+    if qr:
+        data["qr"] = qr
     return data

@@ -4,8 +4,9 @@ health-check devices.
 ``decode`` turns one captured characteristic value or serial capture into
 records; ``classify`` shows the words a value gets; ``measure`` runs one
 measurement on a configured device and, given the resident's consent, drives
-the whole path: classification, the encrypted outbox, the slip.  Values go
-to stdout only (the command's answer), never to the log.
+the whole path: classification, the encrypted outbox, the slip, the FHIR
+export; ``fhir`` turns a saved health record into a FHIR R4 bundle.  Values
+go to stdout only (the command's answer), never to the log.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import json
 import re
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.errors import KioskError
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("health", help="health-check devices (自助健康体检): decode, classify, measure")
+    p = subparsers.add_parser("health", help="health-check devices (自助健康体检): decode, classify, measure, fhir")
     sub = p.add_subparsers(dest="health_command", metavar="ACTION", required=True)
 
     d = sub.add_parser("decode", help="decode one captured value (hex) and print its records as JSON")
@@ -56,8 +58,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _glucose_context_options(m)
     m.add_argument("--submit", action="store_true", help="put the record into the outbox (needs --consent)")
     m.add_argument("--slip", action="store_true", help="add the health slip's text to the output")
+    m.add_argument("--fhir", action="store_true",
+                   help="add the record as a FHIR R4 bundle to the output (needs --consent)")
     m.add_argument("--table", help="a reference table (TOML) instead of the shipped one")
     m.set_defaults(func=cmd_measure)
+
+    f = sub.add_parser("fhir", help="a health record (the contract's JSON) as a FHIR R4 Observation bundle")
+    f.add_argument("record", metavar="RECORD", help="a JSON file with the record, or - for stdin")
+    f.set_defaults(func=cmd_fhir)
 
 
 def _glucose_context_options(p: argparse.ArgumentParser) -> None:
@@ -149,9 +157,10 @@ def cmd_measure(args: argparse.Namespace) -> int:
     from kiosk.checkup import classify
     from kiosk.checkup.visit import Visit, results_of, slip_data_of
 
-    if args.submit and not args.consent:
-        raise KioskError("--submit needs --consent: a health record is only sent with the resident's separate "
-                         "consent (PIPL art. 29)")
+    for option in ("submit", "fhir"):
+        if getattr(args, option) and not args.consent:
+            raise KioskError(f"--{option} needs --consent: a health record is only made with the resident's "
+                             "separate consent (PIPL art. 29)")
     if args.timeout is not None and not 0 < args.timeout <= 600:
         raise KioskError("--timeout: seconds from 0 to 600")
     settings = config_mod.load(args.config)
@@ -189,16 +198,39 @@ def cmd_measure(args: argparse.Namespace) -> int:
     results = visit.results(table) if args.consent else results_of(records, table, visit.glucose_context)
     out["classification"] = [{"test": r.test, **r.classification.as_json()} for r in results]
     out["note"] = {"zh": table.note_zh, "en": table.note_en}
+    known = {k: v for k, v in (("model", device.info.model), ("serial", device.info.serial)) if v and v != "unknown"}
+    devices = {r.device: known for r in records}
     if args.submit:
         from kiosk.outbox import Outbox
 
         outbox = Outbox.from_settings(settings)
         try:
-            out["serial"] = visit.submit(outbox, table).serial
+            out["serial"] = visit.submit(outbox, table, devices).serial
         finally:
             outbox.close()
+    if args.fhir and visit.measurements:
+        from kiosk.checkup.fhir import bundle
+
+        out["fhir"] = bundle(visit.contract_body(table, devices))
     if args.slip:
-        receipt = slips.health_report(slip_data_of(results))
+        from kiosk.checkup.record import qr_text
+
+        receipt = slips.health_report(slip_data_of(results, qr=qr_text(records, visit.glucose_context)))
         out["slip"] = plain_text(layout(receipt, 48), 48)
     print(json.dumps(out, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_fhir(args: argparse.Namespace) -> int:
+    from kiosk.checkup.fhir import bundle
+
+    try:
+        text = sys.stdin.read() if args.record == "-" else Path(args.record).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise KioskError(f"{args.record}: cannot read the record: {exc.strerror or exc}") from None
+    try:
+        record = json.loads(text)
+    except ValueError as exc:
+        raise KioskError(f"{args.record}: not JSON ({exc})") from None
+    print(json.dumps(bundle(record), ensure_ascii=False, indent=2))
     return 0

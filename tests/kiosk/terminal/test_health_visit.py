@@ -323,8 +323,9 @@ def test_the_waist_typed_is_checked_and_asks_the_sex_when_no_card_said_it(health
 
 def test_the_history_is_drawn_for_an_identified_resident(health_kit):
     history = [{"measured_at": f"2026-{m:02d}-01T09:00:00+08:00",
-                "measurements": [{"kind": "systolic", "value": 130 + m, "unit": "mmHg"},
-                                 {"kind": "diastolic", "value": 80 + m, "unit": "mmHg"}]}
+                "observations": [{"kind": "blood_pressure", "measured_at": f"2026-{m:02d}-01T09:00:00+08:00",
+                                  "components": [{"kind": "systolic", "value": 130 + m, "unit": "mm[Hg]"},
+                                                 {"kind": "diastolic", "value": 80 + m, "unit": "mm[Hg]"}]}]}
                for m in range(1, 6)]
     platform = Platform(history=history)
     kit = health_kit(client=platform)
