@@ -55,7 +55,8 @@ def health_kit(make_settings):
         settings = replace(settings, health=settings.health.model_copy(update={"interval_seconds": 60.0}))
         options.setdefault("outbox", Outbox())
         options.setdefault("client", Platform())
-        kit = TerminalKit(settings, devices=ALL, **options).__enter__()
+        options.setdefault("devices", ALL)
+        kit = TerminalKit(settings, **options).__enter__()
         made.append(kit)
         kit.settle()
         kit.terminal.refresh_availability()
@@ -380,3 +381,35 @@ def test_back_from_a_measurement_cancels_the_device(health_kit):
     assert flow.state is HealthState.GUIDE and kit.health["thermometer"].cancelled == 1
     kit.terminal.back()
     assert flow.state is HealthState.ITEMS
+
+
+def test_a_printer_out_of_paper_keeps_the_results_on_screen_and_can_try_again(health_kit):
+    kit = health_kit()
+    flow = open_health(kit)
+    flow.anonymous()
+    flow.toggle("temperature")
+    flow.start()
+    measure(kit, flow, "thermometer", temperature=36.8)
+    flow.next_item()
+    kit.printer.fail = True
+    assert flow.print()
+    kit.run_until(lambda: flow.view.slip == "failed", "the failed slip")
+    assert flow.state is HealthState.RESULTS and flow.view.results     # still on screen, nothing lost
+    kit.printer.fail = False                                          # staff put paper in
+    assert flow.print()
+    kit.run_until(lambda: flow.view.slip == "printed", "the slip printed the second time")
+
+
+def test_without_a_printer_the_results_stay_until_done(health_kit):
+    kit = health_kit(devices=tuple(d for d in ALL if d != "printer"))
+    flow = open_health(kit)
+    flow.anonymous()
+    flow.toggle("temperature")
+    flow.start()
+    measure(kit, flow, "thermometer", temperature=36.8)
+    flow.next_item()
+    assert flow.view.slip == "none" and not flow.view.can_print
+    assert not flow.print()
+    kit.clock.advance(30)             # reading, well inside the idle time: nothing moves on by itself
+    kit.terminal.tick()
+    assert flow.state is HealthState.RESULTS and flow.view.results and kit.step is Step.RESULT
