@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 
 import screens.widgets.health_picture  # noqa: F401  (HealthPicture, for the kv rules)
 import screens.widgets.keypad  # noqa: F401  (NumericKeypad)
@@ -43,6 +43,9 @@ NOTICES = {
     "wrong_device": N_("The device sent a reading of another kind. Please try again or ask the staff"),
     "not_started": N_("The device cannot be used now. Try again or ask the staff"),
 }
+# Blood pressure's minute: the seated item the resident can measure in it (the primary button).
+MEANWHILE = {"temperature": N_("Meanwhile: measure the temperature"),
+             "spo2": N_("Meanwhile: measure the blood oxygen")}
 ITEM_WORDS = {"systolic": N_("Systolic"), "diastolic": N_("Diastolic"), "pulse": N_("Pulse"),
               "mean_arterial": N_("Mean arterial"), "weight": N_("Weight"), "height": N_("Height"),
               "bmi": N_("BMI"), "waist": N_("Waist"), "temperature": N_("Temperature"), "spo2": N_("SpO2"),
@@ -70,6 +73,8 @@ class HealthMeasureScreen(StepScreen):
     sex = StringProperty("")
     needs_sex = BooleanProperty(False)
     last = BooleanProperty(False)        # the last item: "see the results" instead of "next"
+    meanwhile = ListProperty([])         # blood pressure's minute: the seated items offered in it
+    paused = BooleanProperty(False)      # a seated item in blood pressure's minute
 
     def render(self, view: Any) -> None:
         if view is None or not view.current:
@@ -86,6 +91,7 @@ class HealthMeasureScreen(StepScreen):
         self.entry, self.sex = view.entry, view.sex
         self.needs_sex = view.current == "waist" and not view.identified
         self.last = not [k for k in view.chosen if k not in view.done]
+        self.meanwhile, self.paused = list(view.meanwhile), view.paused
         if self.state == "waist" and view.state.value == "waist" and self.ids.keypad.value != view.entry:
             self.ids.keypad.value = view.entry
         self.state = view.state.value
@@ -107,9 +113,11 @@ class HealthMeasureScreen(StepScreen):
         return HEADLINES.get(state, self.guidance)
 
     # The step's two buttons: what each says and does in each state ("": not shown).
-    def primary_words(self, state: str, resting: bool, last: bool, picture: str = "") -> str:
+    def primary_words(self, state: str, resting: bool, last: bool, picture: str = "",
+                      meanwhile: list[str] | None = None) -> str:
         typed = picture == "tape"   # the waist is read off a tape and typed, not measured by a device
-        return {"rest": "" if resting else N_("Rest 5 minutes"),
+        first = (meanwhile or [""])[0]
+        return {"rest": "" if resting else N_("Rest 5 minutes"), "interval": MEANWHILE.get(first, ""),
                 "guide": N_("Type the number") if typed else N_("Start measuring"),
                 "failed": N_("Try again"), "waist": N_("Confirm"),
                 "item_done": N_("See the results") if last else N_("Next item")}.get(state, "")
@@ -123,6 +131,9 @@ class HealthMeasureScreen(StepScreen):
     def primary_action(self) -> None:
         flow = self.flow
         if flow is None:
+            return
+        if self.state == "interval" and self.meanwhile:
+            flow.measure_meanwhile(self.meanwhile[0])
             return
         action = {"rest": flow.start_rest, "guide": flow.measure, "failed": flow.measure,
                   "waist": flow.confirm_waist, "item_done": flow.next_item}.get(self.state)

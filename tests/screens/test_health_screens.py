@@ -76,3 +76,9 @@ def test_a_card_taken_mid_visit_clears_the_values(facts):
     assert not any("36.6" in t or "℃" in t for t in facts["wiped_texts"])
     # one record reached the platform: the identified visit's (not the anonymous one, not the wiped one)
     assert facts["platform_records"] == 1
+
+
+def test_the_temperature_is_taken_in_the_minute_between_blood_pressure_readings(facts):
+    assert facts["meanwhile"] == ["temperature", "spo2"]
+    assert facts["interval_problems"] == []
+    assert facts["paused_line"] == "这一项测完后，接着测下一次血压"

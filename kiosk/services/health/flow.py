@@ -30,6 +30,8 @@ States::
     rest ─skip/elapsed─▶ guide ─measure─▶ measuring ─result─▶ item_done │ interval (blood pressure)
                                           measuring ─failure─▶ failed ─measure─▶ measuring
     interval ─elapsed─▶ guide;  item_done ─next─▶ (the next item) │ results
+    interval ─measure_meanwhile─▶ a seated item (temperature, blood oxygen); when it is done,
+             blood pressure again: the rest of its minute, or the next reading's guide
     any measuring state ─card_taken (identified)─▶ wiped;  any ─close─▶ closed
 """
 
@@ -88,6 +90,8 @@ class HealthJob(enum.StrEnum):
 
 _MEASURING_STATES = (HealthState.REST, HealthState.CONTEXT, HealthState.GUIDE, HealthState.MEASURING,
                      HealthState.FAILED, HealthState.INTERVAL, HealthState.WAIST, HealthState.ITEM_DONE)
+# Items a resident can measure seated with the cuff on, in the minute between blood-pressure readings.
+SEATED = ("temperature", "spo2")
 _TO_ITEM = (HealthState.ITEMS, HealthState.ITEM_DONE, HealthState.FAILED, HealthState.GUIDE, HealthState.REST,
             HealthState.CONTEXT, HealthState.WAIST)
 
@@ -148,6 +152,8 @@ class HealthView:
     entry: str = ""                   # waist, typed
     sex: str = ""                     # "" | male | female (the waist's cut-offs)
     glucose_context: str = ""
+    meanwhile: tuple[str, ...] = ()   # blood pressure's minute: seated items that can be measured in it
+    paused: bool = False              # a seated item measured in blood pressure's minute; its next reading waits
     results: tuple[ResultLine, ...] = ()
     urgent: bool = False
     trends: tuple[Trend, ...] = ()
@@ -174,7 +180,8 @@ class HealthFlow(ServiceFlow[HealthState, HealthView]):
     ``choose_all()``, ``start()``, ``start_rest()``, ``skip_rest()``,
     ``glucose_when(context)``, ``measure()``, ``cancel()``, ``skip_item()``,
     ``type_digit(d)``, ``erase()``, ``set_sex(sex)``, ``confirm_waist()``,
-    ``next_item()``, ``measure_again()``, ``print()``; the card arrives by
+    ``next_item()``, ``measure_again()``, ``measure_meanwhile(key)``,
+    ``print()``; the card arrives by
     ``identified``, the device's events by ``_device_event``."""
 
     STEP_OF = {
@@ -192,6 +199,7 @@ class HealthFlow(ServiceFlow[HealthState, HealthView]):
         (HealthState.CONSENT, "back"): HealthState.WHO,
         (HealthState.ITEMS, "back"): HealthState.WHO,
         **{(s, "rest"): HealthState.REST for s in _TO_ITEM},
+        **{(s, "interval"): HealthState.INTERVAL for s in _TO_ITEM},
         **{(s, "context"): HealthState.CONTEXT for s in _TO_ITEM},
         **{(s, "guide"): HealthState.GUIDE for s in (*_TO_ITEM, HealthState.INTERVAL, HealthState.MEASURING)},
         **{(s, "waist"): HealthState.WAIST for s in _TO_ITEM},
@@ -236,6 +244,9 @@ class HealthFlow(ServiceFlow[HealthState, HealthView]):
         self._unsubscribe: Callable[[], None] | None = None
         self._deadline: float | None = None
         self._failures: dict[str, int] = {}
+        # Blood pressure's readings so far and when the next may be taken, while a seated item
+        # (temperature, blood oxygen) is measured in the minute between them.
+        self._paused_bp: tuple[list[bp.Reading], float] | None = None
 
     @property
     def references(self) -> classify.ReferenceTable:
@@ -398,17 +409,56 @@ class HealthFlow(ServiceFlow[HealthState, HealthView]):
         return self._begin_item(todo[0])
 
     def _begin_item(self, key: str) -> bool:
+        if key == "blood_pressure" and self._paused_bp is not None:
+            return self._resume_blood_pressure()
         self._readings = []
         self._stop_device()
         index = self.view.chosen.index(key) if key in self.view.chosen else 0
         common: dict[str, Any] = dict(current=key, item_index=index, item_total=len(self.view.chosen),
                                       failures=self._failures.get(key, 0), prompt_zh="", prompt_en="", notice="",
-                                      shown=(), entry="", seconds_left=0, resting=False, reading=0)
+                                      shown=(), entry="", seconds_left=0, resting=False, reading=0,
+                                      paused=self._paused_bp is not None, meanwhile=())
         if key == "blood_pressure":
             return self._fire("rest", **{**common, "reading": 1, "readings_needed": 2})
         if key == "glucose":
             return self._fire("context", **common, glucose_context="")
         return self._fire("guide", **common, sex=self._visit.sex or "")
+
+    def _resume_blood_pressure(self) -> bool:
+        """Back to blood pressure after a seated item measured in its minute:
+        the minute's rest of it, or the next reading's guide."""
+        assert self._paused_bp is not None
+        readings, deadline = self._paused_bp
+        self._paused_bp = None
+        self._stop_device()
+        self._readings = readings
+        number = len(readings) + 1
+        common: dict[str, Any] = dict(current="blood_pressure", item_index=self.view.chosen.index("blood_pressure")
+                                      if "blood_pressure" in self.view.chosen else 0, item_total=len(self.view.chosen),
+                                      failures=self._failures.get("blood_pressure", 0), prompt_zh="", prompt_en="",
+                                      notice="", shown=(), entry="", resting=False, reading=number,
+                                      readings_needed=max(2, number), paused=False)
+        left = deadline - self._clock()
+        if left > 0:
+            self._deadline = deadline
+            return self._fire("interval", **common, seconds_left=math.ceil(left), meanwhile=self._meanwhile())
+        return self._fire("guide", **common, seconds_left=0, meanwhile=())
+
+    def _meanwhile(self) -> tuple[str, ...]:
+        """The chosen seated items not measured yet whose device works now: a
+        resident with the cuff on can do them in the minute between readings."""
+        working = {o.key for o in self._offers() if o.available}
+        return tuple(k for k in self.view.chosen if k in SEATED and k not in self.view.done and k in working)
+
+    def measure_meanwhile(self, key: str) -> bool:
+        """In blood pressure's minute: measure ``key`` (temperature, blood oxygen)
+        now; blood pressure's next reading follows it."""
+        if self.state is not HealthState.INTERVAL or key not in self.view.meanwhile or self._deadline is None:
+            return False
+        self._paused_bp = (self._readings, self._deadline)
+        self._deadline = None
+        self._readings = []
+        return self._begin_item(key)
 
     def next_item(self) -> bool:
         if self.state is not HealthState.ITEM_DONE:
@@ -533,7 +583,7 @@ class HealthFlow(ServiceFlow[HealthState, HealthView]):
                 self._deadline = self._clock() + self.interval_seconds
                 self._fire("interval", reading=len(self._readings) + 1, readings_needed=len(self._readings) + 1
                            if len(self._readings) >= 2 else 2, seconds_left=math.ceil(self.interval_seconds),
-                           prompt_zh="", prompt_en="")
+                           prompt_zh="", prompt_en="", meanwhile=self._meanwhile())
                 if self.interval_seconds <= 0:
                     self.tick(self._clock())
                 return

@@ -413,3 +413,44 @@ def test_without_a_printer_the_results_stay_until_done(health_kit):
     kit.clock.advance(30)             # reading, well inside the idle time: nothing moves on by itself
     kit.terminal.tick()
     assert flow.state is HealthState.RESULTS and flow.view.results and kit.step is Step.RESULT
+
+
+def test_the_minute_between_blood_pressure_readings_can_take_the_seated_items(health_kit):
+    """Cuff on, seated: temperature and blood oxygen fit in the minute before the second reading."""
+    kit = health_kit()
+    flow = open_health(kit)
+    flow.anonymous()
+    for key in ("blood_pressure", "temperature", "spo2"):
+        flow.toggle(key)
+    flow.start()
+    flow.skip_rest()
+    bp_reading(kit, flow, 136, 86)
+    assert flow.state is HealthState.INTERVAL
+    assert flow.view.meanwhile == ("temperature", "spo2")
+    assert not flow.measure_meanwhile("glucose")
+    kit.clock.advance(10)
+    kit.terminal.tick()
+    assert flow.measure_meanwhile("temperature")
+    assert flow.state is HealthState.GUIDE and flow.view.current == "temperature" and flow.view.paused
+    measure(kit, flow, "thermometer", temperature=36.7)
+    assert flow.state is HealthState.ITEM_DONE
+    assert flow.next_item()                         # back to blood pressure: the rest of its minute
+    assert flow.state is HealthState.INTERVAL and flow.view.current == "blood_pressure"
+    assert flow.view.reading == 2 and 0 < flow.view.seconds_left <= 50
+    assert flow.view.meanwhile == ("spo2",)
+    assert flow.measure_meanwhile("spo2")
+    assert flow.measure()
+    kit.run_until(lambda: kit.health["oximeter"].measuring, "the oximeter to start")
+    for _ in range(4):                               # the finger in the clip longer than the minute
+        kit.clock.advance(15)
+        kit.terminal.tick()
+    kit.health["oximeter"].deliver(spo2=97, pulse=70)
+    kit.settle()
+    assert flow.next_item()
+    assert flow.state is HealthState.GUIDE and flow.view.current == "blood_pressure" and flow.view.reading == 2
+    bp_reading(kit, flow, 132, 84)
+    assert flow.state is HealthState.ITEM_DONE
+    assert dict(flow.view.shown)["systolic"] == "134 mmHg"       # the two readings' mean
+    assert flow.next_item()
+    assert kit.step is Step.RESULT
+    assert {line.test for line in flow.view.results} == {"blood_pressure", "temperature", "spo2"}

@@ -8,7 +8,7 @@ the results with their scales, the slip; then a visit without identifying
 
 The hut runs the reference platform, the ID card reader, the printer and the
 five health devices on ptys; the outbox worker runs beside the app as on a
-terminal.  The minute between blood pressure readings is cut to two seconds.
+terminal.  The minute between blood pressure readings is cut to eight seconds.
 """
 
 import sys
@@ -116,9 +116,22 @@ def script(hut):
         press("primary")                                      # 再测一次
         yield Until(lambda: state() == "interval", "the minute between readings", 30)
         yield laid_out()
+        facts["interval_problems"] = problems(screen)
+        facts["meanwhile"] = list(flow.view.meanwhile)
         yield from picture("health-bp-interval")
+        # the cuff stays on: the temperature in the minute between readings
+        hut.control("thermometer", "reading", temperature=36.6)
+        press("primary")                                      # 趁这一分钟先测体温
+        yield Until(lambda: state() == "guide" and flow.view.current == "temperature", "the thermometer meanwhile")
+        yield laid_out()
+        facts["paused_line"] = screen.ids.paused_line.ids.first.text
+        press("primary")
+        yield Until(lambda: state() == "item_done", "the temperature", 30)
+        yield laid_out()
+        press("primary")                                      # back to blood pressure
         hut.control("bp", "reading", systolic=150, diastolic=94, pulse=78)
-        yield Until(lambda: state() == "guide", "the second reading's guide", 10)
+        yield Until(lambda: state() == "guide" and flow.view.current == "blood_pressure",
+                    "the second reading's guide", 20)
         yield laid_out()
         facts["second_reading_line"] = screen.ids.reading_line.text
         press("primary")
@@ -162,14 +175,7 @@ def script(hut):
         yield laid_out()
         press("primary")
 
-        # -- the thermometer, the oximeter ---------------------------------------------------------------------
-        yield Until(lambda: state() == "guide" and flow.view.current == "temperature", "the thermometer")
-        hut.control("thermometer", "reading", temperature=36.6)
-        yield laid_out()
-        press("primary")
-        yield Until(lambda: state() == "item_done", "the temperature", 30)
-        yield laid_out()
-        press("primary")
+        # -- the oximeter (the temperature was taken in blood pressure's minute) ----------------------------------
         yield Until(lambda: state() == "guide" and flow.view.current == "spo2", "the oximeter")
         hut.control("oximeter", "reading", spo2=97, pulse=74)
         yield laid_out()
@@ -277,7 +283,7 @@ def main() -> None:
         hut_module.SIMULATORS.append(IDCARD)
     with hut_module.Hut(workdir, only=DEVICES) as hut:
         with open(hut.config_path, "a", encoding="utf-8") as fh:
-            fh.write("\n[health]\ninterval_seconds = 2\n")
+            fh.write("\n[health]\ninterval_seconds = 8\n")
         sys.argv[1:3] = [str(hut.config_path), out]
         from kiosk.config import load
         from kiosk.outbox.worker import OutboxWorker
