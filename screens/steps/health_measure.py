@@ -46,7 +46,8 @@ NOTICES = {
 # Blood pressure's minute: the seated item the resident can measure in it (the primary button).
 MEANWHILE = {"temperature": N_("Meanwhile: measure the temperature"),
              "spo2": N_("Meanwhile: measure the blood oxygen")}
-ITEM_WORDS = {"systolic": N_("Systolic"), "diastolic": N_("Diastolic"), "pulse": N_("Pulse"),
+ITEM_WORDS = {"cuff_pressure": N_("Cuff pressure"), "systolic": N_("Systolic"), "diastolic": N_("Diastolic"),
+              "pulse": N_("Pulse"),
               "mean_arterial": N_("Mean arterial"), "weight": N_("Weight"), "height": N_("Height"),
               "bmi": N_("BMI"), "waist": N_("Waist"), "temperature": N_("Temperature"), "spo2": N_("SpO2"),
               "glucose": N_("Glucose")}
@@ -69,6 +70,7 @@ class HealthMeasureScreen(StepScreen):
     notice = StringProperty("")
     ask_staff = BooleanProperty(False)
     values = StringProperty("")
+    live = StringProperty("")            # the device's live reading while it measures (the cuff's pressure...)
     entry = StringProperty("")
     sex = StringProperty("")
     needs_sex = BooleanProperty(False)
@@ -88,6 +90,7 @@ class HealthMeasureScreen(StepScreen):
         self.notice = NOTICES.get(view.notice, "")
         self.ask_staff = view.ask_staff
         self.values = "\n".join(_value_line(kind, text, self.lang) for kind, text in view.shown)
+        self.live = "\n".join(_value_line(kind, text, self.lang) for kind, text in view.live)
         self.entry, self.sex = view.entry, view.sex
         self.needs_sex = view.current == "waist" and not view.identified
         self.last = not [k for k in view.chosen if k not in view.done]
@@ -152,7 +155,7 @@ class HealthMeasureScreen(StepScreen):
 
     def forget(self) -> None:
         super().forget()
-        self.values = self.entry = self.prompt_zh = self.prompt_en = self.notice = ""
+        self.values = self.live = self.entry = self.prompt_zh = self.prompt_en = self.notice = ""
         self.ids.keypad.value = ""
 
 

@@ -152,6 +152,7 @@ class HealthView:
     entry: str = ""                   # waist, typed
     sex: str = ""                     # "" | male | female (the waist's cut-offs)
     glucose_context: str = ""
+    live: tuple[tuple[str, str], ...] = ()    # what the device shows while it measures: (kind, "120 mmHg")
     meanwhile: tuple[str, ...] = ()   # blood pressure's minute: seated items that can be measured in it
     paused: bool = False              # a seated item measured in blood pressure's minute; its next reading waits
     results: tuple[ResultLine, ...] = ()
@@ -531,7 +532,7 @@ class HealthFlow(ServiceFlow[HealthState, HealthView]):
         self._unsubscribe = device.subscribe(lambda event: self.ctx.post(lambda: self._device_event(device, event)))
         reading = len(self._readings) + 1 if item.key == "blood_pressure" else 0
         self._fire("measure", prompt_zh=self._session.prompt[0], prompt_en=self._session.prompt[1], notice="",
-                   seconds_left=0, reading=reading)
+                   seconds_left=0, reading=reading, live=())
         try:
             device.start_measurement()
         except DeviceFailure as exc:
@@ -559,7 +560,8 @@ class HealthFlow(ServiceFlow[HealthState, HealthView]):
             return
         if event.kind == "progress":
             self._session.progress(event.data.text_zh, event.data.text_en)
-            self._set(prompt_zh=event.data.text_zh, prompt_en=event.data.text_en)
+            live = tuple((str(kind), _live_text(str(kind), value)) for kind, value in getattr(event.data, "live", ()))
+            self._set(prompt_zh=event.data.text_zh, prompt_en=event.data.text_en, live=live or self.view.live)
         elif event.kind == "measurement_failed":
             self._release_device()
             self._session.failure(event.data.reason, event.data.text_zh, event.data.text_en)
@@ -599,14 +601,15 @@ class HealthFlow(ServiceFlow[HealthState, HealthView]):
         shown = tuple((m.kind.value, display(m)) for m in self._visit.measurements
                       if m.kind in _KINDS_OF[key] | _DERIVED.get(key, frozenset()) and m.value is not None)
         done = tuple(k for k in self.view.chosen if k in {*self.view.done, key})
-        self._fire("item_done", done=done, shown=shown, prompt_zh="", prompt_en="", notice="", seconds_left=0)
+        self._fire("item_done", done=done, shown=shown, prompt_zh="", prompt_en="", notice="", seconds_left=0, live=())
 
     def _failed(self, notice: str, zh: str, en: str) -> bool:
         key = self.view.current
         self._failures[key] = self._failures.get(key, 0) + 1
         if self.state is not HealthState.MEASURING:
             return self._set_failed_from_guide(notice, zh, en)
-        return self._fire("failure", failures=self._failures[key], notice=notice, prompt_zh=zh, prompt_en=en)
+        return self._fire("failure", failures=self._failures[key], notice=notice, prompt_zh=zh, prompt_en=en,
+                          live=())
 
     def _set_failed_from_guide(self, notice: str, zh: str, en: str) -> bool:
         # Not started at all (no device at the moment 开始 was pressed): the guide stays, with the words.
@@ -771,6 +774,14 @@ class HealthFlow(ServiceFlow[HealthState, HealthView]):
         self.print_job.start(HealthJob.PRINT, lambda: print_slip(printer, slip),
                              lambda ok: self._set(slip="printed" if ok else "failed"))
         return True
+
+
+# How a live value reads on the measuring screen (the units a resident reads on the device too).
+_LIVE_FORMATS = {"cuff_pressure": "{:.0f} mmHg", "weight": "{:.1f} kg", "spo2": "{:.0f} %", "pulse": "{:.0f} 次/分"}
+
+
+def _live_text(kind: str, value: float) -> str:
+    return _LIVE_FORMATS.get(kind, "{:g}").format(value)
 
 
 _KINDS_OF: dict[str, frozenset[Kind]] = {
