@@ -13,7 +13,7 @@ format, as scripted through ``control``:
 
 from __future__ import annotations
 
-import functools
+import time
 from typing import Any, Callable
 
 from simulators.health.base import PtyDevice
@@ -80,7 +80,7 @@ class LineDevice(PtyDevice):
                 self._end_script()  # drops the scripted lines still to come
 
     def _script(self, steps: list[tuple[float, str]]) -> None:
-        """Lines at device times (seconds after the start command); a fault
+        """Lines, each ``delay`` device seconds after the one before; a fault
         replaces the result line.  One measurement at a time, as the device
         has one output line: a new start command ends the one in progress
         (a driver without a cancel command starts again after a timeout)."""
@@ -90,13 +90,27 @@ class LineDevice(PtyDevice):
         if self.mode == "no_response":
             return
         result = self.faults.get(self.mode)
-        at = 0.0
-        for delay, text in steps[:-1]:
-            at += delay
-            self._later(at, functools.partial(self._line, text, script))
-        at += steps[-1][0]
-        final = result if result is not None else steps[-1][1]
-        self._later(at, lambda: self._line(final, script))
+        lines = [*steps[:-1], (steps[-1][0], result if result is not None else steps[-1][1])]
+        self._say(lines, script, time.monotonic(), 0.0)
+
+    def _say(self, lines: list[tuple[float, str]], script: int, start: float, at: float) -> None:
+        """The script's next line at its time, then the rest: one line at a
+        time, so a line that takes longer to send than the gap to the next
+        (a sped-up script at 9600 baud) delays it instead of interleaving
+        with it byte by byte."""
+        (delay, text), rest = lines[0], lines[1:]
+        at += delay
+        wait = max(0.0, start + at / self.speedup - time.monotonic()) * self.speedup   # in device seconds
+
+        def say() -> None:
+            self._line(text, script)
+            with self._lock:
+                if script != self._generation:
+                    return   # ended while this line went out
+            if rest:
+                self._say(rest, script, start, at)
+
+        self._later(wait, say)
 
     def _measure(self) -> None:
         raise NotImplementedError
