@@ -118,7 +118,8 @@ class LineDevice(PtyDevice):
 
 class BloodPressureSimulator(LineDevice):
     """An upper-arm blood-pressure monitor with a serial output, in a line
-    format configured in kiosk.toml (R,sys,dia,pulse,XOR checksum)."""
+    format configured in kiosk.toml: the cuff's pressure while it inflates
+    and deflates (P,INF,085 / P,DEF,142), then R,sys,dia,pulse,XOR checksum."""
 
     name = "bp"
     description = "电子血压计 (serial line format) on a pty at 9600 8N1 / blood-pressure monitor simulator"
@@ -133,36 +134,57 @@ class BloodPressureSimulator(LineDevice):
             "fields": {"sys": {"kind": "systolic", "unit": "mmHg"}, "dia": {"kind": "diastolic", "unit": "mmHg"},
                        "pul": {"kind": "pulse", "unit": "/min"}},
             "checksum": "xor8",
-            "progress": {"inflating": "^P,INF$", "deflating": "^P,DEF$"},
+            # P,INF,085 / P,DEF,142: the cuff's pressure (mmHg) as it inflates and deflates.
+            "progress": {"inflating": r"^P,INF(?:,(?P<cuff>\d{3}))?$", "deflating": r"^P,DEF(?:,(?P<cuff>\d{3}))?$"},
+            "live": {"cuff": {"kind": "cuff_pressure", "unit": "mmHg"}},
             "faults": {"cuff_leak": "^E,01$", "movement": "^E,02$", "overrange": "^E,03$", "device_error": "^E,09$"},
         },
     }
 
+    TICK = 0.2   # seconds between the cuff-pressure lines
+
     def _measure(self) -> None:
         v = self.values
         body = f"R,{int(v['systolic']):03d},{int(v['diastolic']):03d},{int(v['pulse']):03d},"
-        self._script([(0.2, "P,INF"), (2.0, "P,DEF"), (3.0, body + _xor(body.encode()))])
+        self._script([*self.cuff_lines(), (self.TICK, body + _xor(body.encode()))])
+
+    def cuff_lines(self) -> list[tuple[float, str]]:
+        """The cuff's pressure every TICK: rising to systolic + 30 in 2 s,
+        then falling to below diastolic in 3 s (the result comes one TICK
+        later), as a monitor shows it on its display."""
+        top = min(299.0, self.values["systolic"] + 30)
+        bottom = max(20.0, self.values["diastolic"] - 15)
+        rising = [20 + (top - 20) * (i + 1) / 10 for i in range(10)]
+        falling = [top - (top - bottom) * (i + 1) / 14 for i in range(14)]
+        return ([(0.2, f"P,INF,{int(rising[0]):03d}")] + [(self.TICK, f"P,INF,{int(p):03d}") for p in rising[1:]]
+                + [(self.TICK, f"P,DEF,{int(top):03d}")] + [(self.TICK, f"P,DEF,{int(p):03d}") for p in falling])
 
 
 class ScaleSimulator(LineDevice):
-    """A height-weight station printing Tanita's key,value line about once a
-    second while someone stands on it (``reading``) until ``step_off``."""
+    """A height-weight station printing Tanita's key,value line twice a
+    second while someone stands on it (``reading``) until ``step_off``.  The
+    weight settles as a person steps on: short of it, over it, then steady
+    from the fifth line on (SETTLING)."""
 
     name = "scale"
     description = "身高体重秤 (Tanita format) on a pty at 9600 8N1 / height-weight scale simulator"
     defaults = {"weight": 65.4, "height": 170.0}
     driver_options = {"model": "Tanita-format height-weight station (simulated)", "preset": "tanita",
-                      "first_step": "step_on", "measure_timeout": 60.0}
+                      "first_step": "step_on", "measure_timeout": 60.0, "settle_lines": 3, "settle_spread": 0.1}
+    INTERVAL = 0.5
+    SETTLING = (0.62, 1.035, 0.985, 1.004)   # the weight's share on the first lines after stepping on
 
     def __init__(self, workdir: Any, speedup: float = 1.0):
         super().__init__(workdir, speedup)
         self.mode = "empty"   # nobody on the scale
+        self._line_no = 0     # lines since stepping on
 
     def actions(self) -> dict[str, Callable[..., dict[str, Any]]]:
         return {**super().actions(), "step_off": self._step_off}
 
     def _reading(self, **values: float) -> dict[str, Any]:
         out = super()._reading(**values)
+        self._line_no = 0
         self._standing()
         return out
 
@@ -172,10 +194,13 @@ class ScaleSimulator(LineDevice):
     def _standing(self) -> None:
         if self.mode != "normal":
             return
-        w, h = self.values["weight"], self.values["height"]
+        h = self.values["height"]
+        share = self.SETTLING[self._line_no] if self._line_no < len(self.SETTLING) else 1.0
+        w = round(self.values["weight"] * share, 1)
+        self._line_no += 1
         bmi = w / (h / 100) ** 2
         self._line(f'{{0,16,~0,1,~1,1,~2,1,MO,"WB-380H",Hm,{h:.1f},Wk,{w:.1f},MI,{bmi:.1f},CS,00')
-        self._later(1.0, self._standing)
+        self._later(self.INTERVAL, self._standing)
 
     def _measure(self) -> None:  # the scale takes no commands
         return
