@@ -14,7 +14,7 @@ from drivers.health.device import HealthDevice, Progress
 from drivers.health.records import LiveKind
 from kiosk.checkup import classify
 from kiosk.checkup.visit import Visit
-from simulators.health import BloodPressureSimulator, ScaleSimulator
+from simulators.health import BloodPressureSimulator, OximeterSimulator, ScaleSimulator
 
 
 class Timed:
@@ -93,6 +93,23 @@ def test_the_scale_shows_the_weight_settling_before_the_result(simulated):
     assert [p.step for _, p in seen.progress()][0] == "step_on"
     rate_limited(seen)
     only_before_the_end(seen, scale)
+
+
+def test_the_oximeter_shows_spo2_and_pulse_settling_at_most_five_a_second(simulated):
+    sim, oxi = simulated(OximeterSimulator, speedup=1.0, stable_samples=60)   # 60 packets a second
+    seen = Timed(oxi)
+    oxi.start_measurement()
+    sim.control("reading", spo2=96, pulse=70)
+    end = seen.wait_end()
+    got = {r.kind.value: r.value for r in end.data}
+    assert got["spo2"] == 96.0
+    spo2 = [v for _, v in seen.live(LiveKind.SPO2)]
+    pulse = [v for _, v in seen.live(LiveKind.PULSE)]
+    assert len(spo2) == len(pulse) >= 5
+    assert spo2[0] < 96 and spo2[-1] == 96 and pulse[0] > 72   # settling: up to the SpO2, down to the pulse
+    times = rate_limited(seen)
+    assert len(times) <= 5 * (times[-1] - times[0]) + 1
+    only_before_the_end(seen, oxi)
 
 
 def test_no_live_value_reaches_a_log_or_the_record(simulated, caplog, tmp_path):
