@@ -5,7 +5,8 @@ and device faults mapped to a status and an action.
 A driver feeds its codec's results into :meth:`HealthDevice._progress`,
 :meth:`_deliver` and :meth:`_fail`; this class turns them into events:
 
-* ``progress`` — data = :class:`Progress` (step, Chinese and English prompt)
+* ``progress`` — data = :class:`Progress` (step, Chinese and English prompt,
+  and the device's live reading while it measures: values, never log)
 * ``measurement`` — data = tuple of :class:`Measurement` (values: never log)
 * ``measurement_failed`` — data = :class:`Failure`
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -29,7 +31,7 @@ import serial.threaded
 from pydantic import Field
 
 from drivers.base import Action, Counters, Device, DeviceFailure, DeviceInfo, HealthLevel, Status
-from drivers.health.records import Kind, Measurement
+from drivers.health.records import Kind, Live, Measurement
 from drivers.options import DriverOptions, validate
 
 log = logging.getLogger(__name__)
@@ -70,11 +72,26 @@ FAULTS: dict[str, tuple[Status, Action, str, str]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Progress:
+    """A step of the measurement, and what the device shows meanwhile.
+
+    ``live`` is empty for a step change alone; otherwise (kind, value) pairs
+    in :data:`~drivers.health.records.LIVE_UNITS`, at most one per kind: the
+    cuff's pressure while it inflates and deflates, the scale's weight before
+    it settles, SpO2 and pulse while the oximeter settles.  For the screen
+    only: never a result, never kept (health data: the repr hides it)."""
+
     step: str
     text_zh: str
     text_en: str
+    live: Live = ()
+
+    def __repr__(self) -> str:
+        kinds = ",".join(kind.value for kind, _ in self.live)
+        return f"Progress(step={self.step!r}, live=[{kinds}], values=<hidden>)"
+
+    __str__ = __repr__
 
 
 @dataclass(frozen=True)
@@ -125,6 +142,7 @@ class HealthDevice(Device):
     model: str = "serial health device"
     Options: ClassVar[type[SerialOptions]] = SerialOptions
     serial_settings: dict[str, Any]
+    live_interval: ClassVar[float] = 0.2   # seconds between live readings: at most 5 a second
 
     def __init__(self, name: str, port: str, counters: Counters | None = None, **options: Any):
         super().__init__(name, counters)
@@ -138,6 +156,7 @@ class HealthDevice(Device):
         self._bytes_seen = False
         self._done = threading.Event()
         self._result: tuple[Measurement, ...] | Failure | None = None
+        self._live_at = -math.inf
 
     @classmethod
     def from_config(cls, name: str, cfg: Any, counters: Counters) -> "HealthDevice":
@@ -244,6 +263,7 @@ class HealthDevice(Device):
             self._generation += 1
             generation = self._generation
             self._active, self._bytes_seen, self._result = True, False, None
+            self._live_at = -math.inf
             self._done.clear()
             self._set_state(Status.BUSY, measuring=True)
             self._begin()
@@ -293,13 +313,41 @@ class HealthDevice(Device):
     def _on_bytes(self, data: bytes) -> None:
         raise NotImplementedError
 
-    def _progress(self, step: str) -> None:
-        """Report a step once (a device repeating "inflating" is one prompt)."""
+    def _progress(self, step: str, live: Live = ()) -> None:
+        """Report a step once (a device repeating "inflating" is one prompt),
+        with the live reading that came with it, if any (see :meth:`_live`:
+        the same rate holds for a reading that comes with a new step)."""
         if self.state.detail.get("step") == step:
+            self._live(live)
             return
         zh, en = PROGRESS[step]
+        with self._lock:
+            # A new step always goes out; the reading with it only within the rate.
+            now = time.monotonic()
+            if live and self._active and now - self._live_at >= self.live_interval:
+                self._live_at = now
+            else:
+                live = ()
         self._set_state(Status.BUSY, measuring=True, step=step)
-        self._emit("progress", Progress(step, zh, en))
+        self._emit("progress", Progress(step, zh, en, live))
+
+    def _live(self, live: Live) -> None:
+        """Show what the device reads meanwhile (cuff pressure, an unsettled
+        weight) as a ``progress`` event of the current step.  Only while a
+        measurement runs, and at most one every ``live_interval`` seconds:
+        the others are dropped (a screen cannot show 60 numbers a second,
+        and the next one comes soon).  The values go to the listeners only:
+        not into the device's state, which is logged and snapshotted."""
+        if not live:
+            return
+        with self._lock:
+            now = time.monotonic()
+            if not self._active or now - self._live_at < self.live_interval:
+                return
+            self._live_at = now
+            step = str(self.state.detail.get("step") or "measuring")
+        zh, en = PROGRESS[step]
+        self._emit("progress", Progress(step, zh, en, tuple(live)))
 
     def _deliver(self, records: Iterable[Measurement]) -> None:
         with self._lock:

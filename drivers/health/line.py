@@ -12,7 +12,7 @@ from drivers.base import Counters
 from drivers.health import lineproto
 from drivers.health.device import HealthDevice, SerialOptions
 from drivers.health.lineproto import LineFault, LineFormat, LineProgress, LineReading, LineRejected
-from drivers.health.records import Kind
+from drivers.health.records import Kind, live_of
 from drivers.options import OptionError, Text
 
 Step = Literal["waiting", "step_on", "insert_strip", "aim", "measuring", "inflating"]
@@ -29,6 +29,11 @@ class LineOptions(SerialOptions):
     cancel_command: Annotated[Text, Field(max_length=64)] = ""
     first_step: Step = "waiting"   # what the screen says until the device reports progress
     model: Annotated[Text, Field(max_length=64)] = "serial line device"
+    # A device repeating its reading (a scale) has settled when this many
+    # readings in a row agree within settle_spread (record units); before
+    # that, each one is shown as a live value.  1: the first reading counts.
+    settle_lines: Annotated[int, Field(ge=1, le=100)] = 1
+    settle_spread: Annotated[float, Field(ge=0, le=100)] = 0.0
 
     @model_validator(mode="after")
     def _one_format(self) -> "LineOptions":
@@ -52,6 +57,7 @@ class LineHealthDevice(HealthDevice):
         self.serial_settings = {"baudrate": self.options.baudrate, "bytesize": self.options.bytesize,
                                 "parity": self.options.parity, "stopbits": self.options.stopbits}
         self._decoder = lineproto.LineDecoder(self.format)
+        self._settled = lineproto.SettledLines(self.options.settle_lines, self.options.settle_spread)
 
     def _command(self, text: str) -> None:
         if text:
@@ -59,6 +65,7 @@ class LineHealthDevice(HealthDevice):
 
     def _begin(self) -> None:
         self._decoder.reset()
+        self._settled.reset()
         self._command(self.options.start_command)
         self._progress(self.options.first_step)
 
@@ -69,10 +76,15 @@ class LineHealthDevice(HealthDevice):
         self._decoder.feed(data)
         for event in self._decoder.events():
             if isinstance(event, LineReading):
-                self._deliver(event.records)
-                return
-            if isinstance(event, LineProgress):
-                self._progress(event.step)
+                settled = self._settled.push(event.records)
+                if settled is not None:
+                    self._deliver(settled)
+                    return
+                # Not settled yet (someone stepping on the scale): "stand
+                # still", showing the weight as it settles.
+                self._progress("hold_still", live_of(event.records))
+            elif isinstance(event, LineProgress):
+                self._progress(event.step, event.live)
             elif isinstance(event, LineFault):
                 self._fail(event.fault)
                 return

@@ -4,8 +4,11 @@ serial blood-pressure monitors that print one line per reading.
 The format lives in the config file (``[devices.<name>.options.format]``):
 the line terminator, one regular expression whose named groups are the
 fields, each field's kind, unit and scale, an optional checksum, and the
-lines that mean progress ("inflating") or a fault ("cuff leak").  Two real
-formats ship as presets (:data:`PRESETS`); any other is configured, not coded.
+lines that mean progress ("inflating") or a fault ("cuff leak").  A progress
+line may carry what the device reads meanwhile (the cuff's pressure, an
+unstable weight): a named group of its pattern listed under ``live``.  Two
+real formats ship as presets (:data:`PRESETS`); any other is configured, not
+coded.
 
 Sans-I/O: :class:`LineDecoder` takes bytes and gives :class:`LineReading`,
 :class:`LineProgress`, :class:`LineFault` and :class:`LineRejected`; no input
@@ -24,12 +27,16 @@ from drivers.health.records import (
     CM_PER_INCH,
     GLUCOSE_MG_PER_MMOL,
     KG_PER_LB,
+    LIVE_UNITS,
     MMHG_PER_KPA,
     UNITS,
     CodecError,
     Kind,
+    Live,
+    LiveKind,
     Measurement,
     fahrenheit_to_celsius,
+    live_value,
     measurement,
 )
 from drivers.options import DriverOptions, OptionError, Text, validate
@@ -51,6 +58,7 @@ ProgressStep = Literal["inflating", "deflating", "measuring", "step_on", "hold_s
                        "apply_blood"]
 FaultName = Literal["cuff_leak", "cuff_loose", "movement", "overrange", "low_battery", "strip_error",
                     "device_error"]
+LiveKindName = Literal["cuff_pressure", "weight", "spo2", "pulse"]
 TERMINATORS = {"\r\n": b"\r\n", "\n": b"\n", "\r": b"\r"}
 
 
@@ -58,6 +66,14 @@ class FieldSpec(DriverOptions):
     kind: KindName
     unit: Unit
     scale: Annotated[float, Field(gt=0, le=1e6)] = 1.0   # e.g. 0.1 when the device prints tenths
+
+
+class LiveSpec(DriverOptions):
+    """A number a progress line carries for the screen (never a result)."""
+
+    kind: LiveKindName
+    unit: Unit
+    scale: Annotated[float, Field(gt=0, le=1e6)] = 1.0
 
 
 class LineFormat(DriverOptions):
@@ -68,6 +84,7 @@ class LineFormat(DriverOptions):
     checksum_group: str = "cs"   # two hex digits over the bytes before this group
     progress: dict[ProgressStep, Text] = {}
     faults: dict[FaultName, Text] = {}
+    live: dict[str, LiveSpec] = {}   # named groups of the progress patterns
     max_line: Annotated[int, Field(ge=16, le=4096)] = 512
 
     @model_validator(mode="after")
@@ -86,6 +103,11 @@ class LineFormat(DriverOptions):
                 raise OptionError(f"fields.{name}", f"a named group of pattern (it has: {', '.join(sorted(groups))})")
         if self.checksum != "none" and self.checksum_group not in groups:
             raise OptionError("checksum_group", "a named group of pattern holding the checksum's hex digits")
+        progress_groups = set().union(*(re.compile(p).groupindex for p in self.progress.values()))
+        for name in self.live:
+            if name not in progress_groups:
+                raise OptionError(f"live.{name}", "a named group of a progress pattern (they have: "
+                                  f"{', '.join(sorted(progress_groups)) or 'none'})")
         check_units(self)
         return self
 
@@ -114,7 +136,8 @@ PRESETS: dict[str, dict[str, Any]] = {
         "terminator": "\r\n",
         "pattern": r"^ST,(?P<weight>[+-][0-9. ]{8})\s*kg$",
         "fields": {"weight": {"kind": "weight", "unit": "kg"}},
-        "progress": {"hold_still": r"^US,"},
+        "progress": {"hold_still": r"^US,(?:(?P<unstable>[+-][0-9. ]{8})\s*kg$)?"},
+        "live": {"unstable": {"kind": "weight", "unit": "kg"}},
         "faults": {"overrange": r"^OL,"},
     },
 }
@@ -128,9 +151,13 @@ class LineReading:
         return f"LineReading({len(self.records)} records)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class LineProgress:
     step: str
+    live: Live = ()   # what the line read meanwhile (health data: the repr hides it)
+
+    def __repr__(self) -> str:
+        return f"LineProgress(step={self.step!r}, live=[{','.join(k.value for k, _ in self.live)}])"
 
 
 @dataclass(frozen=True)
@@ -148,7 +175,7 @@ class LineRejected:
 LineEvent = LineReading | LineProgress | LineFault | LineRejected
 
 
-def _convert(spec: FieldSpec, number: float) -> float:
+def _convert(spec: "FieldSpec | LiveSpec", number: float) -> float:
     value = number * spec.scale
     if spec.unit == "°F":
         return round(fahrenheit_to_celsius(value), 2)
@@ -167,11 +194,33 @@ def _checksum(kind: str, data: bytes) -> int:
 
 def check_units(fmt: LineFormat) -> None:
     """Each field's unit must fit its kind (kPa is no weight)."""
-    for name, spec in fmt.fields.items():
-        want = UNITS[Kind(spec.kind)]
+    specs: list[tuple[str, FieldSpec | LiveSpec, str]] = [
+        *[(f"fields.{name}.unit", spec, UNITS[Kind(spec.kind)]) for name, spec in fmt.fields.items()],
+        *[(f"live.{name}.unit", live, LIVE_UNITS[LiveKind(live.kind)]) for name, live in fmt.live.items()]]
+    for key, spec, want in specs:
         got = "°C" if spec.unit == "°F" else _LINEAR[spec.unit][0]
         if got != want:
-            raise OptionError(f"fields.{name}.unit", f"a unit of {spec.kind} (converts to {want})", spec.unit)
+            raise OptionError(key, f"a unit of {spec.kind} (converts to {want})", spec.unit)
+
+
+def live_values(fmt: LineFormat, match: re.Match[str]) -> Live:
+    """The live numbers a progress line's match carries; a group that did
+    not take part, or is no number in range, gives nothing."""
+    out: Live = ()
+    seen: set[LiveKind] = set()
+    for name, spec in fmt.live.items():
+        kind = LiveKind(spec.kind)
+        raw = match.groupdict().get(name)
+        if raw is None or kind in seen:
+            continue
+        try:
+            number = float(raw.replace(" ", ""))
+        except ValueError:
+            continue
+        value = live_value(kind, _convert(spec, number))
+        out += value
+        seen.update(k for k, _ in value)
+    return out
 
 
 def decode_line(fmt: LineFormat, line: bytes) -> list[Measurement]:
@@ -248,8 +297,9 @@ class LineDecoder:
                 self._events.append(LineFault(fault))
                 return
         for step, pattern in self._progress:
-            if pattern.search(text):
-                self._events.append(LineProgress(step))
+            match = pattern.search(text)
+            if match:
+                self._events.append(LineProgress(step, live_values(self.fmt, match)))
                 return
         try:
             self._events.append(LineReading(tuple(decode_line(self.fmt, line))))
@@ -264,6 +314,36 @@ class LineDecoder:
         self._buffer.clear()
         self._events.clear()
         self._overlong = False
+
+
+class SettledLines:
+    """When a device that repeats its reading (a scale printing while someone
+    stands on it) has settled: the last ``count`` readings carry the same
+    kinds and each kind's values span at most ``spread`` (in the record's
+    unit).  The result is the last of them.  ``count`` 1 takes the first
+    reading as it comes."""
+
+    def __init__(self, count: int = 1, spread: float = 0.0):
+        if count < 1:
+            raise ValueError("count must be at least one reading")
+        self.count, self.spread = count, spread
+        self._readings: list[tuple[Measurement, ...]] = []
+
+    def push(self, records: tuple[Measurement, ...]) -> tuple[Measurement, ...] | None:
+        self._readings = [*self._readings, records][-self.count:]
+        if len(self._readings) < self.count:
+            return None
+        shapes = {tuple(sorted((r.kind.value, r.special) for r in reading)) for reading in self._readings}
+        if len(shapes) != 1:
+            return None
+        for kind in {r.kind for r in records if r.value is not None}:
+            values = [r.value for reading in self._readings for r in reading if r.kind is kind and r.value is not None]
+            if max(values) - min(values) > self.spread + 1e-9:
+                return None
+        return records
+
+    def reset(self) -> None:
+        self._readings = []
 
 
 def line_format(options: dict[str, Any] | LineFormat) -> LineFormat:

@@ -10,7 +10,7 @@ from pydantic import Field
 from drivers.base import Counters
 from drivers.health import cms50d
 from drivers.health.device import HealthDevice, SerialOptions
-from drivers.health.records import Kind
+from drivers.health.records import Kind, LiveKind, live_value
 
 
 class OximeterOptions(SerialOptions):
@@ -22,7 +22,8 @@ class OximeterOptions(SerialOptions):
 
 
 class PulseOximeter(HealthDevice):
-    """``driver = "health.cms50d"``: SpO2 and pulse once the stream settles.
+    """``driver = "health.cms50d"``: SpO2 and pulse once the stream settles,
+    and meanwhile as live values (``progress`` events, at most 5 a second).
 
     Finger out becomes the "put a finger in the clip" prompt, not a failure:
     the resident is about to do it.  A probe error only fails the measurement
@@ -63,3 +64,6 @@ class PulseOximeter(HealthDevice):
             if reading is not None:
                 self._deliver(reading.records())
                 return
+            if sample.usable and sample.spo2 is not None and sample.pulse is not None:
+                # Settling: the probe's numbers as they come (rate-limited).
+                self._live(live_value(LiveKind.SPO2, sample.spo2) + live_value(LiveKind.PULSE, sample.pulse))

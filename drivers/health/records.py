@@ -18,7 +18,7 @@ import datetime as dt
 import enum
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from drivers.base import Action, DeviceFailure
 
@@ -63,6 +63,46 @@ BOUNDS: dict[Kind, tuple[float, float]] = {
     Kind.WEIGHT: (0, 700), Kind.HEIGHT: (0, 300), Kind.BMI: (0, 200), Kind.WAIST: (30, 250), Kind.TEMPERATURE: (-50, 100),
     Kind.SPO2: (0, 100), Kind.GLUCOSE: (0, 200),
 }
+
+
+class LiveKind(enum.StrEnum):
+    """What a device shows while it measures (the cuff's pressure rising, the
+    scale's weight settling): for the screen only.  Not a :class:`Kind`, so
+    it has no LOINC code and can never become a :class:`Measurement`, be
+    filed or be sent; the values are still health data (never logged)."""
+
+    CUFF_PRESSURE = "cuff_pressure"
+    WEIGHT = "weight"
+    SPO2 = "spo2"
+    PULSE = "pulse"
+
+
+LIVE_UNITS: dict[LiveKind, str] = {LiveKind.CUFF_PRESSURE: "mmHg", LiveKind.WEIGHT: "kg", LiveKind.SPO2: "%",
+                                   LiveKind.PULSE: "/min"}
+LIVE_BOUNDS: dict[LiveKind, tuple[float, float]] = {LiveKind.CUFF_PRESSURE: (0, 400), LiveKind.WEIGHT: (0, 700),
+                                                    LiveKind.SPO2: (0, 100), LiveKind.PULSE: (0, 400)}
+_LIVE_NAMES = frozenset(k.value for k in LiveKind)
+# A live reading: (what, value in LIVE_UNITS), at most one per LiveKind.
+Live = tuple[tuple[LiveKind, float], ...]
+
+
+def live_value(kind: LiveKind, value: float) -> Live:
+    """``((kind, value),)``, or ``()`` when the value is no plausible reading
+    (a garbled digit shows nothing rather than a wrong number)."""
+    lo, hi = LIVE_BOUNDS[kind]
+    if not math.isfinite(value) or not lo <= value <= hi:
+        return ()
+    return ((kind, float(value)),)
+
+
+def live_of(records: Iterable["Measurement"]) -> Live:
+    """The records' values that have a live twin (a scale's unsettled
+    weight), as a live reading."""
+    out: Live = ()
+    for record in records:
+        if record.value is not None and record.kind.value in _LIVE_NAMES:
+            out += live_value(LiveKind(record.kind.value), record.value)
+    return out
 
 
 class Special(enum.StrEnum):

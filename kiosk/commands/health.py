@@ -175,11 +175,17 @@ def cmd_measure(args: argparse.Namespace) -> int:
         session = visit.session(_test_of(device.measures))
         session.start()
 
+    shown_step: list[str] = []
+
     def show_progress(event: Any) -> None:
         if isinstance(event, DeviceEvent) and event.kind == "progress":
             if session is not None:
                 session.progress(event.data.text_zh, event.data.text_en)
-            print(f"{event.data.text_zh} / {event.data.text_en}", file=sys.stderr, flush=True)
+            # Each step's prompt once: the live readings (cuff pressure...)
+            # repeat the step up to five times a second and are not printed.
+            if shown_step != [event.data.step]:
+                shown_step[:] = [event.data.step]
+                print(f"{event.data.text_zh} / {event.data.text_en}", file=sys.stderr, flush=True)
 
     device.subscribe(show_progress)
     device.open()

@@ -13,7 +13,7 @@ format, as scripted through ``control``:
 
 from __future__ import annotations
 
-import functools
+import time
 from typing import Any, Callable
 
 from simulators.health.base import PtyDevice
@@ -80,7 +80,7 @@ class LineDevice(PtyDevice):
                 self._end_script()  # drops the scripted lines still to come
 
     def _script(self, steps: list[tuple[float, str]]) -> None:
-        """Lines at device times (seconds after the start command); a fault
+        """Lines, each ``delay`` device seconds after the one before; a fault
         replaces the result line.  One measurement at a time, as the device
         has one output line: a new start command ends the one in progress
         (a driver without a cancel command starts again after a timeout)."""
@@ -90,13 +90,27 @@ class LineDevice(PtyDevice):
         if self.mode == "no_response":
             return
         result = self.faults.get(self.mode)
-        at = 0.0
-        for delay, text in steps[:-1]:
-            at += delay
-            self._later(at, functools.partial(self._line, text, script))
-        at += steps[-1][0]
-        final = result if result is not None else steps[-1][1]
-        self._later(at, lambda: self._line(final, script))
+        lines = [*steps[:-1], (steps[-1][0], result if result is not None else steps[-1][1])]
+        self._say(lines, script, time.monotonic(), 0.0)
+
+    def _say(self, lines: list[tuple[float, str]], script: int, start: float, at: float) -> None:
+        """The script's next line at its time, then the rest: one line at a
+        time, so a line that takes longer to send than the gap to the next
+        (a sped-up script at 9600 baud) delays it instead of interleaving
+        with it byte by byte."""
+        (delay, text), rest = lines[0], lines[1:]
+        at += delay
+        wait = max(0.0, start + at / self.speedup - time.monotonic()) * self.speedup   # in device seconds
+
+        def say() -> None:
+            self._line(text, script)
+            with self._lock:
+                if script != self._generation:
+                    return   # ended while this line went out
+            if rest:
+                self._say(rest, script, start, at)
+
+        self._later(wait, say)
 
     def _measure(self) -> None:
         raise NotImplementedError
@@ -104,7 +118,8 @@ class LineDevice(PtyDevice):
 
 class BloodPressureSimulator(LineDevice):
     """An upper-arm blood-pressure monitor with a serial output, in a line
-    format configured in kiosk.toml (R,sys,dia,pulse,XOR checksum)."""
+    format configured in kiosk.toml: the cuff's pressure while it inflates
+    and deflates (P,INF,085 / P,DEF,142), then R,sys,dia,pulse,XOR checksum."""
 
     name = "bp"
     description = "电子血压计 (serial line format) on a pty at 9600 8N1 / blood-pressure monitor simulator"
@@ -119,36 +134,57 @@ class BloodPressureSimulator(LineDevice):
             "fields": {"sys": {"kind": "systolic", "unit": "mmHg"}, "dia": {"kind": "diastolic", "unit": "mmHg"},
                        "pul": {"kind": "pulse", "unit": "/min"}},
             "checksum": "xor8",
-            "progress": {"inflating": "^P,INF$", "deflating": "^P,DEF$"},
+            # P,INF,085 / P,DEF,142: the cuff's pressure (mmHg) as it inflates and deflates.
+            "progress": {"inflating": r"^P,INF(?:,(?P<cuff>\d{3}))?$", "deflating": r"^P,DEF(?:,(?P<cuff>\d{3}))?$"},
+            "live": {"cuff": {"kind": "cuff_pressure", "unit": "mmHg"}},
             "faults": {"cuff_leak": "^E,01$", "movement": "^E,02$", "overrange": "^E,03$", "device_error": "^E,09$"},
         },
     }
 
+    TICK = 0.2   # seconds between the cuff-pressure lines
+
     def _measure(self) -> None:
         v = self.values
         body = f"R,{int(v['systolic']):03d},{int(v['diastolic']):03d},{int(v['pulse']):03d},"
-        self._script([(0.2, "P,INF"), (2.0, "P,DEF"), (3.0, body + _xor(body.encode()))])
+        self._script([*self.cuff_lines(), (self.TICK, body + _xor(body.encode()))])
+
+    def cuff_lines(self) -> list[tuple[float, str]]:
+        """The cuff's pressure every TICK: rising to systolic + 30 in 2 s,
+        then falling to below diastolic in 3 s (the result comes one TICK
+        later), as a monitor shows it on its display."""
+        top = min(299.0, self.values["systolic"] + 30)
+        bottom = max(20.0, self.values["diastolic"] - 15)
+        rising = [20 + (top - 20) * (i + 1) / 10 for i in range(10)]
+        falling = [top - (top - bottom) * (i + 1) / 14 for i in range(14)]
+        return ([(0.2, f"P,INF,{int(rising[0]):03d}")] + [(self.TICK, f"P,INF,{int(p):03d}") for p in rising[1:]]
+                + [(self.TICK, f"P,DEF,{int(top):03d}")] + [(self.TICK, f"P,DEF,{int(p):03d}") for p in falling])
 
 
 class ScaleSimulator(LineDevice):
-    """A height-weight station printing Tanita's key,value line about once a
-    second while someone stands on it (``reading``) until ``step_off``."""
+    """A height-weight station printing Tanita's key,value line twice a
+    second while someone stands on it (``reading``) until ``step_off``.  The
+    weight settles as a person steps on: short of it, over it, then steady
+    from the fifth line on (SETTLING)."""
 
     name = "scale"
     description = "身高体重秤 (Tanita format) on a pty at 9600 8N1 / height-weight scale simulator"
     defaults = {"weight": 65.4, "height": 170.0}
     driver_options = {"model": "Tanita-format height-weight station (simulated)", "preset": "tanita",
-                      "first_step": "step_on", "measure_timeout": 60.0}
+                      "first_step": "step_on", "measure_timeout": 60.0, "settle_lines": 3, "settle_spread": 0.1}
+    INTERVAL = 0.5
+    SETTLING = (0.62, 1.035, 0.985, 1.004)   # the weight's share on the first lines after stepping on
 
     def __init__(self, workdir: Any, speedup: float = 1.0):
         super().__init__(workdir, speedup)
         self.mode = "empty"   # nobody on the scale
+        self._line_no = 0     # lines since stepping on
 
     def actions(self) -> dict[str, Callable[..., dict[str, Any]]]:
         return {**super().actions(), "step_off": self._step_off}
 
     def _reading(self, **values: float) -> dict[str, Any]:
         out = super()._reading(**values)
+        self._line_no = 0
         self._standing()
         return out
 
@@ -158,10 +194,13 @@ class ScaleSimulator(LineDevice):
     def _standing(self) -> None:
         if self.mode != "normal":
             return
-        w, h = self.values["weight"], self.values["height"]
+        h = self.values["height"]
+        share = self.SETTLING[self._line_no] if self._line_no < len(self.SETTLING) else 1.0
+        w = round(self.values["weight"] * share, 1)
+        self._line_no += 1
         bmi = w / (h / 100) ** 2
         self._line(f'{{0,16,~0,1,~1,1,~2,1,MO,"WB-380H",Hm,{h:.1f},Wk,{w:.1f},MI,{bmi:.1f},CS,00')
-        self._later(1.0, self._standing)
+        self._later(self.INTERVAL, self._standing)
 
     def _measure(self) -> None:  # the scale takes no commands
         return

@@ -1,8 +1,9 @@
 """A Contec CMS50D+ on a pty at 19200 8O1, streaming 5-byte packets about 60
 times a second as the real probe does while powered.
 
-    reading      a finger in the clip: a second of "searching", then the
-                 given SpO2 and pulse with a little natural wobble
+    reading      a finger in the clip: a second of "searching", a second
+                 of numbers settling, then the given SpO2 and pulse with a
+                 little natural wobble
     finger_out   the clip is empty (the start state)
     fault        probe_error: the probe reports a sensor fault
     no_response  the stream stops (cable pulled at the probe, flat battery)
@@ -83,10 +84,16 @@ class OximeterSimulator(PtyDevice):
             return packet(finger_out=True, searching=True)
         if self.mode == "probe_error":
             return packet(probe_error=True, searching=True)
-        if time.monotonic() - self._finger_at < 1.0 / self.speedup:
+        since = (time.monotonic() - self._finger_at) * self.speedup
+        if since < 1.0:
             return packet(searching=True, signal=2, pleth=wave)
+        # Then the numbers settle over a second: SpO2 up from 3 below, the
+        # pulse down from 8 above (what a live display shows meanwhile).
+        left = max(0.0, 2.0 - since)
         wobble = (0, 1, 0, -1)[(n // 30) % 4]   # a beat or so either way every half second
-        return packet(spo2=self.spo2, pulse=max(1, self.pulse + wobble), signal=6, bar=wave // 16, pleth=wave,
+        spo2 = max(1, round(self.spo2 - 3 * left))
+        pulse = max(1, min(254, round(self.pulse + 8 * left) + wobble))
+        return packet(spo2=spo2, pulse=pulse, signal=6, bar=wave // 16, pleth=wave,
                       beep=n % int(RATE * 60 / self.pulse) == 0)
 
     def _stream(self) -> None:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drivers.health import cms50d, gatt, lineproto
-from drivers.health.records import BOUNDS, CodecError, Measurement
+from drivers.health.records import BOUNDS, LIVE_BOUNDS, CodecError, Measurement
 
 CASES = 10_000
 
@@ -106,8 +106,11 @@ FORMATS = {
     "checksummed": {"pattern": r"^R,(?P<s>\d{1,3}),(?P<d>\d{1,3}),(?P<cs>[0-9A-F]{2})$", "checksum": "sum8",
                     "fields": {"s": {"kind": "systolic", "unit": "mmHg"}, "d": {"kind": "diastolic", "unit": "mmHg"}},
                     "faults": {"cuff_leak": "^E"}},
+    "live": {"pattern": r"^R,(?P<s>\d{3})$", "fields": {"s": {"kind": "systolic", "unit": "mmHg"}},
+             "progress": {"inflating": r"^S,(?P<p>[0-9.+ -]{1,6})$", "deflating": r"^T(?P<p>.*)$"},
+             "live": {"p": {"kind": "cuff_pressure", "unit": "kPa", "scale": 0.1}}},
 }
-ALPHABET = b"0123456789.,+- \r\nRSTUWkHmMIE{}\"\xff\x00"
+ALPHABET = b"0123456789.,+- \r\nRSTUWkHmMIE{}\"\xff\x00naif"
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
@@ -125,6 +128,10 @@ def test_line_protocol_random_streams(name):
         for event in decoder.events():
             if isinstance(event, lineproto.LineReading):
                 _check(event.records)
+            elif isinstance(event, lineproto.LineProgress):
+                for kind, value in event.live:   # a number the screen can show, or nothing
+                    lo, hi = LIVE_BOUNDS[kind]
+                    assert math.isfinite(value) and lo <= value <= hi
 
 
 @settings(max_examples=200, deadline=None)
