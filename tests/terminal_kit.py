@@ -240,10 +240,13 @@ class FakeHealthDevice(FakeDevice):
             self.measuring = False
             self.cancelled += 1
 
-    def progress(self, step: str) -> None:
+    def progress(self, step: str, **live: float) -> None:
+        """``progress("inflating", cuff_pressure=120)``: a step, with what the device shows meanwhile."""
         from drivers.health.device import PROGRESS, Progress
+        from drivers.health.records import LiveKind
 
-        self.publish(DeviceEvent(self.name, "progress", Progress(step, *PROGRESS[step])))
+        pairs = tuple((LiveKind(kind), float(value)) for kind, value in live.items())
+        self.publish(DeviceEvent(self.name, "progress", Progress(step, *PROGRESS[step], live=pairs)))
 
     def deliver(self, **values: float) -> None:
         """``deliver(systolic=128, diastolic=82, pulse=70)``: one reading in the kinds' units."""

@@ -585,7 +585,7 @@ class HealthFlow(ServiceFlow[HealthState, HealthView]):
                 self._deadline = self._clock() + self.interval_seconds
                 self._fire("interval", reading=len(self._readings) + 1, readings_needed=len(self._readings) + 1
                            if len(self._readings) >= 2 else 2, seconds_left=math.ceil(self.interval_seconds),
-                           prompt_zh="", prompt_en="", meanwhile=self._meanwhile())
+                           prompt_zh="", prompt_en="", meanwhile=self._meanwhile(), live=())
                 if self.interval_seconds <= 0:
                     self.tick(self._clock())
                 return

@@ -454,3 +454,25 @@ def test_the_minute_between_blood_pressure_readings_can_take_the_seated_items(he
     assert flow.next_item()
     assert kit.step is Step.RESULT
     assert {line.test for line in flow.view.results} == {"blood_pressure", "temperature", "spo2"}
+
+
+def test_the_cuff_pressure_rises_on_screen_while_it_measures_and_goes_with_the_result(health_kit):
+    kit = health_kit()
+    flow = open_health(kit)
+    flow.anonymous()
+    flow.toggle("blood_pressure")
+    flow.start()
+    flow.skip_rest()
+    assert flow.measure()
+    kit.run_until(lambda: kit.health["bp"].measuring, "the cuff to start")
+    for pressure in (40, 95, 160):
+        kit.health["bp"].progress("inflating", cuff_pressure=pressure)
+        kit.settle()
+        assert dict(flow.view.live) == {"cuff_pressure": f"{pressure} mmHg"}
+    kit.health["bp"].progress("deflating")              # a step change alone keeps the last value shown
+    kit.settle()
+    assert flow.view.prompt_zh.startswith("正在放气") and dict(flow.view.live) == {"cuff_pressure": "160 mmHg"}
+    kit.health["bp"].deliver(systolic=128, diastolic=82, pulse=70)
+    kit.settle()
+    assert flow.state is HealthState.INTERVAL and flow.view.live == ()
+    assert "160" not in repr(flow.view)
