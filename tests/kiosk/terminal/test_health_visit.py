@@ -476,3 +476,19 @@ def test_the_cuff_pressure_rises_on_screen_while_it_measures_and_goes_with_the_r
     kit.settle()
     assert flow.state is HealthState.INTERVAL and flow.view.live == ()
     assert "160" not in repr(flow.view)
+
+
+def test_a_reading_of_another_kind_is_refused_in_words_and_the_retry_counts(health_kit):
+    kit = health_kit()
+    flow = open_health(kit)
+    flow.anonymous()
+    flow.toggle("temperature")
+    flow.start()
+    assert flow.measure()
+    kit.run_until(lambda: kit.health["thermometer"].measuring, "the thermometer to start")
+    kit.health["thermometer"].deliver(spo2=97)          # a misconfigured device: not a temperature
+    kit.settle()
+    assert flow.state is HealthState.FAILED and flow.view.notice == "wrong_device"
+    assert flow.view.results == () and flow._visit.measurements == []
+    measure(kit, flow, "thermometer", temperature=36.4)
+    assert flow.state is HealthState.ITEM_DONE and dict(flow.view.shown)["temperature"].startswith("36.4")
