@@ -159,6 +159,18 @@ def script(app: Any, hut: Any, args: argparse.Namespace, report: dict[str, Any])
         hut.control(device, action, **params)
 
     react = args.react
+
+    def seated(item: str, device: str, values: dict[str, float], begin: Any, *args: Any) -> Any:
+        """A seated item from its first touch (``begin(*args)``) to its value, read."""
+        yield react
+        assert touch(begin, *args), item
+        yield Until(lambda: flow.view.current == item and state() == "guide", item)
+        yield react
+        control(device, "reading", **values)
+        touch(flow.measure)
+        yield Until(lambda: state() == "item_done", item, 60)
+        yield EXTRA_WAIT.get(item, 0.0)
+
     for _visit in range(args.visits):
         laps = Laps()
         lap = laps.lap
@@ -197,14 +209,7 @@ def script(app: Any, hut: Any, args: argparse.Namespace, report: dict[str, Any])
             if reading == 1:
                 # Cuff on, seated: the temperature and blood oxygen in the minute between readings.
                 for item, device, values in SEATED:
-                    yield react
-                    assert touch(flow.measure_meanwhile, item), item
-                    yield Until(lambda item=item: flow.view.current == item and state() == "guide", item)
-                    yield react
-                    control(device, "reading", **values)
-                    touch(flow.measure)
-                    yield Until(lambda: state() == "item_done", item, 60)
-                    yield EXTRA_WAIT.get(item, 0.0)
+                    yield from seated(item, device, values, flow.measure_meanwhile, item)
                     lap(f"{item} (in blood pressure's minute)")
                     yield react / 2
                     touch(flow.next_item)
@@ -238,14 +243,7 @@ def script(app: Any, hut: Any, args: argparse.Namespace, report: dict[str, Any])
         for item, device, values in SEATED:          # what the minute did not hold
             if item in flow.view.done:
                 continue
-            yield react
-            touch(flow.next_item)
-            yield Until(lambda item=item: flow.view.current == item and state() == "guide", item)
-            yield react
-            control(device, "reading", **values)
-            touch(flow.measure)
-            yield Until(lambda: state() == "item_done", item, 60)
-            yield EXTRA_WAIT.get(item, 0.0)
+            yield from seated(item, device, values, flow.next_item)
             lap(item)
         yield react
         touch(flow.next_item)

@@ -18,8 +18,9 @@ def make_kit(make_settings):
     terminal with its fake devices (those in ``unplugged`` gone), stopped after the test."""
     made = []
 
-    def make(online: bool = False, unplugged: tuple[str, ...] = (), id_hash_keys: IdHashKeys | None = None, **options):
-        settings = make_settings(DEVICES)
+    def make(online: bool = False, unplugged: tuple[str, ...] = (), id_hash_keys: IdHashKeys | None = None,
+             devices_toml: str = DEVICES, **options):
+        settings = make_settings(devices_toml)
         if id_hash_keys is not None:   # the district's keys, as enrolment delivers them to every hut
             settings = replace(settings, secrets=replace(settings.secrets, id_hash_keys=id_hash_keys))
         if online:

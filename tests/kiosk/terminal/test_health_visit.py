@@ -11,7 +11,7 @@ import pytest
 from kiosk.flows.service import Step
 from kiosk.services.health.flow import HealthState
 from kiosk.terminal.view import TerminalState
-from tests.terminal_kit import DEVICES, HEALTH_DEVICES, TerminalKit, card
+from tests.terminal_kit import DEVICES, HEALTH_DEVICES, card
 
 ALL = ("idcard", "ssc", "printer", "camera", "front_camera", "speaker", "bp", "scale", "thermometer", "oximeter",
        "glucometer")
@@ -42,35 +42,33 @@ class Platform:
 
 
 @pytest.fixture
-def health_kit(make_settings):
-    made = []
+def health_kit(make_kit):
+    """A terminal with the health devices beside the others, and the district's look-up keys."""
+    from kiosk.privacy import IdHashKeys
 
     def make(**options):
-        from dataclasses import replace
-
-        from kiosk.privacy import IdHashKeys
-
-        settings = make_settings(DEVICES + HEALTH_DEVICES)
-        settings = replace(settings, secrets=replace(settings.secrets, id_hash_keys=IdHashKeys(1, b"k" * 32)))
-        settings = replace(settings, health=settings.health.model_copy(update={"interval_seconds": 60.0}))
         options.setdefault("outbox", Outbox())
         options.setdefault("client", Platform())
         options.setdefault("devices", ALL)
-        kit = TerminalKit(settings, **options).__enter__()
-        made.append(kit)
-        kit.settle()
-        kit.terminal.refresh_availability()
-        return kit
+        return make_kit(devices_toml=DEVICES + HEALTH_DEVICES, id_hash_keys=IdHashKeys(1, b"k" * 32), **options)
 
-    yield make
-    for kit in made:
-        kit.__exit__(None, None, None)
+    return make
 
 
 def open_health(kit):
     kit.terminal.open_service("health")
     kit.at(Step.HEALTH_START)
     return kit.terminal.flow("health")
+
+
+def anonymous_visit(kit, *keys):
+    """Measure without identifying: these items chosen and started."""
+    flow = open_health(kit)
+    assert flow.anonymous()
+    for key in keys:
+        assert flow.toggle(key), key
+    assert flow.start()
+    return flow
 
 
 def identified(kit, record=None):
@@ -158,10 +156,7 @@ def test_an_identified_resident_measures_everything_and_the_record_goes_to_the_o
 
 def test_a_third_blood_pressure_reading_when_the_first_two_differ_and_the_mean_of_the_closest_two(health_kit):
     kit = health_kit()
-    flow = open_health(kit)
-    assert flow.anonymous()
-    flow.toggle("blood_pressure")
-    flow.start()
+    flow = anonymous_visit(kit, "blood_pressure")
     flow.skip_rest()
     bp_reading(kit, flow, 150, 90)
     wait_interval(kit, flow)
@@ -176,10 +171,7 @@ def test_a_third_blood_pressure_reading_when_the_first_two_differ_and_the_mean_o
 
 def test_an_urgent_value_says_see_a_doctor_today_and_is_spoken(health_kit):
     kit = health_kit()
-    flow = open_health(kit)
-    flow.anonymous()
-    flow.toggle("spo2")
-    flow.start()
+    flow = anonymous_visit(kit, "spo2")
     measure(kit, flow, "oximeter", spo2=86, pulse=110)
     flow.next_item()
     assert flow.state is HealthState.RESULTS
@@ -191,10 +183,7 @@ def test_an_urgent_value_says_see_a_doctor_today_and_is_spoken(health_kit):
 
 def test_a_cuff_error_then_a_retry_and_after_two_failures_the_staff_are_offered(health_kit):
     kit = health_kit()
-    flow = open_health(kit)
-    flow.anonymous()
-    flow.toggle("blood_pressure")
-    flow.start()
+    flow = anonymous_visit(kit, "blood_pressure")
     flow.skip_rest()
     assert flow.measure()
     kit.run_until(lambda: kit.health["bp"].measuring)
@@ -230,10 +219,7 @@ def test_an_item_whose_device_is_down_is_listed_with_the_reason_and_cannot_be_ch
 def test_an_anonymous_visit_sends_nothing_and_its_slip_has_no_name(health_kit):
     outbox, platform = Outbox(), Platform()
     kit = health_kit(outbox=outbox, client=platform)
-    flow = open_health(kit)
-    flow.anonymous()
-    flow.toggle("temperature")
-    flow.start()
+    flow = anonymous_visit(kit, "temperature")
     measure(kit, flow, "thermometer", temperature=39.4)
     flow.next_item()
     assert flow.view.record == "anonymous" and flow.view.urgent
@@ -274,10 +260,7 @@ def test_the_card_taken_mid_visit_wipes_the_values(health_kit):
 
 def test_the_idle_timeout_ends_a_visit_and_nothing_remains(health_kit):
     kit = health_kit()
-    flow = open_health(kit)
-    flow.anonymous()
-    flow.toggle("temperature")
-    flow.start()
+    flow = anonymous_visit(kit, "temperature")
     measure(kit, flow, "thermometer", temperature=36.8)
     kit.clock.advance(kit.terminal.idle.warning_after + 1)
     kit.run_until(lambda: kit.view.idle_warning, "the warning first")
@@ -288,10 +271,7 @@ def test_the_idle_timeout_ends_a_visit_and_nothing_remains(health_kit):
 
 def test_a_measurement_in_progress_holds_the_idle_timer(health_kit):
     kit = health_kit()
-    flow = open_health(kit)
-    flow.anonymous()
-    flow.toggle("blood_pressure")
-    flow.start()
+    flow = anonymous_visit(kit, "blood_pressure")
     assert flow.start_rest()
     for _ in range(10):      # five minutes of rest, longer than the idle timeout
         kit.clock.advance(29)
@@ -304,10 +284,7 @@ def test_a_measurement_in_progress_holds_the_idle_timer(health_kit):
 
 def test_the_waist_typed_is_checked_and_asks_the_sex_when_no_card_said_it(health_kit):
     kit = health_kit()
-    flow = open_health(kit)
-    flow.anonymous()
-    flow.toggle("waist")
-    flow.start()
+    flow = anonymous_visit(kit, "waist")
     assert flow.measure()
     assert flow.state is HealthState.WAIST
     for d in "9":
@@ -358,10 +335,7 @@ def test_the_platform_down_leaves_the_history_unavailable_and_the_record_queued(
 
 def test_a_device_unplugged_mid_measurement_says_so(health_kit):
     kit = health_kit()
-    flow = open_health(kit)
-    flow.anonymous()
-    flow.toggle("spo2")
-    flow.start()
+    flow = anonymous_visit(kit, "spo2")
     assert flow.measure()
     kit.run_until(lambda: kit.health["oximeter"].measuring)
     kit.health["oximeter"].unplug()
@@ -371,10 +345,7 @@ def test_a_device_unplugged_mid_measurement_says_so(health_kit):
 
 def test_back_from_a_measurement_cancels_the_device(health_kit):
     kit = health_kit()
-    flow = open_health(kit)
-    flow.anonymous()
-    flow.toggle("temperature")
-    flow.start()
+    flow = anonymous_visit(kit, "temperature")
     assert flow.measure()
     kit.run_until(lambda: kit.health["thermometer"].measuring)
     kit.terminal.back()
@@ -385,10 +356,7 @@ def test_back_from_a_measurement_cancels_the_device(health_kit):
 
 def test_a_printer_out_of_paper_keeps_the_results_on_screen_and_can_try_again(health_kit):
     kit = health_kit()
-    flow = open_health(kit)
-    flow.anonymous()
-    flow.toggle("temperature")
-    flow.start()
+    flow = anonymous_visit(kit, "temperature")
     measure(kit, flow, "thermometer", temperature=36.8)
     flow.next_item()
     kit.printer.fail = True
@@ -402,10 +370,7 @@ def test_a_printer_out_of_paper_keeps_the_results_on_screen_and_can_try_again(he
 
 def test_without_a_printer_the_results_stay_until_done(health_kit):
     kit = health_kit(devices=tuple(d for d in ALL if d != "printer"))
-    flow = open_health(kit)
-    flow.anonymous()
-    flow.toggle("temperature")
-    flow.start()
+    flow = anonymous_visit(kit, "temperature")
     measure(kit, flow, "thermometer", temperature=36.8)
     flow.next_item()
     assert flow.view.slip == "none" and not flow.view.can_print
@@ -418,11 +383,7 @@ def test_without_a_printer_the_results_stay_until_done(health_kit):
 def test_the_minute_between_blood_pressure_readings_can_take_the_seated_items(health_kit):
     """Cuff on, seated: temperature and blood oxygen fit in the minute before the second reading."""
     kit = health_kit()
-    flow = open_health(kit)
-    flow.anonymous()
-    for key in ("blood_pressure", "temperature", "spo2"):
-        flow.toggle(key)
-    flow.start()
+    flow = anonymous_visit(kit, "blood_pressure", "temperature", "spo2")
     flow.skip_rest()
     bp_reading(kit, flow, 136, 86)
     assert flow.state is HealthState.INTERVAL
@@ -458,10 +419,7 @@ def test_the_minute_between_blood_pressure_readings_can_take_the_seated_items(he
 
 def test_the_cuff_pressure_rises_on_screen_while_it_measures_and_goes_with_the_result(health_kit):
     kit = health_kit()
-    flow = open_health(kit)
-    flow.anonymous()
-    flow.toggle("blood_pressure")
-    flow.start()
+    flow = anonymous_visit(kit, "blood_pressure")
     flow.skip_rest()
     assert flow.measure()
     kit.run_until(lambda: kit.health["bp"].measuring, "the cuff to start")
@@ -480,10 +438,7 @@ def test_the_cuff_pressure_rises_on_screen_while_it_measures_and_goes_with_the_r
 
 def test_a_reading_of_another_kind_is_refused_in_words_and_the_retry_counts(health_kit):
     kit = health_kit()
-    flow = open_health(kit)
-    flow.anonymous()
-    flow.toggle("temperature")
-    flow.start()
+    flow = anonymous_visit(kit, "temperature")
     assert flow.measure()
     kit.run_until(lambda: kit.health["thermometer"].measuring, "the thermometer to start")
     kit.health["thermometer"].deliver(spo2=97)          # a misconfigured device: not a temperature
