@@ -61,6 +61,17 @@ def open_health(kit):
     return kit.terminal.flow("health")
 
 
+def temperature_identified(kit):
+    """An identified, consenting visit that measured the temperature and is on its results."""
+    flow = identified(kit)
+    assert flow.agree()
+    flow.toggle("temperature")
+    assert flow.start()
+    measure(kit, flow, "thermometer", temperature=36.6)
+    assert flow.next_item()
+    return flow
+
+
 def anonymous_visit(kit, *keys):
     """Measure without identifying: these items chosen and started."""
     flow = open_health(kit)
@@ -307,12 +318,7 @@ def test_the_history_is_drawn_for_an_identified_resident(health_kit):
                for m in range(1, 6)]
     platform = Platform(history=history)
     kit = health_kit(client=platform)
-    flow = identified(kit)
-    flow.agree()
-    flow.toggle("temperature")
-    flow.start()
-    measure(kit, flow, "thermometer", temperature=36.6)
-    flow.next_item()
+    flow = temperature_identified(kit)
     kit.run_until(lambda: flow.view.history not in ("", "loading"), "the history")
     assert platform.asked and len(platform.asked[0][0]) == 64
     assert flow.view.history == "shown", flow.view.history
@@ -323,12 +329,7 @@ def test_the_history_is_drawn_for_an_identified_resident(health_kit):
 def test_the_platform_down_leaves_the_history_unavailable_and_the_record_queued(health_kit):
     outbox = Outbox()
     kit = health_kit(outbox=outbox, client=Platform(fail=True))
-    flow = identified(kit)
-    flow.agree()
-    flow.toggle("temperature")
-    flow.start()
-    measure(kit, flow, "thermometer", temperature=36.6)
-    flow.next_item()
+    flow = temperature_identified(kit)
     kit.run_until(lambda: flow.view.history == "unavailable" and flow.view.record == "queued")
     assert len(outbox.queued) == 1
 
