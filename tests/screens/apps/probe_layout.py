@@ -6,7 +6,10 @@ through the app's intents the way a visit reaches it, with the longest real
 content of the reference catalog (最低生活保障申请's guide, the 社会救助
 category, a resident with many applications).  Each visit starts at home, as
 a resident's does: the frame's switches are touched there (large text, the
-language, high contrast), and they hold for the visit.  Passes:
+language, high contrast), and they hold for the visit.  The scenes, windows
+and passes are listed in ``layout_scenes.py``; each scene's set-up is a
+function here marked ``@scene``.  ``KIOSK_LAYOUT_WINDOWS`` picks the windows
+(one per test module).  Passes:
 
 * ``normal``: Chinese, normal text;
 * ``large``: Chinese, large text;
@@ -19,16 +22,13 @@ import threading
 from pathlib import Path
 
 from layout_check import foreign_colours, measure, moved, place, primary_buttons
+from layout_scenes import ORIENTATIONS, OVERLAYS, PASSES, SCENES, SWITCHED_ON
 from probe_common import SETTLE, Until, laid_out, run, tap
 
 from drivers.base import DeviceEvent
 from simulators.demo.script import FastForwardClock, screenshot
 from tests.terminal_kit import FakeCardReader, FakeSocialSecurityReader, card, social_security_card
 
-ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920), "small": (1280, 800)}
-PASSES = {"normal": dict(large=False, lang="zh_CN", contrast=False),
-          "large": dict(large=True, lang="zh_CN", contrast=False),
-          "english": dict(large=True, lang="en", contrast=True)}
 clock = FastForwardClock()
 MATTER = "MZ-001"      # 最低生活保障申请: the longest lists of conditions and papers
 CATEGORY = "社会救助"   # the category with the most matters
@@ -47,92 +47,118 @@ class ManyApplications:
         return None
 
 
-def scenes(app, readers):
-    """(name, set-up) for every screen; a set-up leaves the app showing it,
-    through the intents the screens send on the way there (a generator)."""
-    terminal = app.terminal
+SET_UPS: dict = {}
+
+
+def scene(set_up):
+    """Register a scene's set-up, named as in ``layout_scenes.SCENES``: a
+    generator ``set_up(app, readers)`` that leaves the app showing the scene,
+    through the intents the screens send on the way there (it may yield
+    ``Until``s to wait on the app)."""
+    SET_UPS[set_up.__name__] = set_up
+    return set_up
+
+
+@scene
+def home(app, readers):
+    yield from ()
+
+
+@scene
+def identify(app, readers):
+    app.open_service("approval")
+    app.terminal.presenter.choose(MATTER)
+    app.terminal.presenter.start()
+    yield from ()
+
+
+@scene
+def preparing(app, readers):
+    app.open_service("health")
+    yield from ()
+
+
+@scene
+def idle_warning(app, readers):
+    yield from identify(app, readers)
+    clock.offset += app.terminal.idle.warning_after + 0.5 - app.terminal.idle.idle_for()
+
+
+@scene
+def choose_matter(app, readers):
+    app.open_service("approval")
+    app.terminal.presenter.search("db")  # search results under the keyboard
+    yield from ()
+
+
+@scene
+def choose_category(app, readers):
+    app.open_service("approval")
+    app.terminal.presenter.pick_category(CATEGORY)
+    yield from ()
+
+
+@scene
+def conditions(app, readers):
+    app.open_service("approval")
+    app.terminal.presenter.choose(MATTER)
+    yield from ()
+
+
+@scene
+def guide(app, readers):
+    app.open_service("guide")
+    app.terminal.presenter.choose(MATTER)
+    yield from ()
+
+
+@scene
+def progress(app, readers):
+    app.open_service("progress")
+    yield from ()
+
+
+@scene
+def progress_results(app, readers):
+    idcard, _ssc = readers
+    app.open_service("progress")
+    idcard.place(card())
+    yield Until(lambda: app.screens["progress"].state == "results", "the applications", 20)
+
+
+@scene
+def progress_two_cards(app, readers):
     idcard, ssc = readers
-
-    def home():
-        yield from ()
-
-    def identify():
-        app.open_service("approval")
-        terminal.presenter.choose(MATTER)
-        terminal.presenter.start()
-        yield from ()
-
-    def preparing():
-        app.open_service("health")
-        yield from ()
-
-    def idle_warning():
-        yield from identify()
-        clock.offset += terminal.idle.warning_after + 0.5 - terminal.idle.idle_for()
-
-    def choose_matter():
-        app.open_service("approval")
-        terminal.presenter.search("db")  # search results under the keyboard
-        yield from ()
-
-    def choose_category():
-        app.open_service("approval")
-        terminal.presenter.pick_category(CATEGORY)
-        yield from ()
-
-    def conditions():
-        app.open_service("approval")
-        terminal.presenter.choose(MATTER)
-        yield from ()
-
-    def guide():
-        app.open_service("guide")
-        terminal.presenter.choose(MATTER)
-        yield from ()
-
-    def progress():
-        app.open_service("progress")
-        yield from ()
-
-    def progress_results():
-        app.open_service("progress")
-        idcard.place(card())
-        yield Until(lambda: app.screens["progress"].state == "results", "the applications", 20)
-
-    def progress_two_cards():
-        app.open_service("progress")
-        idcard.publish(DeviceEvent(idcard.name, "card_present"))   # laid down, not read yet
-        ssc.place(social_security_card())
-        idcard.place(card())
-        yield Until(lambda: app.screens["progress"].cards, "the two cards' words", 10)
-
-    def progress_left_card():
-        from screens.steps.progress import LEFT_CARD
-
-        # the last visit's card, still lying on the reader (as the reader says when a visit
-        # ends with a card on it); going home here would give the next visit the hut's defaults
-        idcard.publish(DeviceEvent(idcard.name, "card_present"), DeviceEvent(idcard.name, "card_left"))
-        yield Until(lambda: app.card_reminder, "the reminder at home")
-        app.open_service("progress")
-        yield Until(lambda: app.screens["progress"].cards == LEFT_CARD, "'take the card from before away'", 10)
-
-    def staff_call():
-        yield from conditions()
-        app.call_staff()        # the header's 呼叫工作人员, pressed mid-visit
-
-    def privacy_notice():
-        yield from conditions()
-        app.open_privacy()
-
-    return [("home", home), ("identify", identify), ("preparing", preparing), ("idle_warning", idle_warning),
-            ("choose_matter", choose_matter), ("choose_category", choose_category), ("conditions", conditions),
-            ("guide", guide), ("progress", progress), ("progress_results", progress_results),
-            ("progress_two_cards", progress_two_cards), ("progress_left_card", progress_left_card),
-            ("staff_call", staff_call),
-            ("privacy_notice", privacy_notice)]
+    app.open_service("progress")
+    idcard.publish(DeviceEvent(idcard.name, "card_present"))   # laid down, not read yet
+    ssc.place(social_security_card())
+    idcard.place(card())
+    yield Until(lambda: app.screens["progress"].cards, "the two cards' words", 10)
 
 
-OVERLAYS = ("idle_warning", "staff_call", "privacy_notice")
+@scene
+def progress_left_card(app, readers):
+    from screens.steps.progress import LEFT_CARD
+
+    idcard, _ssc = readers
+    # the last visit's card, still lying on the reader (as the reader says when a visit
+    # ends with a card on it); going home here would give the next visit the hut's defaults
+    idcard.publish(DeviceEvent(idcard.name, "card_present"), DeviceEvent(idcard.name, "card_left"))
+    yield Until(lambda: app.card_reminder, "the reminder at home")
+    app.open_service("progress")
+    yield Until(lambda: app.screens["progress"].cards == LEFT_CARD, "'take the card from before away'", 10)
+
+
+@scene
+def staff_call(app, readers):
+    yield from conditions(app, readers)
+    app.call_staff()        # the header's 呼叫工作人员, pressed mid-visit
+
+
+@scene
+def privacy_notice(app, readers):
+    yield from conditions(app, readers)
+    app.open_privacy()
 
 
 def overlay(app):
@@ -157,7 +183,6 @@ def set_aids(app, large, lang, contrast):
 
 
 FRAME_PARTS = ("back", "home", "language", "large_text", "contrast", "voice", "volume", "help")
-SWITCHED_ON = ("home", "conditions")   # the scenes where the switches are pressed again
 
 
 def switch_shifts(app):
@@ -237,27 +262,30 @@ def script(app, facts):
     app.terminal.flow("progress").client = ManyApplications()
     for key in ("problems", "primaries", "shown", "sizes", "aids", "colours", "shifts"):
         facts[key] = {}
-    for orientation, size in ORIENTATIONS.items():
+    if set(SET_UPS) != set(SCENES):
+        raise AssertionError(f"scenes without a set-up or a set-up without a scene: {set(SET_UPS) ^ set(SCENES)}")
+    # one window per test module (tests/screens/test_layout_<window>.py): KIOSK_LAYOUT_WINDOWS="small"
+    windows = [w for w in os.environ.get("KIOSK_LAYOUT_WINDOWS", "").split(",") if w] or list(ORIENTATIONS)
+    for orientation in windows:
+        size = tuple(ORIENTATIONS[orientation][0])
         Window.size = size
         yield Until(lambda size=size: tuple(Window.size) == size and app.portrait == (size[1] > size[0]),
                     f"the window at {size}")
         facts["sizes"][orientation] = [list(Window.size), app.portrait]
-        for pass_name, aids in PASSES.items():
-            for name, set_up in scenes(app, readers):
+        for pass_name, (scale, lang, contrast) in PASSES.items():
+            for name, shows in SCENES.items():
                 if only and not any(f"{name}/{orientation}/{pass_name}".startswith(o) for o in only):
                     continue
                 app.go_home("resident")
                 for reader in readers:
                     reader.take()
                 yield Until(lambda: app.sm.current == "home" and not app.card_reminder, "home")
-                yield from set_aids(app, **aids)
-                yield from set_up()
-                if name in OVERLAYS:
-                    yield Until(lambda name=name: (overlay(app) or ("",))[0] == name, f"the {name} overlay")
+                yield from set_aids(app, large=scale > 1, lang=lang, contrast=contrast)
+                yield from SET_UPS[name](app, readers)
+                if shows in OVERLAYS:
+                    yield Until(lambda shows=shows: (overlay(app) or ("",))[0] == shows, f"the {shows} overlay")
                 else:
-                    screen = name.split("_")[0] if name.startswith("progress") else \
-                        ("choose_matter" if name == "choose_category" else name)
-                    yield Until(lambda screen=screen: app.sm.current == screen, f"the {name} screen")
+                    yield Until(lambda shows=shows: app.sm.current == shows, f"the {name} screen")
                 yield laid_out()
                 key = f"{name}/{orientation}/{pass_name}"
                 # An open overlay covers the screen (under a scrim): it is what the resident reads.

@@ -1,0 +1,24 @@
+"""The layout probe's scenes, windows and ways of reading: one Kivy-free table
+that the probe (``probe_layout.py``) and its tests (``tests/screens/layout_suite.py``)
+both read.
+
+To add a scene: one line here (the scene's name -> the screen it shows, or
+the overlay's name for an overlay) and one set-up function in
+``probe_layout.py`` decorated with ``@scene`` and named like it.  The tests
+then measure it at every window size and in every way of reading."""
+
+# scene -> the screen (``app.sm.current``) it shows, or the overlay (``OVERLAYS``) open over it
+SCENES = {
+    "home": "home", "identify": "identify", "preparing": "preparing", "idle_warning": "idle_warning",
+    "choose_matter": "choose_matter", "choose_category": "choose_matter", "conditions": "conditions",
+    "guide": "guide", "progress": "progress", "progress_results": "progress", "progress_two_cards": "progress",
+    "progress_left_card": "progress", "staff_call": "staff_call", "privacy_notice": "privacy_notice",
+}
+OVERLAYS = ("idle_warning", "staff_call", "privacy_notice")
+# the scenes where 大字 and 高对比 are pressed again, to see that no button of the frame moves
+SWITCHED_ON = ("home", "conditions")
+
+# window (its own test module each: tests/screens/test_layout_<name>.py) -> [size, portrait]
+ORIENTATIONS = {"landscape": [[1920, 1080], False], "portrait": [[1080, 1920], True], "small": [[1280, 800], False]}
+# way of reading -> [text scale, language, high contrast]
+PASSES = {"normal": [1.0, "zh_CN", False], "large": [1.25, "zh_CN", False], "english": [1.25, "en", True]}
