@@ -22,7 +22,7 @@ import threading
 from pathlib import Path
 
 from layout_check import foreign_colours, measure, moved, place, primary_buttons
-from layout_scenes import ORIENTATIONS, OVERLAYS, PASSES, SCENES, SWITCHED_ON
+from layout_scenes import ORIENTATIONS, OVERLAYS, PASSES, SCENES, SWITCHED_ON, measured
 from probe_common import SETTLE, Until, laid_out, run, tap
 
 from drivers.base import DeviceEvent
@@ -161,13 +161,31 @@ def privacy_notice(app, readers):
     app.open_privacy()
 
 
+@scene
+def aids_menu(app, readers):
+    yield from conditions(app, readers)
+    yield Until(lambda: app.sm.current == "conditions", "the conditions")
+    yield laid_out()
+    tap(app.sm.current_screen.ids.frame.ids.aids)   # 更多设置: the switches the header has no room for
+
+
 def overlay(app):
     """(name, widget) of the overlay the resident reads now (the one on top), or None."""
+    menu = app.sm.current_screen.ids.frame.menu
     for name, dialog in (("idle_warning", app.warning), ("staff_call", app.staff_call),
-                         ("privacy_notice", app.privacy)):
+                         ("privacy_notice", app.privacy), ("aids_menu", menu)):
         if dialog._is_open:
             return name, dialog
     return None
+
+
+def reach(frame, button):
+    """Bring a switch of the frame under the finger: open 更多设置 if it is in there."""
+    if button in frame.in_menu and not frame.menu._is_open:
+        yield laid_out()
+        tap(frame.ids.aids)
+        yield Until(lambda: frame.menu._is_open, "the more-settings menu")
+    yield laid_out()
 
 
 def set_aids(app, large, lang, contrast):
@@ -177,12 +195,16 @@ def set_aids(app, large, lang, contrast):
                                                                                     "contrast"),
                                 (lang, lambda: app.lang, "language")):
         if now() != wanted:
-            yield laid_out()
+            yield from reach(frame, button)
             tap(frame.ids[button])
             yield Until(lambda now=now, wanted=wanted: now() == wanted, f"the {button} switch")
+    if frame.menu._is_open:
+        yield laid_out()
+        tap(frame.menu.ids.close)
+        yield Until(lambda: not frame.menu._is_open, "the more-settings menu closed")
 
 
-FRAME_PARTS = ("back", "home", "language", "large_text", "contrast", "voice", "volume", "help")
+FRAME_PARTS = ("back", "home", "language", "large_text", "contrast", "voice", "volume", "help", "aids")
 
 
 def switch_shifts(app):
@@ -193,15 +215,19 @@ def switch_shifts(app):
     found = []
 
     def places():
-        return {name: place(frame.ids[name]) for name in FRAME_PARTS if frame.ids[name].parent is not None}
+        return {name: place(frame.ids[name]) for name in FRAME_PARTS if frame.ids[name].get_root_window() is not None}
 
     for button, now in (("large_text", lambda: app.large_text), ("contrast", lambda: app.high_contrast)):
         for _ in range(2):
+            yield from reach(frame, button)
             before, was = places(), now()
             tap(frame.ids[button])
             yield Until(lambda now=now, was=was: now() != was, f"the {button} switch")
             yield laid_out()
             found += [f"{button}: {line}" for line in moved(before, places())]
+    if frame.menu._is_open:
+        tap(frame.menu.ids.close)
+        yield Until(lambda: not frame.menu._is_open, "the more-settings menu closed")
     return found
 
 
@@ -273,7 +299,8 @@ def script(app, facts):
                     f"the window at {size}")
         facts["sizes"][orientation] = [list(Window.size), app.portrait]
         for pass_name, (scale, lang, contrast) in PASSES.items():
-            for name, shows in SCENES.items():
+            for name in measured(orientation):
+                shows = SCENES[name]
                 if only and not any(f"{name}/{orientation}/{pass_name}".startswith(o) for o in only):
                     continue
                 app.go_home("resident")
