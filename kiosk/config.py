@@ -166,6 +166,16 @@ class FaceCheckSettings(_Section):
     time_limit_seconds: float = Field(default=12.0, ge=3, le=60)          # for blink + turn, per attempt
 
 
+class HealthSettings(_Section):
+    """健康自测 (kiosk/services/health): the guideline's rest and interval, and the reference table."""
+
+    # The 2018 Chinese hypertension guideline: sit quietly for at least 5 minutes
+    # before measuring; repeat after 1-2 minutes.
+    rest_seconds: float = Field(default=300.0, ge=0, le=900)
+    interval_seconds: float = Field(default=60.0, ge=0, le=300)
+    reference_table: OptionalPath = None   # a technician's copy of kiosk/checkup/references.toml
+
+
 class OutboxSettings(_Section):
     retention_days: int = Field(default=30, ge=1, le=3650)
     max_backoff_seconds: float = Field(default=600.0, ge=1, le=86400)
@@ -253,6 +263,7 @@ class _ConfigFile(_Section):
     timeouts: TimeoutSettings = TimeoutSettings()
     outbox: OutboxSettings = OutboxSettings()
     face_check: FaceCheckSettings = FaceCheckSettings()
+    health: HealthSettings = HealthSettings()
     hut: HutSettings = HutSettings()
     devices: dict[DeviceName, DeviceTable] = Field(default={}, description="a set of tables [devices.<name>]")
 
@@ -282,6 +293,7 @@ class Settings:
     devices: Mapping[str, DeviceConfig]
     secrets: Secrets
     face_check: FaceCheckSettings = FaceCheckSettings()
+    health: HealthSettings = HealthSettings()
     hut: HutSettings = HutSettings()
 
     @property
@@ -308,6 +320,11 @@ class Settings:
         return self.paths.state_dir / "counters" / f"{device}.json"
 
 
+def _health_relative_to(health: HealthSettings, base: Path) -> HealthSettings:
+    table = health.reference_table
+    return health if table is None else health.model_copy(update={"reference_table": base / table})
+
+
 def admin_dir_for(state_dir: Path) -> Path:
     return Path(state_dir).with_name(Path(state_dir).name + "-admin")
 
@@ -330,7 +347,7 @@ def load(path: str | os.PathLike[str] | None = None) -> Settings:
     paths = PathSettings(state_dir=base / file.paths.state_dir, secrets_file=base / file.paths.secrets_file)
     return Settings(source=path, terminal=file.terminal, platform=file.platform, paths=paths,
                     screen=file.screen, timeouts=file.timeouts, outbox=file.outbox, face_check=file.face_check,
-                    hut=file.hut,
+                    health=_health_relative_to(file.health, base), hut=file.hut,
                     devices=MappingProxyType({name: table.config(name) for name, table in file.devices.items()}),
                     secrets=load_secrets(paths.secrets_file))
 

@@ -56,6 +56,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "scan_guide": ("扫码查看完整指南", "Scan for the full guide"),
     "keep": ("请妥善保管本回执", "Please keep this receipt"),
     "health_note": ("本结果仅供参考，不作诊断依据", "For reference only, not a diagnosis"),
+    "health_urgent": ("请今天就医", "See a doctor today"),
+    "health_queued": ("网络恢复后记录将自动发送", "The record will be sent automatically"),
+    "scan_health": ("家庭医生可扫码读取本次数值", "Your family doctor's app can scan these values"),
     "normal": ("正常", "normal"),
     "high": ("偏高", "high"),
     "low": ("偏低", "low"),
@@ -269,9 +272,11 @@ def counter_note(data: Mapping[str, Any], language: str = "both") -> Slip:
 
 def health_report(data: Mapping[str, Any], language: str = "both") -> Slip:
     """data: results [{"item", "item_en", "value", "unit", "flag"}, optional
-    "value_en" when the value is words], time,
-    optional id_number, name.  Health data is sensitive: printed for the
-    resident only, never stored or logged."""
+    "value_en" when the value is words, "urgent" when it means seeing a
+    doctor today], time, optional id_number, name (an anonymous check has
+    neither), hut, queued (the record waits in the outbox), qr (the values
+    for a family doctor's app, ``kiosk.checkup.record.qr_text``).  Health data
+    is sensitive: printed for the resident only, never stored or logged."""
     _require(data, "results")
     lang = _check_language(language)
     rows = []
@@ -280,7 +285,10 @@ def health_report(data: Mapping[str, Any], language: str = "both") -> Slip:
     if data.get("id_number"):
         rows.append((label("id", lang), mask_id(str(data["id_number"]))))
     rows.append((label("time", lang), _when(data.get("time"))))
-    results = []
+    if data.get("hut"):
+        rows.append((label("hut", lang), str(data["hut"])))
+    slip = Slip([*_title("health_title", lang), Separator(), Rows(rows), Separator()])
+    results: list[tuple[str, str]] = []
     for i, r in enumerate(_list(data, "results"), 1):
         if not isinstance(r, Mapping):
             raise ValueError(f'"results" item {i} must be an object with item, value, unit and flag')
@@ -292,8 +300,18 @@ def health_report(data: Mapping[str, Any], language: str = "both") -> Slip:
             value += f" ({label(flag, lang)})"
         results.append((_bilingual({"item": r.get("item", ""), "item_en": r.get("item_en", "")}, "item", lang),
                         value))
-    return _masked(Slip([*_title("health_title", lang), Separator(), Rows(rows), Separator(), Rows(results),
-                            Separator(), Text(label("health_note", lang)), Feed(2), Cut()]))
+        if r.get("urgent") is True:
+            slip.add(Rows(results), Text("!! " + label("health_urgent", lang), bold=True))
+            results = []
+    if results:
+        slip.add(Rows(results))
+    slip.add(Separator(), Text(label("health_note", lang)))
+    if data.get("queued"):
+        slip.add(Text(label("health_queued", lang)))
+    if data.get("qr"):
+        slip.add(Text(label("scan_health", lang), "center"), QR(str(data["qr"]), size=RECEIPT_QR_MODULE))
+    slip.add(Feed(2), Cut())
+    return _masked(slip)
 
 
 def _device_rows(devices: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:

@@ -59,6 +59,12 @@ STANDARD = {
     },
     "ON_TILE": (1, 1, 1, 1),
     "TILE_OUTLINE": (1, 1, 1, 0),           # none: the tiles' own colours set them apart
+    # A health result's scale: light bands under dark words (the words and a marker
+    # say where the value lies; the colour only repeats it).
+    "BAND_NORMAL": (0.82, 0.93, 0.84, 1),
+    "BAND_HIGH": (0.99, 0.86, 0.72, 1),
+    "BAND_LOW": (0.80, 0.88, 0.98, 1),
+    "CHART_LINE": (0.03, 0.28, 0.55, 1),     # a trend's line (today's point in WARNING)
 }
 HIGH_CONTRAST = {
     "BACKGROUND": (0, 0, 0, 1),
@@ -92,6 +98,10 @@ HIGH_CONTRAST = {
     },
     "ON_TILE": (1, 1, 0, 1),
     "TILE_OUTLINE": (1, 1, 0, 1),            # dark tiles on black: a yellow edge shows each
+    "BAND_NORMAL": (0.0, 0.22, 0.05, 1),
+    "BAND_HIGH": (0.30, 0.12, 0.0, 1),
+    "BAND_LOW": (0.0, 0.10, 0.30, 1),
+    "CHART_LINE": (1, 1, 0, 1),
 }
 PALETTES = {"standard": STANDARD, "high_contrast": HIGH_CONTRAST}
 
@@ -105,7 +115,7 @@ CONTRAST_PAIRS = (
     ("WARNING", "BACKGROUND"), ("WARNING", "SURFACE"), ("ERROR", "BACKGROUND"), ("ERROR", "SURFACE"),
     ("ON_TILE", "TILE_COLOURS.approval"), ("ON_TILE", "TILE_COLOURS.health"),
     ("ON_TILE", "TILE_COLOURS.guide"), ("ON_TILE", "TILE_COLOURS.request"),
-    ("ON_TILE", "TILE_COLOURS.progress"),
+    ("ON_TILE", "TILE_COLOURS.progress"), ("TEXT", "BAND_NORMAL"), ("TEXT", "BAND_HIGH"), ("TEXT", "BAND_LOW"),
 )
 MIN_CONTRAST = 7.0
 

@@ -212,6 +212,79 @@ class FakePrinter(FakeDevice):
         return type("JobResult", (), {"ok": not self.fail})()
 
 
+class FakeHealthDevice(FakeDevice):
+    """A health device at the driver interface (drivers.health.device): a
+    measurement starts on ``start_measurement`` and ends when the test sends
+    ``deliver`` (records) or ``fail`` (a fault name of drivers.health.device.FAULTS)."""
+
+    device_class = "health"
+
+    def __init__(self, name: str, measures: frozenset[Any], model: str = "FAKE"):
+        super().__init__(name)
+        self.measures = measures
+        self.model = model
+        self.measuring = False
+        self.started = 0
+        self.cancelled = 0
+
+    def start_measurement(self, timeout: float | None = None) -> None:
+        from drivers.base import Action, DeviceFailure
+
+        if self.state.status is not Status.ONLINE:
+            raise DeviceFailure(f"{self.name}: not online", Action.MAINTENANCE, "no_device")
+        self.measuring = True
+        self.started += 1
+
+    def cancel_measurement(self) -> None:
+        if self.measuring:
+            self.measuring = False
+            self.cancelled += 1
+
+    def progress(self, step: str) -> None:
+        from drivers.health.device import PROGRESS, Progress
+
+        self.publish(DeviceEvent(self.name, "progress", Progress(step, *PROGRESS[step])))
+
+    def deliver(self, **values: float) -> None:
+        """``deliver(systolic=128, diastolic=82, pulse=70)``: one reading in the kinds' units."""
+        from drivers.health.records import Kind, measurement
+
+        now = dt.datetime.now().replace(microsecond=0)
+        records = tuple(measurement(Kind(k), v, b"", time=now).with_source(f"{self.name} ({self.model})", now)
+                        for k, v in values.items())
+        self.measuring = False
+        self.publish(DeviceEvent(self.name, "measurement", records))
+
+    def fail(self, reason: str) -> None:
+        from drivers.health.device import failure
+
+        self.measuring = False
+        self.publish(DeviceEvent(self.name, "measurement_failed", failure(reason)))
+
+
+def health_devices() -> dict[str, FakeHealthDevice]:
+    """The hut's five health devices, as the virtual hut configures them."""
+    from drivers.health.records import Kind
+
+    return {"bp": FakeHealthDevice("bp", frozenset({Kind.SYSTOLIC, Kind.DIASTOLIC, Kind.PULSE})),
+            "scale": FakeHealthDevice("scale", frozenset({Kind.WEIGHT, Kind.HEIGHT, Kind.BMI})),
+            "thermometer": FakeHealthDevice("thermometer", frozenset({Kind.TEMPERATURE})),
+            "oximeter": FakeHealthDevice("oximeter", frozenset({Kind.SPO2, Kind.PULSE})),
+            "glucometer": FakeHealthDevice("glucometer", frozenset({Kind.GLUCOSE}))}
+
+
+HEALTH_DEVICES = "".join(f"""
+[devices.{name}]
+driver = "health.line"
+port = "/dev/null"
+options = {{preset = "and-standard"}}
+""" for name in ("bp", "scale", "thermometer", "glucometer")) + """
+[devices.oximeter]
+driver = "health.cms50d"
+port = "/dev/null"
+"""
+
+
 def empty_tray() -> np.ndarray:
     return np.full((1080, 1920, 3), 40, np.uint8)
 
@@ -292,7 +365,8 @@ class TerminalKit:
         self.clock = FakeClock()
         made: dict[str, Any] = {"idcard": FakeCardReader("idcard"), "ssc": FakeSocialSecurityReader("ssc"),
                                 "printer": FakePrinter("printer"), "camera": FakeCamera("camera"),
-                                "front_camera": FakeFrontCamera("front_camera"), "speaker": FakeSpeaker("speaker")}
+                                "front_camera": FakeFrontCamera("front_camera"), "speaker": FakeSpeaker("speaker"),
+                                **health_devices()}
         self.devices = {name: made[name] for name in devices}
         self.reader: FakeCardReader = made["idcard"]
         self.ssc: FakeSocialSecurityReader = made["ssc"]
@@ -300,6 +374,7 @@ class TerminalKit:
         self.camera: FakeCamera = made["camera"]
         self.front_camera: FakeFrontCamera = made["front_camera"]
         self.speaker: FakeSpeaker = made["speaker"]
+        self.health: dict[str, FakeHealthDevice] = {k: v for k, v in made.items() if isinstance(v, FakeHealthDevice)}
 
         def build(_settings: Any, name: str) -> Any:
             from kiosk.errors import KioskError

@@ -31,6 +31,7 @@ class Kind(enum.StrEnum):
     WEIGHT = "weight"
     HEIGHT = "height"
     BMI = "bmi"
+    WAIST = "waist"          # typed in on the keypad: no device measures it
     TEMPERATURE = "temperature"
     SPO2 = "spo2"
     GLUCOSE = "glucose"
@@ -45,20 +46,21 @@ LOINC: dict[Kind, str] = {
     Kind.WEIGHT: "29463-7",
     Kind.HEIGHT: "8302-2",
     Kind.BMI: "39156-5",
+    Kind.WAIST: "8280-0",
     Kind.TEMPERATURE: "8310-5",
     Kind.SPO2: "59408-5",
     Kind.GLUCOSE: "15074-8",
 }
 UNITS: dict[Kind, str] = {
     Kind.SYSTOLIC: "mmHg", Kind.DIASTOLIC: "mmHg", Kind.MEAN_ARTERIAL: "mmHg", Kind.PULSE: "/min",
-    Kind.WEIGHT: "kg", Kind.HEIGHT: "cm", Kind.BMI: "kg/m2", Kind.TEMPERATURE: "°C", Kind.SPO2: "%",
+    Kind.WEIGHT: "kg", Kind.HEIGHT: "cm", Kind.BMI: "kg/m2", Kind.WAIST: "cm", Kind.TEMPERATURE: "°C", Kind.SPO2: "%",
     Kind.GLUCOSE: "mmol/L",
 }
 # Plausible physical bounds per kind (in the record's unit): a value outside
 # is a decoding or device fault, not a reading; the platform uses the same.
 BOUNDS: dict[Kind, tuple[float, float]] = {
     Kind.SYSTOLIC: (0, 400), Kind.DIASTOLIC: (0, 400), Kind.MEAN_ARTERIAL: (0, 400), Kind.PULSE: (0, 400),
-    Kind.WEIGHT: (0, 700), Kind.HEIGHT: (0, 300), Kind.BMI: (0, 200), Kind.TEMPERATURE: (-50, 100),
+    Kind.WEIGHT: (0, 700), Kind.HEIGHT: (0, 300), Kind.BMI: (0, 200), Kind.WAIST: (30, 250), Kind.TEMPERATURE: (-50, 100),
     Kind.SPO2: (0, 100), Kind.GLUCOSE: (0, 200),
 }
 

@@ -354,6 +354,24 @@ class CentralClient:
         return self._within(budget, query)
 
 
+    def health_history(self, id_hashes: list[str] | str, budget: float | None = None) -> list[dict]:
+        """A resident's last health records (newest first, at most ten
+        visits) by the keyed hashes of their ID number, the same proof as
+        :meth:`applications_for`; ``kiosk.checkup.history.parse_history``
+        reads them."""
+        budget = budget or self.status_budget
+        hashes = [id_hashes] if isinstance(id_hashes, str) else list(id_hashes)[:MAX_LOOKUP_HASHES]
+
+        def query() -> list[dict]:
+            r = self.request("GET", "/v1/health-records", params={"id_hash": hashes},
+                             timeout=_socket_timeout(budget))
+            found = _shaped(self.json_of(r), "health_records")["health_records"]
+            if not isinstance(found, list) or not all(isinstance(h, dict) for h in found):
+                raise RetryLater("platform answered health records that are not a list", "MALFORMED_RESPONSE",
+                                 r.status_code)
+            return found
+        return self._within(budget, query)
+
 class Enrolment(NamedTuple):
     terminal_id: str
     terminal_key: bytes

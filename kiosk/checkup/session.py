@@ -49,6 +49,7 @@ TRANSITIONS: dict[tuple[State, Event], State] = {
 TESTS: dict[str, tuple[frozenset[Kind], str, str]] = {
     "blood_pressure": (frozenset({Kind.SYSTOLIC, Kind.DIASTOLIC}), "血压", "Blood pressure"),
     "height_weight": (frozenset({Kind.WEIGHT}), "身高体重", "Height and weight"),
+    "waist": (frozenset({Kind.WAIST}), "腰围", "Waist circumference"),
     "temperature": (frozenset({Kind.TEMPERATURE}), "体温", "Temperature"),
     "spo2": (frozenset({Kind.SPO2}), "血氧饱和度", "Blood oxygen"),
     "glucose": (frozenset({Kind.GLUCOSE}), "血糖", "Blood glucose"),
@@ -129,7 +130,7 @@ class MeasurementSession:
 
 
 DECIMALS = {Kind.SYSTOLIC: 0, Kind.DIASTOLIC: 0, Kind.MEAN_ARTERIAL: 0, Kind.PULSE: 0, Kind.WEIGHT: 1,
-            Kind.HEIGHT: 1, Kind.BMI: 1, Kind.TEMPERATURE: 1, Kind.SPO2: 0, Kind.GLUCOSE: 1}
+            Kind.HEIGHT: 1, Kind.BMI: 1, Kind.WAIST: 1, Kind.TEMPERATURE: 1, Kind.SPO2: 0, Kind.GLUCOSE: 1}
 UNIT_SHOWN = {"/min": "次/分", "kg/m2": "kg/m²"}
 
 

@@ -17,21 +17,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from typing import Any, Iterable, Protocol
+from dataclasses import dataclass, replace
+from typing import Any, Iterable, Mapping, Protocol, Sequence
 
 from drivers.health.records import Kind, Measurement
-from kiosk.checkup import classify
+from kiosk.checkup import classify, record
+from kiosk.checkup.classify import GlucoseContext
 from kiosk.checkup.session import TESTS, MeasurementSession, display
 from kiosk.errors import KioskError
 
 CONSENT_VERSION = "health-consent-2026-1"
+SEXES = ("male", "female")
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 ITEM_NAMES: dict[Kind, tuple[str, str]] = {
     Kind.SYSTOLIC: ("收缩压", "Systolic"), Kind.DIASTOLIC: ("舒张压", "Diastolic"),
     Kind.MEAN_ARTERIAL: ("平均动脉压", "Mean arterial"), Kind.PULSE: ("脉搏", "Pulse"),
     Kind.WEIGHT: ("体重", "Weight"), Kind.HEIGHT: ("身高", "Height"), Kind.BMI: ("体重指数", "BMI"),
+    Kind.WAIST: ("腰围", "Waist"),
     Kind.TEMPERATURE: ("体温", "Temperature"), Kind.SPO2: ("血氧饱和度", "SpO2"), Kind.GLUCOSE: ("血糖", "Glucose"),
 }
 
@@ -66,11 +69,15 @@ class Result:
 class Visit:
     """The measurements of one resident's health check."""
 
-    def __init__(self, resident_ref: str | None = None, fasting: bool | None = None):
+    def __init__(self, resident_ref: str | None = None, glucose_context: GlucoseContext | None = None,
+                 sex: str | None = None):
         if resident_ref is not None and not _HASH.match(resident_ref):
             raise KioskError("the resident reference must be the keyed hash of the ID number (64 hex digits)")
         self.resident_ref = resident_ref
-        self.fasting = fasting
+        # When the glucose sample was taken (asked before the strip); None counts as random.
+        self.glucose_context = glucose_context
+        # "male" / "female" (from the ID card): the waist cut-offs differ; None: waist is not classed.
+        self.sex = sex
         self.consent: Consent | None = None
         self.measurements: list[Measurement] = []
 
@@ -104,54 +111,89 @@ class Visit:
             raise KioskError("no consent: the reading is not kept")
         if not session.records:
             raise KioskError(f"{session.test}: no reading to keep")
-        kinds = {r.kind for r in session.records}
-        self.measurements = [m for m in self.measurements if m.kind not in kinds] + list(session.records)
+        self._file(session.records)
+
+    def keep_records(self, test: str, records: Sequence[Measurement]) -> None:
+        """File records that no device session produced: the waist typed on
+        the keypad, the mean of two or three blood-pressure readings.  The
+        same rule as :meth:`keep`: a kind filed again replaces the earlier one."""
+        if not self.consent_given:
+            raise KioskError("no consent: the reading is not kept")
+        if test not in TESTS:
+            raise KioskError(f"unknown health test {test!r}; tests: {', '.join(TESTS)}")
+        records = tuple(records)
+        needed = TESTS[test][0]
+        got = {r.kind for r in records if r.value is not None}
+        if not needed <= got:
+            raise KioskError(f"{test}: the records lack {', '.join(sorted(k.value for k in needed - got))}")
+        self._file(records)
+
+    def _file(self, records: Sequence[Measurement]) -> None:
+        # A record without the device's time stamp is stamped when filed: each value travels with its time.
+        now = dt.datetime.now().astimezone()
+        stamped = [r if r.time is not None else replace(r, time=now) for r in records]
+        # A kind measured again replaces the earlier reading, but a reading the device could not make (NaN,
+        # "unsuccessful") never replaces a value: the oximeter's failed pulse leaves the cuff's pulse.
+        valued = {r.kind for r in stamped if r.value is not None}
+        filed = {r.kind for r in stamped}
+        older = [m for m in self.measurements
+                 if m.kind not in valued and not (m.kind in filed and m.value is None)]
+        have = {m.kind for m in older if m.value is not None}
+        self.measurements = older + [r for r in stamped if r.value is not None or r.kind not in have]
 
     # -- meaning -------------------------------------------------------------------
     def results(self, table: classify.ReferenceTable) -> list[Result]:
-        return results_of(self.measurements, self.fasting, table)
+        return results_of(self.measurements, table, self.glucose_context, self.sex)
 
     # -- leaving the kiosk -------------------------------------------------------------
-    def contract_body(self, table: classify.ReferenceTable) -> dict[str, Any]:
-        """The contract's HealthRecord (without serial: the outbox adds it)."""
+    def contract_body(self, table: classify.ReferenceTable,
+                      devices: Mapping[str, Mapping[str, str]] = {}) -> dict[str, Any]:
+        """The contract's HealthRecord (without serial: the outbox adds it).
+        ``devices`` maps a configured device name (``Measurement.device``) to
+        its ``{"model": ..., "serial": ...}``."""
         if not self.consent_given or self.consent is None:
             raise KioskError("the health record cannot be sent without the resident's separate consent")
-        if not self.measurements:
+        observations = record.observations(self.measurements, devices, self.glucose_context)
+        if not observations:
             raise KioskError("the health record has no measurements")
-        resident = {"id_hash": self.resident_ref} if self.resident_ref else {}
-        times = [m.time for m in self.measurements if m.time is not None]
         body: dict[str, Any] = {
-            "resident": resident,
+            "resident": {"id_hash": self.resident_ref} if self.resident_ref else {},
             "consent": self.consent.as_contract(),
-            "measurements": [m.as_contract() for m in self.measurements],
+            "measured_at": max(o["measured_at"] for o in observations),
+            "observations": observations,
             "classification": [{"test": r.test, **r.classification.as_json()} for r in self.results(table)],
         }
-        if times:
-            body["measured_at"] = max(times).astimezone().isoformat(timespec="seconds")
-        if self.fasting is not None:
-            body["fasting"] = self.fasting
+        if self.glucose_context is not None:
+            body["glucose_context"] = self.glucose_context.value
         return body
 
-    def submit(self, outbox: Enqueues, table: classify.ReferenceTable) -> Any:
-        """Into the encrypted outbox; the worker carries it to /v1/health-records."""
-        return outbox.enqueue("health_record", self.contract_body(table))
+    def submit(self, outbox: Enqueues, table: classify.ReferenceTable,
+               devices: Mapping[str, Mapping[str, str]] = {}) -> Any:
+        """Into the encrypted outbox; the worker carries it to /v1/health-records.
+        An anonymous visit is never sent: nothing would join it to a resident."""
+        if self.resident_ref is None:
+            raise KioskError("an anonymous health check is not sent: the record needs the resident's ID hash")
+        return outbox.enqueue("health_record", self.contract_body(table, devices))
 
-    def slip_data(self, table: classify.ReferenceTable, name: str | None = None,
-                  id_number: str | None = None) -> dict[str, Any]:
-        return slip_data_of(self.results(table), name, id_number)
+    def slip_data(self, table: classify.ReferenceTable, name: str | None = None, id_number: str | None = None,
+                  hut: str = "", queued: bool = False) -> dict[str, Any]:
+        """Data for ``kiosk.slips.health_report``: masked there; the QR holds
+        the values only (no name, no number, no hash)."""
+        qr = record.qr_text(self.measurements, self.glucose_context) if self.measurements else ""
+        return slip_data_of(self.results(table), name, id_number, hut=hut, queued=queued, qr=qr)
 
 
-def _value(measurements: list[Measurement], kind: Kind) -> float | None:
+def _value(measurements: Sequence[Measurement], kind: Kind) -> float | None:
     for m in measurements:
         if m.kind is kind and m.value is not None:
             return m.value
     return None
 
 
-def results_of(measurements: list[Measurement], fasting: bool | None,
-               table: classify.ReferenceTable) -> list[Result]:
+def results_of(measurements: Sequence[Measurement], table: classify.ReferenceTable,
+               glucose_context: GlucoseContext | None = None, sex: str | None = None) -> list[Result]:
     """The report's lines for these measurements (glucose counts as random
-    unless ``fasting``)."""
+    unless its context is known; waist is classed only when the sex is)."""
     out: list[Result] = []
 
     def v(kind: Kind) -> float | None:
@@ -172,6 +214,9 @@ def results_of(measurements: list[Measurement], fasting: bool | None,
         items += (("bmi", f"{classify.shown(bmi, 1)} kg/m²"),)
     if bmi is not None:
         out.append(Result("height_weight", classify.bmi(bmi, table), items))
+    waist = v(Kind.WAIST)
+    if waist is not None and sex is not None and sex in SEXES:
+        out.append(Result("waist", classify.waist(waist, sex, table), shown(Kind.WAIST)))
     temperature = v(Kind.TEMPERATURE)
     if temperature is not None:
         out.append(Result("temperature", classify.temperature(temperature, table), shown(Kind.TEMPERATURE)))
@@ -180,24 +225,32 @@ def results_of(measurements: list[Measurement], fasting: bool | None,
         out.append(Result("spo2", classify.spo2(spo2, table), shown(Kind.SPO2, Kind.PULSE)))
     glucose = v(Kind.GLUCOSE)
     if glucose is not None:
-        out.append(Result("glucose", classify.glucose(glucose, bool(fasting), table), shown(Kind.GLUCOSE)))
+        context = glucose_context or GlucoseContext.RANDOM
+        out.append(Result("glucose", classify.glucose(glucose, context, table), shown(Kind.GLUCOSE)))
     return out
 
 
-def slip_data_of(results: list[Result], name: str | None = None, id_number: str | None = None) -> dict[str, Any]:
+def slip_data_of(results: list[Result], name: str | None = None, id_number: str | None = None, *,
+                 hut: str = "", queued: bool = False, qr: str = "") -> dict[str, Any]:
     """Data for ``kiosk.slips.health_report``: the values as shown and the
-    classification words (the slip adds the not-a-diagnosis note)."""
-    rows = []
+    classification words (the slip adds the not-a-diagnosis note and, for an
+    urgent result, the line to see a doctor today)."""
+    rows: list[dict[str, Any]] = []
     for result in results:
         c = result.classification
         for item, text in result.shown:
             zh, en = ITEM_NAMES[Kind(item)]
             rows.append({"item": zh, "item_en": en, "value": text, "unit": "", "flag": None})
         rows.append({"item": TESTS[result.test][1], "item_en": TESTS[result.test][2], "value": c.label_zh,
-                     "value_en": c.label_en, "unit": "", "flag": None})
+                     "value_en": c.label_en, "unit": "", "flag": None, "urgent": c.urgent})
     data: dict[str, Any] = {"results": rows, "time": dt.datetime.now()}
     if name:
         data["name"] = name
     if id_number:
         data["id_number"] = id_number
+    if hut:
+        data["hut"] = hut
+    data["queued"] = queued
+    if qr:
+        data["qr"] = qr
     return data

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, Mapping, TypeVar
 
@@ -50,6 +51,8 @@ class Step(enum.StrEnum):
     REVIEW = "review"
     SUBMIT = "submit"                 # sending through the outbox, a short bounded wait
     DONE = "done"                     # number, slip or number to note down; "take your card and slip"
+    HEALTH_START = "health_start"     # 健康自测: a card for the health record, or measure without identifying
+    HEALTH_ITEMS = "health_items"     # which measurements
     MEASURE = "measure"               # health devices
     RESULT = "result"                 # health results and slip
     REQUEST_FORM = "request_form"     # 天大小事 request
@@ -125,6 +128,8 @@ class FlowContext:
     face_engine: Callable[[], Any] | None = None   # the face check's engine factory (None: dlib's)
     today: Callable[[], datetime.date] = datetime.date.today      # a resident's age is counted on this day
     settings: Any = None
+    devices: Callable[[str], list[Any]] = lambda _capability: []   # every device offering a capability (measure)
+    clock: Callable[[], float] = time.monotonic                     # the terminal's clock (countdowns)
 
 
 S = TypeVar("S", bound=enum.Enum)
@@ -189,6 +194,17 @@ class ServiceFlow(FlowMachine[S, V], Generic[S, V]):
 
     def availability_changed(self, availability: Availability) -> None:
         """What the devices allow changed (a camera unplugged, the printer back)."""
+
+    def tick(self, now: float) -> None:
+        """A few times a second while the service is open (``now``: the terminal's clock): countdowns."""
+
+    def keeps_resident_here(self) -> bool:
+        """The resident is busy with a device or a countdown the flow runs (a
+        blood pressure measurement, a rest): the idle timer does not count it."""
+        return False
+
+    def card_taken(self) -> None:
+        """The card left the reader while the service is open."""
 
     def unsaved_work(self) -> bool:
         """Would leaving now lose what the resident entered (a form, pages)?

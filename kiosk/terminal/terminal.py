@@ -147,7 +147,8 @@ class Terminal:
                           catalog=self.catalog, printer=lambda: self.owner.first_offering(SLIP),
                           device=self.owner.first_offering, post=self.post, outbox=self.outbox, client=self.client,
                           id_hash_keys=settings.id_hash_keys, hut=settings.terminal.name or settings.terminal.id,
-                          face_engine=self.face_engine, settings=settings)
+                          face_engine=self.face_engine, settings=settings, devices=self.owner.devices_offering,
+                          clock=self.clock)
         if self.wait_seconds is not None:
             ctx.wait_seconds = self.wait_seconds
         for service in self.services:
@@ -402,6 +403,11 @@ class Terminal:
         card reminder, availability and the app's state file."""
         if self.reminder.due(self.view.card_reminder):  # "please take your card", again while it lies there
             self._say(instruction("card_reminder"))
+        active = self.active
+        if active is not None:
+            if active.keeps_resident_here() and not self.view.idle_warning:
+                self.idle.touch()
+            active.tick(self.clock())
         self.idle.poll()
         if self.view.idle_warning and self.view.idle_seconds_left != self._seconds_left():
             self._publish()                              # the countdown the resident watches
@@ -462,7 +468,10 @@ class Terminal:
             if identity is not None and identity != self._delivered:
                 self._delivered = identity
                 active.identified(identity)
+        taken = self.view.card_on_reader and not view.card_on_reader
         self._update(card_on_reader=view.card_on_reader, card_reminder=view.card_reminder)
+        if taken and active is not None:
+            active.card_taken()
         self._flows_changed()
 
     def _flows_changed(self) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from simulators.demo.script import SETTLE, Script, Until, hut_control
+from simulators.demo.script import SETTLE, Script, Until, hut_control, outbox_drained
 
 MATTER = "MZ-001"   # 最低生活保障申请: conditions, papers to scan and an original for the counter
 
@@ -56,20 +56,8 @@ def progress_walkthrough(app: Any, control_url: str, shot: Callable[[str, str], 
                          devices: dict[str, Any]) -> Script:
     """After the filing part, so the resident's card finds the application just filed
     (the outbox worker, its own process as on a terminal, sends it first)."""
-    import subprocess
-    import sys
-    import threading
-
     app.go_home("resident")
-    sent = threading.Event()
-
-    def drain() -> None:
-        subprocess.run([sys.executable, "-m", "kiosk.cli", "--config", str(app.settings.source), "outbox", "drain",
-                        "--timeout", "30"], capture_output=True, timeout=60, check=False)
-        sent.set()
-
-    threading.Thread(target=drain, name="demo-outbox-drain", daemon=True).start()
-    yield Until(sent.is_set, "the outbox worker to send the filed application", 70)
+    yield from outbox_drained(app, "the outbox worker to send the filed application")
     app.open_service("progress")
     yield SETTLE
     shot("80-progress-waiting", "进度查询: place a card or show the slip's QR code; nothing shown before")

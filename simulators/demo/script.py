@@ -161,3 +161,20 @@ def wait_for_paper(control_url: str, count: int, timeout: float = 10.0) -> None:
         time.sleep(0.1)
 
 
+def outbox_drained(app: Any, what: str = "the outbox worker to send what is queued") -> Script:
+    """Wait (on the Kivy clock) until ``kiosk outbox drain`` has sent what the
+    app queued: the worker is its own process, as on a terminal."""
+    import subprocess
+    import sys
+    import threading
+
+    sent = threading.Event()
+
+    def drain() -> None:
+        subprocess.run([sys.executable, "-m", "kiosk.cli", "--config", str(app.settings.source), "outbox", "drain",
+                        "--timeout", "30"], capture_output=True, timeout=60, check=False)
+        sent.set()
+
+    threading.Thread(target=drain, name="demo-outbox-drain", daemon=True).start()
+    yield Until(sent.is_set, what, 70)
+

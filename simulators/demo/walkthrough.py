@@ -31,6 +31,7 @@ from simulators.demo.script import (
     Walk,
     hut_control,
     hut_devices,
+    outbox_drained,
     paper_count,
     screenshot,
     wait_for_paper,
@@ -43,6 +44,7 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
                 card_picture: Callable[[], Path | None] = lambda: None) -> Script:
     """``shots`` collects (file name, caption) in order, for the index page."""
     from simulators.demo.browse import browse_walkthrough, portrait_walkthrough, progress_walkthrough
+    from simulators.demo.health import health_walkthrough
 
     def shot(name: str, caption: str = "") -> None:
         screenshot(out / f"{name}.png")
@@ -101,7 +103,7 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
         log("  skipped 04-identify-card and 05-home-take-your-card: this hut has no ID card simulator yet")
 
     app.go_home("resident")
-    app.open_service("health")
+    app.open_service("request")
     yield SETTLE
     shot("06-service-being-prepared", "A service not built yet says so honestly")
 
@@ -129,6 +131,7 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
     shot("08-home-after-timeout", "After the timeout: home, nothing of the visit left")
 
     yield from browse_walkthrough(app, control_url, shot, devices)
+    yield from health_walkthrough(app, clock, control_url, shot, devices, lambda: outbox_drained(app), log)
     try:
         from simulators.demo.filing import filing_walkthrough  # the filing screens' part (S2)
     except ImportError:

@@ -42,7 +42,7 @@ from simulators.platform.connections import AttemptLimit
 from simulators.platform.desk import application_by_slip, withdraw, withdrawal_serial_used
 from simulators.platform.faults import FaultInjector
 from simulators.platform.gate import Gate, Refusal, Upload, refusal_response
-from simulators.platform.health import BadHealthRecord, check_health_record
+from simulators.platform.health import BadHealthRecord, check_health_record, history_entry
 from simulators.platform.store import PlatformStore, now_iso
 
 SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
@@ -393,6 +393,18 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
                                                      "digits (keyed hashes of the ID number, one per key held)")
         found = await run_in_threadpool(store.applications_by_id_hash, id_hashes)
         return JSONResponse({"applications": [shown(a) for a in found]})
+
+    @app.get("/v1/health-records")
+    async def find_health_records(request: Request) -> JSONResponse:
+        """A resident's last ten health records, by the keyed hash of their
+        ID number (the proof ``GET /v1/applications?id_hash=`` takes)."""
+        terminal_of(request)
+        id_hashes = request.query_params.getlist("id_hash")
+        if not 1 <= len(id_hashes) <= MAX_LOOKUP_HASHES or not all(SHA_RE.match(h) for h in id_hashes):
+            return error_response(422, "VALIDATION", f"id_hash: 1 to {MAX_LOOKUP_HASHES} values of 64 lower-case hex "
+                                                     "digits")
+        found = await run_in_threadpool(store.health_records_by_id_hash, id_hashes)
+        return JSONResponse({"health_records": [history_entry(*entry) for entry in found]})
 
     @app.post("/v1/heartbeat")
     async def heartbeat(request: Request) -> JSONResponse:

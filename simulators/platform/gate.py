@@ -70,6 +70,7 @@ ROUTES: list[tuple[str, re.Pattern[str], Rule]] = [
     ("POST", re.compile(r"/v1/(applications|health-records|requests|heartbeat|withdrawals)"),
      Rule("terminal", JSON, MAX_JSON_BODY)),
     ("GET", re.compile(r"/v1/applications(/[^/]*|/by-serial/[^/]*)?"), Rule("terminal", None, 0)),
+    ("GET", re.compile(r"/v1/health-records"), Rule("terminal", None, 0)),
     ("GET", re.compile(r"/v1/submissions/[^/]*"), Rule("terminal", None, 0)),
     ("GET", re.compile(r"/v1/id-hash-keys"), Rule("terminal", None, 0)),
     ("GET", re.compile(r"/v1/admin/(stats|help-requests|terminals/[^/]*/heartbeat)"), Rule("admin", None, 0)),

@@ -352,6 +352,25 @@ class PlatformStore:
                                    "ORDER BY received_at DESC, number DESC LIMIT ?", (*id_hashes, limit)).fetchall()
         return [_status(r) for r in rows]
 
+    def health_records_by_id_hash(self, id_hashes: list[str], limit: int = 10) -> list[tuple[str, str, dict]]:
+        """(number, received_at, body) of the resident's last ``limit`` health
+        records, newest measurement first, by any of ``id_hashes``: only a
+        query with the resident's own hash finds them."""
+        marks = ",".join("?" * len(id_hashes))
+        with self.lock:
+            rows = self.db.execute(f"SELECT number, received_at, body FROM submissions WHERE kind='health_record' "
+                                   f"AND id_hash IN ({marks})", tuple(id_hashes)).fetchall()
+        found = [(number, received, json.loads(body)) for number, received, body in rows]
+
+        def measured(entry: tuple[str, str, dict]) -> dt.datetime:
+            text = entry[2].get("measured_at") or entry[1]
+            try:
+                when = dt.datetime.fromisoformat(str(text))
+            except ValueError:
+                when = dt.datetime.fromisoformat(entry[1])
+            return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+        return sorted(found, key=measured, reverse=True)[:limit]
+
     def move(self, number: str, status: str, note: str, internal_note: str = "") -> dict | str:
         """Advance an application; returns the new status or why not.
         ``note`` is for the resident; ``internal_note`` stays with the staff."""

@@ -28,7 +28,8 @@ DATA = {
                       "steps": ["在小屋提交申请", "3个工作日内短信通知"], "where": "街道便民服务中心",
                       "hours": "周一至周五 9:00-17:00", "phone": "0411-12345678",
                       "url": "https://hut.example.cn/guide/12"},
-    "health_report": {"id_number": ID, "time": WHEN, "results": [
+    "health_report": {"id_number": ID, "name": "张建国", "time": WHEN, "hut": "天河小屋", "queued": True,
+                      "qr": "HK1|2026-11-26T17:30+08:00|BP=128/82;P=72;GLU=7.9F", "results": [
         {"item": "血压", "item_en": "Blood pressure", "value": "128/82", "unit": "mmHg", "flag": "normal"},
         {"item": "血糖", "item_en": "Blood glucose", "value": "7.9", "unit": "mmol/L", "flag": "high"}]},
     "provisioning_report": {"terminal_id": "DL-TH-0007", "terminal_name": "天河小屋", "platform_url":
@@ -151,3 +152,54 @@ def test_missing_data_and_bad_language_are_clear_errors():
         slips.service_guide({"matter": "x"}, language="fr")
     with pytest.raises(ValueError, match="application_receipt"):
         slips.build("menu", {})
+
+
+def _health_visit_slip(name=None, id_number=None, queued=False):
+    from drivers.health.records import Kind, measurement
+    from kiosk.checkup import classify
+    from kiosk.checkup.visit import Visit
+
+    at = dt.datetime(2026, 12, 7, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    visit = Visit("ab" * 32 if id_number else None, classify.GlucoseContext.AFTER_MEAL, "female")
+    visit.give_consent(at)
+    visit.keep_records("blood_pressure", [measurement(Kind.SYSTOLIC, 184, b"", time=at),
+                                          measurement(Kind.DIASTOLIC, 96, b"", time=at),
+                                          measurement(Kind.PULSE, 88, b"", time=at)])
+    visit.keep_records("height_weight", [measurement(Kind.WEIGHT, 63.5, b"", time=at),
+                                         measurement(Kind.HEIGHT, 165.0, b"", time=at)])
+    visit.keep_records("waist", [measurement(Kind.WAIST, 82.0, b"", time=at)])
+    visit.keep_records("temperature", [measurement(Kind.TEMPERATURE, 36.6, b"", time=at)])
+    visit.keep_records("spo2", [measurement(Kind.SPO2, 97, b"", time=at)])
+    visit.keep_records("glucose", [measurement(Kind.GLUCOSE, 9.2, b"", time=at)])
+    return visit.slip_data(classify.load_table(), name, id_number, hut="天河小屋", queued=queued)
+
+
+def test_health_slip_masks_identity_and_says_what_each_value_means():
+    data = _health_visit_slip("张建国", ID, queued=True)
+    text = "\n".join(lines_of(slips.health_report(data), 48))
+    assert "张**" in text and "230108********1234" in text and "张建国" not in text and ID not in text
+    assert "天河小屋" in text and "仅供参考，不作诊断依据" in text
+    assert "184 mmHg" in text and "3级高血压（重度）" in text and "糖耐量异常" in text and "82.0 cm" in text
+    assert "中心型肥胖前期" in text and "23.3 kg/m²" in text    # a woman's 82 cm
+    assert text.count("请今天就医 See a doctor today") == 1       # the blood pressure, nothing else
+    assert text.index("3级高血压") < text.index("请今天就医") < text.index("身高")   # right under its item
+    assert "网络恢复后记录将自动发送" in text
+
+
+def test_health_slip_qr_holds_the_values_and_nothing_of_the_resident():
+    data = _health_visit_slip("张建国", ID)
+    assert data["qr"].split("|")[2] == "BP=184/96;P=88;WT=63.5;HT=165.0;BMI=23.3;WC=82.0;T=36.6;SPO2=97;GLU=9.2A"
+    receipt = slips.health_report(data)
+    assert [b.data for b in receipt.blocks if isinstance(b, QR)] == [data["qr"]]
+    prof = resolve({"profile": "generic58-cn"})   # the narrow paper
+    (slip,) = slips_from_bytes(encode(receipt, prof).data, prof.encoding, True, prof.dots)
+    scanned, _, _ = cv2.QRCodeDetector().detectAndDecode(np.array(slip.render().convert("RGB")))
+    assert scanned == data["qr"]
+    assert not any(x in scanned for x in ("张", "1234", "ab" * 32))
+    assert "网络恢复后" not in "\n".join(lines_of(receipt, 48))     # not queued: no "will be sent" line
+
+
+def test_an_anonymous_health_slip_carries_no_name_and_no_id():
+    text = "\n".join(lines_of(slips.health_report(_health_visit_slip()), 48))
+    assert "姓名" not in text and "证件号码" not in text and "Name" not in text
+    assert "184 mmHg" in text and "仅供参考" in text

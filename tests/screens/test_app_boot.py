@@ -57,8 +57,8 @@ def test_escape_does_not_exit(facts):
 
 
 def test_unbuilt_service_shows_an_honest_message_and_a_way_back(facts):
-    assert facts["after_health_tap"] == "preparing"
-    assert facts["preparing_title"] == "Health check"
+    assert facts["after_request_tap"] == "preparing"
+    assert facts["preparing_title"] == "Requests"
     assert "正在准备" in facts["preparing_message"]
     assert facts["clipped_preparing"] == []
     assert facts["after_back_tap"] == "home"

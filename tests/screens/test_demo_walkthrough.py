@@ -89,3 +89,22 @@ def test_index_page_shows_every_picture_in_order_with_a_caption(demo):
         assert f'src="slips/{slip.name}"' in page
     assert page.count("<figcaption>") == page.count("<img ")
     assert "1. Home: the services as large tiles" in page
+
+
+HEALTH = ["40-health-who", "40a-health-consent", "41-health-items", "42-health-bp-rest", "43-health-bp-guide",
+          "43a-health-bp-measuring", "44-health-bp-interval", "45-health-bp-done", "46-health-scale-guide",
+          "47-health-waist-guide", "47a-health-waist-keypad", "48-health-oximeter-guide",
+          "49-health-glucose-question", "49a-health-results", "49b-health-history", "49c-health-slip-printed"]
+
+
+def test_a_health_visit_is_photographed_between_the_guide_and_the_progress_query(demo):
+    _, out = demo
+    pictures = {}
+    for name in HEALTH:
+        with Image.open(out / f"{name}.png") as image:
+            assert image.size == (1920, 1080), name
+            pictures[name] = image.convert("RGB").tobytes()
+    assert len(set(pictures.values())) == len(HEALTH), "two health steps saved the same picture"
+    page = (out / "index.html").read_text(encoding="utf-8")
+    order = [page.index(f'src="{name}.png"') for name in ["31-approval-conditions", *HEALTH, "80-progress-waiting"]]
+    assert order == sorted(order)

@@ -280,3 +280,30 @@ def test_a_retry_is_signed_afresh_and_keeps_its_idempotency_key(platform, client
     for header in (signing.H_NONCE, signing.H_SIGNATURE):
         assert first[header] != retry[header]
     assert first[signing.H_BODY_SHA] == retry[signing.H_BODY_SHA]
+
+
+def test_health_history_under_its_budget_and_shape(platform, client, monkeypatch):
+    import simulators.platform.app as platform_app
+
+    assert client.health_history(ID_HASH) == []
+    monkeypatch.setattr(platform_app, "history_entry", lambda *entry: "not a record")
+    client.submit("health_record", json.dumps(_health_body("S-H1")).encode(), "key-" + uuid.uuid4().hex)
+    with pytest.raises(RetryLater) as info:
+        client.health_history([ID_HASH])
+    assert info.value.code == "MALFORMED_RESPONSE"
+    platform.faults.set("malformed", count=1, path="/v1/health-records")
+    with pytest.raises(RetryLater) as info:
+        client.health_history(ID_HASH)
+    assert info.value.code == "MALFORMED_RESPONSE"
+    platform.faults.set("slow", count=1, seconds=2, path="/v1/health-records")
+    started = time.monotonic()
+    with pytest.raises(RetryLater) as info:
+        client.health_history(ID_HASH, budget=0.3)
+    assert time.monotonic() - started < 1.0 and info.value.code == "BUDGET"
+
+
+def _health_body(serial):
+    at = "2026-12-07T09:30:00+08:00"
+    return {"serial": serial, "resident": {"id_hash": ID_HASH}, "consent": {"given": True, "at": at},
+            "measured_at": at, "observations": [{"kind": "temperature", "loinc": ["8310-5"], "value": 36.6,
+                                                 "unit": "Cel", "measured_at": at}]}

@@ -173,8 +173,9 @@ def test_health_records_and_requests_go_through_too(platform, terminal, outbox, 
     from kiosk.outbox.store import Attachment
     outbox.enqueue("health_record", {"resident": {"id_hash": "cd" * 32},
                                      "consent": {"given": True, "at": "2026-11-26T08:00:00+00:00"},
-                                     "measurements": [{"kind": "blood_pressure", "values": {"sys": 128, "dia": 82},
-                                                       "unit": "mmHg"}]})
+                                     "measured_at": "2026-11-26T16:02:00+08:00",
+                                     "observations": [{"kind": "pulse", "loinc": ["8867-4"], "value": 72,
+                                                       "unit": "/min", "measured_at": "2026-11-26T16:02:00+08:00"}]})
     outbox.enqueue("request", {"category": "供暖", "text": "3号楼暖气不热", "location": "平房区某小区3号楼"},
                    [Attachment("photo", b"\xff\xd8photo")])
     make_worker(platform.url).run(until_empty=True)

@@ -69,10 +69,10 @@ def script(app, facts):
     facts["alive_after_escape"] = True
 
     # A tile whose flow is not built yet leads to the honest message.
-    tap(home.tiles["health"])
+    tap(home.tiles["request"])
     yield Until(lambda: app.sm.current != "home", "a screen after the tile")
     yield laid_out()
-    facts["after_health_tap"] = app.sm.current
+    facts["after_request_tap"] = app.sm.current
     facts["preparing_message"] = preparing.ids.message.ids.first.text
     facts["preparing_title"] = preparing.service_title
     facts["clipped_preparing"] = clipped(preparing)

@@ -257,8 +257,13 @@ def _signed_head(platform, terminal, method, path, body, **headers):
     (b"1e6", 422, "VALIDATION"), (b"-1e6", 422, "VALIDATION"), (b'"' + b"9" * 65 + b'"', 422, "VALIDATION")])
 def test_health_values_out_of_range_are_refused(shared, value, status, code):
     platform, terminal = shared
-    body = (b'{"serial": "H-1", "resident": {"name": "\xe6\x9d\x8e"}, '
-            b'"measurements": [{"kind": "blood_pressure", "values": {"sys": ' + value + b', "dia": 80}}]}')
+    body = (b'{"serial": "H-1", "resident": {"id_hash": "' + b"cd" * 32 + b'"}, '
+            b'"consent": {"given": true, "at": "2026-11-26T08:00:00+00:00"}, '
+            b'"measured_at": "2026-11-26T16:00:00+08:00", '
+            b'"observations": [{"kind": "blood_pressure", "loinc": ["85354-9"], '
+            b'"measured_at": "2026-11-26T16:00:00+08:00", "components": ['
+            b'{"kind": "systolic", "loinc": ["8480-6"], "unit": "mm[Hg]", "value": ' + value + b'}, '
+            b'{"kind": "diastolic", "loinc": ["8462-4"], "unit": "mm[Hg]", "value": 80}]}]}')
     r = _signed("POST", platform.url + "/v1/health-records", terminal, body,
                 **JSON, **{"Idempotency-Key": "k-" + uuid.uuid4().hex})
     _refused(r, status, code)
