@@ -69,6 +69,7 @@ class HealthMeasureScreen(StepScreen):
     entry = StringProperty("")
     sex = StringProperty("")
     needs_sex = BooleanProperty(False)
+    low = BooleanProperty(False)         # a low landscape window (1280 x 800): the waist keypad in three rows
     last = BooleanProperty(False)        # the last item: "see the results" instead of "next"
 
     def render(self, view: Any) -> None:

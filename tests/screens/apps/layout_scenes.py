@@ -14,7 +14,9 @@ SCENES = {
     "choose_matter": "choose_matter", "choose_category": "choose_matter", "conditions": "conditions",
     "guide": "guide", "progress": "progress", "progress_results": "progress", "progress_two_cards": "progress",
     "progress_left_card": "progress", "staff_call": "staff_call", "privacy_notice": "privacy_notice",
-    "aids_menu": "aids_menu",
+    "aids_menu": "aids_menu", "health_start": "consent", "health_consent": "consent",
+    "health_items": "health_items", "health_measuring": "measure", "health_waist": "measure",
+    "health_results": "result", "health_urgent": "result",
 }
 OVERLAYS = ("idle_warning", "staff_call", "privacy_notice", "aids_menu")
 # a scene that only some windows have (the rest measure every scene)

@@ -27,7 +27,7 @@ from probe_common import SETTLE, Until, laid_out, run, tap
 
 from drivers.base import DeviceEvent
 from simulators.demo.script import FastForwardClock, screenshot
-from tests.terminal_kit import FakeCardReader, FakeSocialSecurityReader, card, social_security_card
+from tests.terminal_kit import FakeCardReader, FakeSocialSecurityReader, card, health_devices, social_security_card
 
 clock = FastForwardClock()
 MATTER = "MZ-001"      # 最低生活保障申请: the longest lists of conditions and papers
@@ -48,6 +48,7 @@ class ManyApplications:
 
 
 SET_UPS: dict = {}
+HEALTH = health_devices()   # the hut's five health devices (open_readers attaches them)
 
 
 def scene(set_up):
@@ -74,7 +75,7 @@ def identify(app, readers):
 
 @scene
 def preparing(app, readers):
-    app.open_service("health")
+    app.open_service("request")   # a service still being prepared
     yield from ()
 
 
@@ -169,6 +170,101 @@ def aids_menu(app, readers):
     tap(app.sm.current_screen.ids.frame.ids.aids)   # 更多设置: the switches the header has no room for
 
 
+# -- 健康自测: each step's screen, the measuring picture, the waist's keypad, the results --------------------
+def health(app):
+    return app.terminal.flow("health")
+
+
+def health_state(app, state, what):
+    return Until(lambda: health(app).view.state.value == state, what, 10)
+
+
+def health_items_chosen(app, *keys):
+    """Without identifying (nothing is sent), these items chosen."""
+    app.open_service("health")
+    yield Until(lambda: app.sm.current == "consent", "the health visit's first step")
+    health(app).anonymous()
+    yield health_state(app, "items", "the items")
+    for key in keys:
+        health(app).toggle(key)
+
+
+def health_measured(app, key, device, **values):
+    """The item's guide, 开始测量, the device's reading: the item done."""
+    flow = health(app)
+    yield Until(lambda: flow.view.state.value == "guide" and flow.view.current == key, f"the {key} guide", 10)
+    flow.measure()
+    yield Until(lambda: HEALTH[device].measuring, f"the {device} measuring", 10)
+    HEALTH[device].deliver(**values)
+    yield health_state(app, "item_done", f"the {key} measured")
+    flow.next_item()
+
+
+@scene
+def health_start(app, readers):
+    app.open_service("health")
+    yield Until(lambda: app.sm.current == "consent", "the health visit's first step")
+
+
+@scene
+def health_consent(app, readers):
+    idcard, _ssc = readers
+    yield from health_start(app, readers)
+    idcard.place(card())
+    yield health_state(app, "consent", "the consent after the card")
+
+
+@scene
+def health_items(app, readers):
+    yield from health_items_chosen(app)
+    health(app).choose_all()
+
+
+@scene
+def health_measuring(app, readers):
+    yield from health_items_chosen(app, "blood_pressure")
+    health(app).start()
+    yield health_state(app, "rest", "the rest offered")
+    health(app).skip_rest()
+    yield health_state(app, "guide", "the cuff's guide")
+    health(app).measure()
+    yield Until(lambda: HEALTH["bp"].measuring, "the cuff measuring", 10)
+    HEALTH["bp"].progress("inflating")
+    yield Until(lambda: health(app).view.prompt_zh.startswith("袖带"), "the cuff's words", 10)
+
+
+@scene
+def health_waist(app, readers):
+    yield from health_items_chosen(app, "waist")
+    health(app).start()
+    yield health_state(app, "guide", "the tape's picture")
+    health(app).measure()
+    yield health_state(app, "waist", "the keypad")
+    health(app).set_entry("86")
+
+
+@scene
+def health_results(app, readers):
+    yield from health_items_chosen(app, "height_weight", "temperature", "spo2", "glucose")
+    health(app).start()
+    yield from health_measured(app, "height_weight", "scale", weight=63.5, height=165.0, bmi=23.3)
+    yield from health_measured(app, "temperature", "thermometer", temperature=36.6)
+    yield from health_measured(app, "spo2", "oximeter", spo2=97, pulse=74)
+    yield health_state(app, "context", "the glucose question")
+    health(app).glucose_when("fasting")
+    yield from health_measured(app, "glucose", "glucometer", glucose=6.4)
+    yield health_state(app, "results", "the results")
+
+
+@scene
+def health_urgent(app, readers):
+    yield from health_items_chosen(app, "temperature", "spo2")
+    health(app).start()
+    yield from health_measured(app, "temperature", "thermometer", temperature=39.6)
+    yield from health_measured(app, "spo2", "oximeter", spo2=87, pulse=124)
+    yield health_state(app, "results", "the urgent results")
+
+
 def overlay(app):
     """(name, widget) of the overlay the resident reads now (the one on top), or None."""
     menu = app.sm.current_screen.ids.frame.menu
@@ -261,9 +357,9 @@ def check_catches(app):
 
 
 def open_readers(app):
-    """An ID card reader and a social security card reader the app's owner holds."""
+    """An ID card reader and a social security card reader the app's owner holds (and the health devices)."""
     readers = FakeCardReader("idcard"), FakeSocialSecurityReader("ssc")
-    for reader in readers:
+    for reader in (*readers, *HEALTH.values()):
         app.terminal.owner.attach(reader)
         opening = threading.Thread(target=reader.open)   # its status arrives from a device thread
         opening.start()
@@ -286,6 +382,8 @@ def script(app, facts):
     yield Until(lambda: len(app.terminal.identify.readers) == 2 and app.terminal.identify.view.reader_available,
                 "the card readers")
     app.terminal.flow("progress").client = ManyApplications()
+    yield Until(lambda: (app.terminal.refresh_availability(), app.availability.health_devices >= 5)[1],
+                "the five health devices")
     for key in ("problems", "primaries", "shown", "sizes", "aids", "colours", "shifts"):
         facts[key] = {}
     if set(SET_UPS) != set(SCENES):
