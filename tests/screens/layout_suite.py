@@ -23,8 +23,15 @@ pytestmark = [pytest.mark.ui, pytest.mark.timeout(900)]
 
 # Known and left open: "<scene>/<window>/<way of reading>" keys a probe still finds problems
 # in.  When one is fixed, take it off the list (test_the_known_problems_are_still_there).
-# Empty since the compact 1280 x 800 header (更多设置) and the home screen's ScrollBox (issue 21).
-KNOWN: set[str] = set()
+# The compact 1280 x 800 header (更多设置) and the home screen's ScrollBox emptied it (issue 21).
+# Left: at 1280 x 800 the keyboard is whole (seven keys a row) and the categories and the
+# matters share the column beside it; each scrolls with its cue, in a view a little lower
+# than two targets (about 175 of 192 px).
+KNOWN = {f"{scene}/small/{way}" for scene in ("choose_matter", "choose_category")
+         for way in ("normal", "large", "english")}
+# windows where the choose-matter keyboard does not fit whole yet (it scrolls, with its cue): in
+# portrait the matters keep two rows under it (issue 21 asks it whole at 1920 x 1080 and 1280 x 800)
+KEYBOARD_KNOWN = {"portrait"}
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +80,14 @@ def test_nothing_clipped_overlapping_small_crowded_or_scrolling_unseen(facts, sc
 def test_the_known_problems_are_still_there(facts, window):
     """A known problem that went away leaves KNOWN, so the check holds for it again."""
     assert sorted(key for key in KNOWN if f"/{window}/" in key and not facts["problems"].get(key)) == []
+
+
+def test_the_choose_matter_keyboard_is_whole_on_screen(facts, window):
+    """Issue 21: every letter of the pinyin keyboard in sight without scrolling, in
+    every way of reading (a letter under the fold is a letter a resident never finds)."""
+    expected = {f"{s}/{window}/{p}" for s in measured(window) for p in PASSES if SCENES[s] == "choose_matter"}
+    assert set(facts["keyboard"]) == expected
+    assert {k: v for k, v in facts["keyboard"].items() if v and window not in KEYBOARD_KNOWN} == {}
 
 
 def test_pressing_large_text_or_high_contrast_moves_no_button_of_the_frame(facts, window):

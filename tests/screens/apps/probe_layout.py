@@ -327,6 +327,28 @@ def switch_shifts(app):
     return found
 
 
+def hidden_keys(app):
+    """The choose-matter keyboard's letters not wholly in sight: out of the window,
+    or out of the visible part of a scroll view they are in (issue 21)."""
+    from kivy.core.window import Window
+    from kivy.uix.scrollview import ScrollView
+
+    hidden = []
+    for key in app.screens["choose_matter"].ids.keyboard.children:
+        x, y = key.to_window(key.x, key.y)
+        room = [0.0, 0.0, float(Window.width), float(Window.height)]
+        parent = key.parent
+        while parent is not None and parent is not parent.parent:
+            if isinstance(parent, ScrollView):
+                vx, vy = parent.to_window(parent.x, parent.y)
+                room = [max(room[0], vx), max(room[1], vy), min(room[2], vx + parent.width),
+                        min(room[3], vy + parent.height)]
+            parent = parent.parent
+        if x < room[0] - 0.5 or y < room[1] - 0.5 or x + key.width > room[2] + 0.5 or y + key.height > room[3] + 0.5:
+            hidden.append(key.text)
+    return sorted(hidden)
+
+
 def check_catches(app):
     """The check itself, on widgets made to fail it: a label too small for its
     words (cut off), one that fits, a list longer than its box without a
@@ -384,7 +406,7 @@ def script(app, facts):
     app.terminal.flow("progress").client = ManyApplications()
     yield Until(lambda: (app.terminal.refresh_availability(), app.availability.health_devices >= 5)[1],
                 "the five health devices")
-    for key in ("problems", "primaries", "shown", "sizes", "aids", "colours", "shifts"):
+    for key in ("problems", "primaries", "shown", "sizes", "aids", "colours", "shifts", "keyboard"):
         facts[key] = {}
     if set(SET_UPS) != set(SCENES):
         raise AssertionError(f"scenes without a set-up or a set-up without a scene: {set(SET_UPS) ^ set(SCENES)}")
@@ -421,6 +443,8 @@ def script(app, facts):
                 facts["problems"][key] = measure(roots, tuple(Window.size), theme.MIN_TEXT, theme.MIN_TARGET,
                                                  theme.MIN_GAP)
                 facts["primaries"][key] = primary_buttons(roots)
+                if shows == "choose_matter":
+                    facts["keyboard"][key] = hidden_keys(app)
                 own, other = (theme.HIGH_CONTRAST, theme.STANDARD) if app.high_contrast else \
                     (theme.STANDARD, theme.HIGH_CONTRAST)
                 facts["colours"][key] = foreign_colours(roots, own, other)
