@@ -201,6 +201,9 @@ class KioskApp(App):
             screen.show(view.title, view.step_view, self.terminal.presenter)
             screen.render_cards(view.identify)
         if self.sm.current != screen.name:
+            leaving = self.sm.current_screen.ids.get("frame") if self.sm.current_screen is not None else None
+            if leaving is not None:
+                leaving.close_menu()   # 更多设置's row belongs to the screen the resident left
             self.sm.current = screen.name
         # In this order, so what opens later lies on top: the countdown over everything.
         for dialog, wanted in ((self.privacy, view.privacy_open), (self.staff_call, view.staff_call_open),

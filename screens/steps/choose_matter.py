@@ -15,10 +15,12 @@ from kivy.app import App
 from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
 
 import screens.widgets.letter_keyboard  # noqa: F401  (its kv rules)
 from kiosk.flows.matter_choice import PickView
 from kiosk.flows.service import Step
+from screens import theme
 from screens.catalog_text import bilingual
 from screens.catalog_words import matter_label
 from screens.step_screen import StepScreen
@@ -33,11 +35,40 @@ class ChooseMatterScreen(StepScreen):
     searching = BooleanProperty(False)
     nothing_found = BooleanProperty(False)
     min_list_height = NumericProperty(0)   # portrait: the matters keep two rows and their cue
+    low = BooleanProperty(False)            # a low landscape window (1280 x 800), bound in the kv rule
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self._shown: PickView | None = None
         self.ids.keyboard.bind(value=self._typed)
+        self._side = BoxLayout(orientation="vertical", spacing=theme.MIN_GAP)
+        self._arrange()
+
+    def on_low(self, *_args: Any) -> None:
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Categories | keyboard | matters; in a low landscape window the keyboard
+        needs the width of seven keys to be whole in four rows, so the categories
+        go over the matters in one column beside it.  ``ids`` are weak proxies:
+        move the widgets themselves."""
+        ids = self.ids
+        panes = ids.panes
+        categories, keys, matters = (ids.category_scroll.__self__, ids.matter_scroll.__self__,
+                                     ids.matter_column.__self__)
+        for widget in (categories, keys, matters, self._side):
+            if widget.parent is not None:
+                widget.parent.remove_widget(widget)
+        if self.low:
+            self._side.add_widget(categories)
+            self._side.add_widget(matters)
+            panes.add_widget(self._side)
+            panes.add_widget(keys)
+        else:
+            for widget in (categories, keys, matters):
+                panes.add_widget(widget)
+        for key in ids.keyboard.children:   # a touch target's size, not less: four rows of seven fit 1280 x 800
+            key.size = (theme.MIN_TARGET, theme.MIN_TARGET) if self.low else (theme.KEY_SIZE, theme.KEY_SIZE)
 
     def render(self, view: PickView) -> None:
         """The flow's browsing state: categories, matters (or search results)."""

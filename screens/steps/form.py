@@ -102,12 +102,13 @@ class FormScreen(StepScreen):
         ids.slot.clear_widgets()
 
     def _show_editor(self) -> None:
-        slot = self.ids.slot
+        slot, fixed = self.ids.slot, self.ids.fixed_slot
         slot.clear_widgets()
+        fixed.clear_widgets()
         key = "phrases" if self.keyboard == "pinyin" and self.phrases_open else self.keyboard
         editor = self.editors.get(key)
-        if editor is not None:
-            slot.add_widget(editor)
+        if editor is not None:   # the keypad under the scrolled part (always whole), the others in it
+            (fixed if key == "keypad" else slot).add_widget(editor)
 
     def on_keyboard(self, *_args: Any) -> None:
         self._show_editor()

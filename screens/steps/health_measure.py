@@ -74,6 +74,7 @@ class HealthMeasureScreen(StepScreen):
     entry = StringProperty("")
     sex = StringProperty("")
     needs_sex = BooleanProperty(False)
+    low = BooleanProperty(False)         # a low landscape window (1280 x 800): the waist keypad in three rows
     last = BooleanProperty(False)        # the last item: "see the results" instead of "next"
     meanwhile = ListProperty([])         # blood pressure's minute: the seated items offered in it
     paused = BooleanProperty(False)      # a seated item in blood pressure's minute

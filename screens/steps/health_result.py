@@ -1,6 +1,6 @@
 """健康自测's results: every item on one screen, a trend, the slip.
 
-Each item: its values large, its class in words with an icon (✓ normal,
+Each item: its values large, its class in words with an icon (√ normal,
 ↑ high, ↓ low, ! urgent) and its place on the scale (``ResultBand``), never
 colour alone; the not-a-diagnosis note.  An urgent value puts a plain "see a
 doctor today" at the top with 呼叫工作人员.  For an identified resident, the
@@ -27,7 +27,7 @@ from screens.steps.health_measure import ITEM_WORDS
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
-ICONS = {"normal": "✓", "high": "↑", "low": "↓"}
+ICONS = {"normal": "√", "high": "↑", "low": "↓"}
 RECORD_WORDS = {
     "saving": N_("Saving your results to your health record…"),
     "sent": N_("Your results are saved to your health record"),
@@ -98,7 +98,7 @@ class HealthResultScreen(StepScreen):
         for line in view.results:
             values = "   ".join(f"{tr(ITEM_WORDS.get(kind, kind), lang)} {text}" for kind, text in line.values)
             box.add_widget(ResultCard(title=line.title, values=values, icon="!" if line.urgent else
-                                      ICONS.get(line.flag, "•"), label_zh=line.label_zh, label_en=line.label_en,
+                                      ICONS.get(line.flag, "·"), label_zh=line.label_zh, label_en=line.label_en,
                                       flag=line.flag, urgent=line.urgent, bands=list(line.bands),
                                       band_index=line.band_index))
         trends = {t.kind: t for t in view.trends}

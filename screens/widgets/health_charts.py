@@ -56,11 +56,12 @@ class ResultBand(Widget):
                 if i == self.index:
                     Color(*palette.TEXT)
                     Line(rectangle=(x + dp(2), self.y + dp(2), width - dp(4), height - dp(4)), width=dp(3))
+        font = self._band_font([zh if self.lang == "zh_CN" else en for _flag, zh, en in bands], width - dp(8))
         for i, (_flag, zh, en) in enumerate(bands):
             x = self.x + i * (width + gap)
             words = zh if self.lang == "zh_CN" else en
             label = Label(text=words, bold=i == self.index, color=palette.TEXT, halign="center", valign="middle",
-                          font_size=theme.FONT_SMALL * self.scale, pos=(x, self.y), size=(width, height),
+                          font_size=font, pos=(x, self.y), size=(width, height),
                           text_size=(width - dp(8), height))
             self.add_widget(label)
             self._labels.append(label)
@@ -69,6 +70,21 @@ class ResultBand(Widget):
                               size=(width, marker * 1.4))
                 self.add_widget(arrow)
                 self._labels.append(arrow)
+
+
+    def _band_font(self, texts: list[str], room: float) -> float:
+        """Large text's size, unless a word of a band would not fit its width
+        (Kivy breaks such a word: "temperatur / e"); then the smallest size a
+        resident reads, for every band alike."""
+        from kivy.core.text import Label as CoreLabel
+
+        font = theme.FONT_SMALL * self.scale
+        for word in {w for text in texts for w in text.split()}:
+            measured = CoreLabel(text=word, font_size=font, bold=True)
+            measured.refresh()
+            if measured.content_width > room:
+                return float(theme.FONT_SMALL)
+        return float(font)
 
 
 class TrendChart(Widget):

@@ -52,8 +52,18 @@ class ScrollBox(BoxLayout):
     def on_kv_post(self, base_widget: Any) -> None:
         view = self.ids.view
         view.bind(scroll_y=self._scrolled, width=self._measure, height=self._scrolled)
+        view.bind(bar_inactive_color=self._recolour_bar)
         self.bind(height=self._measure)
         self._measure()
+
+    def _recolour_bar(self, view: Any, colour: Any) -> None:
+        """The palette changed (高对比): the bar takes the new colour at once.  A
+        ScrollView fades its bar to the inactive colour after a touch; a fade
+        running when the palette changed would end on the old colour."""
+        from kivy.animation import Animation
+
+        Animation.cancel_all(view, "_bar_color")
+        view._bar_color = list(colour)
 
     @property
     def scroll_cue(self) -> Any:

@@ -42,8 +42,8 @@ def kiosk_config():
 
 @pytest.fixture(scope="module")
 def probe(display):
-    """``probe("probe_x.py", folder, config)`` -> the facts the child observed."""
-    return lambda name, folder, config, timeout=120: run_probe(name, display, folder, config, timeout)
+    """``probe("probe_x.py", folder, config, env={...})`` -> the facts the child observed."""
+    return lambda name, folder, config, timeout=120, env=None: run_probe(name, display, folder, config, timeout, env)
 
 
 def cache_catalog(folder: Path) -> None:
@@ -61,10 +61,11 @@ def write_config(folder: Path, *, screen: str = "", timeouts: str = "", extra: s
     return write_site(folder, f"[screen]\n{screen}\n[timeouts]\n{timeouts}\n{extra}", terminal_id="UI-TEST-1")
 
 
-def run_probe(probe: str, display: str, folder: Path, config: Path, timeout: float = 120) -> dict:
+def run_probe(probe: str, display: str, folder: Path, config: Path, timeout: float = 120,
+              extra_env: dict[str, str] | None = None) -> dict:
     out = folder / "facts.json"
     env = dict(os.environ, DISPLAY=display, KIVY_NO_ARGS="1", KIVY_HOME=str(folder / "kivy-home"),
-               KIVY_NO_CONSOLELOG="1", PYTHONPATH=str(ROOT), HUT_WAIT_SCALE=WAIT_SCALE)
+               KIVY_NO_CONSOLELOG="1", PYTHONPATH=str(ROOT), HUT_WAIT_SCALE=WAIT_SCALE, **(extra_env or {}))
     proc = subprocess.run([sys.executable, str(HERE / "apps" / probe), str(config), str(out)],
                           env=env, cwd=str(folder), capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, f"{probe} exited {proc.returncode}:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"

@@ -61,3 +61,7 @@ def test_each_state_was_spoken(facts):
     spoken = facts["spoken"]
     assert "Please blink" in spoken and any(s.startswith("Please turn your head") for s in spoken)
     assert any("No picture is kept" in s for s in spoken)
+
+
+def test_the_privacy_notice_opens_beside_the_face_check_consent_and_returns_to_it(facts):
+    assert facts["holder"]["privacy"] == ["face_check", True, "face_check", "consent"]

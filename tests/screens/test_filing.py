@@ -58,6 +58,10 @@ def test_review_shows_masked_answers_and_needs_consent(facts):
     assert facts["review_submit_disabled_after_consent"] is False
 
 
+def test_the_privacy_notice_opens_beside_the_review_consent_and_returns_to_it(facts):
+    assert facts["review_privacy"] == ["review", True, "review"]
+
+
 def test_happy_path_gives_the_platform_number_and_a_printed_slip(facts):
     happy = facts["happy"]
     assert happy["confirmed"] is True and happy["number"].startswith("PF")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from probe_common import Until, run, tap, texts, to_identify  # noqa: E402 - after the sys.path line above
+from probe_common import Until, laid_out, run, tap, texts, to_identify  # noqa: E402 - after the sys.path line above
 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
 from kiosk.flows.face_check import OUTCOME  # noqa: E402 - after the sys.path line above
@@ -62,6 +62,14 @@ def script(hut, samples):
         holder = facts["holder"] = {"step": (app.step_index, app.step_total), "consent_text": texts(screen),
                                     "buttons": [b.text for b in (screen.ids.primary, screen.ids.secondary)],
                                     "mirror_before": screen.ids.mirror.frames}
+        tap(screen.ids.privacy)                                       # 个人信息保护说明, beside 同意
+        yield Until(lambda: app.privacy._is_open, "the privacy notice over the face check")
+        yield laid_out()
+        holder["privacy"] = [app.sm.current, "个人信息保护说明" in texts(app.privacy)]
+        tap(app.privacy.ids.back)
+        yield Until(lambda: not app.privacy._is_open, "the notice closed")
+        yield laid_out()
+        holder["privacy"] += [app.sm.current, screen.state]
         tap(screen.ids.primary)                                       # 同意
         yield Until(lambda: screen.state == "challenge", "the challenge", 5)
         yield Until(lambda: approval.face.view.challenge != "", "the first prompt", 30)

@@ -172,6 +172,14 @@ def script(hut):
         facts["review_submit_disabled_before_consent"] = review.ids.submit.disabled
         facts["review_text"] = texts(review)
         facts["review_thumbnails"] = len(review.ids.pages.children)
+        tap(review.ids.privacy)                     # 个人信息保护说明, beside the consent boxes
+        yield Until(lambda: app.privacy._is_open, "the privacy notice over the review")
+        yield laid_out()
+        facts["review_privacy"] = [app.sm.current, "个人信息保护说明" in texts(app.privacy)]
+        tap(app.privacy.ids.back)
+        yield Until(lambda: not app.privacy._is_open, "the notice closed")
+        yield laid_out()
+        facts["review_privacy"].append(app.sm.current)
         tap(review.ids.consent)
         yield Until(lambda: review.consent_given, "the consent given")
         facts["review_submit_disabled_after_consent"] = review.ids.submit.disabled

@@ -25,7 +25,8 @@ from drivers.idcard.records import CardType, IdCardRecord  # noqa: E402 - after 
 from simulators.demo.script import screenshot  # noqa: E402 - after the sys.path line above
 
 PAGE_JPEG = bytes(cv2.imencode(".jpg", np.full((297, 210, 3), 245, np.uint8))[1])   # a blank A4 page
-ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
+ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920), "small": (1280, 800)}
+ONLY_IN_SMALL = ("form_keypad",)   # the low landscape window: the keypad whole and every fast tap kept
 SCENES = ("face_consent", "face_challenge", "face_retry", "face_counter", "face_no_photo",
           "form_keypad", "form_pinyin", "form_phrases", "form_choices", "form_date", "papers_scan",
           "papers_check", "papers_camera_lost", "papers_cannot_file", "review", "done")
@@ -127,6 +128,39 @@ def edit(form, name):
     form.choose(next(f for f in form.fields if f.name == name))
 
 
+FAST_DIGITS = "13812345678"
+
+
+def keypad_whole(form, window_size):
+    """Is the form's keypad wholly on screen, outside any scrolled part (where a
+    scroll view holds a tap back to tell it from a swipe)?"""
+    from kivy.uix.scrollview import ScrollView
+
+    keypad, parent, scrolled = form.ids.keypad, form.ids.keypad.parent, False
+    while parent is not None and parent is not parent.parent:
+        scrolled = scrolled or isinstance(parent, ScrollView)
+        parent = parent.parent
+    x, y = keypad.to_window(keypad.x, keypad.y)
+    inside = x >= 0 and y >= 0 and x + keypad.width <= window_size[0] + 0.5 and y + keypad.height <= window_size[1] + 0.5
+    return {"in_scroll": scrolled, "inside_window": inside}
+
+
+def fast_taps(form):
+    """The phone number tapped as fast as a finger can: every tap in the same frame,
+    real touches through Kivy's input path.  -> what the keypad shows a second later."""
+    import time
+
+    keypad = form.ids.keypad
+    while keypad.value:
+        keypad.press("delete")
+    yield laid_out()
+    for digit in FAST_DIGITS:
+        tap(keypad.ids[f"key{digit}"])
+    since = time.monotonic()
+    yield Until(lambda: keypad.value == FAST_DIGITS or time.monotonic() - since > 1.0, "the digits typed")
+    return keypad.value
+
+
 def scene(app, reader, name):
     form = app.screens["form"]
     approval = app.terminal.flow("approval")
@@ -216,6 +250,7 @@ def script(hut):
         yield Until(lambda: app.availability.scan and app.availability.face_camera and app.availability.id_card,
                     "the cameras and the reader", 30)
         facts["problems"], facts["primaries"], facts["shown"] = {}, {}, {}
+        facts["keypad"], facts["fast_taps"] = {}, {}
         for orientation, size in ORIENTATIONS.items():
             Window.size = size
             yield Until(lambda size=size: tuple(Window.size) == size, f"the window at {size}")
@@ -224,6 +259,8 @@ def script(hut):
                     app.toggle_large_text()
                     yield Until(lambda large=large: app.large_text == large, "the large text switch")
                 for name in SCENES:
+                    if orientation == "small" and name not in ONLY_IN_SMALL:
+                        continue
                     yield from scene(app, reader, name)
                     yield laid_out()
                     key = f"{name}/{orientation}/{'large' if large else 'normal'}"
@@ -232,6 +269,9 @@ def script(hut):
                     facts["problems"][key] = measure(roots, tuple(Window.size), theme.MIN_TEXT, theme.MIN_TARGET,
                                                      theme.MIN_GAP)
                     facts["primaries"][key] = primary_buttons(roots)
+                    if name == "form_keypad":
+                        facts["keypad"][key] = keypad_whole(app.screens["form"], tuple(Window.size))
+                        facts["fast_taps"][key] = yield from fast_taps(app.screens["form"])
                     if shots:
                         yield SETTLE  # the frame drawn, for the photo
                         screenshot(Path(shots) / f"{key.replace('/', '-')}.png")

@@ -6,7 +6,10 @@ through the app's intents the way a visit reaches it, with the longest real
 content of the reference catalog (最低生活保障申请's guide, the 社会救助
 category, a resident with many applications).  Each visit starts at home, as
 a resident's does: the frame's switches are touched there (large text, the
-language, high contrast), and they hold for the visit.  Passes:
+language, high contrast), and they hold for the visit.  The scenes, windows
+and passes are listed in ``layout_scenes.py``; each scene's set-up is a
+function here marked ``@scene``.  ``KIOSK_LAYOUT_WINDOWS`` picks the windows
+(one per test module).  Passes:
 
 * ``normal``: Chinese, normal text;
 * ``large``: Chinese, large text;
@@ -19,16 +22,13 @@ import threading
 from pathlib import Path
 
 from layout_check import foreign_colours, measure, moved, place, primary_buttons
+from layout_scenes import ORIENTATIONS, OVERLAYS, PASSES, SCENES, SWITCHED_ON, measured
 from probe_common import SETTLE, Until, laid_out, run, tap
 
 from drivers.base import DeviceEvent
 from simulators.demo.script import FastForwardClock, screenshot
-from tests.terminal_kit import FakeCardReader, FakeSocialSecurityReader, card, social_security_card
+from tests.terminal_kit import FakeCardReader, FakeSocialSecurityReader, card, health_devices, social_security_card
 
-ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920), "small": (1280, 800)}
-PASSES = {"normal": dict(large=False, lang="zh_CN", contrast=False),
-          "large": dict(large=True, lang="zh_CN", contrast=False),
-          "english": dict(large=True, lang="en", contrast=True)}
 clock = FastForwardClock()
 MATTER = "MZ-001"      # 最低生活保障申请: the longest lists of conditions and papers
 CATEGORY = "社会救助"   # the category with the most matters
@@ -47,101 +47,241 @@ class ManyApplications:
         return None
 
 
-def scenes(app, readers):
-    """(name, set-up) for every screen; a set-up leaves the app showing it,
-    through the intents the screens send on the way there (a generator)."""
-    terminal = app.terminal
+SET_UPS: dict = {}
+HEALTH = health_devices()   # the hut's five health devices (open_readers attaches them)
+
+
+def scene(set_up):
+    """Register a scene's set-up, named as in ``layout_scenes.SCENES``: a
+    generator ``set_up(app, readers)`` that leaves the app showing the scene,
+    through the intents the screens send on the way there (it may yield
+    ``Until``s to wait on the app)."""
+    SET_UPS[set_up.__name__] = set_up
+    return set_up
+
+
+@scene
+def home(app, readers):
+    yield from ()
+
+
+@scene
+def identify(app, readers):
+    app.open_service("approval")
+    app.terminal.presenter.choose(MATTER)
+    app.terminal.presenter.start()
+    yield from ()
+
+
+@scene
+def preparing(app, readers):
+    app.open_service("request")   # a service still being prepared
+    yield from ()
+
+
+@scene
+def idle_warning(app, readers):
+    yield from identify(app, readers)
+    clock.offset += app.terminal.idle.warning_after + 0.5 - app.terminal.idle.idle_for()
+
+
+@scene
+def choose_matter(app, readers):
+    app.open_service("approval")
+    app.terminal.presenter.search("db")  # search results under the keyboard
+    yield from ()
+
+
+@scene
+def choose_category(app, readers):
+    app.open_service("approval")
+    app.terminal.presenter.pick_category(CATEGORY)
+    yield from ()
+
+
+@scene
+def conditions(app, readers):
+    app.open_service("approval")
+    app.terminal.presenter.choose(MATTER)
+    yield from ()
+
+
+@scene
+def guide(app, readers):
+    app.open_service("guide")
+    app.terminal.presenter.choose(MATTER)
+    yield from ()
+
+
+@scene
+def progress(app, readers):
+    app.open_service("progress")
+    yield from ()
+
+
+@scene
+def progress_results(app, readers):
+    idcard, _ssc = readers
+    app.open_service("progress")
+    idcard.place(card())
+    yield Until(lambda: app.screens["progress"].state == "results", "the applications", 20)
+
+
+@scene
+def progress_two_cards(app, readers):
     idcard, ssc = readers
-
-    def home():
-        yield from ()
-
-    def identify():
-        app.open_service("approval")
-        terminal.presenter.choose(MATTER)
-        terminal.presenter.start()
-        yield from ()
-
-    def preparing():
-        app.open_service("health")
-        yield from ()
-
-    def idle_warning():
-        yield from identify()
-        clock.offset += terminal.idle.warning_after + 0.5 - terminal.idle.idle_for()
-
-    def choose_matter():
-        app.open_service("approval")
-        terminal.presenter.search("db")  # search results under the keyboard
-        yield from ()
-
-    def choose_category():
-        app.open_service("approval")
-        terminal.presenter.pick_category(CATEGORY)
-        yield from ()
-
-    def conditions():
-        app.open_service("approval")
-        terminal.presenter.choose(MATTER)
-        yield from ()
-
-    def guide():
-        app.open_service("guide")
-        terminal.presenter.choose(MATTER)
-        yield from ()
-
-    def progress():
-        app.open_service("progress")
-        yield from ()
-
-    def progress_results():
-        app.open_service("progress")
-        idcard.place(card())
-        yield Until(lambda: app.screens["progress"].state == "results", "the applications", 20)
-
-    def progress_two_cards():
-        app.open_service("progress")
-        idcard.publish(DeviceEvent(idcard.name, "card_present"))   # laid down, not read yet
-        ssc.place(social_security_card())
-        idcard.place(card())
-        yield Until(lambda: app.screens["progress"].cards, "the two cards' words", 10)
-
-    def progress_left_card():
-        from screens.steps.progress import LEFT_CARD
-
-        # the last visit's card, still lying on the reader (as the reader says when a visit
-        # ends with a card on it); going home here would give the next visit the hut's defaults
-        idcard.publish(DeviceEvent(idcard.name, "card_present"), DeviceEvent(idcard.name, "card_left"))
-        yield Until(lambda: app.card_reminder, "the reminder at home")
-        app.open_service("progress")
-        yield Until(lambda: app.screens["progress"].cards == LEFT_CARD, "'take the card from before away'", 10)
-
-    def staff_call():
-        yield from conditions()
-        app.call_staff()        # the header's 呼叫工作人员, pressed mid-visit
-
-    def privacy_notice():
-        yield from conditions()
-        app.open_privacy()
-
-    return [("home", home), ("identify", identify), ("preparing", preparing), ("idle_warning", idle_warning),
-            ("choose_matter", choose_matter), ("choose_category", choose_category), ("conditions", conditions),
-            ("guide", guide), ("progress", progress), ("progress_results", progress_results),
-            ("progress_two_cards", progress_two_cards), ("progress_left_card", progress_left_card),
-            ("staff_call", staff_call),
-            ("privacy_notice", privacy_notice)]
+    app.open_service("progress")
+    idcard.publish(DeviceEvent(idcard.name, "card_present"))   # laid down, not read yet
+    ssc.place(social_security_card())
+    idcard.place(card())
+    yield Until(lambda: app.screens["progress"].cards, "the two cards' words", 10)
 
 
-OVERLAYS = ("idle_warning", "staff_call", "privacy_notice")
+@scene
+def progress_left_card(app, readers):
+    from screens.steps.progress import LEFT_CARD
+
+    idcard, _ssc = readers
+    # the last visit's card, still lying on the reader (as the reader says when a visit
+    # ends with a card on it); going home here would give the next visit the hut's defaults
+    idcard.publish(DeviceEvent(idcard.name, "card_present"), DeviceEvent(idcard.name, "card_left"))
+    yield Until(lambda: app.card_reminder, "the reminder at home")
+    app.open_service("progress")
+    yield Until(lambda: app.screens["progress"].cards == LEFT_CARD, "'take the card from before away'", 10)
+
+
+@scene
+def staff_call(app, readers):
+    yield from conditions(app, readers)
+    app.call_staff()        # the header's 呼叫工作人员, pressed mid-visit
+
+
+@scene
+def privacy_notice(app, readers):
+    yield from conditions(app, readers)
+    app.open_privacy()
+
+
+@scene
+def aids_menu(app, readers):
+    yield from conditions(app, readers)
+    yield Until(lambda: app.sm.current == "conditions", "the conditions")
+    yield laid_out()
+    tap(app.sm.current_screen.ids.frame.ids.aids)   # 更多设置: the switches the header has no room for
+
+
+# -- 健康自测: each step's screen, the measuring picture, the waist's keypad, the results --------------------
+def health(app):
+    return app.terminal.flow("health")
+
+
+def health_state(app, state, what):
+    return Until(lambda: health(app).view.state.value == state, what, 10)
+
+
+def health_items_chosen(app, *keys):
+    """Without identifying (nothing is sent), these items chosen."""
+    app.open_service("health")
+    yield Until(lambda: app.sm.current == "consent", "the health visit's first step")
+    health(app).anonymous()
+    yield health_state(app, "items", "the items")
+    for key in keys:
+        health(app).toggle(key)
+
+
+def health_measured(app, key, device, **values):
+    """The item's guide, 开始测量, the device's reading: the item done."""
+    flow = health(app)
+    yield Until(lambda: flow.view.state.value == "guide" and flow.view.current == key, f"the {key} guide", 10)
+    flow.measure()
+    yield Until(lambda: HEALTH[device].measuring, f"the {device} measuring", 10)
+    HEALTH[device].deliver(**values)
+    yield health_state(app, "item_done", f"the {key} measured")
+    flow.next_item()
+
+
+@scene
+def health_start(app, readers):
+    app.open_service("health")
+    yield Until(lambda: app.sm.current == "consent", "the health visit's first step")
+
+
+@scene
+def health_consent(app, readers):
+    idcard, _ssc = readers
+    yield from health_start(app, readers)
+    idcard.place(card())
+    yield health_state(app, "consent", "the consent after the card")
+
+
+@scene
+def health_items(app, readers):
+    yield from health_items_chosen(app)
+    health(app).choose_all()
+
+
+@scene
+def health_measuring(app, readers):
+    yield from health_items_chosen(app, "blood_pressure")
+    health(app).start()
+    yield health_state(app, "rest", "the rest offered")
+    health(app).skip_rest()
+    yield health_state(app, "guide", "the cuff's guide")
+    health(app).measure()
+    yield Until(lambda: HEALTH["bp"].measuring, "the cuff measuring", 10)
+    HEALTH["bp"].progress("inflating")
+    yield Until(lambda: health(app).view.prompt_zh.startswith("袖带"), "the cuff's words", 10)
+
+
+@scene
+def health_waist(app, readers):
+    yield from health_items_chosen(app, "waist")
+    health(app).start()
+    yield health_state(app, "guide", "the tape's picture")
+    health(app).measure()
+    yield health_state(app, "waist", "the keypad")
+    health(app).set_entry("86")
+
+
+@scene
+def health_results(app, readers):
+    yield from health_items_chosen(app, "height_weight", "temperature", "spo2", "glucose")
+    health(app).start()
+    yield from health_measured(app, "height_weight", "scale", weight=63.5, height=165.0, bmi=23.3)
+    yield from health_measured(app, "temperature", "thermometer", temperature=36.6)
+    yield from health_measured(app, "spo2", "oximeter", spo2=97, pulse=74)
+    yield health_state(app, "context", "the glucose question")
+    health(app).glucose_when("fasting")
+    yield from health_measured(app, "glucose", "glucometer", glucose=6.4)
+    yield health_state(app, "results", "the results")
+
+
+@scene
+def health_urgent(app, readers):
+    yield from health_items_chosen(app, "temperature", "spo2")
+    health(app).start()
+    yield from health_measured(app, "temperature", "thermometer", temperature=39.6)
+    yield from health_measured(app, "spo2", "oximeter", spo2=87, pulse=124)
+    yield health_state(app, "results", "the urgent results")
 
 
 def overlay(app):
     """(name, widget) of the overlay the resident reads now (the one on top), or None."""
+    menu = app.sm.current_screen.ids.frame.menu
     for name, dialog in (("idle_warning", app.warning), ("staff_call", app.staff_call),
-                         ("privacy_notice", app.privacy)):
+                         ("privacy_notice", app.privacy), ("aids_menu", menu)):
         if dialog._is_open:
             return name, dialog
     return None
+
+
+def reach(frame, button):
+    """Bring a switch of the frame under the finger: open 更多设置 if it is in there."""
+    if button in frame.in_menu and not frame.menu._is_open:
+        yield laid_out()
+        tap(frame.ids.aids)
+        yield Until(lambda: frame.menu._is_open, "the more-settings menu")
+    yield laid_out()
 
 
 def set_aids(app, large, lang, contrast):
@@ -151,13 +291,16 @@ def set_aids(app, large, lang, contrast):
                                                                                     "contrast"),
                                 (lang, lambda: app.lang, "language")):
         if now() != wanted:
-            yield laid_out()
+            yield from reach(frame, button)
             tap(frame.ids[button])
             yield Until(lambda now=now, wanted=wanted: now() == wanted, f"the {button} switch")
+    if frame.menu._is_open:
+        yield laid_out()
+        tap(frame.menu.ids.close)
+        yield Until(lambda: not frame.menu._is_open, "the more-settings menu closed")
 
 
-FRAME_PARTS = ("back", "home", "language", "large_text", "contrast", "voice", "volume", "help")
-SWITCHED_ON = ("home", "conditions")   # the scenes where the switches are pressed again
+FRAME_PARTS = ("back", "home", "language", "large_text", "contrast", "voice", "volume", "help", "aids")
 
 
 def switch_shifts(app):
@@ -168,16 +311,42 @@ def switch_shifts(app):
     found = []
 
     def places():
-        return {name: place(frame.ids[name]) for name in FRAME_PARTS if frame.ids[name].parent is not None}
+        return {name: place(frame.ids[name]) for name in FRAME_PARTS if frame.ids[name].get_root_window() is not None}
 
     for button, now in (("large_text", lambda: app.large_text), ("contrast", lambda: app.high_contrast)):
         for _ in range(2):
+            yield from reach(frame, button)
             before, was = places(), now()
             tap(frame.ids[button])
             yield Until(lambda now=now, was=was: now() != was, f"the {button} switch")
             yield laid_out()
             found += [f"{button}: {line}" for line in moved(before, places())]
+    if frame.menu._is_open:
+        tap(frame.menu.ids.close)
+        yield Until(lambda: not frame.menu._is_open, "the more-settings menu closed")
     return found
+
+
+def hidden_keys(app):
+    """The choose-matter keyboard's letters not wholly in sight: out of the window,
+    or out of the visible part of a scroll view they are in (issue 21)."""
+    from kivy.core.window import Window
+    from kivy.uix.scrollview import ScrollView
+
+    hidden = []
+    for key in app.screens["choose_matter"].ids.keyboard.children:
+        x, y = key.to_window(key.x, key.y)
+        room = [0.0, 0.0, float(Window.width), float(Window.height)]
+        parent = key.parent
+        while parent is not None and parent is not parent.parent:
+            if isinstance(parent, ScrollView):
+                vx, vy = parent.to_window(parent.x, parent.y)
+                room = [max(room[0], vx), max(room[1], vy), min(room[2], vx + parent.width),
+                        min(room[3], vy + parent.height)]
+            parent = parent.parent
+        if x < room[0] - 0.5 or y < room[1] - 0.5 or x + key.width > room[2] + 0.5 or y + key.height > room[3] + 0.5:
+            hidden.append(key.text)
+    return sorted(hidden)
 
 
 def check_catches(app):
@@ -210,9 +379,9 @@ def check_catches(app):
 
 
 def open_readers(app):
-    """An ID card reader and a social security card reader the app's owner holds."""
+    """An ID card reader and a social security card reader the app's owner holds (and the health devices)."""
     readers = FakeCardReader("idcard"), FakeSocialSecurityReader("ssc")
-    for reader in readers:
+    for reader in (*readers, *HEALTH.values()):
         app.terminal.owner.attach(reader)
         opening = threading.Thread(target=reader.open)   # its status arrives from a device thread
         opening.start()
@@ -235,29 +404,35 @@ def script(app, facts):
     yield Until(lambda: len(app.terminal.identify.readers) == 2 and app.terminal.identify.view.reader_available,
                 "the card readers")
     app.terminal.flow("progress").client = ManyApplications()
-    for key in ("problems", "primaries", "shown", "sizes", "aids", "colours", "shifts"):
+    yield Until(lambda: (app.terminal.refresh_availability(), app.availability.health_devices >= 5)[1],
+                "the five health devices")
+    for key in ("problems", "primaries", "shown", "sizes", "aids", "colours", "shifts", "keyboard"):
         facts[key] = {}
-    for orientation, size in ORIENTATIONS.items():
+    if set(SET_UPS) != set(SCENES):
+        raise AssertionError(f"scenes without a set-up or a set-up without a scene: {set(SET_UPS) ^ set(SCENES)}")
+    # one window per test module (tests/screens/test_layout_<window>.py): KIOSK_LAYOUT_WINDOWS="small"
+    windows = [w for w in os.environ.get("KIOSK_LAYOUT_WINDOWS", "").split(",") if w] or list(ORIENTATIONS)
+    for orientation in windows:
+        size = tuple(ORIENTATIONS[orientation][0])
         Window.size = size
         yield Until(lambda size=size: tuple(Window.size) == size and app.portrait == (size[1] > size[0]),
                     f"the window at {size}")
         facts["sizes"][orientation] = [list(Window.size), app.portrait]
-        for pass_name, aids in PASSES.items():
-            for name, set_up in scenes(app, readers):
+        for pass_name, (scale, lang, contrast) in PASSES.items():
+            for name in measured(orientation):
+                shows = SCENES[name]
                 if only and not any(f"{name}/{orientation}/{pass_name}".startswith(o) for o in only):
                     continue
                 app.go_home("resident")
                 for reader in readers:
                     reader.take()
                 yield Until(lambda: app.sm.current == "home" and not app.card_reminder, "home")
-                yield from set_aids(app, **aids)
-                yield from set_up()
-                if name in OVERLAYS:
-                    yield Until(lambda name=name: (overlay(app) or ("",))[0] == name, f"the {name} overlay")
+                yield from set_aids(app, large=scale > 1, lang=lang, contrast=contrast)
+                yield from SET_UPS[name](app, readers)
+                if shows in OVERLAYS:
+                    yield Until(lambda shows=shows: (overlay(app) or ("",))[0] == shows, f"the {shows} overlay")
                 else:
-                    screen = name.split("_")[0] if name.startswith("progress") else \
-                        ("choose_matter" if name == "choose_category" else name)
-                    yield Until(lambda screen=screen: app.sm.current == screen, f"the {name} screen")
+                    yield Until(lambda shows=shows: app.sm.current == shows, f"the {name} screen")
                 yield laid_out()
                 key = f"{name}/{orientation}/{pass_name}"
                 # An open overlay covers the screen (under a scrim): it is what the resident reads.
@@ -268,6 +443,8 @@ def script(app, facts):
                 facts["problems"][key] = measure(roots, tuple(Window.size), theme.MIN_TEXT, theme.MIN_TARGET,
                                                  theme.MIN_GAP)
                 facts["primaries"][key] = primary_buttons(roots)
+                if shows == "choose_matter":
+                    facts["keyboard"][key] = hidden_keys(app)
                 own, other = (theme.HIGH_CONTRAST, theme.STANDARD) if app.high_contrast else \
                     (theme.STANDARD, theme.HIGH_CONTRAST)
                 facts["colours"][key] = foreign_colours(roots, own, other)

@@ -1,0 +1,35 @@
+"""The layout probe's scenes, windows and ways of reading: one Kivy-free table
+that the probe (``probe_layout.py``) and its tests (``tests/screens/layout_suite.py``)
+both read.
+
+To add a scene: one line here (the scene's name -> the screen it shows, or
+the overlay's name for an overlay) and one set-up function in
+``probe_layout.py`` decorated with ``@scene`` and named like it.  The tests
+then measure it at every window size (or those ``ONLY_IN`` names) and in every
+way of reading."""
+
+# scene -> the screen (``app.sm.current``) it shows, or the overlay (``OVERLAYS``) open over it
+SCENES = {
+    "home": "home", "identify": "identify", "preparing": "preparing", "idle_warning": "idle_warning",
+    "choose_matter": "choose_matter", "choose_category": "choose_matter", "conditions": "conditions",
+    "guide": "guide", "progress": "progress", "progress_results": "progress", "progress_two_cards": "progress",
+    "progress_left_card": "progress", "staff_call": "staff_call", "privacy_notice": "privacy_notice",
+    "aids_menu": "aids_menu", "health_start": "consent", "health_consent": "consent",
+    "health_items": "health_items", "health_measuring": "measure", "health_waist": "measure",
+    "health_results": "result", "health_urgent": "result",
+}
+OVERLAYS = ("idle_warning", "staff_call", "privacy_notice", "aids_menu")
+# a scene that only some windows have (the rest measure every scene)
+ONLY_IN = {"aids_menu": ("landscape", "small")}   # portrait's header has room for every switch
+# the scenes where 大字 and 高对比 are pressed again, to see that no button of the frame moves
+SWITCHED_ON = ("home", "conditions")
+
+# window (its own test module each: tests/screens/test_layout_<name>.py) -> [size, portrait]
+ORIENTATIONS = {"landscape": [[1920, 1080], False], "portrait": [[1080, 1920], True], "small": [[1280, 800], False]}
+# way of reading -> [text scale, language, high contrast]
+PASSES = {"normal": [1.0, "zh_CN", False], "large": [1.25, "zh_CN", False], "english": [1.25, "en", True]}
+
+
+def measured(window: str) -> list[str]:
+    """The scenes measured in ``window``."""
+    return [name for name in SCENES if window in ONLY_IN.get(name, (window,))]
