@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh Debian 12 machine:
 #   make demo   - install what is missing, start the virtual hut, run the kiosk
-#   make test   - install what is missing, run the whole test suite on every core
+#   make test   - install what is missing, run the whole test suite on every core (and one worker more)
 #   make check  - ruff, mypy and the in-process tests (tests/tiers.py): the quick loop
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -9,9 +9,13 @@ STAMPS := .stamps
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 PYTEST := $(BIN)/python -m pytest
-# Workers for make check and make test: one per core.  A module is one unit
-# of work, the ones that start processes first (tests/tiers.py).
+# Workers: make check's in-process tier, one per core; make test, one more
+# than the cores, since its process-starting tests spend much of their time
+# waiting (a heartbeat's idle span, a worker killed and started 30 times, a
+# hut or an app starting): the extra worker fills those gaps (docs/PERFORMANCE.md).
+# A module is one unit of work, the ones that start processes first (tests/tiers.py).
 JOBS ?= auto
+TEST_JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 # The in-process tier: nothing that starts a process or needs a display, nothing slow.
 CHECK_MARKERS := not procs and not slow and not soak
 export KIVY_NO_ARGS := 1
@@ -53,7 +57,7 @@ check: install lint
 	$(PYTEST) -q -n $(JOBS) --dist loadfile -m "$(CHECK_MARKERS)" $(PYTEST_ARGS)
 
 test: install lint
-	$(PYTEST) -n $(JOBS) --dist loadfile $(PYTEST_ARGS)
+	$(PYTEST) -n $(TEST_JOBS) --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

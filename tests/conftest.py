@@ -14,8 +14,10 @@ from tests.demo_run import demo_run  # noqa: F401  (fixture: pytest finds it by 
 from tests.tiers import (  # noqa: F401  (hooks: pytest finds them by name)
     pytest_collection_modifyitems,
     pytest_configure,
+    pytest_runtest_logreport,
     pytest_runtest_makereport,
     pytest_runtest_protocol,
+    pytest_sessionfinish,
     pytest_xdist_make_scheduler,
 )
 

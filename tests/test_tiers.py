@@ -90,3 +90,67 @@ def test_an_unmarked_test_that_starts_a_process_fails(tmp_path):
     quick = subprocess.run([sys.executable, "-m", "pytest", "-q", "-m", "not procs",
                             str(tmp_path)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert "2 passed, 1 deselected, 1 error" in quick.stdout, quick.stdout
+
+
+class _Node:
+    """A worker as xdist's scheduler sees it: what it was sent to run."""
+
+    def __init__(self, name: str):
+        self.gateway = type("Gateway", (), {"id": name})()
+        self.shutting_down = False
+        self.sent: list[list[int]] = []
+
+    def send_runtest_some(self, indices):
+        self.sent.append(list(indices))
+
+    def shutdown(self):
+        self.shutting_down = True
+
+
+def _scheduler(collection):
+    config = type("Config", (), {"getvalue": lambda self, name: ["2*popen"] if name == "tx" else None,
+                                 "option": type("Option", (), {"loadscopereorder": False})()})()
+    sched = tiers._scheduler_class()(config)
+    nodes = [_Node("gw0"), _Node("gw1")]
+    for node in nodes:
+        sched.add_node(node)
+        sched.add_node_collection(node, collection)
+    sched.schedule()
+    return sched, nodes
+
+
+def _modules(collection, sent):
+    return [sorted({collection[i].split("::")[0] for i in batch}) for batch in sent]
+
+
+def test_a_worker_on_a_one_test_module_queues_an_in_process_module_not_the_next_heavy_one():
+    collection = ["tests/test_crash.py::test_kills",                            # one long test
+                  "tests/test_ui_a.py::test_1", "tests/test_ui_a.py::test_2", "tests/test_ui_a.py::test_3",
+                  "tests/test_ui_b.py::test_1", "tests/test_ui_b.py::test_2", "tests/test_ui_b.py::test_3",
+                  "tests/test_quick.py::test_1"]
+    sched, (gw0, gw1) = _scheduler(collection)
+    assert _modules(collection, gw0.sent) == [["tests/test_crash.py"], ["tests/test_quick.py"]]
+    assert _modules(collection, gw1.sent) == [["tests/test_ui_a.py"]]
+    # gw1 finishes its module first: the next heavy one is its, not queued behind the long test
+    for i in (1, 2, 3):
+        sched.mark_test_complete(gw1, i)
+    assert _modules(collection, gw1.sent) == [["tests/test_ui_a.py"], ["tests/test_ui_b.py"]]
+    # a module with tests done is running down: the next unit queues behind it as xdist does
+    sched.mark_test_complete(gw0, 0)
+    assert sched.workqueue == {}
+
+
+def test_modules_go_by_tier_then_by_last_run_time():
+    class Item:
+        def __init__(self, nodeid, *markers):
+            self.nodeid = nodeid
+            self._markers = [getattr(pytest.mark, m).mark for m in markers]
+
+        def iter_markers(self):
+            return iter(self._markers)
+
+    items = [Item("tests/a.py::t"), Item("tests/b.py::t", "slow"), Item("tests/c.py::t", "procs"),
+             Item("tests/d.py::t", "procs"), Item("tests/e.py::t", "ui", "procs"), Item("tests/f.py::t")]
+    tiers._longest_first(items, {"tests/d.py": 40.0, "tests/c.py": 5.0, "tests/f.py": 3.0})
+    assert [i.nodeid.split("::")[0] for i in items] == ["tests/e.py", "tests/d.py", "tests/c.py", "tests/b.py",
+                                                        "tests/f.py", "tests/a.py"]

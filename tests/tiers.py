@@ -128,7 +128,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if used & PROCS_FIXTURES or _tiers_of(item) & {"ui", "pcsc"}:
             item.add_marker(pytest.mark.procs)
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        _longest_first(items)
+        _longest_first(items, _last_seconds(config))
     if any("pcsc" in _tiers_of(item) for item in items):
         _own_pcscd_socket()
 
@@ -144,15 +144,48 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     (pytest-dev/pytest-xdist#1386)."""
     if config.getvalue("dist") != "loadfile":
         return None
+    config.option.loadscopereorder = False   # keep the workers' order, not "most tests first"
+    return _scheduler_class()(config, log)
+
+
+def _scheduler_class() -> Any:
+    """The scheduler of ``make test`` (xdist is imported only when it runs)."""
     from xdist.scheduler import LoadFileScheduling
 
     class ModulesLongestFirst(LoadFileScheduling):
+        def __init__(self, config: pytest.Config, log: Any = None) -> None:
+            super().__init__(config, log)
+            self._fillers: set[str] = set()
+
         def _split_scope(self, nodeid: str) -> str:
             module = nodeid.split("::", 1)[0]
             return "demo" if module in DEMO_MODULES else module
 
-    config.option.loadscopereorder = False   # keep the workers' order, not "most tests first"
-    return ModulesLongestFirst(config, log)
+        def _reschedule(self, node: Any) -> None:
+            """xdist queues the next unit on a worker once two or fewer of its
+            tests are left (a worker runs a test only when it knows the next).
+            A module of one or two long tests (the outbox drain with 30 kills,
+            the heartbeat's idle span) has that from its start, so the next
+            process-starting module would wait behind it while the other worker
+            may be free: behind a unit just begun, queue the cheapest unit left
+            (the queue's end: an in-process module) instead."""
+            if node.shutting_down or not self.workqueue:
+                super()._reschedule(node)
+                return
+            assigned = self.assigned_work[node]
+            if self._pending_of(assigned) > 2:
+                return
+            running = next((scope for scope, unit in assigned.items() if not all(unit.values())), None)
+            if running is None or running in self._fillers or any(assigned[running].values()):
+                self._assign_work_unit(node)
+                return
+            scope, unit = self.workqueue.popitem()   # the last: cheapest
+            self.workqueue[scope] = unit
+            self.workqueue.move_to_end(scope, last=False)
+            self._fillers.add(scope)
+            self._assign_work_unit(node)
+
+    return ModulesLongestFirst
 
 
 def _own_pcscd_socket() -> bool:
@@ -175,23 +208,60 @@ def _own_pcscd_socket() -> bool:
     return True
 
 
-def _longest_first(items: list[pytest.Item]) -> None:
+def _longest_first(items: list[pytest.Item], seconds: dict[str, float] | None = None) -> None:
     """Order modules for xdist, which hands out work in collection order:
     the demo, then the UI modules (a probe app each), then the rest that
-    starts processes, then the in-process tests, which fill the gaps at the
-    end.  A module's tests stay together (its module fixtures run once);
-    every worker sorts alike, as xdist requires."""
+    starts processes, then the slow in-process modules, then the other
+    in-process tests, which fill the gaps at the end.  Within a tier the
+    modules that took longest in the last run here go first (``seconds``,
+    from the pytest cache: ``MODULE_SECONDS``; none in a fresh clone, then
+    collection order).  A module's tests stay together (its module fixtures
+    run once); every worker sorts alike, as xdist requires."""
     def rank(item: pytest.Item) -> int:
         tiers_of = _tiers_of(item)
         if "demo_run" in _tier_fixtures(item):
             return 0
-        return 1 if "ui" in tiers_of else 2 if "procs" in tiers_of else 3
+        return 1 if "ui" in tiers_of else 2 if "procs" in tiers_of else 3 if "slow" in tiers_of else 4
 
+    seconds = seconds or {}
     module_rank: dict[str, int] = {}
     for item in items:
         module = item.nodeid.split("::")[0]
-        module_rank[module] = min(module_rank.get(module, 3), rank(item))
-    items.sort(key=lambda item: module_rank[item.nodeid.split("::")[0]])
+        module_rank[module] = min(module_rank.get(module, 4), rank(item))
+
+    def key(item: pytest.Item) -> tuple[int, float]:
+        module = item.nodeid.split("::")[0]
+        unit = "demo" if module in DEMO_MODULES else module
+        return module_rank[module], -float(seconds.get(unit, 0.0))
+
+    items.sort(key=key)
+
+
+# pytest's cache key for how long each unit of work (a module, or "demo")
+# took in the last run here: the next run starts the longest first.
+MODULE_SECONDS = "tiers/module_seconds"
+_seconds: dict[str, float] = {}
+
+
+def _last_seconds(config: pytest.Config) -> dict[str, float]:
+    cache = getattr(config, "cache", None)
+    found = cache.get(MODULE_SECONDS, {}) if cache is not None else {}
+    return found if isinstance(found, dict) else {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Add up each unit's time (set-up, call and teardown: a probe runs in
+    its module's set-up), in the process that runs the session."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        module = report.nodeid.split("::")[0]
+        unit = "demo" if module in DEMO_MODULES else module
+        _seconds[unit] = _seconds.get(unit, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    cache = getattr(session.config, "cache", None)
+    if cache is not None and _seconds and not os.environ.get("PYTEST_XDIST_WORKER"):
+        cache.set(MODULE_SECONDS, {**_last_seconds(session.config), **{k: round(v, 1) for k, v in _seconds.items()}})
 
 
 def _tier_fixtures(item: pytest.Item) -> set[str]:
