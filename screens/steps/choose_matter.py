@@ -45,7 +45,8 @@ class ChooseMatterScreen(StepScreen):
         self._arrange()
 
     def on_low(self, *_args: Any) -> None:
-        self._arrange()
+        if hasattr(self, "_side"):   # the kv rule may set ``low`` while the screen is still being built
+            self._arrange()
 
     def _arrange(self) -> None:
         """Categories | keyboard | matters; in a low landscape window the keyboard

@@ -1,6 +1,6 @@
 """Boot the app full screen and look at the home screen the way a resident would."""
 
-from probe_common import Until, alpha_pixels, frames, labels_of, laid_out, run, tap
+from probe_common import Until, alpha_pixels, frames, labels_of, laid_out, press_switch, run, tap
 
 
 def clipped(screen):
@@ -49,7 +49,7 @@ def script(app, facts):
         render("健康自测", "data/fonts/Roboto-Regular.ttf")
 
     # The language switch, touched like a resident would.
-    tap(home.ids.frame.ids.language)  # names English while Chinese is shown
+    yield from press_switch(home.ids.frame, "language")  # names English while Chinese is shown
     yield Until(lambda: app.lang != "zh_CN", "the language to change")
     yield laid_out()  # the English words drawn, for the clipping check
     facts["lang_after_en_tap"] = app.lang
@@ -57,7 +57,7 @@ def script(app, facts):
     facts["tile_second_en"] = tile.ids.second.text
     facts["prompt_en"] = home.ids.prompt.ids.first.text
     facts["clipped_en"] = clipped(home)
-    tap(home.ids.frame.ids.language)  # now names 中文
+    yield from press_switch(home.ids.frame, "language")  # now names 中文
     yield Until(lambda: app.lang != "en", "the language to change back")
     facts["lang_after_zh_tap"] = app.lang
     facts["prompt_zh"] = home.ids.prompt.ids.first.text

@@ -10,7 +10,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from layout_check import measure  # noqa: E402 - after the sys.path line above
-from probe_common import Until, labels_of, laid_out, run, tap  # noqa: E402 - after the sys.path line above
+from probe_common import Until, labels_of, laid_out, press_switch, run, tap  # noqa: E402 - after the sys.path line above
 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
 
@@ -84,7 +84,7 @@ def script(hut):
         facts["guide_problems"] = problems(guide)
         facts["guide_step"] = guide.ids.frame.ids.step.text
         # The voice switch on the frame: off, and the next step stays silent.
-        tap(guide.ids.frame.ids.voice)
+        yield from press_switch(guide.ids.frame, "voice")
         yield Until(lambda: not app.voice_on, "the voice switched off")
         facts["voice_on_after_tap"] = app.voice_on
         facts["voice_button_words"] = guide.ids.frame.ids.voice.text.splitlines()[0]
@@ -106,7 +106,7 @@ def script(hut):
         facts["line_after_back"] = terminal.last_spoken != spoken   # the step's line was due (and not said aloud)
         yield from voice_done(app)
         facts["wav_while_voice_off"] = VOICE_WAV.exists()
-        tap(choose.ids.frame.ids.voice)  # on again for the progress part
+        yield from press_switch(choose.ids.frame, "voice")  # on again for the progress part
         yield Until(lambda: app.voice_on, "the voice switched on")
         tap(choose.ids.frame.ids.home)
         yield Until(lambda: app.sm.current != "choose_matter", "the home screen")

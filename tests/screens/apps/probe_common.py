@@ -160,3 +160,25 @@ def run(script: Callable[[Any, dict], Any], clock: Any = None, speaker: Any = No
     facts["finished"] = walk.finished
     out.write_text(json.dumps(facts, ensure_ascii=False, indent=1), encoding="utf-8")
     sys.exit(0 if walk.finished else 1)
+
+
+def reach(frame: Any, button: str) -> Any:
+    """Bring a switch of the frame under the finger: open 更多设置 if it is in there."""
+    if button in frame.in_menu and not frame.menu._is_open:
+        yield laid_out()
+        tap(frame.ids.aids)
+        yield Until(lambda: frame.menu._is_open, "the more-settings menu")
+    yield laid_out()
+
+
+def press_switch(frame: Any, button: str) -> Any:
+    """Touch one of the frame's switches (language, large_text, contrast, voice,
+    volume) as a resident does: through 更多设置 when the header has no room for
+    it in this window; the menu closed again after."""
+    yield from reach(frame, button)
+    tap(frame.ids[button])
+    if frame.menu._is_open:
+        yield laid_out()
+        tap(frame.menu.ids.close)
+        yield Until(lambda: not frame.menu._is_open, "the more-settings menu closed")
+

@@ -10,7 +10,7 @@ import gc
 import time
 import weakref
 
-from probe_common import FakeReader, Until, from_driver_thread, labels_of, laid_out, run, tap, to_identify
+from probe_common import FakeReader, Until, from_driver_thread, labels_of, laid_out, press_switch, run, tap, to_identify
 
 from drivers.base import DeviceEvent, DeviceState, Status, StatusChanged
 from drivers.idcard.records import CardType, IdCardRecord
@@ -38,7 +38,7 @@ def script(app, facts):
     terminal.owner.attach(reader)   # the terminal attaches it to identification once it reports a status
     online = DeviceState(Status.ONLINE, {"card_present": False})
     from_driver_thread(reader, StatusChanged("idcard", DeviceState(), online, {}))
-    tap(app.screens["home"].ids.frame.ids.language)  # this resident prefers English
+    yield from press_switch(app.screens["home"].ids.frame, "language")  # this resident prefers English
     yield Until(lambda: app.lang == "en", "English")
     yield from to_identify(app, MATTER)
     yield Until(lambda: identify.reader_available, "the reader to be shown online", 5)

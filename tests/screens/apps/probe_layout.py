@@ -23,7 +23,7 @@ from pathlib import Path
 
 from layout_check import foreign_colours, measure, moved, place, primary_buttons
 from layout_scenes import ORIENTATIONS, OVERLAYS, PASSES, SCENES, SWITCHED_ON, measured
-from probe_common import SETTLE, Until, laid_out, run, tap
+from probe_common import SETTLE, Until, laid_out, reach, run, tap
 
 from drivers.base import DeviceEvent
 from simulators.demo.script import FastForwardClock, screenshot
@@ -273,15 +273,6 @@ def overlay(app):
         if dialog._is_open:
             return name, dialog
     return None
-
-
-def reach(frame, button):
-    """Bring a switch of the frame under the finger: open 更多设置 if it is in there."""
-    if button in frame.in_menu and not frame.menu._is_open:
-        yield laid_out()
-        tap(frame.ids.aids)
-        yield Until(lambda: frame.menu._is_open, "the more-settings menu")
-    yield laid_out()
 
 
 def set_aids(app, large, lang, contrast):

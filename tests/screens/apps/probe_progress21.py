@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from layout_check import measure  # noqa: E402 - after the sys.path line above
-from probe_common import Until, labels_of, run, tap  # noqa: E402 - after the sys.path line above
+from probe_common import Until, labels_of, press_switch, run, tap  # noqa: E402 - after the sys.path line above
 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
 
@@ -185,7 +185,7 @@ def script(hut, filed, worker):
         facts["platform_status"] = hut["platform"].server.store.application(filed["RS-001"])["status"]
 
         # -- English: the papers due in English, Chinese below ---------------------------------------
-        tap(screen.ids.frame.ids.language)
+        yield from press_switch(screen.ids.frame, "language")
         yield Until(lambda: app.lang == "en", "English")
         yield laid_out()
         due = next(c for c in screen.ids.item_list.children if c.key == filed["SQ-001"])
@@ -204,7 +204,7 @@ def script(hut, filed, worker):
         tap(home.tiles["guide"])
         yield Until(lambda: app.sm.current == "choose_matter", "the matter list")
         choose = app.screens["choose_matter"]
-        tap(choose.ids.frame.ids.language)
+        yield from press_switch(choose.ids.frame, "language")
         yield Until(lambda: app.lang == "en", "English")
         yield laid_out()
         facts["categories_en"] = [b.text for b in reversed(choose.ids.categories.children)]
@@ -218,7 +218,7 @@ def script(hut, filed, worker):
         facts["guide_office_en"] = details.office.text
         facts["guide_problems_en"] = problems(guide)
         yield from picture("guide-english")
-        tap(guide.ids.frame.ids.language)
+        yield from press_switch(guide.ids.frame, "language")
         yield Until(lambda: app.lang == "zh_CN", "Chinese")
         yield laid_out()
         facts["guide_office_zh"] = details.office.text
