@@ -599,7 +599,7 @@ class HealthFlow(ServiceFlow[HealthState, HealthView]):
 
     def _item_done(self, key: str) -> None:
         shown = tuple((m.kind.value, display(m)) for m in self._visit.measurements
-                      if m.kind in _KINDS_OF[key] | _DERIVED.get(key, frozenset()) and m.value is not None)
+                      if m.kind in _KINDS_OF[key] and m.value is not None)
         done = tuple(k for k in self.view.chosen if k in {*self.view.done, key})
         self._fire("item_done", done=done, shown=shown, prompt_zh="", prompt_en="", notice="", seconds_left=0, live=())
 
@@ -635,8 +635,8 @@ class HealthFlow(ServiceFlow[HealthState, HealthView]):
     def set_entry(self, text: str) -> bool:
         """What the keypad shows: up to three digits and one decimal."""
         whole, _, decimals = text.partition(".")
-        if self.state is not HealthState.WAIST or len(text) > 5 or not (whole + decimals).isdigit() and text \
-                or len(decimals) > 1 or len(whole) > 3:
+        digits_only = not text or (whole + decimals).isdigit()
+        if self.state is not HealthState.WAIST or not digits_only or len(whole) > 3 or len(decimals) > 1:
             return False
         self._set(entry=text, notice="")
         return True
@@ -792,7 +792,6 @@ _KINDS_OF: dict[str, frozenset[Kind]] = {
     "spo2": frozenset({Kind.SPO2, Kind.PULSE}),
     "glucose": frozenset({Kind.GLUCOSE}),
 }
-_DERIVED: dict[str, frozenset[Kind]] = {}
 
 
 def _line(result: Any) -> ResultLine:
