@@ -121,6 +121,10 @@ class HutSettings(_Section):
     # The government service hotline answers everywhere in the country; a hut
     # with its own staff line puts that here.
     help_phone: Annotated[Text, AfterValidator(_phone)] = "12345"
+    # The community the hut serves: a community code of the platform's request
+    # catalog (GET /v1/request-catalog, communities[].code), which the request
+    # service preselects as where a problem is.  "": the resident picks one.
+    community: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,32}$")
 
 
 class PlatformSettings(_Section):

@@ -11,6 +11,7 @@ back office's credential; tests and tools read it from that file.
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import logging
 import os
@@ -29,6 +30,7 @@ from kiosk.privacy import IdHashKeys
 from simulators.platform.app import create_app
 from simulators.platform.connections import ConnectionLimits, guarded_protocol
 from simulators.platform.faults import MODES, FaultInjector
+from simulators.platform.requests import RequestDesk
 from simulators.platform.store import PlatformStore, private_folder
 
 log = logging.getLogger(__name__)
@@ -105,6 +107,7 @@ class PlatformServer:
         self.faults = FaultInjector()
         self.terminal_resolver = terminal_resolver
         self.store: PlatformStore | None = None
+        self.requests: RequestDesk | None = None   # the requests' desk (tests move its ``today``)
         self.admin_token = ""
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -121,11 +124,13 @@ class PlatformServer:
         if self._thread is not None:
             return
         self.store = PlatformStore(self.db_path)
+        # a restart keeps a date the tests moved
+        self.requests = RequestDesk(self.store, today=self.requests.today if self.requests else dt.date.today)
         self.admin_token = admin_token(self.db_path)
         if not self.port:
             self.port = free_port(self.host)
-        self._server = _uvicorn(create_app(self.store, self.faults, self.terminal_resolver, self.admin_token),
-                                self.host, self.port, self.tls, self.limits)
+        self._server = _uvicorn(create_app(self.store, self.faults, self.terminal_resolver, self.admin_token,
+                                           request_desk=self.requests), self.host, self.port, self.tls, self.limits)
         self._thread = threading.Thread(target=self._server.run, name=f"platform:{self.port}", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 10

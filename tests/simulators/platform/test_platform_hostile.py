@@ -302,7 +302,8 @@ def test_an_idempotency_key_belongs_to_its_endpoint(platform, terminal):
     client = client_for(platform.url, terminal)
     key = "k-" + uuid.uuid4().hex
     application = client.submit("application", _application("IDEM-1"), key)
-    request = client.submit("request", json.dumps({"serial": "IDEM-2", "category": "其他", "text": "路灯不亮"},
+    request = client.submit("request", json.dumps({"serial": "IDEM-2", "type": "suggestion", "topic": "other",
+                                                   "text": "路灯不亮", "resident": {"id_hash": "ab" * 32}},
                                                   ensure_ascii=False).encode(), key)
     assert (application["kind"], request["kind"]) == ("application", "request")
     assert request["number"].startswith("SQ") and request["serial"] == "IDEM-2"
