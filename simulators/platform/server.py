@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import json
 import logging
 import os
 import secrets
@@ -28,6 +29,7 @@ import uvicorn
 from kiosk.errors import KioskError
 from kiosk.privacy import IdHashKeys
 from simulators.platform.app import create_app
+from simulators.platform.bodies import Refused
 from simulators.platform.connections import ConnectionLimits, guarded_protocol
 from simulators.platform.faults import MODES, FaultInjector
 from simulators.platform.requests import RequestDesk
@@ -194,8 +196,8 @@ class PlatformSimulator:
 
     def control(self, action: str, **params: Any) -> dict:
         store = self.server.store
-        actions = ("stats", "fail", "clear_faults", "move", "register_terminal", "revoke", "enrolment_code",
-                   "down", "up")
+        actions = ("stats", "fail", "clear_faults", "move", "move_request", "requests", "register_terminal", "revoke",
+                   "enrolment_code", "down", "up")
         if action == "stats" and store:
             return store.stats()
         if action == "fail":
@@ -211,6 +213,16 @@ class PlatformSimulator:
         if action == "move" and store:
             result = store.move(params["number"], params["status"], params.get("note", ""))
             return result if isinstance(result, dict) else {"error": result}
+        if action == "move_request" and self.server.requests:
+            # the department's work, as the back office's transition call does it
+            try:
+                return self.server.requests.transition(params["number"], params["to"], params.get("actor", "demo"),
+                                                       params.get("note", ""), params.get("internal_note", ""),
+                                                       params.get("department"))
+            except Refused as exc:
+                return {"error": json.loads(bytes(exc.response.body))["error"]}
+        if action == "requests" and self.server.requests:
+            return {"requests": self.server.requests.admin_list(params.get("overdue"), params.get("state"))}
         if action == "register_terminal" and store:
             store.add_terminal(params["terminal_id"], params["terminal_key"], params.get("name", ""))
             return {"terminal_id": params["terminal_id"]}
