@@ -236,16 +236,20 @@ class RequestDesk:
         rows = self._rows("number=?", (number,))
         return self.shown(rows[0]) if rows else None
 
-    def _proved(self, number: str, proof: str) -> bool:
-        """``proof``: the slip's code (16 hex digits) or the resident's id_hash."""
+    def _proved(self, number: str, proof: str | list[str]) -> bool:
+        """``proof``: the slip's code (16 hex digits) or the resident's id_hash,
+        or a list of them (one id_hash per key the terminal holds)."""
         with self.store.lock:
             row = self.store.db.execute("SELECT id_hash, slip_code_sha256 FROM submissions WHERE number=? AND "
                                         "kind='request'", (number,)).fetchone()
-        if len(proof) == 16:
-            stored, given = (row[1] if row else None), hashlib.sha256(proof.encode("ascii", "replace")).hexdigest()
-        else:
-            stored, given = (row[0] if row else None), proof
-        return hmac.compare_digest(stored or _NO_HASH, given) and bool(stored)
+        proved = False
+        for given in [proof] if isinstance(proof, str) else proof:
+            if len(given) == 16:
+                stored, given = (row[1] if row else None), hashlib.sha256(given.encode("ascii", "replace")).hexdigest()
+            else:
+                stored = row[0] if row else None
+            proved |= hmac.compare_digest(stored or _NO_HASH, given) and bool(stored)
+        return proved
 
     # -- ratings ----------------------------------------------------------------------------
     def check_rating(self, data: dict) -> None:

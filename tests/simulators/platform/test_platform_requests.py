@@ -273,6 +273,9 @@ def test_a_rating_is_idempotent_and_needs_the_residents_proof(platform, client):
     assert send(client, body, "request_rating", key) == first and first["recorded"] is True
     steps = client.requests_for([RESIDENT])[0]["steps"]
     assert [s["state"] for s in steps].count("回访") == 1
+    move(platform, number, "答复", note="已再次处理")
+    ack = rate(client, number, "satisfied", proof=[NEIGHBOUR, RESIDENT])   # one hash per key held: one is it
+    assert (ack["recorded"], ack["status"]) == (True, "办结")
     assert client.submission("R-ONCE") == first                           # asked after an ambiguous failure
 
 
