@@ -11,21 +11,28 @@ read the disk), so a request filed while the platform was down is shown
   if the slip's code hashes to the one it was filed with (compared in
   constant time; a wrong code is as good as an unknown serial);
 * ``rating_waiting``: whether a rating of a request waits here to be sent, so
-  the screen does not ask the resident to rate it twice.
+  the screen does not ask the resident to rate it twice;
+* ``discard_refused``: a request the platform refused because the hut's
+  catalog was out of date (an unknown type, topic or community) leaves the
+  outbox once the resident files it again with the new catalog, so the dead
+  letters keep no second copy of it (payload and photos gone, state
+  ``withdrawn``: never sent).
 """
 
 from __future__ import annotations
 
 import hmac
 import json
+import time
 from dataclasses import dataclass
 from typing import Iterable
 
 from kiosk.outbox.sealing import SealError
-from kiosk.outbox.store import DEAD, PENDING, Outbox
+from kiosk.outbox.store import DEAD, PENDING, WITHDRAWN, Outbox
 from kiosk.outbox.withdrawals import slip_code_hash
 
 _NOTHING = "-" * 64   # compared against when nothing is stored, so every path takes the same work
+CATALOG_REFUSALS = ("UNKNOWN_TYPE", "UNKNOWN_TOPIC", "UNKNOWN_COMMUNITY")
 
 
 @dataclass(frozen=True)
@@ -86,3 +93,28 @@ def rating_waiting(outbox: Outbox, number: str) -> bool:
     rows = outbox.db.execute("SELECT serial, payload FROM submissions WHERE kind='request_rating' AND state=?",
                              (PENDING,)).fetchall()
     return any(_opened(outbox, serial, sealed).get("number") == number for serial, sealed in rows)
+
+
+def discard_refused(outbox: Outbox, serial: str) -> bool:
+    """Drop the request ``serial`` if the platform refused it for an out-of-date
+    catalog (it is filed again under a new serial); False for anything else
+    (pending, sent, refused for another reason: the staff's to look at)."""
+    db = outbox.db
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        row = db.execute("SELECT id, last_error FROM submissions WHERE kind='request' AND serial=? AND state=?",
+                         (serial, DEAD)).fetchone()
+        if row is None or row[1] not in CATALOG_REFUSALS:
+            db.execute("COMMIT")
+            return False
+        blobs = {r[0] for r in db.execute("SELECT blob FROM attachments WHERE submission_id=?", (row[0],))}
+        db.executemany("INSERT OR IGNORE INTO trash VALUES (?)", [(b,) for b in blobs])
+        db.execute("DELETE FROM attachments WHERE submission_id=?", (row[0],))
+        db.execute("UPDATE submissions SET state=?, payload=NULL, finished_at=? WHERE id=?",
+                   (WITHDRAWN, time.time(), row[0]))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    outbox._empty_trash(blobs)
+    return True

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from kiosk.outbox.local_requests import local_requests, rating_waiting, slip_request
+from kiosk.outbox.local_requests import discard_refused, local_requests, rating_waiting, slip_request
 from kiosk.outbox.store import Attachment
 from simulators.platform.testing import admin, client_for
 
@@ -110,6 +110,20 @@ def test_a_refused_request_waits_for_the_staff_and_is_still_shown(platform, term
     assert status["dead"] == 1
     assert outbox.status()["dead_letters"][0]["error"] == "UNKNOWN_TOPIC"     # the staff see why
     assert [(r.serial, r.state) for r in local_requests(outbox, [RESIDENT])] == [(serial, "dead")]
+
+
+def test_a_request_refused_for_an_old_catalog_leaves_once_filed_again(platform, terminal, outbox, make_worker):
+    old = outbox.enqueue("request", body("help", topic="parking"), [photo(1), photo(2)]).serial
+    other = outbox.enqueue("request", body("help", phone="13812345678")).serial      # refused: no consent
+    make_worker(platform.url).run(until_empty=True)
+    assert outbox.status()["dead"] == 2
+    blobs = set((outbox.folder / "blobs").iterdir())
+    assert discard_refused(outbox, other) is False                   # not a catalog matter: the staff look
+    assert discard_refused(outbox, old) is True
+    assert discard_refused(outbox, old) is False                     # once
+    assert len(set((outbox.folder / "blobs").iterdir())) == len(blobs) - 1   # the photos are gone
+    assert [r.serial for r in local_requests(outbox, [RESIDENT])] == [other]
+    assert [d["serial"] for d in outbox.status()["dead_letters"]] == [other]
 
 
 @pytest.mark.parametrize("kind", ["request_rating", "withdrawal"])
