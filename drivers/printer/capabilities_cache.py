@@ -9,6 +9,11 @@ printer driver parsed the database again and left a folder in /tmp (2,781 of
 them after a day of this project's test runs; a technician's every ``kiosk``
 command left one on a terminal).
 
+It makes that folder even when told where to keep the pickle (the default
+argument of ``environ.get`` is evaluated anyway), so ``use_private_cache()``
+also imports ``escpos.capabilities`` itself with Python's temp folder pointed
+at a scratch folder it then removes.
+
 ``use_private_cache()`` (called before python-escpos is imported) points it at
 ``$XDG_CACHE_HOME/kiosk/escpos`` (``~/.cache/...``), a folder of this user's
 that nobody else may write (a pickle is code: a shared folder would let
@@ -21,10 +26,14 @@ behaviour, a folder in /tmp).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import platform
+import shutil
+import tempfile
 from pathlib import Path
+from typing import Iterator
 
 ENV = "ESCPOS_CAPABILITIES_PICKLE_DIR"
 
@@ -52,10 +61,31 @@ def _database() -> Path | None:
     return found if found.is_file() else None
 
 
+@contextlib.contextmanager
+def _scratch_temp() -> Iterator[None]:
+    """Python's temp folder is a fresh one, removed afterwards."""
+    scratch = tempfile.mkdtemp(prefix="kiosk-escpos-")
+    saved = tempfile.tempdir
+    tempfile.tempdir = scratch
+    try:
+        yield
+    finally:
+        tempfile.tempdir = saved
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def use_private_cache() -> Path | None:
-    """Set ``ESCPOS_CAPABILITIES_PICKLE_DIR`` (unless already set) and make
-    sure the pickle there is whole and current.  Returns the folder, or None
-    when python-escpos is left to its own default."""
+    """Set ``ESCPOS_CAPABILITIES_PICKLE_DIR`` (unless already set), make sure
+    the pickle there is whole and current, and import python-escpos's
+    database leaving no folder behind.  Returns the folder, or None when
+    python-escpos is left to its own default (a pickle in the scratch folder)."""
+    folder = _point_at_private_folder()
+    with _scratch_temp():
+        import escpos.capabilities  # noqa: F401 - its import is what reads (or pickles) the database
+    return folder
+
+
+def _point_at_private_folder() -> Path | None:
     if os.environ.get(ENV):
         return None
     folder, database = _private_folder(), _database()

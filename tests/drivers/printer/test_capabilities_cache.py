@@ -5,7 +5,6 @@ import os
 import pickle
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,14 @@ IMPORT = "import drivers.printer.encode, escpos.capabilities as c, os; print(os.
 
 
 def start(cache: Path) -> subprocess.CompletedProcess:
+    """A process importing the printer driver, with its own cache home and its own temp folder."""
     env = {k: v for k, v in os.environ.items() if k != "ESCPOS_CAPABILITIES_PICKLE_DIR"}
-    env["XDG_CACHE_HOME"] = str(cache)
+    (cache / "tmp").mkdir(exist_ok=True)
+    env.update(XDG_CACHE_HOME=str(cache), TMPDIR=str(cache / "tmp"))
     return subprocess.run([sys.executable, "-c", IMPORT], env=env, capture_output=True, text=True, timeout=60)
 
 
 def test_two_starts_share_one_private_pickle_and_leave_nothing_in_tmp(tmp_path):
-    before = set(os.listdir(tempfile.gettempdir()))
     first, second = start(tmp_path), start(tmp_path)
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
     folder = tmp_path / "kiosk" / "escpos"
@@ -32,10 +32,7 @@ def test_two_starts_share_one_private_pickle_and_leave_nothing_in_tmp(tmp_path):
     assert kept.name.endswith(".capabilities.pickle")
     profiles = pickle.loads(kept.read_bytes())["profiles"]
     assert "default" in profiles and len(profiles) > 10   # the whole database, not a stand-in
-    # no escpos folder of ours left behind (others' runs may add theirs meanwhile)
-    ours = [d for d in set(os.listdir(tempfile.gettempdir())) - before
-            if Path(tempfile.gettempdir(), d).is_dir() and any(Path(tempfile.gettempdir(), d).glob("*.capabilities.pickle"))]
-    assert ours == []
+    assert list((tmp_path / "tmp").iterdir()) == []   # no folder left in the temp folder
 
 
 def test_a_folder_others_may_write_is_not_used(tmp_path):
@@ -44,5 +41,6 @@ def test_a_folder_others_may_write_is_not_used(tmp_path):
     folder.chmod(0o777)
     run = start(tmp_path)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() != str(folder)          # the library's own default instead
+    assert Path(run.stdout.strip()).parent != folder   # the library's own default instead
     assert list(folder.iterdir()) == []               # and nothing written where others could swap it
+    assert list((tmp_path / "tmp").iterdir()) == []   # nor left in the temp folder
