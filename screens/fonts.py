@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from kiosk.errors import KioskError
 
@@ -90,3 +91,40 @@ def registered_default_font() -> str:
     from kivy.core.text import DEFAULT_FONT, LabelBase
 
     return LabelBase._fonts[DEFAULT_FONT][0]  # Kivy keeps no public accessor
+
+
+# How many (font, text) widths remember_text_extents keeps before it starts afresh.
+EXTENTS_KEPT = 50_000
+
+
+def remember_text_extents() -> None:
+    """Let Kivy's SDL2 text provider remember the size of a text in a font.
+
+    Kivy lays out a label's words by asking SDL_ttf the width of growing runs
+    of text (``get_extents``), again at every re-layout: a text-size or
+    language switch re-lays every label of every screen.  In the layout probe
+    that was a million calls and a fifth of its CPU time for a few thousand
+    distinct strings.  Kivy's own font cache is keyed by the same options
+    (``_get_font_id``: size, face, bold, italic, underline, strikethrough), so a
+    width remembered under that key is the width SDL_ttf would measure again.
+    Kivy has no switch for this, hence the wrapper; it is bounded
+    (``EXTENTS_KEPT``) and holds no more than the words on the screens."""
+    from kivy.core.text import Label as CoreLabel
+
+    if getattr(CoreLabel, "_extents_remembered", False) or CoreLabel.__name__ != "LabelSDL2":
+        return
+    measure = CoreLabel.get_extents
+    known: dict[tuple[str, str], tuple[int, int]] = {}
+
+    def get_extents(label: Any, text: str) -> tuple[int, int]:
+        key = (label._get_font_id(), text)
+        size = known.get(key)
+        if size is None:
+            if len(known) >= EXTENTS_KEPT:
+                known.clear()
+            size = known[key] = measure(label, text)
+        return size
+
+    CoreLabel.get_extents = get_extents
+    CoreLabel._extents_remembered = True
+    CoreLabel._extents_measured = measure   # SDL_ttf's own answer (tests compare)

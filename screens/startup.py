@@ -40,6 +40,7 @@ def configure_kivy(settings: Settings) -> None:
     Config.set("kivy", "pause_on_minimize", "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
     fonts.register_default_font()
+    fonts.remember_text_extents()
     try:  # compile now if stale; translations() falls back to memory otherwise
         i18n.compile_catalogs()
     except OSError as exc:

@@ -262,7 +262,8 @@ def main(settings: Any, hut_control_url: str, out_dir: str | os.PathLike, headle
         app = app_module.KioskApp(settings, clock=clock, face_engine=engine)
         say(f"Walking through the kiosk screens; saving them in {out}:")
         shots: list[tuple[str, str]] = []
-        walk = Walk(app, lambda: walkthrough(app, clock, hut_control_url, out, say, shots, card_picture))
+        walk = Walk(app, lambda: walkthrough(app, clock, hut_control_url, out, say, shots, card_picture),
+                    photos_only=True)
         app.bind(on_start=walk.start)
         app.run()
     if walk.error is not None:

@@ -151,7 +151,7 @@ def run(script: Callable[[Any, dict], Any], clock: Any = None, speaker: Any = No
         kwargs["speaker"] = speaker
     app = app_module.KioskApp(settings, **kwargs)
     facts: dict[str, Any] = {}
-    walk = Walk(app, lambda: script(app, facts))
+    walk = Walk(app, lambda: script(app, facts), photos_only=True)
     app.bind(on_start=walk.start)
     app.run()
     if walk.error is not None:

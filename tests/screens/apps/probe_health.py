@@ -21,16 +21,15 @@ from layout_check import measure  # noqa: E402 - after the sys.path line above
 from probe_common import Until, frames, labels_of, laid_out, run, tap  # noqa: E402 - after the sys.path line above
 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
+from simulators.demo.script import screenshot  # noqa: E402 - after the sys.path line above
 
 IDCARD = "simulators.idcard.sam:IdCardSimulator"
 DEVICES = ["idcard", "printer", "platform", "bp", "scale", "thermometer", "oximeter", "glucometer"]
 
 
 def picture(name):
-    from kivy.core.window import Window
-
     yield frames(3, "the screen drawn")
-    Window.screenshot(name=str(Path(sys.argv[2]).parent / f"{name}.png"))
+    screenshot(Path(sys.argv[2]).parent / f"{name}.png")
 
 
 def texts(widget):

@@ -23,6 +23,7 @@ from layout_check import measure  # noqa: E402 - after the sys.path line above
 from probe_common import Until, labels_of, press_switch, run, tap  # noqa: E402 - after the sys.path line above
 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
+from simulators.demo.script import screenshot  # noqa: E402 - after the sys.path line above
 
 IDCARD = "simulators.idcard.sam:IdCardSimulator"
 
@@ -111,10 +112,8 @@ def shown(widget):
 
 def picture(name):
     """A screenshot beside the facts (for a person looking at what the resident saw)."""
-    from kivy.core.window import Window
-
     yield frames(3)
-    Window.screenshot(name=str(Path(sys.argv[2]).parent / f"{name}.png"))
+    screenshot(Path(sys.argv[2]).parent / f"{name}.png")
 
 
 def texts(widget):
