@@ -93,7 +93,7 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
         self.face.subscribe(self._face_changed)
         self.form = FormStep(session, self._form_done)
         self.papers = PapersStep(session, lambda: ctx.device(SCAN), ctx.post,
-                                 lambda: ctx.availability().papers, self._papers_done)
+                                 lambda: ctx.availability().papers, self._papers_done, ctx.jobs)
         self.submission = SubmitStep(session, ctx.jobs, outbox=ctx.outbox, availability=ctx.availability,
                                      printer=ctx.printer, on_change=self._submit_changed, hut=ctx.hut,
                                      id_hash_keys=ctx.id_hash_keys, language=ctx.language,
