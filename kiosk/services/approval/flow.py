@@ -162,7 +162,9 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
         if self.state is A.NOT_ELIGIBLE:
             return "not_eligible"
         if self.state is A.PAPERS:
-            return "cannot_file" if self.papers.state.value == "cannot_file" else self.papers.view.mode
+            if self.papers.state.value in ("cannot_file", "adjusting"):
+                return self.papers.state.value
+            return self.papers.view.mode
         if self.state is A.SUBMIT:
             return "submit_failed" if self.submission.state is SubmitState.SUBMIT_FAILED else ""
         if self.state is A.DONE:

@@ -21,6 +21,7 @@ from kiosk.flows.service import Step
 from kiosk.services.approval.papers_step import INSET, PAPERS, SHOT
 from kiosk.services.approval.views import PapersState
 from kiosk.terminal.view import TerminalState
+from kiosk.terminal.voice import instruction
 from simulators.camera.metric import smartdoc_jaccard
 from simulators.camera.scenes import page_template, render_scene
 from tests.terminal_kit import fill_form, to_form
@@ -166,6 +167,8 @@ def test_cancelling_a_page_taken_by_hand_goes_back_to_the_camera(papers_kit):
     kit, papers = papers_kit
     kit.run_until(lambda: papers.preview()[0] is not None, "a frame")
     assert papers.adjust_corners() and papers.session.get(SHOT) is not None
+    approval = kit.terminal.flow("approval")
+    assert instruction("papers", approval.speech()) == "Drag the four circles onto the four corners of the paper."
     assert papers.cancel_corners()
     assert papers.state is P.LOOKING and papers.scan.wanted and papers.view.paper.pages == ()
     assert papers.session.get(SHOT) is None
