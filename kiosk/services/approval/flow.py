@@ -310,6 +310,8 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
             return True
         if state is A.DONE:
             return True
+        if state is A.PAPERS and self.papers.cancel_corners():
+            return True   # 返回 while adjusting the corners: back to the page (or the camera) as it was
         self.job.forget()
         if state is A.FACE_CHECK:
             self.face.cancel()

@@ -138,6 +138,9 @@ def test_a_crossed_outline_is_refused_in_words_and_nothing_is_lost_and_cancel_ke
     assert papers.view.paper.pages[0] is page and page.jpeg == taken and len(papers.view.paper.pages) == 1
     assert papers.adjust_corners()                                          # and it can be adjusted again
     assert np.allclose(papers.view.adjusting.corners, scene.corners)
+    drag_to(papers, scene.corners - 25)
+    kit.terminal.back()                                                     # 返回 is 取消 here, not the form
+    assert kit.step is Step.PAPERS and papers.state is P.CHECKING and papers.view.paper.pages[0] is page
 
 
 def test_a_page_the_detector_misses_is_taken_by_hand(papers_kit):
