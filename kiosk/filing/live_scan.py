@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from kiosk.flows.camera_work import CameraWork, Post, Report
@@ -66,17 +66,53 @@ class Seen:
     words: tuple[str, ...] = ()     # the failed gates' words, Chinese / English
     steady: bool = False            # every gate passes: the page is being held for capture
     no_page: bool = True            # nothing on the tray yet: an instruction, not a warning
+    unsure: bool = False            # an outline, but the detector is not sure it is the page
+
+
+@dataclass(frozen=True, eq=False)
+class Shot:
+    """The frame a page is taken from, kept (in memory, for the visit) so the
+    resident can correct the corners by touch; ``corners``: the detector's,
+    or None when it found no page (or was unsure) and the page is taken by hand."""
+
+    image: Any = field(repr=False)
+    corners: tuple[tuple[float, float], ...] | None = None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        h, w = self.image.shape[:2]
+        return int(w), int(h)
+
+    def __repr__(self) -> str:
+        w, h = self.size
+        return f"Shot({w}x{h}, detected={self.corners is not None})"
+
+
+def make_page(image: Any, corners: Any, scan_size: str | None, enhance: str | None) -> tuple[bytes, Any]:
+    """The upload page (JPEG or PNG bytes) and its fingerprint from ``corners``
+    of ``image``, for the catalog's ``scan_size`` and ``enhance`` of the paper.
+    Raises ScanError (with a code: ``corners_cross``...) for corners it cannot use."""
+    from drivers.camera.enhance import CATALOG_MODES
+    from drivers.camera.output import page_file
+    from drivers.camera.pipeline import scan_page
+    from drivers.camera.rectify import CATALOG_SIZES
+
+    page = scan_page(image, corners, CATALOG_SIZES.get(scan_size or "", "auto"),
+                     CATALOG_MODES.get(enhance or "", "colour"))
+    data, _media_type = page_file(page)
+    return data, page_fingerprint(page)
 
 
 class LiveScan(CameraWork):
     """One paper's live capture: ``aim(size, enhance, taken)`` with the
     catalog's ``scan_size`` and ``enhance`` of the paper and the fingerprints
     of the pages taken so far, then ``want(True)``; ``on_page(data,
-    fingerprint)`` gets each new page taken, on the flow's thread."""
+    fingerprint, shot)`` gets each new page taken, on the flow's thread, with
+    the frame it was taken from (``Shot``) for corners by touch."""
 
     name = "live-scan"
 
-    def __init__(self, camera: Callable[[], Any], post: Post, on_page: Callable[[bytes, Any], Any]):
+    def __init__(self, camera: Callable[[], Any], post: Post, on_page: Callable[[bytes, Any, Shot], Any]):
         super().__init__(camera, post)
         self.on_page = on_page
         self.size: str | None = None
@@ -125,9 +161,10 @@ class LiveScan(CameraWork):
                 taken_already = False   # the page was moved or taken away: look afresh
             if taken_already:
                 words = (" / ".join(TAKEN_ALREADY),)
-            self._seen = Seen(seq, shown, words, quality.ok and not taken_already, no_page=corners is None)
+            self._seen = Seen(seq, shown, words, quality.ok and not taken_already, no_page=corners is None,
+                              unsure=Gate.UNSURE in quality.failed)
             if fire:
-                made = self._capture(frame.image, corners, size)
+                made = self._capture(frame.image, corners)
                 if made is None:
                     continue
                 data, fingerprint = made
@@ -135,7 +172,9 @@ class LiveScan(CameraWork):
                     taken_already = True   # the page just taken still lies there (or one like it)
                     self._seen = Seen(seq, shown, (" / ".join(TAKEN_ALREADY),), False, no_page=False)
                     continue
-                report(functools.partial(self.on_page, data, fingerprint))
+                # A copy: a driver may reuse its frame buffers.
+                shot = Shot(frame.image.copy(), shown)
+                report(functools.partial(self.on_page, data, fingerprint, shot))
                 return   # one page per run: the step decides what comes next
 
     def _size(self) -> str:
@@ -143,15 +182,9 @@ class LiveScan(CameraWork):
 
         return CATALOG_SIZES.get(self.size or "", "auto")
 
-    def _capture(self, image: Any, corners: Any, size: str) -> tuple[bytes, Any] | None:
-        from drivers.camera.enhance import CATALOG_MODES
-        from drivers.camera.output import page_file
-        from drivers.camera.pipeline import scan_page
-
+    def _capture(self, image: Any, corners: Any) -> tuple[bytes, Any] | None:
         try:
-            page = scan_page(image, corners, size, CATALOG_MODES.get(self.enhance or "", "colour"))
-            data, _media_type = page_file(page)
+            return make_page(image, corners, self.size, self.enhance)
         except Exception:
             log.exception("live scan: the page could not be made; waiting for the next steady page")
             return None
-        return data, page_fingerprint(page)

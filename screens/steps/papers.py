@@ -12,6 +12,13 @@ camera the screen lists the papers to hand in at the counter instead.
 
 The camera work is the step's; this screen only draws its newest frame.
 Pages are bytes held by the session; thumbnails decode them in memory.
+
+调整边角 (corners by touch): on the page under check, or by hand while the
+camera looks (the detector found no page, or the wrong one), the frame the
+page is taken from is shown in a ``CornerEditor`` with four handles to drag;
+确认 makes the page again from them, 重置 puts them back, 取消 keeps the page.
+The frame is the step's (in memory for the visit); the editor's texture goes
+when the editing ends.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from kivy.properties import BooleanProperty, ListProperty, NumericProperty, Obje
 
 from kiosk.flows.service import Step
 from screens.step_screen import StepScreen
-from screens.widgets import page_view  # noqa: F401  (its kv rules)
+from screens.widgets import corner_editor, page_view  # noqa: F401  (their kv rules)
 from screens.widgets.page_view import PageThumbnail
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -51,17 +58,25 @@ class PapersScreen(StepScreen):
     bring_later = ListProperty([])
     blocking = ListProperty([])
     camera_ready = BooleanProperty(False)
+    can_adjust = BooleanProperty(False)   # the page on check can have its corners corrected (调整边角)
+    # corners by touch: the outline refused (why, Chinese and English), the page being made again,
+    # the handles started at a rectangle (the detector found no page)
+    corner_problem = ListProperty(["", ""])
+    corner_working = BooleanProperty(False)
+    corner_guessed = BooleanProperty(False)
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self._tick: Any = None
         self._shown_seq = -1
         self._shown_pages: tuple[Any, ...] = ()
+        self._shown_review: Any = None
+        self._shown_corner_frame: Any = None
 
     # -- the step's view ---------------------------------------------------------------
     def render(self, view: Any) -> None:
         """``view``: the papers step's PapersView."""
-        self.state = view.state.value if view.state.value in ("cannot_file", "camera_lost") else "papers"
+        self.state = view.state.value if view.state.value in ("cannot_file", "camera_lost", "adjusting") else "papers"
         self.paper_number, self.papers_total = view.position
         self.mode, self.complete = view.mode, view.complete
         self.bring_today, self.bring_later, self.blocking = list(view.bring_today), list(view.bring_later), \
@@ -72,17 +87,40 @@ class PapersScreen(StepScreen):
         self.paper_name_en = paper.name_en if paper else ""
         self.pages = len(paper.pages) if paper else 0
         self.reviewing = view.checking
+        self.can_adjust = view.can_adjust
         self._show_pages()
+        self._show_corners(view.adjusting)
         self._follow_camera(view.state.value == "looking")
+
+    def _show_corners(self, edit: Any) -> None:
+        """Corners by touch: the frame once, the handles as the step has them."""
+        editor = self.ids.corners
+        frame = self.flow.corner_frame() if edit is not None and self.flow is not None else None
+        if frame is None:
+            if self._shown_corner_frame is not None:
+                editor.clear()
+            self._shown_corner_frame = None
+            self.corner_problem, self.corner_working, self.corner_guessed = ["", ""], False, False
+            return
+        if frame is not self._shown_corner_frame:
+            editor.show(frame)
+            self._shown_corner_frame = frame
+        editor.corners = [list(c) for c in edit.corners]
+        editor.refused = bool(edit.problem[0])
+        self.corner_problem = list(edit.problem)
+        self.corner_working, self.corner_guessed = edit.working, edit.guessed
 
     def _show_pages(self) -> None:
         """Thumbnails of the current paper's pages, or the page being checked large."""
         pages = tuple(self.paper.pages) if self.paper is not None else ()
         review = self.ids.review
         if 0 <= self.reviewing < len(pages):
-            review.show_bytes(pages[self.reviewing].jpeg, 900)
+            if pages[self.reviewing] is not self._shown_review:   # decoded once, not on every view
+                review.show_bytes(pages[self.reviewing].jpeg, 900)
+                self._shown_review = pages[self.reviewing]
         else:
             review.clear()
+            self._shown_review = None
         if pages == self._shown_pages:
             return
         self._shown_pages = pages
@@ -148,6 +186,27 @@ class PapersScreen(StepScreen):
         if self.flow is not None:
             self.flow.proceed()
 
+    def adjust_corners(self) -> None:
+        """调整边角: the page's corners by touch (while looking: the frame taken by hand)."""
+        if self.flow is not None:
+            self.flow.adjust_corners()
+
+    def move_corner(self, i: int, x: float, y: float) -> None:
+        if self.flow is not None:
+            self.flow.move_corner(i, x, y)
+
+    def confirm_corners(self) -> None:
+        if self.flow is not None:
+            self.flow.confirm_corners()
+
+    def reset_corners(self) -> None:
+        if self.flow is not None:
+            self.flow.reset_corners()
+
+    def cancel_corners(self) -> None:
+        if self.flow is not None:
+            self.flow.cancel_corners()
+
     def hand_in(self) -> None:
         """The camera is not working: hand the papers in at the counter."""
         if self.flow is not None:
@@ -162,7 +221,11 @@ class PapersScreen(StepScreen):
         super().forget()
         self.ids.pages.clear_widgets()
         self.ids.review.clear()
+        self.ids.corners.clear()
         self._shown_pages = ()
+        self._shown_review = self._shown_corner_frame = None
+        self.can_adjust = False
+        self.corner_problem, self.corner_working, self.corner_guessed = ["", ""], False, False
         self.paper = None
         self.state = self.mode = self.paper_name = self.paper_name_en = ""
         self.pages, self.reviewing = 0, -1

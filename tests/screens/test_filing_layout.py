@@ -9,7 +9,8 @@ pytestmark = pytest.mark.ui
 SCREENS = {"face_consent": "face_check", "face_challenge": "face_check", "face_retry": "face_check",
            "face_counter": "face_check", "face_no_photo": "face_check", "form_keypad": "form", "form_pinyin": "form",
            "form_phrases": "form", "form_choices": "form",
-           "form_date": "form", "papers_scan": "papers", "papers_check": "papers", "papers_camera_lost": "papers",
+           "form_date": "form", "papers_scan": "papers", "papers_check": "papers", "papers_adjust": "papers",
+           "papers_camera_lost": "papers",
            "papers_cannot_file": "papers", "review": "review",
            "done": "done"}
 
@@ -27,7 +28,8 @@ def test_probe_ran_to_the_end(facts):
 
 def test_every_scene_was_measured_on_its_screen(facts):
     expected = {f"{s}/{o}/{t}" for s in SCREENS for o in ("landscape", "portrait") for t in ("normal", "large")}
-    expected |= {f"form_keypad/small/{t}" for t in ("normal", "large")}   # 1280 x 800: the keypad only
+    # 1280 x 800: the keypad and the corners by touch only
+    expected |= {f"{s}/small/{t}" for s in ("form_keypad", "papers_adjust") for t in ("normal", "large")}
     assert set(facts["problems"]) == expected
     assert {k: v for k, v in facts["shown"].items() if v != SCREENS[k.split("/")[0]]} == {}
 

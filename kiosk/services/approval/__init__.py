@@ -30,6 +30,7 @@ SERVICE = Service(
         ("form", ""): N_("Please check what is filled in, and fill in the rest"),
         ("papers", ""): N_("Place the paper flat under the camera"),
         ("papers", "bring_to_counter"): N_("The camera cannot be used. Please hand these papers to the counter"),
+        ("papers", "adjusting"): N_("Drag the four circles onto the four corners of the paper."),
         ("papers", "cannot_file"): N_("This matter cannot be filed without this paper. Please come back with it"),
         ("review", ""): N_("Please check everything, agree, and submit"),
         ("submit", ""): N_("Submitting. Please wait a moment"),

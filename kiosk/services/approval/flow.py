@@ -93,7 +93,7 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
         self.face.subscribe(self._face_changed)
         self.form = FormStep(session, self._form_done)
         self.papers = PapersStep(session, lambda: ctx.device(SCAN), ctx.post,
-                                 lambda: ctx.availability().papers, self._papers_done)
+                                 lambda: ctx.availability().papers, self._papers_done, ctx.jobs)
         self.submission = SubmitStep(session, ctx.jobs, outbox=ctx.outbox, availability=ctx.availability,
                                      printer=ctx.printer, on_change=self._submit_changed, hut=ctx.hut,
                                      id_hash_keys=ctx.id_hash_keys, language=ctx.language,
@@ -162,7 +162,9 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
         if self.state is A.NOT_ELIGIBLE:
             return "not_eligible"
         if self.state is A.PAPERS:
-            return "cannot_file" if self.papers.state.value == "cannot_file" else self.papers.view.mode
+            if self.papers.state.value in ("cannot_file", "adjusting"):
+                return self.papers.state.value
+            return self.papers.view.mode
         if self.state is A.SUBMIT:
             return "submit_failed" if self.submission.state is SubmitState.SUBMIT_FAILED else ""
         if self.state is A.DONE:
@@ -308,6 +310,8 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
             return True
         if state is A.DONE:
             return True
+        if state is A.PAPERS and self.papers.cancel_corners():
+            return True   # 返回 while adjusting the corners: back to the page (or the camera) as it was
         self.job.forget()
         if state is A.FACE_CHECK:
             self.face.cancel()

@@ -71,6 +71,29 @@ class PapersState(enum.StrEnum):
     READY = "ready"                # nothing left for the camera: the papers for the counter, Continue
     CANNOT_FILE = "cannot_file"    # a required paper is missing and cannot come later
     CAMERA_LOST = "camera_lost"    # the camera stopped: hand the paper in at the counter, or it comes back by itself
+    ADJUSTING = "adjusting"        # corners by touch: the frame the page is taken from, four handles to drag
+
+
+@dataclass(frozen=True)
+class CornersView:
+    """Corners by touch (调整边角): the frame's size and the four handles in
+    frame pixels (x right, y down), going round the page.  ``start``: where
+    重置 puts them (the detector's corners, or a rectangle inset in the frame
+    when it found no page or was unsure: ``guessed``).  ``problem``: why the
+    outline was refused (Chinese, English), or empty.  ``working``: the page
+    is being made again from the corners.  ``new_page``: the page is not
+    taken yet (taken by hand from the live view)."""
+
+    frame_size: tuple[int, int] = (0, 0)
+    corners: tuple[tuple[float, float], ...] = ()
+    start: tuple[tuple[float, float], ...] = ()
+    guessed: bool = False
+    problem: tuple[str, str] = ("", "")
+    working: bool = False
+    new_page: bool = False
+
+    def __repr__(self) -> str:
+        return f"CornersView({self.frame_size[0]}x{self.frame_size[1]}, problem={bool(self.problem[0])})"
 
 
 @dataclass(frozen=True)
@@ -90,6 +113,8 @@ class PapersView:
     blocking: tuple[str, ...] = ()     # names of the papers that stop the filing (cannot_file)
     bring_today: tuple[str, ...] = ()  # originals for the hut's counter today
     bring_later: tuple[str, ...] = ()  # papers to bring within the promised days
+    can_adjust: bool = False           # the page on check was taken from a frame still held: 调整边角
+    adjusting: CornersView | None = None
 
     @property
     def paper(self) -> PaperView | None:

@@ -22,14 +22,16 @@ from probe_common import SETTLE, Until, laid_out, run, tap  # noqa: E402 - after
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
 from drivers.base import Device, DeviceEvent, Status  # noqa: E402 - after sys.path above
 from drivers.idcard.records import CardType, IdCardRecord  # noqa: E402 - after the sys.path line above
+from kiosk.filing.live_scan import Shot  # noqa: E402 - after the sys.path line above
 from simulators.demo.script import screenshot  # noqa: E402 - after the sys.path line above
 
 PAGE_JPEG = bytes(cv2.imencode(".jpg", np.full((297, 210, 3), 245, np.uint8))[1])   # a blank A4 page
 ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920), "small": (1280, 800)}
-ONLY_IN_SMALL = ("form_keypad",)   # the low landscape window: the keypad whole and every fast tap kept
+# The low landscape window: the keypad whole and every fast tap kept; the corners' handles and buttons.
+ONLY_IN_SMALL = ("form_keypad", "papers_adjust")
 SCENES = ("face_consent", "face_challenge", "face_retry", "face_counter", "face_no_photo",
           "form_keypad", "form_pinyin", "form_phrases", "form_choices", "form_date", "papers_scan",
-          "papers_check", "papers_camera_lost", "papers_cannot_file", "review", "done")
+          "papers_check", "papers_adjust", "papers_camera_lost", "papers_cannot_file", "review", "done")
 
 
 class Reader(Device):
@@ -193,18 +195,25 @@ def scene(app, reader, name):
             form.enter_typed()   # the phone's problem words under the field
             edit(form, "phone")
         return
-    if name in ("papers_scan", "papers_check", "papers_camera_lost", "papers_cannot_file"):
+    if name in ("papers_scan", "papers_check", "papers_adjust", "papers_camera_lost", "papers_cannot_file"):
         yield from to_form(app, reader, "LL-001")
         approval.form.set_field("pickup", "社区领取")
         approval.form.set_field("phone", "13812345678")
         approval.form.done()
         papers = app.screens["papers"]
         yield Until(lambda: app.sm.current == "papers", "the papers", 5)
-        if name in ("papers_scan", "papers_check"):
+        if name in ("papers_scan", "papers_check", "papers_adjust"):
             yield Until(lambda: papers.camera_ready, "the live preview", 20)
-        if name == "papers_check":   # a page taken: its check, with 'take it again' and 'more pages'
-            approval.papers.page_taken(PAGE_JPEG)
+        if name == "papers_check":   # a page taken: its check, with 'take it again', 'more pages', 'adjust the corners'
+            approval.papers.page_taken(PAGE_JPEG, None, Shot(np.full((720, 1280, 3), 40, np.uint8), None))
             yield Until(lambda: papers.reviewing == 0, "the page on check", 10)
+        elif name == "papers_adjust":   # corners by touch, by hand (no page found), an outline refused in words
+            step = approval.papers
+            assert step.adjust_corners()
+            corners = step.view.adjusting.corners
+            step.move_corner(0, *corners[1]), step.move_corner(1, *corners[0])
+            step.confirm_corners()
+            yield Until(lambda: papers.state == "adjusting" and papers.corner_problem[0], "the outline refused", 10)
         elif name == "papers_camera_lost":
             approval.papers.camera_changed(False)
             yield Until(lambda: papers.state == "camera_lost", "the camera lost", 10)
