@@ -284,36 +284,62 @@ def _widths(stroke: Sequence[Point], min_width: float, max_width: float) -> list
     return widths
 
 
+def _mid(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+    return ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+
+
+def piece(points: Sequence[tuple[float, float]], widths: Sequence[float], k: int, steps: int = 6) -> list[Segment]:
+    """The part of a smooth line that point ``k`` (k >= 1) makes drawable: for
+    k = 1 the straight start from the first point to the middle of the first
+    two; after that the quadratic curve from the middle before point k-1 to the
+    middle after it, point k-1 its control.  The width is eased along it.  A
+    pad draws piece k as point k arrives and ``tail`` when the finger lifts:
+    the same line ``smoothed`` gives for the whole stroke."""
+    if k == 1:
+        end, end_w = _mid(points[0], points[1]), (widths[0] + widths[1]) / 2
+        return [(*points[0], *end, (widths[0] + end_w) / 2)]
+    start, control, end = _mid(points[k - 2], points[k - 1]), points[k - 1], _mid(points[k - 1], points[k])
+    start_w, end_w = (widths[k - 2] + widths[k - 1]) / 2, (widths[k - 1] + widths[k]) / 2
+    segments: list[Segment] = []
+    prev = start
+    for i in range(1, steps + 1):
+        u = i / steps
+        a, b, c = (1 - u) ** 2, 2 * (1 - u) * u, u * u
+        point = (a * start[0] + b * control[0] + c * end[0], a * start[1] + b * control[1] + c * end[1])
+        segments.append((*prev, *point, start_w + (end_w - start_w) * u))
+        prev = point
+    return segments
+
+
+def tail(points: Sequence[tuple[float, float]], widths: Sequence[float]) -> list[Segment]:
+    """The straight end of a line, from the middle of the last two points to the
+    last one (a one-point stroke: a dot)."""
+    if len(points) == 1:
+        return [(*points[0], *points[0], widths[0])]
+    start = _mid(points[-2], points[-1])
+    return [(*start, *points[-1], ((widths[-2] + widths[-1]) / 2 + widths[-1]) / 2)]
+
+
+def widths(stroke: Sequence[Point], scale: float = 1.0, min_width: float = MIN_WIDTH,
+           max_width: float = MAX_WIDTH) -> list[float]:
+    """The pen's width at each point (``_widths``), times ``scale``."""
+    return [w * scale for w in _widths(stroke, min_width, max_width)]
+
+
 def smoothed(stroke: Sequence[Point], scale: float = 1.0, min_width: float = MIN_WIDTH,
              max_width: float = MAX_WIDTH, steps: int = 6) -> list[Segment]:
     """The stroke as short segments of a smooth, variable-width line: quadratic
-    curves through the midpoints between points (each point the control), the
-    width eased along each curve.  ``scale`` multiplies coordinates and widths.
-    A one-point stroke is a dot (one zero-length segment)."""
+    curves through the midpoints between points (each point the control of
+    one), the width eased along each.  ``scale`` multiplies coordinates and
+    widths.  A one-point stroke is a dot (one zero-length segment)."""
     if not stroke:
         return []
-    widths = [w * scale for w in _widths(stroke, min_width, max_width)]
+    w = widths(stroke, scale, min_width, max_width)
     pts = [(p.x * scale, p.y * scale) for p in stroke]
-    if len(pts) == 1:
-        x, y = pts[0]
-        return [(x, y, x, y, widths[0])]
-    if len(pts) == 2:
-        return [(*pts[0], *pts[1], (widths[0] + widths[1]) / 2)]
     segments: list[Segment] = []
-    start, start_w = pts[0], widths[0]
-    for i in range(1, len(pts) - 1):
-        control = pts[i]
-        end = ((pts[i][0] + pts[i + 1][0]) / 2, (pts[i][1] + pts[i + 1][1]) / 2) if i < len(pts) - 2 else pts[-1]
-        end_w = (widths[i] + widths[i + 1]) / 2
-        prev = start
-        for k in range(1, steps + 1):
-            u = k / steps
-            a, b, c = (1 - u) ** 2, 2 * (1 - u) * u, u * u
-            point = (a * start[0] + b * control[0] + c * end[0], a * start[1] + b * control[1] + c * end[1])
-            segments.append((*prev, *point, start_w + (end_w - start_w) * u))
-            prev = point
-        start, start_w = end, end_w
-    return segments
+    for k in range(1, len(pts)):
+        segments += piece(pts, w, k, steps)
+    return segments + tail(pts, w)
 
 
 def signature_png(signature: Signature, scale: float = 1.0) -> bytes:
