@@ -102,8 +102,8 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
         self.form = FormStep(session, self._form_done)
         self.papers = PapersStep(session, lambda: ctx.device(SCAN), ctx.post,
                                  lambda: ctx.availability().papers, self._papers_done)
-        self.sign = SignStep(session, self._signed, terminal=lambda: _terminal_id(ctx), hut=ctx.hut,
-                             id_hash_keys=ctx.id_hash_keys)
+        self.sign = SignStep(session, self._signed, terminal=lambda: _terminal_id(ctx), jobs=ctx.jobs,
+                             hut=ctx.hut, id_hash_keys=ctx.id_hash_keys)
         self.submission = SubmitStep(session, ctx.jobs, outbox=ctx.outbox, availability=ctx.availability,
                                      printer=ctx.printer, on_change=self._submit_changed, hut=ctx.hut,
                                      id_hash_keys=ctx.id_hash_keys, language=ctx.language,

@@ -29,12 +29,15 @@ States::
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from kiosk.filing import signature as sig
 from kiosk.filing.catalog import DocumentToSign, Matter
 from kiosk.flows import face_check
+from kiosk.flows.jobs import Jobs, JobSlot
 from kiosk.flows.machine import FlowMachine
 from kiosk.flows.session import Session, Slot
 from kiosk.privacy import IdHashKeys
@@ -74,6 +77,10 @@ class Signatures:
 SIGNATURES: Slot[Signatures] = Slot("approval.signatures", drop=Signatures.clear)
 
 
+class SignJob(enum.StrEnum):
+    SIGNED_PAGE = "signed_page"   # the PDF of the signed page, made after 确认
+
+
 class SignStep(FlowMachine[SignState, SignView]):
     """Intents: ``sign()``, ``add_stroke(points, box)``, ``clear()``,
     ``confirm() -> problem | None``, ``back() -> bool`` (False: leave the step),
@@ -90,13 +97,17 @@ class SignStep(FlowMachine[SignState, SignView]):
     }
 
     def __init__(self, session: Session, on_done: Callable[[], None], *, terminal: Callable[[], str],
-                 hut: str = "", id_hash_keys: IdHashKeys | None = None,
+                 jobs: Jobs | None = None, hut: str = "", id_hash_keys: IdHashKeys | None = None,
                  now: Callable[[], str] = sig.now_iso):
         super().__init__(SignView())
         self.session, self.on_done = session, on_done
+        self.job = JobSlot(jobs) if jobs is not None else None
         self.terminal, self.hut, self.id_hash_keys, self.now = terminal, hut, id_hash_keys, now
         self._matter: Matter | None = None
         self._index = 0
+        # what the signed page of a signature still waiting for its PDF is made from (personal data:
+        # dropped with the signature, the filing, the visit)
+        self._pages: dict[str, tuple[dict[str, Any], sig.PageText, sig.Signature]] = {}
 
     @property
     def signatures(self) -> Signatures:
@@ -115,6 +126,7 @@ class SignStep(FlowMachine[SignState, SignView]):
         changed since (a page retaken, a value changed) goes."""
         if self._matter is not matter:
             self.session.pop(SIGNATURES)
+            self._pages.clear()
         self._matter = matter
         signatures = self.signatures
         signatures.drop_pending()
@@ -123,6 +135,7 @@ class SignStep(FlowMachine[SignState, SignView]):
             document = next((d for d in matter.signatures if d.code == code), None)
             if document is None or signed.record["content_sha256"] != self._content_hash(document):
                 del signatures.signed[code]
+                self._pages.pop(code, None)
                 stale = True
         self._index = max(0, len(matter.signatures) - 1) if last else 0
         self._show(stale=stale)
@@ -133,6 +146,9 @@ class SignStep(FlowMachine[SignState, SignView]):
         if found is not None:
             found.drop_pending()
         if drop:
+            if self.job is not None:
+                self.job.forget()
+            self._pages.clear()
             self.session.pop(SIGNATURES)
             self._matter = None
         self._fire("close", **_cleared())
@@ -229,7 +245,8 @@ class SignStep(FlowMachine[SignState, SignView]):
             signatures.drop_pending()
             self._set(strokes=0, problem=problem)
             return problem
-        signatures.signed[document.code] = self._make(document, signature)
+        signatures.signed[document.code] = made = self._make(document, signature)
+        self._make_page(document, made)
         signatures.drop_pending()
         papers = self.session.get(PAPERS)
         if document.code in signatures.at_counter:   # taken to the counter before, signed here after all
@@ -252,8 +269,35 @@ class SignStep(FlowMachine[SignState, SignView]):
         values = tuple((f.label, f.display) for f in (form.views(True) if form else ()) if f.name in document.declares)
         page = sig.PageText(matter=matter.name, name=identity.name, id_number=identity.id_number, values=values,
                             hut=self.hut)
-        pdf = sig.signed_pdf(content, page, kept, record, text_en=document.text_en)
-        return sig.SignedDocument(document.code, record, strokes, png, pdf)
+        self._pages[document.code] = (content, page, kept)
+        return sig.SignedDocument(document.code, record, strokes, png)
+
+    def _make_page(self, document: DocumentToSign, made: sig.SignedDocument) -> None:
+        """The signed page (PDF) on a job, so 确认 answers at once; its outcome
+        lands only while that signature is still the one kept (``signed()``
+        makes it on the spot should the resident submit before it is done)."""
+        if self.job is None:
+            self._page_made(document.code, made.fingerprint, self._page(document.code))
+            return
+        code, fp = document.code, made.fingerprint
+        content, page, kept = self._pages[code]
+        self.job.start(SignJob.SIGNED_PAGE,
+                       lambda: sig.signed_pdf(content, page, kept, made.record, text_en=document.text_en),
+                       lambda pdf: self._page_made(code, fp, pdf))
+
+    def _page(self, code: str) -> bytes:
+        """The signed page of ``code``'s signature, made now (on this thread)."""
+        document = next(d for d in (self._matter.signatures if self._matter else ()) if d.code == code)
+        content, page, kept = self._pages[code]
+        return sig.signed_pdf(content, page, kept, self.signatures.signed[code].record, text_en=document.text_en)
+
+    def _page_made(self, code: str, fp: str, pdf: Any) -> None:
+        found = self.session.get(SIGNATURES)
+        signed = found.signed.get(code) if found is not None else None
+        if found is None or signed is None or signed.fingerprint != fp or not isinstance(pdf, bytes) or not pdf:
+            return
+        found.signed[code] = dataclasses.replace(signed, pdf=pdf)
+        self._pages.pop(code, None)
 
     def back(self) -> bool:
         """返回 from the box: back to the document, nothing half-signed kept.
@@ -286,6 +330,7 @@ class SignStep(FlowMachine[SignState, SignView]):
             return False
         signatures = self.signatures
         signatures.signed.pop(document.code, None)
+        self._pages.pop(document.code, None)
         signatures.drop_pending()
         signatures.at_counter.add(document.code)
         if papers is not None and document.material:
@@ -305,12 +350,22 @@ class SignStep(FlowMachine[SignState, SignView]):
 
     # -- what the submission takes ---------------------------------------------------------------
     def signed(self) -> list[sig.SignedDocument]:
-        """The documents signed, in the catalog's order, whose binding still holds."""
+        """The documents signed, in the catalog's order, whose binding still
+        holds, each with its signed page (made now if its job has not landed)."""
         found, matter = self.session.get(SIGNATURES), self._matter
         if found is None or matter is None:
             return []
-        return [found.signed[d.code] for d in matter.signatures
-                if d.code in found.signed and found.signed[d.code].record["content_sha256"] == self._content_hash(d)]
+        out = []
+        for d in matter.signatures:
+            signed = found.signed.get(d.code)
+            if signed is None or signed.record["content_sha256"] != self._content_hash(d):
+                continue
+            if not signed.pdf and d.code in self._pages:
+                self._page_made(d.code, signed.fingerprint, self._page(d.code))
+                signed = found.signed[d.code]
+            if signed.pdf:
+                out.append(signed)
+        return out
 
 
 def _cleared() -> dict[str, Any]:

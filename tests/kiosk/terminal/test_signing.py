@@ -99,6 +99,10 @@ def test_a_confirmed_signature_stays_through_back_and_goes_when_what_it_signed_c
     approval = to_sign(kit)
     sign(approval)
     assert kit.step is Step.REVIEW
+    signatures = kit.terminal.session.get(SIGNATURES)
+    # 确认 answered at once; the signed page (PDF) is made on a job and lands with the signature
+    kit.run_until(lambda: bool(signatures.signed["property_statement"].pdf), "the signed page")
+    assert sig.page_image(signatures.signed["property_statement"].pdf).startswith(b"\xff\xd8")
     kit.terminal.back()
     assert kit.step is Step.SIGN
     view = kit.view.step_view
