@@ -54,7 +54,15 @@ def _refuse(code: str, message: str) -> Refused:
 def check_signatures(data: dict, matter: Matter, terminal_id: str) -> None:
     """Raise ``Refused`` (422) unless every signature in ``data`` binds what
     the application carries; the attachments were checked before (uploaded,
-    their sizes and types)."""
+    their sizes and types).  A record that cannot even be hashed (a number
+    that is not finite, a value of the wrong kind) binds nothing either."""
+    try:
+        _check(data, matter, terminal_id)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise _refuse(BINDING_MISMATCH, "a signing record that cannot be checked") from None
+
+
+def _check(data: dict, matter: Matter, terminal_id: str) -> None:
     entries = data.get("signatures") or []
     if not entries:
         return

@@ -155,3 +155,46 @@ def test_the_signed_page_has_the_document_the_signature_and_the_fingerprint():
     width, height = page.size
     assert ink(page, (0, 0, width, 200)) > 500             # the title and the resident
     assert ink(page, (0, height - 150, width, height)) == 0   # a bottom margin, nothing cut off
+
+
+# -- the catalog's documents to sign -----------------------------------------------------------
+def test_the_reference_catalog_signs_the_dibao_declaration_here_instead_of_at_the_counter():
+    from kiosk.filing.catalog import Catalog
+    from simulators.platform.app import load_catalog_document
+
+    matter = Catalog.from_dict(load_catalog_document()).matter("MZ-001")
+    (document,) = matter.signatures
+    assert document.material == "property_statement" and document.kiosk_suffices
+    assert matter.signed_here("property_statement") is document and matter.signed_here("hukou") is None
+    assert set(document.declares) <= {f.name for f in matter.fields}
+
+
+@pytest.mark.parametrize("change, why", [
+    ({"declares": ["no_such_field"]}, "fields"),
+    ({"material": "no_such_paper"}, "paper"),
+    ({"text": " "}, "title and a text"),
+])
+def test_a_document_to_sign_naming_what_the_matter_lacks_is_refused(change, why):
+    from kiosk.filing.catalog import Catalog, CatalogError
+    from simulators.platform.app import load_catalog_document
+
+    data = load_catalog_document()
+    matter = next(m for m in data["matters"] if m["code"] == "MZ-001")
+    matter["signatures"] = [{**matter["signatures"][0], **change}]
+    with pytest.raises(CatalogError, match=why):
+        Catalog.from_dict(data)
+
+
+def test_a_matter_whose_signature_does_not_suffice_keeps_its_counter_step():
+    from kiosk.devices.availability import Papers
+    from kiosk.filing.catalog import Catalog
+    from kiosk.filing.papers import PaperSet, PaperState
+    from simulators.platform.app import load_catalog_document
+
+    data = load_catalog_document()
+    matter = next(m for m in data["matters"] if m["code"] == "MZ-001")
+    for suffices, state in ((True, PaperState.SIGNED), (False, PaperState.AT_COUNTER)):
+        matter["signatures"] = [{**matter["signatures"][0], "kiosk_suffices": suffices}]
+        papers = PaperSet(Catalog.from_dict(data).matter("MZ-001"), Papers.SCAN)
+        assert papers.state("property_statement") is state
+        assert (papers.bring_today() != []) is (not suffices)

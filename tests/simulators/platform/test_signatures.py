@@ -149,3 +149,4 @@ def test_an_application_without_the_signature_is_still_taken_as_before(platform,
     body = application(platform, terminal, signed_document(terminal.id))
     del body["signatures"]
     assert post(platform, terminal, body).status_code == 201
+
