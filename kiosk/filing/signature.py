@@ -320,6 +320,13 @@ def tail(points: Sequence[tuple[float, float]], widths: Sequence[float]) -> list
     return [(*start, *points[-1], ((widths[-2] + widths[-1]) / 2 + widths[-1]) / 2)]
 
 
+def pen_scale(box_height: float) -> float:
+    """How much wider the pen is than ``MIN_WIDTH``..``MAX_WIDTH`` in a box this
+    tall (a large box on a large screen gets a broader pen): the pad and the
+    PNG use the same, so both show one line."""
+    return max(1.0, box_height / 300.0)
+
+
 def widths(stroke: Sequence[Point], scale: float = 1.0, min_width: float = MIN_WIDTH,
            max_width: float = MAX_WIDTH) -> list[float]:
     """The pen's width at each point (``_widths``), times ``scale``."""
@@ -358,10 +365,11 @@ def _draw_ink(draw: Any, signature: Signature, scale: float, offset: tuple[float
     """Each piece of each stroke as one polyline of its mean width, with round
     ends (a circle where pieces meet): the line ``smoothed`` describes."""
     ox, oy = offset
+    pen = pen_scale(signature.height)
     for stroke in signature.strokes:
         if not stroke:
             continue
-        w = widths(stroke, scale)
+        w = widths(stroke, scale * pen)
         pts = [(p.x * scale + ox, p.y * scale + oy) for p in stroke]
         pieces = [piece(pts, w, k) for k in range(1, len(pts))] + [tail(pts, w)]
         for segments in pieces:
