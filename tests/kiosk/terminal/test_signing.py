@@ -172,7 +172,7 @@ def test_the_signed_declaration_is_filed_checked_by_the_platform_and_named_on_th
     assert kinds["property_statement.signed"] == "application/pdf"
     slip = repr(kit.printer.printed[0])
     assert "已在自助终端签名：家庭财产申报表" in slip and "Signed at the kiosk" in slip
-    assert "家庭财产申报表（签字原件）" not in slip                 # nothing to hand to the counter for it
+    assert "原件交服务台" not in slip and "originals to the counter" not in slip   # nothing for the counter
     with Worker(folder, terminal, platform.url) as worker:
         wait_confirmed(worker)
     assert outbox.records()[0]["state"] == "confirmed"
