@@ -77,3 +77,7 @@ def test_the_idle_timeout_while_signing_warns_then_wipes_everything(facts):
     assert idle["strokes_while_warned"] == 3 and idle["warning"]
     assert idle["home"] == "home" and idle["session"] is False and idle["signatures"] is False
     assert idle["pad_strokes"] == 0 and idle["ink_lines"] == 0 and idle["screen_state"] == "closed"
+
+
+def test_the_pressure_a_touchscreen_reports_is_kept(facts):
+    assert facts["pressure"] == [0.7]

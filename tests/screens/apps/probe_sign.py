@@ -24,15 +24,19 @@ from tests.terminal_kit import FakeCardReader, card  # noqa: E402 - after sys.pa
 clock = FastForwardClock()
 
 
-def drag(widget, path, steps_per_frame=1):
+def drag(widget, path, steps_per_frame=1, pressure=None):
     """A finger drawn along ``path`` (fractions of ``widget``'s width and height,
-    y up as on screen): touch down, a move per frame, touch up."""
+    y up as on screen): touch down, a move per frame, touch up.  ``pressure``:
+    the touch device reports one (``touch.profile`` has it)."""
     from kivy.tests.common import UnitTestTouch
 
     def at(fx, fy):
         return widget.to_window(widget.x + fx * widget.width, widget.y + fy * widget.height)
 
     touch = UnitTestTouch(*at(*path[0]))
+    if pressure is not None:
+        touch.profile.append("pressure")
+        touch.pressure = pressure
     touch.touch_down()
     for i, point in enumerate(path[1:]):
         touch.touch_move(*at(*point))
@@ -162,7 +166,9 @@ def script(app, facts):
     yield Until(lambda: screen.state == "signing", "the signing box", 5)
     yield laid_out()
     for stroke in letter(0.3):
-        yield from drag(pad, stroke)
+        yield from drag(pad, stroke, pressure=0.7)   # a screen that reports pressure
+    pending = app.terminal.session.get(_slot()).pending
+    facts["pressure"] = sorted({p.p for s in pending for p in s})
     idle = app.terminal.idle
     clock.offset += idle.warning_after + 0.5 - idle.idle_for()
     yield Until(lambda: app.warning.parent is not None, "the idle warning", 10)
