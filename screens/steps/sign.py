@@ -60,7 +60,7 @@ class SignScreen(StepScreen):
             return
         self.state = state
         self.problem = view.problem
-        self.headline = instruction("sign", view.problem or ("" if state == "reading" else state)) or ""
+        self.headline = instruction("sign", self.flow.detail() if self.flow is not None else "") or ""
         self.title_zh, self.title_en = view.title, view.title_en
         self.text_zh, self.text_en = view.text, view.text_en
         self.masked_name, self.masked_id = view.masked_name, view.masked_id

@@ -38,6 +38,7 @@ SERVICE = Service(
         ("sign", "short"): N_("That was only one short stroke. Please write your full name in the box"),
         ("sign", "outside"): N_("Most of it was outside the box. Please sign again inside the box"),
         ("sign", "signed"): N_("Signed. Press Continue, or sign again"),
+        ("sign", "stale"): N_("What you signed has changed since (a page or a value). Please sign again."),
         ("review", ""): N_("Please check everything, agree, and submit"),
         ("submit", ""): N_("Submitting. Please wait a moment"),
         ("submit", "submit_failed"): N_("It could not be submitted. Please ask the staff for help"),

@@ -177,8 +177,7 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
         if self.state is A.NOT_ELIGIBLE:
             return "not_eligible"
         if self.state is A.SIGN:
-            sign = self.sign.view
-            return sign.problem or ("" if sign.state.value == "reading" else sign.state.value)
+            return self.sign.detail()
         if self.state is A.PAPERS:
             return "cannot_file" if self.papers.state.value == "cannot_file" else self.papers.view.mode
         if self.state is A.SUBMIT:

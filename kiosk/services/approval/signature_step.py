@@ -170,6 +170,16 @@ class SignStep(FlowMachine[SignState, SignView]):
             kiosk_suffices=document.kiosk_suffices, stale=stale)
         self._fire("open_signed" if signed else "open", **changes)
 
+    def detail(self) -> str:
+        """The detail of the step's spoken line (and the screen's headline):
+        why the last try was refused, that a signature went, or the state."""
+        view = self.view
+        if view.problem:
+            return view.problem
+        if view.state is G.READING:
+            return "stale" if view.stale else ""
+        return view.state.value
+
     # -- what the signature binds ---------------------------------------------------------------
     def _content(self, document: DocumentToSign) -> dict[str, Any]:
         identity, form, papers = self.session.identity, self.session.get(FORM), self.session.get(PAPERS)

@@ -120,6 +120,7 @@ def test_a_confirmed_signature_stays_through_back_and_goes_when_what_it_signed_c
     assert kit.step is Step.SIGN
     view = kit.view.step_view
     assert view.state is SignState.READING and view.stale and not view.signed_png
+    assert instruction("sign", kit.terminal.flow("approval").speech()).startswith("What you signed has changed")
 
 
 def test_the_idle_timeout_while_signing_warns_then_wipes_the_strokes(make_kit):
