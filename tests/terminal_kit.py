@@ -14,6 +14,7 @@ read the terminal's one view, as the screens do.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -492,9 +493,43 @@ def scan_all(approval: Any) -> None:
         papers.next_paper()
 
 
+BOX = (900, 300)   # the signing box's size on the screen, in pixels
+
+
+def name_strokes(box: tuple[int, int] = BOX, dx: float = 0.0) -> list[list[tuple[float, float, float]]]:
+    """A written name as a finger draws it: three strokes of (x, y, t ms)
+    across the middle of the box (``dx`` moves them sideways)."""
+    w, h = box
+    strokes, t = [], 1000.0
+    for k in range(3):
+        x0 = w * (0.15 + 0.25 * k) + dx
+        points = []
+        for i in range(24):
+            u = i / 23
+            points.append((x0 + u * w * 0.18, h * (0.35 + 0.3 * u) + h * 0.08 * math.sin(u * 9), t))
+            t += 12
+        strokes.append(points)
+        t += 150
+    return strokes
+
+
+def sign(approval: Any, strokes: Any = None, box: tuple[int, int] = BOX) -> None:
+    """Every document the matter asks to sign: 签名, a name drawn, 确认, 继续."""
+    step = approval.sign
+    while step.view.state.value in ("reading", "signed"):
+        if step.view.state.value == "reading":
+            assert step.sign()
+            for stroke in (strokes or name_strokes(box)):
+                assert step.add_stroke(stroke, box)
+            assert step.confirm() is None
+        assert step.proceed()
+
+
 def to_review(kit: TerminalKit, code: str = "MZ-003", phone: str = "13912345678", record: Any = None) -> Any:
     approval = to_form(kit, code, record)
     fill_form(approval, phone)
     scan_all(approval)
+    if kit.step is Step.SIGN:
+        sign(approval)
     assert kit.step is Step.REVIEW
     return approval

@@ -71,6 +71,31 @@ class Material:
 
 
 @dataclass(frozen=True)
+class DocumentToSign:
+    """A document the resident signs on the touchscreen (``docs/signature.md``):
+    its title and text (the Chinese is what is signed and hashed; the English
+    is shown beside it), the form fields whose values it declares, and the
+    paper it stands for (``material``: that paper's "signed original at the
+    counter").  ``kiosk_suffices``: the department accepts the kiosk's signature
+    for that paper, so its counter step goes; without it (a matter that needs a
+    CA-certified signature, 电子签名法 art. 13) the resident signs here and still
+    hands the signed original to the counter."""
+
+    code: str
+    title: str
+    text: str
+    title_en: str = ""
+    text_en: str = ""
+    declares: tuple[str, ...] = ()
+    material: str = ""
+    kiosk_suffices: bool = False
+
+    def english_gaps(self) -> list[str]:
+        where = f"signatures.{self.code}"
+        return [f"{where}.{key}_en" for key in ("title", "text") if getattr(self, key) and not getattr(self, key + "_en")]
+
+
+@dataclass(frozen=True)
 class FormField:
     name: str
     label: str
@@ -178,6 +203,12 @@ class Matter:
     conditions_en: tuple[str, ...] = ()
     fee_en: str = ""
     office: Office | None = None    # the counter steps' office (address, phone, hours)
+    signatures: tuple[DocumentToSign, ...] = ()   # documents signed on the touchscreen, in order
+
+    def signed_here(self, material_code: str) -> DocumentToSign | None:
+        """The document signed at the kiosk in place of paper ``material_code``'s
+        signed original, when the department accepts it (else None: the counter step stays)."""
+        return next((d for d in self.signatures if d.material == material_code and d.kiosk_suffices), None)
 
     @property
     def category_name(self) -> str:
@@ -201,6 +232,8 @@ class Matter:
             gaps += f.english_gaps()
         if self.office is not None:
             gaps += self.office.english_gaps()
+        for document in self.signatures:
+            gaps += document.english_gaps()
         return gaps
 
     def required(self, f: FormField, form: Mapping[str, Any]) -> bool:
@@ -296,7 +329,29 @@ def _matter(m: Mapping[str, Any]) -> Matter:
                   min_age=_age(m, "min_age"), max_age=_age(m, "max_age"),
                   department_en=str(m.get("department_en", "")), summary_en=str(m.get("summary_en", "")),
                   category_en=str(m.get("category_en", "")), conditions_en=_texts(m, "conditions_en"),
-                  fee_en=str(m.get("fee_en", "")), office=_office(m.get("office")))
+                  fee_en=str(m.get("fee_en", "")), office=_office(m.get("office")),
+                  signatures=_signatures(m, {f.name for f in fields}, {x.code for x in materials}))
+
+
+def _signatures(m: Mapping[str, Any], fields: set[str], materials: set[str]) -> tuple[DocumentToSign, ...]:
+    """The matter's documents to sign: each names fields and a paper the matter has."""
+    documents = []
+    for d in m.get("signatures") or ():
+        if not isinstance(d, Mapping) or not str(d.get("title", "")).strip() or not str(d.get("text", "")).strip():
+            raise ValueError(f"matter {m.get('code')}: a document to sign needs a title and a text")
+        declares = tuple(str(name) for name in d.get("declares") or ())
+        unknown = [name for name in declares if name not in fields]
+        material = str(d.get("material") or "")
+        if unknown or (material and material not in materials):
+            raise ValueError(f"matter {m.get('code')}: signature {d.get('code')!r} names fields {unknown} "
+                             f"or paper {material!r} the matter does not have")
+        documents.append(DocumentToSign(code=str(d["code"]), title=str(d["title"]), text=str(d["text"]),
+                                        title_en=str(d.get("title_en", "")), text_en=str(d.get("text_en", "")),
+                                        declares=declares, material=material,
+                                        kiosk_suffices=bool(d.get("kiosk_suffices", False))))
+    if len({d.code for d in documents}) != len(documents):
+        raise ValueError(f"matter {m.get('code')}: two documents to sign with one code")
+    return tuple(documents)
 
 
 def _texts(data: Mapping[str, Any], key: str) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 
-from kiosk.filing.catalog import Catalog, Matter, Office
+from kiosk.filing.catalog import Catalog, Material, Matter, Office
 
 _LATIN = re.compile(r"[a-z0-9]+")
 
@@ -163,7 +163,7 @@ class PaperLine:
     name: str
     name_en: str
     required: bool
-    handling: str                 # scan | counter
+    handling: str                 # scan | counter | sign (its signed original is signed on the touchscreen instead)
     pages: int
 
 
@@ -201,7 +201,8 @@ class MatterDetail:
 
 def detail(m: Matter) -> MatterDetail:
     return MatterDetail(m.code, m.name, m.name_en, m.category_name, m.department, m.summary, m.conditions,
-                        tuple(PaperLine(x.code, x.name, x.name_en, x.required, x.handling, x.pages)
+                        tuple(PaperLine(x.code, x.name, x.name_en, x.required,
+                                        "sign" if m.signed_here(x.code) else x.handling, x.pages)
                               for x in m.materials),
                         m.promised_days, m.fee, m.social_security_card, m.sensitive, m.papers_later,
                         category_en=m.category_name_en, department_en=m.department_en, summary_en=m.summary_en,
@@ -219,10 +220,16 @@ def office_data(office: Office | None) -> dict:
 
 def guide_slip_data(matter: Matter, hut: str = "") -> dict:
     """The data of ``kiosk.slips.service_guide`` for one matter (each text with its English)."""
-    papers = [f"{m.name}{'（原件交服务台）' if m.handling == 'counter' else ''}"
-              f"{'' if m.required else '（如有）'}" for m in matter.materials]
-    papers_en = [f"{m.name_en}{' (original to the counter)' if m.handling == 'counter' else ''}"
-                 f"{'' if m.required else ' (if you have it)'}" if m.name_en else "" for m in matter.materials]
+    def where(m: Material, zh: bool) -> str:
+        if matter.signed_here(m.code):
+            return "（在自助终端屏幕上签名）" if zh else " (signed on the kiosk's screen)"
+        if m.handling == "counter":
+            return "（原件交服务台）" if zh else " (original to the counter)"
+        return ""
+
+    papers = [f"{m.name}{where(m, True)}{'' if m.required else '（如有）'}" for m in matter.materials]
+    papers_en = [f"{m.name_en}{where(m, False)}{'' if m.required else ' (if you have it)'}" if m.name_en else ""
+                 for m in matter.materials]
     return {"matter": matter.name, "matter_en": matter.name_en, "conditions": list(matter.conditions),
             "conditions_en": [en for _zh, en in matter.condition_pairs()],
             "materials": papers, "materials_en": papers_en,

@@ -50,6 +50,7 @@ class PaperState(enum.StrEnum):
     LATER = "later"              # not at hand; brought to the counter within the promised days
     LEFT_OUT = "left_out"        # optional and not at hand
     MISSING = "missing"          # required, not at hand, and the matter does not accept it later
+    SIGNED = "signed"            # a signed original the resident signs on the touchscreen instead (catalog: signatures)
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,6 +109,8 @@ class PaperSet:
 
     def state(self, code: str) -> PaperState:
         m = self.material(code)
+        if code not in self.at_counter and self.matter.signed_here(code) is not None:
+            return PaperState.SIGNED
         if m.handling == "counter" or code in self.at_counter or (
                 self.mode is Papers.BRING and code not in self.not_at_hand):
             return PaperState.AT_COUNTER

@@ -35,8 +35,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Protocol
 
-from kiosk.filing.catalog import Material, Matter
+from kiosk.filing.catalog import DocumentToSign, Material, Matter
 from kiosk.filing.matters import office_data
+from kiosk.filing.signature import SignedDocument
 from kiosk.identity import Identity
 from kiosk.outbox.store import Attachment, Confirmation, Outbox
 from kiosk.outbox.withdrawals import slip_code_hash
@@ -64,21 +65,25 @@ def new_slip_code() -> str:
 
 def application_body(matter: Matter, identity: Identity, form: Mapping[str, Any],
                      id_hash_keys: IdHashKeys | None = None, face_check: Mapping[str, Any] | None = None, *,
-                     papers_later: Iterable[str] = (), slip_code: str = "") -> dict:
+                     papers_later: Iterable[str] = (), slip_code: str = "",
+                     signatures: Iterable[SignedDocument] = ()) -> dict:
     """The contract's Application without serial/attachments (the outbox adds
     them).  ``id_hash`` (under the district's current key, with its version)
     lets the resident find it later with their card at any hut; ``face_check``
     is the face check step's outcome (never a picture) for a matter that asks
     for it; ``papers_later`` the codes of the papers the resident brings to the
     counter later (the platform says by when); ``slip_code`` the slip's code,
-    of which only the hash is sent."""
+    of which only the hash is sent; ``signatures`` the documents signed on the
+    touchscreen (each: its signing record, fingerprint and strokes; their PNG
+    and PDF go as attachments, ``SignedDocument.attachments``)."""
     applicant: dict[str, Any] = {"name": identity.name, "id_number": identity.id_number}
     if id_hash_keys and identity.id_number:
         applicant["id_hash"], applicant["id_hash_version"] = id_hash_keys.filing_hash(identity.id_number)
     phone = form.get("phone")
     if isinstance(phone, str) and re.fullmatch(r"[0-9+ -]{1,20}", phone):
         applicant["phone"] = phone
-    body = {"matter_code": matter.code, "applicant": applicant, "form": dict(form), "card": identity.evidence.value}
+    body: dict[str, Any] = {"matter_code": matter.code, "applicant": applicant, "form": dict(form),
+                            "card": identity.evidence.value}
     if face_check:
         body["face_check"] = dict(face_check)
     later = list(papers_later)
@@ -86,6 +91,9 @@ def application_body(matter: Matter, identity: Identity, form: Mapping[str, Any]
         body["papers_later"] = later
     if slip_code:
         body["slip_code_sha256"] = slip_code_hash(slip_code)
+    signed = [s.body_entry() for s in signatures]
+    if signed:
+        body["signatures"] = signed
     return body
 
 
@@ -189,10 +197,13 @@ def _names(papers: list[Material]) -> tuple[str, str]:
 
 
 def receipt_data(matter: Matter, identity: Identity, filed: Filed, *, hut: str = "", when: Any = None,
-                 bring_today: Iterable[Material] = (), bring_later: Iterable[Material] = ()) -> dict:
+                 bring_today: Iterable[Material] = (), bring_later: Iterable[Material] = (),
+                 signed_here: Iterable[DocumentToSign] = ()) -> dict:
     """The data of ``kiosk.slips.application_receipt`` (it masks name and ID).
     With papers for the counter (originals today, papers brought later) the
-    slip gives the office of the counter steps: address, phone and hours."""
+    slip gives the office of the counter steps: address, phone and hours.
+    ``signed_here``: the documents the resident signed on the touchscreen (the
+    slip says so: nothing of them to bring)."""
     department_en = matter.department_en or matter.department
     notes = []
     if filed.confirmed:
@@ -201,7 +212,10 @@ def receipt_data(matter: Matter, identity: Identity, filed: Filed, *, hut: str =
     else:
         notes.append("网络恢复后本申请将自动提交，凭本回执二维码或身份证可查询办理进度 / It will be sent by itself "
                      "when the network is back; this slip's QR code or your ID card finds it")
-    today, later = list(bring_today), list(bring_later)
+    today, later, signed = list(bring_today), list(bring_later), list(signed_here)
+    if signed:
+        notes.append("已在自助终端签名：" + "、".join(d.title for d in signed) + " / Signed at the kiosk: "
+                     + ", ".join(d.title_en or d.title for d in signed))
     if today:
         zh, en = _names(today)
         notes.append(f"请将以下材料原件交服务台：{zh} / Hand these originals to the counter: {en}")

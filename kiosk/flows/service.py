@@ -48,6 +48,7 @@ class Step(enum.StrEnum):
     FACE_CHECK = "face_check"         # 人证核验 after the card, for matters whose catalog entry asks for it
     FORM = "form"                     # the matter's fields
     PAPERS = "papers"                 # scan the required papers
+    SIGN = "sign"                     # sign a document on the touchscreen, for matters whose catalog entry asks for it
     REVIEW = "review"
     SUBMIT = "submit"                 # sending through the outbox, a short bounded wait
     DONE = "done"                     # number, slip or number to note down; "take your card and slip"

@@ -42,6 +42,8 @@ class MatterDetails(BoxLayout):
             notes = []
             if paper.handling == "counter":
                 notes.append(tr("original to the counter", lang))
+            elif paper.handling == "sign":   # signed on the touchscreen during the filing
+                notes.append(tr("signed here on the screen", lang))
             if not paper.required:
                 notes.append(tr("if you have it", lang))
             if paper.pages > 1:

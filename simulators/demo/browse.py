@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from simulators.demo.script import SETTLE, Script, Until, hut_control, outbox_drained
 
-MATTER = "MZ-001"   # 最低生活保障申请: conditions, papers to scan and an original for the counter
+MATTER = "MZ-001"   # 最低生活保障申请: conditions, papers to scan and a declaration signed on the screen
 
 
 def browse_walkthrough(app: Any, control_url: str, shot: Callable[[str, str], None],

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from simulators.demo.script import SETTLE, FastForwardClock, Script, Until, hut_control, hut_devices, screenshot
+from simulators.demo.signing import sign_declaration
 
 MATTER = "MZ-001"   # 最低生活保障申请: keypad, amounts, choices, pinyin text, a sensitive consent
 
@@ -109,6 +110,9 @@ def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out:
     else:
         shot("66-filing-papers-to-bring", "Papers: what to hand in at the counter")
         papers.proceed()
+    yield Until(lambda: app.sm.current in ("sign", "review"), "the signing or the review")
+    if app.sm.current == "sign":   # the property declaration, signed on the touchscreen
+        yield from sign_declaration(app, out, shot, log)
     yield Until(lambda: app.sm.current == "review", "the review")
     review = app.sm.get_screen("review")
     yield SETTLE

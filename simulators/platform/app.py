@@ -44,6 +44,7 @@ from simulators.platform.faults import FaultInjector
 from simulators.platform.gate import Gate, Refusal, Upload, refusal_response
 from simulators.platform.health import BadHealthRecord, check_health_record, history_entry
 from simulators.platform.requests import RequestDesk
+from simulators.platform.signatures import check_signatures
 from simulators.platform.store import PlatformStore, now_iso
 
 SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
@@ -315,6 +316,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
             raise Refused(error_response(422, "VALIDATION", "papers_later: codes of the matter's required papers, "
                                                             "only for a matter that accepts papers later"))
         _attachments(data, store, terminal_id)
+        check_signatures(data, matter, terminal_id)
         return code, id_hash, matter.promised_days
 
     def check_health(data: dict, _terminal_id: str) -> tuple[str | None, str | None, int | None]:

@@ -30,7 +30,8 @@ def test_guide_shows_conditions_papers_department_time_limit_and_fee(facts):
     assert facts["guide_screen"] == "guide"
     assert facts["guide_matter"].startswith("最低生活保障申请")
     text = facts["guide_texts"]
-    for words in ("申请条件", "具有本区常住户口", "所需材料", "居民身份证", "原件交服务台", "区民政局", "30 个工作日",
+    # the property declaration: signed on the screen during the filing (no longer an original for the counter)
+    for words in ("申请条件", "具有本区常住户口", "所需材料", "居民身份证", "在本机屏幕上签名", "区民政局", "30 个工作日",
                   "收费标准"):
         assert words in text, words
     assert facts["guide_step"] == "第 2 步，共 2 步"

@@ -24,7 +24,7 @@ def test_probe_ran_to_the_end(facts):
 
 def test_the_holder_agrees_is_prompted_and_passes_on_to_the_form(facts):
     holder = facts["holder"]
-    assert holder["step"] == [3, 9]                                   # step 4 of 9: the face check counts
+    assert holder["step"] == [3, 10]                                  # step 4 of 10: the face check counts (and the signing)
     assert "不保存图像" in holder["consent_text"] and "No picture is kept" in holder["consent_text"]
     assert "同意" in holder["buttons"][0] and "服务台" in holder["buttons"][1]
     assert holder["first_prompt"] in ("请眨眨眼 Please blink", "请向左转头 Please turn your head to the left",
@@ -35,7 +35,7 @@ def test_the_holder_agrees_is_prompted_and_passes_on_to_the_form(facts):
     result = holder["result"]
     assert result["performed"] and result["passed"] and result["score"] < result["threshold"]
     assert set(result) == {"performed", "passed", "score", "threshold", "reason", "at", "attempts"}
-    assert holder["form_step"] == [4, 9] and holder["runner_holds_card"] is False
+    assert holder["form_step"] == [4, 10] and holder["runner_holds_card"] is False
 
 
 def test_a_printed_photo_fails_and_the_resident_can_choose_the_counter(facts):

@@ -16,9 +16,9 @@ def _flow(ctx: FlowContext, service: Service) -> ServiceFlow[Any, Any]:
 
 SERVICE = Service(
     "approval", N_("Self-service"),
-    (Step.CHOOSE_MATTER, Step.CONDITIONS, Step.IDENTIFY, Step.FACE_CHECK, Step.FORM, Step.PAPERS, Step.REVIEW,
-     Step.SUBMIT, Step.DONE),
-    order=10, optional=frozenset({Step.FACE_CHECK}),
+    (Step.CHOOSE_MATTER, Step.CONDITIONS, Step.IDENTIFY, Step.FACE_CHECK, Step.FORM, Step.PAPERS, Step.SIGN,
+     Step.REVIEW, Step.SUBMIT, Step.DONE),
+    order=10, optional=frozenset({Step.FACE_CHECK, Step.SIGN}),
     # The social security card counts only for a matter whose catalog entry says so (CardRequest).
     needs=Needs(identity=frozenset({Evidence.ID_CARD}), devices=("identify", "scan", "slip", "face_check"),
                 consents=("processing", "sensitive")),
@@ -32,6 +32,14 @@ SERVICE = Service(
         ("papers", "bring_to_counter"): N_("The camera cannot be used. Please hand these papers to the counter"),
         ("papers", "adjusting"): N_("Drag the four circles onto the four corners of the paper."),
         ("papers", "cannot_file"): N_("This matter cannot be filed without this paper. Please come back with it"),
+        ("sign", ""): N_("Please read the declaration. If it is right, press Sign"),
+        ("sign", "signing"): N_("Please sign your name in the box with your finger, then press Confirm"),
+        ("sign", "empty"): N_("Nothing was signed. Please sign your name in the box"),
+        ("sign", "dot"): N_("That was only a dot. Please write your name in the box"),
+        ("sign", "short"): N_("That was only one short stroke. Please write your full name in the box"),
+        ("sign", "outside"): N_("Most of it was outside the box. Please sign again inside the box"),
+        ("sign", "signed"): N_("Signed. Press Continue, or sign again"),
+        ("sign", "stale"): N_("What you signed has changed since (a page or a value). Please sign again."),
         ("review", ""): N_("Please check everything, agree, and submit"),
         ("submit", ""): N_("Submitting. Please wait a moment"),
         ("submit", "submit_failed"): N_("It could not be submitted. Please ask the staff for help"),

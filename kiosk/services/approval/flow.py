@@ -10,13 +10,15 @@ own is a small flow the screens render and talk to (``presenter``):
 * identify: the terminal's ``IdentifyFlow``, for the cards this matter accepts (``card_request``)
 * face_check: ``FaceCheckFlow`` (its camera work: ``kiosk.face.runner.FaceCheckRunner``);
   ``face_continue()`` once it passed or was skipped
-* form: ``FormStep``; papers: ``PapersStep``; review, submit, done: ``SubmitStep``
+* form: ``FormStep``; papers: ``PapersStep``; sign: ``SignStep`` (only for a matter
+  whose catalog entry names documents to sign); review, submit, done: ``SubmitStep``
 
 States (``TRANSITIONS``)::
 
     closed ─open─▶ choosing ─choose─▶ conditions ─start─▶ identify ─identified─▶ form
     identify ─face_check─▶ face_check ─face_done─▶ form
     form ─form_done─▶ papers ─papers_done─▶ review ─submitting─▶ submit ─filed─▶ done
+    papers ─to_sign─▶ sign ─signed─▶ review (a matter with documents to sign);  review ─back_to_sign─▶ sign
     submit ─reviewing─▶ review (back after a failure);  every step but submit and done ─back─▶ the previous one
     any ─close─▶ closed
 """
@@ -41,6 +43,7 @@ from kiosk.flows.service import CardRequest, FlowContext, Service, ServiceFlow, 
 from kiosk.identity import Evidence, Identity
 from kiosk.services.approval.form_step import FORM, FormStep
 from kiosk.services.approval.papers_step import PAPERS, PapersStep
+from kiosk.services.approval.signature_step import SignStep
 from kiosk.services.approval.submit_step import SubmitStep
 from kiosk.services.approval.views import ApprovalState, ApprovalView, SubmitState
 
@@ -63,7 +66,8 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
 
     STEP_OF = {A.CHOOSING: Step.CHOOSE_MATTER, A.CONDITIONS: Step.CONDITIONS, A.NOT_ELIGIBLE: Step.CONDITIONS,
                A.IDENTIFY: Step.IDENTIFY,
-               A.FACE_CHECK: Step.FACE_CHECK, A.FORM: Step.FORM, A.PAPERS: Step.PAPERS, A.REVIEW: Step.REVIEW,
+               A.FACE_CHECK: Step.FACE_CHECK, A.FORM: Step.FORM, A.PAPERS: Step.PAPERS, A.SIGN: Step.SIGN,
+               A.REVIEW: Step.REVIEW,
                A.SUBMIT: Step.SUBMIT, A.DONE: Step.DONE}
     TRANSITIONS = {
         **{(s, "open"): A.CHOOSING for s in A},
@@ -78,6 +82,10 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
         (A.FORM, "face_check"): A.FACE_CHECK,     # Back from the form to the face check
         (A.FORM, "form_done"): A.PAPERS,
         (A.PAPERS, "papers_done"): A.REVIEW,
+        (A.PAPERS, "to_sign"): A.SIGN,
+        (A.SIGN, "signed"): A.REVIEW,
+        (A.SIGN, "back"): A.PAPERS,
+        (A.REVIEW, "back_to_sign"): A.SIGN,
         (A.REVIEW, "submitting"): A.SUBMIT,
         (A.SUBMIT, "reviewing"): A.REVIEW,
         (A.SUBMIT, "filed"): A.DONE,
@@ -94,10 +102,12 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
         self.form = FormStep(session, self._form_done)
         self.papers = PapersStep(session, lambda: ctx.device(SCAN), ctx.post,
                                  lambda: ctx.availability().papers, self._papers_done, ctx.jobs)
+        self.sign = SignStep(session, self._signed, terminal=lambda: _terminal_id(ctx), jobs=ctx.jobs,
+                             hut=ctx.hut, id_hash_keys=ctx.id_hash_keys)
         self.submission = SubmitStep(session, ctx.jobs, outbox=ctx.outbox, availability=ctx.availability,
                                      printer=ctx.printer, on_change=self._submit_changed, hut=ctx.hut,
                                      id_hash_keys=ctx.id_hash_keys, language=ctx.language,
-                                     wait_seconds=ctx.wait_seconds)
+                                     wait_seconds=ctx.wait_seconds, signed=self.sign.signed)
         self.job = JobSlot(ctx.jobs)
         self.face_runner = self._face_runner(ctx)
         self._matter: Matter | None = None
@@ -121,16 +131,21 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
 
     # -- what the terminal asks -----------------------------------------------------------
     def machines(self) -> tuple[FlowMachine[Any, Any], ...]:
-        return (self, self.choice, self.face, self.form, self.papers, self.submission)
+        return (self, self.choice, self.face, self.form, self.papers, self.sign, self.submission)
 
     def presenter(self) -> FlowMachine[Any, Any]:
         machines: dict[ApprovalState, FlowMachine[Any, Any]] = {
             A.CHOOSING: self.choice, A.FACE_CHECK: self.face, A.FORM: self.form, A.PAPERS: self.papers,
+            A.SIGN: self.sign,
             A.REVIEW: self.submission, A.SUBMIT: self.submission, A.DONE: self.submission}
         return machines.get(self.state, self)
 
     def included(self) -> frozenset[Step]:
-        return frozenset({Step.FACE_CHECK}) if self._matter is not None and self._matter.face_check else frozenset()
+        matter = self._matter
+        if matter is None:
+            return frozenset()
+        return frozenset(step for step, taken in ((Step.FACE_CHECK, matter.face_check),
+                                                  (Step.SIGN, bool(matter.signatures))) if taken)
 
     def steps_known(self) -> bool:
         return self.state is not A.CHOOSING   # the matter decides whether the face check is a step
@@ -149,8 +164,8 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
 
     def unsaved_work(self) -> bool:
         """Something the resident entered would go with 首页: a field they
-        typed or chose, a page scanned, the review (or a submission that failed)."""
-        if self.state in (A.REVIEW,) or (self.state is A.SUBMIT and self.submission.state is SubmitState.SUBMIT_FAILED):
+        typed or chose, a page scanned, a signature, the review (or a submission that failed)."""
+        if self.state in (A.REVIEW, A.SIGN) or (self.state is A.SUBMIT and self.submission.state is SubmitState.SUBMIT_FAILED):
             return True
         form, papers = self.ctx.session.get(FORM), self.ctx.session.get(PAPERS)
         return self.state in (A.FORM, A.PAPERS) and (
@@ -161,6 +176,8 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
             return self.view.identify_mode
         if self.state is A.NOT_ELIGIBLE:
             return "not_eligible"
+        if self.state is A.SIGN:
+            return self.sign.detail()
         if self.state is A.PAPERS:
             if self.papers.state.value in ("cannot_file", "adjusting"):
                 return self.papers.state.value
@@ -191,6 +208,7 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
         self.choice.close()
         self.form.close(drop=True)
         self.papers.close(drop=True)
+        self.sign.close(drop=True)
         self.submission.close()
         self._matter = None
 
@@ -285,8 +303,17 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
             self.papers.open(self._matter)
 
     def _papers_done(self) -> None:
-        if self._matter is not None and self._fire("papers_done"):
+        matter = self._matter
+        if matter is not None and matter.signatures and self._fire("to_sign"):
             self.papers.close()
+            self.sign.open(matter)
+        elif matter is not None and self._fire("papers_done"):
+            self.papers.close()
+            self.submission.open(matter)
+
+    def _signed(self) -> None:
+        if self._matter is not None and self._fire("signed"):
+            self.sign.close()
             self.submission.open(self._matter)
 
     def _submit_changed(self, state: SubmitState) -> None:
@@ -323,8 +350,16 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
                 return True
         elif state is A.PAPERS:
             self.papers.close()
+        elif state is A.SIGN:
+            if self.sign.back():
+                return True   # from the signing box to the document
+            self.sign.close()
         elif state is A.REVIEW:
             self.submission.close()
+            if matter is not None and matter.signatures:
+                self._fire("back_to_sign")
+                self.sign.open(matter, last=True)
+                return True
         self._fire("back", print_guide="", refusal=("", ""))
         if self.state is A.CHOOSING:
             self._matter = None
@@ -335,3 +370,9 @@ class ApprovalFlow(ServiceFlow[ApprovalState, ApprovalView]):
         elif self.state is A.PAPERS and matter is not None:
             self.papers.open(matter)
         return True
+
+
+def _terminal_id(ctx: FlowContext) -> str:
+    """The terminal's id, as the platform knows it (the signing record names it)."""
+    terminal = getattr(getattr(ctx.settings, "terminal", None), "id", "")
+    return str(terminal or ctx.hut or "")

@@ -27,6 +27,7 @@ from kiosk import slips
 from kiosk.devices.availability import Availability, SlipMode, Submit
 from kiosk.filing.catalog import Matter
 from kiosk.filing.matters import detail
+from kiosk.filing.signature import SignedDocument
 from kiosk.filing.submission import WAIT_SECONDS, Filed, Filing, application_body, new_slip_code, print_slip, receipt_data
 from kiosk.flows import face_check
 from kiosk.flows.jobs import Jobs, JobSlot
@@ -35,6 +36,7 @@ from kiosk.flows.session import Session
 from kiosk.privacy import IdHashKeys
 from kiosk.services.approval.form_step import FORM
 from kiosk.services.approval.papers_step import PAPERS
+from kiosk.services.approval.signature_step import SIGNATURES
 from kiosk.services.approval.views import SubmitState, SubmitView
 
 log = logging.getLogger(__name__)
@@ -62,11 +64,13 @@ class SubmitStep(FlowMachine[SubmitState, SubmitView]):
 
     def __init__(self, session: Session, jobs: Jobs, *, outbox: Any, availability: Callable[[], Availability],
                  printer: Callable[[], Any], on_change: Callable[[SubmitState], None], hut: str = "",
-                 id_hash_keys: IdHashKeys | None = None, wait_seconds: float = WAIT_SECONDS, language: str = "both"):
+                 id_hash_keys: IdHashKeys | None = None, wait_seconds: float = WAIT_SECONDS, language: str = "both",
+                 signed: Callable[[], list[SignedDocument]] = list):
         super().__init__(SubmitView())
         self.session, self.job = session, JobSlot(jobs)
         self.outbox, self.availability, self.printer, self.on_change = outbox, availability, printer, on_change
         self.hut, self.id_hash_keys, self.wait_seconds, self.language = hut, id_hash_keys, wait_seconds, language
+        self.signed = signed   # the documents signed on the touchscreen (SignStep.signed)
         self._matter: Matter | None = None
         self._slip: Any = None   # the printed slip (masked), kept for 重新打印 until the visit ends
 
@@ -118,9 +122,11 @@ class SubmitStep(FlowMachine[SubmitState, SubmitView]):
             return False
         outcome = self.session.get(face_check.OUTCOME) if matter.face_check else None
         slip_code = new_slip_code()   # printed in a queued slip's QR; only its hash goes with the application
+        signed = self.signed()
         body = application_body(matter, identity, form.submission(), self.id_hash_keys, face_check=outcome,
-                                papers_later=[m.code for m in papers.bring_later()], slip_code=slip_code)
-        filing = Filing(body, papers.attachments(), slip_code)
+                                papers_later=[m.code for m in papers.bring_later()], slip_code=slip_code,
+                                signatures=signed)
+        filing = Filing(body, papers.attachments() + [a for s in signed for a in s.attachments()], slip_code)
         online = self.availability().submit is Submit.ONLINE
         outbox, wait = self.outbox, self.wait_seconds if online else 0.0
         self._fire("submit", submit_mode=(Submit.ONLINE if online else Submit.QUEUED).value, error="")
@@ -136,13 +142,16 @@ class SubmitStep(FlowMachine[SubmitState, SubmitView]):
             return
         matter, identity, papers = self._matter, self.session.identity, self.session.get(PAPERS)
         assert matter is not None and identity is not None
+        signed_codes = {s.code for s in self.signed()}
         data = receipt_data(matter, identity, filed, hut=self.hut,
                             bring_today=papers.bring_today() if papers else [],
-                            bring_later=papers.bring_later() if papers else [])
+                            bring_later=papers.bring_later() if papers else [],
+                            signed_here=[d for d in matter.signatures if d.code in signed_codes])
         slip = slips.application_receipt(data, self.language)  # masked here; no data kept
-        # Filed: the form and the pages have no use here any more.
+        # Filed: the form, the pages and the signatures have no use here any more.
         self.session.pop(FORM)
         self.session.pop(PAPERS)
+        self.session.pop(SIGNATURES)   # the strokes and the signed page are in the outbox now
         self._slip = slip
         printer = self.printer() if self.availability().slip_mode is SlipMode.PRINT else None
         self._fire("filed", number=filed.number, confirmed=filed.confirmed, fields=(), papers=(), error="",

@@ -26,6 +26,7 @@ class ApprovalState(enum.StrEnum):
     FACE_CHECK = "face_check"          # 人证核验 (``FaceCheckFlow``), for a matter that asks for it
     FORM = "form"                      # ``FormStep``
     PAPERS = "papers"                  # ``PapersStep``
+    SIGN = "sign"                      # ``SignStep``: the documents the catalog asks to sign, on the touchscreen
     REVIEW = "review"                  # ``SubmitStep``: every field, the pages, the consent(s)
     SUBMIT = "submit"                  # ``SubmitStep``: in the outbox, waiting for the number (or it failed)
     DONE = "done"                      # ``SubmitStep``: the number; the slip printing, printed or to note down
@@ -174,3 +175,40 @@ class SubmitView:
 
     def __repr__(self) -> str:
         return f"SubmitView(state={self.state.value!r}, fields={len(self.fields)}, slip={self.slip!r})"
+
+
+class SignState(enum.StrEnum):
+    CLOSED = "closed"
+    READING = "reading"      # the document in large type with the resident's details: 签名 (or at the counter)
+    SIGNING = "signing"      # the signing box: 清除, 确认; 返回 goes back to the document, dropping the strokes
+    SIGNED = "signed"        # confirmed: the signature shown under the document; sign again, or continue
+
+
+@dataclass(frozen=True)
+class SignView:
+    """The document being signed (``document``: its code; ``title``/``text``
+    and their English), the resident masked, the declared values as the form
+    shows them, ``position`` (document i of n), the strokes drawn so far
+    (``strokes``: how many; the pad holds their drawing), ``problem``: why the
+    last try was refused (empty | dot | short | outside, ``kiosk.filing.signature.Problem``),
+    ``signed_png``: the confirmed signature (SIGNED) and ``fingerprint``: its record's, shortened."""
+
+    state: SignState = SignState.CLOSED
+    document: str = ""
+    title: str = ""
+    title_en: str = ""
+    text: str = ""
+    text_en: str = ""
+    masked_name: str = ""
+    masked_id: str = ""
+    values: tuple[FieldView, ...] = ()
+    position: tuple[int, int] = (0, 0)
+    strokes: int = 0
+    problem: str = ""
+    signed_png: bytes = b""
+    fingerprint: str = ""
+    kiosk_suffices: bool = True
+    stale: bool = False      # a signature made before went: what it signed has changed since
+
+    def __repr__(self) -> str:
+        return f"SignView(state={self.state.value!r}, document={self.document!r}, strokes={self.strokes})"

@@ -14,13 +14,15 @@ from tests.terminal_kit import DEVICES, TerminalKit
 
 @pytest.fixture
 def make_kit(make_settings):
-    """``make_kit(online=False, unplugged=(), **TerminalKit options)``: a started
+    """``make_kit(online=False, unplugged=(), terminal_id="", **TerminalKit options)``: a started
     terminal with its fake devices (those in ``unplugged`` gone), stopped after the test."""
     made = []
 
     def make(online: bool = False, unplugged: tuple[str, ...] = (), id_hash_keys: IdHashKeys | None = None,
-             devices_toml: str = DEVICES, **options):
+             devices_toml: str = DEVICES, terminal_id: str = "", **options):
         settings = make_settings(devices_toml)
+        if terminal_id:   # the enrolled terminal's id (a signing record names it; the platform checks it)
+            settings = replace(settings, terminal=settings.terminal.model_copy(update={"id": terminal_id}))
         if id_hash_keys is not None:   # the district's keys, as enrolment delivers them to every hut
             settings = replace(settings, secrets=replace(settings.secrets, id_hash_keys=id_hash_keys))
         if online:

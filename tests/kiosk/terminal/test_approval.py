@@ -275,7 +275,7 @@ def _to_face_check(kit, record):
     a = t.flow("approval")
     assert kit.view.total == -1                # no matter chosen yet: "step 1", the total once it is known
     assert a.choice.choose("MZ-001")           # its catalog entry asks for the face check
-    assert kit.view.total == 9 and kit.step is Step.CONDITIONS
+    assert kit.view.total == 10 and kit.step is Step.CONDITIONS   # with the face check and the signature
     assert a.start()
     a.face_runner.close()                      # the test reports the attempts, as the runner would
     identify(kit, record)

@@ -231,7 +231,7 @@ def test_a_matter_with_a_face_check_sends_its_outcome_and_the_platform_takes_it(
                                                                                  tmp_path):
     folder = tmp_path / "state" / "outbox"
     outbox = Outbox(folder, terminal.outbox_key, terminal.id)
-    kit = make_kit(outbox=outbox, id_hash_keys=terminal.id_hash_keys)
+    kit = make_kit(outbox=outbox, id_hash_keys=terminal.id_hash_keys, terminal_id=terminal.id)
     # 低保: face check (passed on the way, as the runner reports it), and sensitive (income, bank card)
     review = to_review(kit, "MZ-001", record=card(photo_bmp=b"BM" + bytes(100))).submission
     assert kit.terminal.session.get(OUTCOME)["passed"] is True

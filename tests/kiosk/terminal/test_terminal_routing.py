@@ -42,7 +42,8 @@ def test_the_terminal_table_has_no_transition_into_an_unknown_state():
 def test_every_filing_step_forward_and_back_with_and_without_the_optional_step(make_kit):
     kit = make_kit()
     t = kit.terminal
-    for code, expected in (("MZ-003", 8), ("MZ-001", 9)):   # MZ-001's catalog entry asks for the face check
+    # MZ-001's catalog entry asks for the face check and the signed property declaration
+    for code, expected in (("MZ-003", 8), ("MZ-001", 10)):
         t.home()
         kit.reader.take()
         kit.settle()
@@ -60,7 +61,8 @@ def test_every_filing_step_forward_and_back_with_and_without_the_optional_step(m
         seen.append(kit.step)
         scan_all(approval)
         seen.append(kit.step)
-        assert tuple(seen) == by_key("approval").steps_with({Step.FACE_CHECK} if expected == 9 else set())[:len(seen)]
+        optional = {Step.FACE_CHECK, Step.SIGN} if expected == 10 else set()
+        assert tuple(seen) == by_key("approval").steps_with(optional)[:len(seen)]
         back = [kit.step]
         while kit.view.state is TerminalState.SERVICE:
             t.back()

@@ -17,6 +17,7 @@ SCENES = {
     "aids_menu": "aids_menu", "health_start": "consent", "health_consent": "consent",
     "health_items": "health_items", "health_measuring": "measure", "health_waist": "measure",
     "health_results": "result", "health_urgent": "result",
+    "sign_reading": "sign", "sign_refused": "sign", "sign_signed": "sign",
 }
 OVERLAYS = ("idle_warning", "staff_call", "privacy_notice", "aids_menu")
 # a scene that only some windows have (the rest measure every scene)

@@ -265,6 +265,50 @@ def health_urgent(app, readers):
     yield health_state(app, "results", "the urgent results")
 
 
+def signing(app, readers):
+    from sign_steps import attach_front_camera, to_sign
+
+    if not app.availability.face_camera:
+        attach_front_camera(app)
+        yield Until(lambda: app.availability.face_camera, "the front camera")
+    idcard, _ssc = readers
+    return (yield from to_sign(app, idcard))
+
+
+@scene
+def sign_reading(app, readers):
+    yield from signing(app, readers)
+
+
+@scene
+def sign_refused(app, readers):
+    """The box after a scrawl that left it: why, in words, the box empty again."""
+    from tests.terminal_kit import name_strokes
+
+    approval = yield from signing(app, readers)
+    approval.sign.sign()
+    yield laid_out()
+    pad = app.screens["sign"].ids.pad
+    box = (pad.width, pad.height)
+    for stroke in name_strokes(box, dx=box[0] * 0.8):
+        approval.sign.add_stroke(stroke, box)
+    approval.sign.confirm()
+
+
+@scene
+def sign_signed(app, readers):
+    from tests.terminal_kit import name_strokes
+
+    approval = yield from signing(app, readers)
+    approval.sign.sign()
+    yield laid_out()
+    pad = app.screens["sign"].ids.pad
+    box = (pad.width, pad.height)
+    for stroke in name_strokes(box):
+        approval.sign.add_stroke(stroke, box)
+    approval.sign.confirm()
+
+
 def overlay(app):
     """(name, widget) of the overlay the resident reads now (the one on top), or None."""
     menu = app.sm.current_screen.ids.frame.menu
@@ -415,6 +459,8 @@ def script(app, facts):
                 if only and not any(f"{name}/{orientation}/{pass_name}".startswith(o) for o in only):
                     continue
                 app.go_home("resident")
+                if app.terminal.view.confirm_home:   # a scene with work to lose (the signing): asked, discarded
+                    app.terminal.discard_visit()
                 for reader in readers:
                     reader.take()
                 yield Until(lambda: app.sm.current == "home" and not app.card_reminder, "home")
