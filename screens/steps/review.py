@@ -16,8 +16,10 @@ from typing import Any
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk.filing.papers import PaperState
 from kiosk.flows.service import Step
 from screens import theme
+from screens.i18n import tr
 from screens.step_screen import StepScreen
 from screens.widgets import page_view  # noqa: F401  (its kv rules)
 from screens.widgets.page_view import PageThumbnail
@@ -34,6 +36,7 @@ class ReviewScreen(StepScreen):
     matter_name = StringProperty("")
     matter_name_en = StringProperty("")
     answers = StringProperty("")          # every field and its masked value, one a line
+    signed = StringProperty("")           # the documents signed on the screen at this visit ("" for none)
     consent_given = BooleanProperty(False)
     sensitive_needed = BooleanProperty(False)
     sensitive_given = BooleanProperty(False)
@@ -62,6 +65,8 @@ class ReviewScreen(StepScreen):
         # each label and choice in the resident's language where the catalog has it, else Chinese
         self.answers = "\n".join(f"{pick(f.label, f.label_en, lang)}: {pick(f.display, f.display_en, lang) or '—'}"
                                  for f in view.fields)
+        signed = [pick(p.name, p.name_en, lang) for p in view.papers if p.state is PaperState.SIGNED]
+        self.signed = (tr("Signed at the kiosk", lang) + ": " + "、".join(signed)) if signed else ""
         self.consent_given = view.consent_given
         self.sensitive_needed = view.sensitive_consent_needed
         self.sensitive_given = view.sensitive_consent_given
@@ -95,7 +100,7 @@ class ReviewScreen(StepScreen):
         super().forget()
         self._pages = ()
         self.ids.pages.clear_widgets()
-        self.answers = self.masked_name = self.masked_id = ""
+        self.answers = self.masked_name = self.masked_id = self.signed = ""
         self.failed = False
         self.matter_name = self.matter_name_en = ""
         self.consent_given = self.sensitive_given = self.sensitive_needed = self.can_submit = False

@@ -72,6 +72,10 @@ def test_on_to_the_review(facts):
     assert facts["after"] == {"screen": "review", "step": [7, 10], "asked_before_home": True}
 
 
+def test_the_review_says_what_was_signed_on_the_screen(facts):
+    assert facts["review_says"] == "已在本机签名: 家庭财产申报表（本人签名）"
+
+
 def test_the_idle_timeout_while_signing_warns_then_wipes_everything(facts):
     idle = facts["idle"]
     assert idle["strokes_while_warned"] == 3 and idle["warning"]

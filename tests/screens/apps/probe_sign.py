@@ -153,7 +153,9 @@ def script(app, facts):
                        "png_ink": _png_ink(signed.png), "shown": screen.ids.signature.texture is not None}
     tap(screen.ids.primary)   # 继续
     yield Until(lambda: app.sm.current == "review", "the review", 10)
+    yield laid_out()
     facts["after"] = {"screen": app.sm.current, "step": [app.step_index, app.step_total]}
+    facts["review_says"] = app.screens["review"].ids.signed.text
 
     # a second resident walks away while signing: warned, then everything goes
     reader.take()
