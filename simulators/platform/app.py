@@ -43,6 +43,7 @@ from simulators.platform.desk import application_by_slip, withdraw, withdrawal_s
 from simulators.platform.faults import FaultInjector
 from simulators.platform.gate import Gate, Refusal, Upload, refusal_response
 from simulators.platform.health import BadHealthRecord, check_health_record, history_entry
+from simulators.platform.staff_cards import add_staff_card_routes
 from simulators.platform.store import PlatformStore, now_iso
 
 SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
@@ -418,6 +419,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
                              "id_hash_key_version": keys[0]["version"]})
 
     add_admin_routes(app, store, shown)
+    add_staff_card_routes(app, store)
 
     def refused_signature() -> None:
         store.bump("rejected_signatures")
