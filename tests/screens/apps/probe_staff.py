@@ -44,11 +44,12 @@ def script(hut, out):
         facts["operator"] = staff.operator
         facts["devices_listed"] = sorted(staff._rows)
         row = staff._rows["printer"]
+        body = staff.ids.body
+        facts["layout"] = {"body": list(body.size), "view": list(staff.ids.scroll.ids.view.size),
+                           "row": list(row.size), "row_pos": list(row.to_window(*row.pos)),
+                           "rows": len(staff.ids.devices.children), "text": row.text[:80]}
         jobs_before = len(hut.control("printer", "jobs")["jobs"])
-        scroll = staff.ids.scroll.ids.view
-        scroll.scroll_y = 1
-        yield laid_out()
-        scroll.scroll_to(row, animate=False)
+        staff.ids.scroll.reveal(row)
         yield laid_out()
         tap(row.ids.test)
         yield Until(lambda: "printer" in terminal.staff._results, "the printer's self-test", 30)
