@@ -310,3 +310,19 @@ def test_the_app_state_says_staff_while_the_screen_is_open(hut):
     assert state is not None and state[0].mode == "staff"
 
 
+
+
+def test_the_document_cameras_self_test_shows_its_live_picture_and_finds_a_page(hut):
+    from tests.terminal_kit import page_scene
+
+    kit, _ = hut()
+    enter_by_card(kit)
+    staff = kit.terminal.staff
+    staff.self_test("camera")
+    assert kit.view.staff.camera == "camera" and kit.view.staff.notice == staff_mod.CAMERA_LIVE
+    kit.run_until(lambda: staff.live is not None and staff.live.latest_frame() is not None, "the live picture")
+    kit.camera.show(page_scene())
+    kit.run_until(lambda: staff._results.get("camera", "").startswith("OK"), "the page found", timeout=30)
+    staff.close_camera()
+    assert kit.view.staff.camera == "" and staff.live is None
+    assert audit(kit)[-1][1:] == ("self_test:camera", "camera", "page found")

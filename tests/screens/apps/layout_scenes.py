@@ -17,6 +17,8 @@ SCENES = {
     "aids_menu": "aids_menu", "health_start": "consent", "health_consent": "consent",
     "health_items": "health_items", "health_measuring": "measure", "health_waist": "measure",
     "health_results": "result", "health_urgent": "result",
+    "staff_open": "staff", "staff_pin": "staff", "staff_refused": "staff", "staff_confirm": "staff",
+    "closed": "closed",
 }
 OVERLAYS = ("idle_warning", "staff_call", "privacy_notice", "aids_menu")
 # a scene that only some windows have (the rest measure every scene)
