@@ -326,3 +326,17 @@ def test_the_document_cameras_self_test_shows_its_live_picture_and_finds_a_page(
     staff.close_camera()
     assert kit.view.staff.camera == "" and staff.live is None
     assert audit(kit)[-1][1:] == ("self_test:camera", "camera", "page found")
+
+
+def test_where_this_process_cannot_read_the_maintenance_file_the_screen_says_so(hut):
+    kit, _ = hut()
+    kit.terminal.settings.paths.secrets_file.with_name("maintenance.toml").unlink()
+    kit.terminal.staff.gate._secrets = None
+    kit.staff_reader.place(STAFF_UID)
+    kit.run_until(lambda: kit.view.staff.phase is StaffPhase.REFUSED, "the refusal")
+    assert kit.view.staff.notice == staff_mod.GATE_UNAVAILABLE
+    kit.terminal.home("resident")
+    assert kit.terminal.open_staff_pin()
+    kit.terminal.staff.submit_pin(PIN)
+    kit.run_until(lambda: kit.view.staff.phase is StaffPhase.REFUSED, "the refusal of the PIN")
+    assert kit.view.staff.notice == staff_mod.GATE_UNAVAILABLE
