@@ -26,6 +26,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +35,7 @@ from typing import Any, Callable, Protocol
 
 from drivers.storage import atomic_write
 from kiosk.errors import KioskError
-from kiosk.ops.maintenance import LoginResult, MaintenanceLogin
+from kiosk.ops.maintenance import LoginResult, MaintenanceLogin, Outcome
 from kiosk.ops.staff import staff_card_hash, staff_card_matches
 
 log = logging.getLogger(__name__)
@@ -160,9 +162,13 @@ class LocalGate:
     key and allow-list), root's lockout file and audit log, the revocation cache."""
 
     def __init__(self, settings: Any, clock: Callable[[], float] = time.time,
-                 revocations: RevocationCache | None = None):
+                 revocations: RevocationCache | None = None, check_revocations: bool = True):
+        """``check_revocations`` False: the allow-list only (the root helper
+        below, which cannot read the kiosk user's state folder: the app applies
+        the platform's list itself, :class:`SocketGate`)."""
         self.settings, self.clock = settings, clock
         self.revocations = revocations or RevocationCache(settings.paths.state_dir, clock)
+        self.check_revocations = check_revocations
         self._secrets: Any = None
 
     def secrets(self) -> Any:
@@ -180,6 +186,8 @@ class LocalGate:
         if not listed:
             return CardCheck(CardVerdict.NOT_STAFF)
         operator = "card " + staff_card_hash(uid, keys.staff_card_key)[:12]
+        if not self.check_revocations:
+            return CardCheck(CardVerdict.STAFF, operator)
         verdict, version = self.revocations.verdict(uid)
         return CardCheck(verdict, operator, version)
 
@@ -193,3 +201,127 @@ class LocalGate:
         from kiosk.ops.maintenance_tasks import AuditLog
 
         AuditLog(self.settings.admin_dir).record(operator, action, target, result)
+
+
+# -- the root helper and the app's side of it ---------------------------------------------------
+GATE_SOCKET = Path("/run/kiosk-staff-gate.sock")
+MAX_REQUEST = 4096
+FIELD_MAX = 200
+
+
+def gate_for(settings: Any) -> StaffGate:
+    """The gate the app uses: in this process where it can read the
+    maintenance file (the virtual hut, a developer's machine), else the root
+    helper's socket (a provisioned terminal: the app runs as ``kiosk``)."""
+    from kiosk.secrets_file import maintenance_path
+
+    if os.access(maintenance_path(settings.paths.secrets_file), os.R_OK) or not GATE_SOCKET.exists():
+        return LocalGate(settings)
+    return SocketGate(GATE_SOCKET, RevocationCache(settings.paths.state_dir))
+
+
+def answer(gate: LocalGate, raw: bytes) -> dict[str, Any]:
+    """One request of the app (a JSON object on one line) -> the answer.
+    ``{"op": "card", "uid": "<hex>"}``, ``{"op": "pin", "pin": "..."}``,
+    ``{"op": "audit", "operator", "action", "target", "result"}``."""
+    try:
+        request = json.loads(raw.decode("utf-8"))
+        op = request["op"]
+        if op == "card":
+            uid = bytes.fromhex(request["uid"])
+            if not 4 <= len(uid) <= 10:
+                raise ValueError("uid length")
+            check = gate.card(uid)
+            return {"verdict": check.verdict, "operator": check.operator}
+        if op == "pin":
+            pin = request["pin"]
+            if not isinstance(pin, str) or len(pin) > 64:
+                raise ValueError("pin")
+            result = gate.pin(pin)
+            return {"outcome": result.outcome.value, "tries_left": result.tries_left,
+                    "locked_seconds": result.locked_seconds}
+        if op == "audit":
+            fields = [request[key] for key in ("operator", "action", "target", "result")]
+            if not all(isinstance(f, str) and f.isprintable() for f in fields):
+                raise ValueError("audit fields")
+            gate.audit(*(f[:FIELD_MAX] for f in fields))
+            return {"ok": True}
+        raise ValueError("op")
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return {"error": "bad request"}
+    except (KioskError, OSError) as exc:
+        log.warning("staff gate: %s", exc)
+        return {"error": "the maintenance file or the admin folder cannot be used"}
+
+
+def serve(gate: LocalGate, listener: socket.socket, stop: Callable[[], bool] = lambda: False) -> None:
+    """Answer one request per connection until ``stop()``; a slow or
+    oversized request is dropped (one client at a time: the PIN check's
+    lockout file is locked anyway)."""
+    listener.settimeout(1.0)
+    while not stop():
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            continue
+        with conn:
+            conn.settimeout(5.0)
+            try:
+                raw = b""
+                while not raw.endswith(b"\n") and len(raw) <= MAX_REQUEST:
+                    chunk = conn.recv(MAX_REQUEST)
+                    if not chunk:
+                        break
+                    raw += chunk
+                reply = answer(gate, raw) if len(raw) <= MAX_REQUEST else {"error": "request too long"}
+                conn.sendall(json.dumps(reply).encode() + b"\n")
+            except OSError as exc:
+                log.info("staff gate: a connection dropped (%s)", exc)
+
+
+class SocketGate:
+    """The app's side: asks the root helper over its Unix socket (root:kiosk
+    0660); the platform's revocation list is the app's own cache (the root
+    helper cannot read the kiosk user's state folder)."""
+
+    def __init__(self, path: Path = GATE_SOCKET, revocations: RevocationCache | None = None, timeout: float = 15.0):
+        self.path, self.revocations, self.timeout = Path(path), revocations, timeout
+
+    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+                conn.settimeout(self.timeout)
+                conn.connect(str(self.path))
+                conn.sendall(json.dumps(request).encode() + b"\n")
+                raw = b""
+                while not raw.endswith(b"\n") and len(raw) <= MAX_REQUEST:
+                    chunk = conn.recv(MAX_REQUEST)
+                    if not chunk:
+                        break
+                    raw += chunk
+            reply = json.loads(raw.decode("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise KioskError(f"the staff gate ({self.path}) did not answer: {exc}") from None
+        if not isinstance(reply, dict) or "error" in reply:
+            raise KioskError(f"the staff gate refused: {reply.get('error') if isinstance(reply, dict) else reply}")
+        return reply
+
+    def card(self, uid: bytes) -> CardCheck:
+        try:
+            reply = self._ask({"op": "card", "uid": uid.hex()})
+        except KioskError as exc:
+            log.warning("staff card not checked: %s", exc)
+            return CardCheck(CardVerdict.UNAVAILABLE)
+        verdict, operator = str(reply.get("verdict")), str(reply.get("operator", ""))
+        if verdict != CardVerdict.STAFF or self.revocations is None:
+            return CardCheck(verdict, operator)
+        listed, version = self.revocations.verdict(uid)
+        return CardCheck(listed, operator, version)
+
+    def pin(self, pin: str) -> LoginResult:
+        reply = self._ask({"op": "pin", "pin": pin})
+        return LoginResult(Outcome(reply["outcome"]), int(reply.get("tries_left", 0)),
+                           float(reply.get("locked_seconds", 0.0)))
+
+    def audit(self, operator: str, action: str, target: str, result: str) -> None:
+        self._ask({"op": "audit", "operator": operator, "action": action, "target": target, "result": result})

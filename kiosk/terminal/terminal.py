@@ -48,7 +48,7 @@ from kiosk.flows.service import FlowContext, Service, ServiceFlow, Step
 from kiosk.flows.session import IdleState, IdleTimer, Session
 from kiosk.identity import Evidence
 from kiosk.ops.app_state import WRITE_EVERY_SECONDS, AppStats, write_app_state
-from kiosk.ops.staff_gate import LocalGate, StaffGate
+from kiosk.ops.staff_gate import StaffGate, gate_for
 from kiosk.services import registered
 from kiosk.terminal.hut_info import HutInfo, minute_of
 from kiosk.terminal.links import CatalogCache, open_outbox
@@ -121,7 +121,7 @@ class Terminal:
                                  hut=HutInfo.from_settings(settings), minute=minute_of(now()))
         self.hours = self.view.hut.hours
         self._dark_at = 0.0
-        self.staff = StaffSession(settings, self.owner, gate if gate is not None else LocalGate(settings), self.jobs,
+        self.staff = StaffSession(settings, self.owner, gate if gate is not None else gate_for(settings), self.jobs,
                                   post=post, client=lambda: self.client, clock=clock, power=power,
                                   changed=self._publish, left=self._staff_left)
 

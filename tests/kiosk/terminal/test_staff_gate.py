@@ -81,3 +81,68 @@ def test_the_heartbeat_carries_the_apps_state(platform, terminal):
     assert found is not None and found["heartbeat"]["state"] == "closed"
     with client_for(platform.url, terminal) as client, pytest.raises(KioskError):
         client.heartbeat({}, {"depth": 0, "dead": 0, "oldest_pending_seconds": None}, state="asleep")
+
+
+# -- the root helper's socket (kiosk maintenance gate) and the app's side of it ---------------------
+@pytest.fixture
+def served(make_settings, tmp_path):
+    """The helper serving a terminal's maintenance file on a socket (a thread,
+    as kiosk-staff-gate.service would), and the app's SocketGate to it."""
+    import socket
+    import threading
+
+    from kiosk.ops.maintenance_tasks import AuditLog
+    from kiosk.ops.staff import staff_card_hash
+    from kiosk.ops.staff_gate import LocalGate, SocketGate, serve
+    from kiosk.secrets_file import load_maintenance, write_secrets_file
+
+    settings = make_settings()
+    write_secrets_file(settings.paths.secrets_file, pin="246810")
+    key = load_maintenance(settings.paths.secrets_file).staff_card_key
+    write_secrets_file(settings.paths.secrets_file, staff_cards=(staff_card_hash(UID, key),))
+    path = tmp_path / "gate.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(4)
+    stop = threading.Event()
+    thread = threading.Thread(target=serve, args=(LocalGate(settings, check_revocations=False), listener, stop.is_set))
+    thread.start()
+    cache = RevocationCache(tmp_path / "app-state")
+    yield SocketGate(path, cache), cache, AuditLog(settings.admin_dir), path
+    stop.set()
+    thread.join(5)
+    listener.close()
+
+
+def test_the_app_asks_the_root_helper_and_applies_the_platforms_list_itself(served):
+    gate, cache, audit, _path = served
+    cache.store(parse_list({"version": 2, "revoked": []}, time.time()))
+    check = gate.card(UID)
+    assert check.ok and check.operator.startswith("card ") and check.list_version == 2
+    assert gate.card(bytes.fromhex("04000000000001")).verdict == CardVerdict.NOT_STAFF
+    cache.store(parse_list({"version": 3, "revoked": [card_fingerprint(UID)]}, time.time()))
+    assert gate.card(UID).verdict == CardVerdict.REVOKED
+    assert gate.pin("000000").tries_left == 4
+    assert gate.pin("246810").ok
+    gate.audit(check.operator, "enter", "staff screen", "by card")
+    assert [(e.operator, e.action) for e in audit.entries()] == [(check.operator, "enter")]
+
+
+def test_the_helper_refuses_what_is_not_a_request(served):
+    import socket
+
+    from kiosk.ops.staff_gate import SocketGate
+
+    gate, _cache, audit, path = served
+    for raw in (b"hello\n", b'{"op": "card", "uid": "zz"}\n', b'{"op": "audit", "operator": "x"}\n',
+                b'{"op": "audit", "operator": "a\\nforged", "action": "b", "target": "c", "result": "d"}\n',
+                b"x" * 5000 + b"\n"):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(5)
+            conn.connect(str(path))
+            conn.sendall(raw)
+            assert b'"error"' in conn.recv(4096)
+    assert audit.entries() == []
+    assert SocketGate(path.with_name("none.sock")).card(UID).verdict == CardVerdict.UNAVAILABLE
+    with pytest.raises(KioskError):
+        SocketGate(path.with_name("none.sock")).pin("246810")
