@@ -185,3 +185,26 @@ def test_a_hut_without_hours_never_closes(make_settings):
         kit.terminal.now = WallClock(at(MONDAY + dt.timedelta(6), "03:00"))
         kit.terminal.tick()
         assert kit.view.state is TerminalState.HOME and kit.terminal.hours is None
+
+
+def test_the_heartbeat_says_closed_outside_the_hours(make_settings, platform, terminal, tmp_path):
+    import time
+
+    from kiosk.outbox.store import Outbox
+    from simulators.platform.testing import client_for
+    from tests.kiosk.terminal.test_filing_platform import Worker
+
+    folder = tmp_path / "state" / "outbox"
+    settings = make_settings(DEVICES + HOURS)
+    outbox = Outbox(folder, terminal.outbox_key, terminal.id)
+    with TerminalKit(settings, outbox=outbox, client=client_for(platform.url, terminal)) as kit:
+        kit.terminal.now = WallClock(at(MONDAY + dt.timedelta(6), "10:00"))   # a Sunday
+        kit.terminal.tick()
+        assert kit.view.state is TerminalState.CLOSED
+        kit.terminal.write_app_state()
+        with Worker(folder, terminal, platform.url, settings.paths.state_dir):
+            deadline = time.monotonic() + 10
+            while (found := platform.store.last_heartbeat(terminal.id)) is None:
+                assert time.monotonic() < deadline, "no heartbeat"
+                time.sleep(0.05)
+    assert found["heartbeat"]["state"] == "closed"
