@@ -251,6 +251,11 @@ class StaffSession:
 
         self.login_slot.start(self.Job.CARD, check, self._card_checked)
 
+    def card_unreadable(self) -> None:
+        """A card on the staff reader that gave no UID: not a staff card."""
+        if not self.open:
+            self._refuse(NOT_STAFF)
+
     def _card_checked(self, check: Any) -> None:
         if check is None or check.verdict == CardVerdict.UNAVAILABLE:
             self._refuse(GATE_UNAVAILABLE)

@@ -35,7 +35,7 @@ import time
 from dataclasses import replace
 from typing import Any, Callable, Iterable
 
-from drivers.base import DeviceEvent, Status, StatusChanged
+from drivers.base import DeviceError, DeviceEvent, Status, StatusChanged
 from drivers.listeners import Listeners
 from kiosk.config import Settings
 from kiosk.devices.availability import ID_CARD, SLIP, SOCIAL_SECURITY, VOICE, decide
@@ -60,6 +60,12 @@ from kiosk.terminal.voice import VOLUME_STEPS, Reminder, Speaker, Voice, amplitu
 log = logging.getLogger(__name__)
 
 Post = Callable[[Callable[[], Any]], None]
+
+
+def card_unreadable(code: str | None) -> bool:
+    """A card the staff reader could not read as a staff card (drivers/smartcard/codec.py
+    ``read_uid``: the reader's status word for a card without a UID, a UID of a wrong length)."""
+    return bool(code) and (str(code).startswith("sw_") or code in ("bad_uid", "short_reply"))
 LANGUAGES = ("zh_CN", "en")
 
 
@@ -471,6 +477,16 @@ class Terminal:
         self.staff.card_presented(bytes(event.data))
         self.touched()
 
+    def _staff_card_unreadable(self) -> None:
+        """A card on the staff reader that answers as no staff card does (a
+        bank or social security card): "not a staff card", where the staff
+        screen may open at all."""
+        if self.session.active or self.view.state is TerminalState.SERVICE or self.staff.open:
+            return
+        self._update(state=TerminalState.STAFF, screen_dark=False, privacy_open=False, staff_call_open=False)
+        self.staff.card_unreadable()
+        self.touched()
+
     def open_staff_pin(self) -> bool:
         """The long press (5 s) in the top-left corner: the maintenance PIN's keypad.
         Refused (False) while a resident's visit is on."""
@@ -547,6 +563,8 @@ class Terminal:
                 and self._is_staff_reader(event.device):
             self._staff_reader_event(event)
             return
+        if isinstance(event, DeviceError) and card_unreadable(event.code) and self._is_staff_reader(event.device):
+            self._staff_card_unreadable()
         if self.staff.open:
             self.staff.device_event(event)   # a health device's self-test measurement
         if not any(reader.name == event.device for reader in self.identify.readers):

@@ -340,3 +340,20 @@ def test_where_this_process_cannot_read_the_maintenance_file_the_screen_says_so(
     kit.terminal.staff.submit_pin(PIN)
     kit.run_until(lambda: kit.view.staff.phase is StaffPhase.REFUSED, "the refusal of the PIN")
     assert kit.view.staff.notice == staff_mod.GATE_UNAVAILABLE
+
+
+def test_a_card_the_staff_reader_cannot_read_is_not_a_staff_card(hut):
+    from drivers.base import Action, DeviceError
+
+    kit, _ = hut()
+    kit.staff_reader.publish(DeviceEvent("staffcard", "card_present"),
+                             DeviceError("staffcard", "读不到卡号 / the reader returned no card UID", Action.CLEAR,
+                                         "sw_6A81"))
+    kit.run_until(lambda: kit.view.staff.phase is StaffPhase.REFUSED, "the refusal")
+    assert kit.view.staff.notice == staff_mod.NOT_STAFF
+    kit.staff_reader.take()
+    kit.run_until(lambda: kit.view.state is TerminalState.HOME, "home after the card was taken")
+    to_identify(kit)   # during a visit the same card changes nothing
+    kit.staff_reader.publish(DeviceError("staffcard", "no UID", Action.CLEAR, "sw_6A81"))
+    kit.settle()
+    assert kit.view.state is TerminalState.SERVICE
