@@ -60,13 +60,13 @@ from kiosk.terminal.voice import VOLUME_STEPS, Reminder, Speaker, Voice, amplitu
 log = logging.getLogger(__name__)
 
 Post = Callable[[Callable[[], Any]], None]
+LANGUAGES = ("zh_CN", "en")
 
 
 def card_unreadable(code: str | None) -> bool:
     """A card the staff reader could not read as a staff card (drivers/smartcard/codec.py
     ``read_uid``: the reader's status word for a card without a UID, a UID of a wrong length)."""
     return bool(code) and (str(code).startswith("sw_") or code in ("bad_uid", "short_reply"))
-LANGUAGES = ("zh_CN", "en")
 
 
 class Terminal:
