@@ -55,6 +55,8 @@ def script(hut, out):
         yield Until(lambda: "printer" in terminal.staff._results, "the printer's self-test", 30)
         yield handled(app)
         facts["printer_test"] = terminal.staff._results["printer"]
+        # The simulator files the job once the slip's last bytes (the cut) have arrived.
+        yield Until(lambda: len(hut.control("printer", "jobs")["jobs"]) > jobs_before, "the slip on the printer", 10)
         facts["slips_printed"] = len(hut.control("printer", "jobs")["jobs"]) - jobs_before
         facts["notice"] = staff.ids.notice.text
         yield laid_out()
