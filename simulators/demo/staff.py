@@ -51,7 +51,7 @@ def staff_walkthrough(app: Any, control_url: str, shot: Callable[[str, str], Non
         if row is not None:
             staff.ids.scroll.reveal(row)
         yield SETTLE
-        shot("90-staff-screen", "The staff's screen (staff card on its reader): every device with kiosk doctor's "
+        shot("86-staff-screen", "The staff's screen (staff card on its reader): every device with kiosk doctor's "
                                 "advice; the printer out of paper")
         hut_control(control_url, "smartcard", "remove", reader="staff")
         yield Until(lambda: app.sm.current == "home", "home after the staff card was taken", 20)
@@ -65,7 +65,7 @@ def staff_walkthrough(app: Any, control_url: str, shot: Callable[[str, str], Non
     terminal.now = lambda: CLOSED_AT
     yield Until(lambda: app.sm.current == "closed", "the closed screen", 10)
     yield SETTLE
-    shot("91-closed", "Outside the opening hours ([hut.hours]): closed, and when it opens again")
+    shot("87-closed", "Outside the opening hours ([hut.hours]): closed, and when it opens again")
     terminal.hours, terminal.now = hours, now
     terminal._update(hut=hut)
     app.go_home("resident")
