@@ -36,3 +36,10 @@ def test_outside_the_hours_the_closed_screen_says_when_it_opens(facts):
     assert facts["closed_title"] == "暂停服务"
     assert facts["reopens"] == "星期一08:30开放"
     assert facts["mode"] == "closed" and facts["after_touch"] == "closed"
+
+
+def test_the_long_press_in_the_corner_and_the_pin_open_it_and_exit_leaves(facts):
+    assert facts["pin_after_2s"] is False   # a short press is no long press
+    assert facts["pin_dots"] == "●" * 6
+    assert facts["pin_operator"] == "PIN"
+    assert facts["after_exit"] == "closed"

@@ -79,6 +79,27 @@ def script(hut, out):
         tap(pos=(app.root.width / 2, app.root.height / 2))   # a touch on the closed screen does not open anything
         yield laid_out()
         facts["after_touch"] = app.sm.current
+        # The staff's other way in: a finger held 5 s on the top-left corner, then the PIN on the keypad.
+        from kivy.tests.common import UnitTestTouch
+
+        finger = UnitTestTouch(8, app.root.height - 8)
+        finger.touch_down()
+        yield 2.0
+        facts["pin_after_2s"] = staff.phase == "pin"
+        yield Until(lambda: staff.phase == "pin", "the PIN keypad after the long press", 10)
+        finger.touch_up()
+        yield laid_out()
+        keypad = staff.ids.keypad
+        for digit in "246810":
+            tap(keypad.ids[f"key{digit}"])
+        facts["pin_dots"] = staff.ids.dots.text
+        tap(staff.ids.pin_ok)
+        yield Until(lambda: staff.phase == "open", "the staff screen by PIN", 30)
+        facts["pin_operator"] = staff.operator
+        yield laid_out()
+        tap(staff.ids.exit)
+        yield Until(lambda: app.sm.current == "closed", "the closed screen again after 退出", 10)
+        facts["after_exit"] = app.sm.current
         app.stop()
     return walk
 
