@@ -223,6 +223,11 @@ class StaffSession:
     def open(self) -> bool:
         return self.view.phase is StaffPhase.OPEN
 
+    @property
+    def busy(self) -> bool:
+        """A check or a self-test is running (a measurement, the live picture): the idle timer waits."""
+        return self.view.phase is StaffPhase.CHECKING or bool(self.view.testing or self.view.camera)
+
     def _set(self, **changes: Any) -> None:
         self._revision += 1
         self.view = replace(self.view, revision=self._revision, **changes)

@@ -433,6 +433,8 @@ class Terminal:
             if active.keeps_resident_here() and not self.view.idle_warning:
                 self.idle.touch()
             active.tick(self.clock())
+        if self.staff.busy and not self.view.idle_warning:
+            self.idle.touch()   # the staff member is measuring or watching the camera: not idle
         self.idle.poll()
         if self.view.idle_warning and self.view.idle_seconds_left != self._seconds_left():
             self._publish()                              # the countdown the resident watches

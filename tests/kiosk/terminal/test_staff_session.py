@@ -239,6 +239,9 @@ def test_a_health_device_takes_the_staff_members_measurement(hut):
     kit.terminal.staff.self_test("bp")
     assert kit.view.staff.testing == "bp" and kit.health["bp"].measuring
     assert kit.view.staff.notice == staff_mod.MEASURE_NOW
+    kit.clock.advance(kit.terminal.settings.timeouts.idle_seconds + 5)   # the worker sits for the cuff
+    kit.terminal.tick()
+    assert kit.view.screen == "staff" and kit.view.staff.testing == "bp"
     kit.health["bp"].deliver(systolic=121, diastolic=79, pulse=66)
     kit.run_until(lambda: kit.view.staff.testing == "", "the measurement")
     line = next(d for d in kit.view.staff.devices if d.name == "bp")
