@@ -122,9 +122,57 @@ def _community(value: str) -> str:
     return value
 
 
+def _day_hours(value: str) -> str:
+    from kiosk.terminal.hours import parse_day
+
+    parse_day(value)   # raises ValueError with what is expected
+    return value
+
+
+def _date(value: str) -> str:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(value)
+        if len(value) != 10:
+            raise ValueError(value)
+    except ValueError:
+        raise ValueError('a date as "2026-10-01"') from None
+    return value
+
+
+DayHours = Annotated[Text, AfterValidator(_day_hours)]
+
+
+class HoursSettings(_Section):
+    """``[hut.hours]``: when the hut serves residents (kiosk/terminal/hours.py).
+    Outside them the kiosk shows the closed screen and turns the backlight off
+    after ``screen_off_minutes``; a weekday left out is a day the hut is closed."""
+
+    monday: DayHours = ""
+    tuesday: DayHours = ""
+    wednesday: DayHours = ""
+    thursday: DayHours = ""
+    friday: DayHours = ""
+    saturday: DayHours = ""
+    sunday: DayHours = ""
+    days_off: list[Annotated[str, AfterValidator(_date)]] = Field(default_factory=list, max_length=400)
+    screen_off_minutes: float = Field(default=5.0, ge=0.5, le=240)
+
+    @model_validator(mode="after")
+    def _open_some_day(self) -> "HoursSettings":
+        if not any((self.monday, self.tuesday, self.wednesday, self.thursday, self.friday, self.saturday,
+                    self.sunday)):
+            raise OptionError("monday", 'the hours of at least one weekday, such as monday = "08:30-17:30" '
+                                        "(a hut closed every day would never serve)")
+        return self
+
+
 class HutSettings(_Section):
     """What the home screen tells a resident about the hut besides its name
-    (``terminal.name``): when it is open and whom to call for help."""
+    (``terminal.name``): when it is open and whom to call for help.
+    ``opening_hours``/``opening_days`` are only a line on the home screen;
+    ``[hut.hours]`` makes the kiosk close outside them (and its line is derived from them)."""
 
     opening_hours: Annotated[Text, AfterValidator(_opening_hours)] = ""
     opening_days: Literal["daily", "weekdays", "monday_to_saturday"] = "daily"
@@ -135,6 +183,14 @@ class HutSettings(_Section):
     # catalog (GET /v1/request-catalog, communities[].code), which the request
     # service preselects as where a problem is.  "": the resident picks one.
     community: Annotated[str, AfterValidator(_community)] = ""
+    hours: HoursSettings | None = None
+
+    @model_validator(mode="after")
+    def _one_source_of_hours(self) -> "HutSettings":
+        if self.hours is not None and self.opening_hours:
+            raise OptionError("opening_hours", 'no opening_hours when [hut.hours] is set (the home screen shows the '
+                                               'hours of [hut.hours]); remove one')
+        return self
 
 
 class PlatformSettings(_Section):

@@ -91,8 +91,15 @@ class KioskApp(App):
         self.lang = settings.screen.language
         self.high_contrast = settings.screen.high_contrast
         self.palette = theme.palette(self.high_contrast)
+        from kiosk.ops.display_power import DisplayPower
+        from kiosk.terminal.staff import Power
+
+        # Restart: the app stops and systemd starts it again (kiosk.service: Restart=always).
+        power = Power(restart_app=lambda: Clock.schedule_once(lambda _dt: self.stop()))
         self.terminal = Terminal(settings, post=kivy_post, owner=owner, clock=clock, speaker=speaker,
-                                 translate=i18n.tr, presentable=_presentable(), face_engine=face_engine)
+                                 translate=i18n.tr, presentable=_presentable(), face_engine=face_engine, power=power)
+        self.display = DisplayPower()             # the backlight outside the opening hours
+        self.corner: Any = None                   # the long press that opens the staff PIN keypad
         self.sm: Any = None
         self.screens: dict[str, Any] = {}        # by step name (and home, preparing)
         self.warning: Any = None
@@ -109,8 +116,10 @@ class KioskApp(App):
         from kivy.uix.screenmanager import NoTransition, ScreenManager
 
         import screens.widgets  # noqa: F401  (kv rules of shared widgets)
+        from screens.closed import ClosedScreen
         from screens.home import HomeScreen
         from screens.preparing import PreparingScreen
+        from screens.staff import CornerPress, StaffScreen
         from screens.widgets.confirm_home import ConfirmHome
         from screens.widgets.idle_warning import IdleWarning
         from screens.widgets.privacy_notice import PrivacyNotice
@@ -120,7 +129,8 @@ class KioskApp(App):
         self.portrait = Window.size[1] > Window.size[0]
         # No slide animations: they confuse elderly users and blur screenshots.
         self.sm = ScreenManager(transition=NoTransition())
-        for screen in (HomeScreen(name="home"), PreparingScreen(name="preparing")):
+        for screen in (HomeScreen(name="home"), PreparingScreen(name="preparing"), StaffScreen(name="staff"),
+                       ClosedScreen(name="closed")):
             self.sm.add_widget(screen)
             self.screens[screen.name] = screen
         self.warning = IdleWarning()
@@ -133,6 +143,8 @@ class KioskApp(App):
                              on_ok=lambda *_: self.terminal.close_staff_call())
         self.privacy = PrivacyNotice()
         self.privacy.bind(on_back=lambda *_: self.terminal.close_privacy())
+        self.corner = CornerPress(Window, allowed=lambda: self.terminal.view.screen in ("home", "preparing", "closed"),
+                                  fire=self.terminal.open_staff_pin)
         self.terminal.subscribe(self.render)
         self.bind(lang=self._language_changed)
         Window.bind(on_flip=self._first_frame)
@@ -163,6 +175,7 @@ class KioskApp(App):
         if self.settings.screen.fullscreen:
             Window.fullscreen = "auto"
         Window.bind(on_touch_down=self._any_input, on_key_down=self._any_input,
+                    on_touch_up=lambda _w, touch: self.corner.up(touch),
                     on_keyboard=lambda _w, key, *_a: key == 27,  # Escape (and Android's back) never leaves
                     on_request_close=lambda *_a, source=None: source == "keyboard")
         self.terminal.start()  # builds the devices, opens each on its own thread
@@ -200,6 +213,11 @@ class KioskApp(App):
         if hasattr(screen, "show") and view.step is not None:
             screen.show(view.title, view.step_view, self.terminal.presenter)
             screen.render_cards(view.identify)
+        if view.screen == "staff":
+            screen.render(view.staff, self.terminal.staff)
+        elif view.screen == "closed":
+            screen.reopens = view.reopens
+        self.display.set_dark(view.screen_dark)
         if self.sm.current != screen.name:
             leaving = self.sm.current_screen.ids.get("frame") if self.sm.current_screen is not None else None
             if leaving is not None:
@@ -256,8 +274,10 @@ class KioskApp(App):
     def open_privacy(self) -> None:
         self.terminal.open_privacy()
 
-    def _any_input(self, *_args: Any) -> bool:
+    def _any_input(self, _window: Any = None, touch: Any = None, *_args: Any) -> bool:
         self.terminal.touched()
+        if self.corner is not None and hasattr(touch, "x"):
+            self.corner.down(touch)   # held 5 s in the top-left corner: the staff PIN keypad
         return False  # let the touch reach the widgets
 
     # -- systemd ------------------------------------------------------------------------------

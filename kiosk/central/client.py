@@ -229,7 +229,7 @@ class CentralClient:
         return _id_hash_keys(body["id_hash_keys"])
 
     def heartbeat(self, devices: dict[str, dict], outbox: dict, counters: dict[str, int] | None = None,
-                  help_request: dict[str, Any] | None = None) -> dict:
+                  help_request: dict[str, Any] | None = None, state: str | None = None) -> dict:
         """``devices`` as DeviceOwner.heartbeat_devices() gives it; ``outbox``
         with depth, dead and oldest_pending_seconds (Outbox.status());
         ``help_request`` the last staff call (``StaffCall.heartbeat()``), sent
@@ -239,6 +239,8 @@ class CentralClient:
             "devices": devices, "counters": counters or {}, "outbox": outbox}
         if help_request is not None:
             body["help_request"] = help_request
+        if state is not None:   # the app's mode (idle, in_use, staff, closed); none when the app is not running
+            body["state"] = state
         return self.json_of(self.request("POST", "/v1/heartbeat", json_body=body))
 
     # -- catalogs with an on-disk ETag cache -----------------------------------

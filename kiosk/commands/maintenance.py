@@ -47,6 +47,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     requeue.set_defaults(func=cmd_requeue)
     for parser in (selftest, dead, requeue):
         _card_options(parser)
+    gate = actions.add_parser("gate", help="(root, started by kiosk-staff-gate.socket) check staff cards and PINs "
+                                           "for the touchscreen's staff screen and write its audit lines")
+    gate.add_argument("--socket", metavar="PATH",
+                      help="listen on this Unix socket instead of the one systemd passes (the virtual hut, tests)")
+    gate.set_defaults(func=cmd_gate)
 
 
 def _read_pin() -> str:
@@ -143,4 +148,31 @@ def cmd_requeue(args: argparse.Namespace) -> int:
     if not requeue(settings, args.serial, AuditLog(settings.admin_dir), operator):
         raise KioskError(f"{args.serial} is not a dead letter in this terminal's outbox (see dead-letters)")
     print(f"已重新排队 / requeued {args.serial}")
+    return 0
+
+
+def cmd_gate(args: argparse.Namespace) -> int:
+    """The root helper of the staff screen (kiosk/ops/staff_gate.py): the app
+    runs as ``kiosk`` and cannot read the maintenance file nor write root's
+    audit log, so it asks here.  Runs until stopped."""
+    import os
+    import socket
+
+    from kiosk.ops.staff_gate import LocalGate, serve
+
+    settings = config_mod.load(args.config)
+    gate = LocalGate(settings, check_revocations=False)
+    if args.socket:
+        path = args.socket
+        if os.path.exists(path):
+            os.unlink(path)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(path)
+        os.chmod(path, 0o660)
+        listener.listen(4)
+    elif os.environ.get("LISTEN_PID") == str(os.getpid()) and os.environ.get("LISTEN_FDS") == "1":
+        listener = socket.socket(fileno=3)   # SD_LISTEN_FDS_START: the socket kiosk-staff-gate.socket opened
+    else:
+        raise KioskError("no socket: start it through kiosk-staff-gate.socket (systemd), or give --socket PATH")
+    serve(gate, listener)
     return 0

@@ -33,6 +33,7 @@ from kiosk.terminal.staff_call import StaffCall
 log = logging.getLogger(__name__)
 
 APP_STATE_NAME = "app-state.json"
+MODES = ("idle", "in_use", "staff", "closed")
 WRITE_EVERY_SECONDS = 5.0
 # Frame time buckets, seconds: 120, 60, 30, 20, 10, 4, 2, 1 frames per second and worse.
 FRAME_BUCKETS = (0.008, 0.016, 0.033, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
@@ -48,6 +49,7 @@ class AppStats:
     printing: bool = False
     staff_calls: int = 0                   # 呼叫工作人员 pressed (a new call) since the app started
     staff_call: StaffCall | None = None    # the last one
+    mode: str = "idle"                     # idle, in_use, staff, closed (Terminal.mode(): the heartbeat's state)
 
     def frame(self, seconds: float) -> None:
         """One frame took ``seconds`` (Kivy's dt between frames)."""
@@ -73,7 +75,7 @@ class AppStats:
         return {"written_at": now, "sessions": dict(self.sessions), "frame_buckets": list(self.frame_buckets),
                 "frame_count": self.frame_count, "frame_sum": round(self.frame_sum, 6),
                 "session_active": self.session_active, "printing": self.printing, "staff_calls": self.staff_calls,
-                "staff_call": self.staff_call.as_dict() if self.staff_call is not None else None}
+                "staff_call": self.staff_call.as_dict() if self.staff_call is not None else None, "mode": self.mode}
 
 
 def write_app_state(state_dir: Path, stats: AppStats, now: float | None = None) -> None:
@@ -111,7 +113,8 @@ def read_app_state(state_dir: Path, max_age: float, now: float | None = None) ->
                          frame_buckets=[int(n) for n in data["frame_buckets"]], frame_count=int(data["frame_count"]),
                          frame_sum=float(data["frame_sum"]), session_active=bool(data["session_active"]),
                          printing=bool(data["printing"]), staff_calls=int(data.get("staff_calls", 0)),
-                         staff_call=StaffCall.from_dict(data.get("staff_call")))
+                         staff_call=StaffCall.from_dict(data.get("staff_call")),
+                         mode=str(data.get("mode", "idle")) if data.get("mode") in MODES else "idle")
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if not age <= max_age or len(stats.frame_buckets) != len(FRAME_BUCKETS):

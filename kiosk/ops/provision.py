@@ -36,7 +36,8 @@ from kiosk.ops.layout import Layout
 PLAYBACK_NODES = "/dev/snd/pcmC*D*p"   # ALSA playback devices: the voice's speaker
 CONFIG_HEADER = ("# /etc/kiosk/kiosk.toml, written by `kiosk provision` from what answered on this terminal.\n"
                  "# Rerunning provision keeps your edits to options and to devices it did not find.\n")
-UNITS = ("kiosk.service", "kiosk-outbox.service", "kiosk-metrics.service")
+UNITS = ("kiosk.service", "kiosk-outbox.service", "kiosk-metrics.service", "kiosk-staff-gate.socket")
+INSTALLED_ONLY = ("kiosk-staff-gate.service",)   # started by its socket: installed, not enabled
 PLACEHOLDER_ID = "UNENROLLED"
 
 
@@ -161,7 +162,7 @@ class Provisioner:
     # -- units and rules ---------------------------------------------------------------
     def install_units(self) -> None:
         source = shipped_dir("systemd")
-        for unit in UNITS:
+        for unit in (*UNITS, *INSTALLED_ONLY):
             if (source / unit).exists():
                 self.write(f"unit {unit}", self.layout.units_dir / unit, (source / unit).read_bytes())
 

@@ -83,6 +83,7 @@ class OutboxWorker:
         self._call_told: tuple[float, str] | None = None   # the staff call the platform last heard of
         self._call_retry_at = 0.0
         self._call_read_at, self._call_read = 0.0, cast("StaffCall | None", None)
+        self._mode_read: str | None = None   # the app's mode for the heartbeat's state (idle, in_use, staff, closed)
         self.max_backoff, self.base_delay = max_backoff, base_delay
         self.retention_days, self.idle_poll = retention_days, idle_poll
         self.stopping = threading.Event()
@@ -275,6 +276,7 @@ class OutboxWorker:
 
             report = read_app_state(self.state_dir, 3 * (self.heartbeat_seconds or 60.0), now)
             self._call_read_at, self._call_read = now, report[0].staff_call if report is not None else None
+            self._mode_read = report[0].mode if report is not None else None
         return self._call_read
 
     def send_heartbeat(self, now: float | None = None) -> bool:
@@ -293,7 +295,8 @@ class OutboxWorker:
         call = self._staff_call(now)
         try:
             answer = self.client.heartbeat(devices, outbox, {"submissions_sent": self.sent, "send_failures": self.failed},
-                                           help_request=call.heartbeat() if call is not None else None)
+                                           help_request=call.heartbeat() if call is not None else None,
+                                           state=self._mode_read)
         except KioskError as exc:
             log.warning("heartbeat not delivered: %s", exc)
             if self.state_dir:

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from kiosk.flows.service import N_
+from kiosk.terminal.hours import MINUTE_FORMAT, WEEKDAYS, OpeningHours, today_line
 
 Translate = Callable[[str, str], str]
 
-WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
-            N_("Sunday"))
 # Only the English date names its month (the Chinese one writes the number).
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
@@ -30,7 +29,6 @@ HOURS = {"daily": N_("Open daily {hours}"), "weekdays": N_("Open Monday to Frida
 ALL_DAY_HOURS = {"daily": N_("Open 24 hours, every day"), "weekdays": N_("Open 24 hours, Monday to Friday"),
                  "monday_to_saturday": N_("Open 24 hours, Monday to Saturday")}
 HELP_LINE = N_("Help line: {phone}")
-MINUTE_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 @dataclass(frozen=True)
@@ -45,13 +43,14 @@ class HutInfo:
     opening_days: str = "daily"
     help_phone: str = ""
     record_days: int = 30
+    hours: OpeningHours | None = None   # [hut.hours]: the hut closes outside them (kiosk/terminal/hours.py)
 
     @classmethod
     def from_settings(cls, settings: Any) -> HutInfo:
         hut = settings.hut
         return cls(name=settings.terminal.name, name_en=settings.terminal.name_en, opening_hours=hut.opening_hours,
                    opening_days=hut.opening_days, help_phone=hut.help_phone,
-                   record_days=settings.outbox.retention_days)
+                   record_days=settings.outbox.retention_days, hours=OpeningHours.from_settings(hut.hours))
 
 
 def minute_of(moment: dt.datetime) -> str:
@@ -80,8 +79,11 @@ def date_line(minute: str, lang: str, tr: Translate) -> str:
                                       time=moment.strftime("%H:%M"))
 
 
-def hours_line(info: HutInfo, lang: str, tr: Translate) -> str:
-    """``开放时间：每天 08:30–17:30`` ("" when the hut's hours are not configured)."""
+def hours_line(info: HutInfo, lang: str, tr: Translate, minute: str = "") -> str:
+    """``开放时间：每天 08:30–17:30`` ("" when the hut's hours are not configured);
+    with ``[hut.hours]``, today's hours (``minute``: the terminal's, for which day)."""
+    if info.hours is not None:
+        return today_line(info.hours, minute, lang, tr)
     if not info.opening_hours:
         return ""
     if info.opening_hours == ALL_DAY:

@@ -17,6 +17,8 @@ States (``TRANSITIONS``)::
 
     home ─open─▶ service ─(the flow's steps)… ─finish / home / timeout─▶ home
       └──open_unbuilt──▶ preparing ─home─▶ home
+    home / preparing / closed ─staff card, or long press + PIN─▶ staff ─退出 / card taken / timeout─▶ home
+    home ─outside [hut.hours]─▶ closed ─opening time─▶ home   (a visit at closing time finishes first)
 
 Over any of them, without changing it: the staff call's confirmation
 (``call_staff``; the call stays pending until cancelled or the visit ends)
@@ -33,7 +35,7 @@ import time
 from dataclasses import replace
 from typing import Any, Callable, Iterable
 
-from drivers.base import DeviceEvent, Status, StatusChanged
+from drivers.base import DeviceError, DeviceEvent, Status, StatusChanged
 from drivers.listeners import Listeners
 from kiosk.config import Settings
 from kiosk.devices.availability import ID_CARD, SLIP, SOCIAL_SECURITY, VOICE, decide
@@ -46,9 +48,11 @@ from kiosk.flows.service import FlowContext, Service, ServiceFlow, Step
 from kiosk.flows.session import IdleState, IdleTimer, Session
 from kiosk.identity import Evidence
 from kiosk.ops.app_state import WRITE_EVERY_SECONDS, AppStats, write_app_state
+from kiosk.ops.staff_gate import StaffGate, gate_for
 from kiosk.services import registered
 from kiosk.terminal.hut_info import HutInfo, minute_of
 from kiosk.terminal.links import CatalogCache, open_outbox
+from kiosk.terminal.staff import Power, StaffSession
 from kiosk.terminal.staff_call import CALLED_LINE, CANCELLED_LINE, STAFF_ALERT, CallState, StaffCall
 from kiosk.terminal.view import TerminalState, TerminalView
 from kiosk.terminal.voice import VOLUME_STEPS, Reminder, Speaker, Voice, amplitude, instruction
@@ -57,6 +61,12 @@ log = logging.getLogger(__name__)
 
 Post = Callable[[Callable[[], Any]], None]
 LANGUAGES = ("zh_CN", "en")
+
+
+def card_unreadable(code: str | None) -> bool:
+    """A card the staff reader could not read as a staff card (drivers/smartcard/codec.py
+    ``read_uid``: the reader's status word for a card without a UID, a UID of a wrong length)."""
+    return bool(code) and (str(code).startswith("sw_") or code in ("bad_uid", "short_reply"))
 
 
 class Terminal:
@@ -71,6 +81,9 @@ class Terminal:
         **{(s, "open"): TerminalState.SERVICE for s in TerminalState},
         **{(s, "open_unbuilt"): TerminalState.PREPARING for s in TerminalState},
         **{(s, "home"): TerminalState.HOME for s in TerminalState},
+        **{(s, "staff"): TerminalState.STAFF for s in (TerminalState.HOME, TerminalState.PREPARING,
+                                                       TerminalState.CLOSED)},
+        (TerminalState.HOME, "close"): TerminalState.CLOSED,
     }
 
     def __init__(self, settings: Settings, *, post: Post, jobs: Jobs | None = None, owner: DeviceOwner | None = None,
@@ -79,7 +92,8 @@ class Terminal:
                  presentable: Iterable[Step] | None = None, outbox: Any = None, client: Any = None,
                  catalog: Callable[[], Any] | None = None, face_engine: Callable[[], Any] | None = None,
                  wait_seconds: float | None = None, services: Iterable[Service] | None = None,
-                 now: Callable[[], dt.datetime] = dt.datetime.now):
+                 now: Callable[[], dt.datetime] = dt.datetime.now, gate: StaffGate | None = None,
+                 power: Power | None = None):
         self.settings, self.post, self.clock, self.translate, self.now = settings, post, clock, translate, now
         self.jobs = jobs or ThreadJobs(post)
         self.owner = owner or DeviceOwner(settings, snapshot_dir=settings.paths.state_dir)
@@ -111,6 +125,11 @@ class Terminal:
         self._next_availability = 0.0
         self.view = TerminalView(lang=self.default_lang, high_contrast=self.default_contrast,
                                  hut=HutInfo.from_settings(settings), minute=minute_of(now()))
+        self.hours = self.view.hut.hours
+        self._dark_at = 0.0
+        self.staff = StaffSession(settings, self.owner, gate if gate is not None else gate_for(settings), self.jobs,
+                                  post=post, client=lambda: self.client, clock=clock, power=power,
+                                  changed=self._publish, left=self._staff_left)
 
     # -- life cycle -----------------------------------------------------------------------
     def subscribe(self, listener: Callable[[TerminalView], None]) -> Callable[[], None]:
@@ -265,6 +284,9 @@ class Terminal:
             self._update(confirm_home=True)
             self._say(instruction("confirm_home"))
             return
+        if self.staff.active:
+            self.staff.leave(reason)   # calls back _staff_left, which comes here again with it ended
+            return
         self._end_visit()
         self._end_staff_call(CallState.VISIT_ENDED)
         self.voice.set_enabled(True)
@@ -386,6 +408,9 @@ class Terminal:
         """The resident did something: the idle timer starts over (or stops
         when there is nothing left to forget)."""
         view = self.view
+        if view.state is TerminalState.CLOSED:
+            self._wake()
+            return
         needed = (view.state is not TerminalState.HOME or self.session.active or view.lang != self.default_lang
                   or view.large_text or view.high_contrast != self.default_contrast or not view.voice_on
                   or view.staff_called or view.privacy_open)
@@ -408,6 +433,8 @@ class Terminal:
             if active.keeps_resident_here() and not self.view.idle_warning:
                 self.idle.touch()
             active.tick(self.clock())
+        if self.staff.busy and not self.view.idle_warning:
+            self.idle.touch()   # the staff member is measuring or watching the camera: not idle
         self.idle.poll()
         if self.view.idle_warning and self.view.idle_seconds_left != self._seconds_left():
             self._publish()                              # the countdown the resident watches
@@ -419,6 +446,9 @@ class Terminal:
         minute = minute_of(self.now())
         if minute != self.view.minute:
             self._update(minute=minute)                 # the home screen's clock
+        if self.staff.active:
+            self.staff.tick()
+        self._follow_hours(now)
 
     @property
     def idle_remaining(self) -> float:
@@ -426,6 +456,95 @@ class Terminal:
 
     def _seconds_left(self) -> int:
         return max(0, math.ceil(self.idle_remaining))
+
+    # -- the staff's screen and the opening hours ------------------------------------------------
+    def _is_staff_reader(self, name: str) -> bool:
+        record = self.owner.record(name)
+        return record is not None and "staff_card_uid" in (record.info.get("capabilities") or ())
+
+    def _staff_reader_event(self, event: DeviceEvent) -> None:
+        """The staff card reader: a card read opens the staff screen when no
+        resident is being served; taking the card away leaves it."""
+        if event.kind == "card_removed":
+            self.staff.card_removed()
+            return
+        if event.kind != "staff_card" or not isinstance(event.data, (bytes, bytearray)):
+            return
+        if self.staff.open:
+            return
+        if self.session.active or self.view.state is TerminalState.SERVICE:
+            log.info("staff card presented during a resident's visit: ignored (the visit goes on)")
+            return
+        self._update(state=TerminalState.STAFF, screen_dark=False, privacy_open=False, staff_call_open=False)
+        self.staff.card_presented(bytes(event.data))
+        self.touched()
+
+    def _staff_card_unreadable(self) -> None:
+        """A card on the staff reader that answers as no staff card does (a
+        bank or social security card): "not a staff card", where the staff
+        screen may open at all."""
+        if self.session.active or self.view.state is TerminalState.SERVICE or self.staff.open:
+            return
+        self._update(state=TerminalState.STAFF, screen_dark=False, privacy_open=False, staff_call_open=False)
+        self.staff.card_unreadable()
+        self.touched()
+
+    def open_staff_pin(self) -> bool:
+        """The long press (5 s) in the top-left corner: the maintenance PIN's keypad.
+        Refused (False) while a resident's visit is on."""
+        if self.session.active or self.view.state is TerminalState.SERVICE or self.staff.active:
+            return False
+        self._update(state=TerminalState.STAFF, screen_dark=False, privacy_open=False, staff_call_open=False)
+        self.staff.request_pin()
+        self.touched()
+        return True
+
+    def _staff_left(self, reason: str) -> None:
+        """The staff session ended (or its entry was refused): back to home
+        (and from there to the closed screen outside the hours)."""
+        if self.view.state is TerminalState.STAFF:
+            self.home("staff " + reason)
+        self._follow_hours(self.clock())
+
+    def mode(self) -> str:
+        """What the heartbeat reports: ``in_use`` (a resident's visit), ``staff``
+        (the staff screen), ``closed`` (outside the opening hours) or ``idle``."""
+        if self.view.state is TerminalState.STAFF:
+            return "staff"
+        if self.session.active or self.view.state is TerminalState.SERVICE:
+            return "in_use"
+        return "closed" if self.view.state is TerminalState.CLOSED else "idle"
+
+    def _follow_hours(self, now: float) -> None:
+        """Close when the hours end (only at home: a visit finishes first),
+        open when they begin, and ask for the backlight off after a few
+        minutes of the closed screen untouched."""
+        hours = self.hours
+        state = self.view.state
+        if hours is None or state not in (TerminalState.HOME, TerminalState.CLOSED):
+            return
+        moment = self.now()
+        is_open = hours.is_open(moment)
+        if state is TerminalState.HOME and not is_open and not self.session.active:
+            reopens = hours.next_opening(moment)
+            self._dark_at = now + hours.screen_off_seconds
+            self.idle.stop()
+            self._update(state=TerminalState.CLOSED, reopens=minute_of(reopens) if reopens else "", screen_dark=False)
+            log.info("outside the opening hours: closed (open again %s)", self.view.reopens or "not within 60 days")
+            self.write_app_state()
+        elif state is TerminalState.CLOSED and is_open:
+            self._update(state=TerminalState.HOME, reopens="", screen_dark=False)
+            log.info("opening hours: open")
+            self.write_app_state()
+        elif state is TerminalState.CLOSED and not self.view.screen_dark and now >= self._dark_at:
+            self._update(screen_dark=True)
+
+    def _wake(self) -> None:
+        """A touch on the closed screen: the backlight on, the hours shown, dark again later."""
+        if self.hours is not None:
+            self._dark_at = self.clock() + self.hours.screen_off_seconds
+        if self.view.screen_dark:
+            self._update(screen_dark=False)
 
     # -- what happens ---------------------------------------------------------------------------
     def _attach_readers(self) -> None:
@@ -442,6 +561,14 @@ class Terminal:
         if isinstance(event, StatusChanged):
             self._attach_readers()
             self.refresh_availability()
+        if isinstance(event, DeviceEvent) and event.kind in ("staff_card", "card_removed", "card_left") \
+                and self._is_staff_reader(event.device):
+            self._staff_reader_event(event)
+            return
+        if isinstance(event, DeviceError) and card_unreadable(event.code) and self._is_staff_reader(event.device):
+            self._staff_card_unreadable()
+        if self.staff.open:
+            self.staff.device_event(event)   # a health device's self-test measurement
         if not any(reader.name == event.device for reader in self.identify.readers):
             return
         if isinstance(event, DeviceEvent):
@@ -521,7 +648,7 @@ class Terminal:
         self.view = replace(self.view, step=step, index=steps.index(step) if step in steps else 0, total=total,
                             step_view=presenter.view if presenter is not None else None, identify=self.identify.view,
                             revision=self._revision, idle_warning=self.idle.state is IdleState.WARNING,
-                            idle_seconds_left=self._seconds_left())
+                            idle_seconds_left=self._seconds_left(), staff=self.staff.view)
         self._listeners.publish_latest(lambda: self.view)
 
     # -- voice --------------------------------------------------------------------------------------
@@ -559,4 +686,5 @@ class Terminal:
         self.stats.session_active = self.session.active
         self.stats.printing = any(d.status is Status.BUSY for d in self.owner.devices_offering(SLIP))
         self.stats.staff_call = self.staff_call
+        self.stats.mode = self.mode()
         write_app_state(self.settings.paths.state_dir, self.stats)

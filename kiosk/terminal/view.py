@@ -9,12 +9,15 @@ from typing import Any
 from kiosk.devices.availability import Availability
 from kiosk.flows.service import Step
 from kiosk.terminal.hut_info import HutInfo
+from kiosk.terminal.staff import StaffView
 
 
 class TerminalState(enum.StrEnum):
     HOME = "home"
     SERVICE = "service"        # a service's step is on screen
     PREPARING = "preparing"    # "this service is being prepared, ask the staff"
+    STAFF = "staff"            # the staff's own screen (kiosk/terminal/staff.py), its PIN keypad or card check
+    CLOSED = "closed"          # outside the hut's opening hours ([hut.hours]): "closed, open again at 8:30"
 
 
 @dataclass(frozen=True)
@@ -51,13 +54,18 @@ class TerminalView:
     minute: str = ""                # local time to the minute, "2026-03-05T14:05" (the home screen's clock)
     hut: HutInfo = HutInfo()        # the hut's name, hours and help line (kiosk.toml)
     ready: bool = False             # the services' flows are built
+    staff: StaffView = field(default=StaffView(), compare=False)   # the staff session (its revision is compared)
+    reopens: str = ""               # closed: the minute the hut opens again ("" not within 60 days)
+    screen_dark: bool = False       # closed and untouched for a few minutes: the backlight off (DPMS)
 
     @property
     def screen(self) -> str:
-        """The name of what is on screen: a step's name, "home" or "preparing"."""
+        """The name of what is on screen: a step's name, "home", "preparing", "staff" or "closed"."""
         if self.state is TerminalState.SERVICE and self.step is not None:
             return self.step.value
-        return "preparing" if self.state is TerminalState.PREPARING else "home"
+        if self.state in (TerminalState.PREPARING, TerminalState.STAFF, TerminalState.CLOSED):
+            return self.state.value
+        return "home"
 
     def __repr__(self) -> str:
         return f"TerminalView({self.screen!r}, service={self.service!r}, {self.index + 1}/{self.total})"

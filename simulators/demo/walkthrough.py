@@ -141,6 +141,9 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
         if part is not None:
             yield from part
     yield from progress_walkthrough(app, control_url, shot, devices)
+    from simulators.demo.staff import staff_walkthrough
+
+    yield from staff_walkthrough(app, control_url, shot, devices, log)
     yield from portrait_walkthrough(app, shot)
 
 

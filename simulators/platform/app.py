@@ -45,6 +45,7 @@ from simulators.platform.gate import Gate, Refusal, Upload, refusal_response
 from simulators.platform.health import BadHealthRecord, check_health_record, history_entry
 from simulators.platform.requests import RequestDesk
 from simulators.platform.signatures import check_signatures
+from simulators.platform.staff_cards import add_staff_card_routes
 from simulators.platform.store import PlatformStore, now_iso
 
 SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
@@ -465,6 +466,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
                              "id_hash_key_version": keys[0]["version"]})
 
     add_admin_routes(app, store, shown, desk)
+    add_staff_card_routes(app, store)
 
     def refused_signature() -> None:
         store.bump("rejected_signatures")

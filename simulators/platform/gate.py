@@ -74,6 +74,8 @@ ROUTES: list[tuple[str, re.Pattern[str], Rule]] = [
     ("GET", re.compile(r"/v1/requests(/by-serial/[^/]*)?"), Rule("terminal", None, 0)),
     ("GET", re.compile(r"/v1/submissions/[^/]*"), Rule("terminal", None, 0)),
     ("GET", re.compile(r"/v1/id-hash-keys"), Rule("terminal", None, 0)),
+    ("GET", re.compile(r"/v1/staff-cards"), Rule("terminal", None, 0)),
+    ("POST", re.compile(r"/v1/admin/staff-cards/(revoke|restore)"), Rule("admin", JSON, MAX_SMALL_BODY)),
     ("GET", re.compile(r"/v1/admin/(stats|help-requests|requests|terminals/[^/]*/heartbeat)"), Rule("admin", None, 0)),
     ("POST", re.compile(r"/v1/admin/(id-hash-keys|terminals/[^/]*/revoke|applications/[^/]*/papers-received)"),
      Rule("admin", None, 0)),

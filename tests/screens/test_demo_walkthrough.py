@@ -108,3 +108,15 @@ def test_a_health_visit_is_photographed_between_the_guide_and_the_progress_query
     page = (out / "index.html").read_text(encoding="utf-8")
     order = [page.index(f'src="{name}.png"') for name in ["31-approval-conditions", *HEALTH, "80-progress-waiting"]]
     assert order == sorted(order)
+
+
+def test_the_staff_screen_with_a_device_in_error_and_the_closed_screen_are_saved(demo):
+    run, out = demo
+    for name in ("86-staff-screen", "87-closed"):
+        path = out / f"{name}.png"
+        assert path.is_file(), f"{name}.png missing; demo said:\n{run.text}"
+        with Image.open(path) as image:
+            colours = image.convert("RGB").getcolors(maxcolors=100000)
+            assert colours is None or len(colours) > 50, f"{name}.png is (nearly) blank"
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert page.index('src="86-staff-screen.png"') < page.index('src="87-closed.png"')

@@ -18,6 +18,8 @@ SCENES = {
     "health_items": "health_items", "health_measuring": "measure", "health_waist": "measure",
     "health_results": "result", "health_urgent": "result",
     "sign_reading": "sign", "sign_refused": "sign", "sign_signed": "sign",
+    "staff_open": "staff", "staff_pin": "staff", "staff_refused": "staff", "staff_confirm": "staff",
+    "closed": "closed",
 }
 OVERLAYS = ("idle_warning", "staff_call", "privacy_notice", "aids_menu")
 # a scene that only some windows have (the rest measure every scene)

@@ -26,6 +26,7 @@ from layout_scenes import ORIENTATIONS, OVERLAYS, PASSES, SCENES, SWITCHED_ON, m
 from probe_common import SETTLE, Until, laid_out, reach, run, tap
 
 from drivers.base import DeviceEvent
+from kiosk.terminal import staff as staff_words
 from simulators.demo.script import FastForwardClock, screenshot
 from tests.terminal_kit import FakeCardReader, FakeSocialSecurityReader, card, health_devices, social_security_card
 
@@ -311,10 +312,11 @@ def sign_signed(app, readers):
 
 def overlay(app):
     """(name, widget) of the overlay the resident reads now (the one on top), or None."""
-    menu = app.sm.current_screen.ids.frame.menu
+    frame = app.sm.current_screen.ids.get("frame")   # the staff and closed screens have no resident's frame
+    menu = frame.menu if frame is not None else None
     for name, dialog in (("idle_warning", app.warning), ("staff_call", app.staff_call),
                          ("privacy_notice", app.privacy), ("aids_menu", menu)):
-        if dialog._is_open:
+        if dialog is not None and dialog._is_open:
             return name, dialog
     return None
 
@@ -492,6 +494,56 @@ def script(app, facts):
                     facts["shifts"][key] = yield from switch_shifts(app)
                 app.terminal.touched()
     app.go_home("resident")
+
+
+
+# -- the staff's screen and the closed screen (kiosk/terminal/staff.py, [hut.hours]) -------------
+def _staff(app):
+    """The staff screen as a staff card opens it (the session's entry, without a card reader here)."""
+    from kiosk.terminal.view import TerminalState
+
+    app.terminal._update(state=TerminalState.STAFF)
+    return app.terminal.staff
+
+
+@scene
+def staff_open(app, readers):
+    staff = _staff(app)
+    staff._enter("card 1a2b3c4d5e6f", by_card=True, how="the layout probe")
+    staff._say(staff_words.TEST_DONE, detail="缺纸：请装入新纸卷 / paper out: load a new roll", device="printer",
+               result="缺纸：请装入新纸卷 / paper out: load a new roll")
+    yield from ()
+
+
+@scene
+def staff_pin(app, readers):
+    app.terminal.open_staff_pin()
+    app.terminal.staff._set(notice=staff_words.WRONG_PIN, notice_args=(("tries", 3),))
+    yield from ()
+
+
+@scene
+def staff_refused(app, readers):
+    staff = _staff(app)
+    staff._refuse(staff_words.LIST_STALE)
+    yield from ()
+
+
+@scene
+def staff_confirm(app, readers):
+    staff = _staff(app)
+    staff._enter("PIN", by_card=False, how="the layout probe")
+    staff.ask_reboot()
+    staff.confirm()   # the second question
+    yield from ()
+
+
+@scene
+def closed(app, readers):
+    from kiosk.terminal.view import TerminalState
+
+    app.terminal._update(state=TerminalState.CLOSED, reopens="2099-01-05T08:30")
+    yield from ()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,103 @@
+"""The reference platform's staff card revocation list (the district's back office).
+
+A staff card is named by its fingerprint (SHA-256 of the UID under a fixed
+label: kiosk.ops.staff_gate.card_fingerprint), the same on every terminal; a
+terminal's own allow-list keeps keyed hashes only the terminal can make.  The
+district revokes a lost card here; terminals fetch the list, signed like every
+terminal call, and cache it with its version:
+
+    GET  /v1/staff-cards                         {"version": 3, "revoked": ["<64 hex>", ...]}
+    POST /v1/admin/staff-cards/revoke   (admin)  {"fingerprint": "<64 hex>"} or {"uid": "<hex>"}
+    POST /v1/admin/staff-cards/restore  (admin)  the same: the card is allowed again
+
+Every change raises the version.  Kept in a small JSON file beside the
+platform's database (``<db>.staff-cards.json``), written whole each time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from drivers.storage import atomic_write
+from kiosk.central import signing
+from kiosk.ops.staff_gate import card_fingerprint
+from simulators.platform.bodies import error_response, parse_object
+from simulators.platform.gate import Refusal
+
+FINGERPRINT_RE = re.compile(r"^[0-9a-f]{64}$")
+UID_RE = re.compile(r"^(?:[0-9A-Fa-f]{2}){4,10}$")
+
+
+class StaffCardList:
+    """The list and its version, in one file."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.lock = threading.Lock()
+        self.version, self.revoked = 0, set[str]()
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            self.version, self.revoked = int(data["version"]), set(map(str, data["revoked"]))
+        except FileNotFoundError:
+            pass
+
+    def document(self) -> dict[str, Any]:
+        with self.lock:
+            return {"version": self.version, "revoked": sorted(self.revoked)}
+
+    def change(self, fingerprint: str, revoked: bool) -> int:
+        with self.lock:
+            before = fingerprint in self.revoked
+            if revoked != before:
+                (self.revoked.add if revoked else self.revoked.discard)(fingerprint)
+                self.version += 1
+                atomic_write(self.path, json.dumps({"version": self.version, "revoked": sorted(self.revoked)}).encode())
+            return self.version
+
+
+def _fingerprint_of(body: dict[str, Any]) -> str | None:
+    fingerprint, uid = body.get("fingerprint"), body.get("uid")
+    if isinstance(fingerprint, str) and FINGERPRINT_RE.fullmatch(fingerprint):
+        return fingerprint
+    if isinstance(uid, str) and UID_RE.fullmatch(uid):
+        return card_fingerprint(bytes.fromhex(uid))
+    return None
+
+
+def add_staff_card_routes(app: FastAPI, store: Any) -> StaffCardList:
+    """The routes on the platform's app (``store``: its PlatformStore, for where the file goes)."""
+    cards = StaffCardList(Path(store.db_path).with_name(Path(store.db_path).name + ".staff-cards.json"))
+    app.state.staff_cards = cards
+
+    @app.get("/v1/staff-cards")
+    async def staff_cards(request: Request) -> JSONResponse:
+        if not request.scope.get("kiosk.terminal"):   # the gate verified the terminal's signature
+            raise Refusal(401, signing.SIGNATURE_MISSING, "request is not signed")
+        return JSONResponse(cards.document())
+
+    async def change(request: Request, revoked: bool) -> JSONResponse:
+        body = parse_object(await request.body())
+        fingerprint = _fingerprint_of(body)
+        if fingerprint is None:
+            return error_response(422, "VALIDATION", "fingerprint: 64 lower-case hex digits, or uid: the card UID "
+                                                     "in hex (4 to 10 bytes)")
+        version = await run_in_threadpool(cards.change, fingerprint, revoked)
+        return JSONResponse({"fingerprint": fingerprint, "revoked": revoked, "version": version})
+
+    @app.post("/v1/admin/staff-cards/revoke")
+    async def revoke(request: Request) -> JSONResponse:
+        return await change(request, True)
+
+    @app.post("/v1/admin/staff-cards/restore")
+    async def restore(request: Request) -> JSONResponse:
+        return await change(request, False)
+
+    return cards
