@@ -64,6 +64,11 @@ class StaffCardList:
 
 
 def _fingerprint_of(body: dict[str, Any]) -> str | None:
+    """The card the body names: exactly one of ``fingerprint`` and ``uid``,
+    well formed, and nothing else (a body naming a card twice, or naming one
+    beside a malformed field, names none)."""
+    if len(body) != 1:
+        return None
     fingerprint, uid = body.get("fingerprint"), body.get("uid")
     if isinstance(fingerprint, str) and FINGERPRINT_RE.fullmatch(fingerprint):
         return fingerprint
@@ -87,8 +92,8 @@ def add_staff_card_routes(app: FastAPI, store: Any) -> StaffCardList:
         body = parse_object(await request.body())
         fingerprint = _fingerprint_of(body)
         if fingerprint is None:
-            return error_response(422, "VALIDATION", "fingerprint: 64 lower-case hex digits, or uid: the card UID "
-                                                     "in hex (4 to 10 bytes)")
+            return error_response(422, "VALIDATION", "one of fingerprint (64 lower-case hex digits) or uid (the "
+                                                     "card UID in hex, 4 to 10 bytes), and nothing else")
         version = await run_in_threadpool(cards.change, fingerprint, revoked)
         return JSONResponse({"fingerprint": fingerprint, "revoked": revoked, "version": version})
 
