@@ -32,7 +32,10 @@ from kiosk.privacy import IdHashKeys
 
 log = logging.getLogger(__name__)
 SUBMISSION_PATHS = {"application": "/v1/applications", "health_record": "/v1/health-records",
-                    "request": "/v1/requests", "withdrawal": "/v1/withdrawals"}
+                    "request": "/v1/requests", "withdrawal": "/v1/withdrawals",
+                    "request_rating": "/v1/request-ratings"}
+# What a request catalog must hold before it is cached (kiosk.services.request reads the rest).
+REQUEST_CATALOG_LISTS = ("types", "topics", "not_here", "communities", "departments", "rating_reasons")
 RETRY_STATUSES = {408, 409, 429}
 MAX_LOOKUP_HASHES = 8  # the contract's bound on id_hash values in one look-up
 SOCKET_SLACK = 1.0  # seconds a query's socket waits beyond its budget (see _socket_timeout)
@@ -53,6 +56,9 @@ class PlatformAcknowledgement(TypedDict, total=False):
     promised_by: str
     papers_due_by: str  # applications with papers brought later: when they are due
     withdrawn: bool     # withdrawals: whether the application is withdrawn (status: what it is now)
+    due_date: str       # requests: the answer is due by this day (ISO date)
+    limit_working_days: int  # requests: the type's time limit in working days
+    recorded: bool      # request ratings: whether the rating was taken (status: the request's state now)
     access_code: str  # applications only: the slip's proof for progress queries
 
 
@@ -235,42 +241,75 @@ class CentralClient:
             body["help_request"] = help_request
         return self.json_of(self.request("POST", "/v1/heartbeat", json_body=body))
 
-    # -- catalog with an on-disk ETag cache -----------------------------------
-    def _catalog_files(self) -> tuple[Path, Path]:
+    # -- catalogs with an on-disk ETag cache -----------------------------------
+    def _catalog_files(self, name: str = "catalog") -> tuple[Path, Path]:
         if self.state_dir is None:
             raise KioskError("the catalog cache needs paths.state_dir")
         folder = self.state_dir / "catalog"
-        return folder / "catalog.json", folder / "catalog.etag"
+        return folder / f"{name}.json", folder / f"{name}.etag"
 
-    def cached_catalog(self) -> Catalog | None:
-        body_file, _ = self._catalog_files()
+    def _cached_document(self, name: str) -> Any:
+        body_file, _ = self._catalog_files(name)
         try:
-            return Catalog.from_dict(json.loads(body_file.read_text("utf-8")))
-        except (OSError, ValueError, CatalogError):
+            return json.loads(body_file.read_text("utf-8"))
+        except (OSError, ValueError):
             return None
 
-    def catalog(self) -> Catalog:
-        """The current catalog; the cached copy when the platform is unreachable."""
-        body_file, etag_file = self._catalog_files()
-        cached = self.cached_catalog()
+    def _fetch_document(self, name: str, path: str, parse: Any) -> Any:
+        """GET ``path`` with the cached copy's ETag; ``parse`` turns the JSON into
+        what callers get (raising CatalogError when it is not usable).  The
+        cached copy answers a 304, and stands in when the platform is
+        unreachable or answers garbage; a new copy replaces it only once parsed."""
+        body_file, etag_file = self._catalog_files(name)
+        cached_doc = self._cached_document(name)
+        try:
+            cached = parse(cached_doc) if cached_doc is not None else None
+        except CatalogError:
+            cached = None
         headers = {}
         if cached is not None and etag_file.exists():
             headers["If-None-Match"] = etag_file.read_text("ascii").strip()
         try:
-            r = self.request("GET", "/v1/catalog", headers=headers)
+            r = self.request("GET", path, headers=headers)
             if r.status_code == 304 and cached is not None:
                 return cached
             data = self.json_of(r)
-            catalog = Catalog.from_dict(data)
+            parsed = parse(data)
         except (RetryLater, CatalogError) as exc:
             if cached is None:
-                raise RetryLater(f"no catalog: the platform is unreachable and nothing is cached ({exc})",
+                raise RetryLater(f"no {name}: the platform is unreachable and nothing is cached ({exc})",
                                  "NO_CATALOG") from None
-            log.warning("catalog: using the cached copy (%s)", getattr(exc, "code", "") or type(exc).__name__)
+            log.warning("%s: using the cached copy (%s)", name, getattr(exc, "code", "") or type(exc).__name__)
             return cached
         atomic_write(body_file, json.dumps(data, ensure_ascii=False).encode("utf-8"))
         atomic_write(etag_file, r.headers.get("ETag", "").encode("ascii"))
-        return catalog
+        return parsed
+
+    def cached_catalog(self) -> Catalog | None:
+        try:
+            data = self._cached_document("catalog")
+            return Catalog.from_dict(data) if data is not None else None
+        except CatalogError:
+            return None
+
+    def catalog(self) -> Catalog:
+        """The current catalog; the cached copy when the platform is unreachable."""
+        return cast(Catalog, self._fetch_document("catalog", "/v1/catalog", Catalog.from_dict))
+
+    def cached_request_catalog(self) -> dict[str, Any] | None:
+        """The request catalog last fetched (the platform's JSON document), or None."""
+        try:
+            data = self._cached_document("request-catalog")
+            return request_catalog_document(data) if data is not None else None
+        except CatalogError:
+            return None
+
+    def request_catalog(self) -> dict[str, Any]:
+        """The request catalog (``GET /v1/request-catalog``) as the platform's
+        JSON document, its ``version`` inside; cached on disk with its ETag
+        like :meth:`catalog`, the cached copy when the platform is unreachable.
+        ``kiosk.services.request`` parses it into its model."""
+        return cast(dict, self._fetch_document("request-catalog", "/v1/request-catalog", request_catalog_document))
 
     # -- submissions --------------------------------------------------------
     def put_attachment(self, sha256: str, data: bytes) -> bool:
@@ -341,41 +380,67 @@ class CentralClient:
     def applications_for(self, id_hashes: list[str] | str, budget: float | None = None) -> list[dict]:
         """A resident's applications by the keyed hashes of their ID number
         (one per district key the terminal holds: ``IdHashKeys.lookup_hashes``)."""
-        budget = budget or self.status_budget
-        hashes = [id_hashes] if isinstance(id_hashes, str) else list(id_hashes)[:MAX_LOOKUP_HASHES]
-
-        def query() -> list[dict]:
-            r = self.request("GET", "/v1/applications", params={"id_hash": hashes}, timeout=_socket_timeout(budget))
-            found = _shaped(self.json_of(r), "applications")["applications"]
-            if not isinstance(found, list) or not all(isinstance(a, dict) for a in found):
-                raise RetryLater("platform answered applications that are not a list", "MALFORMED_RESPONSE",
-                                 r.status_code)
-            return found
-        return self._within(budget, query)
-
+        return self._listing("/v1/applications", "applications", id_hashes, budget)
 
     def health_history(self, id_hashes: list[str] | str, budget: float | None = None) -> list[dict]:
         """A resident's last health records (newest first, at most ten
         visits) by the keyed hashes of their ID number, the same proof as
         :meth:`applications_for`; ``kiosk.checkup.history.parse_history``
         reads them."""
+        return self._listing("/v1/health-records", "health_records", id_hashes, budget)
+
+    def _listing(self, path: str, key: str, id_hashes: list[str] | str, budget: float | None) -> list[dict]:
         budget = budget or self.status_budget
         hashes = [id_hashes] if isinstance(id_hashes, str) else list(id_hashes)[:MAX_LOOKUP_HASHES]
 
         def query() -> list[dict]:
-            r = self.request("GET", "/v1/health-records", params={"id_hash": hashes},
-                             timeout=_socket_timeout(budget))
-            found = _shaped(self.json_of(r), "health_records")["health_records"]
-            if not isinstance(found, list) or not all(isinstance(h, dict) for h in found):
-                raise RetryLater("platform answered health records that are not a list", "MALFORMED_RESPONSE",
-                                 r.status_code)
+            r = self.request("GET", path, params={"id_hash": hashes}, timeout=_socket_timeout(budget))
+            found = _shaped(self.json_of(r), key)[key]
+            if not isinstance(found, list) or not all(isinstance(a, dict) for a in found):
+                raise RetryLater(f"platform answered {key} that are not a list", "MALFORMED_RESPONSE", r.status_code)
             return found
-        return self._within(budget, query)
+        return cast(list, self._within(budget, query))
+
+    def requests_for(self, id_hashes: list[str] | str, budget: float | None = None) -> list[dict]:
+        """A resident's identified requests (诉求), newest first, by the keyed
+        hashes of their ID number (the proof :meth:`applications_for` takes);
+        each as the contract's ``RequestStatus``.  Anonymous requests are found
+        only by their slip (:meth:`request_by_slip`)."""
+        return self._listing("/v1/requests", "requests", id_hashes, budget)
+
+    def request_by_slip(self, serial: str, slip_code: str, budget: float | None = None) -> dict | None:
+        """The request a slip stands for (the filing terminal's serial and the
+        slip's code, from its QR), or None: not arrived yet, or not this code
+        (the platform does not say which)."""
+        budget = budget or self.status_budget
+
+        def query() -> dict | None:
+            r = self.request("GET", f"/v1/requests/by-serial/{_segment(serial)}", params={"proof": slip_code},
+                             expect=(404,), timeout=_socket_timeout(budget))
+            return None if r.status_code == 404 else _shaped(self.json_of(r), "number")
+        return cast("dict | None", self._within(budget, query))
+
 
 class Enrolment(NamedTuple):
     terminal_id: str
     terminal_key: bytes
     id_hash_keys: IdHashKeys
+
+
+def request_catalog_document(data: Any) -> dict[str, Any]:
+    """``data`` if it has the request catalog's shape (a version and its lists
+    of objects with a code); else CatalogError, so a garbled answer is never
+    cached over a good copy."""
+    if not isinstance(data, dict) or not isinstance(data.get("version"), str) or not data["version"]:
+        raise CatalogError("request catalog: no version")
+    for key in REQUEST_CATALOG_LISTS:
+        items = data.get(key)
+        if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get("code"), str)
+                                                  for i in items):
+            raise CatalogError(f"request catalog: {key} is not a list of objects with a code")
+    if not data["types"] or not data["topics"]:
+        raise CatalogError("request catalog: no types or no topics")
+    return data
 
 
 def _id_hash_keys(entries: Any) -> IdHashKeys:

@@ -42,7 +42,9 @@ from kiosk.outbox.sealing import Sealer, SealError
 if TYPE_CHECKING:
     from kiosk.central.client import PlatformAcknowledgement
 
-KINDS = ("application", "health_record", "request", "withdrawal")
+KINDS = ("application", "health_record", "request", "withdrawal", "request_rating")
+# Kinds that act on something filed before and carry no attachments of their own.
+FOLLOW_UPS = ("withdrawal", "request_rating")
 PENDING, CONFIRMED, DEAD, WITHDRAWN = "pending", "confirmed", "dead", "withdrawn"
 _ACCESS_CODE = re.compile(r"^[0-9a-f]{16}$")
 ACCESS_CODE_SECONDS = 3600.0   # an untaken access code is erased by the next purge after this
@@ -216,11 +218,11 @@ class Outbox:
         serial = f"{self.prefix}-{dt.datetime.now():%y%m%d}-{seq:05d}{secrets.token_hex(1).upper()}"
         document = {**body, "serial": serial,
                     "submitted_at": dt.datetime.fromtimestamp(now, dt.timezone.utc).isoformat(timespec="seconds")}
-        if kind != "withdrawal":
+        if kind not in FOLLOW_UPS:
             document["attachments"] = list(refs)
         raw = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         sealed = self.sealer.seal(raw, b"payload:" + serial.encode())
-        slip_hash = body.get("slip_code_sha256") if kind == "application" else None
+        slip_hash = body.get("slip_code_sha256") if kind in ("application", "request") else None
         target = None
         if kind == "withdrawal":
             target = (f"number:{body['application_number']}" if body.get("application_number")
