@@ -43,11 +43,21 @@ CATALOG_DOC: dict[str, Any] = {
         {"code": "emergency", "name": "紧急情况", "name_en": "Emergencies", "where": "请立即拨打110、119或120",
          "where_en": "Call 110, 119 or 120 now"},
     ],
+    "departments": [
+        {"code": "property", "name": "物业公司", "name_en": "Property management"},
+        {"code": "street_office", "name": "街道办事处", "name_en": "Street office"},
+    ],
+    "rating_reasons": [
+        {"code": "not_solved", "name": "问题没有解决", "name_en": "Not solved", "reopen": "handling"},
+        {"code": "slow", "name": "处理太慢", "name_en": "Too slow", "reopen": "handling"},
+        {"code": "wrong_department", "name": "不是这个部门的事", "name_en": "Wrong department",
+         "reopen": "dispatch"},
+    ],
     "communities": [
         {"code": "dongfeng", "name": "东风社区", "name_en": "Dongfeng community",
-         "addresses": [{"building": "1号楼", "units": ["1单元", "2单元"]},
-                       {"building": "2号楼", "units": ["1单元", "2单元", "3单元"]},
-                       {"building": "3号楼", "units": ["1单元"]}]},
+         "addresses": [{"building": "1", "units": ["1", "2"]},
+                       {"building": "2", "units": ["1", "2", "3"]},
+                       {"building": "3", "units": ["1"]}]},
     ],
 }
 

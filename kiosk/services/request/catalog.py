@@ -76,6 +76,15 @@ class Community:
 
 
 @dataclass(frozen=True)
+class Named:
+    """A department, or a reason an unsatisfied rating may give."""
+
+    code: str
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True)
 class RequestCatalog:
     version: str
     types: tuple[RequestType, ...]
@@ -83,6 +92,8 @@ class RequestCatalog:
     not_here: tuple[NotHere, ...] = ()
     communities: tuple[Community, ...] = ()
     limits_source: str = ""
+    departments: tuple[Named, ...] = ()
+    rating_reasons: tuple[Named, ...] = ()
 
     def type(self, code: str) -> RequestType | None:
         return next((t for t in self.types if t.code == code), None)
@@ -92,6 +103,9 @@ class RequestCatalog:
 
     def refusal(self, code: str) -> NotHere | None:
         return next((n for n in self.not_here if n.code == code), None)
+
+    def department(self, code: str) -> Named | None:
+        return next((d for d in self.departments if d.code == code), None)
 
     def community(self, code: str) -> Community | None:
         return next((c for c in self.communities if c.code == code or c.name == code), None)
@@ -107,7 +121,9 @@ class RequestCatalog:
                    topics=tuple(_topic(t) for t in _list(doc, "topics")),
                    not_here=tuple(_not_here(n) for n in _list(doc, "not_here")),
                    communities=tuple(_community(c) for c in _list(doc, "communities")),
-                   limits_source=_text(doc, "limits_source"))
+                   limits_source=_text(doc, "limits_source"),
+                   departments=tuple(_named(d) for d in _list(doc, "departments")),
+                   rating_reasons=tuple(_named(r) for r in _list(doc, "rating_reasons")))
 
 
 def as_catalog(value: Any) -> RequestCatalog | None:
@@ -167,3 +183,7 @@ def _community(c: Mapping[str, Any]) -> Community:
             raise RequestCatalogError('"units" must be a list')
         addresses.append(Address(_text(a, "building", True), tuple(str(u) for u in units)))
     return Community(_text(c, "code", True), _text(c, "name", True), _text(c, "name_en"), tuple(addresses))
+
+
+def _named(n: Mapping[str, Any]) -> Named:
+    return Named(_text(n, "code", True), _text(n, "name", True), _text(n, "name_en"))

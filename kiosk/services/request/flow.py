@@ -49,6 +49,7 @@ from kiosk.flows.service import CardRequest, FlowContext, Service, ServiceFlow, 
 from kiosk.flows.session import Slot
 from kiosk.identity import Evidence, Identity
 from kiosk.outbox.store import Attachment
+from kiosk.outbox.withdrawals import slip_code_hash
 from kiosk.services.request import text as texts
 from kiosk.services.request.catalog import Community, NotHere, RequestCatalog, RequestType, Topic, as_catalog
 from kiosk.services.request.photos import MAX_PHOTOS, Photo, PhotoShot
@@ -58,7 +59,7 @@ log = logging.getLogger(__name__)
 
 CARD = CardRequest(frozenset({Evidence.ID_CARD, Evidence.SOCIAL_SECURITY_CARD}))
 PHONE_RE = re.compile(r"^(1[3-9][0-9]{9}|0[0-9]{9,11}|[2-9][0-9]{6,7})$")
-REFUSALS = ("UNKNOWN_TOPIC", "UNKNOWN_TYPE")
+REFUSALS = ("UNKNOWN_TOPIC", "UNKNOWN_TYPE", "UNKNOWN_COMMUNITY")
 POLL_SECONDS = 0.2
 
 
@@ -169,7 +170,7 @@ class RequestView:
         if self.place_text:
             return self.place_text
         if self.building:
-            return f"{self.building}{self.unit}"
+            return building_words(self.building, self.unit)
         return ""
 
     def __repr__(self) -> str:
@@ -663,11 +664,11 @@ class RequestFlow(ServiceFlow[RequestState, RequestView]):
     def _body(self, d: Draft, identity: Identity | None, slip_code: str) -> dict:
         assert self.catalog is not None
         place = None
-        if not d.no_place:
+        if not d.no_place and d.community:
             place = {"community": d.community, "building": d.building, "unit": d.unit, "text": d.place_text.strip()}
         body: dict[str, Any] = {"type": d.type, "topic": d.topic, "place": place, "text": d.text.strip(),
                                 "phone_consent": bool(d.phone and d.phone_consent),
-                                "catalog_version": self.catalog.version, "slip_code": slip_code}
+                                "catalog_version": self.catalog.version, "slip_code_sha256": slip_code_hash(slip_code)}
         if d.phone and d.phone_consent:
             body["phone"] = d.phone
         keys = self.ctx.id_hash_keys
@@ -694,7 +695,7 @@ class RequestFlow(ServiceFlow[RequestState, RequestView]):
                 "topic": self.view.topic.name if self.view.topic else d.topic,
                 "topic_en": self.view.topic.name_en if self.view.topic else "",
                 "limit_days": kind.limit_working_days if kind else 0, "confirmed": filed.confirmed,
-                "tracking_url": filed.qr, "phone": d.phone if d.phone and d.phone_consent else "",
+                "tracking_url": slip_qr(filed.serial, filed.slip_code), "phone": d.phone if d.phone and d.phone_consent else "",
                 "name": identity.name if identity is not None and not d.anonymous else "",
                 "anonymous": d.anonymous, "hut": self.ctx.hut}
         from kiosk import slips
@@ -746,6 +747,11 @@ class RequestFlow(ServiceFlow[RequestState, RequestView]):
         return True
 
 
+def building_words(building: str, unit: str = "") -> str:
+    """The catalog writes "3" and "2"; a resident reads 3号楼2单元."""
+    return f"{building}号楼" + (f"{unit}单元" if unit else "")
+
+
 def _cameras(availability: Availability) -> tuple[str, ...]:
     out = []
     if availability.scan:
@@ -795,10 +801,6 @@ def _refusal(outbox: Any, serial: str) -> str:
             error = str(record.get("last_error") or "")
             return error if record.get("state") == "dead" and error in REFUSALS else ""
     return ""
-
-
-def request_qr(filed: Filed) -> str:
-    return filed.qr if filed.confirmed else slip_qr(filed.serial, filed.slip_code)
 
 
 def _blank() -> dict[str, Any]:

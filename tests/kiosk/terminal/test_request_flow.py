@@ -44,7 +44,7 @@ def to_text(kit, kind="help", topic="lighting"):
     assert flow.choose_topic(topic)
     assert kit.step is Step.REQUEST_PLACE
     assert flow.view.community is not None and flow.view.community.name == "东风社区"   # the hut's own, preselected
-    assert flow.choose_building("2号楼") and flow.choose_unit("3单元")
+    assert flow.choose_building("2") and flow.choose_unit("3")
     assert flow.place_done()
     assert kit.step is Step.REQUEST_TEXT
     return flow
@@ -108,7 +108,8 @@ def test_every_type_reaches_the_outbox_with_its_slip(request_kit, kind, topic, a
     [(_kind, body, attachments)] = flow.ctx.outbox.of_kind("request")
     assert body["type"] == kind and body["topic"] == topic
     assert body["text"].endswith("请尽快处理")
-    assert body["catalog_version"] == "2026-12-01" and len(body["slip_code"]) == 16
+    assert body["catalog_version"] == "2026-12-01" and len(body["slip_code_sha256"]) == 64
+    assert body["place"] == {"community": "dongfeng", "building": "2", "unit": "3", "text": ""}
     assert body["phone"] == PHONE and body["phone_consent"] is True
     assert len(attachments) == photos and all(data[:2] == b"\xff\xd8" for _code, data in attachments)
     if anonymous:
@@ -151,6 +152,12 @@ def test_a_question_needs_no_place(request_kit):
     assert flow.view.no_place   # a topic without a place starts as "not a place"
     assert flow.place_done()
     assert flow.state is R.TEXT
+    assert flow.set_text("养老金什么时候发") and flow.text_done() and flow.photos_done() and flow.by_card()
+    kit.at(Step.IDENTIFY)
+    identify(kit)
+    assert flow.contact_done()
+    submit(kit, flow)
+    assert flow.ctx.outbox.of_kind("request")[-1][1]["place"] is None
 
 
 def test_a_place_must_be_said_or_declined(request_kit):
@@ -158,7 +165,7 @@ def test_a_place_must_be_said_or_declined(request_kit):
     flow = open_request(kit)
     assert flow.choose_type("help") and flow.choose_topic("heating")
     assert not flow.place_done() and flow.view.notice == "choose_place"
-    assert not flow.choose_building("9号楼")
+    assert not flow.choose_building("9")
     assert flow.type_place("菜市场东门")
     assert flow.place_done()
 
@@ -204,7 +211,7 @@ def test_going_back_and_forth_loses_nothing(request_kit):
         kit.terminal.back()
     assert flow.state is R.TOPIC
     assert flow.choose_topic("lighting")
-    assert flow.view.building == "2号楼" and flow.view.unit == "3单元"
+    assert flow.view.building == "2" and flow.view.unit == "3" and flow.view.place_words == "2号楼3单元"
     assert flow.place_done()
     assert flow.view.text == "二号楼三单元楼道灯不亮"
     assert flow.text_done()
