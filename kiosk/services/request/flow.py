@@ -595,6 +595,13 @@ class RequestFlow(ServiceFlow[RequestState, RequestView]):
         self._set(phone_entry=self.view.phone_entry + digit, notice="")
         return True
 
+    def set_phone_entry(self, digits: str) -> bool:
+        """What the keypad shows now (digits only, at most 12)."""
+        if self.state is not R.CONTACT or len(digits) > 12 or (digits and not digits.isdigit()):
+            return False
+        self._set(phone_entry=digits, notice="")
+        return True
+
     def erase_digit(self) -> bool:
         if self.state is not R.CONTACT or not self.view.phone_entry:
             return False
