@@ -91,9 +91,9 @@ class RequestPlatform:
             raise ConnectionError("down")
         return list(self.requests)
 
-    def request_by_slip(self, number: str, slip_code: str, budget: float | None = None) -> dict | None:
-        self.asked.append(("request_by_slip", number, slip_code))
-        return next((r for r in self.requests if r["number"] == number), None)
+    def request_by_slip(self, serial: str, slip_code: str, budget: float | None = None) -> dict | None:
+        self.asked.append(("request_by_slip", serial, slip_code))
+        return next((r for r in self.requests if r["serial"] == serial), None)
 
     def applications_for(self, id_hashes: list[str], budget: float | None = None) -> list[dict]:
         return []
@@ -109,9 +109,11 @@ class MemoryOutbox:
     """The outbox's enqueue and read-back, in memory: ``answer`` says what the
     platform makes of the next submission (a number, a refusal, or nothing yet)."""
 
-    def __init__(self, number: str | None = None, refusal: str = "", fail: bool = False):
+    def __init__(self, number: str | None = None, refusal: str = "", fail: bool = False,
+                 rating_status: str | None = "办结"):
         self.queued: list[tuple[str, dict, list]] = []
         self.number, self.refusal, self.fail = number, refusal, fail
+        self.rating_status = rating_status     # the request's state the platform answers a rating with
         self.lock = threading.Lock()
 
     def enqueue(self, kind: str, body: dict, attachments: Any = ()) -> Any:
@@ -123,10 +125,14 @@ class MemoryOutbox:
         return type("Queued", (), {"serial": serial, "created_at": 0.0})()
 
     def take_confirmation(self, serial: str) -> Any:
-        if self.number is None or self.refusal:
-            return None
         from kiosk.outbox.store import Confirmation
 
+        index = int(serial.rsplit("-", 1)[1][:5]) - 1
+        kind, body, _ = self.queued[index]
+        if kind == "request_rating":
+            return Confirmation(serial, body["number"], self.rating_status) if self.rating_status else None
+        if self.number is None or self.refusal:
+            return None
         return Confirmation(serial, self.number, "受理", "")
 
     def records(self) -> list[dict]:
@@ -135,3 +141,22 @@ class MemoryOutbox:
 
     def of_kind(self, kind: str) -> list[tuple[str, dict, list]]:
         return [q for q in self.queued if q[0] == kind]
+
+
+def request_status(number: str = "SQ20261201000007", state: str = "答复", rateable: bool = True, **changes: Any) -> dict:
+    """The platform's ``RequestStatus`` of an answered request (the contract's shape)."""
+    status = {
+        "number": number, "serial": "HUT-0001-261201-00007C", "type": "help", "topic": "lighting", "state": state,
+        "state_at": "2026-12-04T15:20:00+08:00", "received_at": "2026-12-01T09:12:00+08:00",
+        "due_date": "2026-12-15", "limit_working_days": 10, "overdue": False, "department": "property",
+        "anonymous": False,
+        "steps": [{"state": "受理", "at": "2026-12-01T09:12:00+08:00", "note": ""},
+                  {"state": "派单", "at": "2026-12-01T14:00:00+08:00", "note": "已派给物业公司"},
+                  {"state": "办理", "at": "2026-12-02T10:00:00+08:00", "note": "物业已安排电工"},
+                  {"state": "答复", "at": "2026-12-04T15:20:00+08:00", "note": "灯已修好"}],
+        "answer": {"text": "二号楼三单元楼道灯已于12月4日更换，请您查看。", "at": "2026-12-04T15:20:00+08:00",
+                   "department": "property"},
+        "rating": None, "rateable": rateable,
+    }
+    status.update(changes)
+    return status

@@ -64,10 +64,7 @@ class RequestTextScreen(StepScreen):
         box.clear_widgets()
         for phrase in view.topic.phrases if view.topic is not None else ():
             button = RequestChoice(text=pick(phrase.text, phrase.text_en, lang) if lang == "en" else phrase.text,
-                                   key=phrase.text, halign="center", size_hint_x=None)
-            button.width = max(button.texture_size[0] + 60, 200)
-            button.bind(texture_size=lambda b, size: setattr(b, "width", max(size[0] + 60, 200)))
-            button.text_size = (None, None)
+                                   key=phrase.text, halign="center")
             button.bind(on_release=lambda b: self.flow.insert_phrase(b.key) if self.flow else None)
             box.add_widget(button)
 

@@ -17,6 +17,10 @@ SCENES = {
     "aids_menu": "aids_menu", "health_start": "consent", "health_consent": "consent",
     "health_items": "health_items", "health_measuring": "measure", "health_waist": "measure",
     "health_results": "result", "health_urgent": "result",
+    "progress_rating": "progress",
+    "request_type": "request_type", "request_topic": "request_type", "request_not_here": "request_type",
+    "request_place": "request_place", "request_text": "request_text", "request_photos": "request_photos",
+    "request_who": "request_who", "request_contact": "request_contact", "request_review": "request_review",
 }
 OVERLAYS = ("idle_warning", "staff_call", "privacy_notice", "aids_menu")
 # a scene that only some windows have (the rest measure every scene)
