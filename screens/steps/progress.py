@@ -147,17 +147,16 @@ class ProgressScreen(StepScreen):
             if key in RATING_WORDS:
                 button.bind(on_release=lambda _b, key=key: self.flow.choose_rating(key) if self.flow else None)
         self._requests: tuple = ()
-        self._can_rate = False
+        self._can_rate = self._rating_shown = False
         self._reasons: tuple = ()
 
     def _place(self) -> None:
         """A question is in the screen only while it is asked."""
-        slot = self.ids.question_slot
-        for panel, state in ((self.question_panel, "confirm_withdraw"), (self.rating_panel, "rating")):
-            if self.state == state and panel.parent is None:
-                slot.add_widget(panel)
-            elif self.state != state and panel.parent is not None:
-                slot.remove_widget(panel)
+        slot, panel = self.ids.question_slot, self.question_panel
+        if self.state == "confirm_withdraw" and panel.parent is None:
+            slot.add_widget(panel)
+        elif self.state != "confirm_withdraw" and panel.parent is not None:
+            slot.remove_widget(panel)
 
     def render(self, view: Any) -> None:
         """``view``: the progress flow's ProgressView."""
@@ -178,9 +177,10 @@ class ProgressScreen(StepScreen):
         self._question(lang)
         self._rating(view, lang)
         self._place()
+        rating = self.state in ("rating", "rating_sending")
         if view.items != self._items or view.can_withdraw != self._can_withdraw or view.requests != self._requests \
-                or view.can_rate != self._can_rate:
-            self._items, self._can_withdraw = view.items, view.can_withdraw
+                or view.can_rate != self._can_rate or rating != self._rating_shown:
+            self._items, self._can_withdraw, self._rating_shown = view.items, view.can_withdraw, rating
             self._requests, self._can_rate = view.requests, view.can_rate
             self._list(lang)
 
@@ -223,7 +223,7 @@ class ProgressScreen(StepScreen):
     def forget(self) -> None:
         super().forget()
         self._items, self._can_withdraw, self._view = (), False, None
-        self._requests, self._can_rate, self._reasons = (), False, ()
+        self._requests, self._can_rate, self._reasons, self._rating_shown = (), False, (), False
         self.rating_panel.ids.reasons.clear_widgets()
         self.masked_name = self.question = self.cards = ""
         self.state = "closed"
@@ -237,18 +237,17 @@ class ProgressScreen(StepScreen):
         self.question_panel.question = self.question
 
     def _list(self, lang: str) -> None:
+        """The applications and requests; while a request is rated, its question in their place."""
         box = self.ids.item_list
         box.clear_widgets()
+        if self.rating_panel.parent is not None:
+            self.rating_panel.parent.remove_widget(self.rating_panel)
+        if self._rating_shown:
+            box.add_widget(self.rating_panel)
+            self.ids.item_scroll.to_top()
+            return
         second = other_language(lang)
-        for item in self._items:
-            card = StatusCard()
-            for name, value in card_texts(item, lang, second).items():
-                setattr(card, name, value)  # kv-declared properties: set after construction
-            card.finished, card.returned = item.status == "办结", item.status in ("退回", "held")
-            card.key = item.key
-            card.withdraw_shown = self._can_withdraw and item.withdrawable
-            card.bind(on_withdraw=lambda c: self.flow.ask_withdraw(c.key) if self.flow else None)
-            box.add_widget(card)
+        # requests first: what residents most often come back to read
         for request in self._requests:
             shown = RequestCard()
             for name, value in request_texts(request, lang, second).items():
@@ -258,6 +257,15 @@ class ProgressScreen(StepScreen):
             shown.rate_shown = self._can_rate and request.rateable
             shown.bind(on_rate=lambda c: self.flow.ask_rating(c.key) if self.flow else None)
             box.add_widget(shown)
+        for item in self._items:
+            card = StatusCard()
+            for name, value in card_texts(item, lang, second).items():
+                setattr(card, name, value)  # kv-declared properties: set after construction
+            card.finished, card.returned = item.status == "办结", item.status in ("退回", "held")
+            card.key = item.key
+            card.withdraw_shown = self._can_withdraw and item.withdrawable
+            card.bind(on_withdraw=lambda c: self.flow.ask_withdraw(c.key) if self.flow else None)
+            box.add_widget(card)
         self.ids.item_scroll.to_top()
 
 
