@@ -40,6 +40,7 @@ SERVICE = Service(
         ("request_contact", "contact"): N_("You may leave a phone number for the department to call you back"),
         ("request_review", "review"): N_("Please check your request, then touch Submit"),
         ("request_review", "submit_failed"): N_("The request could not be saved. Please ask the staff"),
+        ("request_review", "not_accepted"): N_("The platform did not accept the request. Please ask the staff"),
         ("request_done", "done_online"): N_("Your request is received. Please take your slip"),
         ("request_done", "done_queued"): N_("Your request is saved and will be sent automatically. Please take "
                                             "your slip"),

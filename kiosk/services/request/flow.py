@@ -59,7 +59,8 @@ log = logging.getLogger(__name__)
 
 CARD = CardRequest(frozenset({Evidence.ID_CARD, Evidence.SOCIAL_SECURITY_CARD}))
 PHONE_RE = re.compile(r"^(1[3-9][0-9]{9}|0[0-9]{9,11}|[2-9][0-9]{6,7})$")
-REFUSALS = ("UNKNOWN_TOPIC", "UNKNOWN_TYPE", "UNKNOWN_COMMUNITY")
+REFUSALS = ("UNKNOWN_TOPIC", "UNKNOWN_TYPE", "UNKNOWN_COMMUNITY")   # the catalog changed: ask again
+REFUSED = "refused:"   # Filed.error of a request the platform refused (its code follows)
 POLL_SECONDS = 0.2
 
 
@@ -122,7 +123,7 @@ DRAFT: Slot[Draft] = Slot("request.draft", drop=Draft.wipe)
 @dataclass(frozen=True, repr=False)
 class RequestView:
     """``notice``: "" | empty | too_long | stripped | no_topic_yet | choose_place | anonymous_not_allowed |
-    bad_phone | consent_needed | camera_lost | full | refused | submit_failed;
+    bad_phone | consent_needed | camera_lost | full | refused | submit_failed | not_accepted;
     ``slip``: "" | printing | printed | note_number; ``submit_mode``: online | queued."""
 
     state: RequestState = RequestState.CLOSED
@@ -299,7 +300,7 @@ class RequestFlow(ServiceFlow[RequestState, RequestView]):
             return ""   # the identify step's own line, for the readers this hut has
         if self.state is R.DONE:
             return "done_online" if self.view.confirmed else "done_queued"
-        if self.view.notice in ("refused", "camera_lost", "submit_failed"):
+        if self.view.notice in ("refused", "camera_lost", "submit_failed", "not_accepted"):
             return self.view.notice
         return self.state.value
 
@@ -691,10 +692,12 @@ class RequestFlow(ServiceFlow[RequestState, RequestView]):
             return
         if not isinstance(filed, Filed) or filed.error:
             error = getattr(filed, "error", "") or "no outcome"
-            if error in REFUSALS:
+            if error.startswith(REFUSED) and error[len(REFUSED):] in REFUSALS:
                 self._refused()
                 return
-            self._fire("failed", notice="submit_failed")
+            # The outbox could not take it, or the platform refused it for a reason the resident
+            # cannot mend here (the staff see it in the outbox's dead letters).
+            self._fire("failed", notice="not_accepted" if error.startswith(REFUSED) else "submit_failed")
             return
         d, identity = self.draft, self.ctx.session.identity
         kind = self.view.type
@@ -772,8 +775,8 @@ def file_request(outbox: Any, body: dict, attachments: list[Attachment], slip_co
                  poll: float = POLL_SECONDS, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> Filed:
     """Enqueue the request and wait up to ``wait`` seconds for the platform's
-    number, or its refusal (``Filed.error`` = the refusal's code: a topic or
-    type the platform does not know).  Never raises."""
+    number, or its refusal (``Filed.error`` = ``refused:<code>``: a topic or
+    type the platform does not know, or another refusal).  Never raises."""
     try:
         queued = outbox.enqueue("request", body, attachments)
     except Exception as exc:
@@ -790,7 +793,7 @@ def file_request(outbox: Any, body: dict, attachments: list[Attachment], slip_co
             log.warning("outbox: cannot read the request's confirmation (%s)", type(exc).__name__)
             found, refusal = None, ""
         if refusal:
-            return Filed(serial=queued.serial, error=refusal)
+            return Filed(serial=queued.serial, error=REFUSED + refusal)
         if found is not None and found.number:
             return Filed(serial=queued.serial, number=found.number, access_code=found.access_code, confirmed=True,
                          slip_code=slip_code)
@@ -805,8 +808,7 @@ def _refusal(outbox: Any, serial: str) -> str:
         return ""
     for record in records():
         if record.get("serial") == serial:
-            error = str(record.get("last_error") or "")
-            return error if record.get("state") == "dead" and error in REFUSALS else ""
+            return str(record.get("last_error") or "DEAD") if record.get("state") == "dead" else ""
     return ""
 
 

@@ -363,3 +363,15 @@ def test_the_idle_timeout_mid_description_warns_then_wipes_everything(request_ki
     kit.run_until(lambda: kit.view.state is TerminalState.HOME, "home")
     assert kit.terminal.session.get(DRAFT) is None
     assert flow.state is R.CLOSED and flow.view.text == "" and flow.view.photos == ()
+
+
+def test_a_refusal_the_resident_cannot_mend_is_said_not_a_local_number(request_kit):
+    outbox = MemoryOutbox(refusal="VALIDATION")
+    kit = request_kit(online=True, wait_seconds=2.0, outbox=outbox)
+    flow = to_text(kit)
+    assert flow.set_text("楼道灯不亮") and flow.text_done()
+    to_review(kit, flow)
+    assert flow.submit()
+    kit.run_until(lambda: flow.state is R.REVIEW, "back on the review")
+    assert flow.view.notice == "not_accepted" and flow.view.number == ""
+    assert kit.terminal.last_spoken == "The platform did not accept the request. Please ask the staff"
