@@ -121,6 +121,9 @@ class HutSettings(_Section):
     # The government service hotline answers everywhere in the country; a hut
     # with its own staff line puts that here.
     help_phone: Annotated[Text, AfterValidator(_phone)] = "12345"
+    # The community the hut serves (a code or name of the request catalog's communities): 诉求反映
+    # preselects it; "" takes the catalog's first.
+    community: Text = ""
 
 
 class PlatformSettings(_Section):

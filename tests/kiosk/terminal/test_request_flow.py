@@ -375,3 +375,17 @@ def test_a_refusal_the_resident_cannot_mend_is_said_not_a_local_number(request_k
     kit.run_until(lambda: flow.state is R.REVIEW, "back on the review")
     assert flow.view.notice == "not_accepted" and flow.view.number == ""
     assert kit.terminal.last_spoken == "The platform did not accept the request. Please ask the staff"
+
+
+def test_the_huts_own_community_is_preselected_from_the_config(request_kit):
+    from dataclasses import replace
+
+    doc = catalog_doc()
+    doc["communities"].append({"code": "xiyuan", "name": "西苑社区", "name_en": "Xiyuan community",
+                               "addresses": [{"building": "8", "units": ["1"]}]})
+    kit = request_kit(client=RequestPlatform(doc))
+    settings = kit.terminal.settings
+    flow = kit.terminal.flow("request")
+    flow.ctx.settings = replace(settings, hut=settings.hut.model_copy(update={"community": "xiyuan"}))
+    flow = open_request(kit)
+    assert flow.view.community.code == "xiyuan"
