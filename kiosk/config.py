@@ -106,9 +106,19 @@ def _opening_hours(value: str) -> str:
     return value
 
 
+_COMMUNITY = re.compile(r"[A-Za-z0-9_-]{0,32}")
+
+
 def _phone(value: str) -> str:
     if value and _PHONE.fullmatch(value) is None:
         raise ValueError('a telephone number of digits, spaces and "-", such as "0451-8651 2345" or "12345"')
+    return value
+
+
+def _community(value: str) -> str:
+    if _COMMUNITY.fullmatch(value) is None:
+        raise ValueError('a community code of the request catalog, such as "xinmu" (letters, digits, "_" and "-"), '
+                         'or "" to let the resident pick')
     return value
 
 
@@ -121,9 +131,10 @@ class HutSettings(_Section):
     # The government service hotline answers everywhere in the country; a hut
     # with its own staff line puts that here.
     help_phone: Annotated[Text, AfterValidator(_phone)] = "12345"
-    # The community the hut serves (a code or name of the request catalog's communities): 诉求反映
-    # preselects it; "" takes the catalog's first.
-    community: Text = ""
+    # The community the hut serves: a community code of the platform's request
+    # catalog (GET /v1/request-catalog, communities[].code), which the request
+    # service preselects as where a problem is.  "": the resident picks one.
+    community: Annotated[str, AfterValidator(_community)] = ""
 
 
 class PlatformSettings(_Section):

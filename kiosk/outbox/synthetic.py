@@ -1,4 +1,4 @@
-"""Synthetic applications for load tests and the bench (`kiosk outbox fill`).
+"""Synthetic applications and requests for load tests and the bench (`kiosk outbox fill`).
 
 The residents are invented: fixed test names and ID numbers with a valid
 check digit from a reserved test area code, so platform-side validation
@@ -37,6 +37,22 @@ def synthetic_application(n: int, id_hash_keys: IdHashKeys | bytes, attachment_b
     def page(size: int) -> bytes:  # a JPEG's start of image, then noise: the platform checks what a page is
         return (JPEG_SOI + noise(max(size - len(JPEG_SOI), 0)))[:max(size, len(JPEG_SOI))]
     return body, [Attachment("id_card", page(attachment_bytes)), Attachment("hukou", page(attachment_bytes))]
+
+
+def synthetic_request(n: int, id_hash_keys: IdHashKeys | bytes, photos: int = 3, photo_bytes: int = 300 * 1024,
+                      rng: random.Random | None = None) -> tuple[dict, list[Attachment]]:
+    """A 求助 (roads and lighting, a place in 新牧社区) from an invented
+    resident, with ``photos`` photos of ``photo_bytes`` each (the request
+    catalog allows three)."""
+    keys = id_hash_keys if isinstance(id_hash_keys, IdHashKeys) else IdHashKeys(0, id_hash_keys)
+    id_hash, version = keys.filing_hash(synthetic_id(n))
+    body = {"type": "help", "topic": "roads_lighting", "text": f"{1 + n % 6}号楼楼道灯不亮，晚上看不清台阶",
+            "place": {"community": "xinmu", "building": str(1 + n % 6), "unit": "1"},
+            "resident": {"id_hash": id_hash, "id_hash_version": version, "name": f"测试居民{n:05d}"},
+            "phone": "13900000000", "phone_consent": True, "catalog_version": "2026.12-1"}
+    noise = (lambda k: rng.randbytes(k)) if rng else os.urandom
+    return body, [Attachment("photo", JPEG_SOI + noise(max(photo_bytes - len(JPEG_SOI), 0)))
+                  for _ in range(photos)]
 
 
 def fill(outbox: Outbox, count: int, id_hash_keys: IdHashKeys | bytes,

@@ -12,11 +12,14 @@ from starlette.concurrency import run_in_threadpool
 
 from simulators.platform.bodies import error_response, need, parse_object
 from simulators.platform.desk import papers_received
+from simulators.platform.requests import WORKFLOW, RequestDesk
 from simulators.platform.store import STATUS_FLOW, PlatformStore
 
 
-def add_admin_routes(app: FastAPI, store: PlatformStore, shown: Callable[[Any], Any] = lambda a: a) -> None:
-    """``shown``: an application as the contract shows it (the papers due named)."""
+def add_admin_routes(app: FastAPI, store: PlatformStore, shown: Callable[[Any], Any] = lambda a: a,
+                     desk: RequestDesk | None = None) -> None:
+    """``shown``: an application as the contract shows it (the papers due named);
+    ``desk``: the requests' desk (the department's moves)."""
     @app.get("/v1/admin/stats")
     async def stats() -> JSONResponse:
         return JSONResponse(await run_in_threadpool(store.stats))
@@ -75,3 +78,29 @@ def add_admin_routes(app: FastAPI, store: PlatformStore, shown: Callable[[Any], 
         if result == "NOT_FOUND":
             return error_response(404, "NOT_FOUND", "no application with this number")
         return JSONResponse(shown(result))
+
+    if desk is None:
+        return
+
+    @app.get("/v1/admin/requests")
+    async def list_requests(request: Request) -> JSONResponse:
+        overdue_text, state = request.query_params.get("overdue"), request.query_params.get("state")
+        if overdue_text not in (None, "true", "false") or (state is not None and state not in WORKFLOW):
+            return error_response(422, "VALIDATION", f"overdue: true or false; state: one of {', '.join(WORKFLOW)}")
+        overdue = None if overdue_text is None else overdue_text == "true"
+        return JSONResponse({"requests": await run_in_threadpool(desk.admin_list, overdue, state)})
+
+    @app.post("/v1/admin/requests/{number}/transition")
+    async def move_request(number: str, request: Request) -> JSONResponse:
+        data = parse_object(await request.body())
+        to, actor = need(data, "to", str), need(data, "actor", str)
+        note, internal, department = data.get("note", ""), data.get("internal_note", ""), data.get("department")
+        if not isinstance(note, str) or not isinstance(internal, str) or len(note) > 1000 or len(internal) > 2000:
+            return error_response(422, "VALIDATION", "note (up to 1000) and internal_note (up to 2000) must be text")
+        if to not in WORKFLOW or not actor.strip() or len(actor) > 100 or set(data) - {
+                "to", "actor", "note", "internal_note", "department"}:
+            return error_response(422, "VALIDATION", f"to: one of {', '.join(WORKFLOW)}; actor: who moves it "
+                                                     "(1-100 characters); no other fields")
+        if department is not None and (not isinstance(department, str) or len(department) > 64):
+            return error_response(422, "VALIDATION", "department: a department code of the request catalog")
+        return JSONResponse(await run_in_threadpool(desk.transition, number, to, actor, note, internal, department))

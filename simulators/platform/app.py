@@ -43,6 +43,7 @@ from simulators.platform.desk import application_by_slip, withdraw, withdrawal_s
 from simulators.platform.faults import FaultInjector
 from simulators.platform.gate import Gate, Refusal, Upload, refusal_response
 from simulators.platform.health import BadHealthRecord, check_health_record, history_entry
+from simulators.platform.requests import RequestDesk
 from simulators.platform.store import PlatformStore, now_iso
 
 SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
@@ -118,10 +119,11 @@ def terminal_of(request: Request) -> str:
 def create_app(store: PlatformStore, faults: FaultInjector | None = None,
                terminal_resolver: Callable[[str], tuple[bytes, bool] | None] | None = None,
                admin_token: str | None = None, spool_dir: Path | None = None,
-               enrolment_tries: AttemptLimit | None = None) -> Any:
+               enrolment_tries: AttemptLimit | None = None, request_desk: RequestDesk | None = None) -> Any:
     """``admin_token``: the bearer token admin calls need (None: admin calls
     are refused).  ``spool_dir``: where attachments stream to while arriving
-    (default: beside the store's attachments)."""
+    (default: beside the store's attachments).  ``request_desk``: the
+    requests' desk (one over ``store`` with today's date when not given)."""
     app = FastAPI(title="Reference central platform", docs_url=None, redoc_url=None, openapi_url=None)
     catalog_doc = load_catalog_document()
     catalog = Catalog.from_dict(catalog_doc)
@@ -131,6 +133,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
     schemas = ContractSchemas(contract)
     in_flight: set[tuple[str, str]] = set()
     enrolment_tries = enrolment_tries or AttemptLimit()
+    desk = request_desk or RequestDesk(store)
 
     def lookup(terminal_id: str) -> tuple[bytes, bool] | None:
         found = store.terminal(terminal_id)
@@ -205,6 +208,14 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
             return Response(status_code=304, headers=headers)
         return Response(catalog_bytes, media_type="application/json", headers=headers)
 
+    @app.get("/v1/request-catalog")
+    async def get_request_catalog(request: Request) -> Response:
+        terminal_of(request)
+        headers = {"ETag": desk.etag, "Cache-Control": "no-cache"}
+        if desk.etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+            return Response(status_code=304, headers=headers)
+        return Response(desk.document_bytes, media_type="application/json", headers=headers)
+
     @app.put("/v1/attachments/{sha}")
     async def put_attachment(sha: str, request: Request) -> JSONResponse:
         terminal_id = terminal_of(request)
@@ -229,10 +240,12 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
 
     async def submit(request: Request, kind: str, schema: str,
                      check: Callable[[dict, str], tuple[str | None, str | None, int | None]],
-                     record: Callable[[str, str, str, dict], dict | None] | None = None) -> JSONResponse:
-        """``record``: a kind that acts on an application instead of filing one
-        (a withdrawal): it answers the acknowledgement, or None (404) when there
-        is no such application for this proof."""
+                     record: Callable[[str, str, str, dict], dict | None] | None = None,
+                     serial_used: Callable[[PlatformStore, str, str], bool] = withdrawal_serial_used) -> JSONResponse:
+        """``record``: a kind recorded by its own desk (a withdrawal, a request,
+        a rating) instead of the store's generic filing: it answers the
+        acknowledgement, or None (404) when there is nothing of this proof to
+        act on; ``serial_used`` says whether the serial came before."""
         body = await request.body()
         terminal_id = terminal_of(request)
         key = request.headers.get("idempotency-key", "")
@@ -259,7 +272,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
                 return error_response(422, "VALIDATION", "serial: 1-64 letters, digits and '-'")
             matter_code, id_hash, days = await run_in_threadpool(check, data, terminal_id)
             if record is not None:
-                if await run_in_threadpool(withdrawal_serial_used, store, terminal_id, serial):
+                if await run_in_threadpool(serial_used, store, terminal_id, serial):
                     return error_response(422, "SERIAL_REUSED", "this serial was already sent with another "
                                                                 "Idempotency-Key")
                 answer = await run_in_threadpool(record, terminal_id, key, body_sha, data)
@@ -313,11 +326,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         return None, id_hash, None
 
     def check_request(data: dict, terminal_id: str) -> tuple[str | None, str | None, int | None]:
-        category = need(data, "category", str)
-        text = need(data, "text", str)
-        if not category.strip() or not text.strip() or len(text) > 2000:
-            raise Refused(error_response(422, "VALIDATION", "category and text (up to 2000 characters) are required"))
-        id_hash = person(data, "resident") if "resident" in data else None
+        id_hash = desk.check(data)
         _attachments(data, store, terminal_id)
         return None, id_hash, None
 
@@ -344,12 +353,48 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
 
     @app.post("/v1/requests")
     async def post_request(request: Request) -> JSONResponse:
-        return await submit(request, "request", "ResidentRequest", check_request)
+        return await submit(request, "request", "ResidentRequest", check_request,
+                            record=lambda terminal_id, key, body_sha, data: desk.file(terminal_id, key, body_sha, data),
+                            serial_used=lambda s, terminal_id, serial: s.by_serial(terminal_id, serial) is not None)
+
+    def check_rating(data: dict, _terminal_id: str) -> tuple[str | None, str | None, int | None]:
+        desk.check_rating(data)
+        return None, None, None
+
+    @app.post("/v1/request-ratings")
+    async def post_request_rating(request: Request) -> JSONResponse:
+        return await submit(request, "request_rating", "RequestRating", check_rating,
+                            record=lambda terminal_id, key, body_sha, data: desk.rate(terminal_id, key, body_sha, data),
+                            serial_used=lambda _s, terminal_id, serial: desk.rating_serial_used(terminal_id, serial))
+
+    @app.get("/v1/requests")
+    async def find_requests(request: Request) -> JSONResponse:
+        terminal_of(request)
+        id_hashes = request.query_params.getlist("id_hash")
+        if not 1 <= len(id_hashes) <= MAX_LOOKUP_HASHES or not all(SHA_RE.match(h) for h in id_hashes):
+            return error_response(422, "VALIDATION", f"id_hash: 1 to {MAX_LOOKUP_HASHES} values of 64 lower-case hex "
+                                                     "digits")
+        return JSONResponse({"requests": await run_in_threadpool(desk.for_residents, id_hashes)})
+
+    @app.get("/v1/requests/by-serial/{serial}")
+    async def get_request_by_slip(serial: str, request: Request) -> JSONResponse:
+        """The slip's serial and code (its hash came with the request); a wrong
+        code answers exactly like an unknown serial."""
+        terminal_of(request)
+        proof = request.query_params.get("proof", "")
+        if not SLIP_CODE_RE.match(proof):
+            return error_response(422, "VALIDATION", "proof must be the slip's code (16 hex digits)")
+        found = await run_in_threadpool(desk.by_slip, serial, proof)
+        if found is None:
+            return error_response(404, "NOT_FOUND", "no request with this serial and slip code")
+        return JSONResponse(found)
 
     @app.get("/v1/submissions/{serial}")
     async def get_submission(serial: str, request: Request) -> JSONResponse:
         terminal_id = terminal_of(request)
         found = await run_in_threadpool(store.by_serial, terminal_id, serial, True)
+        if found is None:
+            found = await run_in_threadpool(desk.rating_by_serial, terminal_id, serial)
         if found is None:
             return error_response(404, "NOT_FOUND", "no submission with this serial from this terminal")
         await run_in_threadpool(store.bump, "serial_lookups_found")  # a lost answer recovered (tests count them)
@@ -417,7 +462,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         return JSONResponse({"terminal_id": terminal_id, "server_time": now_iso(),
                              "id_hash_key_version": keys[0]["version"]})
 
-    add_admin_routes(app, store, shown)
+    add_admin_routes(app, store, shown, desk)
 
     def refused_signature() -> None:
         store.bump("rejected_signatures")

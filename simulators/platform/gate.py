@@ -65,19 +65,21 @@ class Upload:
 # body and no credential check; the app answers it 404 or 405.
 ROUTES: list[tuple[str, re.Pattern[str], Rule]] = [
     ("POST", re.compile(r"/v1/enrolment"), Rule("anyone", JSON, 4096)),
-    ("GET", re.compile(r"/v1/catalog"), Rule("terminal", None, 0)),
+    ("GET", re.compile(r"/v1/(request-)?catalog"), Rule("terminal", None, 0)),
     ("PUT", re.compile(r"/v1/attachments/[^/]*"), Rule("terminal", OCTET, MAX_ATTACHMENT)),
-    ("POST", re.compile(r"/v1/(applications|health-records|requests|heartbeat|withdrawals)"),
+    ("POST", re.compile(r"/v1/(applications|health-records|requests|request-ratings|heartbeat|withdrawals)"),
      Rule("terminal", JSON, MAX_JSON_BODY)),
     ("GET", re.compile(r"/v1/applications(/[^/]*|/by-serial/[^/]*)?"), Rule("terminal", None, 0)),
     ("GET", re.compile(r"/v1/health-records"), Rule("terminal", None, 0)),
+    ("GET", re.compile(r"/v1/requests(/by-serial/[^/]*)?"), Rule("terminal", None, 0)),
     ("GET", re.compile(r"/v1/submissions/[^/]*"), Rule("terminal", None, 0)),
     ("GET", re.compile(r"/v1/id-hash-keys"), Rule("terminal", None, 0)),
-    ("GET", re.compile(r"/v1/admin/(stats|help-requests|terminals/[^/]*/heartbeat)"), Rule("admin", None, 0)),
+    ("GET", re.compile(r"/v1/admin/(stats|help-requests|requests|terminals/[^/]*/heartbeat)"), Rule("admin", None, 0)),
     ("POST", re.compile(r"/v1/admin/(id-hash-keys|terminals/[^/]*/revoke|applications/[^/]*/papers-received)"),
      Rule("admin", None, 0)),
     ("POST", re.compile(r"/v1/admin/enrolment-codes"), Rule("admin", JSON, MAX_SMALL_BODY)),
-    ("POST", re.compile(r"/v1/admin/applications/[^/]*/status"), Rule("admin", JSON, MAX_SMALL_BODY)),
+    ("POST", re.compile(r"/v1/admin/(applications/[^/]*/status|requests/[^/]*/transition)"),
+     Rule("admin", JSON, MAX_SMALL_BODY)),
 ]
 OTHER = Rule("anyone", None, 0)
 OTHER_ADMIN = Rule("admin", None, 0)  # no such admin call; still nothing without the token

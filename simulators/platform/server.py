@@ -11,7 +11,9 @@ back office's credential; tests and tools read it from that file.
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
+import json
 import logging
 import os
 import secrets
@@ -27,8 +29,10 @@ import uvicorn
 from kiosk.errors import KioskError
 from kiosk.privacy import IdHashKeys
 from simulators.platform.app import create_app
+from simulators.platform.bodies import Refused
 from simulators.platform.connections import ConnectionLimits, guarded_protocol
 from simulators.platform.faults import MODES, FaultInjector
+from simulators.platform.requests import RequestDesk
 from simulators.platform.store import PlatformStore, private_folder
 
 log = logging.getLogger(__name__)
@@ -105,6 +109,7 @@ class PlatformServer:
         self.faults = FaultInjector()
         self.terminal_resolver = terminal_resolver
         self.store: PlatformStore | None = None
+        self.requests: RequestDesk | None = None   # the requests' desk (tests move its ``today``)
         self.admin_token = ""
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -121,11 +126,13 @@ class PlatformServer:
         if self._thread is not None:
             return
         self.store = PlatformStore(self.db_path)
+        # a restart keeps a date the tests moved
+        self.requests = RequestDesk(self.store, today=self.requests.today if self.requests else dt.date.today)
         self.admin_token = admin_token(self.db_path)
         if not self.port:
             self.port = free_port(self.host)
-        self._server = _uvicorn(create_app(self.store, self.faults, self.terminal_resolver, self.admin_token),
-                                self.host, self.port, self.tls, self.limits)
+        self._server = _uvicorn(create_app(self.store, self.faults, self.terminal_resolver, self.admin_token,
+                                           request_desk=self.requests), self.host, self.port, self.tls, self.limits)
         self._thread = threading.Thread(target=self._server.run, name=f"platform:{self.port}", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 10
@@ -189,8 +196,8 @@ class PlatformSimulator:
 
     def control(self, action: str, **params: Any) -> dict:
         store = self.server.store
-        actions = ("stats", "fail", "clear_faults", "move", "register_terminal", "revoke", "enrolment_code",
-                   "down", "up")
+        actions = ("stats", "fail", "clear_faults", "move", "move_request", "requests", "register_terminal", "revoke",
+                   "enrolment_code", "down", "up")
         if action == "stats" and store:
             return store.stats()
         if action == "fail":
@@ -206,6 +213,16 @@ class PlatformSimulator:
         if action == "move" and store:
             result = store.move(params["number"], params["status"], params.get("note", ""))
             return result if isinstance(result, dict) else {"error": result}
+        if action == "move_request" and self.server.requests:
+            # the department's work, as the back office's transition call does it
+            try:
+                return self.server.requests.transition(params["number"], params["to"], params.get("actor", "demo"),
+                                                       params.get("note", ""), params.get("internal_note", ""),
+                                                       params.get("department"))
+            except Refused as exc:
+                return {"error": json.loads(bytes(exc.response.body))["error"]}
+        if action == "requests" and self.server.requests:
+            return {"requests": self.server.requests.admin_list(params.get("overdue"), params.get("state"))}
         if action == "register_terminal" and store:
             store.add_terminal(params["terminal_id"], params["terminal_key"], params.get("name", ""))
             return {"terminal_id": params["terminal_id"]}

@@ -95,8 +95,8 @@ def test_the_huts_hours_and_help_line(tmp_path):
     s = config.load(write(tmp_path, text))
     assert (s.hut.opening_hours, s.hut.opening_days, s.hut.help_phone) == ("08:30-17:30", "weekdays", "0451-8651 2345")
     assert s.terminal.name_en == "Xinyang Road Hut"
-    s = config.load(write(tmp_path, GOOD + '\n[hut]\nopening_hours = "00:00-24:00"\n'))
-    assert s.hut.opening_hours == "00:00-24:00"
+    s = config.load(write(tmp_path, GOOD + '\n[hut]\nopening_hours = "00:00-24:00"\ncommunity = "xinmu"\n'))
+    assert (s.hut.opening_hours, s.hut.community) == ("00:00-24:00", "xinmu")
 
 
 BAD_CASES = {
@@ -117,6 +117,7 @@ BAD_CASES = {
     "phone words": (GOOD + '[hut]\nhelp_phone = "ask at the desk"\n', ["hut.help_phone", "telephone number"]),
     "phone as number": (GOOD + '[hut]\nhelp_phone = 12345\n', ["hut.help_phone", "a string"]),
     "unknown days": (GOOD + '[hut]\nopening_days = "sundays"\n', ["hut.opening_days", '"weekdays"']),
+    "community by name": (GOOD + '[hut]\ncommunity = "新牧社区"\n', ["hut.community", '"xinmu"']),
 }
 
 

@@ -176,7 +176,9 @@ def test_health_records_and_requests_go_through_too(platform, terminal, outbox, 
                                      "measured_at": "2026-11-26T16:02:00+08:00",
                                      "observations": [{"kind": "pulse", "loinc": ["8867-4"], "value": 72,
                                                        "unit": "/min", "measured_at": "2026-11-26T16:02:00+08:00"}]})
-    outbox.enqueue("request", {"category": "供暖", "text": "3号楼暖气不热", "location": "平房区某小区3号楼"},
+    outbox.enqueue("request", {"type": "complaint", "topic": "heating", "text": "3号楼暖气不热",
+                               "place": {"community": "xinmu", "building": "3"},
+                               "resident": {"id_hash": "cd" * 32}},
                    [Attachment("photo", b"\xff\xd8photo")])
     make_worker(platform.url).run(until_empty=True)
     stats = _stats(platform)

@@ -44,8 +44,9 @@ def test_enqueue_returns_a_receipt_number_at_once(outbox, terminal):
 
 def test_no_name_or_id_number_on_disk_in_any_encoding(tmp_path, outbox, terminal):
     outbox.enqueue("application", *_application(terminal))
-    outbox.enqueue("request", {"category": "供暖", "text": f"{NAME}家暖气不热，身份证{ID_NUMBER}",
-                               "resident": {"name": NAME, "id_number": ID_NUMBER}})
+    outbox.enqueue("request", {"type": "complaint", "topic": "heating", "text": f"{NAME}家暖气不热，身份证{ID_NUMBER}",
+                               "resident": {"name": NAME, "id_hash": "ab" * 32}, "phone": "13912345678",
+                               "phone_consent": True})
     raw = _all_bytes(tmp_path / "state" / "outbox")
     assert os.path.exists(tmp_path / "state" / "outbox" / "outbox.sqlite3-wal")
     assert len(raw) > 2000

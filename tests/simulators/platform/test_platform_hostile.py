@@ -78,7 +78,9 @@ def _application(serial: str, name: str = "李四") -> bytes:
 ADMIN_CALLS = [("GET", "/v1/admin/stats", None), ("GET", "/v1/admin/terminals/HUT-TEST-01/heartbeat", None),
                ("POST", "/v1/admin/enrolment-codes", None), ("POST", "/v1/admin/terminals/HUT-TEST-01/revoke", None),
                ("POST", "/v1/admin/applications/PF1/status", {"status": "退回", "note": "x"}),
-               ("POST", "/v1/admin/terminals", {"terminal_id": "HUT-TEST-01", "terminal_key": "00" * 32})]
+               ("POST", "/v1/admin/terminals", {"terminal_id": "HUT-TEST-01", "terminal_key": "00" * 32}),
+               ("GET", "/v1/admin/requests?overdue=true", None),
+               ("POST", "/v1/admin/requests/SQ1/transition", {"to": "派单", "actor": "x"})]
 
 
 @pytest.mark.parametrize("token", [None, "", "wrong-token-wrong-token-wrong-token-1", "Basic"])
@@ -302,7 +304,8 @@ def test_an_idempotency_key_belongs_to_its_endpoint(platform, terminal):
     client = client_for(platform.url, terminal)
     key = "k-" + uuid.uuid4().hex
     application = client.submit("application", _application("IDEM-1"), key)
-    request = client.submit("request", json.dumps({"serial": "IDEM-2", "category": "其他", "text": "路灯不亮"},
+    request = client.submit("request", json.dumps({"serial": "IDEM-2", "type": "suggestion", "topic": "other",
+                                                   "text": "路灯不亮", "resident": {"id_hash": "ab" * 32}},
                                                   ensure_ascii=False).encode(), key)
     assert (application["kind"], request["kind"]) == ("application", "request")
     assert request["number"].startswith("SQ") and request["serial"] == "IDEM-2"
@@ -352,3 +355,43 @@ def test_every_endpoint_of_the_contract_has_its_gate_rule():
                 assert rule.caller == "terminal", path
             assert rule.limit <= 10 * 1024 * 1024
             assert ("requestBody" in operation) == (rule.media is not None), (method, path)
+
+
+# -- 6. requests (诉求) ------------------------------------------------------------------------
+def _request(serial: str, text: str = "楼道灯不亮") -> bytes:
+    return json.dumps({"serial": serial, "type": "complaint", "topic": "roads_lighting", "text": text,
+                       "slip_code_sha256": "ab" * 32}, ensure_ascii=False).encode()
+
+
+@pytest.mark.parametrize("text", ["\\ud800", "灯\\u0000", "灯\\u007f", "灯\\r\\n", "灯\\t不亮"])
+def test_invalid_text_in_a_request_is_refused_in_the_contracts_shape(shared, text):
+    platform, terminal = shared
+    body = _request("HOSTILE-R1").replace("楼道灯不亮".encode(), text.encode())
+    r = _signed("POST", platform.url + "/v1/requests", terminal, body,
+                **JSON, **{"Idempotency-Key": "k-" + uuid.uuid4().hex})
+    _refused(r, 422, "VALIDATION")
+    assert platform.store.stats()["requests"] == 0
+
+
+def test_a_huge_request_is_refused_before_it_is_read(platform, terminal):
+    status, body = _raw(platform, _signed_head(platform, terminal, "POST", "/v1/requests",
+                                               _request("HUGE-R1", "灯" * 100_000),
+                                               **{"Idempotency-Key": "k-" + uuid.uuid4().hex}))
+    assert (status, body["error"]["code"]) == (413, "BODY_TOO_LARGE")
+    assert platform.store.stats()["requests"] == 0
+
+
+@pytest.mark.parametrize("query", ["", "?proof=", "?proof=XYZ", "?proof=" + "0" * 64, "?proof=0&proof=1"])
+def test_a_request_by_slip_needs_the_slips_code(shared, query):
+    platform, terminal = shared
+    _refused(_signed("GET", platform.url + "/v1/requests/by-serial/S-1" + query, terminal), 422, "VALIDATION")
+
+
+def test_a_terminal_reads_no_request_without_the_residents_proof(platform, terminal):
+    client = client_for(platform.url, terminal)
+    client.submit("request", _request("R-PROOF-1"), "k-" + uuid.uuid4().hex)
+    _refused(_signed("GET", platform.url + "/v1/requests", terminal), 422, "VALIDATION")
+    _refused(_signed("GET", platform.url + "/v1/requests?id_hash=" + "AB" * 32, terminal), 422, "VALIDATION")
+    many = "&".join(f"id_hash={i:064x}" for i in range(9))
+    _refused(_signed("GET", platform.url + "/v1/requests?" + many, terminal), 422, "VALIDATION")
+    assert client.requests_for(["ab" * 32]) == []          # an anonymous request has no hash to find it by
