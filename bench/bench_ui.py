@@ -203,15 +203,10 @@ def prepare(folder: Path) -> Path:
 
 
 def request_catalog_document() -> dict:
-    """The reference platform's request catalog when it serves one, else the tests' document (same contract)."""
-    import simulators.platform.app as platform_app
+    """The reference platform's request catalog, as it serves it."""
+    from simulators.platform.requests import load_request_catalog
 
-    load = getattr(platform_app, "load_request_catalog_document", None)
-    if load is None:
-        from tests.request_kit import CATALOG_DOC
-
-        return CATALOG_DOC
-    return dict(load())
+    return load_request_catalog()[0]
 
 
 def child_env(folder: Path, display: str) -> dict[str, str]:

@@ -51,9 +51,11 @@ from kiosk.flows.service import CardRequest, FlowContext, Service, ServiceFlow, 
 from kiosk.flows.session import Slot
 from kiosk.identity import Evidence, Identity
 from kiosk.outbox import withdrawals
+from kiosk.outbox.local_requests import local_requests, rating_waiting, slip_request
 from kiosk.services.progress import items
+from kiosk.services.progress import requests as request_items
 from kiosk.services.progress.items import STATUS_WORDS, StatusItem
-from kiosk.services.progress.requests import RATINGS, RequestItem, from_platform, local_request
+from kiosk.services.progress.requests import RATINGS, RequestItem, from_platform
 from kiosk.services.progress.slip_watch import SlipQrWatch
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,8 @@ __all__ = ["STATUS_WORDS", "StatusItem", "ProgressFlow", "ProgressState", "Progr
 APPLICANT: Slot[dict] = Slot("progress_applicant")
 # The slip shown (its serial and code): the proof a rating of an anonymous request sends.
 SLIP: Slot[dict] = Slot("progress_slip")
+# The card's look-up hashes (one per district key held): the proof a rating of an identified request sends.
+LOOKUP: Slot[list] = Slot("progress_lookup")
 
 
 class ProgressState(enum.StrEnum):
@@ -232,6 +236,7 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
         self.slips.forget()
         self.ctx.session.pop(APPLICANT)
         self.ctx.session.pop(SLIP)
+        self.ctx.session.pop(LOOKUP)
 
     def back(self) -> bool:
         """Back from "withdraw this application?" is "no"; otherwise leave the service."""
@@ -256,6 +261,7 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
         id_hashes = keys.lookup_hashes(identity.id_number)  # every key held: filed before a rotation too
         id_hash, version = keys.filing_hash(identity.id_number)
         self.ctx.session.put(APPLICANT, {"id_hash": id_hash, "id_hash_version": version})
+        self.ctx.session.put(LOOKUP, list(id_hashes))
         outbox, catalog = self.ctx.outbox, self.ctx.catalog()
 
         def ask() -> Answer:
@@ -268,10 +274,14 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
             received = {a.get("serial") for a in found.applications}   # arrived meanwhile: listed once, theirs
             theirs = tuple(items.from_platform(a, catalog, withdrawing=_withdrawing(a, targets))
                            for a in found.applications)
-            asked = _requests(client, lambda: client.requests_for(id_hashes))
+            asked = _requests(client, lambda: client.requests_for(id_hashes), outbox)
             listed = tuple(i for i in mine if i.serial not in received) + theirs
+            held = _outbox_read(outbox, lambda box: local_requests(box, id_hashes), [])
+            kept = tuple(request_items.from_outbox(r, _request_catalog(client)) for r in held) if held else ()
             if asked.pop("unreachable", None):   # the applications still show; the requests are said missing
-                return Answer(items=listed, hint="requests_unavailable")
+                return Answer(items=listed, requests=kept, hint="requests_unavailable")
+            arrived = {r.serial for r in asked.get("requests", ())}
+            asked["requests"] = tuple(r for r in kept if r.serial not in arrived) + tuple(asked.get("requests", ()))
             return Answer(items=listed, **asked)
 
         self._query(ask, proof="card", masked_name=identity.masked_name)
@@ -317,16 +327,15 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
                                                                 withdrawals.withdrawal_targets(box)), (None, set()))
             if local is not None and local.state != "confirmed":
                 return Answer(items=(items.from_outbox(local, catalog),))
-            queued = _outbox_read(outbox, lambda box: local_request(box, slip.number, slip.access_code,
-                                                                   _request_catalog(client)), None)
+            queued = _outbox_read(outbox, lambda box: slip_request(box, slip.number, slip.access_code), None)
             if queued is not None:
-                return Answer(requests=(queued,))
+                return Answer(requests=(request_items.from_outbox(queued, _request_catalog(client)),))
             found = _answer(lambda: [a] if (a := client.application_by_slip(slip.number, slip.access_code)) else [])
             if found.unreachable:
                 return Answer(unreachable=found.unreachable)
             if not found.applications:
                 asked = _requests(client, lambda: [r] if (r := client.request_by_slip(slip.number, slip.access_code))
-                                  else [])
+                                  else [], outbox)
                 if asked.get("unreachable"):
                     return Answer(unreachable=str(asked["unreachable"]))
                 return Answer(**asked) if asked.get("requests") else Answer(hint="not_arrived")
@@ -430,10 +439,12 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
     def cancel_rating(self) -> bool:
         return self._fire("cancel", rating_key="", rating="", reason="")
 
-    def _rating_proof(self) -> str | None:
+    def _rating_proof(self) -> str | list[str] | None:
+        """The card's look-up hashes (one per key held: a request filed before a key rotation
+        is still proved), or the slip's code."""
         if self.view.proof == "card":
-            applicant = self.ctx.session.get(APPLICANT)
-            return str(applicant["id_hash"]) if applicant else None
+            lookup = self.ctx.session.get(LOOKUP)
+            return list(lookup) if lookup else None
         slip = self.ctx.session.get(SLIP)
         return str(slip["code"]) if slip and slip.get("code") else None
 
@@ -498,9 +509,17 @@ def _request_catalog(client: Any) -> Any:
     return None
 
 
-def _requests(client: Any, call: Callable[[], list[dict]]) -> dict[str, Any]:
+def _rating_waits(outbox: Any, number: str) -> bool:
+    def waits(box: Any) -> bool:
+        return rating_waiting(box, number)
+
+    return bool(_outbox_read(outbox, waits, False))
+
+
+def _requests(client: Any, call: Callable[[], list[dict]], outbox: Any = None) -> dict[str, Any]:
     """A resident's requests (and the rating reasons), as ``Answer`` fields; a
-    client without requests (an older platform) has none."""
+    client without requests (an older platform) has none.  A request whose
+    rating waits in this hut's outbox is not offered for rating again."""
     if not hasattr(client, "requests_for"):
         return {}
     found = _answer(call)
@@ -508,7 +527,13 @@ def _requests(client: Any, call: Callable[[], list[dict]]) -> dict[str, Any]:
         return {"unreachable": found.unreachable}
     catalog = _request_catalog(client)
     reasons = tuple((r.code, r.name, r.name_en) for r in catalog.rating_reasons) if catalog is not None else ()
-    return {"requests": tuple(from_platform(r, catalog) for r in found.applications), "reasons": reasons}
+    shown = []
+    for r in found.applications:
+        item = from_platform(r, catalog)
+        if item.rateable and _rating_waits(outbox, item.number):
+            item = replace(item, rateable=False)
+        shown.append(item)
+    return {"requests": tuple(shown), "reasons": reasons}
 
 
 _CLEAR: dict[str, Any] = {"proof": "", "masked_name": "", "items": (), "hint": "", "withdrawing": "", "notice": "",

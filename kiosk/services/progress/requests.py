@@ -11,12 +11,8 @@ description, no place, no phone.
 from __future__ import annotations
 
 import datetime as dt
-import hmac
-import json
 from dataclasses import dataclass
 from typing import Any
-
-from kiosk.outbox.withdrawals import slip_code_hash
 
 # The platform's states: (zh, en, what it means zh, en).
 STATE_WORDS: dict[str, tuple[str, str, str, str]] = {
@@ -29,8 +25,10 @@ STATE_WORDS: dict[str, tuple[str, str, str, str]] = {
     "退回": ("重新派单中", "Being re-dispatched", "部门退回，正在重新分派",
            "Sent back by a department; it is being passed on again"),
     "回访": ("已评价", "Rated", "您已评价这次答复", "You rated the answer"),
-    "queued": ("待送达", "Not received yet", "已在本小屋提交，平台尚未收到",
-               "Filed at this hut, not yet received by the platform"),
+    "queued": ("待送达", "Not received yet", "已在本小屋提交，平台尚未收到，将自动发送",
+               "Filed at this hut, not yet received by the platform; it is sent by itself"),
+    "held": ("未能送达", "Could not be sent", "平台未能接收这份诉求，请到服务台咨询",
+             "The platform could not take this request; please ask the staff"),
 }
 _UNKNOWN = ("处理中", "In progress", "诉求正在处理", "It is being handled")
 RATINGS: dict[str, tuple[str, str]] = {
@@ -124,21 +122,14 @@ def from_platform(r: dict, catalog: Any) -> RequestItem:
                        rateable=r.get("rateable") is True, anonymous=r.get("anonymous") is True)
 
 
-def local_request(outbox: Any, serial: str, code: str, catalog: Any) -> RequestItem | None:
-    """The request of the queued slip ``HUTAPP:<serial>:<code>`` while this hut's
-    outbox holds it unsent (None: not filed here, not this code, or sent)."""
-    row = outbox.db.execute("SELECT serial, state, created_at, payload, slip_hash FROM submissions "
-                            "WHERE kind='request' AND serial=?", (serial,)).fetchone()
-    if row is None or not row[4] or not hmac.compare_digest(row[4], slip_code_hash(code)) or row[1] != "pending":
-        return None
-    try:
-        body = json.loads(outbox.sealer.open(row[3], b"payload:" + serial.encode())) if row[3] else {}
-    except Exception:   # another key, a damaged row: what the hut knows is the serial
-        body = {}
-    words = _words("queued")
-    type_zh, type_en = _names(catalog, "type", str(body.get("type") or ""))
-    topic_zh, topic_en = _names(catalog, "topic", str(body.get("topic") or ""))
-    received = dt.date.fromtimestamp(row[2]).isoformat() if row[2] else ""
-    return RequestItem(number=serial, serial=serial, type_zh=type_zh, type_en=type_en, topic_zh=topic_zh,
-                       topic_en=topic_en, state="queued", state_zh=words[0], state_en=words[1], meaning_zh=words[2],
-                       meaning_en=words[3], received_on=received, local=True, anonymous="resident" not in body)
+def from_outbox(local: Any, catalog: Any) -> RequestItem:
+    """A request this hut's outbox holds that the platform has not received
+    (``kiosk.outbox.local_requests.LocalRequest``): queued, or refused and held for the staff."""
+    words = _words("queued" if local.state == "pending" else "held")
+    type_zh, type_en = _names(catalog, "type", local.type)
+    topic_zh, topic_en = _names(catalog, "topic", local.topic)
+    received = dt.date.fromtimestamp(local.created_at).isoformat() if local.created_at else ""
+    return RequestItem(number=local.serial, serial=local.serial, type_zh=type_zh, type_en=type_en, topic_zh=topic_zh,
+                       topic_en=topic_en, state="queued" if local.state == "pending" else "held",
+                       state_zh=words[0], state_en=words[1], meaning_zh=words[2], meaning_en=words[3],
+                       received_on=received, local=True)

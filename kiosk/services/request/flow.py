@@ -231,6 +231,7 @@ class RequestFlow(ServiceFlow[RequestState, RequestView]):
                       "front": PhotoShot(lambda: ctx.device(FACE_CHECK), ctx.post, self._photo, self._camera_lost,
                                          "front")}
         self._slip: Any = None
+        self._refused_serial = ""   # a copy the platform refused for an out-of-date catalog, dropped once filed again
         self.subscribe(self._follow_cameras)
 
     # -- the draft ---------------------------------------------------------------------------
@@ -266,6 +267,7 @@ class RequestFlow(ServiceFlow[RequestState, RequestView]):
             shot.stop()
         self.ctx.session.pop(DRAFT)
         self._slip = None
+        self._refused_serial = ""
 
     def shutdown(self) -> None:
         for shot in self.shots.values():
@@ -662,9 +664,13 @@ class RequestFlow(ServiceFlow[RequestState, RequestView]):
         online = self.ctx.availability().submit is Submit.ONLINE
         outbox, wait = self.ctx.outbox, self.ctx.wait_seconds if online else 0.0
         self._fire("submit", submit_mode=(Submit.ONLINE if online else Submit.QUEUED).value, notice="")
+        refused, self._refused_serial = self._refused_serial, ""
 
         def run() -> Filed:
-            return file_request(outbox, body, attachments, slip_code, wait)
+            filed = file_request(outbox, body, attachments, slip_code, wait)
+            if refused and filed.serial:
+                _discard_refused(outbox, refused)
+            return filed
 
         self.job.start(RequestJob.FILE, run, self._filed)
         return True
@@ -693,6 +699,7 @@ class RequestFlow(ServiceFlow[RequestState, RequestView]):
         if not isinstance(filed, Filed) or filed.error:
             error = getattr(filed, "error", "") or "no outcome"
             if error.startswith(REFUSED) and error[len(REFUSED):] in REFUSALS:
+                self._refused_serial = getattr(filed, "serial", "")
                 self._refused()
                 return
             # The outbox could not take it, or the platform refused it for a reason the resident
@@ -800,6 +807,16 @@ def file_request(outbox: Any, body: dict, attachments: list[Attachment], slip_co
         if clock() >= deadline:
             return Filed(serial=queued.serial, number=queued.serial, slip_code=slip_code)
         sleep(min(poll, max(0.0, deadline - clock())))
+
+
+def _discard_refused(outbox: Any, serial: str) -> None:
+    """The copy the platform refused for an out-of-date catalog leaves the outbox's dead letters."""
+    try:
+        from kiosk.outbox.local_requests import discard_refused
+
+        discard_refused(outbox, serial)
+    except Exception as exc:   # the staff see it in the dead letters then; the new one is filed
+        log.info("request %s: the refused copy stays (%s)", serial, type(exc).__name__)
 
 
 def _refusal(outbox: Any, serial: str) -> str:
