@@ -116,14 +116,18 @@ def script(hut):
         yield Until(lambda: state() == "topic", "the topics")
         yield laid_out()
         facts["topic_texts"] = texts(kinds)
-        tap(child(kinds.ids.choices, "roads_lighting"))
+        topic = child(kinds.ids.choices, "roads_lighting")
+        yield from into_view(kinds.ids.scroll, topic)
+        tap(topic)
         yield Until(lambda: app.sm.current == "request_place", "the place")
         yield laid_out()
         place = app.screens["request_place"]
         facts["community"] = place.ids.community.text
+        yield from into_view(place.ids.scroll, child(place.ids.buildings, "2"))
         tap(child(place.ids.buildings, "2"))
         yield Until(lambda: flow.view.building == "2", "the building")
         yield laid_out()
+        yield from into_view(place.ids.scroll, child(place.ids.units, "3"))
         tap(child(place.ids.units, "3"))
         yield Until(lambda: flow.view.unit == "3", "the unit")
         yield laid_out()
@@ -133,7 +137,9 @@ def script(hut):
         yield Until(lambda: app.sm.current == "request_text", "the description")
         yield laid_out()
         text = app.screens["request_text"]
-        tap(child(text.ids.phrases, "楼道灯不亮"))
+        phrase = child(text.ids.phrases, "楼道灯不亮")
+        yield from into_view(text.ids.scroll, phrase)
+        tap(phrase)
         yield Until(lambda: flow.view.text == "楼道灯不亮", "the phrase added")
         keyboard = text.ids.keyboard
         yield Until(lambda: keyboard.engine is not None, "the pinyin engine", 60)
@@ -156,6 +162,7 @@ def script(hut):
         yield laid_out()
         photos = app.screens["request_photos"]
         hut.control("camera", "place_page")
+        yield from into_view(photos.ids.scroll, photos.ids.document)
         tap(photos.ids.document)
         yield Until(lambda: photos.camera_ready, "the live picture", 20)
         yield laid_out()
@@ -182,11 +189,13 @@ def script(hut):
         yield Until(lambda: app.sm.current == "request_contact", "the phone")
         yield laid_out()
         contact = app.screens["request_contact"]
+        yield from into_view(contact.ids.scroll, contact.ids.keypad.ids.key0)
         for digit in PHONE:
             tap(contact.ids.keypad.ids[f"key{digit}"])
         yield Until(lambda: flow.view.phone_entry == PHONE, "the phone typed")
         yield laid_out()
         facts["phone_while_typed"] = contact.ids.number.text
+        yield from into_view(contact.ids.scroll, contact.ids.consent)
         tap(contact.ids.consent)
         yield Until(lambda: flow.view.phone_consent, "the consent")
         yield laid_out()
@@ -244,15 +253,18 @@ def script(hut):
         facts["progress_problems"] = problems(screen)
         yield from picture("request-progress")
         card = next(c for c in requests_shown if c.key == number)
+        yield from into_view(screen.ids.item_scroll, card.ids.rate)
         tap(card.ids.rate)
         yield Until(lambda: progress.view.state.value == "rating", "the rating asked")
         yield laid_out()
         panel = screen.rating_panel
+        yield from into_view(screen.ids.item_scroll, panel.ids.satisfied)
         tap(panel.ids.satisfied)
         yield Until(lambda: progress.view.rating == "satisfied", "满意 chosen")
         yield laid_out()
         facts["rating_problems"] = problems(screen)
         yield from picture("request-rating")
+        yield from into_view(screen.ids.item_scroll, panel.ids.send)
         tap(panel.ids.send)
         yield Until(lambda: progress.view.state.value == "results" and progress.view.notice, "the rating sent", 30)
         facts["rating_notice"] = progress.view.notice
