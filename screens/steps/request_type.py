@@ -36,6 +36,7 @@ class RequestTypeScreen(StepScreen):
         super().__init__(**kwargs)
         self._drawn: tuple[Any, ...] | None = None
         self._view: Any = None
+        self._built: dict[tuple[Any, ...], tuple[list[Any], list[Any]]] = {}
 
     def render(self, view: Any) -> None:
         if view is None:
@@ -47,13 +48,27 @@ class RequestTypeScreen(StepScreen):
         refusal = view.refusal
         self.refusal = bilingual(refusal.name, refusal.name_en, lang) if refusal is not None else ""
         self.where = bilingual(refusal.where, refusal.where_en, lang) if refusal is not None else ""
-        key = (self.state, view.types, view.topics, view.not_here, lang)
+        key = (self.state, view.catalog_version, lang)
         if key == self._drawn:
             return
         self._drawn = key
         choices, others = self.ids.choices, self.ids.others
         choices.clear_widgets()
         others.clear_widgets()
+        built = self._built.get(key)
+        if built is None:
+            built = self._built[key] = self._build(view, lang)
+        for button in built[0]:
+            choices.add_widget(button)
+        for button in built[1]:
+            others.add_widget(button)
+        self.ids.scroll.to_top()
+
+    def _build(self, view: Any, lang: str) -> tuple[list[Any], list[Any]]:
+        """The buttons of the types, or of the topics and what the hut cannot take. Kept per
+        catalog version and language: drawing their words again is most of a screen change."""
+        choices: list[Any] = []
+        others: list[Any] = []
         if self.state == "type":
             for kind in view.types:
                 words = bilingual(kind.name, kind.name_en, lang)
@@ -61,17 +76,19 @@ class RequestTypeScreen(StepScreen):
                 button = RequestChoice(text=f"[b]{words}[/b]\n{example}" if example else words, markup=True,
                                        key=kind.code)
                 button.bind(on_release=lambda b: self.flow.choose_type(b.key) if self.flow else None)
-                choices.add_widget(button)
+                choices.append(button)
         elif self.state == "topic":
             for topic in view.topics:
                 button = RequestChoice(text=bilingual(topic.name, topic.name_en, lang), key=topic.code)
                 button.bind(on_release=lambda b: self.flow.choose_topic(b.key) if self.flow else None)
-                choices.add_widget(button)
+                choices.append(button)
             for refusal in view.not_here:
                 button = RequestChoice(text=bilingual(refusal.name, refusal.name_en, lang), key=refusal.code)
                 button.bind(on_release=lambda b: self.flow.choose_not_here(b.key) if self.flow else None)
-                others.add_widget(button)
-        self.ids.scroll.to_top()
+                others.append(button)
+        if len(self._built) > 8:   # a catalog changed a few times: the oldest buttons go
+            self._built.clear()
+        return choices, others
 
     def relabel(self) -> None:
         view, self._drawn = self._view, None

@@ -132,15 +132,15 @@ def request_walkthrough(app: Any, control_url: str, shot: Callable[[str, str], N
     control("idcard", "place_card", card="resident")
     yield Until(lambda: progress.view.state.value == "results", "the resident's requests", 30)
     yield SETTLE
-    shot("57-request-answer-at-the-hut", "进度查询: the request beside the applications, every step and the answer")
+    shot("56a-request-answer-at-the-hut", "进度查询: the request beside the applications, every step and the answer")
     progress.ask_rating(number)
     progress.choose_rating("satisfied")
     yield SETTLE
-    shot("57a-request-rating", "Rating the answer: 满意 / 基本满意 / 不满意 (a reason for 不满意)")
+    shot("56b-request-rating", "Rating the answer: 满意 / 基本满意 / 不满意 (a reason for 不满意)")
     progress.confirm_rating()
     yield Until(lambda: progress.view.state.value == "results" and bool(progress.view.notice), "the rating", 30)
     yield SETTLE
-    shot("57b-request-rated", "The rating goes through the outbox; the platform closes the request")
+    shot("56c-request-rated", "The rating goes through the outbox; the platform closes the request")
     app.go_home("done")
     control("idcard", "remove_card")
     yield Until(lambda: not app.card_on_reader, "the card to be taken", 10)

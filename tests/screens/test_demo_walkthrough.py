@@ -111,8 +111,8 @@ def test_a_health_visit_is_photographed_between_the_guide_and_the_progress_query
 
 
 REQUEST = ["50-request-types", "51-request-topics", "52-request-place", "53-request-text", "54-request-photo",
-           "55-request-review", "56-request-done", "57-request-answer-at-the-hut", "57a-request-rating",
-           "57b-request-rated"]
+           "55-request-review", "56-request-done", "56a-request-answer-at-the-hut", "56b-request-rating",
+           "56c-request-rated"]
 
 
 def test_a_request_is_filed_answered_read_and_rated_between_health_and_filing(demo):
