@@ -59,6 +59,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "health_urgent": ("请今天就医", "See a doctor today"),
     "health_queued": ("网络恢复后记录将自动发送", "The record will be sent automatically"),
     "scan_health": ("家庭医生可扫码读取本次数值", "Your family doctor's app can scan these values"),
+    "request_title": ("诉求受理回执", "Request receipt"),
+    "request_number": ("诉求编号", "Request No."),
+    "request_type": ("诉求类型", "Type"),
+    "request_topic": ("诉求事项", "Topic"),
+    "request_limit": ("答复时限", "Answer within"),
+    "contact_phone": ("联系电话", "Contact phone"),
+    "anonymous": ("匿名", "Anonymous"),
+    "request_online": ("已送达平台，请等待部门答复", "Received by the platform; the department will answer"),
+    "request_queued": ("网络恢复后将自动发送", "It will be sent automatically when the network is back"),
+    "scan_request": ("扫码或到小屋查询答复", "Scan here or at a hut to read the answer"),
+    "request_anonymous_note": ("匿名诉求只能凭本回执二维码查询", "An anonymous request is found only by this slip's QR "
+                               "code"),
     "normal": ("正常", "normal"),
     "high": ("偏高", "high"),
     "low": ("偏低", "low"),
@@ -211,6 +223,50 @@ def application_receipt(data: Mapping[str, Any], language: str = "both") -> Slip
     return _masked(slip, keep=[str(office["phone"])] if office.get("phone") else [])
 
 
+def request_receipt(data: Mapping[str, Any], language: str = "both") -> Slip:
+    """data: number, type (+ type_en), topic (+ topic_en), limit_days,
+    tracking_url, optional confirmed, phone (masked here), name (masked),
+    anonymous, time, hut.  No description and no photo: the slip may be lost."""
+    _require(data, "number", "type", "topic", "tracking_url")
+    lang = _check_language(language)
+    rows = [(label("request_number", lang), str(data["number"])),
+            (label("request_type", lang), _bilingual(data, "type", lang)),
+            (label("request_topic", lang), _bilingual(data, "topic", lang))]
+    days = data.get("limit_days")
+    if isinstance(days, int) and days > 0:
+        rows.append((label("request_limit", lang), _days(days, lang)))
+    if data.get("anonymous"):
+        rows.append((label("name", lang), label("anonymous", lang)))
+    elif data.get("name"):
+        rows.append((label("name", lang), mask_name(str(data["name"]))))
+    if data.get("phone"):
+        rows.append((label("contact_phone", lang), mask_phone(str(data["phone"]))))
+    rows.append((label("time", lang), _when(data.get("time"))))
+    if data.get("hut"):
+        rows.append((label("hut", lang), str(data["hut"])))
+    slip = Slip([*_title("request_title", lang), Separator(), Rows(rows), Separator()])
+    notes = [label("request_online" if data.get("confirmed") else "request_queued", lang)]
+    if data.get("anonymous"):
+        notes.append(label("request_anonymous_note", lang))
+    slip.add(*_lines(notes))
+    slip.add(Text(label("scan_request", lang), "center"), QR(str(data["tracking_url"]), size=RECEIPT_QR_MODULE),
+             Text(label("keep", lang), "center"), Feed(2), Cut())
+    return _masked(slip)
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678; a landline keeps its first 3 and last 2 digits."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) == 11:
+        return f"{digits[:3]}****{digits[-4:]}"
+    return f"{digits[:3]}{'*' * (len(digits) - 5)}{digits[-2:]}" if len(digits) > 5 else "*" * len(digits)
+
+
+def _days(days: int, lang: str) -> str:
+    zh, en = f"{days}个工作日", f"{days} working days"
+    return zh if lang == "zh" else en if lang == "en" else f"{zh} / {en}"
+
+
 def service_guide(data: Mapping[str, Any], language: str = "both") -> Slip:
     """data: matter (+ matter_en), conditions [..], materials [..], steps [..]
     (each list with an optional parallel ``_en`` list), optional department,
@@ -348,6 +404,7 @@ def provisioning_report(data: Mapping[str, Any], language: str = "both") -> Slip
 
 SLIPS: dict[str, Callable[..., Slip]] = {
     "application_receipt": application_receipt,
+    "request_receipt": request_receipt,
     "service_guide": service_guide,
     "health_report": health_report,
     "provisioning_report": provisioning_report,

@@ -56,7 +56,14 @@ class Step(enum.StrEnum):
     HEALTH_ITEMS = "health_items"     # which measurements
     MEASURE = "measure"               # health devices
     RESULT = "result"                 # health results and slip
-    REQUEST_FORM = "request_form"     # 天大小事 request
+    REQUEST_TYPE = "request_type"     # 诉求反映: the type (咨询 求助 投诉 建议 举报), then the topic
+    REQUEST_PLACE = "request_place"   # where: the community's building and unit, typed, or not a place
+    REQUEST_TEXT = "request_text"     # what: the description (pinyin keyboard, common phrases)
+    REQUEST_PHOTOS = "request_photos" # up to three photos, optional
+    REQUEST_WHO = "request_who"       # by card, or anonymous (complaints and reports only)
+    REQUEST_CONTACT = "request_contact"   # a contact phone, optional, and its consent
+    REQUEST_REVIEW = "request_review" # what will be sent; submit
+    REQUEST_DONE = "request_done"     # the number, the time limit, the slip
     PROGRESS = "progress"             # card or slip QR, then the statuses of the resident's matters
 
 

@@ -26,20 +26,24 @@ import screens.widgets.matter_details  # noqa: F401  (office_text)
 from kiosk.flows.service import N_, Step
 from kiosk.services.progress.items import date_words
 from kiosk.terminal.voice import instruction
+from screens.catalog_text import pick
 from screens.i18n import other_language, tr
 from screens.step_screen import StepScreen
 from screens.steps.identify import card_trouble
 from screens.widgets.matter_details import office_text
+from screens.widgets.request_choice import RequestChoice
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 HEADLINES = {
     "querying": "Looking up your applications. Please wait a moment.",
+    "rating_sending": "Sending your rating. Please wait",
     "not_a_slip": "This QR code is not from a hut slip. Please show the slip you were given here.",
 }
 LEFT_CARD = N_("A card from before is still on the reader. Please take it away, then place your card again.")
 # Notices after 撤回 that are a refusal or a failure (the headline in the warning colour).
-WARNINGS = ("withdraw_refused", "withdraw_failed", "not_withdrawable", "partial", "not_arrived")
+WARNINGS = ("withdraw_refused", "withdraw_failed", "not_withdrawable", "partial", "not_arrived",
+            "requests_unavailable", "rating_failed")
 OPEN_STATUSES = ("受理", "审核中", "queued", "withdrawing")   # a promised date still means something
 
 
@@ -78,6 +82,47 @@ class WithdrawQuestion(BoxLayout):
         pass
 
 
+class RequestCard(BoxLayout):
+    """One request (诉求): type and topic, the state big, what it means, the
+    department's answer, every step with its date, the due date, 评价."""
+
+    __events__ = ("on_rate",)
+    title = StringProperty("")
+    number = StringProperty("")
+    state_words = StringProperty("")
+    meaning = StringProperty("")
+    answer = StringProperty("")
+    steps_text = StringProperty("")
+    due = StringProperty("")
+    rated = StringProperty("")
+    second = StringProperty("")
+    key = StringProperty("")
+    overdue = BooleanProperty(False)
+    answered = BooleanProperty(False)
+    rate_shown = BooleanProperty(False)
+
+    def on_rate(self) -> None:
+        pass
+
+
+class RatingQuestion(BoxLayout):
+    """满意 / 基本满意 / 不满意 and, for 不满意, a reason from the catalog's short list."""
+
+    __events__ = ("on_send", "on_cancel")
+    question = StringProperty("")
+    rating = StringProperty("")
+
+    def on_send(self) -> None:
+        pass
+
+    def on_cancel(self) -> None:
+        pass
+
+
+RATING_WORDS = {"satisfied": "Satisfied", "basically_satisfied": "Basically satisfied",
+                "unsatisfied": "Unsatisfied"}
+
+
 class ProgressScreen(StepScreen):
     steps = (Step.PROGRESS,)
     state = StringProperty("closed")
@@ -95,9 +140,18 @@ class ProgressScreen(StepScreen):
         self.question_panel = WithdrawQuestion()
         self.question_panel.bind(on_yes=lambda _w: self.flow.confirm_withdraw() if self.flow else None,
                                  on_no=lambda _w: self.flow.cancel_withdraw() if self.flow else None)
+        self.rating_panel = RatingQuestion()
+        self.rating_panel.bind(on_send=lambda _w: self.flow.confirm_rating() if self.flow else None,
+                               on_cancel=lambda _w: self.flow.cancel_rating() if self.flow else None)
+        for key, button in self.rating_panel.ids.items():
+            if key in RATING_WORDS:
+                button.bind(on_release=lambda _b, key=key: self.flow.choose_rating(key) if self.flow else None)
+        self._requests: tuple = ()
+        self._can_rate = self._rating_shown = False
+        self._reasons: tuple = ()
 
     def _place(self) -> None:
-        """The question is in the screen only while it is asked."""
+        """A question is in the screen only while it is asked."""
         slot, panel = self.ids.question_slot, self.question_panel
         if self.state == "confirm_withdraw" and panel.parent is None:
             slot.add_widget(panel)
@@ -119,11 +173,16 @@ class ProgressScreen(StepScreen):
         else:
             self.headline = instruction("progress", self.state) or ""
         self.warning = self.state in ("unavailable", "nothing_found") or detail in WARNINGS
-        self._question(App.get_running_app().lang)
+        lang = App.get_running_app().lang
+        self._question(lang)
+        self._rating(view, lang)
         self._place()
-        if view.items != self._items or view.can_withdraw != self._can_withdraw:
-            self._items, self._can_withdraw = view.items, view.can_withdraw
-            self._list(App.get_running_app().lang)
+        rating = self.state in ("rating", "rating_sending")
+        if view.items != self._items or view.can_withdraw != self._can_withdraw or view.requests != self._requests \
+                or view.can_rate != self._can_rate or rating != self._rating_shown:
+            self._items, self._can_withdraw, self._rating_shown = view.items, view.can_withdraw, rating
+            self._requests, self._can_rate = view.requests, view.can_rate
+            self._list(lang)
 
     def render_cards(self, identify: Any) -> None:
         """Two cards on the readers, a card not read: the same words as the identify step;
@@ -137,11 +196,35 @@ class ProgressScreen(StepScreen):
     def relabel(self) -> None:
         lang = App.get_running_app().lang
         self._question(lang)
+        if self._view is not None:
+            self._reasons = ()
+            self._rating(self._view, lang)
         self._list(lang)
+
+    def _rating(self, view: Any, lang: str) -> None:
+        """The rating's question: the request in words, the answer chosen, the reasons for 不满意."""
+        panel = self.rating_panel
+        item = view.request_in_question if self.state in ("rating", "rating_sending") else None
+        panel.question = f"{pick(item.type_zh, item.type_en, lang)} - {pick(item.topic_zh, item.topic_en, lang)}" \
+            f"  {tr('No. {number}', lang).format(number=item.number)}" if item is not None else ""
+        panel.rating = view.rating
+        box = panel.ids.reasons
+        shown = (view.reasons, view.reason, lang) if view.rating == "unsatisfied" else ()
+        if shown == self._reasons:
+            return
+        self._reasons = shown
+        box.clear_widgets()
+        for code, zh, en in view.reasons if view.rating == "unsatisfied" else ():
+            button = RequestChoice(text=pick(zh, en, lang), key=code, halign="center")
+            button.selected = code == view.reason
+            button.bind(on_release=lambda b: self.flow.choose_reason(b.key) if self.flow else None)
+            box.add_widget(button)
 
     def forget(self) -> None:
         super().forget()
         self._items, self._can_withdraw, self._view = (), False, None
+        self._requests, self._can_rate, self._reasons, self._rating_shown = (), False, (), False
+        self.rating_panel.ids.reasons.clear_widgets()
         self.masked_name = self.question = self.cards = ""
         self.state = "closed"
         self.ids.item_list.clear_widgets()
@@ -154,9 +237,26 @@ class ProgressScreen(StepScreen):
         self.question_panel.question = self.question
 
     def _list(self, lang: str) -> None:
+        """The applications and requests; while a request is rated, its question in their place."""
         box = self.ids.item_list
         box.clear_widgets()
+        if self.rating_panel.parent is not None:
+            self.rating_panel.parent.remove_widget(self.rating_panel)
+        if self._rating_shown:
+            box.add_widget(self.rating_panel)
+            self.ids.item_scroll.to_top()
+            return
         second = other_language(lang)
+        # requests first: what residents most often come back to read
+        for request in self._requests:
+            shown = RequestCard()
+            for name, value in request_texts(request, lang, second).items():
+                setattr(shown, name, value)
+            shown.key, shown.overdue = request.key, request.overdue
+            shown.answered = request.state in ("答复", "办结") or bool(request.answer)
+            shown.rate_shown = self._can_rate and request.rateable
+            shown.bind(on_rate=lambda c: self.flow.ask_rating(c.key) if self.flow else None)
+            box.add_widget(shown)
         for item in self._items:
             card = StatusCard()
             for name, value in card_texts(item, lang, second).items():
@@ -194,3 +294,28 @@ def card_texts(item: Any, lang: str, second: str) -> dict[str, str]:
             "next_step": item.next_en if en else item.next_zh, "promised": promised,
             "office": office_text(item.office, lang) if item.papers_due else "",
             "second": " / ".join(words)}
+
+
+def request_texts(item: Any, lang: str, second: str) -> dict[str, str]:
+    """One request's words: in the resident's language, the state again in the other, smaller."""
+    steps = "\n".join(f"{date_words(s.on, lang)}  {pick(s.state_zh, s.state_en, lang)}" + (f"  {s.note}" if s.note
+                                                                                             else "")
+                      for s in item.steps)
+    department = pick(item.department_zh, item.department_en, lang)
+    answer = ""
+    if item.answer:
+        answer = tr("Answer", lang) + (f" ({department}, {date_words(item.answer_on, lang)})" if department else "") \
+            + ": " + item.answer
+    due = ""
+    if item.due_date and item.state not in ("答复", "办结", "queued"):
+        due = tr("Answer due by {date}", lang).format(date=date_words(item.due_date, lang))
+        if item.overdue:
+            due += "  " + tr("Overdue", lang)
+    rated = tr("Your rating: {rating}", lang).format(rating=tr(RATING_WORDS[item.rating], lang)) \
+        if item.rating in RATING_WORDS else ""
+    words = (item.state_en, item.meaning_en) if second == "en" else (item.state_zh, item.meaning_zh)
+    return {"title": f"{pick(item.type_zh, item.type_en, lang)} - {pick(item.topic_zh, item.topic_en, lang)}",
+            "number": tr("No. {number}", lang).format(number=item.number),
+            "state_words": pick(item.state_zh, item.state_en, lang),
+            "meaning": pick(item.meaning_zh, item.meaning_en, lang), "answer": answer, "steps_text": steps,
+            "due": due, "rated": rated, "second": " / ".join(words)}

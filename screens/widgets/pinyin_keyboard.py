@@ -140,6 +140,12 @@ class PinyinKeyboard(BoxLayout):
     def turn(self, delta: int) -> None:
         self.page = min(max(0, self.page + delta), max(0, self.pages - 1))
 
+    def load(self, text: str) -> None:
+        """Start from ``text`` (what the resident typed before, kept by the flow), nothing composed."""
+        if text != self.text or self.composing:
+            self.text, self.composing = text, ""
+            self._start(text, "")
+
     def clear(self) -> None:
         """Nothing typed, nothing composed (a new field, or the visit ended)."""
         self.text = self.composing = ""

@@ -45,6 +45,7 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
     """``shots`` collects (file name, caption) in order, for the index page."""
     from simulators.demo.browse import browse_walkthrough, portrait_walkthrough, progress_walkthrough
     from simulators.demo.health import health_walkthrough
+    from simulators.demo.request import request_walkthrough
 
     def shot(name: str, caption: str = "") -> None:
         screenshot(out / f"{name}.png")
@@ -104,8 +105,9 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
 
     app.go_home("resident")
     app.open_service("request")
+    yield Until(lambda: app.terminal.flow("request").view.state.value != "loading", "the request catalog", 20)
     yield SETTLE
-    shot("06-service-being-prepared", "A service not built yet says so honestly")
+    shot("06-request-types", "诉求反映: the kinds of request (or, without the platform's catalog, why not now)")
 
     # Fast-forward to just past the warning: the overlay shows the countdown.
     # The clock is pushed on every check, because a late reader event (the
@@ -132,6 +134,7 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
 
     yield from browse_walkthrough(app, control_url, shot, devices)
     yield from health_walkthrough(app, clock, control_url, shot, devices, lambda: outbox_drained(app), log)
+    yield from request_walkthrough(app, control_url, shot, devices, lambda: outbox_drained(app), log)
     try:
         from simulators.demo.filing import filing_walkthrough  # the filing screens' part (S2)
     except ImportError:

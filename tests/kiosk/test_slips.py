@@ -21,8 +21,12 @@ APPLICATION = {"number": "A20261126-0001", "matter": "老年人优待证办理",
                "id_number": ID, "name": "张建国", "time": WHEN, "hut": "天河小屋",
                "tracking_url": "https://hut.example.cn/t/A20261126-0001",
                "notes": ["联系电话 13812345678 已登记"]}
+REQUEST = {"number": "SQ20261207000123", "type": "求助", "type_en": "Help", "topic": "道路照明",
+           "topic_en": "Roads and lighting", "limit_days": 10, "confirmed": True, "phone": "13812345678",
+           "name": "张建国", "time": WHEN, "hut": "天河小屋", "tracking_url": "HUTAPP:SQ20261207000123:0123456789abcdef"}
 DATA = {
     "application_receipt": APPLICATION,
+    "request_receipt": REQUEST,
     "service_guide": {"matter": "居住证明开具", "matter_en": "Certificate of residence",
                       "materials": ["身份证原件 ID card", "户口簿 Household register"],
                       "steps": ["在小屋提交申请", "3个工作日内短信通知"], "where": "街道便民服务中心",
@@ -72,6 +76,7 @@ def test_id_number_is_masked_first_6_last_4_and_never_printed_whole(kind):
 STRAY_ID = {
     "application_receipt": {**APPLICATION, "matter": f"代办 {ID}", "notes": [f"证件 {ID}"], "hut": ID},
     "service_guide": {**DATA["service_guide"], "steps": [f"持证 {ID} 办理"], "where": ID},
+    "request_receipt": {**REQUEST, "topic": f"代办 {ID}", "hut": ID},
     "health_report": {**DATA["health_report"], "results": [{"item": ID, "value": ID, "unit": "", "flag": None}]},
     "provisioning_report": {**DATA["provisioning_report"], "technician": ID, "checks": [f"卡 {ID} 读取 OK"],
                             "devices": {"idcard": {"status": "online", "summary": f"last card {ID}"}}},
@@ -88,6 +93,15 @@ def test_an_id_number_is_masked_wherever_it_is_printed_on_every_slip(kind, langu
     assert ID not in text and "19500101" not in text
     for profile in BUILTIN.values():
         assert b"19500101" not in encode(receipt, profile).data
+
+
+def test_a_request_receipt_has_number_type_topic_limit_qr_and_the_phone_masked():
+    text = "\n".join(lines_of(slips.request_receipt(REQUEST), 48))
+    for words in ("诉求编号", "SQ20261207000123", "求助", "道路照明", "10个工作日", "138****5678", "张**"):
+        assert words in text
+    assert "13812345678" not in text
+    anonymous = "\n".join(lines_of(slips.request_receipt({**REQUEST, "anonymous": True, "confirmed": False}), 48))
+    assert "匿名" in anonymous and "张" not in anonymous and "网络恢复后将自动发送" in anonymous
 
 
 def test_the_guide_enquiry_number_is_printed_whole():

@@ -10,7 +10,7 @@ from PIL import Image, ImageChops
 pytestmark = pytest.mark.ui
 
 EXPECTED = ["01-home-zh", "02-home-en", "03-identify-waiting", "04-identify-card", "05-home-take-your-card",
-            "06-service-being-prepared", "07-idle-warning", "08-home-after-timeout"]
+            "06-request-types", "07-idle-warning", "08-home-after-timeout"]
 
 
 @pytest.fixture
@@ -120,3 +120,22 @@ def test_the_staff_screen_with_a_device_in_error_and_the_closed_screen_are_saved
             assert colours is None or len(colours) > 50, f"{name}.png is (nearly) blank"
     page = (out / "index.html").read_text(encoding="utf-8")
     assert page.index('src="86-staff-screen.png"') < page.index('src="87-closed.png"')
+
+
+REQUEST = ["50-request-types", "51-request-topics", "52-request-place", "53-request-text", "54-request-photo",
+           "55-request-review", "56-request-done", "56a-request-answer-at-the-hut", "56b-request-rating",
+           "56c-request-rated"]
+
+
+def test_a_request_is_filed_answered_read_and_rated_between_health_and_filing(demo):
+    run, out = demo
+    pictures = {}
+    for name in REQUEST:
+        with Image.open(out / f"{name}.png") as image:
+            assert image.size == (1920, 1080), name
+            pictures[name] = image.convert("RGB").tobytes()
+    assert len(set(pictures.values())) == len(REQUEST), "two request steps saved the same picture"
+    assert "the department answered request" in run.text
+    page = (out / "index.html").read_text(encoding="utf-8")
+    order = [page.index(f'src="{name}.png"') for name in ["49c-health-slip-printed", *REQUEST, "80-progress-waiting"]]
+    assert order == sorted(order)

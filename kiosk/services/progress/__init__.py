@@ -23,6 +23,13 @@ SERVICE = Service(
     lines={
         ("progress", ""): N_("Place your ID card or social security card, or show the QR code on your slip"),
         ("progress", "results"): N_("These are your applications and what to do next"),
+        ("progress", "requests_unavailable"): N_("Your requests cannot be looked up now. These are your "
+                                                 "applications"),
+        ("progress", "rating"): N_("How satisfied are you with the answer?"),
+        ("progress", "rating_sending"): N_("Sending your rating. Please wait"),
+        ("progress", "rated"): N_("Thank you. Your rating is recorded"),
+        ("progress", "rating_sent"): N_("Thank you. Your rating will be sent automatically"),
+        ("progress", "rating_failed"): N_("The rating could not be recorded. Please ask the staff"),
         ("progress", "nothing_found"): N_("No application was found"),
         ("progress", "unavailable"): N_("The platform cannot be reached now. Please try again later"),
         ("progress", "local_slip"): N_("This slip has a local number. Please place your ID card to find its number"),

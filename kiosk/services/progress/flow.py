@@ -51,8 +51,11 @@ from kiosk.flows.service import CardRequest, FlowContext, Service, ServiceFlow, 
 from kiosk.flows.session import Slot
 from kiosk.identity import Evidence, Identity
 from kiosk.outbox import withdrawals
+from kiosk.outbox.local_requests import local_requests, rating_waiting, slip_request
 from kiosk.services.progress import items
+from kiosk.services.progress import requests as request_items
 from kiosk.services.progress.items import STATUS_WORDS, StatusItem
+from kiosk.services.progress.requests import RATINGS, RequestItem, from_platform
 from kiosk.services.progress.slip_watch import SlipQrWatch
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,10 @@ __all__ = ["STATUS_WORDS", "StatusItem", "ProgressFlow", "ProgressState", "Progr
 # under the district's current key) and their look-up hashes: keyed hashes, never
 # the ID number; the visit's end drops them with the session.
 APPLICANT: Slot[dict] = Slot("progress_applicant")
+# The slip shown (its serial and code): the proof a rating of an anonymous request sends.
+SLIP: Slot[dict] = Slot("progress_slip")
+# The card's look-up hashes (one per district key held): the proof a rating of an identified request sends.
+LOOKUP: Slot[list] = Slot("progress_lookup")
 
 
 class ProgressState(enum.StrEnum):
@@ -74,11 +81,14 @@ class ProgressState(enum.StrEnum):
     LOCAL_SLIP = "local_slip"        # an old slip with a local serial and no code: the ID card finds it
     CONFIRM_WITHDRAW = "confirm_withdraw"   # "withdraw this application?"
     WITHDRAWING = "withdrawing"
+    RATING = "rating"                # a request's answer: 满意 / 基本满意 / 不满意, a reason
+    RATING_SENDING = "rating_sending"
 
 
 class ProgressJob(enum.StrEnum):
     QUERY = "progress_query"
     WITHDRAW = "progress_withdraw"
+    RATE = "progress_rate"
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,20 @@ class ProgressView:
     hint: str = ""
     withdrawing: str = ""
     notice: str = ""
+    requests: tuple[RequestItem, ...] = ()
+    rating_key: str = ""              # the request being rated
+    rating: str = ""                  # satisfied | basically_satisfied | unsatisfied, as chosen
+    reason: str = ""                  # a rating reason's code (unsatisfied)
+    reasons: tuple[tuple[str, str, str], ...] = ()   # (code, zh, en) of the catalog's rating reasons
+
+    @property
+    def can_rate(self) -> bool:
+        """A request's answer may be rated here (the card's holder or the slip's)."""
+        return self.state is ProgressState.RESULTS and self.proof in ("card", "slip")
+
+    @property
+    def request_in_question(self) -> RequestItem | None:
+        return next((r for r in self.requests if r.key == self.rating_key), None) if self.rating_key else None
 
     @property
     def can_withdraw(self) -> bool:
@@ -110,7 +134,8 @@ class ProgressView:
         return next((i for i in self.items if i.key == self.withdrawing), None) if self.withdrawing else None
 
     def __repr__(self) -> str:
-        return f"ProgressView(state={self.state.value!r}, proof={self.proof!r}, items={len(self.items)})"
+        return (f"ProgressView(state={self.state.value!r}, proof={self.proof!r}, items={len(self.items)}, "
+                f"requests={len(self.requests)})")
 
 
 class StatusSource(Protocol):
@@ -122,6 +147,10 @@ class StatusSource(Protocol):
 
     def application_by_slip(self, serial: str, slip_code: str, budget: float | None = None) -> dict | None: ...
 
+    def requests_for(self, id_hashes: list[str], budget: float | None = None) -> list[dict]: ...
+
+    def request_by_slip(self, serial: str, slip_code: str, budget: float | None = None) -> dict | None: ...
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -130,6 +159,8 @@ class Answer:
     items: tuple[StatusItem, ...] = ()
     unreachable: str = ""            # the client's error code (NETWORK, BUDGET, ...)
     hint: str = ""
+    requests: tuple[RequestItem, ...] = ()
+    reasons: tuple[tuple[str, str, str], ...] = ()
 
 
 _QUERYABLE = (ProgressState.WAITING, ProgressState.RESULTS, ProgressState.NOTHING_FOUND, ProgressState.UNAVAILABLE,
@@ -160,6 +191,10 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
         (ProgressState.CONFIRM_WITHDRAW, "cancel"): ProgressState.RESULTS,
         (ProgressState.CONFIRM_WITHDRAW, "withdraw"): ProgressState.WITHDRAWING,
         (ProgressState.WITHDRAWING, "withdrawn"): ProgressState.RESULTS,
+        (ProgressState.RESULTS, "ask_rating"): ProgressState.RATING,
+        (ProgressState.RATING, "cancel"): ProgressState.RESULTS,
+        (ProgressState.RATING, "rate"): ProgressState.RATING_SENDING,
+        (ProgressState.RATING_SENDING, "rated"): ProgressState.RESULTS,
     }
 
     def __init__(self, ctx: FlowContext, service: Service):
@@ -200,12 +235,17 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
         self._retry = None
         self.slips.forget()
         self.ctx.session.pop(APPLICANT)
+        self.ctx.session.pop(SLIP)
+        self.ctx.session.pop(LOOKUP)
 
     def back(self) -> bool:
         """Back from "withdraw this application?" is "no"; otherwise leave the service."""
         if self.state is ProgressState.CONFIRM_WITHDRAW:
             return self.cancel_withdraw()
-        return self.state is ProgressState.WITHDRAWING   # nothing moves while it is being withdrawn
+        if self.state is ProgressState.RATING:
+            return self.cancel_rating()
+        # nothing moves while a withdrawal or a rating is being recorded
+        return self.state in (ProgressState.WITHDRAWING, ProgressState.RATING_SENDING)
 
     def shutdown(self) -> None:
         self.slips.close()
@@ -221,6 +261,7 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
         id_hashes = keys.lookup_hashes(identity.id_number)  # every key held: filed before a rotation too
         id_hash, version = keys.filing_hash(identity.id_number)
         self.ctx.session.put(APPLICANT, {"id_hash": id_hash, "id_hash_version": version})
+        self.ctx.session.put(LOOKUP, list(id_hashes))
         outbox, catalog = self.ctx.outbox, self.ctx.catalog()
 
         def ask() -> Answer:
@@ -233,7 +274,15 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
             received = {a.get("serial") for a in found.applications}   # arrived meanwhile: listed once, theirs
             theirs = tuple(items.from_platform(a, catalog, withdrawing=_withdrawing(a, targets))
                            for a in found.applications)
-            return Answer(items=tuple(i for i in mine if i.serial not in received) + theirs)
+            asked = _requests(client, lambda: client.requests_for(id_hashes), outbox)
+            listed = tuple(i for i in mine if i.serial not in received) + theirs
+            held = _outbox_read(outbox, lambda box: local_requests(box, id_hashes), [])
+            kept = tuple(request_items.from_outbox(r, _request_catalog(client)) for r in held) if held else ()
+            if asked.pop("unreachable", None):   # the applications still show; the requests are said missing
+                return Answer(items=listed, requests=kept, hint="requests_unavailable")
+            arrived = {r.serial for r in asked.get("requests", ())}
+            asked["requests"] = tuple(r for r in kept if r.serial not in arrived) + tuple(asked.get("requests", ()))
+            return Answer(items=listed, **asked)
 
         self._query(ask, proof="card", masked_name=identity.masked_name)
 
@@ -252,6 +301,7 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
         if client is None:
             return False
         self.ctx.session.pop(APPLICANT)   # a slip reads; only the card withdraws
+        self.ctx.session.put(SLIP, {"serial": slip.number, "code": slip.access_code})
         ask = self._ask_by_serial(client, slip) if slip.local else self._ask_by_number(client, slip)
         self._query(ask, proof="slip", masked_name="")
         return True
@@ -277,11 +327,18 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
                                                                 withdrawals.withdrawal_targets(box)), (None, set()))
             if local is not None and local.state != "confirmed":
                 return Answer(items=(items.from_outbox(local, catalog),))
+            queued = _outbox_read(outbox, lambda box: slip_request(box, slip.number, slip.access_code), None)
+            if queued is not None:
+                return Answer(requests=(request_items.from_outbox(queued, _request_catalog(client)),))
             found = _answer(lambda: [a] if (a := client.application_by_slip(slip.number, slip.access_code)) else [])
             if found.unreachable:
                 return Answer(unreachable=found.unreachable)
             if not found.applications:
-                return Answer(hint="not_arrived")
+                asked = _requests(client, lambda: [r] if (r := client.request_by_slip(slip.number, slip.access_code))
+                                  else [], outbox)
+                if asked.get("unreachable"):
+                    return Answer(unreachable=str(asked["unreachable"]))
+                return Answer(**asked) if asked.get("requests") else Answer(hint="not_arrived")
             return Answer(items=tuple(items.from_platform(a, catalog, serial=slip.number,
                                                           withdrawing=_withdrawing(a, targets))
                                       for a in found.applications))
@@ -296,7 +353,8 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
 
     def _query(self, ask: Callable[[], Answer], **changes: Any) -> None:
         self._retry = ask
-        self._fire("query", items=(), hint="", notice="", withdrawing="", **changes)
+        self._fire("query", items=(), hint="", notice="", withdrawing="", requests=(), rating_key="", rating="",
+                   reason="", **changes)
         self.job.start(ProgressJob.QUERY, ask, self._answered)
 
     def _answered(self, answer: Any) -> None:
@@ -305,7 +363,9 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
         if answer.unreachable:
             self._fire("unreachable")
             return
-        self._fire("found" if answer.items else "nothing", items=answer.items, hint=answer.hint)
+        found = answer.items or answer.requests
+        self._fire("found" if found else "nothing", items=answer.items, hint=answer.hint, requests=answer.requests,
+                   reasons=answer.reasons)
 
     # -- 撤回 --------------------------------------------------------------------------
     def ask_withdraw(self, key: str) -> bool:
@@ -355,7 +415,129 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
         self._fire("withdrawn", items=shown, notice=notice)
 
 
-_CLEAR: dict[str, Any] = {"proof": "", "masked_name": "", "items": (), "hint": "", "withdrawing": "", "notice": ""}
+    # -- 评价: rating a request's answer ---------------------------------------------------
+    def ask_rating(self, key: str) -> bool:
+        """评价 on an answered request: the three answers and, for 不满意, a reason."""
+        item = next((r for r in self.view.requests if r.key == key), None)
+        if item is None or not self.view.can_rate or not item.rateable or self._rating_proof() is None:
+            return False
+        return self._fire("ask_rating", rating_key=key, rating="", reason="", notice="")
+
+    def choose_rating(self, rating: str) -> bool:
+        if self.state is not ProgressState.RATING or rating not in RATINGS:
+            return False
+        self._set(rating=rating, reason=self.view.reason if rating == "unsatisfied" else "")
+        return True
+
+    def choose_reason(self, code: str) -> bool:
+        if self.state is not ProgressState.RATING or self.view.rating != "unsatisfied" \
+                or code not in {c for c, _zh, _en in self.view.reasons}:
+            return False
+        self._set(reason="" if code == self.view.reason else code)
+        return True
+
+    def cancel_rating(self) -> bool:
+        return self._fire("cancel", rating_key="", rating="", reason="")
+
+    def _rating_proof(self) -> str | list[str] | None:
+        """The card's look-up hashes (one per key held: a request filed before a key rotation
+        is still proved), or the slip's code."""
+        if self.view.proof == "card":
+            lookup = self.ctx.session.get(LOOKUP)
+            return list(lookup) if lookup else None
+        slip = self.ctx.session.get(SLIP)
+        return str(slip["code"]) if slip and slip.get("code") else None
+
+    def confirm_rating(self) -> bool:
+        """Send the rating through the outbox and wait a short while for the platform's word."""
+        item, proof, outbox = self.view.request_in_question, self._rating_proof(), self.ctx.outbox
+        if self.state is not ProgressState.RATING or item is None or not self.view.rating or proof is None \
+                or outbox is None or item.local:
+            return False
+        body: dict[str, Any] = {"number": item.number, "rating": self.view.rating, "proof": proof}
+        if self.view.reason:
+            body["reason"] = self.view.reason
+        wait = self.ctx.wait_seconds if self.ctx.availability().submit is Submit.ONLINE else 0.0
+
+        def run() -> tuple[str, str]:
+            try:
+                queued = outbox.enqueue("request_rating", body)
+            except Exception as exc:
+                log.error("rating could not be recorded: %s", type(exc).__name__)
+                return "rating_failed", ""
+            answer = wait_for_confirmation(outbox, queued.serial, wait)
+            return ("rated", answer.status) if answer is not None else ("rating_sent", "")
+
+        self._fire("rate", notice="")
+        self.job.start(ProgressJob.RATE, run, self._rated)
+        return True
+
+    def _rated(self, outcome: Any) -> None:
+        notice, state = outcome if isinstance(outcome, tuple) else ("rating_failed", "")
+        key, rating = self.view.rating_key, self.view.rating
+        shown = tuple(_rated_item(r, rating, state) if r.key == key and notice != "rating_failed" else r
+                      for r in self.view.requests)
+        self._fire("rated", requests=shown, notice=notice, rating_key="", rating="", reason="")
+
+
+def _rated_item(item: RequestItem, rating: str, state: str) -> RequestItem:
+    """The request as it is after the rating (not rateable again; its state when the platform said it)."""
+    from kiosk.services.progress.requests import STATE_WORDS
+
+    words = STATE_WORDS.get(state)
+    if words is None:
+        return replace(item, rating=rating, rateable=False)
+    return replace(item, rating=rating, rateable=False, state=state, state_zh=words[0], state_en=words[1],
+                   meaning_zh=words[2], meaning_en=words[3])
+
+
+def _request_catalog(client: Any) -> Any:
+    """The request catalog for the names (the client's cached copy when the platform does not answer), or None."""
+    from kiosk.services.request.catalog import as_catalog
+
+    for name in ("request_catalog", "cached_request_catalog"):
+        call = getattr(client, name, None)
+        if call is None:
+            continue
+        try:
+            found = as_catalog(call())
+        except Exception as exc:   # the codes are shown instead of the names
+            log.info("progress: no request catalog from %s (%s)", name, type(exc).__name__)
+            continue
+        if found is not None:
+            return found
+    return None
+
+
+def _rating_waits(outbox: Any, number: str) -> bool:
+    def waits(box: Any) -> bool:
+        return rating_waiting(box, number)
+
+    return bool(_outbox_read(outbox, waits, False))
+
+
+def _requests(client: Any, call: Callable[[], list[dict]], outbox: Any = None) -> dict[str, Any]:
+    """A resident's requests (and the rating reasons), as ``Answer`` fields; a
+    client without requests (an older platform) has none.  A request whose
+    rating waits in this hut's outbox is not offered for rating again."""
+    if not hasattr(client, "requests_for"):
+        return {}
+    found = _answer(call)
+    if found.unreachable:
+        return {"unreachable": found.unreachable}
+    catalog = _request_catalog(client)
+    reasons = tuple((r.code, r.name, r.name_en) for r in catalog.rating_reasons) if catalog is not None else ()
+    shown = []
+    for r in found.applications:
+        item = from_platform(r, catalog)
+        if item.rateable and _rating_waits(outbox, item.number):
+            item = replace(item, rateable=False)
+        shown.append(item)
+    return {"requests": tuple(shown), "reasons": reasons}
+
+
+_CLEAR: dict[str, Any] = {"proof": "", "masked_name": "", "items": (), "hint": "", "withdrawing": "", "notice": "",
+                          "requests": (), "rating_key": "", "rating": "", "reason": "", "reasons": ()}
 
 
 def _with_status(item: StatusItem, status: str) -> StatusItem:

@@ -20,6 +20,10 @@ SCENES = {
     "sign_reading": "sign", "sign_refused": "sign", "sign_signed": "sign",
     "staff_open": "staff", "staff_pin": "staff", "staff_refused": "staff", "staff_confirm": "staff",
     "closed": "closed",
+    "progress_rating": "progress",
+    "request_type": "request_type", "request_topic": "request_type", "request_not_here": "request_type",
+    "request_place": "request_place", "request_text": "request_text", "request_photos": "request_photos",
+    "request_who": "request_who", "request_contact": "request_contact", "request_review": "request_review",
 }
 OVERLAYS = ("idle_warning", "staff_call", "privacy_notice", "aids_menu")
 # a scene that only some windows have (the rest measure every scene)

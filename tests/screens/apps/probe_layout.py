@@ -47,6 +47,18 @@ class ManyApplications:
     def application_status(self, number, proof, budget=None):
         return None
 
+    def requests_for(self, id_hashes, budget=None):
+        """Two requests beside the applications: one answered (rateable), one overdue."""
+        from tests.request_kit import request_status
+
+        return [request_status(), request_status("SQ20261120000003", "办理", rateable=False, overdue=True,
+                                                 answer=None)]
+
+    def request_catalog(self):
+        from tests.request_kit import CATALOG_DOC
+
+        return CATALOG_DOC
+
 
 SET_UPS: dict = {}
 HEALTH = health_devices()   # the hut's five health devices (open_readers attaches them)
@@ -76,7 +88,15 @@ def identify(app, readers):
 
 @scene
 def preparing(app, readers):
-    app.open_service("request")   # a service still being prepared
+    # Every service has its screens now: a terminal without the request screens says "being prepared".
+    from kiosk.flows.service import Step
+
+    presentable = app.terminal.presentable
+    app.terminal.presentable = presentable - {Step.REQUEST_TYPE}
+    try:
+        app.open_service("request")
+    finally:
+        app.terminal.presentable = presentable
     yield from ()
 
 
@@ -126,6 +146,15 @@ def progress_results(app, readers):
     app.open_service("progress")
     idcard.place(card())
     yield Until(lambda: app.screens["progress"].state == "results", "the applications", 20)
+
+
+@scene
+def progress_rating(app, readers):
+    yield from progress_results(app, readers)
+    flow = app.terminal.flow("progress")
+    flow.ask_rating("SQ20261201000007")
+    flow.choose_rating("unsatisfied")
+    flow.choose_reason("not_solved")
 
 
 @scene
@@ -544,6 +573,99 @@ def closed(app, readers):
 
     app.terminal._update(state=TerminalState.CLOSED, reopens="2099-01-05T08:30")
     yield from ()
+
+
+# -- 诉求反映 ------------------------------------------------------------------------------------
+LONG_TEXT = ("二号楼三单元的楼道灯从上个月开始就不亮了，晚上上下楼什么都看不见，楼里老人多，"
+             "已经有人摔倒过。物业说要等配件，等了三个星期还没有修。") * 4
+
+
+def request_flow(app):
+    return app.terminal.flow("request")
+
+
+def request_opened(app):
+    """The request tile, with the district's catalog (the test's document: no platform runs here)."""
+    from kiosk.services.request.catalog import RequestCatalog
+    from tests.request_kit import CATALOG_DOC
+
+    flow = request_flow(app)
+    flow.catalog = RequestCatalog.from_dict(CATALOG_DOC)   # what the client would have cached
+    app.open_service("request")
+    yield Until(lambda: flow.view.state.value == "type", "the request types", 20)
+
+
+def request_described(app, kind="complaint"):
+    yield from request_opened(app)
+    flow = request_flow(app)
+    flow.choose_type(kind)
+    flow.choose_topic("lighting")
+    flow.choose_building("2")
+    flow.choose_unit("3")
+    flow.place_done()
+    flow.set_text(LONG_TEXT[:300])
+    flow.text_done()
+    yield Until(lambda: app.sm.current == "request_photos", "the photos step")
+
+
+@scene
+def request_type(app, readers):
+    yield from request_opened(app)
+
+
+@scene
+def request_topic(app, readers):
+    yield from request_opened(app)
+    request_flow(app).choose_type("complaint")
+
+
+@scene
+def request_not_here(app, readers):
+    yield from request_topic(app, readers)
+    request_flow(app).choose_not_here("petition")
+
+
+@scene
+def request_place(app, readers):
+    yield from request_topic(app, readers)
+    request_flow(app).choose_topic("lighting")
+    request_flow(app).choose_building("2")
+
+
+@scene
+def request_text(app, readers):
+    yield from request_place(app, readers)
+    flow = request_flow(app)
+    flow.place_done()
+    flow.set_text((LONG_TEXT * 2)[:480])
+    flow.set_text((LONG_TEXT * 2)[:480] + LONG_TEXT[:40])   # 520: refused, the notice under the text
+
+
+@scene
+def request_photos(app, readers):
+    yield from request_described(app)
+
+
+@scene
+def request_who(app, readers):
+    yield from request_described(app)
+    request_flow(app).photos_done()
+
+
+@scene
+def request_contact(app, readers):
+    yield from request_who(app, readers)
+    flow = request_flow(app)
+    flow.go_anonymous()
+    flow.set_phone_entry("13812345678")
+
+
+@scene
+def request_review(app, readers):
+    yield from request_contact(app, readers)
+    flow = request_flow(app)
+    flow.set_consent(True)
+    flow.contact_done()
 
 
 if __name__ == "__main__":

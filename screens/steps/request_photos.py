@@ -1,0 +1,102 @@
+"""诉求反映: up to three photos, optional.  The list shows each photo taken
+with 重拍 (retake) and 删除 (delete); 用高拍仪拍 looks down through the
+document camera (a printed photo, a paper), 用前置摄像头拍 through the front
+camera (something held up).  While a camera looks, its newest frame fills
+the screen and 拍照 takes it.  A camera that stops is said in words and the
+request goes on without the photo.  Renders ``RequestView`` (photos,
+shooting); the bytes come from the flow (``photo(i)``), never the view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+
+from kiosk.flows.service import Step
+from screens.step_screen import StepScreen
+from screens.widgets import page_view  # noqa: F401  (its kv rules)
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+PREVIEW_FPS = 30
+MAX_PHOTOS = 3
+
+
+class RequestPhotosScreen(StepScreen):
+    steps = (Step.REQUEST_PHOTOS,)
+    state = StringProperty("photos")      # photos | shooting
+    source = StringProperty("")           # document | front while shooting
+    photos = NumericProperty(0)
+    cameras = ListProperty([])
+    taking = BooleanProperty(False)
+    notice = StringProperty("")
+    camera_ready = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._tick: Any = None
+        self._shown_seq = -1
+        self._shown: tuple[Any, ...] = ()
+
+    def render(self, view: Any) -> None:
+        if view is None:
+            return
+        self.state = view.state.value if view.state.value in ("photos", "shooting") else "photos"
+        self.source, self.cameras, self.taking = view.source, list(view.cameras), view.taking
+        self.notice = view.notice
+        self.photos = len(view.photos)
+        self._show_photos(view.photos)
+        self._follow_camera(self.state == "shooting")
+
+    def _show_photos(self, kinds: tuple[str, ...]) -> None:
+        flow = self.flow
+        shown = tuple(flow.photo(i) for i in range(len(kinds))) if flow is not None else ()
+        if shown == self._shown:
+            return
+        self._shown = shown
+        for index in range(MAX_PHOTOS):
+            thumb = self.ids[f"thumb{index}"]
+            data = shown[index] if index < len(shown) else None
+            if data:
+                thumb.show_bytes(data, 360)
+            else:
+                thumb.clear()
+
+    def _follow_camera(self, looking: bool) -> None:
+        if looking and self._tick is None:
+            self._tick = Clock.schedule_interval(self._show_frame, 1 / PREVIEW_FPS)
+        elif not looking:
+            self._stop_preview()
+
+    def _stop_preview(self) -> None:
+        if self._tick is not None:
+            self._tick.cancel()
+            self._tick = None
+        self._shown_seq = -1
+        self.camera_ready = False
+        self.ids.preview.clear()
+
+    def _show_frame(self, _dt: float) -> None:
+        frame = self.flow.preview() if self.flow is not None else None
+        if frame is None or frame.seq == self._shown_seq:
+            return
+        self._shown_seq = frame.seq
+        self.camera_ready = True
+        self.ids.preview.show(frame.image)
+
+    def on_leave(self, *_args: Any) -> None:
+        self._stop_preview()
+
+    def forget(self) -> None:
+        super().forget()
+        self._stop_preview()
+        self._shown = ()
+        for index in range(MAX_PHOTOS):
+            self.ids[f"thumb{index}"].clear()
+        self.photos = 0
+        self.notice = self.source = ""
+        self.state = "photos"
+
