@@ -7,20 +7,8 @@ import pytest
 pytestmark = pytest.mark.ui
 
 
-def _platform_takes_requests() -> bool:
-    """The reference platform of this checkout serves the request catalog (contract 1.3)."""
-    from pathlib import Path
-
-    import simulators.platform as platform
-
-    return any("/v1/request-catalog" in p.read_text(encoding="utf-8")
-               for p in Path(platform.__file__).parent.glob("*.py"))
-
-
 @pytest.fixture(scope="module")
 def facts(probe, tmp_path_factory):
-    if not _platform_takes_requests():
-        pytest.skip("the reference platform here does not serve requests yet (contract 1.3)")
     folder = tmp_path_factory.mktemp("request")
     # probe_request.py starts its own virtual hut (platform, printer, ID card reader, camera) in <folder>/hut.
     return probe("probe_request.py", folder, folder / "hut", timeout=420)

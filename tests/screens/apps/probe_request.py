@@ -27,15 +27,14 @@ from layout_check import measure  # noqa: E402 - after the sys.path line above
 from probe_common import Until, frames, labels_of, laid_out, run, tap  # noqa: E402 - after the sys.path line above
 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
+from simulators.demo.script import screenshot  # noqa: E402 - after the sys.path line above
 
 PHONE = "13812345678"
 
 
 def picture(name):
-    from kivy.core.window import Window
-
     yield frames(3, "the screen drawn")
-    Window.screenshot(name=str(Path(sys.argv[2]).parent / f"{name}.png"))
+    screenshot(Path(sys.argv[2]).parent / f"{name}.png")
 
 
 def into_view(scroll_box, widget):
@@ -216,11 +215,15 @@ def script(hut):
                          "slip": done.slip}
         facts["done_problems"] = problems(done)
         yield from picture("request-done")
+        # the kiosk says "printed" once the printer took the job; the simulator lists it once drawn
+        yield Until(lambda: hut.control("printer", "jobs")["jobs"], "the slip on the simulated printer", 20)
         jobs = hut.control("printer", "jobs")["jobs"]
         transcript = Path(jobs[-1]["transcript"])
         yield Until(transcript.exists, "the slip's transcript", 10)
         facts["slip_text"] = transcript.read_text(encoding="utf-8")
         hut.control("idcard", "remove_card")
+        # the resident takes the card (the reader notices within its poll) before coming back with it
+        yield Until(lambda: not terminal.view.card_on_reader, "the card taken off the reader", 10)
         tap(done.ids.finish)
         yield Until(lambda: app.sm.current == "home", "home")
 
