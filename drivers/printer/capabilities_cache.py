@@ -14,7 +14,9 @@ argument of ``environ.get`` is evaluated anyway), so ``use_private_cache()``
 also imports ``escpos.capabilities`` itself with Python's temp folder pointed
 at a scratch folder it then removes.
 
-``use_private_cache()`` (called before python-escpos is imported) points it at
+``use_private_cache()`` (run when this module is imported, which
+``encode.py`` does before it imports python-escpos; reading the kind's
+manifest imports neither) points it at
 ``$XDG_CACHE_HOME/kiosk/escpos`` (``~/.cache/...``), a folder of this user's
 that nobody else may write (a pickle is code: a shared folder would let
 another user run theirs in the kiosk), and writes the pickle there itself,
@@ -113,3 +115,6 @@ def _point_at_private_folder() -> Path | None:
             return None
     os.environ[ENV] = str(folder)
     return folder
+
+
+PRIVATE_FOLDER = use_private_cache()

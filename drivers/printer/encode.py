@@ -23,6 +23,9 @@ import copy
 import functools
 from dataclasses import dataclass, field
 
+from . import capabilities_cache  # noqa: F401 - before python-escpos: where it keeps its parsed printer database
+
+# isort: split
 from escpos.constants import (
     BARCODE_FONT_A,
     BARCODE_HEIGHT,
