@@ -163,6 +163,9 @@ class DeviceKind:
     would send staff to the wrong device.  ``notices``: (detail key, value)
     of a working device -> the problem code staff should still hear about
     (paper running low).  ``counters``: lifetime counter -> words.
+    ``named``: (option, value) of a device's ``options`` -> its words where
+    the kind's own would name it wrongly (the smart card reader that reads
+    staff cards is no social security card reader); ``words(options)``.
     ``simulators``: ``"module:Class"`` of the virtual hut's stand-ins.
     """
 
@@ -174,6 +177,7 @@ class DeviceKind:
     statuses: Mapping[str, Advice] = field(default_factory=dict)
     notices: Mapping[tuple[str, str], str] = field(default_factory=dict)
     counters: Mapping[str, Words] = field(default_factory=dict)
+    named: Mapping[tuple[str, str], Words] = field(default_factory=dict)
     peripherals: tuple[Peripheral, ...] = ()
     probes: tuple[Probe, ...] = ()
     shares_probe: SharedProbe | None = None
@@ -191,9 +195,17 @@ class DeviceKind:
         if unknown:
             raise ValueError(f"kind {self.kind!r}: notices name problem codes it has no advice for: {unknown}")
         # Frozen all the way down: the manifests are read from several threads.
-        for name in ("drivers", "problems", "statuses", "notices", "counters"):
+        for name in ("drivers", "problems", "statuses", "notices", "counters", "named"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         object.__setattr__(self, "peripherals", tuple(replace(p, kind=self.kind) for p in self.peripherals))
+
+    def words(self, options: Mapping[str, Any] | None = None) -> Words:
+        """What to call a device of this kind configured with ``options``
+        (its ``kiosk.toml`` options): (中文, English)."""
+        for (option, value), words in self.named.items():
+            if options is not None and str(options.get(option, "")) == value:
+                return words
+        return self.zh, self.en
 
     @property
     def default_driver(self) -> str:

@@ -17,7 +17,7 @@ from drivers.manifest import (
 
 KINDS = (
     DeviceKind(
-        "smartcard", "社保卡读卡器", "smart card reader",
+        "smartcard", "社保卡读卡器", "social security card reader",
         drivers={"smartcard.pcsc": "drivers.smartcard.device:SmartCardReader"},
         problems={
             "no_card": Advice("读卡器中无卡：插入一张卡再测试", "no card in the reader: insert one to test it", "staff"),
@@ -35,6 +35,8 @@ KINDS = (
             "pcscd_outages": ("读卡服务中断", "card service (pcscd) outages"),
             "comm_errors": COMM_ERRORS,
         },
+        # Named by the card it reads (options.reads, drivers/smartcard/device.py).
+        named={("reads", "staff_uid"): ("工作卡读卡器", "staff card reader")},
         peripherals=(Peripheral("smartcard", "社保卡/银行卡读卡器", "smart card reader (PC/SC)", "usb",
                                 (UsbId("076b", "3031", "OMNIKEY 3x21"), UsbId("072f", "90cc", "ACS ACR38U")),
                                 "listed by pcscd (pcsc_scan)"),),

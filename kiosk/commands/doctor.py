@@ -27,6 +27,7 @@ from kiosk.config import Settings
 from kiosk.devices import advice
 from kiosk.devices.health_log import EVENTS_NAME, counter_label, last_problem, read_entries
 from kiosk.devices.kinds import kind_of
+from kiosk.devices.kinds import words as kind_words
 from kiosk.devices.owner import DeviceOwner
 from kiosk.devices.snapshot import read_snapshot
 from kiosk.errors import KioskError
@@ -95,8 +96,12 @@ def doctor_report(settings: Settings, check: str = "internal", probe_platform: b
                          "then run kiosk doctor --check external")
     rows = _app_rows(settings, snapshot) if app_running else _owner_rows(settings, check)
     for row in rows:
-        tip = advice.for_device(row["status"], row["detail"], row.get("last_error"), kind=kind_of(str(row["driver"])))
+        kind = kind_of(str(row["driver"]))
+        tip = advice.for_device(row["status"], row["detail"], row.get("last_error"), kind=kind)
         row["advice"] = {"zh": tip.zh, "en": tip.en, "who": tip.who}
+        configured = settings.devices.get(row["name"])
+        zh, en = kind_words(kind, configured.options if configured is not None else {})
+        row["device"] = {"zh": zh, "en": en}
     outbox = outbox_status(settings)
     platform = platform_status(settings, probe=probe_platform)
     disk = disk_status(settings)
@@ -162,7 +167,8 @@ def render(report: dict[str, Any], verbose: bool = False) -> str:
         if not r["enabled"]:
             continue
         info = r["info"]
-        lines.append(f"{r['name']}: {r['advice']['zh']} / {r['advice']['en']}")
+        what = f" ({r['device']['zh']} {r['device']['en']})" if r.get("device") else ""
+        lines.append(f"{r['name']}{what}: {r['advice']['zh']} / {r['advice']['en']}")
         lines.append(f"  model {info.get('model', '-')}  serial {info.get('serial', '-')}  "
                      f"firmware {info.get('firmware', '-')}")
         if r.get("last_error"):

@@ -16,10 +16,10 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import drivers
-from drivers.manifest import DeviceKind, Peripheral, Probe
+from drivers.manifest import DeviceKind, Peripheral, Probe, Words
 from kiosk.errors import KioskError
 
 if TYPE_CHECKING:
@@ -70,6 +70,15 @@ def _no_twice(kinds: Iterable[DeviceKind]) -> None:
 
 def kind(name: str) -> DeviceKind | None:
     return next((k for k in all_kinds() if k.kind == name), None)
+
+
+def words(name: str, options: Mapping[str, Any] | None = None) -> Words:
+    """What staff and doctor call a device of kind ``name`` with these
+    ``options`` (kiosk.toml's): the manifest's words, by what the device does
+    where its kind names it so (``DeviceKind.named``); a kind no manifest
+    declares is called by its name."""
+    described = kind(name)
+    return described.words(options) if described is not None else (name, name)
 
 
 def kind_of(driver: str) -> str:

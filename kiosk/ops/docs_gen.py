@@ -34,7 +34,8 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def kinds_table() -> str:
-    rows = [[k.kind, f"{k.zh} / {k.en}", ", ".join(f"`{d}`" for d in k.drivers),
+    rows = [[k.kind, "; ".join([f"{k.zh} / {k.en}"] + [f'{o} = "{v}": {zh} / {en}' for (o, v), (zh, en) in k.named.items()]),
+             ", ".join(f"`{d}`" for d in k.drivers),
              ", ".join(p.name for p in k.peripherals), ", ".join(o.what for o in k.offers) or "—"]
             for k in kinds.all_kinds()]
     return _table(["kind", "device 设备", "driver = (kiosk.toml)", "peripherals", "offers"], rows)

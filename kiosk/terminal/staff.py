@@ -38,8 +38,8 @@ from typing import Any, Callable, Mapping, Sequence
 from drivers.base import DeviceEvent, DeviceFailure, HealthLevel
 from kiosk.devices import advice
 from kiosk.devices.health_log import EVENTS_NAME, counter_words, last_problem, read_entries
-from kiosk.devices.kinds import kind as kind_named
 from kiosk.devices.kinds import kind_of
+from kiosk.devices.kinds import words as kind_words
 from kiosk.errors import KioskError
 from kiosk.flows.jobs import Jobs, JobSlot
 from kiosk.flows.service import N_
@@ -392,7 +392,8 @@ class StaffSession:
         for name, rec in self.owner.records().items():
             driver = self.settings.devices[name].driver if name in self.settings.devices else rec.driver
             kind = kind_of(str(driver))
-            described = kind_named(kind)
+            options = self.settings.devices[name].options if name in self.settings.devices else {}
+            kind_zh, kind_en = kind_words(kind, options)
             error = rec.last_error.as_dict() | {"code": rec.last_error.code} if rec.last_error is not None else None
             tip = advice.for_device(rec.status, rec.detail, error, kind=kind)
             problem = last_problem(events, name)
@@ -400,8 +401,7 @@ class StaffSession:
             counters = tuple((words.get(k, (k, k))[0], words.get(k, (k, k))[1], int(v))
                              for k, v in sorted(rec.counters.items()))
             lines.append(DeviceLine(
-                name=name, kind=kind, kind_zh=described.zh if described else kind,
-                kind_en=described.en if described else kind, status=rec.status, advice_zh=tip.zh,
+                name=name, kind=kind, kind_zh=kind_zh, kind_en=kind_en, status=rec.status, advice_zh=tip.zh,
                 advice_en=tip.en, who=tip.who, counters=counters,
                 last_error=rec.last_error.what if rec.last_error is not None else (problem.error if problem else ""),
                 last_error_at=last_at, test=self._results.get(name, "")))

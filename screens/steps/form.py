@@ -18,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
+from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
@@ -74,6 +75,8 @@ class FormScreen(StepScreen):
         self.rows: dict[str, FieldRow] = {}
         self.choice_buttons: list[FieldChoice] = []
         self._date_opened = ""
+        # the chosen field's row brought wholly into view once the list is laid out
+        self._show_chosen = Clock.create_trigger(self._show_chosen_row, 0)
         self._build_engine()
 
     def _build_engine(self) -> None:
@@ -81,8 +84,6 @@ class FormScreen(StepScreen):
         words): a thread builds it and hands it to the keyboard, which keeps
         letters typed meanwhile and looks them up then."""
         import threading
-
-        from kivy.clock import Clock
 
         from kiosk.terminal.typing_pinyin import PinyinEngine
 
@@ -187,6 +188,15 @@ class FormScreen(StepScreen):
         name = self.current.name if self.current is not None else None
         for row_name, row in self.rows.items():
             row.selected = row_name == name
+        if name in self.rows:
+            self._show_chosen()
+
+    def _show_chosen_row(self, _dt: float = 0) -> None:
+        """The field being edited shows whole in the list (tapped, or chosen
+        after 确定): the resident sees what they type into."""
+        row = self.rows.get(self.current.name) if self.current is not None else None
+        if row is not None:
+            self.ids.scroll.show_whole(row)
 
     def _make_choices(self, view: Any) -> None:
         box = self.ids.choices

@@ -24,6 +24,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -86,6 +87,31 @@ class ScrollBox(BoxLayout):
         view_bottom, view_top = view.to_window(view.x, view.y)[1], view.to_window(view.x, view.top)[1]
         if top <= view_bottom + 1 or bottom >= view_top - 1:
             view.scroll_to(widget, padding=theme.SPACING, animate=False)
+
+    def show_whole(self, widget: Any) -> None:
+        """Scroll so that all of ``widget`` (in the content) shows, a gap from
+        the view's edges, clear of the cue: the row the resident works on, not
+        half of it behind "More below".  A widget taller than the view shows
+        from its top (its name first), the rest a swipe away.  Once laid out."""
+        view, content = self.ids.view, self.content
+        if widget.parent is None or content is None:
+            return
+        pending = getattr(content, "_trigger_layout", None)
+        if pending is not None and pending.is_triggered:
+            Clock.schedule_once(lambda _dt: self.show_whole(widget))
+            return
+        view_bottom = view.to_window(view.x, view.y)[1]
+        view_top = view_bottom + view.height
+        bottom = widget.to_window(widget.x, widget.y)[1]
+        top = bottom + widget.height
+        if bottom >= view_bottom - 0.5 and top <= view_top + 0.5:
+            return   # whole already: nothing moves under the finger
+        gap = theme.GAP
+        if widget.height > view.height - 2 * gap or top > view_top:
+            rise = view_top - gap - top            # its top under the view's top
+        else:
+            rise = view_bottom + gap - bottom      # its bottom over the view's bottom
+        view.scroll_y = min(1.0, max(0.0, view.scroll_y - view.convert_distance_to_scroll(0, rise)[1]))
 
     def _measure(self, *_args: Any) -> None:
         view, content = self.ids.get("view"), self.content

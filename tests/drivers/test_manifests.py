@@ -78,3 +78,15 @@ def test_a_manifest_says_what_is_wrong_with_it():
     assert kind.peripherals[0].kind == "pad" and kind.default_driver == "pad.usb" and kind.default_name == "pad"
     with pytest.raises(TypeError):
         cast(dict, kind.problems)["x"] = Advice("x", "y", "none")
+
+
+def test_a_device_is_named_by_what_its_options_make_it_do():
+    from kiosk.devices.kinds import kind, words
+
+    reader = kind("smartcard")
+    assert reader is not None
+    assert reader.words({"reads": "staff_uid"}) == ("工作卡读卡器", "staff card reader")
+    assert reader.words({"reads": "social_security"}) == ("社保卡读卡器", "social security card reader")
+    assert reader.words({}) == reader.words(None) == ("社保卡读卡器", "social security card reader")
+    assert words("smartcard", {"reads": "staff_uid"}) == ("工作卡读卡器", "staff card reader")
+    assert words("printer")[0] != "printer" and words("no_such_kind") == ("no_such_kind", "no_such_kind")

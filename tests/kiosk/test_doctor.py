@@ -57,3 +57,23 @@ port = "{tmp_path}/video-absent"
     # the front camera's advice names the front camera, not the document camera it shares a driver with
     assert rows["front_camera"]["status"] == "no_device"
     assert "前置摄像头" in rows["front_camera"]["advice"]["zh"] and "高拍仪" not in rows["front_camera"]["advice"]["zh"]
+
+
+def test_doctor_names_each_card_reader_by_the_card_it_reads(tmp_path, kiosk_cmd):
+    cfg = write_site(tmp_path, """
+[devices.ssc]
+driver = "smartcard.pcsc"
+port = "Absent PCD 00 00"
+[devices.staffcard]
+driver = "smartcard.pcsc"
+port = "Absent PCD 00 01"
+options = {reads = "staff_uid"}
+""", terminal_id="T1", terminal_key=b"k" * 32)
+    proc = subprocess.run([*kiosk_cmd, "--config", str(cfg), "doctor", "--json"],
+                          capture_output=True, text=True, timeout=60)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    rows = {r["name"]: r for r in json.loads(proc.stdout)["devices"]}
+    assert rows["staffcard"]["device"] == {"zh": "工作卡读卡器", "en": "staff card reader"}
+    assert rows["ssc"]["device"] == {"zh": "社保卡读卡器", "en": "social security card reader"}
+    table = subprocess.run([*kiosk_cmd, "--config", str(cfg), "doctor"], capture_output=True, text=True, timeout=60)
+    assert any(line.startswith("staffcard (工作卡读卡器 staff card reader): ") for line in table.stdout.splitlines())

@@ -22,6 +22,12 @@ def test_the_staff_card_opens_the_staff_screen_with_every_device(facts):
     assert {"printer", "smartcard", "staffcard"} <= set(facts["devices_listed"])
 
 
+def test_each_card_reader_is_named_by_the_card_it_reads(facts):
+    lines = facts["reader_lines"]
+    assert "社保卡读卡器 social security card reader" in lines["smartcard"]
+    assert "工作卡读卡器 staff card reader" in lines["staffcard"] and "社保卡" not in lines["staffcard"]
+
+
 def test_the_printers_self_test_prints_a_slip(facts):
     assert facts["printer_test"].startswith("OK"), facts["printer_test"]
     assert facts["slips_printed"] == 1

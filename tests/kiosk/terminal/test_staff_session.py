@@ -122,6 +122,14 @@ def test_the_staff_card_opens_the_staff_screen_and_taking_it_leaves(hut):
     assert audit(kit)[-1] == (operator, "leave", "staff screen", "card removed")
 
 
+def test_each_card_reader_is_named_by_the_card_it_reads(hut):
+    kit, _ = hut()
+    enter_by_card(kit)
+    words = {d.name: (d.kind_zh, d.kind_en) for d in kit.view.staff.devices}
+    assert words["staffcard"] == ("工作卡读卡器", "staff card reader")
+    assert words["ssc"] == ("社保卡读卡器", "social security card reader")
+
+
 def test_a_device_in_error_shows_doctors_advice_and_its_last_error(hut):
     kit, _ = hut()
     kit.printer.publish_state(Status.USER_ERROR, problem="paper_out")

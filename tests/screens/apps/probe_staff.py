@@ -43,6 +43,7 @@ def script(hut, out):
         screenshot(out / "staff.png")
         facts["operator"] = staff.operator
         facts["devices_listed"] = sorted(staff._rows)
+        facts["reader_lines"] = {name: staff._rows[name].text.split("\n")[0] for name in ("smartcard", "staffcard")}
         row = staff._rows["printer"]
         body = staff.ids.body
         facts["layout"] = {"body": list(body.size), "view": list(staff.ids.scroll.ids.view.size),
