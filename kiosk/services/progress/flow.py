@@ -492,21 +492,11 @@ def _rated_item(item: RequestItem, rating: str, state: str) -> RequestItem:
 
 
 def _request_catalog(client: Any) -> Any:
-    """The request catalog for the names (the client's cached copy when the platform does not answer), or None."""
-    from kiosk.services.request.catalog import as_catalog
+    """The request catalog for the names (the client's cached copy when the platform does not answer), or None:
+    the codes are shown instead of the names."""
+    from kiosk.services.request.catalog import fetch_catalog
 
-    for name in ("request_catalog", "cached_request_catalog"):
-        call = getattr(client, name, None)
-        if call is None:
-            continue
-        try:
-            found = as_catalog(call())
-        except Exception as exc:   # the codes are shown instead of the names
-            log.info("progress: no request catalog from %s (%s)", name, type(exc).__name__)
-            continue
-        if found is not None:
-            return found
-    return None
+    return fetch_catalog(client)
 
 
 def _rating_waits(outbox: Any, number: str) -> bool:

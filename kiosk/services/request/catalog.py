@@ -11,8 +11,11 @@ requests now), never a crash on a resident's screen.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, Mapping
+
+log = logging.getLogger(__name__)
 
 TYPE_CODES = ("consult", "help", "complaint", "suggestion", "report")
 
@@ -136,6 +139,23 @@ def as_catalog(value: Any) -> RequestCatalog | None:
     if isinstance(document, Mapping):
         return RequestCatalog.from_dict(document)
     raise RequestCatalogError(f"not a request catalog: {type(value).__name__}")
+
+
+def fetch_catalog(client: Any) -> RequestCatalog | None:
+    """The platform's request catalog through ``client``: the fresh one, else
+    the client's cached copy (unreachable platform, a garbled answer), else None."""
+    for name in ("request_catalog", "cached_request_catalog"):
+        call = getattr(client, name, None)
+        if call is None:
+            continue
+        try:
+            found = as_catalog(call())
+        except Exception as exc:   # unreachable, garbage: the next source
+            log.info("request catalog: %s not available (%s)", name, type(exc).__name__)
+            continue
+        if found is not None:
+            return found
+    return None
 
 
 def _list(doc: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:

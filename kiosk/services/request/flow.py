@@ -51,7 +51,7 @@ from kiosk.identity import Evidence, Identity
 from kiosk.outbox.store import Attachment
 from kiosk.outbox.withdrawals import slip_code_hash
 from kiosk.services.request import text as texts
-from kiosk.services.request.catalog import Community, NotHere, RequestCatalog, RequestType, Topic, as_catalog
+from kiosk.services.request.catalog import Community, NotHere, RequestCatalog, RequestType, Topic, as_catalog, fetch_catalog
 from kiosk.services.request.photos import MAX_PHOTOS, Photo, PhotoShot
 from kiosk.slips import mask_phone
 
@@ -336,18 +336,7 @@ class RequestFlow(ServiceFlow[RequestState, RequestView]):
         client, known = self.ctx.client, self.catalog
 
         def fetch() -> RequestCatalog | None:
-            for name in ("request_catalog", "cached_request_catalog"):
-                call = getattr(client, name, None)
-                if call is None:
-                    continue
-                try:
-                    found = as_catalog(call())
-                except Exception as exc:   # unreachable, garbage: the cached copy, or none
-                    log.info("request catalog: %s not available (%s)", name, type(exc).__name__)
-                    continue
-                if found is not None:
-                    return found
-            return known
+            return fetch_catalog(client) or known
 
         self.job.start(RequestJob.CATALOG, fetch, self._catalog_loaded)
 
