@@ -267,16 +267,23 @@ def serve(gate: LocalGate, listener: socket.socket, stop: Callable[[], bool] = l
         with conn:
             conn.settimeout(5.0)
             try:
-                raw = b""
-                while not raw.endswith(b"\n") and len(raw) <= MAX_REQUEST:
-                    chunk = conn.recv(MAX_REQUEST)
-                    if not chunk:
-                        break
-                    raw += chunk
+                raw = _read_line(conn)
                 reply = answer(gate, raw) if len(raw) <= MAX_REQUEST else {"error": "request too long"}
                 conn.sendall(json.dumps(reply).encode() + b"\n")
             except OSError as exc:
                 log.info("staff gate: a connection dropped (%s)", exc)
+
+
+def _read_line(conn: socket.socket) -> bytes:
+    """One JSON line from the other side: up to its newline, the connection's
+    end, or a little over MAX_REQUEST bytes (then the caller refuses it)."""
+    raw = b""
+    while not raw.endswith(b"\n") and len(raw) <= MAX_REQUEST:
+        chunk = conn.recv(MAX_REQUEST)
+        if not chunk:
+            break
+        raw += chunk
+    return raw
 
 
 class SocketGate:
@@ -293,12 +300,7 @@ class SocketGate:
                 conn.settimeout(self.timeout)
                 conn.connect(str(self.path))
                 conn.sendall(json.dumps(request).encode() + b"\n")
-                raw = b""
-                while not raw.endswith(b"\n") and len(raw) <= MAX_REQUEST:
-                    chunk = conn.recv(MAX_REQUEST)
-                    if not chunk:
-                        break
-                    raw += chunk
+                raw = _read_line(conn)
             reply = json.loads(raw.decode("utf-8"))
         except (OSError, ValueError) as exc:
             raise KioskError(f"the staff gate ({self.path}) did not answer: {exc}") from None
