@@ -69,7 +69,7 @@ def test_paper_out_says_replace_paper_and_exits_1(hut, app):
         hut.control("printer", "set_paper", state="ok")
         app.check_health("printer", HealthLevel.INTERNAL)
     assert proc.returncode == 1
-    assert "printer: 换纸 / replace the paper roll" in proc.stdout
+    assert "printer (凭条打印机 receipt printer): 换纸 / replace the paper roll" in proc.stdout
     assert "last error: paper roll is out" in proc.stdout and "(clear, 0 min ago)" in proc.stdout
     assert "verdict: needs staff" in proc.stdout
 
