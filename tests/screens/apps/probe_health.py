@@ -79,6 +79,9 @@ def script(hut):
         yield Until(lambda: app.sm.current == "health_items", "the items")
         yield laid_out()
         items = app.screens["health_items"]
+        # the five devices of the virtual hut open on their own threads: "all" takes what is ready
+        yield Until(lambda: sum(o.available for o in flow.view.offers) == 6, "the six items offered", 30)
+        yield laid_out()
         tap(items.ids.all_items)
         yield Until(lambda: len(flow.view.chosen) == 6, "every item chosen")
         yield laid_out()
