@@ -16,20 +16,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.flows.service import Step
 from kiosk.terminal.voice import instruction
+from screens.live_preview import LivePreview
 from screens.step_screen import StepScreen
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
-PREVIEW_FPS = 15
 
 
-class FaceCheckScreen(StepScreen):
+class FaceCheckScreen(LivePreview, StepScreen):
+    PREVIEW_FPS = 15   # the mirror: enough to see oneself move
     steps = (Step.FACE_CHECK,)
     state = StringProperty("closed")
     headline = StringProperty("")
@@ -39,8 +39,6 @@ class FaceCheckScreen(StepScreen):
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
-        self._tick: Any = None
-        self._shown_seq = -1
 
     def render(self, view: Any) -> None:
         """``view``: the face check flow's FaceCheckView."""
@@ -49,9 +47,9 @@ class FaceCheckScreen(StepScreen):
         self.counter_slip = view.counter_slip
         self.headline = instruction("face_check", view.detail) or ""
         if self.state == "challenge":
-            self._start_mirror()
+            self._follow_camera(True)
         else:
-            self._stop_mirror()
+            self._stop_preview()
 
     # -- what the buttons ask ------------------------------------------------------------
     def agree(self) -> None:
@@ -67,32 +65,22 @@ class FaceCheckScreen(StepScreen):
         self.flow.confirm()
 
     # -- the mirror ----------------------------------------------------------------------
-    def _start_mirror(self) -> None:
-        if self._tick is None:
-            self._tick = Clock.schedule_interval(self._show_frame, 1 / PREVIEW_FPS)
+    # -- the mirror (LivePreview): the front camera's frame, flipped as a mirror is ---------------
+    def _newest_frame(self) -> Any:
+        return self.flow.preview() if self.flow is not None else None
 
-    def _stop_mirror(self) -> None:
-        if self._tick is not None:
-            self._tick.cancel()
-            self._tick = None
-        self._shown_seq = -1
-        self.camera_ready = False
-        self.ids.mirror.clear()
-
-    def _show_frame(self, _dt: float) -> None:
+    def _preview_shows(self, frame: Any) -> None:
         import cv2
 
-        frame = self.flow.preview() if self.flow is not None else None
-        if frame is None or frame.seq == self._shown_seq:
-            return
-        self._shown_seq = frame.seq
-        self.camera_ready = True
         self.ids.mirror.show(cv2.flip(frame.image, 1))
 
+    def _preview_cleared(self) -> None:
+        self.ids.mirror.clear()
+
     def on_leave(self, *_args: Any) -> None:
-        self._stop_mirror()
+        self._stop_preview()
 
     def forget(self) -> None:
-        self._stop_mirror()
+        self._stop_preview()
         super().forget()
         self.state = "closed"

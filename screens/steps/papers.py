@@ -26,21 +26,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 
 from kiosk.flows.service import Step
+from screens.live_preview import LivePreview
 from screens.step_screen import StepScreen
 from screens.widgets import corner_editor, page_view  # noqa: F401  (their kv rules)
 from screens.widgets.page_view import PageThumbnail
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
-PREVIEW_FPS = 30
 
-
-class PapersScreen(StepScreen):
+class PapersScreen(LivePreview, StepScreen):
     steps = (Step.PAPERS,)
     mode = StringProperty("")             # scan | bring_to_counter
     state = StringProperty("")            # papers | cannot_file
@@ -67,8 +65,6 @@ class PapersScreen(StepScreen):
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
-        self._tick: Any = None
-        self._shown_seq = -1
         self._shown_pages: tuple[Any, ...] = ()
         self._shown_review: Any = None
         self._shown_corner_frame: Any = None
@@ -133,32 +129,23 @@ class PapersScreen(StepScreen):
             strip.add_widget(thumb)
 
     # -- the live picture ----------------------------------------------------------------
-    def _follow_camera(self, looking: bool) -> None:
-        if looking and self._tick is None:
-            self._tick = Clock.schedule_interval(self._show_frame, 1 / PREVIEW_FPS)
-        elif not looking:
-            self._stop_preview()
-
-    def _stop_preview(self) -> None:
-        if self._tick is not None:
-            self._tick.cancel()
-            self._tick = None
-        self._shown_seq = -1
-        self.camera_ready = False
-        self.gate_words = ""
-        self.ids.preview.clear()
-
-    def _show_frame(self, _dt: float) -> None:
+    def _newest_frame(self) -> Any:
+        """The newest frame; what the detector sees in it goes to the words under the picture at once."""
         if self.flow is None:
-            return
+            return None
         frame, seen = self.flow.preview()
+        self._seen = seen
         self.gate_words = "\n".join(seen.words) if not seen.steady else ""
         self.gate_warns = not seen.no_page
-        if frame is None or frame.seq == self._shown_seq:
-            return
-        self._shown_seq = frame.seq
-        self.camera_ready = True
+        return frame
+
+    def _preview_shows(self, frame: Any) -> None:
+        seen = self._seen
         self.ids.preview.show(frame.image, seen.corners or None, seen.steady)
+
+    def _preview_cleared(self) -> None:
+        self.gate_words = ""
+        self.ids.preview.clear()
 
     # -- intents ----------------------------------------------------------------------
     def retake(self) -> None:

@@ -11,21 +11,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 
 from kiosk.flows.service import Step
+from screens.live_preview import LivePreview
 from screens.step_screen import StepScreen
 from screens.widgets import page_view  # noqa: F401  (its kv rules)
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
-PREVIEW_FPS = 30
 MAX_PHOTOS = 3
 
 
-class RequestPhotosScreen(StepScreen):
+class RequestPhotosScreen(LivePreview, StepScreen):
     steps = (Step.REQUEST_PHOTOS,)
     state = StringProperty("photos")      # photos | shooting
     source = StringProperty("")           # document | front while shooting
@@ -37,8 +36,6 @@ class RequestPhotosScreen(StepScreen):
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
-        self._tick: Any = None
-        self._shown_seq = -1
         self._shown: tuple[Any, ...] = ()
 
     def render(self, view: Any) -> None:
@@ -65,27 +62,15 @@ class RequestPhotosScreen(StepScreen):
             else:
                 thumb.clear()
 
-    def _follow_camera(self, looking: bool) -> None:
-        if looking and self._tick is None:
-            self._tick = Clock.schedule_interval(self._show_frame, 1 / PREVIEW_FPS)
-        elif not looking:
-            self._stop_preview()
+    # -- the live picture (LivePreview) ----------------------------------------------------
+    def _newest_frame(self) -> Any:
+        return self.flow.preview() if self.flow is not None else None
 
-    def _stop_preview(self) -> None:
-        if self._tick is not None:
-            self._tick.cancel()
-            self._tick = None
-        self._shown_seq = -1
-        self.camera_ready = False
-        self.ids.preview.clear()
-
-    def _show_frame(self, _dt: float) -> None:
-        frame = self.flow.preview() if self.flow is not None else None
-        if frame is None or frame.seq == self._shown_seq:
-            return
-        self._shown_seq = frame.seq
-        self.camera_ready = True
+    def _preview_shows(self, frame: Any) -> None:
         self.ids.preview.show(frame.image)
+
+    def _preview_cleared(self) -> None:
+        self.ids.preview.clear()
 
     def on_leave(self, *_args: Any) -> None:
         self._stop_preview()
