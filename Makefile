@@ -14,6 +14,12 @@ PYTEST := $(BIN)/python -m pytest
 # waiting (a heartbeat's idle span, a worker killed and started 30 times, a
 # hut or an app starting): the extra worker fills those gaps (docs/PERFORMANCE.md).
 # A module is one unit of work, the ones that start processes first (tests/tiers.py).
+# A worker that crashes ends the run (--max-worker-restart=0): pytest-xdist's
+# module-at-a-time scheduling can wait forever for a replaced worker
+# (pytest-xdist issues 784, 1378), which ran a CI job into its time limit.
+# And the run as a whole has a ceiling, so a hang fails in words, not by the clock.
+XDIST := --dist loadfile --max-worker-restart=0
+SUITE_LIMIT ?= 40m
 JOBS ?= auto
 TEST_JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 # The in-process tier: nothing that starts a process or needs a display, nothing slow.
@@ -60,16 +66,17 @@ lint: install
 define with_mypy_beside
 	$(BIN)/ruff check .
 	@$(BIN)/mypy > $(STAMPS)/mypy.log 2>&1 & mypy=$$!; \
-	$(1); tests=$$?; \
+	timeout -k 30s $(SUITE_LIMIT) $(1); tests=$$?; \
+	if [ $$tests -eq 124 ]; then echo "the tests did not finish within $(SUITE_LIMIT): one hangs (the last ones started are above)" >&2; fi; \
 	wait $$mypy; typed=$$?; echo "mypy:"; cat $(STAMPS)/mypy.log; \
 	if [ $$tests -ne 0 ]; then exit $$tests; fi; exit $$typed
 endef
 
 check: install
-	$(call with_mypy_beside,$(PYTEST) -q -n $(JOBS) --dist loadfile -m "$(CHECK_MARKERS)" $(PYTEST_ARGS))
+	$(call with_mypy_beside,$(PYTEST) -q -n $(JOBS) $(XDIST) -m "$(CHECK_MARKERS)" $(PYTEST_ARGS))
 
 test: install
-	$(call with_mypy_beside,$(PYTEST) -n $(TEST_JOBS) --dist loadfile $(PYTEST_ARGS))
+	$(call with_mypy_beside,$(PYTEST) -n $(TEST_JOBS) $(XDIST) $(PYTEST_ARGS))
 
 bench: install
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -31,6 +31,7 @@ import os
 import re
 import secrets
 import sqlite3
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -147,21 +148,42 @@ class Outbox:
         os.chmod(self.folder, 0o700)
         self.sealer = Sealer(key)
         self.prefix = _serial_prefix(terminal_id)
-        self.db = sqlite3.connect(self.folder / "outbox.sqlite3", isolation_level=None, timeout=30,
-                                  check_same_thread=False)  # one user at a time, maybe not its creator
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-        self.db.execute("PRAGMA secure_delete=ON")
-        self.db.executescript(_SCHEMA)
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(submissions)")}
+        self._synchronous = "FULL" if durable else "NORMAL"
+        self._local = threading.local()
+        self._closed = False
+        db = self.db
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(_SCHEMA)
+        columns = {row[1] for row in db.execute("PRAGMA table_info(submissions)")}
         if "access_code" not in columns:  # an outbox from before access codes
-            self.db.execute("ALTER TABLE submissions ADD COLUMN access_code BLOB")
+            db.execute("ALTER TABLE submissions ADD COLUMN access_code BLOB")
         # From before slip codes and withdrawals: an application's slip code hash (a
         # queued slip is checked against it), and what a withdrawal withdraws
         # ("number:<platform number>" or "serial:<this outbox's serial>").
         for column in ("slip_hash", "target"):
             if column not in columns:
-                self.db.execute(f"ALTER TABLE submissions ADD COLUMN {column} TEXT")
+                db.execute(f"ALTER TABLE submissions ADD COLUMN {column} TEXT")
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection to the outbox.
+
+        One connection per thread: the UI's thread and a job's thread (a
+        progress lookup reading the queue while the resident's rating is
+        enqueued) each have their own, so SQLite's locking orders their
+        transactions.  One connection shared between threads interleaved one
+        thread's statements into the other's transaction and, in the suite,
+        crashed the interpreter (a statement stepped on two threads at once).
+        A thread's connection closes when the thread ends."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            if self._closed:
+                raise sqlite3.ProgrammingError("the outbox is closed")
+            db = sqlite3.connect(self.folder / "outbox.sqlite3", isolation_level=None, timeout=30)
+            db.execute(f"PRAGMA synchronous={self._synchronous}")
+            db.execute("PRAGMA secure_delete=ON")
+            self._local.db = db
+        return db
 
     @classmethod
     def from_settings(cls, settings: "Settings", *, durable: bool = True) -> "Outbox":
@@ -169,7 +191,14 @@ class Outbox:
                    durable=durable)
 
     def close(self) -> None:
-        self.db.close()
+        """Close this thread's connection; no thread opens a new one after
+        (a job still running on another thread finishes on its own, which
+        closes when that thread ends)."""
+        self._closed = True
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
 
     # -- the UI side --------------------------------------------------------
     def enqueue(self, kind: str, body: dict, attachments: Iterable[Attachment] = ()) -> QueuedSubmission:

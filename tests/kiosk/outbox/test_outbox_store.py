@@ -164,3 +164,62 @@ def test_a_failed_enqueue_leaves_neither_row_nor_file(outbox, terminal, monkeypa
         outbox.enqueue("application", body, atts)
     assert outbox.records() == [] and list(outbox.blob_dir.iterdir()) == []
     assert outbox.db.execute("SELECT COUNT(*) FROM attachments").fetchone() == (0,)
+
+
+def test_a_job_reading_the_queue_while_the_screen_enqueues_neither_crashes_nor_mixes_transactions(outbox, terminal):
+    """The progress step reads the queue on a job's thread while the UI's
+    thread enqueues (a rating, an application): each thread has its own
+    connection, so one thread's statements never land in the other's
+    transaction and nothing steps one statement from two threads."""
+    import threading
+
+    from kiosk.outbox.withdrawals import local_applications
+
+    wanted = [id_lookup_hash(ID_NUMBER, terminal.id_hash_key)]
+    seen: list[list[int]] = [[], [], []]
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def reader(counts: list[int]) -> None:
+        try:
+            while not stop.is_set():
+                counts.append(len(local_applications(outbox, wanted)))
+        except BaseException as exc:  # pragma: no cover - the failure this test looks for
+            errors.append(exc)
+
+    def writer() -> None:  # another job enqueues at the same time (its own transactions)
+        try:
+            for _ in range(15):
+                outbox.enqueue("application", *_application(terminal))
+        except BaseException as exc:  # pragma: no cover - the failure this test looks for
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reader, args=(counts,)) for counts in seen]
+    threads.append(threading.Thread(target=writer))
+    for t in threads:
+        t.start()
+    try:
+        for _ in range(15):
+            outbox.enqueue("application", *_application(terminal))
+    finally:
+        threads[-1].join(30)
+        stop.set()
+        for t in threads:
+            t.join(10)
+    assert errors == []
+    for counts in seen:  # a reader only ever sees whole, committed applications, never one vanishing
+        assert counts and counts == sorted(counts) and counts[-1] <= 30
+    assert len(local_applications(outbox, wanted)) == 30
+
+
+def test_each_thread_has_its_own_connection_and_a_closed_outbox_opens_no_more(outbox):
+    import threading
+
+    other: list[object] = []
+    t = threading.Thread(target=lambda: other.append(outbox.db))
+    t.start()
+    t.join()
+    assert other[0] is not outbox.db
+    outbox.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        outbox.db.execute("SELECT 1")
