@@ -479,6 +479,8 @@ class SignedDocument:
 # -- the signed page (PDF) ---------------------------------------------------------------------
 PDF_DPI = 150
 _A4 = (round(210 / 25.4 * PDF_DPI), round(297 / 25.4 * PDF_DPI))
+_MARGIN = round(18 / 25.4 * PDF_DPI)
+_TITLE_STEP, _LINE_STEP = 70, 40   # below the title; between the matter, applicant and ID number lines
 
 
 def _wrap(draw: Any, text: str, font: Any, width: float) -> list[str]:
@@ -523,17 +525,16 @@ def signed_pdf(content: Mapping[str, Any], page: PageText, signature: Signature,
 
     image = Image.new("L", _A4, 255)
     draw = ImageDraw.Draw(image)
-    margin = round(18 / 25.4 * PDF_DPI)
+    margin = _MARGIN
     width = _A4[0] - 2 * margin
     title, body, small = cjk_font(44), cjk_font(28), cjk_font(22)
     y = margin
     document = content["document"]
     draw.text((margin, y), document["title"], font=title, fill=0)
-    y += 70
-    for line in (f"事项 / Matter: {page.matter}", f"申请人 / Applicant: {page.name}",
-                 f"身份证号 / ID number: {page.id_number}"):
+    y += _TITLE_STEP
+    for line in _resident_lines(page.matter, page.name, page.id_number):
         draw.text((margin, y), line, font=body, fill=0)
-        y += 40
+        y += _LINE_STEP
     y += 16
     for text, font, step in ((document["text"], body, 40), (text_en, small, 30)):
         for line in _wrap(draw, text, font, width) if text else []:
@@ -574,6 +575,29 @@ def signed_pdf(content: Mapping[str, Any], page: PageText, signature: Signature,
     buf = io.BytesIO()
     image.save(buf, "PDF", resolution=float(PDF_DPI))
     return buf.getvalue()
+
+
+def _resident_lines(matter: str, name: str, id_number: str) -> tuple[str, str, str]:
+    return (f"事项 / Matter: {matter}", f"申请人 / Applicant: {name}", f"身份证号 / ID number: {id_number}")
+
+
+def masked_page(page_jpeg: bytes, masked_name: str, masked_id: str) -> Any:
+    """The signed page's picture (``page_image``) with the applicant's name
+    and ID number replaced by their masked forms, as a PIL image: for showing
+    the page anywhere but to the department (the demo's picture of it); the
+    rest of the page is the department's, pixel for pixel."""
+    from PIL import Image, ImageDraw
+
+    from drivers.printer.profiles import cjk_font
+
+    image = Image.open(io.BytesIO(page_jpeg)).convert("L")
+    draw = ImageDraw.Draw(image)
+    top = _MARGIN + _TITLE_STEP + _LINE_STEP          # the applicant's line, then the ID number's
+    draw.rectangle((0, top - 4, image.width, top + 2 * _LINE_STEP - 2), fill=255)
+    _matter, name_line, id_line = _resident_lines("", masked_name, masked_id)
+    draw.text((_MARGIN, top), name_line, font=cjk_font(28), fill=0)
+    draw.text((_MARGIN, top + _LINE_STEP), id_line, font=cjk_font(28), fill=0)
+    return image
 
 
 def page_image(pdf: bytes) -> bytes:

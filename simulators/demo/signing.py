@@ -9,7 +9,6 @@ receives (the PDF attachment of the application) is saved as a picture.
 
 from __future__ import annotations
 
-import io
 import math
 from pathlib import Path
 from typing import Any, Callable
@@ -54,7 +53,7 @@ def name_strokes() -> list[list[tuple[float, float]]]:
 
 def sign_declaration(app: Any, out: Path, shot: Callable[[str, str], None], log: Callable[[str], None]) -> Script:
     """The declaration read, the name written, confirmed; the signed page saved."""
-    from kiosk.filing.signature import page_image
+    from kiosk.filing.signature import masked_page, page_image
     from kiosk.services.approval.signature_step import SIGNATURES
 
     screen = app.sm.get_screen("sign")
@@ -77,9 +76,10 @@ def sign_declaration(app: Any, out: Path, shot: Callable[[str, str], None], log:
     signatures = app.terminal.session.get(SIGNATURES)
     yield Until(lambda: bool(signatures.signed["property_statement"].pdf), "the signed page (made on a job)")
     signed = signatures.signed["property_statement"]
-    from PIL import Image
-
-    page = Image.open(io.BytesIO(page_image(signed.pdf)))
+    # The department's page carries the name and ID number in full; a picture of
+    # it outside the outbox shows them masked (PIPL: the demo's folder is not the outbox).
+    identity = app.terminal.session.identity
+    page = masked_page(page_image(signed.pdf), identity.masked_name, identity.masked_id)
     page.save(out / "68d-filing-signed-page.png")
-    log("  68d-filing-signed-page.png (the signed page: the PDF attachment the department receives)")
+    log("  68d-filing-signed-page.png (the signed page the department receives, name and ID number masked here)")
     screen.proceed()

@@ -157,6 +157,29 @@ def test_the_signed_page_has_the_document_the_signature_and_the_fingerprint():
     assert ink(page, (0, height - 150, width, height)) == 0   # a bottom margin, nothing cut off
 
 
+def test_the_page_shown_outside_the_outbox_masks_the_name_and_id_number_and_keeps_the_rest():
+    """The demo's picture of the signed page: redacting the department's page
+    gives the page a masked record would have made; nothing else changes."""
+    import numpy as np
+
+    content, record, strokes, _png = record_for()
+    drawn = sig.decode(strokes)
+
+    def page(name, number):
+        pdf = sig.signed_pdf(content, sig.PageText("最低生活保障申请", name, number, (("家庭人口数", "3"),), "友协小屋"),
+                             drawn, record)
+        return sig.page_image(pdf)
+
+    full = page("张三", "230108199001011234")
+    masked_render = np.asarray(Image.open(io.BytesIO(page("张*", "230108********1234"))).convert("L"), dtype=float)
+    redacted = np.asarray(sig.masked_page(full, "张*", "230108********1234"), dtype=float)
+    original = np.asarray(Image.open(io.BytesIO(full)).convert("L"), dtype=float)
+    lines = slice(200, 300)                                    # the applicant's and the ID number's lines
+    assert np.abs(redacted[lines] - original[lines]).mean() > 2        # the full forms are gone
+    assert np.abs(redacted[lines] - masked_render[lines]).mean() < 1.5  # the masked forms are there
+    assert np.abs(redacted[300:] - original[300:]).max() == 0 and np.abs(redacted[:200] - original[:200]).max() == 0
+
+
 # -- the catalog's documents to sign -----------------------------------------------------------
 def test_the_reference_catalog_signs_the_dibao_declaration_here_instead_of_at_the_counter():
     from kiosk.filing.catalog import Catalog
