@@ -168,10 +168,8 @@ class ProgressScreen(StepScreen):
             self.headline = HEADLINES[detail]
         elif self.state in HEADLINES:
             self.headline = HEADLINES[self.state]
-        elif detail and self.state in ("results", "nothing_found"):
-            self.headline = instruction("progress", detail) or ""
         else:
-            self.headline = instruction("progress", self.state) or ""
+            self.headline = instruction("progress", view.line) or ""
         self.warning = self.state in ("unavailable", "nothing_found") or detail in WARNINGS
         lang = App.get_running_app().lang
         self._question(lang)

@@ -116,6 +116,19 @@ class ProgressView:
     reasons: tuple[tuple[str, str, str], ...] = ()   # (code, zh, en) of the catalog's rating reasons
 
     @property
+    def line(self) -> str:
+        """The step's line (the spoken instruction and the headline): a
+        notice or hint if there is one, else what the list holds."""
+        if self.state is ProgressState.RESULTS:
+            if self.notice or self.hint:
+                return self.notice or self.hint
+            if self.requests:
+                return "results_both" if self.items else "results_requests"
+        if self.state is ProgressState.NOTHING_FOUND and self.hint:
+            return self.hint
+        return self.state.value
+
+    @property
     def can_rate(self) -> bool:
         """A request's answer may be rated here (the card's holder or the slip's)."""
         return self.state is ProgressState.RESULTS and self.proof in ("card", "slip")
@@ -215,11 +228,7 @@ class ProgressFlow(ServiceFlow[ProgressState, ProgressView]):
         return ANY_CARD if self.state in _QUERYABLE and self.state is not ProgressState.QUERYING else None
 
     def speech(self) -> str:
-        if self.state is ProgressState.RESULTS and (self.view.notice or self.view.hint):
-            return self.view.notice or self.view.hint
-        if self.state is ProgressState.NOTHING_FOUND and self.view.hint:
-            return self.view.hint
-        return self.state.value
+        return self.view.line
 
     def open(self) -> None:
         self._forget()

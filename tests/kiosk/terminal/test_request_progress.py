@@ -71,6 +71,7 @@ def test_requests_show_beside_applications_with_every_step_and_the_answer(progre
     assert handling.overdue and not handling.rateable and handling.answer == ""
     asked = [a for a in kit.terminal.flow("progress").client.asked if a[0] == "requests_for"]
     assert asked and all(len(h) == 64 for h in asked[0][1])   # keyed hashes, never the ID number
+    assert kit.terminal.last_spoken == "These are your applications and requests, and what to do next"
 
 
 @pytest.mark.parametrize("rating,reason,state", [("satisfied", "", "办结"), ("basically_satisfied", "", "办结"),
@@ -130,6 +131,7 @@ def test_the_slip_finds_an_anonymous_request_and_its_code_rates_it(progress_kit)
     assert ("request_by_slip", "HUT-0001-261201-00007C", "0123456789abcdef") in client.asked
     (item,) = flow.view.requests
     assert item.anonymous and flow.view.items == ()
+    assert kit.terminal.last_spoken == "These are your requests and how far they have got"   # not "applications"
     assert flow.ask_rating(item.key) and flow.choose_rating("satisfied") and flow.confirm_rating()
     kit.run_until(lambda: flow.state is PS.RESULTS, "rated")
     assert flow.ctx.outbox.of_kind("request_rating")[0][1]["proof"] == "0123456789abcdef"
