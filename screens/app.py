@@ -124,6 +124,7 @@ class KioskApp(App):
         from screens.widgets.idle_warning import IdleWarning
         from screens.widgets.privacy_notice import PrivacyNotice
         from screens.widgets.staff_call import StaffCallDialog
+        from screens.widgets.staff_card_note import StaffCardNote
 
         Window.bind(size=lambda _w, size: setattr(self, "portrait", size[1] > size[0]))
         self.portrait = Window.size[1] > Window.size[0]
@@ -143,6 +144,8 @@ class KioskApp(App):
                              on_ok=lambda *_: self.terminal.close_staff_call())
         self.privacy = PrivacyNotice()
         self.privacy.bind(on_back=lambda *_: self.terminal.close_privacy())
+        self.staff_card_note = StaffCardNote()
+        self.staff_card_note.bind(on_ok=lambda *_: self.terminal.close_staff_card_note())
         self.corner = CornerPress(Window, allowed=lambda: self.terminal.view.screen in ("home", "preparing", "closed"),
                                   fire=self.terminal.open_staff_pin)
         self.terminal.subscribe(self.render)
@@ -225,6 +228,7 @@ class KioskApp(App):
             self.sm.current = screen.name
         # In this order, so what opens later lies on top: the countdown over everything.
         for dialog, wanted in ((self.privacy, view.privacy_open), (self.staff_call, view.staff_call_open),
+                               (self.staff_card_note, view.staff_card_note),
                                (self.confirm, view.confirm_home and not view.idle_warning),
                                (self.warning, view.idle_warning)):
             if wanted and dialog.parent is None:

@@ -82,6 +82,7 @@ class PaperView:
     pages: tuple[Page, ...] = ()
     scan_size: str | None = None
     enhance: str | None = None
+    for_camera: bool = True        # the camera asks for it (whatever the resident then chose for it)
 
     def __repr__(self) -> str:
         return f"PaperView({self.code!r}, {self.state.value}, pages={len(self.pages)})"
@@ -119,6 +120,13 @@ class PaperSet:
                 return PaperState.LEFT_OUT
             return PaperState.LATER if self.matter.papers_later else PaperState.MISSING
         return PaperState.SCANNED if self.pages[code] else PaperState.TO_SCAN
+
+    def for_camera(self, code: str) -> bool:
+        """Whether the camera asks for this paper: not signed here, not the
+        counter's by the catalog or by the hut's papers mode.  The resident's
+        own choices (hand it in, don't have it) don't change it."""
+        m = self.material(code)
+        return self.matter.signed_here(code) is None and m.handling != "counter" and self.mode is not Papers.BRING
 
     def to_scan(self) -> list[Material]:
         """The papers still waiting for the camera, in the catalog's order."""
@@ -195,7 +203,7 @@ class PaperSet:
     def views(self) -> tuple[PaperView, ...]:
         return tuple(PaperView(code=m.code, name=m.name, name_en=m.name_en, required=m.required,
                                state=self.state(m.code), pages_expected=m.pages, pages=tuple(self.pages[m.code]),
-                               scan_size=m.scan_size, enhance=m.enhance)
+                               scan_size=m.scan_size, enhance=m.enhance, for_camera=self.for_camera(m.code))
                      for m in self.matter.materials)
 
     def clear(self) -> None:

@@ -113,6 +113,7 @@ class Terminal:
         self.face_engine, self.wait_seconds = face_engine, wait_seconds
         self.flows: dict[str, ServiceFlow[Any, Any]] = {}
         self.staff_call: StaffCall | None = None   # the last call (the heartbeat carries it)
+        self._staff_card_waiting: bytes | None = None   # a staff card laid down during a visit, still there
         self.last_spoken = ""                  # the msgid said last (the demo's captions, tests)
         self._speech_key: tuple[str, str] | None = None
         self._step_key: tuple[str, Step | None] = ("", None)
@@ -292,12 +293,15 @@ class Terminal:
         self.voice.set_enabled(True)
         self._update(state=TerminalState.HOME, service="", title="", lang=self.default_lang, large_text=False,
                      high_contrast=self.default_contrast, voice_on=True, confirm_home=False, volume=1,
-                     staff_called=False, staff_call_open=False, privacy_open=False)
+                     staff_called=False, staff_call_open=False, privacy_open=False, staff_card_note=False)
         self._apply_volume()
         self._flows_changed()
         self.write_app_state()
         self.touched()   # the defaults back: nothing to count down any more
         log.info("back to home (%s)", reason)
+        waiting, self._staff_card_waiting = self._staff_card_waiting, None
+        if waiting is not None:   # the staff card laid down during the visit still lies there
+            self._open_staff_by_card(waiting)
 
     def discard_visit(self) -> None:
         """"Yes, discard it" on the question ``home`` asked."""
@@ -466,6 +470,9 @@ class Terminal:
         """The staff card reader: a card read opens the staff screen when no
         resident is being served; taking the card away leaves it."""
         if event.kind == "card_removed":
+            self._staff_card_waiting = None
+            if self.view.staff_card_note:
+                self._update(staff_card_note=False)
             self.staff.card_removed()
             return
         if event.kind != "staff_card" or not isinstance(event.data, (bytes, bytearray)):
@@ -473,10 +480,22 @@ class Terminal:
         if self.staff.open:
             return
         if self.session.active or self.view.state is TerminalState.SERVICE:
-            log.info("staff card presented during a resident's visit: ignored (the visit goes on)")
+            # The visit goes on; the card is not forgotten: a note says the staff
+            # screen opens when the visit ends, and it does if the card still lies there.
+            log.info("staff card presented during a resident's visit: the staff screen waits for the visit's end")
+            self._staff_card_waiting = bytes(event.data)
+            self._update(staff_card_note=True, privacy_open=False, staff_call_open=False)
             return
+        self._open_staff_by_card(bytes(event.data))
+
+    def _open_staff_by_card(self, uid: bytes) -> None:
         self._update(state=TerminalState.STAFF, screen_dark=False, privacy_open=False, staff_call_open=False)
-        self.staff.card_presented(bytes(event.data))
+        self.staff.card_presented(uid)
+        self.touched()
+
+    def close_staff_card_note(self) -> None:
+        """好的 on the staff card's note: it closes; the card still waits for the visit's end."""
+        self._update(staff_card_note=False)
         self.touched()
 
     def _staff_card_unreadable(self) -> None:

@@ -51,6 +51,7 @@ class TerminalView:
     staff_called: bool = False      # 呼叫工作人员 pressed in this visit and not cancelled: the staff are coming
     staff_call_open: bool = False   # "staff have been called, please wait" shown over the screen
     privacy_open: bool = False      # the privacy notice shown over the screen (the step under it stays as it was)
+    staff_card_note: bool = False   # a staff card laid down during a visit: "the staff screen opens after it"
     minute: str = ""                # local time to the minute, "2026-03-05T14:05" (the home screen's clock)
     hut: HutInfo = HutInfo()        # the hut's name, hours and help line (kiosk.toml)
     ready: bool = False             # the services' flows are built

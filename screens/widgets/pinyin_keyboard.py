@@ -63,8 +63,10 @@ class PinyinKeyboard(BoxLayout):
             button.bind(on_release=lambda b: self.letter(b.text))
             self.ids.letters.add_widget(button)
             self.letter_keys[key] = button
-        # The 27th key: 26 letters and Delete fill three rows of nine.
-        self.delete_key = BigButton(msgid="Delete", size_hint=(1, None))
+        # The 27th key: 26 letters and Delete fill three rows of nine.  Its words keep
+        # their size in large text (the letters are large already): 大字's "Delete"
+        # is wider than a key where the keyboard shares the screen with the text.
+        self.delete_key = BigButton(msgid="Delete", size_hint=(1, None), scales=False)
         self.delete_key.bind(on_release=lambda _b: self.delete())
         self.ids.letters.add_widget(self.delete_key)
         for index in range(CANDIDATES_SHOWN):

@@ -123,9 +123,11 @@ class PapersView:
 
     @property
     def position(self) -> tuple[int, int]:
-        """("paper 2 of 3"): the current paper's place among those the camera takes."""
-        scanned = [p.code for p in self.papers if p.state.value in ("to_scan", "scanned")]
-        return (scanned.index(self.current_paper) + 1 if self.current_paper in scanned else 0, len(scanned))
+        """("paper 2 of 3"): the current paper's place among those the camera
+        asks for; one the resident skipped keeps its place (after "2 of 3" is
+        skipped, the next is "3 of 3", not "2 of 2")."""
+        asked = [p.code for p in self.papers if p.for_camera]
+        return (asked.index(self.current_paper) + 1 if self.current_paper in asked else 0, len(asked))
 
     def __repr__(self) -> str:
         return f"PapersView(state={self.state.value!r}, papers={len(self.papers)}, current={self.current_paper!r})"

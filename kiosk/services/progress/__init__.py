@@ -24,7 +24,7 @@ SERVICE = Service(
         ("progress", ""): N_("Place your ID card or social security card, or show the QR code on your slip"),
         ("progress", "results"): N_("These are your applications and what to do next"),
         ("progress", "results_requests"): N_("These are your requests and how far they have got"),
-        ("progress", "results_both"): N_("These are your applications and requests, and what to do next"),
+        ("progress", "results_both"): N_("Your applications and requests, and what to do next"),
         ("progress", "requests_unavailable"): N_("Your requests cannot be looked up now. These are your "
                                                  "applications"),
         ("progress", "rating"): N_("How satisfied are you with the answer?"),

@@ -33,6 +33,20 @@ def test_a_camera_unplugged_at_the_papers_step_says_so_offers_the_counter_and_co
     assert papers.proceed() and kit.step is Step.REVIEW
 
 
+def test_a_skipped_paper_keeps_its_place_in_the_count(make_kit):
+    """After "paper 2 of 3" is skipped (not at hand), the camera asks for
+    "paper 3 of 3", not "2 of 2" (a walk-through finding)."""
+    kit = make_kit()
+    a = to_form(kit, "MZ-002")                               # 临时救助: papers may be brought later
+    fill_form(a)
+    papers = a.papers
+    assert kit.view.step_view.position == (1, 3)
+    assert papers.dont_have() is not None                    # paper 1 of 3: not at hand, brought later
+    assert kit.view.step_view.position == (2, 3)
+    assert papers.dont_have() is not None
+    assert kit.view.step_view.position == (3, 3)
+
+
 @pytest.mark.slow  # waits out real intervals: make test, not make check
 def test_more_pages_does_not_take_the_page_still_lying_on_the_tray(make_kit):
     kit = make_kit()

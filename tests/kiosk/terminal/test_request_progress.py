@@ -71,7 +71,7 @@ def test_requests_show_beside_applications_with_every_step_and_the_answer(progre
     assert handling.overdue and not handling.rateable and handling.answer == ""
     asked = [a for a in kit.terminal.flow("progress").client.asked if a[0] == "requests_for"]
     assert asked and all(len(h) == 64 for h in asked[0][1])   # keyed hashes, never the ID number
-    assert kit.terminal.last_spoken == "These are your applications and requests, and what to do next"
+    assert kit.terminal.last_spoken == "Your applications and requests, and what to do next"
 
 
 @pytest.mark.parametrize("rating,reason,state", [("satisfied", "", "办结"), ("basically_satisfied", "", "办结"),

@@ -2,7 +2,7 @@
 the long press and the PIN, what it shows, its actions and their audit lines,
 leaving; a card that is not a staff card, a revoked one, an out-of-date list,
 five wrong PINs; a self-test refused while a resident's print holds the
-printer, the printer out of paper; and a staff card during a visit (ignored)."""
+printer, the printer out of paper; and a staff card during a visit (it waits for the visit's end)."""
 
 from __future__ import annotations
 
@@ -196,14 +196,34 @@ def test_five_wrong_pins_lock_with_the_minutes_in_words(hut):
     assert t.staff.view.notice == staff_mod.LOCKED
 
 
-def test_a_staff_card_during_a_visit_never_interrupts_it(hut):
+def test_a_staff_card_during_a_visit_never_interrupts_it_and_opens_the_staff_screen_after(hut):
     kit, _ = hut()
     to_identify(kit)
     kit.staff_reader.place(STAFF_UID)
     kit.settle()
     assert kit.view.state is TerminalState.SERVICE and kit.view.staff.phase is StaffPhase.NONE
+    assert kit.view.staff_card_note                      # not silent: "opens when this visit ends"
+    kit.terminal.close_staff_card_note()
+    assert not kit.view.staff_card_note and kit.view.state is TerminalState.SERVICE
     assert not kit.terminal.open_staff_pin()
     assert audit(kit) == []
+    kit.terminal.home("resident")                         # the resident is done; the card still lies there
+    kit.run_until(lambda: kit.view.staff.phase is StaffPhase.OPEN, "the staff screen after the visit")
+    assert [a[1] for a in audit(kit)] == ["enter"]
+
+
+def test_a_staff_card_taken_away_during_the_visit_opens_nothing_after(hut):
+    kit, _ = hut()
+    to_identify(kit)
+    kit.staff_reader.place(STAFF_UID)
+    kit.settle()
+    assert kit.view.staff_card_note
+    kit.staff_reader.take()
+    kit.settle()
+    assert not kit.view.staff_card_note and kit.view.state is TerminalState.SERVICE
+    kit.terminal.home("resident")
+    kit.settle()
+    assert kit.view.state is TerminalState.HOME and audit(kit) == []
 
 
 def test_self_test_prints_the_slip_and_is_audited(hut):

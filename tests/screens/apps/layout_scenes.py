@@ -14,6 +14,7 @@ SCENES = {
     "choose_matter": "choose_matter", "choose_category": "choose_matter", "conditions": "conditions",
     "guide": "guide", "progress": "progress", "progress_results": "progress", "progress_two_cards": "progress",
     "progress_left_card": "progress", "staff_call": "staff_call", "privacy_notice": "privacy_notice",
+    "staff_card_note": "staff_card_note",
     "aids_menu": "aids_menu", "health_start": "consent", "health_consent": "consent",
     "health_items": "health_items", "health_measuring": "measure", "health_waist": "measure",
     "health_results": "result", "health_urgent": "result",
@@ -25,7 +26,7 @@ SCENES = {
     "request_place": "request_place", "request_text": "request_text", "request_photos": "request_photos",
     "request_who": "request_who", "request_contact": "request_contact", "request_review": "request_review",
 }
-OVERLAYS = ("idle_warning", "staff_call", "privacy_notice", "aids_menu")
+OVERLAYS = ("idle_warning", "staff_call", "staff_card_note", "privacy_notice", "aids_menu")
 # a scene that only some windows have (the rest measure every scene)
 ONLY_IN = {"aids_menu": ("landscape", "small")}   # portrait's header has room for every switch
 # the scenes where 大字 and 高对比 are pressed again, to see that no button of the frame moves

@@ -187,6 +187,12 @@ def staff_call(app, readers):
 
 
 @scene
+def staff_card_note(app, readers):
+    yield from conditions(app, readers)
+    app.terminal._update(staff_card_note=True)   # a staff card laid down mid-visit (the note only: no card waits)
+
+
+@scene
 def privacy_notice(app, readers):
     yield from conditions(app, readers)
     app.open_privacy()
@@ -344,7 +350,8 @@ def overlay(app):
     frame = app.sm.current_screen.ids.get("frame")   # the staff and closed screens have no resident's frame
     menu = frame.menu if frame is not None else None
     for name, dialog in (("idle_warning", app.warning), ("staff_call", app.staff_call),
-                         ("privacy_notice", app.privacy), ("aids_menu", menu)):
+                         ("staff_card_note", app.staff_card_note), ("privacy_notice", app.privacy),
+                         ("aids_menu", menu)):
         if dialog is not None and dialog._is_open:
             return name, dialog
     return None
