@@ -11,9 +11,10 @@ from kivy.clock import Clock
 
 class LivePreview:
     """Mixed into a ``StepScreen`` that has a ``camera_ready`` property.  The
-    screen says what its newest frame is (``_newest_frame``: an object with
-    ``seq`` and ``image``, or None) and how it shows and clears it; a frame
-    already shown is not shown again."""
+    screen says what its newest frame is (``_newest_frame``: the frame, an
+    object with ``seq`` and ``image`` or None, and what the screen wants to
+    show with it, such as the papers step's outline) and how it shows and
+    clears it; a frame already shown is not shown again."""
 
     PREVIEW_FPS = 30
     _tick: Any = None
@@ -35,18 +36,18 @@ class LivePreview:
         self._preview_cleared()
 
     def _show_frame(self, _dt: float) -> None:
-        frame = self._newest_frame()
+        frame, extra = self._newest_frame()
         if frame is None or frame.seq == self._shown_seq:
             return
         self._shown_seq = frame.seq
         self.camera_ready = True
-        self._preview_shows(frame)
+        self._preview_shows(frame, extra)
 
     # -- what each screen says ---------------------------------------------------------
-    def _newest_frame(self) -> Any:
+    def _newest_frame(self) -> tuple[Any, Any]:
         raise NotImplementedError
 
-    def _preview_shows(self, frame: Any) -> None:
+    def _preview_shows(self, frame: Any, extra: Any) -> None:
         raise NotImplementedError
 
     def _preview_cleared(self) -> None:

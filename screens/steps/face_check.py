@@ -66,10 +66,10 @@ class FaceCheckScreen(LivePreview, StepScreen):
 
     # -- the mirror ----------------------------------------------------------------------
     # -- the mirror (LivePreview): the front camera's frame, flipped as a mirror is ---------------
-    def _newest_frame(self) -> Any:
-        return self.flow.preview() if self.flow is not None else None
+    def _newest_frame(self) -> tuple[Any, Any]:
+        return (self.flow.preview() if self.flow is not None else None), None
 
-    def _preview_shows(self, frame: Any) -> None:
+    def _preview_shows(self, frame: Any, _extra: Any) -> None:
         import cv2
 
         self.ids.mirror.show(cv2.flip(frame.image, 1))

@@ -129,18 +129,16 @@ class PapersScreen(LivePreview, StepScreen):
             strip.add_widget(thumb)
 
     # -- the live picture ----------------------------------------------------------------
-    def _newest_frame(self) -> Any:
-        """The newest frame; what the detector sees in it goes to the words under the picture at once."""
+    def _newest_frame(self) -> tuple[Any, Any]:
+        """The newest frame and what the detector sees in it (its words go under the picture at once)."""
         if self.flow is None:
-            return None
+            return None, None
         frame, seen = self.flow.preview()
-        self._seen = seen
         self.gate_words = "\n".join(seen.words) if not seen.steady else ""
         self.gate_warns = not seen.no_page
-        return frame
+        return frame, seen
 
-    def _preview_shows(self, frame: Any) -> None:
-        seen = self._seen
+    def _preview_shows(self, frame: Any, seen: Any) -> None:
         self.ids.preview.show(frame.image, seen.corners or None, seen.steady)
 
     def _preview_cleared(self) -> None:

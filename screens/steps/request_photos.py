@@ -63,10 +63,10 @@ class RequestPhotosScreen(LivePreview, StepScreen):
                 thumb.clear()
 
     # -- the live picture (LivePreview) ----------------------------------------------------
-    def _newest_frame(self) -> Any:
-        return self.flow.preview() if self.flow is not None else None
+    def _newest_frame(self) -> tuple[Any, Any]:
+        return (self.flow.preview() if self.flow is not None else None), None
 
-    def _preview_shows(self, frame: Any) -> None:
+    def _preview_shows(self, frame: Any, _extra: Any) -> None:
         self.ids.preview.show(frame.image)
 
     def _preview_cleared(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import threading
 import traceback
@@ -160,6 +161,38 @@ def run(script: Callable[[Any, dict], Any], clock: Any = None, speaker: Any = No
     facts["finished"] = walk.finished
     out.write_text(json.dumps(facts, ensure_ascii=False, indent=1), encoding="utf-8")
     sys.exit(0 if walk.finished else 1)
+
+
+def into_view(scroll_box: Any, widget: Any) -> Any:
+    """Swipe the screen's scrolled part, as a resident does, until ``widget`` is
+    in sight, and wait for it to stand still (a touch while it glides only stops it)."""
+    from kivy.tests.common import UnitTestTouch
+
+    scroll = scroll_box.view   # the ScrollBox's ScrollView
+    for attempt in range(6):
+        y = widget.to_window(*widget.pos)[1]
+        bottom = scroll.to_window(*scroll.pos)[1]
+        top = bottom + scroll.height
+        if bottom <= y and y + widget.height <= top:
+            return
+        distance = (bottom + scroll.height / 3 - y) if y < bottom else (top - scroll.height / 3 - y - widget.height)
+        distance = max(-scroll.height * 0.8, min(scroll.height * 0.8, distance))
+        x0, y0 = scroll.to_window(scroll.center_x, scroll.center_y - distance / 2)
+        touch = UnitTestTouch(x0, y0)
+        touch.touch_down()
+        lead = math.copysign(min(abs(distance), 60.0), distance)
+        touch.touch_move(x0, y0 + lead)
+        for step in range(1, 13):
+            yield frames(1, "a swipe")
+            touch.touch_move(x0, y0 + lead + (distance - lead) * step / 12)
+        yield frames(2, "the swipe's end")
+        touch.touch_up()
+        yield Until(lambda: abs(scroll.effect_y.velocity) < 1e-3, "the scroll to stand still", 10)
+        yield frames(15, "the scroll settled")
+        if attempt == 2:   # swipes taken for taps on a slow machine: bring it into view as the cue does
+            scroll_box.reveal(widget)
+            yield frames(5, "revealed")
+    raise AssertionError("the widget did not come into view after six swipes")
 
 
 def reach(frame: Any, button: str) -> Any:

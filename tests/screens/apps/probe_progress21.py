@@ -12,7 +12,6 @@ withdrawable) and 城乡居民医疗保险参保登记 (taken up: under review).
 
 import hashlib
 import json
-import math
 import sys
 import threading
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from layout_check import measure  # noqa: E402 - after the sys.path line above
-from probe_common import Until, labels_of, press_switch, run, tap  # noqa: E402 - after the sys.path line above
+from probe_common import Until, into_view, labels_of, press_switch, run, tap  # noqa: E402 - after the sys.path line above
 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
 from simulators.demo.script import screenshot  # noqa: E402 - after the sys.path line above
@@ -62,41 +61,6 @@ def frames(count):
 
     target = Clock.frames + count
     return Until(lambda: Clock.frames >= target, f"{count} frames")
-
-
-def into_view(screen, widget):
-    """Swipe the list, as a resident does, until ``widget`` is on screen, and
-    wait for the list to stand still (a touch while it glides only stops it)."""
-    from kivy.tests.common import UnitTestTouch
-
-    scroll = screen.ids.item_scroll.view   # the ScrollBox's ScrollView
-    for _ in range(6):
-        y = widget.to_window(*widget.pos)[1]
-        bottom = scroll.to_window(*scroll.pos)[1]
-        top = bottom + scroll.height
-        if bottom <= y and y + widget.height <= top:
-            return
-        distance = (bottom + scroll.height / 3 - y) if y < bottom else (top - scroll.height / 3 - y - widget.height)
-        distance = max(-scroll.height * 0.8, min(scroll.height * 0.8, distance))
-        x0, y0 = scroll.to_window(scroll.center_x, scroll.center_y - distance / 2)
-        touch = UnitTestTouch(x0, y0)
-        touch.touch_down()
-        # past the ScrollView's scroll_distance at once, as a finger that means to swipe
-        # does: on a slow frame rate twelve small steps took longer than its scroll_timeout,
-        # and the list took the swipe for a tap (the button never came into view)
-        lead = math.copysign(min(abs(distance), 60.0), distance)
-        touch.touch_move(x0, y0 + lead)
-        for step in range(1, 13):
-            yield frames(1)
-            touch.touch_move(x0, y0 + lead + (distance - lead) * step / 12)
-        yield frames(2)
-        touch.touch_up()
-        yield Until(lambda: abs(scroll.effect_y.velocity) < 1e-3, "the list to stand still", 10)
-        yield frames(15)
-        if _ == 2:   # three swipes the list took for taps on a slow machine: bring it into view as the cue's list does
-            screen.ids.item_scroll.reveal(widget)
-            yield frames(5)
-    raise AssertionError("the button did not come into view after six swipes")
 
 
 def shown(widget):
@@ -155,7 +119,7 @@ def script(hut, filed, worker):
 
         # -- 撤回: asked once; "No, keep it" first ------------------------------------------------------
         target = cards[filed["RS-001"]]
-        yield from into_view(screen, target.ids.withdraw)
+        yield from into_view(screen.ids.item_scroll, target.ids.withdraw)
         tap(target.ids.withdraw)
         yield Until(lambda: flow.view.state.value == "confirm_withdraw", "the question")
         yield laid_out()
@@ -169,7 +133,7 @@ def script(hut, filed, worker):
         facts["after_keep"] = flow.view.state.value
         yield laid_out()
         target = next(c for c in screen.ids.item_list.children if c.key == filed["RS-001"])
-        yield from into_view(screen, target.ids.withdraw)
+        yield from into_view(screen.ids.item_scroll, target.ids.withdraw)
         tap(target.ids.withdraw)
         yield Until(lambda: flow.view.state.value == "confirm_withdraw", "the question again")
         yield laid_out()

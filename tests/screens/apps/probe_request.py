@@ -16,7 +16,6 @@ The hut runs the reference platform, the printer, the ID card reader and the
 document camera; the outbox worker runs beside the app as on a terminal.
 """
 
-import math
 import sys
 import threading
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from layout_check import measure  # noqa: E402 - after the sys.path line above
-from probe_common import Until, frames, labels_of, laid_out, run, tap  # noqa: E402 - after the sys.path line above
+from probe_common import Until, frames, into_view, labels_of, laid_out, run, tap  # noqa: E402 - after the sys.path line above
 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
 from simulators.demo.script import screenshot  # noqa: E402 - after the sys.path line above
@@ -35,38 +34,6 @@ PHONE = "13812345678"
 def picture(name):
     yield frames(3, "the screen drawn")
     screenshot(Path(sys.argv[2]).parent / f"{name}.png")
-
-
-def into_view(scroll_box, widget):
-    """Swipe the screen's scrolled part, as a resident does, until ``widget`` is
-    in sight, and wait for it to stand still (a touch while it glides only stops it)."""
-    from kivy.tests.common import UnitTestTouch
-
-    scroll = scroll_box.view   # the ScrollBox's ScrollView
-    for attempt in range(6):
-        y = widget.to_window(*widget.pos)[1]
-        bottom = scroll.to_window(*scroll.pos)[1]
-        top = bottom + scroll.height
-        if bottom <= y and y + widget.height <= top:
-            return
-        distance = (bottom + scroll.height / 3 - y) if y < bottom else (top - scroll.height / 3 - y - widget.height)
-        distance = max(-scroll.height * 0.8, min(scroll.height * 0.8, distance))
-        x0, y0 = scroll.to_window(scroll.center_x, scroll.center_y - distance / 2)
-        touch = UnitTestTouch(x0, y0)
-        touch.touch_down()
-        lead = math.copysign(min(abs(distance), 60.0), distance)
-        touch.touch_move(x0, y0 + lead)
-        for step in range(1, 13):
-            yield frames(1, "a swipe")
-            touch.touch_move(x0, y0 + lead + (distance - lead) * step / 12)
-        yield frames(2, "the swipe's end")
-        touch.touch_up()
-        yield Until(lambda: abs(scroll.effect_y.velocity) < 1e-3, "the scroll to stand still", 10)
-        yield frames(15, "the scroll settled")
-        if attempt == 2:   # swipes taken for taps on a slow machine: bring it into view as the cue does
-            scroll_box.reveal(widget)
-            yield frames(5, "revealed")
-    raise AssertionError("the widget did not come into view after six swipes")
 
 
 def texts(widget):
@@ -143,7 +110,7 @@ def script(hut):
         keyboard = text.ids.keyboard
         yield Until(lambda: keyboard.engine is not None, "the pinyin engine", 60)
         yield laid_out()
-        yield from into_view(text.ids.scroll, keyboard)
+        yield from into_view(text.ids.keys_scroll, keyboard)
         for letter in "sange":
             tap(keyboard.letter_keys[letter])
         yield Until(lambda: bool(keyboard.candidates), "the candidates")
