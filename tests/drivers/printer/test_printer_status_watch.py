@@ -77,9 +77,13 @@ def test_a_printer_that_stops_answering_is_offline_then_back(idle_printer, print
     wait_state(idle_printer, lambda s: s.status is Status.ONLINE)
 
 
-def test_a_pulled_network_cable_shows_and_the_printer_comes_back(printer_sim, tmp_path):
+def test_a_pulled_network_cable_shows_and_the_printer_comes_back(printer_sim, tmp_path, monkeypatch):
+    from drivers.printer import device as device_module
     from simulators.printer import PrinterSimulator
 
+    attempts = []
+    real_tcp = device_module.Link.tcp
+    monkeypatch.setattr(device_module.Link, "tcp", lambda *a, **kw: (attempts.append(1), real_tcp(*a, **kw))[1])
     port = printer_sim.tcp_port
     device = ReceiptPrinter("p", url=printer_sim.where(), counters=Counters(tmp_path / "c.json"),
                             options={"status_timeout": 0.3, "connect_timeout": 0.5, "status_interval": FAST})
@@ -88,10 +92,16 @@ def test_a_pulled_network_cable_shows_and_the_printer_comes_back(printer_sim, tm
         printer_sim.stop()
         wait_state(device, lambda s: s.status is Status.OFFLINE and "link" in s.detail)
         assert "Connection refused" in device.state.detail["link"]
+        away = len(attempts)
+        deadline = time.monotonic() + SETTLE
+        while len(attempts) < away + 4 and time.monotonic() < deadline:   # four more tries while it is away
+            time.sleep(0.05)
+        retries = len(attempts) - away
         with PrinterSimulator(tmp_path / "again", port=port, serial=False):
             wait_state(device, lambda s: s.status is Status.ONLINE)
-        # Retrying while it was away counted the link going down, not every retry.
-        assert device.counters.get("comm_errors") <= 2
+        # Retrying while it was away counted the link going down, not every retry (the
+        # link lost, the connection refused; a loaded machine may add one slow reply).
+        assert retries >= 4 and device.counters.get("comm_errors") <= 3
     finally:
         device.close()
 

@@ -212,8 +212,8 @@ def script(hut):
         facts["record"] = flow.view.record
         yield from picture("health-results")
         tap(result.ids.print_slip)
-        yield Until(lambda: flow.view.slip in ("printed", "failed"), "the slip", 20)
-        facts["slip"] = flow.view.slip
+        # read when it is so (the next frame may already be another view: a loaded machine's card poll)
+        yield Until(lambda: facts.update(slip=flow.view.slip) or facts["slip"] in ("printed", "failed"), "the slip", 20)
         tap(result.ids.done)
         yield Until(lambda: app.sm.current == "home", "home")
         hut.control("idcard", "remove_card")
