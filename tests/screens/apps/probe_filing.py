@@ -199,8 +199,11 @@ def script(hut):
         facts["happy"]["session_after"] = terminal.session.active
 
         # -- 进度查询 with the slip just printed, held under the document camera -----------------
-        jobs = hut.control("printer", "jobs")["jobs"]
-        slip_png = Path(jobs[-1]["png"])
+        # the simulator lists a job once it has drawn it (on its own process: seconds on a loaded machine)
+        printed: dict = {}
+        yield Until(lambda: bool(printed.update(jobs=hut.control("printer", "jobs")["jobs"]) or printed["jobs"]),
+                    f"the slip among the printer's jobs (the done screen said {done.slip!r})", 20)
+        slip_png = Path(printed["jobs"][-1]["png"])
         yield Until(slip_png.exists, "the slip on paper", 10)
         tap(app.screens["home"].tiles["progress"])
         yield Until(lambda: progress.view.state.value == "waiting", "the progress step", 5)
