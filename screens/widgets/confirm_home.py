@@ -1,4 +1,4 @@
-""""Discard this application?": asked once when 首页 would lose what the
+""""Discard what you have entered?": asked once when 首页 would lose what the
 resident entered (the terminal decides when: ``TerminalView.confirm_home``).
 
 The two answers are far apart and the safe one (go on) is the main button:
