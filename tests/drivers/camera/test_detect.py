@@ -123,3 +123,27 @@ def test_tracking_follows_a_moving_page():
     moved = np.roll(scene.image, (6, 9), axis=(0, 1))
     second = detector.detect(moved, track=True)
     assert np.abs(second.corners - (first.corners + [9, 6])).max() < 2.5
+
+
+def test_a_clear_page_is_found_without_the_edge_search(plain_scene, monkeypatch):
+    """The edge regions cost half the search; a page the thresholds already
+    find with confidence does not pay for them, one they do not still does."""
+    from drivers.camera import candidates
+
+    calls = []
+    real = candidates._edge_masks
+
+    def counted(high):
+        calls.append(1)
+        yield from real(high)
+
+    monkeypatch.setattr(candidates, "_edge_masks", counted)
+    found = detect_page(plain_scene.image)
+    assert found is not None and found.confidence >= 0.9
+    assert smartdoc_jaccard(found.corners, plain_scene.corners, plain_scene.page_size) > 0.95
+    assert calls == []
+    hard = render_scene(11, "light", doc="a4", conditions=("hand",))
+    found = detect_page(hard.image)
+    assert calls == [1]
+    assert found is not None
+    assert smartdoc_jaccard(found.corners, hard.corners, hard.page_size) > 0.9
