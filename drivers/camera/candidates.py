@@ -178,14 +178,17 @@ def quads_from_contour(contour: np.ndarray) -> np.ndarray:
     return quads[ok].astype(np.float32)
 
 
-def completions(quad: np.ndarray, ratios: tuple[float, ...], side: int) -> list[np.ndarray]:
+def completions(quad: np.ndarray, ratios: tuple[float, ...], side: int, shrink: float = 1.0) -> list[np.ndarray]:
     """The outline with side ``side`` (from corner ``side`` to the next)
-    moved out to where a page of each aspect ratio would end: its two
+    moved to where a page of each aspect ratio would end: its two
     neighbours keep their lines, the opposite side its place, and the page's
     extent along the neighbours becomes the opposite side's length times (or
     divided by) the ratio.  A finger, a hand, the frame's edge or a card's
     coloured band hides one side, and what is seen is then smaller than the
-    page, never larger: only outlines that grow are proposed."""
+    page: mostly the side moves out.  A glare spot spilling off a card onto
+    a light surface merges with it, and what is seen is then larger: the
+    side may also move in, down to ``shrink`` times the neighbours' length
+    (1.0: only outward)."""
     q = quad.astype(np.float32)
     a, b = side, (side + 1) % 4            # the hidden side's corners
     c, d = (side + 2) % 4, (side + 3) % 4  # the opposite side: c -> d, with d next to a and c next to b
@@ -204,7 +207,8 @@ def completions(quad: np.ndarray, ratios: tuple[float, ...], side: int) -> list[
     out = []
     for ratio in ratios:
         for extent in (opposite * ratio, opposite / ratio):
-            if extent < (la + lb) / 2 + 2.0 or extent > 3 * (la + lb):
+            mean = (la + lb) / 2
+            if (extent > mean - 2.0 and extent < mean + 2.0) or extent < shrink * mean or extent > 6 * mean:
                 continue                      # not larger (the quad itself is already scored), or absurd
             new = q.copy()
             new[a] = q[d] + da * extent

@@ -44,6 +44,7 @@ TRACK_SUPPORT = 0.85      # a tracked page whose edges fit less well is searched
 FIELD_OF_VIEW = 65.0      # degrees across the frame's width: a 高拍仪's lens
 _REFINE_TOP = 8           # candidates fitted to the edges and scored in full
 _COMPLETE_TOP = 2         # of those, tried with one side completed
+SHRINK = 0.8               # a completion may also cut a side in, to 0.8 of its neighbours: glare merged with a card
 EARLY_CONFIDENCE = 0.9    # a page this sure from the thresholds alone: no edge regions searched
 
 
@@ -398,7 +399,7 @@ def candidate_pool(planes: _Planes, reference: np.ndarray | None, complete_top: 
         if feats[i, pagelike.FEATURES.index("aspect_match")] < 0.5:
             doubtful[:] = True
         for side in np.flatnonzero(doubtful):
-            made = completions(quads[i], pagelike.RATIOS, int(side))
+            made = completions(quads[i], pagelike.RATIOS, int(side), SHRINK)
             more += made
             moved += [sides[i, side, 0] * sides[i, side, 1]] * len(made)
     completed = np.zeros(len(quads), bool)

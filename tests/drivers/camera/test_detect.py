@@ -147,3 +147,16 @@ def test_a_clear_page_is_found_without_the_edge_search(plain_scene, monkeypatch)
     assert calls == [1]
     assert found is not None
     assert smartdoc_jaccard(found.corners, hard.corners, hard.page_size) > 0.9
+
+
+def test_a_card_merged_with_a_glare_spot_is_cut_back_to_its_shape():
+    """An ID card on wood with a lamp's glare spilling off one side: the
+    bright region is card plus glare, so the side under the glare is
+    placed where an ID-1 card ends (a completion that moves a side in)."""
+    from simulators.camera.scenes_other import render_other
+
+    scene = render_other(37, "wood")
+    assert scene.doc == "id1" and "glare" in scene.conditions
+    found = detect_page(scene.image)
+    assert found is not None
+    assert smartdoc_jaccard(found.corners, scene.corners, scene.page_size) > 0.95
