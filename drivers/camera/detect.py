@@ -46,6 +46,7 @@ _REFINE_TOP = 8           # candidates fitted to the edges and scored in full
 _COMPLETE_TOP = 2         # of those, tried with one side completed
 SHRINK = 0.8               # a completion may also cut a side in, to 0.8 of its neighbours: glare merged with a card
 EARLY_CONFIDENCE = 0.9    # a page this sure from the thresholds alone: no edge regions searched
+EARLY_SPILL = 0.1         # ... unless this share of its sides has paper going on past it
 
 
 @dataclass(frozen=True)
@@ -325,9 +326,18 @@ class PageDetector:
             runner_up = next((scores[i] for i in order[1:] if _different(quads[i], quads[order[0]])), None)
             margin = float(scores[order[0]] - runner_up) if runner_up is not None else pagelike.MARGIN_CAP
             result = best, float(scores[order[0]]), min(margin, pagelike.MARGIN_CAP), feats[order[0]]
-            if pagelike.confidence(*result[1:]) >= EARLY_CONFIDENCE:
+            if _sure(*result[1:]):
                 break
         return result
+
+
+def _sure(best: float, margin: float, row: np.ndarray) -> bool:
+    """A winner sure enough that no other outline is looked for: confident,
+    and no paper going on past its sides (a form's table on a page on a
+    light desk is a crisp paper-shaped rectangle too, and the page around
+    it may show only in the edge regions)."""
+    return (pagelike.confidence(best, margin, row) >= EARLY_CONFIDENCE
+            and row[pagelike.FEATURES.index("spill")] < EARLY_SPILL)
 
 
 def staged_pools(planes: _Planes, reference: np.ndarray | None

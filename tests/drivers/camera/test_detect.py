@@ -160,3 +160,17 @@ def test_a_card_merged_with_a_glare_spot_is_cut_back_to_its_shape():
     found = detect_page(scene.image)
     assert found is not None
     assert smartdoc_jaccard(found.corners, scene.corners, scene.page_size) > 0.95
+
+
+def test_a_form_on_a_light_desk_is_the_page_not_its_table():
+    """A printed table on an A4 form on a light desk is a crisp A4-shaped
+    rectangle the thresholds find with confidence; the page around it shows
+    as paper past the table's sides, so the edge regions are searched too
+    and the page's own outline wins."""
+    from simulators.camera.scenes_other import render_other
+
+    scene = render_other(16, "light")
+    assert scene.doc == "a4"
+    found = detect_page(scene.image)
+    assert found is not None
+    assert smartdoc_jaccard(found.corners, scene.corners, scene.page_size) > 0.95
