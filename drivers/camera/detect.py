@@ -7,7 +7,10 @@ propose outlines (candidates.py); each is fitted to the image's edges and
 ranked by how much it looks like a page (pagelike.py: edge support, the
 shapes paper comes in, a white printed inside whiter than its surroundings);
 the best few are also tried with one side completed from the other three and
-a paper shape, for a side under a hand or beyond the frame.  The winner's
+a paper shape, for a side under a hand or beyond the frame (or cut in, for a
+glare spot merged with a card).  The thresholds' regions are searched first;
+the regions enclosed by edges, which cost as much again, only when those
+give no confident page.  The winner's
 sides are fitted again on the full-resolution frame (an edge profile along
 each side's normal, a robust line fit), and the corners are where the lines
 meet, which also places a corner that lies outside the view.
