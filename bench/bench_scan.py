@@ -2,7 +2,7 @@
 independent scene families, the confidence gate, and pipeline speed on one
 core, beside the classic pipeline run in the same process.
 
-    .venv/bin/python bench/bench_scan.py [--scenes 200] [--seed 4] [--speed-frames 40] [--memory-frames 10000]
+    .venv/bin/python bench/bench_scan.py [--scenes 200] [--seed 5] [--speed-frames 40] [--memory-frames 10000]
 
 Accuracy: ``--scenes`` seeded 1920x1080 scenes of EACH family:
 - classic (simulators/camera/scenes.py): a rendered page with Chinese text,
@@ -20,7 +20,11 @@ Jaccard index there; a miss scores 0), ours without and with the empty-tray
 reference, next to the classic baseline.  The detector's weights were
 fitted on seeds 0 and 2 of both families (bench/fit_page_model.py); seed 1
 was measured once before the last fit (docs/PERFORMANCE.md), seed 3 is the
-unit tests'; the default seed 4 was not looked at while tuning.
+unit tests'; seed 4 was the held-out seed of the weights' fit and is
+reported in docs/PERFORMANCE.md.  The staged search and the completions that
+move a side in (issue 25's follow-up) were developed on seeds 0 and 1; the
+default seed 5 was not looked at before they were committed.  ``--save-scenes``
+keeps the rendered scenes, to run other code on the same frames.
 
 Confidence: of the detections at or above quality.CAPTURE_CONFIDENCE (the
 ones the papers screen may auto-capture), how many are wrong (Jaccard <
@@ -39,6 +43,7 @@ resize to 500 px, Gaussian blur, Canny, largest 4-point contour.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -108,10 +113,19 @@ class Family:
         return [j for js in self.by_kind[method].values() for j in js]
 
 
-def measure(name: str, count: int, seed: int, clock, keep_frames: int) -> Family:
+def measure(name: str, count: int, seed: int, clock, keep_frames: int, save: Path | None = None) -> Family:
     kinds, made = FAMILIES[name]
     fam = Family(name)
-    for scene in made(count, seed, with_tray=True):
+    folder = save / f"{name}_{seed}" if save else None
+    meta: list[dict[str, object]] = []
+    for i, scene in enumerate(made(count, seed, with_tray=True)):
+        if folder is not None:
+            # The format bench/fit_page_model.py --cache reads; for comparing other code on the same frames.
+            folder.mkdir(parents=True, exist_ok=True)
+            cv2.imwrite(str(folder / f"{i:03d}.png"), scene.image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+            cv2.imwrite(str(folder / f"{i:03d}_tray.png"), scene.tray, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+            meta.append({"i": i, "corners": scene.corners.tolist(), "page_size": list(scene.page_size),
+                         "kind": scene.kind, "doc": scene.doc, "conditions": list(scene.conditions)})
         detector = PageDetector()
         t0 = clock()
         found = detector.detect(scene.image)
@@ -135,6 +149,8 @@ def measure(name: str, count: int, seed: int, clock, keep_frames: int) -> Family
         fam.empty.append(0.0 if empty is None else empty.confidence)
         if len(fam.frames) < keep_frames:
             fam.frames.append((scene.image, scene.corners))
+    if folder is not None:
+        (folder / "meta.json").write_text(json.dumps(meta))
     return fam
 
 
@@ -182,10 +198,12 @@ def report_confidence(families: list[Family]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenes", type=int, default=200, help="scenes of each family")
-    parser.add_argument("--seed", type=int, default=4, help="4: held out of tuning (see above)")
+    parser.add_argument("--seed", type=int, default=5, help="5: held out of tuning (see above)")
     parser.add_argument("--speed-frames", type=int, default=40)
     parser.add_argument("--memory-frames", type=int, default=10_000)
     parser.add_argument("--families", default="classic,other")
+    parser.add_argument("--save-scenes", type=Path,
+                        help="also write every scene to this folder (family_seed/NNN.png, NNN_tray.png, meta.json)")
     parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
                         help="cpu: this thread's CPU time (one core, whatever the neighbours do); wall: elapsed")
     args = parser.parse_args()
@@ -193,7 +211,8 @@ def main() -> int:
     clock = time.thread_time if args.clock == "cpu" else time.perf_counter
     print(f"load average at start: {os.getloadavg()[0]:.2f} (2 cores)")
     made = time.perf_counter()
-    families = [measure(name, args.scenes, args.seed, clock, args.speed_frames) for name in args.families.split(",")]
+    families = [measure(name, args.scenes, args.seed, clock, args.speed_frames, args.save_scenes)
+                for name in args.families.split(",")]
     made = time.perf_counter() - made
     print(f"\n{args.scenes} scenes of each family, seed {args.seed} ({made:.0f} s including rendering); "
           f"load average now {os.getloadavg()[0]:.2f}\n")

@@ -6,8 +6,8 @@ scene families, and print them for pasting.
 
 Data: for each scene of simulators/camera/scenes.py and of
 simulators/camera/scenes_other.py (``--scenes`` of each family for each of
-``--seeds``), every outline the detector scores (detect.candidate_pool, as
-the detector runs it), with its features and its SmartDoc Jaccard index
+``--seeds``), every outline the detector scores (detect.staged_pools, as
+the detector runs it on a scene it is not sure of at once), with its features and its SmartDoc Jaccard index
 after the detector's own full-resolution fit.  Which outlines reach the pool
 depends on the weights (the first ranking, which to complete), so the fit
 is repeated with the pool collected again under the new weights until the
@@ -63,7 +63,8 @@ def collect(image: np.ndarray, truth: np.ndarray | None,
     """Every candidate's outline, features and Jaccard (0 on an empty tray, ``truth`` None)."""
     detector = detect.PageDetector()
     planes, scale = detector._planes(image)
-    pool = detect.candidate_pool(planes, None)
+    # Every stage's outlines: the pool a scene the detector is not sure of at once is ranked in.
+    pool = ([None, *detect.staged_pools(planes, None)])[-1]
     if pool is None:
         return np.zeros((0, 4, 2), np.float32), np.zeros((0, len(pagelike.FEATURES)), np.float32), np.zeros(0)
     quads, feats, completed = pool

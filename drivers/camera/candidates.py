@@ -52,10 +52,22 @@ def whiteness(small: np.ndarray) -> np.ndarray:
 
 
 def masks(small: np.ndarray, grey: np.ndarray, white: np.ndarray, high: np.ndarray,
-          reference: np.ndarray | None) -> Iterator[tuple[np.ndarray, int]]:
+          reference: np.ndarray | None, stages: tuple[int, ...] = (0, 1)) -> Iterator[tuple[np.ndarray, int]]:
     """Binary images in which the page may be one white region (or, for the
     edge images, one black region enclosed by white), each with the border
-    added around it (0 or 1 px)."""
+    added around it (0 or 1 px).  Stage 0: thresholds of brightness and
+    whiteness and the difference from the empty tray; stage 1: the regions
+    enclosed by edges, which cost as much as all of stage 0 (text makes
+    thousands of little contours) and are wanted only when stage 0 found no
+    convincing page."""
+    if 0 in stages:
+        yield from _threshold_masks(small, grey, white, reference)
+    if 1 in stages:
+        yield from _edge_masks(high)
+
+
+def _threshold_masks(small: np.ndarray, grey: np.ndarray, white: np.ndarray,
+                     reference: np.ndarray | None) -> Iterator[tuple[np.ndarray, int]]:
     whites = np.clip(white, 0, 255).astype(np.uint8)
     for channel in (grey, whites):
         _, mask = cv2.threshold(channel, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
@@ -71,6 +83,14 @@ def masks(small: np.ndarray, grey: np.ndarray, white: np.ndarray, high: np.ndarr
     flat = np.clip(grey.astype(np.float32) / light * 160, 0, 255).astype(np.uint8)
     _, mask = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     yield mask, 0
+    if reference is not None:
+        diff = cv2.absdiff(small, reference).max(axis=2)
+        diff = cv2.GaussianBlur(diff, (5, 5), 0)
+        _, mask = cv2.threshold(diff, 25, 255, cv2.THRESH_BINARY)
+        yield cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)), 0
+
+
+def _edge_masks(high: np.ndarray) -> Iterator[tuple[np.ndarray, int]]:
     # Edges of the high-passed frame (``high``): steps survive, the ramps of
     # lighting gradients and of a person's soft shadow do not.  The edges,
     # thickened, with a white frame around them: every region they enclose
@@ -80,11 +100,6 @@ def masks(small: np.ndarray, grey: np.ndarray, white: np.ndarray, high: np.ndarr
     for size in (3, 5):
         thick = cv2.dilate(edges, np.ones((size, size), np.uint8))
         yield cv2.copyMakeBorder(thick, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=255), 1
-    if reference is not None:
-        diff = cv2.absdiff(small, reference).max(axis=2)
-        diff = cv2.GaussianBlur(diff, (5, 5), 0)
-        _, mask = cv2.threshold(diff, 25, 255, cv2.THRESH_BINARY)
-        yield cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)), 0
 
 
 def regions(mask: np.ndarray, min_area: float, count: int = 3, border: int = 0) -> list[np.ndarray]:
@@ -163,14 +178,17 @@ def quads_from_contour(contour: np.ndarray) -> np.ndarray:
     return quads[ok].astype(np.float32)
 
 
-def completions(quad: np.ndarray, ratios: tuple[float, ...], side: int) -> list[np.ndarray]:
+def completions(quad: np.ndarray, ratios: tuple[float, ...], side: int, shrink: float = 1.0) -> list[np.ndarray]:
     """The outline with side ``side`` (from corner ``side`` to the next)
-    moved out to where a page of each aspect ratio would end: its two
+    moved to where a page of each aspect ratio would end: its two
     neighbours keep their lines, the opposite side its place, and the page's
     extent along the neighbours becomes the opposite side's length times (or
     divided by) the ratio.  A finger, a hand, the frame's edge or a card's
     coloured band hides one side, and what is seen is then smaller than the
-    page, never larger: only outlines that grow are proposed."""
+    page: mostly the side moves out.  A glare spot spilling off a card onto
+    a light surface merges with it, and what is seen is then larger: the
+    side may also move in, down to ``shrink`` times the neighbours' length
+    (1.0: only outward)."""
     q = quad.astype(np.float32)
     a, b = side, (side + 1) % 4            # the hidden side's corners
     c, d = (side + 2) % 4, (side + 3) % 4  # the opposite side: c -> d, with d next to a and c next to b
@@ -189,7 +207,8 @@ def completions(quad: np.ndarray, ratios: tuple[float, ...], side: int) -> list[
     out = []
     for ratio in ratios:
         for extent in (opposite * ratio, opposite / ratio):
-            if extent < (la + lb) / 2 + 2.0 or extent > 3 * (la + lb):
+            mean = (la + lb) / 2
+            if (extent > mean - 2.0 and extent < mean + 2.0) or extent < shrink * mean or extent > 6 * mean:
                 continue                      # not larger (the quad itself is already scored), or absurd
             new = q.copy()
             new[a] = q[d] + da * extent

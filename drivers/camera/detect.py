@@ -7,7 +7,10 @@ propose outlines (candidates.py); each is fitted to the image's edges and
 ranked by how much it looks like a page (pagelike.py: edge support, the
 shapes paper comes in, a white printed inside whiter than its surroundings);
 the best few are also tried with one side completed from the other three and
-a paper shape, for a side under a hand or beyond the frame.  The winner's
+a paper shape, for a side under a hand or beyond the frame (or cut in, for a
+glare spot merged with a card).  The thresholds' regions are searched first;
+the regions enclosed by edges, which cost as much again, only when those
+give no confident page.  The winner's
 sides are fitted again on the full-resolution frame (an edge profile along
 each side's normal, a robust line fit), and the corners are where the lines
 meet, which also places a corner that lies outside the view.
@@ -19,6 +22,7 @@ quality gates (quality.py) refuse to auto-capture below CAPTURE_CONFIDENCE.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -28,8 +32,6 @@ from drivers.camera import pagelike
 from drivers.camera.candidates import (
     completions,
     downscale,
-    intersect,
-    line_through,
     masks,
     quads_from_contour,
     regions,
@@ -45,6 +47,9 @@ TRACK_SUPPORT = 0.85      # a tracked page whose edges fit less well is searched
 FIELD_OF_VIEW = 65.0      # degrees across the frame's width: a 高拍仪's lens
 _REFINE_TOP = 8           # candidates fitted to the edges and scored in full
 _COMPLETE_TOP = 2         # of those, tried with one side completed
+SHRINK = 0.8               # a completion may also cut a side in, to 0.8 of its neighbours: glare merged with a card
+EARLY_CONFIDENCE = 0.9    # a page this sure from the thresholds alone: no edge regions searched
+EARLY_SPILL = 0.1         # ... unless this share of its sides has paper going on past it
 
 
 @dataclass(frozen=True)
@@ -133,22 +138,65 @@ def _refine(quads: np.ndarray, image: np.ndarray, reach: float, samples: int = 3
     offset = (steps[0] + best + 1 + sub).reshape(count, 4, samples)
     points = base + offset[..., None] * n[:, :, None, :]
     ok = in_view & (mid > pagelike.CONTRAST).reshape(count, 4, samples)
-    out = p.copy()
-    for k in range(count):
-        lines = []
-        for i in range(4):
-            if ok[k, i].sum() < 6:
-                lines.append(line_through(p[k, i], p[k, (i + 1) % 4]))
-            else:
-                lines.append(cv2.fitLine(points[k, i][ok[k, i]].reshape(-1, 1, 2), cv2.DIST_HUBER, 0, 0.01,
-                                         0.01).ravel())
-        corners = [intersect(lines[i - 1], lines[i]) for i in range(4)]
-        if any(c is None for c in corners):
-            continue
-        refined = np.array(corners, np.float32)
-        if np.abs(refined - p[k]).max() <= 4 * reach:
-            out[k] = refined
+    lines = _huber_lines(points, ok, offset)                                                  # (N, 4, 4)
+    # A side with too few steps keeps its line.
+    few = ok.sum(axis=2) < 6
+    own = np.concatenate([t, p], axis=-1)
+    lines = np.where(few[..., None], own, lines)
+    corners, parallel = _meet(np.roll(lines, 1, axis=1), lines)                         # corner i: side i-1 and side i
+    moved = np.abs(corners - p).max(axis=(1, 2))
+    take = ~parallel.any(axis=1) & (moved <= 4 * reach)
+    out = np.where(take[:, None, None], corners, p).astype(np.float32)
     return out[0] if single else out
+
+
+def _huber_lines(points: np.ndarray, ok: np.ndarray, offset: np.ndarray, iterations: int = 4) -> np.ndarray:
+    """A robust line (vx, vy, x0, y0) through the ``ok`` points of each
+    side at once: points (..., T, 2), ok (..., T), ``offset`` (..., T) each
+    point's distance from the side it was found from.  It starts from that
+    side moved by the median offset (a pen or a finger across the edge is a
+    minority), then total least squares reweighted with Huber's weights
+    (c = 1.345 px, as cv2.fitLine's DIST_HUBER)."""
+    pts = points.astype(np.float64)
+    middle = _masked_median_last(offset, ok)
+    weights = ok * np.minimum(1.0, 1.345 / np.maximum(np.abs(offset - middle[..., None]), 1e-9))
+    direction = np.zeros(points.shape[:-2] + (2,))
+    centre = np.zeros(points.shape[:-2] + (2,))
+    for _ in range(iterations + 1):
+        total = np.maximum(weights.sum(axis=-1, keepdims=True), 1e-9)
+        centre = (pts * weights[..., None]).sum(axis=-2) / total
+        rel = pts - centre[..., None, :]
+        wx = weights * rel[..., 0]
+        wy = weights * rel[..., 1]
+        sxx = (wx * rel[..., 0]).sum(axis=-1)
+        syy = (wy * rel[..., 1]).sum(axis=-1)
+        sxy = (wx * rel[..., 1]).sum(axis=-1)
+        # The covariance's principal axis: the line's direction.
+        angle = 0.5 * np.arctan2(2 * sxy, sxx - syy)
+        direction = np.stack([np.cos(angle), np.sin(angle)], axis=-1)
+        distance = np.abs(rel[..., 0] * direction[..., None, 1] - rel[..., 1] * direction[..., None, 0])
+        weights = ok * np.minimum(1.0, 1.345 / np.maximum(distance, 1e-9))
+    return np.concatenate([direction, centre], axis=-1).astype(np.float32)
+
+
+def _masked_median_last(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Medians over the last axis of ``values`` where ``ok`` (0 where none)."""
+    ordered = np.sort(np.where(ok, values, np.inf), axis=-1)
+    count = ok.sum(axis=-1)
+    med = np.take_along_axis(ordered, np.maximum(count - 1, 0)[..., None] // 2, axis=-1)[..., 0]
+    return np.where(count > 0, med, 0.0)
+
+
+def _meet(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where lines ``a`` and ``b`` (..., 4: vx, vy, x0, y0) meet, and
+    whether they are (nearly) parallel (no meeting point)."""
+    det = a[..., 1] * b[..., 0] - a[..., 0] * b[..., 1]
+    parallel = np.abs(det) < 1e-6
+    safe = np.where(parallel, 1.0, det)
+    dx = b[..., 2] - a[..., 2]
+    dy = b[..., 3] - a[..., 3]
+    t = (dy * b[..., 0] - dx * b[..., 1]) / safe
+    return np.stack([a[..., 2] + t * a[..., 0], a[..., 3] + t * a[..., 1]], axis=-1), parallel
 
 
 @dataclass
@@ -268,32 +316,71 @@ class PageDetector:
     def _search(self, shape: tuple[int, ...],
                 planes: _Planes) -> tuple[np.ndarray, float, float, np.ndarray] | None:
         """The likeliest page outline at detection scale, its score, its lead
-        over the best different outline and its features."""
+        over the best different outline and its features.  The thresholds'
+        regions first; only when they give no confident page the regions
+        enclosed by edges too (half the search's time)."""
         reference = self._reference if self._reference_shape == shape else None
-        pool = candidate_pool(planes, reference)
-        if pool is None:
-            return None
-        quads, feats, completed = pool
-        scores = pagelike.score(feats)
-        order = np.argsort(-scores)
-        best = _refine(quads[order[0]], planes.grey, 5.0) if completed[order[0]] else quads[order[0]]
-        runner_up = next((scores[i] for i in order[1:] if _different(quads[i], quads[order[0]])), None)
-        margin = float(scores[order[0]] - runner_up) if runner_up is not None else pagelike.MARGIN_CAP
-        return best, float(scores[order[0]]), min(margin, pagelike.MARGIN_CAP), feats[order[0]]
+        result = None
+        for pool in staged_pools(planes, reference):
+            quads, feats, completed = pool
+            scores = pagelike.score(feats)
+            order = np.argsort(-scores)
+            best = _refine(quads[order[0]], planes.grey, 5.0) if completed[order[0]] else quads[order[0]]
+            runner_up = next((scores[i] for i in order[1:] if _different(quads[i], quads[order[0]])), None)
+            margin = float(scores[order[0]] - runner_up) if runner_up is not None else pagelike.MARGIN_CAP
+            result = best, float(scores[order[0]]), min(margin, pagelike.MARGIN_CAP), feats[order[0]]
+            if _sure(*result[1:]):
+                break
+        return result
 
 
-def candidate_pool(planes: _Planes, reference: np.ndarray | None,
-                   complete_top: int = _COMPLETE_TOP) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _sure(best: float, margin: float, row: np.ndarray) -> bool:
+    """A winner sure enough that no other outline is looked for: confident,
+    and no paper going on past its sides (a form's table on a page on a
+    light desk is a crisp paper-shaped rectangle too, and the page around
+    it may show only in the edge regions)."""
+    return (pagelike.confidence(best, margin, row) >= EARLY_CONFIDENCE
+            and row[pagelike.FEATURES.index("spill")] < EARLY_SPILL)
+
+
+def staged_pools(planes: _Planes, reference: np.ndarray | None
+                 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The candidate pool after each stage of masks (candidates.masks):
+    the thresholds' outlines, then those and the edge regions' outlines
+    (each stage's outlines refitted and completed on their own)."""
+    found: list[np.ndarray] = []
+    seen: list[tuple[int, ...]] = []
+    pool: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    for stage in (0, 1):
+        done = len(found)
+        more = candidate_pool(planes, reference, stages=(stage,), found=found, seen=seen, start=done)
+        if more is None:
+            if pool is None:
+                continue
+        elif pool is None:
+            pool = more
+        else:
+            pool = (np.concatenate([pool[0], more[0]]), np.concatenate([pool[1], more[1]]),
+                    np.concatenate([pool[2], more[2]]))
+        yield pool
+
+
+def candidate_pool(planes: _Planes, reference: np.ndarray | None, complete_top: int = _COMPLETE_TOP,
+                   stages: tuple[int, ...] = (0, 1), found: list[np.ndarray] | None = None,
+                   seen: list[tuple[int, ...]] | None = None,
+                   start: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Every outline worth scoring (N, 4, 2) at detection scale, their
     features and whether each was completed; None when no region is big
-    enough.  The few likeliest outlines from the masks are refitted to the
-    image's edges, and the ``complete_top`` best of those are tried with
-    each side completed from the other three."""
+    enough.  The regions of the masks of ``stages`` (candidates.masks) are
+    added to ``found`` (the outlines of earlier stages, kept for the next;
+    ``seen`` their regions' boxes); the pool is made of ``found[start:]``.  The few likeliest outlines are refitted
+    to the image's edges, and the ``complete_top`` best of those are tried
+    with each side completed from the other three."""
     h, w = planes.grey.shape
     grey8 = planes.grey.astype(np.uint8)
-    found = []
-    seen: list[tuple[int, ...]] = []
-    for mask, border in masks(planes.small, grey8, planes.white, planes.high, reference):
+    found = [] if found is None else found
+    seen = [] if seen is None else seen
+    for mask, border in masks(planes.small, grey8, planes.white, planes.high, reference, stages):
         for contour in regions(mask, MIN_AREA * h * w, 4, border=border):
             # Several masks often outline the same region: its quads once.
             box = tuple(cv2.boundingRect(contour))
@@ -301,9 +388,9 @@ def candidate_pool(planes: _Planes, reference: np.ndarray | None,
                 continue
             seen.append(box)
             found.append(quads_from_contour(contour))
-    if not found:
+    if len(found) <= start:
         return None
-    unique = _distinct(order_many(np.concatenate(found)))
+    unique = _distinct(order_many(np.concatenate(found[start:])))
     if not len(unique):
         return None
     # A mask's outline sits a pixel or two off the edge (inside a dark
@@ -325,7 +412,7 @@ def candidate_pool(planes: _Planes, reference: np.ndarray | None,
         if feats[i, pagelike.FEATURES.index("aspect_match")] < 0.5:
             doubtful[:] = True
         for side in np.flatnonzero(doubtful):
-            made = completions(quads[i], pagelike.RATIOS, int(side))
+            made = completions(quads[i], pagelike.RATIOS, int(side), SHRINK)
             more += made
             moved += [sides[i, side, 0] * sides[i, side, 1]] * len(made)
     completed = np.zeros(len(quads), bool)
