@@ -36,9 +36,11 @@ from starlette.routing import Match
 from kiosk.central import signing
 from kiosk.central.client import MAX_LOOKUP_HASHES
 from kiosk.filing.catalog import Catalog
+from simulators.platform import migrations
 from simulators.platform.admin import add_admin_routes
 from simulators.platform.bodies import Refused, error_response, need, parse_object
 from simulators.platform.connections import AttemptLimit
+from simulators.platform.db import Conflict, Unavailable
 from simulators.platform.desk import application_by_slip, withdraw, withdrawal_serial_used
 from simulators.platform.faults import FaultInjector
 from simulators.platform.gate import Gate, Refusal, Upload, refusal_response
@@ -110,6 +112,15 @@ def _attachments(data: dict, store: PlatformStore, terminal_id: str) -> list[dic
     return items
 
 
+def unavailable_response() -> JSONResponse:
+    return error_response(503, "UNAVAILABLE", "the platform's database is not answering; retry shortly", retry_after=2)
+
+
+def schema_version(store: PlatformStore) -> int:
+    store.db.ping()
+    return migrations.current(store.db)
+
+
 def terminal_of(request: Request) -> str:
     """The terminal the gate verified; a handler for a signed route never runs without one."""
     terminal_id = request.scope.get("kiosk.terminal")
@@ -166,10 +177,32 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
     async def _refusal(_request: Request, exc: Refusal) -> JSONResponse:
         return refusal_response(exc)
 
+    @app.exception_handler(Unavailable)
+    async def _unavailable(_request: Request, exc: Unavailable) -> JSONResponse:
+        """The database is down or every connection busy: the terminal's outbox retries."""
+        return unavailable_response()
+
     @app.exception_handler(Exception)
     async def _bug(_request: Request, exc: Exception) -> JSONResponse:
         """Even a bug answers in the contract's shape (never a plain-text 500)."""
         return error_response(500, "INTERNAL", f"the platform failed ({type(exc).__name__})")
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
+        """The process answers (a supervisor's liveness probe; no database asked)."""
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        """Ready for traffic: the database answers and its schema is this platform's."""
+        try:
+            version = await run_in_threadpool(schema_version, store)
+        except Unavailable:
+            return unavailable_response()
+        if version != migrations.latest():
+            return error_response(503, "SCHEMA_MISMATCH", f"database schema {version}, platform "
+                                  f"{migrations.latest()}: run kiosk platform migrate", retry_after=30)
+        return JSONResponse({"status": "ready", "schema_version": version})
 
     @app.get("/openapi.yaml")
     async def openapi_yaml() -> Response:
@@ -277,17 +310,34 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
                 if await run_in_threadpool(serial_used, store, terminal_id, serial):
                     return error_response(422, "SERIAL_REUSED", "this serial was already sent with another "
                                                                 "Idempotency-Key")
-                answer = await run_in_threadpool(record, terminal_id, key, body_sha, data)
+                try:
+                    answer = await run_in_threadpool(record, terminal_id, key, body_sha, data)
+                except Conflict:
+                    return await raced(terminal_id, key, body_sha)
                 if answer is None:
                     return error_response(404, "NOT_FOUND", "no application with this number and applicant")
                 return JSONResponse(answer, status_code=201)
             if await run_in_threadpool(store.by_serial, terminal_id, serial):
                 return error_response(422, "SERIAL_REUSED", "this serial was already filed with another Idempotency-Key")
-            receipt = await run_in_threadpool(store.create_submission, terminal_id, kind, key, body_sha, data,
-                                              matter_code, id_hash, days)
+            try:
+                receipt = await run_in_threadpool(store.create_submission, terminal_id, kind, key, body_sha, data,
+                                                  matter_code, id_hash, days)
+            except Conflict:
+                return await raced(terminal_id, key, body_sha)
             return JSONResponse(receipt, status_code=201)
         finally:
             in_flight.discard(slot)
+
+    async def raced(terminal_id: str, key: str, body_sha: str) -> JSONResponse:
+        """Another worker filed the same key (or serial) while this one checked
+        the body: the database kept one; this answer is that one's replay."""
+        seen = await run_in_threadpool(store.idempotent, terminal_id, key)
+        if seen is None:
+            return error_response(422, "SERIAL_REUSED", "this serial was already filed with another Idempotency-Key")
+        if seen[0] != body_sha:
+            return error_response(422, "IDEMPOTENCY_MISMATCH", "Idempotency-Key was used with a different body")
+        await run_in_threadpool(store.bump, "idempotent_replays")
+        return JSONResponse(seen[2], status_code=seen[1], headers={"Idempotent-Replayed": "true"})
 
     def person(data: dict, key: str) -> str | None:
         who = need(data, key, dict)

@@ -79,7 +79,7 @@ def _fingerprint_of(body: dict[str, Any]) -> str | None:
 
 def add_staff_card_routes(app: FastAPI, store: Any) -> StaffCardList:
     """The routes on the platform's app (``store``: its PlatformStore, for where the file goes)."""
-    cards = StaffCardList(Path(store.db_path).with_name(Path(store.db_path).name + ".staff-cards.json"))
+    cards = StaffCardList(store.side_file(".staff-cards.json"))
     app.state.staff_cards = cards
 
     @app.get("/v1/staff-cards")
