@@ -45,6 +45,7 @@ from simulators.platform.desk import application_by_slip, withdraw, withdrawal_s
 from simulators.platform.faults import FaultInjector
 from simulators.platform.gate import Gate, Refusal, Upload, refusal_response
 from simulators.platform.health import BadHealthRecord, check_health_record, history_entry
+from simulators.platform.metrics import Metrics
 from simulators.platform.requests import RequestDesk
 from simulators.platform.signatures import check_signatures
 from simulators.platform.staff_cards import add_staff_card_routes
@@ -522,5 +523,5 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         store.bump("rejected_signatures")
 
     inner = faults.wrap(app) if faults is not None else app
-    return Gate(inner, lookup, store.use_nonce, refused_signature, admin_token,
-                spool_dir or store.blob_dir / ".incoming")
+    return Metrics(Gate(inner, lookup, store.use_nonce, refused_signature, admin_token,
+                        spool_dir or store.blob_dir / ".incoming"), store.database)

@@ -31,6 +31,7 @@ from kiosk.privacy import IdHashKeys
 from simulators.platform.app import create_app
 from simulators.platform.bodies import Refused
 from simulators.platform.connections import ConnectionLimits, guarded_protocol
+from simulators.platform.db import is_postgres, redacted
 from simulators.platform.faults import MODES, FaultInjector
 from simulators.platform.requests import RequestDesk
 from simulators.platform.store import PlatformStore, private_folder
@@ -93,12 +94,16 @@ def is_loopback(host: str) -> bool:
 class PlatformServer:
     """The platform in a background thread of this process."""
 
-    def __init__(self, db_path: Path, host: str = "127.0.0.1", port: int = 0, terminal_resolver: Any = None,
+    def __init__(self, db_path: Path | str, host: str = "127.0.0.1", port: int = 0, terminal_resolver: Any = None,
                  tls_cert: Path | None = None, tls_key: Path | None = None, client_ca: Path | None = None,
-                 limits: ConnectionLimits | None = None):
-        """``tls_cert``/``tls_key`` serve HTTPS; ``client_ca`` also demands a
+                 limits: ConnectionLimits | None = None, attachments: Path | None = None):
+        """``db_path``: a SQLite file, or a PostgreSQL URL (then ``attachments``
+        is the attachment folder and the admin token lives in the database).
+        ``tls_cert``/``tls_key`` serve HTTPS; ``client_ca`` also demands a
         client certificate signed by that CA (mutual TLS)."""
-        self.db_path = Path(db_path)
+        self.db = db_path if is_postgres(db_path) else Path(db_path)
+        self.attachments = attachments
+        self.db_path = Path(db_path) if not is_postgres(db_path) else Path(attachments or ".").with_suffix(".state")
         self.tls: dict | None = None
         if tls_cert:
             self.tls = {"ssl_certfile": str(tls_cert), "ssl_keyfile": str(tls_key)}
@@ -125,10 +130,10 @@ class PlatformServer:
     def start(self) -> None:
         if self._thread is not None:
             return
-        self.store = PlatformStore(self.db_path)
+        self.store = PlatformStore(self.db, self.attachments)
         # a restart keeps a date the tests moved
         self.requests = RequestDesk(self.store, today=self.requests.today if self.requests else dt.date.today)
-        self.admin_token = admin_token(self.db_path)
+        self.admin_token = self.store.admin_token() if is_postgres(self.db) else admin_token(self.db_path)
         if not self.port:
             self.port = free_port(self.host)
         self._server = _uvicorn(create_app(self.store, self.faults, self.terminal_resolver, self.admin_token,
@@ -239,13 +244,19 @@ class PlatformSimulator:
         raise ValueError(f"unknown action {action!r}; actions: {', '.join(actions)}")
 
 
-def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765, tls_cert: Path | None = None,
-          tls_key: Path | None = None, behind_tls_proxy: bool = False) -> None:
+def serve(db: Path | str, host: str = "127.0.0.1", port: int = 8765, tls_cert: Path | None = None,
+          tls_key: Path | None = None, behind_tls_proxy: bool = False, workers: int = 1,
+          attachments: Path | None = None, pool_size: int = 8, pool_timeout: float = 5.0) -> None:
     """Run in the foreground until interrupted (SIGINT/SIGTERM).
 
     Beyond loopback the platform faces the network a district's platform
     faces: it refuses to start there in plain HTTP, unless told that a TLS
-    proxy terminates connections in front of it."""
+    proxy terminates connections in front of it.
+
+    ``db``: a SQLite file (one worker; migrated at start, as always) or a
+    PostgreSQL URL (``workers`` processes, each with its own pool of
+    ``pool_size`` connections; the schema must be migrated first with
+    ``kiosk platform migrate``: a worker never changes it)."""
     if bool(tls_cert) != bool(tls_key):
         raise KioskError("--tls-cert and --tls-key go together")
     for pem in (tls_cert, tls_key):
@@ -254,14 +265,53 @@ def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765, tls_cert: Pa
     if not is_loopback(host) and not tls_cert and not behind_tls_proxy:
         raise KioskError(f"refusing to listen on {host} without TLS: pass --tls-cert and --tls-key, or "
                          "--behind-tls-proxy when a TLS proxy terminates connections in front of the platform")
-    token = admin_token(Path(db_path))
-    store = PlatformStore(Path(db_path))
-    port = port or free_port(host)
+    postgres = is_postgres(db)
+    if workers < 1:
+        raise KioskError("--workers: 1 or more")
+    if workers > 1 and not postgres:
+        raise KioskError("several workers need PostgreSQL (--db postgresql://...): a SQLite file serves one process")
+    if postgres and attachments is None:
+        raise KioskError("--attachments DIR is needed with PostgreSQL (a folder every worker shares)")
     tls = {"ssl_certfile": str(tls_cert), "ssl_keyfile": str(tls_key)} if tls_cert else None
-    server = _uvicorn(create_app(store, FaultInjector(), admin_token=token), host, port, tls)
-    print(f"reference platform listening on {'https' if tls else 'http'}://{host}:{port} (db {db_path}; "
-          f"admin token in {admin_token_path(Path(db_path))})", flush=True)
+    store = PlatformStore(db, attachments, migrate=not postgres, pool_size=2)  # checks the schema
     try:
-        server.run()
+        where = redacted(str(db)) if postgres else str(db)
+        token_note = ("admin token: kiosk platform admin-token --db ..." if postgres
+                      else f"admin token in {admin_token_path(Path(db))}")
+        token = store.admin_token() if postgres else admin_token(Path(db))
+    finally:
+        store.close()
+    port = port or free_port(host)
+    config = {"db": str(db), "attachments": str(attachments) if attachments else None, "host": host, "port": port,
+              "tls": tls, "pool_size": pool_size, "pool_timeout": pool_timeout, "admin_token": token}
+    print(f"reference platform listening on {'https' if tls else 'http'}://{host}:{port} (db {where}; "
+          f"{workers} worker{'s' if workers > 1 else ''}; {token_note})", flush=True)
+    if workers == 1:
+        run_worker(config, reuse_port=False)
+    else:
+        from simulators.platform.workers import supervise
+
+        supervise(config, workers)
+
+
+def run_worker(config: dict, reuse_port: bool = True) -> None:
+    """One worker: its own store (and pool) and uvicorn on the shared port
+    (SO_REUSEPORT: the kernel spreads connections over the workers)."""
+    db = config["db"]
+    attachments = Path(config["attachments"]) if config.get("attachments") else None
+    store = PlatformStore(db, attachments, migrate=not is_postgres(db), pool_size=config["pool_size"],
+                          pool_timeout=config["pool_timeout"])
+    try:
+        server = _uvicorn(create_app(store, FaultInjector(), admin_token=config["admin_token"]), config["host"],
+                          config["port"], config.get("tls"))
+        if reuse_port:
+            sock = socket.socket(socket.AF_INET6 if ":" in config["host"] else socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind((config["host"], config["port"]))
+            sock.listen(2048)
+            server.run(sockets=[sock])
+        else:
+            server.run()
     finally:
         store.close()

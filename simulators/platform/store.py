@@ -112,9 +112,7 @@ class PlatformStore:
     def admin_token(self) -> str:
         """The back office's token, held in the database (made at the first ask),
         so every worker on every machine knows the same one."""
-        token = secrets.token_urlsafe(32)
-        self.db.execute("INSERT INTO platform_settings VALUES ('admin_token', ?) ON CONFLICT DO NOTHING", (token,))
-        return str(self.db.execute("SELECT value FROM platform_settings WHERE name='admin_token'").fetchone()[0])
+        return stored_admin_token(self.db)
 
     # -- terminals ---------------------------------------------------------
     def add_terminal(self, terminal_id: str, key_hex: str, name: str = "") -> None:
@@ -415,6 +413,13 @@ class PlatformStore:
     def serial_counts(self) -> dict[str, int]:
         """How many submissions each serial produced (tests check 'none twice')."""
         return dict(self.db.execute("SELECT serial, COUNT(*) FROM submissions GROUP BY serial").fetchall())
+
+
+def stored_admin_token(db: Database) -> str:
+    """The admin token kept in the database, made (once, whichever worker asks first) when missing."""
+    db.execute("INSERT INTO platform_settings VALUES ('admin_token', ?) ON CONFLICT DO NOTHING",
+               (secrets.token_urlsafe(32),))
+    return str(db.execute("SELECT value FROM platform_settings WHERE name='admin_token'").fetchone()[0])
 
 
 STATUS_COLUMNS = "number, serial, matter_code, status, received_at, promised_by, history, papers_due, papers_due_by"
