@@ -62,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _db_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", default=os.environ.get("KIOSK_PLATFORM_DB"), required="KIOSK_PLATFORM_DB" not in os.environ,
+    p.add_argument("--db", default=None,
                    help="the database: a SQLite file (path or sqlite:///path, created if missing) or "
                         "postgresql://user@host/db (default: $KIOSK_PLATFORM_DB, which keeps a password off the "
                         "command line)")
@@ -153,7 +153,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _db(args: argparse.Namespace) -> Path | str:
     from simulators.platform.db import is_postgres, sqlite_path
 
-    return args.db if is_postgres(args.db) else sqlite_path(args.db)
+    db = args.db or os.environ.get("KIOSK_PLATFORM_DB")
+    if not db:
+        raise KioskError("which database? --db FILE|postgresql://..., or the variable KIOSK_PLATFORM_DB")
+    return db if is_postgres(db) else sqlite_path(db)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

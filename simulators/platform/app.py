@@ -309,8 +309,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
             matter_code, id_hash, days = await run_in_threadpool(check, data, terminal_id)
             if record is not None:
                 if await run_in_threadpool(serial_used, store, terminal_id, serial):
-                    return error_response(422, "SERIAL_REUSED", "this serial was already sent with another "
-                                                                "Idempotency-Key")
+                    return await raced(terminal_id, key, body_sha)
                 try:
                     answer = await run_in_threadpool(record, terminal_id, key, body_sha, data)
                 except Conflict:
@@ -319,7 +318,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
                     return error_response(404, "NOT_FOUND", "no application with this number and applicant")
                 return JSONResponse(answer, status_code=201)
             if await run_in_threadpool(store.by_serial, terminal_id, serial):
-                return error_response(422, "SERIAL_REUSED", "this serial was already filed with another Idempotency-Key")
+                return await raced(terminal_id, key, body_sha)
             try:
                 receipt = await run_in_threadpool(store.create_submission, terminal_id, kind, key, body_sha, data,
                                                   matter_code, id_hash, days)
@@ -330,8 +329,9 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
             in_flight.discard(slot)
 
     async def raced(terminal_id: str, key: str, body_sha: str) -> JSONResponse:
-        """Another worker filed the same key (or serial) while this one checked
-        the body: the database kept one; this answer is that one's replay."""
+        """The serial is filed already: with another key (SERIAL_REUSED), or
+        with this one by another worker while this one checked the body (the
+        database kept one filing; this answer is its replay)."""
         seen = await run_in_threadpool(store.idempotent, terminal_id, key)
         if seen is None:
             return error_response(422, "SERIAL_REUSED", "this serial was already filed with another Idempotency-Key")

@@ -14,6 +14,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -105,8 +106,22 @@ class ThrowawayCluster:
         return self.url.rsplit("/", 1)[0] + "/" + name
 
     def drop(self) -> None:
-        if self.data.exists():
-            self.stop("immediate")
+        """Stop the server at once (SIGQUIT to the postmaster: no command
+        started, so a test's teardown starts no process) and remove its folder."""
+        pid_file = self.data / "postmaster.pid"
+        try:
+            pid = int(pid_file.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pid = 0
+        if pid:
+            try:
+                os.kill(pid, signal.SIGQUIT)
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    os.kill(pid, 0)
+                    time.sleep(0.05)
+            except ProcessLookupError:
+                pass
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> "ThrowawayCluster":
@@ -122,15 +137,3 @@ def _has_user(name: str) -> bool:
     except KeyError:
         return False
     return True
-
-
-def wait_until_down(url: str, seconds: float = 10) -> None:
-    import psycopg
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            psycopg.connect(url, connect_timeout=1).close()
-        except psycopg.OperationalError:
-            return
-        time.sleep(0.1)

@@ -305,7 +305,10 @@ def run_worker(config: dict, reuse_port: bool = True) -> None:
         server = _uvicorn(create_app(store, FaultInjector(), admin_token=config["admin_token"]), config["host"],
                           config["port"], config.get("tls"))
         if reuse_port:
-            sock = socket.socket(socket.AF_INET6 if ":" in config["host"] else socket.AF_INET, socket.SOCK_STREAM)
+            # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say so (with proto 0 every
+            # answer waits ~40 ms for the client's delayed ACK: Nagle)
+            sock = socket.socket(socket.AF_INET6 if ":" in config["host"] else socket.AF_INET, socket.SOCK_STREAM,
+                                 socket.IPPROTO_TCP)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             sock.bind((config["host"], config["port"]))

@@ -376,14 +376,15 @@ class PlatformStore:
         in its latest state (the operations screen's list of huts asking for help)."""
         received = now_iso()
         call = body.get("help_request")
-        self.db.execute("INSERT INTO heartbeats VALUES (?, ?, ?) ON CONFLICT(terminal_id) DO UPDATE SET "
-                        "received_at=excluded.received_at, body=excluded.body",
-                        (terminal_id, received, json.dumps(body, ensure_ascii=False)))
-        if isinstance(call, dict):
-            self.db.execute("INSERT INTO help_requests VALUES (?, ?, ?, ?) ON CONFLICT(terminal_id, requested_at) "
-                            "DO UPDATE SET received_at=excluded.received_at, body=excluded.body",
-                            (terminal_id, str(call["requested_at"]), received, json.dumps(call, ensure_ascii=False)))
-        self.bump("heartbeats")
+        with self.db.transaction() as tx:  # one commit (on PostgreSQL: one WAL flush) for the three
+            tx.execute("INSERT INTO heartbeats VALUES (?, ?, ?) ON CONFLICT(terminal_id) DO UPDATE SET "
+                       "received_at=excluded.received_at, body=excluded.body",
+                       (terminal_id, received, json.dumps(body, ensure_ascii=False)))
+            if isinstance(call, dict):
+                tx.execute("INSERT INTO help_requests VALUES (?, ?, ?, ?) ON CONFLICT(terminal_id, requested_at) "
+                           "DO UPDATE SET received_at=excluded.received_at, body=excluded.body",
+                           (terminal_id, str(call["requested_at"]), received, json.dumps(call, ensure_ascii=False)))
+            self.bump("heartbeats")
 
     def help_requests(self, limit: int = 100) -> list[dict]:
         """The staff calls heard of, newest first."""
