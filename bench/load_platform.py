@@ -11,7 +11,9 @@ request with kiosk/central/signing.py, on the issue's mix per terminal:
     progress query (applications)  every 2 min
     catalog fetch with its ETag    every 5 min (a 304 after the first)
 
-Each activity starts at a random phase, so the load is steady.  For each
+Each activity starts at a random phase, so the load is steady.  Each hut
+connects from its own loopback address and closes its connection after each
+request (Connection: close), as the platform sees huts behind a TLS proxy.  For each
 backend the number of terminals steps up (--steps); each step runs
 --seconds after a warm-up, with fresh statistics; a step "holds" when p99
 over all requests stays under 500 ms with no errors.  The CPU seconds of
@@ -38,6 +40,7 @@ import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import shutil  # noqa: E402
+import signal  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -49,6 +52,7 @@ import gevent  # noqa: E402
 import requests  # noqa: E402
 from locust import HttpUser, constant, task  # noqa: E402
 from locust.env import Environment  # noqa: E402
+from requests.adapters import HTTPAdapter  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -145,6 +149,20 @@ def _cpu_seconds(pids: list[int]) -> float:
 
 
 # -- one simulated hut ------------------------------------------------------------------
+class FromAddress(HTTPAdapter):
+    """Connections from one loopback address (127.x.y.z): each simulated hut
+    has its own, as real huts do, so the platform's share per client address
+    (64 connections) applies per hut, not to the whole load generator."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__(pool_connections=1, pool_maxsize=1)
+
+    def init_poolmanager(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
 def make_user(backend: Backend) -> type[HttpUser]:
     pool = list(backend.terminals)
     random.shuffle(pool)
@@ -155,6 +173,8 @@ def make_user(backend: Backend) -> type[HttpUser]:
 
         def on_start(self) -> None:
             self.terminal_id, self.key = pool.pop()
+            n = len(pool) + 1
+            self.client.mount("http://", FromAddress(f"127.{1 + (n >> 16)}.{(n >> 8) & 255}.{n & 255}"))
             now = time.time()
             self.due = {name: now + random.uniform(0, every) for name, every in EVERY.items()}
             self.etag: str | None = None
@@ -163,7 +183,11 @@ def make_user(backend: Backend) -> type[HttpUser]:
 
         def _send(self, method: str, path: str, body: bytes = b"", name: str = "", **headers: str):
             url = backend.url + path
-            headers = {**signing.sign(self.key, method, url, body, self.terminal_id), **headers}
+            # Connection: close: the platform sits behind a TLS proxy that keeps the huts' connections and
+            # reuses a few of its own (docs/platform-deployment.md); hut-to-platform keep-alives would instead
+            # hold one idle connection per hut against the platform's 512 per worker (connections.py)
+            headers = {**signing.sign(self.key, method, url, body, self.terminal_id), "Connection": "close",
+                       **headers}
             return self.client.request(method, path, data=body or None, headers=headers, name=name or path)
 
         @task
@@ -246,7 +270,7 @@ def run_steps(backend: Backend, steps: list[int], seconds: float, warmup: float)
                     "failures": total.num_failures, "cpu_seconds": cpu, "seconds": round(elapsed, 1),
                     "holds": bool(total.num_requests) and p99 < P99_LIMIT_MS and total.num_failures == 0,
                     "endpoints": endpoints}
-            errors = {str(k): v.occurrences for k, v in env.stats.errors.items()}
+            errors = {f"{v.method} {v.name}: {v.error}"[:200]: v.occurrences for v in env.stats.errors.values()}
             if errors:
                 step["errors"] = dict(list(errors.items())[:5])
             print(json.dumps({"backend": backend.kind, **step}, ensure_ascii=False), flush=True)
@@ -256,6 +280,22 @@ def run_steps(backend: Backend, steps: list[int], seconds: float, warmup: float)
     finally:
         runner.quit()
     return results
+
+
+def storage(backend: Backend) -> dict:
+    """What the run left: rows by kind, the database's bytes (PostgreSQL: the
+    whole database, indexes included; SQLite: the file and its WAL after a
+    checkpoint) and the attachment folder's, per submission."""
+    kinds = dict(backend.store.db.execute("SELECT kind, COUNT(*) FROM submissions GROUP BY kind").fetchall())
+    if backend.cluster:
+        db_bytes = int(backend.store.db.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+    else:
+        backend.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db_bytes = sum(p.stat().st_size for p in Path(backend.db).parent.glob(Path(backend.db).name + "*") if p.is_file())
+    files = [p for p in backend.attachments.rglob("*") if p.is_file()]
+    submissions = sum(kinds.values()) or 1
+    return {"rows": kinds, "db_bytes": db_bytes, "db_bytes_per_submission": db_bytes // submissions,
+            "attachment_files": len(files), "attachment_bytes": sum(p.stat().st_size for p in files)}
 
 
 def drain_rate(backend: Backend, count: int) -> dict:
@@ -283,6 +323,8 @@ def drain_rate(backend: Backend, count: int) -> dict:
 
 
 def main() -> int:
+    # SIGTERM ends the run like Ctrl-C: through the finally blocks that stop the platform and the cluster
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", default="250,500,1000,2000")
     parser.add_argument("--seconds", type=float, default=60)
@@ -297,12 +339,13 @@ def main() -> int:
         backend = Backend(kind, folder, workers=2 if kind == "postgresql" else 1)
         try:
             steps_done = run_steps(backend, steps, args.seconds, args.warmup)
+            stored = storage(backend)
             drain = drain_rate(backend, args.drain) if args.drain else None
         finally:
             backend.stop()
             shutil.rmtree(folder, ignore_errors=True)
         held = [s["terminals"] for s in steps_done if s["holds"]]
-        summary[kind] = {"sustained_terminals": max(held) if held else 0, "drain": drain}
+        summary[kind] = {"sustained_terminals": max(held) if held else 0, "drain": drain, "storage": stored}
         print(json.dumps({"backend": kind, **summary[kind]}), flush=True)
     print("summary:", json.dumps(summary), flush=True)
     return 0

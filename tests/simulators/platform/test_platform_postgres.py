@@ -150,6 +150,22 @@ def test_an_attachment_uploaded_through_two_workers_is_one_whole_file(db, tmp_pa
             server.stop()
 
 
+def test_a_staff_card_revoked_through_one_worker_is_revoked_on_every_worker(db, tmp_path):
+    terminal = Terminal()
+    servers = [start_platform(tmp_path / "shared", terminal, db=db) for _ in range(2)]
+    try:
+        uid = "04A1B2C3"
+        answer = admin(servers[0], "POST", "/v1/admin/staff-cards/revoke", json={"uid": uid})
+        assert answer.status_code == 200 and answer.json()["version"] == 1
+        with client_for(servers[1].url, terminal) as client:
+            listed = client.json_of(client.request("GET", "/v1/staff-cards"))
+        assert listed == {"version": 1, "revoked": [answer.json()["fingerprint"]]}
+        assert admin(servers[1], "POST", "/v1/admin/staff-cards/revoke", json={"uid": uid}).json()["version"] == 1
+    finally:
+        for server in servers:
+            server.stop()
+
+
 # -- failures --------------------------------------------------------------------------
 def test_the_pool_exhausted_answers_503_not_a_hang(db, tmp_path):
     terminal = Terminal()
