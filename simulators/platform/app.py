@@ -136,8 +136,10 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
                enrolment_tries: AttemptLimit | None = None, request_desk: RequestDesk | None = None) -> Any:
     """``admin_token``: the bearer token admin calls need (None: admin calls
     are refused).  ``spool_dir``: where attachments stream to while arriving
-    (default: beside the store's attachments).  ``request_desk``: the
-    requests' desk (one over ``store`` with today's date when not given)."""
+    (default: beside the store's attachments).  ``enrolment_tries``: a limit
+    of this process on enrolment attempts (default: the attempts are counted
+    in the database, so the limit holds across workers).  ``request_desk``:
+    the requests' desk (one over ``store`` with today's date when not given)."""
     app = FastAPI(title="Reference central platform", docs_url=None, redoc_url=None, openapi_url=None)
     catalog_doc = load_catalog_document()
     catalog = Catalog.from_dict(catalog_doc)
@@ -146,7 +148,6 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
     contract = yaml.safe_load(CONTRACT.read_text("utf-8"))
     schemas = ContractSchemas(contract)
     in_flight: set[tuple[str, str]] = set()
-    enrolment_tries = enrolment_tries or AttemptLimit()
     desk = request_desk or RequestDesk(store)
 
     def lookup(terminal_id: str) -> tuple[bytes, bool] | None:
@@ -216,7 +217,10 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
     @app.post("/v1/enrolment")
     async def enrol(request: Request) -> JSONResponse:
         address = request.client.host if request.client else ""
-        wait = enrolment_tries.retry_after(address, time.monotonic())
+        if enrolment_tries is not None:
+            wait = enrolment_tries.retry_after(address, time.monotonic())
+        else:  # the attempts are counted in the database: the limit holds across every worker
+            wait = await run_in_threadpool(store.enrolment_attempt, address)
         if wait is not None:
             return error_response(429, "TOO_MANY_ATTEMPTS", "too many enrolment attempts from this address",
                                   retry_after=math.ceil(wait))

@@ -17,8 +17,13 @@ import json
 import logging
 import os
 import secrets
+import shutil
+import signal
 import socket
 import ssl
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -289,8 +294,6 @@ def serve(db: Path | str, host: str = "127.0.0.1", port: int = 8765, tls_cert: P
     if workers == 1:
         run_worker(config, reuse_port=False)
     else:
-        from simulators.platform.workers import supervise
-
         supervise(config, workers)
 
 
@@ -318,3 +321,62 @@ def run_worker(config: dict, reuse_port: bool = True) -> None:
             server.run()
     finally:
         store.close()
+
+
+# -- several workers (simulators/platform/workers.py is one) ------------------------------
+RESTART_PAUSE = 1.0
+
+
+CONFIG_VARIABLE = "KIOSK_PLATFORM_WORKER"
+
+
+def _start(config: dict, env: dict) -> subprocess.Popen:
+    # in the environment, not the command line: the admin token and the database URL's password are not
+    # for `ps` to show (a process's environment is readable by its own user only)
+    return subprocess.Popen([sys.executable, "-m", "simulators.platform.workers"],
+                            env={**env, CONFIG_VARIABLE: json.dumps(config)})
+
+
+def supervise(config: dict, workers: int) -> None:
+    metrics_dir = tempfile.mkdtemp(prefix="kiosk-platform-metrics-")
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    old = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    running = [_start(config, env) for _ in range(workers)]
+    try:
+        while not stopping:
+            time.sleep(0.2)
+            for i, proc in enumerate(running):
+                if proc.poll() is not None and not stopping:
+                    print(f"platform worker {proc.pid} ended ({proc.returncode}); starting another", flush=True)
+                    _forget(metrics_dir, proc.pid)
+                    time.sleep(RESTART_PAUSE)
+                    running[i] = _start(config, env)
+    finally:
+        for proc in running:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in running:
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _forget(metrics_dir: str, pid: int) -> None:
+    """A dead worker's live gauges leave the sum (its counters stay: they happened)."""
+    try:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid, metrics_dir)
+    except Exception:  # noqa: BLE001 - metrics must never stop the supervisor
+        pass

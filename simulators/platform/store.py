@@ -156,6 +156,22 @@ class PlatformStore:
                 continue
         raise Unavailable("could not draw a free terminal id")
 
+    def enrolment_attempt(self, address: str, count: int = 10, seconds: float = 60.0) -> float | None:
+        """Count one enrolment attempt from ``address``: None when it is
+        allowed, else the seconds to wait (at most ``count`` per ``seconds``,
+        across every worker).  One address's attempts are counted in turn."""
+        now = time.time()
+        with self.db.transaction() as tx:
+            if tx.dialect == "postgresql":
+                tx.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (address,))
+            tx.execute("DELETE FROM enrolment_attempts WHERE at < ?", (now - seconds,))
+            recent = [row[0] for row in tx.execute("SELECT at FROM enrolment_attempts WHERE address=? ORDER BY at",
+                                                   (address,))]
+            if len(recent) >= count:
+                return float(recent[0] + seconds - now)
+            tx.execute("INSERT INTO enrolment_attempts VALUES (?, ?)", (address, now))
+        return None
+
     def use_nonce(self, terminal_id: str, nonce: str) -> bool:
         """True the first time a nonce is seen within the window."""
         """True the first time a nonce is seen within the window: the primary

@@ -108,6 +108,17 @@ def test_two_enrolments_racing_for_one_code_enrol_one_terminal(db, tmp_path):
             store.close()
 
 
+def test_the_enrolment_attempt_limit_holds_across_workers(db, tmp_path):
+    stores = [PlatformStore(db, tmp_path / "a") for _ in range(2)]
+    try:
+        waits = [stores[i % 2].enrolment_attempt("192.0.2.7") for i in range(12)]
+        assert waits[:10] == [None] * 10 and all(w is not None and 0 < w <= 60 for w in waits[10:])
+        assert stores[1].enrolment_attempt("192.0.2.8") is None   # another address has its own
+    finally:
+        for store in stores:
+            store.close()
+
+
 def test_a_nonce_is_taken_once_by_any_worker(db, tmp_path):
     stores = [PlatformStore(db, tmp_path / "a") for _ in range(2)]
     try:

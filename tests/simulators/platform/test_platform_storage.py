@@ -6,6 +6,7 @@ import json
 import sqlite3
 
 import pytest
+import requests
 
 from kiosk.errors import KioskError
 from simulators.platform import migrations
@@ -13,6 +14,7 @@ from simulators.platform.db import Conflict, SQLiteDatabase, redacted, to_psycop
 from simulators.platform.metrics import endpoint
 from simulators.platform.staff_cards import StaffCardList
 from simulators.platform.store import PlatformStore
+from simulators.platform.testing import Terminal, start_platform
 
 
 def test_a_migration_run_twice_changes_nothing(tmp_path):
@@ -75,3 +77,21 @@ def test_a_staff_card_list_from_before_is_taken_over_once(tmp_path):
         assert StaffCardList(store, legacy).document()["version"] == 4   # not imported again
     finally:
         store.close()
+
+
+def test_health_readiness_and_metrics(tmp_path):
+    server = start_platform(tmp_path / "p", Terminal())
+    try:
+        assert requests.get(server.url + "/healthz", timeout=5).json() == {"status": "ok"}
+        ready = requests.get(server.url + "/readyz", timeout=5)
+        assert ready.status_code == 200 and ready.json()["schema_version"] == migrations.latest()
+        assert requests.get(server.url + "/v1/catalog", timeout=5).status_code == 401
+        metrics = requests.get(server.url + "/metrics", timeout=5).text
+        assert 'platform_requests_total{endpoint="GET /v1/catalog",status="401"} 1.0' in metrics
+        assert 'platform_request_seconds_bucket{endpoint="GET /readyz",le="0.5"} 1.0' in metrics
+        assert server.store is not None
+        server.store.db.execute("INSERT INTO schema_migrations VALUES (99, 'm0099_future', 'later')")
+        refused = requests.get(server.url + "/readyz", timeout=5)
+        assert refused.status_code == 503 and refused.json()["error"]["code"] == "SCHEMA_MISMATCH"
+    finally:
+        server.stop()
