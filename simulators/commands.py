@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
 from kiosk import config as config_mod
 from kiosk.errors import KioskError
@@ -161,22 +162,18 @@ def _db(args: argparse.Namespace) -> Path | str:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     from simulators.platform import migrations
-    from simulators.platform.db import PostgresDatabase, SQLiteDatabase, is_postgres, redacted
+    from simulators.platform.db import redacted
     from simulators.platform.store import private_folder
 
     db = _db(args)
     if isinstance(db, Path):
         private_folder(db.parent)
-    database = PostgresDatabase(str(db), max_size=1) if is_postgres(db) else SQLiteDatabase(Path(db))
+    database = _open(db)
     try:
         before = migrations.current(database)
         applied = migrations.migrate(database)
     except migrations.SchemaTooNew as exc:
         raise KioskError(str(exc)) from None
-    except Exception as exc:  # the database unreachable: one line, not a traceback
-        if type(exc).__name__ in ("Unavailable", "OperationalError"):
-            raise KioskError(f"cannot reach the database {redacted(str(db))}: {exc}") from None
-        raise
     finally:
         database.close()
     if applied:
@@ -186,16 +183,26 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open(db: Path | str) -> Any:
+    """The database, or one line saying why it cannot be reached."""
+    from simulators.platform.db import PostgresDatabase, SQLiteDatabase, Unavailable, is_postgres, redacted
+
+    try:
+        return PostgresDatabase(str(db), max_size=1) if is_postgres(db) else SQLiteDatabase(Path(db))
+    except Unavailable as exc:
+        raise KioskError(f"cannot reach the database {redacted(str(db))}: {exc}") from None
+
+
 def cmd_admin_token(args: argparse.Namespace) -> int:
     from simulators.platform import migrations, server
-    from simulators.platform.db import PostgresDatabase, is_postgres
+    from simulators.platform.db import is_postgres
     from simulators.platform.store import stored_admin_token
 
     db = _db(args)
     if not is_postgres(db):
         print(server.admin_token(Path(db)))
         return 0
-    database = PostgresDatabase(str(db), max_size=1)
+    database = _open(db)
     try:
         if migrations.current(database) < migrations.latest():
             raise KioskError("the database is not migrated: run kiosk platform migrate first")

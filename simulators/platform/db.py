@@ -167,6 +167,11 @@ class PostgresDatabase(Database):
 
         self._psycopg, self._pool_timeout_error = psycopg, PoolTimeout
         self.url = url
+        try:  # one connection first: a database that does not answer says why at once, in one line
+            psycopg.connect(url, connect_timeout=int(max(1, connect_timeout))).close()
+        except psycopg.OperationalError as exc:
+            reason = " ".join(str(exc).split())  # libpq's message, which names no password
+            raise Unavailable(reason[:300]) from None
         self.lock = threading.RLock()  # for code that still takes it; the database holds what matters
         self._local = threading.local()
         self.pool = ConnectionPool(url, min_size=min_size, max_size=max_size, timeout=pool_timeout,

@@ -36,7 +36,7 @@ from kiosk.privacy import IdHashKeys
 from simulators.platform.app import create_app
 from simulators.platform.bodies import Refused
 from simulators.platform.connections import ConnectionLimits, guarded_protocol
-from simulators.platform.db import is_postgres, redacted
+from simulators.platform.db import Unavailable, is_postgres, redacted
 from simulators.platform.faults import MODES, FaultInjector
 from simulators.platform.requests import RequestDesk
 from simulators.platform.store import PlatformStore, private_folder
@@ -278,7 +278,10 @@ def serve(db: Path | str, host: str = "127.0.0.1", port: int = 8765, tls_cert: P
     if postgres and attachments is None:
         raise KioskError("--attachments DIR is needed with PostgreSQL (a folder every worker shares)")
     tls = {"ssl_certfile": str(tls_cert), "ssl_keyfile": str(tls_key)} if tls_cert else None
-    store = PlatformStore(db, attachments, migrate=not postgres, pool_size=2)  # checks the schema
+    try:
+        store = PlatformStore(db, attachments, migrate=not postgres, pool_size=2)  # checks the schema
+    except Unavailable as exc:
+        raise KioskError(f"cannot reach the database {redacted(str(db))}: {exc}") from None
     try:
         where = redacted(str(db)) if postgres else str(db)
         token_note = ("admin token: kiosk platform admin-token --db ..." if postgres
@@ -325,6 +328,7 @@ def run_worker(config: dict, reuse_port: bool = True) -> None:
 
 # -- several workers (simulators/platform/workers.py is one) ------------------------------
 RESTART_PAUSE = 1.0
+EARLY_SECONDS, EARLY_DEATHS = 10.0, 5
 
 
 CONFIG_VARIABLE = "KIOSK_PLATFORM_WORKER"
@@ -348,15 +352,21 @@ def supervise(config: dict, workers: int) -> None:
 
     old = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     running = [_start(config, env) for _ in range(workers)]
+    started = [time.monotonic()] * workers
+    early_deaths = 0   # in a row: workers that died within EARLY_SECONDS of their start
     try:
         while not stopping:
             time.sleep(0.2)
             for i, proc in enumerate(running):
                 if proc.poll() is not None and not stopping:
+                    early_deaths = early_deaths + 1 if time.monotonic() - started[i] < EARLY_SECONDS else 0
+                    if early_deaths >= EARLY_DEATHS:  # not a crash to ride out: let systemd see it and say so
+                        raise KioskError(f"{early_deaths} platform workers in a row ended within "
+                                         f"{EARLY_SECONDS:g} s of their start (their messages are above)")
                     print(f"platform worker {proc.pid} ended ({proc.returncode}); starting another", flush=True)
                     _forget(metrics_dir, proc.pid)
                     time.sleep(RESTART_PAUSE)
-                    running[i] = _start(config, env)
+                    running[i], started[i] = _start(config, env), time.monotonic()
     finally:
         for proc in running:
             if proc.poll() is None:

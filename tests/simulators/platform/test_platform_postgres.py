@@ -89,6 +89,14 @@ def test_migrate_twice_is_a_no_op_and_a_newer_database_is_refused_in_one_line(db
         assert len(lines) == 1 and "schema version 99, newer than this platform" in lines[0], newer.stderr
 
 
+def test_a_database_that_does_not_answer_is_said_in_one_line(tmp_path):
+    nowhere = f"postgresql://kiosk@127.0.0.1:{free_port()}/platform"
+    for action in (["migrate"], ["serve", "--port", "0", "--attachments", str(tmp_path / "a")]):
+        done = _kiosk(*action, db=nowhere)
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode != 0 and len(lines) == 1 and "cannot reach the database" in lines[0], done.stderr
+
+
 def test_a_worker_refuses_a_database_that_was_not_migrated(db, tmp_path):
     with pytest.raises(Exception, match="run `kiosk platform migrate"):
         PlatformStore(db, tmp_path / "a", migrate=False)
