@@ -29,7 +29,7 @@ export KIVY_NO_ARGS := 1
 export KIVY_NO_CONSOLELOG := 1
 export KIVY_NO_FILELOG := 1
 
-.PHONY: install lint check demo test bench soak sim clean
+.PHONY: install lint check demo test bench bench-load soak sim clean
 
 install: $(STAMPS)/venv $(STAMPS)/locale
 
@@ -81,6 +81,11 @@ test: install
 
 bench: install
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# The platform's load test (issue 27): minutes of locust against SQLite and PostgreSQL; not in bench.
+bench-load: install
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[bench]' >> $(STAMPS)/pip.log 2>&1
+	$(BIN)/python bench/load_platform.py $(LOAD_ARGS)
 
 soak: install
 	$(PYTEST) -m soak -p no:cacheprovider $(PYTEST_ARGS)

@@ -5,6 +5,7 @@ set -eu
 
 # udev (udevadm), ansible, ansible-lint and prometheus (promtool) are for the
 # appliance's tests: rules parsing, the fleet playbook, the alert rules.
+# postgresql (initdb, pg_ctl) is for the reference platform's tests on a throwaway cluster.
 PACKAGES="
 xvfb xauth
 libgl1 libgl1-mesa-dri libegl1 libgles2 libmtdev1 libglib2.0-0 libsm6 libxext6 libxrender1
@@ -17,6 +18,7 @@ libjpeg-dev
 udev
 ansible ansible-lint
 prometheus
+postgresql
 "
 
 missing=""

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
 from kiosk import config as config_mod
 from kiosk.errors import KioskError
@@ -40,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("platform", help="the reference central platform (for development and tests)")
     actions = p.add_subparsers(dest="platform_command", metavar="ACTION", required=True)
     s = actions.add_parser("serve", help="serve the reference platform over HTTP until interrupted")
-    s.add_argument("--db", type=Path, required=True, help="SQLite database file (created if missing)")
+    _db_arguments(s)
     s.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0 picks a free one)")
     s.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1; any other needs TLS or --behind-tls-proxy)")
@@ -48,7 +49,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--tls-key", type=Path, help="the certificate's private key (PEM)")
     s.add_argument("--behind-tls-proxy", action="store_true",
                    help="plain HTTP beyond loopback, because a TLS proxy in front terminates the connections")
+    s.add_argument("--workers", type=int, default=1, help="worker processes on the port (more than 1: PostgreSQL only)")
+    s.add_argument("--pool-size", type=int, default=8, help="database connections per worker (PostgreSQL; default 8)")
+    s.add_argument("--pool-timeout", type=float, default=5.0,
+                   help="seconds a request waits for a free connection before its 503 (default 5)")
     s.set_defaults(func=cmd_serve, service=True)
+    m = actions.add_parser("migrate", help="bring the platform's database schema up to date (a no-op when it is)")
+    _db_arguments(m)
+    m.set_defaults(func=cmd_migrate)
+    t = actions.add_parser("admin-token", help="print the back office's admin token (PostgreSQL: kept in the database)")
+    _db_arguments(t)
+    t.set_defaults(func=cmd_admin_token)
+
+
+def _db_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", default=None,
+                   help="the database: a SQLite file (path or sqlite:///path, created if missing) or "
+                        "postgresql://user@host/db (default: $KIOSK_PLATFORM_DB, which keeps a password off the "
+                        "command line)")
+    p.add_argument("--attachments", type=Path, help="the attachment folder (PostgreSQL: needed, shared by every "
+                                                    "worker; SQLite: default beside the file)")
 
 
 def cmd_sim(args: argparse.Namespace) -> int:
@@ -131,11 +151,73 @@ def cmd_demo(args: argparse.Namespace) -> int:
                              card_picture=card_picture) or 0
 
 
+def _db(args: argparse.Namespace) -> Path | str:
+    from simulators.platform.db import is_postgres, sqlite_path
+
+    db = args.db or os.environ.get("KIOSK_PLATFORM_DB")
+    if not db:
+        raise KioskError("which database? --db FILE|postgresql://..., or the variable KIOSK_PLATFORM_DB")
+    return db if is_postgres(db) else sqlite_path(db)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from simulators.platform import migrations
+    from simulators.platform.db import redacted
+    from simulators.platform.store import private_folder
+
+    db = _db(args)
+    if isinstance(db, Path):
+        private_folder(db.parent)
+    database = _open(db)
+    try:
+        before = migrations.current(database)
+        applied = migrations.migrate(database)
+    except migrations.SchemaTooNew as exc:
+        raise KioskError(str(exc)) from None
+    finally:
+        database.close()
+    if applied:
+        print(f"migrated {redacted(str(db))} from schema {before} to {migrations.latest()}: {', '.join(applied)}")
+    else:
+        print(f"{redacted(str(db))} is up to date (schema {before})")
+    return 0
+
+
+def _open(db: Path | str) -> Any:
+    """The database, or one line saying why it cannot be reached."""
+    from simulators.platform.db import PostgresDatabase, SQLiteDatabase, Unavailable, is_postgres, redacted
+
+    try:
+        return PostgresDatabase(str(db), max_size=1) if is_postgres(db) else SQLiteDatabase(Path(db))
+    except Unavailable as exc:
+        raise KioskError(f"cannot reach the database {redacted(str(db))}: {exc}") from None
+
+
+def cmd_admin_token(args: argparse.Namespace) -> int:
+    from simulators.platform import migrations, server
+    from simulators.platform.db import is_postgres
+    from simulators.platform.store import stored_admin_token
+
+    db = _db(args)
+    if not is_postgres(db):
+        print(server.admin_token(Path(db)))
+        return 0
+    database = _open(db)
+    try:
+        if migrations.current(database) < migrations.latest():
+            raise KioskError("the database is not migrated: run kiosk platform migrate first")
+        print(stored_admin_token(database))
+    finally:
+        database.close()
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from simulators.platform import server
 
     try:
-        server.serve(args.db, args.host, args.port, args.tls_cert, args.tls_key, args.behind_tls_proxy)
+        server.serve(_db(args), args.host, args.port, args.tls_cert, args.tls_key, args.behind_tls_proxy,
+                     args.workers, args.attachments, args.pool_size, args.pool_timeout)
     except OSError as exc:
         raise KioskError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     except KeyboardInterrupt:

@@ -36,13 +36,16 @@ from starlette.routing import Match
 from kiosk.central import signing
 from kiosk.central.client import MAX_LOOKUP_HASHES
 from kiosk.filing.catalog import Catalog
+from simulators.platform import migrations
 from simulators.platform.admin import add_admin_routes
 from simulators.platform.bodies import Refused, error_response, need, parse_object
 from simulators.platform.connections import AttemptLimit
+from simulators.platform.db import Conflict, Unavailable
 from simulators.platform.desk import application_by_slip, withdraw, withdrawal_serial_used
 from simulators.platform.faults import FaultInjector
 from simulators.platform.gate import Gate, Refusal, Upload, refusal_response
 from simulators.platform.health import BadHealthRecord, check_health_record, history_entry
+from simulators.platform.metrics import Metrics
 from simulators.platform.requests import RequestDesk
 from simulators.platform.signatures import check_signatures
 from simulators.platform.staff_cards import add_staff_card_routes
@@ -110,6 +113,15 @@ def _attachments(data: dict, store: PlatformStore, terminal_id: str) -> list[dic
     return items
 
 
+def unavailable_response() -> JSONResponse:
+    return error_response(503, "UNAVAILABLE", "the platform's database is not answering; retry shortly", retry_after=2)
+
+
+def schema_version(store: PlatformStore) -> int:
+    store.db.ping()
+    return migrations.current(store.db)
+
+
 def terminal_of(request: Request) -> str:
     """The terminal the gate verified; a handler for a signed route never runs without one."""
     terminal_id = request.scope.get("kiosk.terminal")
@@ -124,8 +136,10 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
                enrolment_tries: AttemptLimit | None = None, request_desk: RequestDesk | None = None) -> Any:
     """``admin_token``: the bearer token admin calls need (None: admin calls
     are refused).  ``spool_dir``: where attachments stream to while arriving
-    (default: beside the store's attachments).  ``request_desk``: the
-    requests' desk (one over ``store`` with today's date when not given)."""
+    (default: beside the store's attachments).  ``enrolment_tries``: a limit
+    of this process on enrolment attempts (default: the attempts are counted
+    in the database, so the limit holds across workers).  ``request_desk``:
+    the requests' desk (one over ``store`` with today's date when not given)."""
     app = FastAPI(title="Reference central platform", docs_url=None, redoc_url=None, openapi_url=None)
     catalog_doc = load_catalog_document()
     catalog = Catalog.from_dict(catalog_doc)
@@ -134,7 +148,6 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
     contract = yaml.safe_load(CONTRACT.read_text("utf-8"))
     schemas = ContractSchemas(contract)
     in_flight: set[tuple[str, str]] = set()
-    enrolment_tries = enrolment_tries or AttemptLimit()
     desk = request_desk or RequestDesk(store)
 
     def lookup(terminal_id: str) -> tuple[bytes, bool] | None:
@@ -166,10 +179,32 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
     async def _refusal(_request: Request, exc: Refusal) -> JSONResponse:
         return refusal_response(exc)
 
+    @app.exception_handler(Unavailable)
+    async def _unavailable(_request: Request, exc: Unavailable) -> JSONResponse:
+        """The database is down or every connection busy: the terminal's outbox retries."""
+        return unavailable_response()
+
     @app.exception_handler(Exception)
     async def _bug(_request: Request, exc: Exception) -> JSONResponse:
         """Even a bug answers in the contract's shape (never a plain-text 500)."""
         return error_response(500, "INTERNAL", f"the platform failed ({type(exc).__name__})")
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
+        """The process answers (a supervisor's liveness probe; no database asked)."""
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        """Ready for traffic: the database answers and its schema is this platform's."""
+        try:
+            version = await run_in_threadpool(schema_version, store)
+        except Unavailable:
+            return unavailable_response()
+        if version != migrations.latest():
+            return error_response(503, "SCHEMA_MISMATCH", f"database schema {version}, platform "
+                                  f"{migrations.latest()}: run kiosk platform migrate", retry_after=30)
+        return JSONResponse({"status": "ready", "schema_version": version})
 
     @app.get("/openapi.yaml")
     async def openapi_yaml() -> Response:
@@ -182,7 +217,10 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
     @app.post("/v1/enrolment")
     async def enrol(request: Request) -> JSONResponse:
         address = request.client.host if request.client else ""
-        wait = enrolment_tries.retry_after(address, time.monotonic())
+        if enrolment_tries is not None:
+            wait = enrolment_tries.retry_after(address, time.monotonic())
+        else:  # the attempts are counted in the database: the limit holds across every worker
+            wait = await run_in_threadpool(store.enrolment_attempt, address)
         if wait is not None:
             return error_response(429, "TOO_MANY_ATTEMPTS", "too many enrolment attempts from this address",
                                   retry_after=math.ceil(wait))
@@ -275,19 +313,36 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
             matter_code, id_hash, days = await run_in_threadpool(check, data, terminal_id)
             if record is not None:
                 if await run_in_threadpool(serial_used, store, terminal_id, serial):
-                    return error_response(422, "SERIAL_REUSED", "this serial was already sent with another "
-                                                                "Idempotency-Key")
-                answer = await run_in_threadpool(record, terminal_id, key, body_sha, data)
+                    return await raced(terminal_id, key, body_sha)
+                try:
+                    answer = await run_in_threadpool(record, terminal_id, key, body_sha, data)
+                except Conflict:
+                    return await raced(terminal_id, key, body_sha)
                 if answer is None:
                     return error_response(404, "NOT_FOUND", "no application with this number and applicant")
                 return JSONResponse(answer, status_code=201)
             if await run_in_threadpool(store.by_serial, terminal_id, serial):
-                return error_response(422, "SERIAL_REUSED", "this serial was already filed with another Idempotency-Key")
-            receipt = await run_in_threadpool(store.create_submission, terminal_id, kind, key, body_sha, data,
-                                              matter_code, id_hash, days)
+                return await raced(terminal_id, key, body_sha)
+            try:
+                receipt = await run_in_threadpool(store.create_submission, terminal_id, kind, key, body_sha, data,
+                                                  matter_code, id_hash, days)
+            except Conflict:
+                return await raced(terminal_id, key, body_sha)
             return JSONResponse(receipt, status_code=201)
         finally:
             in_flight.discard(slot)
+
+    async def raced(terminal_id: str, key: str, body_sha: str) -> JSONResponse:
+        """The serial is filed already: with another key (SERIAL_REUSED), or
+        with this one by another worker while this one checked the body (the
+        database kept one filing; this answer is its replay)."""
+        seen = await run_in_threadpool(store.idempotent, terminal_id, key)
+        if seen is None:
+            return error_response(422, "SERIAL_REUSED", "this serial was already filed with another Idempotency-Key")
+        if seen[0] != body_sha:
+            return error_response(422, "IDEMPOTENCY_MISMATCH", "Idempotency-Key was used with a different body")
+        await run_in_threadpool(store.bump, "idempotent_replays")
+        return JSONResponse(seen[2], status_code=seen[1], headers={"Idempotent-Replayed": "true"})
 
     def person(data: dict, key: str) -> str | None:
         who = need(data, key, dict)
@@ -472,5 +527,5 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
         store.bump("rejected_signatures")
 
     inner = faults.wrap(app) if faults is not None else app
-    return Gate(inner, lookup, store.use_nonce, refused_signature, admin_token,
-                spool_dir or store.blob_dir / ".incoming")
+    return Metrics(Gate(inner, lookup, store.use_nonce, refused_signature, admin_token,
+                        spool_dir or store.blob_dir / ".incoming"), store.database)

@@ -35,9 +35,8 @@ def application_by_slip(store: PlatformStore, serial: str, code: str) -> dict | 
     terminal, so every application of that serial is checked (the slip may be
     shown at another hut than the one that printed it)."""
     wanted = slip_code_hash(code)
-    with store.lock:
-        rows = store.db.execute("SELECT number, slip_code_sha256 FROM submissions WHERE serial=? AND "
-                                "kind='application'", (serial,)).fetchall()
+    rows = store.db.execute("SELECT number, slip_code_sha256 FROM submissions WHERE serial=? AND "
+                            "kind='application'", (serial,)).fetchall()
     found = None
     for number, stored in rows or [(None, None)]:
         if hmac.compare_digest(stored or _NO_HASH, wanted) and number is not None and stored:
@@ -46,8 +45,7 @@ def application_by_slip(store: PlatformStore, serial: str, code: str) -> dict | 
 
 
 def _proved(store: PlatformStore, number: str, id_hash: str) -> bool:
-    with store.lock:
-        hashes = [r[0] for r in store.db.execute("SELECT id_hash FROM id_hashes WHERE number=?", (number,))]
+    hashes = [r[0] for r in store.db.execute("SELECT id_hash FROM id_hashes WHERE number=?", (number,))]
     return any(hmac.compare_digest(h, id_hash) for h in hashes or [_NO_HASH])
 
 
@@ -59,57 +57,48 @@ def withdraw(store: PlatformStore, terminal_id: str, key: str, body_sha: str, bo
     (``withdrawn``), and it is recorded with the idempotency key in one
     transaction, so a repeat gets the same answer."""
     number = body.get("application_number")
-    with store.lock:
-        if not isinstance(number, str):
-            row = store.db.execute("SELECT number FROM submissions WHERE terminal_id=? AND serial=? AND "
-                                   "kind='application'", (terminal_id, str(body.get("application_serial")))).fetchone()
-            number = row[0] if row else ""
+    if not isinstance(number, str):
+        row = store.db.execute("SELECT number FROM submissions WHERE terminal_id=? AND serial=? AND "
+                               "kind='application'", (terminal_id, str(body.get("application_serial")))).fetchone()
+        number = row[0] if row else ""
     if not number or not _proved(store, number, str(body["applicant"]["id_hash"])):
         return None
     received = now_iso()
-    with store.lock:
-        store.db.execute("BEGIN IMMEDIATE")
-        try:
-            row = store.db.execute("SELECT status, history FROM submissions WHERE number=? AND kind='application'",
-                                   (number,)).fetchone()
-            if row is None:
-                store.db.execute("ROLLBACK")
-                return None
-            withdrawn = row[0] in (WITHDRAWABLE, WITHDRAWN)
-            if row[0] == WITHDRAWABLE:
-                history = json.loads(row[1]) + [{"status": WITHDRAWN, "at": received,
-                                                 "note": "居民在自助服务小屋撤回 / withdrawn by the resident at a hut"}]
-                store.db.execute("UPDATE submissions SET status=?, history=? WHERE number=?",
-                                 (WITHDRAWN, json.dumps(history, ensure_ascii=False), number))
-            answer: dict[str, Any] = {"kind": "withdrawal", "serial": body["serial"], "number": number,
-                                      "status": WITHDRAWN if withdrawn else row[0], "received_at": received,
-                                      "withdrawn": withdrawn}
-            store.db.execute("INSERT INTO withdrawals VALUES (?,?,?,?,?)", (terminal_id, body["serial"], number,
-                                                                           received, json.dumps(answer)))
-            store.db.execute("INSERT INTO idempotency VALUES (?,?,?,?,?)",
-                             (terminal_id, key, body_sha, 201, json.dumps(answer, ensure_ascii=False)))
-            store.db.execute("COMMIT")
-        except BaseException:
-            store.db.execute("ROLLBACK")
-            raise
+    with store.db.transaction() as tx:
+        row = tx.execute("SELECT status, history FROM submissions WHERE number=? AND kind='application' FOR UPDATE",
+                         (number,)).fetchone()
+        if row is None:
+            return None
+        withdrawn = row[0] in (WITHDRAWABLE, WITHDRAWN)
+        if row[0] == WITHDRAWABLE:
+            history = json.loads(row[1]) + [{"status": WITHDRAWN, "at": received,
+                                             "note": "居民在自助服务小屋撤回 / withdrawn by the resident at a hut"}]
+            tx.execute("UPDATE submissions SET status=?, history=? WHERE number=?",
+                       (WITHDRAWN, json.dumps(history, ensure_ascii=False), number))
+        answer: dict[str, Any] = {"kind": "withdrawal", "serial": body["serial"], "number": number,
+                                  "status": WITHDRAWN if withdrawn else row[0], "received_at": received,
+                                  "withdrawn": withdrawn}
+        tx.execute("INSERT INTO withdrawals VALUES (?,?,?,?,?)", (terminal_id, body["serial"], number,
+                                                                 received, json.dumps(answer)))
+        tx.execute("INSERT INTO idempotency VALUES (?,?,?,?,?)",
+                   (terminal_id, key, body_sha, 201, json.dumps(answer, ensure_ascii=False)))
     return answer
 
 
 def withdrawal_serial_used(store: PlatformStore, terminal_id: str, serial: str) -> bool:
-    with store.lock:
-        return store.db.execute("SELECT 1 FROM withdrawals WHERE terminal_id=? AND serial=?",
-                                (terminal_id, serial)).fetchone() is not None
+    return store.db.execute("SELECT 1 FROM withdrawals WHERE terminal_id=? AND serial=?",
+                            (terminal_id, serial)).fetchone() is not None
 
 
 def papers_received(store: PlatformStore, number: str) -> dict | str:
     """The back office: the papers due at the counter were brought (they are due no more)."""
-    with store.lock:
-        row = store.db.execute("SELECT history, status FROM submissions WHERE number=? AND kind='application'",
-                               (number,)).fetchone()
+    with store.db.transaction() as tx:
+        row = tx.execute("SELECT history, status FROM submissions WHERE number=? AND kind='application' FOR UPDATE",
+                         (number,)).fetchone()
         if row is None:
             return "NOT_FOUND"
         history = json.loads(row[0]) + [{"status": row[1], "at": now_iso(),
                                          "note": "补交材料已收到 / the papers brought later were received"}]
-        store.db.execute("UPDATE submissions SET papers_due=NULL, papers_due_by=NULL, history=? WHERE number=?",
-                         (json.dumps(history, ensure_ascii=False), number))
+        tx.execute("UPDATE submissions SET papers_due=NULL, papers_due_by=NULL, history=? WHERE number=?",
+                   (json.dumps(history, ensure_ascii=False), number))
     return store.application(number)  # type: ignore[return-value]

@@ -34,6 +34,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 
 from kiosk.central import signing
+from simulators.platform.db import Unavailable
 
 JSON = "application/json"
 OCTET = "application/octet-stream"
@@ -143,6 +144,11 @@ class Gate:
             if upload is not None:
                 upload.path.unlink(missing_ok=True)
             return await refusal_response(exc)(scope, receive, send)
+        except Unavailable:
+            if upload is not None:
+                upload.path.unlink(missing_ok=True)
+            return await refusal_response(Refusal(503, "UNAVAILABLE", "the platform's database is not answering; "
+                                                  "retry shortly", {"Retry-After": "2"}))(scope, receive, send)
         scope = {**scope, "kiosk.terminal": terminal, "kiosk.upload": upload}
         replayed = False
 

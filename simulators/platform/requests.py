@@ -50,10 +50,6 @@ PHOTO_TYPES = ("image/jpeg", "image/png")
 LISTED = 20          # a resident's requests in one answer
 ADMIN_LISTED = 200
 _NO_HASH = "-" * 64  # compared against when nothing is stored, so every path takes the same work
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS request_ratings (terminal_id TEXT NOT NULL, serial TEXT NOT NULL, number TEXT NOT NULL,
-    received_at TEXT NOT NULL, answer TEXT NOT NULL, PRIMARY KEY (terminal_id, serial));
-"""
 
 
 @dataclass(frozen=True)
@@ -116,8 +112,6 @@ class RequestDesk:
         self.reasons = {r["code"]: r for r in document["rating_reasons"]}
         self.document_bytes = json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8")
         self.etag = '"' + hashlib.sha256(self.document_bytes).hexdigest()[:32] + '"'
-        with store.lock:
-            store.db.executescript(_SCHEMA)
 
     # -- filing ------------------------------------------------------------------
     def check(self, data: dict) -> str | None:
@@ -156,34 +150,28 @@ class RequestDesk:
         due = self.calendar.add(self.today(), limit).isoformat()
         resident = data.get("resident")
         steps = [{"state": RECEIVED, "at": received, "note": "", "actor": "platform"}]
-        with store.lock:
-            store.db.execute("BEGIN IMMEDIATE")
-            try:
-                number = store._new_number("request")
-                store.db.execute(
-                    "INSERT INTO submissions (number, kind, terminal_id, serial, matter_code, id_hash, status, body, "
-                    "received_at, promised_by, history, code_recovered, slip_code_sha256) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,1,?)",
-                    (number, "request", terminal_id, data["serial"], data["topic"],
-                     resident["id_hash"] if resident else None, RECEIVED, json.dumps(data, ensure_ascii=False),
-                     received, due, json.dumps(steps, ensure_ascii=False), data.get("slip_code_sha256")))
-                answer = {"kind": "request", "serial": data["serial"], "number": number, "status": RECEIVED,
-                          "received_at": received, "due_date": due, "limit_working_days": limit}
-                store.db.execute("INSERT INTO idempotency VALUES (?,?,?,?,?)",
-                                 (terminal_id, key, body_sha, 201, json.dumps(answer, ensure_ascii=False)))
-                store.db.execute("COMMIT")
-            except BaseException:
-                store.db.execute("ROLLBACK")
-                raise
+        with store.db.transaction() as tx:
+            number = store._new_number("request")
+            tx.execute(
+                "INSERT INTO submissions (number, kind, terminal_id, serial, matter_code, id_hash, status, body, "
+                "received_at, promised_by, history, code_recovered, slip_code_sha256) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,1,?)",
+                (number, "request", terminal_id, data["serial"], data["topic"],
+                 resident["id_hash"] if resident else None, RECEIVED, json.dumps(data, ensure_ascii=False),
+                 received, due, json.dumps(steps, ensure_ascii=False), data.get("slip_code_sha256")))
+            answer = {"kind": "request", "serial": data["serial"], "number": number, "status": RECEIVED,
+                      "received_at": received, "due_date": due, "limit_working_days": limit}
+            tx.execute("INSERT INTO idempotency VALUES (?,?,?,?,?)",
+                       (terminal_id, key, body_sha, 201, json.dumps(answer, ensure_ascii=False)))
         return answer
 
     # -- what a resident may see -------------------------------------------------------
     _COLUMNS = "number, serial, status, received_at, promised_by, history, body, terminal_id"
 
     def _rows(self, where: str, params: tuple) -> list[tuple]:
-        with self.store.lock:
-            return self.store.db.execute(f"SELECT {self._COLUMNS} FROM submissions WHERE kind='request' AND {where}",
-                                         params).fetchall()
+        """Rows of requests; ``where`` may end in FOR UPDATE inside a transaction."""
+        return self.store.db.execute(f"SELECT {self._COLUMNS} FROM submissions WHERE kind='request' AND {where}",
+                                     params).fetchall()
 
     def shown(self, row: tuple) -> dict:
         """A request as the contract's ``RequestStatus``: no actor, no internal note."""
@@ -223,9 +211,8 @@ class RequestDesk:
     def by_slip(self, serial: str, code: str) -> dict | None:
         """The request a slip stands for, or None: unknown serial and wrong code alike."""
         wanted = hashlib.sha256(code.encode("ascii", "replace")).hexdigest()
-        with self.store.lock:
-            rows = self.store.db.execute("SELECT number, slip_code_sha256 FROM submissions WHERE serial=? AND "
-                                         "kind='request'", (serial,)).fetchall()
+        rows = self.store.db.execute("SELECT number, slip_code_sha256 FROM submissions WHERE serial=? AND "
+                                     "kind='request'", (serial,)).fetchall()
         found = None
         for number, stored in rows or [(None, None)]:
             if hmac.compare_digest(stored or _NO_HASH, wanted) and number is not None and stored:
@@ -239,9 +226,8 @@ class RequestDesk:
     def _proved(self, number: str, proof: str | list[str]) -> bool:
         """``proof``: the slip's code (16 hex digits) or the resident's id_hash,
         or a list of them (one id_hash per key the terminal holds)."""
-        with self.store.lock:
-            row = self.store.db.execute("SELECT id_hash, slip_code_sha256 FROM submissions WHERE number=? AND "
-                                        "kind='request'", (number,)).fetchone()
+        row = self.store.db.execute("SELECT id_hash, slip_code_sha256 FROM submissions WHERE number=? AND "
+                                    "kind='request'", (number,)).fetchone()
         proved = False
         for given in [proof] if isinstance(proof, str) else proof:
             if len(given) == 16:
@@ -259,14 +245,12 @@ class RequestDesk:
                           catalog_version=self.version)
 
     def rating_serial_used(self, terminal_id: str, serial: str) -> bool:
-        with self.store.lock:
-            return self.store.db.execute("SELECT 1 FROM request_ratings WHERE terminal_id=? AND serial=?",
-                                         (terminal_id, serial)).fetchone() is not None
+        return self.store.db.execute("SELECT 1 FROM request_ratings WHERE terminal_id=? AND serial=?",
+                                     (terminal_id, serial)).fetchone() is not None
 
     def rating_by_serial(self, terminal_id: str, serial: str) -> dict | None:
-        with self.store.lock:
-            row = self.store.db.execute("SELECT answer FROM request_ratings WHERE terminal_id=? AND serial=?",
-                                        (terminal_id, serial)).fetchone()
+        row = self.store.db.execute("SELECT answer FROM request_ratings WHERE terminal_id=? AND serial=?",
+                                    (terminal_id, serial)).fetchone()
         return json.loads(row[0]) if row else None
 
     def rate(self, terminal_id: str, key: str, body_sha: str, data: dict) -> dict | None:
@@ -278,24 +262,18 @@ class RequestDesk:
         if not self._proved(number, data["proof"]):
             return None
         store, received = self.store, now_iso()
-        with store.lock:
-            store.db.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._rows("number=?", (number,))[0]
-                state, steps = row[2], json.loads(row[5])
-                recorded = self.shown(row)["rateable"]
-                if recorded:
-                    state = self._record_rating(number, json.loads(row[6])["type"], state, data, steps, received)
-                answer = {"kind": "request_rating", "serial": data["serial"], "number": number, "status": state,
-                          "received_at": received, "recorded": recorded}
-                store.db.execute("INSERT INTO request_ratings VALUES (?,?,?,?,?)",
-                                 (terminal_id, data["serial"], number, received, json.dumps(answer, ensure_ascii=False)))
-                store.db.execute("INSERT INTO idempotency VALUES (?,?,?,?,?)",
-                                 (terminal_id, key, body_sha, 201, json.dumps(answer, ensure_ascii=False)))
-                store.db.execute("COMMIT")
-            except BaseException:
-                store.db.execute("ROLLBACK")
-                raise
+        with store.db.transaction() as tx:
+            row = self._rows("number=? FOR UPDATE", (number,))[0]
+            state, steps = row[2], json.loads(row[5])
+            recorded = self.shown(row)["rateable"]
+            if recorded:
+                state = self._record_rating(number, json.loads(row[6])["type"], state, data, steps, received)
+            answer = {"kind": "request_rating", "serial": data["serial"], "number": number, "status": state,
+                      "received_at": received, "recorded": recorded}
+            tx.execute("INSERT INTO request_ratings VALUES (?,?,?,?,?)",
+                       (terminal_id, data["serial"], number, received, json.dumps(answer, ensure_ascii=False)))
+            tx.execute("INSERT INTO idempotency VALUES (?,?,?,?,?)",
+                       (terminal_id, key, body_sha, 201, json.dumps(answer, ensure_ascii=False)))
         return answer
 
     def _record_rating(self, number: str, kind: str, state: str, data: dict, steps: list[dict], at: str) -> str:
@@ -322,9 +300,8 @@ class RequestDesk:
             if state == HANDLING and last_department:
                 step["department"] = last_department
             steps.append(step)
-        with self.store.lock:
-            self.store.db.execute("UPDATE submissions SET status=?, history=?, promised_by=COALESCE(?, promised_by) "
-                                  "WHERE number=?", (state, json.dumps(steps, ensure_ascii=False), due, number))
+        self.store.db.execute("UPDATE submissions SET status=?, history=?, promised_by=COALESCE(?, promised_by) "
+                              "WHERE number=?", (state, json.dumps(steps, ensure_ascii=False), due, number))
         return state
 
     # -- the back office -------------------------------------------------------------------------
@@ -332,8 +309,8 @@ class RequestDesk:
                    department: str | None = None) -> dict:
         """Move a request; raises Refused (404 unknown, 409 not allowed from
         its state with the allowed moves, 422 a missing note or department)."""
-        with self.store.lock:
-            rows = self._rows("number=?", (number,))
+        with self.store.db.transaction() as tx:
+            rows = self._rows("number=? FOR UPDATE", (number,))
             if not rows:
                 raise Refused(error_response(404, "NOT_FOUND", "no request with this number"))
             row = rows[0]
@@ -355,8 +332,8 @@ class RequestDesk:
             if internal_note:
                 step["internal_note"] = internal_note
             steps.append(step)
-            self.store.db.execute("UPDATE submissions SET status=?, history=? WHERE number=?",
-                                  (to, json.dumps(steps, ensure_ascii=False), number))
+            tx.execute("UPDATE submissions SET status=?, history=? WHERE number=?",
+                       (to, json.dumps(steps, ensure_ascii=False), number))
         found = self.admin_list(number=number)
         return found[0]
 

@@ -17,8 +17,13 @@ import json
 import logging
 import os
 import secrets
+import shutil
+import signal
 import socket
 import ssl
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -31,6 +36,7 @@ from kiosk.privacy import IdHashKeys
 from simulators.platform.app import create_app
 from simulators.platform.bodies import Refused
 from simulators.platform.connections import ConnectionLimits, guarded_protocol
+from simulators.platform.db import Unavailable, is_postgres, redacted
 from simulators.platform.faults import MODES, FaultInjector
 from simulators.platform.requests import RequestDesk
 from simulators.platform.store import PlatformStore, private_folder
@@ -93,12 +99,16 @@ def is_loopback(host: str) -> bool:
 class PlatformServer:
     """The platform in a background thread of this process."""
 
-    def __init__(self, db_path: Path, host: str = "127.0.0.1", port: int = 0, terminal_resolver: Any = None,
+    def __init__(self, db_path: Path | str, host: str = "127.0.0.1", port: int = 0, terminal_resolver: Any = None,
                  tls_cert: Path | None = None, tls_key: Path | None = None, client_ca: Path | None = None,
-                 limits: ConnectionLimits | None = None):
-        """``tls_cert``/``tls_key`` serve HTTPS; ``client_ca`` also demands a
+                 limits: ConnectionLimits | None = None, attachments: Path | None = None):
+        """``db_path``: a SQLite file, or a PostgreSQL URL (then ``attachments``
+        is the attachment folder and the admin token lives in the database).
+        ``tls_cert``/``tls_key`` serve HTTPS; ``client_ca`` also demands a
         client certificate signed by that CA (mutual TLS)."""
-        self.db_path = Path(db_path)
+        self.db = db_path if is_postgres(db_path) else Path(db_path)
+        self.attachments = attachments
+        self.db_path = Path(db_path) if not is_postgres(db_path) else Path(attachments or ".").with_suffix(".state")
         self.tls: dict | None = None
         if tls_cert:
             self.tls = {"ssl_certfile": str(tls_cert), "ssl_keyfile": str(tls_key)}
@@ -125,10 +135,10 @@ class PlatformServer:
     def start(self) -> None:
         if self._thread is not None:
             return
-        self.store = PlatformStore(self.db_path)
+        self.store = PlatformStore(self.db, self.attachments)
         # a restart keeps a date the tests moved
         self.requests = RequestDesk(self.store, today=self.requests.today if self.requests else dt.date.today)
-        self.admin_token = admin_token(self.db_path)
+        self.admin_token = self.store.admin_token() if is_postgres(self.db) else admin_token(self.db_path)
         if not self.port:
             self.port = free_port(self.host)
         self._server = _uvicorn(create_app(self.store, self.faults, self.terminal_resolver, self.admin_token,
@@ -239,13 +249,19 @@ class PlatformSimulator:
         raise ValueError(f"unknown action {action!r}; actions: {', '.join(actions)}")
 
 
-def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765, tls_cert: Path | None = None,
-          tls_key: Path | None = None, behind_tls_proxy: bool = False) -> None:
+def serve(db: Path | str, host: str = "127.0.0.1", port: int = 8765, tls_cert: Path | None = None,
+          tls_key: Path | None = None, behind_tls_proxy: bool = False, workers: int = 1,
+          attachments: Path | None = None, pool_size: int = 8, pool_timeout: float = 5.0) -> None:
     """Run in the foreground until interrupted (SIGINT/SIGTERM).
 
     Beyond loopback the platform faces the network a district's platform
     faces: it refuses to start there in plain HTTP, unless told that a TLS
-    proxy terminates connections in front of it."""
+    proxy terminates connections in front of it.
+
+    ``db``: a SQLite file (one worker; migrated at start, as always) or a
+    PostgreSQL URL (``workers`` processes, each with its own pool of
+    ``pool_size`` connections; the schema must be migrated first with
+    ``kiosk platform migrate``: a worker never changes it)."""
     if bool(tls_cert) != bool(tls_key):
         raise KioskError("--tls-cert and --tls-key go together")
     for pem in (tls_cert, tls_key):
@@ -254,14 +270,123 @@ def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765, tls_cert: Pa
     if not is_loopback(host) and not tls_cert and not behind_tls_proxy:
         raise KioskError(f"refusing to listen on {host} without TLS: pass --tls-cert and --tls-key, or "
                          "--behind-tls-proxy when a TLS proxy terminates connections in front of the platform")
-    token = admin_token(Path(db_path))
-    store = PlatformStore(Path(db_path))
-    port = port or free_port(host)
+    postgres = is_postgres(db)
+    if workers < 1:
+        raise KioskError("--workers: 1 or more")
+    if workers > 1 and not postgres:
+        raise KioskError("several workers need PostgreSQL (--db postgresql://...): a SQLite file serves one process")
+    if postgres and attachments is None:
+        raise KioskError("--attachments DIR is needed with PostgreSQL (a folder every worker shares)")
     tls = {"ssl_certfile": str(tls_cert), "ssl_keyfile": str(tls_key)} if tls_cert else None
-    server = _uvicorn(create_app(store, FaultInjector(), admin_token=token), host, port, tls)
-    print(f"reference platform listening on {'https' if tls else 'http'}://{host}:{port} (db {db_path}; "
-          f"admin token in {admin_token_path(Path(db_path))})", flush=True)
     try:
-        server.run()
+        store = PlatformStore(db, attachments, migrate=not postgres, pool_size=2)  # checks the schema
+    except Unavailable as exc:
+        raise KioskError(f"cannot reach the database {redacted(str(db))}: {exc}") from None
+    try:
+        where = redacted(str(db)) if postgres else str(db)
+        token_note = ("admin token: kiosk platform admin-token --db ..." if postgres
+                      else f"admin token in {admin_token_path(Path(db))}")
+        token = store.admin_token() if postgres else admin_token(Path(db))
     finally:
         store.close()
+    port = port or free_port(host)
+    config = {"db": str(db), "attachments": str(attachments) if attachments else None, "host": host, "port": port,
+              "tls": tls, "pool_size": pool_size, "pool_timeout": pool_timeout, "admin_token": token}
+    print(f"reference platform listening on {'https' if tls else 'http'}://{host}:{port} (db {where}; "
+          f"{workers} worker{'s' if workers > 1 else ''}; {token_note})", flush=True)
+    if workers == 1:
+        run_worker(config, reuse_port=False)
+    else:
+        supervise(config, workers)
+
+
+def run_worker(config: dict, reuse_port: bool = True) -> None:
+    """One worker: its own store (and pool) and uvicorn on the shared port
+    (SO_REUSEPORT: the kernel spreads connections over the workers)."""
+    db = config["db"]
+    attachments = Path(config["attachments"]) if config.get("attachments") else None
+    store = PlatformStore(db, attachments, migrate=not is_postgres(db), pool_size=config["pool_size"],
+                          pool_timeout=config["pool_timeout"])
+    try:
+        server = _uvicorn(create_app(store, FaultInjector(), admin_token=config["admin_token"]), config["host"],
+                          config["port"], config.get("tls"))
+        if reuse_port:
+            # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say so (with proto 0 every
+            # answer waits ~40 ms for the client's delayed ACK: Nagle)
+            sock = socket.socket(socket.AF_INET6 if ":" in config["host"] else socket.AF_INET, socket.SOCK_STREAM,
+                                 socket.IPPROTO_TCP)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind((config["host"], config["port"]))
+            sock.listen(2048)
+            server.run(sockets=[sock])
+        else:
+            server.run()
+    finally:
+        store.close()
+
+
+# -- several workers (simulators/platform/workers.py is one) ------------------------------
+RESTART_PAUSE = 1.0
+EARLY_SECONDS, EARLY_DEATHS = 10.0, 5
+
+
+CONFIG_VARIABLE = "KIOSK_PLATFORM_WORKER"
+
+
+def _start(config: dict, env: dict) -> subprocess.Popen:
+    # in the environment, not the command line: the admin token and the database URL's password are not
+    # for `ps` to show (a process's environment is readable by its own user only)
+    return subprocess.Popen([sys.executable, "-m", "simulators.platform.workers"],
+                            env={**env, CONFIG_VARIABLE: json.dumps(config)})
+
+
+def supervise(config: dict, workers: int) -> None:
+    metrics_dir = tempfile.mkdtemp(prefix="kiosk-platform-metrics-")
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    old = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    running = [_start(config, env) for _ in range(workers)]
+    started = [time.monotonic()] * workers
+    early_deaths = 0   # in a row: workers that died within EARLY_SECONDS of their start
+    try:
+        while not stopping:
+            time.sleep(0.2)
+            for i, proc in enumerate(running):
+                if proc.poll() is not None and not stopping:
+                    early_deaths = early_deaths + 1 if time.monotonic() - started[i] < EARLY_SECONDS else 0
+                    if early_deaths >= EARLY_DEATHS:  # not a crash to ride out: let systemd see it and say so
+                        raise KioskError(f"{early_deaths} platform workers in a row ended within "
+                                         f"{EARLY_SECONDS:g} s of their start (their messages are above)")
+                    print(f"platform worker {proc.pid} ended ({proc.returncode}); starting another", flush=True)
+                    _forget(metrics_dir, proc.pid)
+                    time.sleep(RESTART_PAUSE)
+                    running[i], started[i] = _start(config, env), time.monotonic()
+    finally:
+        for proc in running:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in running:
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _forget(metrics_dir: str, pid: int) -> None:
+    """A dead worker's live gauges leave the sum (its counters stay: they happened)."""
+    try:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid, metrics_dir)
+    except Exception:  # noqa: BLE001 - metrics must never stop the supervisor
+        pass

@@ -10,15 +10,16 @@ terminal call, and cache it with its version:
     POST /v1/admin/staff-cards/revoke   (admin)  {"fingerprint": "<64 hex>"} or {"uid": "<hex>"}
     POST /v1/admin/staff-cards/restore  (admin)  the same: the card is allowed again
 
-Every change raises the version.  Kept in a small JSON file beside the
-platform's database (``<db>.staff-cards.json``), written whole each time.
+Every change raises the version.  Kept in the platform's database (table
+``staff_cards_revoked``, the version a counter), so every worker answers the
+same list; a list from before (``<db>.staff-cards.json``) is taken over once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from drivers.storage import atomic_write
 from kiosk.central import signing
 from kiosk.ops.staff_gate import card_fingerprint
 from simulators.platform.bodies import error_response, parse_object
@@ -36,31 +36,44 @@ FINGERPRINT_RE = re.compile(r"^[0-9a-f]{64}$")
 UID_RE = re.compile(r"^(?:[0-9A-Fa-f]{2}){4,10}$")
 
 
-class StaffCardList:
-    """The list and its version, in one file."""
+VERSION = "staff_card_list_version"
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.lock = threading.Lock()
-        self.version, self.revoked = 0, set[str]()
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            self.version, self.revoked = int(data["version"]), set(map(str, data["revoked"]))
-        except FileNotFoundError:
-            pass
+
+class StaffCardList:
+    """The list and its version, in the platform's database (``store``)."""
+
+    def __init__(self, store: Any, legacy_file: Path | None = None):
+        self.store = store
+        if legacy_file is not None and legacy_file.exists() and store.counter(VERSION) == 0:
+            data = json.loads(legacy_file.read_text(encoding="utf-8"))
+            with store.db.transaction() as tx:
+                for fingerprint in map(str, data["revoked"]):
+                    tx.execute("INSERT INTO staff_cards_revoked VALUES (?, ?) ON CONFLICT DO NOTHING",
+                               (fingerprint, _now()))
+                store.bump(VERSION, int(data["version"]))
+            legacy_file.rename(legacy_file.with_name(legacy_file.name + ".imported"))
 
     def document(self) -> dict[str, Any]:
-        with self.lock:
-            return {"version": self.version, "revoked": sorted(self.revoked)}
+        with self.store.db.transaction() as tx:  # the version and the list as of one moment
+            version = self.store.counter(VERSION)
+            revoked = [r[0] for r in tx.execute("SELECT fingerprint FROM staff_cards_revoked ORDER BY fingerprint")]
+        return {"version": version, "revoked": revoked}
 
     def change(self, fingerprint: str, revoked: bool) -> int:
-        with self.lock:
-            before = fingerprint in self.revoked
-            if revoked != before:
-                (self.revoked.add if revoked else self.revoked.discard)(fingerprint)
-                self.version += 1
-                atomic_write(self.path, json.dumps({"version": self.version, "revoked": sorted(self.revoked)}).encode())
-            return self.version
+        """The version after the change (the same when nothing changed)."""
+        with self.store.db.transaction() as tx:
+            if revoked:
+                changed = tx.execute("INSERT INTO staff_cards_revoked VALUES (?, ?) ON CONFLICT DO NOTHING",
+                                     (fingerprint, _now())).rowcount
+            else:
+                changed = tx.execute("DELETE FROM staff_cards_revoked WHERE fingerprint=?", (fingerprint,)).rowcount
+            if changed:
+                self.store.bump(VERSION)
+            return self.store.counter(VERSION)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def _fingerprint_of(body: dict[str, Any]) -> str | None:
@@ -78,8 +91,8 @@ def _fingerprint_of(body: dict[str, Any]) -> str | None:
 
 
 def add_staff_card_routes(app: FastAPI, store: Any) -> StaffCardList:
-    """The routes on the platform's app (``store``: its PlatformStore, for where the file goes)."""
-    cards = StaffCardList(Path(store.db_path).with_name(Path(store.db_path).name + ".staff-cards.json"))
+    """The routes on the platform's app (``store``: its PlatformStore)."""
+    cards = StaffCardList(store, store.side_file(".staff-cards.json"))
     app.state.staff_cards = cards
 
     @app.get("/v1/staff-cards")

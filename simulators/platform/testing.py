@@ -29,8 +29,13 @@ class Terminal:
         return IdHashKeys(1, self.id_hash_key)
 
 
-def start_platform(folder: Path, terminal: Terminal, port: int = 0) -> PlatformServer:
-    server = PlatformServer(Path(folder) / "platform.sqlite3", port=port)
+def start_platform(folder: Path, terminal: Terminal, port: int = 0, db: str | None = None) -> PlatformServer:
+    """The platform on a SQLite file in ``folder``, or on the PostgreSQL
+    database ``db`` (a URL; its attachments in ``folder``)."""
+    if db:
+        server = PlatformServer(db, port=port, attachments=Path(folder) / "attachments")
+    else:
+        server = PlatformServer(Path(folder) / "platform.sqlite3", port=port)
     server.start()
     assert server.store is not None
     server.store.add_terminal(terminal.id, terminal.key.hex(), "test")

@@ -1,7 +1,7 @@
 import pytest
 
 from simulators.platform.testing import client_for
-from tests.platform_fixtures import platform, terminal  # noqa: F401  (fixtures, found by name)
+from tests.platform_fixtures import backend, platform, terminal  # noqa: F401  (fixtures, found by name)
 
 
 @pytest.fixture

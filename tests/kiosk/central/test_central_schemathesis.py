@@ -43,9 +43,10 @@ class SignIfAsked(_Signer):
 
 
 @pytest.fixture(scope="module")
-def signed_platform(tmp_path_factory):
+def signed_platform(tmp_path_factory, backend):
+    """The platform on each backend (SQLite; PostgreSQL on a throwaway cluster)."""
     terminal = Terminal()
-    server = start_platform(tmp_path_factory.mktemp("platform"), terminal)
+    server = start_platform(tmp_path_factory.mktemp("platform"), terminal, db=backend())
     session = requests.Session()
     session.auth = SignIfAsked(terminal.id, terminal.key, server.admin_token)
     yield server, session

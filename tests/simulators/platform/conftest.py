@@ -1,1 +1,1 @@
-from tests.platform_fixtures import platform, terminal  # noqa: F401  (fixtures, found by name)
+from tests.platform_fixtures import backend, platform, terminal  # noqa: F401  (fixtures, found by name)

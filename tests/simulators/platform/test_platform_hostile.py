@@ -2,7 +2,8 @@
 running hut, each with the refusal the contract documents (and kept so).
 
 Raw sockets where the attack is in the framing (a body that never comes, a
-body that keeps coming), requests elsewhere."""
+body that keeps coming), requests elsewhere.  Each attack on a platform runs
+on both backends (SQLite, and PostgreSQL on a throwaway cluster)."""
 
 import hashlib
 import json
@@ -24,11 +25,19 @@ ID_NUMBER = "110101195001011237"
 
 
 @pytest.fixture(scope="module")
-def shared(tmp_path_factory):
+def shared(tmp_path_factory, backend):
     """One platform for the refusals that change nothing (keeps the suite fast)."""
     terminal = Terminal()
-    server = start_platform(tmp_path_factory.mktemp("shared"), terminal)
+    server = start_platform(tmp_path_factory.mktemp("shared"), terminal, db=backend())
     yield server, terminal
+    server.stop()
+
+
+@pytest.fixture
+def platform(tmp_path, terminal, backend):
+    """Every attack on both backends: SQLite and PostgreSQL."""
+    server = start_platform(tmp_path / "platform", terminal, db=backend())
+    yield server
     server.stop()
 
 
