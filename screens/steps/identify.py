@@ -104,7 +104,8 @@ class IdentifyScreen(StepScreen):
         self.state = view.state.value
         self.instruction = card_words(view)
         self.code_hint = code_words(view)
-        self.code_trouble = view.code_state in CODE_TROUBLES or (bool(self.code_hint) and view.code_mode == "offline")
+        # a refusal in the warning colour; "not available now" alone is a plain notice
+        self.code_trouble = bool(self.code_hint) and view.code_state in CODE_TROUBLES
 
     def forget(self) -> None:
         super().forget()
