@@ -79,8 +79,16 @@ def card_words(view: IdentifyView | None) -> str:
 
 def card_trouble(view: IdentifyView | None) -> str:
     """What is wrong with the cards on the readers, in the identify step's
-    words (a msgid), or "": for steps that read a card inside themselves."""
-    return card_words(view) if view is not None and view.state.value in CARD_TROUBLES else ""
+    words (a msgid), or "": for steps that read a card inside themselves.
+    A code shown to the scanner there is answered here too (being checked,
+    or why it identified nobody), so nobody waits on a silent screen."""
+    if view is None:
+        return ""
+    if view.state.value in CARD_TROUBLES:
+        return card_words(view)
+    if view.code_state in CODE_TROUBLES or view.code_state == "verifying":
+        return CODE_WORDS[view.code_state]
+    return ""
 
 
 class IdentifyScreen(StepScreen):

@@ -169,3 +169,25 @@ def test_end_to_end_against_the_reference_platform(make_kit, platform, terminal)
         to_identify(kit)
         kit.scanner.show(code)                 # the same code again, on the next try: spent
         kit.run_until(lambda: t.identify.view.code_state == "used", "the refusal")
+
+
+def test_the_progress_query_takes_an_e_id_code_like_a_card(make_kit):
+    class Listing(Platform):
+        def applications_for(self, id_hash, budget=None):
+            self.asked.append(("by_hash", tuple(id_hash) if isinstance(id_hash, list) else (id_hash,)))
+            return [{"application_number": "HUT-2026-1001", "matter_code": "MZ-003", "status": "受理",
+                     "received_at": "2026-12-01T10:00:00"}]
+
+    platform = Listing()
+    kit = kit_with(make_kit, platform)
+    t = kit.terminal
+    progress = t.flow("progress")
+    t.open_service("progress")
+    platform.refuse = "CODE_EXPIRED"
+    kit.scanner.show("EID1.expired.x")
+    kit.run_until(lambda: t.identify.view.code_state == "expired", "the refusal the progress screen shows")
+    platform.refuse = ""
+    kit.scanner.show("EID1.fresh.x")
+    kit.run_until(lambda: progress.state is ProgressState.RESULTS, "the resident's applications")
+    assert [a for a in platform.asked if isinstance(a, tuple) and a[0] == "by_hash"]
+    assert progress.view.masked_name == "王**"
