@@ -102,3 +102,12 @@ def test_an_application_filed_after_a_code_names_the_code_as_its_evidence():
         schemas.check("Application", {**body, "card": card})
     with pytest.raises(Refused):
         schemas.check("Application", {**body, "card": "phone_photo"})
+
+
+def test_the_holders_photo_comes_back_for_the_face_check(platform, client):
+    import base64
+
+    photo = base64.b64encode(b"\xff\xd8\xff\xe0 the holder \xff\xd9").decode()
+    code = mint_identity_code(platform, name="赵丽", id_number="120101199001011234", photo_jpeg=photo)
+    identity = Identity.from_platform(client.verify_identity_code(code))
+    assert identity.photo_bmp.startswith(b"\xff\xd8") and identity.name == "赵丽"
