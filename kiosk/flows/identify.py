@@ -104,6 +104,18 @@ LINES: dict[tuple[str, str], str] = {
     ("identify", "id_card"): N_("Please place your ID card on the reader"),
     ("identify", "social_security"): N_("Please insert your social security card"),
     ("identify", "counter"): N_("Cards cannot be read here now. Please ask at the counter"),
+    # A code shown to the scanner that identified nobody (the view's code_state; the screen's words too).
+    ("identify", "code_expired"): N_("The code is only valid for one minute. Please refresh it on your phone and show "
+                                     "it again."),
+    ("identify", "code_used"): N_("This code has been used already. Please refresh it on your phone and show it "
+                                  "again."),
+    ("identify", "code_unknown"): N_("This code could not be recognised. Please show your e-ID code again or use your "
+                                     "card."),
+    ("identify", "code_not_id"): N_("This is not an e-ID code. Please open your e-ID code on your phone, or use your "
+                                    "card."),
+    ("identify", "code_failed"): N_("Your code could not be checked just now. Please show it again or use your card."),
+    ("identify", "code_offline"): N_("Identification by e-ID code is not available now. Please use your card."),
+    ("identify", "code_not_accepted"): N_("This service cannot use this code. Please use your ID card."),
 }
 
 

@@ -700,6 +700,9 @@ class Terminal:
         detail = active.speech()
         if detail is None:
             return None
+        code = self.identify.view.code_state
+        if view.step is Step.IDENTIFY and code and code != "verifying":
+            return (view.step.value, f"code_{code}")   # why the code shown identified nobody
         if view.step is Step.IDENTIFY and not detail:
             detail = view.availability.identify().value
         return (view.step.value, detail)

@@ -11,6 +11,7 @@ from kiosk.central.client import NeedsStaff, RetryLater
 from kiosk.flows.identify import IdentifyState
 from kiosk.flows.service import Step
 from kiosk.services.progress.flow import ProgressState
+from kiosk.terminal.voice import instruction
 from tests.terminal_kit import CODE_SCANNER, DEVICES, to_identify
 
 WITH_SCANNER = DEVICES + CODE_SCANNER
@@ -76,6 +77,7 @@ def test_refusals_say_why_and_the_resident_can_show_a_new_code_or_a_card(make_ki
         kit.scanner.show(f"EID1.{refused}.x")
         kit.run_until(lambda shown=shown: t.identify.view.code_state == shown, shown)
         assert t.identify.state is IdentifyState.WAITING and t.session.identity is None
+        assert t.last_spoken == instruction("identify", f"code_{shown}")   # said as well as shown
     kit.scanner.show("https://pay.example.cn/qr/123")       # a payment code: not sent anywhere
     kit.run_until(lambda: t.identify.view.code_state == "not_id", "not an identity code")
     assert len(platform.asked) == 4
