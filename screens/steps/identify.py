@@ -64,6 +64,12 @@ def code_words(view: IdentifyView | None) -> str:
     return CODE_WORDS.get(view.code_state, CODE_WORDS[""])
 
 
+def code_offer(view: IdentifyView | None) -> str:
+    """For steps that read a card inside themselves (progress, health): the
+    code's offer (or "not available now") while nothing is wrong, else ""."""
+    return code_words(view) if view is not None and view.code_state == "" else ""
+
+
 # The cards' troubles a step that reads cards inside itself (progress) shows too.
 CARD_TROUBLES = (IdentifyState.FAILED.value, IdentifyState.CARD_NOT_ACCEPTED.value, IdentifyState.TWO_CARDS.value)
 

@@ -46,3 +46,9 @@ def test_without_the_scanner_there_is_no_offer(facts):
 def test_the_screens_were_photographed(facts):
     shots = facts["folder"] / "shots"
     assert sorted(p.name for p in shots.glob("*.png")) == ["expired.png", "identified.png", "offered.png"]
+
+
+def test_the_progress_query_offers_the_code_and_a_code_shows_the_residents_applications(facts):
+    assert "或出示电子身份证二维码" in facts["progress_offer"]
+    state, name = facts["progress_after_code"]
+    assert state in ("results", "nothing_found") and name == "李**"

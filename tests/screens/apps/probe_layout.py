@@ -113,6 +113,21 @@ def identify_code_offline(app, readers):
 
 
 @scene
+def progress_code(app, readers):
+    """The progress query in a hut with a code scanner: the code offered under the card."""
+    app.terminal.refresh_availability()
+    yield from progress(app, readers)
+    app.terminal.identify.scanner_status(True, True)
+
+
+@scene
+def health_code(app, readers):
+    app.terminal.refresh_availability()
+    yield from health_start(app, readers)
+    app.terminal.identify.scanner_status(True, True)
+
+
+@scene
 def preparing(app, readers):
     # Every service has its screens now: a terminal without the request screens says "being prepared".
     from kiosk.flows.service import Step

@@ -55,6 +55,7 @@ def script(hut, shots):
         facts["identified"] = [identify.masked_name, identify.masked_id]
         facts["offer_when_identified"] = words(identify)
         screenshot(shots / "identified.png")
+        shown_at = time.monotonic()
         tap(identify.ids.proceed)
         yield Until(lambda: app.sm.current != "identify", "the step after identification", 10)
         facts["after_continue"] = app.sm.current
@@ -64,6 +65,8 @@ def script(hut, shots):
             terminal.discard_visit()
         yield from to_identify(app, MATTER)
         yield Until(lambda: identify.code_hint != "", "the code offered again", 10)
+        # the same code within the scanner's repeat window (1.5 s) would be one scan, not a second
+        yield Until(lambda: time.monotonic() - shown_at > 2.0, "the scanner's repeat window to pass", 10)
         hut.control("code_scanner", "scan", code=fresh)
         yield Until(lambda: identify.code_trouble, "the used code's answer", 10)
         facts["used"] = words(identify)
@@ -77,6 +80,16 @@ def script(hut, shots):
         facts["offer_after_unplug"] = words(identify)
         hut.control("code_scanner", "plug")
         yield Until(lambda: identify.code_hint != "", "the offer back with the scanner", 10)
+        app.go_home("resident")
+
+        # 进度查询 asks for a card on its own screen: the code is offered there too, and identifies
+        progress = app.screens["progress"]
+        app.open_service("progress")
+        yield Until(lambda: app.sm.current == "progress" and progress.code != "", "the code offered on progress", 10)
+        facts["progress_offer"] = texts(progress.ids.code_offer)
+        hut.control("code_scanner", "scan", code=mint_identity_code(platform, "resident"))
+        yield Until(lambda: progress.state not in ("waiting", "querying"), "the resident's applications", 15)
+        facts["progress_after_code"] = [progress.state, progress.masked_name]
         app.go_home("resident")
     return walk
 
