@@ -1,4 +1,4 @@
-"""Who the resident is: one frozen record, whatever card (or, later, code) proved it.
+"""Who the resident is: one frozen record, whatever card or code proved it.
 
 The readers produce their own records (``drivers.idcard.records.IdCardRecord``
 for the four ID card layouts, ``drivers.smartcard.records.SocialSecurityRecord``
@@ -14,6 +14,8 @@ it never reaches a log or a file outside the encrypted outbox.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
@@ -28,6 +30,17 @@ class Evidence(enum.StrEnum):
 
     ID_CARD = "id_card"                            # read from the chip of one of the four ID cards
     SOCIAL_SECURITY_CARD = "social_security_card"  # read from a social security card (PC/SC)
+    # A code shown on the resident's phone, verified by the platform (kiosk/identity_codes.py):
+    E_ID_CODE = "e_id_code"                        # 电子身份证 / 网证
+    E_SOCIAL_SECURITY_CODE = "e_social_security_code"  # 电子社保卡
+
+    @property
+    def is_code(self) -> bool:
+        """Weaker than a chip read: the platform vouched, nobody held a card here."""
+        return self in CODE_EVIDENCE
+
+
+CODE_EVIDENCE = frozenset({Evidence.E_ID_CODE, Evidence.E_SOCIAL_SECURITY_CODE})
 
 
 @dataclass(frozen=True, repr=False)
@@ -71,6 +84,38 @@ class Identity:
                    gender_code=str(get("gender_code") or "0"), birth_date=birth if isinstance(birth, dt.date) else None,
                    address=get("address") or None, name_en=name_en, id_number_valid=bool(get("id_number_valid", True)),
                    region_code=str(get("region_code") or ""), photo_bmp=bytes(get("photo_bmp") or b""))
+
+    @classmethod
+    def from_platform(cls, answer: Mapping[str, Any]) -> Identity:
+        """From the platform's answer to a verified code (the contract's
+        ``identity`` of ``/v1/identity/verify-code``); ``ValueError`` when it
+        is not one (a garbled answer identifies nobody)."""
+        try:
+            evidence = Evidence(str(answer["evidence"]))
+            name, number = str(answer["name"]), str(answer["id_number"])
+        except (KeyError, ValueError, TypeError):
+            raise ValueError("the platform's identity answer lacks evidence, name or id_number") from None
+        if not evidence.is_code or not name or not number:
+            raise ValueError("the platform's identity answer is not a code's identity")
+        try:
+            card_type = CardType(str(answer.get("card_type") or CardType.RESIDENT.value))
+        except ValueError:
+            card_type = CardType.RESIDENT
+        birth: dt.date | None = None
+        if isinstance(answer.get("birth_date"), str):
+            try:
+                birth = dt.date.fromisoformat(answer["birth_date"])
+            except ValueError:
+                birth = None
+        photo = b""
+        if isinstance(answer.get("photo_jpeg"), str):
+            try:
+                photo = base64.b64decode(answer["photo_jpeg"], validate=True)
+            except (binascii.Error, ValueError):
+                photo = b""   # no photo: the face check says it cannot compare, as for a card without one
+        return cls(evidence=evidence, card_type=card_type, name=name, id_number=number,
+                   gender_code=str(answer.get("gender_code") or "0"), birth_date=birth,
+                   address=str(answer["address"]) if answer.get("address") else None, photo_bmp=photo)
 
     # -- what screens, slips and look-ups may use --------------------------------------------
     @property

@@ -3,6 +3,7 @@
 # Idempotent and quiet when everything is already there.
 set -eu
 
+# linux-libc-dev: the input headers evdev (the code scanner in HID mode) builds against.
 # udev (udevadm), ansible, ansible-lint and prometheus (promtool) are for the
 # appliance's tests: rules parsing, the fleet playbook, the alert rules.
 # postgresql (initdb, pg_ctl) is for the reference platform's tests on a throwaway cluster.
@@ -15,6 +16,7 @@ espeak-ng
 systemd
 gcc
 libjpeg-dev
+linux-libc-dev
 udev
 ansible ansible-lint
 prometheus

@@ -145,6 +145,23 @@ class FakeSocialSecurityReader(FakeCardReader):
     capabilities = frozenset({"social_security_card"})
 
 
+class FakeCodeScanner(FakeDevice):
+    """The 2D code scanner under the screen: ``show(text)`` as a resident holds a phone under it."""
+
+    device_class = "code_scanner"
+    capabilities = frozenset({"code"})
+
+    def show(self, text: str) -> None:
+        self.publish(DeviceEvent(self.name, "code", text))
+
+
+CODE_SCANNER = """
+[devices.code_scanner]
+driver = "code_scanner.serial"
+port = "/dev/null"
+"""
+
+
 @dataclass
 class Frame:
     image: np.ndarray = field(repr=False)
@@ -370,7 +387,7 @@ class TerminalKit:
         made: dict[str, Any] = {"idcard": FakeCardReader("idcard"), "ssc": FakeSocialSecurityReader("ssc"),
                                 "printer": FakePrinter("printer"), "camera": FakeCamera("camera"),
                                 "front_camera": FakeFrontCamera("front_camera"), "speaker": FakeSpeaker("speaker"),
-                                **health_devices()}
+                                "code_scanner": FakeCodeScanner("code_scanner"), **health_devices()}
         self.devices = {name: made[name] for name in devices}
         self.reader: FakeCardReader = made["idcard"]
         self.ssc: FakeSocialSecurityReader = made["ssc"]
@@ -378,6 +395,7 @@ class TerminalKit:
         self.camera: FakeCamera = made["camera"]
         self.front_camera: FakeFrontCamera = made["front_camera"]
         self.speaker: FakeSpeaker = made["speaker"]
+        self.scanner: FakeCodeScanner = made["code_scanner"]
         self.health: dict[str, FakeHealthDevice] = {k: v for k, v in made.items() if isinstance(v, FakeHealthDevice)}
 
         def build(_settings: Any, name: str) -> Any:

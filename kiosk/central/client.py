@@ -410,6 +410,20 @@ class CentralClient:
         only by their slip (:meth:`request_by_slip`)."""
         return self._listing("/v1/requests", "requests", id_hashes, budget)
 
+    def verify_identity_code(self, code: str, budget: float | None = None) -> dict:
+        """The identity an e-ID (or electronic social security card) code
+        stands for, as the contract's ``identity`` object; a refusal raises
+        ``NeedsStaff`` with its code (CODE_EXPIRED, CODE_USED, CODE_UNKNOWN),
+        no answer in time ``RetryLater``.  The code is sent once: a retry
+        would be refused as used (kiosk/identity_codes.py)."""
+        budget = budget or self.status_budget
+
+        def query() -> dict:
+            r = self.request("POST", "/v1/identity/verify-code", json_body={"code": code},
+                             timeout=_socket_timeout(budget))
+            return cast(dict, _shaped(self.json_of(r), "identity")["identity"])
+        return cast(dict, self._within(budget, query))
+
     def request_by_slip(self, serial: str, slip_code: str, budget: float | None = None) -> dict | None:
         """The request a slip stands for (the filing terminal's serial and the
         slip's code, from its QR), or None: not arrived yet, or not this code

@@ -29,9 +29,9 @@ USABLE = frozenset({Status.ONLINE, Status.BUSY})
 USABLE_VALUES = frozenset(status.value for status in USABLE)
 
 # The capabilities a kind's manifest may offer (drivers.manifest.Offer.what).
-ID_CARD, SOCIAL_SECURITY, SCAN, SLIP, MEASURE, FACE_CHECK, VOICE = (
-    "id_card", "social_security", "scan", "slip", "measure", "face_check", "voice")
-CAPABILITIES = frozenset({ID_CARD, SOCIAL_SECURITY, SCAN, SLIP, MEASURE, FACE_CHECK, VOICE})
+ID_CARD, SOCIAL_SECURITY, SCAN, SLIP, MEASURE, FACE_CHECK, VOICE, CODE = (
+    "id_card", "social_security", "scan", "slip", "measure", "face_check", "voice", "code")
+CAPABILITIES = frozenset({ID_CARD, SOCIAL_SECURITY, SCAN, SLIP, MEASURE, FACE_CHECK, VOICE, CODE})
 
 
 class Identify(enum.StrEnum):
@@ -79,6 +79,7 @@ class Availability:
     # The speaker the voice plays on: None when no speaker is configured (the
     # voice speaks as it always did, unchecked), else whether it works now.
     voice: bool | None = None
+    code_scanner: bool = False           # a 2D code scanner reads codes shown on a phone (e-ID)
 
     @property
     def face_check(self) -> FaceCheck:
@@ -155,4 +156,5 @@ def decide(devices: Iterable[DeviceLike], platform_reachable: bool | None = None
         health_devices=usable.get(MEASURE, 0),
         face_camera=usable.get(FACE_CHECK, 0) > 0,
         voice=usable.get(VOICE, 0) > 0 if VOICE in configured else None,
+        code_scanner=usable.get(CODE, 0) > 0,
     )

@@ -72,6 +72,11 @@ class IdentifyView:
     masked_id: str = ""
     # two_cards: which card to take away (the evidence its reader reads: id_card | social_security_card)
     other_card: str = ""
+    # The e-ID code at the scanner (kiosk/identity_codes.py): "" (no scanner, or this step
+    # takes no code), "offered" ("or show your e-ID code"), "offline" (not available now).
+    code_mode: str = ""
+    # What became of the last code shown: "" | "verifying" | a Refusal value (expired, used, ...).
+    code_state: str = ""
 
     def __repr__(self) -> str:  # masked already, but a view has no business in logs
         return (f"IdentifyView(state={self.state.value!r}, reader_available={self.reader_available}, "
@@ -99,6 +104,18 @@ LINES: dict[tuple[str, str], str] = {
     ("identify", "id_card"): N_("Please place your ID card on the reader"),
     ("identify", "social_security"): N_("Please insert your social security card"),
     ("identify", "counter"): N_("Cards cannot be read here now. Please ask at the counter"),
+    # A code shown to the scanner that identified nobody (the view's code_state; the screen's words too).
+    ("identify", "code_expired"): N_("The code is only valid for one minute. Please refresh it on your phone and show "
+                                     "it again."),
+    ("identify", "code_used"): N_("This code has been used already. Please refresh it on your phone and show it "
+                                  "again."),
+    ("identify", "code_unknown"): N_("This code could not be recognised. Please show your e-ID code again or use your "
+                                     "card."),
+    ("identify", "code_not_id"): N_("This is not an e-ID code. Please open your e-ID code on your phone, or use your "
+                                    "card."),
+    ("identify", "code_failed"): N_("Your code could not be checked just now. Please show it again or use your card."),
+    ("identify", "code_offline"): N_("Identification by e-ID code is not available now. Please use your card."),
+    ("identify", "code_not_accepted"): N_("This service cannot use this code. Please use your ID card."),
 }
 
 
@@ -135,6 +152,7 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
 
     def __init__(self, session: Session, readers: list[CardReader] | None = None):
         super().__init__(IdentifyView())
+        self._scanner = (False, False)          # (a code scanner works, the platform is reachable)
         self.session = session
         self.readers: list[Any] = list(readers or [])
         self.request = ID_CARD_ONLY
@@ -173,7 +191,7 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
         self._waiting_card = None
         available = self._available() if self._statuses else self._view.reader_available
         self._fire("start" if available else "start_without_reader", reader_available=available, masked_name="",
-                   masked_id="", other_card="")
+                   masked_id="", other_card="", code_state="", code_mode=self._code_mode())
         for reader in list(self.readers):
             if reader.name in self._left:
                 continue   # the previous resident's card: never read for the next one
@@ -197,7 +215,7 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
         """The resident backs out of the step: their record is dropped at once."""
         self.session.forget_resident()
         self._waiting_card = None
-        self._fire("cancel", masked_name="", masked_id="", other_card="")
+        self._fire("cancel", masked_name="", masked_id="", other_card="", code_state="")
 
     def end(self) -> None:
         """The visit is over (home, timeout): forget the resident and ask every
@@ -211,6 +229,53 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
                 remind()
             except Exception:
                 log.exception("reader %s: card reminder failed", getattr(reader, "name", "?"))
+
+    # -- codes shown at the scanner ---------------------------------------------------
+    def code_accepted(self, evidence: Evidence) -> bool:
+        """Whether a code's identity counts at this step: the request takes
+        codes and the card the code stands for."""
+        card = {Evidence.E_ID_CODE: Evidence.ID_CARD,
+                Evidence.E_SOCIAL_SECURITY_CODE: Evidence.SOCIAL_SECURITY_CARD}.get(evidence)
+        return self.request.codes and (card in self.request.accepts or evidence in self.request.accepts)
+
+    def _code_mode(self) -> str:
+        scanner, online = self._scanner
+        if not scanner or not self.request.codes or not (self.request.accepts & {Evidence.ID_CARD,
+                                                                                  Evidence.SOCIAL_SECURITY_CARD}):
+            return ""
+        return "offered" if online else "offline"
+
+    def scanner_status(self, scanner: bool, online: bool) -> None:
+        """What the terminal knows now: a code scanner works, the platform can be asked."""
+        self._scanner = (scanner, online)
+        self._set(code_mode=self._code_mode() if self._open else "")
+
+    @property
+    def waits_for_code(self) -> bool:
+        """A code shown now would be verified: the step is open, no resident
+        identified yet, and the step offers codes."""
+        return self._view.state in (IdentifyState.WAITING, IdentifyState.FAILED, IdentifyState.READER_UNAVAILABLE,
+                                    IdentifyState.CARD_NOT_ACCEPTED) and self._view.code_mode == "offered"
+
+    def code_verifying(self) -> None:
+        self._set(code_state="verifying")
+
+    def code_refused(self, refusal: str) -> None:
+        """The code identified nobody (``kiosk.identity_codes.Refusal``'s value)."""
+        if self._open:
+            self._set(code_state=refusal)
+
+    def code_identified(self, identity: Identity) -> None:
+        """The platform vouched for the resident: identified as by a card read
+        (a matter with the face check still asks for it, with the platform's photo)."""
+        if not self._open or self._view.state is IdentifyState.IDENTIFIED:
+            return
+        if not self.code_accepted(identity.evidence):
+            self.session.forget_resident()
+            self._set(code_state="not_accepted")
+            return
+        self._set(code_state="")
+        self._identified(identity)
 
     # -- events --------------------------------------------------------------------
     def handle(self, event: Any) -> None:
@@ -280,5 +345,5 @@ class IdentifyFlow(FlowMachine[IdentifyState, IdentifyView]):
 
     def _identified(self, identity: Identity) -> None:
         self.session.identify(identity)
-        self._fire("record", masked_name=identity.masked_name, masked_id=identity.masked_id)
+        self._fire("record", masked_name=identity.masked_name, masked_id=identity.masked_id, code_state="")
         log.info("resident identified for service %s", self.session.service)

@@ -112,6 +112,9 @@ class CardRequest:
 
     accepts: frozenset[Evidence]
     confirm: bool = True
+    # A code shown on a phone (e-ID, electronic social security card) counts where
+    # the card it stands for does, unless the flow says otherwise (kiosk/identity_codes.py).
+    codes: bool = True
 
 
 @dataclass

@@ -47,6 +47,7 @@ from kiosk.flows.machine import FlowMachine
 from kiosk.flows.service import FlowContext, Service, ServiceFlow, Step
 from kiosk.flows.session import IdleState, IdleTimer, Session
 from kiosk.identity import Evidence
+from kiosk.identity_codes import CodeKind, CodeVerification, ReadsSlips, Refusal, Verified, classify
 from kiosk.ops.app_state import WRITE_EVERY_SECONDS, AppStats, write_app_state
 from kiosk.ops.staff_gate import StaffGate, gate_for
 from kiosk.services import registered
@@ -101,6 +102,7 @@ class Terminal:
         self.presentable = frozenset(presentable if presentable is not None else Step)
         self.session = Session()
         self.identify = IdentifyFlow(self.session)
+        self.codes = CodeVerification(self.jobs, lambda: self.client)   # e-ID codes at the scanner
         self.idle = IdleTimer(settings.timeouts.idle_seconds, settings.timeouts.idle_warning_seconds, clock=clock,
                               on_warning=lambda _remaining: self._publish(),
                               on_resume=self._publish, on_timeout=lambda: self.home("timeout"))
@@ -588,11 +590,43 @@ class Terminal:
             self._staff_card_unreadable()
         if self.staff.open:
             self.staff.device_event(event)   # a health device's self-test measurement
+        if isinstance(event, DeviceEvent) and event.kind == "code" and isinstance(event.data, str):
+            self._code_scanned(event.data)
+            return
         if not any(reader.name == event.device for reader in self.identify.readers):
             return
         if isinstance(event, DeviceEvent):
             self.touched()  # placing or taking a card is the resident acting
         self.identify.handle(event)
+
+    def _code_scanned(self, text: str) -> None:
+        """A code shown to the scanner, routed like a placed card: a slip's QR
+        to the progress query waiting for one, an identity code to the
+        identify step waiting for a resident (verified by the platform)."""
+        if self.view.state is not TerminalState.SERVICE:
+            return   # at home, on the staff screen or closed a code is no one's business
+        self.touched()
+        kind, active = classify(text), self.active
+        if kind is CodeKind.SLIP and isinstance(active, ReadsSlips) and active.camera_wanted:
+            active.slip_read(text)
+            return
+        identify = self.identify
+        if not identify.waits_for_code:
+            if identify.view.code_mode == "offline" and identify.state is not IdentifyState.IDENTIFIED:
+                identify.code_refused(Refusal.OFFLINE.value)
+            return
+        if kind is not CodeKind.IDENTITY:
+            identify.code_refused(Refusal.NOT_ID.value)
+            return
+        if self.codes.start(text, self._code_verified):
+            identify.code_verifying()
+            log.info("an identity code was scanned: asking the platform")
+
+    def _code_verified(self, outcome: Verified) -> None:
+        if outcome.identity is not None:
+            self.identify.code_identified(outcome.identity)
+        else:
+            self.identify.code_refused((outcome.refusal or Refusal.FAILED).value)
 
     def refresh_availability(self) -> None:
         settings = self.settings
@@ -601,6 +635,7 @@ class Terminal:
         available = decide(self.owner.records().values(), reach)
         changed = available != self.view.availability
         self._update(availability=available, voice_available=available.voice is not False)
+        self.identify.scanner_status(available.code_scanner, available.online)
         if changed:
             for flow in self.flows.values():
                 flow.availability_changed(available)
@@ -631,6 +666,7 @@ class Terminal:
             self._delivered = None
             self.touched()   # a new step counts as the resident acting: the idle count starts over
             request = active.card_request() if active is not None else None
+            self.codes.forget()   # a code's answer belongs to the step it was shown at
             if request is not None:
                 self.identify.start(request)   # also asks the readers for a card already lying there
             elif self.identify.state is not IdentifyState.CLOSED:
@@ -647,6 +683,7 @@ class Terminal:
         if active is not None:
             active.close()
         self.session.clear()
+        self.codes.forget()
         self._delivered = None
         self._step_key = ("", None)
         self.idle.stop()
@@ -682,6 +719,9 @@ class Terminal:
         detail = active.speech()
         if detail is None:
             return None
+        code = self.identify.view.code_state
+        if view.step is Step.IDENTIFY and code and code != "verifying":
+            return (view.step.value, f"code_{code}")   # why the code shown identified nobody
         if view.step is Step.IDENTIFY and not detail:
             detail = view.availability.identify().value
         return (view.step.value, detail)

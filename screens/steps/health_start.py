@@ -18,7 +18,7 @@ from kivy.properties import StringProperty
 
 from kiosk.flows.service import Step
 from screens.step_screen import StepScreen
-from screens.steps.identify import card_trouble
+from screens.steps.identify import card_trouble, code_offer
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -35,6 +35,7 @@ class HealthStartScreen(StepScreen):
     state = StringProperty("who")
     headline = StringProperty(HEADLINES["id_card"])
     cards = StringProperty("")
+    code = StringProperty("")      # 或出示电子身份证二维码 where a scanner works, or ""
     masked_name = StringProperty("")
     masked_id = StringProperty("")
 
@@ -47,8 +48,9 @@ class HealthStartScreen(StepScreen):
 
     def render_cards(self, identify: Any) -> None:
         self.cards = card_trouble(identify) if self.state == "who" else ""
+        self.code = code_offer(identify) if self.state == "who" and not self.cards else ""
 
     def forget(self) -> None:
         super().forget()
-        self.masked_name = self.masked_id = self.cards = ""
+        self.masked_name = self.masked_id = self.cards = self.code = ""
         self.state = "who"

@@ -37,6 +37,39 @@ TAKE_AWAY_WORDS = {
                             "one card at a time.",
     "id_card": "There is a card on each reader. Please take the ID card away: one card at a time.",
 }
+# The e-ID code at the scanner under the screen (kiosk/identity_codes.py): the offer,
+# and what became of a code shown (the view's ``code_state``).
+CODE_WORDS = {
+    "": "Or show your e-ID code to the scanner below the screen",
+    "verifying": "Checking your code. Please wait.",
+    "expired": "The code is only valid for one minute. Please refresh it on your phone and show it again.",
+    "used": "This code has been used already. Please refresh it on your phone and show it again.",
+    "unknown": "This code could not be recognised. Please show your e-ID code again or use your card.",
+    "not_id": "This is not an e-ID code. Please open your e-ID code on your phone, or use your card.",
+    "failed": "Your code could not be checked just now. Please show it again or use your card.",
+    "not_accepted": "This service cannot use this code. Please use your ID card.",
+    "offline": "Identification by e-ID code is not available now. Please use your card.",
+}
+CODE_TROUBLES = frozenset(CODE_WORDS) - {"", "verifying"}
+# The states in which a code may still be shown (nobody identified yet).
+CODE_STATES = ("waiting", "failed", "reader_unavailable", "card_not_accepted")
+
+
+def code_words(view: IdentifyView | None) -> str:
+    """The code hint's words (a msgid), or "" when no code is offered here."""
+    if view is None or not view.code_mode or view.state.value not in CODE_STATES:
+        return ""
+    if view.code_mode == "offline":
+        return CODE_WORDS["offline"]
+    return CODE_WORDS.get(view.code_state, CODE_WORDS[""])
+
+
+def code_offer(view: IdentifyView | None) -> str:
+    """For steps that read a card inside themselves (progress, health): the
+    code's offer (or "not available now") while nothing is wrong, else ""."""
+    return code_words(view) if view is not None and view.code_state == "" else ""
+
+
 # The cards' troubles a step that reads cards inside itself (progress) shows too.
 CARD_TROUBLES = (IdentifyState.FAILED.value, IdentifyState.CARD_NOT_ACCEPTED.value, IdentifyState.TWO_CARDS.value)
 
@@ -52,8 +85,16 @@ def card_words(view: IdentifyView | None) -> str:
 
 def card_trouble(view: IdentifyView | None) -> str:
     """What is wrong with the cards on the readers, in the identify step's
-    words (a msgid), or "": for steps that read a card inside themselves."""
-    return card_words(view) if view is not None and view.state.value in CARD_TROUBLES else ""
+    words (a msgid), or "": for steps that read a card inside themselves.
+    A code shown to the scanner there is answered here too (being checked,
+    or why it identified nobody), so nobody waits on a silent screen."""
+    if view is None:
+        return ""
+    if view.state.value in CARD_TROUBLES:
+        return card_words(view)
+    if view.code_state in CODE_TROUBLES or view.code_state == "verifying":
+        return CODE_WORDS[view.code_state]
+    return ""
 
 
 class IdentifyScreen(StepScreen):
@@ -63,6 +104,8 @@ class IdentifyScreen(StepScreen):
     masked_name = StringProperty("")
     masked_id = StringProperty("")
     reader_available = BooleanProperty(False)
+    code_hint = StringProperty("")        # "" : no code offered here (no scanner, or the service takes none)
+    code_trouble = BooleanProperty(False)
 
     def on_state(self, _instance, value: str) -> None:
         self.instruction = INSTRUCTIONS[value]
@@ -74,8 +117,12 @@ class IdentifyScreen(StepScreen):
         self.reader_available = view.reader_available
         self.state = view.state.value
         self.instruction = card_words(view)
+        self.code_hint = code_words(view)
+        # a refusal in the warning colour; "not available now" alone is a plain notice
+        self.code_trouble = bool(self.code_hint) and view.code_state in CODE_TROUBLES
 
     def forget(self) -> None:
         super().forget()
-        self.masked_name = self.masked_id = ""
+        self.masked_name = self.masked_id = self.code_hint = ""
+        self.code_trouble = False
         self.state = IdentifyState.CLOSED.value

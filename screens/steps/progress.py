@@ -29,7 +29,7 @@ from kiosk.terminal.voice import instruction
 from screens.catalog_text import pick
 from screens.i18n import other_language, tr
 from screens.step_screen import StepScreen
-from screens.steps.identify import card_trouble
+from screens.steps.identify import card_trouble, code_offer
 from screens.widgets.matter_details import office_text
 from screens.widgets.request_choice import RequestChoice
 
@@ -131,6 +131,7 @@ class ProgressScreen(StepScreen):
     warning = BooleanProperty(False)
     question = StringProperty("")        # confirm_withdraw: the application in question, in words
     cards = StringProperty("")        # the cards' trouble, in the identify step's words (a msgid) or ""
+    code = StringProperty("")         # 或出示电子身份证二维码 where a scanner works (kiosk/identity_codes.py), or ""
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
@@ -190,6 +191,7 @@ class ProgressScreen(StepScreen):
         if not trouble and identify is not None and identify.card_reminder and self.state == "waiting":
             trouble = LEFT_CARD
         self.cards = trouble
+        self.code = code_offer(identify) if not trouble and self.state == "waiting" else ""
 
     def relabel(self) -> None:
         lang = App.get_running_app().lang

@@ -103,6 +103,9 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
     else:
         log("  skipped 04-identify-card and 05-home-take-your-card: this hut has no ID card simulator yet")
 
+    from simulators.demo.ecode import ecode_walkthrough
+
+    yield from ecode_walkthrough(app, control_url, shot, devices, log)   # no card: the e-ID code at the scanner
     app.go_home("resident")
     app.open_service("request")
     yield Until(lambda: app.terminal.flow("request").view.state.value != "loading", "the request catalog", 20)

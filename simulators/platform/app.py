@@ -45,6 +45,7 @@ from simulators.platform.desk import application_by_slip, withdraw, withdrawal_s
 from simulators.platform.faults import FaultInjector
 from simulators.platform.gate import Gate, Refusal, Upload, refusal_response
 from simulators.platform.health import BadHealthRecord, check_health_record, history_entry
+from simulators.platform.identity_codes import add_identity_code_routes
 from simulators.platform.metrics import Metrics
 from simulators.platform.requests import RequestDesk
 from simulators.platform.signatures import check_signatures
@@ -522,6 +523,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
 
     add_admin_routes(app, store, shown, desk)
     add_staff_card_routes(app, store)
+    add_identity_code_routes(app, store)   # e-ID codes (simulators/platform/identity_codes.py)
 
     def refused_signature() -> None:
         store.bump("rejected_signatures")

@@ -76,6 +76,8 @@ ROUTES: list[tuple[str, re.Pattern[str], Rule]] = [
     ("GET", re.compile(r"/v1/submissions/[^/]*"), Rule("terminal", None, 0)),
     ("GET", re.compile(r"/v1/id-hash-keys"), Rule("terminal", None, 0)),
     ("GET", re.compile(r"/v1/staff-cards"), Rule("terminal", None, 0)),
+    ("POST", re.compile(r"/v1/identity/verify-code"), Rule("terminal", JSON, MAX_SMALL_BODY)),
+    ("POST", re.compile(r"/v1/admin/identity-codes"), Rule("admin", JSON, MAX_SMALL_BODY)),
     ("POST", re.compile(r"/v1/admin/staff-cards/(revoke|restore)"), Rule("admin", JSON, MAX_SMALL_BODY)),
     ("GET", re.compile(r"/v1/admin/(stats|help-requests|requests|terminals/[^/]*/heartbeat)"), Rule("admin", None, 0)),
     ("POST", re.compile(r"/v1/admin/(id-hash-keys|terminals/[^/]*/revoke|applications/[^/]*/papers-received)"),

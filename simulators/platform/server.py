@@ -207,7 +207,7 @@ class PlatformSimulator:
     def control(self, action: str, **params: Any) -> dict:
         store = self.server.store
         actions = ("stats", "fail", "clear_faults", "move", "move_request", "requests", "register_terminal", "revoke",
-                   "enrolment_code", "down", "up")
+                   "enrolment_code", "identity_code", "down", "up")
         if action == "stats" and store:
             return store.stats()
         if action == "fail":
@@ -240,6 +240,14 @@ class PlatformSimulator:
             return {"revoked": store.revoke(params["terminal_id"])}
         if action == "enrolment_code" and store:
             return {"enrolment_code": store.new_enrolment_code()[0]}
+        if action == "identity_code" and store:   # an e-ID code on a simulated resident's phone (identity_codes.py)
+            from simulators.idcard.cards import CARDS
+            from simulators.platform.identity_codes import IdentityCodeIssuer, resident_of_card
+
+            issued = time.time() - float(params.get("age", 0.0))   # age 61: a code that has expired
+            code, _expires = IdentityCodeIssuer(store).mint(resident_of_card(CARDS[params.get("card", "resident")]),
+                                                            params.get("kind", "e_id"), issued)
+            return {"code": code}
         if action == "down":
             self.server.stop()
             return {"running": False}

@@ -55,3 +55,17 @@ def admin(server: PlatformServer, method: str, path: str, **kw: Any) -> requests
     kw.setdefault("timeout", 5)
     headers = {"Authorization": f"Bearer {server.admin_token}", **kw.pop("headers", {})}
     return requests.request(method, server.url + path, headers=headers, **kw)
+
+
+def mint_identity_code(server: PlatformServer, card: str = "resident", kind: str = "e_id",
+                       issued_at: float | None = None, **resident: Any) -> str:
+    """An e-ID code (``kind`` e_id or social_security) for a simulated card's
+    holder (simulators/idcard/cards.py), or for ``resident`` fields, as the
+    issuing service would show it on the resident's phone; ``issued_at``
+    (epoch seconds) moves its clock (a code issued 61 s ago has expired)."""
+    from simulators.idcard.cards import CARDS
+    from simulators.platform.identity_codes import IdentityCodeIssuer, resident_of_card
+
+    assert server.store is not None, "start the platform first"
+    holder = dict(resident) if resident else resident_of_card(CARDS[card])
+    return IdentityCodeIssuer(server.store).mint(holder, kind, issued_at)[0]

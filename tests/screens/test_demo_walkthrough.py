@@ -139,3 +139,10 @@ def test_a_request_is_filed_answered_read_and_rated_between_health_and_filing(de
     page = (out / "index.html").read_text(encoding="utf-8")
     order = [page.index(f'src="{name}.png"') for name in ["49c-health-slip-printed", *REQUEST, "80-progress-waiting"]]
     assert order == sorted(order)
+
+
+def test_identifying_by_an_e_id_code_is_photographed_after_the_card(demo):
+    """No card: the identify screen offers the code, a minute-old code is refused, a fresh one identifies."""
+    run, out = demo
+    for name in ("05a-identify-code-offered", "05b-identify-code-expired", "05c-identify-by-code"):
+        assert (out / f"{name}.png").is_file(), f"{name}.png missing; demo said:\n{run.text}"

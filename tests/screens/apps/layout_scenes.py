@@ -25,6 +25,8 @@ SCENES = {
     "request_type": "request_type", "request_topic": "request_type", "request_not_here": "request_type",
     "request_place": "request_place", "request_text": "request_text", "request_photos": "request_photos",
     "request_who": "request_who", "request_contact": "request_contact", "request_review": "request_review",
+    "identify_code": "identify", "identify_code_expired": "identify", "identify_code_offline": "identify",
+    "progress_code": "progress", "health_code": "consent",
 }
 OVERLAYS = ("idle_warning", "staff_call", "staff_card_note", "privacy_notice", "aids_menu")
 # a scene that only some windows have (the rest measure every scene)

@@ -80,10 +80,51 @@ def home(app, readers):
 
 @scene
 def identify(app, readers):
+    app.terminal.refresh_availability()   # no code scanner in this hut (a scene before may have set one)
     app.open_service("approval")
     app.terminal.presenter.choose(MATTER)
     app.terminal.presenter.start()
     yield from ()
+
+
+def _code_at_scanner(app, online, refusal=""):
+    """The identify step of a hut with a code scanner (or 或出示电子身份证二维码's
+    refusals): the scanner's and the platform's state set after an availability
+    refresh, so none comes before the measurement."""
+    yield from identify(app, None)
+    app.terminal.identify.scanner_status(True, online)
+    if refusal:
+        app.terminal.identify.code_refused(refusal)
+
+
+@scene
+def identify_code(app, readers):
+    yield from _code_at_scanner(app, True)
+
+
+@scene
+def identify_code_expired(app, readers):
+    yield from _code_at_scanner(app, True, "expired")
+
+
+@scene
+def identify_code_offline(app, readers):
+    yield from _code_at_scanner(app, False)
+
+
+@scene
+def progress_code(app, readers):
+    """The progress query in a hut with a code scanner: the code offered under the card."""
+    app.terminal.refresh_availability()
+    yield from progress(app, readers)
+    app.terminal.identify.scanner_status(True, True)
+
+
+@scene
+def health_code(app, readers):
+    app.terminal.refresh_availability()
+    yield from health_start(app, readers)
+    app.terminal.identify.scanner_status(True, True)
 
 
 @scene
