@@ -5,6 +5,8 @@ set -eu
 
 # udev (udevadm), ansible, ansible-lint and prometheus (promtool) are for the
 # appliance's tests: rules parsing, the fleet playbook, the alert rules.
+# cups is the A4 printer's print service; cups-pdf and ghostscript are the tests'
+# and the virtual hut's A4 printer; libcups2-dev builds pycups.
 PACKAGES="
 xvfb xauth
 libgl1 libgl1-mesa-dri libegl1 libgles2 libmtdev1 libglib2.0-0 libsm6 libxext6 libxrender1
@@ -17,6 +19,7 @@ libjpeg-dev
 udev
 ansible ansible-lint
 prometheus
+cups printer-driver-cups-pdf ghostscript libcups2-dev
 "
 
 missing=""
