@@ -7,7 +7,7 @@ PPD, set up with lpadmin); the kiosk names the queue in
 
 from __future__ import annotations
 
-from drivers.manifest import COMM_ERRORS, Advice, DeviceKind
+from drivers.manifest import COMM_ERRORS, Advice, DeviceKind, Offer
 
 KINDS = (
     DeviceKind(
@@ -47,6 +47,7 @@ KINDS = (
             "jams": ("卡纸次数", "paper jams"),
             "comm_errors": COMM_ERRORS,
         },
+        offers=(Offer("a4"),),
         simulators=("simulators.cups.sim:CupsSimulator",),
     ),
 )

@@ -18,6 +18,8 @@ cups-pdf: it plays the printer's paper tray, which the tests set through
   prints the rest.  A job cancelled meanwhile ends the wait.
 * ``jam`` / ``door-open``: ``media-jam-error`` / ``door-open-error`` before the
   first page, and the job waits until the tray file says otherwise.
+* ``hang``: the printer takes the job and says nothing more (a job stuck
+  with no reason given), until the tray file says otherwise.
 * ``ok``: paper enough.
 
 Pausing the queue (``cupsdisable``), stopping cupsd and cancelling are the
@@ -124,6 +126,7 @@ while [ "$next" -le "$pages" ]; do
     case "$s" in
         jam) wait_while jam media-jam-error; continue ;;
         door-open) wait_while door-open door-open-error; continue ;;
+        hang) while [ "$(state)" = hang ]; do sleep 0.1; done; continue ;;   # says nothing: a job stuck
         "sheets 0") wait_while "sheets 0" media-empty-error; continue ;;
         sheets\ *) left=${s#sheets }
             last=$((next + left - 1)); [ "$last" -le "$pages" ] || last=$pages
@@ -241,7 +244,7 @@ class CupsServer:
         return done.stdout
 
     def tray(self, queue: str, state: str) -> None:
-        """``"ok"``, ``"sheets N"``, ``"jam"`` or ``"door-open"`` (see the module's doc)."""
+        """``"ok"``, ``"sheets N"``, ``"jam"``, ``"door-open"`` or ``"hang"`` (see the module's doc)."""
         path = self.root / "etc/trays" / queue
         tmp = path.with_suffix(".tmp")
         tmp.write_text(state + "\n")

@@ -50,9 +50,9 @@ class CupsSimulator:
 
     def _tray(self, state: str = "ok") -> dict[str, Any]:
         words = state.split()
-        if not (state in ("ok", "jam", "door-open") or (len(words) == 2 and words[0] == "sheets"
+        if not (state in ("ok", "jam", "door-open", "hang") or (len(words) == 2 and words[0] == "sheets"
                                                          and words[1].isdigit())):
-            raise ValueError('tray state: "ok", "sheets N", "jam" or "door-open"')
+            raise ValueError('tray state: "ok", "sheets N", "jam", "door-open" or "hang"')
         self.server.tray(self.queue, state)
         return {"tray": state}
 
