@@ -54,7 +54,8 @@ from simulators.platform.store import PlatformStore
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS certificates (code TEXT PRIMARY KEY, kind TEXT NOT NULL, id_number TEXT NOT NULL,
     holder_name TEXT NOT NULL, issued_on TEXT NOT NULL, pages INTEGER NOT NULL, pdf_sha256 TEXT NOT NULL,
-    revoked INTEGER NOT NULL DEFAULT 0);
+    revoked INTEGER NOT NULL DEFAULT 0, gender TEXT NOT NULL DEFAULT '', birth TEXT NOT NULL DEFAULT '',
+    address TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS certificate_holders (code TEXT NOT NULL, id_hash TEXT NOT NULL, PRIMARY KEY (code, id_hash));
 CREATE INDEX IF NOT EXISTS certificate_holders_by_hash ON certificate_holders (id_hash);
 """
@@ -325,25 +326,46 @@ class CertificateDesk:
         return self.folder / f"{code}.pdf"
 
     def issue(self, kind: str, holder: Holder) -> str:
-        """A new signed certificate; returns its code."""
+        """A new certificate; returns its code.  Its PDF is made and sealed
+        when first asked for (``sealed``): a list answers at once."""
         if kind not in KINDS:
             raise ValueError(f"no certificate kind {kind!r}")
-        with self._lock:
-            if self._seal is None:
-                self._seal = seal_image(self.district)
-            seal = self._seal
         code = new_code()
-        issued = self.today()
-        signed = sign_pdf(render_pdf(kind, code, holder, issued, self.district, seal), self.keys)
-        self._pdf_path(code).write_bytes(signed)
-        self._pdf_path(code).chmod(0o600)
         with self.store.lock:
             self.store.db.execute(
-                "INSERT INTO certificates (code, kind, id_number, holder_name, issued_on, pages, pdf_sha256) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (code, kind, holder.id_number, holder.name, issued.isoformat(), 2, hashlib.sha256(signed).hexdigest()))
+                "INSERT INTO certificates (code, kind, id_number, holder_name, issued_on, pages, pdf_sha256, gender, "
+                "birth, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (code, kind, holder.id_number, holder.name, self.today().isoformat(), 2, "", holder.gender,
+                 holder.birth, holder.address))
         self._index(force=True)
         return code
+
+    def sealed(self, code: str) -> bytes | None:
+        """The certificate's signed PDF (made and sealed the first time)."""
+        path = self._pdf_path(code)
+        with self._lock:
+            if path.exists():
+                return path.read_bytes()
+            with self.store.lock:
+                row = self.store.db.execute(
+                    "SELECT kind, id_number, holder_name, issued_on, gender, birth, address FROM certificates "
+                    "WHERE code = ?", (code,)).fetchone()
+            if row is None:
+                return None
+            kind, id_number, name, issued_on, gender, birth, address = row
+            if self._seal is None:
+                self._seal = seal_image(self.district)
+            holder = Holder(name, id_number, gender, birth, address)
+            signed = sign_pdf(render_pdf(kind, code, holder, dt.date.fromisoformat(issued_on), self.district,
+                                         self._seal), self.keys)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(signed)
+            tmp.chmod(0o600)
+            tmp.replace(path)
+            with self.store.lock:
+                self.store.db.execute("UPDATE certificates SET pdf_sha256 = ? WHERE code = ?",
+                                      (hashlib.sha256(signed).hexdigest(), code))
+            return signed
 
     def issue_for_simulated_residents(self, id_hashes: list[str]) -> None:
         """The certificates ``ISSUED`` lists for the simulated resident whose
@@ -412,8 +434,7 @@ class CertificateDesk:
                 f"(SELECT code FROM certificate_holders WHERE id_hash IN ({marks}))", (code, *id_hashes)).fetchone()
         if row is None:
             return None
-        path = self._pdf_path(code)
-        return path.read_bytes() if path.exists() else None
+        return self.sealed(code)
 
     def verification(self, code: str) -> dict | None:
         """What a receiving office may know of a certificate."""
@@ -423,8 +444,9 @@ class CertificateDesk:
                 "WHERE code = ?", (code,)).fetchone()
         if row is None:
             return None
+        sha = row[6] or hashlib.sha256(self.sealed(code) or b"").hexdigest()
         entry = self._entry(row)
-        entry.update({"holder_id": mask_id(row[2]), "sha256": row[6], "status": "revoked" if row[7] else "valid"})
+        entry.update({"holder_id": mask_id(row[2]), "sha256": sha, "status": "revoked" if row[7] else "valid"})
         return entry
 
     def revoke(self, code: str) -> bool:

@@ -44,6 +44,8 @@ from kiosk.identity import Evidence, Identity
 log = logging.getLogger(__name__)
 
 CARD = CardRequest(frozenset({Evidence.ID_CARD, Evidence.SOCIAL_SECURITY_CARD}))
+# A certificate is a download the platform may seal on the first request: longer than a status query.
+FETCH_BUDGET = 15.0
 
 
 class CertState(enum.StrEnum):
@@ -279,7 +281,7 @@ class CertificateFlow(ServiceFlow[CertState, CertView]):
             from kiosk.services.certificate.verify import CertificateRefused, Refusal, check_certificate
 
             try:
-                pdf = client.certificate_document(item.code, hashes)
+                pdf = client.certificate_document(item.code, hashes, budget=FETCH_BUDGET)
             except CentralError as exc:
                 return _Fetched(unreachable=exc.code or type(exc).__name__)
             if pdf is None:
