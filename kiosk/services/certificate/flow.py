@@ -169,6 +169,7 @@ class CertificateFlow(ServiceFlow[CertState, CertView]):
 
     def __init__(self, ctx: FlowContext, service: Service):
         super().__init__(ctx, service, CertView())
+        self.client: Any = ctx.client     # the platform (CentralClient); a test or probe may stand in
         self.job = JobSlot(ctx.jobs)
         self.progress_job = JobSlot(ctx.jobs)
         self._trust: tuple[Any, ...] | None = None
@@ -220,7 +221,7 @@ class CertificateFlow(ServiceFlow[CertState, CertView]):
 
     # -- identify and list --------------------------------------------------------------------
     def identified(self, identity: Identity) -> None:
-        keys, client = self.ctx.id_hash_keys, self.ctx.client
+        keys, client = self.ctx.id_hash_keys, self.client
         if not self.can("identified") or not identity.id_number or client is None or not keys:
             return
         hashes = keys.lookup_hashes(identity.id_number)
@@ -229,7 +230,7 @@ class CertificateFlow(ServiceFlow[CertState, CertView]):
         self._list()
 
     def _list(self) -> None:
-        client = self.ctx.client
+        client = self.client
         hashes: list[str] = self.ctx.session.get(LOOKUP) or []
 
         def ask() -> _Listed:
@@ -271,7 +272,7 @@ class CertificateFlow(ServiceFlow[CertState, CertView]):
         identity = self.ctx.session.identity
         if item is None or not self.can("choose") or identity is None:
             return False
-        client, trust = self.ctx.client, self.trust()
+        client, trust = self.client, self.trust()
         hashes: list[str] = self.ctx.session.get(LOOKUP) or []
         id_number = identity.id_number
 

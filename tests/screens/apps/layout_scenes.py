@@ -24,6 +24,8 @@ SCENES = {
     "request_type": "request_type", "request_topic": "request_type", "request_not_here": "request_type",
     "request_place": "request_place", "request_text": "request_text", "request_photos": "request_photos",
     "request_who": "request_who", "request_contact": "request_contact", "request_review": "request_review",
+    "certificate_list": "certificates", "certificate_preview": "certificate_preview",
+    "certificate_paper_out": "certificate_print",
 }
 OVERLAYS = ("idle_warning", "staff_call", "privacy_notice", "aids_menu")
 # a scene that only some windows have (the rest measure every scene)
