@@ -20,7 +20,6 @@ SERVICE = Service(
     (Step.IDENTIFY, Step.CERTIFICATES, Step.CERTIFICATE_PREVIEW, Step.CERTIFICATE_PRINT), order=60,
     needs=Needs(identity=frozenset({Evidence.ID_CARD, Evidence.SOCIAL_SECURITY_CARD}), devices=("identify", "a4")),
     lines={
-        ("identify", ""): N_("Place your ID card or social security card to find your certificates"),
         ("certificates", ""): N_("Choose the certificate to print"),
         ("certificates", "listing"): N_("Looking up your certificates. Please wait"),
         ("certificates", "list"): N_("Choose the certificate to print"),

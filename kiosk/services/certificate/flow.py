@@ -186,9 +186,8 @@ class CertificateFlow(ServiceFlow[CertState, CertView]):
     def speech(self) -> str:
         if self.state is CertState.REFUSED:
             return "refused"
-        if self.state in (CertState.STOPPED, CertState.PRINT_FAILED) and self.view.problem:
-            return f"{self.state.value}_{self.view.problem}" if self.view.problem in _SPOKEN_PROBLEMS \
-                else self.state.value
+        if (self.state, self.view.problem) in _SPOKEN_PROBLEMS:
+            return f"{self.state.value}_{self.view.problem}"
         return self.state.value if self.state is not CertState.IDENTIFY else ""
 
     def keeps_resident_here(self) -> bool:
@@ -419,7 +418,9 @@ class CertificateFlow(ServiceFlow[CertState, CertView]):
         self.ctx.jobs.start(_job(CertJob.PRINT, cancel))
 
 
-_SPOKEN_PROBLEMS = frozenset({"media_empty", "media_jam", "door_open", "paused", "no_cups", "stuck"})
+# (state, the printer's problem) with a line of its own (the service's lines); the rest say the state's.
+_SPOKEN_PROBLEMS = frozenset({(CertState.STOPPED, p) for p in ("media_empty", "media_jam", "door_open")}
+                             | {(CertState.PRINT_FAILED, p) for p in ("paused", "no_cups", "stuck")})
 _CLEAR: dict[str, Any] = dict(masked_name="", certificates=(), chosen=None, preview=b"", refusal="", problem="",
                               out=(), waiting=(), pages=0)
 
