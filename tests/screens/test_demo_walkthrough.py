@@ -4,6 +4,8 @@
 the privacy search in tests/test_privacy_end_to_end.py look at that run.
 """
 
+import json
+
 import pytest
 from PIL import Image, ImageChops
 
@@ -139,3 +141,14 @@ def test_a_request_is_filed_answered_read_and_rated_between_health_and_filing(de
     page = (out / "index.html").read_text(encoding="utf-8")
     order = [page.index(f'src="{name}.png"') for name in ["49c-health-slip-printed", *REQUEST, "80-progress-waiting"]]
     assert order == sorted(order)
+
+
+def test_a_certificate_is_previewed_printed_through_cups_and_its_code_answered(demo):
+    run, out = demo
+    for name in ("60-certificate-list", "61-certificate-preview", "62-certificate-printed"):
+        with Image.open(out / f"{name}.png") as image:
+            assert image.size == (1920, 1080), name
+    with Image.open(out / "certificates" / "printed-page1.png") as page:
+        assert page.size[1] > page.size[0] > 500     # an A4 page, portrait, as cups-pdf printed it
+    answer = json.loads((out / "certificates" / "verified.json").read_text(encoding="utf-8"))
+    assert answer["title"] == "居住证明" and answer["status"] == "valid" and answer["holder"] == "李**"
