@@ -48,7 +48,7 @@ def hut(make_settings, platform, terminal, cups_server):  # noqa: F811
     """``hut(trusted=True)``: a terminal whose A4 printer is a fresh queue of the module's cupsd."""
     made = []
 
-    def make(trusted: bool = True):
+    def make(trusted: bool = True, url: str = ""):
         queue = cups_server.add_queue()
         settings = make_settings(DEVICES + A4_TABLE.format(queue=queue))
         ca = platform.store.db_path.parent / "certificates" / "seal-ca.pem"
@@ -57,10 +57,10 @@ def hut(make_settings, platform, terminal, cups_server):  # noqa: F811
         client = client_for(platform.url, terminal, read_timeout=30.0)
         client.status_budget = 60.0
         kit = TerminalKit(settings, client=client)
-        printer = A4Printer("a4_printer", url=cups_server.url, options={"queue": queue, "status_interval": 0.3})
+        printer = A4Printer("a4_printer", url=url or cups_server.url, options={"queue": queue, "status_interval": 0.3})
         kit.devices["a4_printer"] = printer
         kit.__enter__()
-        kit.run_until(lambda: printer.status.value == "online", "the A4 printer to open")
+        kit.run_until(lambda: printer.status.value in ("online", "offline"), "the A4 printer to open")
         made.append(kit)
         return kit, printer
 
@@ -202,3 +202,14 @@ def test_a_stuck_job_is_given_up_and_the_resident_may_try_again(hut, cups_server
     cups_server.tray(printer.queue, "ok")
     assert flow.print_()
     kit.run_until(lambda: flow.state is CertState.DONE, "printed on the second try", timeout=30)
+
+
+def test_cups_not_running_loses_nothing(hut, tmp_path):
+    kit, printer = hut(url=f"unix:{tmp_path}/no-cupsd.sock")
+    assert printer.state.detail["problem"] == "no_cups"
+    flow, _ = to_preview(kit)
+    assert flow.print_()
+    kit.run_until(lambda: flow.state is CertState.PRINT_FAILED, "the refusal", timeout=30)
+    assert (flow.view.problem, flow.view.out, flow.view.waiting) == ("no_cups", (), (1, 2))
+    assert flow.speech() == "print_failed_no_cups"
+    assert kit.terminal.session.get(DOCUMENT) is not None      # kept for 重试 once staff restarted CUPS
