@@ -16,7 +16,7 @@ def _flow(ctx: FlowContext, service: Service) -> ServiceFlow[Any, Any]:
 
 
 SERVICE = Service(
-    "certificate", N_("Print a certificate"),
+    "certificate", N_("Certificates"),
     (Step.IDENTIFY, Step.CERTIFICATES, Step.CERTIFICATE_PREVIEW, Step.CERTIFICATE_PRINT), order=60,
     needs=Needs(identity=frozenset({Evidence.ID_CARD, Evidence.SOCIAL_SECURITY_CARD}), devices=("identify", "a4")),
     lines={
