@@ -196,6 +196,9 @@ class HutSettings(_Section):
 class PlatformSettings(_Section):
     url: Url
     ca_file: OptionalPath = None
+    # The district's e-seal CA (PEM): the trust store a certificate's signature is checked against
+    # before the terminal prints it (证明打印; docs/certificates.md).
+    seal_ca_file: OptionalPath = None
     client_cert: OptionalPath = None
     client_key: OptionalPath = None
     connect_timeout: float = Field(default=3.0, ge=0.1, le=120)

@@ -7,6 +7,8 @@ set -eu
 # udev (udevadm), ansible, ansible-lint and prometheus (promtool) are for the
 # appliance's tests: rules parsing, the fleet playbook, the alert rules.
 # postgresql (initdb, pg_ctl) is for the reference platform's tests on a throwaway cluster.
+# cups is the A4 printer's print service; cups-pdf and ghostscript are the tests'
+# and the virtual hut's A4 printer; libcups2-dev builds pycups.
 PACKAGES="
 xvfb xauth
 libgl1 libgl1-mesa-dri libegl1 libgles2 libmtdev1 libglib2.0-0 libsm6 libxext6 libxrender1
@@ -21,6 +23,7 @@ udev
 ansible ansible-lint
 prometheus
 postgresql
+cups printer-driver-cups-pdf ghostscript libcups2-dev
 "
 
 missing=""

@@ -436,6 +436,30 @@ class CentralClient:
             return None if r.status_code == 404 else _shaped(self.json_of(r), "number")
         return cast("dict | None", self._within(budget, query))
 
+    # -- certificates (证明打印: kiosk/services/certificate) ------------------------
+    def certificates_for(self, id_hashes: list[str] | str, budget: float | None = None) -> list[dict]:
+        """The certificates the district issued a resident (``CertificateEntry``),
+        newest first, by the keyed hashes of their ID number."""
+        return self._listing("/v1/certificates", "certificates", id_hashes, budget)
+
+    def certificate_document(self, code: str, id_hashes: list[str] | str, budget: float | None = None) -> bytes | None:
+        """A certificate's signed PDF for its holder, or None (not this resident's,
+        or no such code: the platform does not say which).  The caller verifies it
+        (kiosk.services.certificate.verify) before it prints anything."""
+        budget = budget or self.status_budget
+        hashes = [id_hashes] if isinstance(id_hashes, str) else list(id_hashes)[:MAX_LOOKUP_HASHES]
+
+        def query() -> bytes | None:
+            r = self.request("GET", f"/v1/certificates/{_segment(code)}/document", params={"id_hash": hashes},
+                             expect=(404,), timeout=_socket_timeout(budget))
+            if r.status_code == 404:
+                return None
+            if not r.headers.get("Content-Type", "").startswith("application/pdf"):
+                raise RetryLater("platform answered a certificate that is not a PDF", "MALFORMED_RESPONSE",
+                                 r.status_code)
+            return r.content
+        return cast("bytes | None", self._within(budget, query))
+
 
 class Enrolment(NamedTuple):
     terminal_id: str

@@ -31,7 +31,8 @@ USABLE_VALUES = frozenset(status.value for status in USABLE)
 # The capabilities a kind's manifest may offer (drivers.manifest.Offer.what).
 ID_CARD, SOCIAL_SECURITY, SCAN, SLIP, MEASURE, FACE_CHECK, VOICE, CODE = (
     "id_card", "social_security", "scan", "slip", "measure", "face_check", "voice", "code")
-CAPABILITIES = frozenset({ID_CARD, SOCIAL_SECURITY, SCAN, SLIP, MEASURE, FACE_CHECK, VOICE, CODE})
+A4 = "a4"   # the A4 printer (证明打印): its flow asks the device itself whether it can print now
+CAPABILITIES = frozenset({ID_CARD, SOCIAL_SECURITY, SCAN, SLIP, MEASURE, FACE_CHECK, VOICE, CODE, A4})
 
 
 class Identify(enum.StrEnum):

@@ -65,6 +65,9 @@ class Step(enum.StrEnum):
     REQUEST_REVIEW = "request_review" # what will be sent; submit
     REQUEST_DONE = "request_done"     # the number, the time limit, the slip
     PROGRESS = "progress"             # card or slip QR, then the statuses of the resident's matters
+    CERTIFICATES = "certificates"     # 证明打印: the certificates the platform holds for the resident
+    CERTIFICATE_PREVIEW = "certificate_preview"   # the first page, checked (the district's seal, the holder)
+    CERTIFICATE_PRINT = "certificate_print"       # printing on the A4 printer; "take your papers"
 
 
 @dataclass(frozen=True)

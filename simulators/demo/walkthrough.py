@@ -138,6 +138,9 @@ def walkthrough(app: Any, clock: FastForwardClock, control_url: str, out: Path,
     yield from browse_walkthrough(app, control_url, shot, devices)
     yield from health_walkthrough(app, clock, control_url, shot, devices, lambda: outbox_drained(app), log)
     yield from request_walkthrough(app, control_url, shot, devices, lambda: outbox_drained(app), log)
+    from simulators.demo.certificate import certificate_walkthrough
+
+    yield from certificate_walkthrough(app, control_url, out, shot, devices, log)
     try:
         from simulators.demo.filing import filing_walkthrough  # the filing screens' part (S2)
     except ImportError:

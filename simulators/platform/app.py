@@ -134,7 +134,8 @@ def terminal_of(request: Request) -> str:
 def create_app(store: PlatformStore, faults: FaultInjector | None = None,
                terminal_resolver: Callable[[str], tuple[bytes, bool] | None] | None = None,
                admin_token: str | None = None, spool_dir: Path | None = None,
-               enrolment_tries: AttemptLimit | None = None, request_desk: RequestDesk | None = None) -> Any:
+               enrolment_tries: AttemptLimit | None = None, request_desk: RequestDesk | None = None,
+               certificate_desk: Any = None) -> Any:
     """``admin_token``: the bearer token admin calls need (None: admin calls
     are refused).  ``spool_dir``: where attachments stream to while arriving
     (default: beside the store's attachments).  ``enrolment_tries``: a limit
@@ -524,6 +525,9 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
     add_admin_routes(app, store, shown, desk)
     add_staff_card_routes(app, store)
     add_identity_code_routes(app, store)   # e-ID codes (simulators/platform/identity_codes.py)
+    # Certificates (证明打印): simulators/platform/certificates.py
+    from simulators.platform.certificates import CertificateDesk, add_certificate_routes
+    add_certificate_routes(app, certificate_desk or CertificateDesk(store), terminal_of, SHA_RE, MAX_LOOKUP_HASHES)
 
     def refused_signature() -> None:
         store.bump("rejected_signatures")

@@ -78,6 +78,8 @@ ROUTES: list[tuple[str, re.Pattern[str], Rule]] = [
     ("GET", re.compile(r"/v1/staff-cards"), Rule("terminal", None, 0)),
     ("POST", re.compile(r"/v1/identity/verify-code"), Rule("terminal", JSON, MAX_SMALL_BODY)),
     ("POST", re.compile(r"/v1/admin/identity-codes"), Rule("admin", JSON, MAX_SMALL_BODY)),
+    ("GET", re.compile(r"/v1/certificates(/[^/]*/document)?"), Rule("terminal", None, 0)),
+    ("GET", re.compile(r"/v1/certificates/[^/]*"), Rule("anyone", None, 0)),   # a receiving office checks a code
     ("POST", re.compile(r"/v1/admin/staff-cards/(revoke|restore)"), Rule("admin", JSON, MAX_SMALL_BODY)),
     ("GET", re.compile(r"/v1/admin/(stats|help-requests|requests|terminals/[^/]*/heartbeat)"), Rule("admin", None, 0)),
     ("POST", re.compile(r"/v1/admin/(id-hash-keys|terminals/[^/]*/revoke|applications/[^/]*/papers-received)"),

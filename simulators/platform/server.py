@@ -202,7 +202,9 @@ class PlatformSimulator:
         return self.server.url
 
     def config_patch(self) -> dict:
-        return {"platform": {"url": self.server.url}}
+        # The district's e-seal CA the platform made on its first start (simulators/platform/certificates.py).
+        return {"platform": {"url": self.server.url,
+                             "seal_ca_file": str(self.workdir / "platform" / "certificates" / "seal-ca.pem")}}
 
     def control(self, action: str, **params: Any) -> dict:
         store = self.server.store

@@ -7,7 +7,7 @@ import pytest
 pytestmark = pytest.mark.ui
 
 SERVICES_ZH = {"approval": "自助办事", "health": "健康自测", "guide": "办事指南",
-               "request": "诉求反映", "progress": "进度查询"}
+               "request": "诉求反映", "progress": "进度查询", "certificate": "证明打印"}
 
 
 @pytest.fixture(scope="module")

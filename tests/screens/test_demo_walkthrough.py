@@ -4,6 +4,8 @@
 the privacy search in tests/test_privacy_end_to_end.py look at that run.
 """
 
+import json
+
 import pytest
 from PIL import Image, ImageChops
 
@@ -146,3 +148,13 @@ def test_identifying_by_an_e_id_code_is_photographed_after_the_card(demo):
     run, out = demo
     for name in ("05a-identify-code-offered", "05b-identify-code-expired", "05c-identify-by-code"):
         assert (out / f"{name}.png").is_file(), f"{name}.png missing; demo said:\n{run.text}"
+
+def test_a_certificate_is_previewed_printed_through_cups_and_its_code_answered(demo):
+    run, out = demo
+    for name in ("60-certificate-list", "61-certificate-preview", "62-certificate-printed"):
+        with Image.open(out / f"{name}.png") as image:
+            assert image.size == (1920, 1080), name
+    with Image.open(out / "certificates" / "printed-page1.png") as page:
+        assert page.size[1] > page.size[0] > 500     # an A4 page, portrait, as cups-pdf printed it
+    answer = json.loads((out / "certificates" / "verified.json").read_text(encoding="utf-8"))
+    assert answer["title"] == "居住证明" and answer["status"] == "valid" and answer["holder"] == "李**"

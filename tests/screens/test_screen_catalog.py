@@ -95,7 +95,8 @@ def test_translations_are_chinese_and_tiles_match_the_brief():
         if message.id:
             assert re.search(r"[\u4e00-\u9fff]", message.string), f"{message.id!r} -> {message.string!r}"
     assert i18n.tr("Self-service", "zh_CN") == "自助办事"
-    assert [i18n.tr(s.title, "zh_CN") for s in registered()] == ["自助办事", "健康自测", "办事指南", "诉求反映", "进度查询"]
+    assert [i18n.tr(s.title, "zh_CN") for s in registered()] == ["自助办事", "健康自测", "办事指南", "诉求反映", "进度查询",
+                                                                      "证明打印"]
     assert i18n.tr("Self-service", "en") == "Self-service"
     with pytest.raises(ValueError, match="unknown language"):
         i18n.tr("Continue", "fr")

@@ -18,9 +18,10 @@ from tests.terminal_kit import HeardSpeaker, card, fill_form, identify, scan_all
 
 
 def test_the_services_register_themselves_in_home_screen_order():
-    assert [s.key for s in registered()] == ["approval", "health", "guide", "request", "progress"]
-    assert {s.key for s in registered() if s.built} == {"approval", "health", "guide", "request", "progress"}
-    assert {s.key for s in registered() if Step.IDENTIFY in s.steps} == {"approval", "request"}
+    assert [s.key for s in registered()] == ["approval", "health", "guide", "request", "progress", "certificate"]
+    assert {s.key for s in registered() if s.built} == {"approval", "health", "guide", "request", "progress",
+                                                        "certificate"}
+    assert {s.key for s in registered() if Step.IDENTIFY in s.steps} == {"approval", "request", "certificate"}
     # the health check identifies on its own first step, where measuring without a card is offered too
     assert Step.HEALTH_START in next(s for s in registered() if s.key == "health").steps
 

@@ -27,6 +27,8 @@ SCENES = {
     "request_who": "request_who", "request_contact": "request_contact", "request_review": "request_review",
     "identify_code": "identify", "identify_code_expired": "identify", "identify_code_offline": "identify",
     "progress_code": "progress", "health_code": "consent",
+    "certificate_list": "certificates", "certificate_preview": "certificate_preview",
+    "certificate_paper_out": "certificate_print",
 }
 OVERLAYS = ("idle_warning", "staff_call", "staff_card_note", "privacy_notice", "aids_menu")
 # a scene that only some windows have (the rest measure every scene)

@@ -386,6 +386,51 @@ def sign_signed(app, readers):
     approval.sign.confirm()
 
 
+CERTIFICATES: dict = {}
+
+
+def certificate_flow(app, readers):
+    """证明打印 for the default card's resident, with the stand-ins of certificate_fakes.py."""
+    from certificate_fakes import FakeCertificates, PaperOutPrinter
+
+    if not CERTIFICATES:
+        resident = card()
+        CERTIFICATES["client"] = FakeCertificates(resident.name, resident.id_number)
+        printer = CERTIFICATES["printer"] = PaperOutPrinter()
+        app.terminal.owner.attach(printer)
+        printer.open()
+    flow = app.terminal.flow("certificate")
+    flow.client = CERTIFICATES["client"]
+    flow._trust = CERTIFICATES["client"].trust()
+    idcard, _ssc = readers
+    app.open_service("certificate")
+    idcard.place(card())
+    yield Until(lambda: app.terminal.identify.view.state.value == "identified", "the card read", 20)
+    app.terminal.continue_()
+    yield Until(lambda: flow.view.state.value == "list", "the certificates", 20)
+    return flow
+
+
+@scene
+def certificate_list(app, readers):
+    yield from certificate_flow(app, readers)
+
+
+@scene
+def certificate_preview(app, readers):
+    flow = yield from certificate_flow(app, readers)
+    flow.choose(flow.view.certificates[0].code)
+    yield Until(lambda: flow.view.state.value == "preview", "the checked preview", 30)
+
+
+@scene
+def certificate_paper_out(app, readers):
+    yield from certificate_preview(app, readers)
+    flow = app.terminal.flow("certificate")
+    flow.print_()
+    yield Until(lambda: flow.view.state.value == "stopped", "paper out", 20)
+
+
 def overlay(app):
     """(name, widget) of the overlay the resident reads now (the one on top), or None."""
     frame = app.sm.current_screen.ids.get("frame")   # the staff and closed screens have no resident's frame

@@ -168,7 +168,10 @@ def test_hut_simulator_entry(tmp_path, terminal):
     try:
         assert sim.name == "platform" and sim.description
         assert sim.where().startswith("http://127.0.0.1:")
-        assert sim.config_patch() == {"platform": {"url": sim.where()}}
+        # the district's e-seal CA the platform made on its first start: the kiosk's certificate trust store
+        ca = tmp_path / "platform" / "certificates" / "seal-ca.pem"
+        assert sim.config_patch() == {"platform": {"url": sim.where(), "seal_ca_file": str(ca)}}
+        assert ca.read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")
         sim.trust_terminal(terminal.id, terminal.key)
         client = client_for(sim.where(), terminal)
         assert client.heartbeat({}, {}, {})["terminal_id"] == terminal.id
