@@ -35,8 +35,9 @@ def script(hut, out):
         yield Until(lambda: any(r.status == "online" and "staff_card_uid" in (r.info.get("capabilities") or ())
                                 for r in terminal.owner.records().values()), "the staff card reader", 30)
         yield Until(lambda: terminal.owner.record("printer").status == "online", "the printer", 30)
-        # the services' flows are built on their own thread: 准备中 until then (a loaded machine: seconds)
-        yield Until(lambda: app.sm.current != "preparing", "the home screen", 60)
+        # the services' flows are built on their own thread (准备中 until then), and outside the real
+        # clock's opening hours the hut was closed until its tick read the probe's Monday morning
+        yield Until(lambda: app.sm.current == "home", "the home screen", 60)
         facts["screen_before"] = app.sm.current
         hut.control("smartcard", "insert", card="staff")
         yield Until(lambda: app.sm.current == "staff" and staff.phase == "open", "the staff screen", 30)
