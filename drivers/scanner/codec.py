@@ -187,7 +187,7 @@ def _text(raw: bytes) -> str | None:
 # -- USB HID keyboard mode -------------------------------------------------------------
 # Linux input key codes (linux/input-event-codes.h) -> (unshifted, shifted) on the
 # US layout, which is what a HID scanner sends whatever the terminal's keymap.
-_ROWS = {
+US_KEYS = {
     2: "1!", 3: "2@", 4: "3#", 5: "4$", 6: "5%", 7: "6^", 8: "7&", 9: "8*", 10: "9(", 11: "0)",
     12: "-_", 13: "=+", 16: "qQ", 17: "wW", 18: "eE", 19: "rR", 20: "tT", 21: "yY", 22: "uU",
     23: "iI", 24: "oO", 25: "pP", 26: "[{", 27: "]}", 30: "aA", 31: "sS", 32: "dD", 33: "fF",
@@ -232,8 +232,8 @@ class KeyDecoder:
             self.assembler.feed(b"\r", now)
         elif code == KEY_TAB:
             self.assembler.feed(b"\t", now)
-        elif code in _ROWS:
-            pair = _ROWS[code]
+        elif code in US_KEYS:
+            pair = US_KEYS[code]
             plain, shifted = pair[0], pair[1]
             upper = bool(self._shift)
             if plain.isalpha() and self._caps:

@@ -15,17 +15,12 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 
+from drivers.scanner.codec import US_KEYS
+
 EV_KEY = 1
 # US layout: character -> (key code, shift)
 _US: dict[str, tuple[int, bool]] = {}
-for _code, _pair in {
-    2: "1!", 3: "2@", 4: "3#", 5: "4$", 6: "5%", 7: "6^", 8: "7&", 9: "8*", 10: "9(", 11: "0)",
-    12: "-_", 13: "=+", 16: "qQ", 17: "wW", 18: "eE", 19: "rR", 20: "tT", 21: "yY", 22: "uU",
-    23: "iI", 24: "oO", 25: "pP", 26: "[{", 27: "]}", 30: "aA", 31: "sS", 32: "dD", 33: "fF",
-    34: "gG", 35: "hH", 36: "jJ", 37: "kK", 38: "lL", 39: ";:", 40: "'\"", 41: "`~", 43: "\\|",
-    44: "zZ", 45: "xX", 46: "cC", 47: "vV", 48: "bB", 49: "nN", 50: "mM", 51: ",<", 52: ".>",
-    53: "/?", 57: "  ",
-}.items():
+for _code, _pair in US_KEYS.items():   # the driver's own table: the main rows come before the keypad
     _US.setdefault(_pair[0], (_code, False))
     _US.setdefault(_pair[1], (_code, True))
 KEY_LEFTSHIFT, KEY_ENTER, KEY_TAB = 42, 28, 15
