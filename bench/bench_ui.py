@@ -16,6 +16,9 @@
     requests     the same for 诉求反映's screens (type, topic, place, description,
                  photos, who, contact, review, back, home), the request catalog
                  in the app's cache as the client keeps it.
+    switches     the same for the frame's switches pressed at home (大字, English,
+                 高对比), each followed by a screen of a service and the visit's
+                 end (which sets the switches back).
 
 Goals: cold start <= 2.5 s (median), transitions p95 <= 100 ms (both walks).  Exit 1 when
 missed.  No devices: the config has none; the catalog is the reference
@@ -142,8 +145,23 @@ walk = [
     ("home>progress", lambda: app.open_service("progress")),
     ("progress>home", lambda: app.go_home("resident")),
 ]
+# The frame's switches pressed at home, then a kept screen shown and the visit ended (which
+# sets them back): what a resident waits for after pressing 大字 / English / 高对比.
+SWITCHES_WALK = [
+    ("home: large text", lambda: app.toggle_large_text()),
+    ("home>choose_matter", lambda: app.open_service("guide")),
+    ("choose_matter>home (switches reset)", lambda: app.go_home("resident")),
+    ("home: English", lambda: app.set_language("en")),
+    ("home>progress", lambda: app.open_service("progress")),
+    ("progress>home (switches reset)", lambda: app.go_home("resident")),
+    ("home: high contrast", lambda: app.toggle_contrast()),
+    ("home>choose_matter(filing)", lambda: app.open_service("approval")),
+    ("choose_matter>home (switches reset)", lambda: app.go_home("resident")),
+]
 if sys.argv[3:] == ["request"]:
     walk = REQUEST_WALK
+elif sys.argv[3:] == ["switches"]:
+    walk = SWITCHES_WALK
 bare = [("bare_a", lambda: setattr(app.sm, "current", "bare_a")),
         ("bare_b", lambda: setattr(app.sm, "current", "bare_b"))]
 times = {"kiosk": [], "bare": [], "by_change": {}}
@@ -281,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         results = {"cold_start": cold_start(args.runs, folder, config, env),
                    "transitions": transitions(args.transitions, folder, config, env),
                    "requests": transitions(args.transitions, folder, config, env, "request"),
+                   "switches": transitions(args.transitions, folder, config, env, "switches"),
                    "load": [round(v, 2) for v in os.getloadavg()], "cpus": os.cpu_count()}
     if args.json:
         print(json.dumps(results, indent=1))
@@ -296,6 +315,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"requests     p95 {r['kiosk_p95_ms']:.1f} ms (after the first pass {r['kiosk_warm_p95_ms']:.1f} ms), "
               f"median {r['kiosk_median_ms']:.1f} ms over {r['count']}; goal p95 <= "
               f"{TRANSITION_P95_GOAL * 1000:.0f} ms: {'ok' if r['ok'] else 'MISSED'}")
+        w = results["switches"]
+        print(f"switches     p95 {w['kiosk_p95_ms']:.1f} ms, median {w['kiosk_median_ms']:.1f} ms over {w['count']}; "
+              "by change (median, ms): " + ", ".join(f"{k} {v}" for k, v in w["median_ms_by_change"].items()))
         print(f"load average {results['load']} on {results['cpus']} CPUs")
     return 0 if results["cold_start"]["ok"] and results["transitions"]["ok"] and results["requests"]["ok"] else 1
 

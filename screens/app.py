@@ -116,6 +116,7 @@ class KioskApp(App):
         from kivy.uix.screenmanager import NoTransition, ScreenManager
 
         import screens.widgets  # noqa: F401  (kv rules of shared widgets)
+        from screens import offscreen
         from screens.closed import ClosedScreen
         from screens.home import HomeScreen
         from screens.preparing import PreparingScreen
@@ -126,6 +127,7 @@ class KioskApp(App):
         from screens.widgets.staff_call import StaffCallDialog
         from screens.widgets.staff_card_note import StaffCardNote
 
+        offscreen.render_when_shown()   # the kept screens' labels drawn when shown, not at every switch
         Window.bind(size=lambda _w, size: setattr(self, "portrait", size[1] > size[0]))
         self.portrait = Window.size[1] > Window.size[0]
         # No slide animations: they confuse elderly users and blur screenshots.

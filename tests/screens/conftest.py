@@ -4,6 +4,8 @@ Kivy's Window is a process-wide singleton, so each test module starts one
 child (``apps/<probe>.py``) that drives the app like a resident and writes
 what it observed as JSON; the module's tests then assert on those facts.
 When ``DISPLAY`` is unset a private Xvfb is started (and stopped) per module.
+With ``PROBE_PROFILE=<folder>`` each child runs under cProfile and leaves
+``<folder>/<probe>.prof`` (where a probe's time goes).
 """
 
 from __future__ import annotations
@@ -66,7 +68,9 @@ def run_probe(probe: str, display: str, folder: Path, config: Path, timeout: flo
     out = folder / "facts.json"
     env = dict(os.environ, DISPLAY=display, KIVY_NO_ARGS="1", KIVY_HOME=str(folder / "kivy-home"),
                KIVY_NO_CONSOLELOG="1", PYTHONPATH=str(ROOT), HUT_WAIT_SCALE=WAIT_SCALE, **(extra_env or {}))
-    proc = subprocess.run([sys.executable, str(HERE / "apps" / probe), str(config), str(out)],
+    profile = ["-m", "cProfile", "-o", os.environ["PROBE_PROFILE"] + "/" + probe + ".prof"] \
+        if os.environ.get("PROBE_PROFILE") else []
+    proc = subprocess.run([sys.executable, *profile, str(HERE / "apps" / probe), str(config), str(out)],
                           env=env, cwd=str(folder), capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, f"{probe} exited {proc.returncode}:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
     return json.loads(out.read_text(encoding="utf-8"))

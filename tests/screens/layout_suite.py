@@ -59,6 +59,8 @@ def test_the_check_finds_cut_off_words_and_a_list_scrolling_unseen(facts):
     assert not [p for p in found if "首页" in p], found   # the label that fits is not reported
     assert [p for p in found if p.startswith("no cue: ")], found
     assert [p for p in found if p.startswith("cut off at the side: Label('a b c")], found
+    # and a label drawn before its words changed (what a screen kept off the window would show)
+    assert [p for p in facts["stale_catches"] if p.startswith("stale text: Label('首页 Home")], facts["stale_catches"]
 
 
 def test_every_scene_was_measured_in_every_way_of_reading(facts, window):

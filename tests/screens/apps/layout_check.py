@@ -222,6 +222,27 @@ def measure(roots: list[Any], window_size: tuple[int, int], min_text: float, min
     return problems
 
 
+def drawn_stale(roots: list[Any]) -> list[str]:
+    """Labels under ``roots`` whose drawn text is not what their words, font
+    and size give now (a label of a screen kept off the window while 大字 or
+    English was pressed, and never drawn again: ``screens/offscreen.py``).
+    Each label is drawn once more to compare, so this is for some scenes only."""
+    from kivy.uix.label import Label
+
+    from screens import offscreen
+
+    problems = [f"waiting to be drawn: {_name(label)}" for label in offscreen.waiting_in(roots)]
+    for root in roots:
+        for label in root.walk(restrict=True):
+            if isinstance(label, Label) and label.text.strip():
+                drawn = tuple(label.texture_size)
+                label.texture_update()   # what its words, font and size give now
+                if tuple(label.texture_size) != drawn:
+                    problems.append(f"stale text: {_name(label)} drawn {drawn[0]:.0f}x{drawn[1]:.0f}, "
+                                    f"now {label.texture_size[0]:.0f}x{label.texture_size[1]:.0f}")
+    return problems
+
+
 def _rect_holds_centre(widget: Any) -> bool:
     """The centre is in the part a scroll view shows (elsewhere the resident scrolls first)."""
     x0, y0, x1, y1 = _rect(widget)

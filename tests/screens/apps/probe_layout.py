@@ -21,7 +21,7 @@ import os
 import threading
 from pathlib import Path
 
-from layout_check import foreign_colours, measure, moved, place, primary_buttons
+from layout_check import drawn_stale, foreign_colours, measure, moved, place, primary_buttons
 from layout_scenes import ORIENTATIONS, OVERLAYS, PASSES, SCENES, SWITCHED_ON, measured
 from probe_common import SETTLE, Until, laid_out, reach, run, tap
 
@@ -511,7 +511,8 @@ def hidden_keys(app):
 def check_catches(app):
     """The check itself, on widgets made to fail it: a label too small for its
     words (cut off), one that fits, a list longer than its box without a
-    cue (a bare ScrollView) and a row in it wider than it."""
+    cue (a bare ScrollView) and a row in it wider than it; and a label whose
+    words changed after it was drawn (``drawn_stale``)."""
     from kivy.core.window import Window
     from kivy.uix.boxlayout import BoxLayout
     from kivy.uix.label import Label
@@ -533,8 +534,10 @@ def check_catches(app):
     Window.add_widget(box)
     yield laid_out()
     found = measure([box], tuple(Window.size), theme.MIN_TEXT, theme.MIN_TARGET, theme.MIN_GAP)
+    fits.text = "首页 Home"   # its words changed, not drawn again yet (the clock has not ticked)
+    stale = drawn_stale([box])
     Window.remove_widget(box)
-    return found
+    return found, stale
 
 
 def open_readers(app):
@@ -558,7 +561,7 @@ def script(app, facts):
     only = [o for o in os.environ.get("KIOSK_LAYOUT_ONLY", "").split(",") if o]
     yield Until(lambda: app.sm is not None and app.sm.current == "home" and app.ready, "the home screen")
     yield Until(lambda: app.terminal.catalog() is not None, "the catalog")
-    facts["check_catches"] = yield from check_catches(app)
+    facts["check_catches"], facts["stale_catches"] = yield from check_catches(app)
     readers = open_readers(app)
     yield Until(lambda: len(app.terminal.identify.readers) == 2 and app.terminal.identify.view.reader_available,
                 "the card readers")
@@ -603,6 +606,8 @@ def script(app, facts):
                 facts["aids"][key] = [app.text_scale, app.lang, app.high_contrast]
                 facts["problems"][key] = measure(roots, tuple(Window.size), theme.MIN_TEXT, theme.MIN_TARGET,
                                                  theme.MIN_GAP)
+                if pass_name == "english":   # every switch pressed at home while this screen was kept off the window
+                    facts["problems"][key] += drawn_stale(roots)
                 facts["primaries"][key] = primary_buttons(roots)
                 if shows == "choose_matter":
                     facts["keyboard"][key] = hidden_keys(app)
