@@ -24,6 +24,8 @@ import numpy as np
 
 from drivers.camera.frames import as_bgr
 
+OUTER_ONLY = -1     # a mask's "border" meaning: no border, only its white regions' outer boundaries
+
 
 def downscale(frame: np.ndarray, width: int) -> tuple[np.ndarray, float]:
     """``frame`` at ``width`` pixels wide (never enlarged), and the scale.
@@ -54,8 +56,10 @@ def whiteness(small: np.ndarray) -> np.ndarray:
 def masks(small: np.ndarray, grey: np.ndarray, white: np.ndarray, high: np.ndarray,
           reference: np.ndarray | None, stages: tuple[int, ...] = (0, 1)) -> Iterator[tuple[np.ndarray, int]]:
     """Binary images in which the page may be one white region (or, for the
-    edge images, one black region enclosed by white), each with the border
-    added around it (0 or 1 px).  Stage 0: thresholds of brightness and
+    edge images, one black region enclosed by white, or the outer boundary of
+    one white set of edges), each with the border added around it (0 or 1
+    px; OUTER_ONLY: only the outer boundaries of its white sets are
+    regions, see regions()).  Stage 0: thresholds of brightness and
     whiteness and the difference from the empty tray; stage 1: the regions
     enclosed by edges, which cost as much as all of stage 0 (text makes
     thousands of little contours) and are wanted only when stage 0 found no
@@ -100,21 +104,36 @@ def _edge_masks(high: np.ndarray) -> Iterator[tuple[np.ndarray, int]]:
     for size in (3, 5):
         thick = cv2.dilate(edges, np.ones((size, size), np.uint8))
         yield cv2.copyMakeBorder(thick, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=255), 1
+        if size == 3:
+            # The same edges unpadded, their outer boundaries only: a card
+            # whose outline comes within a few px of the frame's border
+            # joins the padding above (and is then no hole of its own), and
+            # its print breaks its inside into pieces; the outline of its
+            # edges as one set is the card.
+            yield thick, OUTER_ONLY
 
 
 def regions(mask: np.ndarray, min_area: float, count: int = 3, border: int = 0) -> list[np.ndarray]:
     """The ``count`` largest outlines (of white regions and of the holes in
-    them) enclosing more than ``min_area`` px, in the coordinates of the
-    image inside ``border``.  Text makes hundreds of tiny contours: an
-    outline shorter than the perimeter of a circle of ``min_area`` cannot
-    enclose it, and is dropped before any area is computed."""
-    contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    them; with ``border`` OUTER_ONLY, of the white regions only) enclosing
+    more than ``min_area`` px, in the coordinates of the image inside
+    ``border``.  Text makes hundreds of tiny contours: an outline shorter
+    than the perimeter of a circle of ``min_area`` cannot enclose it, and is
+    dropped before any area is computed."""
+    outer = border == OUTER_ONLY
+    border = max(border, 0)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL if outer else cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
     shortest = 2.5 * np.sqrt(min_area)   # a circle's perimeter, counted in 8-connected steps
     sized = [(cv2.contourArea(c), c) for c in contours if len(c) >= shortest]
     sized = [(a, c) for a, c in sized if a > min_area]
     sized.sort(key=lambda t: -t[0])
     # The padded frame's own outline is not a region.
     limit = (mask.shape[0] - 2 * border) * (mask.shape[1] - 2 * border) * 0.98 if border else np.inf
+    if outer:
+        # Nor is the outline of edges that reach all four sides of the frame
+        # (a textured surface's): it is the frame with its corners cut.
+        h, w = mask.shape[:2]
+        sized = [(a, c) for a, c in sized if cv2.boundingRect(c)[2:] != (w, h)]
     return [c - border if border else c for a, c in sized if a < limit][:count]
 
 

@@ -47,6 +47,7 @@ TRACK_SUPPORT = 0.85      # a tracked page whose edges fit less well is searched
 FIELD_OF_VIEW = 65.0      # degrees across the frame's width: a 高拍仪's lens
 _REFINE_TOP = 8           # candidates fitted to the edges and scored in full
 _COMPLETE_TOP = 2         # of those, tried with one side completed
+_REFINE_COMPLETED = 6     # the likeliest completions, fitted to the edges before they are scored
 SHRINK = 0.8               # a completion may also cut a side in, to 0.8 of its neighbours: glare merged with a card
 EARLY_CONFIDENCE = 0.9    # a page this sure from the thresholds alone: no edge regions searched
 EARLY_SPILL = 0.1         # ... unless this share of its sides has paper going on past it
@@ -417,9 +418,18 @@ def candidate_pool(planes: _Planes, reference: np.ndarray | None, complete_top: 
             moved += [sides[i, side, 0] * sides[i, side, 1]] * len(made)
     completed = np.zeros(len(quads), bool)
     if more:
-        extra = np.asarray(more, np.float32)
+        extra, shifted = np.asarray(more, np.float32), np.array(moved)
+        # A completed side is where a paper shape would end, a few px off the
+        # edge that may be there (a card's coloured band, perspective): the
+        # likeliest few are fitted to the edges, like the outlines they came
+        # from, before they are scored.
+        if len(extra) > _REFINE_COMPLETED:
+            first = pagelike.score(planes.features(extra, np.ones(len(extra), bool), moved=shifted)[0])
+            top = np.argsort(-first)[:_REFINE_COMPLETED]
+            extra, shifted = extra[top], shifted[top]
+        extra = _refine(extra, planes.grey, 5.0)
         quads = np.concatenate([quads, extra])
-        feats = np.concatenate([feats, planes.features(extra, np.ones(len(extra), bool), moved=np.array(moved))[0]])
+        feats = np.concatenate([feats, planes.features(extra, np.ones(len(extra), bool), moved=shifted)[0]])
         completed = np.concatenate([completed, np.ones(len(extra), bool)])
     return quads, feats, completed
 
