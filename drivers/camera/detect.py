@@ -49,7 +49,7 @@ _REFINE_TOP = 8           # candidates fitted to the edges and scored in full
 _COMPLETE_TOP = 2         # of those, tried with one side completed
 _REFINE_COMPLETED = 6     # the likeliest completions, fitted to the edges before they are scored
 SHRINK = 0.8               # a completion may also cut a side in, to 0.8 of its neighbours: glare merged with a card
-EARLY_CONFIDENCE = 0.9    # a page this sure from the thresholds alone: no edge regions searched
+EARLY_CONFIDENCE = 0.7    # a page this sure from the thresholds alone: no edge regions (0.5-0.9: same pages, seeds 0, 1)
 EARLY_SPILL = 0.1         # ... unless this share of its sides has paper going on past it
 
 
@@ -107,7 +107,7 @@ def _refine(quads: np.ndarray, image: np.ndarray, reach: float, samples: int = 3
     count = len(p)
     h, w = image.shape[:2]
     ts = np.linspace(0.05, 0.95, samples, dtype=np.float32)
-    d = np.roll(p, -1, axis=1) - p
+    d = p[:, pagelike.NEXT] - p
     t = d / (np.hypot(d[..., 0], d[..., 1])[..., None] + 1e-6)
     n = np.stack([t[..., 1], -t[..., 0]], axis=-1)
     n = np.where(((p + d / 2 - p.mean(axis=1, keepdims=True)) * n).sum(axis=-1, keepdims=True) < 0, -n, n)
@@ -144,7 +144,7 @@ def _refine(quads: np.ndarray, image: np.ndarray, reach: float, samples: int = 3
     few = ok.sum(axis=2) < 6
     own = np.concatenate([t, p], axis=-1)
     lines = np.where(few[..., None], own, lines)
-    corners, parallel = _meet(np.roll(lines, 1, axis=1), lines)                         # corner i: side i-1 and side i
+    corners, parallel = _meet(lines[:, pagelike.PREV], lines)                         # corner i: side i-1 and side i
     moved = np.abs(corners - p).max(axis=(1, 2))
     take = ~parallel.any(axis=1) & (moved <= 4 * reach)
     out = np.where(take[:, None, None], corners, p).astype(np.float32)
@@ -326,7 +326,7 @@ class PageDetector:
             quads, feats, completed = pool
             scores = pagelike.score(feats)
             order = np.argsort(-scores)
-            best = _refine(quads[order[0]], planes.grey, 5.0) if completed[order[0]] else quads[order[0]]
+            best = quads[order[0]]      # completions are refitted as they are made
             runner_up = next((scores[i] for i in order[1:] if _different(quads[i], quads[order[0]])), None)
             margin = float(scores[order[0]] - runner_up) if runner_up is not None else pagelike.MARGIN_CAP
             result = best, float(scores[order[0]]), min(margin, pagelike.MARGIN_CAP), feats[order[0]]
