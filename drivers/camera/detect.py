@@ -113,12 +113,13 @@ def _refine(quads: np.ndarray, image: np.ndarray, reach: float, samples: int = 3
     n = np.where(((p + d / 2 - p.mean(axis=1, keepdims=True)) * n).sum(axis=-1, keepdims=True) < 0, -n, n)
     base = p[:, :, None, :] + ts[None, None, :, None] * d[:, :, None, :]                  # (N, 4, T, 2)
     steps = np.arange(-reach, reach + 1, 1.0, dtype=np.float32)
-    grid = base[..., None, :] + steps[None, None, None, :, None] * n[:, :, None, None, :]  # (N, 4, T, S, 2)
+    # The profiles' sample points, x and y apart (what cv2.remap takes): (N * 4 * T, S).
+    gx = (base[..., 0, None] + steps * n[:, :, None, 0, None]).reshape(-1, len(steps))
+    gy = (base[..., 1, None] + steps * n[:, :, None, 1, None]).reshape(-1, len(steps))
     # A side point must be in view; its profile may run off the frame (a
     # page edge close to the frame's border), where the border repeats.
     in_view = (base[..., 0] >= 1) & (base[..., 0] <= w - 2) & (base[..., 1] >= 1) & (base[..., 1] <= h - 2)
-    flat = np.ascontiguousarray(grid.reshape(-1, len(steps), 2))
-    prof = cv2.remap(image, flat[..., 0], flat[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    prof = cv2.remap(image, gx, gy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     prof = prof.astype(np.float32, copy=False)
     if prof.ndim == 3:   # sampled from a colour frame: grey only where it is needed
         prof = prof @ _GREY_WEIGHTS
@@ -158,24 +159,31 @@ def _huber_lines(points: np.ndarray, ok: np.ndarray, offset: np.ndarray, iterati
     side moved by the median offset (a pen or a finger across the edge is a
     minority), then total least squares reweighted with Huber's weights
     (c = 1.345 px, as cv2.fitLine's DIST_HUBER)."""
-    pts = points.astype(np.float64)
+    x = points[..., 0].astype(np.float64)
+    y = points[..., 1].astype(np.float64)
+    # Every weighted sum an iteration needs in one product: the points'
+    # moments (1, x, y, xx, yy, xy) and their homogeneous coordinates.
+    moments = np.stack([np.ones_like(x), x, y, x * x, y * y, x * y], axis=-1)          # (..., T, 6)
+    homogeneous = moments[..., :3]
     middle = _masked_median_last(offset, ok)
     weights = ok * np.minimum(1.0, 1.345 / np.maximum(np.abs(offset - middle[..., None]), 1e-9))
     direction = np.zeros(points.shape[:-2] + (2,))
     centre = np.zeros(points.shape[:-2] + (2,))
     for _ in range(iterations + 1):
-        total = np.maximum(weights.sum(axis=-1, keepdims=True), 1e-9)
-        centre = (pts * weights[..., None]).sum(axis=-2) / total
-        rel = pts - centre[..., None, :]
-        wx = weights * rel[..., 0]
-        wy = weights * rel[..., 1]
-        sxx = (wx * rel[..., 0]).sum(axis=-1)
-        syy = (wy * rel[..., 1]).sum(axis=-1)
-        sxy = (wx * rel[..., 1]).sum(axis=-1)
+        sums = np.matmul(weights[..., None, :], moments)[..., 0, :]                      # (..., 6)
+        total = np.maximum(sums[..., 0], 1e-9)
+        cx, cy = sums[..., 1] / total, sums[..., 2] / total
+        sxx = sums[..., 3] - total * cx * cx
+        syy = sums[..., 4] - total * cy * cy
+        sxy = sums[..., 5] - total * cx * cy
         # The covariance's principal axis: the line's direction.
         angle = 0.5 * np.arctan2(2 * sxy, sxx - syy)
-        direction = np.stack([np.cos(angle), np.sin(angle)], axis=-1)
-        distance = np.abs(rel[..., 0] * direction[..., None, 1] - rel[..., 1] * direction[..., None, 0])
+        vx, vy = np.cos(angle), np.sin(angle)
+        centre = np.stack([cx, cy], axis=-1)
+        direction = np.stack([vx, vy], axis=-1)
+        # Each point's distance from the line: (x - cx) vy - (y - cy) vx.
+        normal = np.stack([vx * cy - vy * cx, vy, -vx], axis=-1)
+        distance = np.abs(np.matmul(homogeneous, normal[..., None])[..., 0])
         weights = ok * np.minimum(1.0, 1.345 / np.maximum(distance, 1e-9))
     return np.concatenate([direction, centre], axis=-1).astype(np.float32)
 
