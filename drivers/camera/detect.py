@@ -48,6 +48,7 @@ FIELD_OF_VIEW = 65.0      # degrees across the frame's width: a 高拍仪's lens
 _REFINE_TOP = 8           # candidates fitted to the edges and scored in full
 _COMPLETE_TOP = 2         # of those, tried with one side completed
 _REFINE_COMPLETED = 6     # the likeliest completions, fitted to the edges before they are scored
+_POLISH = 6               # outlines of the two stages' pool fitted once more (_polish)
 SHRINK = 0.8               # a completion may also cut a side in, to 0.8 of its neighbours: glare merged with a card
 EARLY_CONFIDENCE = 0.7    # a page this sure from the thresholds alone: no edge regions (0.5-0.9: same pages, seeds 0, 1)
 EARLY_SPILL = 0.1         # ... unless this share of its sides has paper going on past it
@@ -330,9 +331,11 @@ class PageDetector:
         enclosed by edges too (half the search's time)."""
         reference = self._reference if self._reference_shape == shape else None
         result = None
-        for pool in staged_pools(planes, reference):
+        for stage, pool in enumerate(staged_pools(planes, reference)):
             quads, feats, completed = pool
             scores = pagelike.score(feats)
+            if stage > 0:
+                quads, feats, scores = _polish(quads, feats, scores, completed, planes)
             order = np.argsort(-scores)
             best = quads[order[0]]      # completions are refitted as they are made
             runner_up = next((scores[i] for i in order[1:] if _different(quads[i], quads[order[0]])), None)
@@ -341,6 +344,27 @@ class PageDetector:
             if _sure(*result[1:]):
                 break
         return result
+
+
+def _polish(quads: np.ndarray, feats: np.ndarray, scores: np.ndarray, completed: np.ndarray,
+            planes: _Planes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pool with its _POLISH likeliest outlines fitted to the edges once
+    more, each kept where that raises its score: a side a px or two off the
+    edge loses much of its support, and a refit that moved a corner far
+    starts from closer the second time.  For pools the thresholds alone did
+    not make sure of (the two stages' outlines ranked together)."""
+    top = np.argsort(-scores)[:_POLISH]
+    again = _refine(quads[top], planes.grey, 5.0)
+    moved = pagelike.FEATURES.index("moved_edge")
+    redone = planes.features(again, completed[top], moved=feats[top, moved])[0]
+    rescored = pagelike.score(redone)
+    better = rescored > scores[top]
+    if not better.any():
+        return quads, feats, scores
+    which = top[better]
+    quads, feats, scores = quads.copy(), feats.copy(), scores.copy()
+    quads[which], feats[which], scores[which] = again[better], redone[better], rescored[better]
+    return quads, feats, scores
 
 
 def _sure(best: float, margin: float, row: np.ndarray) -> bool:
