@@ -3,8 +3,9 @@ and the score that ranks candidates by how much they look like the page.
 
 A strong quadrilateral is not yet a page: a sticky note, a box lid or a
 folder has four crisp sides too.  So besides how much of the outline is a
-page edge (brighter inside than out, a step, not a shadow's ramp), a
-candidate is asked what a page is:
+page edge (a step, not a shadow's ramp, with paper or a card's strong
+colour on its inside; brighter inside than out, or darker on a light desk),
+a candidate is asked what a page is:
 
 - its shape: the aspect ratio it would have seen flat, from the corners and
   the camera's focal length (the whiteboard method of Zhang and He, 2007),
@@ -34,6 +35,7 @@ RATIOS = tuple(SHAPES.values())
 _LOG_RATIOS = np.log(np.array(RATIOS))
 CONTRAST = 5.0              # grey levels a page edge's inside and outside differ by
 INK = 6.0                   # grey levels a mark is darker than the paper around it
+COLOURED = -10.0            # whiteness below this is a strong colour (max - min > 2 min + 20), not a grey or a skin
 _OFFSETS = np.array([-2.5, -0.8, 0.8, 2.5, 6.0], np.float32)   # inside ... outside, px at detection scale
 _TS = np.linspace(0.06, 0.94, 16, dtype=np.float32)
 _TS_QUICK = np.linspace(0.08, 0.92, 8, dtype=np.float32)
@@ -180,7 +182,9 @@ def features(quads: np.ndarray, grey: np.ndarray, white: np.ndarray, ink: np.nda
     # way its steps mostly go.
     far = vals[..., 0] - vals[..., 3]
     near = vals[..., 1] - vals[..., 2]
-    paper_in = (whites[..., 0] > 0.6 * level[:, None, None]) & valid
+    # The inside of a side is paper, or printed in a strong colour (a card's
+    # coloured band reaches its edge: the band's outer edge is the card's).
+    paper_in = ((whites[..., 0] > 0.6 * level[:, None, None]) | (whites[..., 0] < COLOURED)) & valid
     brighter = (far > CONTRAST) & (near > 0.4 * far) & paper_in
     darker = (far < -CONTRAST) & (near < 0.4 * far) & paper_in
     good = np.where((darker.sum(axis=2) > brighter.sum(axis=2))[..., None], darker, brighter)

@@ -38,3 +38,11 @@ def test_the_likeliest_outlines_are_fitted_again_when_the_thresholds_are_not_sur
     page's sides (J 0.93); fitted once more to the edges it is the page.
     (Not a card: scene 68 of seed 1.)"""
     assert _found(100_068, "fabric", "letter") > 0.98
+
+
+def test_a_cards_coloured_band_edge_counts_as_its_edge_on_a_light_desk():
+    """A card with a blue band along its bottom on a light desk: the band's
+    outer edge is the card's, though the inside there is blue, not paper;
+    counted as a page edge it outranks the completion that grows the card
+    to an A4 shape past the band (was: J 0.82)."""
+    assert _found(100_001, "light", "id1") > 0.94
