@@ -78,7 +78,7 @@ def _threshold_masks(small: np.ndarray, grey: np.ndarray, white: np.ndarray,
         yield mask, 0
     # The whitest things in view: a card among paper-coloured clutter merges
     # with it under Otsu, but white paper is the whitest thing on a desk.
-    top = float(np.percentile(whites[::4, ::4], 99.5))
+    top = _percentile_u8(whites[::4, ::4], 99.5)
     _, mask = cv2.threshold(whites, 0.88 * top, 255, cv2.THRESH_BINARY)
     yield mask, 0
     h, w = grey.shape
@@ -92,6 +92,20 @@ def _threshold_masks(small: np.ndarray, grey: np.ndarray, white: np.ndarray,
         diff = cv2.GaussianBlur(diff, (5, 5), 0)
         _, mask = cv2.threshold(diff, 25, 255, cv2.THRESH_BINARY)
         yield cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)), 0
+
+
+def _percentile_u8(values: np.ndarray, q: float) -> float:
+    """np.percentile(values, q) (linear interpolation) of 8-bit values, from
+    their histogram: a fifth of the time."""
+    counts = np.bincount(values.ravel(), minlength=256).cumsum()
+    position = q / 100 * (counts[-1] - 1)
+    below = int(position)
+    # The k-th smallest value (from 0) is the first whose cumulative count exceeds k.
+    low, high = np.searchsorted(counts, [below, below + 1], side="right")
+    low, high = float(low), float(min(int(high), 255))
+    t = position - below
+    # numpy's own interpolation, to the last bit (the threshold is floored).
+    return high - (high - low) * (1 - t) if t >= 0.5 else low + (high - low) * t
 
 
 def _edge_masks(high: np.ndarray) -> Iterator[tuple[np.ndarray, int]]:

@@ -46,3 +46,16 @@ def test_a_cards_coloured_band_edge_counts_as_its_edge_on_a_light_desk():
     counted as a page edge it outranks the completion that grows the card
     to an A4 shape past the band (was: J 0.82)."""
     assert _found(100_001, "light", "id1") > 0.94
+
+
+def test_the_whitest_level_is_numpys_percentile():
+    import numpy as np
+
+    from drivers.camera.candidates import _percentile_u8
+
+    rng = np.random.default_rng(3)
+    for size in (1, 2, 7, 500, 8160):
+        for top in (1, 40, 256):
+            values = rng.integers(0, top, size).astype(np.uint8)
+            for q in (0.0, 12.5, 50.0, 99.5, 100.0):
+                assert _percentile_u8(values, q) == float(np.percentile(values, q))
