@@ -2,7 +2,7 @@
 independent scene families, the confidence gate, and pipeline speed on one
 core, beside the classic pipeline run in the same process.
 
-    .venv/bin/python bench/bench_scan.py [--scenes 200] [--seed 5] [--speed-frames 40] [--memory-frames 10000]
+    .venv/bin/python bench/bench_scan.py [--scenes 200] [--seed 9] [--speed-frames 40] [--memory-frames 10000]
 
 Accuracy: ``--scenes`` seeded 1920x1080 scenes of EACH family:
 - classic (simulators/camera/scenes.py): a rendered page with Chinese text,
@@ -22,8 +22,11 @@ fitted on seeds 0 and 2 of both families (bench/fit_page_model.py); seed 1
 was measured once before the last fit (docs/PERFORMANCE.md), seed 3 is the
 unit tests'; seed 4 was the held-out seed of the weights' fit and is
 reported in docs/PERFORMANCE.md.  The staged search and the completions that
-move a side in (issue 25's follow-up) were developed on seeds 0 and 1; the
-default seed 5 was not looked at before they were committed.  ``--save-scenes``
+move a side in (issue 25's follow-up) were developed on seeds 0 and 1, and
+seed 5 was not looked at before they were committed; the second follow-up
+(cards: outer edge boundaries, completions fitted to the edges; less time per
+frame) was developed on seeds 0 and 1 again, and the default seed 9 was not
+looked at before it was committed.  ``--save-scenes``
 keeps the rendered scenes, to run other code on the same frames.
 
 Confidence: of the detections at or above quality.CAPTURE_CONFIDENCE (the
@@ -198,7 +201,7 @@ def report_confidence(families: list[Family]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenes", type=int, default=200, help="scenes of each family")
-    parser.add_argument("--seed", type=int, default=5, help="5: held out of tuning (see above)")
+    parser.add_argument("--seed", type=int, default=9, help="9: held out of tuning (see above)")
     parser.add_argument("--speed-frames", type=int, default=40)
     parser.add_argument("--memory-frames", type=int, default=10_000)
     parser.add_argument("--families", default="classic,other")
@@ -257,6 +260,9 @@ def main() -> int:
     for fam in families:
         print(f"| detection, 1080p frame, {fam.name} family ({len(fam.detect_t)} frames) | {ms(fam.detect_t):.1f} ms | "
               f"{ms(fam.classic_t):.1f} ms | {ms(fam.detect_t) / ms(fam.classic_t):.2f}x | <= 3.0x, <= 15 ms |")
+        # The median of a staged search sits where the frames that stop early meet those that do not: the means too.
+        print(f"| (means) {fam.name} family | {np.mean(fam.detect_t) * 1000:.1f} ms | {np.mean(fam.classic_t) * 1000:.1f} ms | "
+              f"{np.mean(fam.detect_t) / np.mean(fam.classic_t):.2f}x | |")
     detect_all = [t for fam in families for t in fam.detect_t]
     classic_all = [t for fam in families for t in fam.classic_t]
     print(f"| detection, 1080p frame, both ({len(detect_all)} frames) | {ms(detect_all):.1f} ms | "

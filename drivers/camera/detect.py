@@ -47,8 +47,10 @@ TRACK_SUPPORT = 0.85      # a tracked page whose edges fit less well is searched
 FIELD_OF_VIEW = 65.0      # degrees across the frame's width: a 高拍仪's lens
 _REFINE_TOP = 8           # candidates fitted to the edges and scored in full
 _COMPLETE_TOP = 2         # of those, tried with one side completed
+_REFINE_COMPLETED = 6     # the likeliest completions, fitted to the edges before they are scored
+_POLISH = 6               # outlines of the two stages' pool fitted once more (_polish)
 SHRINK = 0.8               # a completion may also cut a side in, to 0.8 of its neighbours: glare merged with a card
-EARLY_CONFIDENCE = 0.9    # a page this sure from the thresholds alone: no edge regions searched
+EARLY_CONFIDENCE = 0.7    # a page this sure from the thresholds alone: no edge regions (0.5-0.9: same pages, seeds 0, 1)
 EARLY_SPILL = 0.1         # ... unless this share of its sides has paper going on past it
 
 
@@ -106,18 +108,19 @@ def _refine(quads: np.ndarray, image: np.ndarray, reach: float, samples: int = 3
     count = len(p)
     h, w = image.shape[:2]
     ts = np.linspace(0.05, 0.95, samples, dtype=np.float32)
-    d = np.roll(p, -1, axis=1) - p
+    d = p[:, pagelike.NEXT] - p
     t = d / (np.hypot(d[..., 0], d[..., 1])[..., None] + 1e-6)
     n = np.stack([t[..., 1], -t[..., 0]], axis=-1)
     n = np.where(((p + d / 2 - p.mean(axis=1, keepdims=True)) * n).sum(axis=-1, keepdims=True) < 0, -n, n)
     base = p[:, :, None, :] + ts[None, None, :, None] * d[:, :, None, :]                  # (N, 4, T, 2)
     steps = np.arange(-reach, reach + 1, 1.0, dtype=np.float32)
-    grid = base[..., None, :] + steps[None, None, None, :, None] * n[:, :, None, None, :]  # (N, 4, T, S, 2)
+    # The profiles' sample points, x and y apart (what cv2.remap takes): (N * 4 * T, S).
+    gx = (base[..., 0, None] + steps * n[:, :, None, 0, None]).reshape(-1, len(steps))
+    gy = (base[..., 1, None] + steps * n[:, :, None, 1, None]).reshape(-1, len(steps))
     # A side point must be in view; its profile may run off the frame (a
     # page edge close to the frame's border), where the border repeats.
     in_view = (base[..., 0] >= 1) & (base[..., 0] <= w - 2) & (base[..., 1] >= 1) & (base[..., 1] <= h - 2)
-    flat = np.ascontiguousarray(grid.reshape(-1, len(steps), 2))
-    prof = cv2.remap(image, flat[..., 0], flat[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    prof = cv2.remap(image, gx, gy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     prof = prof.astype(np.float32, copy=False)
     if prof.ndim == 3:   # sampled from a colour frame: grey only where it is needed
         prof = prof @ _GREY_WEIGHTS
@@ -143,7 +146,7 @@ def _refine(quads: np.ndarray, image: np.ndarray, reach: float, samples: int = 3
     few = ok.sum(axis=2) < 6
     own = np.concatenate([t, p], axis=-1)
     lines = np.where(few[..., None], own, lines)
-    corners, parallel = _meet(np.roll(lines, 1, axis=1), lines)                         # corner i: side i-1 and side i
+    corners, parallel = _meet(lines[:, pagelike.PREV], lines)                         # corner i: side i-1 and side i
     moved = np.abs(corners - p).max(axis=(1, 2))
     take = ~parallel.any(axis=1) & (moved <= 4 * reach)
     out = np.where(take[:, None, None], corners, p).astype(np.float32)
@@ -157,24 +160,31 @@ def _huber_lines(points: np.ndarray, ok: np.ndarray, offset: np.ndarray, iterati
     side moved by the median offset (a pen or a finger across the edge is a
     minority), then total least squares reweighted with Huber's weights
     (c = 1.345 px, as cv2.fitLine's DIST_HUBER)."""
-    pts = points.astype(np.float64)
+    x = points[..., 0].astype(np.float64)
+    y = points[..., 1].astype(np.float64)
+    # Every weighted sum an iteration needs in one product: the points'
+    # moments (1, x, y, xx, yy, xy) and their homogeneous coordinates.
+    moments = np.stack([np.ones_like(x), x, y, x * x, y * y, x * y], axis=-1)          # (..., T, 6)
+    homogeneous = moments[..., :3]
     middle = _masked_median_last(offset, ok)
     weights = ok * np.minimum(1.0, 1.345 / np.maximum(np.abs(offset - middle[..., None]), 1e-9))
     direction = np.zeros(points.shape[:-2] + (2,))
     centre = np.zeros(points.shape[:-2] + (2,))
     for _ in range(iterations + 1):
-        total = np.maximum(weights.sum(axis=-1, keepdims=True), 1e-9)
-        centre = (pts * weights[..., None]).sum(axis=-2) / total
-        rel = pts - centre[..., None, :]
-        wx = weights * rel[..., 0]
-        wy = weights * rel[..., 1]
-        sxx = (wx * rel[..., 0]).sum(axis=-1)
-        syy = (wy * rel[..., 1]).sum(axis=-1)
-        sxy = (wx * rel[..., 1]).sum(axis=-1)
+        sums = np.matmul(weights[..., None, :], moments)[..., 0, :]                      # (..., 6)
+        total = np.maximum(sums[..., 0], 1e-9)
+        cx, cy = sums[..., 1] / total, sums[..., 2] / total
+        sxx = sums[..., 3] - total * cx * cx
+        syy = sums[..., 4] - total * cy * cy
+        sxy = sums[..., 5] - total * cx * cy
         # The covariance's principal axis: the line's direction.
         angle = 0.5 * np.arctan2(2 * sxy, sxx - syy)
-        direction = np.stack([np.cos(angle), np.sin(angle)], axis=-1)
-        distance = np.abs(rel[..., 0] * direction[..., None, 1] - rel[..., 1] * direction[..., None, 0])
+        vx, vy = np.cos(angle), np.sin(angle)
+        centre = np.stack([cx, cy], axis=-1)
+        direction = np.stack([vx, vy], axis=-1)
+        # Each point's distance from the line: (x - cx) vy - (y - cy) vx.
+        normal = np.stack([vx * cy - vy * cx, vy, -vx], axis=-1)
+        distance = np.abs(np.matmul(homogeneous, normal[..., None])[..., 0])
         weights = ok * np.minimum(1.0, 1.345 / np.maximum(distance, 1e-9))
     return np.concatenate([direction, centre], axis=-1).astype(np.float32)
 
@@ -321,17 +331,40 @@ class PageDetector:
         enclosed by edges too (half the search's time)."""
         reference = self._reference if self._reference_shape == shape else None
         result = None
-        for pool in staged_pools(planes, reference):
+        for stage, pool in enumerate(staged_pools(planes, reference)):
             quads, feats, completed = pool
             scores = pagelike.score(feats)
+            if stage > 0:
+                quads, feats, scores = _polish(quads, feats, scores, completed, planes)
             order = np.argsort(-scores)
-            best = _refine(quads[order[0]], planes.grey, 5.0) if completed[order[0]] else quads[order[0]]
+            best = quads[order[0]]      # completions are refitted as they are made
             runner_up = next((scores[i] for i in order[1:] if _different(quads[i], quads[order[0]])), None)
             margin = float(scores[order[0]] - runner_up) if runner_up is not None else pagelike.MARGIN_CAP
             result = best, float(scores[order[0]]), min(margin, pagelike.MARGIN_CAP), feats[order[0]]
             if _sure(*result[1:]):
                 break
         return result
+
+
+def _polish(quads: np.ndarray, feats: np.ndarray, scores: np.ndarray, completed: np.ndarray,
+            planes: _Planes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pool with its _POLISH likeliest outlines fitted to the edges once
+    more, each kept where that raises its score: a side a px or two off the
+    edge loses much of its support, and a refit that moved a corner far
+    starts from closer the second time.  For pools the thresholds alone did
+    not make sure of (the two stages' outlines ranked together)."""
+    top = np.argsort(-scores)[:_POLISH]
+    again = _refine(quads[top], planes.grey, 5.0)
+    moved = pagelike.FEATURES.index("moved_edge")
+    redone = planes.features(again, completed[top], moved=feats[top, moved])[0]
+    rescored = pagelike.score(redone)
+    better = rescored > scores[top]
+    if not better.any():
+        return quads, feats, scores
+    which = top[better]
+    quads, feats, scores = quads.copy(), feats.copy(), scores.copy()
+    quads[which], feats[which], scores[which] = again[better], redone[better], rescored[better]
+    return quads, feats, scores
 
 
 def _sure(best: float, margin: float, row: np.ndarray) -> bool:
@@ -417,9 +450,18 @@ def candidate_pool(planes: _Planes, reference: np.ndarray | None, complete_top: 
             moved += [sides[i, side, 0] * sides[i, side, 1]] * len(made)
     completed = np.zeros(len(quads), bool)
     if more:
-        extra = np.asarray(more, np.float32)
+        extra, shifted = np.asarray(more, np.float32), np.array(moved)
+        # A completed side is where a paper shape would end, a few px off the
+        # edge that may be there (a card's coloured band, perspective): the
+        # likeliest few are fitted to the edges, like the outlines they came
+        # from, before they are scored.
+        if len(extra) > _REFINE_COMPLETED:
+            first = pagelike.score(planes.features(extra, np.ones(len(extra), bool), moved=shifted)[0])
+            top = np.argsort(-first)[:_REFINE_COMPLETED]
+            extra, shifted = extra[top], shifted[top]
+        extra = _refine(extra, planes.grey, 5.0)
         quads = np.concatenate([quads, extra])
-        feats = np.concatenate([feats, planes.features(extra, np.ones(len(extra), bool), moved=np.array(moved))[0]])
+        feats = np.concatenate([feats, planes.features(extra, np.ones(len(extra), bool), moved=shifted)[0]])
         completed = np.concatenate([completed, np.ones(len(extra), bool)])
     return quads, feats, completed
 

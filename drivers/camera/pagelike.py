@@ -3,8 +3,9 @@ and the score that ranks candidates by how much they look like the page.
 
 A strong quadrilateral is not yet a page: a sticky note, a box lid or a
 folder has four crisp sides too.  So besides how much of the outline is a
-page edge (brighter inside than out, a step, not a shadow's ramp), a
-candidate is asked what a page is:
+page edge (a step, not a shadow's ramp, with paper or a card's strong
+colour on its inside; brighter inside than out, or darker on a light desk),
+a candidate is asked what a page is:
 
 - its shape: the aspect ratio it would have seen flat, from the corners and
   the camera's focal length (the whiteboard method of Zhang and He, 2007),
@@ -31,15 +32,22 @@ import numpy as np
 
 SHAPES = {"a4": 297 / 210, "id1": 85.6 / 54, "letter": 11 / 8.5}   # long / short; A5 and B5 are A4's
 RATIOS = tuple(SHAPES.values())
+_LOG_RATIOS = np.log(np.array(RATIOS))
 CONTRAST = 5.0              # grey levels a page edge's inside and outside differ by
 INK = 6.0                   # grey levels a mark is darker than the paper around it
+COLOURED = -10.0            # whiteness below this is a strong colour (max - min > 2 min + 20), not a grey or a skin
 _OFFSETS = np.array([-2.5, -0.8, 0.8, 2.5, 6.0], np.float32)   # inside ... outside, px at detection scale
 _TS = np.linspace(0.06, 0.94, 16, dtype=np.float32)
 _TS_QUICK = np.linspace(0.08, 0.92, 8, dtype=np.float32)
 _GRID = np.stack(np.meshgrid(*[np.linspace(0.1, 0.9, 8, dtype=np.float32)] * 2), axis=-1).reshape(-1, 2)
+_U, _V = _GRID[:, 0], _GRID[:, 1]
+# Each grid point's bilinear weights of the corners TL, TR, BR, BL (64, 4).
+_GRID_WEIGHTS = np.stack([(1 - _U) * (1 - _V), _U * (1 - _V), _U * _V, (1 - _U) * _V], axis=1).astype(np.float32)
 
 FEATURES = ("log_support", "seen", "weakest_side", "aspect_match", "area", "level", "whiter_than_outside", "ink",
             "skew", "completed", "not_paper_inside", "spill", "moved_edge")
+NEXT = np.array([1, 2, 3, 0])   # each corner's (side's) next round the outline: np.roll(x, -1, axis=1), faster
+PREV = np.array([3, 0, 1, 2])
 MARGIN_CAP = 10.0           # a winner's lead beyond this says nothing more
 ASPECT_SIGMA = 0.07         # |log ratio| of a paper shape seen through a real lens and a fitted outline
 # Fitted by bench/fit_page_model.py on seeds 0 and 2 of both scene families
@@ -60,17 +68,16 @@ def aspect_ratio(quads: np.ndarray, focal: float, centre: tuple[float, float]) -
     BL in image order) is the image of, for a camera of focal length
     ``focal`` px with its principal point at ``centre``."""
     q = quads.astype(np.float64)
-    n = len(q)
-    m = np.concatenate([q - np.asarray(centre, np.float64), np.ones((n, 4, 1))], axis=2)
-    m1, m2, m4, m3 = m[:, 0], m[:, 1], m[:, 2], m[:, 3]     # TL, TR, BR, BL in the paper's naming
-    c14 = np.cross(m1, m4)
-    k2 = np.einsum("ij,ij->i", c14, m3) / _nonzero(np.einsum("ij,ij->i", np.cross(m2, m4), m3))
-    k3 = np.einsum("ij,ij->i", c14, m2) / _nonzero(np.einsum("ij,ij->i", np.cross(m3, m4), m2))
-    n2 = k2[:, None] * m2 - m1
-    n3 = k3[:, None] * m3 - m1
-    scale = np.array([1 / focal ** 2, 1 / focal ** 2, 1.0])
-    a = (n2 * n2 * scale).sum(axis=1)
-    b = (n3 * n3 * scale).sum(axis=1)
+    x = q[..., 0] - centre[0]
+    y = q[..., 1] - centre[1]
+    # m_i = (x_i, y_i, 1); TL, TR, BR, BL are m1, m2, m4, m3 in the paper's naming.
+    x1, x2, x4, x3 = x[:, 0], x[:, 1], x[:, 2], x[:, 3]
+    y1, y2, y4, y3 = y[:, 0], y[:, 1], y[:, 2], y[:, 3]
+    k2 = _det(x1, y1, x4, y4, x3, y3) / _nonzero(_det(x2, y2, x4, y4, x3, y3))
+    k3 = _det(x1, y1, x4, y4, x2, y2) / _nonzero(_det(x3, y3, x4, y4, x2, y2))
+    f2 = focal ** 2
+    a = ((k2 * x2 - x1) ** 2 + (k2 * y2 - y1) ** 2) / f2 + (k2 - 1) ** 2
+    b = ((k3 * x3 - x1) ** 2 + (k3 * y3 - y1) ** 2) / f2 + (k3 - 1) ** 2
     ratio = np.sqrt(np.abs(a) / np.maximum(np.abs(b), 1e-12))
     # Degenerate (a vanishing point at the centre): fall back to the side lengths.
     bad = ~np.isfinite(ratio) | (ratio <= 0) | (k2 <= 0) | (k3 <= 0)
@@ -79,6 +86,12 @@ def aspect_ratio(quads: np.ndarray, focal: float, centre: tuple[float, float]) -
         h = (np.linalg.norm(q[:, 3] - q[:, 0], axis=1) + np.linalg.norm(q[:, 2] - q[:, 1], axis=1)) / 2
         ratio = np.where(bad, w / np.maximum(h, 1e-6), ratio)
     return ratio
+
+
+def _det(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray,
+         cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
+    """(a x b) . c of the homogeneous points a, b, c (their third coordinates 1)."""
+    return ax * (by - cy) - ay * (bx - cx) + (bx * cy - by * cx)
 
 
 def _nonzero(x: np.ndarray) -> np.ndarray:
@@ -90,13 +103,13 @@ def aspect_off(quads: np.ndarray, focal: float, centre: tuple[float, float]) -> 
     paper shape, whichever way it lies."""
     r = aspect_ratio(quads, focal, centre)
     r = np.maximum(r, 1 / np.maximum(r, 1e-6))
-    return np.min(np.abs(np.log(r[:, None] / np.array(RATIOS)[None, :])), axis=1)
+    return np.abs(np.log(r)[:, None] - _LOG_RATIOS).min(axis=1)
 
 
 def _sides(quads: np.ndarray, ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Points along the sides (N, 4, T, 2) and outward normals (N, 4, 2)."""
     p = quads.astype(np.float32)
-    d = np.roll(p, -1, axis=1) - p
+    d = p[:, NEXT] - p
     length = np.hypot(d[..., 0], d[..., 1])[..., None] + 1e-6
     t = d / length
     n = np.stack([t[..., 1], -t[..., 0]], axis=-1)
@@ -157,10 +170,7 @@ def features(quads: np.ndarray, grey: np.ndarray, white: np.ndarray, ink: np.nda
     whites = sample(white, pts)
     # The inside: an 8 x 8 grid, bilinear between the corners (near enough
     # to the homography for statistics).
-    u, v = _GRID[:, 0][None, :, None], _GRID[:, 1][None, :, None]
-    q = quads[:, None, :, :]
-    inner = ((1 - u) * (1 - v) * q[:, :, 0] + u * (1 - v) * q[:, :, 1] + u * v * q[:, :, 2]
-             + (1 - u) * v * q[:, :, 3])                                                   # (N, 64, 2)
+    inner = np.matmul(_GRID_WEIGHTS, quads)                                               # (N, 64, 2)
     inner_in = _in_frame(inner, grey.shape)
     inner_white = sample(white, inner)
     inner_ink = sample(ink, inner)
@@ -172,7 +182,9 @@ def features(quads: np.ndarray, grey: np.ndarray, white: np.ndarray, ink: np.nda
     # way its steps mostly go.
     far = vals[..., 0] - vals[..., 3]
     near = vals[..., 1] - vals[..., 2]
-    paper_in = (whites[..., 0] > 0.6 * level[:, None, None]) & valid
+    # The inside of a side is paper, or printed in a strong colour (a card's
+    # coloured band reaches its edge: the band's outer edge is the card's).
+    paper_in = ((whites[..., 0] > 0.6 * level[:, None, None]) | (whites[..., 0] < COLOURED)) & valid
     brighter = (far > CONTRAST) & (near > 0.4 * far) & paper_in
     darker = (far < -CONTRAST) & (near < 0.4 * far) & paper_in
     good = np.where((darker.sum(axis=2) > brighter.sum(axis=2))[..., None], darker, brighter)
@@ -203,14 +215,14 @@ def features(quads: np.ndarray, grey: np.ndarray, white: np.ndarray, ink: np.nda
 
 def _shoelace(quads: np.ndarray) -> np.ndarray:
     x, y = quads[..., 0], quads[..., 1]
-    return 0.5 * (x * np.roll(y, -1, axis=1) - np.roll(x, -1, axis=1) * y).sum(axis=1)
+    return 0.5 * (x * y[:, NEXT] - x[:, NEXT] * y).sum(axis=1)
 
 
 def _skew(quads: np.ndarray) -> np.ndarray:
     """The largest departure of a corner from a right angle, in radians."""
-    a = np.roll(quads, 1, axis=1) - quads
-    b = np.roll(quads, -1, axis=1) - quads
-    cos = (a * b).sum(axis=-1) / (np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1) + 1e-6)
+    a = quads[:, PREV] - quads
+    b = quads[:, NEXT] - quads
+    cos = (a * b).sum(axis=-1) / (np.hypot(a[..., 0], a[..., 1]) * np.hypot(b[..., 0], b[..., 1]) + 1e-6)
     return np.abs(np.arccos(np.clip(cos, -1, 1)) - math.pi / 2).max(axis=1)
 
 
