@@ -101,7 +101,7 @@ def _rss() -> int:
         return int(fh.read().split()[1]) * 4096
 
 
-@pytest.mark.slow
+@pytest.mark.soak   # a long reliability run (make soak); bench/bench_scan.py reports RSS over 2,000 1080p frames
 def test_memory_stays_flat_over_ten_thousand_frames_of_live_detection():
     scene = render_scene(2, "dark", size=(128, 72), doc="a4", conditions=(), with_tray=True)
     frames = [scene.image] * 49 + [scene.tray]    # the page goes now and then: searches too
