@@ -139,17 +139,26 @@ class PlatformServer:
         # a restart keeps a date the tests moved
         self.requests = RequestDesk(self.store, today=self.requests.today if self.requests else dt.date.today)
         self.admin_token = self.store.admin_token() if is_postgres(self.db) else admin_token(self.db_path)
-        if not self.port:
-            self.port = free_port(self.host)
-        self._server = _uvicorn(create_app(self.store, self.faults, self.terminal_resolver, self.admin_token,
-                                           request_desk=self.requests), self.host, self.port, self.tls, self.limits)
-        self._thread = threading.Thread(target=self._server.run, name=f"platform:{self.port}", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("reference platform did not start")
-            time.sleep(0.01)
+        chosen = not self.port
+        app = create_app(self.store, self.faults, self.terminal_resolver, self.admin_token,
+                         request_desk=self.requests)
+        # A port picked here can be taken by another process before uvicorn binds it (tests
+        # on several workers start servers side by side): a picked one is picked again.
+        for attempt in range(1, 4):
+            if chosen:
+                self.port = free_port(self.host)
+            self._server = _uvicorn(app, self.host, self.port, self.tls, self.limits)
+            self._thread = threading.Thread(target=self._server.run, name=f"platform:{self.port}", daemon=True)
+            self._thread.start()
+            deadline = time.monotonic() + 10
+            while not self._server.started and self._thread.is_alive() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            if self._server.started:
+                return
+            if self._thread.is_alive() or not chosen or attempt == 3:
+                self._thread = None
+                raise RuntimeError(f"reference platform did not start on {self.host}:{self.port}")
+            log.info("port %d was taken before the platform bound it; another", self.port)
 
     def stop(self) -> None:
         if self._thread is None:

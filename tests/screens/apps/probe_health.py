@@ -80,7 +80,12 @@ def script(hut):
         yield laid_out()
         items = app.screens["health_items"]
         # the five devices of the virtual hut open on their own threads: "all" takes what is ready
-        yield Until(lambda: sum(o.available for o in flow.view.offers) == 6, "the six items offered", 30)
+        try:
+            yield Until(lambda: sum(o.available for o in flow.view.offers) == 6, "the six items offered", 30)
+        except TimeoutError as exc:   # which item, and what its device was doing
+            offered = [(o.key, o.available, o.reason, o.device) for o in flow.view.offers]
+            statuses = {name: r.as_dict() for name, r in app.terminal.owner.records().items()}
+            raise TimeoutError(f"{exc}: offers {offered}, devices {statuses}") from None
         yield laid_out()
         tap(items.ids.all_items)
         yield Until(lambda: len(flow.view.chosen) == 6, "every item chosen")
