@@ -218,7 +218,15 @@ def script(hut):
         yield from picture("health-results")
         tap(result.ids.print_slip)
         # read when it is so (the next frame may already be another view: a loaded machine's card poll)
-        yield Until(lambda: facts.update(slip=flow.view.slip) or facts["slip"] in ("printed", "failed"), "the slip", 20)
+        try:
+            yield Until(lambda: facts.update(slip=flow.view.slip) or facts["slip"] in ("printed", "failed"),
+                        "the slip", 20)
+        except TimeoutError as exc:   # what the screen and the printer were doing
+            button = result.ids.print_slip
+            printers = {n: r.as_dict() for n, r in app.terminal.owner.records().items() if "print" in n}
+            raise TimeoutError(f"{exc}: slip {flow.view.slip!r}, screen {app.sm.current}, button "
+                               f"{button.text!r} at {button.to_window(*button.pos)} size {tuple(button.size)} "
+                               f"disabled {button.disabled}, printers {printers}") from None
         tap(result.ids.done)
         yield Until(lambda: app.sm.current == "home", "home")
         hut.control("idcard", "remove_card")
