@@ -205,7 +205,7 @@ class IdCardReader(Device):
                 if link is None or port is None or link.lost.is_set():
                     raise LinkLost()
                 if attempt:
-                    link.flush(port)
+                    link.flush()
                 try:
                     port.write(frame)
                 except (serial.SerialException, OSError) as exc:
@@ -218,7 +218,7 @@ class IdCardReader(Device):
                     log.debug("idcard %s: %02X%02X attempt %d failed: %s", self.name, *command, attempt + 1,
                               exc.en)
             if link is not None and port is not None:
-                link.flush(port)
+                link.flush()
         assert last is not None
         raise last
 
@@ -310,7 +310,7 @@ class IdCardReader(Device):
         except codec.ProtocolError as exc:
             self.counters.incr("read_failures")
             if self._link is not None and self._serial is not None:
-                self._link.flush(self._serial)
+                self._link.flush()
             with self._presence_lock:
                 return _command(self._feed(Seen.READ_FAILED, error=exc))
         self.counters.incr("reads")

@@ -7,7 +7,6 @@ Protocol/ReaderThread split).
 from __future__ import annotations
 
 import queue
-import termios
 import threading
 
 import serial
@@ -50,14 +49,16 @@ class SamLink(serial.threaded.Protocol):
         self.lost.set()
         self.replies.put(LOST)
 
-    def flush(self, port: serial.Serial) -> None:
-        """Drop whatever is buffered anywhere, so a late reply to a failed
-        command is never taken as the answer to the next one."""
+    def flush(self) -> None:
+        """Drop whatever came for a failed command (the decoder's half frame,
+        the replies not taken), so it is not taken as the answer to the next one.
+
+        Not the port's own input buffer: the reader thread is reading it, and
+        a line emptied between its ``select`` and its ``read`` reads as nothing,
+        which pyserial reports as the device gone ("readiness to read but
+        returned no data"): under load, every retried command could look like
+        the adapter pulled out.  The reader thread empties the port anyway."""
         with self.lock:
-            try:
-                port.reset_input_buffer()
-            except (serial.SerialException, OSError, ValueError, termios.error):
-                pass   # the port is going (unplugged): the next write says so
             self.decoder.reset()
             while True:
                 try:

@@ -177,26 +177,6 @@ def test_unplug_and_replug(sim, reader, recorder):
     assert recorder.records()[1].card_type is CardType.FOREIGN_2023
 
 
-def test_a_flush_on_a_port_just_pulled_out_does_not_kill_the_reader(tmp_path):
-    """The race behind a reader that stayed "online" after an unplug in a
-    parallel run: the retry's flush met the vanished pty, pyserial's
-    tcflush raised termios.error (not an OSError) and the poll thread died."""
-    import os
-
-    import serial
-
-    from drivers.idcard.link import SamLink
-
-    master, slave = os.openpty()
-    port = serial.Serial(os.ttyname(slave), 115200, timeout=0.1)
-    try:
-        os.close(master)   # the USB adapter is pulled
-        SamLink().flush(port)
-    finally:
-        port.close()
-        os.close(slave)
-
-
 def test_no_port_is_no_device_and_comes_up_when_it_appears(sim, make_reader, recorder):
     sim.control("unplug")
     reader = make_reader()
