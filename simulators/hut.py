@@ -137,6 +137,10 @@ class Hut:
                 cls = _load_class(target)
                 if self.only is not None and cls.name not in self.only:
                     continue
+                if cls.name in self.simulators:   # two on one device's line would fight over its link
+                    first = type(self.simulators[cls.name])
+                    raise ValueError(f"two simulators named {cls.name!r}: {first.__module__}:{first.__name__} "
+                                     f"and {target}")
                 sim: Simulator = cls(self.workdir, **self.options.get(cls.name, {}))
                 sim.start()
                 self.simulators[sim.name] = sim

@@ -10,6 +10,8 @@ import subprocess
 import urllib.error
 import urllib.request
 
+import pytest
+
 from kiosk import config
 from simulators import hut as hut_mod
 
@@ -128,3 +130,15 @@ def test_kiosk_sim_runs_the_outbox_worker_so_what_is_filed_reaches_the_platform(
         sim.send_signal(signal.SIGTERM)
         sim.wait(timeout=30)
     assert sim.returncode == 0
+
+
+@pytest.mark.procs
+def test_a_second_simulator_of_one_device_is_refused_in_words(tmp_path, monkeypatch):
+    """Two simulators named alike would both draw the device's line in the hut's
+    folder (the ID card reader's pty link): the driver would follow whichever
+    made it last while the control API drove the other.  Probes did this by
+    appending the ID card simulator the hut already starts from its manifest."""
+    monkeypatch.setattr(hut_mod, "SIMULATORS", [*hut_mod.SIMULATORS, "simulators.idcard.sam:IdCardSimulator"])
+    with pytest.raises(ValueError, match="two simulators named 'idcard'.*simulators.idcard.sam:IdCardSimulator"):
+        hut_mod.Hut(tmp_path / "hut", only=["idcard"]).start()
+    assert not (tmp_path / "hut" / "idcard-sam").exists()   # the first one stopped again: its line unplugged

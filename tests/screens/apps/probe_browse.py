@@ -14,7 +14,6 @@ from probe_common import Until, labels_of, laid_out, press_switch, run, tap  # n
 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
 
-IDCARD = "simulators.idcard.sam:IdCardSimulator"
 # espeak-ng writes each utterance here instead of playing it (no sound card on a test machine).
 VOICE_WAV = Path(sys.argv[2]).parent / "voice.wav"
 
@@ -152,8 +151,6 @@ def script(hut):
 
 def main() -> None:
     workdir, out = Path(sys.argv[1]), sys.argv[2]
-    if IDCARD not in hut_module.SIMULATORS:
-        hut_module.SIMULATORS.append(IDCARD)
     with hut_module.Hut(workdir, only=["idcard", "printer", "platform"]) as hut:
         sys.argv[1:3] = [str(hut.config_path), out]
         from kiosk.terminal.voice import Speaker

@@ -19,8 +19,6 @@ from probe_common import Until, labels_of, run, shown, tap  # noqa: E402 - after
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
 from simulators.demo.script import screenshot  # noqa: E402 - after the sys.path line above
 
-IDCARD = "simulators.idcard.sam:IdCardSimulator"
-
 
 def frames(count):
     from kivy.clock import Clock
@@ -145,8 +143,6 @@ def script(hut):
 
 def main() -> None:
     workdir, out = Path(sys.argv[1]), sys.argv[2]
-    if IDCARD not in hut_module.SIMULATORS:
-        hut_module.SIMULATORS.append(IDCARD)
     with hut_module.Hut(workdir, only=["idcard", "platform", "a4_printer"]) as hut:
         sys.argv[1:3] = [str(hut.config_path), out]
         run(script(hut))

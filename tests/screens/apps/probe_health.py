@@ -23,7 +23,6 @@ from probe_common import Until, frames, labels_of, laid_out, run, tap  # noqa: E
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
 from simulators.demo.script import screenshot  # noqa: E402 - after the sys.path line above
 
-IDCARD = "simulators.idcard.sam:IdCardSimulator"
 DEVICES = ["idcard", "printer", "platform", "bp", "scale", "thermometer", "oximeter", "glucometer"]
 
 
@@ -294,8 +293,6 @@ def script(hut):
 
 def main() -> None:
     workdir, out = Path(sys.argv[1]), sys.argv[2]
-    if IDCARD not in hut_module.SIMULATORS:
-        hut_module.SIMULATORS.append(IDCARD)
     with hut_module.Hut(workdir, only=DEVICES) as hut:
         with open(hut.config_path, "a", encoding="utf-8") as fh:
             fh.write("\n[health]\ninterval_seconds = 8\n")

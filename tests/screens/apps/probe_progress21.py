@@ -24,8 +24,6 @@ from probe_common import Until, into_view, labels_of, press_switch, run, tap  # 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
 from simulators.demo.script import screenshot  # noqa: E402 - after the sys.path line above
 
-IDCARD = "simulators.idcard.sam:IdCardSimulator"
-
 
 def laid_out():
     """Two frames later the screen is laid out (touches land where widgets are drawn)."""
@@ -193,8 +191,6 @@ def script(hut, filed, worker):
 
 def main() -> None:
     workdir, out = Path(sys.argv[1]), sys.argv[2]
-    if IDCARD not in hut_module.SIMULATORS:
-        hut_module.SIMULATORS.append(IDCARD)
     with hut_module.Hut(workdir, only=["idcard", "printer", "platform"]) as hut:
         filed = seed(hut)
         sys.argv[1:3] = [str(hut.config_path), out]

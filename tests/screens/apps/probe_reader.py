@@ -14,7 +14,6 @@ from probe_common import DeviceEvents, Until, handled, labels_of, run, to_identi
 
 import simulators.hut as hut_module  # noqa: E402 - after the sys.path line above
 
-IDCARD = "simulators.idcard.sam:IdCardSimulator"
 MATTER = "SQ-001"
 
 
@@ -63,8 +62,6 @@ def script(hut):
 
 def main():
     workdir, out = Path(sys.argv[1]), sys.argv[2]
-    if IDCARD not in hut_module.SIMULATORS:
-        hut_module.SIMULATORS.append(IDCARD)
     with hut_module.Hut(workdir, only=["idcard", "platform"]) as hut:
         sys.argv[1:3] = [str(hut.config_path), out]
         run(script(hut))

@@ -20,7 +20,6 @@ from kiosk.devices.snapshot import write_platform_reach  # noqa: E402
 from simulators.demo.script import screenshot  # noqa: E402
 from simulators.platform.testing import mint_identity_code  # noqa: E402
 
-IDCARD = "simulators.idcard.sam:IdCardSimulator"
 MATTER = "MZ-003"
 
 
@@ -98,8 +97,6 @@ def main():
     workdir, out = Path(sys.argv[1]), sys.argv[2]
     shots = Path(out).parent / "shots"
     shots.mkdir(parents=True, exist_ok=True)
-    if IDCARD not in hut_module.SIMULATORS:
-        hut_module.SIMULATORS.append(IDCARD)
     with hut_module.Hut(workdir, only=["idcard", "code_scanner", "platform"]) as hut:
         sys.argv[1:3] = [str(hut.config_path), out]
         run(script(hut, shots))
