@@ -57,7 +57,7 @@ def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out:
     if app.sm.current == "face_check":
         yield from face_check(app, shot)
     yield Until(lambda: app.sm.current == "form", "the form")
-    form = app.sm.get_screen("form")
+    form = app.screens["form"]
     yield SETTLE
     shot("60-filing-form-prefilled", "The form, pre-filled from the card (name and ID masked)")
 
@@ -103,7 +103,7 @@ def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out:
     yield Until(lambda: not app.terminal.view.confirm_home and app.sm.current == "form", "the form again")
     form.done()
     yield Until(lambda: app.sm.current == "papers", "the papers")
-    papers = app.sm.get_screen("papers")
+    papers = app.screens["papers"]
     yield SETTLE
     if papers.mode == "scan" and "camera" in devices:
         yield from scan_papers(app, papers, control_url, shot, log)
@@ -114,7 +114,7 @@ def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out:
     if app.sm.current == "sign":   # the property declaration, signed on the touchscreen
         yield from sign_declaration(app, out, shot, log)
     yield Until(lambda: app.sm.current == "review", "the review")
-    review = app.sm.get_screen("review")
+    review = app.screens["review"]
     yield SETTLE
     shot("70-filing-review", "Review: every field, the ID masked, the pages")
     review.toggle_consent()
@@ -123,7 +123,7 @@ def filing_walkthrough(app: Any, clock: FastForwardClock, control_url: str, out:
     shot("71-filing-review-consents", "Review: the consent and the separate consent for sensitive information")
     review.submit()
     yield Until(lambda: approval.state.value == "done", "the application to be filed", 30)
-    done = app.sm.get_screen("done")
+    done = app.screens["done"]
     yield Until(lambda: done.slip in ("printed", "note_number"), "the slip", 20)
     yield SETTLE
     shot("72-filing-done-take-your-card", "Filed: the number, and take your card (still on the reader)")
@@ -181,7 +181,7 @@ FACE_CAPTIONS = {"consent": "consent first, in plain words", "passed": "passed, 
 
 def face_check(app: Any, shot: Callable[[str, str], None]) -> Script:
     """人证核验: consent, a prompt with the mirror, the outcome; then on to the form."""
-    screen = app.sm.get_screen("face_check")
+    screen = app.screens["face_check"]
     yield SETTLE
     shot(f"57-face-check-{screen.state.replace('_', '-')}", "Face check: " + FACE_CAPTIONS[screen.state])
     if screen.state == "consent":

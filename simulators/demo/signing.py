@@ -56,7 +56,7 @@ def sign_declaration(app: Any, out: Path, shot: Callable[[str, str], None], log:
     from kiosk.filing.signature import masked_page, page_image
     from kiosk.services.approval.signature_step import SIGNATURES
 
-    screen = app.sm.get_screen("sign")
+    screen = app.screens["sign"]
     yield SETTLE
     shot("68a-filing-sign-declaration", "Signing: the property declaration in large type, the resident masked, "
                                         "the values it declares; 签名, or sign at the counter instead")

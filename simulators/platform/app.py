@@ -16,6 +16,7 @@ district's back office and need the admin token.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -26,7 +27,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jsonschema_rs
-import yaml
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -42,6 +42,7 @@ from simulators.platform.bodies import Refused, error_response, need, parse_obje
 from simulators.platform.connections import AttemptLimit
 from simulators.platform.db import Conflict, Unavailable
 from simulators.platform.desk import application_by_slip, withdraw, withdrawal_serial_used
+from simulators.platform.documents import shipped
 from simulators.platform.faults import FaultInjector
 from simulators.platform.gate import Gate, Refusal, Upload, refusal_response
 from simulators.platform.health import BadHealthRecord, check_health_record, history_entry
@@ -61,11 +62,24 @@ CONTRACT = resources.files("kiosk.central").joinpath("openapi.yaml")
 
 
 def load_catalog_document() -> dict:
-    text = resources.files("simulators.platform").joinpath("catalog.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = shipped("simulators.platform", "catalog.yaml")
     data.pop("common", None)
-    Catalog.from_dict(data)  # the shipped catalog must follow the model
+    _check_catalog()
     return data
+
+
+@functools.cache
+def _check_catalog() -> None:
+    """The shipped catalog must follow the model (checked once per process: it does not change)."""
+    data = shipped("simulators.platform", "catalog.yaml")
+    data.pop("common", None)
+    Catalog.from_dict(data)
+
+
+@functools.cache
+def contract_schemas() -> "ContractSchemas":
+    """The shipped contract's validators, compiled once per process (they keep no state between bodies)."""
+    return ContractSchemas(shipped("kiosk.central", "openapi.yaml"))
 
 
 class ContractSchemas:
@@ -74,6 +88,7 @@ class ContractSchemas:
     the rule, never the value (which may be personal data)."""
 
     def __init__(self, contract: dict):
+        self.contract = contract   # served as /openapi.json; nothing changes it
         self._validators = {name: jsonschema_rs.Draft202012Validator(
             {**contract, "$ref": f"#/components/schemas/{name}"}, validate_formats=True)
                             for name in contract["components"]["schemas"]}
@@ -147,8 +162,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
     catalog = Catalog.from_dict(catalog_doc)
     catalog_bytes = json.dumps(catalog_doc, ensure_ascii=False, sort_keys=True).encode("utf-8")
     catalog_etag = '"' + hashlib.sha256(catalog_bytes).hexdigest()[:32] + '"'
-    contract = yaml.safe_load(CONTRACT.read_text("utf-8"))
-    schemas = ContractSchemas(contract)
+    schemas = contract_schemas()
     in_flight: set[tuple[str, str]] = set()
     desk = request_desk or RequestDesk(store)
 
@@ -214,7 +228,7 @@ def create_app(store: PlatformStore, faults: FaultInjector | None = None,
 
     @app.get("/openapi.json")
     async def openapi_json() -> JSONResponse:
-        return JSONResponse(contract)
+        return JSONResponse(schemas.contract)
 
     @app.post("/v1/enrolment")
     async def enrol(request: Request) -> JSONResponse:

@@ -27,12 +27,10 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Callable
 
-import yaml
-
 from simulators.platform.bodies import Refused, error_response
+from simulators.platform.documents import shipped
 from simulators.platform.store import PlatformStore, now_iso
 
 RECEIVED, DISPATCHED, HANDLING, ANSWERED, CLOSED, RETURNED, FOLLOW_UP = "受理", "派单", "办理", "答复", "办结", "退回", "回访"
@@ -83,8 +81,7 @@ class WorkingCalendar:
 
 def load_request_catalog() -> tuple[dict, WorkingCalendar]:
     """The catalog as served (everything but the calendar) and the calendar."""
-    text = resources.files("simulators.platform").joinpath("request_catalog.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = shipped("simulators.platform", "request_catalog.yaml")
     calendar = WorkingCalendar.from_dict(data.pop("calendar", None) or {})
     return data, calendar
 

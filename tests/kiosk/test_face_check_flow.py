@@ -173,14 +173,9 @@ def test_the_threshold_and_time_limit_are_configured_per_terminal(tmp_path):
 def test_the_contract_takes_the_result_and_refuses_a_picture(flow, session):
     """The session's face_check record is what Application.face_check accepts;
     a picture or a descriptor smuggled into it is refused by the contract."""
-    from pathlib import Path
+    from simulators.platform.app import Refused, contract_schemas
 
-    import yaml
-
-    from simulators.platform.app import ContractSchemas, Refused
-
-    root = Path(__file__).resolve().parents[2]
-    schemas = ContractSchemas(yaml.safe_load((root / "kiosk/central/openapi.yaml").read_text("utf-8")))
+    schemas = contract_schemas()
     application = {"serial": "DL-XY-0007-20261130-0001", "matter_code": "MZ-001",
                    "applicant": {"name": "李秀英", "id_number": "120101195001011281"}, "form": {}}
     flow.start(True, True)

@@ -90,12 +90,10 @@ def test_the_call_must_be_signed_and_well_formed(platform, client):
 def test_an_application_filed_after_a_code_names_the_code_as_its_evidence():
     """The contract takes a filing whose identity came from a code (the department
     sees it was no chip read); another word is still refused."""
-    import yaml
-
-    from simulators.platform.app import CONTRACT, ContractSchemas
+    from simulators.platform.app import contract_schemas
     from simulators.platform.bodies import Refused
 
-    schemas = ContractSchemas(yaml.safe_load(CONTRACT.read_text("utf-8")))
+    schemas = contract_schemas()
     body = {"serial": "HUT-TEST-01-20261207-0001", "matter_code": "MZ-003", "form": {},
             "applicant": {"name": "李秀英", "id_number": CARDS["resident"]["id_number"]}}
     for card in ("e_id_code", "e_social_security_code", "id_card"):
