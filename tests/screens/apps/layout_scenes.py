@@ -33,10 +33,13 @@ SCENES = {
 OVERLAYS = ("idle_warning", "staff_call", "staff_card_note", "privacy_notice", "aids_menu")
 # a scene that only some windows have (the rest measure every scene)
 ONLY_IN = {"aids_menu": ("landscape", "small")}   # portrait's header has room for every switch
+# scenes reached again in each window (the rest are reached once and the window resized under them):
+# 更多设置's menu closes when the window changes size, as a dropdown does
+REACHED_IN_EACH_WINDOW = ("aids_menu",)
 # the scenes where 大字 and 高对比 are pressed again, to see that no button of the frame moves
 SWITCHED_ON = ("home", "conditions")
 
-# window (its own test module each: tests/screens/test_layout_<name>.py) -> [size, portrait]
+# window -> [size, portrait] (every scene is measured in each, in each way of reading: tests/screens/test_layout_<way>.py)
 ORIENTATIONS = {"landscape": [[1920, 1080], False], "portrait": [[1080, 1920], True], "small": [[1280, 800], False]}
 # way of reading -> [text scale, language, high contrast]
 PASSES = {"normal": [1.0, "zh_CN", False], "large": [1.25, "zh_CN", False], "english": [1.25, "en", True]}

@@ -1,15 +1,16 @@
 """Every screen at three window sizes and three ways of reading, measured on the widget tree.
 
-One app process: the window is resized between landscape (1920x1080),
-portrait (1080x1920) and a small landscape (1280x800); each scene is reached
-through the app's intents the way a visit reaches it, with the longest real
+One app process: each scene is reached once, through the app's intents the
+way a visit reaches it, and measured in three windows, the window resized
+under it: landscape (1920x1080), portrait (1080x1920) and a small landscape
+(1280x800); a scene is reached with the longest real
 content of the reference catalog (最低生活保障申请's guide, the 社会救助
 category, a resident with many applications).  Each visit starts at home, as
 a resident's does: the frame's switches are touched there (large text, the
 language, high contrast), and they hold for the visit.  The scenes, windows
 and passes are listed in ``layout_scenes.py``; each scene's set-up is a
-function here marked ``@scene``.  ``KIOSK_LAYOUT_WINDOWS`` picks the windows
-(one per test module).  Passes:
+function here marked ``@scene``.  ``KIOSK_LAYOUT_PASSES`` picks the ways of
+reading (one per test module), ``KIOSK_LAYOUT_WINDOWS`` the windows.  Passes:
 
 * ``normal``: Chinese, normal text;
 * ``large``: Chinese, large text;
@@ -22,7 +23,7 @@ import threading
 from pathlib import Path
 
 from layout_check import drawn_stale, foreign_colours, measure, moved, place, primary_buttons
-from layout_scenes import ORIENTATIONS, OVERLAYS, PASSES, SCENES, SWITCHED_ON, measured
+from layout_scenes import ORIENTATIONS, OVERLAYS, PASSES, REACHED_IN_EACH_WINDOW, SCENES, SWITCHED_ON, measured
 from probe_common import SETTLE, Until, laid_out, reach, run, tap
 
 from drivers.base import DeviceEvent
@@ -443,6 +444,18 @@ def overlay(app):
     return None
 
 
+def visit(app, readers, name, large, lang, contrast):
+    """A visit from home to the scene ``name``: the switches touched at home first."""
+    app.go_home("resident")
+    if app.terminal.view.confirm_home:   # a scene with work to lose (the signing): asked, discarded
+        app.terminal.discard_visit()
+    for reader in readers:
+        reader.take()
+    yield Until(lambda: app.sm.current == "home" and not app.card_reminder, "home")
+    yield from set_aids(app, large=large, lang=lang, contrast=contrast)
+    yield from SET_UPS[name](app, readers)
+
+
 def set_aids(app, large, lang, contrast):
     """At home, before the visit: the frame's switches, touched."""
     frame = app.screens["home"].ids.frame
@@ -572,27 +585,31 @@ def script(app, facts):
         facts[key] = {}
     if set(SET_UPS) != set(SCENES):
         raise AssertionError(f"scenes without a set-up or a set-up without a scene: {set(SET_UPS) ^ set(SCENES)}")
-    # one window per test module (tests/screens/test_layout_<window>.py): KIOSK_LAYOUT_WINDOWS="small"
+    # one way of reading per test module (tests/screens/test_layout_<pass>.py): KIOSK_LAYOUT_PASSES="large";
+    # KIOSK_LAYOUT_WINDOWS="small" measures in that window only (while fixing a screen)
+    passes = [p for p in os.environ.get("KIOSK_LAYOUT_PASSES", "").split(",") if p] or list(PASSES)
     windows = [w for w in os.environ.get("KIOSK_LAYOUT_WINDOWS", "").split(",") if w] or list(ORIENTATIONS)
-    for orientation in windows:
-        size = tuple(ORIENTATIONS[orientation][0])
-        Window.size = size
-        yield Until(lambda size=size: tuple(Window.size) == size and app.portrait == (size[1] > size[0]),
-                    f"the window at {size}")
-        facts["sizes"][orientation] = [list(Window.size), app.portrait]
-        for pass_name, (scale, lang, contrast) in PASSES.items():
-            for name in measured(orientation):
-                shows = SCENES[name]
-                if only and not any(f"{name}/{orientation}/{pass_name}".startswith(o) for o in only):
-                    continue
-                app.go_home("resident")
-                if app.terminal.view.confirm_home:   # a scene with work to lose (the signing): asked, discarded
-                    app.terminal.discard_visit()
-                for reader in readers:
-                    reader.take()
-                yield Until(lambda: app.sm.current == "home" and not app.card_reminder, "home")
-                yield from set_aids(app, large=scale > 1, lang=lang, contrast=contrast)
-                yield from SET_UPS[name](app, readers)
+    for pass_name in passes:
+        scale, lang, contrast = PASSES[pass_name]
+        for name in SCENES:
+            shows = SCENES[name]
+            here = [w for w in windows if name in measured(w)
+                    and (not only or any(f"{name}/{w}/{pass_name}".startswith(o) for o in only))]
+            if not here:
+                continue
+            # The scene is reached once and measured in every window: the window is resized under
+            # it (the app's layouts follow the window's size), the one it is in first.
+            here.sort(key=lambda w: (tuple(ORIENTATIONS[w][0]) != tuple(Window.size),
+                                     ORIENTATIONS[w][1] != app.portrait))
+            for orientation in here:
+                size = tuple(ORIENTATIONS[orientation][0])
+                if tuple(Window.size) != size:
+                    Window.size = size
+                    yield Until(lambda size=size: tuple(Window.size) == size and app.portrait == (size[1] > size[0]),
+                                f"the window at {size}")
+                if orientation == here[0] or name in REACHED_IN_EACH_WINDOW:
+                    yield from visit(app, readers, name, scale > 1, lang, contrast)
+                facts["sizes"][orientation] = [list(Window.size), app.portrait]
                 if shows in OVERLAYS:
                     yield Until(lambda shows=shows: (overlay(app) or ("",))[0] == shows, f"the {shows} overlay")
                 else:
@@ -619,7 +636,7 @@ def script(app, facts):
                     screenshot(Path(shots) / f"{key.replace('/', '-')}.png")
                 if name in SWITCHED_ON:
                     facts["shifts"][key] = yield from switch_shifts(app)
-                app.terminal.touched()
+            app.terminal.touched()
     app.go_home("resident")
 
 
