@@ -28,6 +28,7 @@ the demo's two modules go together (``pytest_xdist_make_scheduler``).
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
@@ -214,8 +215,8 @@ def _longest_first(items: list[pytest.Item], seconds: dict[str, float] | None = 
     starts processes, then the slow in-process modules, then the other
     in-process tests, which fill the gaps at the end.  Within a tier the
     modules that took longest in the last run here go first (``seconds``,
-    from the pytest cache: ``MODULE_SECONDS``; none in a fresh clone, then
-    collection order).  A module's tests stay together (its module fixtures
+    from the pytest cache: ``MODULE_SECONDS``, over the repository's
+    ``SECONDS_FILE``; a module in neither goes last, in collection order).  A module's tests stay together (its module fixtures
     run once); every worker sorts alike, as xdist requires."""
     def rank(item: pytest.Item) -> int:
         tiers_of = _tiers_of(item)
@@ -238,15 +239,27 @@ def _longest_first(items: list[pytest.Item], seconds: dict[str, float] | None = 
 
 
 # pytest's cache key for how long each unit of work (a module, or "demo")
-# took in the last run here: the next run starts the longest first.
+# took in the last run here: the next run starts the longest first.  A fresh
+# clone (CI) has no cache: it starts from SECONDS_FILE, the times of a run
+# written into the repository (``python -m tests.tiers`` writes the cache's
+# there); a module not in either goes last in its tier.
 MODULE_SECONDS = "tiers/module_seconds"
+SECONDS_FILE = TESTS / "module_seconds.json"
 _seconds: dict[str, float] = {}
 
 
 def _last_seconds(config: pytest.Config) -> dict[str, float]:
     cache = getattr(config, "cache", None)
     found = cache.get(MODULE_SECONDS, {}) if cache is not None else {}
-    return found if isinstance(found, dict) else {}
+    return {**_committed_seconds(), **(found if isinstance(found, dict) else {})}
+
+
+def _committed_seconds() -> dict[str, float]:
+    try:
+        found = json.loads(SECONDS_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in found.items()} if isinstance(found, dict) else {}
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -317,3 +330,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     if problems and report.passed:
         report.outcome = "failed"
         report.longrepr = "tiers: " + "\n".join(problems)
+
+
+if __name__ == "__main__":
+    # Write the last run's module times (pytest's cache in this checkout) to SECONDS_FILE,
+    # for the runs of fresh clones.  Modules no longer in the suite are left out.
+    cached = TESTS.parent / ".pytest_cache" / "v" / MODULE_SECONDS
+    times = json.loads(cached.read_text(encoding="utf-8"))
+    present = {k: v for k, v in sorted(times.items())
+               if k == "demo" or (TESTS.parent / k).is_file()}
+    SECONDS_FILE.write_text(json.dumps(present, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"{len(present)} units written to {SECONDS_FILE}")
