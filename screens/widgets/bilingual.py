@@ -39,7 +39,8 @@ class BigButton(Button):
     scales = BooleanProperty(True)     # grows with large text (the frame's own buttons do not)
     base_font_size = NumericProperty(theme.FONT_BUTTON)   # at normal text (the frame's: smaller in a narrow window)
 
-    def label_markup(self, first: str, second: str, font_size: float) -> str:
+    @staticmethod
+    def label_markup(first: str, second: str, font_size: float) -> str:
         """``继续`` over a smaller ``Continue`` (never under the theme's
         smallest text); markup-escaped because translations may contain
         ``[`` or ``&``."""
