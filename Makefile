@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh Debian 12 machine:
 #   make demo   - install what is missing, start the virtual hut, run the kiosk
-#   make test   - install what is missing, run the whole test suite on every core (and one worker more)
+#   make test   - install what is missing, run the whole test suite on every core (two workers each)
 #   make check  - ruff, mypy and the in-process tests (tests/tiers.py): the quick loop
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -9,12 +9,13 @@ STAMPS := .stamps
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 PYTEST := $(BIN)/python -m pytest
-# Workers: make check's in-process tier, two per core (its tests wait on device
-# threads, serial lines and timeouts more than they compute: 1,848 tests took 148 s
-# on two workers and 104 s on four, docs/PERFORMANCE.md); make test, one more
-# than the cores, since its process-starting tests spend much of their time
-# waiting (a heartbeat's idle span, a worker killed and started 30 times, a
-# hut or an app starting): the extra worker fills those gaps (docs/PERFORMANCE.md).
+# Workers: two per core for both targets.  make check's in-process tier waits on
+# device threads, serial lines and timeouts more than it computes (1,848 tests
+# took 148 s on two workers and 104 s on four, docs/PERFORMANCE.md); make test's
+# process-starting tests wait too (a heartbeat's idle span, a worker killed and
+# started 30 times, a hut or an app starting): four workers on two cores took
+# 9 min 10 s where three took 10 min 19 s on the same code, and every worker had
+# a test running from the first report to the last (docs/PERFORMANCE.md).
 # A module is one unit of work, the ones that start processes first (tests/tiers.py).
 # A worker that crashes ends the run (--max-worker-restart=0): pytest-xdist's
 # module-at-a-time scheduling can wait forever for a replaced worker
@@ -24,7 +25,7 @@ PYTEST := $(BIN)/python -m pytest
 XDIST := --dist loadfile --max-worker-restart=0
 SUITE_LIMIT ?= 70m
 JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
-TEST_JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
+TEST_JOBS ?= $(JOBS)
 # The in-process tier: nothing that starts a process or needs a display, nothing slow.
 CHECK_MARKERS := not procs and not slow and not soak
 export KIVY_NO_ARGS := 1
