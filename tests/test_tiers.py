@@ -154,3 +154,38 @@ def test_modules_go_by_tier_then_by_last_run_time():
     tiers._longest_first(items, {"tests/d.py": 40.0, "tests/c.py": 5.0, "tests/f.py": 3.0})
     assert [i.nodeid.split("::")[0] for i in items] == ["tests/e.py", "tests/d.py", "tests/c.py", "tests/b.py",
                                                         "tests/f.py", "tests/a.py"]
+
+
+def test_two_tests_with_one_id_stop_the_run():
+    """pytest-xdist runs one test per id: a second test with the same id would never run, unseen."""
+    class Item:
+        def __init__(self, nodeid):
+            self.nodeid = nodeid
+
+    tiers._one_id_each([Item("tests/a.py::t[GET /x]"), Item("tests/a.py::t[POST /x]")])
+    with pytest.raises(pytest.UsageError, match=r"share an id.*tests/a\.py::t$"):
+        tiers._one_id_each([Item("tests/a.py::t"), Item("tests/a.py::t"), Item("tests/b.py::t")])
+
+
+def test_a_fresh_clone_orders_by_the_times_in_the_repository(tmp_path, monkeypatch):
+    """No pytest cache (a fresh clone): the module times written into tests/module_seconds.json;
+    the cache's times override them where it has some."""
+    written = tmp_path / "module_seconds.json"
+    written.write_text('{"tests/c.py": 9.0, "tests/d.py": 1.0}', encoding="utf-8")
+    monkeypatch.setattr(tiers, "SECONDS_FILE", written)
+
+    class Cache:
+        def __init__(self, found):
+            self.found = found
+
+        def get(self, key, default):
+            return self.found if key == tiers.MODULE_SECONDS else default
+
+    class Config:
+        cache = Cache({})
+
+    assert tiers._last_seconds(Config()) == {"tests/c.py": 9.0, "tests/d.py": 1.0}
+    Config.cache = Cache({"tests/d.py": 30.0})
+    assert tiers._last_seconds(Config()) == {"tests/c.py": 9.0, "tests/d.py": 30.0}
+    written.write_text("not json", encoding="utf-8")
+    assert tiers._last_seconds(Config()) == {"tests/d.py": 30.0}

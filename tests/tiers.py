@@ -120,6 +120,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)   # before -m selects by the markers added here
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _one_id_each(items)
     for item in items:
         used = _tier_fixtures(item)
         if used & UI_FIXTURES:
@@ -132,6 +133,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         _longest_first(items, _last_seconds(config))
     if any("pcsc" in _tiers_of(item) for item in items):
         _own_pcscd_socket()
+
+
+def _one_id_each(items: list[pytest.Item]) -> None:
+    """Two tests with one id run as one under pytest-xdist (its workers report by id), so the
+    other is never run and nobody sees it: refuse the run.  (schemathesis 4.32 under pytest 9
+    gave every operation's test one id unless the test had a pytest parameter.)"""
+    seen: set[str] = set()
+    twice = sorted({item.nodeid for item in items if item.nodeid in seen or seen.add(item.nodeid)})
+    if twice:
+        raise pytest.UsageError("these tests share an id, and only one of each would run: " + ", ".join(twice[:5]))
 
 
 @pytest.hookimpl(optionalhook=True)
