@@ -66,7 +66,8 @@ lint: install
 # check and test: ruff first (seconds), then mypy beside the tests rather than
 # before them (it is one process for half a minute, and the tests leave a core
 # idle while they wait on processes); its report comes after theirs, and
-# either failing fails the target.
+# either failing fails the target.  The second argument: a test run beside them
+# the same way (make test's contract test).
 #
 # Bytecode: this machine (and CI) sets PYTHONDONTWRITEBYTECODE=1, so every process the tests start
 # (a kiosk command, a probe app, a simulator: hundreds) compiled the project's modules from source
@@ -77,17 +78,26 @@ define with_mypy_beside
 	$(BIN)/ruff check .
 	@$(BIN)/python -m compileall -q -j 0 kiosk drivers screens simulators tests bench > /dev/null
 	@$(BIN)/mypy > $(STAMPS)/mypy.log 2>&1 & mypy=$$!; \
+	contract=; if [ -n "$(2)" ]; then \
+		PYTHONDONTWRITEBYTECODE= timeout -k 30s $(SUITE_LIMIT) $(2) > $(STAMPS)/contract.log 2>&1 & contract=$$!; fi; \
 	PYTHONDONTWRITEBYTECODE= timeout -k 30s $(SUITE_LIMIT) $(1); tests=$$?; \
 	if [ $$tests -eq 124 ]; then echo "the tests did not finish within $(SUITE_LIMIT): one hangs (the last ones started are above)" >&2; fi; \
+	agreed=0; if [ -n "$$contract" ]; then wait $$contract; agreed=$$?; echo "the contract test ($(CONTRACT_TEST)):"; \
+		cat $(STAMPS)/contract.log; fi; \
 	wait $$mypy; typed=$$?; echo "mypy:"; cat $(STAMPS)/mypy.log; \
-	if [ $$tests -ne 0 ]; then exit $$tests; fi; exit $$typed
+	if [ $$tests -ne 0 ]; then exit $$tests; fi; if [ $$agreed -ne 0 ]; then exit $$agreed; fi; exit $$typed
 endef
 
 check: install
 	$(call with_mypy_beside,$(PYTEST) -q -n $(JOBS) $(XDIST) -m "$(CHECK_MARKERS)" $(PYTEST_ARGS))
 
+# The contract test (schemathesis, tests/kiosk/central/) runs beside the rest, in a pytest of its
+# own: its schema makes every operation's coverage cases while its module is collected, 6 s of
+# CPU in each xdist worker (every worker collects every module) though one worker runs it.
+# PYTEST_ARGS apply to the rest.
+CONTRACT_TEST := tests/kiosk/central/test_central_schemathesis.py
 test: install
-	$(call with_mypy_beside,$(PYTEST) -n $(TEST_JOBS) $(XDIST) $(PYTEST_ARGS))
+	$(call with_mypy_beside,$(PYTEST) -n $(TEST_JOBS) $(XDIST) --ignore=$(CONTRACT_TEST) $(PYTEST_ARGS),$(PYTEST) -q -p no:cacheprovider $(CONTRACT_TEST))
 
 bench: install
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
