@@ -20,7 +20,6 @@ import logging
 import os
 import signal
 import time
-from functools import partial
 from typing import Any, Callable
 
 # Before the first Kivy import: the kiosk's own argv is not Kivy's, and the
@@ -40,7 +39,6 @@ from kiosk.terminal.terminal import Terminal  # noqa: E402
 from kiosk.terminal.view import TerminalView  # noqa: E402
 from kiosk.terminal.voice import Speaker  # noqa: E402
 from screens import i18n  # noqa: E402
-from screens.shelf import ScreenShelf  # noqa: E402
 from screens.startup import configure_kivy, theme_scale  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -103,9 +101,7 @@ class KioskApp(App):
         self.display = DisplayPower()             # the backlight outside the opening hours
         self.corner: Any = None                   # the long press that opens the staff PIN keypad
         self.sm: Any = None
-        # by step name (and home, preparing); a step's screen is built when first shown
-        self.screens = ScreenShelf(lambda screen: self.sm.add_widget(screen))
-        self.screens.when_built(self._built)
+        self.screens: dict[str, Any] = {}        # by step name (and home, preparing)
         self.warning: Any = None
         self.confirm: Any = None
         self.staff_call: Any = None
@@ -138,7 +134,8 @@ class KioskApp(App):
         self.sm = ScreenManager(transition=NoTransition())
         for screen in (HomeScreen(name="home"), PreparingScreen(name="preparing"), StaffScreen(name="staff"),
                        ClosedScreen(name="closed")):
-            self.screens.put(screen)
+            self.sm.add_widget(screen)
+            self.screens[screen.name] = screen
         self.warning = IdleWarning()
         self.warning.bind(on_continue=lambda *_: self.terminal.touched())
         self.confirm = ConfirmHome()
@@ -163,21 +160,18 @@ class KioskApp(App):
         Clock.schedule_once(lambda _dt: self._build_rest())
 
     def _build_rest(self) -> None:
-        """The steps' screens offered to the shelf (each built when first shown,
-        screens/shelf.py) and the services' flows, once home is on the glass
+        """Every step's screen and the services' flows, once home is on the glass
         (the flows pull in the pinyin dictionary and the platform client)."""
         from screens.steps import step_screens
 
-        for cls in set(step_screens().values()):
-            self.screens.offer(tuple(step.value for step in cls.steps), partial(_make_screen, cls))
+        for step, cls in step_screens().items():
+            if step.value not in self.screens:
+                screen = cls(name=cls.steps[-1].value)   # done presents submit and done: named "done"
+                self.sm.add_widget(screen)
+                for presented in cls.steps:
+                    self.screens[presented.value] = screen
         self.terminal.build()
         self.ready = True
-
-    def _built(self, screen: Any) -> None:
-        """A step's screen just built: in the language shown now."""
-        relabel = getattr(screen, "relabel", None)
-        if relabel is not None:
-            relabel()
 
     def on_start(self) -> None:
         from kivy.core.window import Window
@@ -247,7 +241,7 @@ class KioskApp(App):
             self.warning.seconds_left = view.idle_seconds_left
 
     def _language_changed(self, *_args: Any) -> None:
-        for screen in self.screens.built():
+        for screen in set(self.screens.values()):
             relabel = getattr(screen, "relabel", None)
             if relabel is not None:
                 relabel()
@@ -299,11 +293,6 @@ class KioskApp(App):
         statuses = {name: rec.status for name, rec in self.terminal.owner.records().items()}
         self.notify_socket.send(self.notifier.tick(time.monotonic(), home_up=home_up,
                                                    status=status_line(statuses, home_up)))
-
-
-def _make_screen(cls: Any) -> Any:
-    """A step's screen, named by its last step (done presents submit and done: named "done")."""
-    return cls(name=cls.steps[-1].value)
 
 
 def _presentable() -> frozenset[Any]:
