@@ -20,6 +20,7 @@ import logging
 import os
 import signal
 import time
+from functools import partial
 from typing import Any, Callable
 
 # Before the first Kivy import: the kiosk's own argv is not Kivy's, and the
@@ -39,11 +40,15 @@ from kiosk.terminal.terminal import Terminal  # noqa: E402
 from kiosk.terminal.view import TerminalView  # noqa: E402
 from kiosk.terminal.voice import Speaker  # noqa: E402
 from screens import i18n  # noqa: E402
+from screens.shelf import ScreenShelf  # noqa: E402
 from screens.startup import configure_kivy, theme_scale  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 0.2
+# The steps' screens not built yet are built one per tick once home has stood this long
+# untouched (screens/shelf.py): the kiosk waiting for its next resident.
+PREBUILD_IDLE_SECONDS = 3.0
 # How often the main loop asks the notifier whether to tell systemd something;
 # well under half of any sensible WatchdogSec.
 NOTIFY_TICK_SECONDS = 1.0
@@ -101,12 +106,16 @@ class KioskApp(App):
         self.display = DisplayPower()             # the backlight outside the opening hours
         self.corner: Any = None                   # the long press that opens the staff PIN keypad
         self.sm: Any = None
-        self.screens: dict[str, Any] = {}        # by step name (and home, preparing)
+        # by step name (and home, preparing); a step's screen is built when first shown
+        self.screens = ScreenShelf(lambda screen: self.sm.add_widget(screen))
+        self.screens.when_built(self._built)
         self.warning: Any = None
         self.confirm: Any = None
         self.staff_call: Any = None
         self.privacy: Any = None
         self._shown: Any = None
+        self._quiet_since: float | None = None   # since when home has stood untouched (None: not now)
+        self._prebuilding: Any = None
         self.notifier = ServiceNotifier(watchdog_interval(os.environ, os.getpid()))
         self.notify_socket = NotifySocket()
 
@@ -134,8 +143,7 @@ class KioskApp(App):
         self.sm = ScreenManager(transition=NoTransition())
         for screen in (HomeScreen(name="home"), PreparingScreen(name="preparing"), StaffScreen(name="staff"),
                        ClosedScreen(name="closed")):
-            self.sm.add_widget(screen)
-            self.screens[screen.name] = screen
+            self.screens.put(screen)
         self.warning = IdleWarning()
         self.warning.bind(on_continue=lambda *_: self.terminal.touched())
         self.confirm = ConfirmHome()
@@ -160,18 +168,32 @@ class KioskApp(App):
         Clock.schedule_once(lambda _dt: self._build_rest())
 
     def _build_rest(self) -> None:
-        """Every step's screen and the services' flows, once home is on the glass
-        (the flows pull in the pinyin dictionary and the platform client)."""
+        """The steps' screens offered to the shelf (each built when first shown or
+        while home stands idle, screens/shelf.py) and the services' flows, once home
+        is on the glass (the flows pull in the pinyin dictionary and the platform client)."""
         from screens.steps import step_screens
 
-        for step, cls in step_screens().items():
-            if step.value not in self.screens:
-                screen = cls(name=cls.steps[-1].value)   # done presents submit and done: named "done"
-                self.sm.add_widget(screen)
-                for presented in cls.steps:
-                    self.screens[presented.value] = screen
+        for cls in set(step_screens().values()):
+            self.screens.offer(tuple(step.value for step in cls.steps), partial(_make_screen, cls))
         self.terminal.build()
         self.ready = True
+
+    def _prebuild(self, _dt: float) -> None:
+        """One step's screen built, when home has stood untouched for PREBUILD_IDLE_SECONDS."""
+        if not self.ready or self._shown is not self.screens.get("home"):
+            self._quiet_since = None
+            return
+        now = time.monotonic()
+        if self._quiet_since is None:
+            self._quiet_since = now
+        elif now - self._quiet_since >= PREBUILD_IDLE_SECONDS and not self.screens.build_next():
+            self._prebuilding.cancel()
+
+    def _built(self, screen: Any) -> None:
+        """A step's screen just built: in the language shown now."""
+        relabel = getattr(screen, "relabel", None)
+        if relabel is not None:
+            relabel()
 
     def on_start(self) -> None:
         from kivy.core.window import Window
@@ -185,6 +207,7 @@ class KioskApp(App):
                     on_request_close=lambda *_a, source=None: source == "keyboard")
         self.terminal.start()  # builds the devices, opens each on its own thread
         Clock.schedule_interval(lambda _dt: self.terminal.tick(), TICK_SECONDS)
+        self._prebuilding = Clock.schedule_interval(self._prebuild, TICK_SECONDS)
         Clock.schedule_interval(lambda dt: self.terminal.stats.frame(dt), 0)  # every frame: the UI's frame time
         if self.notify_socket.enabled:
             every = self.notifier.ping_every
@@ -241,7 +264,7 @@ class KioskApp(App):
             self.warning.seconds_left = view.idle_seconds_left
 
     def _language_changed(self, *_args: Any) -> None:
-        for screen in set(self.screens.values()):
+        for screen in self.screens.built():
             relabel = getattr(screen, "relabel", None)
             if relabel is not None:
                 relabel()
@@ -281,6 +304,7 @@ class KioskApp(App):
         self.terminal.open_privacy()
 
     def _any_input(self, _window: Any = None, touch: Any = None, *_args: Any) -> bool:
+        self._quiet_since = None   # no screen built while someone is at the glass
         self.terminal.touched()
         if self.corner is not None and hasattr(touch, "x"):
             self.corner.down(touch)   # held 5 s in the top-left corner: the staff PIN keypad
@@ -293,6 +317,11 @@ class KioskApp(App):
         statuses = {name: rec.status for name, rec in self.terminal.owner.records().items()}
         self.notify_socket.send(self.notifier.tick(time.monotonic(), home_up=home_up,
                                                    status=status_line(statuses, home_up)))
+
+
+def _make_screen(cls: Any) -> Any:
+    """A step's screen, named by its last step (done presents submit and done: named "done")."""
+    return cls(name=cls.steps[-1].value)
 
 
 def _presentable() -> frozenset[Any]:
