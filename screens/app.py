@@ -106,7 +106,8 @@ class KioskApp(App):
         self.display = DisplayPower()             # the backlight outside the opening hours
         self.corner: Any = None                   # the long press that opens the staff PIN keypad
         self.sm: Any = None
-        # by step name (and home, preparing); a step's screen is built when first shown
+        # by step name (and home, preparing); a step's screen is built when first shown or while
+        # home stands idle (_prebuild)
         self.screens = ScreenShelf(lambda screen: self.sm.add_widget(screen))
         self.screens.when_built(self._built)
         self.warning: Any = None

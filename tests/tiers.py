@@ -139,8 +139,10 @@ def _one_id_each(items: list[pytest.Item]) -> None:
     """Two tests with one id run as one under pytest-xdist (its workers report by id), so the
     other is never run and nobody sees it: refuse the run.  (schemathesis 4.32 under pytest 9
     gave every operation's test one id unless the test had a pytest parameter.)"""
-    seen: set[str] = set()
-    twice = sorted({item.nodeid for item in items if item.nodeid in seen or seen.add(item.nodeid)})
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.nodeid] = counts.get(item.nodeid, 0) + 1
+    twice = sorted(nodeid for nodeid, count in counts.items() if count > 1)
     if twice:
         raise pytest.UsageError("these tests share an id, and only one of each would run: " + ", ".join(twice[:5]))
 
@@ -227,8 +229,9 @@ def _longest_first(items: list[pytest.Item], seconds: dict[str, float] | None = 
     in-process tests, which fill the gaps at the end.  Within a tier the
     modules that took longest in the last run here go first (``seconds``,
     from the pytest cache: ``MODULE_SECONDS``, over the repository's
-    ``SECONDS_FILE``; a module in neither goes last, in collection order).  A module's tests stay together (its module fixtures
-    run once); every worker sorts alike, as xdist requires."""
+    ``SECONDS_FILE``; a module in neither goes last, in collection order).
+    A module's tests stay together (its module fixtures run once); every
+    worker sorts alike, as xdist requires."""
     def rank(item: pytest.Item) -> int:
         tiers_of = _tiers_of(item)
         if "demo_run" in _tier_fixtures(item):

@@ -49,7 +49,7 @@ def signed_platforms(tmp_path_factory):
     """The platform on each backend (SQLite; PostgreSQL on a throwaway cluster), each with a
     session that signs as a terminal it trusts."""
     cluster = ThrowawayCluster().start()
-    platforms, sessions = {}, []
+    platforms = {}
     try:
         for name, db in (("SQLite", None), ("PostgreSQL", cluster.create_database("platform"))):
             terminal = Terminal()
@@ -57,7 +57,6 @@ def signed_platforms(tmp_path_factory):
             session = requests.Session()
             session.auth = SignIfAsked(terminal.id, terminal.key, server.admin_token)
             platforms[name] = server, session
-            sessions.append(session)
         yield platforms
     finally:
         for server, session in platforms.values():
@@ -67,7 +66,7 @@ def signed_platforms(tmp_path_factory):
 
 
 # Every case goes to the platform on both backends: the cases are made once (making them is
-# most of this test's time), and a backend that answers one differently fails it.  The
+# most of this test's time), and either backend breaking the contract fails it.  The
 # parameter also gives each operation a test id of its own: without one, schemathesis 4.32's
 # items all get one id under pytest 9, and pytest-xdist runs one of them (tests/tiers.py now
 # refuses a suite where two tests share an id).
