@@ -16,6 +16,7 @@ district's back office and need the admin token.
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import json
@@ -62,18 +63,16 @@ CONTRACT = resources.files("kiosk.central").joinpath("openapi.yaml")
 
 
 def load_catalog_document() -> dict:
-    data = shipped("simulators.platform", "catalog.yaml")
-    data.pop("common", None)
-    _check_catalog()
-    return data
+    """The shipped matter catalog as served (a copy of the caller's own)."""
+    return copy.deepcopy(_catalog_document())
 
 
 @functools.cache
-def _check_catalog() -> None:
-    """The shipped catalog must follow the model (checked once per process: it does not change)."""
+def _catalog_document() -> dict:
     data = shipped("simulators.platform", "catalog.yaml")
     data.pop("common", None)
-    Catalog.from_dict(data)
+    Catalog.from_dict(data)  # the shipped catalog must follow the model (once per process: it does not change)
+    return data
 
 
 @functools.cache

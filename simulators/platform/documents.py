@@ -4,9 +4,9 @@ the request catalog), parsed once per process.
 Every reference platform a test, a probe or the virtual hut starts read
 them again: PyYAML's pure-Python parser takes about 0.2 s of CPU for the
 three, and a test run starts a few hundred platforms.  libyaml's parser
-(PyYAML's ``CSafeLoader``, in its wheels) gives the same objects ten times
-faster, and a document is parsed once; callers get their own copy, since
-some take parts out of theirs.
+(PyYAML's ``CSafeLoader``, in its wheels) gives the same objects about
+eight times faster, and a document is parsed once; callers get their own
+copy, since some take parts out of theirs.
 """
 
 from __future__ import annotations
@@ -18,17 +18,12 @@ from typing import Any
 
 import yaml
 
-SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml where PyYAML was built with it
-
-
-def parse_yaml(text: str) -> Any:
-    """``yaml.safe_load`` with libyaml's parser where there is one."""
-    return yaml.load(text, Loader=SAFE_LOADER)
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml where PyYAML was built with it
 
 
 @functools.cache
 def _parsed(package: str, name: str) -> Any:
-    return parse_yaml(resources.files(package).joinpath(name).read_text("utf-8"))
+    return yaml.load(resources.files(package).joinpath(name).read_text("utf-8"), Loader=_LOADER)
 
 
 def shipped(package: str, name: str) -> Any:

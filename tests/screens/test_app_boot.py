@@ -62,3 +62,10 @@ def test_unbuilt_service_shows_an_honest_message_and_a_way_back(facts):
     assert "正在准备" in facts["preparing_message"]
     assert facts["clipped_preparing"] == []
     assert facts["after_back_tap"] == "home"
+
+
+def test_left_idle_at_home_it_builds_the_screens_the_next_resident_will_need(facts):
+    """The steps' screens not shown yet are built while home stands untouched: a resident
+    who comes then gets each step's screen at once, not built under the finger."""
+    assert facts["screens_left_after_idle"] == 0, facts["screens_left_before_idle"]
+    assert facts["screens_in_manager"] >= 30   # home, preparing, staff, closed and the steps' screens

@@ -88,6 +88,13 @@ def script(app, facts):
     yield Until(lambda: app.sm.current != "preparing", "a screen after Back")
     facts["after_back_tap"] = app.sm.current
 
+    # Left untouched at home, the kiosk builds the steps' screens it has not shown yet, so
+    # the next resident finds them built (screens/shelf.py).
+    facts["screens_left_before_idle"] = app.screens.pending()
+    yield Until(lambda: app.screens.pending() == 0, "the screens built while home stands idle", 60)
+    facts["screens_left_after_idle"] = app.screens.pending()
+    facts["screens_in_manager"] = len(app.sm.screen_names)
+
 
 if __name__ == "__main__":
     run(script)
