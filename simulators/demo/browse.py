@@ -95,17 +95,17 @@ def printed_receipt(control_url: str) -> Any:
 
     import cv2
 
-    from drivers.camera.qr import read_qr
+    from drivers.camera.qr import find_qr, read_qr
 
     for job in reversed(hut_control(control_url, "printer", "jobs").get("jobs", [])):
         png = Path(job["png"])
         image = cv2.imread(str(png)) if png.exists() else None
         if image is not None and (read_qr(image) or "").startswith("HUTAPP:"):
-            found, points = cv2.QRCodeDetector().detect(image)
+            points = find_qr(image)
             height = image.shape[0]
-            if not found or points is None:
+            if points is None:   # the whole slip, then: the kiosk's closer look reads that too
                 return png, 0.0, 1.0
-            ys = points.reshape(-1, 2)[:, 1]
+            ys = points[:, 1]
             margin = (ys.max() - ys.min()) * 0.6
             return png, max(0.0, float(ys.min() - margin) / height), min(1.0, float(ys.max() + margin) / height)
     return None
