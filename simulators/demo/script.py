@@ -46,6 +46,7 @@ class Until:
     condition: Callable[[], bool]
     what: str
     timeout: float = 10.0
+    poll: float | None = None   # seconds between looks (None: Walk.POLL; 0: every frame)
 
 
 class Walk:
@@ -103,7 +104,8 @@ class Walk:
         elif time.monotonic() > deadline:
             self._advance(TimeoutError(f"timed out after {until.timeout * wait_scale():g} s waiting for {until.what}"))
         else:
-            Clock.schedule_once(lambda _dt: self._wait_until(until, deadline), self.POLL)
+            Clock.schedule_once(lambda _dt: self._wait_until(until, deadline),
+                                self.POLL if until.poll is None else until.poll)
 
 
 # HUT_DRAW=always: a walk that would draw only its photos draws every frame

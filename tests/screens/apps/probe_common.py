@@ -22,11 +22,12 @@ from simulators.demo.script import SETTLE, Until, Walk  # noqa: E402,F401 - afte
 def frames(count: int, what: str) -> Until:
     """Wait (``yield frames(...)``) until Kivy's main loop has gone round
     ``count`` more times: frames, not seconds, so a loaded machine only makes
-    it take longer."""
+    it take longer.  Looked at every frame: polled every ``Walk.POLL`` (50 ms),
+    the probes' two-frame waits took three times their 33 ms."""
     from kivy.clock import Clock
 
     target = Clock.frames + count
-    return Until(lambda: Clock.frames >= target, f"{count} frames: {what}")
+    return Until(lambda: Clock.frames >= target, f"{count} frames: {what}", poll=0)
 
 
 def laid_out() -> Until:
