@@ -13,7 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from simulators.camera.sim import _held
+from simulators.camera.sim import held_up
 
 OFFICE = {"name": "友协街道社区服务中心", "name_en": "Youxie Subdistrict Community Service Centre",
           "address": "哈尔滨市平房区友协大街1号", "address_en": "1 Youxie Street, Pingfang District, Harbin",
@@ -47,7 +47,7 @@ def under_camera(picture: np.ndarray, size: tuple[int, int] = (1920, 1080), qual
     """``picture`` lying on a dark tray (85 % of the frame's height at most,
     as the camera simulator holds a picture), through the camera's JPEG."""
     tray = np.full((size[1], size[0], 3), 40, np.uint8)
-    frame = _held(tray, picture)
+    frame = held_up(tray, picture)
     decoded = cv2.imdecode(cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_COLOR)
     assert decoded is not None   # a JPEG OpenCV just wrote
     return decoded

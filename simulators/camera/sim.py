@@ -146,7 +146,7 @@ class CameraSimulator(MjpegCamera):
         image = scene.image if page else scene.tray
         assert image is not None
         if shown is not None:
-            image = _held(image.copy(), shown)
+            image = held_up(image.copy(), shown)
         if "blur" in spoilers:
             image = cv2.GaussianBlur(image, (0, 0), 5)
         jpeg = self._encode(image)
@@ -165,7 +165,7 @@ class CameraSimulator(MjpegCamera):
             return self._jpeg
 
 
-def _held(tray: np.ndarray, picture: np.ndarray) -> np.ndarray:
+def held_up(tray: np.ndarray, picture: np.ndarray) -> np.ndarray:
     """``picture`` on the tray, 85 % of the frame's height at most, centred."""
     th, tw = tray.shape[:2]
     ph, pw = picture.shape[:2]
