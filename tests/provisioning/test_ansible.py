@@ -29,6 +29,7 @@ all:
           kiosk_devices:
             idcard: {driver: idcard.sam, port: /dev/kiosk/idcard}
             printer: {driver: printer.escpos, url: "tcp://127.0.0.1:9100", options: {baudrate: 9600}}
+            a4_printer: {driver: a4printer.cups, url: "unix:/run/cups/cups.sock", options: {queue: A4}}
 """
 
 
@@ -71,6 +72,14 @@ def test_check_mode_against_localhost_renders_the_host_config_and_changes_nothin
     assert config["devices"]["printer"] == {"driver": "printer.escpos", "url": "tcp://127.0.0.1:9100",
                                             "options": {"baudrate": 9600}}
     assert Path("/etc/kiosk/kiosk.toml").exists() == had_config, "check mode wrote the config"
+    # An A4 printer: CUPS is told to delete each printed document (a certificate names the resident)
+    cups = proc.stdout.split("TASK [CUPS deletes a printed document at once")[1].split("TASK [")[0]
+    assert "+PreserveJobFiles No" in cups or ("ok: [localhost]" in cups and _preserves_no_files())
+
+
+def _preserves_no_files() -> bool:
+    conf = Path("/etc/cups/cupsd.conf")
+    return conf.exists() and "PreserveJobFiles No" in conf.read_text(encoding="utf-8", errors="replace").splitlines()
 
 
 VERIFIER = ANSIBLE / "files" / "kiosk-verify-bundle"
