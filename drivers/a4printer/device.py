@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar, Iterator, Mapping, Sequence
 
 from pydantic import Field
@@ -47,6 +48,24 @@ PRINTER_ATTRIBUTES = ["printer-state", "printer-state-reasons", "printer-state-m
 JOB_ATTRIBUTES = ["job-state", "job-state-reasons", "job-impressions-completed", "job-printer-state-message"]
 
 
+# The terminal's own CUPS (``url`` its socket or 127.0.0.1:631) keeps a printed job's document
+# for a day unless cupsd.conf says otherwise, and a certificate names the resident.
+SYSTEM_SOCKETS = frozenset({"/run/cups/cups.sock", "/var/run/cups/cups.sock"})
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+CUPS_DEFAULT_PRESERVE = "86400"   # cupsd.conf(5): PreserveJobFiles defaults to one day
+
+
+def preserved_job_files(cupsd_conf: str) -> str | None:
+    """What ``PreserveJobFiles`` keeps by this cupsd.conf text (its value, or
+    CUPS's default when the line is absent), or None when it keeps nothing."""
+    value = CUPS_DEFAULT_PRESERVE
+    for line in cupsd_conf.splitlines():
+        words = line.split()
+        if len(words) >= 2 and words[0].lower() == "preservejobfiles":
+            value = words[1]
+    return None if value.lower() in ("no", "off", "false", "0") else value
+
+
 class A4Options(DriverOptions):
     """The queue's name in the terminal's CUPS and how the driver watches it."""
 
@@ -55,6 +74,9 @@ class A4Options(DriverOptions):
     status_interval: float = Field(default=2.0, ge=0.2, le=60.0)
     # A job that has not finished this long while the printer reports nothing wrong is stuck.
     stuck_after: float = Field(default=90.0, ge=5.0, le=3600.0)
+    # Read by the health check when the queue is on this terminal's own CUPS.
+    cupsd_conf: OptionText = Field(default="/etc/cups/cupsd.conf",
+                                   description="the terminal's CUPS configuration, checked for PreserveJobFiles No")
 
 
 class A4Unavailable(DeviceFailure):
@@ -228,7 +250,24 @@ class A4Printer(Device):
             return reading.problem.what
         if reading.status is not Status.ONLINE:
             return f"A4 printer {reading.status.value} ({reading.detail.get('problem', '')})"
-        return "OK"
+        return self._keeps_documents() or "OK"
+
+    def _keeps_documents(self) -> str | None:
+        """The words for an engineer when the terminal's own CUPS keeps printed
+        documents (docs/certificates.md); None when it does not, or when the
+        queue is on another server, whose configuration is not ours to read."""
+        if not (self._host in SYSTEM_SOCKETS or (self._host in LOCAL_HOSTS and self._port == 631)):
+            return None
+        path = Path(self.options["cupsd_conf"])
+        try:
+            kept = preserved_job_files(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError as exc:
+            return f"打印服务配置无法读取 / cannot read {path} to check that printed documents are deleted ({exc})"
+        if kept is None:
+            return None
+        return (f"打印服务保留已打印的文件（含居民信息）：在 {path} 设置 PreserveJobFiles No 并重启 cups / "
+                f"CUPS keeps printed documents, which name residents (PreserveJobFiles {kept}): "
+                f"set PreserveJobFiles No in {path} and restart cups")
 
     # -- printing -----------------------------------------------------------------
     def submit(self, document: bytes, pages: Sequence[int], title: str) -> PrintRun:
