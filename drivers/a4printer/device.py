@@ -255,12 +255,17 @@ class A4Printer(Device):
     def _keeps_documents(self) -> str | None:
         """The words for an engineer when the terminal's own CUPS keeps printed
         documents (docs/certificates.md); None when it does not, or when the
-        queue is on another server, whose configuration is not ours to read."""
+        queue is on another server, whose configuration is not ours to read,
+        or when this user may not read it: once cupsd has rewritten it (cupsctl,
+        its web page) it is root:lp 0640, so the kiosk app's user cannot tell,
+        while kiosk doctor and kiosk provision, run as root, can."""
         if not (self._host in SYSTEM_SOCKETS or (self._host in LOCAL_HOSTS and self._port == 631)):
             return None
         path = Path(self.options["cupsd_conf"])
         try:
             kept = preserved_job_files(path.read_text(encoding="utf-8", errors="replace"))
+        except PermissionError:
+            return None
         except OSError as exc:
             return f"打印服务配置无法读取 / cannot read {path} to check that printed documents are deleted ({exc})"
         if kept is None:

@@ -39,6 +39,19 @@ def test_the_terminals_own_cups_keeping_documents_is_what_the_health_check_says(
     assert "cannot read" in printer(tmp_path, None).check_health("internal")
 
 
+def test_a_configuration_this_user_may_not_read_is_no_finding(tmp_path, monkeypatch):
+    """cupsd rewrites its file root:lp 0640: the kiosk app's user cannot tell (root's doctor can)."""
+    from pathlib import Path
+
+    device = printer(tmp_path, "LogLevel warn\n")
+
+    def refused(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_text", refused)
+    assert device.check_health("internal") == "OK"
+
+
 def test_another_servers_configuration_is_not_the_terminals_to_judge(tmp_path):
     # the virtual hut's CUPS, on its own socket and port: its cupsd.conf is not /etc/cups's
     assert printer(tmp_path, "LogLevel warn\n", url="unix:/tmp/hut/cups.sock").check_health("internal") == "OK"
