@@ -41,6 +41,7 @@ import datetime as dt
 import enum
 import logging
 import math
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -62,6 +63,9 @@ log = logging.getLogger(__name__)
 ANY_CARD = CardRequest(frozenset({Evidence.ID_CARD, Evidence.SOCIAL_SECURITY_CARD}), confirm=False)
 WAIST_RANGE = (40.0, 200.0)      # cm a tape around an adult's waist can read
 ASK_STAFF_AFTER = 2              # failures of one item before "ask the staff" is offered
+# The record waits for the earlier results' question this long at most (the client gives the
+# question its status budget, 3 s by default); then it is handed over all the same.
+HISTORY_FIRST_SECONDS = 10.0
 SEXES = {"1": "male", "2": "female"}   # the ID card's gender code (GB 11643)
 
 
@@ -683,10 +687,16 @@ class HealthFlow(ServiceFlow[HealthState, HealthView]):
         can_print = self._can_print()
         self._fire("results", results=lines, urgent=any(line.urgent for line in lines), record=record,
                    history=history, current="", slip="" if can_print else "none", can_print=can_print)
-        if record == "saving":
-            self._submit()
+        # The earlier results are asked for before this visit's record is handed over: once in
+        # the outbox, the worker may send it before the question arrives, and the platform
+        # would answer with today's visit among the earlier ones (today drawn twice).
+        asked = threading.Event()
         if history:
-            self._ask_history()
+            self._ask_history(asked)
+        else:
+            asked.set()
+        if record == "saving":
+            self._submit(after=asked)
         return True
 
     def _record_state(self) -> str:
@@ -696,13 +706,17 @@ class HealthFlow(ServiceFlow[HealthState, HealthView]):
             return ""
         return "saving" if self.ctx.outbox is not None else "failed"
 
-    def _submit(self) -> None:
+    def _submit(self, after: threading.Event | None = None) -> None:
+        """Hand the record to the outbox, once ``after`` is set (the earlier results
+        asked for) or ``HISTORY_FIRST_SECONDS`` have passed."""
         visit, table, outbox = self._visit, self.references, self.ctx.outbox
         devices = {name: {"model": str(info.get("model", "")), "serial": str(info.get("serial", ""))}
                    for name, info in self._device_infos().items()}
         online = self.ctx.availability().online
 
         def run() -> str:
+            if after is not None:
+                after.wait(HISTORY_FIRST_SECONDS)
             try:
                 visit.submit(outbox, table, devices=devices)
             except Exception as exc:  # the outbox full or locked: the resident keeps the slip
@@ -720,9 +734,12 @@ class HealthFlow(ServiceFlow[HealthState, HealthView]):
             out[name] = {"model": info.model, "serial": info.serial}
         return out
 
-    def _ask_history(self) -> None:
+    def _ask_history(self, asked: threading.Event) -> None:
+        """Ask the platform for the earlier results; ``asked`` is set once it answered
+        (or could not)."""
         identity, client, keys = self._identity, self.ctx.client, self.ctx.id_hash_keys
         if identity is None or client is None or not keys or not identity.id_number:
+            asked.set()
             self._set(history="unavailable")
             return
         hashes = keys.lookup_hashes(identity.id_number)
@@ -735,6 +752,8 @@ class HealthFlow(ServiceFlow[HealthState, HealthView]):
             except Exception as exc:  # not reachable, too slow, garbage: the chart says so
                 log.info("health history not shown: %s", type(exc).__name__)
                 return None
+            finally:
+                asked.set()
 
         self.history_job.start(HealthJob.HISTORY, run, self._history)
 

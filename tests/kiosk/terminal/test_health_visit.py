@@ -334,6 +334,27 @@ def test_the_platform_down_leaves_the_history_unavailable_and_the_record_queued(
     assert len(outbox.queued) == 1
 
 
+def test_the_earlier_results_are_asked_for_before_todays_record_is_handed_over(health_kit):
+    """Once in the outbox, the record may reach the platform before the question does, and the
+    platform then answers with today's visit among the earlier ones: today drawn twice (seen in
+    a make test run). The question goes first; the record follows once it is answered."""
+    import time
+
+    outbox = Outbox()
+
+    class SlowPlatform(Platform):
+        def health_history(self, id_hashes, budget=None):
+            time.sleep(0.3)                      # the district's answer takes a moment
+            self.queued_when_asked = len(outbox.queued)
+            return super().health_history(id_hashes, budget)
+
+    platform = SlowPlatform(history=[])
+    kit = health_kit(outbox=outbox, client=platform)
+    flow = temperature_identified(kit)
+    kit.run_until(lambda: flow.view.record in ("sent", "queued") and flow.view.history == "none", "the record saved")
+    assert platform.queued_when_asked == 0 and len(outbox.queued) == 1
+
+
 def test_a_device_unplugged_mid_measurement_says_so(health_kit):
     kit = health_kit()
     flow = anonymous_visit(kit, "spo2")
